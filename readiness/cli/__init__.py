@@ -1,0 +1,95 @@
+"""The thin Click layer. Commands live in their own modules and load only when called, so that
+`readiness --help` imports neither msgraph nor azure nor keyring."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ReadinessError
+from ..exitcodes import ExitCode
+from .context import AppContext
+
+COMMANDS = {
+    "demo": ("readiness.cli.demo", "demo", "Run the audit on a built-in demo tenant (no sign-in needed)."),
+    "audit": ("readiness.cli.audit", "audit", "Collect a tenant into a snapshot and check its readiness."),
+    "checks": ("readiness.cli.checks", "checks", "List and explain the readiness checks."),
+    "tenant": ("readiness.cli.tenant", "tenant", "Manage tenant profiles (add, list, show, test, remove)."),
+    "simulator": ("readiness.cli.simulator", "simulator", "Run the built-in Microsoft Graph simulator."),
+}
+
+
+class LazyGroup(click.Group):
+    """Loads command modules on demand and translates every error once, with documented exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            module, attr, _ = COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except ReadinessError as exc:
+            _fail(ctx, f"Error: {exc}", int(exc.exit_code))
+        except KeyboardInterrupt:
+            _fail(ctx, "Interrupted.", int(ExitCode.INTERRUPTED))
+        except Exception as exc:  # the last line of defence: no traceback unless asked
+            _fail(ctx, f"Error: internal error ({type(exc).__name__}: {exc}). Please report it; run with -v for details.",
+                  int(ExitCode.RUNTIME_ERROR))
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> None:
+    click.echo(message, err=True)
+    obj = ctx.find_object(AppContext)
+    if obj is not None and obj.verbose:
+        import traceback
+
+        traceback.print_exc()
+    ctx.exit(code)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="readiness")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: tracebacks, request counts).")
+@click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output, no colour.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, no_color: bool) -> None:
+    """readiness: can your company work from home tomorrow?
+
+    Audits a Microsoft 365 tenant (licences and free seats, Teams, sharing and guests, devices,
+    MFA) and answers, per person, who can work from home and what stands in the way.
+
+    \b
+    Start here:
+      readiness demo                      the full audit of a built-in demo tenant
+      readiness tenant add NAME ...       save a client tenant's connection
+      readiness audit --tenant NAME       audit it
+    """
+    obj = ctx.ensure_object(AppContext)
+    obj.verbose = verbose
+    obj.color = not no_color and sys.stdout.isatty()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (`readiness`, `python -m readiness`)."""
+    try:
+        cli.main(args=argv, prog_name="readiness")
+    except BrokenPipeError:  # `readiness ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(int(ExitCode.OK))

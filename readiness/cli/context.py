@@ -1,0 +1,34 @@
+"""AppContext: what every command gets; builds Graph clients lazily (tests inject a factory)."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class AppContext:
+    verbose: int = 0
+    color: bool = False
+    # tests inject the in-process simulator here: (connection) -> GraphClient
+    client_factory: Callable[..., Any] | None = None
+    extra: dict = field(default_factory=dict)
+
+    def progress(self, message: str) -> None:
+        """Progress and logs go to stderr; results go to stdout."""
+        print(message, file=sys.stderr, flush=True)
+
+    def debug(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+
+    def open_client(self, connection: Any, **kwargs: Any) -> Any:
+        if self.client_factory is not None:
+            return self.client_factory(connection, **kwargs)
+        return connection.open(**kwargs)
+
+
+def run_async(coro: Any) -> Any:
+    """One asyncio.run per command (never share a client across loops)."""
+    return asyncio.run(coro)

@@ -1,0 +1,51 @@
+"""Options shared by many commands: output format and destination, and which tenant to talk to."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+FORMATS = ("table", "json", "csv", "md", "html")
+
+
+def output_options(func: Callable) -> Callable:
+    """-o/--output FORMAT and --out FILE, the same on every command that prints a result."""
+
+    @click.option("-o", "--output", "output", type=click.Choice(FORMATS), default="table", show_default=True,
+                  help="Output format.")
+    @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+                  help="Write the result to FILE instead of stdout.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def connection_options(func: Callable) -> Callable:
+    """--tenant NAME | --graph-url URL, and --concurrency."""
+
+    @click.option("--tenant", "tenant", metavar="NAME", default=None,
+                  help="Tenant profile to use (see `readiness tenant list`).")
+    @click.option("--graph-url", "graph_url", metavar="URL", default=None,
+                  help="Any Graph endpoint, e.g. http://127.0.0.1:8123/v1.0; the token comes from READINESS_ACCESS_TOKEN.")
+    @click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
+                  help="Requests in flight at once for this tenant.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def emit(text: str, out: Path | None) -> None:
+    """Write a rendered result to --out (atomically) or stdout."""
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    click.echo(f"Wrote {out}", err=True)

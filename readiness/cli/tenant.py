@@ -1,0 +1,222 @@
+"""`readiness tenant ...`: named tenant profiles for IT providers with many clients."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import UsageError
+from ..graph.auth import AUTH_METHODS
+from ..graph.clouds import CLOUDS
+from .context import AppContext, run_async
+from .options import connection_options
+
+
+@click.group(name="tenant")
+def tenant() -> None:
+    """Manage tenant profiles: where a tenant is and how to sign in to it.
+
+    Profiles live in the platform's config folder; a client secret only in the OS keyring.
+    """
+
+
+@tenant.command(name="add")
+@click.argument("name")
+@click.option("--tenant-id", "tenant_id", required=True, help="Directory (tenant) id or a verified domain.")
+@click.option("--auth", type=click.Choice(AUTH_METHODS), default="device-code", show_default=True,
+              help="How to sign in. token: a bearer token from READINESS_ACCESS_TOKEN.")
+@click.option("--client-id", default="", help="Application (client) id of your app registration.")
+@click.option("--cloud", type=click.Choice(sorted(CLOUDS)), default="global", show_default=True)
+@click.option("--graph-url", default="", help="Any Graph endpoint instead of a cloud (a proxy or the simulator).")
+@click.option("--usage-location", default="", help="Country (ISO 3166, e.g. DE) for users without one when licensing.")
+@click.option("--cert-path", default="", help="PEM with key and certificate (--auth certificate).")
+@click.option("--secret-stdin", is_flag=True, help="Read the client secret from standard input instead of a prompt.")
+@click.option("--default", "make_default", is_flag=True, help="Make this the default profile for reading commands.")
+def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str, graph_url: str,
+               usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool) -> None:
+    """Save a tenant profile NAME.
+
+    A client secret is asked for (hidden) and stored in the OS keyring, never on the command line:
+
+    \b
+      readiness tenant add kunde-a --tenant-id kunde-a.onmicrosoft.com \\
+          --auth client-secret --client-id 11111111-2222-3333-4444-555555555555 --usage-location DE
+      readiness tenant add lab --tenant-id lab.example --auth token --graph-url http://127.0.0.1:8123/v1.0
+    """
+    from ..profiles import ProfileStore, TenantProfile
+
+    profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path)
+    profile.validate()
+    store = ProfileStore()
+    if name in {p.name for p in store.list()[0]}:
+        raise UsageError(f"A profile named '{name}' exists already", "Remove it first or pick another name")
+    if auth == "client-secret":
+        from ..secrets import store_secret
+
+        secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
+        store_secret(name, secret)  # before the profile is written: nothing half-done if the keyring fails
+    store.add(profile, make_default=make_default)
+    click.echo(f"Saved profile '{name}' ({profile.tenant}, {auth}).", err=True)
+    if auth in ("device-code", "browser"):
+        click.echo(f"Sign in once with: readiness tenant login {name}", err=True)
+
+
+@tenant.command(name="list")
+def tenant_list() -> None:
+    """List the saved profiles (the default is marked *)."""
+    from tabulate import tabulate
+
+    from ..profiles import ProfileStore
+
+    profiles, default = ProfileStore().list()
+    if not profiles:
+        click.echo("No profiles yet. Add one with `readiness tenant add NAME --tenant-id ID`.", err=True)
+        return
+    rows = [[("*" if p.name == default else ""), p.name, p.tenant, p.auth, p.graph_url or p.cloud, p.usage_location or "-"]
+            for p in profiles]
+    click.echo(tabulate(rows, headers=["", "name", "tenant", "auth", "cloud / url", "usage loc."], disable_numparse=True))
+
+
+@tenant.command(name="show")
+@click.argument("name")
+def tenant_show(name: str) -> None:
+    """Show one profile (no secrets: only whether one is stored)."""
+    from dataclasses import asdict
+
+    from ..profiles import ProfileStore
+
+    profile = ProfileStore().get(name)
+    doc = asdict(profile)
+    doc.pop("extra", None)
+    if profile.auth == "client-secret":
+        from ..secrets import env_name
+
+        doc["secret"] = f"in the OS keyring (or {env_name(name)})"
+    click.echo(json.dumps(doc, indent=2))
+
+
+@tenant.command(name="remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+def tenant_remove(name: str, yes: bool) -> None:
+    """Remove a profile, its stored secret and its saved sign-in."""
+    from ..paths import data_dir
+    from ..profiles import ProfileStore
+
+    store = ProfileStore()
+    store.get(name)
+    if not yes and not click.confirm(f"Remove profile '{name}'?", err=True):
+        raise click.exceptions.Abort()
+    profile = store.remove(name)
+    if profile.auth == "client-secret":
+        from ..secrets import delete_secret
+
+        delete_secret(name)
+    record = data_dir() / "auth" / f"{name}.json"
+    if record.exists():
+        record.unlink()
+    click.echo(f"Removed profile '{name}'.", err=True)
+
+
+@tenant.command(name="default")
+@click.argument("name")
+def tenant_default(name: str) -> None:
+    """Make NAME the default profile for reading commands (changes always name their tenant)."""
+    from ..profiles import ProfileStore
+
+    ProfileStore().set_default(name)
+    click.echo(f"Default profile: {name}", err=True)
+
+
+@tenant.command(name="secret")
+@click.argument("name")
+@click.option("--secret-stdin", is_flag=True, help="Read the secret from standard input.")
+def tenant_secret(name: str, secret_stdin: bool) -> None:
+    """Store or replace the client secret of profile NAME in the OS keyring."""
+    from ..profiles import ProfileStore
+    from ..secrets import store_secret
+
+    ProfileStore().get(name)
+    secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
+    store_secret(name, secret)
+    click.echo("Stored.", err=True)
+
+
+@tenant.command(name="login")
+@click.argument("name")
+def tenant_login(name: str) -> None:
+    """Sign in interactively once (device code or browser) and remember the account."""
+    from ..connection import profile_endpoint
+    from ..graph.auth import credential_for_profile
+    from ..paths import data_dir, write_private
+    from ..profiles import ProfileStore
+
+    profile = ProfileStore().get(name)
+    if profile.auth not in ("device-code", "browser"):
+        raise UsageError(f"Profile '{name}' uses {profile.auth}, which needs no interactive sign-in",
+                         "Use `readiness tenant test NAME` to check it")
+    endpoint = profile_endpoint(profile)
+    cred = credential_for_profile(profile, endpoint, interactive=True, record_dir=data_dir() / "auth")
+    try:
+        record = cred._cred.authenticate(scopes=[endpoint.scope])
+    except Exception as exc:
+        from ..graph.auth import _auth_error
+
+        raise _auth_error(exc) from exc
+    write_private(data_dir() / "auth" / f"{name}.json", record.serialize())
+    click.echo(f"Signed in as {record.username}; later runs will not prompt.", err=True)
+
+
+@tenant.command(name="test")
+@click.argument("name", required=False)
+@connection_options
+@click.pass_obj
+def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
+    """Sign in and show which permissions the commands need, granted or missing.
+
+    \b
+      readiness tenant test kunde-a
+      readiness tenant test --graph-url http://127.0.0.1:8123/v1.0
+    """
+    from tabulate import tabulate
+
+    from ..connection import resolve
+    from ..graph.permissions import FEATURES, check, granted_permissions
+
+    conn = resolve(name or tenant, graph_url)
+
+    async def probe() -> tuple[str, int, int]:
+        client = app.open_client(conn, concurrency=concurrency)
+        try:
+            token = (await _token(client)).token
+            resp = await client.request("GET", "/subscribedSkus", check=False)
+            return token, resp.status, len((resp.json() or {}).get("value", [])) if resp.ok else 0
+        finally:
+            await client.aclose()
+
+    token, status, skus = run_async(probe())
+    click.echo(f"Signed in to {conn.label} ({conn.endpoint.base_url}). Test request: HTTP {status}"
+               + (f", {skus} subscriptions." if status == 200 else "."))
+    granted = granted_permissions(token)
+    if granted is None:
+        click.echo("The token is opaque (not a JWT), so its permissions cannot be read; run an audit to see what is refused.")
+        return
+    missing_total = 0
+    for feature, needs in FEATURES.items():
+        rows = []
+        for need, ok, via in check(granted, needs):
+            missing_total += not ok
+            rows.append(["granted" if ok else "MISSING", need.permission + (f" (via {via})" if ok and via != need.permission else ""), need.purpose])
+        click.echo(f"\n{feature}:")
+        click.echo(tabulate(rows, headers=["", "permission", "needed for"], disable_numparse=True))
+    if missing_total:
+        click.echo(f"\n{missing_total} permission(s) missing: grant them to the app registration and give admin consent.", err=True)
+
+
+async def _token(client):  # the credential behind the client's auth provider
+    auth = client.adapter._authentication_provider
+    tok = auth._cred.get_token(auth._scope)
+    if hasattr(tok, "__await__"):
+        tok = await tok
+    return tok

@@ -1,0 +1,1 @@
+"""Graph -> Snapshot: one collector per area, everything raw JSON, written into one file."""

@@ -1,0 +1,310 @@
+"""One collector per area. Each returns Sections; a section that cannot be read says why.
+
+Independent collections run concurrently (bounded by the client's per-tenant limit); collections
+page with $top at the endpoint's maximum; per-user data comes in $batch calls of 20, never one
+request per user.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from typing import Any, Awaitable, Callable
+
+from ..errors import GraphError, GraphUnavailable
+from ..graph.batch import BatchRequest, run_batch
+from ..graph.client import GraphClient
+from .queries import (DEVICE_FIELDS, GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
+from .snapshot import COMPLETE, FAILED, FALLBACK, FORBIDDEN, SKIPPED, Section
+
+P1 = "Microsoft Entra ID P1"
+INTUNE = "Microsoft Intune"
+EVENTUAL = {"ConsistencyLevel": "eventual"}
+MFA_METHOD_TYPES = {  # authentication method @odata.type -> counts as MFA
+    "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod": "microsoftAuthenticatorPush",
+    "#microsoft.graph.phoneAuthenticationMethod": "mobilePhone",
+    "#microsoft.graph.fido2AuthenticationMethod": "fido2SecurityKey",
+    "#microsoft.graph.softwareOathAuthenticationMethod": "softwareOneTimePasscode",
+    "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod": "windowsHelloForBusiness",
+}
+OTHER_METHOD_TYPES = {
+    "#microsoft.graph.passwordAuthenticationMethod": "password",
+    "#microsoft.graph.emailAuthenticationMethod": "email",
+    "#microsoft.graph.temporaryAccessPassAuthenticationMethod": "temporaryAccessPass",
+}
+
+Progress = Callable[[str], None]
+
+
+def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, licence: str = "") -> Section:
+    """Turn a Graph error into a forbidden (permission or licence) or failed section."""
+    text = f"{exc.graph_code} {exc.what}".lower()
+    licence_hit = exc.status == 403 and (
+        "premium" in text or "not licensed" in text or "sku" in text or "not applicable to target tenant" in text
+    )
+    if licence_hit:
+        return Section(name, FORBIDDEN, endpoint=endpoint, licence=licence or "a required licence",
+                       reason=f"the tenant has no {licence or 'required licence'} (Graph answered {exc.status} {exc.graph_code})")
+    if exc.is_forbidden:
+        return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission,
+                       reason=f"the app or account lacks the permission {permission} (Graph answered 403)")
+    return Section(name, FAILED, endpoint=endpoint, reason=f"Graph answered {exc.status} {exc.graph_code}: {exc.what}")
+
+
+async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Section], licence: str = "") -> Section:
+    try:
+        return await coro
+    except GraphUnavailable:
+        raise
+    except GraphError as exc:
+        return classify(name, endpoint, exc, permission=permission, licence=licence)
+
+
+async def _collection(client: GraphClient, name: str, endpoint: str, info: Any, keep: list[str] | None = None) -> Section:
+    items: list[dict] = []
+    async for page in client.iter_pages(info):
+        for item in page.get("value", []):
+            items.append({k: item.get(k) for k in keep} if keep else item)
+    return Section(name, COMPLETE, items, endpoint=endpoint, count=len(items))
+
+
+async def _single(client: GraphClient, name: str, endpoint: str, info: Any) -> Section:
+    doc = await client.get_json(info)
+    if isinstance(doc, dict) and isinstance(doc.get("value"), dict):
+        doc = doc["value"]  # some docs pages show singletons wrapped in "value": accept both
+    if isinstance(doc, dict):
+        doc = {k: v for k, v in doc.items() if not k.startswith("@odata.context")}
+    return Section(name, COMPLETE, doc, endpoint=endpoint, count=1)
+
+
+# -- the areas ---------------------------------------------------------------------------------
+async def organization(client: GraphClient) -> Section:
+    info = build(client.sdk.organization, select=["id", "displayName", "verifiedDomains"])
+    return await _guard("organization", "/organization", "Organization.Read.All",
+                        _collection(client, "organization", "/organization", info))
+
+
+async def licences(client: GraphClient) -> Section:
+    info = build(client.sdk.subscribed_skus)
+    return await _guard("skus", "/subscribedSkus", "LicenseAssignment.Read.All", _collection(client, "skus", "/subscribedSkus", info))
+
+
+async def users(client: GraphClient) -> Section:
+    """Users with licences; signInActivity too where the tenant and permissions allow it."""
+    endpoint = "/users"
+    try:
+        info = build(client.sdk.users, select=USER_FIELDS + ["signInActivity"], top=999)
+        sec = await _collection(client, "users", endpoint, info)
+        sec.notes.append("signInActivity included")
+        return sec
+    except GraphError as exc:
+        if exc.status != 403:
+            return classify("users", endpoint, exc, permission="User.Read.All")
+        note = ("sign-in activity not available: the tenant has no Microsoft Entra ID P1" if "premium" in exc.what.lower()
+                else "sign-in activity not available: the permission AuditLog.Read.All is missing")
+    info = build(client.sdk.users, select=USER_FIELDS, top=999)
+    sec = await _guard("users", endpoint, "User.Read.All", _collection(client, "users", endpoint, info))
+    sec.notes.append(note)
+    return sec
+
+
+async def groups(client: GraphClient) -> Section:
+    info = build(client.sdk.groups, select=GROUP_FIELDS, top=999)
+    return await _guard("groups", "/groups", "Group.Read.All", _collection(client, "groups", "/groups", info))
+
+
+async def licence_error_groups(client: GraphClient) -> Section:
+    info = build(client.sdk.groups, headers=EVENTUAL, select=["id", "displayName"],
+                 filter="hasMembersWithLicenseErrors eq true", count=True, top=999)
+    return await _guard("licence_error_groups", "/groups?$filter=hasMembersWithLicenseErrors eq true", "Group.Read.All",
+                        _collection(client, "licence_error_groups", "/groups", info))
+
+
+async def teams(client: GraphClient, groups_sec: Section) -> Section:
+    """Settings of every team (guest settings, archived) in $batch calls of 20."""
+    if not groups_sec.usable:
+        return Section("teams", SKIPPED, endpoint="/teams/{id}", reason=f"groups could not be read: {groups_sec.reason}")
+    ids = [g["id"] for g in groups_sec.data if "Team" in (g.get("resourceProvisioningOptions") or [])]
+    reqs = [BatchRequest(str(i), "GET", f"/teams/{gid}?$select=id,displayName,isArchived,visibility,guestSettings,memberSettings")
+            for i, gid in enumerate(ids)]
+    results = await run_batch(client, reqs) if reqs else {}
+    items, missing, forbidden = [], 0, 0
+    for i, gid in enumerate(ids):
+        res = results.get(str(i))
+        if res is not None and res.ok:
+            items.append({k: v for k, v in (res.body or {}).items() if not k.startswith("@odata.context")})
+        elif res is not None and res.status == 403:
+            forbidden += 1
+        else:
+            missing += 1
+    if ids and forbidden == len(ids):
+        return Section("teams", FORBIDDEN, endpoint="/teams/{id}", permission="Team.ReadBasic.All",
+                       reason="the app or account lacks the permission Team.ReadBasic.All (Graph answered 403)")
+    sec = Section("teams", COMPLETE, items, endpoint="/teams/{id} ($batch)", count=len(items))
+    if missing:
+        sec.notes.append(f"{missing} team(s) could not be read (old teams without a team object, or deleted meanwhile)")
+    return sec
+
+
+async def teams_usage(client: GraphClient) -> Section:
+    """Who used Teams in the last 30 days; refuses to join when the tenant conceals names."""
+    endpoint = "/reports/getTeamsUserActivityUserDetail(period='D30')"
+    try:
+        settings = await client.get_json(build(client.sdk.admin.report_settings))
+        if isinstance(settings.get("value"), dict):
+            settings = settings["value"]
+    except GraphError as exc:
+        return classify("teams_usage", "/admin/reportSettings", exc, permission="ReportSettings.Read.All")
+    concealed = bool(settings.get("displayConcealedNames"))
+    if concealed:
+        return Section("teams_usage", FORBIDDEN, {"concealed": True}, endpoint="/admin/reportSettings",
+                       reason="the tenant conceals user names in usage reports (displayConcealedNames is on), "
+                              "so usage cannot be matched to people",
+                       notes=["change in the Microsoft 365 admin center: Settings > Org settings > Reports"])
+    try:
+        raw = await client.send(client.sdk.reports.get_teams_user_activity_user_detail_with_period("D30").to_get_request_information())
+    except GraphError as exc:  # pragma: no cover - send() does not raise on status
+        return classify("teams_usage", endpoint, exc, permission="Reports.Read.All")
+    if not raw.ok:
+        from ..graph.client import graph_error
+
+        return classify("teams_usage", endpoint, graph_error(raw, "GET", endpoint), permission="Reports.Read.All")
+    text = raw.content.decode("utf-8-sig", "replace")
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        rows.append({"userId": row.get("User Id", ""), "userPrincipalName": row.get("User Principal Name", ""),
+                     "lastActivityDate": row.get("Last Activity Date") or None, "isLicensed": row.get("Is Licensed") == "Yes",
+                     "reportRefreshDate": row.get("Report Refresh Date", "")})
+    return Section("teams_usage", COMPLETE, {"concealed": False, "rows": rows}, endpoint=endpoint, count=len(rows))
+
+
+async def sharing(client: GraphClient) -> list[Section]:
+    sdk = client.sdk
+    jobs = [
+        _guard("sharepoint", "/admin/sharepoint/settings", "SharePointTenantSettings.Read.All",
+               _single(client, "sharepoint", "/admin/sharepoint/settings", build(sdk.admin.sharepoint.settings))),
+        _guard("authorization_policy", "/policies/authorizationPolicy", "Policy.Read.All",
+               _single(client, "authorization_policy", "/policies/authorizationPolicy", build(sdk.policies.authorization_policy))),
+        _guard("cross_tenant_default", "/policies/crossTenantAccessPolicy/default", "Policy.Read.All",
+               _single(client, "cross_tenant_default", "/policies/crossTenantAccessPolicy/default",
+                       build(sdk.policies.cross_tenant_access_policy.default))),
+    ]
+    return list(await asyncio.gather(*jobs))
+
+
+async def identity_policies(client: GraphClient) -> list[Section]:
+    sdk = client.sdk
+    jobs = [
+        _guard("security_defaults", "/policies/identitySecurityDefaultsEnforcementPolicy", "Policy.Read.All",
+               _single(client, "security_defaults", "/policies/identitySecurityDefaultsEnforcementPolicy",
+                       build(sdk.policies.identity_security_defaults_enforcement_policy))),
+        _guard("conditional_access", "/identity/conditionalAccess/policies", "Policy.Read.All",
+               _collection(client, "conditional_access", "/identity/conditionalAccess/policies",
+                           build(sdk.identity.conditional_access.policies)), licence=P1),
+    ]
+    return list(await asyncio.gather(*jobs))
+
+
+async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section]) -> Section:
+    """The registration report; without Entra ID P1, per-user authentication methods in $batch."""
+    endpoint = "/reports/authenticationMethods/userRegistrationDetails"
+    info = build(client.sdk.reports.authentication_methods.user_registration_details, select=REGISTRATION_FIELDS, top=999)
+    try:
+        return await _collection(client, "mfa", endpoint, info)
+    except GraphError as exc:
+        first = classify("mfa", endpoint, exc, permission="AuditLog.Read.All", licence=P1)
+    if not first.licence:
+        return first
+    users_done = await users_sec
+    if not users_done.usable:
+        return Section("mfa", SKIPPED, endpoint=endpoint, reason=f"{first.reason}; users could not be read for the fallback")
+    members = [u for u in users_done.data if u.get("accountEnabled") and u.get("userType") == "Member"]
+    reqs = [BatchRequest(u["id"], "GET", f"/users/{u['id']}/authentication/methods") for u in members]
+    results = await run_batch(client, reqs)
+    rows, refused = [], 0
+    for u in members:
+        res = results.get(u["id"])
+        if res is None or not res.ok:
+            refused += 1 if (res is not None and res.status == 403) else 0
+            continue
+        kinds = [str(m.get("@odata.type", "")) for m in (res.body or {}).get("value", [])]
+        methods = [MFA_METHOD_TYPES.get(k) or OTHER_METHOD_TYPES.get(k) or k.rsplit(".", 1)[-1] for k in kinds]
+        rows.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "userType": "member",
+                     "isMfaRegistered": any(k in MFA_METHOD_TYPES for k in kinds),
+                     "methodsRegistered": [m for m in methods if m != "password"]})
+    if members and refused == len(members):
+        return Section("mfa", FORBIDDEN, endpoint="/users/{id}/authentication/methods", permission="UserAuthenticationMethod.Read.All",
+                       reason=f"{first.reason}; the fallback needs UserAuthenticationMethod.Read.All, which is missing")
+    sec = Section("mfa", FALLBACK, rows, endpoint="/users/{id}/authentication/methods ($batch)", count=len(rows),
+                  licence=P1, reason=first.reason)
+    sec.notes.append(f"registration report unavailable ({first.reason}); read each enabled member's authentication "
+                     f"methods in $batch instead ({len(rows)} of {len(members)} read)")
+    return sec
+
+
+async def managed_devices(client: GraphClient) -> Section:
+    endpoint = "/deviceManagement/managedDevices"
+    info = build(client.sdk.device_management.managed_devices, select=MANAGED_FIELDS, top=1000)
+    return await _guard("managed_devices", endpoint, "DeviceManagementManagedDevices.Read.All",
+                        _collection(client, "managed_devices", endpoint, info), licence=INTUNE)
+
+
+async def compliance_policies(client: GraphClient) -> Section:
+    endpoint = "/deviceManagement/deviceCompliancePolicies"
+    info = build(client.sdk.device_management.device_compliance_policies, select=["id", "displayName", "createdDateTime"])
+    return await _guard("compliance_policies", endpoint, "DeviceManagementConfiguration.Read.All",
+                        _collection(client, "compliance_policies", endpoint, info), licence=INTUNE)
+
+
+async def entra_devices(client: GraphClient) -> Section:
+    endpoint = "/devices"
+    info = build(client.sdk.devices, select=DEVICE_FIELDS, expand=["registeredOwners($select=id)"], top=100)
+
+    async def run() -> Section:
+        items = []
+        async for page in client.iter_pages(info):
+            for d in page.get("value", []):
+                row = {k: d.get(k) for k in DEVICE_FIELDS}
+                row["owners"] = [o.get("id") for o in d.get("registeredOwners") or []]
+                items.append(row)
+        return Section("devices", COMPLETE, items, endpoint=endpoint, count=len(items))
+
+    return await _guard("devices", endpoint, "Device.Read.All", run())
+
+
+async def collect_all(client: GraphClient, progress: Progress | None = None) -> dict[str, Section]:
+    """Collect every section concurrently; dependent ones wait only for what they need."""
+    say = progress or (lambda _m: None)
+    users_task = asyncio.ensure_future(users(client))
+    groups_task = asyncio.ensure_future(groups(client))
+
+    async def named(label: str, coro: Awaitable[Any]) -> Any:
+        result = await coro
+        secs = result if isinstance(result, list) else [result]
+        for s in secs:
+            say(f"  {s.name:<22} {s.status:<9} {s.count:>7} {s.reason[:70]}")
+        return result
+
+    async def teams_after_groups() -> Section:
+        return await teams(client, await asyncio.shield(groups_task))
+
+    results = await asyncio.gather(
+        named("organization", organization(client)),
+        named("skus", licences(client)),
+        named("users", asyncio.shield(users_task)),
+        named("groups", asyncio.shield(groups_task)),
+        named("licence_error_groups", licence_error_groups(client)),
+        named("teams", teams_after_groups()),
+        named("teams_usage", teams_usage(client)),
+        named("sharing", sharing(client)),
+        named("identity", identity_policies(client)),
+        named("mfa", mfa_registration(client, asyncio.shield(users_task))),
+        named("managed_devices", managed_devices(client)),
+        named("compliance_policies", compliance_policies(client)),
+        named("devices", entra_devices(client)),
+    )
+    sections: dict[str, Section] = {}
+    for r in results:
+        for s in (r if isinstance(r, list) else [r]):
+            sections[s.name] = s
+    return sections

@@ -1,0 +1,121 @@
+"""The Snapshot: everything Graph said that the audit needs, in one versioned JSON file.
+
+Checks, scores, reports and plans read only the snapshot, so any report can be regenerated offline,
+any check tested without a server, and two audits diffed. Each section records where it came from
+and whether it is complete, forbidden (missing permission or licence, with which) or failed.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import SnapshotError
+
+SCHEMA_VERSION = 1
+
+COMPLETE = "complete"
+FORBIDDEN = "forbidden"  # permission or licence missing: checks are not evaluable, with the reason
+FAILED = "failed"  # Graph or the network failed: checks are errors, with the reason
+SKIPPED = "skipped"  # not collected (for example: no teams to read)
+FALLBACK = "fallback"  # the usual source was forbidden; a cheaper one was used (see notes)
+
+
+@dataclass
+class Section:
+    name: str
+    status: str
+    data: Any = None
+    endpoint: str = ""
+    count: int = 0
+    reason: str = ""  # why not complete, in one sentence
+    permission: str = ""  # the permission that was missing, if that is why
+    licence: str = ""  # the licence the tenant lacks, if that is why
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return self.status in (COMPLETE, FALLBACK)
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "endpoint": self.endpoint, "count": self.count, "reason": self.reason,
+                "permission": self.permission, "licence": self.licence, "notes": self.notes, "data": self.data}
+
+    @staticmethod
+    def from_dict(name: str, doc: dict) -> Section:
+        return Section(name, doc.get("status", FAILED), doc.get("data"), doc.get("endpoint", ""), doc.get("count", 0),
+                       doc.get("reason", ""), doc.get("permission", ""), doc.get("licence", ""), list(doc.get("notes") or []))
+
+
+@dataclass
+class Snapshot:
+    tenant_id: str
+    tenant_name: str
+    cloud: str
+    endpoint: str
+    collected_at: str  # ISO 8601 UTC; "now" for every check
+    sections: dict[str, Section] = field(default_factory=dict)
+    requests: dict = field(default_factory=dict)  # request accounting from the collection
+    tool: str = "readiness"
+    schema_version: int = SCHEMA_VERSION
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def section(self, name: str) -> Section:
+        return self.sections.get(name) or Section(name, SKIPPED, reason=f"section '{name}' was not collected")
+
+    def data(self, name: str, default: Any = None) -> Any:
+        sec = self.sections.get(name)
+        return sec.data if sec is not None and sec.usable and sec.data is not None else default
+
+    def to_dict(self) -> dict:
+        return {"schema_version": self.schema_version, "tool": self.tool,
+                "tenant": {"id": self.tenant_id, "name": self.tenant_name}, "cloud": self.cloud,
+                "endpoint": self.endpoint, "collected_at": self.collected_at, "requests": self.requests,
+                "sections": {name: sec.to_dict() for name, sec in sorted(self.sections.items())}}
+
+    @staticmethod
+    def from_dict(doc: dict) -> Snapshot:
+        if not isinstance(doc, dict) or "schema_version" not in doc or "sections" not in doc:
+            raise SnapshotError("This file is not a readiness snapshot", "Create one with `readiness audit --snapshot-out FILE`")
+        if doc["schema_version"] > SCHEMA_VERSION:
+            raise SnapshotError(f"The snapshot has schema version {doc['schema_version']}, newer than this readiness ({SCHEMA_VERSION})",
+                                "Upgrade readiness: pip install --upgrade readiness")
+        tenant = doc.get("tenant") or {}
+        snap = Snapshot(tenant.get("id", ""), tenant.get("name", ""), doc.get("cloud", ""), doc.get("endpoint", ""),
+                        doc.get("collected_at", ""), requests=doc.get("requests") or {}, tool=doc.get("tool", ""),
+                        schema_version=doc["schema_version"])
+        snap.sections = {name: Section.from_dict(name, sec) for name, sec in (doc.get("sections") or {}).items()}
+        return snap
+
+    def fingerprint(self) -> str:
+        """sha256 over the collected data: plans made from this snapshot are bound to it."""
+        canon = json.dumps({n: s.to_dict() for n, s in sorted(self.sections.items())}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode()).hexdigest()
+
+    def save(self, path: Path) -> None:
+        text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        tmp = path.with_name(f".{path.name}.tmp")
+        if path.suffix == ".gz":
+            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as fh:
+                fh.write(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+
+    @staticmethod
+    def load(path: Path) -> Snapshot:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise SnapshotError(f"Cannot read snapshot {path} ({exc.strerror})", "Check the path") from exc
+        try:
+            if raw[:2] == b"\x1f\x8b":
+                raw = gzip.decompress(raw)
+            doc = json.loads(raw)
+        except (OSError, ValueError, EOFError) as exc:
+            raise SnapshotError(f"{path} is not a readable snapshot ({type(exc).__name__})",
+                                "Give a file written by `readiness audit --snapshot-out`") from exc
+        return Snapshot.from_dict(doc)

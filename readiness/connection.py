@@ -1,0 +1,64 @@
+"""From command-line options to a Graph connection: a tenant profile, or --graph-url with a token."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import UsageError
+from .graph.auth import credential_for_profile, token_from_env
+from .graph.clouds import Endpoint, cloud_endpoint, custom_endpoint
+from .profiles import ProfileStore, TenantProfile
+
+
+@dataclass
+class Connection:
+    label: str  # what to call the tenant in messages: the profile name or the URL
+    endpoint: Endpoint
+    profile: TenantProfile | None
+    credential_factory: Callable[[], Any]  # called inside the event loop
+    usage_location: str = ""
+
+    def open(self, *, transport: Any = None, concurrency: int = 8, policy: Any = None) -> Any:
+        from .graph.client import build_client
+
+        return build_client(self.endpoint, self.credential_factory(), transport=transport,
+                            concurrency=concurrency, policy=policy)
+
+
+def profile_endpoint(profile: TenantProfile) -> Endpoint:
+    return custom_endpoint(profile.graph_url) if profile.graph_url else cloud_endpoint(profile.cloud)
+
+
+def resolve(tenant: str | None, graph_url: str | None, *, writes: bool = False,
+            store: ProfileStore | None = None) -> Connection:
+    """Pick the tenant a command talks to.
+
+    + writes: a command that changes a tenant must name it; it never falls back to the default profile.
+    """
+    if tenant and graph_url:
+        raise UsageError("--tenant and --graph-url both name a tenant", "Give only one of them")
+    if graph_url:
+        endpoint = custom_endpoint(graph_url)
+        token_from_env()  # fail early with the fix, before any work
+        return Connection(graph_url, endpoint, None, token_from_env)
+    store = store or ProfileStore()
+    if tenant:
+        profile = store.get(tenant)
+    else:
+        if writes:
+            raise UsageError("This command changes a tenant, so it must name one",
+                             "Add --tenant NAME (a profile) or --graph-url URL; the default profile is never used for changes")
+        profile = store.default()
+        if profile is None:
+            raise UsageError("No tenant given and no default profile exists",
+                             "Use --tenant NAME, or --graph-url URL with READINESS_ACCESS_TOKEN, or try `readiness demo`")
+    endpoint = profile_endpoint(profile)
+
+    def factory(p: TenantProfile = profile) -> Any:
+        from .paths import data_dir
+        from .secrets import load_secret
+
+        secret = load_secret(p.name) if p.auth == "client-secret" else None
+        return credential_for_profile(p, endpoint, record_dir=data_dir() / "auth", secret=secret)
+
+    return Connection(profile.name, endpoint, profile, factory, profile.usage_location)

@@ -1,0 +1,14 @@
+"""Documented exit codes: every command ends with one of these."""
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    RUNTIME_ERROR = 1  # something went wrong: Graph refused, file unreadable, ...
+    USAGE = 2  # bad options or arguments (Click uses 2 as well)
+    FINDINGS = 3  # findings at or above --fail-on
+    CHANGES_PENDING = 4  # `playbook plan --detailed-exitcode` found changes
+    APPLY_INCOMPLETE = 5  # an apply stopped before every change was made
+    INTERRUPTED = 130  # Ctrl-C

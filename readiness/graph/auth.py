@@ -1,0 +1,211 @@
+"""Credentials: azure-identity for real tenants, a static bearer token for the simulator or a proxy.
+
+azure-identity and kiota are imported inside functions only. Sync credentials are wrapped so that a
+token refresh (or a device-code prompt) never stalls the event loop (notes/msgraph-sdk.md 4.5).
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..errors import AuthError, ConfigError, UsageError
+from .clouds import Endpoint, is_loopback
+
+if TYPE_CHECKING:
+    from ..profiles import TenantProfile
+
+TOKEN_ENV = "READINESS_ACCESS_TOKEN"
+AUTH_METHODS = ("device-code", "browser", "client-secret", "certificate", "azure-cli", "managed-identity", "token")
+# A public client id for interactive sign-in when the profile names none: Microsoft Graph Command
+# Line Tools (the app Microsoft documents for admin scripts). Organisations can register their own.
+DEFAULT_PUBLIC_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+
+class _Token:
+    __slots__ = ("token", "expires_on")
+
+    def __init__(self, token: str, expires_on: int) -> None:
+        self.token = token
+        self.expires_on = expires_on
+
+
+class StaticTokenCredential:
+    """A bearer token the caller already has (READINESS_ACCESS_TOKEN, the simulator)."""
+
+    def __init__(self, token: str) -> None:
+        if not token or any(c.isspace() for c in token):
+            raise UsageError("The access token is empty or contains spaces", f"Set {TOKEN_ENV} to the bare token")
+        self._token = token
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        return _Token(self._token, int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        return None
+
+
+class CachedAsyncCredential:
+    """Run a sync azure-identity credential in a thread; one acquisition at a time; cache the token."""
+
+    def __init__(self, credential: Any) -> None:
+        self._cred = credential
+        self._lock = asyncio.Lock()
+        self._cache: dict[tuple, Any] = {}
+
+    async def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> Any:
+        key = (scopes, claims)
+        token = self._cache.get(key)
+        if token is not None and token.expires_on - 300 > time.time():
+            return token
+        async with self._lock:
+            token = self._cache.get(key)
+            if token is not None and token.expires_on - 300 > time.time():
+                return token
+            try:
+                token = await asyncio.to_thread(self._cred.get_token, *scopes, claims=claims, **kwargs)
+            except Exception as exc:  # azure-identity raises several unrelated types
+                raise _auth_error(exc) from exc
+            self._cache[key] = token
+            return token
+
+    async def close(self) -> None:
+        close = getattr(self._cred, "close", None)
+        if close:
+            close()
+
+
+def _auth_error(exc: Exception) -> AuthError:
+    name = type(exc).__name__
+    if name == "AuthenticationRequiredError":
+        return AuthError("Interactive sign-in is needed for this profile", "Run `readiness tenant login NAME` once")
+    text = str(exc).splitlines()[0] if str(exc) else name
+    return AuthError(f"Sign-in failed ({name}): {text}", "Check the profile's tenant, client id and credentials")
+
+
+class BearerAuthProvider:
+    """kiota AuthenticationProvider: adds the token only for the Graph host, only over https/loopback."""
+
+    def __init__(self, credential: Any, *, scope: str, allowed_host: str) -> None:
+        self._cred = credential
+        self._scope = scope
+        self._host = allowed_host.lower()
+
+    async def authenticate_request(self, request: Any, additional_authentication_context: dict | None = None) -> None:
+        parts = urlsplit(str(request.url))
+        host = (parts.hostname or "").lower()
+        if host != self._host:
+            return  # never send the token anywhere but Graph (report downloads go elsewhere)
+        if parts.scheme != "https" and not is_loopback(host):
+            raise AuthError(f"Refusing to send a token over plain http to {host}", "Use an https endpoint")
+        claims = (additional_authentication_context or {}).get("claims")
+        kwargs = {"claims": base64.b64decode(claims).decode()} if claims else {}
+        token = self._cred.get_token(self._scope, **kwargs)
+        if asyncio.iscoroutine(token):
+            token = await token
+        request.headers.try_add("Authorization", f"Bearer {token.token}")
+
+
+def token_claims(token: str) -> dict:
+    """The (unverified) claims of a JWT access token, for showing granted permissions; {} if opaque."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def token_from_env() -> StaticTokenCredential:
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise UsageError(
+            f"--graph-url needs a bearer token in the environment variable {TOKEN_ENV}",
+            f"export {TOKEN_ENV}=... (for the simulator, `readiness simulator serve` prints one), or use --tenant NAME",
+        )
+    return StaticTokenCredential(token)
+
+
+def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, interactive: bool = False,
+                           record_dir: Path | None = None, secret: str | None = None) -> Any:
+    """Build the azure-identity credential a profile names, wrapped for asyncio.
+
+    + interactive: allow a device-code or browser prompt (``tenant login``); otherwise a missing
+      sign-in raises AuthError telling the user to log in once.
+    + secret: the client secret for client-secret profiles (from the keyring; never an argument).
+    """
+    if profile.auth == "token":
+        return token_from_env()
+    try:
+        import azure.identity as ai
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ConfigError("azure-identity is not installed", "Reinstall readiness: pip install .") from exc
+
+    authority = endpoint.authority_host or "login.microsoftonline.com"
+    tenant = profile.tenant
+    method = profile.auth
+    cache = ai.TokenCachePersistenceOptions(name=f"readiness.{profile.name}", allow_unencrypted_storage=False)
+    try:
+        if method == "client-secret":
+            if not secret:
+                raise ConfigError(f"No client secret stored for profile '{profile.name}'",
+                                  f"Run `readiness tenant secret {profile.name}` to store it in the OS keyring")
+            cred = ai.ClientSecretCredential(tenant, profile.client_id, secret, authority=authority)
+        elif method == "certificate":
+            if not profile.cert_path:
+                raise ConfigError(f"Profile '{profile.name}' has no certificate path",
+                                  "Re-add the profile with --cert-path PEM")
+            cred = ai.CertificateCredential(tenant, profile.client_id, certificate_path=profile.cert_path,
+                                            authority=authority, send_certificate_chain=True)
+        elif method == "azure-cli":
+            cred = ai.AzureCliCredential(tenant_id=tenant, process_timeout=30)
+        elif method == "managed-identity":
+            cred = ai.ManagedIdentityCredential(client_id=profile.client_id or None)
+        elif method in ("device-code", "browser"):
+            cred = _interactive_credential(ai, profile, authority, cache, interactive, record_dir)
+        else:
+            raise ConfigError(f"Unknown auth method '{method}' in profile '{profile.name}'",
+                              f"Use one of: {', '.join(AUTH_METHODS)}")
+    except (ConfigError, AuthError):
+        raise
+    except Exception as exc:
+        raise _auth_error(exc) from exc
+    return CachedAsyncCredential(cred)
+
+
+def _interactive_credential(ai: Any, profile: TenantProfile, authority: str, cache: Any,
+                            interactive: bool, record_dir: Path | None) -> Any:
+    import sys
+
+    record_path = (record_dir / f"{profile.name}.json") if record_dir else None
+    record = None
+    if record_path and record_path.exists():
+        record = ai.AuthenticationRecord.deserialize(record_path.read_text("utf-8"))
+    if record is None and not interactive:
+        raise AuthError(f"Profile '{profile.name}' has not signed in yet",
+                        f"Run `readiness tenant login {profile.name}` once")
+
+    def prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
+        print(f"To sign in, open {verification_uri} and enter the code {user_code}", file=sys.stderr)
+
+    common = dict(tenant_id=profile.tenant, client_id=profile.client_id or DEFAULT_PUBLIC_CLIENT_ID,
+                  authority=authority, authentication_record=record,
+                  disable_automatic_authentication=not interactive)
+    try:
+        common["cache_persistence_options"] = cache
+        if profile.auth == "device-code":
+            return ai.DeviceCodeCredential(prompt_callback=prompt, **common)
+        return ai.InteractiveBrowserCredential(**common)
+    except ValueError as exc:  # no libsecret: encrypted cache impossible
+        raise AuthError(
+            "The encrypted token cache is not available on this machine (no libsecret/D-Bus)",
+            "Install and unlock a Secret Service keyring (gnome-keyring), or use certificate auth for unattended runs",
+        ) from exc

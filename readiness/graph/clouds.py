@@ -1,0 +1,92 @@
+"""Graph endpoints: the global cloud, the national clouds by name, or any base URL."""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..errors import UsageError
+
+
+@dataclass(frozen=True)
+class Cloud:
+    name: str
+    graph_root: str  # scheme + host, no version
+    authority_host: str  # sign-in host for azure-identity
+    label: str
+
+
+CLOUDS: dict[str, Cloud] = {
+    c.name: c
+    for c in (
+        Cloud("global", "https://graph.microsoft.com", "login.microsoftonline.com", "Global (incl. GCC)"),
+        Cloud("usgov", "https://graph.microsoft.us", "login.microsoftonline.us", "US Government L4 (GCC High)"),
+        Cloud("usgov-dod", "https://dod-graph.microsoft.us", "login.microsoftonline.us", "US Government L5 (DoD)"),
+        Cloud("china", "https://microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn", "China (21Vianet)"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where requests go: ``base_url`` is ``<root>/v1.0`` without a trailing slash."""
+
+    base_url: str
+    cloud: str  # a CLOUDS key, or "custom" for --graph-url
+    authority_host: str | None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def root(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def scope(self) -> str:
+        return f"{self.root}/.default"
+
+    @property
+    def beta_url(self) -> str:
+        return self.base_url.rsplit("/", 1)[0] + "/beta"
+
+
+def cloud_endpoint(name: str) -> Endpoint:
+    try:
+        cloud = CLOUDS[name]
+    except KeyError:
+        raise UsageError(
+            f"Unknown cloud '{name}'", f"Use one of: {', '.join(CLOUDS)}, or --graph-url URL for any other endpoint"
+        ) from None
+    return Endpoint(f"{cloud.graph_root}/v1.0", cloud.name, cloud.authority_host)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def custom_endpoint(url: str) -> Endpoint:
+    """Validate ``--graph-url``: https anywhere, plain http only on loopback; version path required."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--graph-url '{url}' is not an http(s) URL", "Give a URL such as http://127.0.0.1:8123/v1.0")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise UsageError(
+            f"--graph-url '{url}' uses plain http on a non-loopback host",
+            "Use https, or plain http only for 127.0.0.1, ::1 or localhost (a token must never travel unencrypted)",
+        )
+    path = parts.path.rstrip("/")
+    if not path.endswith(("/v1.0", "/beta")):
+        raise UsageError(
+            f"--graph-url '{url}' does not end in a Graph version", "Append /v1.0, for example http://127.0.0.1:8123/v1.0"
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"--graph-url '{url}' carries a query or fragment", "Give only scheme, host, port and path")
+    return Endpoint(f"{parts.scheme}://{parts.netloc}{path}", "custom", None)

@@ -1,0 +1,117 @@
+"""Tenant profiles: named connections for IT providers with many clients.
+
+Non-secret settings live in ``tenants.json`` in the platform's config folder; a client secret lives
+only in the OS keyring (secrets.py).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, UsageError
+from .graph.auth import AUTH_METHODS
+from .graph.clouds import CLOUDS, custom_endpoint
+from .paths import config_dir, write_private
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+TENANT_RE = re.compile(r"^([0-9a-fA-F-]{36}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass
+class TenantProfile:
+    name: str
+    tenant: str  # tenant id (GUID) or a verified domain
+    auth: str = "device-code"
+    client_id: str = ""
+    cloud: str = "global"
+    graph_url: str = ""
+    usage_location: str = ""  # ISO 3166 alpha-2 used when a user has none (licensing playbooks)
+    cert_path: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def validate(self) -> None:
+        if not NAME_RE.match(self.name):
+            raise UsageError(f"Profile name '{self.name}' is not allowed",
+                             "Use letters, digits, dot, dash or underscore (at most 63 characters)")
+        if not TENANT_RE.match(self.tenant):
+            raise UsageError(f"'{self.tenant}' is neither a tenant id nor a domain",
+                             "Give the directory (tenant) id GUID or a verified domain such as contoso.onmicrosoft.com")
+        if self.auth not in AUTH_METHODS:
+            raise UsageError(f"Unknown auth method '{self.auth}'", f"Use one of: {', '.join(AUTH_METHODS)}")
+        if self.auth in ("client-secret", "certificate") and not self.client_id:
+            raise UsageError(f"Auth method {self.auth} needs --client-id", "Give the app registration's application (client) id")
+        if self.auth == "certificate" and not self.cert_path:
+            raise UsageError("Auth method certificate needs --cert-path", "Give the path of a PEM file with key and certificate")
+        if self.cloud not in CLOUDS and not self.graph_url:
+            raise UsageError(f"Unknown cloud '{self.cloud}'", f"Use one of: {', '.join(CLOUDS)}")
+        if self.graph_url:
+            custom_endpoint(self.graph_url)
+        if self.usage_location and not COUNTRY_RE.match(self.usage_location):
+            raise UsageError(f"Usage location '{self.usage_location}' is not an ISO 3166 alpha-2 code",
+                             "Use two capital letters, for example DE, AT or CH")
+
+
+class ProfileStore:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or (config_dir() / "tenants.json")
+
+    def _load(self) -> dict:
+        if not self.path.exists():
+            return {"default": None, "tenants": {}}
+        try:
+            doc = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"The profile file {self.path} cannot be read ({exc})",
+                              "Fix or delete the file; profiles can be added again with `readiness tenant add`") from exc
+        doc.setdefault("tenants", {})
+        doc.setdefault("default", None)
+        return doc
+
+    def _save(self, doc: dict) -> None:
+        write_private(self.path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+    def list(self) -> tuple[list[TenantProfile], str | None]:
+        doc = self._load()
+        return [TenantProfile(**v) for _, v in sorted(doc["tenants"].items())], doc["default"]
+
+    def get(self, name: str) -> TenantProfile:
+        doc = self._load()
+        if name not in doc["tenants"]:
+            known = ", ".join(sorted(doc["tenants"])) or "none yet"
+            raise ConfigError(f"There is no tenant profile named '{name}' (known: {known})",
+                              "Add it with `readiness tenant add NAME --tenant-id ID`")
+        return TenantProfile(**doc["tenants"][name])
+
+    def default(self) -> TenantProfile | None:
+        doc = self._load()
+        name = doc["default"]
+        return TenantProfile(**doc["tenants"][name]) if name in doc["tenants"] else None
+
+    def add(self, profile: TenantProfile, *, make_default: bool = False, replace: bool = False) -> None:
+        profile.validate()
+        doc = self._load()
+        if profile.name in doc["tenants"] and not replace:
+            raise UsageError(f"A profile named '{profile.name}' exists already",
+                             "Remove it first (`readiness tenant remove NAME`) or pick another name")
+        doc["tenants"][profile.name] = asdict(profile)
+        if make_default or not doc["default"]:
+            doc["default"] = profile.name
+        self._save(doc)
+
+    def remove(self, name: str) -> TenantProfile:
+        profile = self.get(name)
+        doc = self._load()
+        del doc["tenants"][name]
+        if doc["default"] == name:
+            doc["default"] = next(iter(sorted(doc["tenants"])), None)
+        self._save(doc)
+        return profile
+
+    def set_default(self, name: str) -> None:
+        self.get(name)
+        doc = self._load()
+        doc["default"] = name
+        self._save(doc)

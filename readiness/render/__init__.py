@@ -1,0 +1,1 @@
+"""Report | Plan -> str. Renderers never print and never touch the network."""

@@ -1,0 +1,42 @@
+"""The licence table: SKU friendly name, bought, assigned, free."""
+from __future__ import annotations
+
+from ..collect.snapshot import Snapshot
+from ..licensing import catalog
+
+
+def licence_rows(snapshot: Snapshot) -> list[dict]:
+    """One row per subscribed SKU that can be assigned to users (free/viral SKUs are marked)."""
+    rows = []
+    cat = catalog()
+    for sku in snapshot.data("skus", []) or []:
+        prepaid = sku.get("prepaidUnits") or {}
+        enabled = int(prepaid.get("enabled") or 0)
+        consumed = int(sku.get("consumedUnits") or 0)
+        rows.append({
+            "skuId": sku.get("skuId", ""),
+            "skuPartNumber": sku.get("skuPartNumber", ""),
+            "name": cat.friendly_name(sku.get("skuId", ""), sku.get("skuPartNumber", "")),
+            "status": sku.get("capabilityStatus", ""),
+            "enabled": enabled,
+            "suspended": int(prepaid.get("suspended") or 0),
+            "warning": int(prepaid.get("warning") or 0),
+            "consumed": consumed,
+            "free": enabled - consumed,
+            "appliesTo": sku.get("appliesTo", ""),
+            "viral": enabled >= 10000,
+        })
+    rows.sort(key=lambda r: (r["viral"], r["name"].lower()))
+    return rows
+
+
+def licence_table(snapshot: Snapshot) -> str:
+    from tabulate import tabulate
+
+    sec = snapshot.section("skus")
+    if not sec.usable:
+        return f"Licences not available: {sec.reason}."
+    body = [[r["name"] + (" (free/trial)" if r["viral"] else ""), r["skuPartNumber"], r["status"], r["enabled"],
+             r["consumed"], r["free"]] for r in licence_rows(snapshot)]
+    return tabulate(body, headers=["Licence", "SKU", "Status", "Bought", "Assigned", "Free"], disable_numparse=True,
+                    colalign=("left", "left", "left", "right", "right", "right"))

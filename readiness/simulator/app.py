@@ -1,0 +1,353 @@
+"""The simulator's request handler: authentication, permissions, faults, paging and the conduct log.
+
+``Simulator.handle(SimRequest) -> SimResponse`` is pure request/response; server.py serves it over
+HTTP on 127.0.0.1 and transport.py serves it in-process through httpx.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+from urllib.parse import quote, urlsplit
+
+from . import tokens
+from .odata import QueryError, parse_filter, parse_select, parse_top, project
+from .tenant import SimError, Tenant
+
+
+@dataclass
+class SimRequest:
+    method: str
+    url: str  # absolute, as received
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.host = parts.hostname or ""
+        self.raw_path = parts.path
+        self.query = _parse_query(parts.query)
+        m = re.match(r"^/(v1\.0|beta)(/.*)?$", parts.path)
+        self.version = m.group(1) if m else ""
+        self.path = (m.group(2) or "/") if m else parts.path
+
+    def json(self) -> Any:
+        if not self.body:
+            return None
+        return json.loads(self.body)
+
+
+def _parse_query(query: str) -> dict[str, str]:
+    from urllib.parse import unquote_plus
+
+    out: dict[str, str] = {}
+    for part in query.split("&") if query else []:
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        out[unquote_plus(key)] = unquote_plus(value)
+    return out
+
+
+@dataclass
+class SimResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    drop: bool = False  # close the connection without answering
+
+    @staticmethod
+    def json(status: int, doc: Any, headers: dict | None = None) -> SimResponse:
+        h = {"Content-Type": "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"}
+        h.update(headers or {})
+        return SimResponse(status, h, json.dumps(doc, ensure_ascii=False).encode())
+
+
+@dataclass
+class Faults:
+    """Faults on demand. Rates are probabilities per request (and per $batch item)."""
+
+    latency: float = 0.0  # seconds added to every answer
+    rate_429: float = 0.0
+    rate_503: float = 0.0
+    rate_504: float = 0.0
+    rate_drop: float = 0.0  # connection closed without an answer
+    retry_after: float = 1.0  # seconds sent in Retry-After (Graph sends whole seconds)
+    consistency_delay: float = 0.0  # a created team answers 404 this long after creation
+    seed: int = 1
+
+    @property
+    def any(self) -> bool:
+        return bool(self.rate_429 or self.rate_503 or self.rate_504 or self.rate_drop)
+
+
+@dataclass
+class Conduct:
+    """What the client did that a well-behaved Graph client must not do (tests assert none)."""
+
+    requests: list[tuple[float, str, str, int]] = field(default_factory=list)
+    retry_after_violations: list[str] = field(default_factory=list)
+    next_link_violations: list[str] = field(default_factory=list)
+    missing_select: list[str] = field(default_factory=list)
+    token_leaks: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def violations(self) -> dict[str, list[str]]:
+        return {"retry_after": self.retry_after_violations, "next_link": self.next_link_violations,
+                "missing_select": self.missing_select, "token_leak": self.token_leaks}
+
+    def count(self, method: str | None = None, path_prefix: str = "") -> int:
+        return sum(1 for _, m, p, _ in self.requests if (method is None or m == method) and p.startswith(path_prefix))
+
+
+@dataclass
+class Collection:
+    """How Graph serves one collection."""
+
+    name: str
+    default_top: int = 100
+    max_top: int = 999
+    filterable: set[str] | None = None
+    directory: bool = True  # advanced queries need ConsistencyLevel: eventual
+    needs_select: bool = True  # read without $select is poor conduct (big objects)
+
+
+Handler = Callable[["Simulator", SimRequest, "re.Match[str]"], SimResponse]
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern
+    handler: Handler
+    roles: tuple[str, ...]  # any of these roles grants access
+    versions: tuple[str, ...] = ("v1.0", "beta")
+
+
+class Simulator:
+    def __init__(self, tenant: Tenant, faults: Faults | None = None, *, page_jitter: bool = True) -> None:
+        from .routes import ROUTES
+
+        self.tenant = tenant
+        self.faults = faults or Faults()
+        self.conduct = Conduct()
+        self.page_jitter = page_jitter
+        self._secret = secrets.token_bytes(32)
+        self._rng = random.Random(self.faults.seed)
+        self._lock = threading.Lock()
+        self._links: dict[str, dict] = {}  # skiptoken -> paging state
+        self._downloads: dict[str, tuple[bytes, float]] = {}
+        self._throttle: list[tuple[float, float]] = []  # (answered at, until)
+        self.routes = ROUTES
+        self.download_host: str | None = None  # set by the server: another host name for report downloads
+
+    # -- tokens ------------------------------------------------------------------------------
+    def issue_token(self, roles: tuple[str, ...] | list[str] = tokens.ALL_ROLES, ttl: int = 8 * 3600) -> str:
+        return tokens.issue(self._secret, self.tenant.tenant_id, roles, ttl)
+
+    # -- entry point -------------------------------------------------------------------------
+    def handle(self, req: SimRequest) -> SimResponse:
+        arrived = time.monotonic()
+        self._check_retry_after(req, arrived)
+        fault = self._fault(req)
+        if fault is not None:
+            resp = fault
+        else:
+            try:
+                resp = self._dispatch(req, batch_item=False)
+            except SimError as exc:
+                resp = self.error(exc.status, exc.code, exc.message, exc.headers)
+            except QueryError as exc:
+                self.conduct.unsupported.append(f"{req.method} {req.raw_path}: {exc}")
+                resp = self.error(400, exc.code, str(exc))
+        with self._lock:
+            self.conduct.requests.append((arrived, req.method, req.path + _qs(req), resp.status))
+        return resp
+
+    def answered(self, resp: SimResponse) -> None:
+        """Called by the server when a throttling answer actually leaves (after injected latency)."""
+        ra = resp.headers.get("Retry-After")
+        if resp.status in (429, 503) and ra:
+            now = time.monotonic()
+            with self._lock:
+                self._throttle.append((now, now + float(ra)))
+
+    def _check_retry_after(self, req: SimRequest, arrived: float) -> None:
+        if req.path.startswith("/_download"):
+            return
+        grace = 0.05 + self.faults.latency  # requests already in flight when the 429 left
+        with self._lock:
+            self._throttle = [(a, u) for a, u in self._throttle if u > arrived]
+            for answered_at, until in self._throttle:
+                if answered_at + grace < arrived < until - 0.01:
+                    self.conduct.retry_after_violations.append(
+                        f"{req.method} {req.path} arrived {until - arrived:.2f}s before Retry-After elapsed")
+                    break
+
+    def _fault(self, req: SimRequest) -> SimResponse | None:
+        f = self.faults
+        if not f.any or req.path.startswith("/_download"):
+            return None
+        with self._lock:
+            roll = self._rng.random()
+        if roll < f.rate_drop:
+            return SimResponse(0, drop=True)
+        roll -= f.rate_drop
+        if roll < f.rate_429:
+            return self.throttled()
+        roll -= f.rate_429
+        if roll < f.rate_503:
+            return self.error(503, "ServiceUnavailable", "The service is temporarily unavailable.",
+                              {"Retry-After": _fmt(f.retry_after)})
+        roll -= f.rate_503
+        if roll < f.rate_504:
+            return self.error(504, "GatewayTimeout", "The gateway did not receive a response in time.")
+        return None
+
+    def throttled(self) -> SimResponse:
+        return self.error(429, "TooManyRequests", "Please retry again later.", {"Retry-After": _fmt(self.faults.retry_after)})
+
+    def _dispatch(self, req: SimRequest, *, batch_item: bool) -> SimResponse:
+        if req.path.startswith("/_download/"):
+            return self._download(req)
+        claims = self._authenticate(req)
+        if not req.version:
+            raise SimError(400, "BadRequest", f"Invalid version: the path must start with /v1.0 or /beta, got '{req.raw_path}'.")
+        if "//" in req.path:
+            raise SimError(404, "Request_ResourceNotFound", f"Resource not found for the segment ''. Path: '{req.raw_path}'.")
+        matched_path = False
+        for route in self.routes:
+            m = route.pattern.fullmatch(req.path)
+            if not m:
+                continue
+            matched_path = True
+            if route.method != req.method:
+                continue
+            if req.version not in route.versions:
+                continue
+            roles = set(claims.get("roles") or [])
+            if route.roles and not roles.intersection(route.roles):
+                raise SimError(403, "Authorization_RequestDenied",
+                               f"Insufficient privileges to complete the operation. Requires one of: {', '.join(route.roles)}.")
+            req.claims = claims  # type: ignore[attr-defined]
+            with self.tenant.lock:
+                return route.handler(self, req, m)
+        if matched_path:
+            raise SimError(405, "Request_BadRequest", f"No HTTP resource was found that matches the request URI with method {req.method}.")
+        raise SimError(400, "BadRequest", f"Resource not found for the segment '{req.path.strip('/').split('/')[0]}'.")
+
+    def _authenticate(self, req: SimRequest) -> dict:
+        auth = req.headers.get("authorization", "")
+        if not auth.startswith("Bearer "):
+            raise SimError(401, "InvalidAuthenticationToken", "Access token is empty.")
+        claims = tokens.verify(self._secret, auth[7:].strip())
+        if claims is None:
+            raise SimError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+        return claims
+
+    # -- helpers for routes ------------------------------------------------------------------
+    def error(self, status: int, code: str, message: str, headers: dict | None = None) -> SimResponse:
+        rid = str(uuid.uuid4())
+        body = {"error": {"code": code, "message": message,
+                          "innerError": {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                                         "request-id": rid, "client-request-id": rid}}}
+        h = {"request-id": rid}
+        h.update(headers or {})
+        return SimResponse.json(status, body, h)
+
+    def context(self, req: SimRequest, what: str) -> str:
+        return f"{req.origin}/{req.version}/$metadata#{what}"
+
+    def requires_eventual(self, req: SimRequest, what: str) -> None:
+        if req.headers.get("consistencylevel", "").lower() != "eventual":
+            raise QueryError(f"{what} is only supported with the ConsistencyLevel header set to 'eventual' and $count=true.")
+
+    def page(self, req: SimRequest, spec: Collection, items: Callable[[], list[dict]],
+             view: Callable[[dict, list[str] | None], dict] | None = None, context: str | None = None) -> SimResponse:
+        """Serve one page of a collection with Graph's $top/$select/$filter/$count and nextLink rules."""
+        q = req.query
+        for key in q:
+            if key.startswith("$") and key not in ("$top", "$select", "$filter", "$count", "$skiptoken", "$expand", "$format", "$orderby"):
+                raise QueryError(f"Query option '{key}' is not supported on {spec.name}.", "BadRequest")
+        token = q.get("$skiptoken")
+        if token is not None:
+            state = self._links.get(token)
+            expect = dict(state["query"]) if state else None
+            if state is None or {k: v for k, v in q.items() if k != "$skiptoken"} != expect or req.path != state["path"]:
+                self.conduct.next_link_violations.append(f"{req.method} {req.path}?{_qs(req)}")
+                raise SimError(400, "Directory_InvalidSkipToken" if spec.directory else "BadRequest",
+                               "The specified page token value has expired or is invalid.")
+            rows, offset, top = state["rows"], state["offset"], state["top"]
+            select = state["select"]
+            count = state["count"]
+        else:
+            top = parse_top(q.get("$top"), spec.default_top, spec.max_top)
+            select = parse_select(q.get("$select"), None)
+            if select is None and spec.needs_select:
+                self.conduct.missing_select.append(f"{req.path}")
+            count = q.get("$count", "").lower() == "true"
+            if count and spec.directory:
+                self.requires_eventual(req, "$count")
+            rows = items()
+            if "$filter" in q:
+                flt = parse_filter(q["$filter"], spec.filterable)
+                if flt.advanced and spec.directory:
+                    self.requires_eventual(req, "This filter")
+                if flt.advanced and spec.directory and not count:
+                    raise QueryError("Advanced query: $count=true is required with ConsistencyLevel eventual for this filter.")
+                rows = [r for r in rows if flt.predicate(r)]
+            offset = 0
+        size = top
+        if self.page_jitter and offset > 0 and top > 3 and (offset // top) % 3 == 1:
+            size = max(1, top - (offset % 7) - 1)  # Graph's pages may hold fewer than $top
+        chunk = rows[offset: offset + size]
+        value = [view(r, select) if view else project(r, select) for r in chunk]
+        doc: dict[str, Any] = {"@odata.context": context or self.context(req, spec.name)}
+        if count:
+            doc["@odata.count"] = len(rows)
+        doc["value"] = value
+        nxt = offset + len(chunk)
+        if nxt < len(rows):
+            new = secrets.token_urlsafe(18)
+            base = {k: v for k, v in q.items() if k != "$skiptoken"}
+            with self._lock:
+                self._links[new] = {"rows": rows, "offset": nxt, "top": top, "select": select, "count": count,
+                                    "query": base, "path": req.path}
+            pairs = [f"{quote(k, safe='$')}={quote(v, safe=',()/:@$')}" for k, v in base.items()]
+            pairs.append(f"$skiptoken={new}")
+            doc["@odata.nextLink"] = f"{req.origin}/{req.version}{req.path}?{'&'.join(pairs)}"
+        return SimResponse.json(200, doc)
+
+    # -- report downloads --------------------------------------------------------------------
+    def offer_download(self, req: SimRequest, content: bytes) -> SimResponse:
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._downloads[token] = (content, time.monotonic() + 300)
+        host = self.download_host or req.origin.replace("//", "//reports.", 1)
+        return SimResponse(302, {"Location": f"{host}/_download/{token}", "Content-Type": "text/plain"})
+
+    def _download(self, req: SimRequest) -> SimResponse:
+        if "authorization" in req.headers:
+            self.conduct.token_leaks.append(f"Authorization header sent to the report download host {req.host}")
+        token = req.raw_path.rsplit("/", 1)[-1]
+        item = self._downloads.get(token)
+        if item is None or item[1] < time.monotonic():
+            return SimResponse(404, {"Content-Type": "text/plain"}, b"The download link has expired.")
+        return SimResponse(200, {"Content-Type": "application/octet-stream"}, item[0])
+
+
+def _qs(req: SimRequest) -> str:
+    return "&".join(f"{k}={v}" for k, v in req.query.items())
+
+
+def _fmt(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"

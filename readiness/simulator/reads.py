@@ -1,0 +1,383 @@
+"""Read endpoints, in the shapes of shared/graph-examples/."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from ..licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS, capabilities_of_plan
+from .app import Collection, SimRequest, SimResponse, Simulator
+from .generate import MFA_METHODS
+from .odata import QueryError
+from .tenant import SimError
+
+USERS = Collection("users", filterable={"accountEnabled", "userType", "assignedLicenses", "displayName",
+                                        "userPrincipalName", "department", "usageLocation", "mail", "signInActivity",
+                                        "createdDateTime", "onPremisesSyncEnabled", "country"})
+GROUPS = Collection("groups", filterable={"resourceProvisioningOptions", "displayName", "groupTypes", "securityEnabled",
+                                          "mailEnabled", "assignedLicenses", "hasMembersWithLicenseErrors"})
+DEVICES = Collection("devices", filterable={"accountEnabled", "operatingSystem", "trustType", "displayName", "deviceId",
+                                            "isCompliant", "isManaged"})
+MANAGED = Collection("managedDevices", default_top=1000, max_top=1000, directory=False,
+                     filterable={"complianceState", "operatingSystem", "managedDeviceOwnerType", "userId", "deviceName"})
+POLICIES = Collection("deviceCompliancePolicies", default_top=1000, max_top=1000, directory=False, filterable=set(),
+                      needs_select=False)
+REGISTRATION = Collection("userRegistrationDetails", default_top=1000, max_top=1000, directory=False,
+                          filterable={"isMfaRegistered", "isMfaCapable", "userType", "methodsRegistered", "isAdmin",
+                                      "userPrincipalName"})
+CA = Collection("conditionalAccess/policies", directory=False, filterable={"state", "displayName"}, needs_select=False)
+SKUS = Collection("subscribedSkus", directory=False, filterable=set(), needs_select=False)
+SMALL = Collection("items", directory=False, filterable={"membershipType", "displayName"}, needs_select=False)
+
+MFA_SET = set(MFA_METHODS)
+
+
+def _no_filter(req: SimRequest, what: str) -> None:
+    for key in ("$filter", "$top", "$orderby"):
+        if key in req.query:
+            raise QueryError(f"Query option '{key}' is not supported on {what}.", "BadRequest")
+
+
+def organization(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    org = {"id": t.tenant_id, "displayName": t.display_name, "countryLetterCode": "DE", "preferredLanguage": "de",
+           "verifiedDomains": [{"name": t.domain, "isDefault": True, "isInitial": False, "type": "Managed", "capabilities": "Email, OfficeCommunicationsOnline"},
+                               {"name": t.domain.split(".")[0] + ".onmicrosoft.com", "isDefault": False, "isInitial": True,
+                                "type": "Managed", "capabilities": "Email, OfficeCommunicationsOnline"}]}
+    return sim.page(req, Collection("organization", directory=False, needs_select=False, filterable=set()), lambda: [org])
+
+
+def subscribed_skus(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    _no_filter(req, "subscribedSkus")
+    return sim.page(req, SKUS, lambda: sim.tenant.skus)
+
+
+def users(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    select = (req.query.get("$select") or "").split(",")
+    if "signInActivity" in select or "signInActivity" in req.query.get("$filter", ""):
+        roles = set(req.claims.get("roles") or [])  # type: ignore[attr-defined]
+        if "AuditLog.Read.All" not in roles:
+            raise SimError(403, "Authorization_RequestDenied",
+                           "Calling principal does not have required MSGraph permissions AuditLog.Read.All")
+        if not t.tenant_has("entra_p1"):
+            raise SimError(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                           "Neither tenant is B2C or tenant doesn't have premium license")
+    for bad in ("mailboxSettings", "aboutMe", "skills"):
+        if bad in select:
+            raise SimError(501, "NotImplemented", f"The property '{bad}' does not support being read on a collection.")
+    return sim.page(req, USERS, lambda: t.users, view=lambda u, sel: _user_view(t, u, sel),
+                    context=sim.context(req, f"users({','.join(s for s in select if s)})" if select != [""] else "users"))
+
+
+def _user_view(t: Any, u: dict, select: list[str] | None) -> dict:
+    keys = select or ["businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
+                      "officeLocation", "preferredLanguage", "surname", "userPrincipalName"]
+    out = {}
+    for k in keys:
+        if k == "assignedPlans":
+            out[k] = t.assigned_plans(u)
+        elif k == "businessPhones":
+            out[k] = u.get(k, [])
+        else:
+            out[k] = u.get(k)
+    return out
+
+
+def user_count(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    sim.requires_eventual(req, "$count")
+    return SimResponse(200, {"Content-Type": "text/plain"}, str(len(sim.tenant.users)).encode())
+
+
+def user_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    u = sim.tenant.user(m.group("uid"))
+    sel = req.query.get("$select")
+    return SimResponse.json(200, _user_view(sim.tenant, u, sel.split(",") if sel else None))
+
+
+def license_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    u = t.user(m.group("uid"))
+    value = []
+    for lic in u.get("assignedLicenses") or []:
+        sku = t.skus_by_id.get(lic["skuId"])
+        if not sku:
+            continue
+        disabled = set(lic.get("disabledPlans") or [])
+        value.append({"id": f"lic{lic['skuId'][:8]}", "skuId": lic["skuId"], "skuPartNumber": sku["skuPartNumber"],
+                      "servicePlans": [{"servicePlanId": p["servicePlanId"], "servicePlanName": p["servicePlanName"],
+                                        "provisioningStatus": "Disabled" if p["servicePlanId"] in disabled else "Success",
+                                        "appliesTo": p["appliesTo"]} for p in sku["servicePlans"]]})
+    return SimResponse.json(200, {"@odata.context": sim.context(req, f"users('{u['id']}')/licenseDetails"), "value": value})
+
+
+def auth_methods(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    u = t.user(m.group("uid"))
+    kinds = {"password": "passwordAuthenticationMethod", "microsoftAuthenticatorPush": "microsoftAuthenticatorAuthenticationMethod",
+             "mobilePhone": "phoneAuthenticationMethod", "fido2SecurityKey": "fido2AuthenticationMethod",
+             "softwareOneTimePasscode": "softwareOathAuthenticationMethod", "windowsHelloForBusiness": "windowsHelloForBusinessAuthenticationMethod",
+             "email": "emailAuthenticationMethod", "temporaryAccessPass": "temporaryAccessPassAuthenticationMethod"}
+    value = []
+    for i, method in enumerate(t.auth_methods.get(u["id"], [])):
+        item: dict[str, Any] = {"@odata.type": f"#microsoft.graph.{kinds[method]}", "id": f"{u['id'][:8]}-{i}"}
+        if method == "mobilePhone":
+            item.update({"phoneNumber": "+49 151 0000000", "phoneType": "mobile", "smsSignInState": "notEnabled"})
+        value.append(item)
+    return SimResponse.json(200, {"@odata.context": sim.context(req, f"users('{u['id']}')/authentication/methods"), "value": value})
+
+
+def groups(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    flt = req.query.get("$filter", "")
+    if "hasMembersWithLicenseErrors" in flt:
+        sim.requires_eventual(req, "Filtering on hasMembersWithLicenseErrors")
+        if req.query.get("$count", "").lower() != "true":
+            raise QueryError("Filtering on hasMembersWithLicenseErrors requires $count=true.")
+    return sim.page(req, GROUPS, lambda: sim.tenant.groups)
+
+
+def group_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    g = sim.tenant.group(m.group("gid"))
+    sel = req.query.get("$select")
+    doc = dict(g)
+    doc["licenseProcessingState"] = {"state": "ProcessingComplete"}
+    if sel:
+        doc = {k: doc.get(k) for k in sel.split(",")}
+    else:
+        doc.pop("licenseProcessingState")
+    return SimResponse.json(200, doc)
+
+
+def group_members(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    gid = t.group(m.group("gid"))["id"]
+    ids = t.group_members.get(gid, [])
+    if m.group("kind") == "membersWithLicenseErrors":
+        ids = [i for i in ids if any(st.get("assignedByGroup") == gid and st.get("state") == "Error"
+                                     for st in t.users_by_id[i].get("licenseAssignmentStates") or [])]
+    rows = [dict(t.users_by_id[i], **{"@odata.type": "#microsoft.graph.user"}) for i in ids if i in t.users_by_id]
+    return sim.page(req, Collection("members", needs_select=False, filterable=set()), lambda: rows)
+
+
+def devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    expand = req.query.get("$expand")
+    if expand is not None and not re.fullmatch(r"registeredOwners(\(\$select=id(,userPrincipalName)?\))?", expand):
+        raise QueryError(f"Unsupported $expand '{expand}' on devices: only registeredOwners is supported.", "BadRequest")
+
+    def view(d: dict, select: list[str] | None) -> dict:
+        out = {k: d.get(k) for k in select} if select else dict(d)
+        if expand is not None:
+            out["registeredOwners"] = [{"@odata.type": "#microsoft.graph.user", "id": uid,
+                                        "userPrincipalName": t.users_by_id[uid]["userPrincipalName"]}
+                                       for uid in t.device_owners.get(d["id"], [])[:20] if uid in t.users_by_id]
+        return out
+
+    spec = DEVICES if expand is None else Collection("devices", default_top=100, max_top=100, filterable=DEVICES.filterable)
+    return sim.page(req, spec, lambda: t.devices, view=view)
+
+
+def _intune(sim: Simulator) -> None:
+    if not sim.tenant.tenant_has("intune"):
+        raise SimError(403, "Forbidden", "Request not applicable to target tenant: the tenant is not licensed for Microsoft Intune.")
+
+
+def managed_devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    _intune(sim)
+    return sim.page(req, MANAGED, lambda: sim.tenant.managed_devices,
+                    context=sim.context(req, "deviceManagement/managedDevices"))
+
+
+def compliance_policies(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    _intune(sim)
+    return sim.page(req, POLICIES, lambda: sim.tenant.compliance_policies,
+                    context=sim.context(req, "deviceManagement/deviceCompliancePolicies"))
+
+
+def sharepoint_settings(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    doc = {"@odata.context": sim.context(req, "admin/sharepoint/settings/$entity")}
+    doc.update(sim.tenant.sharepoint_settings)
+    return SimResponse.json(200, doc)
+
+
+def singleton(attr: str, context: str) -> Any:
+    def handler(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+        doc = {"@odata.context": sim.context(req, context)}
+        doc.update({k: v for k, v in getattr(sim.tenant, attr).items() if k != "@odata.context"})
+        return SimResponse.json(200, doc)
+    return handler
+
+
+def cross_tenant_partners(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    return SimResponse.json(200, {"@odata.context": sim.context(req, "policies/crossTenantAccessPolicy/partners"), "value": []})
+
+
+def _p1(sim: Simulator) -> None:
+    if not sim.tenant.tenant_has("entra_p1"):
+        raise SimError(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                       "Tenant does not have a SKU required for this call (Microsoft Entra ID P1 or P2).")
+
+
+def ca_policies(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    _p1(sim)
+    return sim.page(req, CA, lambda: sim.tenant.ca_policies, context=sim.context(req, "identity/conditionalAccess/policies"))
+
+
+def registration_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    _p1(sim)
+    t = sim.tenant
+    rows = []
+    for u in t.users:
+        methods = t.auth_methods.get(u["id"], [])
+        reg = [x for x in methods if x != "password"]
+        mfa = bool(MFA_SET.intersection(methods))
+        rows.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "userDisplayName": u["displayName"],
+                     "userType": u["userType"].lower(), "isAdmin": False, "isSsprRegistered": mfa, "isSsprEnabled": True,
+                     "isSsprCapable": mfa, "isMfaRegistered": mfa, "isMfaCapable": mfa and u["accountEnabled"],
+                     "isPasswordlessCapable": "fido2SecurityKey" in methods or "windowsHelloForBusiness" in methods,
+                     "methodsRegistered": reg, "isSystemPreferredAuthenticationMethodEnabled": True,
+                     "systemPreferredAuthenticationMethods": ["push"] if "microsoftAuthenticatorPush" in methods else [],
+                     "userPreferredMethodForSecondaryAuthentication": "push" if "microsoftAuthenticatorPush" in methods else "none",
+                     "lastUpdatedDateTime": f"{t.created}T03:00:00Z"})
+    return sim.page(req, REGISTRATION, lambda: rows,
+                    context=sim.context(req, "reports/authenticationMethods/userRegistrationDetails"))
+
+
+def teams_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    team = _team(sim, m.group("tid"))
+    sel = req.query.get("$select")
+    if sel:
+        team = {k: team.get(k) for k in sel.split(",")}
+    return SimResponse.json(200, dict(team, **{"@odata.context": sim.context(req, "teams/$entity")}))
+
+
+def _team(sim: Simulator, tid: str) -> dict:
+    team = sim.tenant.teams.get(tid)
+    created = (team or {}).get("_visibleAt")
+    import time as _t
+    if team is None or (created and _t.monotonic() < created):
+        raise SimError(404, "NotFound", f"No team found with Group Id {tid}")
+    return {k: v for k, v in team.items() if not k.startswith("_")}
+
+
+def channels(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    tid = _team(sim, m.group("tid"))["id"]
+    return sim.page(req, SMALL, lambda: sim.tenant.channels.get(tid, []), context=sim.context(req, f"teams('{tid}')/channels"))
+
+
+def team_members(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    tid = _team(sim, m.group("tid"))["id"]
+    return sim.page(req, SMALL, lambda: sim.tenant.team_members.get(tid, []), context=sim.context(req, f"teams('{tid}')/members"))
+
+
+def team_operation(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    op = sim.tenant.operations.get(m.group("op"))
+    if op is None or op["targetResourceId"] != m.group("tid"):
+        raise SimError(404, "NotFound", "Operation not found.")
+    op["attemptsCount"] += 1
+    if op["status"] == "inProgress" and op["attemptsCount"] >= 2:
+        op["status"] = "succeeded"
+        op["lastActionDateTime"] = op["createdDateTime"]
+    return SimResponse.json(200, dict(op, **{"@odata.context": sim.context(req, "teams/operations/$entity")}))
+
+
+def report_settings(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    return SimResponse.json(200, dict(sim.tenant.report_settings, **{"@odata.context": sim.context(req, "admin/reportSettings/$entity")}))
+
+
+# -- usage reports (302 to a download host; CSV with BOM) ---------------------------------------
+_PERIOD = re.compile(r"\(period='(D7|D30|D90|D180)'\)")
+
+
+def _period(m: Any) -> int:
+    pm = _PERIOD.fullmatch(m.group("args"))
+    if not pm:
+        raise SimError(400, "BadRequest", "Invalid value for parameter 'period': use 'D7', 'D30', 'D90' or 'D180'.")
+    return int(pm.group(1)[1:])
+
+
+def _concealed_name(sim: Simulator, upn: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((sim.tenant.tenant_id + upn).encode()).hexdigest()[:32].upper()
+
+
+def _user_caps(t: Any, u: dict) -> set[str]:
+    caps: set[str] = set()
+    for lic in u.get("assignedLicenses") or []:
+        sku = t.skus_by_id.get(lic["skuId"])
+        disabled = set(lic.get("disabledPlans") or [])
+        for p in (sku or {}).get("servicePlans", []):
+            if p["servicePlanId"] not in disabled:
+                caps |= capabilities_of_plan(p["servicePlanName"])
+    return caps
+
+
+def teams_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    days = _period(m)
+    t = sim.tenant
+    concealed = t.report_settings.get("displayConcealedNames", False)
+    as_json = req.query.get("$format") == "application/json"
+    rows = []
+    for u in t.users:
+        caps = _user_caps(t, u)
+        last = t.activity.get(u["id"], {}).get("teams")
+        if last and _days_before(t.created, last) > days:
+            last = None
+        upn = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
+        rows.append({"reportRefreshDate": t.created, "userId": _concealed_name(sim, u["id"]) if concealed else u["id"],
+                     "userPrincipalName": upn, "lastActivityDate": last, "isDeleted": False, "deletedDate": None,
+                     "assignedProducts": sorted({t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id}),
+                     "teamChatMessageCount": 3 if last else 0, "privateChatMessageCount": 12 if last else 0,
+                     "callCount": 1 if last else 0, "meetingCount": 2 if last else 0, "hasOtherAction": bool(last),
+                     "isLicensed": TEAMS in caps, "reportPeriod": str(days)})
+    if as_json:
+        if req.version != "beta":
+            raise SimError(400, "BadRequest", "JSON output of this report is available in beta only.")
+        return sim.page(req, Collection("report", default_top=2000, max_top=2000, directory=False, needs_select=False,
+                                        filterable=set()), lambda: rows)
+    header = ["Report Refresh Date", "User Id", "User Principal Name", "Last Activity Date", "Is Deleted", "Deleted Date",
+              "Assigned Products", "Team Chat Message Count", "Private Chat Message Count", "Call Count", "Meeting Count",
+              "Has Other Action", "Is Licensed", "Report Period"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([r["reportRefreshDate"], r["userId"], r["userPrincipalName"], r["lastActivityDate"] or "",
+                    r["isDeleted"], "", "+".join(r["assignedProducts"]), r["teamChatMessageCount"],
+                    r["privateChatMessageCount"], r["callCount"], r["meetingCount"], r["hasOtherAction"],
+                    "Yes" if r["isLicensed"] else "No", r["reportPeriod"]])
+    return sim.offer_download(req, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+
+def office_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    days = _period(m)
+    t = sim.tenant
+    concealed = t.report_settings.get("displayConcealedNames", False)
+    header = ["Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date",
+              "Has Exchange License", "Has OneDrive License", "Has SharePoint License", "Has Skype For Business License",
+              "Has Yammer License", "Has Teams License", "Exchange Last Activity Date", "OneDrive Last Activity Date",
+              "SharePoint Last Activity Date", "Skype For Business Last Activity Date", "Yammer Last Activity Date",
+              "Teams Last Activity Date", "Exchange License Assign Date", "OneDrive License Assign Date",
+              "SharePoint License Assign Date", "Skype For Business License Assign Date", "Yammer License Assign Date",
+              "Teams License Assign Date", "Assigned Products"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for u in t.users:
+        caps = _user_caps(t, u)
+        act = t.activity.get(u["id"], {})
+        name = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
+        disp = _concealed_name(sim, u["displayName"]) if concealed else u["displayName"]
+        teams_last = act.get("teams") if act.get("teams") and _days_before(t.created, act["teams"]) <= days else ""
+        w.writerow([t.created, name, disp, "False", "", EXCHANGE in caps, ONEDRIVE in caps, SHAREPOINT in caps, False,
+                    False, TEAMS in caps, act.get("exchange", ""), "", "", "", "", teams_last, "", "", "", "", "", "",
+                    "+".join(t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id)])
+    return sim.offer_download(req, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+
+def _days_before(as_of: str, day: str) -> int:
+    from datetime import date
+
+    return (date.fromisoformat(as_of) - date.fromisoformat(day)).days

@@ -1,0 +1,91 @@
+"""The route table: path pattern, method, handler, and the application permissions that grant it.
+
+Permissions follow Microsoft's permission map (least privileged first; higher ones also work).
+"""
+from __future__ import annotations
+
+import re
+
+from . import reads as r
+from . import writes as w
+from .app import Route
+
+USER_READ = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
+USER_WRITE = ("User.ReadWrite.All", "Directory.ReadWrite.All")
+SKU_READ = ("LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All", "Directory.Read.All")
+LIC_WRITE = ("LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All")
+GROUP_READ = ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "Directory.Read.All")
+DEVICE_READ = ("Device.Read.All", "Directory.Read.All")
+INTUNE_DEV = ("DeviceManagementManagedDevices.Read.All", "DeviceManagementManagedDevices.ReadWrite.All")
+INTUNE_CFG = ("DeviceManagementConfiguration.Read.All", "DeviceManagementConfiguration.ReadWrite.All")
+POLICY_READ = ("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.Authorization")
+SP_READ = ("SharePointTenantSettings.Read.All", "SharePointTenantSettings.ReadWrite.All")
+TEAM_READ = ("Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All", "Group.Read.All")
+
+UID = r"(?P<uid>[^/()]+)"
+GID = r"(?P<gid>[0-9a-fA-F-]{36})"
+TID = r"(?P<tid>[0-9a-fA-F-]{36})"
+
+
+def _r(method: str, path: str, handler, roles: tuple[str, ...], versions: tuple[str, ...] = ("v1.0", "beta")) -> Route:
+    return Route(method, re.compile(path), handler, roles, versions)
+
+
+ROUTES: list[Route] = [
+    _r("GET", r"/organization", r.organization, ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All")),
+    _r("GET", r"/subscribedSkus", r.subscribed_skus, SKU_READ),
+    _r("GET", r"/users", r.users, USER_READ),
+    _r("GET", r"/users/\$count", r.user_count, USER_READ),
+    _r("GET", rf"/users/{UID}", r.user_get, USER_READ),
+    _r("GET", rf"/users/{UID}/licenseDetails", r.license_details, SKU_READ + USER_READ),
+    _r("GET", rf"/users/{UID}/authentication/methods", r.auth_methods,
+       ("UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All")),
+    _r("GET", r"/groups", r.groups, GROUP_READ),
+    _r("GET", rf"/groups/{GID}", r.group_get, GROUP_READ),
+    _r("GET", rf"/groups/{GID}/(?P<kind>members|membersWithLicenseErrors)", r.group_members, GROUP_READ),
+    _r("GET", r"/devices", r.devices, DEVICE_READ),
+    _r("GET", r"/deviceManagement/managedDevices", r.managed_devices, INTUNE_DEV),
+    _r("GET", r"/deviceManagement/deviceCompliancePolicies", r.compliance_policies, INTUNE_CFG),
+    _r("GET", r"/admin/sharepoint/settings", r.sharepoint_settings, SP_READ),
+    _r("GET", r"/policies/authorizationPolicy", r.singleton("authorization_policy", "policies/authorizationPolicy/$entity"), POLICY_READ),
+    _r("GET", r"/policies/identitySecurityDefaultsEnforcementPolicy",
+       r.singleton("security_defaults", "policies/identitySecurityDefaultsEnforcementPolicy/$entity"), POLICY_READ),
+    _r("GET", r"/policies/crossTenantAccessPolicy/default",
+       r.singleton("cross_tenant_default", "policies/crossTenantAccessPolicy/default/$entity"), POLICY_READ),
+    _r("GET", r"/policies/crossTenantAccessPolicy/partners", r.cross_tenant_partners, POLICY_READ),
+    _r("GET", r"/identity/conditionalAccess/policies", r.ca_policies, POLICY_READ),
+    _r("GET", r"/reports/authenticationMethods/userRegistrationDetails", r.registration_details, ("AuditLog.Read.All",)),
+    _r("GET", r"/reports/getTeamsUserActivityUserDetail(?P<args>\(.*\))", r.teams_activity_report, ("Reports.Read.All",)),
+    _r("GET", r"/reports/getOffice365ActiveUserDetail(?P<args>\(.*\))", r.office_activity_report, ("Reports.Read.All",)),
+    _r("GET", r"/admin/reportSettings", r.report_settings, ("ReportSettings.Read.All", "ReportSettings.ReadWrite.All")),
+    _r("GET", rf"/teams/{TID}", r.teams_get, TEAM_READ),
+    _r("GET", rf"/teams/{TID}/channels", r.channels, ("Channel.ReadBasic.All", "ChannelSettings.Read.All", "Group.Read.All")),
+    _r("GET", rf"/teams/{TID}/members", r.team_members, ("TeamMember.Read.All", "TeamMember.ReadWrite.All", "Group.Read.All")),
+    _r("GET", rf"/teams\('?{TID}'?\)/operations\('?(?P<op>[0-9a-fA-F-]{{36}})'?\)", r.team_operation, ("Team.Create", "Team.ReadBasic.All")),
+    _r("GET", rf"/teams/{TID}/operations/(?P<op>[0-9a-fA-F-]{{36}})", r.team_operation, ("Team.Create", "Team.ReadBasic.All")),
+    # writes
+    _r("POST", rf"/users/{UID}/assignLicense", w.assign_license, LIC_WRITE),
+    _r("PATCH", rf"/users/{UID}", w.patch_user, USER_WRITE),
+    _r("POST", rf"/users/{UID}/sendMail", w.send_mail, ("Mail.Send",)),
+    _r("POST", rf"/groups/{GID}/assignLicense", w.group_assign_license, ("LicenseAssignment.ReadWrite.All", "Directory.ReadWrite.All")),
+    _r("POST", rf"/groups/{GID}/members/\$ref", w.add_group_member, ("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")),
+    _r("POST", r"/teams", w.create_team, ("Team.Create",)),
+    _r("POST", rf"/teams/{TID}/channels", w.create_channel, ("Channel.Create",)),
+    _r("POST", rf"/teams/{TID}/members", w.add_team_member, ("TeamMember.ReadWrite.All",)),
+    _r("PATCH", r"/admin/sharepoint/settings", w.patch_sharepoint, ("SharePointTenantSettings.ReadWrite.All",)),
+    _r("PATCH", r"/policies/authorizationPolicy", w.patch_singleton("authorization_policy", {
+        "allowInvitesFrom": ("none", "adminsAndGuestInviters", "adminsGuestInvitersAndAllMembers", "everyone"),
+        "guestUserRoleId": ("a0b1b346-4d3e-4e8b-98f8-753987be4970", "10dae51f-b6af-4016-8d66-8c2a99b929b3", "2af84b1e-32c8-42b7-82bc-daa82404023b"),
+        "allowedToSignUpEmailBasedSubscriptions": (True, False), "allowEmailVerifiedUsersToJoinOrganization": (True, False),
+        "allowedToUseSSPR": (True, False), "blockMsolPowerShell": (True, False)}), ("Policy.ReadWrite.Authorization",)),
+    _r("PATCH", r"/policies/identitySecurityDefaultsEnforcementPolicy",
+       w.patch_singleton("security_defaults", {"isEnabled": (True, False)}), ("Policy.ReadWrite.SecurityDefaults",)),
+    _r("PATCH", r"/admin/reportSettings", w.patch_singleton("report_settings", {"displayConcealedNames": (True, False)}),
+       ("ReportSettings.ReadWrite.All",)),
+    _r("POST", r"/deviceManagement/deviceCompliancePolicies", w.create_compliance_policy, ("DeviceManagementConfiguration.ReadWrite.All",)),
+    _r("POST", r"/deviceManagement/deviceCompliancePolicies/(?P<pid>[0-9a-fA-F-]{36})/assign", w.assign_compliance_policy,
+       ("DeviceManagementConfiguration.ReadWrite.All",)),
+    _r("POST", r"/identity/conditionalAccess/policies", w.create_ca_policy, ("Policy.ReadWrite.ConditionalAccess",)),
+    _r("POST", r"/invitations", w.invite, ("User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All")),
+    _r("POST", r"/\$batch", w.batch, ()),
+]

@@ -1,0 +1,55 @@
+"""Simulator access tokens: HS256 JWTs with Graph's claims (tid, aud, roles), signed per simulator.
+
+They are shaped like Entra tokens so that `tenant test` reads granted permissions the same way for
+the simulator and for a real tenant. They are worthless anywhere but the simulator that issued them.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+READ_ROLES = (
+    "Organization.Read.All", "User.Read.All", "LicenseAssignment.Read.All", "Group.Read.All", "Device.Read.All",
+    "DeviceManagementManagedDevices.Read.All", "DeviceManagementConfiguration.Read.All",
+    "SharePointTenantSettings.Read.All", "Policy.Read.All", "AuditLog.Read.All", "Reports.Read.All",
+    "ReportSettings.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All", "TeamMember.Read.All",
+    "UserAuthenticationMethod.Read.All",
+)
+WRITE_ROLES = (
+    "LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "GroupMember.ReadWrite.All", "Team.Create",
+    "Channel.Create", "TeamMember.ReadWrite.All", "SharePointTenantSettings.ReadWrite.All",
+    "Policy.ReadWrite.Authorization", "Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.SecurityDefaults",
+    "DeviceManagementConfiguration.ReadWrite.All", "User.Invite.All", "Mail.Send", "ReportSettings.ReadWrite.All",
+)
+ALL_ROLES = READ_ROLES + WRITE_ROLES
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def issue(secret: bytes, tenant_id: str, roles: tuple[str, ...] | list[str], ttl: int = 8 * 3600) -> str:
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    now = int(time.time())
+    claims = {"aud": "https://graph.microsoft.com", "iss": "readiness-simulator", "tid": tenant_id,
+              "roles": sorted(roles), "iat": now, "exp": now + ttl, "app_displayname": "readiness simulator"}
+    body = _b64(json.dumps(claims).encode())
+    sig = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
+    return f"{header}.{body}.{sig}"
+
+
+def verify(secret: bytes, token: str) -> dict | None:
+    try:
+        header, body, sig = token.split(".")
+    except ValueError:
+        return None
+    want = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(want, sig):
+        return None
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    if claims.get("exp", 0) < time.time():
+        return None
+    return claims

@@ -1,0 +1,376 @@
+"""Write endpoints the playbooks use, with Graph's validation and errors."""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+from .app import SimRequest, SimResponse, Simulator
+from .reads import _p1, _team
+from .tenant import SimError
+
+ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def _body(req: SimRequest) -> dict:
+    try:
+        doc = req.json()
+    except (ValueError, UnicodeDecodeError):
+        raise SimError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.") from None
+    if not isinstance(doc, dict):
+        raise SimError(400, "BadRequest", "The request body must be a JSON object.")
+    return doc
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def assign_license(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    missing = [k for k in ("addLicenses", "removeLicenses") if k not in body]
+    if missing:
+        raise SimError(400, "Request_BadRequest",
+                       "One or more parameters of the operation 'assignLicense' are missing from the request payload. "
+                       f"The missing parameters are: {', '.join(missing)}.")
+    for lic in body["addLicenses"]:
+        if not re.fullmatch(r"[0-9a-fA-F-]{36}", str(lic.get("skuId", ""))):
+            raise SimError(400, "Request_BadRequest", "Cannot convert a primitive value to the expected type 'Edm.Guid'.")
+    t = sim.tenant
+    u = t.user(m.group("uid"))
+    t.assign_license(u, body["addLicenses"], [str(x).lower() for x in body["removeLicenses"]])
+    doc = {k: u.get(k) for k in ("id", "displayName", "userPrincipalName", "accountEnabled", "usageLocation", "assignedLicenses")}
+    doc["@odata.context"] = sim.context(req, "users/$entity")
+    return SimResponse.json(200, doc)
+
+
+def patch_user(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    u = sim.tenant.user(m.group("uid"))
+    allowed = {"usageLocation", "accountEnabled", "department", "jobTitle", "displayName", "country"}
+    bad = set(body) - allowed
+    if bad:
+        raise SimError(400, "Request_BadRequest", f"Property '{sorted(bad)[0]}' is read-only or not supported by this simulator.")
+    if "usageLocation" in body and body["usageLocation"] is not None and not ISO_COUNTRY.match(str(body["usageLocation"])):
+        raise SimError(400, "Request_BadRequest", "Invalid value specified for property 'usageLocation' of resource 'User'.")
+    u.update(body)
+    return SimResponse(204)
+
+
+def group_assign_license(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    if "addLicenses" not in body or "removeLicenses" not in body:
+        raise SimError(400, "Request_BadRequest", "Both addLicenses and removeLicenses are required.")
+    t = sim.tenant
+    if not t.tenant_has("entra_p1"):
+        raise SimError(403, "Authorization_RequestDenied", "Group-based licensing requires Microsoft Entra ID P1.")
+    g = t.group(m.group("gid"))
+    lic = [x for x in g.get("assignedLicenses", []) if x["skuId"] not in body["removeLicenses"]]
+    for add in body["addLicenses"]:
+        sku_id = str(add["skuId"]).lower()
+        if sku_id not in t.skus_by_id:
+            raise SimError(400, "Request_BadRequest", f"License {sku_id} does not correspond to a valid company License.")
+        lic = [x for x in lic if x["skuId"] != sku_id] + [{"disabledPlans": add.get("disabledPlans") or [], "skuId": sku_id}]
+    g["assignedLicenses"] = lic
+    for uid in t.group_members.get(g["id"], []):
+        _apply_group_licences(t, t.users_by_id[uid], g)
+    t.recount_consumed()
+    doc = {"id": g["id"], "createdDateTime": g["createdDateTime"], "groupTypes": g["groupTypes"], "securityEnabled": g["securityEnabled"]}
+    return SimResponse.json(202, doc, {"Location": f"{req.origin}/v2/{t.tenant_id}/directoryObjects/{g['id']}/Microsoft.DirectoryServices.Group"})
+
+
+def _apply_group_licences(t: Any, u: dict, g: dict) -> None:
+    for lic in g.get("assignedLicenses", []):
+        states = u.setdefault("licenseAssignmentStates", [])
+        if any(s["skuId"] == lic["skuId"] and s.get("assignedByGroup") == g["id"] for s in states):
+            continue
+        has_seat = any(s["skuId"] == lic["skuId"] and s.get("state") == "Active" for s in states) or t.free_seats(lic["skuId"]) > 0
+        if not u.get("usageLocation"):
+            state, error = "Error", "ProhibitedInUsageLocationViolation"
+        elif not has_seat:
+            state, error = "Error", "CountViolation"
+        else:
+            state, error = "Active", "None"
+        states.append({"assignedByGroup": g["id"], "disabledPlans": lic["disabledPlans"], "error": error,
+                       "lastUpdatedDateTime": t.created + "T08:00:00Z", "skuId": lic["skuId"], "state": state})
+        if not any(x["skuId"] == lic["skuId"] for x in u.setdefault("assignedLicenses", [])):
+            u["assignedLicenses"].append({"disabledPlans": lic["disabledPlans"], "skuId": lic["skuId"]})
+        if error != "None":
+            g["hasMembersWithLicenseErrors"] = True
+        t.recount_consumed()
+
+
+def add_group_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    t = sim.tenant
+    g = t.group(m.group("gid"))
+    ref = str(body.get("@odata.id", ""))
+    uid = ref.rstrip("/").rsplit("/", 1)[-1].strip("{}")
+    u = t.user(uid)
+    members = t.group_members.setdefault(g["id"], [])
+    if u["id"] in members:
+        raise SimError(400, "Request_BadRequest", "One or more added object references already exist for the following modified properties: 'members'.")
+    members.append(u["id"])
+    _apply_group_licences(t, u, g)
+    return SimResponse(204)
+
+
+def create_team(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    t = sim.tenant
+    if "template@odata.bind" not in body:
+        raise SimError(400, "BadRequest", "The navigation bind for template was missing.")
+    name = body.get("displayName")
+    if not name:
+        raise SimError(400, "BadRequest", "Team displayName is required.")
+    members = body.get("members") or []
+    owners = []
+    for mem in members:
+        bind = str(mem.get("user@odata.bind", ""))
+        key = re.search(r"users\('([^']+)'\)", bind)
+        if not key:
+            raise SimError(400, "BadRequest", f"Invalid user@odata.bind '{bind}'.")
+        u = t.user(key.group(1))
+        if "owner" in (mem.get("roles") or []):
+            owners.append(u["id"])
+    if not owners:
+        raise SimError(400, "BadRequest", "Team owner must be specified when creating a team with application permissions.")
+    gid, op_id = _new_id(), _new_id()
+    group = {"id": gid, "displayName": name, "description": body.get("description") or name,
+             "mailNickname": re.sub(r"[^A-Za-z0-9]", "", name)[:50] or "team", "groupTypes": ["Unified"], "mailEnabled": True,
+             "securityEnabled": False, "resourceProvisioningOptions": ["Team"], "resourceBehaviorOptions": [],
+             "visibility": (body.get("visibility") or "private").capitalize(), "createdDateTime": t.created + "T09:00:00Z",
+             "assignedLicenses": [], "hasMembersWithLicenseErrors": False}
+    t.groups.append(group)
+    t.reindex()
+    from .generate import _Gen, _team as make_team  # reuse the generator's team shape
+
+    g = _Gen(hash(gid) & 0xFFFF)
+    make_team(t, g, group, owners, [t.user(re.search(r"users\('([^']+)'\)", mm["user@odata.bind"]).group(1))["id"] for mm in members])
+    team = t.teams[gid]
+    team["visibility"] = (body.get("visibility") or "private").lower()
+    team["_visibleAt"] = time.monotonic() + sim.faults.consistency_delay
+    for ch in body.get("channels") or []:
+        t.channels[gid].append({"id": f"19:{uuid.uuid4().hex}@thread.tacv2", "createdDateTime": group["createdDateTime"],
+                                "displayName": ch.get("displayName"), "description": ch.get("description"),
+                                "membershipType": ch.get("membershipType", "standard"), "email": "", "webUrl": ""})
+    t.operations[op_id] = {"id": op_id, "operationType": "createTeam", "createdDateTime": t.created + "T09:00:00Z",
+                           "status": "inProgress", "lastActionDateTime": None, "attemptsCount": 0,
+                           "targetResourceId": gid, "targetResourceLocation": f"/teams('{gid}')", "error": None}
+    return SimResponse(202, {"Location": f"/teams('{gid}')/operations('{op_id}')", "Content-Location": f"/teams('{gid}')",
+                             "Content-Length": "0"})
+
+
+def create_channel(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    team = _team(sim, m.group("tid"))
+    name = str(body.get("displayName") or "")
+    if not name or len(name) > 50 or re.search(r"[~#%&*{}+/\\:<>?|'\"]", name):
+        raise SimError(400, "BadRequest", "Channel name is invalid: at most 50 characters, none of ~ # % & * { } + / \\ : < > ? | ' \".")
+    chans = sim.tenant.channels.setdefault(team["id"], [])
+    if any(c["displayName"].lower() == name.lower() for c in chans):
+        raise SimError(400, "BadRequest", "Channel name already existed, please use other name.")
+    ch = {"id": f"19:{uuid.uuid4().hex}@thread.tacv2", "createdDateTime": sim.tenant.created + "T09:05:00Z",
+          "displayName": name, "description": body.get("description"), "membershipType": body.get("membershipType", "standard"),
+          "email": "", "webUrl": ""}
+    chans.append(ch)
+    return SimResponse.json(201, dict(ch, **{"@odata.context": sim.context(req, f"teams('{team['id']}')/channels/$entity")}))
+
+
+def add_team_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    t = sim.tenant
+    team = _team(sim, m.group("tid"))
+    bind = str(body.get("user@odata.bind", ""))
+    key = re.search(r"users\('([^']+)'\)", bind)
+    if not key:
+        raise SimError(400, "BadRequest", "user@odata.bind is required.")
+    u = t.user(key.group(1))
+    members = t.team_members.setdefault(team["id"], [])
+    existing = next((x for x in members if x["userId"] == u["id"]), None)
+    if existing:
+        return SimResponse.json(201, existing)  # Graph answers the existing membership
+    item = {"@odata.type": "#microsoft.graph.aadUserConversationMember", "id": _new_id(), "roles": body.get("roles") or [],
+            "displayName": u["displayName"], "userId": u["id"], "email": u["mail"], "tenantId": t.tenant_id,
+            "visibleHistoryStartDateTime": "0001-01-01T00:00:00Z"}
+    members.append(item)
+    t.group_members.setdefault(team["id"], []).append(u["id"])
+    return SimResponse.json(201, item)
+
+
+def patch_sharepoint(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    s = sim.tenant.sharepoint_settings
+    caps = ("disabled", "existingExternalUserSharingOnly", "externalUserSharingOnly", "externalUserAndGuestSharing")
+    if "sharingCapability" in body and body["sharingCapability"] not in caps:
+        raise SimError(400, "BadRequest", f"Invalid sharingCapability '{body['sharingCapability']}'.")
+    unknown = set(body) - set(s)
+    if unknown:
+        raise SimError(400, "BadRequest", f"Property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.sharepointSettings'.")
+    s.update(body)
+    return SimResponse.json(200, dict(s, **{"@odata.context": sim.context(req, "admin/sharepoint/settings/$entity")}))
+
+
+def patch_singleton(attr: str, allowed: dict[str, tuple]) -> Any:
+    def handler(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+        body = _body(req)
+        target = getattr(sim.tenant, attr)
+        for key, value in body.items():
+            if key not in allowed:
+                raise SimError(400, "BadRequest", f"Property '{key}' cannot be changed on this policy.")
+            if allowed[key] and value not in allowed[key]:
+                raise SimError(400, "BadRequest", f"Invalid value '{value}' for property '{key}'.")
+        target.update(body)
+        return SimResponse(204)
+    return handler
+
+
+def create_compliance_policy(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    from .reads import _intune
+
+    _intune(sim)
+    body = _body(req)
+    odata_type = str(body.get("@odata.type", ""))
+    if not odata_type.endswith("CompliancePolicy"):
+        raise SimError(400, "BadRequest", "A compliance policy needs its @odata.type, e.g. #microsoft.graph.windows10CompliancePolicy.")
+    blocks = [c for r in body.get("scheduledActionsForRule") or [] for c in r.get("scheduledActionConfigurations") or []
+              if c.get("actionType") == "block"]
+    if len(blocks) != 1:
+        raise SimError(400, "BadRequest", "Compliance policy must have one and only one block scheduled action.")
+    if not body.get("displayName"):
+        raise SimError(400, "BadRequest", "displayName is required.")
+    pol = {k: v for k, v in body.items() if k != "scheduledActionsForRule"}
+    pol.update({"id": _new_id(), "createdDateTime": sim.tenant.created + "T09:00:00Z",
+                "lastModifiedDateTime": sim.tenant.created + "T09:00:00Z", "version": 1, "_assignments": []})
+    sim.tenant.compliance_policies.append(pol)
+    return SimResponse.json(201, {k: v for k, v in pol.items() if not k.startswith("_")})
+
+
+def assign_compliance_policy(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    pol = next((p for p in sim.tenant.compliance_policies if p["id"] == m.group("pid")), None)
+    if pol is None:
+        raise SimError(404, "ResourceNotFound", "The compliance policy does not exist.")
+    assigns = []
+    for a in body.get("assignments") or []:
+        target = a.get("target") or {}
+        if not str(target.get("@odata.type", "")).endswith("AssignmentTarget"):
+            raise SimError(400, "BadRequest", "Each assignment needs a target with an @odata.type.")
+        assigns.append({"id": _new_id(), "target": target})
+    pol["_assignments"] = assigns
+    return SimResponse.json(200, {"value": assigns})
+
+
+def create_ca_policy(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    _p1(sim)
+    body = _body(req)
+    roles = set(req.claims.get("roles") or [])  # type: ignore[attr-defined]
+    if "Policy.Read.All" not in roles:
+        raise SimError(403, "AccessDenied", "Creating a Conditional Access policy also requires Policy.Read.All.")
+    if body.get("state") not in ("enabled", "disabled", "enabledForReportingButNotEnforced"):
+        raise SimError(400, "BadRequest", "state must be enabled, disabled or enabledForReportingButNotEnforced.")
+    cond = body.get("conditions") or {}
+    if not (cond.get("users") and cond.get("applications")) or not (body.get("grantControls") or body.get("sessionControls")):
+        raise SimError(400, "BadRequest", "A policy needs users, applications and a grant or session control.")
+    if body["state"] == "enabled" and sim.tenant.security_defaults.get("isEnabled"):
+        raise SimError(400, "BadRequest", "Security Defaults is enabled in the tenant. Disable it before enabling Conditional Access policies.")
+    pol = dict(body, id=_new_id(), createdDateTime=sim.tenant.created + "T09:00:00Z", modifiedDateTime=None)
+    sim.tenant.ca_policies.append(pol)
+    return SimResponse.json(201, dict(pol, **{"@odata.context": sim.context(req, "identity/conditionalAccess/policies/$entity")}))
+
+
+def invite(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    t = sim.tenant
+    email = str(body.get("invitedUserEmailAddress") or "")
+    if "@" not in email or not body.get("inviteRedirectUrl"):
+        raise SimError(400, "BadRequest", "invitedUserEmailAddress and inviteRedirectUrl are required.")
+    if t.authorization_policy.get("allowInvitesFrom") == "none":
+        raise SimError(403, "Forbidden", "Guest invitations are not allowed in this tenant (allowInvitesFrom is none).")
+    existing = next((u for u in t.users if (u.get("mail") or "").lower() == email.lower() and u["userType"] == "Guest"), None)
+    if existing is None:
+        nick = email.replace("@", "_")
+        existing = {"id": _new_id(), "userPrincipalName": f"{nick}#EXT#@{t.domain}", "displayName": body.get("invitedUserDisplayName") or email,
+                    "givenName": None, "surname": None, "mail": email, "accountEnabled": True, "userType": body.get("invitedUserType", "Guest"),
+                    "usageLocation": None, "department": None, "jobTitle": None, "country": None,
+                    "createdDateTime": t.created + "T09:00:00Z", "onPremisesSyncEnabled": None, "assignedLicenses": [],
+                    "licenseAssignmentStates": [], "signInActivity": None}
+        t.users.append(existing)
+        t.reindex()
+        t.auth_methods[existing["id"]] = []
+    inv = {"id": _new_id(), "inviteRedeemUrl": f"https://invitations.microsoft.com/redeem/?tenant={t.tenant_id}&user={existing['id']}",
+           "invitedUserDisplayName": body.get("invitedUserDisplayName"), "invitedUserEmailAddress": email,
+           "sendInvitationMessage": bool(body.get("sendInvitationMessage")), "inviteRedirectUrl": body["inviteRedirectUrl"],
+           "status": "PendingAcceptance", "invitedUser": {"id": existing["id"]}, "invitedUserType": existing["userType"],
+           "invitedUserMessageInfo": body.get("invitedUserMessageInfo") or {"messageLanguage": None, "ccRecipients": [], "customizedMessageBody": None}}
+    t.invitations.append(inv)
+    return SimResponse.json(201, dict(inv, **{"@odata.context": sim.context(req, "invitations/$entity")}))
+
+
+def send_mail(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    body = _body(req)
+    u = sim.tenant.user(m.group("uid"))
+    msg = body.get("message") or {}
+    if not msg.get("toRecipients") and not msg.get("bccRecipients"):
+        raise SimError(400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient is missing.")
+    if "saveToSentItems" in body and not isinstance(body["saveToSentItems"], bool):
+        raise SimError(400, "BadRequest", "saveToSentItems must be a boolean.")
+    sim.tenant.sent_mail.append({"from": u["id"], "message": msg})
+    return SimResponse(202)
+
+
+def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    from .app import SimRequest as Req
+
+    body = _body(req)
+    items = body.get("requests")
+    if not isinstance(items, list) or not items:
+        raise SimError(400, "BadRequest", "Invalid batch payload format.")
+    if len(items) > 20:
+        raise SimError(400, "BadRequest", "The number of batch requests exceeds the limit of 20.")
+    ids = [str(i.get("id")) for i in items]
+    if len(set(ids)) != len(ids):
+        raise SimError(400, "BadRequest", "Batch request ids must be unique.")
+    responses, status_by_id = [], {}
+    for item in items:
+        rid = str(item.get("id"))
+        url = str(item.get("url", ""))
+        if url.startswith(("http://", "https://")) or url.startswith(("/v1.0/", "/beta/")):
+            resp = sim.error(400, "BadRequest", f"Invalid request URL '{url}': batch URLs are relative to the version.")
+        elif any(status_by_id.get(str(d), 200) >= 400 for d in item.get("dependsOn") or []):
+            resp = sim.error(424, "FailedDependency", "The request depends on a request that failed.")
+        else:
+            f = sim.faults
+            with sim._lock:
+                roll = sim._rng.random()
+            if roll < f.rate_429 + f.rate_503:
+                resp = sim.throttled()
+                sim.answered(resp)
+                sim.conduct.requests.append((time.monotonic(), str(item.get("method", "GET")).upper(), "$batch:" + url, 429))
+            else:
+                headers = {k.lower(): v for k, v in (item.get("headers") or {}).items()}
+                headers["authorization"] = req.headers.get("authorization", "")
+                payload = json.dumps(item["body"]).encode() if item.get("body") is not None else b""
+                if payload and "content-type" not in headers:
+                    resp = sim.error(400, "BadRequest", "Content-Type header is required for a request with a body.")
+                else:
+                    inner = Req(str(item.get("method", "GET")).upper(), f"{req.origin}/{req.version}{url if url.startswith('/') else '/' + url}", headers, payload)
+                    try:
+                        resp = sim._dispatch(inner, batch_item=True)
+                    except SimError as exc:
+                        resp = sim.error(exc.status, exc.code, exc.message, exc.headers)
+                    except Exception as exc:  # QueryError and friends
+                        resp = sim.error(400, getattr(exc, "code", "BadRequest"), str(exc))
+                    sim.conduct.requests.append((time.monotonic(), inner.method, "$batch:" + inner.path, resp.status))
+        status_by_id[rid] = resp.status
+        out: dict[str, Any] = {"id": rid, "status": resp.status,
+                               "headers": {k: v for k, v in resp.headers.items() if k.lower() in ("retry-after", "location", "content-type", "content-location")}}
+        if resp.body:
+            try:
+                out["body"] = json.loads(resp.body)
+            except ValueError:
+                out["body"] = resp.body.decode("utf-8", "replace")
+        responses.append(out)
+    return SimResponse.json(200, {"responses": responses})

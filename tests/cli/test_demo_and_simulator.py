@@ -1,0 +1,51 @@
+"""`readiness demo` and `readiness simulator serve`: the first things a newcomer runs."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from click.testing import CliRunner
+
+from readiness.cli import cli
+from readiness.licensing import catalog
+from readiness.simulator import generate_tenant
+
+
+def test_demo_prints_the_licence_table_of_the_demo_tenant() -> None:
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    tenant = generate_tenant("unprepared-sme", seed=7)
+    for sku in tenant.skus:
+        name = catalog().sku(sku["skuId"]).friendly_name
+        line = next(l for l in result.output.splitlines() if l.startswith(name))
+        numbers = [int(x) for x in re.findall(r"\s(-?\d+)(?=\s|$)", line)]
+        assert numbers[-3:] == [sku["prepaidUnits"]["enabled"], sku["consumedUnits"],
+                                sku["prepaidUnits"]["enabled"] - sku["consumedUnits"]], line
+
+
+def test_simulator_serve_answers_a_paged_request_from_a_plain_client() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = token = None
+        deadline = time.time() + 30
+        while time.time() < deadline and not (url and token):
+            line = proc.stdout.readline()
+            if m := re.search(r"on (http://127\.0\.0\.1:\d+/v1\.0)", line):
+                url = m.group(1)
+            if line.startswith("export READINESS_ACCESS_TOKEN="):
+                token = line.strip().split("=", 1)[1]
+        assert url and token
+        req = urllib.request.Request(url + "/users?$top=5&$select=id,displayName", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            page = json.loads(resp.read())
+        assert len(page["value"]) == 5 and "@odata.nextLink" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)

@@ -1,0 +1,94 @@
+"""Retry-After, back-off, dropped connections, creates never blindly retried, $batch item retries."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from readiness.errors import GraphUnavailable
+from readiness.graph.batch import BatchRequest, run_batch
+from readiness.graph.retry import RetryPolicy, backoff_delay, parse_retry_after
+from readiness.simulator import Faults, Simulator, generate_tenant
+from tests.helpers import inproc_client, using
+
+
+def test_parse_retry_after_seconds_and_dates() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after("0.5") == 0.5
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert 9 <= parse_retry_after("Thu, 01 Jan 1970 00:00:10 GMT", now=0.0) <= 10
+
+
+def test_backoff_is_jittered_and_capped() -> None:
+    policy = RetryPolicy(backoff_base=1.0, backoff_cap=8.0)
+    rng = random.Random(1)
+    delays = [backoff_delay(a, policy, rng) for a in range(10) for _ in range(20)]
+    assert max(delays) <= 8.0 and min(delays) >= 0.05
+    assert len({round(d, 3) for d in delays}) > 100  # jitter, not a fixed schedule
+
+
+def _sim(**faults) -> Simulator:
+    return Simulator(generate_tenant("unprepared-sme"), Faults(retry_after=0.1, **faults))
+
+
+def test_429_waits_for_retry_after_and_counts_it() -> None:
+    sim = _sim(rate_429=0.5, seed=4)
+    client = inproc_client(sim)
+    users = using(client, lambda c: c.collect("/users?$top=5&$select=id"))
+    assert len(users) == len(sim.tenant.users)
+    assert client.stats.throttled > 0 and client.stats.retries >= client.stats.throttled
+    assert client.stats.throttled_seconds == pytest.approx(0.1 * client.stats.throttled)
+    assert sim.conduct.retry_after_violations == []
+
+
+def test_dropped_connections_are_retried_for_reads() -> None:
+    sim = _sim(rate_drop=0.3, seed=2)
+    client = inproc_client(sim)
+    users = using(client, lambda c: c.collect("/users?$top=5&$select=id"))
+    assert len(users) == len(sim.tenant.users)
+    assert client.stats.transport_errors > 0
+
+
+def test_a_create_is_not_repeated_after_a_dropped_connection() -> None:
+    sim = _sim(rate_drop=1.0)
+    owner = sim.tenant.users[0]["id"]
+    body = {"template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", "displayName": "X",
+            "members": [{"roles": ["owner"], "user@odata.bind": f"https://graph.microsoft.com/v1.0/users('{owner}')"}]}
+    client = inproc_client(sim)
+    with pytest.raises(GraphUnavailable):
+        using(client, lambda c: c.request("POST", "/teams", body))
+    assert sim.conduct.count("POST", "/teams") == 1  # sent once, never blindly again
+
+
+def test_a_create_is_retried_after_429_because_graph_did_nothing() -> None:
+    sim = Simulator(generate_tenant("unprepared-sme"), Faults(rate_429=0.6, retry_after=0.05, seed=9))
+    sku = next(s for s in sim.tenant.skus if s["skuPartNumber"] == "O365_BUSINESS_ESSENTIALS")["skuId"]
+    email = "partner@example.org"
+    body = {"invitedUserEmailAddress": email, "inviteRedirectUrl": "https://myapps.microsoft.com"}
+    resp = using(inproc_client(sim), lambda c: c.request("POST", "/invitations", body))
+    assert resp.status == 201 and sku
+    assert sum(1 for u in sim.tenant.users if u.get("mail") == email) == 1
+
+
+def test_batch_retries_only_the_throttled_items_after_their_retry_after() -> None:
+    sim = _sim(rate_429=0.25, seed=11)
+    users = [u for u in sim.tenant.users if u["userType"] == "Member"]
+    reqs = [BatchRequest(u["id"], "GET", f"/users/{u['id']}/authentication/methods") for u in users]
+    client = inproc_client(sim)
+    results = using(client, lambda c: run_batch(c, reqs))
+    assert set(results) == {u["id"] for u in users}
+    assert all(r.status == 200 for r in results.values())
+    inner = [p for _, m, p, s in sim.conduct.requests if p.startswith("$batch:")]
+    # every user answered once with 200; throttled items were repeated, the others were not
+    ok_inner = [p for _, m, p, s in sim.conduct.requests if p.startswith("$batch:") and s == 200]
+    assert len(ok_inner) == len(users)
+    assert len(inner) > len(users)
+    assert sim.conduct.retry_after_violations == []
+
+
+def test_batch_chunks_by_twenty() -> None:
+    sim = _sim()
+    reqs = [BatchRequest(str(i), "GET", "/users?$top=1&$select=id") for i in range(45)]
+    using(inproc_client(sim), lambda c: run_batch(c, reqs))
+    assert sim.conduct.count("POST", "/$batch") == 3

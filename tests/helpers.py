@@ -1,0 +1,50 @@
+"""Helpers for tests: clients against the simulator, example files, running coroutines."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from readiness.graph.auth import StaticTokenCredential
+from readiness.graph.client import build_client
+from readiness.graph.clouds import custom_endpoint
+from readiness.graph.retry import RetryPolicy
+from readiness.simulator import Simulator
+from readiness.simulator.server import SimulatorServer
+from readiness.simulator.transport import SimTransport
+
+EXAMPLES = Path(__file__).parent / "data" / "graph-examples"
+FAST_RETRY = RetryPolicy(max_retries=8, max_total_wait=60, backoff_base=0.05, backoff_cap=0.5)
+
+
+def example(name: str) -> dict:
+    return json.loads((EXAMPLES / name).read_text("utf-8"))
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def inproc_client(sim: Simulator, roles: Any = None, **kw: Any) -> Any:
+    token = sim.issue_token(roles) if roles is not None else sim.issue_token()
+    return build_client(custom_endpoint("http://127.0.0.1:9/v1.0"), StaticTokenCredential(token),
+                        transport=SimTransport(sim), policy=kw.pop("policy", FAST_RETRY), **kw)
+
+
+def http_client(server: SimulatorServer, roles: Any = None, **kw: Any) -> Any:
+    token = server.sim.issue_token(roles) if roles is not None else server.sim.issue_token()
+    return build_client(custom_endpoint(server.base_url), StaticTokenCredential(token),
+                        policy=kw.pop("policy", FAST_RETRY), **kw)
+
+
+def using(client: Any, fn: Any) -> Any:
+    """Run ``await fn(client)`` in a fresh event loop and close the client."""
+
+    async def go() -> Any:
+        try:
+            return await fn(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
