@@ -11,13 +11,14 @@ from .context import AppContext, run_async
               help="Which demo tenant to generate.")
 @click.option("--size", type=click.IntRange(1, 200_000), default=None, help="Users in the enterprise profile.")
 @click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the summary.")
 @click.pass_obj
-def demo(app: AppContext, profile: str, size: int | None, seed: int) -> None:
+def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str) -> None:
     """Audit a built-in demo tenant end to end, over real HTTP, with no sign-in.
 
     Starts the Graph simulator on a free loopback port with a generated tenant, signs in with a
-    simulator token, collects licences, users, devices, sharing and identity settings, and prints
-    the result.
+    simulator token, collects licences, users, devices, sharing and identity settings, runs every
+    check and prints who can work from home tomorrow, the scores, the top actions and the licences.
 
     \b
       readiness demo
@@ -36,10 +37,14 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int) -> None:
         conn = Connection("demo", custom_endpoint(server.base_url), None, lambda: StaticTokenCredential(token))
         app.progress(f"Collecting from {server.base_url} ...")
         snapshot = run_async(_collect(app, conn))
-    from ..render.licences import licence_table
+    from ..audit import evaluate
+    from ..render.audit_text import render_licences, render_table
+    from ..render.i18n import labels
 
-    click.echo(f"\n{snapshot.tenant_name}: licences\n")
-    click.echo(licence_table(snapshot))
+    result = evaluate(snapshot)
+    click.echo(render_table(result, lang))
+    click.echo(f"{labels(lang)['licences_title']}\n")
+    click.echo(render_licences(result, lang))
 
 
 async def _collect(app: AppContext, conn):  # noqa: ANN001

@@ -146,36 +146,33 @@ async def teams(client: GraphClient, groups_sec: Section) -> Section:
     return sec
 
 
-async def teams_usage(client: GraphClient) -> Section:
-    """Who used Teams in the last 30 days; refuses to join when the tenant conceals names."""
+async def teams_usage(client: GraphClient) -> list[Section]:
+    """Report settings, and who used Teams in the last 30 days; no join when the tenant conceals names."""
     endpoint = "/reports/getTeamsUserActivityUserDetail(period='D30')"
-    try:
-        settings = await client.get_json(build(client.sdk.admin.report_settings))
-        if isinstance(settings.get("value"), dict):
-            settings = settings["value"]
-    except GraphError as exc:
-        return classify("teams_usage", "/admin/reportSettings", exc, permission="ReportSettings.Read.All")
-    concealed = bool(settings.get("displayConcealedNames"))
-    if concealed:
-        return Section("teams_usage", FORBIDDEN, {"concealed": True}, endpoint="/admin/reportSettings",
-                       reason="the tenant conceals user names in usage reports (displayConcealedNames is on), "
-                              "so usage cannot be matched to people",
-                       notes=["change in the Microsoft 365 admin center: Settings > Org settings > Reports"])
-    try:
-        raw = await client.send(client.sdk.reports.get_teams_user_activity_user_detail_with_period("D30").to_get_request_information())
-    except GraphError as exc:  # pragma: no cover - send() does not raise on status
-        return classify("teams_usage", endpoint, exc, permission="Reports.Read.All")
+    settings = await _guard("report_settings", "/admin/reportSettings", "ReportSettings.Read.All",
+                            _single(client, "report_settings", "/admin/reportSettings", build(client.sdk.admin.report_settings)))
+    if not settings.usable:
+        usage = Section("teams_usage", SKIPPED, endpoint=endpoint,
+                        reason=f"whether report names are concealed is unknown: {settings.reason}")
+        return [settings, usage]
+    if settings.data.get("displayConcealedNames"):
+        usage = Section("teams_usage", FORBIDDEN, endpoint=endpoint,
+                        reason="the tenant conceals user names in usage reports (displayConcealedNames is on), "
+                               "so Teams usage cannot be matched to people",
+                        notes=["Microsoft 365 admin center: Settings > Org settings > Reports"])
+        return [settings, usage]
+    raw = await client.send(client.sdk.reports.get_teams_user_activity_user_detail_with_period("D30").to_get_request_information())
     if not raw.ok:
         from ..graph.client import graph_error
 
-        return classify("teams_usage", endpoint, graph_error(raw, "GET", endpoint), permission="Reports.Read.All")
+        return [settings, classify("teams_usage", endpoint, graph_error(raw, "GET", endpoint), permission="Reports.Read.All")]
     text = raw.content.decode("utf-8-sig", "replace")
     rows = []
     for row in csv.DictReader(io.StringIO(text)):
         rows.append({"userId": row.get("User Id", ""), "userPrincipalName": row.get("User Principal Name", ""),
                      "lastActivityDate": row.get("Last Activity Date") or None, "isLicensed": row.get("Is Licensed") == "Yes",
                      "reportRefreshDate": row.get("Report Refresh Date", "")})
-    return Section("teams_usage", COMPLETE, {"concealed": False, "rows": rows}, endpoint=endpoint, count=len(rows))
+    return [settings, Section("teams_usage", COMPLETE, {"rows": rows}, endpoint=endpoint, count=len(rows))]
 
 
 async def sharing(client: GraphClient) -> list[Section]:

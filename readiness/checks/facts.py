@@ -1,0 +1,253 @@
+"""Facts derived from a snapshot, shared by the checks and the per-person matrix (pure, cached).
+
+Capabilities come from enabled service plans: assigned licences minus disabled plans, joined to the
+tenant's subscribed SKUs; a group licence in error does not count, and assignedPlans history is not
+used at all (it keeps deleted rows).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..collect.snapshot import Snapshot
+from ..licensing import capabilities_of_plan, catalog
+from ..licensing.capabilities import ENTRA_P1, EXCHANGE, INTUNE, ONEDRIVE, SHAREPOINT, TEAMS
+
+MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
+MFA_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless", "mobilePhone", "alternateMobilePhone",
+               "officePhone", "fido2SecurityKey", "softwareOneTimePasscode", "hardwareOneTimePasscode",
+               "windowsHelloForBusiness", "passKeyDeviceBound", "passKeyDeviceBoundAuthenticator",
+               "passKeyDeviceBoundWindowsHello", "macOsSecureEnclaveKey", "microsoftAuthenticatorPasskey"}
+INACTIVE_SKU_STATES = ("Suspended", "Deleted", "LockedOut")
+
+# device categories per person
+COMPLIANT_MANAGED = "compliant_managed"
+MANAGED_NOT_COMPLIANT = "managed_not_compliant"
+ENTRA_ONLY = "entra_only"
+NO_DEVICE = "none"
+
+
+@dataclass
+class Person:
+    id: str
+    upn: str
+    name: str
+    department: str
+    enabled: bool
+    user_type: str
+    usage_location: str | None
+    capabilities: set[str] = field(default_factory=set)
+    disabled_capabilities: set[str] = field(default_factory=set)  # in an assigned SKU but switched off
+    skus: list[str] = field(default_factory=list)  # effective SKU ids
+    licence_errors: list[dict] = field(default_factory=list)
+    suspended_skus: list[str] = field(default_factory=list)
+    mfa: bool | None = None
+    methods: list[str] = field(default_factory=list)
+    is_admin: bool | None = None
+    device: str | None = None  # category, None when not evaluable
+    managed: list[dict] = field(default_factory=list)
+    entra: list[dict] = field(default_factory=list)
+    teams_active: bool | None = None
+    last_sign_in: str | None = None
+
+    @property
+    def member(self) -> bool:
+        """Enabled member: guests never; an external (#EXT#) account of type Member does count."""
+        return self.enabled and self.user_type == "Member"
+
+    @property
+    def external(self) -> bool:
+        return "#EXT#" in self.upn
+
+
+@dataclass
+class Facts:
+    snapshot: Snapshot
+    people: list[Person]
+    sku_caps: dict[str, dict[str, frozenset[str]]]  # skuId -> planId -> capabilities
+    sku_by_id: dict[str, dict]
+    tenant_has: set[str]
+    device_rule: str | None  # "intune" | "entra" | None (not evaluable)
+    device_reason: str
+    mfa_source: str | None  # "report" | "fallback" | None
+    mfa_reason: str
+    today: date
+
+    @property
+    def members(self) -> list[Person]:
+        return [p for p in self.people if p.member]
+
+    @property
+    def guests(self) -> list[Person]:
+        return [p for p in self.people if p.user_type == "Guest"]
+
+    def sku_name(self, sku_id: str) -> str:
+        sku = self.sku_by_id.get(sku_id) or {}
+        return catalog().friendly_name(sku_id, sku.get("skuPartNumber", ""))
+
+
+def _today(snapshot: Snapshot) -> date:
+    try:
+        return datetime.fromisoformat(snapshot.collected_at.replace("Z", "+00:00")).date()
+    except ValueError:
+        return date.today()
+
+
+def days_since(when: str | None, today: date) -> int | None:
+    if not when or when.startswith("0001"):
+        return None
+    try:
+        return (today - datetime.fromisoformat(when.replace("Z", "+00:00")).date()).days
+    except ValueError:
+        return None
+
+
+def facts(snapshot: Snapshot) -> Facts:
+    cached = snapshot._cache.get("facts")
+    if cached is None:
+        cached = snapshot._cache["facts"] = _build(snapshot)
+    return cached
+
+
+def _sku_caps(skus: list[dict]) -> dict[str, dict[str, frozenset[str]]]:
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    cat = catalog()
+    for sku in skus:
+        plans = sku.get("servicePlans") or []
+        if not plans and (info := cat.sku(sku.get("skuId", ""))):
+            plans = [{"servicePlanId": pid, "servicePlanName": name, "appliesTo": "User"} for pid, name in info.plans]
+        out[sku.get("skuId", "").lower()] = {
+            str(p.get("servicePlanId", "")).lower(): capabilities_of_plan(p.get("servicePlanName", ""))
+            for p in plans if p.get("appliesTo", "User") == "User"
+        }
+    return out
+
+
+def _build(snapshot: Snapshot) -> Facts:
+    today = _today(snapshot)
+    skus = snapshot.data("skus", []) or []
+    sku_by_id = {s.get("skuId", "").lower(): s for s in skus}
+    caps = _sku_caps(skus)
+    tenant_has: set[str] = set()
+    for sku in skus:
+        if sku.get("capabilityStatus") == "Enabled" and int((sku.get("prepaidUnits") or {}).get("enabled") or 0) > 0:
+            for plan_caps in caps.get(sku.get("skuId", "").lower(), {}).values():
+                tenant_has |= plan_caps
+
+    people = []
+    for u in snapshot.data("users", []) or []:
+        p = Person(u["id"], u.get("userPrincipalName") or "", u.get("displayName") or "", u.get("department") or "",
+                   bool(u.get("accountEnabled")), u.get("userType") or "Member", u.get("usageLocation"))
+        _licences(p, u, caps, sku_by_id)
+        last = (u.get("signInActivity") or {}).get("lastSignInDateTime")
+        p.last_sign_in = last
+        people.append(p)
+    by_id = {p.id: p for p in people}
+
+    mfa_sec = snapshot.section("mfa")
+    mfa_source, mfa_reason = None, mfa_sec.reason or "MFA registration was not collected"
+    if mfa_sec.usable:
+        mfa_source = "fallback" if mfa_sec.status == "fallback" else "report"
+        for row in mfa_sec.data or []:
+            p = by_id.get(row.get("id"))
+            if p is None:
+                continue
+            methods = list(row.get("methodsRegistered") or [])
+            p.methods = methods
+            p.mfa = bool(row.get("isMfaRegistered")) if "isMfaRegistered" in row else bool(MFA_METHODS & set(methods))
+            p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
+
+    device_rule, device_reason = _devices(snapshot, by_id, tenant_has)
+    _usage(snapshot, by_id, today)
+    return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, mfa_source, mfa_reason, today)
+
+
+def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict) -> None:
+    states: dict[str, list[dict]] = {}
+    for st in u.get("licenseAssignmentStates") or []:
+        states.setdefault(str(st.get("skuId", "")).lower(), []).append(st)
+    for lic in u.get("assignedLicenses") or []:
+        sku_id = str(lic.get("skuId", "")).lower()
+        sku_states = states.get(sku_id, [])
+        if sku_states and not any(s.get("state") == "Active" for s in sku_states):
+            for s in sku_states:
+                p.licence_errors.append({"skuId": sku_id, "group": s.get("assignedByGroup"), "state": s.get("state"),
+                                         "error": s.get("error")})
+            continue
+        if (sku_by_id.get(sku_id) or {}).get("capabilityStatus") in INACTIVE_SKU_STATES:
+            p.suspended_skus.append(sku_id)
+            continue
+        disabled = {str(x).lower() for x in lic.get("disabledPlans") or []}
+        p.skus.append(sku_id)
+        for plan_id, plan_caps in caps.get(sku_id, {}).items():
+            if plan_id in disabled:
+                p.disabled_capabilities |= plan_caps
+            else:
+                p.capabilities |= plan_caps
+    p.disabled_capabilities -= p.capabilities
+
+
+def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str]:
+    managed = snapshot.section("managed_devices")
+    entra = snapshot.section("devices")
+    if entra.usable:
+        for d in entra.data or []:
+            if not d.get("accountEnabled", True):
+                continue
+            for owner in d.get("owners") or []:
+                if owner in by_id:
+                    by_id[owner].entra.append(d)
+    if managed.usable:
+        for d in managed.data or []:
+            p = by_id.get(d.get("userId") or "")
+            if p is not None:
+                p.managed.append(d)
+    has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
+    if has_intune:
+        if not managed.usable:
+            reason = managed.reason or "Intune managed devices were not collected"
+            return None, reason
+        rule = "intune"
+    else:
+        if not entra.usable:
+            return None, entra.reason or "Entra devices were not collected"
+        rule = "entra"
+    for p in by_id.values():
+        if any(d.get("complianceState") == "compliant" for d in p.managed):
+            p.device = COMPLIANT_MANAGED
+        elif p.managed:
+            p.device = MANAGED_NOT_COMPLIANT
+        elif p.entra:
+            p.device = ENTRA_ONLY
+        elif rule == "intune" and not entra.usable:
+            p.device = NO_DEVICE  # no managed device; whether an Entra one exists is unknown but irrelevant for Ready
+        else:
+            p.device = NO_DEVICE
+    why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
+           else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
+    return rule, why
+
+
+def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
+    sec = snapshot.section("teams_usage")
+    if not sec.usable:
+        return
+    rows = (sec.data or {}).get("rows") or []
+    by_upn = {p.upn.lower(): p for p in by_id.values()}
+    for p in by_id.values():
+        p.teams_active = False
+    for row in rows:
+        p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())
+        if p is None:
+            continue
+        age = days_since(row.get("lastActivityDate"), today)
+        p.teams_active = age is not None and age <= 30
+
+
+def ready_capabilities(p: Person) -> dict[str, bool]:
+    return {"teams": TEAMS in p.capabilities, "mailbox": EXCHANGE in p.capabilities,
+            "files": bool({SHAREPOINT, ONEDRIVE} & p.capabilities)}
+
+
+__all__ = ["COMPLIANT_MANAGED", "ENTRA_ONLY", "ENTRA_P1", "Facts", "MANAGED_NOT_COMPLIANT", "MEMBER_GUEST_ROLE",
+           "NO_DEVICE", "Person", "days_since", "facts", "ready_capabilities"]

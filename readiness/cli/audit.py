@@ -1,0 +1,99 @@
+"""`readiness audit`: collect a tenant (or read a snapshot) and say who can work from home."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..checks.model import Severity
+from ..exitcodes import ExitCode
+from .context import AppContext, run_async
+from .options import connection_options, emit, output_options
+
+
+@click.command(name="audit")
+@connection_options
+@click.option("--from-snapshot", "from_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Evaluate a saved snapshot offline instead of collecting.")
+@click.option("--snapshot-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save what was collected (JSON; .gz compresses) for offline reports and diffs.")
+@output_options
+@click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of titles and messages.")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
+              help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
+@click.pass_obj
+def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
+          snapshot_out: Path | None, output: str, out: Path | None, people: bool, lang: str, fail_on: str | None) -> None:
+    """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
+
+    \b
+      readiness audit --tenant kunde-a --snapshot-out kunde-a.json.gz
+      readiness audit --graph-url http://127.0.0.1:8123/v1.0 -o json
+      readiness audit --from-snapshot kunde-a.json.gz -o csv --people --out people.csv
+      readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
+    """
+    from ..audit import evaluate
+    from ..collect.snapshot import Snapshot
+
+    if from_snapshot and (tenant or graph_url):
+        raise click.UsageError("--from-snapshot reads a saved snapshot; do not combine it with --tenant or --graph-url.")
+    if from_snapshot:
+        snapshot = Snapshot.load(from_snapshot)
+    else:
+        from ..connection import resolve
+
+        conn = resolve(tenant, graph_url)
+        snapshot = collect(app, conn, concurrency)
+        if snapshot_out:
+            snapshot.save(snapshot_out)
+            app.progress(f"Saved snapshot to {snapshot_out}")
+    result = evaluate(snapshot)
+    code = ExitCode.OK
+    if fail_on and result.worst_failing(Severity(fail_on)):
+        code = ExitCode.FINDINGS
+    emit(render(result, output, lang, people, command="audit", exit_code=int(code), color=app.color), out)
+    if code:
+        raise SystemExit(int(code))
+
+
+def collect(app: AppContext, conn, concurrency: int):  # noqa: ANN001, ANN201
+    from ..collect.run import collect_snapshot
+
+    async def go():  # noqa: ANN202
+        client = app.open_client(conn, concurrency=concurrency)
+        try:
+            return await collect_snapshot(client, label=conn.label, progress=app.progress if app.verbose else None)
+        finally:
+            await client.aclose()
+
+    app.progress(f"Collecting {conn.label} ({conn.endpoint.base_url}) ...")
+    snapshot = run_async(go())
+    r = snapshot.requests
+    app.progress(f"Collected in {r.get('seconds', 0):.1f} s: {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
+                 f"{r.get('throttled', 0)} throttled ({r.get('throttled_seconds', 0):.1f} s waited).")
+    return snapshot
+
+
+def render(result, output: str, lang: str, people: bool, *, command: str, exit_code: int = 0, color: bool = False) -> str:  # noqa: ANN001
+    if output == "json":
+        from ..audit import audit_data
+        from ..render.envelope import envelope
+
+        return envelope(command, audit_data(result, lang), exit_code=exit_code,
+                        status="success" if not result.not_evaluated() else "partial")
+    if output == "csv":
+        from ..render.audit_csv import render_findings_csv, render_people_csv
+
+        return render_people_csv(result, lang) if people else render_findings_csv(result, lang)
+    if output == "md":
+        from ..render.audit_md import render_markdown
+
+        return render_markdown(result, lang)
+    if output == "html":
+        from ..render.html import render_html
+
+        return render_html(result, lang)
+    from ..render.audit_text import render_table
+
+    return render_table(result, lang, color=color)

@@ -1,0 +1,52 @@
+"""`readiness checks list|show`: the registry, documented from itself."""
+from __future__ import annotations
+
+import click
+
+from ..errors import UsageError
+
+
+@click.group(name="checks")
+def checks() -> None:
+    """List and explain the readiness checks."""
+
+
+@checks.command(name="list")
+@click.option("--area", type=click.Choice(["licences", "teams", "sharing", "devices", "identity"]), default=None)
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def checks_list(area: str | None, lang: str, output: str) -> None:
+    """List every check: id, area, severity, title and the playbook that fixes it."""
+    from tabulate import tabulate
+
+    from ..checks.registry import registry
+
+    specs = [s for s in registry().values() if area is None or s.area == area]
+    if output == "json":
+        from ..render.envelope import envelope
+
+        click.echo(envelope("checks list", [{"id": s.id, "area": s.area, "severity": s.severity.value, "title": s.title[lang],
+                                             "requires": list(s.requires), "fix_playbook": s.fix_playbook} for s in specs]), nl=False)
+        return
+    rows = [[s.id, s.area, s.severity.value, s.title[lang], s.fix_playbook or "-"] for s in specs]
+    click.echo(tabulate(rows, headers=["id", "area", "severity", "title", "fix playbook"], disable_numparse=True))
+
+
+@checks.command(name="show")
+@click.argument("check_id")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+def checks_show(check_id: str, lang: str) -> None:
+    """Explain one check: why it matters, what it reads, and how to fix it."""
+    from ..checks.registry import registry
+
+    specs = registry()
+    spec = specs.get(check_id)
+    if spec is None:
+        close = [i for i in specs if check_id.split(".")[-1] in i] or list(specs)[:5]
+        raise UsageError(f"There is no check '{check_id}'", f"See `readiness checks list`; similar: {', '.join(close[:5])}")
+    click.echo(f"{spec.id}  [{spec.area}, {spec.severity.value}]\n{spec.title[lang]}\n")
+    click.echo(f"Why:     {spec.rationale[lang]}")
+    click.echo(f"Fix:     {spec.remediation[lang]}")
+    click.echo(f"Effort:  {spec.effort}")
+    click.echo(f"Playbook: {spec.fix_playbook or '-'}")
+    click.echo(f"Reads:   {', '.join(spec.requires) or '-'}")

@@ -1,0 +1,131 @@
+"""The per-person matrix: can this person work from home tomorrow, and if not, why not?
+
+Ready means all of:
+1. an enabled member (accountEnabled, userType Member; guests never; #EXT# members count);
+2. Teams (TEAMS1), a mailbox (EXCHANGE_S_* but not FOUNDATION) and files (SharePoint/OneDrive) enabled
+   by an assigned licence: assigned minus disabled plans; group licences in error do not count;
+3. MFA registered (Authenticator, phone, FIDO2, software OATH, Windows Hello; not password/email/TAP);
+4. a device: with Intune, a compliant managed device whose primary user (by userId) is the person;
+   without Intune, an enabled Entra device (joined, hybrid joined or registered) the person owns.
+Where a criterion cannot be evaluated (section forbidden or failed), ``ready`` is None, not False.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .checks.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
+from .checks.model import t
+
+REASONS: dict[str, dict[str, str]] = {
+    "no_licence": t("no licence", "keine Lizenz"),
+    "no_teams": t("no Teams", "kein Teams"),
+    "teams_disabled": t("Teams switched off in the licence", "Teams in der Lizenz deaktiviert"),
+    "no_mailbox": t("no mailbox", "kein Postfach"),
+    "mailbox_disabled": t("mailbox switched off in the licence", "Postfach in der Lizenz deaktiviert"),
+    "no_files": t("no OneDrive/SharePoint", "kein OneDrive/SharePoint"),
+    "files_disabled": t("OneDrive/SharePoint switched off in the licence", "OneDrive/SharePoint in der Lizenz deaktiviert"),
+    "licence_error": t("group licence in error", "Gruppenlizenz fehlerhaft"),
+    "licence_suspended": t("licence suspended", "Lizenz gesperrt"),
+    "no_usage_location": t("no usage location (blocks licensing)", "kein Nutzungsort (verhindert Lizenzierung)"),
+    "no_mfa": t("no MFA registered", "keine MFA registriert"),
+    "no_device": t("no device", "kein Gerät"),
+    "device_not_compliant": t("managed device not compliant", "verwaltetes Gerät nicht konform"),
+    "device_not_managed": t("device not managed by Intune", "Gerät nicht in Intune verwaltet"),
+    "mfa_not_evaluable": t("MFA not checked", "MFA nicht geprüft"),
+    "device_not_evaluable": t("devices not checked", "Geräte nicht geprüft"),
+}
+NOT_EVALUABLE_REASONS = {"mfa_not_evaluable", "device_not_evaluable"}
+INFO_REASONS = {"no_usage_location"}  # explains a blocker; not a criterion itself
+
+
+@dataclass
+class Matrix:
+    rows: list[dict]
+    departments: list[dict]
+    summary: dict
+
+
+def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
+    reasons: list[str] = []
+    caps = ready_capabilities(p)
+    if not p.skus and not p.licence_errors and not p.suspended_skus:
+        reasons.append("no_licence")
+    else:
+        for cap, plain, disabled_code, cap_names in (("teams", "no_teams", "teams_disabled", {"teams"}),
+                                                     ("mailbox", "no_mailbox", "mailbox_disabled", {"exchange"}),
+                                                     ("files", "no_files", "files_disabled", {"sharepoint", "onedrive"})):
+            if not caps[cap]:
+                reasons.append(disabled_code if cap_names & p.disabled_capabilities else plain)
+        if p.licence_errors:
+            reasons.append("licence_error")
+        if p.suspended_skus:
+            reasons.append("licence_suspended")
+    if reasons and not p.usage_location:
+        reasons.append("no_usage_location")
+    if p.mfa is None:
+        reasons.append("mfa_not_evaluable")
+    elif not p.mfa:
+        reasons.append("no_mfa")
+    if p.device is None or f.device_rule is None:
+        reasons.append("device_not_evaluable")
+    elif f.device_rule == "intune":
+        if p.device == MANAGED_NOT_COMPLIANT:
+            reasons.append("device_not_compliant")
+        elif p.device == ENTRA_ONLY:
+            reasons.append("device_not_managed")
+        elif p.device == NO_DEVICE:
+            reasons.append("no_device")
+    elif p.device not in (ENTRA_ONLY, COMPLIANT_MANAGED, MANAGED_NOT_COMPLIANT):
+        reasons.append("no_device")
+    hard = [r for r in reasons if r not in NOT_EVALUABLE_REASONS and r not in INFO_REASONS]
+    if hard:
+        return False, reasons
+    if any(r in NOT_EVALUABLE_REASONS for r in reasons):
+        return None, reasons
+    return True, reasons
+
+
+def build_matrix(f: Facts) -> Matrix:
+    rows = []
+    for p in f.members:
+        ready, reasons = assess(p, f)
+        caps = ready_capabilities(p)
+        rows.append({
+            "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": p.department or "",
+            "ready": ready, "reasons": reasons, "teams_enabled": caps["teams"], "mailbox_enabled": caps["mailbox"],
+            "files_enabled": caps["files"], "mfa_registered": p.mfa, "device": p.device,
+            "usage_location": p.usage_location, "licences": [f.sku_name(s) for s in p.skus],
+            "teams_active_30d": p.teams_active, "external": p.external,
+        })
+    rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
+    return Matrix(rows, departments(rows), summarize(rows))
+
+
+def summarize(rows: list[dict]) -> dict:
+    reasons = Counter(r for row in rows if row["ready"] is False for r in row["reasons"] if r not in INFO_REASONS)
+    return {
+        "people": len(rows),
+        "ready": sum(1 for r in rows if r["ready"] is True),
+        "not_ready": sum(1 for r in rows if r["ready"] is False),
+        "not_evaluable": sum(1 for r in rows if r["ready"] is None),
+        "without_teams": sum(1 for r in rows if not r["teams_enabled"]),
+        "without_mailbox": sum(1 for r in rows if not r["mailbox_enabled"]),
+        "without_files": sum(1 for r in rows if not r["files_enabled"]),
+        "without_mfa": sum(1 for r in rows if r["mfa_registered"] is False),
+        "without_managed_device": sum(1 for r in rows if r["device"] is not None and r["device"] != COMPLIANT_MANAGED),
+        "without_any_device": sum(1 for r in rows if r["device"] == NO_DEVICE),
+        "reasons": dict(reasons.most_common()),
+    }
+
+
+def departments(rows: list[dict]) -> list[dict]:
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r["department"] or "", []).append(r)
+    out = []
+    for name, members in sorted(by.items(), key=lambda kv: kv[0].lower()):
+        s = summarize(members)
+        out.append({"department": name, "people": s["people"], "ready": s["ready"], "not_ready": s["not_ready"],
+                    "not_evaluable": s["not_evaluable"], "top_reasons": list(s["reasons"])[:3]})
+    return out

@@ -1,0 +1,60 @@
+"""The audit as Markdown (tickets and wikis); every tenant string escaped."""
+from __future__ import annotations
+
+from ..audit import AuditResult
+from ..checks.model import Status
+from ..scoring import traffic_light
+from .audit_text import reason_text
+from .i18n import labels
+from .licences import licence_rows
+from .safe import md
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(result: AuditResult, lang: str = "en") -> str:
+    L = labels(lang)
+    snap = result.snapshot
+    s = result.matrix.summary
+    out = [f"# {L['audit_title']}: {md(snap.tenant_name)}", "",
+           f"*{L['collected']}: {md(snap.collected_at)}*", "",
+           f"**{L['overall_score']}: {result.overall if result.overall is not None else '-'}/100** "
+           f"({L['lights'][traffic_light(result.overall)]})", "",
+           f"**{L['people_ready'].format(ready=s['ready'], people=s['people'])}**"
+           + (f" ({L['people_unknown'].format(n=s['not_evaluable'])})" if s["not_evaluable"] else ""), ""]
+    if (buy := result.seats_to_buy()):
+        out += [L["seats_to_buy"].format(n=buy), ""]
+    out += [_table([L["area"], L["score"], L["light"]],
+                   [[L["areas"][a], "-" if v is None else v, L["lights"][traffic_light(v)]] for a, v in result.areas.items()]), ""]
+    if (actions := result.top_actions()):
+        out += [f"## {L['top_actions']}", ""]
+        out += [f"{i + 1}. {md(fd.message[lang])} {md(spec.remediation[lang])} "
+                f"({L['effort_label']}: {L['effort'][spec.effort]}" + (f", {L['playbook']}: `{spec.fix_playbook}`)" if spec.fix_playbook else ")")
+                for i, (spec, st, fd) in enumerate(actions)]
+        out.append("")
+    out += [f"## {L['licences_title']}", "",
+            _table([L["licence"], "SKU", L["bought"], L["assigned"], L["free"]],
+                   [[md(r["name"]), md(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in licence_rows(snap)]), ""]
+    out += [f"## {L['findings']}", ""]
+    for area in L["areas"]:
+        rows = [[L["status"][st.value], L["severity"][spec.severity.value], f"`{spec.id}`", md(fs[0].message[lang])]
+                for spec, st, fs in result.checks if spec.area == area]
+        out += [f"### {L['areas'][area]}", "", _table([L["status_label"], L["severity_label"], L["check"], L["result"]], rows), ""]
+    not_ready = [r for r in result.matrix.rows if r["ready"] is False]
+    out += [f"## {L['departments']}", "",
+            _table([L["department"], L["people"], L["ready"], L["not_ready"]],
+                   [[md(d["department"] or L["no_department"]), d["people"], d["ready"], d["not_ready"]] for d in result.matrix.departments]), ""]
+    if not_ready:
+        out += [f"## {L['not_ready_people']} ({len(not_ready)})", "",
+                _table([L["person"], L["department"], L["reasons"]],
+                       [[md(r["displayName"]), md(r["department"] or L["no_department"]), md(reason_text(r["reasons"], lang))] for r in not_ready]), ""]
+    if (missing := result.not_evaluated()):
+        out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(m["section"]), md(m["reason"] or m["status"])] for m in missing]), ""]
+    return "\n".join(out)
+
+
+__all__ = ["Status", "render_markdown"]
