@@ -32,17 +32,17 @@ class AuditResult:
         open_.sort(key=lambda x: (x[1] != Status.FAIL, -x[0].severity.rank, EFFORT_ORDER.get(x[0].effort, 1), x[0].id))
         return open_[:limit]
 
-    def not_evaluated(self) -> list[dict]:
+    def not_evaluated(self, lang: str = "en") -> list[dict]:
         """Sections that could not be read, and why: the report lists them, they never vanish."""
+        from .checks.unavailable import NAMES, describe
+
         out = []
         for name, sec in sorted(self.snapshot.sections.items()):
             if sec.status == "complete":
                 continue
-            reason = sec.reason
-            if sec.status == "fallback":
-                reason = f"checked another way: {sec.notes[0] if sec.notes else sec.reason}"
-            out.append({"section": name, "status": sec.status, "reason": reason, "permission": sec.permission,
-                        "licence": sec.licence, "notes": sec.notes})
+            out.append({"section": name, "name": NAMES.get(name, {}).get(lang, name), "status": sec.status,
+                        "reason": describe(sec)[lang], "permission": sec.permission, "licence": sec.licence,
+                        "notes": sec.notes})
         return out
 
     def worst_failing(self, threshold: Severity) -> list[CheckSpec]:
@@ -84,6 +84,6 @@ def audit_data(result: AuditResult, lang: str = "en") -> dict:
                          "fix_playbook": spec.fix_playbook} for spec, st, fd in result.top_actions()],
         "people": result.matrix.rows,
         "departments": result.matrix.departments,
-        "not_evaluated": result.not_evaluated(),
+        "not_evaluated": result.not_evaluated(lang),
         "requests": snap.requests,
     }

@@ -9,6 +9,7 @@ from .common import finding, names
 from .facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, days_since, facts
 from .model import Finding, Status, t
 from .registry import check
+from .unavailable import describe
 
 PLATFORM_TYPES = {"Windows": "windows10CompliancePolicy", "iOS": "iosCompliancePolicy",
                   "Android": "androidCompliancePolicy", "macOS": "macOSCompliancePolicy"}
@@ -17,7 +18,8 @@ PLATFORM_TYPES = {"Windows": "windows10CompliancePolicy", "iOS": "iosComplianceP
 def _need_rule(snapshot, check_id: str):  # noqa: ANN001, ANN202
     f = facts(snapshot)
     if f.device_rule is None:
-        return f, finding(check_id, Status.NOT_EVALUABLE, f"Not checked: {f.device_reason}.", f"Nicht geprüft: {f.device_reason}.")
+        why = describe(f.device_blocker) if f.device_blocker else t(f.device_reason, f.device_reason)
+        return f, finding(check_id, Status.NOT_EVALUABLE, f"Not checked: {why['en']}.", f"Nicht geprüft: {why['de']}.")
     return f, None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..collect.snapshot import Snapshot
+from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, EXCHANGE, INTUNE, ONEDRIVE, SHAREPOINT, TEAMS
 
@@ -69,6 +69,7 @@ class Facts:
     tenant_has: set[str]
     device_rule: str | None  # "intune" | "entra" | None (not evaluable)
     device_reason: str
+    device_blocker: Section | None  # the section that made devices not evaluable
     mfa_source: str | None  # "report" | "fallback" | None
     mfa_reason: str
     today: date
@@ -157,9 +158,9 @@ def _build(snapshot: Snapshot) -> Facts:
             p.mfa = bool(row.get("isMfaRegistered")) if "isMfaRegistered" in row else bool(MFA_METHODS & set(methods))
             p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
 
-    device_rule, device_reason = _devices(snapshot, by_id, tenant_has)
+    device_rule, device_reason, blocker = _devices(snapshot, by_id, tenant_has)
     _usage(snapshot, by_id, today)
-    return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, mfa_source, mfa_reason, today)
+    return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, blocker, mfa_source, mfa_reason, today)
 
 
 def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict) -> None:
@@ -187,7 +188,7 @@ def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict) -> None:
     p.disabled_capabilities -= p.capabilities
 
 
-def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str]:
+def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str, Section | None]:
     managed = snapshot.section("managed_devices")
     entra = snapshot.section("devices")
     if entra.usable:
@@ -205,12 +206,11 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
     has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
     if has_intune:
         if not managed.usable:
-            reason = managed.reason or "Intune managed devices were not collected"
-            return None, reason
+            return None, managed.reason or "Intune managed devices were not collected", managed
         rule = "intune"
     else:
         if not entra.usable:
-            return None, entra.reason or "Entra devices were not collected"
+            return None, entra.reason or "Entra devices were not collected", entra
         rule = "entra"
     for p in by_id.values():
         if any(d.get("complianceState") == "compliant" for d in p.managed):
@@ -225,7 +225,7 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
             p.device = NO_DEVICE
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
            else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
-    return rule, why
+    return rule, why, None
 
 
 def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:

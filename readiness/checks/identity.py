@@ -8,6 +8,7 @@ from .common import finding, names
 from .facts import facts
 from .model import Finding, Status, t
 from .registry import check
+from .unavailable import describe
 
 
 def _ca_requiring(policies: list[dict], control: str, *, all_users: bool) -> list[dict]:
@@ -62,7 +63,8 @@ def mfa_enforced(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         how = "security defaults" if defaults else f"Conditional Access ({enforced[0].get('displayName')})"
         yield finding("identity.mfa_enforced", Status.PASS, f"MFA is enforced by {how}.", f"MFA wird erzwungen durch {how}.", **ev)
     elif not ca_sec.usable and not ca_sec.licence:
-        yield finding("identity.mfa_enforced", Status.NOT_EVALUABLE, f"Not checked: {ca_sec.reason}.", f"Nicht geprüft: {ca_sec.reason}.", **ev)
+        why = describe(ca_sec)
+        yield finding("identity.mfa_enforced", Status.NOT_EVALUABLE, f"Not checked: {why['en']}.", f"Nicht geprüft: {why['de']}.", **ev)
     else:
         yield finding("identity.mfa_enforced", Status.FAIL, "Nothing enforces MFA: security defaults are off and no policy requires it.",
                       "Nichts erzwingt MFA: Sicherheitsstandards sind aus und keine Richtlinie verlangt sie.", **ev)

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 
 from ..collect.snapshot import Snapshot
 from .model import AREAS, CheckSpec, Finding, Severity, Status, t
+from .unavailable import describe
 
 _REGISTRY: dict[str, CheckSpec] = {}
 AREA_MODULES = ("licences", "teams", "sharing", "devices", "identity")
@@ -47,10 +48,10 @@ def _unavailable(snapshot: Snapshot, spec: CheckSpec) -> Finding | None:
         sec = snapshot.section(name)
         if sec.usable:
             continue
-        why = sec.reason or f"section {name} was {sec.status}"
+        why = describe(sec)
         kind = "licence" if sec.licence else ("permission" if sec.permission else "collection")
         return Finding(spec.id, Status.NOT_EVALUABLE,
-                       t(f"Not checked: {why}.", f"Nicht geprüft: {why}."),
+                       t(f"Not checked: {why['en']}.", f"Nicht geprüft: {why['de']}."),
                        evidence={"section": name, "section_status": sec.status, "missing": kind,
                                  "permission": sec.permission, "licence": sec.licence})
     return None

@@ -196,7 +196,10 @@ def stale_guests(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     users = snapshot.data("users", []) or []
     if users and not any("signInActivity" in u for u in users):
         note = next((n for n in snapshot.section("users").notes if "sign-in" in n), "sign-in activity was not collected")
-        yield finding("sharing.stale_guests", Status.NOT_EVALUABLE, f"Not checked: {note}.", f"Nicht geprüft: {note}.",
+        p1 = "premium" in note or "P1" in note
+        yield finding("sharing.stale_guests", Status.NOT_EVALUABLE, f"Not checked: {note}.",
+                      "Nicht geprüft: Anmeldeaktivität nicht verfügbar"
+                      + (" (der Mandant hat kein Microsoft Entra ID P1)." if p1 else " (Berechtigung AuditLog.Read.All fehlt)."),
                       guests=len(f.guests), source="/users signInActivity")
         return
     stale = [p for p in f.guests if (d := days_since(p.last_sign_in, f.today)) is None or d > 90]

@@ -20,11 +20,14 @@ from .options import connection_options, emit, output_options
 @output_options
 @click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of titles and messages.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
-          snapshot_out: Path | None, output: str, out: Path | None, people: bool, lang: str, fail_on: str | None) -> None:
+          snapshot_out: Path | None, output: str, out: Path | None, people: bool, lang: str, report_path: Path | None,
+          fail_on: str | None) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
     \b
@@ -32,6 +35,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --graph-url http://127.0.0.1:8123/v1.0 -o json
       readiness audit --from-snapshot kunde-a.json.gz -o csv --people --out people.csv
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
+      readiness audit --tenant kunde-a --report kunde-a.html --lang de
     """
     from ..audit import evaluate
     from ..collect.snapshot import Snapshot
@@ -52,6 +56,10 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     code = ExitCode.OK
     if fail_on and result.worst_failing(Severity(fail_on)):
         code = ExitCode.FINDINGS
+    if report_path:
+        from ..report import format_for
+
+        emit(render(result, format_for(report_path), lang, people, command="audit", exit_code=int(code)), report_path)
     emit(render(result, output, lang, people, command="audit", exit_code=int(code), color=app.color), out)
     if code:
         raise SystemExit(int(code))
@@ -76,24 +84,7 @@ def collect(app: AppContext, conn, concurrency: int):  # noqa: ANN001, ANN201
 
 
 def render(result, output: str, lang: str, people: bool, *, command: str, exit_code: int = 0, color: bool = False) -> str:  # noqa: ANN001
-    if output == "json":
-        from ..audit import audit_data
-        from ..render.envelope import envelope
+    from ..report import ReportInput
+    from ..report import render as render_report
 
-        return envelope(command, audit_data(result, lang), exit_code=exit_code,
-                        status="success" if not result.not_evaluated() else "partial")
-    if output == "csv":
-        from ..render.audit_csv import render_findings_csv, render_people_csv
-
-        return render_people_csv(result, lang) if people else render_findings_csv(result, lang)
-    if output == "md":
-        from ..render.audit_md import render_markdown
-
-        return render_markdown(result, lang)
-    if output == "html":
-        from ..render.html import render_html
-
-        return render_html(result, lang)
-    from ..render.audit_text import render_table
-
-    return render_table(result, lang, color=color)
+    return render_report(ReportInput(result), output, lang, people=people, command=command, exit_code=exit_code)

@@ -14,7 +14,7 @@ def checks() -> None:
 @checks.command(name="list")
 @click.option("--area", type=click.Choice(["licences", "teams", "sharing", "devices", "identity"]), default=None)
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
-@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
 def checks_list(area: str | None, lang: str, output: str) -> None:
     """List every check: id, area, severity, title and the playbook that fixes it."""
     from tabulate import tabulate
@@ -27,6 +27,11 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
 
         click.echo(envelope("checks list", [{"id": s.id, "area": s.area, "severity": s.severity.value, "title": s.title[lang],
                                              "requires": list(s.requires), "fix_playbook": s.fix_playbook} for s in specs]), nl=False)
+        return
+    if output == "md":
+        from ..render.checks_doc import checks_markdown
+
+        click.echo(checks_markdown(specs, lang), nl=False)
         return
     rows = [[s.id, s.area, s.severity.value, s.title[lang], s.fix_playbook or "-"] for s in specs]
     click.echo(tabulate(rows, headers=["id", "area", "severity", "title", "fix playbook"], disable_numparse=True))

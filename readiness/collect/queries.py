@@ -20,7 +20,7 @@ def build(builder: Any, *, headers: dict[str, str] | None = None, **params: Any)
 
 
 USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled", "userType", "usageLocation", "department",
-               "mail", "createdDateTime", "assignedLicenses", "licenseAssignmentStates"]
+               "mail", "assignedLicenses", "licenseAssignmentStates"]
 GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "resourceProvisioningOptions",
                 "assignedLicenses", "visibility"]
 DEVICE_FIELDS = ["id", "deviceId", "displayName", "operatingSystem", "trustType", "accountEnabled", "isCompliant",

@@ -28,7 +28,7 @@ FALLBACK = "fallback"  # the usual source was forbidden; a cheaper one was used 
 class Section:
     name: str
     status: str
-    data: Any = None
+    data: Any = field(default=None, repr=False)
     endpoint: str = ""
     count: int = 0
     reason: str = ""  # why not complete, in one sentence
@@ -57,8 +57,8 @@ class Snapshot:
     cloud: str
     endpoint: str
     collected_at: str  # ISO 8601 UTC; "now" for every check
-    sections: dict[str, Section] = field(default_factory=dict)
-    requests: dict = field(default_factory=dict)  # request accounting from the collection
+    sections: dict[str, Section] = field(default_factory=dict, repr=False)
+    requests: dict = field(default_factory=dict, repr=False)  # request accounting from the collection
     tool: str = "readiness"
     schema_version: int = SCHEMA_VERSION
     _cache: dict = field(default_factory=dict, repr=False, compare=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ class GraphClient:
         info.headers.try_add("client-request-id", str(uuid.uuid4()))
         if info.content:
             self.stats.bytes_sent += len(info.content)
+        self.stats.by_endpoint[_endpoint_key(str(info.url), self.endpoint.base_url)] += 1
         async with self._limit:
             self.stats.requests += 1
             try:
@@ -185,6 +187,19 @@ def _headers_of(info: RequestInformation) -> dict[str, str]:
         if values:
             out[name] = ", ".join(sorted(values))
     return out
+
+
+_ID = re.compile(r"/[0-9a-fA-F-]{36}")
+
+
+def _endpoint_key(url: str, base: str) -> str:
+    path = url.split("?", 1)[0]
+    if path.startswith(base):
+        path = path[len(base):]
+    elif "://" in path:
+        path = "/" + path.split("/", 3)[-1]
+        path = re.sub(r"^/(v1\.0|beta)", "", path)
+    return _ID.sub("/{id}", path)
 
 
 def _short(path: str) -> str:

@@ -21,6 +21,7 @@ class RequestStats:
     bytes_sent: int = 0
     batch_items: int = 0
     by_status: Counter = field(default_factory=Counter)
+    by_endpoint: Counter = field(default_factory=Counter)  # logical requests per path (ids collapsed)
 
     def as_dict(self) -> dict:
         return {
@@ -34,6 +35,7 @@ class RequestStats:
             "bytes_sent": self.bytes_sent,
             "batch_items": self.batch_items,
             "by_status": {str(k): v for k, v in sorted(self.by_status.items())},
+            "by_endpoint": dict(self.by_endpoint.most_common()),
         }
 
 

@@ -40,3 +40,13 @@ def render_people_csv(result: AuditResult, lang: str = "en") -> str:
     for row in result.matrix.rows:
         w.writerow([csv_cell(_fmt(row.get(c))) for c in PEOPLE_COLUMNS])
     return buf.getvalue()
+
+
+def render_departments_csv(result: AuditResult) -> str:
+    """Per-department counts: the people CSV of an aggregate-only report."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["department", "people", "ready", "not_ready", "not_evaluable", "top_reasons"])
+    for d in result.matrix.departments:
+        w.writerow([csv_cell(_fmt(d[k])) for k in ("department", "people", "ready", "not_ready", "not_evaluable", "top_reasons")])
+    return buf.getvalue()

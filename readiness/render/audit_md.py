@@ -16,7 +16,7 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(result: AuditResult, lang: str = "en") -> str:
+def render_markdown(result: AuditResult, lang: str = "en", trend: dict | None = None) -> str:
     L = labels(lang)
     snap = result.snapshot
     s = result.matrix.summary
@@ -36,6 +36,23 @@ def render_markdown(result: AuditResult, lang: str = "en") -> str:
                 f"({L['effort_label']}: {L['effort'][spec.effort]}" + (f", {L['playbook']}: `{spec.fix_playbook}`)" if spec.fix_playbook else ")")
                 for i, (spec, st, fd) in enumerate(actions)]
         out.append("")
+    if trend:
+        def d(x: int | None) -> str:
+            return "-" if x is None else (f"+{x}" if x > 0 else str(x))
+
+        out += [f"## {L['trend']} ({md(L['previous'].format(date=trend['previous_collected_at']))})", "",
+                _table(["", L["before"], L["now"], L["change"]],
+                       [[L["overall_score"], trend["overall"]["before"], trend["overall"]["now"], d(trend["overall"]["delta"])]]
+                       + [[L["areas"][a], v["before"], v["now"], d(v["delta"])] for a, v in trend["areas"].items()]
+                       + [[L["ready"], trend["ready"]["before"], trend["ready"]["now"], d(trend["ready"]["now"] - trend["ready"]["before"])]]), ""]
+        if trend["newly_ready"]:
+            out += [f"**{L['newly_ready']}:** " + ", ".join(md(p["displayName"]) for p in trend["newly_ready"]), ""]
+        if trend["newly_not_ready"]:
+            out += [f"**{L['newly_not_ready']}:** " + ", ".join(md(p["displayName"]) for p in trend["newly_not_ready"]), ""]
+        for key in ("better", "worse"):
+            label = L["improved"] if key == "better" else L["worse"]
+            out += [f"- {label}: {md(c['title'][lang])} ({L['status'][c['before']]} → {L['status'][c['now']]})" for c in trend[key]]
+        out.append("")
     out += [f"## {L['licences_title']}", "",
             _table([L["licence"], "SKU", L["bought"], L["assigned"], L["free"]],
                    [[md(r["name"]), md(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in licence_rows(snap)]), ""]
@@ -52,8 +69,8 @@ def render_markdown(result: AuditResult, lang: str = "en") -> str:
         out += [f"## {L['not_ready_people']} ({len(not_ready)})", "",
                 _table([L["person"], L["department"], L["reasons"]],
                        [[md(r["displayName"]), md(r["department"] or L["no_department"]), md(reason_text(r["reasons"], lang))] for r in not_ready]), ""]
-    if (missing := result.not_evaluated()):
-        out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(m["section"]), md(m["reason"] or m["status"])] for m in missing]), ""]
+    if (missing := result.not_evaluated(lang)):
+        out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(m["name"]), md(m["reason"])] for m in missing]), ""]
     return "\n".join(out)
 
 

@@ -59,10 +59,10 @@ def render_table(result: AuditResult, lang: str = "en", *, color: bool = False) 
                             maxcolwidths=[None, None, None, 70]))
         if len(not_ready) > PEOPLE_LIMIT:
             out.append(L["and_more"].format(n=len(not_ready) - PEOPLE_LIMIT))
-    missing = result.not_evaluated()
+    missing = result.not_evaluated(lang)
     if missing:
         out.append(f"\n{L['not_checked']}")
-        out.append(tabulate([[m["section"], esc(m["reason"] or m["status"])] for m in missing],
+        out.append(tabulate([[m["name"], esc(m["reason"])] for m in missing],
                             headers=[L["section"], L["why"]], disable_numparse=True, maxcolwidths=[None, 100]))
     return "\n".join(out) + "\n"
 

@@ -272,7 +272,8 @@ class Simulator:
             raise QueryError(f"{what} is only supported with the ConsistencyLevel header set to 'eventual' and $count=true.")
 
     def page(self, req: SimRequest, spec: Collection, items: Callable[[], list[dict]],
-             view: Callable[[dict, list[str] | None], dict] | None = None, context: str | None = None) -> SimResponse:
+             view: Callable[[dict, list[str] | None], dict] | None = None, context: str | None = None,
+             page_cap: int | None = None) -> SimResponse:
         """Serve one page of a collection with Graph's $top/$select/$filter/$count and nextLink rules."""
         q = req.query
         for key in q:
@@ -306,6 +307,8 @@ class Simulator:
                     raise QueryError("Advanced query: $count=true is required with ConsistencyLevel eventual for this filter.")
                 rows = [r for r in rows if flt.predicate(r)]
             offset = 0
+            if page_cap:
+                top = min(top, page_cap)
         size = top
         if self.page_jitter and offset > 0 and top > 3 and (offset // top) % 3 == 1:
             size = max(1, top - (offset % 7) - 1)  # Graph's pages may hold fewer than $top

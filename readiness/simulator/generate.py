@@ -381,9 +381,15 @@ def _enterprise(seed: int, size: int) -> Tenant:
         if g.rng.random() < 0.16:  # a company phone as well
             phone_os = g.rng.choice(["iOS", "Android"])
             phone = _entra_device(g, f"CI-P{g.rng.randint(100000, 999999)}", phone_os, "Workplace")
+            phone["isManaged"] = True
             t.devices.append(phone)
             t.device_owners[phone["id"]] = [uid]
             t.managed_devices.append(_managed(g, phone, uid, upn, phone_os, g.rng.choice(states)))
+    for uid in member_ids:  # personal phones registered in Entra but never enrolled in Intune
+        if g.rng.random() < 0.05:
+            byod = _entra_device(g, f"BYOD-{g.rng.randint(1000, 9999)}", g.rng.choice(["iOS", "Android"]), "Workplace")
+            t.devices.append(byod)
+            t.device_owners[byod["id"]] = [uid]
     t.compliance_policies = [_compliance(g, "windows10CompliancePolicy", "Windows 10/11 baseline"),
                              _compliance(g, "iosCompliancePolicy", "iOS baseline")]
     _base_settings(t, sharing="externalUserSharingOnly", invites="adminsAndGuestInviters",

@@ -174,8 +174,8 @@ def devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
                                        for uid in t.device_owners.get(d["id"], [])[:20] if uid in t.users_by_id]
         return out
 
-    spec = DEVICES if expand is None else Collection("devices", default_top=100, max_top=100, filterable=DEVICES.filterable)
-    return sim.page(req, spec, lambda: t.devices, view=view)
+    # $expand on directory objects returns at most 100 per page; a larger $top is reduced silently (known issue 13635)
+    return sim.page(req, DEVICES, lambda: t.devices, view=view, page_cap=100 if expand is not None else None)
 
 
 def _intune(sim: Simulator) -> None:
@@ -227,21 +227,24 @@ def ca_policies(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 def registration_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     _p1(sim)
     t = sim.tenant
-    rows = []
-    for u in t.users:
-        methods = t.auth_methods.get(u["id"], [])
-        reg = [x for x in methods if x != "password"]
-        mfa = bool(MFA_SET.intersection(methods))
-        rows.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "userDisplayName": u["displayName"],
-                     "userType": u["userType"].lower(), "isAdmin": False, "isSsprRegistered": mfa, "isSsprEnabled": True,
-                     "isSsprCapable": mfa, "isMfaRegistered": mfa, "isMfaCapable": mfa and u["accountEnabled"],
-                     "isPasswordlessCapable": "fido2SecurityKey" in methods or "windowsHelloForBusiness" in methods,
-                     "methodsRegistered": reg, "isSystemPreferredAuthenticationMethodEnabled": True,
-                     "systemPreferredAuthenticationMethods": ["push"] if "microsoftAuthenticatorPush" in methods else [],
-                     "userPreferredMethodForSecondaryAuthentication": "push" if "microsoftAuthenticatorPush" in methods else "none",
-                     "lastUpdatedDateTime": f"{t.created}T03:00:00Z"})
-    return sim.page(req, REGISTRATION, lambda: rows,
-                    context=sim.context(req, "reports/authenticationMethods/userRegistrationDetails"))
+
+    def rows() -> list[dict]:  # built once per query; later pages come from the paging state
+        out = []
+        for u in t.users:
+            methods = t.auth_methods.get(u["id"], [])
+            reg = [x for x in methods if x != "password"]
+            mfa = bool(MFA_SET.intersection(methods))
+            out.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "userDisplayName": u["displayName"],
+                        "userType": u["userType"].lower(), "isAdmin": False, "isSsprRegistered": mfa, "isSsprEnabled": True,
+                        "isSsprCapable": mfa, "isMfaRegistered": mfa, "isMfaCapable": mfa and u["accountEnabled"],
+                        "isPasswordlessCapable": "fido2SecurityKey" in methods or "windowsHelloForBusiness" in methods,
+                        "methodsRegistered": reg, "isSystemPreferredAuthenticationMethodEnabled": True,
+                        "systemPreferredAuthenticationMethods": ["push"] if "microsoftAuthenticatorPush" in methods else [],
+                        "userPreferredMethodForSecondaryAuthentication": "push" if "microsoftAuthenticatorPush" in methods else "none",
+                        "lastUpdatedDateTime": f"{t.created}T03:00:00Z"})
+        return out
+
+    return sim.page(req, REGISTRATION, rows, context=sim.context(req, "reports/authenticationMethods/userRegistrationDetails"))
 
 
 def teams_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:

@@ -1,0 +1,33 @@
+"""Start `readiness simulator serve` in a separate process (so client CPU is measured alone)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+
+class ServerProcess:
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.proc: subprocess.Popen | None = None
+        self.url = self.token = ""
+
+    def __enter__(self) -> "ServerProcess":
+        self.proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0", *self.args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        deadline = time.time() + 600
+        while time.time() < deadline and not (self.url and self.token):
+            line = self.proc.stdout.readline()
+            if not line and self.proc.poll() is not None:
+                raise RuntimeError("simulator exited early")
+            if m := re.search(r"on (http://127\.0\.0\.1:\d+/v1\.0)", line):
+                self.url = m.group(1)
+            if line.startswith("export READINESS_ACCESS_TOKEN="):
+                self.token = line.strip().split("=", 1)[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)

@@ -1,0 +1,39 @@
+"""`readiness report`: render any saved snapshot offline."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import emit
+
+
+@click.command(name="report")
+@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An earlier snapshot of the same tenant: adds what improved and what got worse.")
+@click.option("-o", "--output", type=click.Choice(["html", "md", "csv", "json", "table"]), default=None,
+              help="Format; default: from --out's extension, else html.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("--people", is_flag=True, help="With csv: the per-person matrix (per department with --aggregate-only).")
+@click.option("--pseudonymize", is_flag=True,
+              help="Replace people with stable keyed pseudonyms (the key stays in your data folder, per tenant).")
+@click.option("--aggregate-only", is_flag=True, help="Counts and departments only: no per-person rows at all.")
+def report(snapshot: Path, previous: Path | None, output: str | None, out: Path | None, lang: str, people: bool,
+           pseudonymize: bool, aggregate_only: bool) -> None:
+    """Render a saved snapshot as a report, offline (no sign-in, no network).
+
+    \b
+      readiness report kunde-a.json.gz --out kunde-a.html --lang de
+      readiness report kunde-a.json.gz --previous kunde-a-last-week.json.gz --out trend.html
+      readiness report kunde-a.json.gz --pseudonymize --out fuer-gf.html       # no names
+      readiness report kunde-a.json.gz --aggregate-only -o csv --people        # counts per department
+    """
+    from ..collect.snapshot import Snapshot
+    from ..report import format_for, prepare, render
+
+    fmt = output or (format_for(out) if out else "html")
+    inp = prepare(Snapshot.load(snapshot), Snapshot.load(previous) if previous else None,
+                  pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+    emit(render(inp, fmt, lang, people=people), out)

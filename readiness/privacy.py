@@ -1,0 +1,125 @@
+"""Privacy for reports that leave the IT team (GDPR): keyed pseudonyms, or counts only.
+
+``pseudonymize(snapshot, key)`` replaces every person-identifying value in a snapshot (names, UPNs,
+mail addresses, device names) with a stable pseudonym: HMAC-SHA256 of the tenant id and the object id
+under a key that stays with the IT provider. The same key gives the same pseudonyms in every report of
+that tenant, so trends still line up; without the key nobody can go back. Because the snapshot itself
+is rewritten, every output format is covered. Names that Microsoft's usage reports conceal stay
+concealed: those rows are never joined to people.
+
+``aggregate_only(result)`` keeps counts and departments and drops every per-person row and sample.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import dataclasses
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from .collect.snapshot import Snapshot
+from .errors import ConfigError
+from .paths import data_dir, write_private
+
+KEY_ENV = "READINESS_PSEUDONYM_KEY"
+
+
+def key_for(tenant_id: str, key_dir: Path | None = None) -> bytes:
+    """The tenant's pseudonym key: READINESS_PSEUDONYM_KEY, else a random key kept in the data folder."""
+    if os.environ.get(KEY_ENV):
+        return os.environ[KEY_ENV].encode()
+    folder = key_dir or (data_dir() / "pseudonym-keys")
+    path = folder / f"{_safe(tenant_id or 'unknown')}.key"
+    try:
+        if path.exists():
+            return base64.b64decode(path.read_text("ascii").strip())
+        key = secrets.token_bytes(32)
+        write_private(path, base64.b64encode(key).decode() + "\n")
+        return key
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"The pseudonym key {path} cannot be read or written ({exc})",
+                          f"Check the folder's permissions, or set {KEY_ENV}") from exc
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:80]
+
+
+class Pseudonymizer:
+    def __init__(self, key: bytes, tenant_id: str) -> None:
+        self._key = key
+        self._tenant = tenant_id
+
+    def token(self, kind: str, value: str) -> str:
+        digest = hmac.new(self._key, f"{self._tenant}|{kind}|{value}".encode(), hashlib.sha256).digest()
+        return base64.b32encode(digest[:5]).decode().rstrip("=")
+
+    def person(self, user_id: str) -> str:
+        return f"Person-{self.token('user', user_id)}"
+
+    def device(self, device_id: str) -> str:
+        return f"Device-{self.token('device', device_id)}"
+
+
+def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
+    """A copy of the snapshot with people and devices replaced by stable keyed pseudonyms."""
+    p = Pseudonymizer(key, snapshot.tenant_id)
+    snap = Snapshot.from_dict(copy.deepcopy(snapshot.to_dict()))
+    by_upn: dict[str, str] = {}
+    for u in snap.data("users", []) or []:
+        alias = p.person(u["id"])
+        by_upn[(u.get("userPrincipalName") or "").lower()] = alias
+        u["displayName"] = alias
+        u["userPrincipalName"] = f"{alias.lower()}@pseudonym.invalid"
+        for k in ("mail", "givenName", "surname", "jobTitle"):
+            if u.get(k):
+                u[k] = None
+        u["id"] = p.token("id", u["id"])
+    ids = {}
+    for u in snapshot.data("users", []) or []:
+        ids[u["id"]] = p.token("id", u["id"])
+
+    def alias_of(upn: str | None, uid: str | None = None) -> str:
+        if uid and uid in ids:
+            return f"{p.person(uid).lower()}@pseudonym.invalid"
+        return f"{by_upn.get((upn or '').lower(), p.person('upn:' + (upn or '')))}".lower() + "@pseudonym.invalid"
+
+    for row in snap.data("mfa", []) or []:
+        row["userPrincipalName"] = alias_of(row.get("userPrincipalName"), row.get("id"))
+        row.pop("userDisplayName", None)
+        row["id"] = ids.get(row.get("id"), p.token("id", row.get("id", "")))
+    for d in snap.data("managed_devices", []) or []:
+        d["deviceName"] = p.device(d.get("id", ""))
+        d["userPrincipalName"] = alias_of(d.get("userPrincipalName"), d.get("userId"))
+        d["userId"] = ids.get(d.get("userId"), p.token("id", d.get("userId") or ""))
+        for k in ("emailAddress", "userDisplayName", "serialNumber"):
+            d.pop(k, None)
+    for d in snap.data("devices", []) or []:
+        d["displayName"] = p.device(d.get("id", ""))
+        d["owners"] = [ids.get(o, p.token("id", o)) for o in d.get("owners") or []]
+    usage = snap.data("teams_usage")
+    if isinstance(usage, dict):
+        for row in usage.get("rows") or []:
+            row["userPrincipalName"] = alias_of(row.get("userPrincipalName"), row.get("userId"))
+            row["userId"] = ids.get(row.get("userId"), p.token("id", row.get("userId") or ""))
+    snap.sections.pop("organization", None)  # verified domains and contacts are not needed in a report
+    return snap
+
+
+def aggregate_only(result):  # noqa: ANN001, ANN201 - AuditResult
+    """A copy of the audit result with counts and departments only: no per-person rows, no samples."""
+    from .matrix import Matrix
+
+    def scrub(value):  # noqa: ANN001, ANN202 - evidence lists people only under "sample" (checks/common.py)
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items() if k != "sample"}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    results = [(spec, [dataclasses.replace(f, evidence=scrub(f.evidence)) for f in findings]) for spec, findings in result.results]
+    matrix = Matrix([], result.matrix.departments, result.matrix.summary)
+    return dataclasses.replace(result, results=results, matrix=matrix)

@@ -1,0 +1,74 @@
+"""One self-contained HTML report: inline CSS and SVG, no scripts, autoescaped templates (jinja2)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .. import __version__
+from ..audit import AuditResult, audit_data
+from ..matrix import INFO_REASONS, REASONS
+from ..resources import data_root
+from .i18n import labels, number
+
+EVIDENCE_SKIP = {"source", "source_kind"}
+
+
+def _env(lang: str):  # noqa: ANN202
+    import jinja2
+
+    root = data_root("reports").joinpath("templates")
+    env = jinja2.Environment(loader=jinja2.FunctionLoader(lambda name: root.joinpath(name).read_text("utf-8")),
+                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    L = labels(lang)
+    env.filters["num"] = lambda v: number(v, lang) if isinstance(v, (int, float)) else v
+    env.filters["when"] = lambda iso: _when(iso, L["date_format"])
+    env.filters["delta"] = lambda d: "-" if d is None else (f"+{d}" if d > 0 else str(d))
+    env.filters["reason"] = lambda code: REASONS.get(code, {}).get(lang, code)
+    return env
+
+
+def _when(iso: str, fmt: str) -> str:
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime(fmt)
+    except (ValueError, AttributeError):
+        return str(iso)
+
+
+def evidence_text(evidence: dict, lang: str) -> str:
+    """A short plain-text summary of the values a check looked at (escaped by the template)."""
+    parts = []
+    for key, value in evidence.items():
+        if key in EVIDENCE_SKIP or value in (None, [], {}, ""):
+            continue
+        if isinstance(value, dict) and "count" in value:
+            sample = ", ".join(str(x) for x in value.get("sample") or [])
+            more = value["count"] - len(value.get("sample") or [])
+            text = f"{value['count']}" + (f" ({sample}{', …' if more > 0 else ''})" if sample else "")
+        elif isinstance(value, (list, dict)):
+            text = ", ".join(str(x) for x in value) if isinstance(value, list) else ", ".join(f"{k}={v}" for k, v in value.items())
+        else:
+            text = str(value)
+        parts.append(f"{key}: {text}")
+    return "; ".join(parts)[:600]
+
+
+def report_view(result: AuditResult, lang: str, *, trend: dict | None = None, pseudonymized: bool = False,
+                aggregate_only: bool = False) -> dict[str, Any]:
+    data = audit_data(result, lang)
+    for check in data["checks"]:
+        for f in check["findings"]:
+            f["evidence_text"] = evidence_text(f["evidence"], lang)
+    reasons = [{"code": c, "label": REASONS.get(c, {}).get(lang, c), "count": n}
+               for c, n in data["summary"]["reasons"].items() if c not in INFO_REASONS][:8]
+    by_dept: dict[str, list[dict]] = {}
+    for row in data["people"]:
+        if row["ready"] is False:
+            by_dept.setdefault(row["department"], []).append(row)
+    return {"r": data, "L": labels(lang), "lang": lang, "trend": trend, "reasons": reasons,
+            "people_by_department": sorted(by_dept.items(), key=lambda kv: kv[0].lower()),
+            "privacy": {"pseudonymized": pseudonymized, "aggregate_only": aggregate_only}, "version": __version__,
+            "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8")}
+
+
+def render_html(result: AuditResult, lang: str = "en", **options: Any) -> str:
+    return _env(lang).get_template("report.html.j2").render(**report_view(result, lang, **options))
