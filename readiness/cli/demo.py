@@ -1,6 +1,8 @@
 """`readiness demo`: the newcomer's first command. No sign-in, no tenant: the built-in simulator."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .context import AppContext, run_async
@@ -12,13 +14,16 @@ from .context import AppContext, run_async
 @click.option("--size", type=click.IntRange(1, 200_000), default=None, help="Users in the enterprise profile.")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the summary.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the HTML report [default: demo-report.html in the readiness data folder].")
 @click.pass_obj
-def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str) -> None:
+def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, report_path: Path | None) -> None:
     """Audit a built-in demo tenant end to end, over real HTTP, with no sign-in.
 
     Starts the Graph simulator on a free loopback port with a generated tenant, signs in with a
     simulator token, collects licences, users, devices, sharing and identity settings, runs every
-    check and prints who can work from home tomorrow, the scores, the top actions and the licences.
+    check and prints who can work from home tomorrow, the scores, the top actions and the licences,
+    then writes the HTML report for managers and prints its path.
 
     \b
       readiness demo
@@ -41,10 +46,17 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str) 
     from ..render.audit_text import render_licences, render_table
     from ..render.i18n import labels
 
+    from ..paths import data_dir
+    from ..render.html import render_html
+
     result = evaluate(snapshot)
     click.echo(render_table(result, lang))
     click.echo(f"{labels(lang)['licences_title']}\n")
     click.echo(render_licences(result, lang))
+    path = report_path or (data_dir() / "demo-report.html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(result, lang), encoding="utf-8")
+    click.echo(f"\nHTML report: {path}")
 
 
 async def _collect(app: AppContext, conn):  # noqa: ANN001

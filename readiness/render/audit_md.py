@@ -5,7 +5,7 @@ from ..audit import AuditResult
 from ..checks.model import Status
 from ..scoring import traffic_light
 from .audit_text import reason_text
-from .i18n import labels
+from .i18n import labels, when
 from .licences import licence_rows
 from .safe import md
 
@@ -21,7 +21,7 @@ def render_markdown(result: AuditResult, lang: str = "en", trend: dict | None = 
     snap = result.snapshot
     s = result.matrix.summary
     out = [f"# {L['audit_title']}: {md(snap.tenant_name)}", "",
-           f"*{L['collected']}: {md(snap.collected_at)}*", "",
+           f"*{L['collected']}: {md(when(snap.collected_at, lang))}*", "",
            f"**{L['overall_score']}: {result.overall if result.overall is not None else '-'}/100** "
            f"({L['lights'][traffic_light(result.overall)]})", "",
            f"**{L['people_ready'].format(ready=s['ready'], people=s['people'])}**"
@@ -40,7 +40,7 @@ def render_markdown(result: AuditResult, lang: str = "en", trend: dict | None = 
         def d(x: int | None) -> str:
             return "-" if x is None else (f"+{x}" if x > 0 else str(x))
 
-        out += [f"## {L['trend']} ({md(L['previous'].format(date=trend['previous_collected_at']))})", "",
+        out += [f"## {L['trend']} ({md(L['previous'].format(date=when(trend['previous_collected_at'], lang)))})", "",
                 _table(["", L["before"], L["now"], L["change"]],
                        [[L["overall_score"], trend["overall"]["before"], trend["overall"]["now"], d(trend["overall"]["delta"])]]
                        + [[L["areas"][a], v["before"], v["now"], d(v["delta"])] for a, v in trend["areas"].items()]

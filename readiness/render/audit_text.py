@@ -7,7 +7,7 @@ from ..audit import AuditResult
 from ..checks.model import Status
 from ..matrix import REASONS
 from ..scoring import traffic_light
-from .i18n import labels
+from .i18n import labels, when
 from .licences import licence_rows
 from .safe import terminal as esc
 
@@ -24,7 +24,7 @@ def render_table(result: AuditResult, lang: str = "en", *, color: bool = False) 
     s = result.matrix.summary
     out = []
     score = "-" if result.overall is None else f"{result.overall}/100"
-    out.append(f"{L['audit_title']}: {esc(snap.tenant_name)} ({snap.collected_at})")
+    out.append(f"{L['audit_title']}: {esc(snap.tenant_name)} ({when(snap.collected_at, lang)})")
     out.append(f"{L['overall_score']}: {score} ({L['lights'][traffic_light(result.overall)]})")
     line = L["people_ready"].format(ready=s["ready"], people=s["people"])
     if s["not_evaluable"]:

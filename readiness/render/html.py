@@ -1,14 +1,13 @@
 """One self-contained HTML report: inline CSS and SVG, no scripts, autoescaped templates (jinja2)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from .. import __version__
 from ..audit import AuditResult, audit_data
 from ..matrix import INFO_REASONS, REASONS
 from ..resources import data_root
-from .i18n import labels, number
+from .i18n import labels, number, when
 
 EVIDENCE_SKIP = {"source", "source_kind"}
 
@@ -19,19 +18,11 @@ def _env(lang: str):  # noqa: ANN202
     root = data_root("reports").joinpath("templates")
     env = jinja2.Environment(loader=jinja2.FunctionLoader(lambda name: root.joinpath(name).read_text("utf-8")),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    L = labels(lang)
     env.filters["num"] = lambda v: number(v, lang) if isinstance(v, (int, float)) else v
-    env.filters["when"] = lambda iso: _when(iso, L["date_format"])
+    env.filters["when"] = lambda iso: when(iso, lang)
     env.filters["delta"] = lambda d: "-" if d is None else (f"+{d}" if d > 0 else str(d))
     env.filters["reason"] = lambda code: REASONS.get(code, {}).get(lang, code)
     return env
-
-
-def _when(iso: str, fmt: str) -> str:
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime(fmt)
-    except (ValueError, AttributeError):
-        return str(iso)
 
 
 def evidence_text(evidence: dict, lang: str) -> str:

@@ -22,3 +22,13 @@ def number(value: float | int, lang: str) -> str:
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
     return text.replace(",", ".") if lang == "de" and isinstance(value, int) else (
         text.replace(",", "X").replace(".", ",").replace("X", ".") if lang == "de" else text)
+
+
+def when(iso: str, lang: str) -> str:
+    """An ISO timestamp in the language's date format (22.11.2026, 14:03 UTC / 22 Nov 2026, 14:03 UTC)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime(labels(lang)["date_format"])
+    except (ValueError, AttributeError):
+        return str(iso)

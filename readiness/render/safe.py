@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -18,7 +18,7 @@ def csv_cell(value: object) -> object:
 def md(text: object) -> str:
     """Markdown-escape a tenant-controlled string (tables, links, HTML and emphasis stay inert)."""
     s = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
-    s = s.replace("&", "&amp;")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # inert even where raw HTML is allowed
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
