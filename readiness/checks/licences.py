@@ -17,8 +17,12 @@ def _full_kit(caps: set[str]) -> bool:
 
 
 def seat_plan(f) -> dict:  # noqa: ANN001 - Facts
-    """Members lacking the remote-work kit, and free seats of SKUs that carry all of it."""
-    lacking = [p for p in f.members if not _full_kit(p.capabilities)]
+    """Members lacking the remote-work kit, and free seats of SKUs that carry all of it.
+
+    People whose licence carries the kit with a plan switched off need no new seat (switch it on);
+    they are counted apart, as the enable_service_plans step of the playbook fixes them.
+    """
+    lacking = [p for p in f.members if not _full_kit(p.capabilities) and not _full_kit(p.capabilities | p.disabled_capabilities)]
     kit_skus = []
     for sku_id, plans in f.sku_caps.items():
         caps = set().union(*plans.values()) if plans else set()

@@ -56,7 +56,25 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
     path = report_path or (data_dir() / "demo-report.html")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(result, lang), encoding="utf-8")
-    click.echo(f"\nHTML report: {path}")
+    click.echo(f"\nHTML report: {path}\n")
+    click.echo(_emergency_plan(snapshot))
+
+
+def _emergency_plan(snapshot) -> str:  # noqa: ANN001
+    """The emergency-home-office plan for the demo tenant, with parameters an admin would give."""
+    from ..checks.facts import facts
+    from ..playbook.engine import make_plan
+    from ..playbook.loader import load
+    from ..render.plan import render_plan_text
+
+    members = facts(snapshot).members
+    lead = next((p for p in members if p.department in ("Geschäftsführung", "IT") and p.mfa), None) or \
+        next((p for p in members if p.department in ("Geschäftsführung", "IT")), members[0])
+    overrides = {"usage_location": "DE", "team_owners": lead.upn, "sender": lead.upn}
+    plan = make_plan(load("emergency-home-office"), snapshot, overrides=overrides, tenant=snapshot.tenant_name)
+    params = " ".join(f"-p {k}={v}" for k, v in overrides.items())
+    return (f"What `readiness playbook plan emergency-home-office --tenant ... {params}` would do:\n\n"
+            + render_plan_text(plan))
 
 
 async def _collect(app: AppContext, conn):  # noqa: ANN001

@@ -186,6 +186,27 @@ async def teams_usage(client: GraphClient) -> list[Section]:
     return [settings, sec]
 
 
+async def group_members(client: GraphClient, groups_sec: Awaitable[Section]) -> Section:
+    """Members of groups that assign licences (group-based licensing), $top 999 per page."""
+    groups = await groups_sec
+    if not groups.usable:
+        return Section("group_members", SKIPPED, reason=f"groups could not be read: {groups.reason}")
+    licensing = [g for g in groups.data if g.get("assignedLicenses")]
+
+    async def one(gid: str) -> tuple[str, list[str]]:
+        ids = []
+        async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
+            ids.extend(m["id"] for m in page.get("value", []))
+        return gid, ids
+
+    async def run() -> Section:
+        pairs = await asyncio.gather(*(one(g["id"]) for g in licensing))
+        return Section("group_members", COMPLETE, dict(pairs), endpoint="/groups/{id}/members",
+                       count=sum(len(v) for _, v in pairs), notes=["members of licensing groups only"])
+
+    return await _guard("group_members", "/groups/{id}/members", "GroupMember.Read.All", run())
+
+
 async def sharing(client: GraphClient) -> list[Section]:
     sdk = client.sdk
     jobs = [
@@ -320,6 +341,7 @@ async def collect_all(client: GraphClient, progress: Progress | None = None) -> 
         named("groups", asyncio.shield(groups_task)),
         named("licence_error_groups", licence_error_groups(client)),
         named("teams", teams_after_groups()),
+        named("group_members", group_members(client, asyncio.shield(groups_task))),
         named("teams_usage", teams_usage(client)),
         named("sharing", sharing(client)),
         named("identity", identity_policies(client)),

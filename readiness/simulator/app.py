@@ -159,7 +159,10 @@ class Simulator:
         arrived = time.monotonic()
         self._check_retry_after(req, arrived)
         fault = self._fault(req)
-        if fault is not None:
+        if fault is not None and fault.drop and req.method != "GET" and self._coin():
+            self._process(req)  # the write happened; only the answer is lost (the hard case for clients)
+            resp = fault
+        elif fault is not None:
             resp = fault
         else:
             try:
@@ -172,6 +175,16 @@ class Simulator:
         with self._lock:
             self.conduct.requests.append((arrived, req.method, req.path + _qs(req), resp.status))
         return resp
+
+    def _coin(self) -> bool:
+        with self._lock:
+            return self._rng.random() < 0.5
+
+    def _process(self, req: SimRequest) -> None:
+        try:
+            self._dispatch(req, batch_item=False)
+        except (SimError, QueryError):
+            pass
 
     def answered(self, resp: SimResponse) -> None:
         """Called by the server when a throttling answer actually leaves (after injected latency)."""

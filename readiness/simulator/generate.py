@@ -221,7 +221,7 @@ def _sme(seed: int) -> Tenant:
     domain = "mueller-soehne.de"
     t = Tenant(tid, domain, "Müller & Söhne Maschinenbau GmbH", "unprepared-sme", AS_OF.isoformat())
     std = _sku(g, tid, "O365_BUSINESS_PREMIUM", 30)
-    basic = _sku(g, tid, "O365_BUSINESS_ESSENTIALS", 10)
+    basic = _sku(g, tid, "O365_BUSINESS_ESSENTIALS", 12)
     apps = _sku(g, tid, "O365_BUSINESS", 8)
     exo = _sku(g, tid, "EXCHANGESTANDARD", 3)
     flow = _sku(g, tid, "FLOW_FREE", 10000)

@@ -21,7 +21,7 @@ DEVICES = Collection("devices", filterable={"accountEnabled", "operatingSystem",
                                             "isCompliant", "isManaged"})
 MANAGED = Collection("managedDevices", default_top=1000, max_top=1000, directory=False,
                      filterable={"complianceState", "operatingSystem", "managedDeviceOwnerType", "userId", "deviceName"})
-POLICIES = Collection("deviceCompliancePolicies", default_top=1000, max_top=1000, directory=False, filterable=set(),
+POLICIES = Collection("deviceCompliancePolicies", default_top=1000, max_top=1000, directory=False, filterable={"displayName"},
                       needs_select=False)
 REGISTRATION = Collection("userRegistrationDetails", default_top=1000, max_top=1000, directory=False,
                           filterable={"isMfaRegistered", "isMfaCapable", "userType", "methodsRegistered", "isAdmin",

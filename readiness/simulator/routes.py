@@ -87,5 +87,13 @@ ROUTES: list[Route] = [
        ("DeviceManagementConfiguration.ReadWrite.All",)),
     _r("POST", r"/identity/conditionalAccess/policies", w.create_ca_policy, ("Policy.ReadWrite.ConditionalAccess",)),
     _r("POST", r"/invitations", w.invite, ("User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All")),
+    _r("DELETE", rf"/groups/{GID}/members/(?P<uid>[0-9a-fA-F-]{{36}})/\$ref", w.delete_group_member,
+       ("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")),
+    _r("DELETE", rf"/groups/{GID}", w.delete_group, ("Group.ReadWrite.All", "Directory.ReadWrite.All", "Team.Create")),
+    _r("DELETE", rf"/users/{UID}", w.delete_user, ("User.ReadWrite.All", "Directory.ReadWrite.All", "User.Invite.All")),
+    _r("DELETE", r"/deviceManagement/deviceCompliancePolicies/(?P<pid>[0-9a-fA-F-]{36})",
+       w.delete_in("compliance_policies", "compliance policy"), ("DeviceManagementConfiguration.ReadWrite.All",)),
+    _r("DELETE", r"/identity/conditionalAccess/policies/(?P<pid>[0-9a-fA-F-]{36})",
+       w.delete_in("ca_policies", "policy"), ("Policy.ReadWrite.ConditionalAccess",)),
     _r("POST", r"/\$batch", w.batch, ()),
 ]

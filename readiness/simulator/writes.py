@@ -374,3 +374,50 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
                 out["body"] = resp.body.decode("utf-8", "replace")
         responses.append(out)
     return SimResponse.json(200, {"responses": responses})
+
+
+def delete_group_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    g = t.group(m.group("gid"))
+    members = t.group_members.get(g["id"], [])
+    if m.group("uid") not in members:
+        raise SimError(404, "Request_ResourceNotFound", f"Resource '{m.group('uid')}' does not exist in the group.")
+    members.remove(m.group("uid"))
+    u = t.users_by_id.get(m.group("uid"))
+    if u is not None:
+        u["licenseAssignmentStates"] = [s for s in u.get("licenseAssignmentStates") or [] if s.get("assignedByGroup") != g["id"]]
+        keep = {s["skuId"] for s in u["licenseAssignmentStates"]}
+        u["assignedLicenses"] = [x for x in u.get("assignedLicenses") or [] if x["skuId"] in keep]
+        t.recount_consumed()
+    return SimResponse(204)
+
+
+def delete_group(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    g = t.group(m.group("gid"))
+    t.groups.remove(g)
+    for store in (t.teams, t.channels, t.team_members, t.group_members):
+        store.pop(g["id"], None)
+    t.reindex()
+    return SimResponse(204)
+
+
+def delete_user(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    t = sim.tenant
+    u = t.user(m.group("uid"))
+    t.users.remove(u)
+    t.auth_methods.pop(u["id"], None)
+    t.reindex()
+    t.recount_consumed()
+    return SimResponse(204)
+
+
+def delete_in(attr: str, what: str) -> Any:
+    def handler(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+        items = getattr(sim.tenant, attr)
+        item = next((x for x in items if x["id"] == m.group("pid")), None)
+        if item is None:
+            raise SimError(404, "ResourceNotFound", f"The {what} does not exist.")
+        items.remove(item)
+        return SimResponse(204)
+    return handler

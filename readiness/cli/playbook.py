@@ -1,0 +1,314 @@
+"""`readiness playbook ...`: plan first, apply safely, resume, verify, undo."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..exitcodes import ExitCode
+from .context import AppContext, run_async
+from .options import connection_options, emit
+
+
+def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
+        k, _, val = v.partition("=")
+        out[k.strip()] = val.strip()
+    return out
+
+
+def _confirmer(yes: bool):  # noqa: ANN202
+    def confirm(plan) -> bool:  # noqa: ANN001
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError("Refusing to change the tenant without confirmation (no terminal to ask on)",
+                             "Review the plan, then run again with --yes")
+        return click.confirm(f"Apply {len(plan.changes)} changes to {plan.tenant}?", default=False, err=True)
+    return confirm
+
+
+@click.group(name="playbook")
+def playbook() -> None:
+    """Plan and apply playbooks: exact changes first, then a journalled, resumable, undoable apply."""
+
+
+@playbook.command(name="list")
+def playbook_list() -> None:
+    """List the shipped playbooks."""
+    from ..playbook.loader import builtin_names, load
+
+    for name in builtin_names():
+        pb = load(name)
+        click.echo(f"{name}\n    {pb.description}\n    steps: {', '.join(s.id for s in pb.steps)}\n")
+
+
+@playbook.command(name="show")
+@click.argument("name")
+def playbook_show(name: str) -> None:
+    """Print a playbook's YAML (shipped name or file)."""
+    from ..playbook.loader import builtin_names
+    from ..resources import data_root
+
+    if name in builtin_names():
+        click.echo(data_root("playbooks").joinpath(f"{name}.yaml").read_text("utf-8"), nl=False)
+    else:
+        from ..playbook.loader import load
+
+        load(name)
+        click.echo(Path(name).read_text("utf-8"), nl=False)
+
+
+@playbook.command(name="actions")
+def playbook_actions() -> None:
+    """List the action types a step can use, with their parameters."""
+    from ..playbook.steps import ACTIONS
+
+    for name, mod in sorted(ACTIONS.items()):
+        fields = ", ".join(f"{k}" + ("" if f.is_required() else f"={f.default!r}") for k, f in mod.Params.model_fields.items())
+        undo = "irreversible" if name == "send_announcement" else "undoable"
+        click.echo(f"{name}: {mod.TITLE} ({undo})\n    params: {fields}\n    permissions: {', '.join(mod.PERMISSIONS)}\n")
+
+
+@playbook.command(name="validate")
+@click.argument("file")
+def playbook_validate(file: str) -> None:
+    """Check a playbook file: YAML, keys, actions, parameters, selections. Errors name the line."""
+    from ..playbook.loader import load
+
+    pb = load(file)
+    click.echo(f"{pb.source}: valid ({len(pb.steps)} steps: {', '.join(s.action for s in pb.steps)})")
+
+
+@playbook.command(name="plan")
+@click.argument("playbook_ref", metavar="NAME|FILE")
+@connection_options
+@click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan offline from a saved snapshot.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a playbook parameter (lists: a,b,c).")
+@click.option("--usage-location", default="", help="Default usage location when planning offline (ISO 3166, e.g. DE).")
+@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (signed) for `playbook apply`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when the plan has changes, 0 when there is nothing to do.")
+@click.pass_obj
+def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
+                  from_snapshot: Path | None, params: tuple[str, ...], usage_location: str, output: str, out: Path | None,
+                  detailed_exitcode: bool) -> None:
+    """Show exactly what a playbook would change, before anything is changed.
+
+    \b
+      readiness playbook plan emergency-home-office --tenant kunde-a \\
+          --param team_owners=chefin@kunde-a.de --param sender=it@kunde-a.de --out plan.json
+      readiness playbook plan secure-remote-access --from-snapshot kunde-a.json.gz -p break_glass=notfall@kunde-a.de
+    """
+    from ..collect.snapshot import Snapshot
+    from ..playbook.engine import make_plan
+    from ..playbook.loader import load
+    from ..playbook.runs import RunStore, save_plan_file
+    from ..playbook.service import plan_online
+    from ..render.plan import render_plan_json, render_plan_text
+
+    pb = load(playbook_ref)
+    overrides = _overrides(params)
+    store = RunStore()
+    granted = None
+    if from_snapshot:
+        snap = Snapshot.load(from_snapshot)
+        plan = make_plan(pb, snap, overrides=overrides, usage_location=usage_location.upper(), tenant=snap.tenant_name,
+                         history=store.history(snap.tenant_id))
+        conn_meta = {"tenant": snap.tenant_name}
+    else:
+        from ..connection import resolve
+
+        conn = resolve(tenant, graph_url)
+        if usage_location:
+            conn.usage_location = usage_location.upper()
+        plan, _, granted = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides,
+                                                 store, app.progress))
+        conn_meta = {"tenant": conn.label, "endpoint": conn.endpoint.base_url}
+    code = ExitCode.CHANGES_PENDING if (detailed_exitcode and plan.changes) else ExitCode.OK
+    if out:
+        save_plan_file(plan, out, {**conn_meta, "playbook_source": pb.source, "overrides": overrides})
+        app.progress(f"Saved the plan to {out}; apply it with: readiness playbook apply {out} --tenant ...")
+    emit(render_plan_json(plan, granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, granted), None)
+    if code:
+        raise SystemExit(int(code))
+
+
+@playbook.command(name="apply")
+@click.argument("ref", metavar="PLAN.json|NAME|FILE")
+@connection_options
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Playbook parameters (not with a plan file).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
+                   params: tuple[str, ...], yes: bool) -> None:
+    """Apply a saved plan (refused if the tenant changed since) or a playbook, with a journal.
+
+    The tenant must be named (--tenant or --graph-url); the default profile is never used for changes.
+    Exit code 0 when every change was made, 5 when the run is incomplete (resume it).
+
+    \b
+      readiness playbook apply plan.json --tenant kunde-a
+      readiness playbook apply emergency-home-office --tenant kunde-a -p team_owners=... -p sender=... --yes
+    """
+    from ..connection import resolve
+    from ..playbook.loader import load
+    from ..playbook.runs import RunStore, load_plan_file
+    from ..playbook.service import apply_online
+
+    conn = resolve(tenant, graph_url, writes=True)
+    saved = None
+    if ref.endswith(".json"):
+        if params:
+            raise click.UsageError("A saved plan carries its parameters; --param goes with a playbook name or file.")
+        saved, meta = load_plan_file(Path(ref))
+        source = meta.get("playbook_source", "")
+        pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
+        if pb.sha256 != saved.playbook_hash:
+            raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+        overrides = meta.get("overrides") or {}
+    else:
+        pb, overrides = load(ref), _overrides(params)
+    outcome = run_async(apply_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, RunStore(),
+                                     _confirmer(yes), app.progress, saved=saved))
+    _finish(outcome)
+
+
+def _finish(outcome) -> None:  # noqa: ANN001
+    if outcome.run is None:
+        click.echo("Nothing to do: the tenant already matches the playbook.")
+        return
+    r = outcome.result
+    click.echo(f"Run {outcome.run.id}: {r.done} changes made, {r.adopted} found already in effect, {len(r.failed)} failed.")
+    for cid, error in r.failed[:10]:
+        click.echo(f"  failed: {cid}: {error}", err=True)
+    if not r.complete:
+        click.echo(f"Incomplete. Fix the cause, then: readiness playbook resume {outcome.run.id} --tenant ...", err=True)
+        raise SystemExit(int(ExitCode.APPLY_INCOMPLETE))
+
+
+@playbook.command(name="resume")
+@click.argument("run_id")
+@connection_options
+@click.pass_obj
+def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
+    """Continue an interrupted run without repeating any change Graph already accepted."""
+    from ..connection import resolve
+    from ..playbook.runs import RunStore
+    from ..playbook.service import resume_online
+
+    run = RunStore().get(run_id)
+    conn = resolve(tenant, graph_url, writes=True)
+    _finish(run_async(resume_online(lambda: app.open_client(conn, concurrency=concurrency), conn, run, app.progress)))
+
+
+@playbook.command(name="verify")
+@click.argument("run_id")
+@connection_options
+@click.pass_obj
+def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
+    """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
+    from ..connection import resolve
+    from ..playbook.runs import RunStore
+    from ..playbook.service import playbook_of, plan_online
+    from ..render.plan import render_plan_text
+
+    store = RunStore()
+    run = store.get(run_id)
+    pb, overrides = playbook_of(run)
+    conn = resolve(tenant, graph_url)
+    plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
+    if plan.changes or plan.blocked:
+        click.echo(render_plan_text(plan), nl=False)
+        click.echo(f"Not verified: {len(plan.changes)} changes still needed.")
+        raise SystemExit(int(ExitCode.CHANGES_PENDING))
+    click.echo(f"Verified: the tenant matches {pb.name}; nothing left to do.")
+
+
+@playbook.command(name="undo")
+@click.argument("run_id")
+@connection_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
+    """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""
+    from ..connection import resolve
+    from ..playbook.engine import apply_plan, undo_plan
+    from ..playbook.runs import RunStore, TenantLock
+    from ..render.plan import render_plan_text
+
+    store = RunStore()
+    run = store.get(run_id)
+    conn = resolve(tenant, graph_url, writes=True)
+    if run.meta().get("endpoint") != conn.endpoint.base_url:
+        raise UsageError(f"Run {run_id} was for {run.meta().get('tenant')}, not {conn.label}", "Name the same tenant")
+    undo, irreversible = undo_plan(run)
+    click.echo(render_plan_text(undo), nl=False)
+    for c in irreversible:
+        click.echo(f"irreversible, not undone: {c.target} ({c.action})")
+    if not undo.changes:
+        click.echo("Nothing to undo.")
+        return
+    if not _confirmer(yes)(undo):
+        raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
+
+    async def go():  # noqa: ANN202
+        client = app.open_client(conn, concurrency=concurrency)
+        try:
+            with TenantLock(run.meta()["tenant_key"]):
+                new = store.create(undo, {**run.meta(), "undo_of": run_id})
+                return new, await apply_plan(client, undo, new, app.progress)
+        finally:
+            await client.aclose()
+
+    from ..playbook.service import Outcome
+
+    new, result = run_async(go())
+    _finish(Outcome(undo, new, result))
+
+
+@playbook.command(name="runs")
+def playbook_runs() -> None:
+    """List runs: when, which playbook, which tenant, how far."""
+    from tabulate import tabulate
+
+    from ..playbook.runs import RunStore
+
+    rows = []
+    for run in RunStore().all():
+        meta, state = run.meta(), run.state()
+        done = sum(1 for s in state.values() if s.get("phase") == "done")
+        failed = sum(1 for s in state.values() if s.get("phase") == "failed")
+        total = len(run.plan().changes)
+        status = "complete" if done == total else ("failed" if failed else "incomplete")
+        rows.append([run.id, meta.get("created", ""), meta.get("undo_of") and f"undo {meta['undo_of']}" or run.plan().playbook,
+                     meta.get("tenant", ""), f"{done}/{total}", status])
+    click.echo(tabulate(rows, headers=["run", "started", "playbook", "tenant", "done", "status"], disable_numparse=True)
+               if rows else "No runs yet.")
+
+
+@playbook.command(name="timeline")
+@click.argument("run_id")
+@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def playbook_timeline(run_id: str, output: str) -> None:
+    """The run as a dated timeline: what succeeded, what failed and why (for the lessons-learned review)."""
+    from ..playbook.runs import RunStore
+
+    run = RunStore().get(run_id)
+    entries = list(run.entries())
+    if output == "json":
+        from ..render.envelope import envelope
+
+        click.echo(envelope("playbook timeline", {"run": run.id, "meta": run.meta(), "entries": entries}), nl=False)
+        return
+    meta = run.meta()
+    click.echo(f"Run {run.id}: {run.plan().playbook} on {meta.get('tenant')} ({meta.get('endpoint')}), started {meta.get('created')}")
+    for e in entries:
+        what = e.get("phase", "")
+        extra = e.get("error") or e.get("how") or (f"HTTP {e['status']}" if e.get("status") else "")
+        click.echo(f"{e['ts']}  {what:<8} {e.get('change', '')}  {extra}")

@@ -1,0 +1,1 @@
+"""Playbooks: plan first, apply safely (journal, resume, verify, undo), never twice, never silently."""

@@ -1,0 +1,130 @@
+"""Load playbook YAML safely: no aliases, no duplicate keys, a size limit, errors that name the line."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import UsageError
+from ..resources import data_root
+
+MAX_BYTES = 256 * 1024
+
+
+class PlaybookError(UsageError):
+    code = "playbook"
+
+
+@dataclass
+class Step:
+    id: str
+    action: str
+    title: str
+    params: dict
+    select: dict
+    line: int
+
+
+@dataclass
+class Playbook:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    steps: list[Step]
+    source: str  # file path or "builtin:NAME"
+    sha256: str
+    base_dir: Path | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors/aliases and duplicate keys and remembers line numbers."""
+
+
+def _no_alias(self: Any, node: Any) -> Any:  # pragma: no cover - replaced below
+    raise AssertionError
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise PlaybookError(f"{loader.name}: line {key_node.start_mark.line + 1}: the key '{key}' appears twice "
+                                f"(first on line {seen[key]})", "Remove or rename one of them")
+        seen[key] = key_node.start_mark.line + 1
+    mapping = loader.construct_mapping(node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
+    if self.check_event(yaml.AliasEvent) or (self.check_event(yaml.NodeEvent) and self.peek_event().anchor):
+        event = self.peek_event()
+        raise PlaybookError(f"{self.name}: line {event.start_mark.line + 1}: YAML anchors and aliases are not allowed",
+                            "Write the value out in full")
+    return yaml.composer.Composer.compose_node(self, parent, index)
+
+
+_Loader.compose_node = _compose_node  # type: ignore[method-assign]
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def builtin_names() -> list[str]:
+    root = data_root("playbooks")
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def load(name_or_path: str) -> Playbook:
+    """A shipped playbook by name, or a YAML file anywhere."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise PlaybookError(f"Playbook file {path} does not exist", "Check the path, or use a shipped name from `readiness playbook list`")
+        raw = path.read_bytes()
+        source, base = str(path), path.resolve().parent
+    else:
+        if name_or_path not in builtin_names():
+            raise PlaybookError(f"There is no shipped playbook '{name_or_path}'",
+                                f"Use one of: {', '.join(builtin_names())}, or give a path to a .yaml file")
+        raw = data_root("playbooks").joinpath(f"{name_or_path}.yaml").read_bytes()
+        source, base = f"builtin:{name_or_path}", None
+    return parse(raw, source, base)
+
+
+def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
+    if len(raw) > MAX_BYTES:
+        raise PlaybookError(f"{source} is {len(raw)} bytes; playbooks may be at most {MAX_BYTES}", "Split it into smaller playbooks")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PlaybookError(f"{source} is not UTF-8 text", "Save it as UTF-8") from None
+    loader = _Loader(text)
+    loader.name = source
+    try:
+        doc = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        raise PlaybookError(f"{source}: {line}not valid YAML ({getattr(exc, 'problem', exc)})", "Fix the YAML syntax") from None
+    finally:
+        loader.dispose()
+    from .schema import validate
+
+    return validate(doc, source, base, hashlib.sha256(raw).hexdigest())
+
+
+__all__ = ["Playbook", "PlaybookError", "Step", "builtin_names", "load", "parse", "_strip"]

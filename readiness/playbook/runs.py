@@ -1,0 +1,167 @@
+"""Runs on disk: the plan, an append-only journal (fsync per entry), metadata; a lock per tenant."""
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import ReadinessError, UsageError
+from ..paths import data_dir, private_dir, write_private
+from .model import Plan
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _key() -> bytes:
+    """Local key that signs plan files, so a tampered plan is refused."""
+    path = data_dir() / "plan-signing.key"
+    if not path.exists():
+        write_private(path, base64.b64encode(secrets.token_bytes(32)).decode())
+    return base64.b64decode(path.read_text())
+
+
+def sign(doc: dict) -> str:
+    canon = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hmac.new(_key(), canon, hashlib.sha256).hexdigest()
+
+
+def save_plan_file(plan: Plan, path: Path, meta: dict) -> None:
+    doc = {"plan": plan.to_dict(), "meta": meta}
+    doc["signature"] = sign(doc)
+    write_private(path, json.dumps(doc, indent=1, ensure_ascii=False))
+
+
+def load_plan_file(path: Path) -> tuple[Plan, dict]:
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+        signature = doc.pop("signature")
+        plan = Plan.from_dict(doc["plan"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path} is not a readiness plan file ({type(exc).__name__})",
+                         "Make one with `readiness playbook plan NAME --out plan.json`") from exc
+    if not hmac.compare_digest(signature, sign(doc)):
+        raise UsageError(f"The plan file {path} was changed after it was made (or made on another machine)",
+                         "Make a new plan with `readiness playbook plan`; plans are never edited by hand")
+    return plan, doc.get("meta") or {}
+
+
+class LockHeld(ReadinessError):
+    code = "locked"
+
+
+class TenantLock:
+    """One apply per tenant at a time (an OS file lock; released when the process ends, even by a crash)."""
+
+    def __init__(self, tenant_key: str) -> None:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in tenant_key)[:100]
+        self.path = private_dir(data_dir() / "locks") / f"{safe}.lock"
+        self._fh: Any = None
+
+    def __enter__(self) -> "TenantLock":
+        self._fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.close()
+            raise LockHeld("Another apply is running for this tenant", "Wait for it to finish, or resume its run afterwards") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+
+@dataclass
+class Run:
+    id: str
+    dir: Path
+
+    @property
+    def journal_path(self) -> Path:
+        return self.dir / "journal.jsonl"
+
+    def meta(self) -> dict:
+        return json.loads((self.dir / "meta.json").read_text("utf-8"))
+
+    def plan(self) -> Plan:
+        return Plan.from_dict(json.loads((self.dir / "plan.json").read_text("utf-8")))
+
+    def write(self, entry: dict) -> None:
+        """Append one journal entry and fsync it before anything else happens."""
+        entry = {"ts": now(), **entry}
+        line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def entries(self) -> Iterator[dict]:
+        if not self.journal_path.exists():
+            return
+        with open(self.journal_path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except ValueError:  # a torn last line after a crash: ignore it
+                        continue
+
+    def state(self) -> dict[str, dict]:
+        """The last entry per change: start, accepted, done, failed."""
+        out: dict[str, dict] = {}
+        for e in self.entries():
+            if "change" in e:
+                prev = out.get(e["change"], {})
+                out[e["change"]] = {**prev, **e, "result": {**(prev.get("result") or {}), **(e.get("result") or {})}}
+        return out
+
+
+class RunStore:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = private_dir(root or (data_dir() / "runs"))
+
+    def create(self, plan: Plan, meta: dict) -> Run:
+        run_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+        d = private_dir(self.root / run_id)
+        write_private(d / "plan.json", json.dumps(plan.to_dict(), ensure_ascii=False))
+        write_private(d / "meta.json", json.dumps({**meta, "run": run_id, "created": now()}, ensure_ascii=False))
+        return Run(run_id, d)
+
+    def get(self, run_id: str) -> Run:
+        d = self.root / run_id
+        if not (d / "meta.json").exists():
+            known = ", ".join(r.id for r in self.all()[-5:]) or "none yet"
+            raise UsageError(f"There is no run '{run_id}'", f"See `readiness playbook runs` (recent: {known})")
+        return Run(run_id, d)
+
+    def all(self) -> list[Run]:
+        return [Run(d.name, d) for d in sorted(self.root.iterdir()) if (d / "meta.json").exists()]
+
+    def history(self, tenant_key: str) -> dict[str, dict]:
+        """Changes done in earlier runs for this tenant (change id -> data), so nothing is sent twice."""
+        out: dict[str, dict] = {}
+        for run in self.all():
+            try:
+                if run.meta().get("tenant_key") != tenant_key:
+                    continue
+                plan = run.plan()
+            except (OSError, ValueError):
+                continue
+            done = {cid for cid, st in run.state().items() if st.get("phase") == "done"}
+            for c in plan.changes:
+                if c.id in done:
+                    out[c.id] = c.data
+        return out

@@ -1,0 +1,125 @@
+"""Validate a parsed playbook: known keys and actions, unique step ids, parameters, selections."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .loader import Playbook, PlaybookError, Step, _strip
+
+TOP_KEYS = {"name", "description", "parameters", "steps"}
+STEP_KEYS = {"id", "action", "title", "params", "select"}
+SELECT_KEYS = {"members", "missing", "departments", "exclude_users", "users"}
+MISSING = {"teams", "mailbox", "files", "mfa", "device", "licence"}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+PARAM_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _line(node: Any, default: int = 1) -> int:
+    return node.get("__line__", default) if isinstance(node, dict) else default
+
+
+def substitute(value: Any, params: dict[str, Any], where: str) -> Any:
+    """Replace ${name} with playbook parameters; a whole-string reference keeps the parameter's type."""
+    if isinstance(value, str):
+        whole = PARAM_RE.fullmatch(value)
+        if whole:
+            name = whole.group(1)
+            if name not in params:
+                raise PlaybookError(f"{where}: unknown parameter ${{{name}}}", f"Declare it under parameters: (known: {', '.join(params) or 'none'})")
+            return params[name]
+
+        def repl(m: re.Match) -> str:
+            if m.group(1) not in params:
+                raise PlaybookError(f"{where}: unknown parameter ${{{m.group(1)}}}", "Declare it under parameters:")
+            return str(params[m.group(1)])
+
+        return PARAM_RE.sub(repl, value)
+    if isinstance(value, list):
+        return [substitute(v, params, where) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute(v, params, where) for k, v in value.items()}
+    return value
+
+
+def validate(doc: Any, source: str, base: Path | None, sha: str) -> Playbook:
+    from .steps import ACTIONS
+
+    if not isinstance(doc, dict):
+        raise PlaybookError(f"{source}: line 1: a playbook is a mapping with name, description, parameters and steps",
+                            "Start from a shipped playbook: `readiness playbook show emergency-home-office`")
+    unknown = set(doc) - TOP_KEYS - {"__line__"}
+    if unknown:
+        raise PlaybookError(f"{source}: line {_line(doc)}: unknown key(s) {', '.join(sorted(unknown))}",
+                            f"Allowed at the top: {', '.join(sorted(TOP_KEYS))}")
+    name = doc.get("name")
+    if not isinstance(name, str) or not ID_RE.match(name):
+        raise PlaybookError(f"{source}: line {_line(doc)}: 'name' must be a short id such as emergency-home-office", "Use lower-case letters, digits and dashes")
+    params = _strip(doc.get("parameters") or {})
+    if not isinstance(params, dict):
+        raise PlaybookError(f"{source}: line {_line(doc)}: 'parameters' must map names to default values", "Write name: default pairs")
+    steps_doc = doc.get("steps")
+    if not isinstance(steps_doc, list) or not steps_doc:
+        raise PlaybookError(f"{source}: line {_line(doc)}: 'steps' must be a non-empty list", "Add at least one step")
+    steps, seen = [], set()
+    for raw in steps_doc:
+        line = _line(raw)
+        where = f"{source}: line {line}"
+        if not isinstance(raw, dict):
+            raise PlaybookError(f"{where}: each step is a mapping with id, action, params and select", "See a shipped playbook")
+        bad = set(raw) - STEP_KEYS - {"__line__"}
+        if bad:
+            raise PlaybookError(f"{where}: unknown key(s) in step: {', '.join(sorted(bad))}", f"Allowed: {', '.join(sorted(STEP_KEYS))}")
+        sid = raw.get("id")
+        if not isinstance(sid, str) or not ID_RE.match(sid):
+            raise PlaybookError(f"{where}: every step needs an 'id' (lower-case letters, digits, - and _)", "Add id: my-step")
+        if sid in seen:
+            raise PlaybookError(f"{where}: the step id '{sid}' is used twice", "Give every step its own id")
+        seen.add(sid)
+        action = raw.get("action")
+        if action not in ACTIONS:
+            raise PlaybookError(f"{where}: unknown action '{action}' in step '{sid}'", f"Use one of: {', '.join(sorted(ACTIONS))}")
+        select = _strip(raw.get("select") or {})
+        check_select(select, where)
+        step_params = _strip(raw.get("params") or {})
+        if not isinstance(step_params, dict):
+            raise PlaybookError(f"{where}: 'params' must be a mapping", "Write key: value pairs")
+        resolved = substitute(step_params, params, where)
+        if not unset_parameters(step_params, params):  # steps waiting for a parameter are checked at plan time
+            check_params(action, resolved, where)
+        steps.append(Step(sid, action, str(raw.get("title") or ACTIONS[action].TITLE), step_params, select, line))
+    return Playbook(name, str(doc.get("description") or ""), params, steps, source, sha, base)
+
+
+def unset_parameters(value: Any, params: dict[str, Any]) -> list[str]:
+    """Parameters a step refers to whose value is still empty ("" or [])."""
+    names = PARAM_RE.findall(repr(value))
+    return [n for n in dict.fromkeys(names) if n in params and params[n] in ("", [])]  # null means optional
+
+
+def check_select(select: Any, where: str) -> None:
+    if not isinstance(select, dict):
+        raise PlaybookError(f"{where}: 'select' must be a mapping", f"Keys: {', '.join(sorted(SELECT_KEYS))}")
+    bad = set(select) - SELECT_KEYS
+    if bad:
+        raise PlaybookError(f"{where}: unknown selection key(s) {', '.join(sorted(bad))}", f"Use: {', '.join(sorted(SELECT_KEYS))}")
+    missing = select.get("missing") or []
+    if not isinstance(missing, list) or set(missing) - MISSING:
+        raise PlaybookError(f"{where}: select.missing takes a list of {', '.join(sorted(MISSING))}", "For example: missing: [teams, mailbox]")
+    for key in ("departments", "exclude_users", "users"):
+        if key in select and not (isinstance(select[key], list) and all(isinstance(x, str) for x in select[key])):
+            raise PlaybookError(f"{where}: select.{key} takes a list of names", f"For example: {key}: [Vertrieb]")
+
+
+def check_params(action: str, params: dict, where: str) -> Any:
+    from pydantic import ValidationError
+
+    from .steps import ACTIONS
+
+    try:
+        return ACTIONS[action].Params.model_validate(params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first["loc"]) or "params"
+        raise PlaybookError(f"{where}: params.{field}: {first['msg']}",
+                            f"See `readiness playbook actions` for what '{action}' takes") from None

@@ -1,0 +1,103 @@
+"""assign_licence: give people a licence with free seats that carries the capabilities they lack."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS
+from ..model import Change, Request, StepPlan
+from .base import Ctx, get_user
+
+NAME = "assign_licence"
+TITLE = "Assign licences with Teams, mailbox and OneDrive"
+PERMISSIONS = ("LicenseAssignment.ReadWrite.All", "User.ReadWrite.All")
+CAP = {"teams": {TEAMS}, "mailbox": {EXCHANGE}, "files": {SHAREPOINT, ONEDRIVE}}
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    capabilities: list[Literal["teams", "mailbox", "files"]] = Field(default_factory=lambda: ["teams", "mailbox", "files"])
+    sku: str | None = None  # skuPartNumber to use; default: the smallest subscription with free seats that covers all
+    usage_location: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+
+def _covers(plans: dict[str, frozenset[str]], wanted: list[str]) -> bool:
+    caps = set().union(*plans.values()) if plans else set()
+    return all(CAP[w] & caps for w in wanted)
+
+
+def plan(p: Params, ctx: Ctx) -> StepPlan:
+    f = ctx.facts
+    wanted = p.capabilities
+    people = [x for x in ctx.people() if any(not (CAP[w] & x.capabilities) for w in wanted)
+              and not any(CAP[w] & x.disabled_capabilities for w in wanted)]  # switched-off plans: enable_service_plans
+    if not people:
+        return ctx.step(NAME, [], noop="everyone selected already has " + ", ".join(wanted), permissions=PERMISSIONS)
+    candidates = []
+    for sku_id, plans in f.sku_caps.items():
+        sku = f.sku_by_id.get(sku_id) or {}
+        if sku.get("capabilityStatus") != "Enabled" or not _covers(plans, wanted):
+            continue
+        if p.sku and sku.get("skuPartNumber", "").lower() != p.sku.lower():
+            continue
+        free = int((sku.get("prepaidUnits") or {}).get("enabled") or 0) - int(sku.get("consumedUnits") or 0)
+        candidates.append([len(plans), sku_id, max(free, 0)])
+    candidates.sort()  # fewest service plans first: the smallest suite that does the job
+    location = p.usage_location or ctx.usage_location or ""
+    changes: list[Change] = []
+    seats: dict[str, dict] = {c[1]: {"name": f.sku_name(c[1]), "needed": 0, "free": c[2]} for c in candidates}
+    short, no_location = [], []
+    for person in people:
+        pick = next((c for c in candidates if c[2] > 0), None)
+        if pick is None:
+            short.append(person.upn)
+            continue
+        pick[2] -= 1
+        seats[pick[1]]["needed"] += 1
+        if not person.usage_location:
+            if not location:
+                no_location.append(person.upn)
+                continue
+            changes.append(ctx.change(NAME, "update", f"usage:{person.upn}", person.upn, {"usageLocation": None},
+                                      {"usageLocation": location},
+                                      [Request("PATCH", f"/users/{person.id}", {"usageLocation": location})],
+                                      user_id=person.id, phase=0))
+        changes.append(ctx.change(NAME, "update", f"licence:{person.upn}", person.upn,
+                                  {"licences": [f.sku_name(s) for s in person.skus]},
+                                  {"licences": [f.sku_name(s) for s in person.skus] + [f.sku_name(pick[1])]},
+                                  [Request("POST", f"/users/{person.id}/assignLicense",
+                                           {"addLicenses": [{"skuId": pick[1], "disabledPlans": []}], "removeLicenses": []})],
+                                  user_id=person.id, sku_id=pick[1]))
+    blocked = []
+    if short:
+        need = len(short) + sum(s["needed"] for s in seats.values())
+        blocked.append(f"not enough free seats: {need} people need a licence with {', '.join(wanted)} but only "
+                       f"{need - len(short)} suitable seats are free; buy {len(short)} more (first without: {', '.join(short[:5])})")
+    if no_location:
+        blocked.append(f"{len(no_location)} people have no usage location and no default is set ({', '.join(no_location[:5])}); "
+                       "set usage_location in the playbook parameters or the tenant profile (--usage-location)")
+    return ctx.step(NAME, changes, blocked="; ".join(blocked), permissions=PERMISSIONS, seats=seats,
+                    noop="no suitable subscription" if not candidates else "")
+
+
+def check(change: Change) -> Request | None:
+    return get_user(change.data["user_id"], "id,usageLocation,assignedLicenses")
+
+
+def is_done(change: Change, body: Any) -> bool:
+    if "usage:" in change.key:
+        return (body or {}).get("usageLocation") == change.after["usageLocation"]
+    has = any(x.get("skuId", "").lower() == change.data["sku_id"] for x in (body or {}).get("assignedLicenses") or [])
+    return not has if change.data.get("undo") else has
+
+
+def inverse(change: Change) -> list[Change] | None:
+    if change.key.startswith("usage:"):
+        body: dict = {"usageLocation": change.before["usageLocation"]}
+        req = Request("PATCH", f"/users/{change.data['user_id']}", body)
+    else:
+        req = Request("POST", f"/users/{change.data['user_id']}/assignLicense",
+                      {"addLicenses": [], "removeLicenses": [change.data["sku_id"]]})
+    return [Change(f"undo:{change.id}", change.step, NAME, "update", change.target, f"undo:{change.key}", change.after,
+                   change.before, (req,), False, dict(change.data, undo=True))]

@@ -1,0 +1,74 @@
+"""What every action type shares: the planning context, people selection, small request helpers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...checks.facts import COMPLIANT_MANAGED, ENTRA_ONLY, Facts, Person, ready_capabilities
+from ...collect.snapshot import Snapshot
+from ..model import Change, Request, StepPlan
+
+
+@dataclass
+class Ctx:
+    snapshot: Snapshot
+    facts: Facts
+    step_id: str
+    title: str
+    select: dict
+    usage_location: str = ""  # the profile's default usage location
+    history: dict[str, dict] = field(default_factory=dict)  # change id -> data, from earlier runs' journals
+    base_dir: Path | None = None
+    tenant_name: str = ""
+
+    def people(self) -> list[Person]:
+        """Apply the step's selection: enabled members by default, then filters."""
+        sel = self.select or {}
+        pool = self.facts.members if sel.get("members", True) else [p for p in self.facts.people if p.enabled]
+        if sel.get("users"):
+            wanted = {u.lower() for u in sel["users"]}
+            pool = [p for p in pool if p.upn.lower() in wanted]
+        if sel.get("departments"):
+            deps = {d.lower() for d in sel["departments"]}
+            pool = [p for p in pool if p.department.lower() in deps]
+        if sel.get("exclude_users"):
+            skip = {u.lower() for u in sel["exclude_users"]}
+            pool = [p for p in pool if p.upn.lower() not in skip]
+        missing = set(sel.get("missing") or [])
+        if missing:
+            pool = [p for p in pool if missing & lacks(p, self.facts)]
+        return pool
+
+    def step(self, action: str, changes: list[Change], *, noop: str = "", blocked: str = "", permissions: tuple = (),
+             seats: dict | None = None) -> StepPlan:
+        return StepPlan(self.step_id, action, self.title, changes, "" if changes else noop, blocked, permissions, seats or {})
+
+    def change(self, action: str, kind: str, key: str, target: str, before: Any, after: Any, requests: list[Request],
+               irreversible: bool = False, **data: Any) -> Change:
+        return Change(f"{self.step_id}:{key}", self.step_id, action, kind, target, key, before, after, tuple(requests),
+                      irreversible, data)
+
+    def no_one(self) -> str:
+        sel = self.select or {}
+        what = ", ".join(f"{k}={v}" for k, v in sel.items()) or "enabled members"
+        return f"the selection ({what}) matches nobody"
+
+
+def lacks(p: Person, f: Facts) -> set[str]:
+    caps = ready_capabilities(p)
+    out = {name for name, ok in caps.items() if not ok}
+    if not p.skus:
+        out.add("licence")
+    if p.mfa is False:
+        out.add("mfa")
+    if f.device_rule == "intune" and p.device != COMPLIANT_MANAGED or f.device_rule == "entra" and p.device not in (ENTRA_ONLY, COMPLIANT_MANAGED):
+        out.add("device")
+    return out
+
+
+def get_user(user_id: str, select: str) -> Request:
+    return Request("GET", f"/users/{user_id}?$select={select}")
+
+
+__all__ = ["Change", "Ctx", "Request", "StepPlan", "get_user", "lacks"]

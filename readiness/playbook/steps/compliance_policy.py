@@ -1,0 +1,78 @@
+"""compliance_policy: one device compliance policy per platform, with the required block action, assigned."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import Change, Request, StepPlan
+from .base import Ctx
+
+NAME = "compliance_policy"
+TITLE = "Create device compliance policies"
+PERMISSIONS = ("DeviceManagementConfiguration.ReadWrite.All",)
+TYPES = {"windows": "windows10CompliancePolicy", "ios": "iosCompliancePolicy", "android": "androidCompliancePolicy",
+         "macos": "macOSCompliancePolicy"}
+SETTINGS = {
+    "windows": {"passwordRequired": True, "bitLockerEnabled": True, "secureBootEnabled": True, "osMinimumVersion": "10.0.19045"},
+    "ios": {"passcodeRequired": True, "osMinimumVersion": "17.0", "securityBlockJailbrokenDevices": True},
+    "android": {"passwordRequired": True, "securityBlockJailbrokenDevices": True, "osMinimumVersion": "12.0", "storageRequireEncryption": True},
+    "macos": {"passwordRequired": True, "storageRequireEncryption": True, "osMinimumVersion": "14.0"},
+}
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    platforms: list[Literal["windows", "ios", "android", "macos"]] = Field(default_factory=lambda: ["windows", "ios", "android", "macos"])
+    name_prefix: str = "readiness"
+    grace_hours: int = Field(default=72, ge=0, le=720)
+
+
+def plan(p: Params, ctx: Ctx) -> StepPlan:
+    sec = ctx.snapshot.section("compliance_policies")
+    if not sec.usable:
+        if sec.licence:  # not applicable to this tenant; not something the admin can fix with a parameter
+            return ctx.step(NAME, [], noop=f"not applicable: {sec.reason}", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=f"compliance policies cannot be created: {sec.reason}", permissions=PERMISSIONS)
+    existing = {(str(x.get("@odata.type", "")).rsplit(".", 1)[-1], (x.get("displayName") or "").lower()) for x in sec.data or []}
+    have_type = {t for t, _ in existing}
+    changes, skipped = [], []
+    for platform in p.platforms:
+        kind = TYPES[platform]
+        name = f"{p.name_prefix} {platform} baseline"
+        if kind in have_type:
+            skipped.append(platform)
+            continue
+        body = {"@odata.type": f"#microsoft.graph.{kind}", "displayName": name,
+                "description": "Created by readiness (secure-remote-access)", **SETTINGS[platform],
+                "scheduledActionsForRule": [{"ruleName": "PasswordRequired", "scheduledActionConfigurations": [
+                    {"actionType": "block", "gracePeriodHours": p.grace_hours, "notificationTemplateId": "",
+                     "notificationMessageCCList": []}]}]}
+        assign = {"assignments": [{"target": {"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}}]}
+        changes.append(ctx.change(NAME, "create", f"policy:{name}", name, None, {"policy": name, "assigned_to": "all licensed users"},
+                                  [Request("POST", "/deviceManagement/deviceCompliancePolicies", body, idempotent=False),
+                                   Request("POST", "/deviceManagement/deviceCompliancePolicies/{id}/assign", assign)],
+                                  name=name))
+    noop = f"a compliance policy exists already for: {', '.join(skipped)}" if skipped else "nothing to create"
+    return ctx.step(NAME, changes, noop=noop, permissions=PERMISSIONS)
+
+
+def check(change: Change) -> Request | None:
+    return Request("GET", "/deviceManagement/deviceCompliancePolicies?$select=id,displayName")
+
+
+def found_id(body: Any, change: Change) -> str | None:
+    return next((x["id"] for x in (body or {}).get("value", []) if x.get("displayName") == change.data["name"]), None)
+
+
+def is_done(change: Change, body: Any) -> bool:
+    found = found_id(body, change) is not None
+    return not found if change.data.get("undo") else found
+
+
+def inverse(change: Change) -> list[Change] | None:
+    pid = change.data.get("id")
+    if not pid:
+        return None
+    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
+                   (Request("DELETE", f"/deviceManagement/deviceCompliancePolicies/{pid}"),), False, dict(change.data, undo=True))]

@@ -1,0 +1,65 @@
+"""conditional_access: an MFA policy in report-only state, break-glass accounts excluded. Never enabled here."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import Change, Request, StepPlan
+from .base import Ctx
+
+NAME = "conditional_access"
+TITLE = "Create a report-only Conditional Access policy requiring MFA"
+PERMISSIONS = ("Policy.ReadWrite.ConditionalAccess", "Policy.Read.All")
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = "readiness: require MFA for all users (report-only)"
+    break_glass: list[str] = Field(min_length=1)  # UPNs excluded so nobody is ever locked out
+    grant: Literal["mfa", "compliantDevice"] = "mfa"
+    applications: list[str] = Field(default_factory=lambda: ["All"])
+
+
+def plan(p: Params, ctx: Ctx) -> StepPlan:
+    sec = ctx.snapshot.section("conditional_access")
+    if not sec.usable:
+        if sec.licence:  # not applicable to this tenant; not something the admin can fix with a parameter
+            return ctx.step(NAME, [], noop=f"not applicable: {sec.reason}", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=f"Conditional Access is not available: {sec.reason}", permissions=PERMISSIONS)
+    if any((x.get("displayName") or "").lower() == p.name.lower() for x in sec.data or []):
+        return ctx.step(NAME, [], noop=f"a policy named '{p.name}' exists already", permissions=PERMISSIONS)
+    by_upn = {x.upn.lower(): x for x in ctx.facts.people}
+    missing = [u for u in p.break_glass if u.lower() not in by_upn]
+    if missing:
+        return ctx.step(NAME, [], blocked=f"break-glass account(s) not found: {', '.join(missing)}; nobody must be locked out",
+                        permissions=PERMISSIONS)
+    body = {"displayName": p.name, "state": "enabledForReportingButNotEnforced",
+            "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": [by_upn[u.lower()].id for u in p.break_glass]},
+                           "applications": {"includeApplications": p.applications}, "clientAppTypes": ["all"]},
+            "grantControls": {"operator": "OR", "builtInControls": [p.grant]}}
+    change = ctx.change(NAME, "create", f"ca:{p.name}", p.name, None,
+                        {"policy": p.name, "state": "report-only", "excluded": p.break_glass},
+                        [Request("POST", "/identity/conditionalAccess/policies", body, idempotent=False)], name=p.name)
+    return ctx.step(NAME, [change], permissions=PERMISSIONS)
+
+
+def check(change: Change) -> Request | None:
+    return Request("GET", "/identity/conditionalAccess/policies")
+
+
+def found_id(body: Any, change: Change) -> str | None:
+    return next((x["id"] for x in (body or {}).get("value", []) if x.get("displayName") == change.data["name"]), None)
+
+
+def is_done(change: Change, body: Any) -> bool:
+    found = found_id(body, change) is not None
+    return not found if change.data.get("undo") else found
+
+
+def inverse(change: Change) -> list[Change] | None:
+    pid = change.data.get("id")
+    if not pid:
+        return None
+    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
+                   (Request("DELETE", f"/identity/conditionalAccess/policies/{pid}"),), False, dict(change.data, undo=True))]

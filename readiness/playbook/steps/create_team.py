@@ -1,0 +1,93 @@
+"""create_team: a team from a template with channels, owners and members (202 + polling, eventual consistency)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import Change, Request, StepPlan
+from .base import Ctx
+
+NAME = "create_team"
+TITLE = "Create a team with channels"
+PERMISSIONS = ("Team.Create", "TeamMember.ReadWrite.All", "Channel.Create")
+MAX_MEMBERS = 25_000  # Graph's limit per team
+CHANNEL_BAD = set("~#%&*{}+/\\:<>?|'\"")
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=256)
+    description: str = ""
+    owners: list[str] = Field(min_length=1)  # UPNs; with application permissions Graph needs an owner
+    channels: Literal["departments"] | list[str] = "departments"
+    visibility: Literal["private", "public"] = "private"
+    template: str = "standard"
+
+
+def _channel(name: str) -> str:
+    clean = "".join("-" if c in CHANNEL_BAD else c for c in name).strip(" .-") or "Allgemein"
+    return clean[:50]
+
+
+def plan(p: Params, ctx: Ctx) -> StepPlan:
+    groups = ctx.snapshot.data("groups", []) or []
+    if any((g.get("displayName") or "").lower() == p.name.lower() for g in groups):
+        return ctx.step(NAME, [], noop=f"a team or group named '{p.name}' exists already (channels of an existing team are not changed)",
+                        permissions=PERMISSIONS)
+    by_upn = {x.upn.lower(): x for x in ctx.facts.people}
+    unknown = [o for o in p.owners if o.lower() not in by_upn]
+    if unknown:
+        return ctx.step(NAME, [], blocked=f"owner(s) not found in the tenant: {', '.join(unknown)}", permissions=PERMISSIONS)
+    owners = [by_upn[o.lower()] for o in p.owners]
+    members = [x for x in ctx.people() if x.id not in {o.id for o in owners}]
+    if len(members) + len(owners) > MAX_MEMBERS:
+        return ctx.step(NAME, [], blocked=f"{len(members) + len(owners)} people exceed the {MAX_MEMBERS} members a team can hold; "
+                                          "narrow the selection (for example by department)", permissions=PERMISSIONS)
+    if p.channels == "departments":
+        names = sorted({_channel(x.department) for x in members + owners if x.department})
+    else:
+        names = [_channel(c) for c in p.channels]
+    names = [n for n in dict.fromkeys(names) if n.lower() != "general"][:200]
+    body = {"template@odata.bind": f"https://graph.microsoft.com/v1.0/teamsTemplates('{p.template}')",
+            "displayName": p.name, "description": p.description or p.name, "visibility": p.visibility,
+            "channels": [{"displayName": n, "membershipType": "standard"} for n in names],
+            "members": [{"@odata.type": "#microsoft.graph.aadUserConversationMember", "roles": ["owner"],
+                         "user@odata.bind": f"https://graph.microsoft.com/v1.0/users('{owners[0].id}')"}]}
+    reqs = [Request("POST", "/teams", body, idempotent=False)]
+    for o in owners[1:]:
+        reqs.append(Request("POST", "/teams/{team_id}/members", _member(o.id, ["owner"])))
+    for m in members:
+        reqs.append(Request("POST", "/teams/{team_id}/members", _member(m.id, [])))
+    change = ctx.change(NAME, "create", f"team:{p.name}", p.name, None,
+                        {"team": p.name, "channels": names, "owners": [o.upn for o in owners], "members": len(members)},
+                        reqs, name=p.name)
+    return ctx.step(NAME, [change], permissions=PERMISSIONS)
+
+
+def _member(user_id: str, roles: list[str]) -> dict:
+    return {"@odata.type": "#microsoft.graph.aadUserConversationMember", "roles": roles,
+            "user@odata.bind": f"https://graph.microsoft.com/v1.0/users('{user_id}')"}
+
+
+def check(change: Change) -> Request | None:
+    name = change.data["name"].replace("'", "''")
+    return Request("GET", f"/groups?$filter=displayName eq '{name}'&$select=id,displayName,resourceProvisioningOptions")
+
+
+def is_done(change: Change, body: Any) -> bool:
+    found = bool((body or {}).get("value"))
+    return not found if change.data.get("undo") else found
+
+
+def found_id(body: Any) -> str | None:
+    value = (body or {}).get("value") or []
+    return value[0]["id"] if value else None
+
+
+def inverse(change: Change) -> list[Change] | None:
+    team_id = change.data.get("team_id")
+    if not team_id:
+        return None
+    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
+                   (Request("DELETE", f"/groups/{team_id}"),), False, dict(change.data, undo=True))]

@@ -1,0 +1,83 @@
+"""invite_guests: invite external partners listed in a CSV (email, displayName)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ...errors import UsageError
+from ..model import Change, Request, StepPlan
+from .base import Ctx
+
+NAME = "invite_guests"
+TITLE = "Invite external partners as guests"
+PERMISSIONS = ("User.Invite.All",)
+EMAIL = re.compile(r"^[^@\s<>\"']+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+MAX_ROWS = 5000
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    csv: str  # path; relative paths are relative to the playbook file
+    redirect_url: str = "https://myapps.microsoft.com"
+    send_invitation_message: bool = False
+
+
+def read_csv(path: Path) -> list[dict]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"Cannot read the guest list {path} ({exc.strerror})", "Check the csv path in the playbook") from exc
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if rows and "email" not in rows[0]:
+        raise UsageError(f"{path}: the first line must name the columns email and displayName", "Add the header line: email,displayName")
+    if len(rows) > MAX_ROWS:
+        raise UsageError(f"{path} lists {len(rows)} guests; at most {MAX_ROWS} per run", "Split the list")
+    for i, row in enumerate(rows, start=2):
+        if not EMAIL.match((row.get("email") or "").strip()):
+            raise UsageError(f"{path}: line {i}: '{row.get('email')}' is not an e-mail address", "Fix or remove that line")
+    return rows
+
+
+def plan(p: Params, ctx: Ctx) -> StepPlan:
+    path = Path(p.csv)
+    if not path.is_absolute() and ctx.base_dir:
+        path = ctx.base_dir / path
+    rows = read_csv(path)
+    known = {(u.get("mail") or "").lower() for u in ctx.snapshot.data("users", []) or []}
+    changes = []
+    for row in rows:
+        email = row["email"].strip()
+        if email.lower() in known:
+            continue
+        body = {"invitedUserEmailAddress": email, "invitedUserDisplayName": (row.get("displayName") or "").strip() or email,
+                "inviteRedirectUrl": p.redirect_url, "sendInvitationMessage": p.send_invitation_message}
+        changes.append(ctx.change(NAME, "create", f"guest:{email.lower()}", email, None, {"guest": email},
+                                  [Request("POST", "/invitations", body, idempotent=False)], email=email))
+    return ctx.step(NAME, changes, noop=f"all {len(rows)} partners in the list are guests already", permissions=PERMISSIONS)
+
+
+def check(change: Change) -> Request | None:
+    return Request("GET", f"/users?$filter=mail eq '{change.data['email'].replace(chr(39), chr(39) * 2)}'&$select=id,mail")
+
+
+def found_id(body: Any, change: Change) -> str | None:
+    value = (body or {}).get("value") or []
+    return value[0]["id"] if value else None
+
+
+def is_done(change: Change, body: Any) -> bool:
+    found = bool((body or {}).get("value"))
+    return not found if change.data.get("undo") else found
+
+
+def inverse(change: Change) -> list[Change] | None:
+    uid = change.data.get("id")
+    if not uid:
+        return None
+    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
+                   (Request("DELETE", f"/users/{uid}"),), False, dict(change.data, undo=True))]

@@ -1,0 +1,32 @@
+"""sharing_settings: SharePoint/OneDrive sharing for a crisis: invited guests yes, anonymous links no."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..model import StepPlan
+from .base import Ctx
+from .settings import settings_check as check  # noqa: F401
+from .settings import settings_done as is_done  # noqa: F401
+from .settings import settings_inverse as inverse  # noqa: F401
+from .settings import settings_plan
+
+NAME = "sharing_settings"
+TITLE = "Set SharePoint and OneDrive sharing"
+PERMISSIONS = ("SharePointTenantSettings.ReadWrite.All",)
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sharingCapability: Literal["disabled", "existingExternalUserSharingOnly", "externalUserSharingOnly",
+                               "externalUserAndGuestSharing"] | None = "externalUserSharingOnly"
+    isResharingByExternalUsersEnabled: bool | None = False
+    isRequireAcceptingUserToMatchInvitedUserEnabled: bool | None = True
+    sharingDomainRestrictionMode: Literal["none", "allowList", "blockList"] | None = None
+    sharingAllowedDomainList: list[str] | None = None
+
+
+def plan(p: Params, ctx: Ctx) -> StepPlan:
+    return settings_plan(ctx, NAME, "sharepoint", "/admin/sharepoint/settings", p.model_dump(), PERMISSIONS,
+                         "SharePoint sharing settings")

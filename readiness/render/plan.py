@@ -1,0 +1,67 @@
+"""A plan for people: every change with before and after, grouped by step, with totals."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..playbook.model import Plan
+from .safe import terminal as esc
+
+PER_STEP = 15
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    return str(value)
+
+
+def render_plan_text(plan: Plan, granted: set[str] | None = None) -> str:
+    out = [f"Plan: {plan.playbook} for {esc(plan.tenant)} ({len(plan.changes)} changes)", ""]
+    for s in plan.steps:
+        head = f"[{s.step}] {s.title}"
+        if s.blocked:
+            out.append(f"{head}\n    BLOCKED: {esc(s.blocked)}")
+        elif not s.changes:
+            out.append(f"{head}\n    nothing to do: {esc(s.noop_reason)}")
+        else:
+            out.append(f"{head}: {len(s.changes)} change(s)")
+            for c in s.changes[:PER_STEP]:
+                mark = " (irreversible)" if c.irreversible else ""
+                out.append(f"    {c.kind:<6} {esc(c.target)}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
+            if len(s.changes) > PER_STEP:
+                out.append(f"    ... and {len(s.changes) - PER_STEP} more (-o json lists all)")
+        for sku in s.seats.values():
+            if sku["needed"]:
+                out.append(f"    seats: {esc(sku['name'])}: {sku['needed']} needed, {sku['free']} free")
+        out.append("")
+    perms = plan.permissions()
+    if perms:
+        if granted is None:
+            out.append("Permissions needed: " + ", ".join(perms))
+        else:
+            from ..graph.permissions import PLAYBOOKS
+
+            accepted = {n.permission: n.accepted for n in PLAYBOOKS}
+            rows = [f"{p} ({'granted' if set(accepted.get(p, (p,))) & granted else 'MISSING'})" for p in perms]
+            out.append("Permissions needed: " + ", ".join(rows))
+    est = plan.request_estimate()
+    out.append(f"Estimate: about {est['requests']} requests, {est['seconds']} s to apply.")
+    if plan.blocked:
+        out.append(f"This plan cannot be applied: {len(plan.blocked)} step(s) blocked (see above). Nothing will be changed.")
+    return "\n".join(out) + "\n"
+
+
+def render_plan_json(plan: Plan, granted: set[str] | None = None, *, exit_code: int = 0) -> str:
+    from .envelope import envelope
+
+    data = plan.to_dict()
+    data["estimate"] = plan.request_estimate()
+    data["permissions"] = {"needed": plan.permissions(), "granted": sorted(granted) if granted is not None else None}
+    data["blocked"] = [{"step": s.step, "reason": s.blocked} for s in plan.blocked]
+    return envelope("playbook plan", json.loads(json.dumps(data, default=str)), exit_code=exit_code,
+                    status="error" if plan.blocked else "success")
