@@ -84,9 +84,10 @@ def main() -> None:
 
     print(f"Starting the simulator with {args.users} users, {args.latency * 1000:.0f} ms latency ...", file=sys.stderr)
     with ServerProcess("--profile", "enterprise", "--size", str(args.users), "--latency", str(args.latency)) as srv:
-        rss0, cpu0, t0 = rss_mb(), time.process_time(), time.perf_counter()
+        rss0, cpu0, t0, server0 = rss_mb(), time.process_time(), time.perf_counter(), srv.cpu_seconds()
         snap = asyncio.run(raw_audit(srv.url, srv.token))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        server_cpu = srv.cpu_seconds() - server0
         peak = rss_mb()
     counts = {name: sec.count for name, sec in snap.sections.items()}
     objects = sum(counts.values())
@@ -107,7 +108,7 @@ def main() -> None:
     sum_pages = sum(pages.values()) + by_ep.get("/$batch", 0)
     out["audit"] = {
         "users": args.users, "objects_collected": objects, "sections": counts,
-        "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+        "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "simulator_cpu_seconds": round(server_cpu, 2),
         "cpu_us_per_object": round(cpu / objects * 1e6, 1),
         "requests": snap.requests["requests"], "attempts": snap.requests["attempts"], "retries": snap.requests["retries"],
         "sum_of_pages": sum_pages, "requests_over_pages": round(snap.requests["requests"] / sum_pages, 3),
@@ -125,6 +126,9 @@ def main() -> None:
     }
     print(json.dumps(out["audit"], indent=1), file=sys.stderr)
 
+    previous = RESULTS / "audit.json"
+    if args.skip_naive and previous.exists():  # keep the last measured comparison
+        out["naive_comparison"] = json.loads(previous.read_text()).get("naive_comparison")
     if not args.skip_naive:
         print(f"Naive vs raw on {args.naive_users} users (no latency) ...", file=sys.stderr)
         with ServerProcess("--profile", "enterprise", "--size", str(args.naive_users)) as srv:

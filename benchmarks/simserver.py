@@ -27,6 +27,13 @@ class ServerProcess:
                 self.token = line.strip().split("=", 1)[1]
         return self
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the simulator process has used so far (Linux /proc)."""
+        import os
+
+        fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc: object) -> None:
         if self.proc:
             self.proc.terminate()

@@ -155,10 +155,11 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
                  for group in [[c for c in simple if c.data.get("phase", 1) == phase]]
                  for w in (group[i:i + WAVE] for i in range(0, len(group), WAVE))]
         for wave in waves:
-            for c in wave:
-                run.write({"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path}})
+            run.write_many([{"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path}}
+                            for c in wave])
             answers = await run_batch(client, [BatchRequest(c.id, r.method, r.path, r.body, idempotent=True)
                                                for c in wave for r in c.requests])
+            entries = []
             for c in wave:
                 res = answers.get(c.id)
                 ok = res is not None and (res.ok or _already(c, res))
@@ -169,7 +170,8 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
                     result.failed.append((c.id, entry["error"]))
                 else:
                     result.done += 1
-                run.write(entry)
+                entries.append(entry)
+            run.write_many(entries)
             count += len(wave)
             say(f"  {step.step}: {count}/{total} changes")
         for c in complex_:

@@ -99,11 +99,15 @@ class Run:
 
     def write(self, entry: dict) -> None:
         """Append one journal entry and fsync it before anything else happens."""
-        entry = {"ts": now(), **entry}
-        line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
+        self.write_many([entry])
+
+    def write_many(self, entries: list[dict]) -> None:
+        """Group commit: append entries in one write and fsync once; all are durable before we act on them."""
+        ts = now()
+        data = "".join(json.dumps({"ts": ts, **e}, ensure_ascii=False, default=str) + "\n" for e in entries).encode()
         fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode())
+            os.write(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -6,6 +6,7 @@ HTTP on 127.0.0.1 and transport.py serves it in-process through httpx.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import secrets
@@ -82,6 +83,8 @@ class Faults:
     rate_drop: float = 0.0  # connection closed without an answer
     retry_after: float = 1.0  # seconds sent in Retry-After (Graph sends whole seconds)
     consistency_delay: float = 0.0  # a created team answers 404 this long after creation
+    write_rate: float = 0.0  # writes per second per tenant (token bucket; 0 = unlimited), like Graph's write limits
+    write_burst: int = 100
     seed: int = 1
 
     @property
@@ -149,6 +152,22 @@ class Simulator:
         self._throttle: list[tuple[float, float]] = []  # (answered at, until)
         self.routes = ROUTES
         self.download_host: str | None = None  # set by the server: another host name for report downloads
+        self._tokens = float(self.faults.write_burst)
+        self._refilled = time.monotonic()
+
+    def take_write(self) -> float | None:
+        """Spend one write from the tenant's bucket; None if allowed, else seconds until one is free."""
+        rate = self.faults.write_rate
+        if not rate:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.faults.write_burst, self._tokens + (now - self._refilled) * rate)
+            self._refilled = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return None
+            return (1 - self._tokens) / rate
 
     # -- tokens ------------------------------------------------------------------------------
     def issue_token(self, roles: tuple[str, ...] | list[str] = tokens.ALL_ROLES, ttl: int = 8 * 3600) -> str:
@@ -159,6 +178,10 @@ class Simulator:
         arrived = time.monotonic()
         self._check_retry_after(req, arrived)
         fault = self._fault(req)
+        if fault is None and req.method != "GET" and not req.path.startswith("/$batch"):
+            wait = self.take_write()
+            if wait is not None:
+                fault = self.throttled(wait)
         if fault is not None and fault.drop and req.method != "GET" and self._coin():
             self._process(req)  # the write happened; only the answer is lost (the hard case for clients)
             resp = fault
@@ -226,8 +249,9 @@ class Simulator:
             return self.error(504, "GatewayTimeout", "The gateway did not receive a response in time.")
         return None
 
-    def throttled(self) -> SimResponse:
-        return self.error(429, "TooManyRequests", "Please retry again later.", {"Retry-After": _fmt(self.faults.retry_after)})
+    def throttled(self, wait: float | None = None) -> SimResponse:
+        seconds = self.faults.retry_after if wait is None else max(1, math.ceil(wait))  # Graph sends whole seconds
+        return self.error(429, "TooManyRequests", "Please retry again later.", {"Retry-After": _fmt(seconds)})
 
     def _dispatch(self, req: SimRequest, *, batch_item: bool) -> SimResponse:
         if req.path.startswith("/_download/"):

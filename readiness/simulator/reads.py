@@ -306,14 +306,20 @@ def _concealed_name(sim: Simulator, upn: str) -> str:
     return hashlib.sha256((sim.tenant.tenant_id + upn).encode()).hexdigest()[:32].upper()
 
 
-def _user_caps(t: Any, u: dict) -> set[str]:
+def _user_caps(t: Any, u: dict, cache: dict | None = None) -> set[str]:
     caps: set[str] = set()
     for lic in u.get("assignedLicenses") or []:
-        sku = t.skus_by_id.get(lic["skuId"])
-        disabled = set(lic.get("disabledPlans") or [])
-        for p in (sku or {}).get("servicePlans", []):
-            if p["servicePlanId"] not in disabled:
-                caps |= capabilities_of_plan(p["servicePlanName"])
+        key = (lic["skuId"], tuple(lic.get("disabledPlans") or ()))
+        got = cache.get(key) if cache is not None else None
+        if got is None:
+            got = set()
+            sku = t.skus_by_id.get(lic["skuId"])
+            for p in (sku or {}).get("servicePlans", []):
+                if p["servicePlanId"] not in key[1]:
+                    got |= capabilities_of_plan(p["servicePlanName"])
+            if cache is not None:
+                cache[key] = got
+        caps |= got
     return caps
 
 
@@ -322,9 +328,9 @@ def teams_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimRespons
     t = sim.tenant
     concealed = t.report_settings.get("displayConcealedNames", False)
     as_json = req.query.get("$format") == "application/json"
-    rows = []
+    rows, cache = [], {}
     for u in t.users:
-        caps = _user_caps(t, u)
+        caps = _user_caps(t, u, cache)
         last = t.activity.get(u["id"], {}).get("teams")
         if last and _days_before(t.created, last) > days:
             last = None
@@ -368,8 +374,9 @@ def office_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimRespon
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
+    cache: dict = {}
     for u in t.users:
-        caps = _user_caps(t, u)
+        caps = _user_caps(t, u, cache)
         act = t.activity.get(u["id"], {})
         name = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
         disp = _concealed_name(sim, u["displayName"]) if concealed else u["displayName"]

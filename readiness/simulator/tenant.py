@@ -151,7 +151,8 @@ class Tenant:
                 if sku_id not in current and self.free_seats(sku_id) <= 0:
                     raise SimError(400, "Request_BadRequest",
                                    f"Subscription {sku['skuPartNumber']} does not have any available licenses.")
-            # apply
+            # apply; seats are recounted for this user only (a full recount is O(users) per call)
+            was = {st["skuId"] for st in user.get("licenseAssignmentStates") or [] if st.get("state") == "Active"}
             states = [st for st in user.get("licenseAssignmentStates") or []
                       if not (st["skuId"] in remove and not st.get("assignedByGroup"))]
             licences = [lic for lic in user.get("assignedLicenses") or [] if lic["skuId"] not in remove
@@ -165,4 +166,8 @@ class Tenant:
                                "lastUpdatedDateTime": self.created + "T08:00:00Z", "skuId": sku_id, "state": "Active"})
             user["assignedLicenses"] = licences
             user["licenseAssignmentStates"] = states
-            self.recount_consumed()
+            now = {st["skuId"] for st in states if st.get("state") == "Active"}
+            for sku_id in was - now:
+                self.skus_by_id[sku_id]["consumedUnits"] -= 1
+            for sku_id in now - was:
+                self.skus_by_id[sku_id]["consumedUnits"] += 1

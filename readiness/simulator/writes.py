@@ -345,8 +345,9 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
             f = sim.faults
             with sim._lock:
                 roll = sim._rng.random()
-            if roll < f.rate_429 + f.rate_503:
-                resp = sim.throttled()
+            wait = sim.take_write() if str(item.get("method", "GET")).upper() != "GET" else None
+            if roll < f.rate_429 + f.rate_503 or wait is not None:
+                resp = sim.throttled(wait)
                 sim.answered(resp)
                 sim.conduct.requests.append((time.monotonic(), str(item.get("method", "GET")).upper(), "$batch:" + url, 429))
             else:
