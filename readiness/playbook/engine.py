@@ -112,12 +112,7 @@ async def _reconcile(client: Any, changes: list[Change]) -> dict[str, tuple[bool
 def _created_id(c: Change, body: Any) -> dict:
     module = ACTIONS[c.action]
     finder = getattr(module, "found_id", None)
-    if finder is None:
-        return {}
-    try:
-        found = finder(body, c)
-    except TypeError:
-        found = finder(body)
+    found = finder(body, c) if finder is not None else None
     if not found:
         return {}
     return {"team_id": found} if c.action == "create_team" else {"id": found}

@@ -71,4 +71,25 @@ def get_user(user_id: str, select: str) -> Request:
     return Request("GET", f"/users/{user_id}?$select={select}")
 
 
+def id_named(body: Any, name: str | None = None) -> str | None:
+    """The id of the object named ``name`` in a listing, or of the first object when no name is given."""
+    for item in (body or {}).get("value") or []:
+        if name is None or item.get("displayName") == name:
+            return item.get("id")
+    return None
+
+
+def present(change: Change, found: bool) -> bool:
+    """A create is done when its object exists; its undo when it no longer does."""
+    return not found if change.data.get("undo") else found
+
+
+def delete_inverse(change: Change, path: str | None, **data: Any) -> list[Change] | None:
+    """Undo a create by deleting what it made (None when its id was never learned)."""
+    if path is None:
+        return None
+    return [Change(f"undo:{change.id}", change.step, change.action, "delete", change.target, f"undo:{change.key}",
+                   change.after, None, (Request("DELETE", path),), False, {**change.data, **data, "undo": True})]
+
+
 __all__ = ["Change", "Ctx", "Request", "StepPlan", "get_user", "lacks"]

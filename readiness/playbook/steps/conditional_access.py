@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import Change, Request, StepPlan
-from .base import Ctx
+from .base import Ctx, delete_inverse, id_named, present
 
 NAME = "conditional_access"
 TITLE = "Create a report-only Conditional Access policy requiring MFA"
@@ -49,17 +49,13 @@ def check(change: Change) -> Request | None:
 
 
 def found_id(body: Any, change: Change) -> str | None:
-    return next((x["id"] for x in (body or {}).get("value", []) if x.get("displayName") == change.data["name"]), None)
+    return id_named(body, change.data["name"])
 
 
 def is_done(change: Change, body: Any) -> bool:
-    found = found_id(body, change) is not None
-    return not found if change.data.get("undo") else found
+    return present(change, found_id(body, change) is not None)
 
 
 def inverse(change: Change) -> list[Change] | None:
     pid = change.data.get("id")
-    if not pid:
-        return None
-    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
-                   (Request("DELETE", f"/identity/conditionalAccess/policies/{pid}"),), False, dict(change.data, undo=True))]
+    return delete_inverse(change, f"/identity/conditionalAccess/policies/{pid}" if pid else None)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import Change, Request, StepPlan
-from .base import Ctx
+from .base import Ctx, delete_inverse, id_named, present
 
 NAME = "create_team"
 TITLE = "Create a team with channels"
@@ -76,18 +76,13 @@ def check(change: Change) -> Request | None:
 
 
 def is_done(change: Change, body: Any) -> bool:
-    found = bool((body or {}).get("value"))
-    return not found if change.data.get("undo") else found
+    return present(change, id_named(body) is not None)
 
 
-def found_id(body: Any) -> str | None:
-    value = (body or {}).get("value") or []
-    return value[0]["id"] if value else None
+def found_id(body: Any, change: Change) -> str | None:
+    return id_named(body)
 
 
 def inverse(change: Change) -> list[Change] | None:
     team_id = change.data.get("team_id")
-    if not team_id:
-        return None
-    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
-                   (Request("DELETE", f"/groups/{team_id}"),), False, dict(change.data, undo=True))]
+    return delete_inverse(change, f"/groups/{team_id}" if team_id else None)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ...errors import UsageError
 from ..model import Change, Request, StepPlan
-from .base import Ctx
+from .base import Ctx, delete_inverse, id_named, present
 
 NAME = "invite_guests"
 TITLE = "Invite external partners as guests"
@@ -66,18 +66,13 @@ def check(change: Change) -> Request | None:
 
 
 def found_id(body: Any, change: Change) -> str | None:
-    value = (body or {}).get("value") or []
-    return value[0]["id"] if value else None
+    return id_named(body)
 
 
 def is_done(change: Change, body: Any) -> bool:
-    found = bool((body or {}).get("value"))
-    return not found if change.data.get("undo") else found
+    return present(change, found_id(body, change) is not None)
 
 
 def inverse(change: Change) -> list[Change] | None:
     uid = change.data.get("id")
-    if not uid:
-        return None
-    return [Change(f"undo:{change.id}", change.step, NAME, "delete", change.target, f"undo:{change.key}", change.after, None,
-                   (Request("DELETE", f"/users/{uid}"),), False, dict(change.data, undo=True))]
+    return delete_inverse(change, f"/users/{uid}" if uid else None)

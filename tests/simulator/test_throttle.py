@@ -1,0 +1,26 @@
+"""The simulator's write throttle: a per-tenant bucket, 429 with Retry-After per $batch item."""
+from __future__ import annotations
+
+from readiness.graph.batch import BatchRequest, run_batch
+from readiness.simulator import Faults, Simulator, generate_tenant
+from tests.helpers import inproc_client, using
+
+
+def test_writes_beyond_the_bucket_are_throttled_per_item_and_all_land() -> None:
+    t = generate_tenant("unprepared-sme")
+    sim = Simulator(t, Faults(write_rate=20, write_burst=5))
+    members = [u for u in t.users if u["userType"] == "Member" and u["usageLocation"]]
+    reqs = [BatchRequest(u["id"], "PATCH", f"/users/{u['id']}", {"department": "Krisenstab"}) for u in members[:30]]
+    client = inproc_client(sim)
+    results = using(client, lambda c: run_batch(c, reqs))
+    assert all(r.status == 204 for r in results.values())
+    assert all(u["department"] == "Krisenstab" for u in members[:30])
+    throttled = [s for _, m, p, s in sim.conduct.requests if p.startswith("$batch:") and s == 429]
+    assert throttled and client.stats.throttled == len(throttled)
+    assert sim.conduct.retry_after_violations == []
+
+
+def test_reads_are_not_charged_to_the_write_bucket() -> None:
+    sim = Simulator(generate_tenant("unprepared-sme"), Faults(write_rate=1, write_burst=1))
+    for _ in range(5):
+        assert using(inproc_client(sim), lambda c: c.request("GET", "/users?$select=id", check=False)).status == 200
