@@ -15,26 +15,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .checks.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
-from .checks.model import t
 
-REASONS: dict[str, dict[str, str]] = {
-    "no_licence": t("no licence", "keine Lizenz"),
-    "no_teams": t("no Teams", "kein Teams"),
-    "teams_disabled": t("Teams switched off in the licence", "Teams in der Lizenz deaktiviert"),
-    "no_mailbox": t("no mailbox", "kein Postfach"),
-    "mailbox_disabled": t("mailbox switched off in the licence", "Postfach in der Lizenz deaktiviert"),
-    "no_files": t("no OneDrive/SharePoint", "kein OneDrive/SharePoint"),
-    "files_disabled": t("OneDrive/SharePoint switched off in the licence", "OneDrive/SharePoint in der Lizenz deaktiviert"),
-    "licence_error": t("group licence in error", "Gruppenlizenz fehlerhaft"),
-    "licence_suspended": t("licence suspended", "Lizenz gesperrt"),
-    "no_usage_location": t("no usage location (blocks licensing)", "kein Nutzungsort (verhindert Lizenzierung)"),
-    "no_mfa": t("no MFA registered", "keine MFA registriert"),
-    "no_device": t("no device", "kein Gerät"),
-    "device_not_compliant": t("managed device not compliant", "verwaltetes Gerät nicht konform"),
-    "device_not_managed": t("device not managed by Intune", "Gerät nicht in Intune verwaltet"),
-    "mfa_not_evaluable": t("MFA not checked", "MFA nicht geprüft"),
-    "device_not_evaluable": t("devices not checked", "Geräte nicht geprüft"),
-}
+REASON_CODES = (
+    "no_licence", "no_teams", "teams_disabled", "no_mailbox", "mailbox_disabled", "no_files", "files_disabled",
+    "licence_error", "licence_suspended", "no_usage_location", "no_mfa", "no_device", "device_not_compliant",
+    "device_not_managed", "mfa_not_evaluable", "device_not_evaluable",
+)  # their words, in English and German, are in reports/translations/<lang>.json under "reason_words"
 NOT_EVALUABLE_REASONS = {"mfa_not_evaluable", "device_not_evaluable"}
 INFO_REASONS = {"no_usage_location"}  # explains a blocker; not a criterion itself
 

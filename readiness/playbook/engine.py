@@ -150,8 +150,8 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
                  for group in [[c for c in simple if c.data.get("phase", 1) == phase]]
                  for w in (group[i:i + WAVE] for i in range(0, len(group), WAVE))]
         for wave in waves:
-            run.write_many([{"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path}}
-                            for c in wave])
+            run.write_many([{"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path},
+                             "before": c.before, "after": c.after} for c in wave])
             answers = await run_batch(client, [BatchRequest(c.id, r.method, r.path, r.body, idempotent=True)
                                                for c in wave for r in c.requests])
             entries = []
@@ -202,7 +202,8 @@ async def _apply_one(client: Any, c: Change, run: Run, prior: dict) -> tuple[boo
     if c.action == "create_team" and prior.get("phase") == "accepted":
         first = 1  # created already: poll its operation, then add members
     else:
-        run.write({"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path}})
+        run.write({"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path},
+                   "before": c.before, "after": c.after})
     try:
         if c.action == "create_team":
             if first == 0:

@@ -5,7 +5,6 @@ from tabulate import tabulate
 
 from ..audit import AuditResult
 from ..checks.model import Status
-from ..matrix import REASONS
 from ..scoring import traffic_light
 from .i18n import labels, when
 from .licences import licence_rows
@@ -15,7 +14,8 @@ PEOPLE_LIMIT = 30
 
 
 def reason_text(codes: list[str], lang: str) -> str:
-    return ", ".join(REASONS.get(c, {}).get(lang, c) for c in codes)
+    words = labels(lang)["reason_words"]
+    return ", ".join(words.get(c, c) for c in codes)
 
 
 def render_table(result: AuditResult, lang: str = "en", *, color: bool = False) -> str:

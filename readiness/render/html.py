@@ -5,7 +5,7 @@ from typing import Any
 
 from .. import __version__
 from ..audit import AuditResult, audit_data
-from ..matrix import INFO_REASONS, REASONS
+from ..matrix import INFO_REASONS
 from ..resources import data_root
 from .i18n import labels, number, when
 
@@ -21,7 +21,7 @@ def _env(lang: str):  # noqa: ANN202
     env.filters["num"] = lambda v: number(v, lang) if isinstance(v, (int, float)) else v
     env.filters["when"] = lambda iso: when(iso, lang)
     env.filters["delta"] = lambda d: "-" if d is None else (f"+{d}" if d > 0 else str(d))
-    env.filters["reason"] = lambda code: REASONS.get(code, {}).get(lang, code)
+    env.filters["reason"] = lambda code: labels(lang)["reason_words"].get(code, code)
     return env
 
 
@@ -49,7 +49,7 @@ def report_view(result: AuditResult, lang: str, *, trend: dict | None = None, ps
     for check in data["checks"]:
         for f in check["findings"]:
             f["evidence_text"] = evidence_text(f["evidence"], lang)
-    reasons = [{"code": c, "label": REASONS.get(c, {}).get(lang, c), "count": n}
+    reasons = [{"code": c, "label": labels(lang)["reason_words"].get(c, c), "count": n}
                for c, n in data["summary"]["reasons"].items() if c not in INFO_REASONS][:8]
     by_dept: dict[str, list[dict]] = {}
     for row in data["people"]:

@@ -179,3 +179,24 @@ def test_next_links_are_absolute_and_opaque(sim: Simulator) -> None:
     page = using(inproc_client(sim), lambda c: c.get_json("/users?$top=3&$select=id"))
     link = urlsplit(page["@odata.nextLink"])
     assert link.scheme == "http" and link.path == "/v1.0/users" and "$skiptoken=" in link.query
+
+
+def test_a_new_team_is_404_for_a_while_eventual_consistency() -> None:
+    import time
+
+    from readiness.simulator import Faults, generate_tenant
+
+    sim = Simulator(generate_tenant("unprepared-sme"), Faults(consistency_delay=0.5))
+    owner = next(u for u in sim.tenant.users if u["userType"] == "Member")
+    body = {"template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", "displayName": "X",
+            "members": [{"roles": ["owner"], "user@odata.bind": f"https://graph.microsoft.com/v1.0/users('{owner['id']}')"}]}
+
+    async def go(c):
+        created = await c.request("POST", "/teams", body)
+        team = created.headers["content-location"].split("('")[1].rstrip("')")
+        early = (await c.request("GET", f"/teams/{team}", check=False)).status
+        time.sleep(0.6)
+        late = (await c.request("GET", f"/teams/{team}", check=False)).status
+        return early, late
+
+    assert using(inproc_client(sim), go) == (404, 200)
