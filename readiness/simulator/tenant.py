@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
-
 from ..licensing.capabilities import capabilities_of_plan
 
 

@@ -93,3 +93,24 @@ def delete_inverse(change: Change, path: str | None, **data: Any) -> list[Change
 
 
 __all__ = ["Change", "Ctx", "Request", "StepPlan", "get_user", "lacks"]
+
+
+def named_object(list_path: str, delete_path: str) -> tuple:
+    """Reconcile hooks for objects found by displayName in a listing and undone by DELETE of their id.
+
+    Returns (check, found_id, is_done, inverse) for a step module to export.
+    """
+    def check(change: Change) -> Request | None:
+        return Request("GET", list_path)
+
+    def found_id(body: Any, change: Change) -> str | None:
+        return id_named(body, change.data["name"])
+
+    def is_done(change: Change, body: Any) -> bool:
+        return present(change, found_id(body, change) is not None)
+
+    def inverse(change: Change) -> list[Change] | None:
+        pid = change.data.get("id")
+        return delete_inverse(change, delete_path.format(id=pid) if pid else None)
+
+    return check, found_id, is_done, inverse

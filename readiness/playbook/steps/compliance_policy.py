@@ -1,12 +1,12 @@
 """compliance_policy: one device compliance policy per platform, with the required block action, assigned."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..model import Change, Request, StepPlan
-from .base import Ctx, delete_inverse, id_named, present
+from ..model import Request, StepPlan
+from .base import Ctx, named_object
 
 NAME = "compliance_policy"
 TITLE = "Create device compliance policies"
@@ -57,18 +57,4 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     return ctx.step(NAME, changes, noop=noop, permissions=PERMISSIONS)
 
 
-def check(change: Change) -> Request | None:
-    return Request("GET", "/deviceManagement/deviceCompliancePolicies?$select=id,displayName")
-
-
-def found_id(body: Any, change: Change) -> str | None:
-    return id_named(body, change.data["name"])
-
-
-def is_done(change: Change, body: Any) -> bool:
-    return present(change, found_id(body, change) is not None)
-
-
-def inverse(change: Change) -> list[Change] | None:
-    pid = change.data.get("id")
-    return delete_inverse(change, f"/deviceManagement/deviceCompliancePolicies/{pid}" if pid else None)
+check, found_id, is_done, inverse = named_object("/deviceManagement/deviceCompliancePolicies?$select=id,displayName", "/deviceManagement/deviceCompliancePolicies/{id}")

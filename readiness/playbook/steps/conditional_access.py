@@ -1,12 +1,12 @@
 """conditional_access: an MFA policy in report-only state, break-glass accounts excluded. Never enabled here."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..model import Change, Request, StepPlan
-from .base import Ctx, delete_inverse, id_named, present
+from ..model import Request, StepPlan
+from .base import Ctx, named_object
 
 NAME = "conditional_access"
 TITLE = "Create a report-only Conditional Access policy requiring MFA"
@@ -44,18 +44,4 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     return ctx.step(NAME, [change], permissions=PERMISSIONS)
 
 
-def check(change: Change) -> Request | None:
-    return Request("GET", "/identity/conditionalAccess/policies")
-
-
-def found_id(body: Any, change: Change) -> str | None:
-    return id_named(body, change.data["name"])
-
-
-def is_done(change: Change, body: Any) -> bool:
-    return present(change, found_id(body, change) is not None)
-
-
-def inverse(change: Change) -> list[Change] | None:
-    pid = change.data.get("id")
-    return delete_inverse(change, f"/identity/conditionalAccess/policies/{pid}" if pid else None)
+check, found_id, is_done, inverse = named_object("/identity/conditionalAccess/policies", "/identity/conditionalAccess/policies/{id}")

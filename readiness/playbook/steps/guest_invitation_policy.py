@@ -7,10 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..model import StepPlan
 from .base import Ctx
-from .settings import settings_check as check  # noqa: F401
-from .settings import settings_done as is_done  # noqa: F401
-from .settings import settings_inverse as inverse  # noqa: F401
-from .settings import settings_plan
+from .settings import settings_check, settings_done, settings_inverse, settings_plan
 
 NAME = "guest_invitation_policy"
 TITLE = "Set the guest invitation policy"
@@ -29,3 +26,6 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     wanted = {"allowInvitesFrom": p.allowInvitesFrom, "guestUserRoleId": ROLES[p.guest_access] if p.guest_access else None}
     return settings_plan(ctx, NAME, "authorization_policy", "/policies/authorizationPolicy", wanted, PERMISSIONS,
                          "guest invitation policy")
+
+
+check, is_done, inverse = settings_check, settings_done, settings_inverse

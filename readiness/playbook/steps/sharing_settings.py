@@ -7,10 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..model import StepPlan
 from .base import Ctx
-from .settings import settings_check as check  # noqa: F401
-from .settings import settings_done as is_done  # noqa: F401
-from .settings import settings_inverse as inverse  # noqa: F401
-from .settings import settings_plan
+from .settings import settings_check, settings_done, settings_inverse, settings_plan
 
 NAME = "sharing_settings"
 TITLE = "Set SharePoint and OneDrive sharing"
@@ -30,3 +27,6 @@ class Params(BaseModel):
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     return settings_plan(ctx, NAME, "sharepoint", "/admin/sharepoint/settings", p.model_dump(), PERMISSIONS,
                          "SharePoint sharing settings")
+
+
+check, is_done, inverse = settings_check, settings_done, settings_inverse
