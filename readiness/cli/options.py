@@ -46,6 +46,11 @@ def emit(text: str, out: Path | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        from ..errors import ReadinessError
+
+        raise ReadinessError(f"Cannot write {out} ({exc.strerror})", "Check that the folder exists and is writable") from exc
     click.echo(f"Wrote {out}", err=True)

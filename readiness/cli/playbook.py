@@ -310,5 +310,10 @@ def playbook_timeline(run_id: str, output: str) -> None:
     click.echo(f"Run {run.id}: {run.plan().playbook} on {meta.get('tenant')} ({meta.get('endpoint')}), started {meta.get('created')}")
     for e in entries:
         what = e.get("phase", "")
+        if what == "summary":
+            r = e.get("requests") or {}
+            click.echo(f"{e['ts']}  summary  {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
+                       f"{r.get('throttled', 0)} throttled ({r.get('throttled_seconds', 0)} s waited)")
+            continue
         extra = e.get("error") or e.get("how") or (f"HTTP {e['status']}" if e.get("status") else "")
         click.echo(f"{e['ts']}  {what:<8} {e.get('change', '')}  {extra}")

@@ -189,7 +189,7 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
     async def probe() -> tuple[str, int, int]:
         client = app.open_client(conn, concurrency=concurrency)
         try:
-            token = (await _token(client)).token
+            token = await client.access_token()
             resp = await client.request("GET", "/subscribedSkus", check=False)
             return token, resp.status, len((resp.json() or {}).get("value", [])) if resp.ok else 0
         finally:
@@ -212,11 +212,3 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         click.echo(tabulate(rows, headers=["", "permission", "needed for"], disable_numparse=True))
     if missing_total:
         click.echo(f"\n{missing_total} permission(s) missing: grant them to the app registration and give admin consent.", err=True)
-
-
-async def _token(client):  # the credential behind the client's auth provider
-    auth = client.adapter._authentication_provider
-    tok = auth._cred.get_token(auth._scope)
-    if hasattr(tok, "__await__"):
-        tok = await tok
-    return tok

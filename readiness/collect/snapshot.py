@@ -98,12 +98,16 @@ class Snapshot:
     def save(self, path: Path) -> None:
         text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
         tmp = path.with_name(f".{path.name}.tmp")
-        if path.suffix == ".gz":
-            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as fh:
-                fh.write(text)
-        else:
-            tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        try:
+            if path.suffix == ".gz":
+                with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as fh:
+                    fh.write(text)
+            else:
+                tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            raise SnapshotError(f"Cannot write the snapshot to {path} ({exc.strerror})",
+                                "Check that the folder exists and is writable") from exc
 
     @staticmethod
     def load(path: Path) -> Snapshot:

@@ -78,8 +78,9 @@ class GraphClient:
     """One tenant's connection. Create inside ``asyncio.run`` and close with ``aclose()``."""
 
     def __init__(self, sdk: GraphServiceClient, http: httpx.AsyncClient, endpoint: Endpoint,
-                 stats: RequestStats, gate: ThrottleGate, concurrency: int) -> None:
+                 stats: RequestStats, gate: ThrottleGate, concurrency: int, credential: Any = None) -> None:
         self.sdk = sdk
+        self._credential = credential
         self.adapter = sdk.request_adapter
         self._http = http
         self.endpoint = endpoint
@@ -87,6 +88,13 @@ class GraphClient:
         self.gate = gate
         self._limit = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
+
+    async def access_token(self) -> str:
+        """The current bearer token (to read its permissions; never printed or stored)."""
+        token = self._credential.get_token(self.endpoint.scope)
+        if hasattr(token, "__await__"):
+            token = await token
+        return token.token
 
     # -- building requests ------------------------------------------------------------------
     def ri(self, method: str, path_or_url: str, body: Any = None,
@@ -248,4 +256,4 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = endpoint.base_url  # no trailing slash: avoids the SDK's "//users"
     sdk = GraphServiceClient(request_adapter=adapter)
-    return GraphClient(sdk, http, endpoint, stats, gate, concurrency)
+    return GraphClient(sdk, http, endpoint, stats, gate, concurrency, credential)

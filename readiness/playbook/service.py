@@ -44,11 +44,7 @@ async def _collect(client: Any, conn: Any, progress: Callable[[str], None]) -> S
 async def _granted(client: Any) -> set[str] | None:
     from ..graph.permissions import granted_permissions
 
-    auth = client.adapter._authentication_provider
-    token = auth._cred.get_token(auth._scope)
-    if hasattr(token, "__await__"):
-        token = await token
-    return granted_permissions(token.token)
+    return granted_permissions(await client.access_token())
 
 
 def blocked_error(plan: Plan) -> BlockedPlan:
@@ -97,6 +93,7 @@ async def apply_online(open_client: Callable[[], Any], conn: Any, playbook: Play
                                       "overrides": overrides})
             progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
             result = await apply_plan(client, plan, run, progress)
+            run.write({"phase": "summary", "requests": client.stats.as_dict()})
         return Outcome(plan, run, result)
     finally:
         await client.aclose()
@@ -113,6 +110,7 @@ async def resume_online(open_client: Callable[[], Any], conn: Any, run: Run, pro
         with TenantLock(meta["tenant_key"]):
             progress(f"Resuming run {run.id} ...")
             result = await apply_plan(client, plan, run, progress)
+            run.write({"phase": "summary", "requests": client.stats.as_dict()})
         return Outcome(plan, run, result)
     finally:
         await client.aclose()

@@ -126,3 +126,14 @@ def test_tenant_test_reads_granted_and_missing_permissions(server, monkeypatch: 
     assert lines["User.Read.All"] == "granted"
     assert lines["AuditLog.Read.All"] == "MISSING"
     assert token not in r.output
+
+
+def test_writing_to_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    from readiness.cli import cli as root
+
+    snap = tmp_path / "s.json"
+    from tests.checks.caselib import snapshot_for
+
+    snapshot_for().save(snap)
+    r = CliRunner().invoke(root, ["report", str(snap), "--out", str(tmp_path / "nope" / "r.html")])
+    assert r.exit_code == 1 and "Cannot write" in r.output and "folder exists" in r.output
