@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable
 from ..errors import GraphError, GraphUnavailable
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
+from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import capabilities_of_plan
 from .queries import (DEVICE_FIELDS, GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
@@ -74,6 +75,28 @@ async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
     return Section(name, COMPLETE, items, endpoint=endpoint, count=len(items))
 
 
+async def _ladder(client: GraphClient, name: str, endpoint: str, tries: list[tuple[Any, str]],
+                  shape: Callable[[dict], dict] | None = None) -> Section:
+    """Read a collection; if the endpoint refuses a query option (400/501), try the next, simpler form.
+
+    Graph's limits differ per endpoint and change over time ($top maxima, $expand with nested $select,
+    filters); a refused option must not cost the whole section. The section notes what was dropped.
+    """
+    last: GraphError | None = None
+    for n, (info, note) in enumerate(tries):
+        try:
+            sec = await _collection(client, name, endpoint, info, shape)
+        except GraphError as exc:
+            if exc.status not in (400, 501) or n == len(tries) - 1:
+                raise
+            last = exc
+            continue
+        if n and last is not None:
+            sec.notes.append(f"{note} (the endpoint refused the first form: {last.graph_code or last.status})")
+        return sec
+    raise last  # pragma: no cover - the loop returns or raises
+
+
 async def _single(client: GraphClient, name: str, endpoint: str, info: Any) -> Section:
     doc = await client.get_json(info)
     if isinstance(doc, dict) and isinstance(doc.get("value"), dict):
@@ -105,12 +128,15 @@ async def users(client: GraphClient) -> Section:
         sec.notes.append("signInActivity included")
         return sec
     except GraphError as exc:
-        if exc.status != 403:
+        if not 400 <= exc.status < 502 or exc.status in (401, 429):
             return classify("users", endpoint, exc, permission="User.Read.All")
-        note = ("sign-in activity not available: the tenant has no Microsoft Entra ID P1" if "premium" in exc.what.lower()
-                else "sign-in activity not available: the permission AuditLog.Read.All is missing")
-    info = build(client.sdk.users, select=USER_FIELDS, top=999)
-    sec = await _guard("users", endpoint, "User.Read.All", _collection(client, "users", endpoint, info, compact.user))
+        text = f"{exc.graph_code} {exc.what}".lower()
+        note = ("sign-in activity not available: the tenant has no Microsoft Entra ID P1" if "premium" in text or "sku" in text
+                else "sign-in activity not available: the permission AuditLog.Read.All is missing" if exc.status == 403
+                else f"sign-in activity not available: Graph answered {exc.status} {exc.graph_code}")
+    tries = [(build(client.sdk.users, select=USER_FIELDS, top=999), ""),
+             (build(client.sdk.users, select=USER_FIELDS), "read with the default page size")]
+    sec = await _guard("users", endpoint, "User.Read.All", _ladder(client, "users", endpoint, tries, compact.user))
     sec.notes.append(note)
     return sec
 
@@ -221,7 +247,7 @@ async def sharing(client: GraphClient) -> list[Section]:
     return list(await asyncio.gather(*jobs))
 
 
-async def identity_policies(client: GraphClient) -> list[Section]:
+async def identity_policies(client: GraphClient, skus: Awaitable[Section] | None = None) -> list[Section]:
     sdk = client.sdk
     jobs = [
         _guard("security_defaults", "/policies/identitySecurityDefaultsEnforcementPolicy", "Policy.Read.All",
@@ -231,19 +257,44 @@ async def identity_policies(client: GraphClient) -> list[Section]:
                _collection(client, "conditional_access", "/identity/conditionalAccess/policies",
                            build(sdk.identity.conditional_access.policies)), licence=P1),
     ]
-    return list(await asyncio.gather(*jobs))
+    defaults, ca = await asyncio.gather(*jobs)
+    if ca.status == FORBIDDEN and not ca.licence:
+        ca = await _licence_or_permission(ca, skus, ENTRA_P1_CAP, P1)
+    return [defaults, ca]
 
 
-async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section]) -> Section:
+async def _licence_or_permission(sec: Section, skus: Awaitable[Section] | None, capability: str, licence: str) -> Section:
+    """A 403 is a missing licence when the tenant's subscriptions lack it, whatever the error text says."""
+    if skus is None:
+        return sec
+    sku_sec = await skus
+    if sku_sec.usable and not tenant_has(sku_sec.data or [], capability):
+        return Section(sec.name, FORBIDDEN, endpoint=sec.endpoint, licence=licence,
+                       reason=f"the tenant has no {licence} (Graph answered 403)")
+    return sec
+
+
+def tenant_has(skus: list[dict], capability: str) -> bool:
+    return any(s.get("capabilityStatus") == "Enabled" and int((s.get("prepaidUnits") or {}).get("enabled") or 0) > 0
+               and any(capability in capabilities_of_plan(p.get("servicePlanName") or "") for p in s.get("servicePlans") or [])
+               for s in skus)
+
+
+async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section], skus: Awaitable[Section] | None = None) -> Section:
     """The registration report; without Entra ID P1, per-user authentication methods in $batch."""
     endpoint = "/reports/authenticationMethods/userRegistrationDetails"
-    info = build(client.sdk.reports.authentication_methods.user_registration_details, select=REGISTRATION_FIELDS, top=999)
+    builder = client.sdk.reports.authentication_methods.user_registration_details
+    tries = [(build(builder, select=REGISTRATION_FIELDS, top=999), ""),
+             (build(builder, select=REGISTRATION_FIELDS), "read with the default page size"),
+             (build(builder), "read without $select")]
     try:
-        return await _collection(client, "mfa", endpoint, info, Compactor().registration)
+        return await _ladder(client, "mfa", endpoint, tries, Compactor().registration)
     except GraphError as exc:
         first = classify("mfa", endpoint, exc, permission="AuditLog.Read.All", licence=P1)
-    if not first.licence:
+    if first.status != FORBIDDEN:
         return first
+    if not first.licence:  # a 403 without the words: the subscriptions tell whether P1 is missing
+        first = await _licence_or_permission(first, skus, ENTRA_P1_CAP, P1)
     users_done = await users_sec
     if not users_done.usable:
         return Section("mfa", SKIPPED, endpoint=endpoint, reason=f"{first.reason}; users could not be read for the fallback")
@@ -271,11 +322,16 @@ async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section]) -
     return sec
 
 
-async def managed_devices(client: GraphClient) -> Section:
+async def managed_devices(client: GraphClient, skus: Awaitable[Section] | None = None) -> Section:
     endpoint = "/deviceManagement/managedDevices"
-    info = build(client.sdk.device_management.managed_devices, select=MANAGED_FIELDS, top=1000)
-    return await _guard("managed_devices", endpoint, "DeviceManagementManagedDevices.Read.All",
-                        _collection(client, "managed_devices", endpoint, info, Compactor().item), licence=INTUNE)
+    builder = client.sdk.device_management.managed_devices
+    tries = [(build(builder, select=MANAGED_FIELDS, top=1000), ""),
+             (build(builder, select=MANAGED_FIELDS), "read with the default page size")]
+    sec = await _guard("managed_devices", endpoint, "DeviceManagementManagedDevices.Read.All",
+                       _ladder(client, "managed_devices", endpoint, tries, Compactor().item), licence=INTUNE)
+    if sec.status == FORBIDDEN and not sec.licence:
+        sec = await _licence_or_permission(sec, skus, INTUNE_CAP, INTUNE)
+    return sec
 
 
 async def compliance_policies(client: GraphClient) -> Section:
@@ -293,14 +349,14 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
     """
     endpoint = "/devices"
     skus_sec = await skus
-    intune = skus_sec.usable and any(
-        s.get("capabilityStatus") == "Enabled" and int((s.get("prepaidUnits") or {}).get("enabled") or 0) > 0
-        and any(INTUNE_CAP in capabilities_of_plan(p.get("servicePlanName") or "") for p in s.get("servicePlans") or [])
-        for s in skus_sec.data or [])
+    intune = skus_sec.usable and tenant_has(skus_sec.data or [], INTUNE_CAP)
     params: dict[str, Any] = {"select": DEVICE_FIELDS, "expand": ["registeredOwners($select=id)"], "top": 100}
     if intune:
         params["filter"] = "isManaged eq false"
-    info = build(client.sdk.devices, **params)
+    plain = dict(params, expand=["registeredOwners"])
+    plain.pop("filter", None)
+    tries = [(build(client.sdk.devices, **params), ""),
+             (build(client.sdk.devices, **plain), "read every device with plain $expand=registeredOwners")]
     compact = Compactor()
 
     def shape(d: dict) -> dict:
@@ -309,8 +365,8 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
         return row
 
     async def run() -> Section:
-        sec = await _collection(client, "devices", endpoint, info, shape)
-        if intune:
+        sec = await _ladder(client, "devices", endpoint, tries, shape)
+        if intune and not sec.notes:
             sec.notes.append("only devices not managed by Intune (isManaged eq false): managed ones are judged by Intune")
         return sec
 
@@ -344,9 +400,9 @@ async def collect_all(client: GraphClient, progress: Progress | None = None) -> 
         named("group_members", group_members(client, asyncio.shield(groups_task))),
         named("teams_usage", teams_usage(client)),
         named("sharing", sharing(client)),
-        named("identity", identity_policies(client)),
-        named("mfa", mfa_registration(client, asyncio.shield(users_task))),
-        named("managed_devices", managed_devices(client)),
+        named("identity", identity_policies(client, asyncio.shield(skus_task))),
+        named("mfa", mfa_registration(client, asyncio.shield(users_task), asyncio.shield(skus_task))),
+        named("managed_devices", managed_devices(client, asyncio.shield(skus_task))),
         named("compliance_policies", compliance_policies(client)),
         named("devices", entra_devices(client, asyncio.shield(skus_task))),
     )
