@@ -157,7 +157,8 @@ def tenant_login(name: str) -> None:
         raise UsageError(f"Profile '{name}' uses {profile.auth}, which needs no interactive sign-in",
                          "Use `readiness tenant test NAME` to check it")
     endpoint = profile_endpoint(profile)
-    cred = credential_for_profile(profile, endpoint, interactive=True, record_dir=data_dir() / "auth")
+    cred = credential_for_profile(profile, endpoint, interactive=True, record_dir=data_dir() / "auth",
+                                  prompt=lambda text: click.echo(text, err=True))
     try:
         record = cred._cred.authenticate(scopes=[endpoint.scope])
     except Exception as exc:

@@ -135,12 +135,14 @@ def token_from_env() -> StaticTokenCredential:
 
 
 def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, interactive: bool = False,
-                           record_dir: Path | None = None, secret: str | None = None) -> Any:
+                           record_dir: Path | None = None, secret: str | None = None,
+                           prompt: Any = None) -> Any:
     """Build the azure-identity credential a profile names, wrapped for asyncio.
 
     + interactive: allow a device-code or browser prompt (``tenant login``); otherwise a missing
       sign-in raises AuthError telling the user to log in once.
     + secret: the client secret for client-secret profiles (from the keyring; never an argument).
+    + prompt: shows the device-code instructions (the CLI writes them to stderr); required for device code.
     """
     if profile.auth == "token":
         return token_from_env()
@@ -170,7 +172,7 @@ def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, intera
         elif method == "managed-identity":
             cred = ai.ManagedIdentityCredential(client_id=profile.client_id or None)
         elif method in ("device-code", "browser"):
-            cred = _interactive_credential(ai, profile, authority, cache, interactive, record_dir)
+            cred = _interactive_credential(ai, profile, authority, cache, interactive, record_dir, prompt)
         else:
             raise ConfigError(f"Unknown auth method '{method}' in profile '{profile.name}'",
                               f"Use one of: {', '.join(AUTH_METHODS)}")
@@ -182,9 +184,7 @@ def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, intera
 
 
 def _interactive_credential(ai: Any, profile: TenantProfile, authority: str, cache: Any,
-                            interactive: bool, record_dir: Path | None) -> Any:
-    import sys
-
+                            interactive: bool, record_dir: Path | None, show: Any) -> Any:
     record_path = (record_dir / f"{profile.name}.json") if record_dir else None
     record = None
     if record_path and record_path.exists():
@@ -194,7 +194,9 @@ def _interactive_credential(ai: Any, profile: TenantProfile, authority: str, cac
                         f"Run `readiness tenant login {profile.name}` once")
 
     def prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
-        print(f"To sign in, open {verification_uri} and enter the code {user_code}", file=sys.stderr)
+        if show is None:
+            raise AuthError("Device-code sign-in needs a terminal", f"Run `readiness tenant login {profile.name}` interactively")
+        show(f"To sign in, open {verification_uri} and enter the code {user_code}")
 
     common = dict(tenant_id=profile.tenant, client_id=profile.client_id or DEFAULT_PUBLIC_CLIENT_ID,
                   authority=authority, authentication_record=record,
