@@ -101,6 +101,9 @@ def summarize(rows: list[dict]) -> dict:
         "without_mfa": sum(1 for r in rows if r["mfa_registered"] is False),
         "without_managed_device": sum(1 for r in rows if r["device"] is not None and r["device"] != COMPLIANT_MANAGED),
         "without_any_device": sum(1 for r in rows if r["device"] == NO_DEVICE),
+        # who used Teams in the last 30 days; None when the usage report could not be joined (concealed names)
+        "teams_active_30d": (sum(1 for r in rows if r["teams_active_30d"])
+                             if any(r["teams_active_30d"] is not None for r in rows) else None),
         "reasons": dict(reasons.most_common()),
     }
 

@@ -154,3 +154,23 @@ def test_from_snapshot_rejects_junk(tmp_path: Path) -> None:
     junk.write_text("{\"hello\": 1}")
     result = CliRunner().invoke(cli, ["audit", "--from-snapshot", str(junk)])
     assert result.exit_code == 1 and "not a readiness snapshot" in result.output
+
+
+def test_audit_writes_a_report_from_the_extension(server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    report = tmp_path / "kunde.html"
+    result = run_audit(server, monkeypatch, "--report", str(report), "--lang", "de", "-o", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["data"]["summary"]
+    html = report.read_text("utf-8")
+    assert f"{summary['ready']} von {summary['people']} Personen können morgen von zu Hause arbeiten" in html
+    assert summary["teams_active_30d"] is None  # the demo tenant conceals names in usage reports
+
+
+def test_teams_usage_is_counted_when_names_are_visible(monkeypatch: pytest.MonkeyPatch) -> None:
+    tenant = generate_tenant("unprepared-sme", seed=7)
+    tenant.report_settings["displayConcealedNames"] = False
+    with SimulatorServer(Simulator(tenant)) as server:
+        doc = json.loads(run_audit(server, monkeypatch, "-o", "json").stdout)
+    members = {u["id"] for u in tenant.users if u["accountEnabled"] and u["userType"] == "Member"}
+    expected = sum(1 for uid, act in tenant.activity.items() if uid in members and act.get("teams"))
+    assert doc["data"]["summary"]["teams_active_30d"] == expected
