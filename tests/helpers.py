@@ -15,7 +15,9 @@ from readiness.simulator.server import SimulatorServer
 from readiness.simulator.transport import SimTransport
 
 EXAMPLES = Path(__file__).parent / "data" / "graph-examples"
-FAST_RETRY = RetryPolicy(max_retries=8, max_total_wait=60, backoff_base=0.05, backoff_cap=0.5)
+# Tests inject far more faults than Graph shows; enough attempts that a run of bad luck is not a failure
+# (0.35 ** 16 is about 5e-8 per request), with short back-offs so the suite stays fast.
+FAST_RETRY = RetryPolicy(max_retries=15, max_total_wait=60, backoff_base=0.05, backoff_cap=0.5)
 
 
 def example(name: str) -> dict:

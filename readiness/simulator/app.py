@@ -31,6 +31,7 @@ class SimRequest:
     body: bytes = b""
 
     def __post_init__(self) -> None:
+        self.arrived = time.monotonic()  # the server may stamp it earlier, before reading the body
         parts = urlsplit(self.url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.host = parts.hostname or ""
@@ -64,6 +65,7 @@ class SimResponse:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     drop: bool = False  # close the connection without answering
+    throttle_after: float = 0.0  # $batch: the largest Retry-After of its throttled items
 
     @staticmethod
     def json(status: int, doc: Any, headers: dict | None = None) -> SimResponse:
@@ -85,11 +87,12 @@ class Faults:
     consistency_delay: float = 0.0  # a created team answers 404 this long after creation
     write_rate: float = 0.0  # writes per second per tenant (token bucket; 0 = unlimited), like Graph's write limits
     write_burst: int = 100
+    first: tuple[str, ...] = ()  # faults for the first requests, in order ("429", "503", "504", "drop"), then random
     seed: int = 1
 
     @property
     def any(self) -> bool:
-        return bool(self.rate_429 or self.rate_503 or self.rate_504 or self.rate_drop)
+        return bool(self.rate_429 or self.rate_503 or self.rate_504 or self.rate_drop or self.first)
 
 
 @dataclass
@@ -152,6 +155,9 @@ class Simulator:
         self._throttle: list[tuple[float, float]] = []  # (answered at, until)
         self.routes = ROUTES
         self.download_host: str | None = None  # set by the server: another host name for report downloads
+        # requests already in flight when a 429 left; the HTTP server adds the time a thread may wait for the GIL
+        self.grace = 0.05
+        self._scripted = 0
         self._tokens = float(self.faults.write_burst)
         self._refilled = time.monotonic()
 
@@ -175,7 +181,7 @@ class Simulator:
 
     # -- entry point -------------------------------------------------------------------------
     def handle(self, req: SimRequest) -> SimResponse:
-        arrived = time.monotonic()
+        arrived = req.arrived
         self._check_retry_after(req, arrived)
         fault = self._fault(req)
         if fault is None and req.method != "GET" and not req.path.startswith("/$batch"):
@@ -210,17 +216,22 @@ class Simulator:
             pass
 
     def answered(self, resp: SimResponse) -> None:
-        """Called by the server when a throttling answer actually leaves (after injected latency)."""
+        """Called by the server when an answer actually leaves (after injected latency).
+
+        The client can only know it was throttled from then on, for a whole answer and for the items of a
+        $batch alike; requests that arrive later but before Retry-After elapsed are violations.
+        """
         ra = resp.headers.get("Retry-After")
-        if resp.status in (429, 503) and ra:
+        wait = float(ra) if resp.status in (429, 503) and ra else resp.throttle_after
+        if wait:
             now = time.monotonic()
             with self._lock:
-                self._throttle.append((now, now + float(ra)))
+                self._throttle.append((now, now + wait))
 
     def _check_retry_after(self, req: SimRequest, arrived: float) -> None:
         if req.path.startswith("/_download"):
             return
-        grace = 0.05 + self.faults.latency  # requests already in flight when the 429 left
+        grace = self.grace + self.faults.latency
         with self._lock:
             self._throttle = [(a, u) for a, u in self._throttle if u > arrived]
             for answered_at, until in self._throttle:
@@ -235,6 +246,15 @@ class Simulator:
             return None
         with self._lock:
             roll = self._rng.random()
+            scripted = f.first[self._scripted] if self._scripted < len(f.first) else None
+            self._scripted += 1
+        if scripted == "drop":
+            return SimResponse(0, drop=True)
+        if scripted == "429":
+            return self.throttled()
+        if scripted in ("503", "504"):
+            return self.error(int(scripted), "ServiceUnavailable" if scripted == "503" else "GatewayTimeout",
+                              "The service is temporarily unavailable.", {"Retry-After": _fmt(f.retry_after)})
         if roll < f.rate_drop:
             return SimResponse(0, drop=True)
         roll -= f.rate_drop

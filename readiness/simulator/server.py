@@ -19,10 +19,12 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def _serve(self) -> None:
+        arrived = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
         req = SimRequest(self.command, f"http://{host}{self.path}", {k.lower(): v for k, v in self.headers.items()}, body)
+        req.arrived = arrived
         sim = self.server.sim
         resp = sim.handle(req)
         if sim.faults.latency:
@@ -67,6 +69,7 @@ class SimulatorServer:
         self.port = self._server.server_port
         # report downloads redirect to another host name for the same server, as Graph's do
         sim.download_host = f"http://localhost:{self.port}"
+        sim.grace = 0.15  # a handler thread can wait tens of ms for the GIL before it stamps a request's arrival
         self._thread = threading.Thread(target=self._server.serve_forever, name="graph-simulator", daemon=True)
 
     @property

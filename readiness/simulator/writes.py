@@ -333,7 +333,7 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     ids = [str(i.get("id")) for i in items]
     if len(set(ids)) != len(ids):
         raise SimError(400, "BadRequest", "Batch request ids must be unique.")
-    responses, status_by_id = [], {}
+    responses, status_by_id, throttle_after = [], {}, 0.0
     for item in items:
         rid = str(item.get("id"))
         url = str(item.get("url", ""))
@@ -348,7 +348,7 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
             wait = sim.take_write() if str(item.get("method", "GET")).upper() != "GET" else None
             if roll < f.rate_429 + f.rate_503 or wait is not None:
                 resp = sim.throttled(wait)
-                sim.answered(resp)
+                throttle_after = max(throttle_after, float(resp.headers["Retry-After"]))
                 sim.conduct.requests.append((time.monotonic(), str(item.get("method", "GET")).upper(), "$batch:" + url, 429))
             else:
                 headers = {k.lower(): v for k, v in (item.get("headers") or {}).items()}
@@ -374,7 +374,9 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
             except ValueError:
                 out["body"] = resp.body.decode("utf-8", "replace")
         responses.append(out)
-    return SimResponse.json(200, {"responses": responses})
+    out = SimResponse.json(200, {"responses": responses})
+    out.throttle_after = throttle_after  # registered when the answer leaves, not while items are processed
+    return out
 
 
 def delete_group_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:

@@ -69,7 +69,8 @@ def test_faults_reach_the_same_final_state_without_duplicates(tmp_path: Path, mo
     with SimulatorServer(Simulator(clean)) as server:
         assert invoke(server, monkeypatch, "playbook", "apply", str(book), *params(clean), "--yes").exit_code == 0
     noisy = tenant()
-    sim = Simulator(noisy, Faults(rate_429=0.1, rate_503=0.05, rate_drop=0.05, retry_after=0.2, seed=21))
+    sim = Simulator(noisy, Faults(rate_429=0.1, rate_503=0.05, rate_drop=0.05, retry_after=1, seed=21,
+                                  first=("429", "503", "drop")))
     with SimulatorServer(sim) as server:
         result = invoke(server, monkeypatch, "playbook", "apply", str(book), *params(noisy), "--yes")
         for _ in range(3):  # a step may stop on an answer it cannot judge; resume finishes it
@@ -79,6 +80,7 @@ def test_faults_reach_the_same_final_state_without_duplicates(tmp_path: Path, mo
             result = invoke(server, monkeypatch, "playbook", "resume", run_id_of(result.output))
         assert result.exit_code == 0, result.output
         assert sim.conduct.retry_after_violations == []
+        assert {s for _, _, _, s in sim.conduct.requests} >= {0, 429, 503}  # every kind of fault happened
     assert state(noisy) == state(clean)
     assert sum(1 for g in noisy.groups if g["displayName"] == "Krisenstab") == 1
     assert len(noisy.sent_mail) <= 1 and len(noisy.invitations) <= 2 + 2  # at most one lost answer re-checked

@@ -200,3 +200,33 @@ def test_a_new_team_is_404_for_a_while_eventual_consistency() -> None:
         return early, late
 
     assert using(inproc_client(sim), go) == (404, 200)
+
+
+def test_a_client_that_ignores_retry_after_is_caught() -> None:
+    import time
+
+    import httpx
+
+    from readiness.simulator import Faults, generate_tenant
+    from readiness.simulator.server import SimulatorServer
+    from readiness.simulator.transport import SimTransport
+
+    for served in ("in-process", "http"):
+        sim = Simulator(generate_tenant("unprepared-sme"), Faults(first=("429",), retry_after=1))
+        headers = {"Authorization": f"Bearer {sim.issue_token()}"}
+        if served == "http":
+            with SimulatorServer(sim) as srv, httpx.Client() as rude:
+                assert rude.get(srv.base_url + "/subscribedSkus", headers=headers).status_code == 429
+                time.sleep(0.3)
+                assert rude.get(srv.base_url + "/subscribedSkus", headers=headers).status_code == 200
+        else:
+            import asyncio
+
+            async def go() -> None:
+                async with httpx.AsyncClient(transport=SimTransport(sim)) as rude:
+                    assert (await rude.get("http://127.0.0.1:9/v1.0/subscribedSkus", headers=headers)).status_code == 429
+                    await asyncio.sleep(0.3)
+                    assert (await rude.get("http://127.0.0.1:9/v1.0/subscribedSkus", headers=headers)).status_code == 200
+
+            asyncio.run(go())
+        assert len(sim.conduct.retry_after_violations) == 1, served
