@@ -24,11 +24,3 @@ def finding(check_id: str, status: Status, en: str, de: str, target: str = "tena
 def names(people: Iterable[Any]) -> dict[str, Any]:
     items = [p.upn for p in people]
     return {"count": len(items), "sample": items[:SAMPLE]}
-
-
-def ratio(part: int, whole: int) -> str:
-    return f"{part} of {whole}" if whole else "0 of 0"
-
-
-def ratio_de(part: int, whole: int) -> str:
-    return f"{part} von {whole}"

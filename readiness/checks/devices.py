@@ -6,7 +6,7 @@ from typing import Iterable
 
 from ..licensing.capabilities import INTUNE
 from .common import finding, names
-from .facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, days_since, facts
+from .facts import ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, days_since, facts
 from .model import Finding, Status, t
 from .registry import check
 from .unavailable import describe
@@ -205,5 +205,3 @@ def registered_not_managed(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding("devices.registered_not_managed", Status.PASS, "Nobody relies on an unmanaged registered device.",
                       "Niemand ist auf ein nicht verwaltetes Gerät angewiesen.", **ev)
 
-
-__all__ = ["COMPLIANT_MANAGED"]

@@ -8,9 +8,6 @@ from .facts import MEMBER_GUEST_ROLE, days_since, facts
 from .model import Finding, Status, t
 from .registry import check
 
-LEVELS = ("disabled", "existingExternalUserSharingOnly", "externalUserSharingOnly", "externalUserAndGuestSharing")
-
-
 def _sp(snapshot) -> dict:  # noqa: ANN001
     return snapshot.data("sharepoint") or {}
 

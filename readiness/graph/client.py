@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
     from msgraph import GraphServiceClient
 
-USER_AGENT = "readiness/0.1"
-
-
 @dataclass
 class GraphResponse:
     status: int
@@ -233,6 +230,7 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
     from msgraph import GraphRequestAdapter, GraphServiceClient
     from msgraph_core import GraphClientFactory
 
+    from .. import __version__
     from .auth import BearerAuthProvider
 
     stats = RequestStats()
@@ -248,7 +246,7 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
         RetryMiddleware(stats, gate, policy),
         ParametersNameDecodingHandler(),
         UrlReplaceHandler(),
-        UserAgentHandler(UserAgentHandlerOption(product_name="readiness", product_version="0.1")),
+        UserAgentHandler(UserAgentHandlerOption(product_name="readiness", product_version=__version__)),
         HeadersInspectionHandler(),
     ]
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)

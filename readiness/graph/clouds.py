@@ -48,9 +48,6 @@ class Endpoint:
     def scope(self) -> str:
         return f"{self.root}/.default"
 
-    @property
-    def beta_url(self) -> str:
-        return self.base_url.rsplit("/", 1)[0] + "/beta"
 
 
 def cloud_endpoint(name: str) -> Endpoint:

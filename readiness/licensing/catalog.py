@@ -40,7 +40,6 @@ class Catalog:
     def __init__(self, rows: list[dict[str, str]]) -> None:
         skus: dict[str, dict] = {}
         self._plan_names: dict[str, str] = {}
-        self._plan_friendly: dict[str, str] = {}
         for row in rows:
             sku_id = row["GUID"].strip().lower()
             entry = skus.setdefault(
@@ -51,7 +50,6 @@ class Catalog:
             plan_name = _clean_id(row["Service_Plan_Name"])
             entry["plans"][plan_id] = plan_name
             self._plan_names.setdefault(plan_id, plan_name)
-            self._plan_friendly.setdefault(plan_id, _clean(row["Service_Plans_Included_Friendly_Names"]))
         self._skus = {
             sku_id: SkuInfo(sku_id, e["part"], e["name"], tuple(sorted(e["plans"].items(), key=lambda p: p[1])))
             for sku_id, e in skus.items()
@@ -76,9 +74,6 @@ class Catalog:
 
     def plan_name(self, plan_id: str) -> str | None:
         return self._plan_names.get(plan_id.strip().lower())
-
-    def plan_friendly_name(self, plan_id: str) -> str | None:
-        return self._plan_friendly.get(plan_id.strip().lower())
 
 
 @lru_cache(maxsize=1)

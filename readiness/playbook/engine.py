@@ -85,10 +85,6 @@ class ApplyResult:
         return not self.failed and not self.skipped_steps
 
 
-def _batch_url(req: Request) -> str:
-    return req.path
-
-
 async def _reconcile(client: Any, changes: list[Change]) -> dict[str, tuple[bool, Any]]:
     """Read the tenant to learn whether changes are already in effect (one $batch of GETs)."""
     reqs, index = [], {}

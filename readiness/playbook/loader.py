@@ -44,10 +44,6 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses anchors/aliases and duplicate keys and remembers line numbers."""
 
 
-def _no_alias(self: Any, node: Any) -> Any:  # pragma: no cover - replaced below
-    raise AssertionError
-
-
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:

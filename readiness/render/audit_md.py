@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..audit import AuditResult
-from ..checks.model import Status
 from ..scoring import traffic_light
 from .audit_text import reason_text
 from .i18n import labels, when
@@ -73,5 +72,3 @@ def render_markdown(result: AuditResult, lang: str = "en", trend: dict | None = 
         out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(m["name"]), md(m["reason"])] for m in missing]), ""]
     return "\n".join(out)
 
-
-__all__ = ["Status", "render_markdown"]

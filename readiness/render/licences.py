@@ -1,4 +1,4 @@
-"""The licence table: SKU friendly name, bought, assigned, free."""
+"""Licence rows: SKU friendly name, bought, assigned, free (rendered by every output format)."""
 from __future__ import annotations
 
 from ..collect.snapshot import Snapshot
@@ -28,15 +28,3 @@ def licence_rows(snapshot: Snapshot) -> list[dict]:
         })
     rows.sort(key=lambda r: (r["viral"], r["name"].lower()))
     return rows
-
-
-def licence_table(snapshot: Snapshot) -> str:
-    from tabulate import tabulate
-
-    sec = snapshot.section("skus")
-    if not sec.usable:
-        return f"Licences not available: {sec.reason}."
-    body = [[r["name"] + (" (free/trial)" if r["viral"] else ""), r["skuPartNumber"], r["status"], r["enabled"],
-             r["consumed"], r["free"]] for r in licence_rows(snapshot)]
-    return tabulate(body, headers=["Licence", "SKU", "Status", "Bought", "Assigned", "Free"], disable_numparse=True,
-                    colalign=("left", "left", "left", "right", "right", "right"))

@@ -195,7 +195,7 @@ class Simulator:
             resp = fault
         else:
             try:
-                resp = self._dispatch(req, batch_item=False)
+                resp = self._dispatch(req)
             except SimError as exc:
                 resp = self.error(exc.status, exc.code, exc.message, exc.headers)
             except QueryError as exc:
@@ -211,7 +211,7 @@ class Simulator:
 
     def _process(self, req: SimRequest) -> None:
         try:
-            self._dispatch(req, batch_item=False)
+            self._dispatch(req)
         except (SimError, QueryError):
             pass
 
@@ -273,7 +273,7 @@ class Simulator:
         seconds = self.faults.retry_after if wait is None else max(1, math.ceil(wait))  # Graph sends whole seconds
         return self.error(429, "TooManyRequests", "Please retry again later.", {"Retry-After": _fmt(seconds)})
 
-    def _dispatch(self, req: SimRequest, *, batch_item: bool) -> SimResponse:
+    def _dispatch(self, req: SimRequest) -> SimResponse:
         if req.path.startswith("/_download/"):
             return self._download(req)
         claims = self._authenticate(req)

@@ -359,7 +359,7 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
                 else:
                     inner = Req(str(item.get("method", "GET")).upper(), f"{req.origin}/{req.version}{url if url.startswith('/') else '/' + url}", headers, payload)
                     try:
-                        resp = sim._dispatch(inner, batch_item=True)
+                        resp = sim._dispatch(inner)
                     except SimError as exc:
                         resp = sim.error(exc.status, exc.code, exc.message, exc.headers)
                     except Exception as exc:  # QueryError and friends
