@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
-from ..licensing.capabilities import ENTRA_P1, EXCHANGE, INTUNE, ONEDRIVE, SHAREPOINT, TEAMS
+from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
 
 MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
 MFA_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless", "mobilePhone", "alternateMobilePhone",
@@ -245,8 +245,7 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
 
 
 def ready_capabilities(p: Person) -> dict[str, bool]:
-    return {"teams": TEAMS in p.capabilities, "mailbox": EXCHANGE in p.capabilities,
-            "files": bool({SHAREPOINT, ONEDRIVE} & p.capabilities)}
+    return kit(p.capabilities)
 
 
 __all__ = ["COMPLIANT_MANAGED", "ENTRA_ONLY", "ENTRA_P1", "Facts", "MANAGED_NOT_COMPLIANT", "MEMBER_GUEST_ROLE",

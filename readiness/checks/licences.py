@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS
+from ..licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS, kit
 from .common import finding, names
 from .facts import INACTIVE_SKU_STATES, facts
 from .model import Finding, Status, t
@@ -13,7 +13,7 @@ WORK_CAPS = {TEAMS, EXCHANGE}
 
 
 def _full_kit(caps: set[str]) -> bool:
-    return TEAMS in caps and EXCHANGE in caps and bool({SHAREPOINT, ONEDRIVE} & caps)
+    return all(kit(caps).values())
 
 
 def seat_plan(f) -> dict:  # noqa: ANN001 - Facts

@@ -16,6 +16,15 @@ ENTRA_P2 = "entra_p2"
 
 CAPABILITIES = (TEAMS, EXCHANGE, SHAREPOINT, ONEDRIVE, INTUNE, ENTRA_P1, ENTRA_P2)
 
+# The remote-work kit: what a person needs to work from home, and which capabilities provide each part.
+KIT: dict[str, frozenset[str]] = {"teams": frozenset({TEAMS}), "mailbox": frozenset({EXCHANGE}),
+                                  "files": frozenset({SHAREPOINT, ONEDRIVE})}
+
+
+def kit(caps: set[str] | frozenset[str]) -> dict[str, bool]:
+    """Which parts of the remote-work kit a set of capabilities provides."""
+    return {part: bool(need & caps) for part, need in KIT.items()}
+
 # Teams enablement. TEAMSPRO_*, TEAMS_ADVCOMMS, Teams_Room*, MCO* add-ons and the free/exploratory
 # plans are not a Teams licence for everyday work.
 _TEAMS = {"TEAMS1", "TEAMS_GOV", "TEAMS_AR_GCCHIGH", "TEAMS_AR_DOD", "TEAMSESS"}

@@ -5,14 +5,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS
+from ...licensing.capabilities import KIT
 from ..model import Change, Request, StepPlan
 from .base import Ctx, get_user
 
 NAME = "assign_licence"
 TITLE = "Assign licences with Teams, mailbox and OneDrive"
 PERMISSIONS = ("LicenseAssignment.ReadWrite.All", "User.ReadWrite.All")
-CAP = {"teams": {TEAMS}, "mailbox": {EXCHANGE}, "files": {SHAREPOINT, ONEDRIVE}}
 
 
 class Params(BaseModel):
@@ -24,14 +23,14 @@ class Params(BaseModel):
 
 def _covers(plans: dict[str, frozenset[str]], wanted: list[str]) -> bool:
     caps = set().union(*plans.values()) if plans else set()
-    return all(CAP[w] & caps for w in wanted)
+    return all(KIT[w] & caps for w in wanted)
 
 
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     f = ctx.facts
     wanted = p.capabilities
-    people = [x for x in ctx.people() if any(not (CAP[w] & x.capabilities) for w in wanted)
-              and not any(CAP[w] & x.disabled_capabilities for w in wanted)]  # switched-off plans: enable_service_plans
+    people = [x for x in ctx.people() if any(not (KIT[w] & x.capabilities) for w in wanted)
+              and not any(KIT[w] & x.disabled_capabilities for w in wanted)]  # switched-off plans: enable_service_plans
     if not people:
         return ctx.step(NAME, [], noop="everyone selected already has " + ", ".join(wanted), permissions=PERMISSIONS)
     candidates = []

@@ -5,14 +5,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS
+from ...licensing.capabilities import KIT
 from ..model import Change, Request, StepPlan
 from .base import Ctx, get_user
 
 NAME = "enable_service_plans"
 TITLE = "Switch Teams, Exchange and SharePoint on in existing licences"
 PERMISSIONS = ("LicenseAssignment.ReadWrite.All",)
-CAP = {"teams": {TEAMS}, "mailbox": {EXCHANGE}, "files": {SHAREPOINT, ONEDRIVE}}
 
 
 class Params(BaseModel):
@@ -22,7 +21,7 @@ class Params(BaseModel):
 
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     f = ctx.facts
-    wanted = set().union(*(CAP[c] for c in p.capabilities))
+    wanted = set().union(*(KIT[c] for c in p.capabilities))
     changes: list[Change] = []
     skipped_group = []
     users = {u["id"]: u for u in ctx.snapshot.data("users", []) or []}
