@@ -180,8 +180,9 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
 
 
 def _already(c: Change, res: Any) -> bool:
-    text = str((res.body or {}).get("error", {}).get("message", "")) if isinstance(res.body, dict) else ""
-    return c.action == "add_to_group" and res.status == 400 and "already exist" in text
+    """An error that means "this is in effect already", as the step's own ``already_done`` hook judges it."""
+    hook = getattr(ACTIONS[c.action], "already_done", None)
+    return bool(hook and hook(res.status, res.body))
 
 
 def _error_text(res: Any) -> str:
@@ -202,22 +203,13 @@ async def _apply_one(client: Any, c: Change, run: Run, prior: dict) -> tuple[boo
                    "before": c.before, "after": c.after})
     try:
         if c.action == "create_team":
-            if first == 0:
-                from ..errors import GraphUnavailable
-
-                try:
-                    resp = await client.request("POST", "/teams", c.requests[0].body, idempotent=False)
-                    location = resp.headers.get("location", "")
-                    team_id = location.split("('")[1].split("')")[0] if "('" in location else ""
-                    values.update({"team_id": team_id, "operation": location})
-                    run.write({"change": c.id, "phase": "accepted", "status": resp.status, "request_id": resp.request_id,
-                               "result": values})
-                except GraphUnavailable:  # the answer was lost: look the team up by name before anything else
-                    await asyncio.sleep(1.0)
-                    done, body = (await _reconcile(client, [c])).get(c.id, (False, None))
-                    if not done:
-                        raise
-                    values.update(_created_id(c, body))
+            resp = await _create(client, c, c.requests[0], values) if first == 0 else None
+            if resp is not None:  # 202: the team id and the operation to poll are in Location
+                location = resp.headers.get("location", "")
+                team_id = location.split("('")[1].split("')")[0] if "('" in location else ""
+                values.update({"team_id": team_id, "operation": location})
+                run.write({"change": c.id, "phase": "accepted", "status": resp.status, "request_id": resp.request_id,
+                           "result": values})
             if values.get("operation"):
                 await _poll_team(client, values["operation"])
             for req in c.requests[1:]:
@@ -225,12 +217,12 @@ async def _apply_one(client: Any, c: Change, run: Run, prior: dict) -> tuple[boo
         else:
             for n, req in enumerate(c.requests):
                 if n == 0 and not req.idempotent:
-                    body = await _create(client, c, req, values)
-                    if body is None:  # found in effect after an answer was lost
+                    resp = await _create(client, c, req, values)
+                    if resp is None:  # found in effect after an answer was lost
                         continue
                 else:
                     resp = await client.request(req.method, req.path.format(**values), req.body, idempotent=req.idempotent)
-                    body = resp.json() if resp.content else {}
+                body = resp.json() if resp.content else {}
                 if n == 0 and isinstance(body, dict):
                     if body.get("id"):
                         values["id"] = body["id"]
@@ -247,15 +239,14 @@ async def _apply_one(client: Any, c: Change, run: Run, prior: dict) -> tuple[boo
 async def _create(client: Any, c: Change, req: Request, values: dict) -> Any:
     """Send a create or a mail once. If the answer is lost, look the object up before anything else.
 
-    Returns the response body, or None when the object turned out to exist (its id goes into values).
+    Returns the response, or None when the object turned out to exist (its id goes into values).
     A mail whose answer is lost is taken as sent: never twice (the timeline says so).
     """
     from ..errors import GraphUnavailable
 
     for attempt in range(3):
         try:
-            resp = await client.request(req.method, req.path.format(**values), req.body, idempotent=False)
-            return resp.json() if resp.content else {}
+            return await client.request(req.method, req.path.format(**values), req.body, idempotent=False)
         except GraphUnavailable:
             if c.irreversible:
                 values["in_doubt"] = "the connection dropped after sending; taken as sent so it is never sent twice"

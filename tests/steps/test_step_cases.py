@@ -49,3 +49,20 @@ def test_case(case: dict) -> None:
         assert not sp.changes and not sp.blocked and expect["noop"] in sp.noop_reason, (sp.noop_reason, sp.blocked)
     else:
         assert not sp.changes and expect["blocked"] in sp.blocked, sp.blocked
+
+
+def test_an_existing_membership_counts_as_done_only_for_steps_that_say_so() -> None:
+    from readiness.graph.batch import BatchResult
+    from readiness.playbook.engine import _already
+    from readiness.playbook.model import Change
+
+    dup = BatchResult("1", 400, {}, {"error": {"code": "Request_BadRequest",
+                                              "message": "One or more added object references already exist for 'members'."}})
+    other = BatchResult("1", 400, {}, {"error": {"code": "Request_BadRequest", "message": "Invalid object identifier."}})
+
+    def change(action: str) -> Change:
+        return Change("s:k", "s", action, "update", "t", "k", None, None, ())
+
+    assert _already(change("add_to_group"), dup)
+    assert not _already(change("add_to_group"), other)
+    assert not _already(change("assign_licence"), dup)

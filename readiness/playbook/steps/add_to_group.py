@@ -43,7 +43,10 @@ def is_done(change: Change, body: Any) -> bool:
     return (change.data["user_id"] not in ids) if change.data.get("undo") else (change.data["user_id"] in ids)
 
 
-ALREADY = "already exist"  # Graph's answer when the member is in the group: that is success
+def already_done(status: int, body: Any) -> bool:
+    """Graph answers 400 "... already exist ..." when the person is in the group: that is success."""
+    message = str(((body or {}).get("error") or {}).get("message", "")) if isinstance(body, dict) else ""
+    return status == 400 and "already exist" in message
 
 
 def inverse(change: Change) -> list[Change] | None:
