@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from .context import AppContext, run_async
+from .audit import collect
+from .context import AppContext
 
 
 @click.command(name="demo")
@@ -40,8 +41,7 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
     token = sim.issue_token()
     with SimulatorServer(sim) as server:
         conn = Connection("demo", custom_endpoint(server.base_url), None, lambda: StaticTokenCredential(token))
-        app.progress(f"Collecting from {server.base_url} ...")
-        snapshot = run_async(_collect(app, conn))
+        snapshot = collect(app, conn, concurrency=8)
     from ..audit import evaluate
     from ..render.audit_text import render_licences, render_table
     from ..render.i18n import labels
@@ -75,13 +75,3 @@ def _emergency_plan(snapshot) -> str:  # noqa: ANN001
     params = " ".join(f"-p {k}={v}" for k, v in overrides.items())
     return (f"What `readiness playbook plan emergency-home-office --tenant ... {params}` would do:\n\n"
             + render_plan_text(plan))
-
-
-async def _collect(app: AppContext, conn):  # noqa: ANN001
-    from ..collect.run import collect_snapshot
-
-    client = app.open_client(conn)
-    try:
-        return await collect_snapshot(client, label=conn.label, progress=app.debug)
-    finally:
-        await client.aclose()

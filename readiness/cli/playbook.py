@@ -238,8 +238,8 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
     """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""
     from ..connection import resolve
-    from ..playbook.engine import apply_plan, undo_plan
-    from ..playbook.runs import RunStore, TenantLock
+    from ..playbook.engine import undo_plan
+    from ..playbook.runs import RunStore
     from ..render.plan import render_plan_text
 
     store = RunStore()
@@ -257,19 +257,9 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     if not _confirmer(yes)(undo):
         raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
 
-    async def go():  # noqa: ANN202
-        client = app.open_client(conn, concurrency=concurrency)
-        try:
-            with TenantLock(run.meta()["tenant_key"]):
-                new = store.create(undo, {**run.meta(), "undo_of": run_id})
-                return new, await apply_plan(client, undo, new, app.progress)
-        finally:
-            await client.aclose()
+    from ..playbook.service import undo_online
 
-    from ..playbook.service import Outcome
-
-    new, result = run_async(go())
-    _finish(Outcome(undo, new, result))
+    _finish(run_async(undo_online(lambda: app.open_client(conn, concurrency=concurrency), run, undo, store, app.progress)))
 
 
 @playbook.command(name="runs")

@@ -87,16 +87,22 @@ async def apply_online(open_client: Callable[[], Any], conn: Any, playbook: Play
             return Outcome(plan)
         if not await asyncio.to_thread(confirm, plan):
             raise UsageError("Nothing was changed: the plan was not confirmed", "Run again and confirm, or add --yes")
-        with TenantLock(key):
-            run = store.create(plan, {**(meta or {}), "tenant_key": key, "tenant": conn.label,
-                                      "endpoint": conn.endpoint.base_url, "playbook_source": playbook.source,
-                                      "overrides": overrides})
-            progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
-            result = await apply_plan(client, plan, run, progress)
-            run.write({"phase": "summary", "requests": client.stats.as_dict()})
-        return Outcome(plan, run, result)
+        return await _apply_locked(client, key, plan, progress, lambda: store.create(plan, {
+            **(meta or {}), "tenant_key": key, "tenant": conn.label, "endpoint": conn.endpoint.base_url,
+            "playbook_source": playbook.source, "overrides": overrides}))
     finally:
         await client.aclose()
+
+
+async def _apply_locked(client: Any, key: str, plan: Plan, progress: Callable[[str], None],
+                        make_run: Callable[[], Run]) -> Outcome:
+    """Apply under the tenant's lock; the run (new or resumed) ends with its request counts."""
+    with TenantLock(key):
+        run = make_run()
+        progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
+        result = await apply_plan(client, plan, run, progress)
+        run.write({"phase": "summary", "requests": client.stats.as_dict()})
+    return Outcome(plan, run, result)
 
 
 async def resume_online(open_client: Callable[[], Any], conn: Any, run: Run, progress: Callable[[str], None]) -> Outcome:
@@ -104,14 +110,21 @@ async def resume_online(open_client: Callable[[], Any], conn: Any, run: Run, pro
     if meta.get("endpoint") != conn.endpoint.base_url:
         raise UsageError(f"Run {run.id} was for {meta.get('tenant')} at {meta.get('endpoint')}, not {conn.endpoint.base_url}",
                          "Name the same tenant with --tenant or --graph-url")
-    plan = run.plan()
     client = open_client()
     try:
-        with TenantLock(meta["tenant_key"]):
-            progress(f"Resuming run {run.id} ...")
-            result = await apply_plan(client, plan, run, progress)
-            run.write({"phase": "summary", "requests": client.stats.as_dict()})
-        return Outcome(plan, run, result)
+        return await _apply_locked(client, meta["tenant_key"], run.plan(), progress, lambda: run)
+    finally:
+        await client.aclose()
+
+
+async def undo_online(open_client: Callable[[], Any], run: Run, undo: Plan, store: RunStore,
+                      progress: Callable[[str], None]) -> Outcome:
+    """Apply an undo plan (from engine.undo_plan) as a new run of the same tenant."""
+    meta = run.meta()
+    client = open_client()
+    try:
+        return await _apply_locked(client, meta["tenant_key"], undo, progress,
+                                   lambda: store.create(undo, {**meta, "undo_of": run.id}))
     finally:
         await client.aclose()
 
@@ -123,4 +136,4 @@ def playbook_of(run: Run) -> tuple[Playbook, dict]:
     return pb, meta.get("overrides") or {}
 
 
-__all__ = ["BlockedPlan", "Outcome", "StalePlan", "apply_online", "blocked_error", "plan_online", "playbook_of", "resume_online"]
+__all__ = ["BlockedPlan", "Outcome", "StalePlan", "apply_online", "blocked_error", "plan_online", "playbook_of", "resume_online", "undo_online"]
