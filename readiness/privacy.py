@@ -68,24 +68,23 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     """A copy of the snapshot with people and devices replaced by stable keyed pseudonyms."""
     p = Pseudonymizer(key, snapshot.tenant_id)
     snap = Snapshot.from_dict(copy.deepcopy(snapshot.to_dict()))
+    ids: dict[str, str] = {}  # original user id -> pseudonymous id
+    aliases: dict[str, str] = {}  # original user id -> Person-XXXXXXXX
     by_upn: dict[str, str] = {}
     for u in snap.data("users", []) or []:
-        alias = p.person(u["id"])
+        alias = aliases[u["id"]] = p.person(u["id"])
         by_upn[(u.get("userPrincipalName") or "").lower()] = alias
         u["displayName"] = alias
         u["userPrincipalName"] = f"{alias.lower()}@pseudonym.invalid"
         for k in ("mail", "givenName", "surname", "jobTitle"):
             if u.get(k):
                 u[k] = None
-        u["id"] = p.token("id", u["id"])
-    ids = {}
-    for u in snapshot.data("users", []) or []:
         ids[u["id"]] = p.token("id", u["id"])
+        u["id"] = ids[u["id"]]
 
     def alias_of(upn: str | None, uid: str | None = None) -> str:
-        if uid and uid in ids:
-            return f"{p.person(uid).lower()}@pseudonym.invalid"
-        return f"{by_upn.get((upn or '').lower(), p.person('upn:' + (upn or '')))}".lower() + "@pseudonym.invalid"
+        alias = aliases.get(uid or "") or by_upn.get((upn or "").lower()) or p.person("upn:" + (upn or ""))
+        return f"{alias.lower()}@pseudonym.invalid"
 
     for row in snap.data("mfa", []) or []:
         row["userPrincipalName"] = alias_of(row.get("userPrincipalName"), row.get("id"))
