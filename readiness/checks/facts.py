@@ -103,6 +103,15 @@ def days_since(when: str | None, today: date) -> int | None:
         return None
 
 
+def _date_or_none(value: object) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def facts(snapshot: Snapshot) -> Facts:
     cached = snapshot._cache.get("facts")
     if cached is None:
@@ -233,6 +242,10 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
     if not sec.usable:
         return
     rows = (sec.data or {}).get("rows") or []
+    # Usage reports lag by days: activity age counts from the report's own refresh date, not from collection
+    refreshed = _date_or_none((sec.data or {}).get("reportRefreshDate"))
+    if refreshed is not None:
+        today = refreshed
     by_upn = {p.upn.lower(): p for p in by_id.values()}
     for p in by_id.values():
         p.teams_active = False
