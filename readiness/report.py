@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audit import AuditResult, audit_data, evaluate
+from .audit.evaluate import AuditResult, audit_data, evaluate
 from .collect.snapshot import Snapshot
 from .errors import UsageError
 

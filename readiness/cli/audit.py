@@ -37,7 +37,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
       readiness audit --tenant kunde-a --report kunde-a.html --lang de
     """
-    from ..audit import evaluate
+    from ..audit.evaluate import evaluate
     from ..collect.snapshot import Snapshot
 
     if from_snapshot and (tenant or graph_url):

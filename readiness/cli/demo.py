@@ -42,7 +42,7 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
     with SimulatorServer(sim) as server:
         conn = Connection("demo", custom_endpoint(server.base_url), None, lambda: StaticTokenCredential(token))
         snapshot = collect(app, conn, concurrency=8)
-    from ..audit import evaluate
+    from ..audit.evaluate import evaluate
     from ..render.audit_text import render_licences, render_table
     from ..render.i18n import labels
 

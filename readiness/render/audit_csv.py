@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..audit import AuditResult
+from ..audit.evaluate import AuditResult
 from .safe import csv_cell
 
 FINDING_COLUMNS = ["check_id", "area", "severity", "status", "target", "message", "fix_playbook"]

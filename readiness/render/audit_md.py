@@ -1,7 +1,7 @@
 """The audit as Markdown (tickets and wikis); every tenant string escaped."""
 from __future__ import annotations
 
-from ..audit import AuditResult
+from ..audit.evaluate import AuditResult
 from ..scoring import traffic_light
 from .audit_text import reason_text
 from .i18n import labels, when

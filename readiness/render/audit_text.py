@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from ..audit import AuditResult
+from ..audit.evaluate import AuditResult
 from ..checks.model import Status
 from ..scoring import traffic_light
 from .i18n import labels, when

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..audit import AuditResult, audit_data
+from ..audit.evaluate import AuditResult, audit_data
 from ..matrix import INFO_REASONS
 from ..resources import data_root
 from .i18n import labels, number, when

@@ -5,7 +5,7 @@ import json
 
 import httpx
 
-from readiness.audit import evaluate
+from readiness.audit.evaluate import evaluate
 from readiness.checks.model import Status
 from readiness.collect.run import collect_snapshot
 from readiness.graph.auth import StaticTokenCredential

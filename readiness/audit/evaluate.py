@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks.facts import facts
-from .checks.model import CheckSpec, Finding, Severity, Status
-from .checks.registry import run_checks
-from .collect.snapshot import Snapshot
-from .matrix import Matrix, build_matrix
-from .render.licences import licence_rows
-from .scoring import area_scores, check_status, overall_score, traffic_light
+from ..checks.facts import facts
+from ..checks.model import CheckSpec, Finding, Severity, Status
+from ..checks.registry import run_checks
+from ..collect.snapshot import Snapshot
+from ..matrix import Matrix, build_matrix
+from ..render.licences import licence_rows
+from ..scoring import area_scores, check_status, overall_score, traffic_light
 
 EFFORT_ORDER = {"minutes": 0, "hours": 1, "days": 2}
 
@@ -34,7 +34,7 @@ class AuditResult:
 
     def not_evaluated(self, lang: str = "en") -> list[dict]:
         """Sections that could not be read, and why: the report lists them, they never vanish."""
-        from .checks.unavailable import NAMES, describe
+        from ..checks.unavailable import NAMES, describe
 
         out = []
         for name, sec in sorted(self.snapshot.sections.items()):
@@ -49,7 +49,7 @@ class AuditResult:
         return [spec for spec, st, _ in self.checks if st == Status.FAIL and spec.severity.rank >= threshold.rank]
 
     def seats_to_buy(self) -> int:
-        from .checks.licences import seat_plan
+        from ..checks.licences import seat_plan
 
         return seat_plan(facts(self.snapshot))["to_buy"] if self.snapshot.section("skus").usable else 0
 
