@@ -31,8 +31,8 @@ def format_for(path: Path) -> str:
 def prepare(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
             aggregate_only: bool = False, key: bytes | None = None) -> ReportInput:
     """Evaluate (and, for privacy, rewrite) the snapshot; compare with the previous one if given."""
-    from . import privacy
-    from .trend import compare
+    from .audit import privacy
+    from .audit.trend import compare
 
     if previous is not None and previous.tenant_id and snapshot.tenant_id and previous.tenant_id != snapshot.tenant_id:
         raise UsageError("The previous snapshot is of another tenant", "Give an earlier snapshot of the same tenant with --previous")

@@ -1,7 +1,7 @@
 """Every visible label exists in both languages; every reason code has words."""
 from __future__ import annotations
 
-from readiness.matrix import REASON_CODES
+from readiness.audit.matrix import REASON_CODES
 from readiness.render.i18n import labels
 
 

@@ -7,9 +7,9 @@ from ..checks.facts import facts
 from ..checks.model import CheckSpec, Finding, Severity, Status
 from ..checks.registry import run_checks
 from ..collect.snapshot import Snapshot
-from ..matrix import Matrix, build_matrix
+from .matrix import Matrix, build_matrix
 from ..render.licences import licence_rows
-from ..scoring import area_scores, check_status, overall_score, traffic_light
+from .scoring import area_scores, check_status, overall_score, traffic_light
 
 EFFORT_ORDER = {"minutes": 0, "hours": 1, "days": 2}
 

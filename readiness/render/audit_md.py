@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..audit.evaluate import AuditResult
-from ..scoring import traffic_light
+from ..audit.scoring import traffic_light
 from .audit_text import reason_text
 from .i18n import labels, when
 from .licences import licence_rows

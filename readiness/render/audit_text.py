@@ -5,7 +5,7 @@ from tabulate import tabulate
 
 from ..audit.evaluate import AuditResult
 from ..checks.model import Status
-from ..scoring import traffic_light
+from ..audit.scoring import traffic_light
 from .i18n import labels, when
 from .licences import licence_rows
 from .safe import terminal as esc

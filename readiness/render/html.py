@@ -5,7 +5,7 @@ from typing import Any
 
 from .. import __version__
 from ..audit.evaluate import AuditResult, audit_data
-from ..matrix import INFO_REASONS
+from ..audit.matrix import INFO_REASONS
 from ..resources import data_root
 from .i18n import labels, number, when
 

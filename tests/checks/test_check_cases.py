@@ -5,7 +5,7 @@ import pytest
 
 from readiness.checks.model import Status
 from readiness.checks.registry import registry, run_checks
-from readiness.scoring import check_status
+from readiness.audit.scoring import check_status
 from tests.checks.caselib import load_cases, snapshot_for
 
 CASES = load_cases()

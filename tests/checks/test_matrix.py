@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from readiness.checks.facts import facts
-from readiness.matrix import build_matrix
+from readiness.audit.matrix import build_matrix
 from tests.checks.caselib import snapshot_for
 
 E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"

@@ -1,8 +1,8 @@
 """Trend against a previous snapshot of the same tenant: what improved, what got worse (pure)."""
 from __future__ import annotations
 
-from .audit.evaluate import AuditResult
-from .checks.model import Status
+from .evaluate import AuditResult
+from ..checks.model import Status
 
 _RANK = {Status.PASS: 0, Status.NOT_EVALUABLE: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
 

@@ -10,7 +10,7 @@ weighted mean of the area scores (licences 25, identity 25, devices 20, teams 20
 """
 from __future__ import annotations
 
-from .checks.model import AREAS, CheckSpec, Finding, Status
+from ..checks.model import AREAS, CheckSpec, Finding, Status
 
 SEVERITY_WEIGHT = {"critical": 10, "high": 6, "medium": 3, "low": 1, "info": 0}
 STATUS_CREDIT = {Status.PASS: 1.0, Status.WARN: 0.5, Status.FAIL: 0.0}

@@ -20,9 +20,9 @@ import os
 import secrets
 from pathlib import Path
 
-from .collect.snapshot import Snapshot
-from .errors import ConfigError
-from .paths import data_dir, write_private
+from ..collect.snapshot import Snapshot
+from ..errors import ConfigError
+from ..paths import data_dir, write_private
 
 KEY_ENV = "READINESS_PSEUDONYM_KEY"
 
