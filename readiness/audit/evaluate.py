@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..checks.facts import facts
+from ..audit.facts import facts
 from ..checks.model import CheckSpec, Finding, Severity, Status
 from ..checks.registry import run_checks
 from ..collect.snapshot import Snapshot

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..checks.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
+from ..audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
 
 REASON_CODES = (
     "no_licence", "no_teams", "teams_disabled", "no_mailbox", "mailbox_disabled", "no_files", "files_disabled",

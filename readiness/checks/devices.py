@@ -6,7 +6,7 @@ from typing import Iterable
 
 from ..licensing.capabilities import INTUNE
 from .common import finding, names
-from .facts import ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, days_since, facts
+from ..audit.facts import ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, days_since, facts
 from .model import Finding, Status, t
 from .registry import check
 from .unavailable import describe

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from ..licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS, kit
 from .common import finding, names
-from .facts import INACTIVE_SKU_STATES, facts
+from ..audit.facts import INACTIVE_SKU_STATES, facts
 from .model import Finding, Status, t
 from .registry import check
 

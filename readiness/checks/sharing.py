@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .common import finding, names
-from .facts import MEMBER_GUEST_ROLE, days_since, facts
+from ..audit.facts import MEMBER_GUEST_ROLE, days_since, facts
 from .model import Finding, Status, t
 from .registry import check
 

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from ..licensing.capabilities import TEAMS
 from .common import finding, names
-from .facts import facts
+from ..audit.facts import facts
 from .model import Finding, Status, t
 from .registry import check
 

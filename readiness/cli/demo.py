@@ -62,7 +62,7 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
 
 def _emergency_plan(snapshot) -> str:  # noqa: ANN001
     """The emergency-home-office plan for the demo tenant, with parameters an admin would give."""
-    from ..checks.facts import facts
+    from ..audit.facts import facts
     from ..playbook.engine import make_plan
     from ..playbook.loader import load
     from ..render.plan import render_plan_text

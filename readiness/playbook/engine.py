@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from ..checks.facts import facts
+from ..audit.facts import facts
 from ..collect.snapshot import Snapshot
 from ..errors import GraphError, UsageError
 from ..graph.batch import BatchRequest, run_batch

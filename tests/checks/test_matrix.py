@@ -1,7 +1,7 @@
 """The per-person 'ready' rule, criterion by criterion, with the traps the issue names."""
 from __future__ import annotations
 
-from readiness.checks.facts import facts
+from readiness.audit.facts import facts
 from readiness.audit.matrix import build_matrix
 from tests.checks.caselib import snapshot_for
 

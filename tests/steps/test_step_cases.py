@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.checks.facts import facts
+from readiness.audit.facts import facts
 from readiness.playbook.schema import check_params
 from readiness.playbook.steps import ACTIONS
 from readiness.playbook.steps.base import Ctx

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...checks.facts import COMPLIANT_MANAGED, ENTRA_ONLY, Facts, Person, ready_capabilities
+from ...audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, Facts, Person, ready_capabilities
 from ...collect.snapshot import Snapshot
 from ..model import Change, Request, StepPlan
 
