@@ -8,7 +8,7 @@ from ..checks.model import CheckSpec, Finding, Severity, Status
 from ..checks.registry import run_checks
 from ..collect.snapshot import Snapshot
 from .matrix import Matrix, build_matrix
-from ..render.licences import licence_rows
+from .subscriptions import licence_rows
 from .scoring import area_scores, check_status, overall_score, traffic_light
 
 EFFORT_ORDER = {"minutes": 0, "hours": 1, "days": 2}

@@ -5,7 +5,7 @@ from ..audit.evaluate import AuditResult
 from ..audit.scoring import traffic_light
 from .audit_text import reason_text
 from .i18n import labels, when
-from .licences import licence_rows
+from ..audit.subscriptions import licence_rows
 from .safe import md
 
 

@@ -7,7 +7,7 @@ from ..audit.evaluate import AuditResult
 from ..checks.model import Status
 from ..audit.scoring import traffic_light
 from .i18n import labels, when
-from .licences import licence_rows
+from ..audit.subscriptions import licence_rows
 from .safe import terminal as esc
 
 PEOPLE_LIMIT = 30

@@ -1,4 +1,4 @@
-"""Licence rows: SKU friendly name, bought, assigned, free (rendered by every output format)."""
+"""Subscriptions as rows: SKU friendly name, bought, assigned, free (computed once by evaluate, shown by every format)."""
 from __future__ import annotations
 
 from ..collect.snapshot import Snapshot
