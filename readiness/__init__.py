@@ -1,4 +1,98 @@
-"""readiness: measure and raise a Microsoft 365 tenant's readiness for remote work in a crisis."""
+"""readiness: measure and raise a Microsoft 365 tenant's readiness for remote work in a crisis.
+
+``import readiness`` is the product; the ``readiness`` command is one client of it::
+
+    import readiness
+    conn = readiness.connect(tenant="kunde-a")          # or graph_url=..., token=... / credential=...
+    snap = readiness.collect(conn)                       # -> Snapshot (snap.save(path), readiness.load_snapshot(path))
+    audit = readiness.evaluate(snap, previous=None)      # -> Audit: finished, language-free
+    html = readiness.render(audit, format="html", lang="de")
+    plan = readiness.plan("emergency-home-office", conn, params={"team_owners": "chefin@kunde-a.de"})
+    run = readiness.apply(plan, conn, confirm=True)      # -> RunResult; resume/verify/undo(run_id, conn)
+
+Every function runs its own event loop; ``readiness.aio`` has the awaitable twins. Errors are
+``readiness.ReadinessError`` subclasses carrying ``what``, ``fix`` and ``exit_code``. Names load lazily,
+so that ``readiness --help`` imports neither msgraph nor azure nor keyring. See docs/library.md.
+"""
 from __future__ import annotations
 
+import sys
+import types
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    # reaching a tenant
+    "connect": "readiness.api.tenant", "collect": "readiness.api.tenant", "load_snapshot": "readiness.api.tenant",
+    "Connection": "readiness.connection", "Snapshot": "readiness.collect.snapshot",
+    # audit and reports
+    "evaluate": "readiness.api.audit", "render": "readiness.api.audit", "list_checks": "readiness.api.audit",
+    "get_check": "readiness.api.audit", "Audit": "readiness.audit.model", "CheckResult": "readiness.audit.model",
+    "Action": "readiness.audit.model", "NotEvaluated": "readiness.audit.model", "format_for": "readiness.render.formats",
+    # playbooks
+    "plan": "readiness.api.playbooks", "load_plan": "readiness.api.playbooks", "apply": "readiness.api.playbooks",
+    "resume": "readiness.api.playbooks", "verify": "readiness.api.playbooks", "undo": "readiness.api.playbooks",
+    "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
+    "PlaybookPlan": "readiness.api.types", "RunResult": "readiness.api.types", "Verification": "readiness.api.types",
+    "RunInfo": "readiness.api.types", "Timeline": "readiness.api.types",
+    # the built-in simulator
+    "serve_simulator": "readiness.api.simulator",
+    # errors (each carries what, fix and exit_code)
+    "ReadinessError": "readiness.errors", "UsageError": "readiness.errors", "ConfigError": "readiness.errors",
+    "SecretStoreError": "readiness.errors", "AuthError": "readiness.errors", "GraphError": "readiness.errors",
+    "GraphUnavailable": "readiness.errors", "SnapshotError": "readiness.errors", "ExitCode": "readiness.exitcodes",
+    "StalePlan": "readiness.playbook.service", "BlockedPlan": "readiness.playbook.service",
+    "LockHeld": "readiness.playbook.runs", "PlaybookError": "readiness.playbook.loader",
+}
+__all__ = sorted(_EXPORTS) + ["aio"]
+
+
+# `readiness.collect` and `readiness.render` are API functions; the packages of the same name stay importable
+# (`from readiness.collect.snapshot import Snapshot`) but are not bound over the functions when they load.
+_FUNCTIONS_OVER_PACKAGES = frozenset({"collect", "render"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_OVER_PACKAGES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> Any:
+    if name == "aio":
+        return import_module("readiness.aio")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'readiness' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for editors and type checkers; at run time the names above load on first use
+    from . import aio  # noqa: F401
+    from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
+    from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, verify  # noqa: F401
+    from .api.simulator import serve_simulator  # noqa: F401
+    from .api.tenant import collect, connect, load_snapshot  # noqa: F401
+    from .api.types import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
+    from .audit.model import Action, Audit, CheckResult, NotEvaluated  # noqa: F401
+    from .collect.snapshot import Snapshot  # noqa: F401
+    from .connection import Connection  # noqa: F401
+    from .errors import (AuthError, ConfigError, GraphError, GraphUnavailable, ReadinessError, SecretStoreError,  # noqa: F401
+                         SnapshotError, UsageError)
+    from .exitcodes import ExitCode  # noqa: F401
+    from .playbook.loader import PlaybookError  # noqa: F401
+    from .playbook.runs import LockHeld  # noqa: F401
+    from .playbook.service import BlockedPlan, StalePlan  # noqa: F401
+    from .render.formats import format_for  # noqa: F401

@@ -1,7 +1,7 @@
 """From command-line options to a Graph connection: a tenant profile, or --graph-url with a token."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .errors import UsageError
@@ -17,12 +17,14 @@ class Connection:
     profile: TenantProfile | None
     credential_factory: Callable[[], Any]  # called inside the event loop
     usage_location: str = ""
+    client_options: dict = field(default_factory=dict)  # defaults for open(): concurrency, transport, policy
 
-    def open(self, *, transport: Any = None, concurrency: int = 8, policy: Any = None) -> Any:
+    def open(self, **kwargs: Any) -> Any:
+        """A GraphClient for this tenant (inside a running event loop); kwargs override client_options."""
         from .graph.client import build_client
 
-        return build_client(self.endpoint, self.credential_factory(), transport=transport,
-                            concurrency=concurrency, policy=policy)
+        options = {"concurrency": 8, "transport": None, "policy": None, **self.client_options, **kwargs}
+        return build_client(self.endpoint, self.credential_factory(), **options)
 
 
 def profile_endpoint(profile: TenantProfile) -> Endpoint:

@@ -1,89 +1,112 @@
-"""evaluate(snapshot) -> AuditResult: checks, the per-person matrix and scores (pure, offline)."""
+"""evaluate(snapshot, previous) -> Audit: everything the reports show, computed once (pure, offline).
+
+The Audit is finished when ``evaluate`` returns: check results, the per-person matrix, scores, licence
+rows, seats to buy, what was not evaluated (with reason codes), top actions and the trend against an
+earlier snapshot. Renderers read it and nothing else; they never go back to the snapshot or the checks.
+Texts stay in every language the checks provide (``{"en": ..., "de": ...}``): choosing one is rendering.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
-from ..audit.facts import facts
-from ..checks.model import CheckSpec, Finding, Severity, Status
+from ..checks.model import Status
 from ..checks.registry import run_checks
 from ..collect.snapshot import Snapshot
-from .matrix import Matrix, build_matrix
+from ..errors import UsageError
+from .facts import facts
+from .matrix import build_matrix
+from .model import Action, Audit, CheckResult, NotEvaluated, Privacy, Tenant
+from . import privacy
+from .scoring import area_scores, check_status, overall_score
 from .subscriptions import licence_rows
-from .scoring import area_scores, check_status, overall_score, traffic_light
+from .trend import compare
 
 EFFORT_ORDER = {"minutes": 0, "hours": 1, "days": 2}
+TOP_ACTIONS = 5
 
 
-@dataclass
-class AuditResult:
-    snapshot: Snapshot
-    results: list[tuple[CheckSpec, list[Finding]]]
-    matrix: Matrix
-    areas: dict[str, int | None]
-    overall: int | None
-
-    @property
-    def checks(self) -> list[tuple[CheckSpec, Status, list[Finding]]]:
-        return [(spec, check_status(findings), findings) for spec, findings in self.results]
-
-    def top_actions(self, limit: int = 5) -> list[tuple[CheckSpec, Status, Finding]]:
-        """Failing and warning checks, most severe first, quick fixes before slow ones."""
-        open_ = [(spec, st, fs[0]) for spec, st, fs in self.checks if st in (Status.FAIL, Status.WARN)]
-        open_.sort(key=lambda x: (x[1] != Status.FAIL, -x[0].severity.rank, EFFORT_ORDER.get(x[0].effort, 1), x[0].id))
-        return open_[:limit]
-
-    def not_evaluated(self, lang: str = "en") -> list[dict]:
-        """Sections that could not be read, and why: the report lists them, they never vanish."""
-        from ..checks.unavailable import NAMES, describe
-
-        out = []
-        for name, sec in sorted(self.snapshot.sections.items()):
-            if sec.status == "complete":
-                continue
-            out.append({"section": name, "name": NAMES.get(name, {}).get(lang, name), "status": sec.status,
-                        "reason": describe(sec)[lang], "permission": sec.permission, "licence": sec.licence,
-                        "notes": sec.notes})
-        return out
-
-    def worst_failing(self, threshold: Severity) -> list[CheckSpec]:
-        return [spec for spec, st, _ in self.checks if st == Status.FAIL and spec.severity.rank >= threshold.rank]
-
-    def seats_to_buy(self) -> int:
-        from ..checks.licences import seat_plan
-
-        return seat_plan(facts(self.snapshot))["to_buy"] if self.snapshot.section("skus").usable else 0
+def top_actions(checks: list[CheckResult], limit: int = TOP_ACTIONS) -> list[Action]:
+    """Failing and warning checks, most severe first, quick fixes before slow ones."""
+    open_ = [Action(c.spec, c.status, c.findings[0]) for c in checks if c.status in (Status.FAIL, Status.WARN)]
+    open_.sort(key=lambda a: (a.status != Status.FAIL, -a.spec.severity.rank, EFFORT_ORDER.get(a.spec.effort, 1), a.spec.id))
+    return open_[:limit]
 
 
-def evaluate(snapshot: Snapshot) -> AuditResult:
-    """Run every check over a snapshot and build the matrix and scores. No network, no clock."""
-    results = run_checks(snapshot)
-    matrix = build_matrix(facts(snapshot))
-    areas = area_scores(results)
-    return AuditResult(snapshot, results, matrix, areas, overall_score(areas, matrix.summary))
+def not_evaluated(snapshot: Snapshot) -> list[NotEvaluated]:
+    """Sections that could not be read, and why: the report lists them, they never vanish."""
+    from ..checks.unavailable import NAMES, describe
+
+    out = []
+    for name, sec in sorted(snapshot.sections.items()):
+        if sec.status == "complete":
+            continue
+        if sec.status == "fallback":
+            code = "fallback"
+        elif "conceal" in sec.reason:
+            code = "concealed"
+        elif sec.status == "forbidden":
+            code = "licence" if sec.licence else "permission"
+        else:
+            code = "skipped" if sec.status == "skipped" else "failed"
+        out.append(NotEvaluated(name, sec.status, code, dict(NAMES.get(name) or {"en": name, "de": name}), describe(sec),
+                                sec.permission, sec.licence, tuple(sec.notes)))
+    return out
 
 
-def audit_data(result: AuditResult, lang: str = "en") -> dict:
-    """Everything the audit found, as plain data (the JSON output's ``data``)."""
-    snap = result.snapshot
-    f = facts(snap)
-    return {
-        "tenant": {"id": snap.tenant_id, "name": snap.tenant_name, "cloud": snap.cloud, "endpoint": snap.endpoint},
-        "collected_at": snap.collected_at,
-        "score": {"overall": result.overall, "light": traffic_light(result.overall),
-                  "areas": {a: {"score": s, "light": traffic_light(s)} for a, s in result.areas.items()}},
-        "summary": dict(result.matrix.summary, seats_to_buy=result.seats_to_buy(), device_rule=f.device_rule,
-                        mfa_source=f.mfa_source),
-        "licences": licence_rows(snap),
-        "checks": [{"id": spec.id, "area": spec.area, "severity": spec.severity.value, "status": st.value,
-                    "title": spec.title[lang], "fix_playbook": spec.fix_playbook, "effort": spec.effort,
-                    "findings": [{"status": x.status.value, "target": x.target, "message": x.message[lang],
-                                  "evidence": x.evidence} for x in fs]}
-                   for spec, st, fs in result.checks],
-        "top_actions": [{"id": spec.id, "title": spec.title[lang], "severity": spec.severity.value, "status": st.value,
-                         "message": fd.message[lang], "remediation": spec.remediation[lang], "effort": spec.effort,
-                         "fix_playbook": spec.fix_playbook} for spec, st, fd in result.top_actions()],
-        "people": result.matrix.rows,
-        "departments": result.matrix.departments,
-        "not_evaluated": result.not_evaluated(lang),
-        "requests": snap.requests,
-    }
+def seats_to_buy(snapshot: Snapshot) -> int:
+    from ..checks.licences import seat_plan
+
+    return seat_plan(facts(snapshot))["to_buy"] if snapshot.section("skus").usable else 0
+
+
+def _evaluate_one(snapshot: Snapshot) -> Audit:
+    results = [CheckResult(spec, check_status(fs), fs) for spec, fs in run_checks(snapshot)]
+    f = facts(snapshot)
+    matrix = build_matrix(f)
+    areas = area_scores([(c.spec, c.findings) for c in results])
+    buy = seats_to_buy(snapshot)
+    summary = dict(matrix.summary, seats_to_buy=buy, device_rule=f.device_rule, mfa_source=f.mfa_source)
+    return Audit(
+        tenant=Tenant(snapshot.tenant_id, snapshot.tenant_name, snapshot.cloud, snapshot.endpoint),
+        collected_at=snapshot.collected_at, checks=results, people=matrix.rows, departments=matrix.departments,
+        summary=summary, score=overall_score(areas, matrix.summary), areas=areas, licences=licence_rows(snapshot),
+        seats_to_buy=buy, not_evaluated=not_evaluated(snapshot), top_actions=top_actions(results),
+        requests=dict(snapshot.requests or {}), source=snapshot)
+
+
+def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
+             aggregate_only: bool = False, key: bytes | None = None) -> Audit:
+    """Run every check over a snapshot; build the matrix, scores and the trend against ``previous``.
+
+    + previous: an earlier snapshot of the same tenant (else UsageError).
+    + pseudonymize: people and devices become stable keyed pseudonyms (key: ``privacy.key_for``).
+    + aggregate_only: counts and departments only, no per-person rows or samples.
+    No network, no clock: the same snapshot gives the same Audit.
+    """
+    if previous is not None and previous.tenant_id and snapshot.tenant_id and previous.tenant_id != snapshot.tenant_id:
+        raise UsageError("The previous snapshot is of another tenant",
+                         "Give an earlier snapshot of the same tenant with --previous")
+    source, previous_source = snapshot, previous
+    if pseudonymize:
+        key = key or privacy.key_for(snapshot.tenant_id)
+        snapshot = privacy.pseudonymize(snapshot, key)
+        previous = privacy.pseudonymize(previous, key) if previous is not None else None
+    audit = _evaluate_one(snapshot)
+    if previous is not None:
+        audit = dataclasses.replace(audit, trend=compare(_evaluate_one(previous), audit))
+    audit = dataclasses.replace(audit, source=source, previous_source=previous_source,
+                                privacy=Privacy(pseudonymize, False))
+    return privacy.aggregate_only(audit) if aggregate_only else audit
+
+
+def private(audit: Audit, *, pseudonymize: bool = False, aggregate_only: bool = False) -> Audit:
+    """The same audit, made private for readers outside the IT team (a no-op when it already is)."""
+    if pseudonymize and not audit.privacy.pseudonymized:
+        if audit.source is None:
+            raise UsageError("This audit cannot be pseudonymised afterwards (it was built without its snapshot)",
+                             "Call readiness.evaluate(snapshot, pseudonymize=True)")
+        audit = evaluate(audit.source, audit.previous_source, pseudonymize=True)
+    if aggregate_only and not audit.privacy.aggregate_only:
+        audit = privacy.aggregate_only(audit)
+    return audit
+

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..collect.snapshot import Snapshot
 from ..errors import ConfigError
 from ..paths import data_dir, write_private
+from .model import Action, Audit, CheckResult, Privacy
 
 KEY_ENV = "READINESS_PSEUDONYM_KEY"
 
@@ -108,10 +109,8 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     return snap
 
 
-def aggregate_only(result):  # noqa: ANN001, ANN201 - AuditResult
-    """A copy of the audit result with counts and departments only: no per-person rows, no samples."""
-    from .matrix import Matrix
-
+def aggregate_only(audit: Audit) -> Audit:
+    """A copy of the audit with counts and departments only: no per-person rows, no samples, no names."""
     def scrub(value):  # noqa: ANN001, ANN202 - evidence lists people only under "sample" (checks/common.py)
         if isinstance(value, dict):
             return {k: scrub(v) for k, v in value.items() if k != "sample"}
@@ -119,6 +118,10 @@ def aggregate_only(result):  # noqa: ANN001, ANN201 - AuditResult
             return [scrub(v) for v in value]
         return value
 
-    results = [(spec, [dataclasses.replace(f, evidence=scrub(f.evidence)) for f in findings]) for spec, findings in result.results]
-    matrix = Matrix([], result.matrix.departments, result.matrix.summary)
-    return dataclasses.replace(result, results=results, matrix=matrix)
+    checks = [CheckResult(c.spec, c.status, [dataclasses.replace(f, evidence=scrub(f.evidence)) for f in c.findings])
+              for c in audit.checks]
+    first = {c.spec.id: c.findings[0] for c in checks}
+    actions = [Action(a.spec, a.status, first[a.spec.id]) for a in audit.top_actions]
+    trend = dict(audit.trend, newly_ready=[], newly_not_ready=[]) if audit.trend else None
+    return dataclasses.replace(audit, checks=checks, people=[], top_actions=actions, trend=trend,
+                               privacy=Privacy(audit.privacy.pseudonymized, True), source=None, previous_source=None)

@@ -7,7 +7,7 @@ import click
 
 from ..checks.model import Severity
 from ..exitcodes import ExitCode
-from .context import AppContext, run_async
+from .context import AppContext
 from .options import connection_options, emit, output_options
 
 
@@ -37,54 +37,23 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
       readiness audit --tenant kunde-a --report kunde-a.html --lang de
     """
-    from ..audit.evaluate import evaluate
-    from ..collect.snapshot import Snapshot
+    import readiness
 
     if from_snapshot and (tenant or graph_url):
         raise click.UsageError("--from-snapshot reads a saved snapshot; do not combine it with --tenant or --graph-url.")
     if from_snapshot:
-        snapshot = Snapshot.load(from_snapshot)
+        snapshot = readiness.load_snapshot(from_snapshot)
     else:
-        from ..connection import resolve
-
-        conn = resolve(tenant, graph_url)
-        snapshot = collect(app, conn, concurrency)
+        snapshot = app.collect(readiness.connect(tenant, graph_url, concurrency=concurrency))
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.progress(f"Saved snapshot to {snapshot_out}")
-    result = evaluate(snapshot)
-    code = ExitCode.OK
-    if fail_on and result.worst_failing(Severity(fail_on)):
-        code = ExitCode.FINDINGS
+    result = readiness.evaluate(snapshot)
+    code = ExitCode.FINDINGS if fail_on and result.worst_failing(fail_on) else ExitCode.OK
     if report_path:
-        from ..report import format_for
-
-        emit(render(result, format_for(report_path), lang, people, command="audit", exit_code=int(code)), report_path)
-    emit(render(result, output, lang, people, command="audit", exit_code=int(code), color=app.color), out)
+        emit(readiness.render(result, readiness.format_for(report_path), lang, people=people, command="audit",
+                              exit_code=int(code)), report_path)
+    emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code)), out)
     if code:
         raise SystemExit(int(code))
 
-
-def collect(app: AppContext, conn, concurrency: int):  # noqa: ANN001, ANN201
-    from ..collect.run import collect_snapshot
-
-    async def go():  # noqa: ANN202
-        client = app.open_client(conn, concurrency=concurrency)
-        try:
-            return await collect_snapshot(client, label=conn.label, progress=app.progress if app.verbose else None)
-        finally:
-            await client.aclose()
-
-    app.progress(f"Collecting {conn.label} ({conn.endpoint.base_url}) ...")
-    snapshot = run_async(go())
-    r = snapshot.requests
-    app.progress(f"Collected in {r.get('seconds', 0):.1f} s: {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
-                 f"{r.get('throttled', 0)} throttled ({r.get('throttled_seconds', 0):.1f} s waited).")
-    return snapshot
-
-
-def render(result, output: str, lang: str, people: bool, *, command: str, exit_code: int = 0, color: bool = False) -> str:  # noqa: ANN001
-    from ..report import ReportInput
-    from ..report import render as render_report
-
-    return render_report(ReportInput(result), output, lang, people=people, command=command, exit_code=exit_code)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..errors import UsageError
-
 
 @click.group(name="checks")
 def checks() -> None:
@@ -19,9 +17,9 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
     """List every check: id, area, severity, title and the playbook that fixes it."""
     from tabulate import tabulate
 
-    from ..checks.registry import registry
+    import readiness
 
-    specs = [s for s in registry().values() if area is None or s.area == area]
+    specs = readiness.list_checks(area)
     if output == "json":
         from ..render.envelope import envelope
 
@@ -42,13 +40,9 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
 def checks_show(check_id: str, lang: str) -> None:
     """Explain one check: why it matters, what it reads, and how to fix it."""
-    from ..checks.registry import registry
+    import readiness
 
-    specs = registry()
-    spec = specs.get(check_id)
-    if spec is None:
-        close = [i for i in specs if check_id.split(".")[-1] in i] or list(specs)[:5]
-        raise UsageError(f"There is no check '{check_id}'", f"See `readiness checks list`; similar: {', '.join(close[:5])}")
+    spec = readiness.get_check(check_id)
     click.echo(f"{spec.id}  [{spec.area}, {spec.severity.value}]\n{spec.title[lang]}\n")
     click.echo(f"Why:     {spec.rationale[lang]}")
     click.echo(f"Fix:     {spec.remediation[lang]}")

@@ -23,6 +23,17 @@ class AppContext:
         if self.verbose:
             print(message, file=sys.stderr, flush=True)
 
+    def collect(self, conn: Any) -> Any:
+        """readiness.collect with progress on stderr: a start line, sections with -v, the request counts."""
+        import readiness
+
+        self.progress(f"Collecting {conn.label} ({conn.endpoint.base_url}) ...")
+        snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None)
+        r = snapshot.requests
+        self.progress(f"Collected in {r.get('seconds', 0):.1f} s: {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
+                      f"{r.get('throttled', 0)} throttled ({r.get('throttled_seconds', 0):.1f} s waited).")
+        return snapshot
+
     def open_client(self, connection: Any, **kwargs: Any) -> Any:
         if self.client_factory is not None:
             return self.client_factory(connection, **kwargs)

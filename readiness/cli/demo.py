@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from .audit import collect
 from .context import AppContext
+
+LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 
 
 @click.command(name="demo")
@@ -30,48 +31,31 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
       readiness demo
       readiness demo --profile enterprise --size 5000
     """
-    from ..connection import Connection
-    from ..graph.auth import StaticTokenCredential
-    from ..graph.clouds import custom_endpoint
-    from ..simulator import Simulator, generate_tenant
-    from ..simulator.server import SimulatorServer
+    import readiness
 
-    app.progress(f"Starting the Graph simulator with the {profile} demo tenant ...")
-    sim = Simulator(generate_tenant(profile, seed=seed, size=size))
-    token = sim.issue_token()
-    with SimulatorServer(sim) as server:
-        conn = Connection("demo", custom_endpoint(server.base_url), None, lambda: StaticTokenCredential(token))
-        snapshot = collect(app, conn, concurrency=8)
-    from ..audit.evaluate import evaluate
-    from ..render.audit_text import render_licences, render_table
+    from ..paths import data_dir, write_private
+    from ..render.audit_text import render_licences
     from ..render.i18n import labels
 
-    from ..paths import data_dir
-    from ..render.html import render_html
-
-    result = evaluate(snapshot)
-    click.echo(render_table(result, lang))
+    app.progress(f"Starting the Graph simulator with the {profile} demo tenant ...")
+    with readiness.serve_simulator(profile, seed=seed, size=size) as sim:
+        snapshot = app.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token, concurrency=8))
+    audit = readiness.evaluate(snapshot)
+    click.echo(readiness.render(audit, "table", lang))
     click.echo(f"{labels(lang)['licences_title']}\n")
-    click.echo(render_licences(result, lang))
+    click.echo(render_licences(audit, lang))
     path = report_path or (data_dir() / "demo-report.html")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(result, lang), encoding="utf-8")
+    write_private(path, readiness.render(audit, "html", lang))  # names of people: 0600
     click.echo(f"\nHTML report: {path}\n")
-    click.echo(_emergency_plan(snapshot))
-
-
-def _emergency_plan(snapshot) -> str:  # noqa: ANN001
-    """The emergency-home-office plan for the demo tenant, with parameters an admin would give."""
-    from ..audit.facts import facts
-    from ..playbook.engine import make_plan
-    from ..playbook.loader import load
-    from ..render.plan import render_plan_text
-
-    members = facts(snapshot).members
-    lead = next((p for p in members if p.department in ("Geschäftsführung", "IT") and p.mfa), None) or \
-        next((p for p in members if p.department in ("Geschäftsführung", "IT")), members[0])
-    overrides = {"usage_location": "DE", "team_owners": lead.upn, "sender": lead.upn}
-    plan = make_plan(load("emergency-home-office"), snapshot, overrides=overrides, tenant=snapshot.tenant_name)
+    overrides = _demo_params(audit)
+    plan = readiness.plan("emergency-home-office", snapshot, params=overrides)
     params = " ".join(f"-p {k}={v}" for k, v in overrides.items())
-    return (f"What `readiness playbook plan emergency-home-office --tenant ... {params}` would do:\n\n"
-            + render_plan_text(plan))
+    click.echo(f"What `readiness playbook plan emergency-home-office --tenant ... {params}` would do:\n\n"
+               + readiness.render(plan, "table"))
+
+
+def _demo_params(audit) -> dict[str, str]:  # noqa: ANN001 - Audit
+    """The parameters an admin of the demo tenant would give: a lead with MFA owns the team and sends the news."""
+    leads = [p for p in audit.people if p["department"] in LEAD_DEPARTMENTS]
+    lead = next((p for p in leads if p["mfa_registered"]), None) or (leads or audit.people)[0]
+    return {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}

@@ -30,10 +30,9 @@ def report(snapshot: Path, previous: Path | None, output: str | None, out: Path 
       readiness report kunde-a.json.gz --pseudonymize --out fuer-gf.html       # no names
       readiness report kunde-a.json.gz --aggregate-only -o csv --people        # counts per department
     """
-    from ..collect.snapshot import Snapshot
-    from ..report import format_for, prepare, render
+    import readiness
 
-    fmt = output or (format_for(out) if out else "html")
-    inp = prepare(Snapshot.load(snapshot), Snapshot.load(previous) if previous else None,
-                  pseudonymize=pseudonymize, aggregate_only=aggregate_only)
-    emit(render(inp, fmt, lang, people=people), out)
+    fmt = output or (readiness.format_for(out) if out else "html")
+    audit = readiness.evaluate(readiness.load_snapshot(snapshot), readiness.load_snapshot(previous) if previous else None,
+                               pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+    emit(readiness.render(audit, fmt, lang, people=people), out)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import click
 
@@ -37,27 +38,21 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
            'http://127.0.0.1:8123/v1.0/users?$top=5&$select=id,displayName'
       readiness audit --graph-url http://127.0.0.1:8123/v1.0
     """
-    from ..simulator import Faults, Simulator, generate_tenant
-    from ..simulator.server import SimulatorServer
-    from ..simulator.tokens import ALL_ROLES
+    import readiness
 
     click.echo(f"Generating the {profile} tenant ...", err=True)
-    tenant = generate_tenant(profile, seed=seed, size=size)
-    share = fault_rate / 3
-    sim = Simulator(tenant, Faults(latency=latency, rate_429=share, rate_503=share, rate_drop=share))
-    token = sim.issue_token([r.strip() for r in roles.split(",")] if roles else ALL_ROLES)
     try:
-        server = SimulatorServer(sim, port)
+        sim = readiness.serve_simulator(profile, seed=seed, size=size, port=port, latency=latency, fault_rate=fault_rate,
+                                        roles=[r.strip() for r in roles.split(",")] if roles else None)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}). Pick another --port, or 0 for any free one.")
-    click.echo(f"Graph simulator for {tenant.display_name} ({len(tenant.users)} users) on {server.base_url}")
-    click.echo(f"export READINESS_ACCESS_TOKEN={token}")
-    click.echo(f"Try: readiness audit --graph-url {server.base_url}", err=True)
-    click.echo("Press Ctrl-C to stop.", err=True)
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
-    finally:
-        server._server.server_close()
+    with sim:
+        click.echo(f"Graph simulator for {sim.tenant_name} ({sim.users} users) on {sim.graph_url}")
+        click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
+        click.echo(f"Try: readiness audit --graph-url {sim.graph_url}", err=True)
+        click.echo("Press Ctrl-C to stop.", err=True)
+        sys.stdout.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,9 @@ class Snapshot:
         canon = json.dumps({n: s.to_dict() for n, s in sorted(self.sections.items())}, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canon.encode()).hexdigest()
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path | str) -> None:
+        """Write the snapshot (people's data: the file is 0600); a .gz name compresses."""
+        path = Path(path)
         text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
         tmp = path.with_name(f".{path.name}.tmp")
         try:
@@ -104,13 +107,15 @@ class Snapshot:
                     fh.write(text)
             else:
                 tmp.write_text(text, encoding="utf-8")
+            os.chmod(tmp, 0o600)  # people's names and devices: owner only
             tmp.replace(path)
         except OSError as exc:
             raise SnapshotError(f"Cannot write the snapshot to {path} ({exc.strerror})",
                                 "Check that the folder exists and is writable") from exc
 
     @staticmethod
-    def load(path: Path) -> Snapshot:
+    def load(path: Path | str) -> Snapshot:
+        path = Path(path)
         try:
             raw = path.read_bytes()
         except OSError as exc:

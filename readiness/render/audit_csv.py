@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..audit.evaluate import AuditResult
+from ..audit.model import Audit
 from .safe import csv_cell
 
 FINDING_COLUMNS = ["check_id", "area", "severity", "status", "target", "message", "fix_playbook"]
@@ -22,7 +22,7 @@ def _fmt(value: object) -> object:
     return value
 
 
-def render_findings_csv(result: AuditResult, lang: str = "en") -> str:
+def render_findings_csv(result: Audit, lang: str = "en") -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(FINDING_COLUMNS)
@@ -33,20 +33,20 @@ def render_findings_csv(result: AuditResult, lang: str = "en") -> str:
     return buf.getvalue()
 
 
-def render_people_csv(result: AuditResult, lang: str = "en") -> str:
+def render_people_csv(result: Audit, lang: str = "en") -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(PEOPLE_COLUMNS)
-    for row in result.matrix.rows:
+    for row in result.people:
         w.writerow([csv_cell(_fmt(row.get(c))) for c in PEOPLE_COLUMNS])
     return buf.getvalue()
 
 
-def render_departments_csv(result: AuditResult) -> str:
+def render_departments_csv(result: Audit) -> str:
     """Per-department counts: the people CSV of an aggregate-only report."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["department", "people", "ready", "not_ready", "not_evaluable", "top_reasons"])
-    for d in result.matrix.departments:
+    for d in result.departments:
         w.writerow([csv_cell(_fmt(d[k])) for k in ("department", "people", "ready", "not_ready", "not_evaluable", "top_reasons")])
     return buf.getvalue()

@@ -1,11 +1,10 @@
 """The audit as Markdown (tickets and wikis); every tenant string escaped."""
 from __future__ import annotations
 
-from ..audit.evaluate import AuditResult
+from ..audit.model import Audit
 from ..audit.scoring import traffic_light
 from .audit_text import reason_text
 from .i18n import labels, when
-from ..audit.subscriptions import licence_rows
 from .safe import md
 
 
@@ -15,21 +14,21 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(result: AuditResult, lang: str = "en", trend: dict | None = None) -> str:
+def render_markdown(result: Audit, lang: str = "en") -> str:
     L = labels(lang)
-    snap = result.snapshot
-    s = result.matrix.summary
-    out = [f"# {L['audit_title']}: {md(snap.tenant_name)}", "",
-           f"*{L['collected']}: {md(when(snap.collected_at, lang))}*", "",
-           f"**{L['overall_score']}: {result.overall if result.overall is not None else '-'}/100** "
-           f"({L['lights'][traffic_light(result.overall)]})", "",
+    trend = result.trend
+    s = result.summary
+    out = [f"# {L['audit_title']}: {md(result.tenant.name)}", "",
+           f"*{L['collected']}: {md(when(result.collected_at, lang))}*", "",
+           f"**{L['overall_score']}: {result.score if result.score is not None else '-'}/100** "
+           f"({L['lights'][traffic_light(result.score)]})", "",
            f"**{L['people_ready'].format(ready=s['ready'], people=s['people'])}**"
            + (f" ({L['people_unknown'].format(n=s['not_evaluable'])})" if s["not_evaluable"] else ""), ""]
-    if (buy := result.seats_to_buy()):
+    if (buy := result.seats_to_buy):
         out += [L["seats_to_buy"].format(n=buy), ""]
     out += [_table([L["area"], L["score"], L["light"]],
                    [[L["areas"][a], "-" if v is None else v, L["lights"][traffic_light(v)]] for a, v in result.areas.items()]), ""]
-    if (actions := result.top_actions()):
+    if (actions := result.top_actions):
         out += [f"## {L['top_actions']}", ""]
         out += [f"{i + 1}. {md(fd.message[lang])} {md(spec.remediation[lang])} "
                 f"({L['effort_label']}: {L['effort'][spec.effort]}" + (f", {L['playbook']}: `{spec.fix_playbook}`)" if spec.fix_playbook else ")")
@@ -54,21 +53,21 @@ def render_markdown(result: AuditResult, lang: str = "en", trend: dict | None = 
         out.append("")
     out += [f"## {L['licences_title']}", "",
             _table([L["licence"], "SKU", L["bought"], L["assigned"], L["free"]],
-                   [[md(r["name"]), md(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in licence_rows(snap)]), ""]
+                   [[md(r["name"]), md(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in result.licences]), ""]
     out += [f"## {L['findings']}", ""]
     for area in L["areas"]:
         rows = [[L["status"][st.value], L["severity"][spec.severity.value], f"`{spec.id}`", md(fs[0].message[lang])]
                 for spec, st, fs in result.checks if spec.area == area]
         out += [f"### {L['areas'][area]}", "", _table([L["status_label"], L["severity_label"], L["check"], L["result"]], rows), ""]
-    not_ready = [r for r in result.matrix.rows if r["ready"] is False]
+    not_ready = [r for r in result.people if r["ready"] is False]
     out += [f"## {L['departments']}", "",
             _table([L["department"], L["people"], L["ready"], L["not_ready"]],
-                   [[md(d["department"] or L["no_department"]), d["people"], d["ready"], d["not_ready"]] for d in result.matrix.departments]), ""]
+                   [[md(d["department"] or L["no_department"]), d["people"], d["ready"], d["not_ready"]] for d in result.departments]), ""]
     if not_ready:
         out += [f"## {L['not_ready_people']} ({len(not_ready)})", "",
                 _table([L["person"], L["department"], L["reasons"]],
                        [[md(r["displayName"]), md(r["department"] or L["no_department"]), md(reason_text(r["reasons"], lang))] for r in not_ready]), ""]
-    if (missing := result.not_evaluated(lang)):
-        out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(m["name"]), md(m["reason"])] for m in missing]), ""]
+    if (missing := result.not_evaluated):
+        out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(m.name[lang]), md(m.reason[lang])] for m in missing]), ""]
     return "\n".join(out)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..audit.evaluate import AuditResult, audit_data
+from ..audit.model import Audit
 from ..audit.matrix import INFO_REASONS
 from ..resources import data_root
+from .audit_json import audit_dict
 from .i18n import labels, number, when
 
 EVIDENCE_SKIP = {"source", "source_kind"}
@@ -43,9 +44,8 @@ def evidence_text(evidence: dict, lang: str) -> str:
     return "; ".join(parts)[:600]
 
 
-def report_view(result: AuditResult, lang: str, *, trend: dict | None = None, pseudonymized: bool = False,
-                aggregate_only: bool = False) -> dict[str, Any]:
-    data = audit_data(result, lang)
+def report_view(result: Audit, lang: str) -> dict[str, Any]:
+    data = audit_dict(result, lang)
     for check in data["checks"]:
         for f in check["findings"]:
             f["evidence_text"] = evidence_text(f["evidence"], lang)
@@ -55,11 +55,11 @@ def report_view(result: AuditResult, lang: str, *, trend: dict | None = None, ps
     for row in data["people"]:
         if row["ready"] is False:
             by_dept.setdefault(row["department"], []).append(row)
-    return {"r": data, "L": labels(lang), "lang": lang, "trend": trend, "reasons": reasons,
+    return {"r": data, "L": labels(lang), "lang": lang, "trend": result.trend, "reasons": reasons,
             "people_by_department": sorted(by_dept.items(), key=lambda kv: kv[0].lower()),
-            "privacy": {"pseudonymized": pseudonymized, "aggregate_only": aggregate_only}, "version": __version__,
+            "privacy": {"pseudonymized": result.privacy.pseudonymized, "aggregate_only": result.privacy.aggregate_only}, "version": __version__,
             "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8")}
 
 
-def render_html(result: AuditResult, lang: str = "en", **options: Any) -> str:
-    return _env(lang).get_template("report.html.j2").render(**report_view(result, lang, **options))
+def render_html(result: Audit, lang: str = "en") -> str:
+    return _env(lang).get_template("report.html.j2").render(**report_view(result, lang))

@@ -14,12 +14,20 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.cli import cli
+import readiness
 from readiness.collect.run import collect_snapshot
-from readiness.report import prepare, render
 from readiness.simulator import Simulator, generate_tenant
 from tests.helpers import inproc_client, using
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+def prepare(snapshot, **privacy):  # the public API: a finished Audit ...
+    return readiness.evaluate(snapshot, **privacy)
+
+
+def render(audit, fmt: str, lang: str, people: bool = False) -> str:  # ... rendered in a format and language
+    return readiness.render(audit, fmt, lang, people=people)
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 

@@ -1,0 +1,171 @@
+"""Async twins of the public API: the same functions, awaitable, so one process can audit many tenants.
+
+    import asyncio, readiness
+    from readiness import aio
+
+    async def main(names):
+        conns = [readiness.connect(tenant=n) for n in names]
+        snaps = await asyncio.gather(*(aio.collect(c) for c in conns))
+        return [readiness.evaluate(s) for s in snaps]
+
+Each call opens its own Graph client on the running loop and closes it before returning. Offline
+functions (evaluate, render, load_snapshot, list_checks, runs, timeline) have no twin: they never wait.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Callable
+
+from .api.types import PlaybookPlan, RunResult, Verification
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .collect.snapshot import Snapshot
+    from .connection import Connection
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _opener(conn: Connection) -> Callable[[], Any]:
+    return lambda: conn.open()
+
+
+async def collect(conn: Connection, progress: Progress | None = None) -> Snapshot:
+    """Read one tenant into a Snapshot (every area; sections that cannot be read say why)."""
+    from .collect.run import collect_snapshot
+
+    client = conn.open()
+    try:
+        return await collect_snapshot(client, label=conn.label, progress=progress)
+    finally:
+        await client.aclose()
+
+
+def _playbook(playbook: Any) -> Any:
+    from .playbook.loader import Playbook, load
+
+    return playbook if isinstance(playbook, Playbook) else load(str(playbook))
+
+
+def _params(params: dict | None) -> dict[str, str]:
+    """Playbook parameters as the loader takes them: lists become a,b,c."""
+    out = {}
+    for k, v in (params or {}).items():
+        out[str(k)] = ",".join(str(x) for x in v) if isinstance(v, (list, tuple)) else str(v)
+    return out
+
+
+def plan_offline(playbook: Any, snapshot: Snapshot, params: dict | None = None, *, usage_location: str = "") -> PlaybookPlan:
+    """Plan from a saved snapshot: no network, no permissions known."""
+    from .playbook.engine import make_plan
+    from .playbook.runs import RunStore
+
+    pb, overrides = _playbook(playbook), _params(params)
+    plan = make_plan(pb, snapshot, overrides=overrides, usage_location=usage_location.upper(), tenant=snapshot.tenant_name,
+                     history=RunStore().history(snapshot.tenant_id))
+    return PlaybookPlan(plan, pb, overrides, None, snapshot.tenant_name, snapshot.endpoint)
+
+
+async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, usage_location: str = "",
+               progress: Progress | None = None) -> PlaybookPlan:
+    """What a playbook (name, file or Playbook) would change: read the tenant now, or plan from a Snapshot."""
+    from .collect.snapshot import Snapshot
+
+    if isinstance(conn_or_snapshot, Snapshot):
+        return plan_offline(playbook, conn_or_snapshot, params, usage_location=usage_location)
+    from .playbook.runs import RunStore
+    from .playbook.service import plan_online
+
+    conn = conn_or_snapshot
+    if usage_location:
+        conn.usage_location = usage_location.upper()
+    pb, overrides = _playbook(playbook), _params(params)
+    result, _, granted = await plan_online(_opener(conn), conn, pb, overrides, RunStore(), progress or _quiet)
+    return PlaybookPlan(result, pb, overrides, granted, conn.label, conn.endpoint.base_url)
+
+
+def _confirmer(confirm: Any) -> Callable[[Any], bool]:
+    if callable(confirm):
+        return confirm
+    return lambda _plan: bool(confirm)
+
+
+def _result(outcome: Any, irreversible: list | None = None) -> RunResult:
+    if outcome.run is None:
+        return RunResult(None, "nothing_to_do", plan=outcome.plan, irreversible=list(irreversible or []))
+    r = outcome.result
+    return RunResult(outcome.run.id, "complete" if r.complete else "incomplete", r.done, r.adopted, list(r.failed),
+                     outcome.plan, list(irreversible or []))
+
+
+async def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+    """Apply a plan with a journal, under the tenant's lock.
+
+    The tenant is read again first: a plan made before the tenant changed is refused (StalePlan), a
+    blocked plan too (BlockedPlan). + confirm: True (go ahead), False, or a function(plan) -> bool
+    asked before anything changes.
+    """
+    from .playbook.runs import RunStore
+    from .playbook.service import apply_online
+
+    if not isinstance(plan, PlaybookPlan):
+        raise UsageError("apply() takes the result of readiness.plan() or readiness.load_plan()",
+                         "Plan first: plan = readiness.plan(NAME, conn, params={...})")
+    if plan.playbook.sha256 != plan.plan.playbook_hash:
+        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+    outcome = await apply_online(_opener(conn), conn, plan.playbook, plan.params, RunStore(), _confirmer(confirm),
+                                 progress or _quiet, saved=plan.plan)
+    return _result(outcome)
+
+
+def _run_for(run_id: str, conn: Connection) -> Any:
+    from .playbook.runs import RunStore
+
+    run = RunStore().get(run_id)
+    meta = run.meta()
+    if meta.get("endpoint") and meta.get("endpoint") != conn.endpoint.base_url:
+        raise UsageError(f"Run {run_id} was for {meta.get('tenant')} at {meta.get('endpoint')}, not {conn.endpoint.base_url}",
+                         "Name the same tenant with --tenant or --graph-url")
+    return run
+
+
+async def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
+    """Continue an interrupted run without repeating a change Graph already accepted."""
+    from .playbook.service import resume_online
+
+    return _result(await resume_online(_opener(conn), conn, _run_for(run_id, conn), progress or _quiet))
+
+
+async def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
+    """Read the tenant again and re-plan the run's playbook: nothing left to do means verified."""
+    from .playbook.runs import RunStore
+    from .playbook.service import playbook_of, plan_online
+
+    store = RunStore()
+    run = store.get(run_id)
+    pb, overrides = playbook_of(run)
+    result, _, _ = await plan_online(_opener(conn), conn, pb, overrides, store, progress or _quiet)
+    return Verification(run_id, not (result.changes or result.blocked), result)
+
+
+async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+    """Plan the inverse of a run from its journal and apply it as a new run; irreversible changes are listed."""
+    from .playbook.engine import undo_plan
+    from .playbook.runs import RunStore
+    from .playbook.service import undo_online
+
+    store = RunStore()
+    run = _run_for(run_id, conn)
+    inverse, irreversible = undo_plan(run)
+    if not inverse.changes:
+        return RunResult(None, "nothing_to_do", plan=inverse, irreversible=list(irreversible))
+    if not await asyncio.to_thread(_confirmer(confirm), inverse):
+        raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
+    return _result(await undo_online(_opener(conn), run, inverse, store, progress or _quiet), irreversible)
+
+
+__all__ = ["apply", "collect", "plan", "resume", "undo", "verify"]

@@ -1,0 +1,70 @@
+"""Audits and reports, offline: evaluate a snapshot, render an Audit (or a plan, a run), the checks."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..audit.evaluate import evaluate as _evaluate
+from ..audit.evaluate import private
+from ..audit.model import Audit
+from ..checks.model import CheckSpec
+from ..collect.snapshot import Snapshot
+from ..errors import UsageError
+from .types import PlaybookPlan, RunResult
+
+
+def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
+             aggregate_only: bool = False) -> Audit:
+    """Every check, the per-person matrix, scores, licences, seats to buy, what was not evaluated, top
+    actions and (with ``previous``, an earlier snapshot of the same tenant) the trend. Finished and
+    language-free: render it in any format and language."""
+    return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+
+
+def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
+           aggregate_only: bool = False, *, people: bool = False, command: str = "report", exit_code: int = 0) -> str:
+    """An Audit as table, json, csv, md or html in ``lang``; a plan or a run as table or json.
+
+    + pseudonymize / aggregate_only: for readers outside the IT team (the audit is made private first).
+    + people: with csv, the per-person matrix instead of the findings.
+    + command, exit_code: recorded in the JSON envelope.
+    """
+    if isinstance(obj, Audit):
+        from ..render.formats import render_audit
+
+        audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+        return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code)
+    if isinstance(obj, PlaybookPlan):
+        from ..render.plan import render_plan_json, render_plan_text
+
+        if format == "json":
+            return render_plan_json(obj.plan, obj.granted, exit_code=exit_code)
+        if format == "table":
+            return render_plan_text(obj.plan, obj.granted)
+        raise UsageError(f"A plan renders as table or json, not {format}", "Use format='table' or format='json'")
+    if isinstance(obj, RunResult):
+        from ..render.run import render_run_json, render_run_text
+
+        if format == "json":
+            return render_run_json(obj, command=command, exit_code=exit_code)
+        if format == "table":
+            return render_run_text(obj)
+        raise UsageError(f"A run renders as table or json, not {format}", "Use format='table' or format='json'")
+    raise UsageError(f"Cannot render a {type(obj).__name__}", "Give an Audit, a plan or a run result")
+
+
+def list_checks(area: str | None = None) -> list[CheckSpec]:
+    """Every registered check (id, area, severity, title, rationale, remediation, playbook), by id."""
+    from ..checks.registry import registry
+
+    return [s for s in registry().values() if area is None or s.area == area]
+
+
+def get_check(check_id: str) -> CheckSpec:
+    from ..checks.registry import registry
+
+    specs = registry()
+    spec = specs.get(check_id)
+    if spec is None:
+        close = [i for i in specs if check_id.split(".")[-1] in i] or list(specs)[:5]
+        raise UsageError(f"There is no check '{check_id}'", f"See `readiness checks list`; similar: {', '.join(close[:5])}")
+    return spec

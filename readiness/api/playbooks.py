@@ -1,0 +1,95 @@
+"""Playbooks from a script: plan, apply, resume, verify, undo (one event loop each), runs and timelines.
+
+These wrap ``readiness.playbook.service`` (the workflows) and ``readiness.playbook.runs`` (the journal);
+async twins are in ``readiness.aio``.
+"""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import aio
+from ..connection import Connection
+from .types import PlaybookPlan, RunInfo, RunResult, Timeline, Verification
+
+Progress = Callable[[str], None]
+
+
+def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, usage_location: str = "",
+         progress: Progress | None = None) -> PlaybookPlan:
+    """What a playbook (shipped name, YAML file or Playbook) would change.
+
+    + conn_or_snapshot: a Connection (reads the tenant now; the plan knows the token's permissions) or a
+      Snapshot (offline). + params: the playbook's parameters, e.g. {"team_owners": "chefin@kunde-a.de"}.
+    """
+    from ..collect.snapshot import Snapshot
+
+    if isinstance(conn_or_snapshot, Snapshot):
+        return aio.plan_offline(playbook, conn_or_snapshot, params, usage_location=usage_location)
+    return asyncio.run(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
+
+
+def load_plan(path: Path | str) -> PlaybookPlan:
+    """A plan saved with ``PlaybookPlan.save`` or ``readiness playbook plan --out`` (signature checked)."""
+    from ..errors import UsageError
+    from ..playbook.loader import load
+    from ..playbook.runs import load_plan_file
+
+    saved, meta = load_plan_file(Path(path))
+    source = meta.get("playbook_source", "")
+    pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
+    if pb.sha256 != saved.playbook_hash:
+        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+    return PlaybookPlan(saved, pb, dict(meta.get("overrides") or {}), None, meta.get("tenant", ""), meta.get("endpoint", ""))
+
+
+def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+    """Apply a plan (refused when stale or blocked); see readiness.aio.apply."""
+    return asyncio.run(aio.apply(plan, conn, confirm, progress))
+
+
+def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
+    return asyncio.run(aio.resume(run_id, conn, progress))
+
+
+def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
+    return asyncio.run(aio.verify(run_id, conn, progress))
+
+
+def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+    return asyncio.run(aio.undo(run_id, conn, confirm, progress))
+
+
+def run_status(done: int, failed: int, total: int) -> str:
+    return "complete" if done == total else ("failed" if failed else "incomplete")
+
+
+def runs() -> list[RunInfo]:
+    """Every run on this machine, oldest first: when, which playbook, which tenant, how far."""
+    from ..playbook.runs import RunStore
+
+    out = []
+    for run in RunStore().all():
+        meta, state = run.meta(), run.state()
+        done = sum(1 for s in state.values() if s.get("phase") == "done")
+        failed = sum(1 for s in state.values() if s.get("phase") == "failed")
+        p = run.plan()
+        total = len(p.changes)
+        out.append(RunInfo(run.id, meta.get("created", ""), p.playbook, meta.get("tenant", ""), meta.get("endpoint", ""),
+                           done, total, run_status(done, failed, total), meta.get("undo_of") or ""))
+    return out
+
+
+def timeline(run_id: str) -> Timeline:
+    """A run's journal as dated entries (what succeeded, what failed and why)."""
+    from ..playbook.runs import RunStore
+
+    run = RunStore().get(run_id)
+    return Timeline(run.id, run.meta(), list(run.entries()), run.plan().playbook)
+
+
+def list_playbooks() -> list[str]:
+    from ..playbook.loader import builtin_names
+
+    return list(builtin_names())

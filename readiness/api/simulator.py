@@ -1,0 +1,49 @@
+"""The built-in Graph simulator from a script: a generated tenant served on 127.0.0.1."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class RunningSimulator:
+    """A simulator serving over HTTP: ``graph_url`` and a ``token`` valid only for it."""
+
+    graph_url: str
+    token: str
+    tenant_name: str
+    users: int
+    sim: Any  # readiness.simulator.Simulator: the tenant and the requests it saw
+    _server: Any = None
+
+    def __enter__(self) -> RunningSimulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.__exit__(None, None, None)
+            self._server = None
+
+
+def serve_simulator(profile: str = "unprepared-sme", *, seed: int = 7, size: int | None = None, port: int = 0,
+                    roles: list[str] | None = None, latency: float = 0.0, fault_rate: float = 0.0) -> RunningSimulator:
+    """Generate a tenant and serve it on 127.0.0.1 (a free port by default); use as a context manager.
+
+        with readiness.serve_simulator() as sim:
+            conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+    """
+    from ..simulator import Faults, Simulator, generate_tenant
+    from ..simulator.server import SimulatorServer
+    from ..simulator.tokens import ALL_ROLES
+
+    tenant = generate_tenant(profile, seed=seed, size=size)
+    share = fault_rate / 3
+    faults = Faults(latency=latency, rate_429=share, rate_503=share, rate_drop=share) if latency or fault_rate else Faults()
+    sim = Simulator(tenant, faults)
+    token = sim.issue_token(roles if roles is not None else ALL_ROLES)
+    server = SimulatorServer(sim, port)
+    server.__enter__()
+    return RunningSimulator(server.base_url, token, tenant.display_name, len(tenant.users), sim, server)

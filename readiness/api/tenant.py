@@ -1,0 +1,60 @@
+"""Reaching a tenant: connect (profile, URL + token, or credential), collect, snapshots on disk."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import aio
+from ..collect.snapshot import Snapshot
+from ..connection import Connection, profile_endpoint, resolve
+from ..errors import UsageError
+
+
+def connect(tenant: str | None = None, graph_url: str | None = None, token: str | None = None, credential: Any = None, *,
+            concurrency: int = 8, usage_location: str = "", writes: bool = False, transport: Any = None,
+            policy: Any = None) -> Connection:
+    """Name the tenant to talk to. Nothing is sent until collect, plan or apply.
+
+    + tenant: a saved profile (``readiness tenant add``); without tenant and graph_url, the default profile.
+    + graph_url: any Graph-compatible endpoint (the simulator, a proxy, a test double); the token comes
+      from ``token``, ``credential`` (an azure-identity async credential) or READINESS_ACCESS_TOKEN.
+    + writes: refuse the default profile (commands that change a tenant must name it).
+    + transport, policy: an httpx transport (tests: the in-process simulator) and a RetryPolicy.
+    """
+    if token is not None and credential is not None:
+        raise UsageError("Both token and credential were given", "Give only one of them")
+    options = {"concurrency": concurrency, "transport": transport, "policy": policy}
+    if token is None and credential is None:
+        conn = resolve(tenant, graph_url, writes=writes)
+    else:
+        if tenant and graph_url:
+            raise UsageError("--tenant and --graph-url both name a tenant", "Give only one of them")
+        factory: Callable[[], Any]
+        if token is not None:
+            from ..graph.auth import StaticTokenCredential
+
+            factory = lambda: StaticTokenCredential(token)  # noqa: E731
+        else:
+            factory = lambda: credential  # noqa: E731
+        if graph_url:
+            from ..graph.clouds import custom_endpoint
+
+            conn = Connection(graph_url, custom_endpoint(graph_url), None, factory)
+        else:
+            base = resolve(tenant, None, writes=writes)
+            conn = Connection(base.label, profile_endpoint(base.profile), base.profile, factory, base.usage_location)
+    conn.client_options = options
+    if usage_location:
+        conn.usage_location = usage_location.upper()
+    return conn
+
+
+def collect(conn: Connection, progress: Callable[[str], None] | None = None) -> Snapshot:
+    """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect)."""
+    return asyncio.run(aio.collect(conn, progress))
+
+
+def load_snapshot(path: Path | str) -> Snapshot:
+    """A snapshot saved with ``Snapshot.save`` (or ``readiness audit --snapshot-out``); .gz is read transparently."""
+    return Snapshot.load(Path(path))
