@@ -4,13 +4,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS, capabilities_of_plan
-from .app import Collection, SimRequest, SimResponse, Simulator
 from .generate import MFA_METHODS
 from .odata import QueryError
 from .tenant import SimError
+from .wire import Collection, SimRequest, SimResponse
+
+if TYPE_CHECKING:  # app imports the routes, which import these handlers
+    from .app import Simulator
 
 USERS = Collection("users", filterable={"accountEnabled", "userType", "assignedLicenses", "displayName",
                                         "userPrincipalName", "department", "usageLocation", "mail", "signInActivity",

@@ -8,7 +8,7 @@ import re
 
 from . import reads as r
 from . import writes as w
-from .app import Route
+from .wire import Route
 
 USER_READ = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
 USER_WRITE = ("User.ReadWrite.All", "Directory.ReadWrite.All")

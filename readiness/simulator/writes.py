@@ -5,11 +5,14 @@ import json
 import re
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .app import SimRequest, SimResponse, Simulator
 from .reads import _p1, _team
 from .tenant import SimError
+from .wire import SimRequest, SimResponse
+
+if TYPE_CHECKING:  # app imports the routes, which import these handlers
+    from .app import Simulator
 
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -322,7 +325,7 @@ def send_mail(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
 
 def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
-    from .app import SimRequest as Req
+    from .wire import SimRequest as Req
 
     body = _body(req)
     items = body.get("requests")
