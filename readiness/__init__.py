@@ -35,8 +35,8 @@ _EXPORTS = {
     "plan": "readiness.api.playbooks", "load_plan": "readiness.api.playbooks", "apply": "readiness.api.playbooks",
     "resume": "readiness.api.playbooks", "verify": "readiness.api.playbooks", "undo": "readiness.api.playbooks",
     "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
-    "PlaybookPlan": "readiness.api.types", "RunResult": "readiness.api.types", "Verification": "readiness.api.types",
-    "RunInfo": "readiness.api.types", "Timeline": "readiness.api.types",
+    "PlaybookPlan": "readiness.api.results", "RunResult": "readiness.api.results", "Verification": "readiness.api.results",
+    "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
     # the built-in simulator
     "serve_simulator": "readiness.api.simulator",
     # errors (each carries what, fix and exit_code)
@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, verify  # noqa: F401
     from .api.simulator import serve_simulator  # noqa: F401
     from .api.tenant import collect, connect, load_snapshot  # noqa: F401
-    from .api.types import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
+    from .api.results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
     from .audit.model import Action, Audit, CheckResult, NotEvaluated  # noqa: F401
     from .collect.snapshot import Snapshot  # noqa: F401
     from .connection import Connection  # noqa: F401

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Callable
 
-from .api.types import PlaybookPlan, RunResult, Verification
+from .api.results import PlaybookPlan, RunResult, Verification
 from .errors import UsageError
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from ..audit.model import Audit
 from ..checks.model import CheckSpec
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
-from .types import PlaybookPlan, RunResult
+from .results import PlaybookPlan, RunResult
 
 
 def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from .. import aio
 from ..connection import Connection
-from .types import PlaybookPlan, RunInfo, RunResult, Timeline, Verification
+from .results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification
 
 Progress = Callable[[str], None]
 

@@ -25,7 +25,7 @@ def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: b
                  exit_code: int = 0) -> str:
     """+ people: with csv, the per-person matrix (per department for an aggregate-only audit) instead of findings."""
     if fmt == "html":
-        from .html import render_html
+        from .audit_html import render_html
 
         return render_html(audit, lang)
     if fmt == "json":

@@ -8,7 +8,7 @@ from .safe import terminal as esc
 
 
 def render_run_text(result: Any) -> str:
-    """+ result: readiness.api.types.RunResult."""
+    """+ result: readiness.api.results.RunResult."""
     if result.run_id is None:
         return "Nothing to do: the tenant already matches the playbook.\n"
     out = [f"Run {result.run_id}: {result.done} changes made, {result.adopted} found already in effect, "
