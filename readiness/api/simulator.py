@@ -22,6 +22,12 @@ class RunningSimulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def issue_token(self, roles: list[str] | None = None, *, without: tuple[str, ...] = ()) -> str:
+        """Another token for this simulator: the given application permissions (default all) minus ``without``."""
+        from ..simulator.tokens import ALL_ROLES
+
+        return self.sim.issue_token([r for r in (roles if roles is not None else ALL_ROLES) if r not in without])
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.__exit__(None, None, None)

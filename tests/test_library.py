@@ -1,0 +1,167 @@
+"""`import readiness` is the product: the script in docs/library.md runs as written, and the API's
+contract (names, keyword arguments, typed results, errors) holds against the simulator over HTTP."""
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import inspect
+import io
+import json
+import re
+import stat
+import subprocess
+import sys
+from html import escape as html_escape
+from pathlib import Path
+
+import pytest
+
+import readiness
+
+ROOT = Path(__file__).resolve().parent.parent
+STDLIB_OK = {"os", "tempfile", "pathlib", "asyncio", "json"}
+
+
+def library_script() -> str:
+    text = (ROOT / "docs" / "library.md").read_text("utf-8")
+    return re.search(r"```python\n(.*?)```", text, re.S).group(1)
+
+
+@pytest.mark.slow
+def test_the_script_in_docs_library_runs_against_the_simulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = library_script()
+    imported = {a.name.split(".")[0] for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(code)) if isinstance(n, ast.ImportFrom)}
+    assert imported - STDLIB_OK == {"readiness"}  # nothing but the public API
+    monkeypatch.setenv("READINESS_EXAMPLE_DIR", str(tmp_path))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/library.md", "exec"), {"__name__": "__example__"})  # noqa: S102 - our own doc
+    text = out.getvalue()
+    run_ids = re.findall(r"^(\d{8}-\d{6}-[0-9a-f]+) (incomplete|complete)", text, re.M)
+    # the run without Mail.Send stops short; resume completes the same run; verify finds nothing left
+    assert [s for _, s in run_ids] == ["incomplete", "complete"] and run_ids[0][0] == run_ids[1][0]
+    assert "verified: True" in text
+    html = (tmp_path / "kunde-a.html").read_text("utf-8")
+    assert 'lang="de"' in html and "Personen können morgen von zu Hause arbeiten" in html
+    snap = tmp_path / "kunde-a.json.gz"
+    assert stat.S_IMODE(snap.stat().st_mode) == 0o600
+    assert html_escape(readiness.load_snapshot(snap).tenant_name, quote=False) in html
+
+
+def test_the_documented_names_and_keywords_exist() -> None:
+    # the contract in the issue: scripts and the fleet rely on these names and keyword arguments
+    expected = {
+        "connect": ["tenant", "graph_url", "token", "credential"], "collect": ["conn", "progress"],
+        "load_snapshot": ["path"], "evaluate": ["snap", "previous"],
+        "render": ["obj", "format", "lang", "pseudonymize", "aggregate_only"],
+        "plan": ["playbook", "conn_or_snapshot", "params"], "apply": ["plan", "conn", "confirm", "progress"],
+        "resume": ["run_id", "conn"], "verify": ["run_id", "conn"], "undo": ["run_id", "conn"],
+    }
+    for name, params in expected.items():
+        sig = inspect.signature(getattr(readiness, name))
+        assert list(sig.parameters)[: len(params)] == params, (name, sig)
+    for name in ("collect", "plan", "apply", "resume", "verify", "undo"):
+        assert inspect.iscoroutinefunction(getattr(readiness.aio, name)), name
+    assert issubclass(readiness.StalePlan, readiness.ReadinessError)
+    assert issubclass(readiness.UsageError, readiness.ReadinessError) and readiness.UsageError("x", "y").exit_code == 2
+
+
+def test_import_readiness_loads_no_network_library() -> None:
+    code = ("import sys, readiness\nreadiness.ReadinessError\n"
+            "print([m for m in sys.modules if m.split('.')[0] in ('msgraph', 'azure', 'keyring', 'httpx')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
+
+
+def test_errors_carry_what_fix_and_exit_code() -> None:
+    with pytest.raises(readiness.UsageError) as info:
+        readiness.connect(tenant="a", graph_url="http://127.0.0.1:9/v1.0", token="t")
+    assert info.value.what and info.value.fix and int(info.value.exit_code) == 2
+    with pytest.raises(readiness.ReadinessError) as info:
+        readiness.connect(graph_url="http://127.0.0.1:9/v1.0")  # no token anywhere
+    assert "READINESS_ACCESS_TOKEN" in str(info.value)
+    with pytest.raises(readiness.SnapshotError):
+        readiness.load_snapshot("/nonexistent/snap.json.gz")
+    with pytest.raises(readiness.UsageError):
+        readiness.get_check("no.such_check")
+
+
+def test_one_process_audits_two_tenants_concurrently() -> None:
+    with readiness.serve_simulator("unprepared-sme", seed=3) as a, \
+            readiness.serve_simulator("enterprise", seed=4, size=120) as b:
+        conns = [readiness.connect(graph_url=s.graph_url, token=s.token) for s in (a, b)]
+
+        async def both():  # noqa: ANN202
+            return await asyncio.gather(*(readiness.aio.collect(c) for c in conns))
+
+        snaps = asyncio.run(both())
+        names = (a.tenant_name, b.tenant_name)
+        users = (a.users, b.users)
+    assert [s.tenant_name for s in snaps] == list(names)
+    audits = [readiness.evaluate(s) for s in snaps]
+    assert [len(x.people) for x in audits] == [s.section("users").count and len([u for u in s.data("users")
+                                               if u.get("accountEnabled") and u.get("userType") == "Member"]) for s in snaps]
+    assert all(len(s.data("users")) == n for s, n in zip(snaps, users))
+
+
+def test_the_audit_is_finished_and_renders_from_itself(tmp_path: Path) -> None:
+    with readiness.serve_simulator() as sim:
+        snap = readiness.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token))
+    audit = readiness.evaluate(snap)
+    people = audit.people
+    assert audit.summary["people"] == len(people) and audit.summary["ready"] == sum(1 for p in people if p["ready"] is True)
+    assert audit.summary["seats_to_buy"] == audit.seats_to_buy
+    assert audit.not_evaluated and all(m.reason_code in {"licence", "permission", "concealed", "fallback", "skipped", "failed"}
+                                       for m in audit.not_evaluated)
+    assert all(a.status.value in ("fail", "warn") for a in audit.top_actions)
+    doc = json.loads(readiness.render(audit, format="json", lang="en"))["data"]
+    assert doc["summary"]["ready"] == audit.summary["ready"] and doc["score"]["overall"] == audit.score
+    assert [m["section"] for m in doc["not_evaluated"]] == [m.section for m in audit.not_evaluated]
+    # the same audit, private, without going back to the caller's snapshot
+    private = json.loads(readiness.render(audit, format="json", lang="en", pseudonymize=True, aggregate_only=True))["data"]
+    assert private["people"] == [] and private["privacy"] == {"pseudonymized": True, "aggregate_only": True}
+    assert private["summary"]["people"] == audit.summary["people"]
+
+
+def test_trend_against_a_previous_snapshot_and_another_tenant_is_refused() -> None:
+    with readiness.serve_simulator(seed=7) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        before = readiness.collect(conn)
+        lead = next(p for p in readiness.evaluate(before).people if p["department"] == "IT")
+        plan = readiness.plan("emergency-home-office", before, params={"usage_location": "DE",
+                              "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]})
+        assert plan.granted is None and plan.changes  # planned offline from the snapshot
+        run = readiness.apply(readiness.plan("emergency-home-office", conn, params=plan.params), conn)
+        after = readiness.collect(conn)
+    assert run.status == "complete" and run.done > 0
+    audit = readiness.evaluate(after, previous=before)
+    assert audit.trend["ready"] == {"before": readiness.evaluate(before).summary["ready"], "now": audit.summary["ready"]}
+    assert audit.trend["ready"]["now"] > audit.trend["ready"]["before"]
+    with readiness.serve_simulator("enterprise", seed=9, size=50) as other:
+        elsewhere = readiness.collect(readiness.connect(graph_url=other.graph_url, token=other.token))
+    with pytest.raises(readiness.UsageError):
+        readiness.evaluate(after, previous=elsewhere)
+
+
+def test_stale_plan_is_refused_and_undo_lists_what_cannot_be_taken_back() -> None:
+    with readiness.serve_simulator(seed=7) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        snap = readiness.collect(conn)
+        lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
+        params = {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+        plan = readiness.plan("emergency-home-office", conn, params=params)
+        run = readiness.apply(plan, conn, confirm=lambda p: len(p.changes) == len(plan.changes))
+        with pytest.raises(readiness.StalePlan):
+            readiness.apply(plan, conn)  # the tenant changed since: the same plan is stale now
+        with pytest.raises(readiness.UsageError):
+            readiness.undo(run.run_id, conn, confirm=False)
+        undone = readiness.undo(run.run_id, conn, confirm=True)
+    assert undone.status == "complete" and undone.done > 0
+    assert [c.action for c in undone.irreversible] == ["send_announcement"]
+    text = readiness.render(undone, format="table")
+    assert "irreversible, not undone" in text
+    info = {r.run_id: r for r in readiness.runs()}
+    assert info[undone.run_id].undo_of == run.run_id and info[run.run_id].status == "complete"
+    assert readiness.timeline(run.run_id).entries
