@@ -23,10 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import readiness  # noqa: E402
 from benchmarks.simserver import ServerProcess  # noqa: E402
-from readiness.graph.auth import StaticTokenCredential  # noqa: E402
-from readiness.graph.client import build_client  # noqa: E402
-from readiness.graph.clouds import custom_endpoint  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -36,18 +34,13 @@ def rss_mb() -> float:
 
 
 async def raw_audit(url: str, token: str, concurrency: int = 8):
-    from readiness.collect.run import collect_snapshot
-
-    client = build_client(custom_endpoint(url), StaticTokenCredential(token), concurrency=concurrency)
-    try:
-        return await collect_snapshot(client, label="bench")
-    finally:
-        await client.aclose()
+    """The audit's collection exactly as a script runs it: the public API's async twin."""
+    return await readiness.aio.collect(readiness.connect(graph_url=url, token=token, concurrency=concurrency))
 
 
 async def naive_users_and_licences(url: str, token: str) -> tuple[int, int]:
     """What common scripts do: typed SDK models for /users, then licenseDetails for every user."""
-    client = build_client(custom_endpoint(url), StaticTokenCredential(token), concurrency=1)
+    client = readiness.connect(graph_url=url, token=token).open(concurrency=1)  # the same client, its SDK used naively
     from kiota_abstractions.base_request_configuration import RequestConfiguration
     from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
