@@ -1,1 +1,2 @@
-"""Report | Plan -> str. Renderers never print and never touch the network."""
+"""Audit | Plan | Run + language -> str (table, json, csv, md, html). Renderers never print, never touch the
+network, and never import the checks, the facts or the snapshot: everything they show is in what they are given."""
