@@ -35,17 +35,21 @@ class RunningSimulator:
 
 
 def serve_simulator(profile: str = "unprepared-sme", *, seed: int = 7, size: int | None = None, port: int = 0,
-                    roles: list[str] | None = None, latency: float = 0.0, fault_rate: float = 0.0) -> RunningSimulator:
+                    roles: list[str] | None = None, latency: float = 0.0, fault_rate: float = 0.0,
+                    tenant: Any = None) -> RunningSimulator:
     """Generate a tenant and serve it on 127.0.0.1 (a free port by default); use as a context manager.
 
         with readiness.serve_simulator() as sim:
             conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+
+    + tenant: a tenant made with ``readiness.simulator.generate_tenant`` (and changed as a test needs);
+      profile, seed and size are then ignored.
     """
     from ..simulator import Faults, Simulator, generate_tenant
     from ..simulator.server import SimulatorServer
     from ..simulator.tokens import ALL_ROLES
 
-    tenant = generate_tenant(profile, seed=seed, size=size)
+    tenant = tenant if tenant is not None else generate_tenant(profile, seed=seed, size=size)
     share = fault_rate / 3
     faults = Faults(latency=latency, rate_429=share, rate_503=share, rate_drop=share) if latency or fault_rate else Faults()
     sim = Simulator(tenant, faults)

@@ -15,9 +15,7 @@ from click.testing import CliRunner
 
 from readiness.cli import cli
 import readiness
-from readiness.collect.run import collect_snapshot
-from readiness.simulator import Simulator, generate_tenant
-from tests.helpers import inproc_client, using
+from readiness.simulator import generate_tenant
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -33,8 +31,10 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 def demo_snapshot(tenant=None):
     tenant = tenant or generate_tenant("unprepared-sme", seed=7)
-    snap = using(inproc_client(Simulator(tenant)), lambda c: collect_snapshot(c, label="demo"))
+    with readiness.serve_simulator(tenant=tenant) as sim:  # over HTTP, through the public API
+        snap = readiness.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token))
     snap.collected_at = "2026-11-20T09:30:00Z"
+    snap.endpoint = "http://127.0.0.1:9/v1.0"  # the port is free-chosen; golden files name a fixed one
     snap.requests = {}
     return snap
 
