@@ -14,6 +14,7 @@ functions (evaluate, render, load_snapshot, list_checks, runs, timeline) have no
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import TYPE_CHECKING, Any, Callable
 
 from .api.results import PlaybookPlan, RunResult, Verification
@@ -81,8 +82,8 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
     from .playbook.service import plan_online
 
     conn = conn_or_snapshot
-    if usage_location:
-        conn.usage_location = usage_location.upper()
+    if usage_location:  # for this plan only; the caller's connection stays as it was
+        conn = dataclasses.replace(conn, usage_location=usage_location.upper())
     pb, overrides = _playbook(playbook), _params(params)
     result, _, granted = await plan_online(_opener(conn), conn, pb, overrides, RunStore(), progress or _quiet)
     return PlaybookPlan(result, pb, overrides, granted, conn.label, conn.endpoint.base_url)
