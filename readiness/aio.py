@@ -27,6 +27,17 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 
+def run_sync(coro: Any) -> Any:
+    """Run one API coroutine in its own event loop (what every sync function of the API does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    coro.close()
+    raise UsageError("A readiness function that waits on Graph was called inside a running event loop",
+                     "Await its twin in readiness.aio instead (e.g. await readiness.aio.collect(conn))")
+
+
 def _quiet(_: str) -> None:
     return None
 

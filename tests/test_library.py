@@ -165,3 +165,11 @@ def test_stale_plan_is_refused_and_undo_lists_what_cannot_be_taken_back() -> Non
     info = {r.run_id: r for r in readiness.runs()}
     assert info[undone.run_id].undo_of == run.run_id and info[run.run_id].status == "complete"
     assert readiness.timeline(run.run_id).entries
+
+
+def test_a_sync_function_inside_an_event_loop_says_to_use_the_async_twin() -> None:
+    async def inside() -> None:
+        readiness.collect(readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token="t"))
+
+    with pytest.raises(readiness.UsageError, match="readiness.aio"):
+        asyncio.run(inside())

@@ -5,7 +5,6 @@ async twins are in ``readiness.aio``.
 """
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,7 +26,7 @@ def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, us
 
     if isinstance(conn_or_snapshot, Snapshot):
         return aio.plan_offline(playbook, conn_or_snapshot, params, usage_location=usage_location)
-    return asyncio.run(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
+    return aio.run_sync(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
 
 
 def load_plan(path: Path | str) -> PlaybookPlan:
@@ -46,19 +45,19 @@ def load_plan(path: Path | str) -> PlaybookPlan:
 
 def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
     """Apply a plan (refused when stale or blocked); see readiness.aio.apply."""
-    return asyncio.run(aio.apply(plan, conn, confirm, progress))
+    return aio.run_sync(aio.apply(plan, conn, confirm, progress))
 
 
 def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
-    return asyncio.run(aio.resume(run_id, conn, progress))
+    return aio.run_sync(aio.resume(run_id, conn, progress))
 
 
 def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
-    return asyncio.run(aio.verify(run_id, conn, progress))
+    return aio.run_sync(aio.verify(run_id, conn, progress))
 
 
 def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
-    return asyncio.run(aio.undo(run_id, conn, confirm, progress))
+    return aio.run_sync(aio.undo(run_id, conn, confirm, progress))
 
 
 def run_status(done: int, failed: int, total: int) -> str:

@@ -1,7 +1,6 @@
 """Reaching a tenant: connect (profile, URL + token, or credential), collect, snapshots on disk."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, Callable
 
@@ -52,7 +51,7 @@ def connect(tenant: str | None = None, graph_url: str | None = None, token: str 
 
 def collect(conn: Connection, progress: Callable[[str], None] | None = None) -> Snapshot:
     """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect)."""
-    return asyncio.run(aio.collect(conn, progress))
+    return aio.run_sync(aio.collect(conn, progress))
 
 
 def load_snapshot(path: Path | str) -> Snapshot:
