@@ -13,10 +13,10 @@ from ..checks.model import Status
 from ..checks.registry import run_checks
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
+from . import privacy
 from .facts import facts
 from .matrix import build_matrix
 from .model import Action, Audit, CheckResult, NotEvaluated, Privacy, Tenant
-from . import privacy
 from .scoring import area_scores, check_status, overall_score
 from .subscriptions import licence_rows
 from .trend import compare
