@@ -45,7 +45,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     if from_snapshot:
         snapshot = Snapshot.load(from_snapshot)
     else:
-        from ..connection import resolve
+        from ..config.connection import resolve
 
         conn = resolve(tenant, graph_url)
         snapshot = collect(app, conn, concurrency)

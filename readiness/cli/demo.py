@@ -30,7 +30,7 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
       readiness demo
       readiness demo --profile enterprise --size 5000
     """
-    from ..connection import Connection
+    from ..config.connection import Connection
     from ..graph.auth import StaticTokenCredential
     from ..graph.clouds import custom_endpoint
     from ..simulator import Simulator, generate_tenant

@@ -122,7 +122,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
                          history=store.history(snap.tenant_id))
         conn_meta = {"tenant": snap.tenant_name}
     else:
-        from ..connection import resolve
+        from ..config.connection import resolve
 
         conn = resolve(tenant, graph_url)
         if usage_location:
@@ -156,7 +156,7 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
       readiness playbook apply plan.json --tenant kunde-a
       readiness playbook apply emergency-home-office --tenant kunde-a -p team_owners=... -p sender=... --yes
     """
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.loader import load
     from ..playbook.runs import RunStore, load_plan_file
     from ..playbook.service import apply_online
@@ -198,7 +198,7 @@ def _finish(outcome) -> None:  # noqa: ANN001
 @click.pass_obj
 def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
     """Continue an interrupted run without repeating any change Graph already accepted."""
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.runs import RunStore
     from ..playbook.service import resume_online
 
@@ -213,7 +213,7 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
     """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.runs import RunStore
     from ..playbook.service import playbook_of, plan_online
     from ..render.plan import render_plan_text
@@ -237,7 +237,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
     """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.engine import undo_plan
     from ..playbook.runs import RunStore
     from ..render.plan import render_plan_text

@@ -44,7 +44,7 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
           --auth client-secret --client-id 11111111-2222-3333-4444-555555555555 --usage-location DE
       readiness tenant add lab --tenant-id lab.example --auth token --graph-url http://127.0.0.1:8123/v1.0
     """
-    from ..profiles import ProfileStore, TenantProfile
+    from ..config.profiles import ProfileStore, TenantProfile
 
     profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path)
     profile.validate()
@@ -52,7 +52,7 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
     if name in {p.name for p in store.list()[0]}:
         raise UsageError(f"A profile named '{name}' exists already", "Remove it first or pick another name")
     if auth == "client-secret":
-        from ..secrets import store_secret
+        from ..config.keystore import store_secret
 
         secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
         store_secret(name, secret)  # before the profile is written: nothing half-done if the keyring fails
@@ -67,7 +67,7 @@ def tenant_list() -> None:
     """List the saved profiles (the default is marked *)."""
     from tabulate import tabulate
 
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     profiles, default = ProfileStore().list()
     if not profiles:
@@ -84,13 +84,13 @@ def tenant_show(name: str) -> None:
     """Show one profile (no secrets: only whether one is stored)."""
     from dataclasses import asdict
 
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     profile = ProfileStore().get(name)
     doc = asdict(profile)
     doc.pop("extra", None)
     if profile.auth == "client-secret":
-        from ..secrets import env_name
+        from ..config.keystore import env_name
 
         doc["secret"] = f"in the OS keyring (or {env_name(name)})"
     click.echo(json.dumps(doc, indent=2))
@@ -102,7 +102,7 @@ def tenant_show(name: str) -> None:
 def tenant_remove(name: str, yes: bool) -> None:
     """Remove a profile, its stored secret and its saved sign-in."""
     from ..paths import data_dir
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     store = ProfileStore()
     store.get(name)
@@ -110,7 +110,7 @@ def tenant_remove(name: str, yes: bool) -> None:
         raise click.exceptions.Abort()
     profile = store.remove(name)
     if profile.auth == "client-secret":
-        from ..secrets import delete_secret
+        from ..config.keystore import delete_secret
 
         delete_secret(name)
     record = data_dir() / "auth" / f"{name}.json"
@@ -123,7 +123,7 @@ def tenant_remove(name: str, yes: bool) -> None:
 @click.argument("name")
 def tenant_default(name: str) -> None:
     """Make NAME the default profile for reading commands (changes always name their tenant)."""
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     ProfileStore().set_default(name)
     click.echo(f"Default profile: {name}", err=True)
@@ -134,8 +134,8 @@ def tenant_default(name: str) -> None:
 @click.option("--secret-stdin", is_flag=True, help="Read the secret from standard input.")
 def tenant_secret(name: str, secret_stdin: bool) -> None:
     """Store or replace the client secret of profile NAME in the OS keyring."""
-    from ..profiles import ProfileStore
-    from ..secrets import store_secret
+    from ..config.profiles import ProfileStore
+    from ..config.keystore import store_secret
 
     ProfileStore().get(name)
     secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
@@ -147,10 +147,10 @@ def tenant_secret(name: str, secret_stdin: bool) -> None:
 @click.argument("name")
 def tenant_login(name: str) -> None:
     """Sign in interactively once (device code or browser) and remember the account."""
-    from ..connection import profile_endpoint
+    from ..config.connection import profile_endpoint
     from ..graph.auth import credential_for_profile
     from ..paths import data_dir, write_private
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     profile = ProfileStore().get(name)
     if profile.auth not in ("device-code", "browser"):
@@ -182,7 +182,7 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
     """
     from tabulate import tabulate
 
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..graph.permissions import FEATURES, check, granted_permissions
 
     conn = resolve(name or tenant, graph_url)

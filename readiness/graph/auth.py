@@ -11,14 +11,24 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..errors import AuthError, ConfigError, UsageError
 from .clouds import Endpoint, is_loopback
 
-if TYPE_CHECKING:
-    from ..profiles import TenantProfile
+
+class SignInSettings(Protocol):
+    """What sign-in needs from a tenant profile (config.profiles.TenantProfile has these fields).
+
+    graph/ never imports config/: the caller passes its profile in.
+    """
+
+    name: str
+    tenant: str
+    auth: str
+    client_id: str
+    cert_path: str
 
 TOKEN_ENV = "READINESS_ACCESS_TOKEN"
 AUTH_METHODS = ("device-code", "browser", "client-secret", "certificate", "azure-cli", "managed-identity", "token")
@@ -134,7 +144,7 @@ def token_from_env() -> StaticTokenCredential:
     return StaticTokenCredential(token)
 
 
-def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, interactive: bool = False,
+def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, interactive: bool = False,
                            record_dir: Path | None = None, secret: str | None = None,
                            prompt: Any = None) -> Any:
     """Build the azure-identity credential a profile names, wrapped for asyncio.
@@ -183,7 +193,7 @@ def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, intera
     return CachedAsyncCredential(cred)
 
 
-def _interactive_credential(ai: Any, profile: TenantProfile, authority: str, cache: Any,
+def _interactive_credential(ai: Any, profile: SignInSettings, authority: str, cache: Any,
                             interactive: bool, record_dir: Path | None, show: Any) -> Any:
     record_path = (record_dir / f"{profile.name}.json") if record_dir else None
     record = None

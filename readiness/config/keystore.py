@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from .errors import SecretStoreError
+from ..errors import SecretStoreError
 
 SERVICE = "readiness"
 _INSECURE = ("fail.Keyring", "null.Keyring", "PlaintextKeyring", "chainer.ChainerBackend")

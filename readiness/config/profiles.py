@@ -1,7 +1,7 @@
 """Tenant profiles: named connections for IT providers with many clients.
 
 Non-secret settings live in ``tenants.json`` in the platform's config folder; a client secret lives
-only in the OS keyring (secrets.py).
+only in the OS keyring (keystore.py).
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, UsageError
-from .graph.auth import AUTH_METHODS
-from .graph.clouds import CLOUDS, custom_endpoint
-from .paths import config_dir, write_private
+from ..errors import ConfigError, UsageError
+from ..graph.auth import AUTH_METHODS
+from ..graph.clouds import CLOUDS, custom_endpoint
+from ..paths import config_dir, write_private
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 TENANT_RE = re.compile(r"^([0-9a-fA-F-]{36}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import UsageError
-from .graph.auth import credential_for_profile, token_from_env
-from .graph.clouds import Endpoint, cloud_endpoint, custom_endpoint
+from ..errors import UsageError
+from ..graph.auth import credential_for_profile, token_from_env
+from ..graph.clouds import Endpoint, cloud_endpoint, custom_endpoint
 from .profiles import ProfileStore, TenantProfile
 
 
@@ -19,7 +19,7 @@ class Connection:
     usage_location: str = ""
 
     def open(self, *, transport: Any = None, concurrency: int = 8, policy: Any = None) -> Any:
-        from .graph.client import build_client
+        from ..graph.client import build_client
 
         return build_client(self.endpoint, self.credential_factory(), transport=transport,
                             concurrency=concurrency, policy=policy)
@@ -55,8 +55,8 @@ def resolve(tenant: str | None, graph_url: str | None, *, writes: bool = False,
     endpoint = profile_endpoint(profile)
 
     def factory(p: TenantProfile = profile) -> Any:
-        from .paths import data_dir
-        from .secrets import load_secret
+        from ..paths import data_dir
+        from .keystore import load_secret
 
         secret = load_secret(p.name) if p.auth == "client-secret" else None
         return credential_for_profile(p, endpoint, record_dir=data_dir() / "auth", secret=secret)
