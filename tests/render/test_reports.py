@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from readiness import clock
 from readiness.cli import cli
 from readiness.collect.run import collect_snapshot
 from readiness.report import prepare, render
@@ -21,6 +22,13 @@ from tests.helpers import inproc_client, using
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _golden_day():
+    """The golden files hold data as of 2026-11-20: generate and collect on that day, whatever today is."""
+    with clock.frozen("2026-11-20T09:30:00Z"):
+        yield
 
 
 def demo_snapshot(tenant=None):
