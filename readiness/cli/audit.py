@@ -46,8 +46,10 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         snapshot = Snapshot.load(from_snapshot)
     else:
         from ..config.connection import resolve
+        from .announce import announce
 
         conn = resolve(tenant, graph_url)
+        announce(conn, "Auditing")
         snapshot = collect(app, conn, concurrency)
         if snapshot_out:
             snapshot.save(snapshot_out)

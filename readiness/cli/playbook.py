@@ -9,6 +9,7 @@ import click
 from ..errors import UsageError
 from ..exitcodes import ExitCode
 from .context import AppContext, run_async
+from .announce import announce
 from .options import connection_options, emit
 
 
@@ -125,6 +126,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
         from ..config.connection import resolve
 
         conn = resolve(tenant, graph_url)
+        announce(conn, "Planning on")
         if usage_location:
             conn.usage_location = usage_location.upper()
         plan, _, granted = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides,
@@ -162,6 +164,7 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
     from ..playbook.service import apply_online
 
     conn = resolve(tenant, graph_url, writes=True)
+    announce(conn, "Applying to")
     saved = None
     if ref.endswith(".json"):
         if params:
@@ -204,6 +207,7 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 
     run = RunStore().get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
+    announce(conn, "Resuming on")
     _finish(run_async(resume_online(lambda: app.open_client(conn, concurrency=concurrency), conn, run, app.progress)))
 
 
@@ -222,6 +226,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     run = store.get(run_id)
     pb, overrides = playbook_of(run)
     conn = resolve(tenant, graph_url)
+    announce(conn, "Verifying on")
     plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
     if plan.changes or plan.blocked:
         click.echo(render_plan_text(plan), nl=False)
@@ -245,6 +250,7 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     store = RunStore()
     run = store.get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
+    announce(conn, "Undoing on")
     if run.meta().get("endpoint") != conn.endpoint.base_url:
         raise UsageError(f"Run {run_id} was for {run.meta().get('tenant')}, not {conn.label}", "Name the same tenant")
     undo, irreversible = undo_plan(run)

@@ -17,6 +17,14 @@ class Connection:
     profile: TenantProfile | None
     credential_factory: Callable[[], Any]  # called inside the event loop
     usage_location: str = ""
+    default_used: bool = False  # no tenant was named; the default profile was taken
+
+    def describe(self) -> str:
+        """Which tenant, for the line every command prints first: ``kunde-a (default profile, tenant ...)``."""
+        if self.profile is None:
+            return f"{self.label} (--graph-url)"
+        kind = "default profile" if self.default_used else "profile"
+        return f"{self.label} ({kind}, tenant {self.profile.tenant})"
 
     def open(self, *, transport: Any = None, concurrency: int = 8, policy: Any = None) -> Any:
         from ..graph.client import build_client
@@ -53,12 +61,18 @@ def resolve(tenant: str | None, graph_url: str | None, *, writes: bool = False,
             raise UsageError("No tenant given and no default profile exists",
                              "Use --tenant NAME, or --graph-url URL with READINESS_ACCESS_TOKEN, or try `readiness demo`")
     endpoint = profile_endpoint(profile)
+    # a client secret is looked up now (environment, then keyring), so that a missing one fails before any work
+    secret = _client_secret(profile) if profile.auth == "client-secret" else None
 
     def factory(p: TenantProfile = profile) -> Any:
         from ..paths import data_dir
-        from .keystore import load_secret
 
-        secret = load_secret(p.name) if p.auth == "client-secret" else None
         return credential_for_profile(p, endpoint, record_dir=data_dir() / "auth", secret=secret)
 
-    return Connection(profile.name, endpoint, profile, factory, profile.usage_location)
+    return Connection(profile.name, endpoint, profile, factory, profile.usage_location, default_used=not tenant)
+
+
+def _client_secret(profile: TenantProfile) -> str:
+    from .keystore import load_secret
+
+    return load_secret(profile.name)

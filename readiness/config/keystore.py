@@ -1,68 +1,84 @@
-"""Client secrets: only in the OS keyring, never on the command line or in a plain file.
+"""Client secrets: in an encrypted OS keyring, or from the environment at run time; never in a plain file.
 
-Order: the environment variable READINESS_CLIENT_SECRET_<PROFILE> (CI, containers), then the
-keyring. Where no secure keyring exists (headless Linux without Secret Service), one clear error
-lists the ways out; a plaintext keyring backend is refused unless the user opts in explicitly.
+Order when a command needs the secret: the environment variable READINESS_CLIENT_SECRET_<PROFILE> (CI,
+containers; read at run time, never stored), then the keyring. Where no encrypted keyring exists (headless
+Linux without Secret Service), ``require_keyring`` says so before anyone types a secret, and names what
+works. Plaintext keyring backends (keyrings.alt's PlaintextKeyring) are refused: a secret in a plain file is
+what this module exists to prevent.
 """
 from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from ..errors import SecretStoreError
 
 SERVICE = "readiness"
-_INSECURE = ("fail.Keyring", "null.Keyring", "PlaintextKeyring", "chainer.ChainerBackend")
+_NO_BACKEND = ("fail.Keyring", "null.Keyring", "chainer.ChainerBackend")
 
 
 def env_name(profile: str) -> str:
+    """READINESS_CLIENT_SECRET_<PROFILE>: the profile upper-cased, every other character ``_``."""
     return "READINESS_CLIENT_SECRET_" + re.sub(r"[^A-Z0-9]", "_", profile.upper())
+
+
+def secret_from_env(profile: str) -> str | None:
+    value = os.environ.get(env_name(profile), "")
+    return value.strip() or None
 
 
 def _username(profile: str) -> str:
     return f"{profile}:client-secret"
 
 
-def _keyring():
+def ways_out(profile: str) -> str:
+    """What works instead of a keyring, for the error message."""
+    return ("Use certificate auth (--auth certificate --cert-path FILE; nothing secret is stored); "
+            "or install and unlock an encrypted keyring (gnome-keyring or KWallet via Secret Service, "
+            "macOS Keychain, Windows Credential Manager); "
+            f"or, in CI and containers, put the secret in {env_name(profile)} at run time (read, never stored)")
+
+
+def _backend_name(backend: Any) -> str:
+    chained = getattr(backend, "backends", None)
+    if chained is not None and not chained:  # a chainer with nothing in it is no keyring at all
+        return "keyring.backends.chainer.ChainerBackend"
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def require_keyring(profile: str) -> Any:
+    """The keyring module if an encrypted backend is usable; otherwise SecretStoreError naming the ways out."""
     try:
         import keyring
-        import keyring.errors
     except ImportError as exc:  # pragma: no cover - broken install
         raise SecretStoreError("The keyring package is missing", "Reinstall readiness: pip install .") from exc
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    insecure = any(name.endswith(x) for x in _INSECURE) or "Plaintext" in name
-    if insecure and os.environ.get("READINESS_ALLOW_PLAINTEXT_KEYRING") != "1":
-        if "fail" in name or "null" in name or "chainer" in name:
-            what = f"No secure OS keyring is available ({name}); on headless Linux there is no Secret Service"
-        else:
-            what = f"The only keyring backend is a plaintext file ({name})"
-        raise SecretStoreError(
-            what,
-            "Choose one: use certificate auth (--auth certificate --cert-path PEM, no stored secret); "
-            "or set READINESS_CLIENT_SECRET_<PROFILE> in the environment (CI, containers); "
-            "or run inside a keyring session (dbus-run-session, gnome-keyring-daemon --unlock); "
-            "or accept a plaintext keyring with READINESS_ALLOW_PLAINTEXT_KEYRING=1",
-        )
+    name = _backend_name(keyring.get_keyring())
+    if any(name.endswith(x) for x in _NO_BACKEND):
+        raise SecretStoreError(f"No secure OS keyring is available to store the client secret ({name}; "
+                               "on headless Linux there is often no Secret Service)", ways_out(profile))
+    if "plaintext" in name.lower() or "uncrypted" in name.lower():
+        raise SecretStoreError(f"The only keyring backend stores secrets in a plain file ({name}), which readiness refuses",
+                               ways_out(profile))
     return keyring
 
 
 def store_secret(profile: str, secret: str) -> None:
     if not secret:
         raise SecretStoreError("The client secret is empty", "Paste the secret's value (not its id) when asked")
-    kr = _keyring()
+    kr = require_keyring(profile)
     try:
         kr.set_password(SERVICE, _username(profile), secret)
     except Exception as exc:  # keyring raises backend-specific errors
         raise SecretStoreError(f"The OS keyring refused to store the secret ({type(exc).__name__})",
-                               "Unlock the keyring and try again, or use certificate auth") from exc
+                               "Unlock the keyring and try again; " + ways_out(profile)) from exc
 
 
 def load_secret(profile: str) -> str:
-    from_env = os.environ.get(env_name(profile))
+    from_env = secret_from_env(profile)
     if from_env:
         return from_env
-    kr = _keyring()
+    kr = require_keyring(profile)
     try:
         value = kr.get_password(SERVICE, _username(profile))
     except Exception as exc:
@@ -76,7 +92,7 @@ def load_secret(profile: str) -> str:
 
 def delete_secret(profile: str) -> bool:
     try:
-        kr = _keyring()
+        kr = require_keyring(profile)
         kr.delete_password(SERVICE, _username(profile))
         return True
     except Exception:

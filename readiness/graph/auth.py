@@ -90,8 +90,28 @@ class CachedAsyncCredential:
             close()
 
 
+def no_encrypted_cache_error() -> AuthError:
+    """Without libsecret, azure-identity advises unencrypted storage; readiness says what works instead."""
+    return AuthError(
+        "The encrypted token cache is not available on this machine (no libsecret or no D-Bus Secret Service "
+        "session), and readiness never keeps sign-in tokens unencrypted",
+        "Install and unlock a Secret Service keyring (for example apt-get install gnome-keyring libsecret-1-0, then "
+        "run inside `dbus-run-session` with `gnome-keyring-daemon --unlock`), or use certificate auth for this "
+        "profile (readiness tenant add NAME --auth certificate --cert-path FILE), which needs no token cache",
+    )
+
+
+def _no_encrypted_cache(exc: BaseException) -> bool:
+    """azure-identity's 'cache encryption is impossible' (Linux without libsecret) or no persistent cache at all."""
+    text = str(exc)
+    return ((isinstance(exc, ValueError) and "allow_unencrypted_storage" in text)
+            or (isinstance(exc, NotImplementedError) and "persistent cache" in text))
+
+
 def _auth_error(exc: Exception) -> AuthError:
     name = type(exc).__name__
+    if _no_encrypted_cache(exc):
+        return no_encrypted_cache_error()
     if name == "AuthenticationRequiredError":
         return AuthError("Interactive sign-in is needed for this profile", "Run `readiness tenant login NAME` once")
     text = str(exc).splitlines()[0] if str(exc) else name
@@ -216,8 +236,7 @@ def _interactive_credential(ai: Any, profile: SignInSettings, authority: str, ca
         if profile.auth == "device-code":
             return ai.DeviceCodeCredential(prompt_callback=prompt, **common)
         return ai.InteractiveBrowserCredential(**common)
-    except ValueError as exc:  # no libsecret: encrypted cache impossible
-        raise AuthError(
-            "The encrypted token cache is not available on this machine (no libsecret/D-Bus)",
-            "Install and unlock a Secret Service keyring (gnome-keyring), or use certificate auth for unattended runs",
-        ) from exc
+    except (ValueError, NotImplementedError) as exc:  # no libsecret: encrypted cache impossible
+        if _no_encrypted_cache(exc):
+            raise no_encrypted_cache_error() from exc
+        raise
