@@ -138,9 +138,9 @@ def tenant_remove(name: str, yes: bool) -> None:
         record.unlink()
     click.echo(f"Removed profile '{name}'.", err=True)
     if was_default:
-        left = [p.name for p in store.list()[0]]
+        left = store.list()[0]
         click.echo(f"'{name}' was the default profile; there is no default now"
-                   + (f" (none of {', '.join(left)} was promoted). Choose one with `readiness tenant default NAME`."
+                   + (" and no other profile took its place. Choose one with `readiness tenant default NAME`."
                       if left else "."), err=True)
 
 

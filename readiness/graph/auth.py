@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -101,11 +102,18 @@ def no_encrypted_cache_error() -> AuthError:
     )
 
 
-def _no_encrypted_cache(exc: BaseException) -> bool:
-    """azure-identity's 'cache encryption is impossible' (Linux without libsecret) or no persistent cache at all."""
-    text = str(exc)
-    return ((isinstance(exc, ValueError) and "allow_unencrypted_storage" in text)
-            or (isinstance(exc, NotImplementedError) and "persistent cache" in text))
+def _no_encrypted_cache(exc: BaseException | None) -> bool:
+    """azure-identity's 'cache encryption is impossible' (Linux without libsecret) or no persistent cache at all.
+
+    azure-identity raises it as a ValueError, or wrapped in ClientAuthenticationError during sign-in.
+    """
+    seen = 0
+    while exc is not None and seen < 8:
+        text = str(exc)
+        if "allow_unencrypted_storage" in text or (isinstance(exc, NotImplementedError) and "persistent cache" in text):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _auth_error(exc: Exception) -> AuthError:
@@ -181,6 +189,11 @@ def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, inter
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ConfigError("azure-identity is not installed", "Reinstall readiness: pip install .") from exc
 
+    # azure-identity logs every failed get_token at WARNING with its own advice (for example "allow unencrypted
+    # storage"); readiness raises its own error for each failure, so its warnings stay quiet unless configured
+    azure_log = logging.getLogger("azure.identity")
+    if azure_log.level == logging.NOTSET:
+        azure_log.setLevel(logging.ERROR)
     authority = endpoint.authority_host or "login.microsoftonline.com"
     tenant = profile.tenant
     method = profile.auth
