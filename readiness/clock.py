@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Iterator
 
 from .errors import UsageError
@@ -62,7 +62,3 @@ def frozen(at: str | date | datetime) -> Iterator[datetime]:
     finally:
         _frozen.pop()
 
-
-def days_later(days: int) -> datetime:
-    """``now()`` shifted by ``days`` (tests: "the same data, N days later")."""
-    return now() + timedelta(days=days)

@@ -32,14 +32,15 @@ def tenant() -> None:
 @click.option("--cloud", type=click.Choice(sorted(CLOUDS)), default="global", show_default=True)
 @click.option("--graph-url", default="", help="Any Graph endpoint instead of a cloud (a proxy or the simulator).")
 @click.option("--usage-location", default="", help="Country (ISO 3166, e.g. DE) for users without one when licensing.")
-@click.option("--cert-path", default="", help="PEM with key and certificate (--auth certificate).")
+@click.option("--cert-path", default="", help="PEM with key and certificate, or PKCS#12 without password (--auth certificate).")
 @click.option("--secret-stdin", is_flag=True, help="Read the client secret from standard input instead of a prompt.")
 @click.option("--default", "make_default", is_flag=True, help="Make this the default profile for reading commands.")
 def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str, graph_url: str,
                usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool) -> None:
     """Save a tenant profile NAME.
 
-    A client secret is asked for (hidden) and stored in the OS keyring, never on the command line:
+    A client secret is asked for (hidden) and stored in an encrypted OS keyring, never on the command
+    line; in CI, set READINESS_CLIENT_SECRET_<NAME> instead (read at run time, never stored):
 
     \b
       readiness tenant add kunde-a --tenant-id kunde-a.onmicrosoft.com \\
