@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     # reaching a tenant
     "connect": "readiness.api.tenant", "collect": "readiness.api.tenant", "load_snapshot": "readiness.api.tenant",
-    "Connection": "readiness.connection", "Snapshot": "readiness.collect.snapshot",
+    "Connection": "readiness.config.connection", "Snapshot": "readiness.collect.snapshot",
     # audit and reports
     "evaluate": "readiness.api.audit", "render": "readiness.api.audit", "list_checks": "readiness.api.audit",
     "get_check": "readiness.api.audit", "Audit": "readiness.audit.model", "CheckResult": "readiness.audit.model",
@@ -88,7 +88,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .api.results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
     from .audit.model import Action, Audit, CheckResult, NotEvaluated  # noqa: F401
     from .collect.snapshot import Snapshot  # noqa: F401
-    from .connection import Connection  # noqa: F401
+    from .config.connection import Connection  # noqa: F401
     from .errors import (AuthError, ConfigError, GraphError, GraphUnavailable, ReadinessError, SecretStoreError,  # noqa: F401
                          SnapshotError, UsageError)
     from .exitcodes import ExitCode  # noqa: F401

@@ -22,7 +22,7 @@ from .errors import UsageError
 
 if TYPE_CHECKING:
     from .collect.snapshot import Snapshot
-    from .connection import Connection
+    from .config.connection import Connection
 
 Progress = Callable[[str], None]
 

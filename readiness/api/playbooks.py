@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import aio
-from ..connection import Connection
+from ..config.connection import Connection
 from .results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification
 
 Progress = Callable[[str], None]

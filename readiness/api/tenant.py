@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from .. import aio
 from ..collect.snapshot import Snapshot
-from ..connection import Connection, profile_endpoint, resolve
+from ..config.connection import Connection, profile_endpoint, resolve
 from ..errors import UsageError
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .. import clock
 from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
@@ -91,7 +92,7 @@ def _today(snapshot: Snapshot) -> date:
     try:
         return datetime.fromisoformat(snapshot.collected_at.replace("Z", "+00:00")).date()
     except ValueError:
-        return date.today()
+        return clock.today()
 
 
 def days_since(when: str | None, today: date) -> int | None:

@@ -44,7 +44,11 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     if from_snapshot:
         snapshot = readiness.load_snapshot(from_snapshot)
     else:
-        snapshot = app.collect(readiness.connect(tenant, graph_url, concurrency=concurrency))
+        from .announce import announce
+
+        conn = readiness.connect(tenant, graph_url, concurrency=concurrency)
+        announce(conn, "Auditing")
+        snapshot = app.collect(conn)
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.progress(f"Saved snapshot to {snapshot_out}")

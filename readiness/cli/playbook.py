@@ -9,6 +9,7 @@ import click
 from ..errors import UsageError
 from ..exitcodes import ExitCode
 from .context import AppContext, run_async
+from .announce import announce
 from .options import connection_options, emit
 
 
@@ -122,9 +123,10 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
                          history=store.history(snap.tenant_id))
         conn_meta = {"tenant": snap.tenant_name}
     else:
-        from ..connection import resolve
+        from ..config.connection import resolve
 
         conn = resolve(tenant, graph_url)
+        announce(conn, "Planning on")
         if usage_location:
             conn.usage_location = usage_location.upper()
         plan, _, granted = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides,
@@ -156,12 +158,13 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
       readiness playbook apply plan.json --tenant kunde-a
       readiness playbook apply emergency-home-office --tenant kunde-a -p team_owners=... -p sender=... --yes
     """
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.loader import load
     from ..playbook.runs import RunStore, load_plan_file
     from ..playbook.service import apply_online
 
     conn = resolve(tenant, graph_url, writes=True)
+    announce(conn, "Applying to")
     saved = None
     if ref.endswith(".json"):
         if params:
@@ -198,12 +201,13 @@ def _finish(outcome) -> None:  # noqa: ANN001
 @click.pass_obj
 def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
     """Continue an interrupted run without repeating any change Graph already accepted."""
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.runs import RunStore
     from ..playbook.service import resume_online
 
     run = RunStore().get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
+    announce(conn, "Resuming on")
     _finish(run_async(resume_online(lambda: app.open_client(conn, concurrency=concurrency), conn, run, app.progress)))
 
 
@@ -213,7 +217,7 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
     """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.runs import RunStore
     from ..playbook.service import playbook_of, plan_online
     from ..render.plan import render_plan_text
@@ -222,6 +226,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     run = store.get(run_id)
     pb, overrides = playbook_of(run)
     conn = resolve(tenant, graph_url)
+    announce(conn, "Verifying on")
     plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
     if plan.changes or plan.blocked:
         click.echo(render_plan_text(plan), nl=False)
@@ -237,7 +242,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
     """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..playbook.engine import undo_plan
     from ..playbook.runs import RunStore
     from ..render.plan import render_plan_text
@@ -245,6 +250,7 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     store = RunStore()
     run = store.get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
+    announce(conn, "Undoing on")
     if run.meta().get("endpoint") != conn.endpoint.base_url:
         raise UsageError(f"Run {run_id} was for {run.meta().get('tenant')}, not {conn.label}", "Name the same tenant")
     undo, irreversible = undo_plan(run)

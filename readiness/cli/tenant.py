@@ -9,6 +9,8 @@ import click
 from ..errors import UsageError
 from ..graph.auth import AUTH_METHODS
 from ..graph.clouds import CLOUDS
+from ..render.safe import terminal
+from .announce import announce, default_change
 from .context import AppContext, run_async
 from .options import connection_options
 
@@ -30,34 +32,50 @@ def tenant() -> None:
 @click.option("--cloud", type=click.Choice(sorted(CLOUDS)), default="global", show_default=True)
 @click.option("--graph-url", default="", help="Any Graph endpoint instead of a cloud (a proxy or the simulator).")
 @click.option("--usage-location", default="", help="Country (ISO 3166, e.g. DE) for users without one when licensing.")
-@click.option("--cert-path", default="", help="PEM with key and certificate (--auth certificate).")
+@click.option("--cert-path", default="", help="PEM with key and certificate, or PKCS#12 without password (--auth certificate).")
 @click.option("--secret-stdin", is_flag=True, help="Read the client secret from standard input instead of a prompt.")
 @click.option("--default", "make_default", is_flag=True, help="Make this the default profile for reading commands.")
 def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str, graph_url: str,
                usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool) -> None:
     """Save a tenant profile NAME.
 
-    A client secret is asked for (hidden) and stored in the OS keyring, never on the command line:
+    A client secret is asked for (hidden) and stored in an encrypted OS keyring, never on the command
+    line; in CI, set READINESS_CLIENT_SECRET_<NAME> instead (read at run time, never stored):
 
     \b
       readiness tenant add kunde-a --tenant-id kunde-a.onmicrosoft.com \\
           --auth client-secret --client-id 11111111-2222-3333-4444-555555555555 --usage-location DE
       readiness tenant add lab --tenant-id lab.example --auth token --graph-url http://127.0.0.1:8123/v1.0
     """
-    from ..profiles import ProfileStore, TenantProfile
+    from ..config.profiles import ProfileStore, TenantProfile
 
     profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path)
     profile.validate()
+    if auth == "certificate":
+        from ..config.certificates import check_certificate
+
+        cert = check_certificate(cert_path)
+        profile.cert_path = str(cert.path)
+        click.echo(f"Certificate: {terminal(cert.subject)} (thumbprint {cert.thumbprint}, {cert.kind}).", err=True)
     store = ProfileStore()
     if name in {p.name for p in store.list()[0]}:
         raise UsageError(f"A profile named '{name}' exists already", "Remove it first or pick another name")
     if auth == "client-secret":
-        from ..secrets import store_secret
+        from ..config.keystore import env_name, require_keyring, secret_from_env, store_secret
 
-        secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
-        store_secret(name, secret)  # before the profile is written: nothing half-done if the keyring fails
-    store.add(profile, make_default=make_default)
+        if secret_from_env(name) and not secret_stdin:
+            click.echo(f"The client secret will be read from {env_name(name)} at run time; nothing is stored.", err=True)
+        else:
+            require_keyring(name)  # before anyone types a secret: say at once when it could not be kept
+            secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
+            store_secret(name, secret)  # before the profile is written: nothing half-done if the keyring fails
+    became_default, previous = store.add(profile, make_default=make_default)
     click.echo(f"Saved profile '{name}' ({profile.tenant}, {auth}).", err=True)
+    if became_default:
+        click.echo(default_change(name, previous), err=True)
+    elif store.list()[1] is None:
+        click.echo("There is no default profile: reading commands need --tenant NAME "
+                   f"(or `readiness tenant default {name}`).", err=True)
     if auth in ("device-code", "browser"):
         click.echo(f"Sign in once with: readiness tenant login {name}", err=True)
 
@@ -67,12 +85,15 @@ def tenant_list() -> None:
     """List the saved profiles (the default is marked *)."""
     from tabulate import tabulate
 
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     profiles, default = ProfileStore().list()
     if not profiles:
         click.echo("No profiles yet. Add one with `readiness tenant add NAME --tenant-id ID`.", err=True)
         return
+    if default is None:
+        click.echo("No default profile: reading commands need --tenant NAME (set one with `readiness tenant default NAME`).",
+                   err=True)
     rows = [[("*" if p.name == default else ""), p.name, p.tenant, p.auth, p.graph_url or p.cloud, p.usage_location or "-"]
             for p in profiles]
     click.echo(tabulate(rows, headers=["", "name", "tenant", "auth", "cloud / url", "usage loc."], disable_numparse=True))
@@ -84,13 +105,13 @@ def tenant_show(name: str) -> None:
     """Show one profile (no secrets: only whether one is stored)."""
     from dataclasses import asdict
 
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     profile = ProfileStore().get(name)
     doc = asdict(profile)
     doc.pop("extra", None)
     if profile.auth == "client-secret":
-        from ..secrets import env_name
+        from ..config.keystore import env_name
 
         doc["secret"] = f"in the OS keyring (or {env_name(name)})"
     click.echo(json.dumps(doc, indent=2))
@@ -102,31 +123,39 @@ def tenant_show(name: str) -> None:
 def tenant_remove(name: str, yes: bool) -> None:
     """Remove a profile, its stored secret and its saved sign-in."""
     from ..paths import data_dir
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     store = ProfileStore()
     store.get(name)
     if not yes and not click.confirm(f"Remove profile '{name}'?", err=True):
         raise click.exceptions.Abort()
-    profile = store.remove(name)
+    profile, was_default = store.remove(name)
     if profile.auth == "client-secret":
-        from ..secrets import delete_secret
+        from ..config.keystore import delete_secret
 
         delete_secret(name)
     record = data_dir() / "auth" / f"{name}.json"
     if record.exists():
         record.unlink()
     click.echo(f"Removed profile '{name}'.", err=True)
+    if was_default:
+        left = store.list()[0]
+        click.echo(f"'{name}' was the default profile; there is no default now"
+                   + (" and no other profile took its place. Choose one with `readiness tenant default NAME`."
+                      if left else "."), err=True)
 
 
 @tenant.command(name="default")
 @click.argument("name")
 def tenant_default(name: str) -> None:
     """Make NAME the default profile for reading commands (changes always name their tenant)."""
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
-    ProfileStore().set_default(name)
-    click.echo(f"Default profile: {name}", err=True)
+    previous = ProfileStore().set_default(name)
+    if previous == name:
+        click.echo(f"{name} is already the default profile.", err=True)
+    else:
+        click.echo(default_change(name, previous), err=True)
 
 
 @tenant.command(name="secret")
@@ -134,10 +163,11 @@ def tenant_default(name: str) -> None:
 @click.option("--secret-stdin", is_flag=True, help="Read the secret from standard input.")
 def tenant_secret(name: str, secret_stdin: bool) -> None:
     """Store or replace the client secret of profile NAME in the OS keyring."""
-    from ..profiles import ProfileStore
-    from ..secrets import store_secret
+    from ..config.keystore import require_keyring, store_secret
+    from ..config.profiles import ProfileStore
 
     ProfileStore().get(name)
+    require_keyring(name)  # before the prompt
     secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
     store_secret(name, secret)
     click.echo("Stored.", err=True)
@@ -147,16 +177,18 @@ def tenant_secret(name: str, secret_stdin: bool) -> None:
 @click.argument("name")
 def tenant_login(name: str) -> None:
     """Sign in interactively once (device code or browser) and remember the account."""
-    from ..connection import profile_endpoint
+    from ..config.connection import resolve
+    from ..config.profiles import ProfileStore
     from ..graph.auth import credential_for_profile
     from ..paths import data_dir, write_private
-    from ..profiles import ProfileStore
 
     profile = ProfileStore().get(name)
     if profile.auth not in ("device-code", "browser"):
         raise UsageError(f"Profile '{name}' uses {profile.auth}, which needs no interactive sign-in",
                          "Use `readiness tenant test NAME` to check it")
-    endpoint = profile_endpoint(profile)
+    conn = resolve(name, None)
+    announce(conn, "Signing in to")
+    endpoint = conn.endpoint
     cred = credential_for_profile(profile, endpoint, interactive=True, record_dir=data_dir() / "auth",
                                   prompt=lambda text: click.echo(text, err=True))
     try:
@@ -182,10 +214,11 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
     """
     from tabulate import tabulate
 
-    from ..connection import resolve
+    from ..config.connection import resolve
     from ..graph.permissions import FEATURES, check, granted_permissions
 
     conn = resolve(name or tenant, graph_url)
+    announce(conn, "Testing")
 
     async def probe() -> tuple[str, int, int]:
         client = app.open_client(conn, concurrency=concurrency)

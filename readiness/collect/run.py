@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
-from .. import __version__
+from .. import __version__, clock
 from ..graph.client import GraphClient
 from .collectors import Progress, collect_all
 from .snapshot import Snapshot
@@ -18,7 +17,7 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     + progress: called with one line per finished section (the CLI prints them on stderr).
     """
     started = time.monotonic()
-    collected_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    collected_at = clock.iso_now()
     sections = await collect_all(client, progress)
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}
     snap = Snapshot(

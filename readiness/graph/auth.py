@@ -8,17 +8,28 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..errors import AuthError, ConfigError, UsageError
 from .clouds import Endpoint, is_loopback
 
-if TYPE_CHECKING:
-    from ..profiles import TenantProfile
+
+class SignInSettings(Protocol):
+    """What sign-in needs from a tenant profile (config.profiles.TenantProfile has these fields).
+
+    graph/ never imports config/: the caller passes its profile in.
+    """
+
+    name: str
+    tenant: str
+    auth: str
+    client_id: str
+    cert_path: str
 
 TOKEN_ENV = "READINESS_ACCESS_TOKEN"
 AUTH_METHODS = ("device-code", "browser", "client-secret", "certificate", "azure-cli", "managed-identity", "token")
@@ -80,8 +91,35 @@ class CachedAsyncCredential:
             close()
 
 
+def no_encrypted_cache_error() -> AuthError:
+    """Without libsecret, azure-identity advises unencrypted storage; readiness says what works instead."""
+    return AuthError(
+        "The encrypted token cache is not available on this machine (no libsecret or no D-Bus Secret Service "
+        "session), and readiness never keeps sign-in tokens unencrypted",
+        "Install and unlock a Secret Service keyring (for example apt-get install gnome-keyring libsecret-1-0, then "
+        "run inside `dbus-run-session` with `gnome-keyring-daemon --unlock`), or use certificate auth for this "
+        "profile (readiness tenant add NAME --auth certificate --cert-path FILE), which needs no token cache",
+    )
+
+
+def _no_encrypted_cache(exc: BaseException | None) -> bool:
+    """azure-identity's 'cache encryption is impossible' (Linux without libsecret) or no persistent cache at all.
+
+    azure-identity raises it as a ValueError, or wrapped in ClientAuthenticationError during sign-in.
+    """
+    seen = 0
+    while exc is not None and seen < 8:
+        text = str(exc)
+        if "allow_unencrypted_storage" in text or (isinstance(exc, NotImplementedError) and "persistent cache" in text):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _auth_error(exc: Exception) -> AuthError:
     name = type(exc).__name__
+    if _no_encrypted_cache(exc):
+        return no_encrypted_cache_error()
     if name == "AuthenticationRequiredError":
         return AuthError("Interactive sign-in is needed for this profile", "Run `readiness tenant login NAME` once")
     text = str(exc).splitlines()[0] if str(exc) else name
@@ -134,7 +172,7 @@ def token_from_env() -> StaticTokenCredential:
     return StaticTokenCredential(token)
 
 
-def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, interactive: bool = False,
+def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, interactive: bool = False,
                            record_dir: Path | None = None, secret: str | None = None,
                            prompt: Any = None) -> Any:
     """Build the azure-identity credential a profile names, wrapped for asyncio.
@@ -151,6 +189,11 @@ def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, intera
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ConfigError("azure-identity is not installed", "Reinstall readiness: pip install .") from exc
 
+    # azure-identity logs every failed get_token at WARNING with its own advice (for example "allow unencrypted
+    # storage"); readiness raises its own error for each failure, so its warnings stay quiet unless configured
+    azure_log = logging.getLogger("azure.identity")
+    if azure_log.level == logging.NOTSET:
+        azure_log.setLevel(logging.ERROR)
     authority = endpoint.authority_host or "login.microsoftonline.com"
     tenant = profile.tenant
     method = profile.auth
@@ -183,7 +226,7 @@ def credential_for_profile(profile: TenantProfile, endpoint: Endpoint, *, intera
     return CachedAsyncCredential(cred)
 
 
-def _interactive_credential(ai: Any, profile: TenantProfile, authority: str, cache: Any,
+def _interactive_credential(ai: Any, profile: SignInSettings, authority: str, cache: Any,
                             interactive: bool, record_dir: Path | None, show: Any) -> Any:
     record_path = (record_dir / f"{profile.name}.json") if record_dir else None
     record = None
@@ -206,8 +249,7 @@ def _interactive_credential(ai: Any, profile: TenantProfile, authority: str, cac
         if profile.auth == "device-code":
             return ai.DeviceCodeCredential(prompt_callback=prompt, **common)
         return ai.InteractiveBrowserCredential(**common)
-    except ValueError as exc:  # no libsecret: encrypted cache impossible
-        raise AuthError(
-            "The encrypted token cache is not available on this machine (no libsecret/D-Bus)",
-            "Install and unlock a Secret Service keyring (gnome-keyring), or use certificate auth for unattended runs",
-        ) from exc
+    except (ValueError, NotImplementedError) as exc:  # no libsecret: encrypted cache impossible
+        if _no_encrypted_cache(exc):
+            raise no_encrypted_cache_error() from exc
+        raise

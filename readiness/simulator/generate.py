@@ -12,6 +12,7 @@ import random
 import uuid
 from datetime import date, timedelta
 
+from .. import clock
 from ..licensing.catalog import catalog
 from . import names as N
 from .tenant import Tenant
@@ -20,7 +21,8 @@ PROFILES = {
     "unprepared-sme": "about 40 people; many without Teams, devices or MFA; no Intune, no Entra ID P1",
     "enterprise": "any size (default 2,000; up to 100,000+); E3/E5/F3, Intune, Conditional Access, group licensing",
 }
-AS_OF = date(2026, 11, 20)
+# Dates are "today minus offsets" (readiness.clock), so that the data is as fresh on any day as on the day it
+# was written; tests freeze the clock. Usage reports lag behind today (Tenant.report_refresh_date).
 
 MFA_METHODS = ["microsoftAuthenticatorPush", "mobilePhone", "fido2SecurityKey", "softwareOneTimePasscode",
                "windowsHelloForBusiness"]
@@ -28,14 +30,19 @@ NON_MFA_METHODS = ["email", "temporaryAccessPass"]
 
 
 class _Gen:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, as_of: date | None = None) -> None:
         self.rng = random.Random(seed)
+        self.as_of = as_of or clock.today()
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def day(self, max_days_ago: int, min_days_ago: int = 0) -> str:
-        return (AS_OF - timedelta(days=self.rng.randint(min_days_ago, max_days_ago))).isoformat()
+    def day(self, max_days_ago: int, min_days_ago: int = 0, *, anchor: date | None = None) -> str:
+        return ((anchor or self.as_of) - timedelta(days=self.rng.randint(min_days_ago, max_days_ago))).isoformat()
+
+    def stamp(self, days_ago: int) -> str:
+        """A fixed time ``days_ago`` days before the data's date (no randomness)."""
+        return f"{(self.as_of - timedelta(days=days_ago)).isoformat()}T08:00:00Z"
 
     def when(self, max_days_ago: int, min_days_ago: int = 0) -> str:
         return f"{self.day(max_days_ago, min_days_ago)}T{self.rng.randint(6, 19):02d}:{self.rng.randint(0, 59):02d}:00Z"
@@ -87,7 +94,7 @@ def _license(u: dict, sku: dict, disabled: tuple[str, ...] = (), group: str | No
     if not any(lic["skuId"] == sku["skuId"] for lic in u["assignedLicenses"]):
         u["assignedLicenses"].append({"disabledPlans": ids, "skuId": sku["skuId"]})
     u["licenseAssignmentStates"].append({"assignedByGroup": group, "disabledPlans": ids, "error": error,
-                                         "lastUpdatedDateTime": "2026-10-01T08:00:00Z", "skuId": sku["skuId"],
+                                         "lastUpdatedDateTime": "", "skuId": sku["skuId"],
                                          "state": state})
 
 
@@ -208,18 +215,25 @@ def _team(t: Tenant, g: _Gen, group: dict, owners: list[str], members: list[str]
 
 
 def generate_tenant(profile: str = "unprepared-sme", seed: int = 7, size: int | None = None) -> Tenant:
+    """A tenant whose data is as of ``clock.today()``: the same seed gives the same data relative to that day."""
     if profile == "unprepared-sme":
-        return _sme(seed)
-    if profile == "enterprise":
-        return _enterprise(seed, size or 2000)
-    raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        t = _sme(seed)
+    elif profile == "enterprise":
+        t = _enterprise(seed, size or 2000)
+    else:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    licensed = (date.fromisoformat(t.created) - timedelta(days=50)).isoformat() + "T08:00:00Z"
+    for u in t.users:
+        for state in u["licenseAssignmentStates"]:
+            state["lastUpdatedDateTime"] = state["lastUpdatedDateTime"] or licensed
+    return t
 
 
 def _sme(seed: int) -> Tenant:
     g = _Gen(seed)
     tid = g.uid()
     domain = "mueller-soehne.de"
-    t = Tenant(tid, domain, "Müller & Söhne Maschinenbau GmbH", "unprepared-sme", AS_OF.isoformat())
+    t = Tenant(tid, domain, "Müller & Söhne Maschinenbau GmbH", "unprepared-sme", g.as_of.isoformat())
     std = _sku(g, tid, "O365_BUSINESS_PREMIUM", 30)
     basic = _sku(g, tid, "O365_BUSINESS_ESSENTIALS", 12)
     apps = _sku(g, tid, "O365_BUSINESS", 8)
@@ -271,7 +285,7 @@ def _sme(seed: int) -> Tenant:
         t.users.append(_guest(g, domain, taken, stale=i < 2))
     # a user with a historic Teams row (Deleted) but no Teams today: assignedPlans is not the truth
     apps_user = next(u for u in people if any(l["skuId"] == apps["skuId"] for l in u["assignedLicenses"]))
-    apps_user["_historicPlans"] = [{"assignedDateTime": "2024-03-01T08:00:00Z", "capabilityStatus": "Deleted",
+    apps_user["_historicPlans"] = [{"assignedDateTime": g.stamp(994), "capabilityStatus": "Deleted",
                                     "service": "TeamspaceAPI", "servicePlanId": "57ff2da0-773e-42df-b2af-ffb7a2317929"}]
     t.reindex()
     t.recount_consumed()
@@ -303,7 +317,7 @@ def _sme(seed: int) -> Tenant:
     # Teams activity: roughly half of those with Teams used it in the last 30 days
     for u in t.users:
         if g.rng.random() < 0.45:
-            t.activity[u["id"]] = {"teams": g.day(25), "exchange": g.day(5)}
+            t.activity[u["id"]] = {"teams": g.day(25, anchor=t.report_refresh_date), "exchange": g.day(5, anchor=t.report_refresh_date)}
     return t
 
 
@@ -311,7 +325,7 @@ def _enterprise(seed: int, size: int) -> Tenant:
     g = _Gen(seed)
     tid = g.uid()
     domain = "contoso-industrie.com"
-    t = Tenant(tid, domain, "Contoso Industrie AG", "enterprise", AS_OF.isoformat())
+    t = Tenant(tid, domain, "Contoso Industrie AG", "enterprise", g.as_of.isoformat())
     guests = max(2, size // 33)
     disabled = max(1, size // 50)
     members_n = size - guests
@@ -405,7 +419,7 @@ def _enterprise(seed: int, size: int) -> Tenant:
             _team(t, g, grp, picks[:1], picks)
     for uid in member_ids:
         if g.rng.random() < 0.7:
-            t.activity[uid] = {"teams": g.day(28), "exchange": g.day(3)}
+            t.activity[uid] = {"teams": g.day(28, anchor=t.report_refresh_date), "exchange": g.day(3, anchor=t.report_refresh_date)}
     return t
 
 

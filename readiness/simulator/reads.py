@@ -335,10 +335,10 @@ def teams_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimRespons
     for u in t.users:
         caps = _user_caps(t, u, cache)
         last = t.activity.get(u["id"], {}).get("teams")
-        if last and _days_before(t.created, last) > days:
+        if last and _days_before(t.report_refresh_date.isoformat(), last) > days:
             last = None
         upn = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
-        rows.append({"reportRefreshDate": t.created, "userId": _concealed_name(sim, u["id"]) if concealed else u["id"],
+        rows.append({"reportRefreshDate": t.report_refresh_date.isoformat(), "userId": _concealed_name(sim, u["id"]) if concealed else u["id"],
                      "userPrincipalName": upn, "lastActivityDate": last, "isDeleted": False, "deletedDate": None,
                      "assignedProducts": sorted({t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id}),
                      "teamChatMessageCount": 3 if last else 0, "privateChatMessageCount": 12 if last else 0,
@@ -383,8 +383,8 @@ def office_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimRespon
         act = t.activity.get(u["id"], {})
         name = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
         disp = _concealed_name(sim, u["displayName"]) if concealed else u["displayName"]
-        teams_last = act.get("teams") if act.get("teams") and _days_before(t.created, act["teams"]) <= days else ""
-        w.writerow([t.created, name, disp, "False", "", EXCHANGE in caps, ONEDRIVE in caps, SHAREPOINT in caps, False,
+        teams_last = act.get("teams") if act.get("teams") and _days_before(t.report_refresh_date.isoformat(), act["teams"]) <= days else ""
+        w.writerow([t.report_refresh_date.isoformat(), name, disp, "False", "", EXCHANGE in caps, ONEDRIVE in caps, SHAREPOINT in caps, False,
                     False, TEAMS in caps, act.get("exchange", ""), "", "", "", "", teams_last, "", "", "", "", "", "",
                     "+".join(t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id)])
     return sim.offer_download(req, ("\ufeff" + buf.getvalue()).encode("utf-8"))

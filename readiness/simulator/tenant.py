@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from ..licensing.capabilities import capabilities_of_plan
 
 
@@ -20,6 +21,10 @@ class SimError(Exception):
         self.message = message
         self.headers = headers or {}
 
+# Microsoft 365 usage reports lag about 48 hours: a report fetched on 5/14 carries reportRefreshDate 5/12
+# (https://learn.microsoft.com/en-us/answers/a/10515837).
+REPORT_LAG_DAYS = 2
+
 
 @dataclass
 class Tenant:
@@ -27,7 +32,7 @@ class Tenant:
     domain: str
     display_name: str
     profile: str
-    created: str  # ISO date the tenant's data is "as of"
+    created: str  # ISO date the tenant's data is "as of" (generated: clock.today())
     skus: list[dict] = field(default_factory=list)
     users: list[dict] = field(default_factory=list)
     groups: list[dict] = field(default_factory=list)
@@ -54,6 +59,11 @@ class Tenant:
 
     def __post_init__(self) -> None:
         self.reindex()
+
+    @property
+    def report_refresh_date(self) -> date:
+        """Usage reports lag behind the data's date by a couple of days, as Microsoft 365's do."""
+        return date.fromisoformat(self.created) - timedelta(days=REPORT_LAG_DAYS)
 
     # -- indexes -----------------------------------------------------------------------------
     def reindex(self) -> None:

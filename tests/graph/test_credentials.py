@@ -9,7 +9,7 @@ import pytest
 from readiness.errors import AuthError, ConfigError, UsageError
 from readiness.graph.auth import CachedAsyncCredential, StaticTokenCredential, credential_for_profile, token_claims
 from readiness.graph.clouds import CLOUDS, cloud_endpoint, custom_endpoint
-from readiness.profiles import TenantProfile
+from readiness.config.profiles import TenantProfile
 
 APP = "11111111-2222-3333-4444-555555555555"
 

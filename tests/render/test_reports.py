@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from readiness import clock
 from readiness.cli import cli
 import readiness
 from readiness.simulator import generate_tenant
@@ -27,6 +28,13 @@ def prepare(snapshot, **privacy):  # the public API: a finished Audit ...
 def render(audit, fmt: str, lang: str, people: bool = False) -> str:  # ... rendered in a format and language
     return readiness.render(audit, fmt, lang, people=people)
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _golden_day():
+    """The golden files hold data as of 2026-11-20: generate and collect on that day, whatever today is."""
+    with clock.frozen("2026-11-20T09:30:00Z"):
+        yield
 
 
 def demo_snapshot(tenant=None):

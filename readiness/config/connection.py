@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import UsageError
-from .graph.auth import credential_for_profile, token_from_env
-from .graph.clouds import Endpoint, cloud_endpoint, custom_endpoint
+from ..errors import UsageError
+from ..graph.auth import credential_for_profile, token_from_env
+from ..graph.clouds import Endpoint, cloud_endpoint, custom_endpoint
 from .profiles import ProfileStore, TenantProfile
 
 
@@ -18,10 +18,18 @@ class Connection:
     credential_factory: Callable[[], Any]  # called inside the event loop
     usage_location: str = ""
     client_options: dict = field(default_factory=dict)  # defaults for open(): concurrency, transport, policy
+    default_used: bool = False  # no tenant was named; the default profile was taken
+
+    def describe(self) -> str:
+        """Which tenant, for the line every command prints first: ``kunde-a (default profile, tenant ...)``."""
+        if self.profile is None:
+            return f"{self.label} (--graph-url)"
+        kind = "default profile" if self.default_used else "profile"
+        return f"{self.label} ({kind}, tenant {self.profile.tenant})"
 
     def open(self, **kwargs: Any) -> Any:
         """A GraphClient for this tenant (inside a running event loop); kwargs override client_options."""
-        from .graph.client import build_client
+        from ..graph.client import build_client
 
         options = {"concurrency": 8, "transport": None, "policy": None, **self.client_options, **kwargs}
         return build_client(self.endpoint, self.credential_factory(), **options)
@@ -55,12 +63,18 @@ def resolve(tenant: str | None, graph_url: str | None, *, writes: bool = False,
             raise UsageError("No tenant given and no default profile exists",
                              "Use --tenant NAME, or --graph-url URL with READINESS_ACCESS_TOKEN, or try `readiness demo`")
     endpoint = profile_endpoint(profile)
+    # a client secret is looked up now (environment, then keyring), so that a missing one fails before any work
+    secret = _client_secret(profile) if profile.auth == "client-secret" else None
 
     def factory(p: TenantProfile = profile) -> Any:
-        from .paths import data_dir
-        from .secrets import load_secret
+        from ..paths import data_dir
 
-        secret = load_secret(p.name) if p.auth == "client-secret" else None
         return credential_for_profile(p, endpoint, record_dir=data_dir() / "auth", secret=secret)
 
-    return Connection(profile.name, endpoint, profile, factory, profile.usage_location)
+    return Connection(profile.name, endpoint, profile, factory, profile.usage_location, default_used=not tenant)
+
+
+def _client_secret(profile: TenantProfile) -> str:
+    from .keystore import load_secret
+
+    return load_secret(profile.name)

@@ -1,7 +1,7 @@
 """Tenant profiles: named connections for IT providers with many clients.
 
 Non-secret settings live in ``tenants.json`` in the platform's config folder; a client secret lives
-only in the OS keyring (secrets.py).
+only in the OS keyring (keystore.py).
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, UsageError
-from .graph.auth import AUTH_METHODS
-from .graph.clouds import CLOUDS, custom_endpoint
-from .paths import config_dir, write_private
+from ..errors import ConfigError, UsageError
+from ..graph.auth import AUTH_METHODS
+from ..graph.clouds import CLOUDS, custom_endpoint
+from ..paths import config_dir, write_private
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 TENANT_RE = re.compile(r"^([0-9a-fA-F-]{36}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
@@ -90,28 +90,45 @@ class ProfileStore:
         name = doc["default"]
         return TenantProfile(**doc["tenants"][name]) if name in doc["tenants"] else None
 
-    def add(self, profile: TenantProfile, *, make_default: bool = False, replace: bool = False) -> None:
+    def add(self, profile: TenantProfile, *, make_default: bool = False, replace: bool = False) -> tuple[bool, str | None]:
+        """Save a profile. It becomes the default when asked, or when it is the very first profile.
+
+        Returns (became_default, previous_default) so that the caller can announce the change.
+        """
         profile.validate()
         doc = self._load()
         if profile.name in doc["tenants"] and not replace:
             raise UsageError(f"A profile named '{profile.name}' exists already",
                              "Remove it first (`readiness tenant remove NAME`) or pick another name")
+        first = not doc["tenants"]
         doc["tenants"][profile.name] = asdict(profile)
-        if make_default or not doc["default"]:
+        previous = doc["default"] if doc["default"] in doc["tenants"] else None
+        became = (make_default or first) and previous != profile.name
+        if became:
             doc["default"] = profile.name
         self._save(doc)
+        return became, previous
 
-    def remove(self, name: str) -> TenantProfile:
+    def remove(self, name: str) -> tuple[TenantProfile, bool]:
+        """Remove a profile; returns it and whether it was the default.
+
+        Removing the default leaves no default: another profile is never promoted silently (an IT provider
+        would otherwise audit the wrong customer by accident).
+        """
         profile = self.get(name)
         doc = self._load()
         del doc["tenants"][name]
-        if doc["default"] == name:
-            doc["default"] = next(iter(sorted(doc["tenants"])), None)
+        was_default = doc["default"] == name
+        if was_default:
+            doc["default"] = None
         self._save(doc)
-        return profile
+        return profile, was_default
 
-    def set_default(self, name: str) -> None:
+    def set_default(self, name: str) -> str | None:
+        """Make ``name`` the default; returns the previous default (None if there was none)."""
         self.get(name)
         doc = self._load()
+        previous = doc["default"] if doc["default"] in doc["tenants"] else None
         doc["default"] = name
         self._save(doc)
+        return previous

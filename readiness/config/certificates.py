@@ -1,0 +1,102 @@
+"""Check a certificate file before a profile names it: a regular file holding a private key and its certificate.
+
+azure-identity's CertificateCredential reads a PEM file (key and certificate) or a PKCS#12 (.pfx/.p12) file;
+readiness stores no password for it, so the key must not be encrypted (protect the file itself: mode 0600).
+https://learn.microsoft.com/en-us/python/api/azure-identity/azure.identity.certificatecredential
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+
+MAX_BYTES = 1 << 20  # a key and a chain fit in a few kB; anything this large is not a certificate file
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    path: Path  # absolute, so that the profile works from any folder
+    kind: str  # "PEM" or "PKCS#12"
+    subject: str
+    thumbprint: str  # SHA-1, as the Entra admin center shows it
+
+
+def check_certificate(path: str) -> CertificateInfo:
+    """Validate ``--cert-path``; UsageError saying what is wrong and how to fix it."""
+    fix_pem = ("Give a PEM file with the private key and the certificate (cat key.pem cert.pem > app.pem), "
+               "or a PKCS#12 file without a password")
+    p = Path(path).expanduser()
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise UsageError(f"The certificate file {p} does not exist", "Check --cert-path") from None
+    except OSError as exc:
+        raise UsageError(f"The certificate file {p} cannot be read ({exc.strerror})", "Check --cert-path and its permissions") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{p} is not a regular file", fix_pem)
+    if st.st_size > MAX_BYTES:
+        raise UsageError(f"{p} is {st.st_size} bytes, too large for a certificate file", fix_pem)
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"The certificate file {p} cannot be read ({exc.strerror})", "Check its permissions") from exc
+    if b"-----BEGIN" in data:
+        key, certs, kind = _pem(p, data, fix_pem), _pem_certs(p, data, fix_pem), "PEM"
+    else:
+        key, certs, kind = (*_pkcs12(p, data, fix_pem), "PKCS#12")
+    if not certs:
+        raise UsageError(f"{p} holds a private key but no certificate", fix_pem)
+    if key is None:
+        raise UsageError(f"{p} holds a certificate but no private key", fix_pem)
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    def spki(obj: object) -> bytes:
+        return obj.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)  # type: ignore[attr-defined]
+
+    cert = next((c for c in certs if spki(c.public_key()) == spki(key.public_key())), None)
+    if cert is None:
+        raise UsageError(f"The private key in {p} does not belong to its certificate",
+                         "Put the key and the certificate of the same pair into the file")
+    return CertificateInfo(p.resolve(), kind, cert.subject.rfc4514_string(), cert.fingerprint(hashes.SHA1()).hex().upper())
+
+
+def _pem(p: Path, data: bytes, fix: str):  # noqa: ANN202
+    from cryptography.hazmat.primitives import serialization
+
+    if b"PRIVATE KEY-----" not in data:
+        return None
+    if b"ENCRYPTED PRIVATE KEY-----" in data or b"Proc-Type: 4,ENCRYPTED" in data:
+        raise UsageError(f"The private key in {p} is encrypted with a password",
+                         "Export it without a password and protect the file instead (chmod 600)")
+    try:
+        return serialization.load_pem_private_key(data, password=None)  # skips the certificate blocks
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"The private key in {p} cannot be read ({exc})", fix) from exc
+
+
+def _pem_certs(p: Path, data: bytes, fix: str) -> list:
+    from cryptography import x509
+
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        return []
+    try:
+        return x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise UsageError(f"The certificate in {p} cannot be read ({exc})", fix) from exc
+
+
+def _pkcs12(p: Path, data: bytes, fix: str) -> tuple:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, None)
+    except (ValueError, TypeError) as exc:
+        if data[:1] == b"\x30":  # DER: most likely a PKCS#12 with a password
+            raise UsageError(f"{p} is not a PKCS#12 file readiness can open without a password",
+                             "Export it without a password, or convert it to PEM (openssl pkcs12 -in f.pfx -nodes -out f.pem)") from exc
+        raise UsageError(f"{p} holds neither a PEM key and certificate nor a PKCS#12 bundle", fix) from exc
+    return key, ([cert] if cert else []) + list(extra or [])
