@@ -21,6 +21,8 @@ COMMANDS = {
     "report": ("readiness.cli.report", "report", "Render a saved snapshot as an HTML, Markdown, CSV or JSON report."),
     "tenant": ("readiness.cli.tenant", "tenant", "Manage tenant profiles (add, list, show, test, remove)."),
     "simulator": ("readiness.cli.simulator", "simulator", "Run the built-in Microsoft Graph simulator."),
+    "fleet": ("readiness.cli.fleet", "fleet", "Audit many client tenants in one run; the cross-tenant summary."),
+    "history": ("readiness.cli.fleet", "history", "Score and share of ready people over time, per tenant."),
 }
 
 

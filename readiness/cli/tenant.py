@@ -35,8 +35,9 @@ def tenant() -> None:
 @click.option("--cert-path", default="", help="PEM with key and certificate, or PKCS#12 without password (--auth certificate).")
 @click.option("--secret-stdin", is_flag=True, help="Read the client secret from standard input instead of a prompt.")
 @click.option("--default", "make_default", is_flag=True, help="Make this the default profile for reading commands.")
+@click.option("--tag", "tags", multiple=True, help="A group for fleet commands (repeatable): `fleet audit --tag T`.")
 def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str, graph_url: str,
-               usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool) -> None:
+               usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool, tags: tuple[str, ...]) -> None:
     """Save a tenant profile NAME.
 
     A client secret is asked for (hidden) and stored in an encrypted OS keyring, never on the command
@@ -49,7 +50,8 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
     """
     from ..config.profiles import ProfileStore, TenantProfile
 
-    profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path)
+    profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path,
+                            tags=list(dict.fromkeys(tags)))
     profile.validate()
     if auth == "certificate":
         from ..config.certificates import check_certificate
@@ -246,3 +248,8 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         click.echo(tabulate(rows, headers=["", "permission", "needed for"], disable_numparse=True))
     if missing_total:
         click.echo(f"\n{missing_total} permission(s) missing: grant them to the app registration and give admin consent.", err=True)
+
+
+from .tenant_fleet import tenant_import  # noqa: E402  (fleet onboarding lives in its own module)
+
+tenant.add_command(tenant_import)

@@ -31,6 +31,7 @@ class TenantProfile:
     usage_location: str = ""  # ISO 3166 alpha-2 used when a user has none (licensing playbooks)
     cert_path: str = ""
     extra: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)  # groups for fleet commands (`fleet audit --tag T`)
 
     def validate(self) -> None:
         if not NAME_RE.match(self.name):
@@ -49,6 +50,9 @@ class TenantProfile:
             raise UsageError(f"Unknown cloud '{self.cloud}'", f"Use one of: {', '.join(CLOUDS)}")
         if self.graph_url:
             custom_endpoint(self.graph_url)
+        for tag in self.tags:
+            if not NAME_RE.match(tag):
+                raise UsageError(f"Tag '{tag}' is not allowed", "Use letters, digits, dot, dash or underscore (at most 63 characters)")
         if self.usage_location and not COUNTRY_RE.match(self.usage_location):
             raise UsageError(f"Usage location '{self.usage_location}' is not an ISO 3166 alpha-2 code",
                              "Use two capital letters, for example DE, AT or CH")

@@ -162,8 +162,18 @@ def token_claims(token: str) -> dict:
     return claims if isinstance(claims, dict) else {}
 
 
-def token_from_env() -> StaticTokenCredential:
-    token = os.environ.get(TOKEN_ENV, "").strip()
+def token_env_name(profile: str) -> str:
+    """READINESS_ACCESS_TOKEN_<PROFILE>: the profile name upper-cased, every other character ``_``."""
+    return f"{TOKEN_ENV}_" + "".join(c if c.isascii() and c.isalnum() else "_" for c in profile.upper())
+
+
+def token_from_env(profile: str | None = None) -> StaticTokenCredential:
+    """The bearer token for a token profile: READINESS_ACCESS_TOKEN_<PROFILE> when set, else READINESS_ACCESS_TOKEN."""
+    token = os.environ.get(token_env_name(profile), "").strip() if profile else ""
+    token = token or os.environ.get(TOKEN_ENV, "").strip()
+    if not token and profile:
+        raise UsageError(f"Profile '{profile}' signs in with a bearer token, but neither {token_env_name(profile)} "
+                         f"nor {TOKEN_ENV} is set", f"export {token_env_name(profile)}=...")
     if not token:
         raise UsageError(
             f"--graph-url needs a bearer token in the environment variable {TOKEN_ENV}",
@@ -183,7 +193,7 @@ def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, inter
     + prompt: shows the device-code instructions (the CLI writes them to stderr); required for device code.
     """
     if profile.auth == "token":
-        return token_from_env()
+        return token_from_env(profile.name)
     try:
         import azure.identity as ai
     except ImportError as exc:  # pragma: no cover - a broken install

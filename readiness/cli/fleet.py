@@ -1,0 +1,167 @@
+"""`readiness fleet audit | report | demo` and `readiness history`: many client tenants, one process."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..checks.model import Severity
+from .context import AppContext, run_async
+from .options import emit
+
+
+@click.group(name="fleet")
+def fleet() -> None:
+    """Audit many client tenants in one run and summarise them side by side (counts only, no names)."""
+
+
+@fleet.command(name="audit")
+@click.option("--tag", "tags", multiple=True, help="Only profiles with this tag (repeatable: any of them).")
+@click.option("--tenants", default=None, metavar="A,B,C", help="Only these profiles.")
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where each tenant's snapshot, audit JSON and report go: DIR/<profile>/ (kept, never overwritten).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Tenants in flight at once.")
+@click.option("--requests-per-tenant", type=click.IntRange(1, 32), default=8, show_default=True,
+              help="Requests in flight at once within one tenant (as for `readiness audit`).")
+@click.option("--max-wait", type=click.FloatRange(0, 3600), default=300.0, show_default=True,
+              help="Seconds one request may spend waiting on throttling and retries before its tenant gives up.")
+@click.option("--shard", default=None, metavar="I/N", help="Audit only shard I of N (split a fleet across scheduler jobs).")
+@click.option("--previous", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
+              help="auto: compare each tenant with its last audit (in DIR or the data folder's history).")
+@click.option("--fail-on-new", type=click.Choice([s.value for s in Severity]), default=None,
+              help="Exit 3 when a check of this severity or worse is newly failing or regressed since the last audit.")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("--no-html", is_flag=True, help="Do not write each tenant's report.html.")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
+@click.pass_obj
+def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
+                requests_per_tenant: int, max_wait: float, shard: str | None, previous: str, fail_on_new: str | None,
+                lang: str, no_html: bool, output: str, out: Path | None) -> None:
+    """Audit every selected tenant profile in one process; one failing tenant never stops the others.
+
+    Progress per tenant goes to stderr. Exit codes: 0 all audited; 7 one or more tenants failed (the
+    others were audited and kept); 3 with --fail-on-new when something at that severity is new (7 wins).
+
+    \b
+      readiness fleet audit --out-dir audits/ --concurrency 8
+      readiness fleet audit --tag msp --out-dir audits/ --fail-on-new high -o json
+      readiness fleet audit --out-dir audits/shard-2 --shard 2/4
+    """
+    from ..exitcodes import ExitCode
+    from ..fleet.audit import FleetOptions, audit_fleet, parse_shard, select
+    from ..fleet.drift import new_at_or_above
+    from ..render.fleet import render_fleet
+
+    if tags and tenants:
+        raise click.UsageError("Give --tag or --tenants, not both.")
+    names = select([t.strip() for t in tenants.split(",") if t.strip()] if tenants else None, list(tags), parse_shard(shard))
+    opts = FleetOptions(out_dir=out_dir, concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
+                        previous=None if previous == "none" else "auto", lang=lang, html=not no_html,
+                        verbose=bool(app.verbose), client_factory=app.client_factory)
+    app.progress(f"Auditing {len(names)} tenant(s), {concurrency} at a time, into {out_dir}")
+    entries = run_async(audit_fleet(names, opts, app.progress))
+    code = ExitCode.OK
+    if fail_on_new:
+        rank = {s.value: s.rank for s in Severity}
+        new = {e["name"]: new_at_or_above(e, Severity(fail_on_new).rank, rank) for e in entries}
+        new = {k: v for k, v in new.items() if v}
+        for name, ids in new.items():
+            app.progress(f"{name}: new since the last audit at {fail_on_new} or worse: {', '.join(ids)}")
+        if new:
+            code = ExitCode.FINDINGS
+    failed = [e for e in entries if e["status"] == "failed"]
+    if failed:
+        code = ExitCode.FLEET_INCOMPLETE
+        app.progress(f"{len(failed)} of {len(entries)} tenant(s) failed: {', '.join(e['name'] for e in failed)}")
+    for e in entries:
+        if e.get("files", {}).get("report"):
+            e["report_href"] = f"{e['name']}/{e['files']['report']}"
+    emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code)), out)
+    if code:
+        raise SystemExit(int(code))
+
+
+@fleet.command(name="report")
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--previous", default=None, metavar="DIR|auto",
+              help="Drift against an earlier fleet output folder, or auto: what each audit recorded against its last one.")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
+def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
+    """The cross-tenant summary of one or more `fleet audit` output folders (shards merge).
+
+    One row per tenant, riskiest first: score and light, "N of M can work from home", seats to buy,
+    checks newly failing / fixed / regressed, top three actions, last audit date, errors; totals across
+    the fleet. Counts only: no person's name appears. The HTML links to each tenant's own report.
+
+    \b
+      readiness fleet report audits/ -o html --out fleet.html --lang de
+      readiness fleet report shard-1/ shard-2/ shard-3/ -o csv --out fleet.csv
+      readiness fleet report audits-december/ --previous audits-november/ -o md
+    """
+    import os
+
+    from ..fleet import store
+    from ..fleet.drift import check_drift
+    from ..render.fleet import render_fleet
+
+    latest = store.latest_per_tenant(list(dirs))
+    if not latest:
+        raise click.UsageError(f"No fleet audit found in {', '.join(map(str, dirs))}: run `readiness fleet audit --out-dir DIR` first.")
+    if previous and previous != "auto":
+        prev_dir = Path(previous)
+        if not prev_dir.is_dir():
+            raise click.UsageError(f"--previous {previous}: not a folder.")
+        before = store.latest_per_tenant([prev_dir])
+        for name, e in latest.items():
+            drift = check_drift((before.get(name) or {}).get("checks"), e.get("checks")) if name in before else None
+            e.update(drift or {"new_failing": None, "fixed": None, "regressed": None})
+    elif not previous:
+        for e in latest.values():
+            e.update(new_failing=None, fixed=None, regressed=None)
+    base = (out.parent if out else Path.cwd()).resolve()
+    for e in latest.values():
+        report = (e.get("files") or {}).get("report")
+        if report:
+            target = Path(e["_path"]).parent / report
+            e["report_href"] = Path(os.path.relpath(target.resolve(), base)).as_posix()
+    emit(render_fleet(list(latest.values()), output, lang), out)
+
+
+@fleet.command(name="demo")
+@click.option("--tenants", "count", type=click.IntRange(3, 60), default=12, show_default=True)
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the output here (default: a temporary folder, removed afterwards).")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.pass_obj
+def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> None:
+    """The MSP experience end to end: a simulated fleet, onboarded from CSV, audited, summarised, re-audited."""
+    from ..fleet.demo import run_demo
+
+    text = run_demo(count, out_dir, lang, app.progress)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.command(name="history")
+@click.option("--tenant", default=None, metavar="NAME", help="One tenant (default: every tenant with history).")
+@click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also read a `fleet audit --out-dir` folder (repeatable); the data folder's history is always read.")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:
+    """Score and share of ready people over time, per tenant (a table; a chart in HTML).
+
+    \b
+      readiness history
+      readiness history --tenant kunde-a -o html --out kunde-a-history.html
+    """
+    from ..fleet.history import collect_history
+    from ..render.fleet_history import render_history
+
+    series = collect_history(tenant, list(dirs))
+    if not series:
+        raise click.UsageError("No audit history yet: run `readiness fleet audit --out-dir DIR` (each run is kept).")
+    emit(render_history(series, output, lang), out)

@@ -1,0 +1,227 @@
+"""`fleet audit`: every selected tenant in one process, one event loop, a bound on tenants in flight.
+
+One tenant failing (sign-in refused, consent missing, unreachable, throttled past the wait cap) never
+stops the others: it becomes an entry with status ``failed`` and its reason. Progress goes to a callback
+(the CLI prints it on stderr); nothing here prints.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import ReadinessError, UsageError
+from . import runner, store
+from .drift import check_drift
+
+Progress = Callable[[str], None]
+SUMMARY_FIELDS = ("name", "tenant_id", "status", "error", "score", "light", "people", "ready", "not_ready",
+                  "not_evaluable", "seats_to_buy", "new_failing", "fixed", "regressed", "newly_ready",
+                  "newly_not_ready", "audited_at")
+
+
+@dataclass
+class FleetOptions:
+    out_dir: Path
+    concurrency: int = 4  # tenants in flight
+    per_tenant: int = 8  # requests in flight per tenant (as for a single audit)
+    max_wait: float = 300.0  # seconds a request may wait on throttling and retries before the tenant gives up
+    previous: str | None = "auto"  # "auto": the tenant's last audit; None: no comparison
+    lang: str = "en"
+    html: bool = True  # write each tenant's own report.html
+    history: bool = True  # keep a copy of each entry in the data folder's history
+    verbose: bool = False  # per-section progress lines
+    client_factory: Callable[..., Any] | None = None  # tests: (connection, **kw) -> GraphClient
+
+
+def select(names: list[str] | None, tags: list[str] | None, shard: tuple[int, int] | None = None) -> list[str]:
+    """The profiles a fleet command works on: named ones, or those with any of the tags, or all; then one shard."""
+    known = {p.name: p for p in runner.profiles()}
+    if names:
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise UsageError(f"No tenant profile named {', '.join(missing)}",
+                             "See `readiness tenant list`, or add them with `readiness tenant import FILE.csv`")
+        chosen = list(dict.fromkeys(names))
+    elif tags:
+        chosen = [n for n, p in known.items() if set(tags) & set(getattr(p, "tags", []) or [])]
+    else:
+        chosen = sorted(known)
+    if not chosen:
+        raise UsageError("No tenant profile matches", "Add profiles with `readiness tenant import FILE.csv`, or check --tag")
+    if shard:
+        chosen = [n for n in chosen if in_shard(n, *shard)]
+    return chosen
+
+
+def in_shard(name: str, index: int, count: int) -> bool:
+    """Shard ``index`` (1-based) of ``count`` holds a tenant by a hash of its name: stable as the fleet grows."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % count == index - 1
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    try:
+        i, n = (int(x) for x in value.split("/", 1))
+    except ValueError:
+        raise UsageError(f"--shard '{value}' is not I/N", "Write for example --shard 2/4 (the second of four jobs)") from None
+    if not (n >= 1 and 1 <= i <= n):
+        raise UsageError(f"--shard {value}: I must be between 1 and N", "Write for example --shard 2/4")
+    return i, n
+
+
+def failure_reason(snapshot: Any, max_wait: float) -> str | None:
+    """Why a collected snapshot is no audit at all (None when the tenant's data is usable)."""
+    secs = runner.sections(snapshot)
+    if secs and any(s.usable for s in secs.values()) and runner.usable(snapshot, "users"):
+        return None
+    if secs and {s.status for s in secs.values()} <= {"forbidden", "skipped"}:
+        return ("Every request was refused with 403: the app has no permission in this tenant (admin consent missing). "
+                "Grant admin consent for the app in the client tenant")
+    reason = secs["users"].reason if "users" in secs else "nothing could be read"
+    if " 429 " in f" {reason} ":
+        return (f"Graph kept throttling this tenant (429) past the wait cap of {max_wait:g} s. "
+                "Run it again later or raise --max-wait")
+    if " 401 " in f" {reason} ":
+        return f"Graph refused the sign-in ({reason}). Check the tenant's token or credentials"
+    return f"The tenant's users could not be read ({reason}). Run `readiness audit --tenant NAME -v` for details"
+
+
+def _checks(result: Any) -> dict[str, dict]:
+    return {cid: {"status": st, "severity": sev, "title": title, "effort": effort}
+            for cid, sev, st, title, effort in runner.check_rows(result)}
+
+
+class _Tenant:
+    def __init__(self, name: str, opts: FleetOptions, run_stamp: str, say: Progress) -> None:
+        self.name, self.opts, self.stamp, self.say = name, opts, run_stamp, say
+        self.folder = opts.out_dir / name
+        self.history_folder = runner.data_dir() / "history" / name
+
+    def previous(self) -> dict | None:
+        if self.opts.previous != "auto":
+            return None
+        return store.latest_entry([self.folder, self.history_folder], before=self.stamp)
+
+    async def run(self) -> dict:
+        entry: dict[str, Any] = {"schema": store.ENTRY_SCHEMA, "name": self.name, "tenant_id": "", "tenant_name": "",
+                                 "status": "failed", "error": None, "stamp": self.stamp,
+                                 "audited_at": store.stamp_iso(self.stamp), "files": {}}
+        self.say(f"{self.name}: started")
+        snapshot = None
+        try:
+            conn = runner.connection(self.name)
+            section_say = (lambda m: self.say(f"{self.name}: {m.strip()}")) if self.opts.verbose else None
+            snapshot = await runner.collect(conn, concurrency=self.opts.per_tenant, max_wait=self.opts.max_wait,
+                                            progress=section_say, client_factory=self.opts.client_factory)
+        except ReadinessError as exc:
+            entry["error"] = str(exc)
+        except Exception as exc:  # one tenant's surprise must not stop the fleet
+            entry["error"] = f"{type(exc).__name__}: {exc}".strip()
+        runner.private_dir(self.folder)
+        if snapshot is not None:
+            self._keep(entry, snapshot)
+        self._write(entry)
+        if entry["status"] == "failed":
+            self.say(f"{self.name}: failed: {entry['error']}")
+        else:
+            self.say(f"{self.name}: done: score {entry['score']} ({entry['light']}), {entry['ready']} of "
+                     f"{entry['people']} can work from home{' (partial data)' if entry['status'] == 'partial' else ''}")
+        return entry
+
+    def _keep(self, entry: dict, snapshot: Any) -> None:
+        entry["tenant_id"], entry["tenant_name"] = snapshot.tenant_id, snapshot.tenant_name
+        entry["collected_at"] = snapshot.collected_at
+        entry["requests"] = snapshot.requests
+        snap_name = f"snapshot-{self.stamp}.json.gz"
+        runner.write_private_gz(self.folder / snap_name, runner.snapshot_doc(snapshot))
+        entry["files"]["snapshot"] = snap_name
+        reason = failure_reason(snapshot, self.opts.max_wait)
+        if reason:
+            entry["error"] = reason
+            return
+        secs = runner.sections(snapshot)
+        result = runner.evaluate(snapshot)
+        data = runner.audit_data(result, self.opts.lang)
+        s = data["summary"]
+        entry.update(status="partial" if any(sec.status != "complete" for sec in secs.values()) else "success",
+                     score=data["score"]["overall"], light=data["score"]["light"],
+                     areas={a: v["score"] for a, v in data["score"]["areas"].items()},
+                     people=s["people"], ready=s["ready"], not_ready=s["not_ready"], not_evaluable=s["not_evaluable"],
+                     seats_to_buy=s["seats_to_buy"], checks=_checks(result), top_actions=runner.top_actions(result, 3),
+                     not_evaluated=[n["section"] for n in data["not_evaluated"]])
+        prev = self.previous()
+        trend = self._drift(entry, prev)
+        data["trend"] = trend
+        data["fleet"] = {k: entry.get(k) for k in SUMMARY_FIELDS}
+        audit_name = f"audit-{self.stamp}.json"
+        runner.write_private(self.folder / audit_name, json.dumps(
+            {"schema_version": 1, "command": "fleet audit", "status": entry["status"], "exit_code": 0, "data": data,
+             "errors": []}, ensure_ascii=False, indent=1, default=str) + "\n")
+        entry["files"]["audit"] = audit_name
+        if self.opts.html:
+            runner.write_private(self.folder / "report.html", runner.render_report(result, "html", self.opts.lang, trend=trend))
+            entry["files"]["report"] = "report.html"
+
+    def _drift(self, entry: dict, prev: dict | None) -> dict | None:
+        entry.update(new_failing=None, fixed=None, regressed=None, newly_ready=None, newly_not_ready=None,
+                     previous_audited_at=None)
+        if prev is None:
+            return None
+        drift = check_drift(prev.get("checks"), entry.get("checks"))
+        if drift is None:
+            return None
+        entry.update(drift, previous_audited_at=prev.get("audited_at"))
+        snap_name = (prev.get("files") or {}).get("snapshot")
+        trend = None
+        if snap_name and prev.get("status") != "failed":
+            path = Path(prev["_path"]).parent / snap_name
+            if path.exists():
+                trend = runner.trend(runner.evaluate(runner.load_snapshot(path)), runner.evaluate(
+                    runner.load_snapshot(self.folder / entry["files"]["snapshot"])))
+                entry.update(newly_ready=len(trend["newly_ready"]), newly_not_ready=len(trend["newly_not_ready"]))
+        return trend
+
+    def _write(self, entry: dict) -> None:
+        text = json.dumps({k: v for k, v in entry.items() if not k.startswith("_")}, ensure_ascii=False, indent=1,
+                          default=str) + "\n"
+        runner.write_private(self.folder / f"entry-{self.stamp}.json", text)
+        if self.opts.history:
+            runner.private_dir(self.history_folder)
+            runner.write_private(self.history_folder / f"entry-{self.stamp}.json", text)
+
+
+async def audit_fleet(names: list[str], opts: FleetOptions, progress: Progress | None = None) -> list[dict]:
+    """Audit ``names`` with at most ``opts.concurrency`` tenants in flight; one entry per tenant, in order."""
+    say = progress or (lambda _m: None)
+    runner.private_dir(opts.out_dir)
+    run_stamp = store.stamp()
+    sem = asyncio.Semaphore(max(1, opts.concurrency))
+
+    async def one(name: str) -> dict:
+        async with sem:
+            return await _Tenant(name, opts, run_stamp, say).run()
+
+    return list(await asyncio.gather(*(one(n) for n in names)))
+
+
+def summary(entry: dict) -> dict:
+    """The tenant's line in `fleet audit -o json` (data.tenants)."""
+    return {k: entry.get(k) for k in SUMMARY_FIELDS}
+
+
+def totals(entries: list[dict]) -> dict:
+    ok = [e for e in entries if e.get("status") != "failed"]
+    return {"tenants": len(entries), "succeeded": sum(1 for e in entries if e.get("status") == "success"),
+            "partial": sum(1 for e in entries if e.get("status") == "partial"),
+            "failed": sum(1 for e in entries if e.get("status") == "failed"),
+            "people": sum(e.get("people") or 0 for e in ok), "ready": sum(e.get("ready") or 0 for e in ok),
+            "not_ready": sum(e.get("not_ready") or 0 for e in ok),
+            "not_evaluable": sum(e.get("not_evaluable") or 0 for e in ok),
+            "seats_to_buy": sum(e.get("seats_to_buy") or 0 for e in ok),
+            "new_failing": sum(len(e.get("new_failing") or []) for e in ok),
+            "fixed": sum(len(e.get("fixed") or []) for e in ok)}

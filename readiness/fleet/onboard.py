@@ -1,0 +1,128 @@
+"""Onboarding many tenants: `tenant import FILE.csv` validates every row and says what it added, skipped and why."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ReadinessError, UsageError
+
+COLUMNS = ("name", "tenant_id", "auth", "client_id", "cert_path", "cloud", "graph_url", "usage_location", "tags")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ImportRow:
+    line: int
+    name: str
+    status: str  # added | replaced | skipped
+    reason: str = ""
+    invalid: bool = True  # skipped because the row is wrong (not merely because the profile exists)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow] = field(default_factory=list)
+
+    @property
+    def added(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.status in ("added", "replaced")]
+
+    @property
+    def invalid(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.status == "skipped" and r.invalid]
+
+    @property
+    def skipped(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.status == "skipped"]
+
+    def as_dict(self) -> dict:
+        return {"added": len(self.added), "skipped": len(self.skipped), "invalid": len(self.invalid),
+                "rows": [{"line": r.line, "name": r.name, "status": r.status, "reason": r.reason} for r in self.rows]}
+
+
+def split_tags(value: str) -> list[str]:
+    return [t.strip() for t in (value or "").split(";") if t.strip()]
+
+
+def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
+    """Rows (line number, column -> value) and the header's columns. Unknown columns are a usage error."""
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Excel's UTF-8 byte order mark
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not header:
+        raise UsageError("The import file is empty", f"Start it with the header line {','.join(COLUMNS)}")
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        raise UsageError(f"Unknown column(s) in the import file: {', '.join(unknown)}",
+                         f"Use only these columns: {','.join(COLUMNS)}")
+    if "name" not in header or "tenant_id" not in header:
+        raise UsageError("The import file needs the columns name and tenant_id", f"Header: {','.join(COLUMNS)}")
+    reader.fieldnames = header
+    rows = []
+    for rec in reader:
+        extra = rec.pop(None, None)  # type: ignore[call-overload]
+        values = {k: (v or "").strip() for k, v in rec.items() if k}
+        if extra:
+            values["_extra"] = "yes"
+        rows.append((reader.line_num, values))
+    return rows, header
+
+
+def import_profiles(path: Path, *, store: object | None = None, replace: bool = False,
+                    dry_run: bool = False) -> ImportReport:
+    """Validate every row, then add the valid ones; a bad row is skipped with its reason, never half-added.
+
+    + replace: overwrite profiles that exist already (otherwise they are skipped).
+    + dry_run: validate and report, change nothing.
+    """
+    from ..profiles import ProfileStore, TenantProfile
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UsageError(f"{path} is larger than 5 MB", "Split the file")
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise ReadinessError(f"Cannot read {path} ({exc.strerror})", "Check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text", "Save the CSV as UTF-8") from exc
+    rows, _ = parse_csv(text)
+    store = store or ProfileStore()
+    existing = {p.name for p in store.list()[0]}  # type: ignore[attr-defined]
+    seen: set[str] = set()
+    report = ImportReport()
+    for line, v in rows:
+        name = v.get("name", "")
+        if not any(v.values()):
+            continue
+        if v.get("_extra"):
+            report.rows.append(ImportRow(line, name, "skipped", "more fields than the header has columns"))
+            continue
+        if name in seen:
+            report.rows.append(ImportRow(line, name, "skipped", "the name appears earlier in the file"))
+            continue
+        seen.add(name)
+        if name in existing and not replace:
+            report.rows.append(ImportRow(line, name, "skipped", "a profile with this name exists (use --replace)",
+                                         invalid=False))
+            continue
+        auth = v.get("auth") or ("certificate" if v.get("cert_path") else "device-code")
+        profile = TenantProfile(name=name, tenant=v.get("tenant_id", ""), auth=auth, client_id=v.get("client_id", ""),
+                                cloud=v.get("cloud") or "global", graph_url=v.get("graph_url", ""),
+                                usage_location=v.get("usage_location", "").upper(), cert_path=v.get("cert_path", ""),
+                                tags=split_tags(v.get("tags", "")))
+        if auth == "client-secret":
+            report.rows.append(ImportRow(line, name, "skipped",
+                                         "client-secret profiles need the secret typed in: use `readiness tenant add`"))
+            continue
+        try:
+            profile.validate()
+        except ReadinessError as exc:
+            report.rows.append(ImportRow(line, name, "skipped", str(exc)))
+            continue
+        if not dry_run:
+            store.add(profile, replace=replace)  # type: ignore[attr-defined]
+        report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added"))
+    return report
