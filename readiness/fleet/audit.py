@@ -140,6 +140,7 @@ class _Tenant:
         snap_name = f"snapshot-{self.stamp}.json.gz"
         runner.write_private_gz(self.folder / snap_name, runner.snapshot_doc(snapshot))
         entry["files"]["snapshot"] = snap_name
+        entry["snapshot_path"] = str((self.folder / snap_name).resolve())  # history copies point back here
         reason = failure_reason(snapshot, self.opts.max_wait)
         if reason:
             entry["error"] = reason
@@ -180,6 +181,8 @@ class _Tenant:
         trend = None
         if snap_name and prev.get("status") != "failed":
             path = Path(prev["_path"]).parent / snap_name
+            if not path.exists() and prev.get("snapshot_path"):
+                path = Path(prev["snapshot_path"])
             if path.exists():
                 trend = runner.trend(runner.evaluate(runner.load_snapshot(path)), runner.evaluate(
                     runner.load_snapshot(self.folder / entry["files"]["snapshot"])))
