@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -25,8 +26,13 @@ def simulator() -> None:
               help="Share of requests answered 429 (with Retry-After), split evenly with 503 and dropped connections.")
 @click.option("--roles", default=None, metavar="LIST",
               help="Comma-separated application permissions for the printed token (default: all read and write).")
+@click.option("--fleet", "fleet_size", type=click.IntRange(1, 500), default=None, metavar="N",
+              help="Serve N varied client tenants plus a partner tenant on one host (chosen by the token's tid); "
+                   "writes a profiles CSV and a tokens file (0600) for `tenant import`.")
+@click.option("--fleet-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="With --fleet: where fleet.csv and fleet-tokens.env go.")
 def simulator_serve(profile: str, size: int | None, seed: int, port: int, latency: float, fault_rate: float,
-                    roles: str | None) -> None:
+                    roles: str | None, fleet_size: int | None, fleet_dir: Path) -> None:
     """Serve a generated tenant over HTTP on 127.0.0.1 until Ctrl-C.
 
     Prints the base URL and a token (valid only for this simulator) to use with any Graph client:
@@ -40,6 +46,10 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
     """
     import readiness
 
+    if fleet_size:
+        from .fleet import serve_fleet
+
+        return serve_fleet(fleet_size, port, latency, fleet_dir)
     click.echo(f"Generating the {profile} tenant ...", err=True)
     try:
         sim = readiness.serve_simulator(profile, seed=seed, size=size, port=port, latency=latency, fault_rate=fault_rate,
