@@ -45,3 +45,69 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None
         click.echo(f"{len(report.added)} added, {len(report.skipped)} skipped ({len(report.invalid)} invalid).", err=True)
     if code:
         raise SystemExit(code)
+
+
+@click.command(name="discover")
+@click.option("--partner", required=True, metavar="NAME", help="The profile of your own (the MSP's) tenant.")
+@click.option("--import", "do_import", is_flag=True, help="Save the offered profiles (existing names are skipped).")
+@click.option("--tag", "tags", multiple=True, default=("gdap",), show_default=True, help="Tags for the offered profiles.")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="csv: the offered profiles in the `tenant import` format.")
+@click.pass_obj
+def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], output: str) -> None:  # noqa: ANN001
+    """Offer profiles for your clients from your tenant's active GDAP relationships.
+
+    Signs in to the MSP's own tenant (needs DelegatedAdminRelationship.Read.All), lists the active
+    relationships with each customer's tenant id and the roles granted, and says which checks those
+    roles leave "not evaluable". The offered profiles sign in the way the partner profile does.
+
+    \b
+      readiness tenant discover --partner msp
+      readiness tenant discover --partner msp -o csv > clients.csv && readiness tenant import clients.csv
+      readiness tenant discover --partner msp --import
+    """
+    from tabulate import tabulate
+
+    from ..connection import resolve
+    from ..fleet.discover import add_offered, check_needs, offered_rows, offers, read_relationships
+    from ..render.envelope import envelope
+    from ..render.safe import csv_cell, terminal
+    from .context import run_async
+
+    conn = resolve(partner, None)
+
+    async def go():  # noqa: ANN202
+        client = app.open_client(conn)
+        try:
+            return await read_relationships(client)
+        finally:
+            await client.aclose()
+
+    offered = offers(run_async(go()), check_needs())
+    rows = offered_rows(offered, conn.profile, list(tags))
+    added = add_offered(rows) if do_import else []
+    if output == "json":
+        emit(envelope("tenant discover", {"tenants": offered, "profiles": rows,
+                                          "imported": [{"name": n, "result": r} for n, r in added]}), None)
+    elif output == "csv":
+        import csv
+        import io
+
+        from ..fleet.onboard import COLUMNS
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow([csv_cell(r[c]) for c in COLUMNS])
+        emit(buf.getvalue(), None)
+    else:
+        table = [[terminal(o["name"]), o["tenant_id"], terminal(o["customer"]), ", ".join(o["roles"]),
+                  f"{len(o['not_evaluable'])}: {', '.join(o['not_evaluable'][:4])}{' ...' if len(o['not_evaluable']) > 4 else ''}"
+                  if o["not_evaluable"] else "0"] for o in offered]
+        click.echo(tabulate(table, headers=["profile", "tenant id", "customer", "roles granted", "checks not evaluable"],
+                            disable_numparse=True))
+    for name, result in added:
+        click.echo(f"{name}: {result}", err=True)
+    if not offered:
+        click.echo("No active GDAP relationships found.", err=True)

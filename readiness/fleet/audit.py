@@ -141,11 +141,14 @@ class _Tenant:
         runner.write_private_gz(self.folder / snap_name, runner.snapshot_doc(snapshot))
         entry["files"]["snapshot"] = snap_name
         entry["snapshot_path"] = str((self.folder / snap_name).resolve())  # history copies point back here
+        secs = runner.sections(snapshot)
+        r = snapshot.requests or {}
+        self.say(f"{self.name}: read {len(secs)} sections ({sum(1 for s in secs.values() if s.status == 'complete')} complete) "
+                 f"in {r.get('seconds', 0):.1f} s, {r.get('requests', 0)} requests, {r.get('throttled', 0)} throttled")
         reason = failure_reason(snapshot, self.opts.max_wait)
         if reason:
             entry["error"] = reason
             return
-        secs = runner.sections(snapshot)
         result = runner.evaluate(snapshot)
         data = runner.audit_data(result, self.opts.lang)
         s = data["summary"]
@@ -162,7 +165,7 @@ class _Tenant:
         audit_name = f"audit-{self.stamp}.json"
         runner.write_private(self.folder / audit_name, json.dumps(
             {"schema_version": 1, "command": "fleet audit", "status": entry["status"], "exit_code": 0, "data": data,
-             "errors": []}, ensure_ascii=False, indent=1, default=str) + "\n")
+             "errors": []}, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")  # compact: C encoder
         entry["files"]["audit"] = audit_name
         if self.opts.html:
             runner.write_private(self.folder / "report.html", runner.render_report(result, "html", self.opts.lang, trend=trend))

@@ -161,9 +161,9 @@ class FleetSimulator:
         for n, m in enumerate(sorted(self.members.values(), key=lambda x: x.name)):
             if m.kind == "partner":
                 continue
-            roles = [ROLE_GLOBAL_READER, ROLE_USER_ADMIN, ROLE_LICENSE_ADMIN]
-            if m.kind != "no-intune":
-                roles.append(ROLE_INTUNE_ADMIN)
+            roles = [ROLE_GLOBAL_READER, ROLE_USER_ADMIN, ROLE_LICENSE_ADMIN, ROLE_INTUNE_ADMIN]
+            if m.kind == "no-intune":  # a narrower relationship: user and licence work only
+                roles = [ROLE_USER_ADMIN, ROLE_LICENSE_ADMIN]
             out.append({
                 "@odata.type": "#microsoft.graph.delegatedAdminRelationship",
                 "@odata.etag": f'W/"{n}"',
