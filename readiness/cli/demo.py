@@ -18,8 +18,10 @@ LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the summary.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the HTML report [default: demo-report.html in the readiness data folder].")
+@click.option("--fleet", "fleet_mode", is_flag=True, help="The MSP experience instead: a simulated fleet of client tenants.")
 @click.pass_obj
-def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, report_path: Path | None) -> None:
+def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, report_path: Path | None,
+         fleet_mode: bool = False) -> None:
     """Audit a built-in demo tenant end to end, over real HTTP, with no sign-in.
 
     Starts the Graph simulator on a free loopback port with a generated tenant, signs in with a
@@ -31,6 +33,11 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
       readiness demo
       readiness demo --profile enterprise --size 5000
     """
+    if fleet_mode:  # same as `readiness fleet demo`
+        from ..fleet.demo import run_demo
+
+        click.echo(run_demo(12, None, lang, app.progress), nl=False)
+        return
     import readiness
 
     from ..paths import data_dir, write_private
