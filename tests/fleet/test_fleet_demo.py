@@ -48,3 +48,9 @@ def test_simulator_serve_fleet_writes_csv_and_private_tokens(tmp_path: Path) -> 
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_demo_fleet_flag_runs_the_fleet_demo() -> None:
+    r = invoke("demo", "--fleet", "--lang", "de")
+    assert r.exit_code == 0, r.stderr
+    assert "tenant import: 12 profiles added" in r.stderr and "Summe aller Mandanten" in r.stdout
