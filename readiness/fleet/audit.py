@@ -87,7 +87,7 @@ def failure_reason(snapshot: Any, max_wait: float) -> str | None:
         return (f"Graph kept throttling this tenant (429) past the wait cap of {max_wait:g} s. "
                 "Run it again later or raise --max-wait")
     if " 401 " in f" {reason} ":
-        return f"Graph refused the sign-in ({reason}). Check the tenant's token or credentials"
+        return f"Graph refused the sign-in (401: {reason.rsplit(': ', 1)[-1]}). Check the tenant's token or credentials"
     return f"The tenant's users could not be read ({reason}). Run `readiness audit --tenant NAME -v` for details"
 
 
@@ -105,7 +105,9 @@ class _Tenant:
     def previous(self) -> dict | None:
         if self.opts.previous != "auto":
             return None
-        return store.latest_entry([self.folder, self.history_folder], before=self.stamp)
+        # the last audit that has checks: a run that failed (a transient outage) is no baseline
+        return store.latest_entry([self.folder, self.history_folder], before=self.stamp,
+                                  where=lambda e: e.get("status") != "failed")
 
     async def run(self) -> dict:
         entry: dict[str, Any] = {"schema": store.ENTRY_SCHEMA, "name": self.name, "tenant_id": "", "tenant_name": "",

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 ENTRY_SCHEMA = 1
 ENTRY_RE = re.compile(r"^entry-(\d{8}T\d{6}\.\d{6}Z)\.json$")
@@ -44,17 +45,20 @@ def read_entry(path: Path) -> dict | None:
     return doc
 
 
-def latest_entry(folders: list[Path], *, before: str | None = None) -> dict | None:
-    """The newest entry across ``folders`` (older than ``before``, a stamp, when given)."""
-    best: tuple[str, Path] | None = None
+def latest_entry(folders: list[Path], *, before: str | None = None,
+                 where: Callable[[dict], bool] | None = None) -> dict | None:
+    """The newest entry across ``folders`` (older than ``before``, a stamp, and matching ``where``, when given)."""
+    found: list[tuple[str, Path]] = []
     for folder in folders:
         for p in entries_in(folder):
             s = ENTRY_RE.match(p.name).group(1)  # type: ignore[union-attr]
-            if before is not None and s >= before:
-                continue
-            if best is None or s > best[0]:
-                best = (s, p)
-    return read_entry(best[1]) if best else None
+            if before is None or s < before:
+                found.append((s, p))
+    for _s, p in sorted(found, reverse=True):
+        doc = read_entry(p)
+        if doc is not None and (where is None or where(doc)):
+            return doc
+    return None
 
 
 def tenant_folders(root: Path) -> dict[str, list[Path]]:

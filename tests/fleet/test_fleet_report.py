@@ -57,3 +57,12 @@ def test_tenant_strings_are_escaped_in_every_format() -> None:
     md = render_fleet(entries, "md", "en")
     assert "<script>" not in md and "\\|" in md
     assert "\x1b" not in render_fleet([_entry("e", "20261101T050000.000000Z", error="\x1b[31mred")], "table", "en")
+
+
+def test_the_baseline_is_the_last_audit_that_did_not_fail(tmp_path: Path) -> None:
+    s1, s2, s3 = "20261101T050000.000000Z", "20261108T050000.000000Z", "20261115T050000.000000Z"
+    _write(tmp_path / "a", _entry("a", s1, score=50))
+    _write(tmp_path / "a", _entry("a", s2, status="failed", error="unreachable"))
+    prev = store.latest_entry([tmp_path / "a"], before=s3, where=lambda e: e.get("status") != "failed")
+    assert prev is not None and prev["stamp"] == s1
+    assert store.latest_entry([tmp_path / "a"], before=s3)["stamp"] == s2  # the summary shows the latest state
