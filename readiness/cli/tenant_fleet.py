@@ -68,13 +68,13 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
     """
     from tabulate import tabulate
 
-    from ..connection import resolve
+    from ..fleet import runner
     from ..fleet.discover import add_offered, check_needs, offered_rows, offers, read_relationships
     from ..render.envelope import envelope
     from ..render.safe import csv_cell, terminal
     from .context import run_async
 
-    conn = resolve(partner, None)
+    conn = runner.connection(partner)
 
     async def go():  # noqa: ANN202
         client = app.open_client(conn)

@@ -96,9 +96,9 @@ async def read_relationships(client: Any) -> list[dict]:
 
 
 def check_needs() -> list[tuple[str, tuple[str, ...]]]:
-    from ..checks.registry import registry
+    from .runner import check_needs as needs
 
-    return [(cid, tuple(spec.requires)) for cid, spec in sorted(registry().items())]
+    return needs()
 
 
 def offered_rows(offered: list[dict], partner: Any, tags: list[str]) -> list[dict]:
@@ -112,17 +112,17 @@ def offered_rows(offered: list[dict], partner: Any, tags: list[str]) -> list[dic
 def add_offered(rows: list[dict]) -> list[tuple[str, str]]:
     """Save the offered profiles; (name, "added" | why it was skipped) for each."""
     from ..errors import ReadinessError
-    from ..profiles import ProfileStore, TenantProfile
+    from . import runner
     from .onboard import split_tags
 
-    store = ProfileStore()
+    store = runner.profile_store()
     existing = {p.name for p in store.list()[0]}
     out = []
     for r in rows:
         if r["name"] in existing:
             out.append((r["name"], "a profile with this name exists"))
             continue
-        profile = TenantProfile(name=r["name"], tenant=r["tenant_id"], auth=r["auth"], client_id=r["client_id"],
+        profile = runner.make_profile(name=r["name"], tenant=r["tenant_id"], auth=r["auth"], client_id=r["client_id"],
                                 cloud=r["cloud"] or "global", graph_url=r["graph_url"], usage_location=r["usage_location"],
                                 cert_path=r["cert_path"], tags=split_tags(r["tags"]))
         try:

@@ -78,7 +78,7 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     + replace: overwrite profiles that exist already (otherwise they are skipped).
     + dry_run: validate and report, change nothing.
     """
-    from ..profiles import ProfileStore, TenantProfile
+    from . import runner
 
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -89,7 +89,7 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path} is not UTF-8 text", "Save the CSV as UTF-8") from exc
     rows, _ = parse_csv(text)
-    store = store or ProfileStore()
+    store = store or runner.profile_store()
     existing = {p.name for p in store.list()[0]}  # type: ignore[attr-defined]
     seen: set[str] = set()
     report = ImportReport()
@@ -109,7 +109,7 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
                                          invalid=False))
             continue
         auth = v.get("auth") or ("certificate" if v.get("cert_path") else "device-code")
-        profile = TenantProfile(name=name, tenant=v.get("tenant_id", ""), auth=auth, client_id=v.get("client_id", ""),
+        profile = runner.make_profile(name=name, tenant=v.get("tenant_id", ""), auth=auth, client_id=v.get("client_id", ""),
                                 cloud=v.get("cloud") or "global", graph_url=v.get("graph_url", ""),
                                 usage_location=v.get("usage_location", "").upper(), cert_path=v.get("cert_path", ""),
                                 tags=split_tags(v.get("tags", "")))

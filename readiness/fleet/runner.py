@@ -17,9 +17,27 @@ Progress = Callable[[str], None]
 
 def profiles() -> list[Any]:
     """Every saved tenant profile, sorted by name."""
+    return profile_store().list()[0]
+
+
+def profile_store() -> Any:
     from ..profiles import ProfileStore
 
-    return ProfileStore().list()[0]
+    return ProfileStore()
+
+
+def make_profile(**fields: Any) -> Any:
+    """A TenantProfile (not yet validated or saved)."""
+    from ..profiles import TenantProfile
+
+    return TenantProfile(**fields)
+
+
+def check_needs() -> list[tuple[str, tuple[str, ...]]]:
+    """(check id, the snapshot parts it requires) for every registered check."""
+    from ..checks.registry import registry
+
+    return [(cid, tuple(spec.requires)) for cid, spec in sorted(registry().items())]
 
 
 def connection(name: str) -> Any:

@@ -9,7 +9,7 @@ import pytest
 
 from readiness.fleet.discover import READERS, not_evaluable_checks
 from readiness.graph.auth import token_env_name
-from readiness.profiles import ProfileStore
+from readiness.fleet.runner import profile_store
 from readiness.simulator.fleet import generate_fleet
 from readiness.simulator.server import SimulatorServer
 
@@ -46,7 +46,7 @@ def test_discover_lists_customers_roles_and_what_stays_not_evaluable(twelve, mon
     path = tmp_path / "gdap.csv"
     path.write_text(text, "utf-8")
     assert invoke("tenant", "import", str(path)).exit_code == 0
-    names = {p.name for p in ProfileStore().list()[0]}
+    names = {p.name for p in profile_store().list()[0]}
     assert {row["name"] for row in rows} <= names
 
 

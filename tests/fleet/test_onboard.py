@@ -8,7 +8,7 @@ import pytest
 from readiness.errors import UsageError
 from readiness.fleet.audit import in_shard, parse_shard, select
 from readiness.graph.auth import token_env_name, token_from_env
-from readiness.profiles import ProfileStore
+from readiness.fleet.runner import profile_store
 
 from .conftest import envelope, invoke
 
@@ -37,9 +37,9 @@ def test_import_validates_every_row_and_says_why(tmp_path: Path) -> None:
     assert "tenant add" in rows[(6, "kunde-d")]["reason"]  # secrets are never read from a file
     assert "--client-id" in rows[(7, "kunde-e")]["reason"]
     assert "not allowed" in rows[(8, "bad name!")]["reason"] and "Tag 'bad tag'" in rows[(9, "kunde-f")]["reason"]
-    a = ProfileStore().get("kunde-a")
+    a = profile_store().get("kunde-a")
     assert a.tags == ["msp", "gold"] and a.usage_location == "DE" and a.auth == "certificate"
-    assert ProfileStore().get("kunde-b").auth == "device-code" and ProfileStore().get("kunde-b").tags == []
+    assert profile_store().get("kunde-b").auth == "device-code" and profile_store().get("kunde-b").tags == []
     again = invoke("tenant", "import", str(csv_path), "--dry-run")
     assert "a profile with this name exists" in again.stdout
 
