@@ -74,9 +74,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     if failed:
         code = ExitCode.FLEET_INCOMPLETE
         app.progress(f"{len(failed)} of {len(entries)} tenant(s) failed: {', '.join(e['name'] for e in failed)}")
-    for e in entries:
-        if e.get("files", {}).get("report"):
-            e["report_href"] = f"{e['name']}/{e['files']['report']}"
+    _link_reports(entries, out)
     emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code)), out)
     if code:
         raise SystemExit(int(code))
@@ -101,8 +99,6 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
       readiness fleet report shard-1/ shard-2/ shard-3/ -o csv --out fleet.csv
       readiness fleet report audits-december/ --previous audits-november/ -o md
     """
-    import os
-
     from ..fleet import store
     from ..fleet.drift import check_drift
     from ..render.fleet import render_fleet
@@ -121,13 +117,20 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
     elif not previous:
         for e in latest.values():
             e.update(new_failing=None, fixed=None, regressed=None)
-    base = (out.parent if out else Path.cwd()).resolve()
-    for e in latest.values():
-        report = (e.get("files") or {}).get("report")
-        if report:
-            target = Path(e["_path"]).parent / report
-            e["report_href"] = Path(os.path.relpath(target.resolve(), base)).as_posix()
+    _link_reports(list(latest.values()), out)
     emit(render_fleet(list(latest.values()), output, lang), out)
+
+
+def _link_reports(entries: list[dict], out: Path | None) -> None:
+    """Each tenant's own report, as a link relative to where the summary is written."""
+    import os
+
+    base = (out.parent if out else Path.cwd()).resolve()
+    for e in entries:
+        report = (e.get("files") or {}).get("report")
+        folder = Path(e["_path"]).parent if e.get("_path") else Path(e.get("snapshot_path") or ".").parent
+        if report and folder.joinpath(report).exists():
+            e["report_href"] = Path(os.path.relpath(folder.joinpath(report).resolve(), base)).as_posix()
 
 
 @fleet.command(name="demo")
