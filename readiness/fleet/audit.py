@@ -117,6 +117,7 @@ class _Tenant:
         snapshot = None
         try:
             conn = runner.connection(self.name)
+            entry["tenant_id"] = getattr(conn.profile, "tenant", "")  # until /organization says otherwise
             section_say = (lambda m: self.say(f"{self.name}: {m.strip()}")) if self.opts.verbose else None
             snapshot = await runner.collect(conn, concurrency=self.opts.per_tenant, max_wait=self.opts.max_wait,
                                             progress=section_say, client_factory=self.opts.client_factory)
@@ -136,7 +137,8 @@ class _Tenant:
         return entry
 
     def _keep(self, entry: dict, snapshot: Any) -> None:
-        entry["tenant_id"], entry["tenant_name"] = snapshot.tenant_id, snapshot.tenant_name
+        entry["tenant_id"] = snapshot.tenant_id or entry["tenant_id"]
+        entry["tenant_name"] = snapshot.tenant_name
         entry["collected_at"] = snapshot.collected_at
         entry["requests"] = snapshot.requests
         snap_name = f"snapshot-{self.stamp}.json.gz"
@@ -206,6 +208,7 @@ class _Tenant:
 async def audit_fleet(names: list[str], opts: FleetOptions, progress: Progress | None = None) -> list[dict]:
     """Audit ``names`` with at most ``opts.concurrency`` tenants in flight; one entry per tenant, in order."""
     say = progress or (lambda _m: None)
+    _quiet_reported_failures(asyncio.get_running_loop())
     runner.private_dir(opts.out_dir)
     run_stamp = store.stamp()
     sem = asyncio.Semaphore(max(1, opts.concurrency))
@@ -215,6 +218,22 @@ async def audit_fleet(names: list[str], opts: FleetOptions, progress: Progress |
             return await _Tenant(name, opts, run_stamp, say).run()
 
     return list(await asyncio.gather(*(one(n) for n in names)))
+
+
+def _quiet_reported_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """A tenant's failure is reported in its entry; sibling requests of that tenant that fail the same way
+    later must not print "Task exception was never retrieved" with a traceback on stderr."""
+    default = loop.get_exception_handler()
+
+    def handler(lp: asyncio.AbstractEventLoop, context: dict) -> None:
+        if isinstance(context.get("exception"), ReadinessError):
+            return
+        if default is not None:
+            default(lp, context)
+        else:
+            lp.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def summary(entry: dict) -> dict:
