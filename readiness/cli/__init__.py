@@ -26,6 +26,10 @@ COMMANDS = {
 }
 
 
+# subcommands kept in modules of their own, added to a group when it loads (no command imports another)
+SUBCOMMANDS = {"tenant": (("readiness.cli.tenant_fleet", "tenant_import"), ("readiness.cli.tenant_fleet", "tenant_discover"))}
+
+
 class LazyGroup(click.Group):
     """Loads command modules on demand and translates every error once, with documented exit codes."""
 
@@ -35,7 +39,11 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in COMMANDS:
             module, attr, _ = COMMANDS[name]
-            return getattr(importlib.import_module(module), attr)
+            command = getattr(importlib.import_module(module), attr)
+            for sub_module, sub_attr in SUBCOMMANDS.get(name, ()):
+                sub = getattr(importlib.import_module(sub_module), sub_attr)
+                command.add_command(sub)  # type: ignore[attr-defined]
+            return command
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -58,7 +58,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     names = select([t.strip() for t in tenants.split(",") if t.strip()] if tenants else None, list(tags), parse_shard(shard))
     opts = FleetOptions(out_dir=out_dir, concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
                         previous=None if previous == "none" else "auto", lang=lang, html=not no_html,
-                        verbose=bool(app.verbose), client_factory=app.client_factory)
+                        verbose=bool(app.verbose))
     app.progress(f"Auditing {len(names)} tenant(s), {concurrency} at a time, into {out_dir}")
     entries = run_async(audit_fleet(names, opts, app.progress))
     code = ExitCode.OK
@@ -169,36 +169,3 @@ def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, 
         raise click.UsageError("No audit history yet: run `readiness fleet audit --out-dir DIR` (each run is kept).")
     emit(render_history(series, output, lang), out)
 
-
-def serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
-    """`simulator serve --fleet N`: the fleet simulator until Ctrl-C, with the files that onboard it."""
-    import sys
-
-    from ..paths import write_private
-    from ..simulator.fleet import generate_fleet, onboarding
-    from ..simulator.server import SimulatorServer
-
-    click.echo(f"Generating {count} client tenants and a partner tenant ...", err=True)
-    sim = generate_fleet(count, latency=latency)
-    try:
-        server = SimulatorServer(sim, port)
-    except OSError as exc:
-        raise click.ClickException(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}). Pick another --port, or 0 for any free one.")
-    ob = onboarding(sim, server.base_url)
-    csv_path, env_path = folder / "fleet.csv", folder / "fleet-tokens.env"
-    write_private(csv_path, ob.csv)
-    write_private(env_path, ob.env + f"export READINESS_ACCESS_TOKEN_PARTNER={sim['partner'].token()}\n")
-    for m in sorted(sim.members.values(), key=lambda x: x.name):
-        people = sum(1 for u in m.sim.tenant.users if u.get("userType") == "Member")
-        click.echo(f"  {m.name:<22} {m.tenant_id}  {people:>6} members  {m.kind}", err=True)
-    click.echo(f"Graph simulator for {len(sim.members)} tenants on {server.base_url}")
-    click.echo(f"Wrote {csv_path} and {env_path} (tokens, readable only by you). Then:", err=True)
-    click.echo(f"  . {env_path} && readiness tenant import {csv_path} && readiness fleet audit --out-dir audits/", err=True)
-    click.echo("Press Ctrl-C to stop.", err=True)
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
-    finally:
-        server._server.server_close()

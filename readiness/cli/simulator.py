@@ -47,9 +47,7 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
     import readiness
 
     if fleet_size:
-        from .fleet import serve_fleet
-
-        return serve_fleet(fleet_size, port, latency, fleet_dir)
+        return _serve_fleet(fleet_size, port, latency, fleet_dir)
     click.echo(f"Generating the {profile} tenant ...", err=True)
     try:
         sim = readiness.serve_simulator(profile, seed=seed, size=size, port=port, latency=latency, fault_rate=fault_rate,
@@ -66,3 +64,28 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
             threading.Event().wait()
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
+
+
+def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
+    """`simulator serve --fleet N`: the fleet simulator until Ctrl-C, with the files that onboard it."""
+    from ..fleet.simulated import serve_fleet
+
+    click.echo(f"Generating {count} client tenants and a partner tenant ...", err=True)
+    try:
+        fleet = serve_fleet(count, port, latency, folder)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}). Pick another --port, or 0 for any free one.")
+    for name, tid, people, kind in fleet.members():
+        click.echo(f"  {name:<22} {tid}  {people:>6} members  {kind}", err=True)
+    click.echo(f"Graph simulator for {len(fleet.sim.members)} tenants on {fleet.base_url}")
+    click.echo(f"Wrote {fleet.csv_path} and {fleet.env_path} (tokens, readable only by you). Then:", err=True)
+    click.echo(f"  . {fleet.env_path} && readiness tenant import {fleet.csv_path} && readiness fleet audit --out-dir audits/",
+               err=True)
+    click.echo("Press Ctrl-C to stop.", err=True)
+    sys.stdout.flush()
+    try:
+        fleet.server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        fleet.server._server.server_close()

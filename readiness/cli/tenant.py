@@ -248,9 +248,3 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         click.echo(tabulate(rows, headers=["", "permission", "needed for"], disable_numparse=True))
     if missing_total:
         click.echo(f"\n{missing_total} permission(s) missing: grant them to the app registration and give admin consent.", err=True)
-
-
-from .tenant_fleet import tenant_discover, tenant_import  # noqa: E402  (fleet onboarding lives in its own module)
-
-tenant.add_command(tenant_import)
-tenant.add_command(tenant_discover)

@@ -34,7 +34,6 @@ class FleetOptions:
     html: bool = True  # write each tenant's own report.html
     history: bool = True  # keep a copy of each entry in the data folder's history
     verbose: bool = False  # per-section progress lines
-    client_factory: Callable[..., Any] | None = None  # tests: (connection, **kw) -> GraphClient
 
 
 def select(names: list[str] | None, tags: list[str] | None, shard: tuple[int, int] | None = None) -> list[str]:
@@ -116,11 +115,10 @@ class _Tenant:
         self.say(f"{self.name}: started")
         snapshot = None
         try:
-            conn = runner.connection(self.name)
+            conn = runner.connection(self.name, concurrency=self.opts.per_tenant, max_wait=self.opts.max_wait)
             entry["tenant_id"] = getattr(conn.profile, "tenant", "")  # until /organization says otherwise
             section_say = (lambda m: self.say(f"{self.name}: {m.strip()}")) if self.opts.verbose else None
-            snapshot = await runner.collect(conn, concurrency=self.opts.per_tenant, max_wait=self.opts.max_wait,
-                                            progress=section_say, client_factory=self.opts.client_factory)
+            snapshot = await runner.collect(conn, progress=section_say)
         except ReadinessError as exc:
             entry["error"] = str(exc)
         except Exception as exc:  # one tenant's surprise must not stop the fleet
@@ -153,48 +151,46 @@ class _Tenant:
         if reason:
             entry["error"] = reason
             return
-        result = runner.evaluate(snapshot)
-        data = runner.audit_data(result, self.opts.lang)
-        s = data["summary"]
-        entry.update(status="partial" if any(sec.status != "complete" for sec in secs.values()) else "success",
-                     score=data["score"]["overall"], light=data["score"]["light"],
-                     areas={a: v["score"] for a, v in data["score"]["areas"].items()},
-                     people=s["people"], ready=s["ready"], not_ready=s["not_ready"], not_evaluable=s["not_evaluable"],
-                     seats_to_buy=s["seats_to_buy"], checks=_checks(result), top_actions=runner.top_actions(result, 3),
-                     not_evaluated=[n["section"] for n in data["not_evaluated"]])
         prev = self.previous()
-        trend = self._drift(entry, prev)
-        data["trend"] = trend
-        data["fleet"] = {k: entry.get(k) for k in SUMMARY_FIELDS}
+        audit = runner.evaluate(snapshot, self._previous_snapshot(prev))
+        s = audit.summary
+        entry.update(status="partial" if any(sec.status != "complete" for sec in secs.values()) else "success",
+                     score=audit.score, light=audit.light, areas=dict(audit.areas),
+                     people=s["people"], ready=s["ready"], not_ready=s["not_ready"], not_evaluable=s["not_evaluable"],
+                     seats_to_buy=audit.seats_to_buy, checks=_checks(audit), top_actions=runner.top_actions(audit, 3),
+                     not_evaluated=runner.not_evaluated_sections(audit))
+        self._drift(entry, prev, audit.trend)
         audit_name = f"audit-{self.stamp}.json"
-        runner.write_private(self.folder / audit_name, json.dumps(
-            {"schema_version": 1, "command": "fleet audit", "status": entry["status"], "exit_code": 0, "data": data,
-             "errors": []}, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")  # compact: C encoder
+        runner.write_private(self.folder / audit_name, runner.render_audit(audit, "json", self.opts.lang))
         entry["files"]["audit"] = audit_name
         if self.opts.html:
-            runner.write_private(self.folder / "report.html", runner.render_report(result, "html", self.opts.lang, trend=trend))
+            runner.write_private(self.folder / "report.html", runner.render_audit(audit, "html", self.opts.lang))
             entry["files"]["report"] = "report.html"
 
-    def _drift(self, entry: dict, prev: dict | None) -> dict | None:
+    @staticmethod
+    def _previous_snapshot(prev: dict | None) -> Any:
+        """The previous audit's snapshot, when it is still on disk (for people newly (not) ready)."""
+        snap_name = ((prev or {}).get("files") or {}).get("snapshot")
+        if not snap_name:
+            return None
+        path = Path(prev["_path"]).parent / snap_name  # type: ignore[index]
+        if not path.exists() and prev.get("snapshot_path"):  # type: ignore[union-attr]
+            path = Path(prev["snapshot_path"])  # type: ignore[index]
+        try:
+            return runner.load_snapshot(path) if path.exists() else None
+        except ReadinessError:
+            return None  # a damaged old snapshot: check drift still comes from the entries
+
+    @staticmethod
+    def _drift(entry: dict, prev: dict | None, trend: dict | None) -> None:
         entry.update(new_failing=None, fixed=None, regressed=None, newly_ready=None, newly_not_ready=None,
                      previous_audited_at=None)
-        if prev is None:
-            return None
-        drift = check_drift(prev.get("checks"), entry.get("checks"))
+        drift = check_drift(prev.get("checks"), entry.get("checks")) if prev else None
         if drift is None:
-            return None
-        entry.update(drift, previous_audited_at=prev.get("audited_at"))
-        snap_name = (prev.get("files") or {}).get("snapshot")
-        trend = None
-        if snap_name and prev.get("status") != "failed":
-            path = Path(prev["_path"]).parent / snap_name
-            if not path.exists() and prev.get("snapshot_path"):
-                path = Path(prev["snapshot_path"])
-            if path.exists():
-                trend = runner.trend(runner.evaluate(runner.load_snapshot(path)), runner.evaluate(
-                    runner.load_snapshot(self.folder / entry["files"]["snapshot"])))
-                entry.update(newly_ready=len(trend["newly_ready"]), newly_not_ready=len(trend["newly_not_ready"]))
-        return trend
+            return
+        entry.update(drift, previous_audited_at=prev.get("audited_at"))  # type: ignore[union-attr]
+        if trend is not None:
+            entry.update(newly_ready=len(trend["newly_ready"]), newly_not_ready=len(trend["newly_not_ready"]))
 
     def _write(self, entry: dict) -> None:
         text = json.dumps({k: v for k, v in entry.items() if not k.startswith("_")}, ensure_ascii=False, indent=1,

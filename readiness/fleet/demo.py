@@ -32,7 +32,8 @@ def _scoped_env(values: dict[str, str]) -> Iterator[None]:
 def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) -> str:
     from ..graph.auth import token_env_name
     from ..render.fleet import render_fleet
-    from ..simulator.fleet import generate_fleet, onboarding
+    from ..simulator.fleet import generate_fleet
+    from .simulated import onboarding
     from ..simulator.server import SimulatorServer
     from .audit import FleetOptions, audit_fleet
     from .onboard import import_profiles

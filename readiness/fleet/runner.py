@@ -1,8 +1,9 @@
-"""The fleet's only door into single-tenant readiness: connect, collect, evaluate, render.
+"""The fleet's only door into single-tenant readiness: connect, collect, evaluate, render, profiles.
 
-Everything the fleet needs from the rest of the package goes through these few functions, so that moving
-to the public API (``readiness.aio.collect(conn)``, ``readiness.evaluate(snap, previous)``) is a change to
-this file alone.
+The fleet is a client of the public API (``readiness.connect``, ``readiness.aio.collect``,
+``readiness.evaluate``, ``readiness.render``); the few internals it still needs (the retry policy, the
+profile store, the check registry, private files) are reached here too, so that a move of any of them is
+a change to this file alone.
 """
 from __future__ import annotations
 
@@ -40,40 +41,51 @@ def check_needs() -> list[tuple[str, tuple[str, ...]]]:
     return [(cid, tuple(spec.requires)) for cid, spec in sorted(registry().items())]
 
 
-def connection(name: str) -> Any:
-    """The connection of a saved profile (raises ReadinessError when the profile is unusable)."""
-    from ..connection import resolve
+def connection(name: str, *, concurrency: int = 8, max_wait: float = 300.0) -> Any:
+    """The connection of a saved profile (raises ReadinessError when the profile is unusable).
 
-    return resolve(name, None)
+    + concurrency: requests in flight for this tenant; max_wait: seconds one request may wait on throttling.
+    """
+    import readiness
 
-
-async def collect(conn: Any, *, concurrency: int = 8, max_wait: float = 300.0, progress: Progress | None = None,
-                  client_factory: Callable[..., Any] | None = None) -> Any:
-    """Collect one tenant into a Snapshot. Call inside the running event loop; the client is closed after."""
-    from ..collect.run import collect_snapshot
     from ..graph.retry import RetryPolicy
 
-    policy = RetryPolicy(max_total_wait=max_wait)
-    if client_factory is not None:
-        client = client_factory(conn, concurrency=concurrency, policy=policy)
-    else:
-        client = conn.open(concurrency=concurrency, policy=policy)
-    try:
-        return await collect_snapshot(client, label=conn.label, progress=progress)
-    finally:
-        await client.aclose()
+    return readiness.connect(tenant=name, concurrency=concurrency, policy=RetryPolicy(max_total_wait=max_wait))
 
 
-def evaluate(snapshot: Any) -> Any:
-    from ..audit import evaluate as _evaluate
+async def collect(conn: Any, *, progress: Progress | None = None) -> Any:
+    """Collect one tenant into a Snapshot on the running loop (its own client, closed after)."""
+    from .. import aio
 
-    return _evaluate(snapshot)
+    return await aio.collect(conn, progress)
 
 
-def audit_data(result: Any, lang: str = "en") -> dict:
-    from ..audit import audit_data as _audit_data
+def evaluate(snapshot: Any, previous: Any = None) -> Any:
+    """The finished Audit (with the trend when ``previous``, an earlier snapshot, is given)."""
+    import readiness
 
-    return _audit_data(result, lang)
+    return readiness.evaluate(snapshot, previous)
+
+
+def render_audit(audit: Any, fmt: str, lang: str, *, command: str = "fleet audit") -> str:
+    """One tenant's own report or JSON (the fleet summary links to the report)."""
+    import readiness
+
+    return readiness.render(audit, fmt, lang, command=command)
+
+
+def check_rows(audit: Any) -> list[tuple[str, str, str, dict, str]]:
+    """(check id, severity, status, title {lang: text}, effort) for every check of an audit."""
+    return [(c.spec.id, c.spec.severity.value, c.status.value, c.spec.title, c.spec.effort) for c in audit.checks]
+
+
+def top_actions(audit: Any, limit: int = 3) -> list[dict]:
+    return [{"id": a.spec.id, "severity": a.spec.severity.value, "title": a.spec.title, "effort": a.spec.effort,
+             "fix_playbook": a.spec.fix_playbook} for a in audit.top_actions[:limit]]
+
+
+def not_evaluated_sections(audit: Any) -> list[str]:
+    return [n.section for n in audit.not_evaluated]
 
 
 def usable(snapshot: Any, section: str) -> bool:
@@ -85,32 +97,9 @@ def sections(snapshot: Any) -> dict[str, Any]:
 
 
 def load_snapshot(path: Path) -> Any:
-    from ..collect.snapshot import Snapshot
+    import readiness
 
-    return Snapshot.load(path)
-
-
-def render_report(result: Any, fmt: str, lang: str, *, trend: dict | None = None, exit_code: int = 0) -> str:
-    """One tenant's own report (the fleet summary links to it)."""
-    from ..report import ReportInput, render
-
-    return render(ReportInput(result, trend), fmt, lang, command="fleet audit", exit_code=exit_code)
-
-
-def trend(previous: Any, current: Any) -> dict:
-    from ..trend import compare
-
-    return compare(previous, current)
-
-
-def check_rows(result: Any) -> list[tuple[str, str, str, dict, str]]:
-    """(check id, severity, status, title {lang: text}, effort) for every check of an audit."""
-    return [(spec.id, spec.severity.value, st.value, spec.title, spec.effort) for spec, st, _ in result.checks]
-
-
-def top_actions(result: Any, limit: int = 3) -> list[dict]:
-    return [{"id": spec.id, "severity": spec.severity.value, "title": spec.title, "effort": spec.effort,
-             "fix_playbook": spec.fix_playbook} for spec, _st, _f in result.top_actions(limit)]
+    return readiness.load_snapshot(path)
 
 
 def severity_rank(severity: str) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from .app import Collection, Faults, SimRequest, SimResponse, Simulator
@@ -226,27 +226,3 @@ def generate_fleet(count: int = 12, *, latency: float = 0.0, max_size: int | Non
     members.append(FleetMember("partner", Simulator(partner, Faults(latency=latency)), "partner",
                                ALL_ROLES + (GDAP_ROLE,)))
     return FleetSimulator(members, latency=latency, partner="partner")
-
-
-@dataclass
-class Onboarding:
-    csv: str  # profiles CSV for `readiness tenant import`
-    env: str  # export lines: one READINESS_ACCESS_TOKEN_<PROFILE> per tenant
-    tokens: dict[str, str] = field(default_factory=dict)
-
-
-def onboarding(fleet: FleetSimulator, base_url: str, *, include_partner: bool = False) -> Onboarding:
-    """The profiles CSV and per-profile tokens that onboard the fleet with `tenant import`."""
-    from ..graph.auth import token_env_name
-
-    lines = ["name,tenant_id,auth,client_id,cert_path,cloud,graph_url,usage_location,tags"]
-    env, tokens = [], {}
-    for m in sorted(fleet.members.values(), key=lambda x: x.name):
-        if m.kind == "partner" and not include_partner:
-            continue
-        size = sum(1 for u in m.sim.tenant.users if u.get("userType") == "Member")
-        tags = ["msp", "small" if size < 100 else "large"] + ([m.kind] if m.kind not in ("ok", "partner") else [])
-        lines.append(f"{m.name},{m.tenant_id},token,,,,{base_url},DE,{';'.join(tags)}")
-        tokens[m.name] = m.token()
-        env.append(f"export {token_env_name(m.name)}={tokens[m.name]}")
-    return Onboarding("\n".join(lines) + "\n", "\n".join(env) + "\n", tokens)

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from readiness.cli import cli
 from readiness.graph.auth import token_env_name
-from readiness.simulator.fleet import generate_fleet, onboarding
+from readiness.fleet.simulated import onboarding
+from readiness.simulator.fleet import generate_fleet
 from readiness.simulator.server import SimulatorServer
 
 

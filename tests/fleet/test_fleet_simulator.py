@@ -4,7 +4,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from readiness.simulator.fleet import GDAP_ROLE, generate_fleet, onboarding
+from readiness.fleet.simulated import onboarding
+from readiness.simulator.fleet import GDAP_ROLE, generate_fleet
 from readiness.simulator.server import SimulatorServer
 
 
