@@ -19,7 +19,8 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable
 
-from .app import Collection, Faults, SimRequest, SimResponse, Simulator
+from .app import Faults, Simulator
+from .wire import Collection, SimRequest, SimResponse
 from .generate import generate_tenant
 from .tenant import SimError, Tenant
 from .tokens import ALL_ROLES
