@@ -115,6 +115,7 @@ def main() -> None:
         print(json.dumps(client(Path(a._client[0]), a._client[1], a._client[2].split(","), int(a._client[3]))))
         return
 
+    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews every figure: recorded
     info = Path(tempfile.mkdtemp(prefix="fleet-bench-sim-")) / "info.json"
     t0 = time.perf_counter()
     server = subprocess.Popen([sys.executable, __file__, "--_serve", str(a.tenants), str(a.people), str(a.latency), str(info)],
@@ -159,6 +160,7 @@ def main() -> None:
         "quarter_fleet_wall_s": quarter["wall_s"],
         "simulator_cpu_s_during_fleet": round(sim_cpu, 2),
         "note": "client and simulator share the machine's cores; each is one Python process (one GIL)",
+        "load_average_1m": {"before": load_before, "after": round(os.getloadavg()[0], 2)},
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "fleet.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -161,7 +161,7 @@ class _Tenant:
                      not_evaluated=runner.not_evaluated_sections(audit))
         self._drift(entry, prev, audit.trend)
         audit_name = f"audit-{self.stamp}.json"
-        runner.write_private(self.folder / audit_name, runner.render_audit(audit, "json", self.opts.lang))
+        runner.write_private(self.folder / audit_name, runner.audit_json(audit, self.opts.lang))
         entry["files"]["audit"] = audit_name
         if self.opts.html:
             runner.write_private(self.folder / "report.html", runner.render_audit(audit, "html", self.opts.lang))

@@ -74,6 +74,16 @@ def render_audit(audit: Any, fmt: str, lang: str, *, command: str = "fleet audit
     return readiness.render(audit, fmt, lang, command=command)
 
 
+def audit_json(audit: Any, lang: str, *, command: str = "fleet audit") -> str:
+    """The audit's JSON envelope (as `readiness audit -o json`), written compactly: a fleet writes hundreds."""
+    from ..render.audit_json import audit_dict
+    from ..render.envelope import ENVELOPE_VERSION
+
+    doc = {"schema_version": ENVELOPE_VERSION, "command": command, "status": audit.status, "exit_code": 0,
+           "data": audit_dict(audit, lang), "errors": []}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+
+
 def check_rows(audit: Any) -> list[tuple[str, str, str, dict, str]]:
     """(check id, severity, status, title {lang: text}, effort) for every check of an audit."""
     return [(c.spec.id, c.spec.severity.value, c.status.value, c.spec.title, c.spec.effort) for c in audit.checks]
