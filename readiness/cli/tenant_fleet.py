@@ -43,6 +43,9 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None
                  terminal(r.reason)] for r in report.rows]
         click.echo(tabulate(rows, headers=["line", "name", "result", "why"], disable_numparse=True))
         click.echo(f"{len(report.added)} added, {len(report.skipped)} skipped ({len(report.invalid)} invalid).", err=True)
+    if report.new_default:
+        name, was = report.new_default
+        click.echo(f"{terminal(name)} is now the default profile" + (f" (was {terminal(was)})." if was else "."), err=True)
     if code:
         raise SystemExit(code)
 

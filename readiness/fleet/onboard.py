@@ -24,6 +24,7 @@ class ImportRow:
 @dataclass
 class ImportReport:
     rows: list[ImportRow] = field(default_factory=list)
+    new_default: tuple[str, str | None] | None = None  # (profile, the previous default) when the default changed
 
     @property
     def added(self) -> list[ImportRow]:
@@ -39,6 +40,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {"added": len(self.added), "skipped": len(self.skipped), "invalid": len(self.invalid),
+                "default": self.new_default[0] if self.new_default else None,
                 "rows": [{"line": r.line, "name": r.name, "status": r.status, "reason": r.reason} for r in self.rows]}
 
 
@@ -123,6 +125,8 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
             report.rows.append(ImportRow(line, name, "skipped", str(exc)))
             continue
         if not dry_run:
-            store.add(profile, replace=replace)  # type: ignore[attr-defined]
+            became = store.add(profile, replace=replace)  # type: ignore[attr-defined]
+            if isinstance(became, tuple) and became[0]:
+                report.new_default = (name, became[1])
         report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added"))
     return report

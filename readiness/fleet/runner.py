@@ -22,14 +22,14 @@ def profiles() -> list[Any]:
 
 
 def profile_store() -> Any:
-    from ..profiles import ProfileStore
+    from ..config.profiles import ProfileStore
 
     return ProfileStore()
 
 
 def make_profile(**fields: Any) -> Any:
     """A TenantProfile (not yet validated or saved)."""
-    from ..profiles import TenantProfile
+    from ..config.profiles import TenantProfile
 
     return TenantProfile(**fields)
 

@@ -40,6 +40,7 @@ def test_import_validates_every_row_and_says_why(tmp_path: Path) -> None:
     a = profile_store().get("kunde-a")
     assert a.tags == ["msp", "gold"] and a.usage_location == "DE" and a.auth == "certificate"
     assert profile_store().get("kunde-b").auth == "device-code" and profile_store().get("kunde-b").tags == []
+    assert doc["default"] == "kunde-a" and "kunde-a is now the default profile" in r.stderr  # announced
     again = invoke("tenant", "import", str(csv_path), "--dry-run")
     assert "a profile with this name exists" in again.stdout
 
