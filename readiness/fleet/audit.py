@@ -123,10 +123,14 @@ class _Tenant:
             entry["error"] = str(exc)
         except Exception as exc:  # one tenant's surprise must not stop the fleet
             entry["error"] = f"{type(exc).__name__}: {exc}".strip()
-        runner.private_dir(self.folder)
-        if snapshot is not None:
-            self._keep(entry, snapshot)
-        self._write(entry)
+        try:
+            runner.private_dir(self.folder)
+            if snapshot is not None:
+                self._keep(entry, snapshot)
+            self._write(entry)
+        except OSError as exc:  # a full disk or a read-only folder fails this tenant, not the fleet
+            entry.update(status="failed", error=f"Cannot write the audit to {self.folder} ({exc.strerror or exc}). "
+                                                "Check free space and permissions of --out-dir and the data folder")
         if entry["status"] == "failed":
             self.say(f"{self.name}: failed: {entry['error']}")
         else:
@@ -205,7 +209,11 @@ async def audit_fleet(names: list[str], opts: FleetOptions, progress: Progress |
     """Audit ``names`` with at most ``opts.concurrency`` tenants in flight; one entry per tenant, in order."""
     say = progress or (lambda _m: None)
     _quiet_reported_failures(asyncio.get_running_loop())
-    runner.private_dir(opts.out_dir)
+    try:
+        runner.private_dir(opts.out_dir)
+    except OSError as exc:
+        raise ReadinessError(f"Cannot create the output folder {opts.out_dir} ({exc.strerror or exc})",
+                             "Give a --out-dir you can write to") from exc
     run_stamp = store.stamp()
     sem = asyncio.Semaphore(max(1, opts.concurrency))
 

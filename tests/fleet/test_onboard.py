@@ -88,3 +88,12 @@ def test_shards_split_the_fleet_without_overlap() -> None:
     for bad in ("0/4", "5/4", "x", "1/0"):
         with pytest.raises(UsageError):
             parse_shard(bad)
+
+
+def test_an_unwritable_out_dir_is_a_clear_error(tmp_path: Path) -> None:
+    assert invoke("tenant", "add", "a1", "--tenant-id", "a1.onmicrosoft.com", "--auth", "token").exit_code == 0
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = invoke("fleet", "audit", "--out-dir", str(blocker / "out"))
+    assert r.exit_code == 1 and r.stderr.strip().splitlines()[-1].startswith("Error: Cannot create the output folder")
+    assert "Traceback" not in r.stderr
