@@ -7,7 +7,7 @@ used at all (it keeps deleted rows).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from .. import clock
 from ..collect.snapshot import Section, Snapshot
@@ -49,7 +49,14 @@ class Person:
     managed: list[dict] = field(default_factory=list)
     entra: list[dict] = field(default_factory=list)
     teams_active: bool | None = None
-    last_sign_in: str | None = None
+    last_sign_in: str | None = None  # newest of interactive and non-interactive sign-ins
+    created: str | None = None  # createdDateTime
+    invited: str | None = None  # externalUserStateChangeDateTime (guests: invitation sent or redeemed)
+
+    @property
+    def last_seen(self) -> str | None:
+        """The newest sign-in, or creation/invitation: a guest invited days ago who has not signed in yet is not stale."""
+        return newest(self.last_sign_in, self.created, self.invited)
 
     @property
     def member(self) -> bool:
@@ -104,6 +111,26 @@ def days_since(when: str | None, today: date) -> int | None:
         return None
 
 
+def _instant(when: str | None) -> datetime | None:
+    if not when or when.startswith("0001"):
+        return None
+    try:
+        got = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return got if got.tzinfo else got.replace(tzinfo=timezone.utc)
+
+
+def newest(*whens: str | None) -> str | None:
+    """The latest of several Graph timestamps (None and 0001-01-01 mean never)."""
+    best: tuple[datetime, str] | None = None
+    for w in whens:
+        at = _instant(w)
+        if at is not None and (best is None or at > best[0]):
+            best = (at, w)  # type: ignore[assignment]
+    return best[1] if best else None
+
+
 def _date_or_none(value: object) -> date | None:
     if not isinstance(value, str) or not value:
         return None
@@ -150,8 +177,12 @@ def _build(snapshot: Snapshot) -> Facts:
         p = Person(u["id"], u.get("userPrincipalName") or "", u.get("displayName") or "", u.get("department") or "",
                    bool(u.get("accountEnabled")), u.get("userType") or "Member", u.get("usageLocation"))
         _licences(p, u, caps, sku_by_id)
-        last = (u.get("signInActivity") or {}).get("lastSignInDateTime")
-        p.last_sign_in = last
+        act = u.get("signInActivity") or {}
+        # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
+        # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
+        p.last_sign_in = newest(act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime"))
+        p.created = u.get("createdDateTime")
+        p.invited = u.get("externalUserStateChangeDateTime")
         people.append(p)
     by_id = {p.id: p for p in people}
 
@@ -223,19 +254,31 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
             return None, entra.reason or "Entra devices were not collected", entra
         rule = "entra"
     for p in by_id.values():
-        if any(d.get("complianceState") == "compliant" for d in p.managed):
-            p.device = COMPLIANT_MANAGED
-        elif p.managed:
-            p.device = MANAGED_NOT_COMPLIANT
-        elif p.entra:
-            p.device = ENTRA_ONLY
-        elif rule == "intune" and not entra.usable:
-            p.device = NO_DEVICE  # no managed device; whether an Entra one exists is unknown but irrelevant for Ready
-        else:
-            p.device = NO_DEVICE
+        p.device = device_category(p.managed, p.entra, intune=rule == "intune")
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
            else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
     return rule, why, None
+
+
+def device_category(managed: list[dict], entra: list[dict], *, intune: bool) -> str:
+    """One person's device category from Intune's managed devices (by primary user) and their enabled Entra devices.
+
+    With Intune, Intune's records decide: an Entra device the person owns without an Intune record under
+    their name counts as registered, not managed, whatever its isManaged says (null, the value Graph gives a
+    registered device no MDM ever saw, false, or true for a device Intune lists under someone else).
+    Without Intune, an Entra device with ``isManaged: true`` is managed by another MDM and its ``isCompliant``
+    tells compliance; null or false is a device that is only registered or joined.
+    """
+    if any(d.get("complianceState") == "compliant" for d in managed):
+        return COMPLIANT_MANAGED
+    if managed:
+        return MANAGED_NOT_COMPLIANT
+    mdm = [] if intune else [d for d in entra if d.get("isManaged") is True]
+    if any(d.get("isCompliant") is True for d in mdm):
+        return COMPLIANT_MANAGED
+    if mdm:
+        return MANAGED_NOT_COMPLIANT
+    return ENTRA_ONLY if entra else NO_DEVICE
 
 
 def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
@@ -263,4 +306,4 @@ def ready_capabilities(p: Person) -> dict[str, bool]:
 
 
 __all__ = ["COMPLIANT_MANAGED", "ENTRA_ONLY", "ENTRA_P1", "Facts", "MANAGED_NOT_COMPLIANT", "MEMBER_GUEST_ROLE",
-           "NO_DEVICE", "Person", "days_since", "facts", "ready_capabilities"]
+           "NO_DEVICE", "Person", "days_since", "device_category", "facts", "newest", "ready_capabilities"]

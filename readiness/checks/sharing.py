@@ -199,8 +199,10 @@ def stale_guests(snapshot) -> Iterable[Finding]:  # noqa: ANN001
                       + (" (der Mandant hat kein Microsoft Entra ID P1)." if p1 else " (Berechtigung AuditLog.Read.All fehlt)."),
                       guests=len(f.guests), source="/users signInActivity")
         return
-    stale = [p for p in f.guests if (d := days_since(p.last_sign_in, f.today)) is None or d > 90]
-    ev = {"guests": len(f.guests), "stale": names(stale), "source": "/users signInActivity"}
+    # interactive and non-interactive sign-ins together; never signed in counts from the invitation
+    stale = [p for p in f.guests if (d := days_since(p.last_seen, f.today)) is None or d > 90]
+    ev = {"guests": len(f.guests), "stale": names(stale),
+          "source": "/users signInActivity (lastSignInDateTime, lastNonInteractiveSignInDateTime), createdDateTime"}
     if stale:
         yield finding("sharing.stale_guests", Status.WARN, f"{len(stale)} of {len(f.guests)} guests have not signed in for 90 days.",
                       f"{len(stale)} von {len(f.guests)} Gästen haben sich seit 90 Tagen nicht angemeldet.", **ev)

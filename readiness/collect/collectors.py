@@ -342,21 +342,20 @@ async def compliance_policies(client: GraphClient) -> Section:
 
 
 async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Section:
-    """Entra devices with their registered owners ($expand pages hold at most 100, known issue 13635).
+    """Every Entra device with its registered owners ($expand pages hold at most 100, known issue 13635).
 
-    Where the tenant has Intune only devices Intune does not manage are needed (a managed device is
-    judged by Intune); that keeps the slowest chain of pages short at 100,000 devices.
+    No ``$filter=isManaged eq false``: isManaged is nullable and a registered device that no MDM ever saw
+    has ``isManaged: null``, which ``eq false`` does not match; filtering on null is not supported and
+    ``$expand`` does not combine with the advanced queries that would allow ``ne true``
+    (https://learn.microsoft.com/graph/aad-advanced-queries). Devices are categorised client-side from
+    isManaged/isCompliant (checks/facts.py).
     """
     endpoint = "/devices"
-    skus_sec = await skus
-    intune = skus_sec.usable and tenant_has(skus_sec.data or [], INTUNE_CAP)
+    await skus  # kept for the callers' signature: the query no longer depends on Intune
     params: dict[str, Any] = {"select": DEVICE_FIELDS, "expand": ["registeredOwners($select=id)"], "top": 100}
-    if intune:
-        params["filter"] = "isManaged eq false"
     plain = dict(params, expand=["registeredOwners"])
-    plain.pop("filter", None)
     tries = [(build(client.sdk.devices, **params), ""),
-             (build(client.sdk.devices, **plain), "read every device with plain $expand=registeredOwners")]
+             (build(client.sdk.devices, **plain), "read with plain $expand=registeredOwners")]
     compact = Compactor()
 
     def shape(d: dict) -> dict:
@@ -364,13 +363,7 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
         row["owners"] = [o.get("id") for o in d.get("registeredOwners") or []]
         return row
 
-    async def run() -> Section:
-        sec = await _ladder(client, "devices", endpoint, tries, shape)
-        if intune and not sec.notes:
-            sec.notes.append("only devices not managed by Intune (isManaged eq false): managed ones are judged by Intune")
-        return sec
-
-    return await _guard("devices", endpoint, "Device.Read.All", run())
+    return await _guard("devices", endpoint, "Device.Read.All", _ladder(client, "devices", endpoint, tries, shape))
 
 
 async def collect_all(client: GraphClient, progress: Progress | None = None) -> dict[str, Section]:

@@ -14,6 +14,7 @@ _intern = sys.intern
 USER_FIELDS = ("userType", "usageLocation", "department", "country")
 DEVICE_FIELDS = ("operatingSystem", "osVersion", "complianceState", "managedDeviceOwnerType", "trustType")
 REGISTRATION_FIELDS = ("userType",)
+SIGN_IN_FIELDS = ("lastSignInDateTime", "lastNonInteractiveSignInDateTime")
 
 
 class Compactor:
@@ -37,7 +38,7 @@ class Compactor:
         return item
 
     def user(self, u: dict) -> dict:
-        """Users: shared licence lists; only informative licence states; last sign-in only."""
+        """Users: shared licence lists; only informative licence states; last interactive and non-interactive sign-in."""
         for key in USER_FIELDS:
             value = u.get(key)
             if value.__class__ is str:
@@ -54,8 +55,10 @@ class Compactor:
             self._one(k, lambda k=k: {"skuId": k[0], "assignedByGroup": k[1], "state": k[2], "error": k[3],
                                       "disabledPlans": list(k[4])}) for k in states])
         if "signInActivity" in u:
-            last = (u["signInActivity"] or {}).get("lastSignInDateTime")
-            u["signInActivity"] = {"lastSignInDateTime": last} if last else {}
+            # interactive and non-interactive sign-ins together tell whether an account is in use
+            # (https://learn.microsoft.com/graph/api/resources/signinactivity)
+            act = u["signInActivity"] or {}
+            u["signInActivity"] = {k: act[k] for k in SIGN_IN_FIELDS if act.get(k)}
         return u
 
     def registration(self, row: dict) -> dict:

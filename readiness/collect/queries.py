@@ -20,11 +20,12 @@ def build(builder: Any, *, headers: dict[str, str] | None = None, **params: Any)
 
 
 USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled", "userType", "usageLocation", "department",
-               "mail", "assignedLicenses", "licenseAssignmentStates"]
+               "mail", "assignedLicenses", "licenseAssignmentStates", "createdDateTime", "externalUserState",
+               "externalUserStateChangeDateTime"]
 GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "resourceProvisioningOptions",
                 "assignedLicenses", "visibility"]
 DEVICE_FIELDS = ["id", "deviceId", "displayName", "operatingSystem", "trustType", "accountEnabled", "isCompliant",
-                 "isManaged", "approximateLastSignInDateTime"]
+                 "isManaged", "approximateLastSignInDateTime", "registrationDateTime"]
 MANAGED_FIELDS = ["id", "deviceName", "userId", "userPrincipalName", "operatingSystem", "osVersion", "complianceState",
                   "isEncrypted", "lastSyncDateTime", "managedDeviceOwnerType", "azureADDeviceId"]
 REGISTRATION_FIELDS = ["id", "userPrincipalName", "userType", "isAdmin", "isMfaRegistered", "isMfaCapable", "methodsRegistered"]

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from . import tokens
-from .odata import QueryError, parse_filter, parse_select, parse_top, project
+from .odata import QueryError, parse_filter, parse_orderby, parse_search, parse_select, parse_top, project, sort_rows
 from .tenant import SimError, Tenant
 from .wire import Collection, Route, SimRequest, SimResponse  # noqa: F401 - also imported from here
 
@@ -253,13 +253,78 @@ class Simulator:
         if req.headers.get("consistencylevel", "").lower() != "eventual":
             raise QueryError(f"{what} is only supported with the ConsistencyLevel header set to 'eventual' and $count=true.")
 
+    def eventual(self, req: SimRequest) -> bool:
+        return req.headers.get("consistencylevel", "").lower() == "eventual"
+
+    def query_rows(self, req: SimRequest, spec: Collection, rows: list[dict]) -> list[dict]:
+        """Apply $filter, $search and $orderby with Graph's rules for advanced queries on directory objects.
+
+        https://learn.microsoft.com/graph/aad-advanced-queries: ne/not/endsWith, $search, $orderby on some
+        properties, and $filter together with $orderby need ConsistencyLevel: eventual (and, except for
+        $search, $count=true); $expand is not supported with advanced queries; null values are filterable
+        only where documented.
+        """
+        q = req.query
+        counted = q.get("$count", "").lower() == "true"
+        advanced, what = False, ""
+        if "$filter" in q:
+            flt = parse_filter(q["$filter"], spec.filterable)
+            bad_null = flt.null_properties - spec.null_filterable
+            if bad_null:
+                raise QueryError(f"Unsupported or invalid query filter clause specified for property '{sorted(bad_null)[0]}' "
+                                 f"of resource '{spec.name}': filtering on null is not supported.")
+            if flt.null_properties:
+                advanced, what = True, "Filtering on null"
+            if flt.advanced:
+                advanced, what = True, "This filter"
+            rows = [r for r in rows if flt.predicate(r)]
+        if "$search" in q and spec.directory:
+            if not spec.searchable:
+                raise QueryError(f"$search is not supported on {spec.name}.", "BadRequest")
+            if not self.eventual(req):
+                raise QueryError("Request with $search query parameter only works through MSGraph with a special request "
+                                 "header: 'ConsistencyLevel: eventual'")
+            pred = parse_search(q["$search"])
+            rows = [r for r in rows if pred(r)]
+        if "$orderby" in q:
+            keys, needs = parse_orderby(q["$orderby"], spec.orderby, spec.orderby_advanced)
+            if spec.directory and (needs or "$filter" in q):
+                advanced, what = True, "Sorting by this property" if needs else "$filter together with $orderby"
+            rows = sort_rows(list(rows), keys)
+        if spec.directory and (advanced or ("$search" in q)) and "$expand" in q:
+            raise QueryError("$expand is not currently supported with advanced queries.")
+        if spec.directory and self.eventual(req) and (counted or "$search" in q) and "$expand" in q:
+            raise QueryError("$expand is not currently supported with advanced queries.")
+        if advanced and spec.directory:
+            self.requires_eventual(req, what)
+            if not counted:
+                raise QueryError(f"{what} is only supported with advanced query parameters: "
+                                 "ConsistencyLevel: eventual and $count=true.")
+        return rows
+
+    def count_of(self, req: SimRequest, spec: Collection, items: list[dict]) -> SimResponse:
+        """``/<collection>/$count``: a plain-text number; directory objects need ConsistencyLevel: eventual
+        (without it Graph answers 400 Request_BadRequest '$count is not currently supported.')."""
+        if spec.directory and not self.eventual(req):
+            raise SimError(400, "Request_BadRequest", "$count is not currently supported.")
+        for key in req.query:
+            if key.startswith("$") and key not in ("$filter", "$search"):
+                raise QueryError(f"Query option '{key}' is not supported with /$count.", "BadRequest")
+        rows = items
+        if "$filter" in req.query or "$search" in req.query:
+            shadow = SimRequest(req.method, req.url, dict(req.headers), req.body)
+            shadow.query = dict(req.query, **{"$count": "true"})
+            rows = self.query_rows(shadow, spec, items)
+        return SimResponse(200, {"Content-Type": "text/plain; charset=utf-8"}, str(len(rows)).encode())
+
     def page(self, req: SimRequest, spec: Collection, items: Callable[[], list[dict]],
              view: Callable[[dict, list[str] | None], dict] | None = None, context: str | None = None,
              page_cap: int | None = None) -> SimResponse:
         """Serve one page of a collection with Graph's $top/$select/$filter/$count and nextLink rules."""
         q = req.query
         for key in q:
-            if key.startswith("$") and key not in ("$top", "$select", "$filter", "$count", "$skiptoken", "$expand", "$format", "$orderby"):
+            if key.startswith("$") and key not in ("$top", "$select", "$filter", "$count", "$skiptoken", "$expand", "$format",
+                                                   "$orderby", "$search"):
                 raise QueryError(f"Query option '{key}' is not supported on {spec.name}.", "BadRequest")
         token = q.get("$skiptoken")
         if token is not None:
@@ -271,23 +336,18 @@ class Simulator:
                                "The specified page token value has expired or is invalid.")
             rows, offset, top = state["rows"], state["offset"], state["top"]
             select = state["select"]
-            count = state["count"]
+            count = False  # @odata.count is on the first page only
         else:
             top = parse_top(q.get("$top"), spec.default_top, spec.max_top)
             select = parse_select(q.get("$select"), None)
+            if select and spec.keyed and "id" not in select:
+                select = ["id"] + select  # the key comes back whatever $select says
             if select is None and spec.needs_select:
                 self.conduct.missing_select.append(f"{req.path}")
-            count = q.get("$count", "").lower() == "true"
-            if count and spec.directory:
-                self.requires_eventual(req, "$count")
-            rows = items()
-            if "$filter" in q:
-                flt = parse_filter(q["$filter"], spec.filterable)
-                if flt.advanced and spec.directory:
-                    self.requires_eventual(req, "This filter")
-                if flt.advanced and spec.directory and not count:
-                    raise QueryError("Advanced query: $count=true is required with ConsistencyLevel eventual for this filter.")
-                rows = [r for r in rows if flt.predicate(r)]
+            rows = self.query_rows(req, spec, items())
+            # $count=true without ConsistencyLevel: eventual is ignored on directory objects, not refused
+            # (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects)
+            count = q.get("$count", "").lower() == "true" and (not spec.directory or self.eventual(req))
             offset = 0
             if page_cap:
                 top = min(top, page_cap)

@@ -123,7 +123,8 @@ def _group(g: _Gen, name: str, *, team: bool = False, security: bool = False) ->
 def _entra_device(g: _Gen, name: str, os_name: str, trust: str, enabled: bool = True) -> dict:
     return {"id": g.uid(), "deviceId": g.uid(), "displayName": name, "operatingSystem": os_name,
             "operatingSystemVersion": {"Windows": "10.0.22631.4460", "iOS": "18.1", "Android": "15", "MacMDM": "15.1"}.get(os_name, "1.0"),
-            "trustType": trust, "accountEnabled": enabled, "isCompliant": None, "isManaged": False,
+            "trustType": trust, "accountEnabled": enabled, "isCompliant": None,
+            "isManaged": None if trust == "Workplace" else False,  # a registered device no MDM saw: null, as Graph returns
             "approximateLastSignInDateTime": g.when(40), "registrationDateTime": g.when(900, 40),
             "manufacturer": None, "model": None, "profileType": "RegisteredDevice"}
 

@@ -7,7 +7,7 @@ and ``$count=true`` on directory objects).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 Predicate = Callable[[dict], bool]
@@ -24,10 +24,11 @@ class ParsedFilter:
     predicate: Predicate
     advanced: bool
     properties: set[str]
+    null_properties: set[str] = field(default_factory=set)
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<lp>\()|(?P<rp>\))|(?P<comma>,)|(?P<colon>:)|"
+    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<dt>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)|(?P<lp>\()|(?P<rp>\))|(?P<comma>,)|(?P<colon>:)|"
     r"(?P<word>[A-Za-z0-9_./@#\-+:]+?(?=[\s(),:]|$)|[A-Za-z0-9_./@#\-+]+))"
 )
 
@@ -48,10 +49,28 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return out
 
 
+class DateTimeLiteral(str):
+    """An unquoted DateTimeOffset literal (``le 2019-06-01T00:00:00Z``): compared as an instant."""
+
+
+def _instant(value: Any) -> Any:
+    from datetime import datetime, timezone
+
+    if not isinstance(value, str):
+        return None
+    try:
+        got = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return got if got.tzinfo else got.replace(tzinfo=timezone.utc)
+
+
 def _literal(tok: tuple[str, str]) -> Any:
     kind, val = tok
     if kind == "str":
         return val[1:-1].replace("''", "'")
+    if kind == "dt":
+        return DateTimeLiteral(val)
     low = val.lower()
     if low == "true":
         return True
@@ -78,6 +97,8 @@ def _norm(value: Any) -> Any:
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
+    if isinstance(right, DateTimeLiteral):
+        left, right = _instant(left), _instant(right)
     left, right = _norm(left), _norm(right)
     if op == "eq":
         return left == right
@@ -97,6 +118,7 @@ class _Parser:
         self.i = 0
         self.advanced = False
         self.props: set[str] = set()
+        self.null_props: set[str] = set()  # properties compared with null
         self.allowed = allowed
         self.text = text
 
@@ -172,11 +194,23 @@ class _Parser:
             return self.lambda_any(lam.group(1))
         path = self.prop(word)
         op = self.take("word")[1].lower()
+        if op == "in":  # 'in' works wherever 'eq' does (aad-advanced-queries)
+            self.take("lp")
+            values = [_norm(_literal(self.take()))]
+            while (t := self.peek()) and t[0] == "comma":
+                self.i += 1
+                values.append(_norm(_literal(self.take())))
+            self.take("rp")
+            if None in values:
+                self.null_props.add(path.split("/")[0])
+            return lambda it: _norm(_get(it, path)) in values
         if op not in ("eq", "ne", "gt", "ge", "lt", "le"):
             raise QueryError(f"Invalid filter clause: unknown operator '{op}'.", "BadRequest")
         if op == "ne":
             self.advanced = True
         value = _literal(self.take())
+        if value is None:
+            self.null_props.add(path.split("/")[0])
         return lambda it: _compare(op, _get(it, path), value)
 
     def lambda_any(self, coll: str) -> Predicate:
@@ -210,13 +244,64 @@ class _Parser:
 def parse_filter(text: str, allowed: set[str] | None = None) -> ParsedFilter:
     parser = _Parser(text, allowed)
     pred = parser.parse()
-    return ParsedFilter(pred, parser.advanced, parser.props)
+    return ParsedFilter(pred, parser.advanced, parser.props, parser.null_props)
+
+
+def parse_orderby(text: str, default: set[str], advanced: set[str]) -> tuple[list[tuple[str, bool]], bool]:
+    """``$orderby=prop [asc|desc], ...`` -> [(prop, descending)], and whether it needs advanced query parameters."""
+    keys, needs_advanced = [], False
+    for part in text.split(","):
+        words = part.split()
+        if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise QueryError(f"Invalid $orderby expression '{text}'.", "BadRequest")
+        prop = words[0]
+        if prop in advanced:
+            needs_advanced = True
+        elif prop not in default:
+            raise QueryError(f"Sorting by the property '{prop}' is not supported.", "Request_UnsupportedQuery")
+        keys.append((prop, len(words) == 2 and words[1].lower() == "desc"))
+    return keys, needs_advanced
+
+
+def sort_rows(rows: list[dict], keys: list[tuple[str, bool]]) -> list[dict]:
+    for prop, desc in reversed(keys):  # stable sorts, last key first; nulls last
+        present = [r for r in rows if _get(r, prop) is not None]
+        missing = [r for r in rows if _get(r, prop) is None]
+        present.sort(key=lambda r: _norm(_get(r, prop)), reverse=desc)
+        rows = present + missing
+    return rows
+
+
+def parse_search(text: str) -> Predicate:
+    """``$search="prop:words" [AND|OR "prop:words"]``: tokenized prefix match, as directory search does."""
+    clauses = re.findall(r'"([^"]*)"|\b(AND|OR)\b', text)
+    if not clauses or not text.strip().startswith('"'):
+        raise QueryError("Syntax error: the $search value must be quoted, e.g. $search=\"displayName:wa\".", "BadRequest")
+    preds: list[Predicate] = []
+    ops: list[str] = []
+    for quoted, op in clauses:
+        if op:
+            ops.append(op)
+            continue
+        prop, sep, term = quoted.partition(":")
+        if not sep or not prop or not term:
+            raise QueryError(f"Invalid $search clause '{quoted}': use \"property:value\".", "BadRequest")
+        needle = term.lower()
+        preds.append(lambda it, p=prop, n=needle: any(w.startswith(n) or str(_get(it, p) or "").lower().startswith(n)
+                                                      for w in re.split(r"[\s._@\-]+", str(_get(it, p) or "").lower())))
+    result = preds[0]
+    for op, nxt in zip(ops, preds[1:]):
+        result = (lambda a, b: lambda it: a(it) and b(it))(result, nxt) if op == "AND" else \
+            (lambda a, b: lambda it: a(it) or b(it))(result, nxt)
+    return result
 
 
 def project(item: dict, select: list[str] | None) -> dict:
     if not select:
-        return item
+        return {k: v for k, v in item.items() if not k.startswith("_")}  # internal keys never leave
     out = {k: v for k, v in item.items() if k.startswith("@odata.type")}
+    if "id" in item:  # Graph returns the key property even when $select leaves it out
+        out["id"] = item["id"]
     for key in select:
         out[key] = item.get(key)
     return out

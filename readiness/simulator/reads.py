@@ -15,13 +15,24 @@ from .wire import Collection, SimRequest, SimResponse
 if TYPE_CHECKING:  # app imports the routes, which import these handlers
     from .app import Simulator
 
-USERS = Collection("users", filterable={"accountEnabled", "userType", "assignedLicenses", "displayName",
+# Query support per property: https://learn.microsoft.com/graph/aad-advanced-queries (filter, orderby, null values)
+USERS = Collection("users", filterable={"accountEnabled", "userType", "assignedLicenses", "displayName", "id",
                                         "userPrincipalName", "department", "usageLocation", "mail", "signInActivity",
-                                        "createdDateTime", "onPremisesSyncEnabled", "country"})
-GROUPS = Collection("groups", filterable={"resourceProvisioningOptions", "displayName", "groupTypes", "securityEnabled",
-                                          "mailEnabled", "assignedLicenses", "hasMembersWithLicenseErrors"})
-DEVICES = Collection("devices", filterable={"accountEnabled", "operatingSystem", "trustType", "displayName", "deviceId",
-                                            "isCompliant", "isManaged"})
+                                        "createdDateTime", "onPremisesSyncEnabled", "country", "givenName", "surname",
+                                        "jobTitle", "externalUserState"},
+                   orderby={"displayName", "userPrincipalName"}, orderby_advanced={"createdDateTime"},
+                   null_filterable={"department", "displayName", "country", "userType", "givenName", "surname", "jobTitle"},
+                   searchable={"displayName", "mail", "userPrincipalName", "givenName", "surname", "mailNickname"})
+GROUPS = Collection("groups", filterable={"resourceProvisioningOptions", "displayName", "groupTypes", "securityEnabled", "id",
+                                          "mailEnabled", "assignedLicenses", "hasMembersWithLicenseErrors", "createdDateTime"},
+                    orderby={"displayName"}, orderby_advanced={"createdDateTime"},
+                    searchable={"displayName", "description", "mail", "mailNickname"})
+# device: isManaged/isCompliant filter with eq/ne/not but not on null (https://learn.microsoft.com/graph/api/resources/device)
+DEVICES = Collection("devices", filterable={"accountEnabled", "operatingSystem", "trustType", "displayName", "deviceId", "id",
+                                            "isCompliant", "isManaged", "registrationDateTime", "approximateLastSignInDateTime",
+                                            "operatingSystemVersion", "profileType", "createdDateTime"},
+                     orderby_advanced={"displayName", "approximateLastSignInDateTime", "createdDateTime"},
+                     searchable={"displayName"})
 MANAGED = Collection("managedDevices", default_top=1000, max_top=1000, directory=False,
                      filterable={"complianceState", "operatingSystem", "managedDeviceOwnerType", "userId", "deviceName"})
 POLICIES = Collection("deviceCompliancePolicies", default_top=1000, max_top=1000, directory=False, filterable={"displayName"},
@@ -70,7 +81,10 @@ def users(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     for bad in ("mailboxSettings", "aboutMe", "skills"):
         if bad in select:
             raise SimError(501, "NotImplemented", f"The property '{bad}' does not support being read on a collection.")
-    return sim.page(req, USERS, lambda: t.users, view=lambda u, sel: _user_view(t, u, sel),
+    # users with signInActivity: pages of at most 500, a larger $top is reduced silently
+    # (https://learn.microsoft.com/graph/api/user-list#example-11-get-users-including-their-last-sign-in-time)
+    cap = 500 if "signInActivity" in select or "signInActivity" in req.query.get("$filter", "") else None
+    return sim.page(req, USERS, lambda: t.users, view=lambda u, sel: _user_view(t, u, sel), page_cap=cap,
                     context=sim.context(req, f"users({','.join(s for s in select if s)})" if select != [""] else "users"))
 
 
@@ -88,15 +102,21 @@ def _user_view(t: Any, u: dict, select: list[str] | None) -> dict:
     return out
 
 
-def user_count(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
-    sim.requires_eventual(req, "$count")
-    return SimResponse(200, {"Content-Type": "text/plain"}, str(len(sim.tenant.users)).encode())
+def collection_count(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    """/users/$count, /groups/$count, /devices/$count (https://learn.microsoft.com/graph/query-parameters#count-parameter)."""
+    t = sim.tenant
+    spec, items = {"users": (USERS, t.users), "groups": (GROUPS, t.groups), "devices": (DEVICES, t.devices)}[m.group("coll")]
+    return sim.count_of(req, spec, items)
+
+
+def _with_id(sel: str | None) -> list[str] | None:
+    fields = [f for f in (sel or "").split(",") if f]
+    return (fields if "id" in fields else ["id"] + fields) if fields else None
 
 
 def user_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     u = sim.tenant.user(m.group("uid"))
-    sel = req.query.get("$select")
-    return SimResponse.json(200, _user_view(sim.tenant, u, sel.split(",") if sel else None))
+    return SimResponse.json(200, _user_view(sim.tenant, u, _with_id(req.query.get("$select"))))
 
 
 def license_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -132,17 +152,14 @@ def auth_methods(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
 
 def groups(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
-    flt = req.query.get("$filter", "")
-    if "hasMembersWithLicenseErrors" in flt:
-        sim.requires_eventual(req, "Filtering on hasMembersWithLicenseErrors")
-        if req.query.get("$count", "").lower() != "true":
-            raise QueryError("Filtering on hasMembersWithLicenseErrors requires $count=true.")
+    # hasMembersWithLicenseErrors eq true works without advanced query parameters
+    # (https://learn.microsoft.com/graph/api/resources/group: "Supports $filter (eq)")
     return sim.page(req, GROUPS, lambda: sim.tenant.groups)
 
 
 def group_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     g = sim.tenant.group(m.group("gid"))
-    sel = req.query.get("$select")
+    sel = ",".join(_with_id(req.query.get("$select")) or [])
     doc = dict(g)
     doc["licenseProcessingState"] = {"state": "ProcessingComplete"}
     if sel:
@@ -252,7 +269,7 @@ def registration_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse
 
 def teams_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     team = _team(sim, m.group("tid"))
-    sel = req.query.get("$select")
+    sel = ",".join(_with_id(req.query.get("$select")) or [])
     if sel:
         team = {k: team.get(k) for k in sel.split(",")}
     return SimResponse.json(200, dict(team, **{"@odata.context": sim.context(req, "teams/$entity")}))

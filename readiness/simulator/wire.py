@@ -77,6 +77,11 @@ class Collection:
     filterable: set[str] | None = None
     directory: bool = True  # advanced queries need ConsistencyLevel: eventual
     needs_select: bool = True  # read without $select is poor conduct (big objects)
+    orderby: set[str] = field(default_factory=set)  # sortable by default
+    orderby_advanced: set[str] = field(default_factory=set)  # sortable only in advanced queries
+    null_filterable: set[str] = field(default_factory=set)  # 'eq null' allowed (advanced queries only)
+    searchable: set[str] = field(default_factory=set)  # $search properties (directory: advanced only)
+    keyed: bool = True  # items have an id, returned even when $select leaves it out
 
 
 Handler = Callable[["Simulator", SimRequest, "re.Match[str]"], SimResponse]

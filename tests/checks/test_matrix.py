@@ -69,9 +69,14 @@ def test_in_grace_period_is_not_compliant_and_join_is_on_user_id() -> None:
 def test_without_intune_an_owned_enabled_entra_device_counts() -> None:
     base = [["set", "sections.skus.data.0.servicePlans.3.servicePlanName", "INTUNE_O365"],
             ["set", "sections.managed_devices.status", "forbidden"], ["set", "sections.managed_devices.data", None]]
-    m = rows(base + [["set", "sections.devices.data.1.accountEnabled", False]])
+    m = rows(base + [["set", "sections.devices.data.1.accountEnabled", False],
+                     ["set", "sections.devices.data.0.isManaged", None], ["set", "sections.devices.data.0.isCompliant", None]])
     assert m["Alice"]["ready"] is True and m["Alice"]["device"] == "entra_only"
     assert m["Bob"]["device"] == "none" and m["Bob"]["reasons"] == ["no_device"]
+    # isManaged true without Intune: another MDM manages it, isCompliant says whether it is compliant
+    m = rows(base + [["set", "sections.devices.data.1.isCompliant", False]])
+    assert m["Alice"]["device"] == "compliant_managed" and m["Bob"]["device"] == "managed_not_compliant"
+    assert m["Alice"]["ready"] is True and m["Bob"]["ready"] is True
 
 
 def test_unreadable_sections_make_ready_unknown_not_false() -> None:

@@ -38,6 +38,7 @@ DOCUMENTED_ELSEWHERE = {
                       "visibility", "webUrl", "createdDateTime", "tenantId"},  # team resource
     "get-teams-channels.json": {"email", "webUrl"},  # channel resource
     "get-teams-members.json": {"tenantId", "visibleHistoryStartDateTime"},  # aadUserConversationMember resource
+    "get-devices.json": {"id"},  # the key comes back even when $select leaves it out
 }
 
 
