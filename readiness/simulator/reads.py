@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..licensing.capabilities import EXCHANGE, ONEDRIVE, SHAREPOINT, TEAMS, capabilities_of_plan
 from .generate import MFA_METHODS
-from .odata import QueryError
+from .odata import QueryError, project
 from .tenant import SimError
 from .wire import Collection, SimRequest, SimResponse
 
@@ -211,7 +211,17 @@ def managed_devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
 def compliance_policies(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     _intune(sim)
-    return sim.page(req, POLICIES, lambda: sim.tenant.compliance_policies,
+    expand = req.query.get("$expand")
+    if expand is not None and expand != "assignments":
+        raise QueryError(f"Unsupported $expand '{expand}' on deviceCompliancePolicies: only assignments.", "BadRequest")
+
+    def view(p: dict, select: list[str] | None) -> dict:
+        out = project(p, select)
+        if expand:
+            out["assignments"] = list(p.get("_assignments") or [])
+        return out
+
+    return sim.page(req, POLICIES, lambda: sim.tenant.compliance_policies, view=view,
                     context=sim.context(req, "deviceManagement/deviceCompliancePolicies"))
 
 

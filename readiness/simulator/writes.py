@@ -56,7 +56,9 @@ def patch_user(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     bad = set(body) - allowed
     if bad:
         raise SimError(400, "Request_BadRequest", f"Property '{sorted(bad)[0]}' is read-only or not supported by this simulator.")
-    if "usageLocation" in body and body["usageLocation"] is not None and not ISO_COUNTRY.match(str(body["usageLocation"])):
+    # usageLocation is not nullable in the v1.0 metadata: null is refused like any invalid value
+    # (https://learn.microsoft.com/graph/api/resources/user: "Not nullable")
+    if "usageLocation" in body and not ISO_COUNTRY.match(str(body["usageLocation"] or "")):
         raise SimError(400, "Request_BadRequest", "Invalid value specified for property 'usageLocation' of resource 'User'.")
     u.update(body)
     return SimResponse(204)
@@ -70,7 +72,14 @@ def group_assign_license(sim: Simulator, req: SimRequest, m: Any) -> SimResponse
     if not t.tenant_has("entra_p1"):
         raise SimError(403, "Authorization_RequestDenied", "Group-based licensing requires Microsoft Entra ID P1.")
     g = t.group(m.group("gid"))
-    lic = [x for x in g.get("assignedLicenses", []) if x["skuId"] not in body["removeLicenses"]]
+    removed = [str(x).lower() for x in body["removeLicenses"]]
+    have = {x["skuId"] for x in g.get("assignedLicenses", [])}
+    for sku_id in removed:
+        if sku_id not in have:
+            raise SimError(400, "Request_BadRequest", f"License {sku_id} is not assigned to the group and cannot be removed.")
+    lic = [x for x in g.get("assignedLicenses", []) if x["skuId"] not in removed]
+    if removed:
+        _remove_group_licences(t, g, set(removed))
     for add in body["addLicenses"]:
         sku_id = str(add["skuId"]).lower()
         if sku_id not in t.skus_by_id:
@@ -82,6 +91,24 @@ def group_assign_license(sim: Simulator, req: SimRequest, m: Any) -> SimResponse
     t.recount_consumed()
     doc = {"id": g["id"], "createdDateTime": g["createdDateTime"], "groupTypes": g["groupTypes"], "securityEnabled": g["securityEnabled"]}
     return SimResponse.json(202, doc, {"Location": f"{req.origin}/v2/{t.tenant_id}/directoryObjects/{g['id']}/Microsoft.DirectoryServices.Group"})
+
+
+def _remove_group_licences(t: Any, g: dict, sku_ids: set[str]) -> None:
+    """A licence removed from a group leaves its members (unless assigned otherwise) and frees the seats
+    (https://learn.microsoft.com/graph/api/group-assignlicense)."""
+    for uid in t.group_members.get(g["id"], []):
+        u = t.users_by_id.get(uid)
+        if u is None:
+            continue
+        states = [s for s in u.get("licenseAssignmentStates") or []
+                  if not (s.get("assignedByGroup") == g["id"] and s["skuId"] in sku_ids)]
+        u["licenseAssignmentStates"] = states
+        keep = {s["skuId"] for s in states}
+        u["assignedLicenses"] = [x for x in u.get("assignedLicenses") or [] if x["skuId"] not in sku_ids or x["skuId"] in keep]
+    g["hasMembersWithLicenseErrors"] = any(
+        s.get("assignedByGroup") == g["id"] and s.get("state") == "Error"
+        for uid in t.group_members.get(g["id"], []) for s in (t.users_by_id.get(uid) or {}).get("licenseAssignmentStates") or [])
+    t.recount_consumed()
 
 
 def _apply_group_licences(t: Any, u: dict, g: dict) -> None:
@@ -125,6 +152,8 @@ def create_team(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     t = sim.tenant
     if "template@odata.bind" not in body:
         raise SimError(400, "BadRequest", "The navigation bind for template was missing.")
+    if "group@odata.bind" in body:
+        return _team_from_group(sim, req, body)
     name = body.get("displayName")
     if not name:
         raise SimError(400, "BadRequest", "Team displayName is required.")
@@ -162,8 +191,45 @@ def create_team(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     t.operations[op_id] = {"id": op_id, "operationType": "createTeam", "createdDateTime": t.created + "T09:00:00Z",
                            "status": "inProgress", "lastActionDateTime": None, "attemptsCount": 0,
                            "targetResourceId": gid, "targetResourceLocation": f"/teams('{gid}')", "error": None}
-    return SimResponse(202, {"Location": f"/teams('{gid}')/operations('{op_id}')", "Content-Location": f"/teams('{gid}')",
-                             "Content-Length": "0"})
+    return _accepted(gid, op_id)
+
+
+
+
+def _accepted(gid: str, op_id: str) -> SimResponse:
+    # 202 with an empty body, Location and Content-Location relative, and a Content-Type as Graph sends
+    # (https://learn.microsoft.com/graph/api/team-post, response of every example)
+    return SimResponse(202, {"Content-Type": "application/json", "Location": f"/teams('{gid}')/operations('{op_id}')",
+                             "Content-Location": f"/teams('{gid}')", "Content-Length": "0"})
+
+
+def _team_from_group(sim: Simulator, req: SimRequest, body: dict) -> SimResponse:
+    """POST /teams with template@odata.bind and group@odata.bind: a team for an existing Microsoft 365 group
+    (https://learn.microsoft.com/graph/api/team-post#example-4-create-a-team-from-group)."""
+    t = sim.tenant
+    key = re.search(r"groups\('?([0-9a-fA-F-]{36})'?\)", str(body["group@odata.bind"]))
+    if not key:
+        raise SimError(400, "BadRequest", f"Invalid group@odata.bind '{body['group@odata.bind']}'.")
+    group = t.group(key.group(1))
+    if "Unified" not in (group.get("groupTypes") or []):
+        raise SimError(400, "BadRequest", "A team can only be created for a Microsoft 365 group.")
+    gid = group["id"]
+    if gid in t.teams:
+        raise SimError(409, "Conflict", "A team already exists for this group.")
+    members = list(t.group_members.get(gid, []))
+    owners = members[:1]
+    if not owners:
+        raise SimError(400, "BadRequest", "The group has no owner: add an owner before creating a team for it.")
+    from .generate import _Gen, _team as make_team
+
+    make_team(t, _Gen(hash(gid) & 0xFFFF), group, owners, members)
+    group["resourceProvisioningOptions"] = sorted(set(group.get("resourceProvisioningOptions") or []) | {"Team"})
+    op_id = _new_id()
+    t.teams[gid]["_visibleAt"] = time.monotonic() + sim.faults.consistency_delay
+    t.operations[op_id] = {"id": op_id, "operationType": "createTeam", "createdDateTime": t.created + "T09:00:00Z",
+                           "status": "inProgress", "lastActionDateTime": None, "attemptsCount": 0,
+                           "targetResourceId": gid, "targetResourceLocation": f"/teams('{gid}')", "error": None}
+    return _accepted(gid, op_id)
 
 
 def create_channel(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -261,9 +327,41 @@ def assign_compliance_policy(sim: Simulator, req: SimRequest, m: Any) -> SimResp
         target = a.get("target") or {}
         if not str(target.get("@odata.type", "")).endswith("AssignmentTarget"):
             raise SimError(400, "BadRequest", "Each assignment needs a target with an @odata.type.")
-        assigns.append({"id": _new_id(), "target": target})
+        # deviceCompliancePolicyAssignment keeps its id (when sent) and @odata.type
+        # (https://learn.microsoft.com/graph/api/intune-deviceconfig-devicecompliancepolicy-assign)
+        assigns.append({"@odata.type": "#microsoft.graph.deviceCompliancePolicyAssignment", "id": str(a.get("id") or _new_id()),
+                        "target": target})
     pol["_assignments"] = assigns
-    return SimResponse.json(200, {"value": assigns})
+    return SimResponse.json(200, {"@odata.context": sim.context(req, "Collection(microsoft.graph.deviceCompliancePolicyAssignment)"),
+                                  "value": assigns})
+
+
+_CA_LISTS = {"applications": ("includeApplications", "excludeApplications", "includeUserActions"),
+             "users": ("includeUsers", "excludeUsers", "includeGroups", "excludeGroups", "includeRoles", "excludeRoles")}
+
+
+def _ca_defaults(body: dict) -> dict:
+    """What Graph answers for a created policy: the omitted collections empty, the omitted conditions null
+    (https://learn.microsoft.com/graph/api/conditionalaccessroot-post-policies, both response examples)."""
+    pol = json.loads(json.dumps(body))
+    pol.setdefault("sessionControls", None)
+    cond = pol.setdefault("conditions", {})
+    cond.setdefault("signInRiskLevels", [])
+    cond.setdefault("clientAppTypes", ["all"])
+    cond.setdefault("platforms", None)
+    cond.setdefault("locations", None)
+    for part, keys in _CA_LISTS.items():
+        block = cond.get(part)
+        if isinstance(block, dict):
+            for key in keys:
+                block.setdefault(key, [])
+    grant = pol.get("grantControls")
+    if isinstance(grant, dict):
+        grant.setdefault("customAuthenticationFactors", [])
+        grant.setdefault("termsOfUse", [])
+    else:
+        pol["grantControls"] = None
+    return pol
 
 
 def create_ca_policy(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -279,7 +377,8 @@ def create_ca_policy(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
         raise SimError(400, "BadRequest", "A policy needs users, applications and a grant or session control.")
     if body["state"] == "enabled" and sim.tenant.security_defaults.get("isEnabled"):
         raise SimError(400, "BadRequest", "Security Defaults is enabled in the tenant. Disable it before enabling Conditional Access policies.")
-    pol = dict(body, id=_new_id(), createdDateTime=sim.tenant.created + "T09:00:00Z", modifiedDateTime=None)
+    pol = _ca_defaults(body)
+    pol.update(id=_new_id(), createdDateTime=sim.tenant.created + "T09:00:00Z", modifiedDateTime=None)
     sim.tenant.ca_policies.append(pol)
     return SimResponse.json(201, dict(pol, **{"@odata.context": sim.context(req, "identity/conditionalAccess/policies/$entity")}))
 
@@ -318,7 +417,10 @@ def send_mail(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     msg = body.get("message") or {}
     if not msg.get("toRecipients") and not msg.get("bccRecipients"):
         raise SimError(400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient is missing.")
-    if "saveToSentItems" in body and not isinstance(body["saveToSentItems"], bool):
+    # the documented sample sends "saveToSentItems": "false" (a string); Graph reads it as the Boolean
+    # (https://learn.microsoft.com/graph/api/user-sendmail, example 1)
+    save = body.get("saveToSentItems", True)
+    if not isinstance(save, bool) and str(save).lower() not in ("true", "false"):
         raise SimError(400, "BadRequest", "saveToSentItems must be a boolean.")
     sim.tenant.sent_mail.append({"from": u["id"], "message": msg})
     return SimResponse(202)
@@ -336,8 +438,8 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     ids = [str(i.get("id")) for i in items]
     if len(set(ids)) != len(ids):
         raise SimError(400, "BadRequest", "Batch request ids must be unique.")
-    responses, status_by_id, throttle_after = [], {}, 0.0
-    for item in items:
+    responses, status_by_id, throttle_after = {}, {}, 0.0
+    for item in _dependency_order(items):
         rid = str(item.get("id"))
         url = str(item.get("url", ""))
         if url.startswith(("http://", "https://")) or url.startswith(("/v1.0/", "/beta/")):
@@ -376,10 +478,38 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
                 out["body"] = json.loads(resp.body)
             except ValueError:
                 out["body"] = resp.body.decode("utf-8", "replace")
-        responses.append(out)
-    out = SimResponse.json(200, {"responses": responses})
+        responses[rid] = out
+    out = SimResponse.json(200, {"responses": [responses[i] for i in ids]})
     out.throttle_after = throttle_after  # registered when the answer leaves, not while items are processed
     return out
+
+
+def _dependency_order(items: list[dict]) -> list[dict]:
+    """Items run only after the items they dependsOn, whatever their order in the request
+    (https://learn.microsoft.com/graph/json-batching#sequencing-requests-with-the-dependson-property)."""
+    by_id = {str(i.get("id")): i for i in items}
+    for item in items:
+        deps = item.get("dependsOn") or []
+        if not isinstance(deps, list) or any(str(d) not in by_id or str(d) == str(item.get("id")) for d in deps):
+            raise SimError(400, "BadRequest", f"Invalid dependsOn in batch request '{item.get('id')}': it must name other "
+                                              "requests of the same batch.")
+    order: list[dict] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(rid: str) -> None:
+        if state.get(rid) == 2:
+            return
+        if state.get(rid) == 1:
+            raise SimError(400, "BadRequest", "The batch requests' dependsOn form a cycle.")
+        state[rid] = 1
+        for dep in by_id[rid].get("dependsOn") or []:
+            visit(str(dep))
+        state[rid] = 2
+        order.append(by_id[rid])
+
+    for item in items:
+        visit(str(item.get("id")))
+    return order
 
 
 def delete_group_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:

@@ -93,6 +93,8 @@ def is_done(change: Change, body: Any) -> bool:
 
 def inverse(change: Change) -> list[Change] | None:
     if change.key.startswith("usage:"):
+        if not change.before.get("usageLocation"):
+            return None  # Graph refuses usageLocation: null (not nullable): a location once set stays
         body: dict = {"usageLocation": change.before["usageLocation"]}
         req = Request("PATCH", f"/users/{change.data['user_id']}", body)
     else:
