@@ -202,8 +202,10 @@ async def teams_usage(client: GraphClient) -> list[Section]:
     text = raw.content.decode("utf-8-sig", "replace")
     rows, refreshed, total = [], "", 0
     for row in csv.DictReader(io.StringIO(text)):
-        total += 1
         refreshed = refreshed or row.get("Report Refresh Date", "")
+        if str(row.get("Is Deleted", "")).lower() in ("true", "yes"):
+            continue  # deleted people stay in the report for its period; their UPN may belong to someone new
+        total += 1
         if row.get("Last Activity Date"):  # people without activity in the period need no row
             rows.append({"userId": row.get("User Id", ""), "userPrincipalName": row.get("User Principal Name", ""),
                          "lastActivityDate": sys.intern(row["Last Activity Date"])})

@@ -227,6 +227,17 @@ def generate_tenant(profile: str = "unprepared-sme", seed: int = 7, size: int | 
     for u in t.users:
         for state in u["licenseAssignmentStates"]:
             state["lastUpdatedDateTime"] = state["lastUpdatedDateTime"] or licensed
+    return _with_deleted(t, seed)
+
+
+def _with_deleted(t: Tenant, seed: int) -> Tenant:
+    """Two people deleted last week: gone from /users, still rows in the usage reports (own random stream)."""
+    g = _Gen(seed + 7919)
+    for i in range(2):
+        first, last = g.rng.choice(N.GERMAN_FIRST), g.rng.choice(N.GERMAN_LAST)
+        day = (date.fromisoformat(t.created) - timedelta(days=3 + i)).isoformat()
+        t.deleted_users.append({"id": g.uid(), "userPrincipalName": f"{g.uid()[:8]}{N.mail_nickname(first, last)}@{t.domain}",
+                                "displayName": f"{first} {last}", "deletedDateTime": day, "lastTeams": day})
     return t
 
 

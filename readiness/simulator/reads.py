@@ -353,40 +353,86 @@ def _user_caps(t: Any, u: dict, cache: dict | None = None) -> set[str]:
     return caps
 
 
+# Columns of the Teams user activity CSV, as documented
+# (https://learn.microsoft.com/graph/api/reportroot-getteamsuseractivityuserdetail): 33 columns
+TEAMS_ACTIVITY_COLUMNS = [
+    ("Report Refresh Date", "reportRefreshDate"), ("Tenant Display Name", "tenantDisplayName"),
+    ("Shared Channel Tenant Display Names", "sharedChannelTenantDisplayNames"), ("User Id", "userId"),
+    ("User Principal Name", "userPrincipalName"), ("Last Activity Date", "lastActivityDate"), ("Is Deleted", "isDeleted"),
+    ("Deleted Date", "deletedDate"), ("Assigned Products", "assignedProducts"), ("Team Chat Message Count", "teamChatMessageCount"),
+    ("Private Chat Message Count", "privateChatMessageCount"), ("Call Count", "callCount"), ("Meeting Count", "meetingCount"),
+    ("Post Messages", "postMessages"), ("Reply Messages", "replyMessages"), ("Urgent Messages", "urgentMessages"),
+    ("Meetings Organized Count", "meetingsOrganizedCount"), ("Meetings Attended Count", "meetingsAttendedCount"),
+    ("Ad Hoc Meetings Organized Count", "adHocMeetingsOrganizedCount"), ("Ad Hoc Meetings Attended Count", "adHocMeetingsAttendedCount"),
+    ("Scheduled One-time Meetings Organized Count", "scheduledOneTimeMeetingsOrganizedCount"),
+    ("Scheduled One-time Meetings Attended Count", "scheduledOneTimeMeetingsAttendedCount"),
+    ("Scheduled Recurring Meetings Organized Count", "scheduledRecurringMeetingsOrganizedCount"),
+    ("Scheduled Recurring Meetings Attended Count", "scheduledRecurringMeetingsAttendedCount"),
+    ("Audio Duration", "audioDuration"), ("Video Duration", "videoDuration"), ("Screen Share Duration", "screenShareDuration"),
+    ("Audio Duration In Seconds", "audioDurationInSeconds"), ("Video Duration In Seconds", "videoDurationInSeconds"),
+    ("Screen Share Duration In Seconds", "screenShareDurationInSeconds"), ("Has Other Action", "hasOtherAction"),
+    ("Is Licensed", "isLicensed"), ("Report Period", "reportPeriod"),
+]
+# the beta JSON rows carry the same values without the *InSeconds duplicates (documented JSON sample)
+_JSON_ONLY_NOT = {"audioDurationInSeconds", "videoDurationInSeconds", "screenShareDurationInSeconds"}
+
+
+def _activity_row(sim: Simulator, person: dict, last: str | None, days: int, products: list[str], licensed: bool,
+                  deleted: str | None) -> dict:
+    t = sim.tenant
+    concealed = t.report_settings.get("displayConcealedNames", False)
+    refreshed = t.report_refresh_date.isoformat()
+    if last and _days_before(refreshed, last) > days:
+        last = None
+    n = 1 if last else 0
+    row = {"reportRefreshDate": refreshed, "tenantDisplayName": t.display_name, "sharedChannelTenantDisplayNames": "",
+           "userId": _concealed_name(sim, person["id"]) if concealed else person["id"],
+           "userPrincipalName": _concealed_name(sim, person["userPrincipalName"]) if concealed else person["userPrincipalName"],
+           "lastActivityDate": last, "isDeleted": deleted is not None, "deletedDate": deleted, "assignedProducts": products,
+           "teamChatMessageCount": 3 * n, "privateChatMessageCount": 12 * n, "callCount": n, "meetingCount": 2 * n,
+           "postMessages": n, "replyMessages": 2 * n, "urgentMessages": 0, "meetingsOrganizedCount": n,
+           "meetingsAttendedCount": 2 * n, "adHocMeetingsOrganizedCount": 0, "adHocMeetingsAttendedCount": n,
+           "scheduledOneTimeMeetingsOrganizedCount": n, "scheduledOneTimeMeetingsAttendedCount": n,
+           "scheduledRecurringMeetingsOrganizedCount": 0, "scheduledRecurringMeetingsAttendedCount": 0,
+           "audioDuration": "00:42:00" if n else "00:00:00", "videoDuration": "00:10:00" if n else "00:00:00",
+           "screenShareDuration": "00:05:00" if n else "00:00:00", "audioDurationInSeconds": 2520 * n,
+           "videoDurationInSeconds": 600 * n, "screenShareDurationInSeconds": 300 * n, "hasOtherAction": bool(last),
+           "isLicensed": licensed, "reportPeriod": str(days)}
+    return row
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "+".join(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
 def teams_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     days = _period(m)
     t = sim.tenant
-    concealed = t.report_settings.get("displayConcealedNames", False)
     as_json = req.query.get("$format") == "application/json"
     rows, cache = [], {}
     for u in t.users:
         caps = _user_caps(t, u, cache)
-        last = t.activity.get(u["id"], {}).get("teams")
-        if last and _days_before(t.report_refresh_date.isoformat(), last) > days:
-            last = None
-        upn = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
-        rows.append({"reportRefreshDate": t.report_refresh_date.isoformat(), "userId": _concealed_name(sim, u["id"]) if concealed else u["id"],
-                     "userPrincipalName": upn, "lastActivityDate": last, "isDeleted": False, "deletedDate": None,
-                     "assignedProducts": sorted({t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id}),
-                     "teamChatMessageCount": 3 if last else 0, "privateChatMessageCount": 12 if last else 0,
-                     "callCount": 1 if last else 0, "meetingCount": 2 if last else 0, "hasOtherAction": bool(last),
-                     "isLicensed": TEAMS in caps, "reportPeriod": str(days)})
+        products = sorted({t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id})
+        rows.append(_activity_row(sim, u, t.activity.get(u["id"], {}).get("teams"), days, products, TEAMS in caps, None))
+    for d in t.deleted_users:  # deleted people stay in the report for its period
+        rows.append(_activity_row(sim, d, d.get("lastTeams"), days, [], False, d["deletedDateTime"]))
     if as_json:
         if req.version != "beta":
             raise SimError(400, "BadRequest", "JSON output of this report is available in beta only.")
+        json_rows = [{k: v for k, v in r.items() if k not in _JSON_ONLY_NOT} for r in rows]
         return sim.page(req, Collection("report", default_top=2000, max_top=2000, directory=False, needs_select=False,
-                                        filterable=set()), lambda: rows)
-    header = ["Report Refresh Date", "User Id", "User Principal Name", "Last Activity Date", "Is Deleted", "Deleted Date",
-              "Assigned Products", "Team Chat Message Count", "Private Chat Message Count", "Call Count", "Meeting Count",
-              "Has Other Action", "Is Licensed", "Report Period"]
+                                        filterable=set(), keyed=False), lambda: json_rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
+    w.writerow([name for name, _ in TEAMS_ACTIVITY_COLUMNS])
     for r in rows:
-        w.writerow([r["reportRefreshDate"], r["userId"], r["userPrincipalName"], r["lastActivityDate"] or "",
-                    r["isDeleted"], "", "+".join(r["assignedProducts"]), r["teamChatMessageCount"],
-                    r["privateChatMessageCount"], r["callCount"], r["meetingCount"], r["hasOtherAction"],
-                    "Yes" if r["isLicensed"] else "No", r["reportPeriod"]])
+        w.writerow([_csv_value(r[key]) if key != "isDeleted" else str(r[key]) for _, key in TEAMS_ACTIVITY_COLUMNS])
     return sim.offer_download(req, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 
@@ -414,6 +460,11 @@ def office_activity_report(sim: Simulator, req: SimRequest, m: Any) -> SimRespon
         w.writerow([t.report_refresh_date.isoformat(), name, disp, "False", "", EXCHANGE in caps, ONEDRIVE in caps, SHAREPOINT in caps, False,
                     False, TEAMS in caps, act.get("exchange", ""), "", "", "", "", teams_last, "", "", "", "", "", "",
                     "+".join(t.skus_by_id[lic["skuId"]]["skuPartNumber"] for lic in u["assignedLicenses"] if lic["skuId"] in t.skus_by_id)])
+    for d in t.deleted_users:  # deleted people stay in the report, Is Deleted True with their Deleted Date
+        name = _concealed_name(sim, d["userPrincipalName"]) if concealed else d["userPrincipalName"]
+        disp = _concealed_name(sim, d["displayName"]) if concealed else d["displayName"]
+        w.writerow([t.report_refresh_date.isoformat(), name, disp, "True", d["deletedDateTime"], False, False, False, False, False, False,
+                    "", "", "", "", "", d.get("lastTeams") or "", "", "", "", "", "", "", ""])
     return sim.offer_download(req, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 

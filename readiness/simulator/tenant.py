@@ -55,6 +55,7 @@ class Tenant:
     invitations: list[dict] = field(default_factory=list)
     sent_mail: list[dict] = field(default_factory=list)
     operations: dict[str, dict] = field(default_factory=dict)
+    deleted_users: list[dict] = field(default_factory=list)  # still in usage reports (Is Deleted, Deleted Date)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:

@@ -542,6 +542,8 @@ def delete_user(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     t = sim.tenant
     u = t.user(m.group("uid"))
     t.users.remove(u)
+    t.deleted_users.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "displayName": u["displayName"],
+                            "deletedDateTime": t.created, "lastTeams": (t.activity.get(u["id"]) or {}).get("teams")})
     t.auth_methods.pop(u["id"], None)
     t.reindex()
     t.recount_consumed()

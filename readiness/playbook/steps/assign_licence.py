@@ -61,6 +61,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
             changes.append(ctx.change(NAME, "update", f"usage:{person.upn}", person.upn, {"usageLocation": None},
                                       {"usageLocation": location},
                                       [Request("PATCH", f"/users/{person.id}", {"usageLocation": location})],
+                                      irreversible=True,  # usageLocation is not nullable: Graph refuses null
                                       user_id=person.id, phase=0))
         changes.append(ctx.change(NAME, "update", f"licence:{person.upn}", person.upn,
                                   {"licences": [f.sku_name(s) for s in person.skus]},
