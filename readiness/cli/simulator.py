@@ -58,12 +58,16 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
         click.echo(f"Graph simulator for {sim.tenant_name} ({sim.users} users) on {sim.graph_url}")
         click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
         click.echo(f"Try: readiness audit --graph-url {sim.graph_url}", err=True)
+        click.echo(f"Conduct log: GET {sim.graph_url.rsplit('/', 1)[0]}/_conduct (same token)", err=True)
         click.echo("Press Ctrl-C to stop.", err=True)
         sys.stdout.flush()
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
+        finally:
+            for line in sim.sim.conduct.summary_lines():  # also live at GET /_conduct (same token)
+                click.echo(line, err=True)
 
 
 def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:

@@ -60,6 +60,27 @@ class Conduct:
         return {"retry_after": self.retry_after_violations, "next_link": self.next_link_violations,
                 "missing_select": self.missing_select, "token_leak": self.token_leaks}
 
+    def summary(self) -> dict[str, Any]:
+        """The conduct log as data: what GET /_conduct answers and `simulator serve` prints when it stops."""
+        statuses: dict[str, int] = {}
+        for _, _, _, status in list(self.requests):
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+        found = {k: list(v) for k, v in self.violations.items()}
+        return {"requests": len(self.requests), "by_status": dict(sorted(statuses.items())),
+                "violations": {k: len(v) for k, v in found.items()}, "violation_details": found,
+                "unsupported_queries": list(self.unsupported),
+                "clean": not any(found.values())}
+
+    def summary_lines(self) -> list[str]:
+        s = self.summary()
+        lines = [f"Conduct: {s['requests']} requests ({', '.join(f'{k}: {v}' for k, v in s['by_status'].items()) or 'none'})"]
+        for kind, items in s["violation_details"].items():
+            lines.append(f"  {kind}: {len(items)}" + (f" (first: {items[0]})" if items else ""))
+        if s["unsupported_queries"]:
+            lines.append(f"  refused queries: {len(s['unsupported_queries'])} (first: {s['unsupported_queries'][0]})")
+        lines.append("  no misconduct" if s["clean"] else "  MISCONDUCT found")
+        return lines
+
     def count(self, method: str | None = None, path_prefix: str = "") -> int:
         return sum(1 for _, m, p, _ in self.requests if (method is None or m == method) and p.startswith(path_prefix))
 
@@ -106,6 +127,15 @@ class Simulator:
 
     # -- entry point -------------------------------------------------------------------------
     def handle(self, req: SimRequest) -> SimResponse:
+        if req.raw_path == "/_conduct":  # the conduct log, for any client run against the simulator; not itself conduct
+            try:
+                self._authenticate(req)
+            except SimError as exc:
+                return self.error(exc.status, exc.code, exc.message)
+            if req.method != "GET":
+                return self.error(405, "Request_BadRequest", "Only GET is supported on /_conduct.")
+            with self._lock:
+                return SimResponse.json(200, self.conduct.summary())
         arrived = req.arrived
         self._check_retry_after(req, arrived)
         fault = self._fault(req)
