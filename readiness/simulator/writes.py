@@ -398,7 +398,8 @@ def invite(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
                     "givenName": None, "surname": None, "mail": email, "accountEnabled": True, "userType": body.get("invitedUserType", "Guest"),
                     "usageLocation": None, "department": None, "jobTitle": None, "country": None,
                     "createdDateTime": t.created + "T09:00:00Z", "onPremisesSyncEnabled": None, "assignedLicenses": [],
-                    "licenseAssignmentStates": [], "signInActivity": None}
+                    "licenseAssignmentStates": [], "signInActivity": None, "externalUserState": "PendingAcceptance",
+                    "externalUserStateChangeDateTime": t.created + "T09:00:00Z"}
         t.users.append(existing)
         t.reindex()
         t.auth_methods[existing["id"]] = []
