@@ -349,7 +349,7 @@ class Simulator:
 
     def page(self, req: SimRequest, spec: Collection, items: Callable[[], list[dict]],
              view: Callable[[dict, list[str] | None], dict] | None = None, context: str | None = None,
-             page_cap: int | None = None) -> SimResponse:
+             page_cap: int | None = None, count_always: bool = False) -> SimResponse:
         """Serve one page of a collection with Graph's $top/$select/$filter/$count and nextLink rules."""
         q = req.query
         for key in q:
@@ -377,7 +377,7 @@ class Simulator:
             rows = self.query_rows(req, spec, items())
             # $count=true without ConsistencyLevel: eventual is ignored on directory objects, not refused
             # (https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects)
-            count = q.get("$count", "").lower() == "true" and (not spec.directory or self.eventual(req))
+            count = count_always or (q.get("$count", "").lower() == "true" and (not spec.directory or self.eventual(req)))
             offset = 0
             if page_cap:
                 top = min(top, page_cap)

@@ -46,6 +46,34 @@ SMALL = Collection("items", directory=False, filterable={"membershipType", "disp
 
 MFA_SET = set(MFA_METHODS)
 
+# properties a full (no $select) read returns that the generated objects do not hold; values as an idle tenant has them
+GROUP_DEFAULTS = {"classification": None, "deletedDateTime": None, "expirationDateTime": None, "isAssignableToRole": None,
+                  "membershipRule": None, "membershipRuleProcessingState": None, "onPremisesLastSyncDateTime": None,
+                  "onPremisesProvisioningErrors": [], "onPremisesSecurityIdentifier": None, "onPremisesSyncEnabled": None,
+                  "preferredDataLocation": None, "preferredLanguage": None, "proxyAddresses": [], "renewedDateTime": None,
+                  "theme": None, "mail": None}
+DEVICE_DEFAULTS = {"deviceVersion": 2}
+MANAGED_DEFAULTS = {  # managedDevice (https://learn.microsoft.com/graph/api/resources/intune-devices-manageddevice)
+    "activationLockBypassCode": None, "androidSecurityPatchLevel": None, "configurationManagerClientEnabledFeatures": None,
+    "deviceActionResults": [], "deviceCategoryDisplayName": "Unknown", "deviceHealthAttestationState": None,
+    "easActivated": False, "easActivationDateTime": "0001-01-01T00:00:00Z", "easDeviceId": None, "ethernetMacAddress": None,
+    "exchangeAccessState": "none", "exchangeAccessStateReason": "none", "exchangeLastSuccessfulSyncDateTime": "0001-01-01T00:00:00Z",
+    "freeStorageSpaceInBytes": 0, "iccid": None, "imei": None, "isSupervised": False, "managedDeviceName": None, "meid": None,
+    "notes": None, "partnerReportedThreatState": "unknown", "phoneNumber": None, "physicalMemoryInBytes": 0,
+    "remoteAssistanceSessionErrorDetails": None, "remoteAssistanceSessionUrl": None, "subscriberCarrier": None,
+    "totalStorageSpaceInBytes": 0, "udid": None, "wiFiMacAddress": None}
+
+
+def _full(defaults: dict) -> Any:
+    """A view that fills in ``defaults`` on full reads (no $select)."""
+    def view(item: dict, select: list[str] | None) -> dict:
+        if select:
+            return project(item, select)
+        out = dict(defaults)
+        out.update(project(item, None))
+        return out
+    return view
+
 
 def _no_filter(req: SimRequest, what: str) -> None:
     for key in ("$filter", "$top", "$orderby"):
@@ -154,7 +182,28 @@ def auth_methods(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 def groups(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     # hasMembersWithLicenseErrors eq true works without advanced query parameters
     # (https://learn.microsoft.com/graph/api/resources/group: "Supports $filter (eq)")
-    return sim.page(req, GROUPS, lambda: sim.tenant.groups)
+    if "hasMembersWithLicenseErrors" in req.query.get("$filter", "") + req.query.get("$select", ""):
+        _licence_error_flags(sim.tenant)
+    domain = sim.tenant.domain
+
+    def view(g: dict, select: list[str] | None) -> dict:
+        out = _full(GROUP_DEFAULTS)(g, select)
+        if not select and g.get("mailEnabled"):
+            out["mail"] = f"{g.get('mailNickname') or 'group'}@{domain}"
+            out["proxyAddresses"] = [f"SMTP:{out['mail']}"]
+        return out
+
+    return sim.page(req, GROUPS, lambda: sim.tenant.groups, view=view)
+
+
+def _licence_error_flags(t: Any) -> None:
+    """hasMembersWithLicenseErrors follows the members' group licence states."""
+    for g in t.groups:
+        if not g.get("assignedLicenses"):
+            continue
+        g["hasMembersWithLicenseErrors"] = any(
+            st.get("assignedByGroup") == g["id"] and st.get("state") == "Error"
+            for uid in t.group_members.get(g["id"], []) for st in (t.users_by_id.get(uid) or {}).get("licenseAssignmentStates") or [])
 
 
 def group_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -187,7 +236,7 @@ def devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
         raise QueryError(f"Unsupported $expand '{expand}' on devices: only registeredOwners is supported.", "BadRequest")
 
     def view(d: dict, select: list[str] | None) -> dict:
-        out = {k: d.get(k) for k in select} if select else dict(d)
+        out = {k: d.get(k) for k in select} if select else dict(DEVICE_DEFAULTS, **d)
         if expand is not None:
             out["registeredOwners"] = [{"@odata.type": "#microsoft.graph.user", "id": uid,
                                         "userPrincipalName": t.users_by_id[uid]["userPrincipalName"]}
@@ -205,8 +254,16 @@ def _intune(sim: Simulator) -> None:
 
 def managed_devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     _intune(sim)
-    return sim.page(req, MANAGED, lambda: sim.tenant.managed_devices,
+    return sim.page(req, MANAGED, lambda: sim.tenant.managed_devices, view=_full(MANAGED_DEFAULTS),
                     context=sim.context(req, "deviceManagement/managedDevices"))
+
+
+def user_managed_devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
+    """GET /users/{id}/managedDevices: the devices Intune lists with this user as primary user."""
+    _intune(sim)
+    uid = sim.tenant.user(m.group("uid"))["id"]
+    return sim.page(req, MANAGED, lambda: [d for d in sim.tenant.managed_devices if d.get("userId") == uid],
+                    view=_full(MANAGED_DEFAULTS), context=sim.context(req, f"users('{uid}')/managedDevices"))
 
 
 def compliance_policies(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -279,6 +336,11 @@ def registration_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse
 
 def teams_get(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     team = _team(sim, m.group("tid"))
+    members = sim.tenant.team_members.get(team["id"], [])
+    owners = sum(1 for x in members if "owner" in (x.get("roles") or []))
+    guests = sum(1 for x in members if "guest" in (x.get("roles") or []))
+    # teamSummary (https://learn.microsoft.com/graph/api/resources/teamsummary)
+    team["summary"] = {"ownersCount": owners, "membersCount": len(members) - owners - guests, "guestsCount": guests}
     sel = ",".join(_with_id(req.query.get("$select")) or [])
     if sel:
         team = {k: team.get(k) for k in sel.split(",")}
@@ -301,7 +363,9 @@ def channels(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
 def team_members(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     tid = _team(sim, m.group("tid"))["id"]
-    return sim.page(req, SMALL, lambda: sim.tenant.team_members.get(tid, []), context=sim.context(req, f"teams('{tid}')/members"))
+    # the members list carries @odata.count (https://learn.microsoft.com/graph/api/team-list-members, example response)
+    return sim.page(req, SMALL, lambda: sim.tenant.team_members.get(tid, []), context=sim.context(req, f"teams('{tid}')/members"),
+                    count_always=True)
 
 
 def team_operation(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:

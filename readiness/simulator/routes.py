@@ -47,6 +47,7 @@ ROUTES: list[Route] = [
     _r("GET", r"/devices", r.devices, DEVICE_READ),
     _r("GET", r"/(?P<coll>devices)/\$count", r.collection_count, DEVICE_READ),
     _r("GET", r"/deviceManagement/managedDevices", r.managed_devices, INTUNE_DEV),
+    _r("GET", rf"/users/{UID}/managedDevices", r.user_managed_devices, INTUNE_DEV),
     _r("GET", r"/deviceManagement/deviceCompliancePolicies", r.compliance_policies, INTUNE_CFG),
     _r("GET", r"/admin/sharepoint/settings", r.sharepoint_settings, SP_READ),
     _r("GET", r"/policies/authorizationPolicy", r.singleton("authorization_policy", "policies/authorizationPolicy/$entity"), POLICY_READ),

@@ -44,7 +44,11 @@ def assign_license(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     t = sim.tenant
     u = t.user(m.group("uid"))
     t.assign_license(u, body["addLicenses"], [str(x).lower() for x in body["removeLicenses"]])
-    doc = {k: u.get(k) for k in ("id", "displayName", "userPrincipalName", "accountEnabled", "usageLocation", "assignedLicenses")}
+    # the answer is the user (https://learn.microsoft.com/graph/api/user-assignlicense, response example)
+    doc = {k: u.get(k) for k in ("id", "displayName", "userPrincipalName", "accountEnabled", "usageLocation", "assignedLicenses",
+                                 "city", "companyName")}
+    doc["businessPhones"] = u.get("businessPhones") or []
+    doc["assignedPlans"] = t.assigned_plans(u)
     doc["@odata.context"] = sim.context(req, "users/$entity")
     return SimResponse.json(200, doc)
 
@@ -245,7 +249,9 @@ def create_channel(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
           "displayName": name, "description": body.get("description"), "membershipType": body.get("membershipType", "standard"),
           "email": "", "webUrl": ""}
     chans.append(ch)
-    return SimResponse.json(201, dict(ch, **{"@odata.context": sim.context(req, f"teams('{team['id']}')/channels/$entity")}))
+    # the created channel echoes isFavoriteByDefault (https://learn.microsoft.com/graph/api/channel-post, examples)
+    answer = dict(ch, isFavoriteByDefault=bool(body.get("isFavoriteByDefault", False)))
+    return SimResponse.json(201, dict(answer, **{"@odata.context": sim.context(req, f"teams('{team['id']}')/channels/$entity")}))
 
 
 def add_team_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -269,13 +275,26 @@ def add_team_member(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     return SimResponse.json(201, item)
 
 
+# sharepointSettings properties (https://learn.microsoft.com/graph/api/resources/sharepointsettings)
+SHAREPOINT_PROPERTIES = {
+    "allowedDomainGuidsForSyncApp", "availableManagedPathsForSiteCreation", "deletedUserPersonalSiteRetentionPeriodInDays",
+    "excludedFileExtensionsForSyncApp", "idleSessionSignOut", "imageTaggingOption", "isCommentingOnSitePagesEnabled",
+    "isFileActivityNotificationEnabled", "isLegacyAuthProtocolsEnabled", "isLoopEnabled", "isMacSyncAppEnabled",
+    "isRequireAcceptingUserToMatchInvitedUserEnabled", "isResharingByExternalUsersEnabled",
+    "isSharePointMobileNotificationEnabled", "isSharePointNewsfeedEnabled", "isSiteCreationEnabled", "isSiteCreationUIEnabled",
+    "isSitePagesCreationEnabled", "isSitesStorageLimitAutomatic", "isSyncButtonHiddenOnPersonalSite",
+    "isUnmanagedSyncAppForTenantRestricted", "personalSiteDefaultStorageLimitInMB", "sharingAllowedDomainList",
+    "sharingBlockedDomainList", "sharingCapability", "sharingDomainRestrictionMode", "siteCreationDefaultManagedPath",
+    "siteCreationDefaultStorageLimitInMB", "tenantDefaultTimezone"}
+
+
 def patch_sharepoint(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     body = _body(req)
     s = sim.tenant.sharepoint_settings
     caps = ("disabled", "existingExternalUserSharingOnly", "externalUserSharingOnly", "externalUserAndGuestSharing")
     if "sharingCapability" in body and body["sharingCapability"] not in caps:
         raise SimError(400, "BadRequest", f"Invalid sharingCapability '{body['sharingCapability']}'.")
-    unknown = set(body) - set(s)
+    unknown = set(body) - set(s) - SHAREPOINT_PROPERTIES
     if unknown:
         raise SimError(400, "BadRequest", f"Property '{sorted(unknown)[0]}' does not exist on type 'microsoft.graph.sharepointSettings'.")
     s.update(body)
