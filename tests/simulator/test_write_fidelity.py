@@ -144,6 +144,7 @@ def test_teams_activity_report_has_all_documented_columns_and_deleted_users(sim:
     assert deleted and all(r[7] for r in deleted) and len(rows) - 1 == len(sim.tenant.users) + len(sim.tenant.deleted_users)
 
 
+@pytest.mark.slow
 def test_conduct_is_reachable_over_http_and_printed_when_serve_stops() -> None:
     # DESIGN.md section 3: the conduct log judges any client run against the simulator
     proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0"],
