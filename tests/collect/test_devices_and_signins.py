@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from readiness.checks.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, facts
+from readiness.audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, facts
 from readiness.checks.registry import run_checks
 from readiness.collect.run import collect_snapshot
 from readiness.simulator import Simulator, generate_tenant
-from tests.helpers import http_client, inproc_client, using
 from readiness.simulator.server import SimulatorServer
+from tests.helpers import http_client, inproc_client, using
 
 
 def _device(uid: str, name: str, trust: str, managed: bool | None, compliant: bool | None) -> dict:
