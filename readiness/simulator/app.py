@@ -5,7 +5,6 @@ HTTP on 127.0.0.1 and transport.py serves it in-process through httpx.
 """
 from __future__ import annotations
 
-import json
 import math
 import random
 import secrets

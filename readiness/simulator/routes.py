@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
+from . import batch as b
 from . import reads as r
+from . import reports as rep
 from . import writes as w
 from .wire import Route
 
@@ -58,8 +60,8 @@ ROUTES: list[Route] = [
     _r("GET", r"/policies/crossTenantAccessPolicy/partners", r.cross_tenant_partners, POLICY_READ),
     _r("GET", r"/identity/conditionalAccess/policies", r.ca_policies, POLICY_READ),
     _r("GET", r"/reports/authenticationMethods/userRegistrationDetails", r.registration_details, ("AuditLog.Read.All",)),
-    _r("GET", r"/reports/getTeamsUserActivityUserDetail(?P<args>\(.*\))", r.teams_activity_report, ("Reports.Read.All",)),
-    _r("GET", r"/reports/getOffice365ActiveUserDetail(?P<args>\(.*\))", r.office_activity_report, ("Reports.Read.All",)),
+    _r("GET", r"/reports/getTeamsUserActivityUserDetail(?P<args>\(.*\))", rep.teams_activity_report, ("Reports.Read.All",)),
+    _r("GET", r"/reports/getOffice365ActiveUserDetail(?P<args>\(.*\))", rep.office_activity_report, ("Reports.Read.All",)),
     _r("GET", r"/admin/reportSettings", r.report_settings, ("ReportSettings.Read.All", "ReportSettings.ReadWrite.All")),
     _r("GET", rf"/teams/{TID}", r.teams_get, TEAM_READ),
     _r("GET", rf"/teams/{TID}/channels", r.channels, ("Channel.ReadBasic.All", "ChannelSettings.Read.All", "Group.Read.All")),
@@ -98,5 +100,5 @@ ROUTES: list[Route] = [
        w.delete_in("compliance_policies", "compliance policy"), ("DeviceManagementConfiguration.ReadWrite.All",)),
     _r("DELETE", r"/identity/conditionalAccess/policies/(?P<pid>[0-9a-fA-F-]{36})",
        w.delete_in("ca_policies", "policy"), ("Policy.ReadWrite.ConditionalAccess",)),
-    _r("POST", r"/\$batch", w.batch, ()),
+    _r("POST", r"/\$batch", b.batch, ()),
 ]
