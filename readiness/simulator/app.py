@@ -71,6 +71,7 @@ class Conduct:
                 "clean": not any(found.values())}
 
     def summary_lines(self) -> list[str]:
+        """For a terminal: request paths are the client's, so control characters are shown as '?'."""
         s = self.summary()
         lines = [f"Conduct: {s['requests']} requests ({', '.join(f'{k}: {v}' for k, v in s['by_status'].items()) or 'none'})"]
         for kind, items in s["violation_details"].items():
@@ -78,7 +79,7 @@ class Conduct:
         if s["unsupported_queries"]:
             lines.append(f"  refused queries: {len(s['unsupported_queries'])} (first: {s['unsupported_queries'][0]})")
         lines.append("  no misconduct" if s["clean"] else "  MISCONDUCT found")
-        return lines
+        return ["".join(ch if ch.isprintable() else "?" for ch in line) for line in lines]
 
     def count(self, method: str | None = None, path_prefix: str = "") -> int:
         return sum(1 for _, m, p, _ in self.requests if (method is None or m == method) and p.startswith(path_prefix))

@@ -59,7 +59,7 @@ def _reads(sdk: Any, t: Any) -> dict[str, Any]:
     return {
         "organization": lambda: b.organization.get(_config(b.organization, select=["id", "displayName", "verifiedDomains"])),
         "subscribedSkus": lambda: b.subscribed_skus.get(),
-        "users": lambda: b.users.get(_config(b.users, select=USER_FIELDS + ["signInActivity"], top=999)),
+        "users": lambda: b.users.get(_config(b.users, select=USER_FIELDS + ["signInActivity"], top=500)),
         "groups": lambda: b.groups.get(_config(b.groups, select=GROUP_FIELDS, top=999)),
         "groups with licence errors": lambda: b.groups.get(_config(
             b.groups, EVENTUAL, select=["id", "displayName"], filter="hasMembersWithLicenseErrors eq true", count=True, top=999)),
