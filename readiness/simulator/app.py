@@ -236,6 +236,8 @@ class Simulator:
             raise SimError(400, "BadRequest", f"Invalid version: the path must start with /v1.0 or /beta, got '{req.raw_path}'.")
         if "//" in req.path:
             raise SimError(404, "Request_ResourceNotFound", f"Resource not found for the segment ''. Path: '{req.raw_path}'.")
+        if req.path == "/me" or req.path.startswith("/me/"):  # the simulator's tokens are application tokens
+            raise SimError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
         matched_path = False
         for route in self.routes:
             m = route.pattern.fullmatch(req.path)

@@ -157,3 +157,10 @@ def test_expand_pages_hold_at_most_100(ent: Simulator) -> None:
     # https://learn.microsoft.com/graph/known-issues (directory $expand returns at most 100 objects per page)
     page = call(ent, "GET", "/devices?$select=id&$expand=registeredOwners&$top=999").json()
     assert len(page["value"]) == 100 and "@odata.nextLink" in page
+
+
+def test_me_needs_a_signed_in_user(sim: Simulator) -> None:
+    # https://learn.microsoft.com/graph/api/user-get: /me is for delegated access; with an application token
+    # Graph answers 400 "/me request is only valid with delegated authentication flow."
+    a = call(sim, "GET", "/me/licenseDetails")
+    assert a.status == 400 and "delegated" in a.json()["error"]["message"]
