@@ -253,27 +253,29 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
         if not entra.usable:
             return None, entra.reason or "Entra devices were not collected", entra
         rule = "entra"
+    in_intune = {str(d.get("azureADDeviceId") or "").lower() for d in (managed.data or []) if managed.usable} - {""}
     for p in by_id.values():
-        p.device = device_category(p.managed, p.entra, intune=rule == "intune")
+        p.device = device_category(p.managed, p.entra, intune=rule == "intune", in_intune=in_intune)
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
            else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
     return rule, why, None
 
 
-def device_category(managed: list[dict], entra: list[dict], *, intune: bool) -> str:
+def device_category(managed: list[dict], entra: list[dict], *, intune: bool, in_intune: set[str] = frozenset()) -> str:
     """One person's device category from Intune's managed devices (by primary user) and their enabled Entra devices.
 
-    With Intune, Intune's records decide: an Entra device the person owns without an Intune record under
-    their name counts as registered, not managed, whatever its isManaged says (null, the value Graph gives a
-    registered device no MDM ever saw, false, or true for a device Intune lists under someone else).
-    Without Intune, an Entra device with ``isManaged: true`` is managed by another MDM and its ``isCompliant``
-    tells compliance; null or false is a device that is only registered or joined.
+    Intune's records decide where Intune lists a device for the person. An Entra device with ``isManaged: true``
+    is managed by an MDM and its ``isCompliant`` tells compliance, unless Intune lists that very device
+    (``azureADDeviceId``) under another primary user: then Intune's join on the user decides and, for this
+    person, it is only registered. ``isManaged`` null (what Graph gives a registered device no MDM ever saw)
+    or false is a device that is only registered or joined.
     """
     if any(d.get("complianceState") == "compliant" for d in managed):
         return COMPLIANT_MANAGED
     if managed:
         return MANAGED_NOT_COMPLIANT
-    mdm = [] if intune else [d for d in entra if d.get("isManaged") is True]
+    mdm = [d for d in entra if d.get("isManaged") is True
+           and not (intune and str(d.get("deviceId") or "").lower() in in_intune)]
     if any(d.get("isCompliant") is True for d in mdm):
         return COMPLIANT_MANAGED
     if mdm:

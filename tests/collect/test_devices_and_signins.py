@@ -47,8 +47,14 @@ def test_intune_tenant_counts_a_registered_device_with_null_is_managed() -> None
     null_one, false_one, true_one = members[1], members[2], members[3]
     _only_device(t, null_one, _device("00000000-0000-4000-8000-0000000000a1", "BYOD-NULL", "Workplace", None, None))
     _only_device(t, false_one, _device("00000000-0000-4000-8000-0000000000a2", "JOINED", "AzureAd", False, None))
-    # isManaged true but Intune lists it under someone else: with Intune, Intune's records decide
+    # isManaged true and unknown to Intune: another MDM manages it, isCompliant decides
     _only_device(t, true_one, _device("00000000-0000-4000-8000-0000000000a3", "OTHER-MDM", "AzureAd", True, True))
+    # isManaged true and listed by Intune under someone else: Intune's join on the primary user decides
+    shared_one = members[4]
+    elsewhere = next(d for d in t.managed_devices if d["userId"] not in (null_one, false_one, true_one, shared_one))
+    shared = _device("00000000-0000-4000-8000-0000000000a4", "SHARED", "AzureAd", True, True)
+    shared["deviceId"] = elsewhere["azureADDeviceId"]
+    _only_device(t, shared_one, shared)
     sim = Simulator(t)
     with SimulatorServer(sim) as server:  # end to end over real HTTP
         snap = using(http_client(server), lambda c: collect_snapshot(c, label="intune"))
@@ -59,7 +65,8 @@ def test_intune_tenant_counts_a_registered_device_with_null_is_managed() -> None
     people = _people(snap)
     assert facts(snap).device_rule == "intune"
     assert people[null_one].device == ENTRA_ONLY and people[false_one].device == ENTRA_ONLY
-    assert people[true_one].device == ENTRA_ONLY
+    assert people[true_one].device == COMPLIANT_MANAGED
+    assert people[shared_one].device == ENTRA_ONLY
     managed = next(d for d in t.managed_devices if d["complianceState"] == "compliant")
     assert people[managed["userId"]].device == COMPLIANT_MANAGED
     findings = _findings(snap, "devices.registered_not_managed", "devices.members_without_device")
