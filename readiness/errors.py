@@ -44,6 +44,27 @@ class AuthError(ReadinessError):
     code = "auth"
 
 
+class TokenRejected(AuthError):
+    """Graph answered 401: the token is expired, malformed, or for another audience or tenant.
+
+    Raised by the graph layer itself, so that no collector can mistake it for a missing section.
+    """
+
+    code = "token_rejected"
+
+    def __init__(self, what: str, fix: str = "", *, reason: str = "invalid", request_id: str = "") -> None:
+        super().__init__(what, fix)
+        self.reason = reason  # expired | invalid | wrong tenant
+        self.request_id = request_id
+
+
+class DataIncomplete(ReadinessError):
+    """Some sections could not be read because of faults: a result built on them must not pass."""
+
+    exit_code = ExitCode.DATA_INCOMPLETE
+    code = "data_incomplete"
+
+
 class GraphError(ReadinessError):
     """Graph answered with an error status (after retries)."""
 
@@ -74,6 +95,20 @@ class GraphUnavailable(GraphError):
     """Could not reach Graph at all (connection refused, DNS, TLS) after retries."""
 
     code = "network"
+
+
+class GraphBadResponse(GraphError):
+    """Graph (or whatever answers at its address) sent something that cannot be trusted or read:
+    a body that is not JSON, a page of the wrong shape, a nextLink to another origin or in a loop,
+    a redirect loop. The section that asked fails with this reason."""
+
+    code = "bad_response"
+
+
+class WaitCapReached(GraphError):
+    """Graph asked to wait longer than the total wait cap (--max-wait) allows."""
+
+    code = "wait_cap"
 
 
 class SnapshotError(ReadinessError):

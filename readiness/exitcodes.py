@@ -11,5 +11,6 @@ class ExitCode(IntEnum):
     FINDINGS = 3  # findings at or above --fail-on
     CHANGES_PENDING = 4  # `playbook plan --detailed-exitcode` found changes
     APPLY_INCOMPLETE = 5  # an apply stopped before every change was made
+    DATA_INCOMPLETE = 6  # some data could not be read (faults, wait cap): the result is incomplete
     FLEET_INCOMPLETE = 7  # `fleet audit`: one or more tenants failed (the others were audited)
     INTERRUPTED = 130  # Ctrl-C

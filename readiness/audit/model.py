@@ -92,8 +92,16 @@ class Audit:
 
     @property
     def status(self) -> str:
-        """"partial" when a section could not be read (reports say what is missing), else "success"."""
+        """"partial" when a section could not be read (reports say what is missing), "failed" when faults
+        left nothing readable, else "success"."""
+        if self.source is not None and self.source.completeness() == "failed":
+            return "failed"
         return "partial" if self.not_evaluated else "success"
+
+    @property
+    def errors(self) -> list[dict]:
+        """Sections lost to faults (the JSON envelope's ``errors``); the audit is incomplete (exit code 6)."""
+        return self.source.errors() if self.source is not None else []
 
     def worst_failing(self, threshold: Severity | str) -> list[CheckSpec]:
         """Checks that fail at or above a severity (for --fail-on)."""

@@ -9,6 +9,7 @@ from ..checks.model import Severity
 from ..exitcodes import ExitCode
 from .context import AppContext
 from .options import connection_options, emit, output_options
+from .waiting import limit_waiting, max_wait_option
 
 
 @click.command(name="audit")
@@ -24,10 +25,11 @@ from .options import connection_options, emit, output_options
               help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
+@max_wait_option
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, lang: str, report_path: Path | None,
-          fail_on: str | None) -> None:
+          fail_on: str | None, max_wait: float) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
     \b
@@ -36,6 +38,9 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --from-snapshot kunde-a.json.gz -o csv --people --out people.csv
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
       readiness audit --tenant kunde-a --report kunde-a.html --lang de
+
+    Exit codes: 0 done, 3 findings at or above --fail-on, 6 some data could not be read (the
+    result is incomplete; this wins over 0 and 3, so a gate never passes on data it did not read).
     """
     import readiness
 
@@ -46,7 +51,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     else:
         from .announce import announce
 
-        conn = readiness.connect(tenant, graph_url, concurrency=concurrency)
+        conn = limit_waiting(readiness.connect(tenant, graph_url, concurrency=concurrency), max_wait, app)
         announce(conn, "Auditing")
         snapshot = app.collect(conn)
         if snapshot_out:
@@ -54,10 +59,24 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
             app.progress(f"Saved snapshot to {snapshot_out}")
     result = readiness.evaluate(snapshot)
     code = ExitCode.FINDINGS if fail_on and result.worst_failing(fail_on) else ExitCode.OK
+    failed = snapshot.failed_sections()
+    if failed:
+        code = ExitCode.DATA_INCOMPLETE  # wins over 0 and over --fail-on: a gate never passes on unread data
     if report_path:
         emit(readiness.render(result, readiness.format_for(report_path), lang, people=people, command="audit",
                               exit_code=int(code)), report_path)
     emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code)), out)
+    if failed:
+        app.progress(incomplete_message(failed, snapshot))
     if code:
         raise SystemExit(int(code))
+
+
+def incomplete_message(failed, snapshot) -> str:  # noqa: ANN001
+    """One line on stderr: which sections could not be read, the first reason, and what to do."""
+    names = ", ".join(s.name for s in failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
+    nothing = snapshot.completeness() == "failed"
+    what = "No data could be read" if nothing else f"{len(failed)} section(s) could not be read ({names})"
+    return (f"Error: {what}: {failed[0].reason.rstrip('.')}. The result is incomplete (exit code 6); "
+            "try again later or allow more waiting with --max-wait.")
 

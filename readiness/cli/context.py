@@ -31,7 +31,7 @@ class AppContext:
         snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None)
         r = snapshot.requests
         self.progress(f"Collected in {r.get('seconds', 0):.1f} s: {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
-                      f"{r.get('throttled', 0)} throttled ({r.get('throttled_seconds', 0):.1f} s waited).")
+                      f"{r.get('throttled', 0)} throttled ({r.get('waited_seconds', r.get('throttled_seconds', 0)):.1f} s waited).")
         return snapshot
 
     def open_client(self, connection: Any, **kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ from ..exitcodes import ExitCode
 from .context import AppContext, run_async
 from .announce import announce
 from .options import connection_options, emit
+from .waiting import limit_waiting, max_wait_option
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -95,10 +96,11 @@ def playbook_validate(file: str) -> None:
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (signed) for `playbook apply`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when the plan has changes, 0 when there is nothing to do.")
+@max_wait_option
 @click.pass_obj
 def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
                   from_snapshot: Path | None, params: tuple[str, ...], usage_location: str, output: str, out: Path | None,
-                  detailed_exitcode: bool) -> None:
+                  detailed_exitcode: bool, max_wait: float) -> None:
     """Show exactly what a playbook would change, before anything is changed.
 
     \b
@@ -125,7 +127,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
     else:
         from ..config.connection import resolve
 
-        conn = resolve(tenant, graph_url)
+        conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
         announce(conn, "Planning on")
         if usage_location:
             conn.usage_location = usage_location.upper()
@@ -146,9 +148,10 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 @connection_options
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Playbook parameters (not with a plan file).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@max_wait_option
 @click.pass_obj
 def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
-                   params: tuple[str, ...], yes: bool) -> None:
+                   params: tuple[str, ...], yes: bool, max_wait: float) -> None:
     """Apply a saved plan (refused if the tenant changed since) or a playbook, with a journal.
 
     The tenant must be named (--tenant or --graph-url); the default profile is never used for changes.
@@ -163,7 +166,7 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
     from ..playbook.runs import RunStore, load_plan_file
     from ..playbook.service import apply_online
 
-    conn = resolve(tenant, graph_url, writes=True)
+    conn = limit_waiting(resolve(tenant, graph_url, writes=True), max_wait, app)
     announce(conn, "Applying to")
     saved = None
     if ref.endswith(".json"):
@@ -214,8 +217,10 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @playbook.command(name="verify")
 @click.argument("run_id")
 @connection_options
+@max_wait_option
 @click.pass_obj
-def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
+def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
+                    max_wait: float) -> None:
     """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
     from ..config.connection import resolve
     from ..playbook.runs import RunStore
@@ -225,7 +230,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     store = RunStore()
     run = store.get(run_id)
     pb, overrides = playbook_of(run)
-    conn = resolve(tenant, graph_url)
+    conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
     announce(conn, "Verifying on")
     plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
     if plan.changes or plan.blocked:

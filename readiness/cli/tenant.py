@@ -227,13 +227,16 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         try:
             token = await client.access_token()
             resp = await client.request("GET", "/subscribedSkus", check=False)
-            return token, resp.status, len((resp.json() or {}).get("value", [])) if resp.ok else 0
+            page = resp.json() if resp.ok else None
+            value = page.get("value") if isinstance(page, dict) else None
+            return token, resp.status, len(value) if isinstance(value, list) else 0
         finally:
             await client.aclose()
 
-    token, status, skus = run_async(probe())
+    token, status, skus = run_async(probe())  # a 401 raises TokenRejected: the token is refused, not "signed in"
     click.echo(f"Signed in to {conn.label} ({conn.endpoint.base_url}). Test request: HTTP {status}"
                + (f", {skus} subscriptions." if status == 200 else "."))
+    click.echo(token_expiry_line(token))
     granted = granted_permissions(token)
     if granted is None:
         click.echo("The token is opaque (not a JWT), so its permissions cannot be read; run an audit to see what is refused.")
@@ -248,3 +251,20 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         click.echo(tabulate(rows, headers=["", "permission", "needed for"], disable_numparse=True))
     if missing_total:
         click.echo(f"\n{missing_total} permission(s) missing: grant them to the app registration and give admin consent.", err=True)
+
+
+def token_expiry_line(token: str, now: float | None = None) -> str:
+    """When the token expires, read from its JWT ``exp`` claim (the signature is not verified: display only)."""
+    import time
+    from datetime import datetime, timezone
+
+    from ..graph.auth import token_claims
+
+    exp = token_claims(token).get("exp")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        return "Token expiry: unknown (the token is not a JWT with an exp claim)."
+    left = exp - (time.time() if now is None else now)
+    when = datetime.fromtimestamp(exp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if left <= 0:
+        return f"Token expired at {when}."
+    return f"Token expires at {when} (in {int(left // 3600)} h {int(left % 3600 // 60)} min)."

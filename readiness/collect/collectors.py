@@ -12,14 +12,18 @@ import io
 import sys
 from typing import Any, Awaitable, Callable
 
-from ..errors import GraphError, GraphUnavailable
+import httpx
+
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable
 from ..graph.batch import BatchRequest, run_batch
-from ..graph.client import GraphClient
+from ..graph.client import BAD_ANSWER_FIX, GraphClient
+from ..graph.tasks import cancel_all, gather_all
 from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import capabilities_of_plan
 from .queries import (DEVICE_FIELDS, GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
 from .compact import Compactor
+from .shapes import check_item
 from .snapshot import COMPLETE, FAILED, FALLBACK, FORBIDDEN, SKIPPED, Section
 
 P1 = "Microsoft Entra ID P1"
@@ -53,16 +57,28 @@ def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, lice
     if exc.is_forbidden:
         return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission,
                        reason=f"the app or account lacks the permission {permission} (Graph answered 403)")
-    return Section(name, FAILED, endpoint=endpoint, reason=f"Graph answered {exc.status} {exc.graph_code}: {exc.what}")
+    return Section(name, FAILED, endpoint=endpoint, reason=exc.what)
 
 
 async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Section], licence: str = "") -> Section:
+    """Run one section's collection; a Graph error becomes the section's status, with the reason.
+
+    A refused token (TokenRejected) is not a GraphError and ends the whole collection. A server that
+    cannot be reached at all ends it too; a connection dropped after the retries fails the section.
+    Data of an unexpected shape (a field of the wrong type) fails the section, never the audit.
+    """
     try:
         return await coro
-    except GraphUnavailable:
-        raise
+    except GraphUnavailable as exc:
+        if isinstance(exc.__cause__, httpx.ConnectError):
+            raise
+        return classify(name, endpoint, exc, permission=permission, licence=licence)
     except GraphError as exc:
         return classify(name, endpoint, exc, permission=permission, licence=licence)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        bad = GraphBadResponse(f"Graph's answer for {endpoint} has an unexpected shape ({type(exc).__name__}: "
+                               f"{str(exc)[:80]})", BAD_ANSWER_FIX)
+        return classify(name, endpoint, bad, permission=permission, licence=licence)
 
 
 async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
@@ -70,7 +86,7 @@ async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
     """Stream a collection's pages; ``shape`` compacts each item as its page arrives."""
     items: list[dict] = []
     async for page in client.iter_pages(info):
-        values = page.get("value", [])
+        values = [check_item(name, v, endpoint) for v in page.get("value", [])]
         items.extend(map(shape, values) if shape else values)
     return Section(name, COMPLETE, items, endpoint=endpoint, count=len(items))
 
@@ -101,8 +117,13 @@ async def _single(client: GraphClient, name: str, endpoint: str, info: Any) -> S
     doc = await client.get_json(info)
     if isinstance(doc, dict) and isinstance(doc.get("value"), dict):
         doc = doc["value"]  # some docs pages show singletons wrapped in "value": accept both
-    if isinstance(doc, dict):
-        doc = {k: v for k, v in doc.items() if not k.startswith("@odata.context")}
+    if isinstance(doc, dict) and "value" in doc and not isinstance(doc["value"], dict):
+        raise GraphBadResponse(f"Graph answered GET {endpoint} with a page of a collection ('value') where a single object belongs",
+                               BAD_ANSWER_FIX, path=endpoint)
+    if not isinstance(doc, dict):
+        raise GraphBadResponse(f"Graph answered GET {endpoint} with {'nothing' if doc is None else 'a JSON ' + type(doc).__name__} "
+                               "where an object belongs", BAD_ANSWER_FIX, path=endpoint)
+    doc = check_item(name, {k: v for k, v in doc.items() if not k.startswith("@odata.context")}, endpoint)
     return Section(name, COMPLETE, doc, endpoint=endpoint, count=1)
 
 
@@ -120,6 +141,10 @@ async def licences(client: GraphClient) -> Section:
 
 async def users(client: GraphClient) -> Section:
     """Users with licences; signInActivity too where the tenant and permissions allow it."""
+    return await _guard("users", "/users", "User.Read.All", _users(client))
+
+
+async def _users(client: GraphClient) -> Section:
     endpoint = "/users"
     compact = Compactor()
     try:
@@ -156,17 +181,32 @@ async def licence_error_groups(client: GraphClient) -> Section:
 
 async def teams(client: GraphClient, groups_sec: Section) -> Section:
     """Settings of every team (guest settings, archived) in $batch calls of 20."""
+    return await _guard("teams", "/teams/{id} ($batch)", "Team.ReadBasic.All", _teams(client, groups_sec))
+
+
+def _faulted(results: dict, ids: list[str], endpoint: str) -> None:
+    """Items lost to faults (429/5xx after the retries) fail the section: a gap is not an answer."""
+    lost = [r for r in (results.get(i) for i in ids) if r is not None and (r.status == 429 or r.status >= 500)]
+    if lost:
+        statuses = ", ".join(sorted({str(r.status) for r in lost}))
+        raise GraphError(f"{len(lost)} of {len(ids)} $batch requests to {endpoint} failed after the retries "
+                         f"(Graph answered {statuses})", "Try again later", status=lost[0].status, path=endpoint)
+
+
+async def _teams(client: GraphClient, groups_sec: Section) -> Section:
     if not groups_sec.usable:
         return Section("teams", SKIPPED, endpoint="/teams/{id}", reason=f"groups could not be read: {groups_sec.reason}")
     ids = [g["id"] for g in groups_sec.data if "Team" in (g.get("resourceProvisioningOptions") or [])]
     reqs = [BatchRequest(str(i), "GET", f"/teams/{gid}?$select=id,displayName,isArchived,visibility,guestSettings,memberSettings")
             for i, gid in enumerate(ids)]
     results = await run_batch(client, reqs) if reqs else {}
+    _faulted(results, [r.id for r in reqs], "/teams/{id}")
     items, missing, forbidden = [], 0, 0
     for i, gid in enumerate(ids):
         res = results.get(str(i))
         if res is not None and res.ok:
-            items.append({k: v for k, v in (res.body or {}).items() if not k.startswith("@odata.context")})
+            body = check_item("teams", res.body, "/teams/{id}")
+            items.append({k: v for k, v in body.items() if not k.startswith("@odata.context")})
         elif res is not None and res.status == 403:
             forbidden += 1
         else:
@@ -195,14 +235,23 @@ async def teams_usage(client: GraphClient) -> list[Section]:
                                "so Teams usage cannot be matched to people",
                         notes=["Microsoft 365 admin center: Settings > Org settings > Reports"])
         return [settings, usage]
+    return [settings, await _guard("teams_usage", endpoint, "Reports.Read.All", _usage_report(client, endpoint))]
+
+
+async def _usage_report(client: GraphClient, endpoint: str) -> Section:
+    """The Teams user activity report (CSV, after a redirect to a download host)."""
     raw = await client.send(client.sdk.reports.get_teams_user_activity_user_detail_with_period("D30").to_get_request_information())
     if not raw.ok:
         from ..graph.client import graph_error
 
-        return [settings, classify("teams_usage", endpoint, graph_error(raw, "GET", endpoint), permission="Reports.Read.All")]
+        raise graph_error(raw, "GET", endpoint)
     text = raw.content.decode("utf-8-sig", "replace")
     rows, refreshed, total = [], "", 0
-    for row in csv.DictReader(io.StringIO(text)):
+    reader = csv.DictReader(io.StringIO(text))
+    if text.strip() and "Report Refresh Date" not in (reader.fieldnames or []):
+        raise GraphBadResponse(f"Graph answered GET {endpoint} with something that is not the usage report (CSV)",
+                               BAD_ANSWER_FIX, path=endpoint)
+    for row in reader:
         refreshed = refreshed or row.get("Report Refresh Date", "")
         if str(row.get("Is Deleted", "")).lower() in ("true", "yes"):
             continue  # deleted people stay in the report for its period; their UPN may belong to someone new
@@ -210,9 +259,8 @@ async def teams_usage(client: GraphClient) -> list[Section]:
         if row.get("Last Activity Date"):  # people without activity in the period need no row
             rows.append({"userId": row.get("User Id", ""), "userPrincipalName": row.get("User Principal Name", ""),
                          "lastActivityDate": sys.intern(row["Last Activity Date"])})
-    sec = Section("teams_usage", COMPLETE, {"rows": rows, "reportRefreshDate": refreshed, "reported_users": total},
-                  endpoint=endpoint, count=total)
-    return [settings, sec]
+    return Section("teams_usage", COMPLETE, {"rows": rows, "reportRefreshDate": refreshed, "reported_users": total},
+                   endpoint=endpoint, count=total)
 
 
 async def group_members(client: GraphClient, groups_sec: Awaitable[Section]) -> Section:
@@ -225,11 +273,11 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section]) -> 
     async def one(gid: str) -> tuple[str, list[str]]:
         ids = []
         async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
-            ids.extend(m["id"] for m in page.get("value", []))
+            ids.extend(check_item("licence_error_groups", m, "/groups/{id}/members")["id"] for m in page.get("value", []))
         return gid, ids
 
     async def run() -> Section:
-        pairs = await asyncio.gather(*(one(g["id"]) for g in licensing))
+        pairs = await gather_all(*(one(g["id"]) for g in licensing))
         return Section("group_members", COMPLETE, dict(pairs), endpoint="/groups/{id}/members",
                        count=sum(len(v) for _, v in pairs), notes=["members of licensing groups only"])
 
@@ -247,7 +295,7 @@ async def sharing(client: GraphClient) -> list[Section]:
                _single(client, "cross_tenant_default", "/policies/crossTenantAccessPolicy/default",
                        build(sdk.policies.cross_tenant_access_policy.default))),
     ]
-    return list(await asyncio.gather(*jobs))
+    return await gather_all(*jobs)
 
 
 async def identity_policies(client: GraphClient, skus: Awaitable[Section] | None = None) -> list[Section]:
@@ -260,7 +308,7 @@ async def identity_policies(client: GraphClient, skus: Awaitable[Section] | None
                _collection(client, "conditional_access", "/identity/conditionalAccess/policies",
                            build(sdk.identity.conditional_access.policies)), licence=P1),
     ]
-    defaults, ca = await asyncio.gather(*jobs)
+    defaults, ca = await gather_all(*jobs)
     if ca.status == FORBIDDEN and not ca.licence:
         ca = await _licence_or_permission(ca, skus, ENTRA_P1_CAP, P1)
     return [defaults, ca]
@@ -285,6 +333,11 @@ def tenant_has(skus: list[dict], capability: str) -> bool:
 
 async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section], skus: Awaitable[Section] | None = None) -> Section:
     """The registration report; without Entra ID P1, per-user authentication methods in $batch."""
+    return await _guard("mfa", "/reports/authenticationMethods/userRegistrationDetails", "AuditLog.Read.All",
+                        _mfa_registration(client, users_sec, skus), licence=P1)
+
+
+async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], skus: Awaitable[Section] | None) -> Section:
     endpoint = "/reports/authenticationMethods/userRegistrationDetails"
     builder = client.sdk.reports.authentication_methods.user_registration_details
     tries = [(build(builder, select=REGISTRATION_FIELDS, top=999), ""),
@@ -303,7 +356,12 @@ async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section], s
         return Section("mfa", SKIPPED, endpoint=endpoint, reason=f"{first.reason}; users could not be read for the fallback")
     members = [u for u in users_done.data if u.get("accountEnabled") and u.get("userType") == "Member"]
     reqs = [BatchRequest(u["id"], "GET", f"/users/{u['id']}/authentication/methods") for u in members]
-    results = await run_batch(client, reqs)
+    try:
+        results = await run_batch(client, reqs)
+        _faulted(results, [r.id for r in reqs], "/users/{id}/authentication/methods")
+    except GraphError as exc:
+        return classify("mfa", "/users/{id}/authentication/methods ($batch)", exc,
+                        permission="UserAuthenticationMethod.Read.All")
     rows, refused = [], 0
     for u in members:
         res = results.get(u["id"])
@@ -369,6 +427,20 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
     return await _guard("devices", endpoint, "Device.Read.All", _ladder(client, "devices", endpoint, tries, shape))
 
 
+class _Later:
+    """Awaits a shared task (shielded, so one waiter's cancellation does not cancel it for all).
+
+    Unlike ``asyncio.shield(task)`` made up front, nothing is created until it is awaited: a shield
+    nobody awaits would log "Future exception was never retrieved" when the task fails.
+    """
+
+    def __init__(self, task: asyncio.Future) -> None:
+        self.task = task
+
+    def __await__(self):  # noqa: ANN204
+        return asyncio.shield(self.task).__await__()
+
+
 async def collect_all(client: GraphClient, progress: Progress | None = None) -> dict[str, Section]:
     """Collect every section concurrently; dependent ones wait only for what they need."""
     say = progress or (lambda _m: None)
@@ -386,22 +458,28 @@ async def collect_all(client: GraphClient, progress: Progress | None = None) -> 
     async def teams_after_groups() -> Section:
         return await teams(client, await asyncio.shield(groups_task))
 
-    results = await asyncio.gather(
-        named("organization", organization(client)),
-        named("skus", asyncio.shield(skus_task)),
-        named("users", asyncio.shield(users_task)),
-        named("groups", asyncio.shield(groups_task)),
-        named("licence_error_groups", licence_error_groups(client)),
-        named("teams", teams_after_groups()),
-        named("group_members", group_members(client, asyncio.shield(groups_task))),
-        named("teams_usage", teams_usage(client)),
-        named("sharing", sharing(client)),
-        named("identity", identity_policies(client, asyncio.shield(skus_task))),
-        named("mfa", mfa_registration(client, asyncio.shield(users_task), asyncio.shield(skus_task))),
-        named("managed_devices", managed_devices(client, asyncio.shield(skus_task))),
-        named("compliance_policies", compliance_policies(client)),
-        named("devices", entra_devices(client, asyncio.shield(skus_task))),
-    )
+    shared = [users_task, skus_task, groups_task]
+    users_, skus_, groups_ = (_Later(t) for t in shared)
+    try:
+        results = await gather_all(
+            named("organization", organization(client)),
+            named("skus", skus_),
+            named("users", users_),
+            named("groups", groups_),
+            named("licence_error_groups", licence_error_groups(client)),
+            named("teams", teams_after_groups()),
+            named("group_members", group_members(client, groups_)),
+            named("teams_usage", teams_usage(client)),
+            named("sharing", sharing(client)),
+            named("identity", identity_policies(client, skus_)),
+            named("mfa", mfa_registration(client, users_, skus_)),
+            named("managed_devices", managed_devices(client, skus_)),
+            named("compliance_policies", compliance_policies(client)),
+            named("devices", entra_devices(client, skus_)),
+        )
+    except BaseException:
+        await cancel_all(shared)  # a refused token or an unreachable server: nothing keeps running
+        raise
     sections: dict[str, Section] = {}
     for r in results:
         for s in (r if isinstance(r, list) else [r]):

@@ -29,5 +29,7 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
         sections=sections,
         tool=f"readiness {__version__}",
     )
-    snap.requests = dict(client.stats.as_dict(), seconds=round(time.monotonic() - started, 3))
+    budget = getattr(client, "budget", None)
+    snap.requests = dict(client.stats.as_dict(), seconds=round(time.monotonic() - started, 3),
+                         waited_seconds=round(budget.waited, 3) if budget is not None else 0.0)
     return snap

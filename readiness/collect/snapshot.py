@@ -71,6 +71,22 @@ class Snapshot:
         sec = self.sections.get(name)
         return sec.data if sec is not None and sec.usable and sec.data is not None else default
 
+    def failed_sections(self) -> list[Section]:
+        """Sections lost to faults (not a missing licence or permission): a result without them is incomplete."""
+        return [s for _, s in sorted(self.sections.items()) if s.status == FAILED]
+
+    def completeness(self) -> str:
+        """``complete``; ``partial`` when some sections failed; ``failed`` when nothing could be read."""
+        failed = self.failed_sections()
+        if not failed:
+            return "complete"
+        return "partial" if any(s.usable for s in self.sections.values()) else "failed"
+
+    def errors(self) -> list[dict]:
+        """The failed sections as the JSON envelope's ``errors``."""
+        return [{"code": "data_incomplete", "section": s.name, "endpoint": s.endpoint, "message": s.reason}
+                for s in self.failed_sections()]
+
     def to_dict(self) -> dict:
         return {"schema_version": self.schema_version, "tool": self.tool,
                 "tenant": {"id": self.tenant_id, "name": self.tenant_name}, "cloud": self.cloud,

@@ -49,6 +49,8 @@ class _Token:
 class StaticTokenCredential:
     """A bearer token the caller already has (READINESS_ACCESS_TOKEN, the simulator)."""
 
+    sign_in_hint = f"Sign in again with a fresh token: export {TOKEN_ENV}=... (used with --graph-url or a token profile)"
+
     def __init__(self, token: str) -> None:
         if not token or any(c.isspace() for c in token):
             raise UsageError("The access token is empty or contains spaces", f"Set {TOKEN_ENV} to the bare token")
@@ -64,10 +66,11 @@ class StaticTokenCredential:
 class CachedAsyncCredential:
     """Run a sync azure-identity credential in a thread; one acquisition at a time; cache the token."""
 
-    def __init__(self, credential: Any) -> None:
+    def __init__(self, credential: Any, sign_in_hint: str = "Sign in again and check the tenant profile") -> None:
         self._cred = credential
         self._lock = asyncio.Lock()
         self._cache: dict[tuple, Any] = {}
+        self.sign_in_hint = sign_in_hint
 
     async def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> Any:
         key = (scopes, claims)
@@ -126,19 +129,49 @@ def _auth_error(exc: Exception) -> AuthError:
     return AuthError(f"Sign-in failed ({name}): {text}", "Check the profile's tenant, client id and credentials")
 
 
-class BearerAuthProvider:
-    """kiota AuthenticationProvider: adds the token only for the Graph host, only over https/loopback."""
+def origin_of(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, the port filled in from the scheme: what "the same origin" compares."""
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: no origin matches it
+        return (scheme, "", -1)
+    return (scheme, (parts.hostname or "").lower(), port if port is not None else {"https": 443, "http": 80}.get(scheme, -1))
 
-    def __init__(self, credential: Any, *, scope: str, allowed_host: str) -> None:
+
+def sign_in_hint(profile: TenantProfile) -> str:
+    """How to get a token Graph accepts again, in the words of how this profile signs in."""
+    name, method = profile.name, profile.auth
+    if method in ("device-code", "browser"):
+        return f"Sign in again with `readiness tenant login {name}`"
+    if method == "client-secret":
+        return (f"Check the client secret of profile '{name}' (`readiness tenant secret {name}`) and that its app "
+                f"is registered in tenant {profile.tenant}")
+    if method == "certificate":
+        return f"Check the certificate of profile '{name}' and that its app is registered in tenant {profile.tenant}"
+    if method == "azure-cli":
+        return f"Sign in again with `az login --tenant {profile.tenant}`"
+    if method == "managed-identity":
+        return f"Check that the managed identity of profile '{name}' has access to tenant {profile.tenant}"
+    return StaticTokenCredential.sign_in_hint
+
+
+class BearerAuthProvider:
+    """kiota AuthenticationProvider: adds the token only for the exact origin (scheme, host, port) of
+    the Graph endpoint it was issued for, and only over https or to a loopback address."""
+
+    def __init__(self, credential: Any, *, scope: str, allowed_origin: str) -> None:
         self._cred = credential
         self._scope = scope
-        self._host = allowed_host.lower()
+        self._origin = origin_of(allowed_origin)
 
     async def authenticate_request(self, request: Any, additional_authentication_context: dict | None = None) -> None:
-        parts = urlsplit(str(request.url))
-        host = (parts.hostname or "").lower()
-        if host != self._host:
+        url = str(request.url)
+        if origin_of(url) != self._origin:
             return  # never send the token anywhere but Graph (report downloads go elsewhere)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
         if parts.scheme != "https" and not is_loopback(host):
             raise AuthError(f"Refusing to send a token over plain http to {host}", "Use an https endpoint")
         claims = (additional_authentication_context or {}).get("claims")
@@ -233,7 +266,7 @@ def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, inter
         raise
     except Exception as exc:
         raise _auth_error(exc) from exc
-    return CachedAsyncCredential(cred)
+    return CachedAsyncCredential(cred, sign_in_hint(profile))
 
 
 def _interactive_credential(ai: Any, profile: SignInSettings, authority: str, cache: Any,

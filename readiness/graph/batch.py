@@ -5,12 +5,14 @@ msgraph-core's batch classes send absolute inner URLs, drop JSON bodies and cost
 """
 from __future__ import annotations
 
-import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .client import GraphClient
+from ..errors import GraphBadResponse, WaitCapReached
+from .client import BAD_ANSWER_FIX, GraphClient, GraphResponse, token_rejected
 from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
+from .tasks import gather_all
 
 MAX_BATCH = 20
 _BACKOFF = RetryPolicy()  # for items throttled without a Retry-After
@@ -49,14 +51,16 @@ async def run_batch(client: GraphClient, requests: list[BatchRequest], *, max_ro
 
     Throttled items (429, and 503/504 for requests safe to repeat) are sent again after the largest
     Retry-After of their round, and the whole tenant pauses meanwhile. Anything still failing after
-    ``max_rounds`` comes back with its last status.
+    ``max_rounds`` comes back with its last status. An item answered 401 ends the command
+    (TokenRejected); an answer that is not a $batch response is a GraphBadResponse; a wait past
+    the client's total wait cap is a WaitCapReached.
     """
     ids = [r.id for r in requests]
     if len(set(ids)) != len(ids):
         raise ValueError("batch request ids must be unique")
     chunks = [requests[i:i + MAX_BATCH] for i in range(0, len(requests), MAX_BATCH)]
     results: dict[str, BatchResult] = {}
-    outcomes = await asyncio.gather(*(_run_chunk(client, chunk, max_rounds) for chunk in chunks))
+    outcomes = await gather_all(*(_run_chunk(client, chunk, max_rounds) for chunk in chunks))
     for part in outcomes:
         results.update(part)
     return results
@@ -80,18 +84,23 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         client.stats.batch_items += len(payload)
         resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe)
         wait = 0.0
-        for answer in resp.json().get("responses", []):
+        throttled = 0
+        for answer in _answers(resp):
             rid = str(answer.get("id"))
             req = pending.get(rid)
             if req is None:
                 continue
-            status = int(answer.get("status", 0))
+            status = answer["status"]
             headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
+            if status == 401:
+                raise token_rejected(GraphResponse(401, headers, _body_bytes(answer.get("body")), req.method, req.url),
+                                     client.sign_in_hint)
             result = BatchResult(rid, status, headers, answer.get("body"))
             retryable = status in RETRY_STATUSES and (req.safe_to_repeat or status == 429)
             if retryable and round_no < max_rounds - 1:
                 if status in THROTTLE_STATUSES:
                     client.stats.throttled += 1
+                throttled += 1
                 ra = parse_retry_after(headers.get("retry-after"))
                 wait = max(wait, ra if ra is not None else backoff_delay(round_no, _BACKOFF))
                 done[rid] = result  # provisional: replaced if the retry answers
@@ -100,9 +109,36 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
             del pending[rid]
         if not pending:
             break
+        why = f"Graph asked to wait {wait:.0f} s ({throttled} of {len(payload)} $batch items throttled)"
+        if not client.budget.claim(wait, why):
+            raise WaitCapReached(client.budget.refusal(wait, why),
+                                 "Try again later, or allow more waiting with --max-wait SECONDS", status=429, path="/$batch")
         client.stats.retries += len(pending)
         client.stats.throttled_seconds += wait
         client.gate.pause(wait)  # Graph throttles per app and tenant: everyone waits
         await client.gate.wait()
     return done
 
+
+
+def _answers(resp: GraphResponse) -> list[dict]:
+    """The ``responses`` of a $batch answer, each with an int ``status``; anything else is a bad answer."""
+    doc = resp.json()
+    answers = doc.get("responses") if isinstance(doc, dict) else None
+    if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+        raise GraphBadResponse("Graph answered POST /$batch with something that is not a list of responses",
+                               BAD_ANSWER_FIX, status=resp.status, path="/$batch")
+    for a in answers:
+        try:
+            a["status"] = int(a.get("status", 0))
+        except (TypeError, ValueError):
+            raise GraphBadResponse("Graph answered POST /$batch with an item whose status is not a number",
+                                   BAD_ANSWER_FIX, status=resp.status, path="/$batch") from None
+    return answers
+
+
+def _body_bytes(body: Any) -> bytes:
+    try:
+        return json.dumps(body).encode() if body is not None else b""
+    except (TypeError, ValueError):
+        return b""

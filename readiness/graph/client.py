@@ -1,9 +1,14 @@
-"""GraphClient: SDK request builders and middleware in, raw JSON out.
+"""GraphClient: SDK request builders and middleware in, raw JSON out, checked before it is trusted.
 
 Requests are built with msgraph-sdk's typed builders (or from a path / nextLink), sent through the
 SDK's request adapter and middleware pipeline (redirect, parameter decoding, user agent, and our own
 RetryMiddleware), and come back as ``httpx.Response``; bodies are ``json.loads``-ed. No bulk data is
 ever parsed into SDK model objects (DESIGN.md section 2: ~12 ms CPU per User object vs ~20 us raw).
+
+Nothing Graph says is trusted unread: a 401 ends the command (TokenRejected, which no collector
+catches), a body that is not JSON or a page of the wrong shape is a GraphBadResponse, and
+``@odata.nextLink`` is followed only on the endpoint's own origin, never twice, within page and
+byte bounds.
 """
 from __future__ import annotations
 
@@ -13,48 +18,81 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import urljoin
 
 import httpx
 
-from ..errors import GraphError, GraphUnavailable
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, TokenRejected
+from .auth import origin_of
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
-from .stats import RequestStats, ThrottleGate
+from .stats import DEFAULT_MAX_WAIT, RequestStats, ThrottleGate, WaitBudget
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
     from msgraph import GraphServiceClient
+
+MAX_PAGES = 20_000  # per collection: 100,000 devices at $top 100 are 1,000 pages
+MAX_COLLECTION_BYTES = 1 << 30  # per collection: ~300,000 users with sign-in activity
+BAD_ANSWER_FIX = ("Check that --graph-url (or the profile's cloud) points at Microsoft Graph, not a proxy or a sign-in "
+                  "page; if it does, try again later")
+
+
+def clean(text: Any, limit: int = 200) -> str:
+    """A server-controlled string made safe for one line of a message: no control or bidi characters."""
+    text = str(text)[:limit]
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
 
 @dataclass
 class GraphResponse:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    method: str = "GET"
+    path: str = ""
 
     @property
     def request_id(self) -> str:
-        return self.headers.get("request-id", "")
+        return clean(self.headers.get("request-id", ""), 80)
 
     def json(self) -> Any:
-        return json.loads(self.content) if self.content else None
+        """The body as JSON; a GraphBadResponse (never a ValueError) if it is not JSON."""
+        if not self.content:
+            return None
+        try:
+            return json.loads(self.content)
+        except RecursionError:
+            raise GraphBadResponse(f"Graph's answer to {self.method} {self.path} is nested too deeply to read",
+                                   BAD_ANSWER_FIX, status=self.status, path=self.path) from None
+        except ValueError:
+            kind = clean(self.headers.get("content-type", "") or "no content type", 60)
+            raise GraphBadResponse(f"Graph answered {self.method} {self.path} with HTTP {self.status} and a body that "
+                                   f"is not JSON ({kind})", BAD_ANSWER_FIX, status=self.status, path=self.path) from None
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 400
 
 
-def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
-    """Translate an error answer into a GraphError that names what to do."""
+def _error_body(resp: GraphResponse) -> tuple[str, str, str]:
+    """(code, message, request id) from Graph's error body, whatever shape it has."""
     code, message, request_id = "", "", resp.request_id
     try:
         err = (resp.json() or {}).get("error") or {}
-        code = err.get("code") or ""
-        message = err.get("message") or ""
+        code = clean(err.get("code") or "", 80)
+        message = clean(err.get("message") or "")
         inner = err.get("innerError") or err.get("innererror") or {}
-        request_id = request_id or inner.get("request-id") or inner.get("requestId") or ""
-    except (ValueError, AttributeError):
-        message = resp.content[:200].decode("utf-8", "replace")
+        request_id = request_id or clean(inner.get("request-id") or inner.get("requestId") or "", 80)
+    except (GraphBadResponse, AttributeError, TypeError):
+        message = clean(resp.content[:200].decode("utf-8", "replace"))
+    return code, message, request_id
+
+
+def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
+    """Translate an error answer into a GraphError that names what to do."""
+    code, message, request_id = _error_body(resp)
     what = f"Graph answered {resp.status} {code or ''} to {method} {path}".replace("  ", " ").strip()
     if message:
         what += f": {message.rstrip('.')}"
@@ -71,11 +109,30 @@ def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
     return GraphError(what, fix, status=resp.status, graph_code=code, request_id=request_id, path=path)
 
 
+def token_rejected(resp: GraphResponse, hint: str) -> TokenRejected:
+    """Graph's 401 (InvalidAuthenticationToken) as the one error that ends the command.
+
+    Graph words the causes in the message: "Lifetime validation failed, the token is expired." /
+    "Access token has expired or is not yet valid.", "Access token validation failure. Invalid audience."
+    (microsoft-graph-docs-contrib concepts/resolve-auth-errors.md, concepts/errors.md).
+    """
+    code, message, request_id = _error_body(resp)
+    text = f"{code} {message}".lower()
+    if "expired" in text or "lifetime" in text:
+        reason = "expired"
+    elif "audience" in text or "tenant" in text or "issuer" in text:
+        reason = "wrong tenant"
+    else:
+        reason = "invalid"
+    return TokenRejected(f"Graph refused the token ({reason})", hint, reason=reason, request_id=request_id)
+
+
 class GraphClient:
     """One tenant's connection. Create inside ``asyncio.run`` and close with ``aclose()``."""
 
     def __init__(self, sdk: GraphServiceClient, http: httpx.AsyncClient, endpoint: Endpoint,
-                 stats: RequestStats, gate: ThrottleGate, concurrency: int, credential: Any = None) -> None:
+                 stats: RequestStats, gate: ThrottleGate, concurrency: int, credential: Any = None,
+                 budget: WaitBudget | None = None) -> None:
         self.sdk = sdk
         self._credential = credential
         self.adapter = sdk.request_adapter
@@ -85,6 +142,22 @@ class GraphClient:
         self.gate = gate
         self._limit = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
+        self.budget = budget or WaitBudget()
+        self.origin = origin_of(endpoint.base_url)
+        self.max_pages = MAX_PAGES
+        self.max_collection_bytes = MAX_COLLECTION_BYTES
+
+    def limit_waiting(self, seconds: float | None = None, report: Callable[[str], None] | None = None) -> GraphClient:
+        """Cap the total time this client waits for Graph (``--max-wait``) and hear of every wait (stderr)."""
+        if seconds is not None:
+            self.budget.cap = float(seconds)
+        if report is not None:
+            self.budget.report = report
+        return self
+
+    @property
+    def sign_in_hint(self) -> str:
+        return getattr(self._credential, "sign_in_hint", "") or "Sign in again and check the tenant profile"
 
     async def access_token(self) -> str:
         """The current bearer token (to read its permissions; never printed or stored)."""
@@ -135,7 +208,11 @@ class GraphClient:
                 ) from exc
         content = response.content
         self.stats.bytes_received += len(content)
-        return GraphResponse(response.status_code, response.headers, content)
+        method, path = str(info.http_method.value if hasattr(info.http_method, "value") else info.http_method), _short(str(info.url))
+        resp = GraphResponse(response.status_code, response.headers, content, method.upper(), _display(path, self.endpoint.base_url))
+        if resp.status == 401 and origin_of(str(response.request.url if response.request else info.url)) == self.origin:
+            raise token_rejected(resp, self.sign_in_hint)
+        return resp
 
     async def request(self, method: str, path: str, body: Any = None, *,
                       headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
@@ -155,20 +232,52 @@ class GraphClient:
 
     async def iter_pages(self, first: RequestInformation | str,
                          headers: Mapping[str, str] | None = None) -> AsyncIterator[dict]:
-        """Yield raw pages, following ``@odata.nextLink`` exactly as given.
+        """Yield raw pages, following ``@odata.nextLink`` exactly as given, if it can be trusted.
 
         Headers of the first request (``ConsistencyLevel: eventual`` and the like) are sent again
-        on every page; msgraph-core's PageIterator drops them.
+        on every page; msgraph-core's PageIterator drops them. Every page must be a JSON object whose
+        ``value`` is a list of objects; a nextLink must stay on the endpoint's origin (scheme, host,
+        port) and never repeat a page already read; a collection ends after ``max_pages`` pages or
+        ``max_collection_bytes`` bytes (microsoft-graph-docs-contrib concepts/paging.md: follow the
+        nextLink URL as given, it holds the whole state).
         """
         info = self.ri("GET", first, headers=headers) if isinstance(first, str) else first
         carry = {k: v for k, v in _headers_of(info).items() if k.lower() not in ("client-request-id",)}
+        name = _display(_short(str(info.url)), self.endpoint.base_url)
+        seen = {str(info.url)}
+        pages = size = 0
         while True:
-            page = await self.get_json(info)
+            resp = await self.send(info)
+            if not resp.ok:
+                raise graph_error(resp, "GET", _short(str(info.url)))
+            pages += 1
+            size += len(resp.content)
+            if pages > self.max_pages or size > self.max_collection_bytes:
+                raise GraphBadResponse(f"The collection {name} went on past {min(pages, self.max_pages)} pages "
+                                       f"({size // (1 << 20)} MB); reading it was stopped",
+                                       "Check that --graph-url points at Microsoft Graph; if it does, report it", path=name)
+            page = resp.json()
+            _check_page(page, name)
             yield page
-            next_link = page.get("@odata.nextLink") if isinstance(page, dict) else None
-            if not next_link:
+            next_link = page.get("@odata.nextLink")
+            if next_link is None:
                 return
-            info = self.ri("GET", next_link, headers=carry)
+            if not isinstance(next_link, str) or not next_link.strip():
+                raise GraphBadResponse(f"Graph sent an @odata.nextLink for {name} that is not a link", BAD_ANSWER_FIX, path=name)
+            url = urljoin(str(info.url), next_link)
+            there = origin_of(url)
+            if there != self.origin:
+                raise GraphBadResponse(
+                    f"Graph's @odata.nextLink for {name} points to another origin ({clean(there[0], 20)}://"
+                    f"{clean(there[1], 100)}:{there[2]}), not {self.endpoint.root}; it was not followed",
+                    "Check that --graph-url points at Microsoft Graph; a proxy must keep nextLinks on its own address",
+                    path=name)
+            if url in seen:
+                raise GraphBadResponse(f"Graph's @odata.nextLink for {name} leads back to a page already read; "
+                                       "reading the collection was stopped",
+                                       "Try again later; if it persists, report it with the request id", path=name)
+            seen.add(url)
+            info = self.ri("GET", url, headers=carry)
 
     async def collect(self, first: RequestInformation | str,
                       headers: Mapping[str, str] | None = None) -> list[dict]:
@@ -183,6 +292,26 @@ class GraphClient:
         await self._http.aclose()
         if inner is not None:
             await inner.aclose()
+
+
+def _check_page(page: Any, name: str) -> None:
+    """A collection page is a JSON object whose ``value`` is a list of objects."""
+    if not isinstance(page, dict):
+        kind = "nothing" if page is None else f"a JSON {type(page).__name__}"
+        raise GraphBadResponse(f"Graph answered GET {name} with {kind} where a page of results belongs", BAD_ANSWER_FIX, path=name)
+    value = page.get("value")
+    if not isinstance(value, list):
+        what = "has no 'value'" if "value" not in page else f"has a 'value' that is {'null' if value is None else type(value).__name__}"
+        raise GraphBadResponse(f"Graph's page of {name} {what}, not a list of results", BAD_ANSWER_FIX, path=name)
+    for item in value:
+        if not isinstance(item, dict):
+            raise GraphBadResponse(f"Graph's page of {name} holds a {type(item).__name__} where an object belongs",
+                                   BAD_ANSWER_FIX, path=name)
+
+
+def _display(path: str, base: str) -> str:
+    """A path for messages, relative to the version: ``/users``."""
+    return clean(path[len(base):] if path.startswith(base) else path, 120)
 
 
 def _headers_of(info: RequestInformation) -> dict[str, str]:
@@ -212,17 +341,18 @@ def _short(path: str) -> str:
 
 
 def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncBaseTransport | None = None,
-                 concurrency: int = 8, policy: RetryPolicy | None = None, timeout: float = 60.0) -> GraphClient:
+                 concurrency: int = 8, policy: RetryPolicy | None = None, timeout: float = 60.0,
+                 max_wait: float | None = None, on_wait: Callable[[str], None] | None = None) -> GraphClient:
     """Build a GraphClient: own httpx client, SDK middleware plus RetryMiddleware, token only for Graph.
 
     + endpoint: where requests go (cloud or --graph-url); ``base_url`` has no trailing slash.
     + credential: anything with an async or sync ``get_token(*scopes)``; see auth.py.
     + transport: an httpx transport to use instead of the network (the in-process simulator).
+    + max_wait: the total seconds this client may wait for Graph (default 180, --max-wait); on_wait hears of every wait.
     """
     from kiota_http.middleware import (
         HeadersInspectionHandler,
         ParametersNameDecodingHandler,
-        RedirectHandler,
         UrlReplaceHandler,
         UserAgentHandler,
     )
@@ -232,6 +362,7 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
 
     from .. import __version__
     from .auth import BearerAuthProvider
+    from .redirect import SafeRedirectHandler
 
     stats = RequestStats()
     gate = ThrottleGate()
@@ -241,17 +372,18 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
         transport=transport,
         follow_redirects=False,  # RedirectHandler follows, and drops Authorization on a host change
     )
+    budget = WaitBudget(DEFAULT_MAX_WAIT if max_wait is None else max_wait, on_wait)
     middleware = [
-        RedirectHandler(),
-        RetryMiddleware(stats, gate, policy),
+        SafeRedirectHandler(),
+        RetryMiddleware(stats, gate, policy, budget),
         ParametersNameDecodingHandler(),
         UrlReplaceHandler(),
         UserAgentHandler(UserAgentHandlerOption(product_name="readiness", product_version=__version__)),
         HeadersInspectionHandler(),
     ]
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
-    auth = BearerAuthProvider(credential, scope=endpoint.scope, allowed_host=endpoint.host)
+    auth = BearerAuthProvider(credential, scope=endpoint.scope, allowed_origin=endpoint.base_url)
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = endpoint.base_url  # no trailing slash: avoids the SDK's "//users"
     sdk = GraphServiceClient(request_adapter=adapter)
-    return GraphClient(sdk, http, endpoint, stats, gate, concurrency, credential)
+    return GraphClient(sdk, http, endpoint, stats, gate, concurrency, credential, budget)

@@ -9,7 +9,9 @@ tenant, retries every POST and never retries a dropped connection. This one:
 - retries dropped connections and timeouts, but only for idempotent requests;
 - never retries a non-idempotent POST except on 429, which Graph sends *before* doing anything;
   creates are reconciled by looking the object up by its natural key (playbook engine);
-- caps attempts and the total time spent waiting, then hands the last answer back.
+- caps attempts per request, then hands the last answer back;
+- caps the total time a command waits (WaitBudget, --max-wait): a wait that would pass it is not
+  started, the request fails with WaitCapReached (its section fails), and every wait is reported.
 """
 from __future__ import annotations
 
@@ -23,10 +25,12 @@ import httpx
 from kiota_abstractions.request_option import RequestOption
 from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY, BaseMiddleware
 
-from .stats import RequestStats, ThrottleGate
+from ..errors import WaitCapReached
+from .stats import RequestStats, ThrottleGate, WaitBudget
 
 RETRY_STATUSES = frozenset({429, 503, 504})
 THROTTLE_STATUSES = frozenset({429, 503})
+CONNECT_RETRIES = 2  # a refused connection is mostly a wrong address, rarely a full backlog
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
 
@@ -82,11 +86,18 @@ def _is_idempotent(request: httpx.Request) -> bool:
 
 
 class RetryMiddleware(BaseMiddleware):
-    def __init__(self, stats: RequestStats, gate: ThrottleGate, policy: RetryPolicy | None = None) -> None:
+    def __init__(self, stats: RequestStats, gate: ThrottleGate, policy: RetryPolicy | None = None,
+                 budget: WaitBudget | None = None) -> None:
         super().__init__()
         self.stats = stats
         self.gate = gate
         self.policy = policy or RetryPolicy()
+        self.budget = budget or WaitBudget()
+
+    def _claim(self, delay: float, why: str, status: int) -> None:
+        if not self.budget.claim(delay, why):
+            raise WaitCapReached(self.budget.refusal(delay, why),
+                                 "Try again later, or allow more waiting with --max-wait SECONDS", status=status)
 
     async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
         idempotent = _is_idempotent(request)
@@ -102,11 +113,16 @@ class RetryMiddleware(BaseMiddleware):
             self.stats.attempts += 1
             try:
                 response = await super().send(request, transport)
-            except (httpx.TransportError, httpx.TimeoutException):
+            except (httpx.TransportError, httpx.TimeoutException) as exc:
                 self.stats.transport_errors += 1
                 delay = backoff_delay(attempt, self.policy)
-                if not idempotent or attempt >= self.policy.max_retries or waited + delay > self.policy.max_total_wait:
+                refused = isinstance(exc, httpx.ConnectError)  # nobody listening, or no such host
+                limit = min(self.policy.max_retries, CONNECT_RETRIES) if refused else self.policy.max_retries
+                if not idempotent or attempt >= limit or waited + delay > self.policy.max_total_wait:
                     raise
+                why = f"Could not connect for {_path(request)}" if refused else f"The connection dropped on {_path(request)}"
+                if not self.budget.claim(delay, why):
+                    raise  # the transport error itself: the caller says the server could not be reached
                 await asyncio.sleep(delay)
             else:
                 status = response.status_code
@@ -121,6 +137,9 @@ class RetryMiddleware(BaseMiddleware):
                 if not allowed or attempt >= self.policy.max_retries or waited + delay > self.policy.max_total_wait:
                     return response
                 await response.aclose()
+                why = (f"Graph asked to wait {delay:.0f} s ({status} on {_path(request)})" if retry_after is not None
+                       else f"Graph answered {status} on {_path(request)}")
+                self._claim(delay, why, status)
                 if status in THROTTLE_STATUSES:
                     self.stats.throttled_seconds += delay
                     self.gate.pause(delay)  # every worker for this tenant waits, not only this one
@@ -130,3 +149,12 @@ class RetryMiddleware(BaseMiddleware):
             attempt += 1
             self.stats.retries += 1
             request.headers["Retry-Attempt"] = str(attempt)
+
+
+def _path(request: httpx.Request) -> str:
+    """The request's path without the version, for messages: ``/users``."""
+    path = request.url.path
+    for prefix in ("/v1.0", "/beta"):
+        if path.startswith(prefix + "/"):
+            return path[len(prefix):]
+    return path

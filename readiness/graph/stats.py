@@ -5,6 +5,7 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass
@@ -62,3 +63,47 @@ class ThrottleGate:
             await asyncio.sleep(left)
             waited += left
         return waited
+
+
+DEFAULT_MAX_WAIT = 180.0  # seconds a command may spend waiting on Graph in total (--max-wait)
+
+
+def _secs(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+class WaitBudget:
+    """The total time one command may spend waiting for Graph (Retry-After, back-off), and who hears of it.
+
+    Waits overlap (every worker of a tenant waits on the same ThrottleGate), so the budget counts wall
+    time: the union of the waiting intervals, not their sum. A wait that would go past the cap is not
+    started; the caller fails the request instead (the section that asked is ``failed``, never a hang).
+    """
+
+    def __init__(self, cap: float = DEFAULT_MAX_WAIT, report: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.cap = float(cap)
+        self.report = report  # progress callback from the CLI (stderr); nothing below cli/ prints
+        self.waited = 0.0
+        self._until = 0.0
+        self._clock = clock
+
+    def remaining(self) -> float:
+        return max(0.0, self.cap - self.waited)
+
+    def claim(self, seconds: float, why: str) -> bool:
+        """Account for a wait of ``seconds`` starting now; False (and nothing counted) if it would pass the cap."""
+        now = self._clock()
+        end = now + max(0.0, seconds)
+        extension = max(0.0, end - max(self._until, now))
+        if self.waited + extension > self.cap + 1e-6:
+            return False
+        self.waited += extension
+        self._until = max(self._until, end)
+        if self.report is not None and extension >= 0.5:
+            self.report(f"{why}; waiting {_secs(seconds)} s (total waited {_secs(self.waited)} of {_secs(self.cap)} s)")
+        return True
+
+    def refusal(self, seconds: float, why: str) -> str:
+        return (f"{why}, but waiting {_secs(seconds)} s more would pass the total wait cap of {_secs(self.cap)} s "
+                f"({_secs(self.waited)} s waited already)")

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from ..collect.run import collect_snapshot
 from ..collect.snapshot import Snapshot
-from ..errors import ReadinessError, UsageError
+from ..errors import DataIncomplete, ReadinessError, UsageError
 from .engine import ApplyResult, apply_plan, make_plan
 from .loader import Playbook, load
 from .model import Plan
@@ -38,7 +38,13 @@ def tenant_key(snapshot: Snapshot, conn: Any) -> str:
 
 async def _collect(client: Any, conn: Any, progress: Callable[[str], None]) -> Snapshot:
     progress(f"Reading {conn.label} ({conn.endpoint.base_url}) ...")
-    return await collect_snapshot(client, label=conn.label)
+    snapshot = await collect_snapshot(client, label=conn.label)
+    failed = snapshot.failed_sections()
+    if failed:  # a plan (or "verified") built on sections that could not be read would be a guess
+        raise DataIncomplete(f"{len(failed)} section(s) could not be read ({', '.join(s.name for s in failed[:6])}): "
+                             f"{failed[0].reason.rstrip('.')}",
+                             "Nothing was planned or changed; try again later or allow more waiting with --max-wait")
+    return snapshot
 
 
 async def _granted(client: Any) -> set[str] | None:

@@ -37,4 +37,4 @@ def render_json(audit: Audit, lang: str = "en", *, command: str = "report", exit
     data = audit_dict(audit, lang)
     data["trend"] = audit.trend
     data["privacy"] = {"pseudonymized": audit.privacy.pseudonymized, "aggregate_only": audit.privacy.aggregate_only}
-    return envelope(command, data, exit_code=exit_code, status=audit.status)
+    return envelope(command, data, exit_code=exit_code, status=audit.status, errors=audit.errors)

@@ -122,8 +122,9 @@ class Simulator:
             return (1 - self._tokens) / rate
 
     # -- tokens ------------------------------------------------------------------------------
-    def issue_token(self, roles: tuple[str, ...] | list[str] = tokens.ALL_ROLES, ttl: int = 8 * 3600) -> str:
-        return tokens.issue(self._secret, self.tenant.tenant_id, roles, ttl)
+    def issue_token(self, roles: tuple[str, ...] | list[str] = tokens.ALL_ROLES, ttl: int = 8 * 3600,
+                    tenant_id: str | None = None, audience: str = tokens.AUDIENCE) -> str:
+        return tokens.issue(self._secret, tenant_id or self.tenant.tenant_id, roles, ttl, audience)
 
     # -- entry point -------------------------------------------------------------------------
     def handle(self, req: SimRequest) -> SimResponse:
@@ -263,9 +264,9 @@ class Simulator:
         auth = req.headers.get("authorization", "")
         if not auth.startswith("Bearer "):
             raise SimError(401, "InvalidAuthenticationToken", "Access token is empty.")
-        claims = tokens.verify(self._secret, auth[7:].strip())
+        claims, refusal = tokens.rejection(self._secret, auth[7:].strip(), self.tenant.tenant_id)
         if claims is None:
-            raise SimError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+            raise SimError(401, "InvalidAuthenticationToken", refusal)
         return claims
 
     # -- helpers for routes ------------------------------------------------------------------

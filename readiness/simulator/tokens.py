@@ -31,10 +31,15 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def issue(secret: bytes, tenant_id: str, roles: tuple[str, ...] | list[str], ttl: int = 8 * 3600) -> str:
+AUDIENCE = "https://graph.microsoft.com"
+
+
+def issue(secret: bytes, tenant_id: str, roles: tuple[str, ...] | list[str], ttl: int = 8 * 3600,
+          audience: str = AUDIENCE) -> str:
+    """A token; a negative ``ttl`` makes an expired one (tests of the 401 path)."""
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     now = int(time.time())
-    claims = {"aud": "https://graph.microsoft.com", "iss": "readiness-simulator", "tid": tenant_id,
+    claims = {"aud": audience, "iss": "readiness-simulator", "tid": tenant_id,
               "roles": sorted(roles), "iat": now, "exp": now + ttl, "app_displayname": "readiness simulator"}
     body = _b64(json.dumps(claims).encode())
     sig = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
@@ -53,3 +58,28 @@ def verify(secret: bytes, token: str) -> dict | None:
     if claims.get("exp", 0) < time.time():
         return None
     return claims
+
+
+def rejection(secret: bytes, token: str, tenant_id: str) -> tuple[dict | None, str]:
+    """(claims, "") for a token Graph would accept, else (None, Graph's 401 message for it).
+
+    Graph answers 401 InvalidAuthenticationToken with these words (microsoft-graph-docs-contrib
+    concepts/resolve-auth-errors.md; the messages as Graph sends them for each cause).
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None, "CompactToken parsing failed with error code: 80049217"
+    want = _b64(hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(want, parts[2]):
+        return None, "Access token validation failure."
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None, "Access token validation failure."
+    if not isinstance(claims, dict) or claims.get("exp", 0) < time.time():
+        return None, "Lifetime validation failed, the token is expired."
+    if claims.get("aud") not in (AUDIENCE, AUDIENCE + "/", "00000003-0000-0000-c000-000000000000"):
+        return None, "Access token validation failure. Invalid audience."
+    if claims.get("tid") != tenant_id:
+        return None, "Access token validation failure. Invalid audience (the token is for another tenant)."
+    return claims, ""

@@ -97,9 +97,12 @@ def test_a_bad_token_is_401(sim: Simulator) -> None:
     from readiness.graph.clouds import custom_endpoint
     from readiness.simulator.transport import SimTransport
 
+    from readiness.errors import TokenRejected
+
     c = build_client(custom_endpoint("http://127.0.0.1:9/v1.0"), StaticTokenCredential("not-a-token"), transport=SimTransport(sim))
-    resp = using(c, lambda c: c.request("GET", "/users?$select=id", check=False))
-    assert resp.status == 401
+    with pytest.raises(TokenRejected) as err:  # a 401 is never an answer a caller could read as data
+        using(c, lambda c: c.request("GET", "/users?$select=id", check=False))
+    assert err.value.reason == "invalid"
 
 
 def test_report_redirects_to_another_host_and_gets_no_token(server) -> None:

@@ -1,0 +1,108 @@
+"""The types of the fields the audit reads, checked as items arrive: a wrong type fails the section.
+
+Checks, the matrix and the renderers trust the snapshot; so the snapshot only holds what Graph's
+schema promises (microsoft-graph-docs-contrib api-reference/v1.0/resources/user.md, subscribedsku.md,
+group.md, device.md, manageddevice.md, userregistrationdetails.md, ...). Fields not listed are not
+read by anything and are not checked; a listed field may be missing or null unless it is required.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import GraphBadResponse
+
+_N = type(None)
+STR, OPT_STR, OPT_BOOL = (str,), (str, _N), (bool, _N)
+OPT_LIST, OPT_DICT, OPT_NUM = (list, _N), (dict, _N), (int, float, _N)
+REQUIRED = "required"
+
+FIELDS: dict[str, dict[str, tuple]] = {
+    "organization": {"id": STR, "displayName": OPT_STR, "verifiedDomains": OPT_LIST},
+    "users": {"id": STR, "userPrincipalName": OPT_STR, "displayName": OPT_STR, "accountEnabled": OPT_BOOL,
+              "userType": OPT_STR, "usageLocation": OPT_STR, "department": OPT_STR, "mail": OPT_STR,
+              "assignedLicenses": OPT_LIST, "licenseAssignmentStates": OPT_LIST, "signInActivity": OPT_DICT},
+    "skus": {"skuId": STR, "skuPartNumber": OPT_STR, "capabilityStatus": OPT_STR, "consumedUnits": OPT_NUM,
+             "prepaidUnits": OPT_DICT, "servicePlans": OPT_LIST, "appliesTo": OPT_STR},
+    "groups": {"id": STR, "displayName": OPT_STR, "groupTypes": OPT_LIST, "securityEnabled": OPT_BOOL,
+               "mailEnabled": OPT_BOOL, "resourceProvisioningOptions": OPT_LIST, "assignedLicenses": OPT_LIST,
+               "visibility": OPT_STR},
+    "licence_error_groups": {"id": STR, "displayName": OPT_STR},
+    "teams": {"id": OPT_STR, "displayName": OPT_STR, "isArchived": OPT_BOOL, "visibility": OPT_STR,
+              "guestSettings": OPT_DICT, "memberSettings": OPT_DICT},
+    "mfa": {"id": STR, "userPrincipalName": OPT_STR, "userType": OPT_STR, "isAdmin": OPT_BOOL,
+            "isMfaRegistered": OPT_BOOL, "isMfaCapable": OPT_BOOL, "methodsRegistered": OPT_LIST},
+    "managed_devices": {"id": STR, "deviceName": OPT_STR, "userId": OPT_STR, "userPrincipalName": OPT_STR,
+                        "operatingSystem": OPT_STR, "osVersion": OPT_STR, "complianceState": OPT_STR,
+                        "isEncrypted": OPT_BOOL, "lastSyncDateTime": OPT_STR, "managedDeviceOwnerType": OPT_STR,
+                        "azureADDeviceId": OPT_STR},
+    "compliance_policies": {"id": STR, "displayName": OPT_STR, "createdDateTime": OPT_STR},
+    "devices": {"id": OPT_STR, "deviceId": OPT_STR, "displayName": OPT_STR, "operatingSystem": OPT_STR,
+                "trustType": OPT_STR, "accountEnabled": OPT_BOOL, "isCompliant": OPT_BOOL, "isManaged": OPT_BOOL,
+                "approximateLastSignInDateTime": OPT_STR, "registeredOwners": OPT_LIST},
+    "conditional_access": {"id": STR, "displayName": OPT_STR, "state": OPT_STR, "conditions": OPT_DICT,
+                           "grantControls": OPT_DICT, "sessionControls": OPT_DICT},
+    "sharepoint": {"sharingCapability": OPT_STR, "sharingDomainRestrictionMode": OPT_STR,
+                   "sharingAllowedDomainList": OPT_LIST, "isResharingByExternalUsersEnabled": OPT_BOOL,
+                   "idleSessionSignOut": OPT_DICT},
+    "authorization_policy": {"allowInvitesFrom": OPT_STR, "guestUserRoleId": OPT_STR},
+    "security_defaults": {"isEnabled": OPT_BOOL},
+    "report_settings": {"displayConcealedNames": OPT_BOOL},
+    "cross_tenant_default": {"b2bCollaborationInbound": OPT_DICT, "b2bCollaborationOutbound": OPT_DICT},
+}
+# lists of objects inside an item: every element an object with these fields
+NESTED: dict[tuple[str, str], dict[str, tuple]] = {
+    ("users", "assignedLicenses"): {"skuId": OPT_STR, "disabledPlans": OPT_LIST},
+    ("users", "licenseAssignmentStates"): {"skuId": OPT_STR, "state": OPT_STR, "assignedByGroup": OPT_STR,
+                                           "error": OPT_STR, "disabledPlans": OPT_LIST},
+    ("groups", "assignedLicenses"): {"skuId": OPT_STR, "disabledPlans": OPT_LIST},
+    ("skus", "servicePlans"): {"servicePlanId": OPT_STR, "servicePlanName": OPT_STR, "appliesTo": OPT_STR},
+    ("devices", "registeredOwners"): {"id": OPT_STR},
+}
+_NAMES = {str: "a string", bool: "true/false", list: "a list", dict: "an object", int: "a number", float: "a number",
+          _N: "null"}
+
+
+def _kind(value: Any) -> str:
+    return _NAMES.get(type(value), type(value).__name__)
+
+
+def check_item(section: str, item: Any, endpoint: str = "") -> Any:
+    """Return ``item`` if its fields have the types Graph's schema gives them; else GraphBadResponse."""
+    fields = FIELDS.get(section)
+    if fields is None:
+        return item
+    where = endpoint or section
+    if not isinstance(item, dict):
+        raise _bad(where, f"an item that is {_kind(item)}, not an object")
+    for name, types in fields.items():
+        value = item.get(name)
+        if name not in item and types is STR:
+            raise _bad(where, f"an item without '{name}'")
+        if name in item and not _is(value, types):
+            raise _bad(where, f"'{name}' as {_kind(value)}")
+        nested = NESTED.get((section, name))
+        if nested and value:
+            for sub in value:
+                if not isinstance(sub, dict):
+                    raise _bad(where, f"'{name}' holding {_kind(sub)} where an object belongs")
+                for key, sub_types in nested.items():
+                    if key in sub and not _is(sub[key], sub_types):
+                        raise _bad(where, f"'{name}.{key}' as {_kind(sub[key])}")
+    if section == "skus" and isinstance(item.get("prepaidUnits"), dict):
+        for key, value in item["prepaidUnits"].items():
+            if not _is(value, OPT_NUM):
+                raise _bad(where, f"'prepaidUnits.{key}' as {_kind(value)}")
+    return item
+
+
+def _is(value: Any, types: tuple) -> bool:
+    # bool is an int in Python; a count that is true/false is still the wrong type
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def _bad(where: str, what: str) -> GraphBadResponse:
+    from ..graph.client import BAD_ANSWER_FIX, clean
+
+    return GraphBadResponse(f"Graph's answer for {clean(where, 120)} has {clean(what, 120)}", BAD_ANSWER_FIX, path=where)

@@ -1,0 +1,52 @@
+"""kiota's RedirectHandler with errors that say what happened instead of bare exceptions.
+
+kiota follows redirects (report downloads are a 302 to another host) and drops Authorization and
+Cookie when the origin changes (scheme, host or port). It raises ``RedirectError`` after too many
+hops and a plain ``Exception`` for a Location it cannot use; both would surface as an internal error.
+"""
+from __future__ import annotations
+
+import httpx
+from kiota_http.middleware import RedirectHandler
+
+from ..errors import GraphBadResponse
+
+FIX = ("Check that --graph-url (or the profile's cloud) points at Microsoft Graph, not a proxy or a sign-in page; "
+       "if it does, try again later")
+
+
+class SafeRedirectHandler(RedirectHandler):
+    async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
+        from kiota_http.middleware.redirect_handler import RedirectError
+
+        try:
+            return await super().send(request, transport)
+        except RedirectError:
+            raise GraphBadResponse(f"Graph redirected {_path(request)} more than {self.options.max_redirect} times "
+                                   "(a redirect loop); the request was given up", FIX, path=_path(request)) from None
+
+    def _redirect_url(self, request: httpx.Request, response: httpx.Response, options):  # noqa: ANN001, ANN202
+        try:
+            url = super()._redirect_url(request, response, options)
+        except Exception as exc:  # kiota raises a bare Exception for a bad or scheme-changing Location
+            raise GraphBadResponse(f"Graph redirected {_path(request)} to an address that cannot be followed "
+                                   f"({str(exc).split('.')[0].strip()})", FIX, path=_path(request)) from None
+        if not self._same_origin(url, request.url) and "/reports/get" not in request.url.path:
+            # Graph leaves its origin only to hand out report downloads (a 302 to a pre-authenticated
+            # URL: microsoft-graph-docs-contrib api-reference/v1.0/api/reportroot-getteamsuseractivityuserdetail.md);
+            # data from elsewhere is never merged into a tenant's snapshot.
+            raise GraphBadResponse(f"Graph redirected {_path(request)} to another origin ({_origin(url)}); it was not "
+                                   "followed, only report downloads may leave Graph", FIX, path=_path(request))
+        return url
+
+
+def _path(request: httpx.Request) -> str:
+    from .client import clean
+
+    return clean(request.url.path, 120)
+
+
+def _origin(url: httpx.URL) -> str:
+    from .client import clean
+
+    return clean(f"{url.scheme}://{url.host}:{url.port or ''}".rstrip(":"), 120)
