@@ -8,8 +8,7 @@ import click
 from ..checks.model import Severity
 from ..exitcodes import ExitCode
 from .context import AppContext
-from .options import connection_options, emit, output_options
-from .waiting import limit_waiting, max_wait_option
+from .options import connection_options, emit, limit_waiting, max_wait_option, output_options
 
 
 @click.command(name="audit")

@@ -54,3 +54,24 @@ def emit(text: str, out: Path | None) -> None:
 
         raise ReadinessError(f"Cannot write {out} ({exc.strerror})", "Check that the folder exists and is writable") from exc
     click.echo(f"Wrote {out}", err=True)
+
+
+def max_wait_option(func: Callable) -> Callable:
+    """--max-wait SECONDS: how long a command may wait for Graph in total (Retry-After, back-off)."""
+
+    @click.option("--max-wait", "max_wait", type=click.FloatRange(0, 24 * 3600), default=None, metavar="SECONDS",
+                  help="Total time to wait when Graph throttles or fails (default 180); sections that would "
+                       "need longer are marked failed (exit code 6) instead of hanging.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def limit_waiting(conn: Any, max_wait: float | None, app: Any) -> Any:
+    """Clients opened for ``conn`` cap their waiting at ``max_wait`` (None: the default) and report each wait on stderr."""
+    conn.client_options["on_wait"] = app.progress
+    if max_wait is not None:
+        conn.client_options["max_wait"] = max_wait
+    return conn

@@ -10,8 +10,7 @@ from ..errors import UsageError
 from ..exitcodes import ExitCode
 from .context import AppContext, run_async
 from .announce import announce
-from .options import connection_options, emit
-from .waiting import limit_waiting, max_wait_option
+from .options import connection_options, emit, limit_waiting, max_wait_option
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:

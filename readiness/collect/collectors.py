@@ -16,7 +16,8 @@ import httpx
 
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable
 from ..graph.batch import BatchRequest, run_batch
-from ..graph.client import BAD_ANSWER_FIX, GraphClient
+from ..graph.client import GraphClient
+from ..graph.text import BAD_ANSWER_FIX
 from ..graph.tasks import cancel_all, gather_all
 from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP

@@ -103,6 +103,6 @@ def _is(value: Any, types: tuple) -> bool:
 
 
 def _bad(where: str, what: str) -> GraphBadResponse:
-    from ..graph.client import BAD_ANSWER_FIX, clean
+    from ..graph.text import BAD_ANSWER_FIX, clean
 
     return GraphBadResponse(f"Graph's answer for {clean(where, 120)} has {clean(what, 120)}", BAD_ANSWER_FIX, path=where)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import GraphBadResponse, WaitCapReached
-from .client import BAD_ANSWER_FIX, GraphClient, GraphResponse, token_rejected
+from .client import GraphClient, GraphResponse, token_rejected
+from .text import BAD_ANSWER_FIX
 from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
 from .tasks import gather_all
 

@@ -28,6 +28,7 @@ from .auth import origin_of
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .stats import DEFAULT_MAX_WAIT, RequestStats, ThrottleGate, WaitBudget
+from .text import BAD_ANSWER_FIX, clean
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
@@ -35,16 +36,6 @@ if TYPE_CHECKING:
 
 MAX_PAGES = 20_000  # per collection: 100,000 devices at $top 100 are 1,000 pages
 MAX_COLLECTION_BYTES = 1 << 30  # per collection: ~300,000 users with sign-in activity
-BAD_ANSWER_FIX = ("Check that --graph-url (or the profile's cloud) points at Microsoft Graph, not a proxy or a sign-in "
-                  "page; if it does, try again later")
-
-
-def clean(text: Any, limit: int = 200) -> str:
-    """A server-controlled string made safe for one line of a message: no control or bidi characters."""
-    text = str(text)[:limit]
-    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
-
-
 @dataclass
 class GraphResponse:
     status: int

@@ -10,9 +10,8 @@ import httpx
 from kiota_http.middleware import RedirectHandler
 
 from ..errors import GraphBadResponse
-
-FIX = ("Check that --graph-url (or the profile's cloud) points at Microsoft Graph, not a proxy or a sign-in page; "
-       "if it does, try again later")
+from .text import BAD_ANSWER_FIX as FIX
+from .text import clean
 
 
 class SafeRedirectHandler(RedirectHandler):
@@ -41,12 +40,8 @@ class SafeRedirectHandler(RedirectHandler):
 
 
 def _path(request: httpx.Request) -> str:
-    from .client import clean
-
     return clean(request.url.path, 120)
 
 
 def _origin(url: httpx.URL) -> str:
-    from .client import clean
-
     return clean(f"{url.scheme}://{url.host}:{url.port or ''}".rstrip(":"), 120)

@@ -151,7 +151,7 @@ def test_the_readme_documents_every_exit_code() -> None:
 
 def test_the_fix_for_a_refused_token_repeats_how_the_profile_signs_in() -> None:
     from readiness.graph.auth import sign_in_hint
-    from readiness.profiles import TenantProfile
+    from readiness.config.profiles import TenantProfile
 
     def hint(auth: str) -> str:
         return sign_in_hint(TenantProfile("kunde-a", "kunde-a.onmicrosoft.com", auth, "11111111-2222-3333-4444-555555555555"))
