@@ -177,3 +177,27 @@ def test_playbook_plan_refuses_to_plan_on_data_it_could_not_read(monkeypatch: py
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "could not be read" in errors[0] and "Nothing was planned or changed" in errors[0]
     assert "nothing to do" not in result.output.lower()
+
+
+def test_an_incomplete_snapshot_fails_the_gate_offline_too(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from readiness.cli import cli
+    from readiness.collect.snapshot import COMPLETE, FAILED, Section, Snapshot
+
+    snap = Snapshot("t1", "Kunde A", "global", "https://graph.microsoft.com/v1.0", "2026-01-01T00:00:00Z", sections={
+        "organization": Section("organization", COMPLETE, [{"id": "t1"}], "/organization", 1),
+        "users": Section("users", FAILED, endpoint="/users", reason="Graph answered 503 to GET /users"),
+    })
+    assert snap.completeness() == "partial" and [s.name for s in snap.failed_sections()] == ["users"]
+    path = tmp_path / "snap.json"
+    snap.save(path)
+    result = CliRunner().invoke(cli, ["audit", "--from-snapshot", str(path), "-o", "json", "--fail-on", "critical"])
+    assert result.exit_code == 6, result.output
+    doc = json.loads(result.stdout)
+    assert doc["status"] == "partial" and doc["exit_code"] == 6
+    assert doc["errors"] == [{"code": "data_incomplete", "section": "users", "endpoint": "/users",
+                              "message": "Graph answered 503 to GET /users"}]
+    nothing = Snapshot("t1", "Kunde A", "global", "", "2026-01-01T00:00:00Z",
+                       sections={"users": Section("users", FAILED, reason="x")})
+    assert nothing.completeness() == "failed"
