@@ -201,3 +201,29 @@ def test_an_incomplete_snapshot_fails_the_gate_offline_too(tmp_path) -> None:
     nothing = Snapshot("t1", "Kunde A", "global", "", "2026-01-01T00:00:00Z",
                        sections={"users": Section("users", FAILED, reason="x")})
     assert nothing.completeness() == "failed"
+
+
+@pytest.mark.parametrize("section,item,words", [
+    ("users", {"id": 5}, "'id' as a number"),
+    ("users", {"displayName": "no id"}, "without 'id'"),
+    ("users", {"id": "a", "accountEnabled": "yes"}, "'accountEnabled' as a string"),
+    ("users", {"id": "a", "assignedLicenses": ["x"]}, "holding a string where an object belongs"),
+    ("users", {"id": "a", "assignedLicenses": [{"skuId": 3}]}, "'assignedLicenses.skuId' as a number"),
+    ("skus", {"skuId": "s", "prepaidUnits": {"enabled": "10"}}, "'prepaidUnits.enabled' as a string"),
+    ("skus", {"skuId": "s", "consumedUnits": True}, "'consumedUnits' as true/false"),
+    ("security_defaults", {"isEnabled": "maybe"}, "'isEnabled' as a string"),
+])
+def test_fields_the_audit_reads_must_have_graphs_types(section: str, item: dict, words: str) -> None:
+    from readiness.collect.shapes import check_item
+
+    with pytest.raises(GraphBadResponse, match=words):
+        check_item(section, item, f"/{section}")
+
+
+def test_documented_shapes_pass_the_field_checks() -> None:
+    from readiness.collect.shapes import check_item
+    from tests.helpers import example
+
+    for name, section in (("get-subscribedskus.json", "skus"), ("get-users-filter-assignedlicenses.json", "users")):
+        for item in example(name)["body"]["value"]:
+            assert check_item(section, item) is item
