@@ -43,6 +43,7 @@ _EXPORTS = {
     "ReadinessError": "readiness.errors", "UsageError": "readiness.errors", "ConfigError": "readiness.errors",
     "SecretStoreError": "readiness.errors", "AuthError": "readiness.errors", "GraphError": "readiness.errors",
     "GraphUnavailable": "readiness.errors", "SnapshotError": "readiness.errors", "ExitCode": "readiness.exitcodes",
+    "TokenRejected": "readiness.errors", "DataIncomplete": "readiness.errors",
     "StalePlan": "readiness.playbook.service", "BlockedPlan": "readiness.playbook.service",
     "LockHeld": "readiness.playbook.runs", "PlaybookError": "readiness.playbook.loader",
 }
@@ -89,8 +90,8 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .audit.model import Action, Audit, CheckResult, NotEvaluated  # noqa: F401
     from .collect.snapshot import Snapshot  # noqa: F401
     from .config.connection import Connection  # noqa: F401
-    from .errors import (AuthError, ConfigError, GraphError, GraphUnavailable, ReadinessError, SecretStoreError,  # noqa: F401
-                         SnapshotError, UsageError)
+    from .errors import (AuthError, ConfigError, DataIncomplete, GraphError, GraphUnavailable, ReadinessError,  # noqa: F401
+                         SecretStoreError, SnapshotError, TokenRejected, UsageError)
     from .exitcodes import ExitCode  # noqa: F401
     from .playbook.loader import PlaybookError  # noqa: F401
     from .playbook.runs import LockHeld  # noqa: F401

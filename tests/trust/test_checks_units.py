@@ -227,3 +227,18 @@ def test_documented_shapes_pass_the_field_checks() -> None:
     for name, section in (("get-subscribedskus.json", "skus"), ("get-users-filter-assignedlicenses.json", "users")):
         for item in example(name)["body"]["value"]:
             assert check_item(section, item) is item
+
+
+def test_the_library_caps_waiting_per_connection_and_reports_each_wait() -> None:
+    import readiness
+    from tests.trust.hostile import HostileServer
+
+    heard: list[str] = []
+    with HostileServer("429", retry_after=1) as srv:
+        conn = readiness.connect(graph_url=srv.base_url, token="tok")
+        conn.client_options.update(max_wait=1.5, on_wait=heard.append)
+        snap = readiness.collect(conn)
+    assert snap.completeness() == "failed"
+    assert heard and heard[0].startswith("Graph asked to wait 1 s (429 on /")
+    assert all("total wait cap of 1.5 s" in s.reason for s in snap.failed_sections())
+    assert snap.requests["waited_seconds"] <= 1.5
