@@ -81,6 +81,8 @@ def test_odd_bodies_fail_their_sections_with_one_clean_line(mode: str, words: st
 
 
 def test_a_self_referencing_next_link_ends_at_once(tmp_path: Path) -> None:
+    # Graph's nextLink leads to the *next* page, until none is sent (microsoft-graph-docs-contrib
+    # concepts/paging.md); a link back to a page already read can only loop.
     with HostileServer("selfloop") as srv:
         p = audit(srv, tmp_path, "-o", "json")
         requests = len(srv.requests)
@@ -92,6 +94,8 @@ def test_a_self_referencing_next_link_ends_at_once(tmp_path: Path) -> None:
 
 
 def test_a_next_link_to_another_origin_is_not_followed_and_gets_no_token(tmp_path: Path) -> None:
+    # "send the URL value of the @odata.nextLink property to Microsoft Graph" (concepts/paging.md):
+    # a link to anywhere else is not Graph's.
     # same host, another port: another origin (RFC 6454), so neither a request nor the token goes there
     with HostileServer("foreign_target") as foreign, HostileServer("foreign", foreign=foreign.origin) as srv:
         p = audit(srv, tmp_path, "-o", "json")
