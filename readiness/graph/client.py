@@ -201,8 +201,8 @@ class GraphClient:
         self.stats.bytes_received += len(content)
         method, path = str(info.http_method.value if hasattr(info.http_method, "value") else info.http_method), _short(str(info.url))
         resp = GraphResponse(response.status_code, response.headers, content, method.upper(), _display(path, self.endpoint.base_url))
-        if resp.status == 401 and origin_of(str(response.request.url if response.request else info.url)) == self.origin:
-            raise token_rejected(resp, self.sign_in_hint)
+        if resp.status == 401 and origin_of(_final_url(response, info)) == self.origin:
+            raise token_rejected(resp, self.sign_in_hint)  # only the origin the token went to can refuse it
         return resp
 
     async def request(self, method: str, path: str, body: Any = None, *,
@@ -283,6 +283,14 @@ class GraphClient:
         await self._http.aclose()
         if inner is not None:
             await inner.aclose()
+
+
+def _final_url(response: httpx.Response, info: Any) -> str:
+    """Where the answer came from (after redirects), or where the request went."""
+    try:
+        return str(response.request.url)
+    except RuntimeError:  # a Response built without a request
+        return str(info.url)
 
 
 def _check_page(page: Any, name: str) -> None:
