@@ -154,6 +154,8 @@ def sign_in_hint(profile: TenantProfile) -> str:
         return f"Sign in again with `az login --tenant {profile.tenant}`"
     if method == "managed-identity":
         return f"Check that the managed identity of profile '{name}' has access to tenant {profile.tenant}"
+    if method == "token":
+        return _token_profile_hint(name)
     return StaticTokenCredential.sign_in_hint
 
 
@@ -212,7 +214,14 @@ def token_from_env(profile: str | None = None) -> StaticTokenCredential:
             f"--graph-url needs a bearer token in the environment variable {TOKEN_ENV}",
             f"export {TOKEN_ENV}=... (for the simulator, `readiness simulator serve` prints one), or use --tenant NAME",
         )
-    return StaticTokenCredential(token)
+    cred = StaticTokenCredential(token)
+    if profile:
+        cred.sign_in_hint = _token_profile_hint(profile)
+    return cred
+
+
+def _token_profile_hint(profile: str) -> str:
+    return f"Sign in again with a fresh token for profile '{profile}': export {token_env_name(profile)}=..."
 
 
 def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, interactive: bool = False,

@@ -160,7 +160,7 @@ def test_the_fix_for_a_refused_token_repeats_how_the_profile_signs_in() -> None:
     assert hint("browser") == "Sign in again with `readiness tenant login kunde-a`"
     assert "readiness tenant secret kunde-a" in hint("client-secret")
     assert "az login --tenant kunde-a.onmicrosoft.com" in hint("azure-cli")
-    assert "READINESS_ACCESS_TOKEN" in hint("token")
+    assert hint("token") == "Sign in again with a fresh token for profile 'kunde-a': export READINESS_ACCESS_TOKEN_KUNDE_A=..."
 
 
 def test_playbook_plan_refuses_to_plan_on_data_it_could_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
