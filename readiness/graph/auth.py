@@ -59,6 +59,11 @@ class StaticTokenCredential:
     async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
         return _Token(self._token, int(time.time()) + 3600)
 
+    def expired(self) -> bool:
+        """True when the token is a JWT whose ``exp`` has passed (read, not verified: to word an error)."""
+        exp = token_claims(self._token).get("exp")
+        return isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp < time.time()
+
     async def close(self) -> None:
         return None
 

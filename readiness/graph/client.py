@@ -100,7 +100,7 @@ def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
     return GraphError(what, fix, status=resp.status, graph_code=code, request_id=request_id, path=path)
 
 
-def token_rejected(resp: GraphResponse, hint: str) -> TokenRejected:
+def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> TokenRejected:
     """Graph's 401 (InvalidAuthenticationToken) as the one error that ends the command.
 
     Graph words the causes in the message: "Lifetime validation failed, the token is expired." /
@@ -109,7 +109,7 @@ def token_rejected(resp: GraphResponse, hint: str) -> TokenRejected:
     """
     code, message, request_id = _error_body(resp)
     text = f"{code} {message}".lower()
-    if "expired" in text or "lifetime" in text:
+    if expired or "expired" in text or "lifetime" in text:
         reason = "expired"
     elif "audience" in text or "tenant" in text or "issuer" in text:
         reason = "wrong tenant"
@@ -202,7 +202,9 @@ class GraphClient:
         method, path = str(info.http_method.value if hasattr(info.http_method, "value") else info.http_method), _short(str(info.url))
         resp = GraphResponse(response.status_code, response.headers, content, method.upper(), _display(path, self.endpoint.base_url))
         if resp.status == 401 and origin_of(_final_url(response, info)) == self.origin:
-            raise token_rejected(resp, self.sign_in_hint)  # only the origin the token went to can refuse it
+            # only the origin the token went to can refuse it; a JWT past its exp is "expired" whatever Graph's words
+            expired = getattr(self._credential, "expired", None)
+            raise token_rejected(resp, self.sign_in_hint, expired=bool(expired and expired()))
         return resp
 
     async def request(self, method: str, path: str, body: Any = None, *,

@@ -242,3 +242,35 @@ def test_the_library_caps_waiting_per_connection_and_reports_each_wait() -> None
     assert heard and heard[0].startswith("Graph asked to wait 1 s (429 on /")
     assert all("total wait cap of 1.5 s" in s.reason for s in snap.failed_sections())
     assert snap.requests["waited_seconds"] <= 1.5
+
+
+def test_a_collection_stops_at_its_byte_bound() -> None:
+    count = [0]
+    filler = "x" * 5000
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        count[0] += 1
+        return httpx.Response(200, json={"value": [{"id": str(count[0]), "pad": filler}],
+                                         "@odata.nextLink": f"{BASE}/users?$skiptoken={count[0]}"})
+
+    client = _client(handler)
+    client.max_collection_bytes = 20_000
+    with pytest.raises(GraphBadResponse, match="reading it was stopped"):
+        using(client, lambda c: c.collect("/users"))
+    assert count[0] == 4  # 4 pages of ~5 KB pass 20 KB: nothing more is asked for
+
+
+def test_a_static_token_past_its_exp_is_called_expired_whatever_graph_says() -> None:
+    import base64
+    import time
+
+    body = base64.urlsafe_b64encode(json.dumps({"exp": int(time.time()) - 60}).encode()).rstrip(b"=").decode()
+    token = f"e30.{body}.sig"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"error": {"code": "InvalidAuthenticationToken", "message": "Access token validation failure."}})
+
+    client = build_client(custom_endpoint(BASE), StaticTokenCredential(token), transport=httpx.MockTransport(handler))
+    with pytest.raises(TokenRejected) as err:
+        using(client, lambda c: c.get_json("/users"))
+    assert err.value.reason == "expired"
