@@ -37,6 +37,8 @@ _EXPORTS = {
     "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
     "PlaybookPlan": "readiness.api.results", "RunResult": "readiness.api.results", "Verification": "readiness.api.results",
     "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
+    # before, during and after the crisis (docs/crisis.md)
+    "letters": "readiness.crisis.letters",
     # the built-in simulator
     "serve_simulator": "readiness.api.simulator",
     # errors (each carries what, fix and exit_code)
@@ -85,6 +87,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
     from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, verify  # noqa: F401
     from .api.simulator import serve_simulator  # noqa: F401
+    from .crisis.letters import letters  # noqa: F401
     from .api.tenant import collect, connect, load_snapshot  # noqa: F401
     from .api.results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
     from .audit.model import Action, Audit, CheckResult, NotEvaluated  # noqa: F401

@@ -20,6 +20,7 @@ COMMANDS = {
     "playbook": ("readiness.cli.playbook", "playbook", "Plan and apply playbooks safely: journal, resume, verify, undo."),
     "report": ("readiness.cli.report", "report", "Render a saved snapshot as an HTML, Markdown, CSV or JSON report."),
     "tenant": ("readiness.cli.tenant", "tenant", "Manage tenant profiles (add, list, show, test, remove)."),
+    "letters": ("readiness.cli.letters", "letters", "Write a letter for every person who cannot work from home yet."),
     "simulator": ("readiness.cli.simulator", "simulator", "Run the built-in Microsoft Graph simulator."),
     "fleet": ("readiness.cli.fleet", "fleet", "Audit many client tenants in one run; the cross-tenant summary."),
     "history": ("readiness.cli.fleet", "history", "Score and share of ready people over time, per tenant."),

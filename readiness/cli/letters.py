@@ -1,0 +1,39 @@
+"""`readiness letters`: one page per person who cannot work from home yet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@click.command(name="letters")
+@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the letters (created readable by you alone).")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="contact=WHOM: whom to call, shown in every letter (default: your IT department).")
+@click.option("--passes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="passes.json of a temporary_access_pass step: each pass only in its owner's letter.")
+def letters(snapshot: Path, out_dir: Path, lang: str, params: tuple[str, ...], passes: Path | None) -> None:
+    """Write a letter (HTML to print, and Markdown) for every person who cannot work from home yet:
+    what works, what is missing, what to do tomorrow morning, whom to call.
+
+    \b
+      readiness letters kunde-a.json.gz --lang de --out-dir briefe -p contact="IT-Hotline 0800 123 45"
+    """
+    import readiness
+
+    result = readiness.letters(readiness.load_snapshot(snapshot), out_dir, lang=lang, params=_pairs(params), passes=passes)
+    click.echo(f"Wrote {len(result.people)} letters to {result.out_dir}" +
+               (f" ({result.with_pass} with a temporary access pass)" if result.with_pass else ""), err=True)
