@@ -39,6 +39,8 @@ _EXPORTS = {
     "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
     # before, during and after the crisis (docs/crisis.md)
     "letters": "readiness.crisis.letters",
+    "measures_load": "readiness.crisis.api", "measures_add": "readiness.crisis.api", "measures_set": "readiness.crisis.api",
+    "measures_track": "readiness.crisis.api", "measures_export": "readiness.crisis.api", "track_measures": "readiness.crisis.api",
     # the built-in simulator
     "serve_simulator": "readiness.api.simulator",
     # errors (each carries what, fix and exit_code)
@@ -87,6 +89,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
     from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, verify  # noqa: F401
     from .api.simulator import serve_simulator  # noqa: F401
+    from .crisis.api import measures_add, measures_export, measures_load, measures_set, measures_track, track_measures  # noqa: F401
     from .crisis.letters import letters  # noqa: F401
     from .api.tenant import collect, connect, load_snapshot  # noqa: F401
     from .api.results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401

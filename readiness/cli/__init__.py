@@ -17,6 +17,7 @@ COMMANDS = {
     "demo": ("readiness.cli.demo", "demo", "Run the audit on a built-in demo tenant (no sign-in needed)."),
     "audit": ("readiness.cli.audit", "audit", "Collect a tenant into a snapshot and check its readiness."),
     "checks": ("readiness.cli.checks", "checks", "List and explain the readiness checks."),
+    "measures": ("readiness.cli.measures", "measures", "Keep the measures register of a tenant (add, set, list, export)."),
     "playbook": ("readiness.cli.playbook", "playbook", "Plan and apply playbooks safely: journal, resume, verify, undo."),
     "report": ("readiness.cli.report", "report", "Render a saved snapshot as an HTML, Markdown, CSV or JSON report."),
     "tenant": ("readiness.cli.tenant", "tenant", "Manage tenant profiles (add, list, show, test, remove)."),

@@ -57,6 +57,10 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
             snapshot.save(snapshot_out)
             app.progress(f"Saved snapshot to {snapshot_out}")
     result = readiness.evaluate(snapshot)
+    if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
+        tracked = readiness.track_measures(result, conn.label)
+        if tracked is not None:
+            app.progress(f"Measures: {len(tracked.done_since_last)} done since the last audit, {len(tracked.overdue)} overdue")
     code = ExitCode.FINDINGS if fail_on and result.worst_failing(fail_on) else ExitCode.OK
     failed = snapshot.failed_sections()
     if failed:

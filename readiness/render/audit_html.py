@@ -1,6 +1,7 @@
 """One self-contained HTML report: inline CSS and SVG, no scripts, autoescaped templates (jinja2)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .. import __version__
@@ -58,7 +59,9 @@ def report_view(result: Audit, lang: str) -> dict[str, Any]:
     return {"r": data, "L": labels(lang), "lang": lang, "trend": result.trend, "reasons": reasons,
             "people_by_department": sorted(by_dept.items(), key=lambda kv: kv[0].lower()),
             "privacy": {"pseudonymized": result.privacy.pseudonymized, "aggregate_only": result.privacy.aggregate_only}, "version": __version__,
-            "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8")}
+            "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8"),
+            # the measures register's words (docs/crisis.md); the summary carries "measures" after a tracked audit
+            "M": json.loads(data_root("reports").joinpath("translations", f"crisis.{lang}.json").read_text("utf-8"))["measures"]}
 
 
 def render_html(result: Audit, lang: str = "en") -> str:

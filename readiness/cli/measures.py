@@ -1,0 +1,141 @@
+"""`readiness measures`: the measures register per tenant (add, set, list, export, update)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import emit
+
+_tenant = click.option("--tenant", metavar="NAME", default=None, help="Tenant (profile name); default: the default profile.")
+_file = click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="The register file (e.g. in your Git repository); default: the data folder.")
+
+
+def _table(register) -> str:  # noqa: ANN001
+    from tabulate import tabulate
+
+    from ..render.safe import terminal
+
+    rows = [[m.id, terminal(m.title)[:50], terminal(m.owner), m.due, m.status + (" (overdue)" if m.overdue else ""),
+             terminal(m.target)[:30], m.source[:40]] for m in sorted(register.measures, key=lambda m: m.id)]
+    if not rows:
+        return f"No measures for {register.tenant} yet: add one with `readiness measures add`.\n"
+    return tabulate(rows, ["id", "title", "owner", "due", "status", "target", "source"]) + "\n"
+
+
+@click.group(name="measures", invoke_without_command=True)
+@_tenant
+@_file
+@click.pass_context
+def measures(ctx: click.Context, tenant: str | None, path: Path | None) -> None:
+    """The measures register of a tenant: who does what by when, and is it done.
+
+    Every `readiness audit --tenant NAME` updates it: a measure from a check is done when the check passes,
+    and open measures past their due date are overdue.
+
+    \b
+      readiness measures add --tenant kunde-a --check identity.mfa_registration --owner "Frau Weber" --due 2026-12-15
+      readiness measures add --tenant kunde-a --lesson "Announcement confirmed by 90% within a day" --owner GF
+      readiness measures set M-002 --tenant kunde-a --status in_progress
+      readiness measures list --tenant kunde-a
+      readiness measures export --tenant kunde-a -o csv --out massnahmen.csv
+      readiness measures update kunde-a.json.gz --tenant kunde-a      # from a saved snapshot
+    """
+    ctx.ensure_object(dict).update(tenant=tenant, path=path)
+    if ctx.invoked_subcommand is None:
+        import readiness
+
+        click.echo(_table(readiness.measures_load(tenant, path)), nl=False)
+
+
+def _args(ctx: click.Context, tenant: str | None, path: Path | None) -> tuple[str | None, Path | None]:
+    return tenant or ctx.obj.get("tenant"), path or ctx.obj.get("path")
+
+
+@measures.command(name="add")
+@click.option("--title", default="", help="What is to be done (default: the check's title).")
+@click.option("--check", "check", default=None, metavar="ID", help="Source: a check (done when it passes).")
+@click.option("--lesson", default=None, metavar="TEXT", help="Source: a lesson (run id or text).")
+@click.option("--owner", default="", help="Who is responsible.")
+@click.option("--due", default="", metavar="YYYY-MM-DD")
+@click.option("--metric", default="", help="What is measured (default for a check: the check).")
+@click.option("--target", default="", help="The target value (default for a check: pass).")
+@click.option("--priority", type=click.IntRange(1, 3), default=2, show_default=True, help="1 high, 2 normal, 3 low.")
+@_tenant
+@_file
+@click.pass_context
+def add(ctx: click.Context, title: str, check: str | None, lesson: str | None, owner: str, due: str, metric: str,
+        target: str, priority: int, tenant: str | None, path: Path | None) -> None:
+    """Add a measure."""
+    import readiness
+
+    register = readiness.measures_load(*_args(ctx, tenant, path))
+    if check and not title:
+        title = readiness.get_check(check.strip().lower()).title.get("en", check) if readiness.get_check(check.strip().lower()) else ""
+    m = readiness.measures_add(register, title, check=check, lesson=lesson, owner=owner, due=due, metric=metric,
+                               target=target, priority=priority)
+    click.echo(f"Added {m.id} to {register.save()}", err=True)
+
+
+@measures.command(name="set")
+@click.argument("measure_id")
+@click.option("--title", default=None)
+@click.option("--owner", default=None)
+@click.option("--due", default=None, metavar="YYYY-MM-DD")
+@click.option("--metric", default=None)
+@click.option("--target", default=None)
+@click.option("--status", type=click.Choice(["open", "in_progress", "done", "dropped"]), default=None)
+@click.option("--priority", type=click.IntRange(1, 3), default=None)
+@_tenant
+@_file
+@click.pass_context
+def set_(ctx: click.Context, measure_id: str, tenant: str | None, path: Path | None, **changes: object) -> None:
+    """Change a measure (owner, due date, status, ...)."""
+    import readiness
+
+    register = readiness.measures_load(*_args(ctx, tenant, path))
+    m = readiness.measures_set(register, measure_id, **changes)
+    click.echo(f"Updated {m.id} in {register.save()}", err=True)
+
+
+@measures.command(name="list")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@_tenant
+@_file
+@click.pass_context
+def list_(ctx: click.Context, output: str, tenant: str | None, path: Path | None) -> None:
+    """List the measures."""
+    import readiness
+
+    register = readiness.measures_load(*_args(ctx, tenant, path))
+    emit(_table(register) if output == "table" else readiness.measures_export(register, output), None)
+
+
+@measures.command(name="export")
+@click.option("-o", "--output", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
+@_tenant
+@_file
+@click.pass_context
+def export(ctx: click.Context, output: str, out: Path | None, tenant: str | None, path: Path | None) -> None:
+    """Export the register for the people who own the measures."""
+    import readiness
+
+    emit(readiness.measures_export(readiness.measures_load(*_args(ctx, tenant, path)), output), out)
+
+
+@measures.command(name="update")
+@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_tenant
+@_file
+@click.pass_context
+def update(ctx: click.Context, snapshot: Path, tenant: str | None, path: Path | None) -> None:
+    """Update the register from a saved snapshot (what `readiness audit --tenant NAME` does by itself)."""
+    import readiness
+
+    register = readiness.measures_load(*_args(ctx, tenant, path))
+    tracked = readiness.measures_track(register, readiness.evaluate(readiness.load_snapshot(snapshot)))
+    register.save()
+    click.echo(f"{len(tracked.done_since_last)} done since the last audit, {len(tracked.overdue)} overdue, "
+               f"{tracked.open} open", err=True)

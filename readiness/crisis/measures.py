@@ -1,0 +1,238 @@
+"""The measures register: what a tenant's IT provider promised to do, by whom, by when, and whether it is done.
+
+One JSON file per tenant (``<data>/measures/<tenant>.json``, or any path: keep it in Git). Stable: keys
+sorted, measures ordered by id, two-space indents, a trailing newline, ``schema_version``. A measure's
+source is a check (``check:identity.mfa_registration``: done when that check passes) or a lesson (free text: done when its
+owner says so). Every audit updates the register (``track``): measures whose check passes become done,
+measures whose check fails again are reopened, and open measures past their due date (readiness.clock)
+are overdue. The audit's summary then carries ``measures``: overdue and done since the last audit.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import clock
+from ..errors import ConfigError, UsageError
+from ..paths import data_dir, write_private
+from ..render.safe import csv_cell
+
+if TYPE_CHECKING:
+    from ..audit.model import Audit
+
+SCHEMA_VERSION = 1
+STATUSES = ("open", "in_progress", "done", "dropped")
+CLOSED = {"done", "dropped"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FIELDS = ("id", "title", "source", "owner", "due", "metric", "target", "status", "overdue", "done_on", "priority",
+          "last_result", "updated")
+
+
+@dataclass
+class Measure:
+    id: str
+    title: str
+    source: str  # "check:identity.mfa_registration" or "lesson:<run id or text>"
+    owner: str = ""
+    due: str = ""  # ISO date
+    metric: str = ""
+    target: str = ""
+    status: str = "open"
+    overdue: bool = False
+    done_on: str = ""  # ISO date the measure became done
+    priority: int = 2  # 1 high, 2 normal, 3 low
+    last_result: str = ""  # the check's status at the last audit
+    updated: str = ""  # ISO date of the last change
+
+    @property
+    def check_id(self) -> str:
+        kind, _, ref = self.source.partition(":")
+        return ref if kind == "check" else ""
+
+
+@dataclass
+class Register:
+    tenant: str
+    measures: list[Measure] = field(default_factory=list)
+    last_audit: dict = field(default_factory=dict)  # collected_at, overdue and done ids of the last audit
+    path: Path | None = None
+
+    def get(self, measure_id: str) -> Measure:
+        for m in self.measures:
+            if m.id.lower() == measure_id.lower():
+                return m
+        raise UsageError(f"There is no measure {measure_id} for {self.tenant}",
+                         f"See `readiness measures list --tenant {self.tenant}`")
+
+    def to_dict(self) -> dict:
+        return {"schema_version": SCHEMA_VERSION, "tenant": self.tenant, "last_audit": self.last_audit,
+                "measures": [asdict(m) for m in sorted(self.measures, key=lambda m: m.id)]}
+
+    def save(self) -> Path:
+        assert self.path is not None
+        write_private(self.path, json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        return self.path
+
+
+@dataclass
+class Tracked:
+    """What one audit changed in the register (also put into the audit's summary as ``measures``)."""
+
+    overdue: list[Measure]
+    done_since_last: list[Measure]
+    reopened: list[Measure]
+    open: int
+
+    def summary(self) -> dict:
+        row = lambda m: {"id": m.id, "title": m.title, "owner": m.owner, "due": m.due, "target": m.target}  # noqa: E731
+        return {"overdue": [row(m) for m in self.overdue], "done_since_last": [row(m) for m in self.done_since_last],
+                "reopened": [row(m) for m in self.reopened], "open": self.open}
+
+
+def tenant_name(tenant: str | None) -> str:
+    """The register's name: the tenant profile given, else the default profile's name."""
+    if not tenant:
+        from ..config.profiles import ProfileStore
+
+        profile = ProfileStore().default()
+        if profile is None:
+            raise UsageError("No tenant given and no default profile exists", "Add --tenant NAME")
+        tenant = profile.name
+    if not _NAME.match(tenant):
+        raise UsageError(f"'{tenant}' is not a usable register name", "Use letters, digits, dot, dash and underscore")
+    return tenant
+
+
+def register_path(tenant: str) -> Path:
+    return data_dir() / "measures" / f"{tenant}.json"
+
+
+def load_register(tenant: str | None = None, path: Path | str | None = None) -> Register:
+    """The tenant's register (an empty one if there is none yet)."""
+    name = tenant_name(tenant) if tenant or path is None else (tenant or "")
+    path = Path(path) if path else register_path(name)
+    if not path.exists():
+        return Register(name or path.stem, path=path)
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"The measures register {path} cannot be read ({type(exc).__name__})",
+                          "Fix the file (it is JSON; see its history in Git) or move it away") from exc
+    if not isinstance(doc, dict) or doc.get("schema_version", 0) > SCHEMA_VERSION:
+        raise ConfigError(f"{path} is not a measures register this readiness can read", "Upgrade readiness or give another file")
+    known = set(Measure.__dataclass_fields__)
+    measures = [Measure(**{k: v for k, v in m.items() if k in known}) for m in doc.get("measures") or []]
+    return Register(doc.get("tenant") or name, measures, doc.get("last_audit") or {}, path)
+
+
+def _due(value: str) -> str:
+    try:
+        return date.fromisoformat(value.strip()).isoformat() if value else ""
+    except ValueError as exc:
+        raise UsageError(f"'{value}' is not a date", "Give the due date as YYYY-MM-DD") from exc
+
+
+def _source(check: str | None, lesson: str | None) -> str:
+    if bool(check) == bool(lesson):
+        raise UsageError("A measure comes from a check or from a lesson", "Give exactly one of --check ID and --lesson TEXT")
+    if check:
+        from ..checks.registry import registry
+
+        ids = set(registry())
+        if check.strip().lower() not in ids:
+            raise UsageError(f"There is no check {check}", "See `readiness checks list`")
+        return f"check:{check.strip().lower()}"
+    return f"lesson:{lesson}"
+
+
+def add_measure(register: Register, title: str, *, check: str | None = None, lesson: str | None = None, owner: str = "",
+                due: str = "", metric: str = "", target: str = "", priority: int = 2) -> Measure:
+    source = _source(check, lesson)
+    number = max((int(m.id[2:]) for m in register.measures if m.id[2:].isdigit()), default=0) + 1
+    measure = Measure(f"M-{number:03d}", title.strip() or source, source, owner, _due(due),
+                      metric or (f"check {source[6:]}" if source.startswith("check:") else ""),
+                      target or ("pass" if source.startswith("check:") else ""), priority=priority,
+                      updated=clock.today().isoformat())
+    measure.overdue = _is_overdue(measure)
+    register.measures.append(measure)
+    return measure
+
+
+def set_measure(register: Register, measure_id: str, **changes: Any) -> Measure:
+    measure = register.get(measure_id)
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "status" and value not in STATUSES:
+            raise UsageError(f"'{value}' is not a status", f"Use one of: {', '.join(STATUSES)}")
+        if key not in ("title", "owner", "due", "metric", "target", "status", "priority"):
+            raise UsageError(f"A measure has no field '{key}'", "Set title, owner, due, metric, target, status or priority")
+        setattr(measure, key, _due(value) if key == "due" else value)
+    if measure.status == "done" and not measure.done_on:
+        measure.done_on = clock.today().isoformat()
+    if measure.status != "done":
+        measure.done_on = ""
+    measure.overdue = _is_overdue(measure)
+    measure.updated = clock.today().isoformat()
+    return measure
+
+
+def _is_overdue(m: Measure) -> bool:
+    return bool(m.due) and m.status not in CLOSED and date.fromisoformat(m.due) < clock.today()
+
+
+def track(register: Register, audit: Audit) -> Tracked:
+    """Update the register from an audit: done when the check passes, reopened when it fails again, overdue."""
+    from ..checks.model import Status
+
+    today = clock.today().isoformat()
+    done, reopened = [], []
+    for m in register.measures:
+        if m.check_id:
+            result = audit.check(m.check_id)
+            status = result.status if result is not None else None
+            m.last_result = status.value if status is not None else "not_evaluated"
+            if status == Status.PASS and m.status not in CLOSED:
+                m.status, m.done_on, m.updated = "done", today, today
+                done.append(m)
+            elif status in (Status.FAIL, Status.WARN) and m.status == "done":
+                m.status, m.done_on, m.updated = "open", "", today
+                reopened.append(m)
+        m.overdue = _is_overdue(m)
+    overdue = [m for m in register.measures if m.overdue]
+    register.last_audit = {"collected_at": audit.collected_at, "tracked_on": today,
+                           "done": [m.id for m in done], "overdue": [m.id for m in overdue]}
+    return Tracked(overdue, done, reopened, sum(1 for m in register.measures if m.status not in CLOSED))
+
+
+def track_audit(audit: Audit, tenant: str, path: Path | str | None = None) -> Tracked | None:
+    """After an audit: update the tenant's register if it has one, save it, and put the result into
+    ``audit.summary["measures"]`` (the report's first page shows it). None when there is no register."""
+    register = load_register(tenant, path)
+    if register.path is None or not register.path.exists():
+        return None
+    tracked = track(register, audit)
+    register.save()
+    audit.summary["measures"] = tracked.summary()
+    return tracked
+
+
+def export(register: Register, fmt: str = "csv") -> str:
+    """The register as csv (formula-safe cells) or json."""
+    rows = [asdict(m) for m in sorted(register.measures, key=lambda m: m.id)]
+    if fmt == "json":
+        return json.dumps({"tenant": register.tenant, "measures": rows}, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "csv":
+        raise UsageError(f"Measures cannot be exported as {fmt}", "Use -o csv or -o json")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for row in rows:
+        writer.writerow([csv_cell(row[f]) for f in FIELDS])
+    return buf.getvalue()

@@ -1,0 +1,117 @@
+"""The measures register carried across three audits of a tenant that changes in between (over real HTTP)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import readiness
+from readiness import clock
+from readiness.cli import cli
+from readiness.simulator import generate_tenant
+from readiness.simulator.generate import MFA_METHODS
+
+from .conftest import collect_over_http
+
+
+def _register_mfa_for_everyone(tenant) -> None:  # noqa: ANN001
+    for u in tenant.users:
+        if u["userType"] == "Member":
+            tenant.auth_methods[u["id"]] = ["password", MFA_METHODS[0]]
+
+
+def test_register_carried_across_three_audits(tmp_path: Path) -> None:
+    tenant = generate_tenant("unprepared-sme", seed=7)
+    with clock.frozen("2026-11-20T09:00:00Z"):
+        first = readiness.evaluate(collect_over_http(tenant))
+        assert first.check("identity.mfa_registration").status.value == "fail"
+        register = readiness.measures_load("kunde-a")
+        mfa = readiness.measures_add(register, "Everyone registers MFA", check="identity.mfa_registration",
+                                     owner="IT: Frau Weber", due="2026-11-25")
+        links = readiness.measures_add(register, "No anyone links", check="sharing.anyone_links", owner="IT", due="2026-11-22")
+        drill = readiness.measures_add(register, "Drill the announcement twice a year", lesson="run 20261120-a",
+                                       owner="GF", due="2027-06-30", metric="confirmed by", target="90% in one day")
+        register.save()
+        assert stat.S_IMODE(register.path.stat().st_mode) == 0o600
+        tracked = readiness.track_measures(first, "kunde-a")
+        assert tracked is not None and tracked.done_since_last == [] and tracked.overdue == []
+        assert first.summary["measures"]["open"] == 3
+
+    _register_mfa_for_everyone(tenant)  # the measure is carried out between the audits
+    with clock.frozen("2026-11-24T09:00:00Z"):  # after the anyone-links due date, before the MFA one
+        second = readiness.evaluate(collect_over_http(tenant))
+        tracked = readiness.track_measures(second, "kunde-a")
+        assert [m.id for m in tracked.done_since_last] == [mfa.id]
+        assert [m.id for m in tracked.overdue] == [links.id]
+        html = readiness.render(second, format="html", lang="de")
+        assert "Überfällige Maßnahmen" in html and "Seit dem letzten Audit erledigte Maßnahmen" in html
+        first_page = html[html.index('id="measures"'):html.index("</div>", html.index('id="measures"'))]
+        assert "Everyone registers MFA" in first_page and "No anyone links" in first_page
+
+    with clock.frozen("2026-12-01T09:00:00Z"):
+        third = readiness.evaluate(collect_over_http(tenant))
+        tracked = readiness.track_measures(third, "kunde-a")
+        assert tracked.done_since_last == [] and [m.id for m in tracked.overdue] == [links.id]
+    saved = json.loads(register.path.read_text("utf-8"))
+    assert saved["schema_version"] == 1 and [m["id"] for m in saved["measures"]] == [mfa.id, links.id, drill.id]
+    status = {m["id"]: (m["status"], m["done_on"], m["overdue"]) for m in saved["measures"]}
+    assert status == {mfa.id: ("done", "2026-11-24", False), links.id: ("open", "", True), drill.id: ("open", "", False)}
+    # stable on disk: saving again without a change gives the same bytes (a clean diff in Git)
+    before = register.path.read_bytes()
+    readiness.measures_load("kunde-a").save()
+    assert register.path.read_bytes() == before
+
+
+def test_a_done_measure_is_reopened_when_its_check_fails_again(demo_snapshot) -> None:
+    audit = readiness.evaluate(demo_snapshot)
+    register = readiness.measures_load("kunde-b")
+    m = readiness.measures_add(register, "Anyone links off", check="sharing.anyone_links")
+    readiness.measures_set(register, m.id, status="done")
+    tracked = readiness.measures_track(register, audit)
+    assert tracked.reopened == [m] and m.status == "open" and m.last_result == "fail"
+
+
+def test_no_register_no_change(demo_snapshot) -> None:
+    audit = readiness.evaluate(demo_snapshot)
+    assert readiness.track_measures(audit, "nobody") is None and "measures" not in audit.summary
+    assert 'id="measures"' not in readiness.render(audit, format="html")
+
+
+def test_cli_add_set_list_export_update(demo_snapshot, tmp_path: Path) -> None:
+    runner = CliRunner()
+    reg = tmp_path / "git" / "kunde-a.measures.json"
+    base = ["measures", "--tenant", "kunde-a", "--file", str(reg)]
+    res = runner.invoke(cli, [*base, "add", "--check", "sharing.anyone_links", "--owner", "=HYPERLINK(\"x\")", "--due", "2026-01-05"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, [*base, "add", "--lesson", "Announcement went out late", "--title", "Announce by 8:00",
+                              "--owner", "GF", "--due", "2099-01-01"])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(cli, [*base, "set", "M-002", "--status", "in_progress"]).exit_code == 0
+    listed = runner.invoke(cli, [*base, "list"])
+    assert "M-001" in listed.output and "in_progress" in listed.output
+    exported = runner.invoke(cli, [*base, "export", "-o", "csv"]).output
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [r["id"] for r in rows] == ["M-001", "M-002"]
+    assert rows[0]["owner"].startswith("'=")  # no formula reaches a spreadsheet
+    assert rows[0]["title"] == readiness.get_check("sharing.anyone_links").title["en"]
+    snap = tmp_path / "s.json"
+    demo_snapshot.save(snap)
+    with clock.frozen("2026-06-01"):
+        res = runner.invoke(cli, [*base, "update", str(snap)])
+    assert res.exit_code == 0 and "1 overdue" in res.output, res.output
+    bad = runner.invoke(cli, [*base, "add", "--check", "no.such.check"])
+    assert bad.exit_code == 2 and bad.output.startswith("Error: There is no check") and "Traceback" not in bad.output
+    bad = runner.invoke(cli, [*base, "set", "M-009", "--owner", "x"])
+    assert bad.exit_code == 2 and "There is no measure M-009" in bad.output
+
+
+@pytest.mark.parametrize("due", ["tomorrow", "2026-13-01"])
+def test_due_dates_must_be_dates(due: str) -> None:
+    register = readiness.measures_load("kunde-c")
+    with pytest.raises(readiness.UsageError, match="not a date"):
+        readiness.measures_add(register, "x", lesson="y", due=due)
