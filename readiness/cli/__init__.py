@@ -21,6 +21,7 @@ COMMANDS = {
     "playbook": ("readiness.cli.playbook", "playbook", "Plan and apply playbooks safely: journal, resume, verify, undo."),
     "report": ("readiness.cli.report", "report", "Render a saved snapshot as an HTML, Markdown, CSV or JSON report."),
     "tenant": ("readiness.cli.tenant", "tenant", "Manage tenant profiles (add, list, show, test, remove)."),
+    "drill": ("readiness.cli.drill", "drill", "Rehearse a playbook on a replica of the tenant built from a snapshot."),
     "letters": ("readiness.cli.letters", "letters", "Write a letter for every person who cannot work from home yet."),
     "simulator": ("readiness.cli.simulator", "simulator", "Run the built-in Microsoft Graph simulator."),
     "fleet": ("readiness.cli.fleet", "fleet", "Audit many client tenants in one run; the cross-tenant summary."),

@@ -1,0 +1,109 @@
+"""Drills on a replica built from a snapshot: the replica equals the snapshot, a drill gives what a real apply
+on the tenant's double gives, drills are kept and compared, and nothing leaves for another URL."""
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+import readiness
+from readiness.audit.privacy import pseudonymize
+from readiness.cli import cli
+from readiness.crisis.drill import ForeignURL, _guard_transport
+from readiness.simulator import generate_tenant
+from readiness.simulator.replica import replica_tenant
+
+from .conftest import collect_over_http
+
+PLAYBOOK = "emergency-home-office"
+
+
+def _sections(snap) -> dict:  # noqa: ANN001
+    return snap.to_dict()["sections"]
+
+
+def _params(snap) -> dict:  # noqa: ANN001
+    lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
+    return {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+
+
+def test_the_replica_of_the_demo_tenant_reads_back_as_its_snapshot(demo_snapshot) -> None:
+    again = collect_over_http(replica_tenant(demo_snapshot))
+    assert _sections(again) == _sections(demo_snapshot)  # every section: status, counts, data
+
+
+@pytest.mark.slow
+def test_the_replica_of_an_enterprise_tenant_reads_back_as_its_snapshot() -> None:
+    # Intune, Conditional Access, group-based licensing with seat errors, Teams usage: all as collected
+    snap = collect_over_http(generate_tenant("enterprise", seed=3, size=150))
+    assert {s.status for s in snap.sections.values()} == {"complete"}
+    assert _sections(collect_over_http(replica_tenant(snap))) == _sections(snap)
+
+
+def test_a_replica_of_a_pseudonymised_snapshot_is_pseudonymous(demo_snapshot) -> None:
+    private = pseudonymize(demo_snapshot, b"k" * 32)
+    again = _sections(collect_over_http(replica_tenant(private)))
+    expected = _sections(private)
+    # pseudonymisation drops the organisation (the replica answers with a neutral one)
+    assert again.pop("organization")["data"][0]["verifiedDomains"][0]["name"] == "pseudonym.invalid"
+    assert again == expected
+    assert not any("mueller-soehne" in json.dumps(sec) for sec in again.values())
+
+
+def test_a_drill_gives_what_a_real_apply_on_the_tenants_double_gives(tmp_path: Path) -> None:
+    double = generate_tenant("unprepared-sme", seed=11)
+    snap = collect_over_http(double)
+    params = _params(snap)
+    record = readiness.drill(PLAYBOOK, snap, params=params, latency_ms=2)
+    # the same playbook applied for real on the double (a separate simulator)
+    with readiness.serve_simulator(tenant=double) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        plan = readiness.plan(PLAYBOOK, conn, params=params)
+        run = readiness.apply(plan, conn, confirm=True)
+        real = readiness.evaluate(readiness.collect(conn))
+    assert record.status == run.status == "complete"
+    assert record.changes["planned"] == len(plan.changes) and record.changes["done"] == run.done
+    assert record.by_action == {a: sum(1 for c in plan.changes if c.action == a) for a in record.by_action}
+    assert (record.ready_after, record.people) == (real.summary["ready"], real.summary["people"])
+    assert record.ready_before == readiness.evaluate(snap).summary["ready"] < record.ready_after
+    assert record.reasons_after == real.summary["reasons"]
+    assert len(record.not_ready_after) == real.summary["people"] - real.summary["ready"]
+    assert record.requests > 0 and record.estimate["changes"] == len(plan.changes) and record.throttled_seconds >= 0
+    # a drill never counts as a real run of the tenant: the only run here is the real apply
+    assert [r.endpoint for r in readiness.runs()] == [sim.graph_url]
+
+
+def test_drills_are_kept_per_tenant_and_compared(demo_snapshot, tmp_path: Path, _isolated_home: Path) -> None:
+    snap_path = tmp_path / "snap.json"
+    demo_snapshot.save(snap_path)
+    args = ["drill", PLAYBOOK, "--from-snapshot", str(snap_path)] + [x for k, v in _params(demo_snapshot).items()
+                                                                       for x in ("-p", f"{k}={v}")]
+    runner = CliRunner()
+    first = runner.invoke(cli, [*args, "-o", "md"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(cli, [*args, "--previous", "auto", "-o", "html", "--lang", "de", "--out", str(tmp_path / "d.html")])
+    assert second.exit_code == 0, second.output
+    html = (tmp_path / "d.html").read_text("utf-8")
+    kept = readiness.list_drills(demo_snapshot.tenant_id)
+    assert len(kept) == 2 and kept[1]["previous"]["drill_id"] == kept[0]["drill_id"]
+    assert f"{kept[0]['ready_after']} → {kept[1]['ready_after']} von {kept[1]['people']}" in html
+    assert "<script>" not in html and "Eve &lt;script&gt;" in html  # names escaped in the details
+    files = list((_isolated_home / "data" / "drills").rglob("*.json"))
+    assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    bad = runner.invoke(cli, [*args, "--previous", "no-such-drill"])
+    assert bad.exit_code == 2 and bad.output.startswith("Error: There is no drill no-such-drill")
+
+
+def test_a_drill_refuses_any_url_but_its_replica() -> None:
+    async def go(url: str) -> int:
+        async with httpx.AsyncClient(transport=_guard_transport("http://127.0.0.1:45678/v1.0")) as client:
+            return (await client.get(url)).status_code
+
+    for url in ("https://graph.microsoft.com/v1.0/users", "http://127.0.0.1:45679/v1.0/users", "https://127.0.0.1:45678/v1.0/users"):
+        with pytest.raises(ForeignURL, match="not its replica"):
+            asyncio.run(go(url))
