@@ -39,7 +39,8 @@ _EXPORTS = {
     "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
     # before, during and after the crisis (docs/crisis.md)
     "letters": "readiness.crisis.letters", "drill": "readiness.crisis.drill", "render_drill": "readiness.crisis.drill_report",
-    "list_drills": "readiness.crisis.drill",
+    "list_drills": "readiness.crisis.drill", "lessons": "readiness.crisis.lessons",
+    "render_lessons": "readiness.crisis.lessons_report", "lessons_to_measures": "readiness.crisis.lessons_report",
     "measures_load": "readiness.crisis.api", "measures_add": "readiness.crisis.api", "measures_set": "readiness.crisis.api",
     "measures_track": "readiness.crisis.api", "measures_export": "readiness.crisis.api", "track_measures": "readiness.crisis.api",
     # the built-in simulator
@@ -93,6 +94,8 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .crisis.api import measures_add, measures_export, measures_load, measures_set, measures_track, track_measures  # noqa: F401
     from .crisis.drill import drill, list_drills  # noqa: F401
     from .crisis.drill_report import render_drill  # noqa: F401
+    from .crisis.lessons import lessons  # noqa: F401
+    from .crisis.lessons_report import lessons_to_measures, render_lessons  # noqa: F401
     from .crisis.letters import letters  # noqa: F401
     from .api.tenant import collect, connect, load_snapshot  # noqa: F401
     from .api.results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
