@@ -30,7 +30,8 @@ COMMANDS = {
 
 
 # subcommands kept in modules of their own, added to a group when it loads (no command imports another)
-SUBCOMMANDS = {"tenant": (("readiness.cli.tenant_fleet", "tenant_import"), ("readiness.cli.tenant_fleet", "tenant_discover"))}
+SUBCOMMANDS = {"tenant": (("readiness.cli.tenant_fleet", "tenant_import"), ("readiness.cli.tenant_fleet", "tenant_discover")),
+               "playbook": (("readiness.cli.lessons", "playbook_lessons"),)}
 
 
 class LazyGroup(click.Group):

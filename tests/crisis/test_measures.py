@@ -115,3 +115,26 @@ def test_due_dates_must_be_dates(due: str) -> None:
     register = readiness.measures_load("kunde-c")
     with pytest.raises(readiness.UsageError, match="not a date"):
         readiness.measures_add(register, "x", lesson="y", due=due)
+
+
+def test_readiness_audit_of_a_profile_updates_its_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readiness.config.profiles import ProfileStore, TenantProfile
+
+    tenant = generate_tenant("unprepared-sme", seed=7)
+    with readiness.serve_simulator(tenant=tenant) as sim:
+        ProfileStore().add(TenantProfile(name="kunde-a", tenant="kunde-a.example", auth="token", graph_url=sim.graph_url))
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.token)
+        register = readiness.measures_load("kunde-a")
+        m = readiness.measures_add(register, "Everyone registers MFA", check="identity.mfa_registration", due="2000-01-01")
+        register.save()
+        runner = CliRunner()
+        first = runner.invoke(cli, ["audit", "--tenant", "kunde-a", "--report", str(tmp_path / "r1.html"), "-o", "json"])
+        assert first.exit_code == 0, first.output
+        assert "1 overdue" in first.output and "Measures overdue" in (tmp_path / "r1.html").read_text("utf-8")
+        _register_mfa_for_everyone(tenant)
+        second = runner.invoke(cli, ["audit", "--tenant", "kunde-a", "--report", str(tmp_path / "r2.html"), "--lang", "de"])
+        assert second.exit_code == 0, second.output
+    html = (tmp_path / "r2.html").read_text("utf-8")
+    done = html[html.index("Seit dem letzten Audit erledigte Maßnahmen"):]
+    assert "Everyone registers MFA" in done[:done.index("</ul>")]
+    assert readiness.measures_load("kunde-a").get(m.id).status == "done"

@@ -1,0 +1,34 @@
+"""`readiness playbook lessons`: the lessons-learned report from a run (added to the playbook group by cli/__init__)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import emit
+
+
+@click.command(name="lessons")
+@click.argument("run_id")
+@click.option("-o", "--output", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to FILE.")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@click.option("--before", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from before the run.")
+@click.option("--after", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from after the run.")
+@click.option("--pseudonymize", is_flag=True, help="No tenant name (people are never named).")
+@click.option("--add-measures", "add_to", metavar="TENANT", default=None, help="Add the derived measures to TENANT's register.")
+def playbook_lessons(run_id: str, output: str, out: Path | None, lang: str, before: Path | None, after: Path | None,
+                     pseudonymize: bool, add_to: str | None) -> None:
+    """A lessons-learned report from a run: summary, blameless timeline, facts, communication, measures (docs/crisis.md).
+
+    \b
+      readiness playbook lessons RUN_ID --before vorher.json.gz --after nachher.json.gz -o html --lang de --out lessons.html
+    """
+    import readiness
+
+    doc = readiness.lessons(run_id, before=readiness.load_snapshot(before) if before else None,
+                            after=readiness.load_snapshot(after) if after else None, pseudonymize=pseudonymize)
+    emit(readiness.render_lessons(doc, output, lang), out)
+    if add_to:
+        added = readiness.lessons_to_measures(doc, add_to, lang=lang)
+        click.echo(f"Added {len(added)} measures to the register of {add_to}", err=True)
