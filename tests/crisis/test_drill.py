@@ -107,3 +107,17 @@ def test_a_drill_refuses_any_url_but_its_replica() -> None:
     for url in ("https://graph.microsoft.com/v1.0/users", "http://127.0.0.1:45679/v1.0/users", "https://127.0.0.1:45678/v1.0/users"):
         with pytest.raises(ForeignURL, match="not its replica"):
             asyncio.run(go(url))
+
+
+@pytest.mark.slow
+def test_a_drill_counts_the_time_graphs_write_limit_costs(demo_snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Graph's identity-and-access write limit is 3,000 writes per 2.5 minutes per app and tenant
+    # (microsoft-graph-docs-contrib concepts/throttling-limits.md, "Identity and access service limits"); the replica
+    # applies it as a token bucket. A bucket of 20 (at 20 writes per second) makes even the demo's drill wait.
+    import readiness.crisis.drill as drill_module
+
+    monkeypatch.setattr(drill_module, "WRITE_BURST", 20)
+    record = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot))
+    assert record.status == "complete" and record.changes["failed"] == 0
+    assert record.throttled > 0 and record.throttled_seconds >= record.throttled  # Retry-After is whole seconds, at least 1
+    assert record.ready_after > record.ready_before
