@@ -63,7 +63,8 @@ class DrillRecord:
     by_action: dict = field(default_factory=dict)
     failed: list = field(default_factory=list)  # [change id, error]
     blocked: list = field(default_factory=list)  # [step, why]
-    seats_to_buy: list = field(default_factory=list)  # {sku, needed, free, buy}
+    seats_to_buy: list = field(default_factory=list)  # per subscription the plan needs more of: {sku, needed, free, buy}
+    licences_to_buy: int = 0  # after the playbook: people who still need a licence with Teams, mail and files (audit)
     people: int = 0
     ready_before: int = 0
     ready_after: int = 0
@@ -205,6 +206,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
         record.throttled_seconds = float(sum(waits))
         after = readiness.evaluate(readiness.collect(conn))
     record.ready_after = after.summary["ready"]
+    record.licences_to_buy = int(after.seats_to_buy or 0)
     record.reasons_after = dict(after.summary["reasons"])
     record.not_ready_after = [{"name": p["displayName"], "department": p["department"], "reasons": p["reasons"]}
                               for p in after.people if p["ready"] is not True]

@@ -56,8 +56,10 @@ def _markdown(v: dict) -> str:
                                                                    est_seconds=est.get("seconds", "-"), est_requests=est.get("requests", "-"),
                                                                    throttled=r["throttled_seconds"]), "",
             f"### {w['costs']}", ""]
-    out += [f"- {w['costs_text'].format(buy=s['buy'], sku=md(s['sku']), needed=s['needed'], free=s['free'])}" for s in r["seats_to_buy"]] \
-        or [w["costs_none"]]
+    costs = [f"- {w['costs_text'].format(buy=s['buy'], sku=md(s['sku']), needed=s['needed'], free=s['free'])}" for s in r["seats_to_buy"]]
+    if r.get("licences_to_buy"):
+        costs.append(f"- {w['costs_licences'].format(n=r['licences_to_buy'])}")
+    out += costs or [w["costs_none"]]
     out += ["", f"### {w['left_behind']}", ""]
     if v["people"]:
         out += [w["left_text"].format(n=len(v["people"])), ""] + [f"- {reason}: {n}" for reason, n in v["reasons"]]

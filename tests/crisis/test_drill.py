@@ -72,6 +72,7 @@ def test_a_drill_gives_what_a_real_apply_on_the_tenants_double_gives(tmp_path: P
     assert (record.ready_after, record.people) == (real.summary["ready"], real.summary["people"])
     assert record.ready_before == readiness.evaluate(snap).summary["ready"] < record.ready_after
     assert record.reasons_after == real.summary["reasons"]
+    assert record.licences_to_buy == real.seats_to_buy
     assert len(record.not_ready_after) == real.summary["people"] - real.summary["ready"]
     assert record.requests > 0 and record.estimate["changes"] == len(plan.changes) and record.throttled_seconds >= 0
     # a drill never counts as a real run of the tenant: the only run here is the real apply
@@ -121,3 +122,18 @@ def test_a_drill_counts_the_time_graphs_write_limit_costs(demo_snapshot, monkeyp
     assert record.status == "complete" and record.changes["failed"] == 0
     assert record.throttled > 0 and record.throttled_seconds >= record.throttled  # Retry-After is whole seconds, at least 1
     assert record.ready_after > record.ready_before
+
+
+def test_a_blocked_drill_says_why_and_which_seats_to_buy() -> None:
+    double = generate_tenant("unprepared-sme", seed=7)
+    for sku in double.skus:  # no free seat anywhere: the licence step cannot work
+        sku["prepaidUnits"]["enabled"] = sku["consumedUnits"]
+    snap = collect_over_http(double)
+    record = readiness.drill(PLAYBOOK, snap, params=_params(snap))
+    assert record.status == "blocked" and record.run_id is None and record.changes["done"] == 0
+    assert [step for step, _ in record.blocked] == ["assign-licences"] and "seat" in record.blocked[0][1]
+    assert all(s["buy"] == s["needed"] - s["free"] > 0 for s in record.seats_to_buy)
+    assert record.licences_to_buy == readiness.evaluate(snap).seats_to_buy > 0  # what it costs, from the re-audit
+    assert record.ready_after == record.ready_before  # nothing was applied
+    text = readiness.render_drill(record.to_dict(), "md", "de")
+    assert "Blockierte Schritte" in text and f"{record.licences_to_buy} Lizenzen mit Teams" in text
