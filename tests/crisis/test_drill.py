@@ -137,3 +137,14 @@ def test_a_blocked_drill_says_why_and_which_seats_to_buy() -> None:
     assert record.ready_after == record.ready_before  # nothing was applied
     text = readiness.render_drill(record.to_dict(), "md", "de")
     assert "Blockierte Schritte" in text and f"{record.licences_to_buy} Lizenzen mit Teams" in text
+
+
+def test_a_drill_on_a_pseudonymised_snapshot_names_nobody(demo_snapshot) -> None:
+    private = pseudonymize(demo_snapshot, b"k" * 32)
+    record = readiness.drill(PLAYBOOK, private, params=_params(private))
+    plain = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot))
+    assert record.pseudonymized and record.status == "complete"
+    assert (record.ready_before, record.ready_after, record.people) == (plain.ready_before, plain.ready_after, plain.people)
+    report = readiness.render_drill(record.to_dict(), "html", "en")
+    names = [u["displayName"] for u in demo_snapshot.data("users")]
+    assert "Person-" in report and not [n for n in names if n in report]
