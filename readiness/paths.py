@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .safe_io import make_private_dir, write_file
+
 
 def _home() -> Path | None:
     value = os.environ.get("READINESS_HOME")
@@ -33,18 +35,10 @@ def data_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create a folder readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    """Create a folder (and missing parents) readable by the owner only."""
+    return make_private_dir(path)
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file atomically with mode 0600 (profiles and sign-in records; never secrets)."""
-    private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write a file atomically with mode 0600, folders 0700 (see safe_io for special files and symlinks)."""
+    write_file(path, text, make_parents=True)

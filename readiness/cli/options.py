@@ -41,18 +41,17 @@ def connection_options(func: Callable) -> Callable:
 
 
 def emit(text: str, out: Path | None) -> None:
-    """Write a rendered result to --out (atomically) or stdout."""
+    """Write a rendered result to --out or stdout.
+
+    --out goes through the one safe writer (readiness/safe_io.py): a regular file is replaced atomically and
+    made 0600; /dev/null, a FIFO or /dev/stdout is written into, never replaced.
+    """
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    except OSError as exc:
-        from ..errors import ReadinessError
+    from ..safe_io import write_file
 
-        raise ReadinessError(f"Cannot write {out} ({exc.strerror})", "Check that the folder exists and is writable") from exc
+    write_file(out, text)
     click.echo(f"Wrote {out}", err=True)
 
 

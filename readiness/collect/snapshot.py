@@ -9,12 +9,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import SnapshotError
+from ..safe_io import open_output
+from .snapshot_file import read_document, validate_document
 
 SCHEMA_VERSION = 1
 
@@ -23,6 +23,7 @@ FORBIDDEN = "forbidden"  # permission or licence missing: checks are not evaluab
 FAILED = "failed"  # Graph or the network failed: checks are errors, with the reason
 SKIPPED = "skipped"  # not collected (for example: no teams to read)
 FALLBACK = "fallback"  # the usual source was forbidden; a cheaper one was used (see notes)
+STATUSES = (COMPLETE, FORBIDDEN, FAILED, SKIPPED, FALLBACK)  # a loaded snapshot may hold only these
 
 
 @dataclass
@@ -95,11 +96,7 @@ class Snapshot:
 
     @staticmethod
     def from_dict(doc: dict) -> Snapshot:
-        if not isinstance(doc, dict) or "schema_version" not in doc or "sections" not in doc:
-            raise SnapshotError("This file is not a readiness snapshot", "Create one with `readiness audit --snapshot-out FILE`")
-        if doc["schema_version"] > SCHEMA_VERSION:
-            raise SnapshotError(f"The snapshot has schema version {doc['schema_version']}, newer than this readiness ({SCHEMA_VERSION})",
-                                "Upgrade readiness: pip install --upgrade readiness")
+        validate_document(doc, SCHEMA_VERSION, STATUSES)
         tenant = doc.get("tenant") or {}
         snap = Snapshot(tenant.get("id", ""), tenant.get("name", ""), doc.get("cloud", ""), doc.get("endpoint", ""),
                         doc.get("collected_at", ""), requests=doc.get("requests") or {}, tool=doc.get("tool", ""),
@@ -113,34 +110,18 @@ class Snapshot:
         return hashlib.sha256(canon.encode()).hexdigest()
 
     def save(self, path: Path | str) -> None:
-        """Write the snapshot (people's data: the file is 0600); a .gz name compresses."""
+        """Write the snapshot (gzip when the name ends in .gz) through the safe writer: 0600, atomic, special files
+        such as /dev/null written into (readiness/safe_io.py)."""
         path = Path(path)
-        text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
+        text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with open_output(path) as fh:
             if path.suffix == ".gz":
-                with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as fh:
-                    fh.write(text)
+                with gzip.GzipFile(filename="", mode="wb", fileobj=fh, compresslevel=6, mtime=0) as gz:
+                    gz.write(text)
             else:
-                tmp.write_text(text, encoding="utf-8")
-            os.chmod(tmp, 0o600)  # people's names and devices: owner only
-            tmp.replace(path)
-        except OSError as exc:
-            raise SnapshotError(f"Cannot write the snapshot to {path} ({exc.strerror})",
-                                "Check that the folder exists and is writable") from exc
+                fh.write(text)
 
     @staticmethod
     def load(path: Path | str) -> Snapshot:
-        path = Path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise SnapshotError(f"Cannot read snapshot {path} ({exc.strerror})", "Check the path") from exc
-        try:
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
-            doc = json.loads(raw)
-        except (OSError, ValueError, EOFError) as exc:
-            raise SnapshotError(f"{path} is not a readable snapshot ({type(exc).__name__})",
-                                "Give a file written by `readiness audit --snapshot-out`") from exc
-        return Snapshot.from_dict(doc)
+        """Read a snapshot (plain or gzip) with a bounded decompression and a shape check (snapshot_file.py)."""
+        return Snapshot.from_dict(read_document(Path(path)))

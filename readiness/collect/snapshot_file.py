@@ -1,0 +1,151 @@
+"""Reading a snapshot file defensively: a bounded decompression and a shape check before anything trusts it.
+
+A snapshot may come from anywhere (a colleague, a ticket, an attacker), so ``Snapshot.load`` never
+decompresses without a limit (a 1.5 MB gzip can expand to gigabytes) and never hands a malformed document
+to the checks: every wrong shape is a ``SnapshotError`` that names the field, never an internal error.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import SnapshotError
+
+MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # uncompressed; a 200,000-person tenant is well below
+CHUNK = 1024 * 1024
+
+# Sections whose data is a list of objects, and those whose data is one object (collect/collectors.py).
+LIST_SECTIONS = {"users", "groups", "skus", "organization", "licence_error_groups", "teams", "mfa", "devices",
+                 "managed_devices", "compliance_policies", "conditional_access"}
+DICT_SECTIONS = {"authorization_policy", "cross_tenant_default", "group_members", "report_settings",
+                 "security_defaults", "sharepoint", "teams_usage"}
+
+_FIX = "Give a file written by `readiness audit --snapshot-out`, or collect a new one"
+
+
+def max_bytes() -> int:
+    value = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_BYTES
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise SnapshotError(f"{MAX_BYTES_ENV}={value!r} is not a positive number of bytes",
+                            f"Set it to a size such as {DEFAULT_MAX_BYTES}, or unset it")
+    return limit
+
+
+def read_document(path: Path) -> Any:
+    """The JSON document in a snapshot file (plain or gzip), read with at most ``max_bytes()`` uncompressed."""
+    limit = max_bytes()
+    try:
+        with open(path, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+            fh.seek(0)
+            stream = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh
+            raw = _read_capped(stream, limit, path)
+    except SnapshotError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise SnapshotError(f"Cannot read snapshot {path} ({exc.strerror})", "Check the path") from exc
+        raise SnapshotError(f"{path} is not a readable snapshot (damaged gzip: {type(exc).__name__})", _FIX) from exc
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise SnapshotError(f"{path} is not a readable snapshot (not JSON: {type(exc).__name__})", _FIX) from exc
+
+
+def _read_capped(stream: Any, limit: int, path: Path) -> bytearray:
+    buf = bytearray()
+    while True:
+        chunk = stream.read(min(CHUNK, limit + 1 - len(buf)))
+        if not chunk:
+            return buf
+        buf += chunk
+        if len(buf) > limit:
+            raise SnapshotError(f"{path} holds more than {limit:,} bytes of snapshot data (uncompressed); refusing to read further",
+                                f"If it is a genuine snapshot of a very large tenant, raise the limit with {MAX_BYTES_ENV}=BYTES")
+
+
+def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) -> None:
+    """Raise SnapshotError naming the first field whose shape is wrong."""
+    if not isinstance(doc, dict) or "schema_version" not in doc or "sections" not in doc:
+        raise SnapshotError("This file is not a readiness snapshot", "Create one with `readiness audit --snapshot-out FILE`")
+    version = doc["schema_version"]
+    if type(version) is not int:  # noqa: E721 - bool is an int subclass and must not pass
+        raise SnapshotError(f"The snapshot's schema_version is {json.dumps(version)[:40]}, not a whole number", _FIX)
+    if version > schema_version:
+        raise SnapshotError(f"The snapshot has schema version {version}, newer than this readiness ({schema_version})",
+                            "Upgrade readiness: pip install --upgrade readiness")
+    if version != schema_version:
+        raise SnapshotError(f"The snapshot has schema version {version}; this readiness reads version {schema_version}", _FIX)
+    _expect(doc, "tenant", dict, optional=True)
+    for key in ("id", "name"):
+        _expect(doc.get("tenant") or {}, key, str, optional=True, where="tenant.")
+    for key in ("cloud", "endpoint", "tool"):
+        _expect(doc, key, str, optional=True)
+    _expect(doc, "requests", dict, optional=True)
+    _expect(doc, "collected_at", str)
+    try:
+        datetime.fromisoformat(doc["collected_at"].replace("Z", "+00:00"))
+    except ValueError:
+        raise SnapshotError(f"The snapshot's collected_at {doc['collected_at'][:40]!r} is not an ISO 8601 time", _FIX) from None
+    _expect(doc, "sections", dict)
+    known = set(statuses)
+    for name, sec in doc["sections"].items():
+        _section(name, sec, known)
+
+
+def _section(name: str, sec: Any, statuses: set[str]) -> None:
+    where = f"sections.{name[:60]}"
+    if not isinstance(sec, dict):
+        raise SnapshotError(f"The snapshot's {where} is a {_kind(sec)}, not an object", _FIX)
+    status = sec.get("status")
+    if status not in statuses:
+        raise SnapshotError(f"The snapshot's {where}.status is {json.dumps(status)[:40]}, not one of "
+                            f"{', '.join(sorted(statuses))}", _FIX)
+    for key in ("endpoint", "reason", "permission", "licence"):
+        _expect(sec, key, str, optional=True, where=f"{where}.")
+    _expect(sec, "notes", list, optional=True, where=f"{where}.")
+    if "count" in sec and type(sec["count"]) is not int:  # noqa: E721
+        raise SnapshotError(f"The snapshot's {where}.count is a {_kind(sec['count'])}, not a whole number", _FIX)
+    data = sec.get("data")
+    if data is None:
+        return
+    if name in LIST_SECTIONS:
+        if not isinstance(data, list):
+            raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not a list", _FIX)
+        bad = next((i for i, item in enumerate(data) if not isinstance(item, dict)), None)
+        if bad is not None:
+            raise SnapshotError(f"The snapshot's {where}.data[{bad}] is a {_kind(data[bad])}, not an object", _FIX)
+    elif name in DICT_SECTIONS:
+        if not isinstance(data, dict):
+            raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not an object", _FIX)
+    elif not isinstance(data, (list, dict)):
+        raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not a list or an object", _FIX)
+
+
+def _expect(doc: dict, key: str, kind: type, *, optional: bool = False, where: str = "") -> None:
+    if key not in doc or (optional and doc[key] is None):
+        if optional:
+            return
+        raise SnapshotError(f"The snapshot has no {where}{key}", _FIX)
+    if not isinstance(doc[key], kind) or isinstance(doc[key], bool) and kind is not bool:
+        raise SnapshotError(f"The snapshot's {where}{key} is a {_kind(doc[key])}, not {_NAMES[kind]}", _FIX)
+
+
+_NAMES = {dict: "an object", list: "a list", str: "a string"}
+
+
+def _kind(value: Any) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number",
+            type(None): "null"}.get(type(value), type(value).__name__)

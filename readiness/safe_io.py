@@ -1,0 +1,158 @@
+"""One safe way to write an output file: reports, --out, snapshots, plan files, keys, profiles.
+
+Rules (every output goes through ``write_file`` or ``open_output``):
+
+- **Not a regular file** (a character device such as ``/dev/null``, a FIFO, a terminal): the file is opened
+  and written *into*; it is never replaced and its mode is never changed. Paths under ``/dev/`` and
+  ``/proc/`` (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``) are always written into, appending, even
+  when the shell pointed them at a regular file (``readiness audit --out /dev/stdout > x.txt``).
+  Block devices and sockets are refused: a report never lands on a disk device.
+- **A regular file, or no file yet**: replaced atomically. The new content goes to a temporary file made by
+  ``tempfile.mkstemp`` in the target's folder (unpredictable name, ``O_EXCL``, never follows a symlink),
+  is fsynced, then ``os.replace``-d over the target. A crash leaves the old file or the new one, never half
+  of one, and no temporary file behind.
+- **A symbolic link**: followed only if the current user owns the link (the rule of Linux's
+  ``fs.protected_symlinks``, so that a link planted by someone else in a shared folder such as /tmp cannot
+  redirect a report onto a file of the user's choosing). The link's final target is then treated by the rules
+  above: a regular target is replaced atomically in *its* folder, so the link itself is kept. A link owned by
+  another user, or a dangling link, is refused with a clear error.
+- Everything written holds personal data (people, devices, keys), so new files are 0600 and folders that
+  ``make_parents`` creates are 0700. Existing folders and special files keep their modes.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .errors import ReadinessError
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+_PASSTHROUGH_ROOTS = ("/dev/", "/proc/")
+
+
+class OutputError(ReadinessError):
+    code = "output"
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create a folder (and missing parents) readable by the owner only; existing folders keep their mode."""
+    missing = []
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            pass
+    if not Path(path).is_dir():
+        raise OutputError(f"{path} is not a folder", "Give a path inside an existing folder")
+    return Path(path)
+
+
+def write_file(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE, make_parents: bool = False) -> None:
+    """Write ``data`` (str as UTF-8) to ``path`` by the rules in this module's docstring."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with open_output(path, mode=mode, make_parents=make_parents) as fh:
+        fh.write(payload)
+
+
+@contextlib.contextmanager
+def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = False) -> Iterator[BinaryIO]:
+    """A binary file to write ``path``'s new content into; committed when the block ends without an error."""
+    path = Path(path)
+    try:
+        target, special = _target(path)
+        if special:
+            with _open_special(target) as fh:
+                yield fh
+            return
+        if make_parents:
+            make_private_dir(target.parent)
+        with _atomic(target, mode) as fh:
+            yield fh
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path} ({exc.strerror or exc})",
+                          "Check that the folder exists and is writable") from exc
+
+
+def _target(path: Path) -> tuple[Path, bool]:
+    """The path to write (a symlink's final target) and whether it is written into rather than replaced."""
+    absolute = os.path.abspath(path)
+    if absolute.startswith(_PASSTHROUGH_ROOTS):
+        if not os.path.exists(absolute):
+            raise OutputError(f"{path} does not exist", "Under /dev and /proc only existing files can be written")
+        return Path(absolute), True
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return path, False
+    if stat.S_ISLNK(st.st_mode):
+        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            raise OutputError(f"{path} is a symbolic link owned by another user; refusing to follow it",
+                              "Write to the real path, or remove the link")
+        real = Path(os.path.realpath(path))
+        try:
+            st = os.stat(real)
+        except FileNotFoundError:
+            raise OutputError(f"{path} is a symbolic link to {real}, which does not exist",
+                              "Write to the real path, or fix the link") from None
+        path = real
+    return path, _classify(path, st)
+
+
+def _classify(path: Path, st: os.stat_result) -> bool:
+    """True when the file is written into (FIFO, character device); False for a regular file."""
+    if stat.S_ISREG(st.st_mode):
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path} is a folder", "Give a file name inside it")
+    if stat.S_ISBLK(st.st_mode):
+        raise OutputError(f"{path} is a block device (a disk); refusing to write a report onto it",
+                          "Give a file name")
+    if stat.S_ISSOCK(st.st_mode):
+        raise OutputError(f"{path} is a socket", "Give a file name")
+    return True  # FIFO or character device
+
+
+@contextlib.contextmanager
+def _open_special(path: Path) -> Iterator[BinaryIO]:
+    # No O_CREAT and no O_TRUNC: the file is neither made nor emptied, and its mode stays as it is. O_APPEND makes
+    # /dev/stdout pointed at a regular file continue after what is already there.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "wb") as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def _atomic(target: Path, mode: int) -> Iterator[BinaryIO]:
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")  # 0600, O_EXCL, no symlink
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            if mode != PRIVATE_FILE:
+                os.fchmod(fh.fileno(), mode)
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
