@@ -21,6 +21,7 @@ from .options import connection_options, emit, limit_waiting, max_wait_option, o
 @click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
 @click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of titles and messages.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              callback=lambda _ctx, _param, value: _check_report(value),
               help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
@@ -83,3 +84,12 @@ def incomplete_message(failed, snapshot) -> str:  # noqa: ANN001
     return (f"Error: {what}: {failed[0].reason.rstrip('.')}. The result is incomplete (exit code 6); "
             "try again later or allow more waiting with --max-wait.")
 
+
+def _check_report(path: Path | None) -> Path | None:
+    """Refuse an unknown report extension at once (exit 2), not after collecting."""
+    from ..render.formats import FORMATS_BY_SUFFIX
+
+    if path is not None and path.suffix.lower() not in FORMATS_BY_SUFFIX:
+        raise click.BadParameter(f"cannot tell the report format from '{path.name}'. Use one of the extensions "
+                                 f"{', '.join(sorted(FORMATS_BY_SUFFIX))}.", param_hint="--report")
+    return path

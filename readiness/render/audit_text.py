@@ -67,6 +67,6 @@ def render_table(result: Audit, lang: str = "en", *, color: bool = False) -> str
 
 def render_licences(result: Audit, lang: str = "en") -> str:
     L = labels(lang)
-    rows = [[esc(r["name"]), r["skuPartNumber"], r["enabled"], r["consumed"], r["free"]] for r in result.licences]
+    rows = [[esc(r["name"]), esc(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in result.licences]
     return tabulate(rows, headers=[L["licence"], "SKU", L["bought"], L["assigned"], L["free"]], disable_numparse=True,
                     colalign=("left", "left", "right", "right", "right"))

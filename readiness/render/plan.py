@@ -23,7 +23,7 @@ def _short(value: Any) -> str:
 def render_plan_text(plan: Plan, granted: set[str] | None = None) -> str:
     out = [f"Plan: {plan.playbook} for {esc(plan.tenant)} ({len(plan.changes)} changes)", ""]
     for s in plan.steps:
-        head = f"[{s.step}] {s.title}"
+        head = f"[{s.step}] {esc(s.title)}"
         if s.blocked:
             out.append(f"{head}\n    BLOCKED: {esc(s.blocked)}")
         elif not s.changes:

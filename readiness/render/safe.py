@@ -1,27 +1,51 @@
-"""Escaping tenant-controlled strings for every output format."""
+"""Escaping tenant-controlled strings for every output format.
+
+Names, UPNs, departments and messages come from the tenant (anyone who can rename a user or a group) or
+from a hostile Graph endpoint, so every text format neutralises what a terminal, a Markdown viewer or a
+spreadsheet would act on:
+
+- C0 controls (NUL..US, including ESC, which starts ANSI escape sequences) and DEL;
+- C1 controls U+0080..U+009F (U+009B is a one-character CSI on many terminals, U+009D an OSC);
+- bidi controls that make text read differently from what it is ("Trojan Source", CVE-2021-42574):
+  embeddings/overrides U+202A..U+202E, isolates U+2066..U+2069, marks U+200E/U+200F and U+061C;
+- invisible characters that hide content (U+200B zero width space, U+FEFF) and the line/paragraph
+  separators U+2028/U+2029 (line breaks in some viewers).
+
+Line breaks and tabs become spaces (one record stays one table row). CSV also defuses spreadsheet formulas
+(OWASP "CSV injection"), including after leading whitespace, which spreadsheets skip.
+"""
 from __future__ import annotations
 
 import re
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+
+
+def clean(text: object) -> str:
+    """A tenant string as one line of plain text: controls and bidi overrides removed, line breaks as spaces."""
+    return _BREAKS.sub(" ", _CONTROL.sub("", str(text)))
 
 
 def csv_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas (=, +, -, @, tab, CR) in tenant-controlled text (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A CSV cell: clean text, and a formula (=, +, -, @, also after leading spaces or tabs) made inert with a '."""
+    if not isinstance(value, str):
+        return value
+    s = clean(value)
+    if s.lstrip().startswith(_FORMULA_START):
+        return "'" + s
+    return s
 
 
 def md(text: object) -> str:
     """Markdown-escape a tenant-controlled string (tables, links, HTML and emphasis stay inert)."""
-    s = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
+    s = clean(text)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # inert even where raw HTML is allowed
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
 def terminal(text: object) -> str:
     """Strip control characters and bidi overrides so a name cannot rewrite the terminal."""
-    return _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
+    return clean(text)
