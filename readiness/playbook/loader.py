@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from ..errors import UsageError
 from ..resources import data_root
 
 MAX_BYTES = 256 * 1024
+MAX_DEPTH = 64  # nesting of lists and mappings; the composer recurses, so 10,000 levels would exhaust the stack
 
 
 class PlaybookError(UsageError):
@@ -41,12 +43,29 @@ class Playbook:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases and duplicate keys and remembers line numbers."""
+    """SafeLoader that refuses anchors/aliases, duplicate and complex keys and deep nesting, and remembers lines.
+
+    Booleans are YAML 1.2's: only true/false. YAML 1.1 also reads yes/no/on/off (and y/n in some parsers) as
+    booleans, so `members: no` would silently mean something; here such words stay strings, and the schema
+    refuses a string where a boolean belongs.
+    """
+
+    _depth = 0
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+                                   for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise PlaybookError(f"{loader.name}: line {key_node.start_mark.line + 1}: a key must be a plain word, "
+                                f"not a {'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}",
+                                "Write keys as `name: value`")
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise PlaybookError(f"{loader.name}: line {key_node.start_mark.line + 1}: the key '{key}' appears twice "
@@ -65,7 +84,14 @@ def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         raise PlaybookError(f"{self.name}: line {event.start_mark.line + 1}: YAML anchors and aliases are not allowed",
                             "Write the value out in full")
-    return yaml.composer.Composer.compose_node(self, parent, index)
+    if self._depth >= MAX_DEPTH:
+        raise PlaybookError(f"{self.name}: line {self.peek_event().start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep",
+                            "A playbook needs only a few levels; flatten the structure")
+    self._depth += 1
+    try:
+        return yaml.composer.Composer.compose_node(self, parent, index)
+    finally:
+        self._depth -= 1
 
 
 _Loader.compose_node = _compose_node  # type: ignore[method-assign]
@@ -88,9 +114,9 @@ def load(name_or_path: str) -> Playbook:
     """A shipped playbook by name, or a YAML file anywhere."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
+        if not path.exists():
             raise PlaybookError(f"Playbook file {path} does not exist", "Check the path, or use a shipped name from `readiness playbook list`")
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_BYTES, "playbook")
         source, base = str(path), path.resolve().parent
     else:
         if name_or_path not in builtin_names():
@@ -101,9 +127,23 @@ def load(name_or_path: str) -> Playbook:
     return parse(raw, source, base)
 
 
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file (not a FIFO, a device or a folder): the caller sees it is too big."""
+    import os
+    import stat
+
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0))) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise PlaybookError(f"The {what} {path} is not a regular file", "Give the path of a file")
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise PlaybookError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path and its permissions") from exc
+
+
 def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
     if len(raw) > MAX_BYTES:
-        raise PlaybookError(f"{source} is {len(raw)} bytes; playbooks may be at most {MAX_BYTES}", "Split it into smaller playbooks")
+        raise PlaybookError(f"{source} is too large: playbooks may be at most {MAX_BYTES} bytes", "Split it into smaller playbooks")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -112,6 +152,8 @@ def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
     loader.name = source
     try:
         doc = loader.get_single_data()
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before the stack runs out
+        raise PlaybookError(f"{source}: nested too deeply", "Flatten the structure") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
@@ -123,4 +165,4 @@ def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
     return validate(doc, source, base, hashlib.sha256(raw).hexdigest())
 
 
-__all__ = ["Playbook", "PlaybookError", "Step", "builtin_names", "load", "parse", "_strip"]
+__all__ = ["Playbook", "PlaybookError", "Step", "builtin_names", "load", "parse", "read_limited", "_strip"]

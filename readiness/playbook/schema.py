@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from .loader import Playbook, PlaybookError, Step, _strip
 
@@ -106,9 +106,36 @@ def check_select(select: Any, where: str) -> None:
     missing = select.get("missing") or []
     if not isinstance(missing, list) or set(missing) - MISSING:
         raise PlaybookError(f"{where}: select.missing takes a list of {', '.join(sorted(MISSING))}", "For example: missing: [teams, mailbox]")
+    if "members" in select and not isinstance(select["members"], bool):
+        raise PlaybookError(f"{where}: select.members must be true or false, not {_show(select['members'])}",
+                            "Write members: true or members: false (yes/no/on/off are not booleans here)")
     for key in ("departments", "exclude_users", "users"):
         if key in select and not (isinstance(select[key], list) and all(isinstance(x, str) for x in select[key])):
             raise PlaybookError(f"{where}: select.{key} takes a list of names", f"For example: {key}: [Vertrieb]")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def strict_bools(model: Any, params: Any, where: str) -> None:
+    """A boolean parameter takes true or false, never a string: pydantic would read "no", "off" or "0" as false
+    and a YAML 1.1 habit such as `yes` as true, so a typo could silently flip a setting."""
+    if not isinstance(params, dict):
+        return
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in params:
+            continue
+        allowed = (info.annotation,) if info.annotation is bool else get_args(info.annotation)
+        if bool not in allowed or (info.annotation is not bool and not set(allowed) <= {bool, type(None)}):
+            continue
+        value = params[key]
+        if isinstance(value, bool) or (value is None and type(None) in allowed):
+            continue
+        raise PlaybookError(f"{where}: params.{key} must be true or false, not {_show(value)}",
+                            "Write true or false (yes/no/on/off and quoted words are not booleans here)")
 
 
 def check_params(action: str, params: dict, where: str) -> Any:
@@ -116,6 +143,7 @@ def check_params(action: str, params: dict, where: str) -> Any:
 
     from .steps import ACTIONS
 
+    strict_bools(ACTIONS[action].Params, params, where)
     try:
         return ACTIONS[action].Params.model_validate(params)
     except ValidationError as exc:

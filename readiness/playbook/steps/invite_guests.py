@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ...errors import UsageError
+from ..loader import read_limited
 from ..model import Change, Request, StepPlan
 from .base import Ctx, delete_inverse, id_named, present
 
@@ -18,6 +19,7 @@ TITLE = "Invite external partners as guests"
 PERMISSIONS = ("User.Invite.All",)
 EMAIL = re.compile(r"^[^@\s<>\"']+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 MAX_ROWS = 5000
+MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 class Params(BaseModel):
@@ -28,18 +30,22 @@ class Params(BaseModel):
 
 
 def read_csv(path: Path) -> list[dict]:
+    """The guest list: a regular UTF-8 file of at most MAX_CSV_BYTES. Errors never quote the file's lines, so a
+    playbook pointing at a file it should not (`csv: /etc/shadow`) cannot make readiness print it."""
+    raw = read_limited(path, MAX_CSV_BYTES, "guest list")
+    if len(raw) > MAX_CSV_BYTES:
+        raise UsageError(f"The guest list {path} is larger than {MAX_CSV_BYTES:,} bytes", "Split the list")
     try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"Cannot read the guest list {path} ({exc.strerror})", "Check the csv path in the playbook") from exc
-    rows = list(csv.DictReader(io.StringIO(text)))
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        raise UsageError(f"The guest list {path} is not a CSV file in UTF-8", "Save it as CSV (UTF-8) with the columns email,displayName") from None
     if rows and "email" not in rows[0]:
         raise UsageError(f"{path}: the first line must name the columns email and displayName", "Add the header line: email,displayName")
     if len(rows) > MAX_ROWS:
         raise UsageError(f"{path} lists {len(rows)} guests; at most {MAX_ROWS} per run", "Split the list")
     for i, row in enumerate(rows, start=2):
-        if not EMAIL.match((row.get("email") or "").strip()):
-            raise UsageError(f"{path}: line {i}: '{row.get('email')}' is not an e-mail address", "Fix or remove that line")
+        if not isinstance(row.get("email"), str) or not EMAIL.match(row["email"].strip()):
+            raise UsageError(f"{path}: line {i}: the email column does not hold an e-mail address", "Fix or remove that line")
     return rows
 
 
