@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,16 +131,21 @@ def load(name_or_path: str) -> Playbook:
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
     """At most ``limit + 1`` bytes of a regular file (not a FIFO, a device or a folder): the caller sees it is too big."""
-    import os
-    import stat
-
     try:
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0))) as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise PlaybookError(f"The {what} {path} is not a regular file", "Give the path of a file")
-            return fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # a FIFO must not block
+    except IsADirectoryError:
+        fd = None
     except OSError as exc:
         raise PlaybookError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path and its permissions") from exc
+    if fd is None or not stat.S_ISREG(os.fstat(fd).st_mode):
+        if fd is not None:
+            os.close(fd)
+        raise PlaybookError(f"The {what} {path} is not a regular file", "Give the path of a file")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read(limit + 1)
+        except OSError as exc:
+            raise PlaybookError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path") from exc
 
 
 def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:

@@ -36,10 +36,12 @@ def read_csv(path: Path) -> list[dict]:
     if len(raw) > MAX_CSV_BYTES:
         raise UsageError(f"The guest list {path} is larger than {MAX_CSV_BYTES:,} bytes", "Split the list")
     try:
-        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+        header = reader.fieldnames or []
+        rows = list(reader) if "email" in header else []
     except (UnicodeDecodeError, csv.Error):
         raise UsageError(f"The guest list {path} is not a CSV file in UTF-8", "Save it as CSV (UTF-8) with the columns email,displayName") from None
-    if rows and "email" not in rows[0]:
+    if "email" not in header:
         raise UsageError(f"{path}: the first line must name the columns email and displayName", "Add the header line: email,displayName")
     if len(rows) > MAX_ROWS:
         raise UsageError(f"{path} lists {len(rows)} guests; at most {MAX_ROWS} per run", "Split the list")
