@@ -3,9 +3,9 @@
 Rules (every output goes through ``write_file`` or ``open_output``):
 
 - **Not a regular file** (a character device such as ``/dev/null``, a FIFO, a terminal): the file is opened
-  and written *into*; it is never replaced and its mode is never changed. Paths under ``/dev/`` and
-  ``/proc/`` (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``) are always written into, appending, even
-  when the shell pointed them at a regular file (``readiness audit --out /dev/stdout > x.txt``).
+  and written *into*; it is never replaced and its mode is never changed. The process's own streams
+  (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``) are always written into, appending,
+  even when the shell pointed them at a regular file (``readiness audit --out /dev/stdout > x.txt``).
   Block devices and sockets are refused: a report never lands on a disk device.
 - **A regular file, or no file yet**: replaced atomically. The new content goes to a temporary file made by
   ``tempfile.mkstemp`` in the target's folder (unpredictable name, ``O_EXCL``, never follows a symlink),
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -32,7 +33,9 @@ from .errors import ReadinessError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
-_PASSTHROUGH_ROOTS = ("/dev/", "/proc/")
+# The process's own streams: always written into, appending (they are links owned by root to pipes, terminals, or
+# the file a shell redirected to); never followed and replaced.
+_STREAM = re.compile(r"^(/dev/(stdout|stderr|fd/\d+)|/proc/(self|thread-self|\d+)/fd/\d+)$")
 
 
 class OutputError(ReadinessError):
@@ -70,7 +73,7 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
     try:
         target, special = _target(path)
         if special:
-            with _open_special(target) as fh:
+            with _open_special(target, stream=bool(_STREAM.match(str(target)))) as fh:
                 yield fh
             return
         if make_parents:
@@ -84,11 +87,8 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
 
 def _target(path: Path) -> tuple[Path, bool]:
     """The path to write (a symlink's final target) and whether it is written into rather than replaced."""
-    absolute = os.path.abspath(path)
-    if absolute.startswith(_PASSTHROUGH_ROOTS):
-        if not os.path.exists(absolute):
-            raise OutputError(f"{path} does not exist", "Under /dev and /proc only existing files can be written")
-        return Path(absolute), True
+    if _STREAM.match(os.path.abspath(path)):
+        return Path(os.path.abspath(path)), True
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -122,10 +122,21 @@ def _classify(path: Path, st: os.stat_result) -> bool:
 
 
 @contextlib.contextmanager
-def _open_special(path: Path) -> Iterator[BinaryIO]:
+def _open_special(path: Path, *, stream: bool) -> Iterator[BinaryIO]:
     # No O_CREAT and no O_TRUNC: the file is neither made nor emptied, and its mode stays as it is. O_APPEND makes
-    # /dev/stdout pointed at a regular file continue after what is already there.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    # /dev/stdout pointed at a regular file continue after what is already there. Anything but a stream was checked
+    # with lstat already: O_NOFOLLOW and the fstat below make sure it is still that file.
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags if stream else flags | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            _classify(path, st)  # refuses a block device or socket reached through /dev/fd/N
+        elif not stream:
+            raise OutputError(f"{path} was replaced by a regular file while it was being opened", "Try again")
+    except BaseException:
+        os.close(fd)
+        raise
     with os.fdopen(fd, "wb") as fh:
         yield fh
 

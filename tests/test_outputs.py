@@ -264,3 +264,17 @@ def test_report_extension_is_checked_before_collecting(server, monkeypatch: pyte
     assert "--report" in result.output and ".html" in result.output
     assert len(server.sim.conduct.requests) == before  # refused before a single request
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/fd/0"), reason="no /dev/fd on this platform")
+def test_dev_fd_of_a_pipe_is_written_into(tmp_path: Path) -> None:
+    r, w = os.pipe()
+    try:
+        write_file(Path(f"/dev/fd/{w}"), "through the pipe")
+        os.close(w)
+        w = -1
+        assert os.read(r, 100) == b"through the pipe"
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
