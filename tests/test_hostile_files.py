@@ -27,6 +27,12 @@ from readiness.simulator import Simulator, generate_tenant
 from readiness.simulator.server import SimulatorServer
 
 
+@pytest.fixture(scope="module")
+def server():  # noqa: ANN201 - one simulator for the module: these tests only read, and start-up costs time
+    with SimulatorServer(Simulator(generate_tenant("unprepared-sme", seed=7))) as srv:
+        yield srv
+
+
 def audit(server, monkeypatch: pytest.MonkeyPatch, *args: str):  # noqa: ANN001, ANN201
     monkeypatch.setenv("READINESS_ACCESS_TOKEN", server.sim.issue_token())
     return CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, *args])
@@ -40,11 +46,19 @@ def assert_clear_error(result: Any, code: int, *words: str) -> None:
         assert w in result.output, result.output
 
 
+@pytest.fixture(scope="module")
+def _module_doc(server, tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("doc")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("READINESS_HOME", str(folder / "home"))
+        assert audit(server, mp, "--snapshot-out", str(folder / "good.json"), "--out", os.devnull).exit_code == 0
+    return (folder / "good.json").read_text("utf-8")
+
+
 @pytest.fixture
-def snapshot_doc(server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict:
-    path = tmp_path / "good.json"
-    assert audit(server, monkeypatch, "--snapshot-out", str(path), "--out", os.devnull).exit_code == 0
-    return json.loads(path.read_text("utf-8"))
+def snapshot_doc(_module_doc: str) -> dict:
+    """A genuine snapshot collected over HTTP, fresh for each test to spoil."""
+    return json.loads(_module_doc)
 
 
 # -- snapshots: a decompression cap ---------------------------------------------------------------------
@@ -277,7 +291,7 @@ HOSTILE_NAME = "\x1b]0;owned\x07\x1b[2J\u009b31mRed\u202eevil\u2066x\u2069\u200e
 DANGEROUS = ["\x1b", "\u009b", "\u0085", "\u202e", "\u2066", "\u2069", "\u200e", "\u061c", "\x00", "\x7f", "\x07"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def hostile_server():  # noqa: ANN201
     tenant = generate_tenant("unprepared-sme", seed=7)
     tenant.display_name = HOSTILE_NAME

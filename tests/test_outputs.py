@@ -20,6 +20,15 @@ from click.testing import CliRunner
 
 from readiness.cli import cli
 from readiness.safe_io import OutputError, open_output, write_file
+from readiness.simulator import Simulator, generate_tenant
+from readiness.simulator.server import SimulatorServer
+
+
+@pytest.fixture(scope="module")
+def server():  # noqa: ANN201 - one simulator for the module: these tests only read, and start-up costs time
+    sim = Simulator(generate_tenant("unprepared-sme", seed=7))
+    with SimulatorServer(sim) as srv:
+        yield srv
 
 
 def audit(server, monkeypatch: pytest.MonkeyPatch, *args: str):  # noqa: ANN001, ANN201
@@ -28,12 +37,21 @@ def audit(server, monkeypatch: pytest.MonkeyPatch, *args: str):  # noqa: ANN001,
     return CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, *args])
 
 
+@pytest.fixture(scope="module")
+def _module_snap(server, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("snap")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("READINESS_HOME", str(folder / "home"))
+        result = audit(server, mp, "--snapshot-out", str(folder / "snap.json.gz"), "--out", str(folder / "first.txt"))
+    assert result.exit_code == 0, result.output
+    return (folder / "snap.json.gz").read_bytes()
+
+
 @pytest.fixture
-def snap(server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def snap(_module_snap: bytes, tmp_path: Path) -> Path:
     path = tmp_path / "snaps" / "snap.json.gz"
     path.parent.mkdir()
-    result = audit(server, monkeypatch, "--snapshot-out", str(path), "--out", str(tmp_path / "snaps" / "first.txt"))
-    assert result.exit_code == 0, result.output
+    path.write_bytes(_module_snap)
     return path
 
 
