@@ -324,3 +324,67 @@ def test_csv_neutralises_formulas_after_leading_spaces(hostile_server: Any, monk
     for v in victims:
         cell = rows[v["userPrincipalName"]]["displayName"]
         assert cell.startswith("'"), cell  # a spreadsheet shows it as text instead of evaluating it
+
+
+# -- snapshots: wrongly typed fields deep inside the sections ---------------------------------------------
+WRONG = {"number": 5, "list of numbers": [1], "object": {}}  # with None, what broke the audit before (a string rarely does)
+
+
+def _field_paths(doc: dict) -> list[tuple[str, str, str | None]]:
+    """(section, field, nested field) for every field of every item, one level deep, as the snapshot holds them."""
+    paths = set()
+    for name, sec in doc["sections"].items():
+        items = sec["data"] if isinstance(sec["data"], list) else [sec["data"]] if isinstance(sec["data"], dict) else []
+        for item in items:
+            for key, value in item.items():
+                paths.add((name, key, None))
+                inner = value if isinstance(value, dict) else value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else {}
+                paths.update((name, key, sub) for sub in inner)
+    return sorted(paths, key=str)
+
+
+def _spoil(doc: dict, name: str, key: str, sub: str | None, wrong: object) -> dict:
+    data = doc["sections"][name]["data"]
+    for item in data if isinstance(data, list) else [data]:
+        if sub is None:
+            item[key] = copy.deepcopy(wrong)
+            continue
+        value = item.get(key)
+        for inner in [value] if isinstance(value, dict) else value if isinstance(value, list) else []:
+            if isinstance(inner, dict):
+                inner[sub] = copy.deepcopy(wrong)
+    return doc
+
+
+@pytest.mark.slow
+def test_every_wrongly_typed_field_is_an_error_or_harmless(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every field of every section, set to each wrong type: either `Error: ...` on load, or a normal audit.
+
+    This is what keeps snapshot_file.FIELDS honest: a field the audit reads without a type in that table
+    shows up here as an internal error.
+    """
+    from readiness.collect.snapshot import Snapshot
+    from readiness.report import prepare, render
+
+    sim = Simulator(generate_tenant("enterprise", seed=3, size=20))  # every section complete (Intune, P1, reports)
+    with SimulatorServer(sim) as srv:
+        path = tmp_path / "ent.json"
+        assert audit(srv, monkeypatch, "--snapshot-out", str(path), "--out", os.devnull).exit_code == 0
+    doc = json.loads(path.read_text("utf-8"))
+    assert all(sec["status"] == "complete" for name, sec in doc["sections"].items() if name != "mfa")
+    crashes = []
+    for name, key, sub in _field_paths(doc):
+        for label, wrong in WRONG.items():
+            spoiled = _spoil(copy.deepcopy(doc), name, key, sub, wrong)
+            try:
+                snap = Snapshot.from_dict(spoiled)
+            except SnapshotError:
+                continue
+            try:
+                inp = prepare(snap)
+                render(inp, "table")
+                render(inp, "csv", people=True)
+                prepare(snap, pseudonymize=True, key=b"k" * 32)
+            except Exception as exc:  # noqa: BLE001 - collecting, not handling
+                crashes.append(f"{name}.{key}{'.' + sub if sub else ''} = {label}: {type(exc).__name__}: {exc}")
+    assert crashes == []

@@ -26,6 +26,33 @@ LIST_SECTIONS = {"users", "groups", "skus", "organization", "licence_error_group
 DICT_SECTIONS = {"authorization_policy", "cross_tenant_default", "group_members", "report_settings",
                  "security_defaults", "sharepoint", "teams_usage"}
 
+
+class Required:
+    """A field that must be present and not null."""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+
+
+NUMBER = (int, float)
+# The fields the audit, the reports and pseudonymisation read from each section, with their JSON types
+# (Graph's wire shapes; a nested dict is an object, a one-item list a list of that). Other fields are not read
+# and not checked; null is allowed unless Required. Found by feeding every field every wrong type
+# (tests/test_hostile_files.py keeps the table honest).
+FIELDS: dict[str, dict[str, Any]] = {
+    "users": {"id": Required(str), "displayName": str, "userPrincipalName": str, "department": str, "mail": str,
+              "userType": str, "accountEnabled": bool, "usageLocation": str, "signInActivity": {"lastSignInDateTime": str},
+              "assignedLicenses": [{"skuId": str, "disabledPlans": [str]}],
+              "licenseAssignmentStates": [{"skuId": str, "state": str}]},
+    "skus": {"skuId": Required(str), "skuPartNumber": str, "consumedUnits": NUMBER, "appliesTo": str,
+             "prepaidUnits": {"enabled": NUMBER, "suspended": NUMBER, "warning": NUMBER, "lockedOut": NUMBER},
+             "servicePlans": [{"servicePlanId": str, "servicePlanName": Required(str), "appliesTo": str}]},
+    "mfa": {"id": str, "userPrincipalName": str, "methodsRegistered": [str], "isMfaRegistered": bool},
+    "devices": {"id": str, "displayName": str, "owners": [str], "accountEnabled": bool},
+    "managed_devices": {"id": str, "deviceName": str, "userId": str, "userPrincipalName": str, "complianceState": str},
+    "teams_usage": {"rows": [{"userId": str, "userPrincipalName": str, "lastActivityDate": str}], "reportRefreshDate": str},
+}
+
 _FIX = "Give a file written by `readiness audit --snapshot-out`, or collect a new one"
 
 
@@ -127,11 +154,73 @@ def _section(name: str, sec: Any, statuses: set[str]) -> None:
         bad = next((i for i, item in enumerate(data) if not isinstance(item, dict)), None)
         if bad is not None:
             raise SnapshotError(f"The snapshot's {where}.data[{bad}] is a {_kind(data[bad])}, not an object", _FIX)
+        fields = FIELDS.get(name)
+        if fields:
+            comp = _COMPILED.get(name) or _COMPILED.setdefault(name, _compile(fields))
+            for i, item in enumerate(data):
+                try:
+                    _check(item, comp, "")
+                except SnapshotError:
+                    _check(item, comp, f"{where}.data[{i}]")  # again, to name the place (only on the error path)
+                    raise
     elif name in DICT_SECTIONS:
         if not isinstance(data, dict):
             raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not an object", _FIX)
+        if name in FIELDS:
+            _check(data, _compile(FIELDS[name]), f"{where}.data")
     elif not isinstance(data, (list, dict)):
         raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not a list or an object", _FIX)
+
+
+def _compile(spec: dict[str, Any]) -> list[tuple[str, bool, int, Any]]:
+    """(key, required, kind, payload) per field; kind 0: a scalar type, 1: an object, 2: a list."""
+    out = []
+    for key, sub in spec.items():
+        required = isinstance(sub, Required)
+        sub = sub.spec if required else sub
+        if isinstance(sub, dict):
+            out.append((key, required, 1, _compile(sub)))
+        elif isinstance(sub, list):
+            item = sub[0]
+            out.append((key, required, 2, (2, _compile(item)) if isinstance(item, dict) else (0, item)))
+        else:
+            out.append((key, required, 0, sub))
+    return out
+
+
+_COMPILED: dict[str, list] = {}
+
+
+def _check(obj: dict, comp: list, where: str) -> None:
+    get = obj.get
+    for key, required, kind, pay in comp:
+        v = get(key)
+        if v is None:
+            if required:
+                raise SnapshotError(f"The snapshot's {where}.{key} is missing", _FIX)
+            continue
+        if kind == 0:
+            if not isinstance(v, pay) or (v.__class__ is bool and pay is not bool):
+                raise SnapshotError(f"The snapshot's {where}.{key} is a {_kind(v)}, not {_a(pay)}", _FIX)
+        elif kind == 1:
+            if v.__class__ is not dict:
+                raise SnapshotError(f"The snapshot's {where}.{key} is a {_kind(v)}, not an object", _FIX)
+            _check(v, pay, f"{where}.{key}")
+        else:
+            if v.__class__ is not list:
+                raise SnapshotError(f"The snapshot's {where}.{key} is a {_kind(v)}, not a list", _FIX)
+            item_kind, item = pay
+            for i, x in enumerate(v):
+                if item_kind == 2:
+                    if x.__class__ is not dict:
+                        raise SnapshotError(f"The snapshot's {where}.{key}[{i}] is a {_kind(x)}, not an object", _FIX)
+                    _check(x, item, f"{where}.{key}[{i}]")
+                elif not isinstance(x, item) or (x.__class__ is bool and item is not bool):
+                    raise SnapshotError(f"The snapshot's {where}.{key}[{i}] is a {_kind(x)}, not {_a(item)}", _FIX)
+
+
+def _a(spec: Any) -> str:
+    return {str: "a string", bool: "true or false", NUMBER: "a number"}.get(spec) or ("an object" if isinstance(spec, dict) else "a list")
 
 
 def _expect(doc: dict, key: str, kind: type, *, optional: bool = False, where: str = "") -> None:
