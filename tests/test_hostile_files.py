@@ -305,7 +305,7 @@ def hostile_server():  # noqa: ANN201
         yield server, members[:3]
 
 
-@pytest.mark.parametrize("fmt", ["table", "md", "csv"])
+@pytest.mark.parametrize("fmt", ["table", "md", "csv", "json"])
 def test_hostile_names_are_neutralised(fmt: str, hostile_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     server, _ = hostile_server
     args = ["-o", fmt] + (["--people"] if fmt == "csv" else [])
@@ -315,6 +315,8 @@ def test_hostile_names_are_neutralised(fmt: str, hostile_server: Any, monkeypatc
     assert "Red" in out and "evil" in out  # the visible text is kept ...
     for ch in DANGEROUS:  # ... the controls and bidi overrides are not
         assert ch not in out, (fmt, repr(ch))
+    if fmt == "json":  # JSON keeps the exact data, as \\u escapes
+        assert json.loads(out)["data"]["tenant"]["name"] == HOSTILE_NAME
 
 
 def test_csv_neutralises_formulas_after_leading_spaces(hostile_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .safe import json_safe
+
 ENVELOPE_VERSION = 1
 
 
@@ -11,4 +13,4 @@ def envelope(command: str, data: Any, *, exit_code: int = 0, status: str = "succ
              errors: list[dict] | None = None) -> str:
     doc = {"schema_version": ENVELOPE_VERSION, "command": command, "status": status, "exit_code": exit_code,
            "data": data, "errors": errors or []}
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
+    return json_safe(json.dumps(doc, ensure_ascii=False, indent=2, default=str)) + "\n"

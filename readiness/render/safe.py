@@ -22,11 +22,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def clean(text: object) -> str:
     """A tenant string as one line of plain text: controls and bidi overrides removed, line breaks as spaces."""
     return _BREAKS.sub(" ", _CONTROL.sub("", str(text)))
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL, C1 and bidi controls written as \\uXXXX escapes: the same data, inert on a terminal.
+
+    json.dumps escapes only C0 controls; with ensure_ascii=False it would print U+009B (a CSI) as is. These
+    characters can only occur inside JSON strings, where the escape is exact.
+    """
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_cell(value: object) -> object:
