@@ -305,7 +305,7 @@ def hostile_server():  # noqa: ANN201
         yield server, members[:3]
 
 
-@pytest.mark.parametrize("fmt", ["table", "md", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["table", "md", "csv", "json", "html"])
 def test_hostile_names_are_neutralised(fmt: str, hostile_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     server, _ = hostile_server
     args = ["-o", fmt] + (["--people"] if fmt == "csv" else [])

@@ -10,8 +10,16 @@ from ..audit.matrix import INFO_REASONS
 from ..resources import data_root
 from .audit_json import audit_dict
 from .i18n import labels, number, when
+from .safe import clean
 
 EVIDENCE_SKIP = {"source", "source_kind"}
+
+
+def _plain(value: Any) -> Any:
+    """Every {{ value }}: tenant text loses control characters and bidi overrides (safe.clean); markup stays."""
+    from markupsafe import Markup
+
+    return clean(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _env(lang: str):  # noqa: ANN202
@@ -19,7 +27,8 @@ def _env(lang: str):  # noqa: ANN202
 
     root = data_root("reports").joinpath("templates")
     env = jinja2.Environment(loader=jinja2.FunctionLoader(lambda name: root.joinpath(name).read_text("utf-8")),
-                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=_plain)
     env.filters["num"] = lambda v: number(v, lang) if isinstance(v, (int, float)) else v
     env.filters["when"] = lambda iso: when(iso, lang)
     env.filters["delta"] = lambda d: "-" if d is None else (f"+{d}" if d > 0 else str(d))
