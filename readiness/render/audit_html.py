@@ -10,16 +10,16 @@ from ..audit.matrix import INFO_REASONS
 from ..resources import data_root
 from .audit_json import audit_dict
 from .i18n import labels, number, when
-from .safe import clean
+from .safe import strip_controls
 
 EVIDENCE_SKIP = {"source", "source_kind"}
 
 
 def _plain(value: Any) -> Any:
-    """Every {{ value }}: tenant text loses control characters and bidi overrides (safe.clean); markup stays."""
+    """Every {{ value }}: tenant text loses control characters and bidi overrides; line breaks and markup stay."""
     from markupsafe import Markup
 
-    return clean(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+    return strip_controls(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _env(lang: str):  # noqa: ANN202

@@ -25,6 +25,11 @@ _BREAKS = re.compile("[\t\n\r\u2028\u2029]")
 _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def strip_controls(text: str) -> str:
+    """Controls and bidi overrides removed; line breaks and tabs kept (for HTML, where they are whitespace)."""
+    return _CONTROL.sub("", text)
+
+
 def clean(text: object) -> str:
     """A tenant string as one line of plain text: controls and bidi overrides removed, line breaks as spaces."""
     return _BREAKS.sub(" ", _CONTROL.sub("", str(text)))
