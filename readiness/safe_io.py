@@ -1,4 +1,5 @@
-"""One safe way to write an output file: reports, --out, snapshots, plan files, keys, profiles.
+"""One safe way to write an output file (reports, --out, snapshots, plan files, keys, profiles), and to read a
+small input file (playbooks, guest lists) that must be a regular file.
 
 Rules (every output goes through ``write_file`` or ``open_output``):
 
@@ -29,7 +30,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .errors import ReadinessError
+from .errors import ReadinessError, UsageError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -40,6 +41,30 @@ _STREAM = re.compile(r"^(/dev/(stdout|stderr|fd/\d+)|/proc/(self|thread-self|\d+
 
 class OutputError(ReadinessError):
     code = "output"
+
+
+class InputError(UsageError):
+    code = "input"
+
+
+def read_regular(path: Path, limit: int, what: str) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file (the caller sees it is too big). A FIFO, a device or a folder
+    is refused without blocking on it or reading from it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        fd = None
+    except OSError as exc:
+        raise InputError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path and its permissions") from exc
+    if fd is None or not stat.S_ISREG(os.fstat(fd).st_mode):
+        if fd is not None:
+            os.close(fd)
+        raise InputError(f"The {what} {path} is not a regular file", "Give the path of a file")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path") from exc
 
 
 def make_private_dir(path: Path) -> Path:

@@ -365,8 +365,8 @@ def test_every_wrongly_typed_field_is_an_error_or_harmless(monkeypatch: pytest.M
     This is what keeps snapshot_file.FIELDS honest: a field the audit reads without a type in that table
     shows up here as an internal error.
     """
+    import readiness
     from readiness.collect.snapshot import Snapshot
-    from readiness.report import prepare, render
 
     sim = Simulator(generate_tenant("enterprise", seed=3, size=20))  # every section complete (Intune, P1, reports)
     with SimulatorServer(sim) as srv:
@@ -383,10 +383,10 @@ def test_every_wrongly_typed_field_is_an_error_or_harmless(monkeypatch: pytest.M
             except SnapshotError:
                 continue
             try:
-                inp = prepare(snap)
-                render(inp, "table")
-                render(inp, "csv", people=True)
-                prepare(snap, pseudonymize=True, key=b"k" * 32)
+                result = readiness.evaluate(snap)
+                readiness.render(result, "table")
+                readiness.render(result, "csv", people=True)
+                readiness.evaluate(snap, pseudonymize=True)
             except Exception as exc:  # noqa: BLE001 - collecting, not handling
                 crashes.append(f"{name}.{key}{'.' + sub if sub else ''} = {label}: {type(exc).__name__}: {exc}")
     assert crashes == []

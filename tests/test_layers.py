@@ -141,9 +141,9 @@ FORBIDDEN = {
     "api": {"cli"},
     "aio": {"cli"},
     # root modules everything else builds on
-    "errors": {"*"}, "exitcodes": {"*"}, "resources": {"*"}, "paths": {"*"},
+    "errors": {"*"}, "exitcodes": {"*"}, "resources": {"*"}, "paths": {"*"}, "safe_io": {"*"},
 }
-FOUNDATION = {"errors", "exitcodes", "resources", "paths"}
+FOUNDATION = {"errors", "exitcodes", "resources", "paths", "safe_io"}
 
 
 def test_each_layer_imports_only_downwards() -> None:

@@ -140,12 +140,11 @@ def write_private(path: Path, text: str) -> None:
 
 def write_private_gz(path: Path, doc: dict) -> None:
     """A gzipped JSON file created 0600 from the start (snapshots hold personal data)."""
+    from ..safe_io import open_output  # mkstemp, fsync, atomic replace (readiness/safe_io.py)
+
     private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as fh:
+    with open_output(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as fh:
         fh.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    os.replace(tmp, path)
 
 
 def snapshot_doc(snapshot: Any) -> dict:

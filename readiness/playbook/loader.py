@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ import yaml
 
 from ..errors import UsageError
 from ..resources import data_root
+from ..safe_io import read_regular
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 64  # nesting of lists and mappings; the composer recurses, so 10,000 levels would exhaust the stack
@@ -118,7 +117,7 @@ def load(name_or_path: str) -> Playbook:
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.exists():
             raise PlaybookError(f"Playbook file {path} does not exist", "Check the path, or use a shipped name from `readiness playbook list`")
-        raw = read_limited(path, MAX_BYTES, "playbook")
+        raw = read_regular(path, MAX_BYTES, "playbook")
         source, base = str(path), path.resolve().parent
     else:
         if name_or_path not in builtin_names():
@@ -127,25 +126,6 @@ def load(name_or_path: str) -> Playbook:
         raw = data_root("playbooks").joinpath(f"{name_or_path}.yaml").read_bytes()
         source, base = f"builtin:{name_or_path}", None
     return parse(raw, source, base)
-
-
-def read_limited(path: Path, limit: int, what: str) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file (not a FIFO, a device or a folder): the caller sees it is too big."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # a FIFO must not block
-    except IsADirectoryError:
-        fd = None
-    except OSError as exc:
-        raise PlaybookError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path and its permissions") from exc
-    if fd is None or not stat.S_ISREG(os.fstat(fd).st_mode):
-        if fd is not None:
-            os.close(fd)
-        raise PlaybookError(f"The {what} {path} is not a regular file", "Give the path of a file")
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            return fh.read(limit + 1)
-        except OSError as exc:
-            raise PlaybookError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path") from exc
 
 
 def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
@@ -172,4 +152,4 @@ def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
     return validate(doc, source, base, hashlib.sha256(raw).hexdigest())
 
 
-__all__ = ["Playbook", "PlaybookError", "Step", "builtin_names", "load", "parse", "read_limited", "_strip"]
+__all__ = ["Playbook", "PlaybookError", "Step", "builtin_names", "load", "parse", "_strip"]

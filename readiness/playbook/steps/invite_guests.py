@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ...errors import UsageError
-from ..loader import read_limited
+from ...safe_io import read_regular
 from ..model import Change, Request, StepPlan
 from .base import Ctx, delete_inverse, id_named, present
 
@@ -32,7 +32,7 @@ class Params(BaseModel):
 def read_csv(path: Path) -> list[dict]:
     """The guest list: a regular UTF-8 file of at most MAX_CSV_BYTES. Errors never quote the file's lines, so a
     playbook pointing at a file it should not (`csv: /etc/shadow`) cannot make readiness print it."""
-    raw = read_limited(path, MAX_CSV_BYTES, "guest list")
+    raw = read_regular(path, MAX_CSV_BYTES, "guest list")
     if len(raw) > MAX_CSV_BYTES:
         raise UsageError(f"The guest list {path} is larger than {MAX_CSV_BYTES:,} bytes", "Split the list")
     try:
