@@ -38,7 +38,10 @@ NUMBER = (int, float)
 # The fields the audit, the reports and pseudonymisation read from each section, with their JSON types
 # (Graph's wire shapes; a nested dict is an object, a one-item list a list of that). Other fields are not read
 # and not checked; null is allowed unless Required. Found by feeding every field every wrong type
-# (tests/test_hostile_files.py keeps the table honest).
+# (tests/test_hostile_files.py keeps the table honest). Types as in Microsoft's resource pages
+# (github.com/microsoftgraph/microsoft-graph-docs-contrib, api-reference/v1.0/resources/): user.md, assignedlicense.md,
+# licenseassignmentstate.md, subscribedsku.md (consumedUnits Int32, prepaidUnits licenseUnitsDetail, servicePlans
+# servicePlanInfo collection), userregistrationdetails.md, device.md, intune-devices-manageddevice.md.
 FIELDS: dict[str, dict[str, Any]] = {
     "users": {"id": Required(str), "displayName": str, "userPrincipalName": str, "department": str, "mail": str,
               "userType": str, "accountEnabled": bool, "usageLocation": str, "signInActivity": {"lastSignInDateTime": str},
