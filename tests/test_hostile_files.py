@@ -41,6 +41,7 @@ def audit(server, monkeypatch: pytest.MonkeyPatch, *args: str):  # noqa: ANN001,
 def assert_clear_error(result: Any, code: int, *words: str) -> None:
     assert result.exit_code == code, result.output
     assert result.output.count("Error: ") == 1, result.output
+    assert "\x1b" not in result.output and "\u009b" not in result.output  # nothing from the file drives the terminal
     assert "internal error" not in result.output and "Traceback" not in result.output
     for w in words:
         assert w in result.output, result.output
@@ -149,6 +150,7 @@ HOSTILE_DOCS = {
     "collected_at a number": (_set("collected_at", 1700000000), "collected_at"),
     "requests a list": (_set("requests", [1]), "requests"),
     "document a list": (lambda d: [d], "not a readiness snapshot"),
+    "section name with escapes": (_set("sections.\x1b[2J\u009b", {"status": "bogus"}), "status"),
 }
 
 
@@ -213,6 +215,7 @@ HOSTILE_PLAYBOOKS = {
     "bool param quoted false": (STEP.format(action="invite_guests") + '    params: {csv: g.csv, send_invitation_message: "false"}\n',
                                 "line 4", "send_invitation_message"),
     "anchors": ("name: &a hostile\ndescription: *a\nsteps: []\n", "line 1", "anchors"),
+    "escape sequences in a key": ('name: hostile\n"\\e[2J\\x9b": 1\n"\\e[2J\\x9b": 2\nsteps: []\n', "line 3", "appears twice"),
 }
 
 

@@ -70,7 +70,9 @@ class LazyGroup(click.Group):
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:
-    click.echo(message, err=True)
+    from ..render.safe import strip_controls  # messages quote files and servers: no escape sequences reach the terminal
+
+    click.echo(strip_controls(message), err=True)
     obj = ctx.find_object(AppContext)
     if obj is not None and obj.verbose:
         import traceback

@@ -136,7 +136,7 @@ def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) ->
 
 
 def _section(name: str, sec: Any, statuses: set[str]) -> None:
-    where = f"sections.{name[:60]}"
+    where = f"sections.{json.dumps(name)[1:-1][:60]}"  # escaped: the name comes from the file
     if not isinstance(sec, dict):
         raise SnapshotError(f"The snapshot's {where} is a {_kind(sec)}, not an object", _FIX)
     status = sec.get("status")
