@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import SnapshotError
+from ..errors import GraphBadResponse, SnapshotError
+from .shapes import check_item
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # uncompressed; a 200,000-person tenant is well below
@@ -35,24 +36,17 @@ class Required:
 
 
 NUMBER = (int, float)
-# The fields the audit, the reports and pseudonymisation read from each section, with their JSON types
-# (Graph's wire shapes; a nested dict is an object, a one-item list a list of that). Other fields are not read
-# and not checked; null is allowed unless Required. Found by feeding every field every wrong type
-# (tests/test_hostile_files.py keeps the table honest). Types as in Microsoft's resource pages
-# (github.com/microsoftgraph/microsoft-graph-docs-contrib, api-reference/v1.0/resources/): user.md, assignedlicense.md,
-# licenseassignmentstate.md, subscribedsku.md (consumedUnits Int32, prepaidUnits licenseUnitsDetail, servicePlans
-# servicePlanInfo collection), userregistrationdetails.md, device.md, intune-devices-manageddevice.md.
+# A snapshot's items are first checked against Graph's item shapes, the table the collectors check answers with
+# (collect/shapes.py, with the Graph resource pages it cites). FIELDS adds what a snapshot holds beyond those:
+# element types inside lists, fields the collectors derive (devices.owners, teams_usage.rows), and fields that
+# must not be null. A nested dict is an object, a one-item list a list of that; null is allowed unless Required.
+# Found by feeding every field every wrong type (tests/test_hostile_files.py keeps the tables honest).
 FIELDS: dict[str, dict[str, Any]] = {
-    "users": {"id": Required(str), "displayName": str, "userPrincipalName": str, "department": str, "mail": str,
-              "userType": str, "accountEnabled": bool, "usageLocation": str, "signInActivity": {"lastSignInDateTime": str},
-              "assignedLicenses": [{"skuId": str, "disabledPlans": [str]}],
-              "licenseAssignmentStates": [{"skuId": str, "state": str}]},
-    "skus": {"skuId": Required(str), "skuPartNumber": str, "consumedUnits": NUMBER, "appliesTo": str,
-             "prepaidUnits": {"enabled": NUMBER, "suspended": NUMBER, "warning": NUMBER, "lockedOut": NUMBER},
-             "servicePlans": [{"servicePlanId": str, "servicePlanName": Required(str), "appliesTo": str}]},
-    "mfa": {"id": str, "userPrincipalName": str, "methodsRegistered": [str], "isMfaRegistered": bool},
-    "devices": {"id": str, "displayName": str, "owners": [str], "accountEnabled": bool},
-    "managed_devices": {"id": str, "deviceName": str, "userId": str, "userPrincipalName": str, "complianceState": str},
+    "users": {"signInActivity": {"lastSignInDateTime": str, "lastNonInteractiveSignInDateTime": str},
+              "createdDateTime": str, "assignedLicenses": [{"disabledPlans": [str]}]},
+    "skus": {"servicePlans": [{"servicePlanName": Required(str)}]},  # user.md, subscribedsku.md
+    "mfa": {"methodsRegistered": [str]},  # userregistrationdetails.md
+    "devices": {"id": str, "displayName": str, "owners": [str], "accountEnabled": bool},  # registeredOwners, compacted
     "teams_usage": {"rows": [{"userId": str, "userPrincipalName": str, "lastActivityDate": str}], "reportRefreshDate": str},
 }
 
@@ -157,20 +151,22 @@ def _section(name: str, sec: Any, statuses: set[str]) -> None:
         bad = next((i for i, item in enumerate(data) if not isinstance(item, dict)), None)
         if bad is not None:
             raise SnapshotError(f"The snapshot's {where}.data[{bad}] is a {_kind(data[bad])}, not an object", _FIX)
-        fields = FIELDS.get(name)
-        if fields:
-            comp = _COMPILED.get(name) or _COMPILED.setdefault(name, _compile(fields))
-            for i, item in enumerate(data):
-                try:
+        comp = _compiled(name)
+        for i, item in enumerate(data):
+            try:
+                check_item(name, item)
+                if comp:
                     _check(item, comp, "")
-                except SnapshotError:
-                    _check(item, comp, f"{where}.data[{i}]")  # again, to name the place (only on the error path)
-                    raise
+            except (GraphBadResponse, SnapshotError) as exc:
+                raise _item_error(exc, f"{where}.data[{i}]", item, comp) from None
     elif name in DICT_SECTIONS:
         if not isinstance(data, dict):
             raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not an object", _FIX)
-        if name in FIELDS:
-            _check(data, _compile(FIELDS[name]), f"{where}.data")
+        try:
+            check_item(name, data)
+            _check(data, _compiled(name), "")
+        except (GraphBadResponse, SnapshotError) as exc:
+            raise _item_error(exc, f"{where}.data", data, _compiled(name)) from None
     elif not isinstance(data, (list, dict)):
         raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not a list or an object", _FIX)
 
@@ -192,6 +188,23 @@ def _compile(spec: dict[str, Any]) -> list[tuple[str, bool, int, Any]]:
 
 
 _COMPILED: dict[str, list] = {}
+
+
+def _compiled(name: str) -> list:
+    if name not in _COMPILED:
+        _COMPILED[name] = _compile(FIELDS.get(name, {}))
+    return _COMPILED[name]
+
+
+def _item_error(exc: Exception, where: str, item: dict, comp: list) -> SnapshotError:
+    """The error again, naming the place in the file (computed only on the error path)."""
+    if isinstance(exc, GraphBadResponse):  # "Graph's answer for users has 'id' as a number"
+        return SnapshotError(f"The snapshot's {where} has {exc.what.partition(' has ')[2] or exc.what}", _FIX)
+    try:
+        _check(item, comp, where)
+    except SnapshotError as named:
+        return named
+    return exc  # type: ignore[return-value]  # pragma: no cover - the same check fails the same way
 
 
 def _check(obj: dict, comp: list, where: str) -> None:
