@@ -123,8 +123,7 @@ def letters(snapshot: Snapshot, out_dir: Path | str, *, lang: str = "en", params
     contact = str(params.get("contact") or w["default_contact"])
     by_person = load_passes(passes)
     audit = evaluate(snapshot)
-    folder = private_dir(Path(out_dir))
-    folder.chmod(0o700)
+    folder = private_dir(Path(out_dir))  # created 0700; an existing folder (say, /tmp) keeps its mode
     common = {"w": w, "tenant": snapshot.tenant_name, "contact": contact, "date": when(snapshot.collected_at, lang)}
     template = jinja_env(lang).get_template("letter.html.j2")
     result = Letters(folder)
