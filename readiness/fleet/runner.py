@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -127,9 +126,7 @@ def data_dir() -> Path:
 def private_dir(path: Path) -> Path:
     from ..paths import private_dir as _private_dir
 
-    _private_dir(path)
-    os.chmod(path, 0o700)
-    return path
+    return _private_dir(path)  # created 0700; an existing folder (--out-dir /tmp) keeps its mode
 
 
 def write_private(path: Path, text: str) -> None:
