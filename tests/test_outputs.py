@@ -296,3 +296,19 @@ def test_dev_fd_of_a_pipe_is_written_into(tmp_path: Path) -> None:
         os.close(r)
         if w >= 0:
             os.close(w)
+
+
+def test_an_existing_output_folder_keeps_its_mode(snap: Path, tmp_path: Path) -> None:
+    """New folders are 0700; a folder that exists (--out-dir /tmp, say) is written into and never re-moded."""
+    import readiness
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o755)
+    result = readiness.letters(readiness.load_snapshot(snap), shared, lang="en")
+    assert result.people  # letters were written into it ...
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o755  # ... and its mode is what it was
+    assert all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in shared.iterdir())
+    fresh = tmp_path / "fresh" / "letters"
+    readiness.letters(readiness.load_snapshot(snap), fresh, lang="en")
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o700 and stat.S_IMODE(os.stat(fresh.parent).st_mode) == 0o700
