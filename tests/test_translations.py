@@ -1,22 +1,232 @@
-"""Every visible label exists in both languages; every reason code has words."""
+"""The catalogue: complete in every language, real plurals, Babel formats, and a new language is one file."""
 from __future__ import annotations
 
+import ast
+import html
+import json
+import re
+import shutil
+import string
+from pathlib import Path
+
+import pytest
+from babel import Locale
+
+import readiness
+from readiness import i18n
 from readiness.audit.matrix import REASON_CODES
-from readiness.render.i18n import labels
+from readiness.checks.registry import registry
+from readiness.render.audit_text import render_licences
+
+from .render.test_reports import demo_snapshot
+
+SHIPPED = Path(__file__).resolve().parent.parent / "reports" / "translations"
+PKG = Path(__file__).resolve().parent.parent / "readiness"
 
 
-def _keys(d: dict, prefix: str = "") -> set[str]:
-    out = set()
-    for k, v in d.items():
-        out |= _keys(v, f"{prefix}{k}.") if isinstance(v, dict) else {prefix + k}
-    return out
+def _entries(lang: str) -> dict:
+    return i18n.flatten(json.loads((SHIPPED / f"{lang}.json").read_text("utf-8")))
 
 
-def test_english_and_german_have_the_same_labels() -> None:
-    assert _keys(labels("en")) == _keys(labels("de"))
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_languages_are_the_catalogue_files_present() -> None:
+    assert i18n.LANGS == tuple(sorted((p.stem for p in SHIPPED.glob("*.json")), key=lambda x: (x != "en", x)))
+    assert {"en", "de"} <= set(i18n.LANGS)
+
+
+# the English text quotes the collector's own note (English); the German one says the same from the structured fields
+FREE_TEXT_PARAMETERS = {"unavailable.fallback", "checks.sharing.stale_guests.not_evaluable_licence",
+                        "checks.sharing.stale_guests.not_evaluable_permission"}
+
+
+def test_english_and_german_have_the_same_keys_plural_forms_and_placeholders() -> None:
+    en, de = _entries("en"), _entries("de")
+    assert set(en) == set(de), set(en) ^ set(de)
+    for lang, entries in (("en", en), ("de", de)):
+        categories = Locale.parse(entries.get("_locale", lang)).plural_form.tags | {"other"}
+        for key, value in entries.items():
+            if i18n.is_plural(value):
+                assert set(value) == categories, (lang, key, sorted(value))
+    for key, value in en.items():
+        if key.startswith("_") or key in FREE_TEXT_PARAMETERS:
+            continue
+        forms_en = value.values() if isinstance(value, dict) else [value]
+        forms_de = de[key].values() if isinstance(de[key], dict) else [de[key]]
+        # every form may drop {n} (e.g. "The only guest ..."), but no language may invent or lose another parameter
+        assert set().union(*map(_fields, forms_en)) - {"n"} == set().union(*map(_fields, forms_de)) - {"n"}, key
 
 
 def test_every_reason_has_words_in_both_languages() -> None:
     for lang in ("en", "de"):
-        assert set(REASON_CODES) == set(labels(lang)["reason_words"])
-    assert labels("de")["reason_words"]["no_mfa"] != labels("en")["reason_words"]["no_mfa"]
+        assert set(REASON_CODES) == set(i18n.labels(lang)["reason_words"])
+    assert i18n.labels("de")["reason_words"]["no_mfa"] != i18n.labels("en")["reason_words"]["no_mfa"]
+
+
+def test_every_check_has_its_texts_in_every_language() -> None:
+    for spec in registry().values():
+        for lang in i18n.LANGS:
+            for part in ("title", "rationale", "remediation"):
+                assert i18n.has(f"checks.{spec.id}.{part}", lang), (spec.id, part, lang)
+
+
+def test_checks_hold_no_language() -> None:
+    """No t("english", "deutsch") pairs and no check id repeated in finding(): findings are key + parameters."""
+    for path in sorted((PKG / "checks").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("t", "finding"):
+                assert getattr(node.func, "id") == "finding", (path.name, node.lineno)
+                first = node.args[0] if node.args else None
+                assert not (isinstance(first, ast.Constant) and isinstance(first.value, str)), (path.name, node.lineno)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not re.search(r"\b(nicht|Mitglieder|Lizenz|keine)\b", node.value), (path.name, node.lineno)
+
+
+def test_plural_forms_follow_the_language() -> None:
+    key = "checks.identity.ca_report_only.warn"
+    assert i18n.text(key, "en", n=1) == "1 MFA policy is report-only and protects nobody yet."
+    assert i18n.text(key, "en", n=2) == "2 MFA policies are report-only and protect nobody yet."
+    assert i18n.text(key, "de", n=1).startswith("1 MFA-Richtlinie ist ")
+    assert i18n.text(key, "de", n=3).startswith("3 MFA-Richtlinien sind ")
+
+
+def test_numbers_and_dates_are_formatted_by_babel_for_the_language() -> None:
+    assert (i18n.number(2850, "en"), i18n.number(2850, "de")) == ("2,850", "2.850")
+    assert (i18n.number(12.5, "en"), i18n.number(12.5, "de")) == ("12.5", "12,5")
+    assert i18n.when("2026-11-20T09:30:00Z", "en") == "20 Nov 2026, 09:30 UTC"
+    assert i18n.when("2026-11-20T09:30:00Z", "de") == "20.11.2026, 09:30 UTC"
+    # counts inside check messages too (this was a regular expression over the English and German sentences)
+    key = "checks.licences.members_without_licence.fail"
+    assert i18n.text(key, "en", n=1200, members=2850) == "1,200 of 2,850 active members have no licence."
+    assert i18n.text(key, "de", n=1200, members=2850) == "1.200 von 2.850 aktiven Mitgliedern haben keine Lizenz."
+
+
+def test_an_unknown_language_is_a_usage_error() -> None:
+    from readiness.errors import UsageError
+
+    with pytest.raises(UsageError) as err:
+        i18n.text("audit_title", "fr")
+    assert "fr" in err.value.what and "en, de" in err.value.fix
+
+
+# -- a new language is one file --------------------------------------------------------------------------------
+
+OPEN, CLOSE = "\u27e6", "\u27e7"
+
+
+def _pseudo(value):  # noqa: ANN001, ANN202
+    if isinstance(value, dict):
+        return {k: (v if k.startswith("_") else _pseudo(v)) for k, v in value.items()}
+    return f"{OPEN}{value}{CLOSE}"
+
+
+@pytest.fixture()
+def pseudo_lang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A copy of the shipped folder plus xx.json: every English text wrapped in brackets, dates in brackets too."""
+    folder = tmp_path / "translations"
+    shutil.copytree(SHIPPED, folder)
+    tree = _pseudo(json.loads((SHIPPED / "en.json").read_text("utf-8")))
+    tree["_date_format"] = f"'{OPEN}'y-MM-dd HH:mm'{CLOSE}'"
+    (folder / "xx.json").write_text(json.dumps(tree, ensure_ascii=False), "utf-8")
+    monkeypatch.setenv(i18n.ENV_DIR, str(folder))
+    assert "xx" in i18n.available_languages()
+    return "xx"
+
+
+def _outside_catalogue(text: str) -> str:
+    """What is left after removing every (possibly nested) catalogue text."""
+    previous = None
+    while previous != text:
+        previous, text = text, re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
+    return text
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]{2,}", text))
+
+
+def test_a_pseudo_language_file_supplies_every_visible_string(pseudo_lang: str) -> None:
+    snapshot = demo_snapshot()
+    audit = readiness.evaluate(snapshot)
+    # words that are data, not text: what the tenant holds, ids of checks and playbooks, evidence, licence names
+    data = json.dumps(snapshot.to_dict(), ensure_ascii=False) + json.dumps(
+        [[c.spec.id, c.spec.fix_playbook, [f.evidence for f in c.findings]] for c in audit.checks], ensure_ascii=False, default=str)
+    data += json.dumps(audit.licences, ensure_ascii=False)
+    data += str([f.evidence for c in audit.checks for f in c.findings])  # Python's True/False as the evidence line shows them
+    allowed = _words(data)
+    outputs = {fmt: readiness.render(audit, fmt, pseudo_lang) for fmt in ("table", "md", "html")}
+    outputs["licences"] = render_licences(audit, pseudo_lang)
+    catalogue_words = set()
+    for lang in ("en", "de"):
+        for value in _entries(lang).values():
+            for form in (value.values() if isinstance(value, dict) else [value]):
+                catalogue_words |= _words(re.sub(r"\{[^}]*\}", " ", str(form)))
+    for fmt, out in outputs.items():
+        assert OPEN in out, fmt
+        if fmt == "html":
+            out = re.sub(r"<style>.*?</style>", " ", out, flags=re.S)
+            out = re.sub(r"<[^>]+>", " ", out)
+        out = html.unescape(out)  # Markdown escapes & and < too
+        leaked = {w for w in _words(_outside_catalogue(out)) - allowed
+                  if not any(a.startswith(w) for a in allowed)}  # the evidence line is cut at 600 characters
+        assert leaked == set(), (fmt, sorted(leaked)[:20])
+        # and the strict form: no word of the English or German catalogue outside the brackets, unless it is data
+        assert not (_words(_outside_catalogue(out)) & catalogue_words) - allowed, fmt
+    i18n.clear_cache()
+
+
+def test_the_plan_frame_comes_from_the_pseudo_language(pseudo_lang: str) -> None:
+    """Plan text: every word around the steps' own data (titles, targets, values from the playbook) is catalogue text."""
+    from readiness.cli.demo import _demo_params
+
+    snapshot = demo_snapshot()
+    planned = readiness.plan("emergency-home-office", snapshot, params=_demo_params(readiness.evaluate(snapshot)))
+    out = readiness.render(planned, "table", pseudo_lang)
+    assert f"{OPEN}Plan: " in out and f"{OPEN}Estimate: about " in out
+    plan = planned.plan
+    data = json.dumps([[s.step, s.action, s.title, s.noop_reason, s.blocked, s.seats, s.permissions,
+                        [[c.kind, c.target, c.before, c.after, c.action] for c in s.changes]] for s in plan.steps],
+                      ensure_ascii=False, default=str) + str([[c.before, c.after] for c in plan.changes])
+    data += json.dumps(snapshot.to_dict(), ensure_ascii=False)
+    allowed = _words(data)
+    leaked = _words(_outside_catalogue(out)) - allowed
+    assert leaked == set(), sorted(leaked)[:20]
+    i18n.clear_cache()
+
+
+def test_a_new_catalogue_file_is_a_new_cli_language(pseudo_lang: str, tmp_path: Path) -> None:
+    """Through the real console script: --lang offers the new file; READINESS_LANG turns errors into it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    run = [sys.executable, "-m", "readiness", "checks", "show", "licences.apps_only", "--lang", pseudo_lang]
+    out = subprocess.run(run, capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert f"{OPEN}Why:" in out.stdout and "\nWhy:" not in out.stdout and OPEN + "Nobody depends" in out.stdout
+    env["READINESS_LANG"] = pseudo_lang
+    bad = subprocess.run([sys.executable, "-m", "readiness", "checks", "show", "nope"], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith(f"{OPEN}Error: {OPEN}There is no check 'nope'{CLOSE}"), bad.stderr
+    env["READINESS_LANG"] = "de"
+    de = subprocess.run([sys.executable, "-m", "readiness", "checks", "show", "nope"], capture_output=True, text=True, env=env,
+                        timeout=60)
+    assert de.stderr.startswith("Fehler: Es gibt keine Prüfung 'nope'"), de.stderr
+
+
+def test_findings_are_a_key_and_parameters_named_by_the_engine() -> None:
+    audit = readiness.evaluate(demo_snapshot())
+    seen = set()
+    for spec, _, findings in audit.checks:
+        for f in findings:
+            assert f.check_id == spec.id
+            assert isinstance(f.message, i18n.Message)
+            assert f.message.key.startswith((f"checks.{spec.id}.", "engine.")), f.message.key
+            for lang in ("en", "de"):
+                assert i18n.has(f.message.key, lang) and f.message.text(lang)
+            seen.add(f.message.key.split(".")[0])
+    assert seen == {"checks", "engine"}  # the demo tenant has no Intune: some checks are not evaluable, with the reason

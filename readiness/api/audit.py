@@ -9,6 +9,7 @@ from ..audit.model import Audit
 from ..checks.model import CheckSpec
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
+from ..i18n import say
 from .results import PlaybookPlan, RunResult
 
 
@@ -39,7 +40,7 @@ def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: st
         if format == "json":
             return render_plan_json(obj.plan, obj.granted, exit_code=exit_code)
         if format == "table":
-            return render_plan_text(obj.plan, obj.granted)
+            return render_plan_text(obj.plan, obj.granted, lang)
         raise UsageError(f"A plan renders as table or json, not {format}", "Use format='table' or format='json'")
     if isinstance(obj, RunResult):
         from ..render.run import render_run_json, render_run_text
@@ -47,7 +48,7 @@ def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: st
         if format == "json":
             return render_run_json(obj, command=command, exit_code=exit_code)
         if format == "table":
-            return render_run_text(obj)
+            return render_run_text(obj, lang)
         raise UsageError(f"A run renders as table or json, not {format}", "Use format='table' or format='json'")
     raise UsageError(f"Cannot render a {type(obj).__name__}", "Give an Audit, a plan or a run result")
 
@@ -66,5 +67,5 @@ def get_check(check_id: str) -> CheckSpec:
     spec = specs.get(check_id)
     if spec is None:
         close = [i for i in specs if check_id.split(".")[-1] in i] or list(specs)[:5]
-        raise UsageError(f"There is no check '{check_id}'", f"See `readiness checks list`; similar: {', '.join(close[:5])}")
+        raise UsageError(say("cli.checks.unknown", check=check_id), say("cli.checks.unknown_fix", similar=", ".join(close[:5])))
     return spec

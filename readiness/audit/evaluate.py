@@ -34,7 +34,7 @@ def top_actions(checks: list[CheckResult], limit: int = TOP_ACTIONS) -> list[Act
 
 def not_evaluated(snapshot: Snapshot) -> list[NotEvaluated]:
     """Sections that could not be read, and why: the report lists them, they never vanish."""
-    from ..checks.unavailable import NAMES, describe
+    from ..checks.unavailable import describe, section_name
 
     out = []
     for name, sec in sorted(snapshot.sections.items()):
@@ -48,7 +48,7 @@ def not_evaluated(snapshot: Snapshot) -> list[NotEvaluated]:
             code = "licence" if sec.licence else "permission"
         else:
             code = "skipped" if sec.status == "skipped" else "failed"
-        out.append(NotEvaluated(name, sec.status, code, dict(NAMES.get(name) or {"en": name, "de": name}), describe(sec),
+        out.append(NotEvaluated(name, sec.status, code, section_name(name), describe(sec),
                                 sec.permission, sec.licence, tuple(sec.notes)))
     return out
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..checks.model import CheckSpec, Finding, Severity, Status
+from ..i18n import Message
 from .scoring import traffic_light
 
 if TYPE_CHECKING:
@@ -40,14 +41,14 @@ class NotEvaluated:
     """A snapshot section that could not be (fully) read, and why.
 
     ``reason_code`` is one of licence, permission, concealed, fallback, skipped, failed; ``name`` and
-    ``reason`` hold the words per language.
+    ``reason`` are catalogue messages (``name[lang]`` gives the words).
     """
 
     section: str
     status: str
     reason_code: str
-    name: dict[str, str]
-    reason: dict[str, str]
+    name: Message
+    reason: Message
     permission: str = ""
     licence: str = ""
     notes: tuple[str, ...] = ()

@@ -1,24 +1,23 @@
 """Small helpers shared by the check modules."""
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable
 
-from .model import Finding, Status, t
+from ..i18n import Message
+from .model import Finding, Status
 
 SAMPLE = 25  # evidence lists at most this many names, plus the total
 
 
-_BIG = re.compile(r"(?<![\w.,:/-])(\d{4,})(?![\w.,:/-])")
+def finding(status: Status, outcome: str | Message, params: dict[str, Any] | None = None, target: str = "tenant",
+            **evidence: Any) -> Finding:
+    """A finding of the running check: its message is ``checks.<check id>.<outcome>`` with ``params``.
 
-
-def _grouped(text: str, sep: str) -> str:
-    """Thousands separators for counts in a sentence: 2,850 in English, 2.850 in German."""
-    return _BIG.sub(lambda m: f"{int(m.group(1)):,}".replace(",", sep), text)
-
-
-def finding(check_id: str, status: Status, en: str, de: str, target: str = "tenant", **evidence: Any) -> Finding:
-    return Finding(check_id, status, t(_grouped(en, ","), _grouped(de, ".")), target, evidence)
+    The engine fills in the check id; pass a Message instead of an outcome for a text shared by checks.
+    Numbers in ``params`` are formatted for the reader's language when the report is rendered.
+    """
+    message = outcome if isinstance(outcome, Message) else Message(outcome, dict(params or {}))
+    return Finding("", status, message, target, evidence)
 
 
 def names(people: Iterable[Any]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Iterable
 
+from ..i18n import Message
+
 
 class Status(str, Enum):
     PASS = "pass"
@@ -33,16 +35,11 @@ class Severity(str, Enum):
 AREAS = ("licences", "teams", "sharing", "devices", "identity")
 
 
-def t(en: str, de: str) -> dict[str, str]:
-    """A text in English and German."""
-    return {"en": en, "de": de}
-
-
 @dataclass(frozen=True)
 class Finding:
     check_id: str
     status: Status
-    message: dict[str, str]  # one sentence per language, reads alone in a table cell
+    message: Message  # language-free: catalogue key (checks.<id>.<outcome>) + parameters; one sentence for a table cell
     target: str = "tenant"  # what the finding is about: "tenant", a SKU, a policy ...
     evidence: dict[str, Any] = field(default_factory=dict)  # only the values looked at, with their source
 
@@ -52,11 +49,21 @@ class CheckSpec:
     id: str
     area: str
     severity: Severity
-    title: dict[str, str]
     requires: tuple[str, ...]
-    rationale: dict[str, str]
-    remediation: dict[str, str]
     fix_playbook: str | None
     effort: str  # minutes | hours | days: what the fix costs, for the manager's top actions
     func: Callable[[Any], Iterable[Finding]]
     references: tuple[str, ...] = ()
+
+    # title, rationale and remediation live in the catalogue under checks.<id>.*
+    @property
+    def title(self) -> Message:
+        return Message(f"checks.{self.id}.title")
+
+    @property
+    def rationale(self) -> Message:
+        return Message(f"checks.{self.id}.rationale")
+
+    @property
+    def remediation(self) -> Message:
+        return Message(f"checks.{self.id}.remediation")

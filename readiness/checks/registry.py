@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import importlib
 import re
+from dataclasses import replace
 from typing import Any, Callable, Iterable
 
 from ..collect.snapshot import Snapshot
-from .model import AREAS, CheckSpec, Finding, Severity, Status, t
+from ..i18n import Message
+from .model import AREAS, CheckSpec, Finding, Severity, Status
 from .unavailable import describe
 
 _REGISTRY: dict[str, CheckSpec] = {}
@@ -18,16 +20,17 @@ AREA_MODULES = ("licences", "teams", "sharing", "devices", "identity")
 _ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 
 
-def check(*, id: str, area: str, severity: str, title: dict[str, str], requires: tuple[str, ...],
-          rationale: dict[str, str], remediation: dict[str, str], fix_playbook: str | None = None,
+def check(*, id: str, area: str, severity: str, requires: tuple[str, ...], fix_playbook: str | None = None,
           effort: str = "hours", references: tuple[str, ...] = ()) -> Callable:
-    """Register a check. ``id`` is stable and never reused; its prefix names the area."""
+    """Register a check. ``id`` is stable and never reused; its prefix names the area.
+
+    Its title, rationale, remediation and messages are in the catalogue under ``checks.<id>``.
+    """
 
     def deco(func: Callable[[Any], Iterable[Finding]]) -> Callable:
         if not _ID.match(id) or area not in AREAS or id in _REGISTRY:
             raise ValueError(f"bad or duplicate check id {id!r} / area {area!r}")
-        _REGISTRY[id] = CheckSpec(id, area, Severity(severity), title, requires, rationale, remediation, fix_playbook,
-                                  effort, func, references)
+        _REGISTRY[id] = CheckSpec(id, area, Severity(severity), requires, fix_playbook, effort, func, references)
         return func
 
     return deco
@@ -48,13 +51,17 @@ def _unavailable(snapshot: Snapshot, spec: CheckSpec) -> Finding | None:
         sec = snapshot.section(name)
         if sec.usable:
             continue
-        why = describe(sec)
         kind = "licence" if sec.licence else ("permission" if sec.permission else "collection")
-        return Finding(spec.id, Status.NOT_EVALUABLE,
-                       t(f"Not checked: {why['en']}.", f"Nicht geprüft: {why['de']}."),
+        return Finding(spec.id, Status.NOT_EVALUABLE, Message("engine.not_checked", {"why": describe(sec)}),
                        evidence={"section": name, "section_status": sec.status, "missing": kind,
                                  "permission": sec.permission, "licence": sec.licence})
     return None
+
+
+def _qualified(spec: CheckSpec, f: Finding) -> Finding:
+    """The engine knows which check runs: it names the finding's check and its message key."""
+    key = f.message.key if "." in f.message.key else f"checks.{spec.id}.{f.message.key}"
+    return replace(f, check_id=spec.id, message=Message(key, f.message.params))
 
 
 def run_checks(snapshot: Snapshot, ids: Iterable[str] | None = None) -> list[tuple[CheckSpec, list[Finding]]]:
@@ -68,11 +75,10 @@ def run_checks(snapshot: Snapshot, ids: Iterable[str] | None = None) -> list[tup
             out.append((spec, [blocked]))
             continue
         try:
-            findings = list(spec.func(snapshot))
+            findings = [_qualified(spec, f) for f in spec.func(snapshot)]
         except Exception as exc:  # a broken check must not end the audit
-            findings = [Finding(spec.id, Status.ERROR, t(f"The check failed: {type(exc).__name__}: {exc}.",
-                                                         f"Die Prüfung ist fehlgeschlagen: {type(exc).__name__}: {exc}."))]
+            findings = [Finding(spec.id, Status.ERROR, Message("engine.check_failed", {"error": f"{type(exc).__name__}: {exc}"}))]
         if not findings:
-            findings = [Finding(spec.id, Status.ERROR, t("The check returned no result.", "Die Prüfung lieferte kein Ergebnis."))]
+            findings = [Finding(spec.id, Status.ERROR, Message("engine.no_result"))]
         out.append((spec, findings))
     return out

@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from ..errors import ReadinessError
 from ..exitcodes import ExitCode
+from ..i18n import say
 from .context import AppContext
 
 COMMANDS = {
@@ -61,12 +62,11 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except ReadinessError as exc:
-            _fail(ctx, f"Error: {exc}", int(exc.exit_code))
+            _fail(ctx, say("cli.error", error=str(exc)), int(exc.exit_code))
         except KeyboardInterrupt:
-            _fail(ctx, "Interrupted.", int(ExitCode.INTERRUPTED))
+            _fail(ctx, say("cli.interrupted"), int(ExitCode.INTERRUPTED))
         except Exception as exc:  # the last line of defence: no traceback unless asked
-            _fail(ctx, f"Error: internal error ({type(exc).__name__}: {exc}). Please report it; run with -v for details.",
-                  int(ExitCode.RUNTIME_ERROR))
+            _fail(ctx, say("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), int(ExitCode.RUNTIME_ERROR))
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:

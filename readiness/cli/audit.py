@@ -7,8 +7,9 @@ import click
 
 from ..checks.model import Severity
 from ..exitcodes import ExitCode
+from ..i18n import say
 from .context import AppContext
-from .options import connection_options, emit, limit_waiting, max_wait_option, output_options
+from .options import connection_options, emit, lang_option, limit_waiting, max_wait_option, output_options
 
 
 @click.command(name="audit")
@@ -19,7 +20,7 @@ from .options import connection_options, emit, limit_waiting, max_wait_option, o
               help="Save what was collected (JSON; .gz compresses) for offline reports and diffs.")
 @output_options
 @click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of titles and messages.")
+@lang_option("Language of titles and messages.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=lambda _ctx, _param, value: _check_report(value),
               help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
@@ -45,7 +46,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     import readiness
 
     if from_snapshot and (tenant or graph_url):
-        raise click.UsageError("--from-snapshot reads a saved snapshot; do not combine it with --tenant or --graph-url.")
+        raise click.UsageError(say("cli.audit.snapshot_or_tenant"))
     if from_snapshot:
         snapshot = readiness.load_snapshot(from_snapshot)
     else:
@@ -56,7 +57,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         snapshot = app.collect(conn)
         if snapshot_out:
             snapshot.save(snapshot_out)
-            app.progress(f"Saved snapshot to {snapshot_out}")
+            app.progress(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
     result = readiness.evaluate(snapshot)
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import labels, text
+from .options import lang_option
+
 
 @click.group(name="checks")
 def checks() -> None:
@@ -11,7 +14,7 @@ def checks() -> None:
 
 @checks.command(name="list")
 @click.option("--area", type=click.Choice(["licences", "teams", "sharing", "devices", "identity"]), default=None)
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("-o", "--output", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
 def checks_list(area: str | None, lang: str, output: str) -> None:
     """List every check: id, area, severity, title and the playbook that fixes it."""
@@ -31,21 +34,21 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
 
         click.echo(checks_markdown(specs, lang), nl=False)
         return
+    L = labels(lang)
     rows = [[s.id, s.area, s.severity.value, s.title[lang], s.fix_playbook or "-"] for s in specs]
-    click.echo(tabulate(rows, headers=["id", "area", "severity", "title", "fix playbook"], disable_numparse=True))
+    click.echo(tabulate(rows, headers=[L["cli"]["checks"][h] for h in ("id", "area", "severity", "title", "fix_playbook")],
+                        disable_numparse=True))
 
 
 @checks.command(name="show")
 @click.argument("check_id")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 def checks_show(check_id: str, lang: str) -> None:
     """Explain one check: why it matters, what it reads, and how to fix it."""
     import readiness
 
     spec = readiness.get_check(check_id)
+    L = labels(lang)
     click.echo(f"{spec.id}  [{spec.area}, {spec.severity.value}]\n{spec.title[lang]}\n")
-    click.echo(f"Why:     {spec.rationale[lang]}")
-    click.echo(f"Fix:     {spec.remediation[lang]}")
-    click.echo(f"Effort:  {spec.effort}")
-    click.echo(f"Playbook: {spec.fix_playbook or '-'}")
-    click.echo(f"Reads:   {', '.join(spec.requires) or '-'}")
+    click.echo(text("cli.checks.show", lang, why=spec.rationale, fix=spec.remediation, effort=L["effort"][spec.effort],
+                    playbook=spec.fix_playbook or "-", reads=", ".join(spec.requires) or "-"))

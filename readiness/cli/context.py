@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..i18n import say
+
 
 @dataclass
 class AppContext:
@@ -27,11 +29,12 @@ class AppContext:
         """readiness.collect with progress on stderr: a start line, sections with -v, the request counts."""
         import readiness
 
-        self.progress(f"Collecting {conn.label} ({conn.endpoint.base_url}) ...")
+        self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
         snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None)
         r = snapshot.requests
-        self.progress(f"Collected in {r.get('seconds', 0):.1f} s: {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
-                      f"{r.get('throttled', 0)} throttled ({r.get('waited_seconds', r.get('throttled_seconds', 0)):.1f} s waited).")
+        self.progress(say("cli.audit.collected", seconds=round(float(r.get("seconds", 0)), 1), requests=r.get("requests", 0),
+                          retries=r.get("retries", 0), throttled=r.get("throttled", 0),
+                          waited=round(float(r.get("waited_seconds", r.get("throttled_seconds", 0))), 1)))
         return snapshot
 
     def open_client(self, connection: Any, **kwargs: Any) -> Any:

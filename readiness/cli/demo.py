@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
+from ..i18n import text
 from .context import AppContext
+from .options import lang_option
 
 LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 
@@ -15,7 +17,7 @@ LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
               help="Which demo tenant to generate.")
 @click.option("--size", type=click.IntRange(1, 200_000), default=None, help="Users in the enterprise profile.")
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True, help="Language of the summary.")
+@lang_option("Language of the summary.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the HTML report [default: demo-report.html in the readiness data folder].")
 @click.option("--fleet", "fleet_mode", is_flag=True, help="The MSP experience instead: a simulated fleet of client tenants.")
@@ -42,9 +44,9 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
 
     from ..paths import data_dir, write_private
     from ..render.audit_text import render_licences
-    from ..render.i18n import labels
+    from ..i18n import labels, text
 
-    app.progress(f"Starting the Graph simulator with the {profile} demo tenant ...")
+    app.progress(text("cli.demo.starting", lang, profile=profile))
     with readiness.serve_simulator(profile, seed=seed, size=size) as sim:
         snapshot = app.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token, concurrency=8))
     audit = readiness.evaluate(snapshot)
@@ -53,12 +55,12 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
     click.echo(render_licences(audit, lang))
     path = report_path or (data_dir() / "demo-report.html")
     write_private(path, readiness.render(audit, "html", lang))  # names of people: 0600
-    click.echo(f"\nHTML report: {path}\n")
+    click.echo("\n" + text("cli.demo.html_report", lang, path=str(path)) + "\n")
     overrides = _demo_params(audit)
     plan = readiness.plan("emergency-home-office", snapshot, params=overrides)
     params = " ".join(f"-p {k}={v}" for k, v in overrides.items())
-    click.echo(f"What `readiness playbook plan emergency-home-office --tenant ... {params}` would do:\n\n"
-               + readiness.render(plan, "table"))
+    click.echo(text("cli.demo.plan_intro", lang, command=f"readiness playbook plan emergency-home-office --tenant ... {params}")
+               + "\n\n" + readiness.render(plan, "table", lang))
 
 
 def _demo_params(audit) -> dict[str, str]:  # noqa: ANN001 - Audit

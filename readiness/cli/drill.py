@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .options import emit
+from .options import emit, lang_option
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -29,7 +29,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--previous", default=None, metavar="auto|DRILL_ID", help="Compare with the last drill of this tenant (auto) or a given one.")
 @click.option("-o", "--output", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to FILE.")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 def drill(playbook: str, from_snapshot: Path, params: tuple[str, ...], usage_location: str, latency: int, previous: str | None,
           output: str, out: Path | None, lang: str) -> None:
     """Rehearse a playbook on a replica of the tenant built from a snapshot: nothing is sent to the tenant.

@@ -6,8 +6,9 @@ from pathlib import Path
 import click
 
 from ..checks.model import Severity
+from ..i18n import say
 from .context import AppContext, run_async
-from .options import emit
+from .options import emit, lang_option
 
 
 @click.group(name="fleet")
@@ -30,7 +31,7 @@ def fleet() -> None:
               help="auto: compare each tenant with its last audit (in DIR or the data folder's history).")
 @click.option("--fail-on-new", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 3 when a check of this severity or worse is newly failing or regressed since the last audit.")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("--no-html", is_flag=True, help="Do not write each tenant's report.html.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
@@ -54,12 +55,12 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     from ..render.fleet import render_fleet
 
     if tags and tenants:
-        raise click.UsageError("Give --tag or --tenants, not both.")
+        raise click.UsageError(say("cli.fleet.tag_or_tenants"))
     names = select([t.strip() for t in tenants.split(",") if t.strip()] if tenants else None, list(tags), parse_shard(shard))
     opts = FleetOptions(out_dir=out_dir, concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
                         previous=None if previous == "none" else "auto", lang=lang, html=not no_html,
                         verbose=bool(app.verbose))
-    app.progress(f"Auditing {len(names)} tenant(s), {concurrency} at a time, into {out_dir}")
+    app.progress(say("cli.fleet.auditing", n=len(names), concurrency=concurrency, folder=str(out_dir)))
     entries = run_async(audit_fleet(names, opts, app.progress))
     code = ExitCode.OK
     if fail_on_new:
@@ -67,13 +68,13 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
         new = {e["name"]: new_at_or_above(e, Severity(fail_on_new).rank, rank) for e in entries}
         new = {k: v for k, v in new.items() if v}
         for name, ids in new.items():
-            app.progress(f"{name}: new since the last audit at {fail_on_new} or worse: {', '.join(ids)}")
+            app.progress(say("cli.fleet.new_failing", tenant=name, severity=fail_on_new, checks=", ".join(ids)))
         if new:
             code = ExitCode.FINDINGS
     failed = [e for e in entries if e["status"] == "failed"]
     if failed:
         code = ExitCode.FLEET_INCOMPLETE
-        app.progress(f"{len(failed)} of {len(entries)} tenant(s) failed: {', '.join(e['name'] for e in failed)}")
+        app.progress(say("cli.fleet.failed", n=len(failed), total=len(entries), tenants=", ".join(e["name"] for e in failed)))
     _link_reports(entries, out)
     emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code)), out)
     if code:
@@ -85,7 +86,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 @click.option("--previous", default=None, metavar="DIR|auto",
               help="Drift against an earlier fleet output folder, or auto: what each audit recorded against its last one.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
 def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
     """The cross-tenant summary of one or more `fleet audit` output folders (shards merge).
@@ -105,11 +106,11 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
 
     latest = store.latest_per_tenant(list(dirs))
     if not latest:
-        raise click.UsageError(f"No fleet audit found in {', '.join(map(str, dirs))}: run `readiness fleet audit --out-dir DIR` first.")
+        raise click.UsageError(say("cli.fleet.no_audit", folders=", ".join(map(str, dirs))))
     if previous and previous != "auto":
         prev_dir = Path(previous)
         if not prev_dir.is_dir():
-            raise click.UsageError(f"--previous {previous}: not a folder.")
+            raise click.UsageError(say("cli.fleet.not_a_folder", path=str(previous)))
         before = store.latest_per_tenant([prev_dir])
         for name, e in latest.items():
             drift = check_drift((before.get(name) or {}).get("checks"), e.get("checks")) if name in before else None
@@ -137,7 +138,7 @@ def _link_reports(entries: list[dict], out: Path | None) -> None:
 @click.option("--tenants", "count", type=click.IntRange(3, 60), default=12, show_default=True)
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the output here (default: a temporary folder, removed afterwards).")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.pass_obj
 def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> None:
     """The MSP experience end to end: a simulated fleet, onboarded from CSV, audited, summarised, re-audited."""
@@ -152,7 +153,7 @@ def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> 
 @click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also read a `fleet audit --out-dir` folder (repeatable); the data folder's history is always read.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:
     """Score and share of ready people over time, per tenant (a table; a chart in HTML).
@@ -166,6 +167,6 @@ def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, 
 
     series = collect_history(tenant, list(dirs))
     if not series:
-        raise click.UsageError("No audit history yet: run `readiness fleet audit --out-dir DIR` (each run is kept).")
+        raise click.UsageError(say("cli.fleet.no_history"))
     emit(render_history(series, output, lang), out)
 

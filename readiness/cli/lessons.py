@@ -5,14 +5,14 @@ from pathlib import Path
 
 import click
 
-from .options import emit
+from .options import emit, lang_option
 
 
 @click.command(name="lessons")
 @click.argument("run_id")
 @click.option("-o", "--output", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to FILE.")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("--before", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from before the run.")
 @click.option("--after", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from after the run.")
 @click.option("--pseudonymize", is_flag=True, help="No tenant name (people are never named).")

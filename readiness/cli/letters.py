@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from .options import lang_option
+
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
@@ -20,7 +22,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the letters (created readable by you alone).")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="contact=WHOM: whom to call, shown in every letter (default: your IT department).")
 @click.option("--passes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,

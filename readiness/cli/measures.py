@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import ui_lang
 from .options import emit
 
 _tenant = click.option("--tenant", metavar="NAME", default=None, help="Tenant (profile name); default: the default profile.")
@@ -72,7 +73,7 @@ def add(ctx: click.Context, title: str, check: str | None, lesson: str | None, o
 
     register = readiness.measures_load(*_args(ctx, tenant, path))
     if check and not title:
-        title = readiness.get_check(check.strip().lower()).title.get("en", check) if readiness.get_check(check.strip().lower()) else ""
+        title = readiness.get_check(check.strip().lower()).title[ui_lang()] if readiness.get_check(check.strip().lower()) else ""
     m = readiness.measures_add(register, title, check=check, lesson=lesson, owner=owner, due=due, metric=metric,
                                target=target, priority=priority)
     click.echo(f"Added {m.id} to {register.save()}", err=True)

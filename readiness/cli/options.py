@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 import click
 
+from ..i18n import say
+
 FORMATS = ("table", "json", "csv", "md", "html")
 
 
@@ -22,6 +24,13 @@ def output_options(func: Callable) -> Callable:
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A002 - click's own word
+    """--lang, one of the languages whose catalogue file is present (reports/translations/<lang>.json)."""
+    from ..i18n import DEFAULT_LANG, LANGS
+
+    return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help=help)
 
 
 def connection_options(func: Callable) -> Callable:
@@ -52,7 +61,7 @@ def emit(text: str, out: Path | None) -> None:
     from ..safe_io import write_file
 
     write_file(out, text)
-    click.echo(f"Wrote {out}", err=True)
+    click.echo(say("cli.wrote", path=str(out)), err=True)
 
 
 def max_wait_option(func: Callable) -> Callable:

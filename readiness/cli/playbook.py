@@ -8,6 +8,7 @@ import click
 
 from ..errors import UsageError
 from ..exitcodes import ExitCode
+from ..i18n import say
 from .context import AppContext, run_async
 from .announce import announce
 from .options import connection_options, emit, limit_waiting, max_wait_option
@@ -28,9 +29,8 @@ def _confirmer(yes: bool):  # noqa: ANN202
         if yes:
             return True
         if not sys.stdin.isatty():
-            raise UsageError("Refusing to change the tenant without confirmation (no terminal to ask on)",
-                             "Review the plan, then run again with --yes")
-        return click.confirm(f"Apply {len(plan.changes)} changes to {plan.tenant}?", default=False, err=True)
+            raise UsageError(say("cli.playbook.no_terminal"), say("cli.playbook.no_terminal_fix"))
+        return click.confirm(say("cli.playbook.confirm", n=len(plan.changes), tenant=plan.tenant), default=False, err=True)
     return confirm
 
 
@@ -83,7 +83,7 @@ def playbook_validate(file: str) -> None:
     from ..playbook.loader import load
 
     pb = load(file)
-    click.echo(f"{pb.source}: valid ({len(pb.steps)} steps: {', '.join(s.action for s in pb.steps)})")
+    click.echo(say("cli.playbook.valid", source=str(pb.source), n=len(pb.steps), actions=", ".join(s.action for s in pb.steps)))
 
 
 @playbook.command(name="plan")
@@ -136,7 +136,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
     code = ExitCode.CHANGES_PENDING if (detailed_exitcode and plan.changes) else ExitCode.OK
     if out:
         save_plan_file(plan, out, {**conn_meta, "playbook_source": pb.source, "overrides": overrides})
-        app.progress(f"Saved the plan to {out}; apply it with: readiness playbook apply {out} --tenant ...")
+        app.progress(say("cli.playbook.saved_plan", path=str(out)))
     emit(render_plan_json(plan, granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, granted), None)
     if code:
         raise SystemExit(int(code))
@@ -170,12 +170,12 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
     saved = None
     if ref.endswith(".json"):
         if params:
-            raise click.UsageError("A saved plan carries its parameters; --param goes with a playbook name or file.")
+            raise click.UsageError(say("cli.playbook.plan_has_params"))
         saved, meta = load_plan_file(Path(ref))
         source = meta.get("playbook_source", "")
         pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
         if pb.sha256 != saved.playbook_hash:
-            raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+            raise UsageError(say("cli.playbook.changed"), say("cli.playbook.changed_fix"))
         overrides = meta.get("overrides") or {}
     else:
         pb, overrides = load(ref), _overrides(params)
@@ -186,14 +186,14 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
 
 def _finish(outcome) -> None:  # noqa: ANN001
     if outcome.run is None:
-        click.echo("Nothing to do: the tenant already matches the playbook.")
+        click.echo(say("run.nothing_to_do"))
         return
     r = outcome.result
-    click.echo(f"Run {outcome.run.id}: {r.done} changes made, {r.adopted} found already in effect, {len(r.failed)} failed.")
+    click.echo(say("run.result", run=outcome.run.id, n=r.done, adopted=r.adopted, failed=len(r.failed)))
     for cid, error in r.failed[:10]:
-        click.echo(f"  failed: {cid}: {error}", err=True)
+        click.echo("  " + say("run.failed", change=cid, error=str(error)), err=True)
     if not r.complete:
-        click.echo(f"Incomplete. Fix the cause, then: readiness playbook resume {outcome.run.id} --tenant ...", err=True)
+        click.echo(say("cli.playbook.incomplete", run=outcome.run.id), err=True)
         raise SystemExit(int(ExitCode.APPLY_INCOMPLETE))
 
 
@@ -234,9 +234,9 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
     if plan.changes or plan.blocked:
         click.echo(render_plan_text(plan), nl=False)
-        click.echo(f"Not verified: {len(plan.changes)} changes still needed.")
+        click.echo(say("cli.playbook.not_verified", n=len(plan.changes)))
         raise SystemExit(int(ExitCode.CHANGES_PENDING))
-    click.echo(f"Verified: the tenant matches {pb.name}; nothing left to do.")
+    click.echo(say("cli.playbook.verified", playbook=pb.name))
 
 
 @playbook.command(name="undo")
@@ -256,16 +256,17 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     conn = resolve(tenant, graph_url, writes=True)
     announce(conn, "Undoing on")
     if run.meta().get("endpoint") != conn.endpoint.base_url:
-        raise UsageError(f"Run {run_id} was for {run.meta().get('tenant')}, not {conn.label}", "Name the same tenant")
+        raise UsageError(say("cli.playbook.other_tenant", run=run_id, tenant=str(run.meta().get("tenant")), given=conn.label),
+                         say("cli.playbook.other_tenant_fix"))
     undo, irreversible = undo_plan(run)
     click.echo(render_plan_text(undo), nl=False)
     for c in irreversible:
-        click.echo(f"irreversible, not undone: {c.target} ({c.action})")
+        click.echo(say("run.irreversible", target=c.target, action=c.action))
     if not undo.changes:
-        click.echo("Nothing to undo.")
+        click.echo(say("cli.playbook.nothing_to_undo"))
         return
     if not _confirmer(yes)(undo):
-        raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
+        raise UsageError(say("cli.playbook.undo_not_confirmed"), say("cli.playbook.undo_not_confirmed_fix"))
 
     from ..playbook.service import undo_online
 
@@ -288,8 +289,9 @@ def playbook_runs() -> None:
         status = "complete" if done == total else ("failed" if failed else "incomplete")
         rows.append([run.id, meta.get("created", ""), meta.get("undo_of") and f"undo {meta['undo_of']}" or run.plan().playbook,
                      meta.get("tenant", ""), f"{done}/{total}", status])
-    click.echo(tabulate(rows, headers=["run", "started", "playbook", "tenant", "done", "status"], disable_numparse=True)
-               if rows else "No runs yet.")
+    click.echo(tabulate(rows, headers=[say(f"cli.playbook.runs_headers.{h}") for h in ("run", "started", "playbook", "tenant", "done", "status")],
+                        disable_numparse=True)
+               if rows else say("cli.playbook.no_runs"))
 
 
 @playbook.command(name="timeline")
@@ -307,13 +309,15 @@ def playbook_timeline(run_id: str, output: str) -> None:
         click.echo(envelope("playbook timeline", {"run": run.id, "meta": run.meta(), "entries": entries}), nl=False)
         return
     meta = run.meta()
-    click.echo(f"Run {run.id}: {run.plan().playbook} on {meta.get('tenant')} ({meta.get('endpoint')}), started {meta.get('created')}")
+    click.echo(say("cli.playbook.timeline_head", run=run.id, playbook=run.plan().playbook, tenant=str(meta.get("tenant")),
+                   endpoint=str(meta.get("endpoint")), started=str(meta.get("created"))))
     for e in entries:
         what = e.get("phase", "")
         if what == "summary":
             r = e.get("requests") or {}
-            click.echo(f"{e['ts']}  summary  {r.get('requests', 0)} requests, {r.get('retries', 0)} retries, "
-                       f"{r.get('throttled', 0)} throttled ({r.get('throttled_seconds', 0)} s waited)")
+            click.echo(f"{e['ts']}  summary  " + say("cli.playbook.timeline_summary", requests=r.get("requests", 0),
+                                                        retries=r.get("retries", 0), throttled=r.get("throttled", 0),
+                                                        waited=r.get("throttled_seconds", 0)))
             continue
         extra = e.get("error") or e.get("how") or (f"HTTP {e['status']}" if e.get("status") else "")
         click.echo(f"{e['ts']}  {what:<8} {e.get('change', '')}  {extra}")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .options import emit
+from .options import emit, lang_option
 
 
 @click.command(name="report")
@@ -15,7 +15,7 @@ from .options import emit
 @click.option("-o", "--output", type=click.Choice(["html", "md", "csv", "json", "table"]), default=None,
               help="Format; default: from --out's extension, else html.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
-@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True)
+@lang_option()
 @click.option("--people", is_flag=True, help="With csv: the per-person matrix (per department with --aggregate-only).")
 @click.option("--pseudonymize", is_flag=True,
               help="Replace people with stable keyed pseudonyms (the key stays in your data folder, per tenant).")

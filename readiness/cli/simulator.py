@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import say
 from ..simulator.generate import PROFILES
 
 
@@ -48,23 +49,23 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
 
     if fleet_size:
         return _serve_fleet(fleet_size, port, latency, fleet_dir)
-    click.echo(f"Generating the {profile} tenant ...", err=True)
+    click.echo(say("cli.simulator.generating", profile=profile), err=True)
     try:
         sim = readiness.serve_simulator(profile, seed=seed, size=size, port=port, latency=latency, fault_rate=fault_rate,
                                         roles=[r.strip() for r in roles.split(",")] if roles else None)
     except OSError as exc:
-        raise click.ClickException(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}). Pick another --port, or 0 for any free one.")
+        raise click.ClickException(say("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
     with sim:
-        click.echo(f"Graph simulator for {sim.tenant_name} ({sim.users} users) on {sim.graph_url}")
+        click.echo(say("cli.simulator.serving", tenant=sim.tenant_name, n=sim.users, url=sim.graph_url))
         click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
-        click.echo(f"Try: readiness audit --graph-url {sim.graph_url}", err=True)
-        click.echo(f"Conduct log: GET {sim.graph_url.rsplit('/', 1)[0]}/_conduct (same token)", err=True)
-        click.echo("Press Ctrl-C to stop.", err=True)
+        click.echo(say("cli.simulator.try", url=sim.graph_url), err=True)
+        click.echo(say("cli.simulator.conduct", url=sim.graph_url.rsplit("/", 1)[0] + "/_conduct"), err=True)
+        click.echo(say("cli.simulator.stop_hint"), err=True)
         sys.stdout.flush()
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
-            click.echo("Stopped.", err=True)
+            click.echo(say("cli.simulator.stopped"), err=True)
         finally:
             for line in sim.sim.conduct.summary_lines():  # also live at GET /_conduct (same token)
                 click.echo(line, err=True)
@@ -74,22 +75,22 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
     """`simulator serve --fleet N`: the fleet simulator until Ctrl-C, with the files that onboard it."""
     from ..fleet.simulated import serve_fleet
 
-    click.echo(f"Generating {count} client tenants and a partner tenant ...", err=True)
+    click.echo(say("cli.simulator.fleet_generating", n=count), err=True)
     try:
         fleet = serve_fleet(count, port, latency, folder)
     except OSError as exc:
-        raise click.ClickException(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}). Pick another --port, or 0 for any free one.")
+        raise click.ClickException(say("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
     for name, tid, people, kind in fleet.members():
-        click.echo(f"  {name:<22} {tid}  {people:>6} members  {kind}", err=True)
-    click.echo(f"Graph simulator for {len(fleet.sim.members)} tenants on {fleet.base_url}")
-    click.echo(f"Wrote {fleet.csv_path} and {fleet.env_path} (tokens, readable only by you). Then:", err=True)
+        click.echo(f"  {name:<22} {tid}  " + say("cli.simulator.fleet_member", n=people, kind=kind), err=True)
+    click.echo(say("cli.simulator.fleet_serving", n=len(fleet.sim.members), url=fleet.base_url))
+    click.echo(say("cli.simulator.fleet_wrote", csv=str(fleet.csv_path), env=str(fleet.env_path)), err=True)
     click.echo(f"  . {fleet.env_path} && readiness tenant import {fleet.csv_path} && readiness fleet audit --out-dir audits/",
                err=True)
-    click.echo("Press Ctrl-C to stop.", err=True)
+    click.echo(say("cli.simulator.stop_hint"), err=True)
     sys.stdout.flush()
     try:
         fleet.server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
+        click.echo(say("cli.simulator.stopped"), err=True)
     finally:
         fleet.server._server.server_close()

@@ -9,6 +9,7 @@ import click
 from ..errors import UsageError
 from ..graph.auth import AUTH_METHODS
 from ..graph.clouds import CLOUDS
+from ..i18n import say
 from ..render.safe import terminal
 from .announce import announce, default_change
 from .context import AppContext, run_async
@@ -61,7 +62,7 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
         click.echo(f"Certificate: {terminal(cert.subject)} (thumbprint {cert.thumbprint}, {cert.kind}).", err=True)
     store = ProfileStore()
     if name in {p.name for p in store.list()[0]}:
-        raise UsageError(f"A profile named '{name}' exists already", "Remove it first or pick another name")
+        raise UsageError(say("cli.tenant.exists", name=name), say("cli.tenant.exists_fix"))
     if auth == "client-secret":
         from ..config.keystore import env_name, require_keyring, secret_from_env, store_secret
 
@@ -69,17 +70,17 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
             click.echo(f"The client secret will be read from {env_name(name)} at run time; nothing is stored.", err=True)
         else:
             require_keyring(name)  # before anyone types a secret: say at once when it could not be kept
-            secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
+            secret = sys.stdin.readline().strip() if secret_stdin else click.prompt(say("cli.tenant.secret_prompt"), hide_input=True, err=True)
             store_secret(name, secret)  # before the profile is written: nothing half-done if the keyring fails
     became_default, previous = store.add(profile, make_default=make_default)
-    click.echo(f"Saved profile '{name}' ({profile.tenant}, {auth}).", err=True)
+    click.echo(say("cli.tenant.saved", name=name, tenant=profile.tenant, auth=auth), err=True)
     if became_default:
         click.echo(default_change(name, previous), err=True)
     elif store.list()[1] is None:
         click.echo("There is no default profile: reading commands need --tenant NAME "
                    f"(or `readiness tenant default {name}`).", err=True)
     if auth in ("device-code", "browser"):
-        click.echo(f"Sign in once with: readiness tenant login {name}", err=True)
+        click.echo(say("cli.tenant.login_hint", name=name), err=True)
 
 
 @tenant.command(name="list")
@@ -91,7 +92,7 @@ def tenant_list() -> None:
 
     profiles, default = ProfileStore().list()
     if not profiles:
-        click.echo("No profiles yet. Add one with `readiness tenant add NAME --tenant-id ID`.", err=True)
+        click.echo(say("cli.tenant.none"), err=True)
         return
     if default is None:
         click.echo("No default profile: reading commands need --tenant NAME (set one with `readiness tenant default NAME`).",
@@ -129,7 +130,7 @@ def tenant_remove(name: str, yes: bool) -> None:
 
     store = ProfileStore()
     store.get(name)
-    if not yes and not click.confirm(f"Remove profile '{name}'?", err=True):
+    if not yes and not click.confirm(say("cli.tenant.remove_prompt", name=name), err=True):
         raise click.exceptions.Abort()
     profile, was_default = store.remove(name)
     if profile.auth == "client-secret":
@@ -139,7 +140,7 @@ def tenant_remove(name: str, yes: bool) -> None:
     record = data_dir() / "auth" / f"{name}.json"
     if record.exists():
         record.unlink()
-    click.echo(f"Removed profile '{name}'.", err=True)
+    click.echo(say("cli.tenant.removed", name=name), err=True)
     if was_default:
         left = store.list()[0]
         click.echo(f"'{name}' was the default profile; there is no default now"
@@ -170,9 +171,9 @@ def tenant_secret(name: str, secret_stdin: bool) -> None:
 
     ProfileStore().get(name)
     require_keyring(name)  # before the prompt
-    secret = sys.stdin.readline().strip() if secret_stdin else click.prompt("Client secret", hide_input=True, err=True)
+    secret = sys.stdin.readline().strip() if secret_stdin else click.prompt(say("cli.tenant.secret_prompt"), hide_input=True, err=True)
     store_secret(name, secret)
-    click.echo("Stored.", err=True)
+    click.echo(say("cli.tenant.stored"), err=True)
 
 
 @tenant.command(name="login")
@@ -186,8 +187,7 @@ def tenant_login(name: str) -> None:
 
     profile = ProfileStore().get(name)
     if profile.auth not in ("device-code", "browser"):
-        raise UsageError(f"Profile '{name}' uses {profile.auth}, which needs no interactive sign-in",
-                         "Use `readiness tenant test NAME` to check it")
+        raise UsageError(say("cli.tenant.no_interactive", name=name, auth=profile.auth), say("cli.tenant.no_interactive_fix"))
     conn = resolve(name, None)
     announce(conn, "Signing in to")
     endpoint = conn.endpoint
@@ -200,7 +200,7 @@ def tenant_login(name: str) -> None:
 
         raise _auth_error(exc) from exc
     write_private(data_dir() / "auth" / f"{name}.json", record.serialize())
-    click.echo(f"Signed in as {record.username}; later runs will not prompt.", err=True)
+    click.echo(say("cli.tenant.signed_in_as", user=record.username), err=True)
 
 
 @tenant.command(name="test")
@@ -234,23 +234,25 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
             await client.aclose()
 
     token, status, skus = run_async(probe())  # a 401 raises TokenRejected: the token is refused, not "signed in"
-    click.echo(f"Signed in to {conn.label} ({conn.endpoint.base_url}). Test request: HTTP {status}"
-               + (f", {skus} subscriptions." if status == 200 else "."))
+    click.echo(say("cli.tenant.tested_skus" if status == 200 else "cli.tenant.tested", tenant=conn.label, url=conn.endpoint.base_url,
+                   status=str(status), n=skus))
     click.echo(token_expiry_line(token))
     granted = granted_permissions(token)
     if granted is None:
-        click.echo("The token is opaque (not a JWT), so its permissions cannot be read; run an audit to see what is refused.")
+        click.echo(say("cli.tenant.opaque_token"))
         return
     missing_total = 0
     for feature, needs in FEATURES.items():
         rows = []
         for need, ok, via in check(granted, needs):
             missing_total += not ok
-            rows.append(["granted" if ok else "MISSING", need.permission + (f" (via {via})" if ok and via != need.permission else ""), need.purpose])
+            rows.append([say("plan.granted") if ok else say("plan.missing"),
+                         need.permission + (" " + say("cli.tenant.via", permission=via) if ok and via != need.permission else ""),
+                         need.purpose])
         click.echo(f"\n{feature}:")
-        click.echo(tabulate(rows, headers=["", "permission", "needed for"], disable_numparse=True))
+        click.echo(tabulate(rows, headers=["", say("cli.tenant.permission"), say("cli.tenant.needed_for")], disable_numparse=True))
     if missing_total:
-        click.echo(f"\n{missing_total} permission(s) missing: grant them to the app registration and give admin consent.", err=True)
+        click.echo("\n" + say("cli.tenant.missing_permissions", n=missing_total), err=True)
 
 
 def token_expiry_line(token: str, now: float | None = None) -> str:
@@ -262,9 +264,9 @@ def token_expiry_line(token: str, now: float | None = None) -> str:
 
     exp = token_claims(token).get("exp")
     if not isinstance(exp, (int, float)) or isinstance(exp, bool):
-        return "Token expiry: unknown (the token is not a JWT with an exp claim)."
+        return say("cli.tenant.expiry_unknown")
     left = exp - (time.time() if now is None else now)
     when = datetime.fromtimestamp(exp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if left <= 0:
-        return f"Token expired at {when}."
-    return f"Token expires at {when} (in {int(left // 3600)} h {int(left % 3600 // 60)} min)."
+        return say("cli.tenant.expired", when=when)
+    return say("cli.tenant.expires", when=when, hours=int(left // 3600), minutes=int(left % 3600 // 60))

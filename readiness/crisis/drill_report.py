@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..render.i18n import labels, number, when
+from ..i18n import labels, number, when
 from ..render.safe import md
 from .words import jinja_env, words
 

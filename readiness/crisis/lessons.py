@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import __version__, clock
+from ..i18n import in_every_language
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 EMAIL = re.compile(r"[^\s@/'\"()]+@[^\s@/'\"()]+\.[A-Za-z]{2,}")
@@ -168,5 +169,5 @@ def _measures(steps: list[dict], sessions: list[dict], mail: list[dict], after: 
         for action in audit.top_actions[:5]:
             out.append({"key": "check", "step": "", "priority": SEVERITY_PRIORITY.get(action.spec.severity.value, 2),
                         "lesson": False, "check": action.spec.id, "metric": "check", "target": "pass",
-                        "title": action.spec.title})
+                        "title": in_every_language(action.spec.title)})
     return sorted(out, key=lambda m: m["priority"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UsageError
-from ..render.i18n import number, when
+from ..i18n import number, when
 from ..render.safe import md
 from .words import jinja_env, words
 

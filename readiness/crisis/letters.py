@@ -19,7 +19,7 @@ from ..audit.evaluate import evaluate
 from ..audit.matrix import INFO_REASONS, NOT_EVALUABLE_REASONS
 from ..errors import UsageError
 from ..paths import private_dir, write_private
-from ..render.i18n import labels, when
+from ..i18n import labels, when
 from ..render.safe import md
 from .words import jinja_env, words
 

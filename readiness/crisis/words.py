@@ -1,21 +1,14 @@
-"""The words of letters, measures and drills, per language: reports/translations/crisis.<lang>.json."""
+"""The words of letters, measures, drills and lessons: the "crisis" part of reports/translations/<lang>.json."""
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
-from ..errors import UsageError
+from ..i18n import labels
 from ..resources import data_root
 
-LANGS = ("en", "de")
 
-
-@lru_cache(maxsize=None)
 def words(lang: str) -> dict[str, Any]:
-    if lang not in LANGS:
-        raise UsageError(f"Unknown language '{lang}'", f"Use one of: {', '.join(LANGS)}")
-    return json.loads(data_root("reports").joinpath("translations", f"crisis.{lang}.json").read_text("utf-8"))
+    return labels(lang)["crisis"]
 
 
 def jinja_env(lang: str):  # noqa: ANN201

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from ..i18n import in_every_language
+
 Progress = Callable[[str], None]
 
 
@@ -85,11 +87,11 @@ def audit_json(audit: Any, lang: str, *, command: str = "fleet audit") -> str:
 
 def check_rows(audit: Any) -> list[tuple[str, str, str, dict, str]]:
     """(check id, severity, status, title {lang: text}, effort) for every check of an audit."""
-    return [(c.spec.id, c.spec.severity.value, c.status.value, c.spec.title, c.spec.effort) for c in audit.checks]
+    return [(c.spec.id, c.spec.severity.value, c.status.value, in_every_language(c.spec.title), c.spec.effort) for c in audit.checks]
 
 
 def top_actions(audit: Any, limit: int = 3) -> list[dict]:
-    return [{"id": a.spec.id, "severity": a.spec.severity.value, "title": a.spec.title, "effort": a.spec.effort,
+    return [{"id": a.spec.id, "severity": a.spec.severity.value, "title": in_every_language(a.spec.title), "effort": a.spec.effort,
              "fix_playbook": a.spec.fix_playbook} for a in audit.top_actions[:limit]]
 
 

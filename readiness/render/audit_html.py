@@ -1,15 +1,14 @@
 """One self-contained HTML report: inline CSS and SVG, no scripts, autoescaped templates (jinja2)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import __version__
 from ..audit.model import Audit
 from ..audit.matrix import INFO_REASONS
+from ..i18n import labels, number, text, when
 from ..resources import data_root
 from .audit_json import audit_dict
-from .i18n import labels, number, when
 from .safe import strip_controls
 
 EVIDENCE_SKIP = {"source", "source_kind"}
@@ -33,6 +32,7 @@ def _env(lang: str):  # noqa: ANN202
     env.filters["when"] = lambda iso: when(iso, lang)
     env.filters["delta"] = lambda d: "-" if d is None else (f"+{d}" if d > 0 else str(d))
     env.filters["reason"] = lambda code: labels(lang)["reason_words"].get(code, code)
+    env.globals["tr"] = lambda key, **params: text(key, lang, **params)
     return env
 
 
@@ -70,7 +70,7 @@ def report_view(result: Audit, lang: str) -> dict[str, Any]:
             "privacy": {"pseudonymized": result.privacy.pseudonymized, "aggregate_only": result.privacy.aggregate_only}, "version": __version__,
             "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8"),
             # the measures register's words (docs/crisis.md); the summary carries "measures" after a tracked audit
-            "M": json.loads(data_root("reports").joinpath("translations", f"crisis.{lang}.json").read_text("utf-8"))["measures"]}
+            "M": labels(lang)["crisis"]["measures"]}
 
 
 def render_html(result: Audit, lang: str = "en") -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
+from ..i18n import resolve
 from .envelope import envelope
 
 
@@ -26,7 +27,7 @@ def audit_dict(audit: Audit, lang: str = "en") -> dict:
                          "fix_playbook": spec.fix_playbook} for spec, st, fd in audit.top_actions],
         "people": audit.people,
         "departments": audit.departments,
-        "not_evaluated": [{"section": m.section, "name": m.name.get(lang, m.section), "status": m.status,
+        "not_evaluated": [{"section": m.section, "name": m.name[lang], "status": m.status,
                            "reason": m.reason[lang], "permission": m.permission,
                            "licence": m.licence, "notes": list(m.notes)} for m in audit.not_evaluated],
         "requests": audit.requests,
@@ -35,6 +36,6 @@ def audit_dict(audit: Audit, lang: str = "en") -> dict:
 
 def render_json(audit: Audit, lang: str = "en", *, command: str = "report", exit_code: int = 0) -> str:
     data = audit_dict(audit, lang)
-    data["trend"] = audit.trend
+    data["trend"] = resolve(audit.trend, lang)
     data["privacy"] = {"pseudonymized": audit.privacy.pseudonymized, "aggregate_only": audit.privacy.aggregate_only}
     return envelope(command, data, exit_code=exit_code, status=audit.status, errors=audit.errors)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
+from ..i18n import labels, text, when
 from .audit_text import reason_text
-from .i18n import labels, when
 from .safe import md
 
 
@@ -22,10 +22,10 @@ def render_markdown(result: Audit, lang: str = "en") -> str:
            f"*{L['collected']}: {md(when(result.collected_at, lang))}*", "",
            f"**{L['overall_score']}: {result.score if result.score is not None else '-'}/100** "
            f"({L['lights'][traffic_light(result.score)]})", "",
-           f"**{L['people_ready'].format(ready=s['ready'], people=s['people'])}**"
-           + (f" ({L['people_unknown'].format(n=s['not_evaluable'])})" if s["not_evaluable"] else ""), ""]
+           f"**{text('people_ready', lang, ready=s['ready'], people=s['people'])}**"
+           + (f" ({text('people_unknown', lang, n=s['not_evaluable'])})" if s["not_evaluable"] else ""), ""]
     if (buy := result.seats_to_buy):
-        out += [L["seats_to_buy"].format(n=buy), ""]
+        out += [text("seats_to_buy", lang, n=buy), ""]
     out += [_table([L["area"], L["score"], L["light"]],
                    [[L["areas"][a], "-" if v is None else v, L["lights"][traffic_light(v)]] for a, v in result.areas.items()]), ""]
     if (actions := result.top_actions):
@@ -38,7 +38,7 @@ def render_markdown(result: Audit, lang: str = "en") -> str:
         def d(x: int | None) -> str:
             return "-" if x is None else (f"+{x}" if x > 0 else str(x))
 
-        out += [f"## {L['trend']} ({md(L['previous'].format(date=when(trend['previous_collected_at'], lang)))})", "",
+        out += [f"## {L['trend']} ({md(text('previous', lang, date=when(trend['previous_collected_at'], lang)))})", "",
                 _table(["", L["before"], L["now"], L["change"]],
                        [[L["overall_score"], trend["overall"]["before"], trend["overall"]["now"], d(trend["overall"]["delta"])]]
                        + [[L["areas"][a], v["before"], v["now"], d(v["delta"])] for a, v in trend["areas"].items()]
@@ -52,7 +52,7 @@ def render_markdown(result: Audit, lang: str = "en") -> str:
             out += [f"- {label}: {md(c['title'][lang])} ({L['status'][c['before']]} → {L['status'][c['now']]})" for c in trend[key]]
         out.append("")
     out += [f"## {L['licences_title']}", "",
-            _table([L["licence"], "SKU", L["bought"], L["assigned"], L["free"]],
+            _table([L["licence"], L["sku"], L["bought"], L["assigned"], L["free"]],
                    [[md(r["name"]), md(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in result.licences]), ""]
     out += [f"## {L['findings']}", ""]
     for area in L["areas"]:

@@ -5,7 +5,7 @@ from tabulate import tabulate
 
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
-from .i18n import labels, when
+from ..i18n import labels, text, when
 from .safe import terminal as esc
 
 PEOPLE_LIMIT = 30
@@ -24,13 +24,13 @@ def render_table(result: Audit, lang: str = "en", *, color: bool = False) -> str
     score = "-" if result.score is None else f"{result.score}/100"
     out.append(f"{L['audit_title']}: {esc(result.tenant.name)} ({when(result.collected_at, lang)})")
     out.append(f"{L['overall_score']}: {score} ({L['lights'][traffic_light(result.score)]})")
-    line = L["people_ready"].format(ready=s["ready"], people=s["people"])
+    line = text("people_ready", lang, ready=s["ready"], people=s["people"])
     if s["not_evaluable"]:
-        line += f"; {L['people_unknown'].format(n=s['not_evaluable'])}"
+        line += f"; {text('people_unknown', lang, n=s['not_evaluable'])}"
     out.append(line)
     buy = result.seats_to_buy
     if buy:
-        out.append(L["seats_to_buy"].format(n=buy))
+        out.append(text("seats_to_buy", lang, n=buy))
     out.append("")
     rows = [[L["areas"][a], "-" if v is None else v, L["lights"][traffic_light(v)]] for a, v in result.areas.items()]
     out.append(tabulate(rows, headers=[L["area"], L["score"], L["light"]], disable_numparse=True, colalign=("left", "right", "left")))
@@ -53,10 +53,10 @@ def render_table(result: Audit, lang: str = "en", *, color: bool = False) -> str
         out.append(f"\n{L['not_ready_people']} ({len(not_ready)})")
         rows = [[esc(r["displayName"]), esc(r["userPrincipalName"]), esc(r["department"] or L["no_department"]),
                  reason_text(r["reasons"], lang)] for r in not_ready[:PEOPLE_LIMIT]]
-        out.append(tabulate(rows, headers=[L["person"], "UPN", L["department"], L["reasons"]], disable_numparse=True,
+        out.append(tabulate(rows, headers=[L["person"], L["upn"], L["department"], L["reasons"]], disable_numparse=True,
                             maxcolwidths=[None, None, None, 70]))
         if len(not_ready) > PEOPLE_LIMIT:
-            out.append(L["and_more"].format(n=len(not_ready) - PEOPLE_LIMIT))
+            out.append(text("and_more", lang, n=len(not_ready) - PEOPLE_LIMIT))
     missing = result.not_evaluated
     if missing:
         out.append(f"\n{L['not_checked']}")
@@ -68,5 +68,5 @@ def render_table(result: Audit, lang: str = "en", *, color: bool = False) -> str
 def render_licences(result: Audit, lang: str = "en") -> str:
     L = labels(lang)
     rows = [[esc(r["name"]), esc(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in result.licences]
-    return tabulate(rows, headers=[L["licence"], "SKU", L["bought"], L["assigned"], L["free"]], disable_numparse=True,
+    return tabulate(rows, headers=[L["licence"], L["sku"], L["bought"], L["assigned"], L["free"]], disable_numparse=True,
                     colalign=("left", "left", "right", "right", "right"))

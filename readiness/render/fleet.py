@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from functools import lru_cache
 from typing import Any
 
 from .. import __version__
 from ..resources import data_root
-from .i18n import LANGS, number, when
+from ..i18n import labels, number, when
 from .safe import csv_cell, md, terminal
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
 
 
-@lru_cache(maxsize=None)
 def fleet_labels(lang: str) -> dict[str, Any]:
-    if lang not in LANGS:
-        from ..errors import UsageError
-
-        raise UsageError(f"Unknown language '{lang}'", f"Use one of: {', '.join(LANGS)}")
-    return json.loads(data_root("reports").joinpath("translations", f"fleet.{lang}.json").read_text("utf-8"))
+    """The fleet summary's words: the "fleet" part of the language's catalogue."""
+    return labels(lang)["fleet"]
 
 
 def risk_key(row: dict) -> tuple:

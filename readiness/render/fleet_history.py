@@ -5,7 +5,7 @@ import csv
 import io
 
 from .fleet import fleet_labels
-from .i18n import when
+from ..i18n import when
 from .safe import csv_cell, md, terminal
 
 

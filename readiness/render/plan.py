@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..i18n import text
 from ..playbook.model import Plan
 from .safe import terminal as esc
 
@@ -20,39 +21,42 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-def render_plan_text(plan: Plan, granted: set[str] | None = None) -> str:
-    out = [f"Plan: {plan.playbook} for {esc(plan.tenant)} ({len(plan.changes)} changes)", ""]
+def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "en") -> str:
+    def tx(key: str, **params: Any) -> str:
+        return text(f"plan.{key}", lang, **params)
+
+    out = [tx("head", playbook=plan.playbook, tenant=esc(plan.tenant), n=len(plan.changes)), ""]
     for s in plan.steps:
         head = f"[{s.step}] {esc(s.title)}"
         if s.blocked:
-            out.append(f"{head}\n    BLOCKED: {esc(s.blocked)}")
+            out.append(f"{head}\n    " + tx("blocked", reason=esc(s.blocked)))
         elif not s.changes:
-            out.append(f"{head}\n    nothing to do: {esc(s.noop_reason)}")
+            out.append(f"{head}\n    " + tx("nothing_to_do", reason=esc(s.noop_reason)))
         else:
-            out.append(f"{head}: {len(s.changes)} change(s)")
+            out.append(f"{head}: " + tx("changes", n=len(s.changes)))
             for c in s.changes[:PER_STEP]:
-                mark = " (irreversible)" if c.irreversible else ""
+                mark = " " + tx("irreversible") if c.irreversible else ""
                 out.append(f"    {c.kind:<6} {esc(c.target)}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
             if len(s.changes) > PER_STEP:
-                out.append(f"    ... and {len(s.changes) - PER_STEP} more (-o json lists all)")
+                out.append("    " + tx("and_more", n=len(s.changes) - PER_STEP))
         for sku in s.seats.values():
             if sku["needed"]:
-                out.append(f"    seats: {esc(sku['name'])}: {sku['needed']} needed, {sku['free']} free")
+                out.append("    " + tx("seats", sku=esc(sku["name"]), needed=sku["needed"], free=sku["free"]))
         out.append("")
     perms = plan.permissions()
     if perms:
         if granted is None:
-            out.append("Permissions needed: " + ", ".join(perms))
+            out.append(tx("permissions", permissions=", ".join(perms)))
         else:
             from ..graph.permissions import PLAYBOOKS
 
             accepted = {n.permission: n.accepted for n in PLAYBOOKS}
-            rows = [f"{p} ({'granted' if set(accepted.get(p, (p,))) & granted else 'MISSING'})" for p in perms]
-            out.append("Permissions needed: " + ", ".join(rows))
+            rows = [f"{p} ({tx('granted') if set(accepted.get(p, (p,))) & granted else tx('missing')})" for p in perms]
+            out.append(tx("permissions", permissions=", ".join(rows)))
     est = plan.request_estimate()
-    out.append(f"Estimate: about {est['requests']} requests, {est['seconds']} s to apply.")
+    out.append(tx("estimate", requests=est["requests"], seconds=est["seconds"]))
     if plan.blocked:
-        out.append(f"This plan cannot be applied: {len(plan.blocked)} step(s) blocked (see above). Nothing will be changed.")
+        out.append(tx("cannot_apply", n=len(plan.blocked)))
     return "\n".join(out) + "\n"
 
 

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import text
 from .envelope import envelope
 from .safe import terminal as esc
 
 
-def render_run_text(result: Any) -> str:
+def render_run_text(result: Any, lang: str = "en") -> str:
     """+ result: readiness.api.results.RunResult."""
     if result.run_id is None:
-        return "Nothing to do: the tenant already matches the playbook.\n"
-    out = [f"Run {result.run_id}: {result.done} changes made, {result.adopted} found already in effect, "
-           f"{len(result.failed)} failed."]
-    out += [f"  failed: {esc(cid)}: {esc(error)}" for cid, error in result.failed[:10]]
-    out += [f"irreversible, not undone: {esc(c.target)} ({c.action})" for c in result.irreversible]
+        return text("run.nothing_to_do", lang) + "\n"
+    out = [text("run.result", lang, run=result.run_id, n=result.done, adopted=result.adopted, failed=len(result.failed))]
+    out += ["  " + text("run.failed", lang, change=esc(cid), error=esc(error)) for cid, error in result.failed[:10]]
+    out += [text("run.irreversible", lang, target=esc(c.target), action=c.action) for c in result.irreversible]
     return "\n".join(out) + "\n"
 
 
