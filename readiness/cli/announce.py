@@ -5,15 +5,20 @@ from typing import Any
 
 import click
 
+from ..i18n import say
 from ..render.safe import terminal
 
 
-def announce(conn: Any, verb: str) -> None:
-    """``Auditing kunde-a (default profile, tenant kunde-a.onmicrosoft.com)`` on stderr, before any work."""
-    click.echo(terminal(f"{verb} {conn.describe()}"), err=True)
+def announce(conn: Any, what: str) -> None:
+    """``Auditing kunde-a (default profile, tenant kunde-a.onmicrosoft.com)`` on stderr, before any work.
+
+    ``what`` names the line in the catalogue (cli.announce.<what>: audit, plan, apply, resume, verify, undo, login, test).
+    """
+    click.echo(terminal(say(f"cli.announce.{what}", tenant=conn.describe())), err=True)
 
 
 def default_change(name: str, previous: str | None) -> str:
     """``kunde-a is now the default profile (was kunde-b)``."""
-    was = f"was {previous}" if previous else "there was none before"
-    return terminal(f"{name} is now the default profile ({was}).")
+    if previous:
+        return terminal(say("cli.tenant.default_now_was", name=name, previous=previous))
+    return terminal(say("cli.tenant.default_now", name=name))

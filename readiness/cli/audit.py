@@ -53,7 +53,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         from .announce import announce
 
         conn = limit_waiting(readiness.connect(tenant, graph_url, concurrency=concurrency), max_wait, app)
-        announce(conn, "Auditing")
+        announce(conn, "audit")
         snapshot = app.collect(conn)
         if snapshot_out:
             snapshot.save(snapshot_out)

@@ -127,7 +127,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
         from ..config.connection import resolve
 
         conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
-        announce(conn, "Planning on")
+        announce(conn, "plan")
         if usage_location:
             conn.usage_location = usage_location.upper()
         plan, _, granted = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides,
@@ -166,7 +166,7 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
     from ..playbook.service import apply_online
 
     conn = limit_waiting(resolve(tenant, graph_url, writes=True), max_wait, app)
-    announce(conn, "Applying to")
+    announce(conn, "apply")
     saved = None
     if ref.endswith(".json"):
         if params:
@@ -209,7 +209,7 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 
     run = RunStore().get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
-    announce(conn, "Resuming on")
+    announce(conn, "resume")
     _finish(run_async(resume_online(lambda: app.open_client(conn, concurrency=concurrency), conn, run, app.progress)))
 
 
@@ -230,7 +230,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     run = store.get(run_id)
     pb, overrides = playbook_of(run)
     conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
-    announce(conn, "Verifying on")
+    announce(conn, "verify")
     plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
     if plan.changes or plan.blocked:
         click.echo(render_plan_text(plan), nl=False)
@@ -254,7 +254,7 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     store = RunStore()
     run = store.get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
-    announce(conn, "Undoing on")
+    announce(conn, "undo")
     if run.meta().get("endpoint") != conn.endpoint.base_url:
         raise UsageError(say("cli.playbook.other_tenant", run=run_id, tenant=str(run.meta().get("tenant")), given=conn.label),
                          say("cli.playbook.other_tenant_fix"))

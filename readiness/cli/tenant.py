@@ -59,7 +59,7 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
 
         cert = check_certificate(cert_path)
         profile.cert_path = str(cert.path)
-        click.echo(f"Certificate: {terminal(cert.subject)} (thumbprint {cert.thumbprint}, {cert.kind}).", err=True)
+        click.echo(say("cli.tenant.certificate", subject=terminal(cert.subject), thumbprint=cert.thumbprint, kind=cert.kind), err=True)
     store = ProfileStore()
     if name in {p.name for p in store.list()[0]}:
         raise UsageError(say("cli.tenant.exists", name=name), say("cli.tenant.exists_fix"))
@@ -67,7 +67,7 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
         from ..config.keystore import env_name, require_keyring, secret_from_env, store_secret
 
         if secret_from_env(name) and not secret_stdin:
-            click.echo(f"The client secret will be read from {env_name(name)} at run time; nothing is stored.", err=True)
+            click.echo(say("cli.tenant.secret_from_env", variable=env_name(name)), err=True)
         else:
             require_keyring(name)  # before anyone types a secret: say at once when it could not be kept
             secret = sys.stdin.readline().strip() if secret_stdin else click.prompt(say("cli.tenant.secret_prompt"), hide_input=True, err=True)
@@ -77,8 +77,7 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
     if became_default:
         click.echo(default_change(name, previous), err=True)
     elif store.list()[1] is None:
-        click.echo("There is no default profile: reading commands need --tenant NAME "
-                   f"(or `readiness tenant default {name}`).", err=True)
+        click.echo(say("cli.tenant.no_default_add", name=name), err=True)
     if auth in ("device-code", "browser"):
         click.echo(say("cli.tenant.login_hint", name=name), err=True)
 
@@ -95,8 +94,7 @@ def tenant_list() -> None:
         click.echo(say("cli.tenant.none"), err=True)
         return
     if default is None:
-        click.echo("No default profile: reading commands need --tenant NAME (set one with `readiness tenant default NAME`).",
-                   err=True)
+        click.echo(say("cli.tenant.no_default"), err=True)
     rows = [[("*" if p.name == default else ""), p.name, p.tenant, p.auth, p.graph_url or p.cloud, p.usage_location or "-"]
             for p in profiles]
     click.echo(tabulate(rows, headers=["", "name", "tenant", "auth", "cloud / url", "usage loc."], disable_numparse=True))
@@ -143,9 +141,7 @@ def tenant_remove(name: str, yes: bool) -> None:
     click.echo(say("cli.tenant.removed", name=name), err=True)
     if was_default:
         left = store.list()[0]
-        click.echo(f"'{name}' was the default profile; there is no default now"
-                   + (" and no other profile took its place. Choose one with `readiness tenant default NAME`."
-                      if left else "."), err=True)
+        click.echo(say("cli.tenant.was_default_others" if left else "cli.tenant.was_default", name=name), err=True)
 
 
 @tenant.command(name="default")
@@ -156,7 +152,7 @@ def tenant_default(name: str) -> None:
 
     previous = ProfileStore().set_default(name)
     if previous == name:
-        click.echo(f"{name} is already the default profile.", err=True)
+        click.echo(say("cli.tenant.already_default", name=name), err=True)
     else:
         click.echo(default_change(name, previous), err=True)
 
@@ -189,7 +185,7 @@ def tenant_login(name: str) -> None:
     if profile.auth not in ("device-code", "browser"):
         raise UsageError(say("cli.tenant.no_interactive", name=name, auth=profile.auth), say("cli.tenant.no_interactive_fix"))
     conn = resolve(name, None)
-    announce(conn, "Signing in to")
+    announce(conn, "login")
     endpoint = conn.endpoint
     cred = credential_for_profile(profile, endpoint, interactive=True, record_dir=data_dir() / "auth",
                                   prompt=lambda text: click.echo(text, err=True))
@@ -220,7 +216,7 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
     from ..graph.permissions import FEATURES, check, granted_permissions
 
     conn = resolve(name or tenant, graph_url)
-    announce(conn, "Testing")
+    announce(conn, "test")
 
     async def probe() -> tuple[str, int, int]:
         client = app.open_client(conn, concurrency=concurrency)
