@@ -230,3 +230,16 @@ def test_findings_are_a_key_and_parameters_named_by_the_engine() -> None:
                 assert i18n.has(f.message.key, lang) and f.message.text(lang)
             seen.add(f.message.key.split(".")[0])
     assert seen == {"checks", "engine"}  # the demo tenant has no Intune: some checks are not evaluable, with the reason
+
+
+def test_a_check_with_one_policy_reads_in_the_singular() -> None:
+    """The "1 MFA policies" of old: the check's count picks the plural form of each language."""
+    from readiness.checks.registry import run_checks
+
+    from .checks.caselib import snapshot_for
+
+    one = snapshot_for([["set", "sections.conditional_access.data.0.state", "enabledForReportingButNotEnforced"]])
+    (_, findings), = run_checks(one, ["identity.ca_report_only"])
+    assert findings[0].message.key == "checks.identity.ca_report_only.warn" and findings[0].message.params["n"] == 1
+    assert findings[0].message["en"] == "1 MFA policy is report-only and protects nobody yet."
+    assert findings[0].message["de"] == "1 MFA-Richtlinie ist im Nur-Bericht-Modus und schützt noch niemanden."
