@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import text
+from ..i18n import labels, text
 from .context import AppContext
 from .options import lang_option
 
@@ -44,7 +44,6 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
 
     from ..paths import data_dir, write_private
     from ..render.audit_text import render_licences
-    from ..i18n import labels, text
 
     app.progress(text("cli.demo.starting", lang, profile=profile))
     with readiness.serve_simulator(profile, seed=seed, size=size) as sim:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import click
 
-from ..i18n import say
+from ..i18n import DEFAULT_LANG, LANGS, say
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
@@ -28,8 +28,6 @@ def output_options(func: Callable) -> Callable:
 
 def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A002 - click's own word
     """--lang, one of the languages whose catalogue file is present (reports/translations/<lang>.json)."""
-    from ..i18n import DEFAULT_LANG, LANGS
-
     return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help=help)
 
 
