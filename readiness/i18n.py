@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import string
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,9 @@ DEFAULT_LANG = "en"
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 
+_LANG_FILE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?\.json$")  # en.json, de.json, pt_BR.json: one file per language
+
+
 def translations_dir() -> Any:
     override = os.environ.get(ENV_DIR)
     return Path(override) if override else data_root("reports").joinpath("translations")
@@ -39,7 +43,7 @@ def translations_dir() -> Any:
 
 def available_languages() -> tuple[str, ...]:
     """Languages whose catalogue file is present, English first."""
-    found = sorted(p.name[:-5] for p in translations_dir().iterdir() if p.name.endswith(".json") and not p.name.startswith("_"))
+    found = sorted(p.name[:-5] for p in translations_dir().iterdir() if _LANG_FILE.match(p.name))
     return tuple(sorted(found, key=lambda x: (x != DEFAULT_LANG, x)))
 
 

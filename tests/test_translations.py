@@ -35,6 +35,7 @@ def _fields(text: str) -> set[str]:
 def test_languages_are_the_catalogue_files_present() -> None:
     assert i18n.LANGS == tuple(sorted((p.stem for p in SHIPPED.glob("*.json")), key=lambda x: (x != "en", x)))
     assert {"en", "de"} <= set(i18n.LANGS)
+    assert all(len(p.stem.split(".")) == 1 for p in SHIPPED.glob("*.json")), "one file per language, no side catalogues"
 
 
 # the English text quotes the collector's own note (English); the German one says the same from the structured fields
