@@ -47,14 +47,35 @@ def _opener(conn: Connection) -> Callable[[], Any]:
 
 
 async def collect(conn: Connection, progress: Progress | None = None) -> Snapshot:
-    """Read one tenant into a Snapshot (every area; sections that cannot be read say why)."""
+    """Read one tenant into a Snapshot (every area; sections that cannot be read say why).
+
+    Raises AuthError when Graph refused the token itself (401 on every read: expired, revoked, for another
+    tenant): that is no audit with nothing in it, and must not look like one.
+    """
+    from .api import arguments
     from .collect.run import collect_snapshot
 
+    arguments.connection(conn, "collect")
     client = conn.open()
     try:
-        return await collect_snapshot(client, label=conn.label, progress=progress)
+        snap = await collect_snapshot(client, label=conn.label, progress=progress)
     finally:
         await client.aclose()
+    _refuse_rejected_sign_in(snap, conn.label)
+    return snap
+
+
+def _refuse_rejected_sign_in(snap: Snapshot, label: str) -> None:
+    from .errors import AuthError
+
+    sections = list(snap.sections.values())
+    rejected = [s for s in sections if s.status == "failed" and s.reason.startswith("Graph answered 401")]
+    if not rejected or any(s.usable for s in sections):
+        return
+    detail = rejected[0].reason.rsplit(": ", 1)[-1].rstrip(".")
+    raise AuthError(f"Graph refused the sign-in to {label} (401: {detail}); nothing could be read",
+                    "Get a new token (it may have expired or be meant for another tenant or endpoint), or check the "
+                    "profile's credentials with `readiness tenant test NAME`")
 
 
 def _playbook(playbook: Any) -> Any:
@@ -121,6 +142,9 @@ async def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progr
     blocked plan too (BlockedPlan). + confirm: True (go ahead), False, or a function(plan) -> bool
     asked before anything changes.
     """
+    from .api import arguments
+
+    arguments.connection(conn, "apply")
     from .playbook.runs import RunStore
     from .playbook.service import apply_online
 
@@ -147,6 +171,9 @@ def _run_for(run_id: str, conn: Connection) -> Any:
 
 async def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
     """Continue an interrupted run without repeating a change Graph already accepted."""
+    from .api import arguments
+
+    arguments.connection(conn, "resume")
     from .playbook.service import resume_online
 
     return _result(await resume_online(_opener(conn), conn, _run_for(run_id, conn), progress or _quiet))
@@ -154,6 +181,9 @@ async def resume(run_id: str, conn: Connection, progress: Progress | None = None
 
 async def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
     """Read the tenant again and re-plan the run's playbook: nothing left to do means verified."""
+    from .api import arguments
+
+    arguments.connection(conn, "verify")
     from .playbook.runs import RunStore
     from .playbook.service import playbook_of, plan_online
 
@@ -166,6 +196,9 @@ async def verify(run_id: str, conn: Connection, progress: Progress | None = None
 
 async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
     """Plan the inverse of a run from its journal and apply it as a new run; irreversible changes are listed."""
+    from .api import arguments
+
+    arguments.connection(conn, "undo")
     from .playbook.engine import undo_plan
     from .playbook.runs import RunStore
     from .playbook.service import undo_online
