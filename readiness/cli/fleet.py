@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..checks.model import Severity
+from ..render.safe import terminal
 from .context import AppContext, run_async
 from .options import emit
 
@@ -52,10 +53,14 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     from ..fleet.audit import FleetOptions, audit_fleet, parse_shard, select
     from ..fleet.drift import new_at_or_above
     from ..render.fleet import render_fleet
+    from ..errors import UsageError
 
     if tags and tenants:
         raise click.UsageError("Give --tag or --tenants, not both.")
-    names = select([t.strip() for t in tenants.split(",") if t.strip()] if tenants else None, list(tags), parse_shard(shard))
+    named = [t.strip() for t in tenants.split(",") if t.strip()] if tenants is not None else None
+    if named == []:  # `--tenants "$CLIENTS"` with an empty variable must not audit every client
+        raise UsageError("--tenants names no profile", "Give profile names separated by commas, or leave --tenants out to audit all")
+    names = select(named, list(tags), parse_shard(shard))
     opts = FleetOptions(out_dir=out_dir, concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
                         previous=None if previous == "none" else "auto", lang=lang, html=not no_html,
                         verbose=bool(app.verbose))
@@ -104,6 +109,7 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
     from ..render.fleet import render_fleet
 
     latest = store.latest_per_tenant(list(dirs))
+    _warn_unreadable(store.unreadable(list(dirs) + ([Path(previous)] if previous not in (None, "", "auto") else [])))
     if not latest:
         raise click.UsageError(f"No fleet audit found in {', '.join(map(str, dirs))}: run `readiness fleet audit --out-dir DIR` first.")
     if previous and previous != "auto":
@@ -119,6 +125,13 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
             e.update(new_failing=None, fixed=None, regressed=None)
     _link_reports(list(latest.values()), out)
     emit(render_fleet(list(latest.values()), output, lang), out)
+
+
+def _warn_unreadable(paths: list[Path]) -> None:
+    """Damaged entries are skipped, and said so: the report would otherwise quietly show an older audit."""
+    if paths:
+        shown = ", ".join(terminal(str(p)) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        click.echo(f"Warning: skipped {len(paths)} damaged audit file(s): {shown}. Delete them, or audit the tenant again.", err=True)
 
 
 def _link_reports(entries: list[dict], out: Path | None) -> None:
@@ -164,7 +177,10 @@ def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, 
     from ..fleet.history import collect_history
     from ..render.fleet_history import render_history
 
+    from ..fleet import runner, store
+
     series = collect_history(tenant, list(dirs))
+    _warn_unreadable(store.unreadable([runner.data_dir() / "history", *dirs]))
     if not series:
         raise click.UsageError("No audit history yet: run `readiness fleet audit --out-dir DIR` (each run is kept).")
     emit(render_history(series, output, lang), out)

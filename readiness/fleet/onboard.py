@@ -5,6 +5,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ReadinessError, UsageError
 
@@ -73,6 +74,31 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     return rows, header
 
 
+def _certificate_note(profile: Any, checked: dict[str, Any]) -> str:
+    """Check a certificate row's file as `tenant add` does (key and certificate, a matching pair).
+
+    The file may not exist yet (a CI job fetches it from a vault before the audit): the row is added with
+    a note. A file that exists but is no certificate is a UsageError, and the row is skipped. One file
+    serves every client of a multi-tenant app: each path is read once.
+    """
+    from ..config.certificates import check_certificate
+
+    path = Path(profile.cert_path).expanduser()
+    if not path.exists():
+        return f"the certificate file {path} does not exist yet: put it there before auditing"
+    key = str(path)
+    if key not in checked:
+        try:
+            checked[key] = check_certificate(key)
+        except ReadinessError as exc:
+            checked[key] = exc
+    found = checked[key]
+    if isinstance(found, ReadinessError):
+        raise found
+    profile.cert_path = str(found.path)
+    return ""
+
+
 def import_profiles(path: Path, *, store: object | None = None, replace: bool = False,
                     dry_run: bool = False) -> ImportReport:
     """Validate every row, then add the valid ones; a bad row is skipped with its reason, never half-added.
@@ -94,6 +120,7 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     store = store or runner.profile_store()
     existing = {p.name for p in store.list()[0]}  # type: ignore[attr-defined]
     seen: set[str] = set()
+    certificates: dict[str, Any] = {}
     report = ImportReport()
     for line, v in rows:
         name = v.get("name", "")
@@ -124,9 +151,16 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
         except ReadinessError as exc:
             report.rows.append(ImportRow(line, name, "skipped", str(exc)))
             continue
+        note = ""
+        if auth == "certificate":
+            try:
+                note = _certificate_note(profile, certificates)
+            except ReadinessError as exc:
+                report.rows.append(ImportRow(line, name, "skipped", str(exc)))
+                continue
         if not dry_run:
             became = store.add(profile, replace=replace)  # type: ignore[attr-defined]
             if isinstance(became, tuple) and became[0]:
                 report.new_default = (name, became[1])
-        report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added"))
+        report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added", note, invalid=False))
     return report
