@@ -49,8 +49,9 @@ def _opener(conn: Connection) -> Callable[[], Any]:
 async def collect(conn: Connection, progress: Progress | None = None) -> Snapshot:
     """Read one tenant into a Snapshot (every area; sections that cannot be read say why).
 
-    Raises AuthError when Graph refused the token itself (401 on every read: expired, revoked, for another
-    tenant): that is no audit with nothing in it, and must not look like one.
+    Raises AuthError when nothing could be read because Graph refused the token itself (401: expired,
+    revoked, for another tenant) or every request (403: admin consent missing): that is no audit with nothing
+    in it, and must not look like one.
     """
     from .api import arguments
     from .collect.run import collect_snapshot
@@ -69,8 +70,15 @@ def _refuse_rejected_sign_in(snap: Snapshot, label: str) -> None:
     from .errors import AuthError
 
     sections = list(snap.sections.values())
+    if not sections or any(s.usable for s in sections):
+        return
+    if all(s.status in ("forbidden", "skipped") for s in sections):
+        raise AuthError(f"Graph refused every request to {label} with 403: the app has no permission in this tenant "
+                        "(admin consent missing)",
+                        "Grant admin consent for the app in the tenant (docs/fleet.md, step 4), then check it with "
+                        "`readiness tenant test NAME`")
     rejected = [s for s in sections if s.status == "failed" and s.reason.startswith("Graph answered 401")]
-    if not rejected or any(s.usable for s in sections):
+    if not rejected:
         return
     detail = rejected[0].reason.rsplit(": ", 1)[-1].rstrip(".")
     raise AuthError(f"Graph refused the sign-in to {label} (401: {detail}); nothing could be read",

@@ -40,6 +40,7 @@ class DoubleTenant:
     security_defaults: bool = False
     seats: int = 10
     token: str = "double-token"
+    consent_missing: bool = False  # the app has no permission here: 403 Authorization_RequestDenied everywhere
     requests: list[str] = field(default_factory=list)
 
     def upn(self, p: Person) -> str:
@@ -51,6 +52,8 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict]:
 
 
 def route(t: DoubleTenant, path: str) -> tuple[int, Any]:
+    if t.consent_missing:
+        return _error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
     people = t.people
     if path == "/organization":
         return 200, {"value": [{"id": t.tenant_id, "displayName": t.name, "verifiedDomains": []}]}

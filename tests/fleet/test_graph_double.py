@@ -80,3 +80,7 @@ def test_a_refused_token_is_an_error_not_an_empty_audit(tmp_path: Path, monkeypa
         assert r.exit_code == 1 and "Traceback" not in r.stderr
         assert r.stderr.strip().splitlines()[-1].startswith("Error: Graph refused the sign-in")
         assert "can work from home" not in r.stdout  # no "0 of 0 people" report
+
+        tenant.consent_missing = True  # a token Graph accepts, for an app nobody consented to in this tenant
+        with pytest.raises(readiness.AuthError, match="admin consent"):
+            readiness.collect(readiness.connect(graph_url=d.graph_url, token=tenant.token))
