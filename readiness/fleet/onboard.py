@@ -58,6 +58,10 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     if not header:
         raise UsageError("The import file is empty", f"Start it with the header line {','.join(COLUMNS)}")
     unknown = [h for h in header if h not in COLUMNS]
+    if unknown and len(header) == 1 and ";" in header[0]:  # Excel with German settings saves CSV with semicolons
+        raise UsageError("The import file separates its columns with semicolons",
+                         "Separate them with commas (in Excel: Save as 'CSV UTF-8 (Comma delimited)'); "
+                         "only several tags in one cell are separated by ';'")
     if unknown:
         raise UsageError(f"Unknown column(s) in the import file: {', '.join(unknown)}",
                          f"Use only these columns: {','.join(COLUMNS)}")

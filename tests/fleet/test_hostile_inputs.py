@@ -93,3 +93,10 @@ def test_import_checks_a_certificate_file_that_exists(tmp_path: Path) -> None:
     assert rows["kunde-d"]["status"] == "skipped" and "does not belong" in rows["kunde-d"]["reason"]
     assert rows["kunde-e"]["status"] == "added" and "does not exist yet" in rows["kunde-e"]["reason"]  # a vault fills it later
     assert {p.name for p in profile_store().list()[0]} == {"kunde-a", "kunde-b", "kunde-e"}
+
+
+def test_a_semicolon_separated_file_says_to_use_commas(tmp_path: Path) -> None:
+    path = tmp_path / "clients.csv"
+    path.write_text("name;tenant_id;auth;tags\nkunde-a;kunde-a.onmicrosoft.com;token;msp\n", "utf-8")  # German Excel
+    r = invoke("tenant", "import", str(path))
+    assert r.exit_code == 2 and "semicolons" in r.stderr and "Comma delimited" in r.stderr
