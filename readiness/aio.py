@@ -54,7 +54,7 @@ async def collect(conn: Connection, progress: Progress | None = None) -> Snapsho
     in it, and must not look like one.
     """
     from .api import arguments
-    from .collect.run import collect_snapshot
+    from .collect.run import collect_snapshot, refuse_unreadable
 
     arguments.connection(conn, "collect")
     client = conn.open()
@@ -62,28 +62,8 @@ async def collect(conn: Connection, progress: Progress | None = None) -> Snapsho
         snap = await collect_snapshot(client, label=conn.label, progress=progress)
     finally:
         await client.aclose()
-    _refuse_rejected_sign_in(snap, conn.label)
+    refuse_unreadable(snap, conn.label)
     return snap
-
-
-def _refuse_rejected_sign_in(snap: Snapshot, label: str) -> None:
-    from .errors import AuthError
-
-    sections = list(snap.sections.values())
-    if not sections or any(s.usable for s in sections):
-        return
-    if all(s.status in ("forbidden", "skipped") for s in sections):
-        raise AuthError(f"Graph refused every request to {label} with 403: the app has no permission in this tenant "
-                        "(admin consent missing)",
-                        "Grant admin consent for the app in the tenant (docs/fleet.md, step 4), then check it with "
-                        "`readiness tenant test NAME`")
-    rejected = [s for s in sections if s.status == "failed" and s.reason.startswith("Graph answered 401")]
-    if not rejected:
-        return
-    detail = rejected[0].reason.rsplit(": ", 1)[-1].rstrip(".")
-    raise AuthError(f"Graph refused the sign-in to {label} (401: {detail}); nothing could be read",
-                    "Get a new token (it may have expired or be meant for another tenant or endpoint), or check the "
-                    "profile's credentials with `readiness tenant test NAME`")
 
 
 def _playbook(playbook: Any) -> Any:
@@ -132,7 +112,10 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
 def _confirmer(confirm: Any) -> Callable[[Any], bool]:
     if callable(confirm):
         return confirm
-    return lambda _plan: bool(confirm)
+    if not isinstance(confirm, bool):  # confirm="no" (an answer read with input()) must never mean yes
+        raise UsageError(f"confirm must be True, False or a function(plan) -> bool, not {confirm!r}",
+                         "Pass confirm=True to go ahead, or a function that asks and returns True or False")
+    return lambda _plan: confirm
 
 
 def _result(outcome: Any, irreversible: list | None = None) -> RunResult:

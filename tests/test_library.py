@@ -218,3 +218,17 @@ def test_api_misuse_is_a_usage_error_that_says_what_to_pass(call) -> None:  # no
     with pytest.raises(readiness.UsageError) as info:
         call(snap, conn)
     assert info.value.what and info.value.fix and int(info.value.exit_code) == 2
+
+
+def test_a_refused_token_stops_plan_and_apply_and_confirm_must_be_a_bool() -> None:
+    with readiness.serve_simulator("unprepared-sme", seed=7) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        expired = readiness.connect(graph_url=sim.graph_url, token="expired")
+        with pytest.raises(readiness.AuthError, match="401"):  # not a plan with nothing to do
+            readiness.plan("emergency-home-office", expired, params={"usage_location": "DE"})
+        plan = readiness.plan("emergency-home-office", conn, params={"usage_location": "DE"})
+        with pytest.raises(readiness.AuthError, match="401"):  # not "the tenant changed since the plan"
+            readiness.apply(plan, expired)
+        with pytest.raises(readiness.UsageError, match="confirm must be"):
+            readiness.apply(plan, conn, confirm="no")
+        assert readiness.runs() == []  # nothing was applied
