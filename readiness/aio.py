@@ -101,6 +101,10 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
     from .playbook.runs import RunStore
     from .playbook.service import plan_online
 
+    from .api import arguments
+
+    arguments.connection(conn_or_snapshot, "plan")
+    arguments.params(params, "plan")
     conn = conn_or_snapshot
     if usage_location:  # for this plan only; the caller's connection stays as it was
         conn = dataclasses.replace(conn, usage_location=usage_location.upper())

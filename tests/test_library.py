@@ -208,6 +208,8 @@ def test_an_ellipsis_in_a_fix_stays_as_written() -> None:
     lambda snap, conn: readiness.serve_simulator("no-such-profile"),
     lambda snap, conn: readiness.serve_simulator(port=70000),
     lambda snap, conn: asyncio.run(readiness.aio.collect("kunde-a")),
+    lambda snap, conn: asyncio.run(readiness.aio.plan("emergency-home-office", "kunde-a.json.gz")),
+    lambda snap, conn: asyncio.run(readiness.aio.resume("some-run", "kunde-a")),
 ], ids=lambda _c: "")
 def test_api_misuse_is_a_usage_error_that_says_what_to_pass(call) -> None:  # noqa: ANN001
     from readiness.collect.snapshot import Snapshot
