@@ -110,6 +110,8 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     + replace: overwrite profiles that exist already (otherwise they are skipped).
     + dry_run: validate and report, change nothing.
     """
+    from ..config.profiles import NAME_RE
+    from ..graph.auth import token_env_name
     from . import runner
 
     try:
@@ -125,6 +127,7 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     existing = {p.name for p in store.list()[0]}  # type: ignore[attr-defined]
     seen: set[str] = set()
     certificates: dict[str, Any] = {}
+    variables = {token_env_name(n): n for n in existing}  # kunde-a and kunde_a would read the same token and secret
     report = ImportReport()
     for line, v in rows:
         name = v.get("name", "")
@@ -137,6 +140,13 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
             report.rows.append(ImportRow(line, name, "skipped", "the name appears earlier in the file"))
             continue
         seen.add(name)
+        variable = token_env_name(name) if NAME_RE.match(name) else ""
+        twin = variables.get(variable) if variable else None
+        if twin is not None and twin != name:
+            report.rows.append(ImportRow(line, name, "skipped",
+                                         f"it would share the variables {variable} and READINESS_CLIENT_SECRET_"
+                                         f"{variable[len('READINESS_ACCESS_TOKEN_'):]} with the profile {twin}: rename one of them"))
+            continue
         if name in existing and not replace:
             report.rows.append(ImportRow(line, name, "skipped", "a profile with this name exists (use --replace)",
                                          invalid=False))
@@ -166,5 +176,7 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
             became = store.add(profile, replace=replace)  # type: ignore[attr-defined]
             if isinstance(became, tuple) and became[0]:
                 report.new_default = (name, became[1])
+        if variable:
+            variables[variable] = name
         report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added", note, invalid=False))
     return report

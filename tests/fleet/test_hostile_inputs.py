@@ -100,3 +100,15 @@ def test_a_semicolon_separated_file_says_to_use_commas(tmp_path: Path) -> None:
     path.write_text("name;tenant_id;auth;tags\nkunde-a;kunde-a.onmicrosoft.com;token;msp\n", "utf-8")  # German Excel
     r = invoke("tenant", "import", str(path))
     assert r.exit_code == 2 and "semicolons" in r.stderr and "Comma delimited" in r.stderr
+
+
+def test_two_names_that_would_share_a_token_variable_are_not_both_imported(tmp_path: Path) -> None:
+    assert invoke("tenant", "add", "kunde-a", "--tenant-id", "kunde-a.onmicrosoft.com", "--auth", "token").exit_code == 0
+    path = tmp_path / "clients.csv"
+    path.write_text("name,tenant_id,auth\nkunde_a,other-a.onmicrosoft.com,token\nKunde.B,b.onmicrosoft.com,token\n"
+                    "kunde-b,other-b.onmicrosoft.com,token\nmy-token-x,x.onmicrosoft.com,token\n", "utf-8")
+    rows = {r["name"]: r for r in envelope(invoke("tenant", "import", str(path), "-o", "json"))["data"]["rows"]}
+    assert rows["kunde_a"]["status"] == "skipped" and "READINESS_ACCESS_TOKEN_KUNDE_A" in rows["kunde_a"]["reason"]
+    assert "READINESS_CLIENT_SECRET_KUNDE_A" in rows["kunde_a"]["reason"] and "kunde-a" in rows["kunde_a"]["reason"]
+    assert rows["Kunde.B"]["status"] == "added" and rows["my-token-x"]["status"] == "added"
+    assert rows["kunde-b"]["status"] == "skipped" and "Kunde.B" in rows["kunde-b"]["reason"]
