@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 ENTRY_SCHEMA = 1
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
 ENTRY_RE = re.compile(r"^entry-(\d{8}T\d{6}\.\d{6}Z)\.json$")
 
 
@@ -85,6 +86,8 @@ def valid_entry(doc: object) -> bool:
 def read_entry(path: Path) -> dict | None:
     """The entry in ``path``, or None when it is unreadable or not an entry as `fleet audit` writes it."""
     try:
+        if path.stat().st_size > MAX_ENTRY_BYTES:  # an entry is counts and check statuses, a few kB
+            return None
         doc = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None

@@ -112,3 +112,11 @@ def test_two_names_that_would_share_a_token_variable_are_not_both_imported(tmp_p
     assert "READINESS_CLIENT_SECRET_KUNDE_A" in rows["kunde_a"]["reason"] and "kunde-a" in rows["kunde_a"]["reason"]
     assert rows["Kunde.B"]["status"] == "added" and rows["my-token-x"]["status"] == "added"
     assert rows["kunde-b"]["status"] == "skipped" and "Kunde.B" in rows["kunde-b"]["reason"]
+
+
+def test_an_oversized_entry_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = _entry("kunde-a", STAMPS[0])
+    path = _write(tmp_path / "kunde-a", entry)
+    assert store.read_entry(path) is not None
+    monkeypatch.setattr(store, "MAX_ENTRY_BYTES", path.stat().st_size - 1)
+    assert store.read_entry(path) is None
