@@ -120,3 +120,21 @@ def test_an_oversized_entry_is_not_read(tmp_path: Path, monkeypatch: pytest.Monk
     assert store.read_entry(path) is not None
     monkeypatch.setattr(store, "MAX_ENTRY_BYTES", path.stat().st_size - 1)
     assert store.read_entry(path) is None
+
+
+def test_a_tenant_folder_that_is_a_symlink_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .graph_double import GraphDouble, five_people
+
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o755)
+    out = tmp_path / "audits"
+    out.mkdir()
+    (out / "kunde-a").symlink_to(target)  # e.g. from a downloaded artifact
+    tenant = five_people("11111111-0000-0000-0000-00000000000a", "Alpha")
+    with GraphDouble(tenant) as d:
+        assert invoke("tenant", "add", "kunde-a", "--tenant-id", tenant.tenant_id, "--auth", "token",
+                      "--graph-url", d.graph_url).exit_code == 0
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN_KUNDE_A", tenant.token)
+        r = invoke("fleet", "audit", "--out-dir", str(out), "-o", "json")
+    assert r.exit_code == 7 and "symbolic link" in envelope(r)["data"]["tenants"][0]["error"]
+    assert list(target.iterdir()) == [] and (target.stat().st_mode & 0o777) == 0o755
