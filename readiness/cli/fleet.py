@@ -104,6 +104,7 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
       readiness fleet report shard-1/ shard-2/ shard-3/ -o csv --out fleet.csv
       readiness fleet report audits-december/ --previous audits-november/ -o md
     """
+    from ..errors import UsageError
     from ..fleet import store
     from ..fleet.drift import check_drift
     from ..render.fleet import render_fleet
@@ -116,9 +117,15 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
         prev_dir = Path(previous)
         if not prev_dir.is_dir():
             raise click.UsageError(f"--previous {previous}: not a folder.")
-        before = store.latest_per_tenant([prev_dir])
+        prev_folders = store.tenant_folders(prev_dir)
+        if not prev_folders:  # a typo must not read as "nothing changed"
+            raise UsageError(f"--previous {previous} holds no fleet audit",
+                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
         for name, e in latest.items():
-            drift = check_drift((before.get(name) or {}).get("checks"), e.get("checks")) if name in before else None
+            # the newest audit there older than this one: the same folder given twice is not compared with itself
+            old = store.latest_entry(prev_folders.get(name, []), before=e.get("stamp") or None,
+                                     where=lambda d: d.get("status") != "failed")
+            drift = check_drift(old.get("checks"), e.get("checks")) if old else None
             e.update(drift or {"new_failing": None, "fixed": None, "regressed": None})
     elif not previous:
         for e in latest.values():

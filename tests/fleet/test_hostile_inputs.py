@@ -138,3 +138,14 @@ def test_a_tenant_folder_that_is_a_symlink_is_not_followed(tmp_path: Path, monke
         r = invoke("fleet", "audit", "--out-dir", str(out), "-o", "json")
     assert r.exit_code == 7 and "symbolic link" in envelope(r)["data"]["tenants"][0]["error"]
     assert list(target.iterdir()) == [] and (target.stat().st_mode & 0o777) == 0o755
+
+
+def test_previous_compares_with_an_older_audit_and_a_folder_without_audits_is_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _write(out / "kunde-a", _entry("kunde-a", STAMPS[0], checks={"identity.mfa_registration": {"status": "fail", "severity": "high"}}))
+    _write(out / "kunde-a", _entry("kunde-a", STAMPS[1], checks={"identity.mfa_registration": {"status": "pass", "severity": "high"}}))
+    rows = envelope(invoke("fleet", "report", str(out), "--previous", str(out), "-o", "json"))["data"]["tenants"]
+    assert rows[0]["fixed"] == ["identity.mfa_registration"]  # not the newest audit compared with itself
+    (tmp_path / "typo").mkdir()
+    r = invoke("fleet", "report", str(out), "--previous", str(tmp_path / "typo"))
+    assert r.exit_code == 2 and "holds no fleet audit" in r.stderr
