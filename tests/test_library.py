@@ -199,6 +199,7 @@ def test_an_ellipsis_in_a_fix_stays_as_written() -> None:
     lambda snap, conn: readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token=123),
     lambda snap, conn: readiness.plan("emergency-home-office", "kunde-a.json.gz", params={}),
     lambda snap, conn: readiness.plan("emergency-home-office", snap, params=["usage_location=DE"]),
+    lambda snap, conn: readiness.plan("emergency-home-office", snap, params={"usage_location": "DE"}).save(123),
     lambda snap, conn: readiness.resume(None, conn),
     lambda snap, conn: readiness.verify(123, conn),
     lambda snap, conn: readiness.undo("some-run", "kunde-a"),
