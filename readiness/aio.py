@@ -47,14 +47,23 @@ def _opener(conn: Connection) -> Callable[[], Any]:
 
 
 async def collect(conn: Connection, progress: Progress | None = None) -> Snapshot:
-    """Read one tenant into a Snapshot (every area; sections that cannot be read say why)."""
-    from .collect.run import collect_snapshot
+    """Read one tenant into a Snapshot (every area; sections that cannot be read say why).
 
+    Raises AuthError when nothing could be read because Graph refused the token itself (401: expired,
+    revoked, for another tenant) or every request (403: admin consent missing): that is no audit with nothing
+    in it, and must not look like one.
+    """
+    from .api import arguments
+    from .collect.run import collect_snapshot, refuse_unreadable
+
+    arguments.connection(conn, "collect")
     client = conn.open()
     try:
-        return await collect_snapshot(client, label=conn.label, progress=progress)
+        snap = await collect_snapshot(client, label=conn.label, progress=progress)
     finally:
         await client.aclose()
+    refuse_unreadable(snap, conn.label)
+    return snap
 
 
 def _playbook(playbook: Any) -> Any:
@@ -92,6 +101,10 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
     from .playbook.runs import RunStore
     from .playbook.service import plan_online
 
+    from .api import arguments
+
+    arguments.connection(conn_or_snapshot, "plan")
+    arguments.params(params, "plan")
     conn = conn_or_snapshot
     if usage_location:  # for this plan only; the caller's connection stays as it was
         conn = dataclasses.replace(conn, usage_location=usage_location.upper())
@@ -103,7 +116,10 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
 def _confirmer(confirm: Any) -> Callable[[Any], bool]:
     if callable(confirm):
         return confirm
-    return lambda _plan: bool(confirm)
+    if not isinstance(confirm, bool):  # confirm="no" (an answer read with input()) must never mean yes
+        raise UsageError(f"confirm must be True, False or a function(plan) -> bool, not {confirm!r}",
+                         "Pass confirm=True to go ahead, or a function that asks and returns True or False")
+    return lambda _plan: confirm
 
 
 def _result(outcome: Any, irreversible: list | None = None) -> RunResult:
@@ -121,6 +137,9 @@ async def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progr
     blocked plan too (BlockedPlan). + confirm: True (go ahead), False, or a function(plan) -> bool
     asked before anything changes.
     """
+    from .api import arguments
+
+    arguments.connection(conn, "apply")
     from .playbook.runs import RunStore
     from .playbook.service import apply_online
 
@@ -147,6 +166,9 @@ def _run_for(run_id: str, conn: Connection) -> Any:
 
 async def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
     """Continue an interrupted run without repeating a change Graph already accepted."""
+    from .api import arguments
+
+    arguments.connection(conn, "resume")
     from .playbook.service import resume_online
 
     return _result(await resume_online(_opener(conn), conn, _run_for(run_id, conn), progress or _quiet))
@@ -154,6 +176,9 @@ async def resume(run_id: str, conn: Connection, progress: Progress | None = None
 
 async def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
     """Read the tenant again and re-plan the run's playbook: nothing left to do means verified."""
+    from .api import arguments
+
+    arguments.connection(conn, "verify")
     from .playbook.runs import RunStore
     from .playbook.service import playbook_of, plan_online
 
@@ -166,6 +191,9 @@ async def verify(run_id: str, conn: Connection, progress: Progress | None = None
 
 async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
     """Plan the inverse of a run from its journal and apply it as a new run; irreversible changes are listed."""
+    from .api import arguments
+
+    arguments.connection(conn, "undo")
     from .playbook.engine import undo_plan
     from .playbook.runs import RunStore
     from .playbook.service import undo_online

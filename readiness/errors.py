@@ -8,17 +8,26 @@ from __future__ import annotations
 from .exitcodes import ExitCode
 
 
+def _unstop(text: str) -> str:
+    """Without its closing full stop; an ellipsis (``export X=...``) is part of the text and stays."""
+    return text if text.endswith("...") else text.rstrip(".")
+
+
+def _stop(text: str) -> str:
+    return text if text.endswith("...") else f"{text}."
+
+
 class ReadinessError(Exception):
     exit_code: ExitCode = ExitCode.RUNTIME_ERROR
     code: str = "error"
 
     def __init__(self, what: str, fix: str = "") -> None:
         super().__init__(what)
-        self.what = what.rstrip(".")
-        self.fix = fix.rstrip(".")
+        self.what = _unstop(what)
+        self.fix = _unstop(fix)
 
     def __str__(self) -> str:
-        return f"{self.what}. {self.fix}." if self.fix else f"{self.what}."
+        return f"{_stop(self.what)} {_stop(self.fix)}" if self.fix else _stop(self.what)
 
 
 class UsageError(ReadinessError):

@@ -175,3 +175,63 @@ def test_a_sync_function_inside_an_event_loop_says_to_use_the_async_twin() -> No
 
     with pytest.raises(readiness.UsageError, match="readiness.aio"):
         asyncio.run(inside())
+
+
+def test_an_ellipsis_in_a_fix_stays_as_written() -> None:
+    err = readiness.UsageError("Profile 'kunde-a' signs in with a bearer token, but no token is set.",
+                               "export READINESS_ACCESS_TOKEN_KUNDE_A=...")
+    assert str(err).endswith("export READINESS_ACCESS_TOKEN_KUNDE_A=...") and err.fix.endswith("=...")
+    assert str(readiness.UsageError("What happened.", "How to fix it.")) == "What happened. How to fix it."
+
+
+@pytest.mark.parametrize("call", [
+    lambda snap, conn: readiness.collect("kunde-a"),                                  # a profile name, not a Connection
+    lambda snap, conn: readiness.collect(None),
+    lambda snap, conn: readiness.evaluate("kunde-a.json.gz"),                         # a path, not a Snapshot
+    lambda snap, conn: readiness.evaluate(readiness.evaluate(snap)),                  # an Audit, not a Snapshot
+    lambda snap, conn: readiness.evaluate(snap, previous="last-week.json.gz"),
+    lambda snap, conn: readiness.render(readiness.evaluate(snap), lang="fr"),
+    lambda snap, conn: readiness.render(readiness.evaluate(snap), lang=None),
+    lambda snap, conn: readiness.load_snapshot(None),
+    lambda snap, conn: readiness.load_snapshot(123),
+    lambda snap, conn: readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token="t", concurrency=0),
+    lambda snap, conn: readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token="t", concurrency="8"),
+    lambda snap, conn: readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token=123),
+    lambda snap, conn: readiness.plan("emergency-home-office", "kunde-a.json.gz", params={}),
+    lambda snap, conn: readiness.plan("emergency-home-office", snap, params=["usage_location=DE"]),
+    lambda snap, conn: readiness.plan("emergency-home-office", snap, params={"usage_location": "DE"}).save(123),
+    lambda snap, conn: readiness.resume(None, conn),
+    lambda snap, conn: readiness.verify(123, conn),
+    lambda snap, conn: readiness.undo("some-run", "kunde-a"),
+    lambda snap, conn: readiness.timeline(None),
+    lambda snap, conn: readiness.get_check(None),
+    lambda snap, conn: readiness.list_checks(area="no-such-area"),
+    lambda snap, conn: readiness.serve_simulator("no-such-profile"),
+    lambda snap, conn: readiness.serve_simulator(port=70000),
+    lambda snap, conn: asyncio.run(readiness.aio.collect("kunde-a")),
+    lambda snap, conn: asyncio.run(readiness.aio.plan("emergency-home-office", "kunde-a.json.gz")),
+    lambda snap, conn: asyncio.run(readiness.aio.resume("some-run", "kunde-a")),
+], ids=lambda _c: "")
+def test_api_misuse_is_a_usage_error_that_says_what_to_pass(call) -> None:  # noqa: ANN001
+    from readiness.collect.snapshot import Snapshot
+
+    snap = Snapshot(tenant_id="t", tenant_name="T", cloud="global", endpoint="http://127.0.0.1:9/v1.0",
+                    collected_at="2026-01-01T00:00:00Z")
+    conn = readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token="t")
+    with pytest.raises(readiness.UsageError) as info:
+        call(snap, conn)
+    assert info.value.what and info.value.fix and int(info.value.exit_code) == 2
+
+
+def test_a_refused_token_stops_plan_and_apply_and_confirm_must_be_a_bool() -> None:
+    with readiness.serve_simulator("unprepared-sme", seed=7) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        expired = readiness.connect(graph_url=sim.graph_url, token="expired")
+        with pytest.raises(readiness.AuthError, match="refused"):  # not a plan with nothing to do
+            readiness.plan("emergency-home-office", expired, params={"usage_location": "DE"})
+        plan = readiness.plan("emergency-home-office", conn, params={"usage_location": "DE"})
+        with pytest.raises(readiness.AuthError, match="refused"):  # not "the tenant changed since the plan"
+            readiness.apply(plan, expired)
+        with pytest.raises(readiness.UsageError, match="confirm must be"):
+            readiness.apply(plan, conn, confirm="no")
+        assert readiness.runs() == []  # nothing was applied

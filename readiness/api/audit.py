@@ -10,6 +10,7 @@ from ..checks.model import CheckSpec
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
 from ..i18n import say
+from . import arguments
 from .results import PlaybookPlan, RunResult
 
 
@@ -18,6 +19,8 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
     """Every check, the per-person matrix, scores, licences, seats to buy, what was not evaluated, top
     actions and (with ``previous``, an earlier snapshot of the same tenant) the trend. Finished and
     language-free: render it in any format and language."""
+    arguments.snapshot(snap, "evaluate")
+    arguments.snapshot(previous, "evaluate", "previous", optional=True)
     return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
 
 
@@ -32,6 +35,7 @@ def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: st
     if isinstance(obj, Audit):
         from ..render.formats import render_audit
 
+        arguments.language(lang)
         audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
         return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code)
     if isinstance(obj, PlaybookPlan):
@@ -57,12 +61,17 @@ def list_checks(area: str | None = None) -> list[CheckSpec]:
     """Every registered check (id, area, severity, title, rationale, remediation, playbook), by id."""
     from ..checks.registry import registry
 
-    return [s for s in registry().values() if area is None or s.area == area]
+    specs = list(registry().values())
+    areas = sorted({s.area for s in specs})
+    if area is not None and area not in areas:
+        raise UsageError(f"There is no area {area!r}", f"Use one of: {', '.join(areas)}")
+    return [s for s in specs if area is None or s.area == area]
 
 
 def get_check(check_id: str) -> CheckSpec:
     from ..checks.registry import registry
 
+    arguments.text(check_id, "get_check", "the check id", optional=False)
     specs = registry()
     spec = specs.get(check_id)
     if spec is None:

@@ -10,6 +10,8 @@ from typing import Any, Callable
 
 from .. import aio
 from ..config.connection import Connection
+from ..errors import UsageError
+from . import arguments
 from .results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification
 
 Progress = Callable[[str], None]
@@ -24,18 +26,21 @@ def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, us
     """
     from ..collect.snapshot import Snapshot
 
+    arguments.params(params, "plan")
     if isinstance(conn_or_snapshot, Snapshot):
         return aio.plan_offline(playbook, conn_or_snapshot, params, usage_location=usage_location)
+    if not isinstance(conn_or_snapshot, Connection):
+        raise UsageError(f"plan() plans on a Connection or a Snapshot, not {arguments.kind(conn_or_snapshot)}",
+                         "Pass readiness.connect(...) to read the tenant now, or readiness.load_snapshot(path) to plan offline")
     return aio.run_sync(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
 
 
 def load_plan(path: Path | str) -> PlaybookPlan:
     """A plan saved with ``PlaybookPlan.save`` or ``readiness playbook plan --out`` (signature checked)."""
-    from ..errors import UsageError
     from ..playbook.loader import load
     from ..playbook.runs import load_plan_file
 
-    saved, meta = load_plan_file(Path(path))
+    saved, meta = load_plan_file(arguments.path(path, "load_plan"))
     source = meta.get("playbook_source", "")
     pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
     if pb.sha256 != saved.playbook_hash:
@@ -45,18 +50,25 @@ def load_plan(path: Path | str) -> PlaybookPlan:
 
 def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
     """Apply a plan (refused when stale or blocked); see readiness.aio.apply."""
+    arguments.connection(conn, "apply")
     return aio.run_sync(aio.apply(plan, conn, confirm, progress))
 
 
 def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
+    arguments.run_id(run_id, "resume")
+    arguments.connection(conn, "resume")
     return aio.run_sync(aio.resume(run_id, conn, progress))
 
 
 def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
+    arguments.run_id(run_id, "verify")
+    arguments.connection(conn, "verify")
     return aio.run_sync(aio.verify(run_id, conn, progress))
 
 
 def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+    arguments.run_id(run_id, "undo")
+    arguments.connection(conn, "undo")
     return aio.run_sync(aio.undo(run_id, conn, confirm, progress))
 
 
@@ -84,7 +96,7 @@ def timeline(run_id: str) -> Timeline:
     """A run's journal as dated entries (what succeeded, what failed and why)."""
     from ..playbook.runs import RunStore
 
-    run = RunStore().get(run_id)
+    run = RunStore().get(arguments.run_id(run_id, "timeline"))
     return Timeline(run.id, run.meta(), list(run.entries()), run.plan().playbook)
 
 

@@ -36,7 +36,9 @@ class PlaybookPlan:
         """A signed plan file (0600) that ``load_plan`` and ``readiness playbook apply`` accept."""
         from ..playbook.runs import save_plan_file
 
-        save_plan_file(self.plan, Path(path), {"tenant": self.tenant, "endpoint": self.endpoint,
+        from .arguments import path as _path
+
+        save_plan_file(self.plan, _path(path, "save"), {"tenant": self.tenant, "endpoint": self.endpoint,
                                                "playbook_source": self.playbook.source, "overrides": self.params})
 
 

@@ -8,6 +8,7 @@ from .. import aio
 from ..collect.snapshot import Snapshot
 from ..config.connection import Connection, profile_endpoint, resolve
 from ..errors import UsageError
+from . import arguments
 
 
 def connect(tenant: str | None = None, graph_url: str | None = None, token: str | None = None, credential: Any = None, *,
@@ -21,6 +22,11 @@ def connect(tenant: str | None = None, graph_url: str | None = None, token: str 
     + writes: refuse the default profile (commands that change a tenant must name it).
     + transport, policy: an httpx transport (tests: the in-process simulator) and a RetryPolicy.
     """
+    arguments.text(tenant, "connect", "tenant")
+    arguments.text(graph_url, "connect", "graph_url")
+    arguments.text(token, "connect", "token")
+    arguments.text(usage_location, "connect", "usage_location", optional=False)
+    arguments.concurrency(concurrency)
     if token is not None and credential is not None:
         raise UsageError("Both token and credential were given", "Give only one of them")
     options = {"concurrency": concurrency, "transport": transport, "policy": policy}
@@ -51,9 +57,10 @@ def connect(tenant: str | None = None, graph_url: str | None = None, token: str 
 
 def collect(conn: Connection, progress: Callable[[str], None] | None = None) -> Snapshot:
     """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect)."""
+    arguments.connection(conn, "collect")
     return aio.run_sync(aio.collect(conn, progress))
 
 
 def load_snapshot(path: Path | str) -> Snapshot:
     """A snapshot saved with ``Snapshot.save`` (or ``readiness audit --snapshot-out``); .gz is read transparently."""
-    return Snapshot.load(Path(path))
+    return Snapshot.load(arguments.path(path, "load_snapshot"))

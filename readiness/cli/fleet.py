@@ -7,6 +7,7 @@ import click
 
 from ..checks.model import Severity
 from ..i18n import say
+from ..render.safe import terminal
 from .context import AppContext, run_async
 from .options import emit, lang_option
 
@@ -53,10 +54,14 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     from ..fleet.audit import FleetOptions, audit_fleet, parse_shard, select
     from ..fleet.drift import new_at_or_above
     from ..render.fleet import render_fleet
+    from ..errors import UsageError
 
     if tags and tenants:
         raise click.UsageError(say("cli.fleet.tag_or_tenants"))
-    names = select([t.strip() for t in tenants.split(",") if t.strip()] if tenants else None, list(tags), parse_shard(shard))
+    named = [t.strip() for t in tenants.split(",") if t.strip()] if tenants is not None else None
+    if named == []:  # `--tenants "$CLIENTS"` with an empty variable must not audit every client
+        raise UsageError("--tenants names no profile", "Give profile names separated by commas, or leave --tenants out to audit all")
+    names = select(named, list(tags), parse_shard(shard))
     opts = FleetOptions(out_dir=out_dir, concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
                         previous=None if previous == "none" else "auto", lang=lang, html=not no_html,
                         verbose=bool(app.verbose))
@@ -100,26 +105,41 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
       readiness fleet report shard-1/ shard-2/ shard-3/ -o csv --out fleet.csv
       readiness fleet report audits-december/ --previous audits-november/ -o md
     """
+    from ..errors import UsageError
     from ..fleet import store
     from ..fleet.drift import check_drift
     from ..render.fleet import render_fleet
 
     latest = store.latest_per_tenant(list(dirs))
+    _warn_unreadable(store.unreadable(list(dirs) + ([Path(previous)] if previous not in (None, "", "auto") else [])))
     if not latest:
         raise click.UsageError(say("cli.fleet.no_audit", folders=", ".join(map(str, dirs))))
     if previous and previous != "auto":
         prev_dir = Path(previous)
         if not prev_dir.is_dir():
             raise click.UsageError(say("cli.fleet.not_a_folder", path=str(previous)))
-        before = store.latest_per_tenant([prev_dir])
+        prev_folders = store.tenant_folders(prev_dir)
+        if not prev_folders:  # a typo must not read as "nothing changed"
+            raise UsageError(f"--previous {previous} holds no fleet audit",
+                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
         for name, e in latest.items():
-            drift = check_drift((before.get(name) or {}).get("checks"), e.get("checks")) if name in before else None
+            # the newest audit there older than this one: the same folder given twice is not compared with itself
+            old = store.latest_entry(prev_folders.get(name, []), before=e.get("stamp") or None,
+                                     where=lambda d: d.get("status") != "failed")
+            drift = check_drift(old.get("checks"), e.get("checks")) if old else None
             e.update(drift or {"new_failing": None, "fixed": None, "regressed": None})
     elif not previous:
         for e in latest.values():
             e.update(new_failing=None, fixed=None, regressed=None)
     _link_reports(list(latest.values()), out)
     emit(render_fleet(list(latest.values()), output, lang), out)
+
+
+def _warn_unreadable(paths: list[Path]) -> None:
+    """Damaged entries are skipped, and said so: the report would otherwise quietly show an older audit."""
+    if paths:
+        shown = ", ".join(terminal(str(p)) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        click.echo(f"Warning: skipped {len(paths)} damaged audit file(s): {shown}. Delete them, or audit the tenant again.", err=True)
 
 
 def _link_reports(entries: list[dict], out: Path | None) -> None:
@@ -165,7 +185,10 @@ def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, 
     from ..fleet.history import collect_history
     from ..render.fleet_history import render_history
 
+    from ..fleet import runner, store
+
     series = collect_history(tenant, list(dirs))
+    _warn_unreadable(store.unreadable([runner.data_dir() / "history", *dirs]))
     if not series:
         raise click.UsageError(say("cli.fleet.no_history"))
     emit(render_history(series, output, lang), out)

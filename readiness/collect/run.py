@@ -33,3 +33,26 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     snap.requests = dict(client.stats.as_dict(), seconds=round(time.monotonic() - started, 3),
                          waited_seconds=round(budget.waited, 3) if budget is not None else 0.0)
     return snap
+
+
+def refuse_unreadable(snap: Snapshot, label: str) -> None:
+    """AuthError when nothing could be read because Graph refused the token (401 everywhere: expired, revoked,
+    for another tenant) or every request (403: admin consent missing). Such a snapshot is no audit with nothing
+    in it, and must neither look like one nor become a plan with nothing to do."""
+    from ..errors import AuthError
+
+    sections = list(snap.sections.values())
+    if not sections or any(s.usable for s in sections):
+        return
+    if all(s.status in ("forbidden", "skipped") for s in sections):
+        raise AuthError(f"Graph refused every request to {label} with 403: the app has no permission in this tenant "
+                        "(admin consent missing)",
+                        "Grant admin consent for the app in the tenant (docs/fleet.md, step 4), then check it with "
+                        "`readiness tenant test NAME`")
+    rejected = [s for s in sections if s.status == "failed" and s.reason.startswith("Graph answered 401")]
+    if not rejected:
+        return
+    detail = rejected[0].reason.rsplit(": ", 1)[-1].rstrip(".")
+    raise AuthError(f"Graph refused the sign-in to {label} (401: {detail}); nothing could be read",
+                    "Get a new token (it may have expired or be meant for another tenant or endpoint), or check the "
+                    "profile's credentials with `readiness tenant test NAME`")

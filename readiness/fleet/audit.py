@@ -62,7 +62,7 @@ def in_shard(name: str, index: int, count: int) -> bool:
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
-    if not value:
+    if value is None:
         return None
     try:
         i, n = (int(x) for x in value.split("/", 1))

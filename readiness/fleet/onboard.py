@@ -5,6 +5,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ReadinessError, UsageError
 
@@ -57,6 +58,10 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     if not header:
         raise UsageError("The import file is empty", f"Start it with the header line {','.join(COLUMNS)}")
     unknown = [h for h in header if h not in COLUMNS]
+    if unknown and len(header) == 1 and ";" in header[0]:  # Excel with German settings saves CSV with semicolons
+        raise UsageError("The import file separates its columns with semicolons",
+                         "Separate them with commas (in Excel: Save as 'CSV UTF-8 (Comma delimited)'); "
+                         "only several tags in one cell are separated by ';'")
     if unknown:
         raise UsageError(f"Unknown column(s) in the import file: {', '.join(unknown)}",
                          f"Use only these columns: {','.join(COLUMNS)}")
@@ -73,6 +78,31 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     return rows, header
 
 
+def _certificate_note(profile: Any, checked: dict[str, Any]) -> str:
+    """Check a certificate row's file as `tenant add` does (key and certificate, a matching pair).
+
+    The file may not exist yet (a CI job fetches it from a vault before the audit): the row is added with
+    a note. A file that exists but is no certificate is a UsageError, and the row is skipped. One file
+    serves every client of a multi-tenant app: each path is read once.
+    """
+    from ..config.certificates import check_certificate
+
+    path = Path(profile.cert_path).expanduser()
+    if not path.exists():
+        return f"the certificate file {path} does not exist yet: put it there before auditing"
+    key = str(path)
+    if key not in checked:
+        try:
+            checked[key] = check_certificate(key)
+        except ReadinessError as exc:
+            checked[key] = exc
+    found = checked[key]
+    if isinstance(found, ReadinessError):
+        raise found
+    profile.cert_path = str(found.path)
+    return ""
+
+
 def import_profiles(path: Path, *, store: object | None = None, replace: bool = False,
                     dry_run: bool = False) -> ImportReport:
     """Validate every row, then add the valid ones; a bad row is skipped with its reason, never half-added.
@@ -80,6 +110,8 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     + replace: overwrite profiles that exist already (otherwise they are skipped).
     + dry_run: validate and report, change nothing.
     """
+    from ..config.profiles import NAME_RE
+    from ..graph.auth import token_env_name
     from . import runner
 
     try:
@@ -94,6 +126,8 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
     store = store or runner.profile_store()
     existing = {p.name for p in store.list()[0]}  # type: ignore[attr-defined]
     seen: set[str] = set()
+    certificates: dict[str, Any] = {}
+    variables = {token_env_name(n): n for n in existing}  # kunde-a and kunde_a would read the same token and secret
     report = ImportReport()
     for line, v in rows:
         name = v.get("name", "")
@@ -106,6 +140,13 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
             report.rows.append(ImportRow(line, name, "skipped", "the name appears earlier in the file"))
             continue
         seen.add(name)
+        variable = token_env_name(name) if NAME_RE.match(name) else ""
+        twin = variables.get(variable) if variable else None
+        if twin is not None and twin != name:
+            report.rows.append(ImportRow(line, name, "skipped",
+                                         f"it would share the variables {variable} and READINESS_CLIENT_SECRET_"
+                                         f"{variable[len('READINESS_ACCESS_TOKEN_'):]} with the profile {twin}: rename one of them"))
+            continue
         if name in existing and not replace:
             report.rows.append(ImportRow(line, name, "skipped", "a profile with this name exists (use --replace)",
                                          invalid=False))
@@ -124,9 +165,18 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
         except ReadinessError as exc:
             report.rows.append(ImportRow(line, name, "skipped", str(exc)))
             continue
+        note = ""
+        if auth == "certificate":
+            try:
+                note = _certificate_note(profile, certificates)
+            except ReadinessError as exc:
+                report.rows.append(ImportRow(line, name, "skipped", str(exc)))
+                continue
         if not dry_run:
             became = store.add(profile, replace=replace)  # type: ignore[attr-defined]
             if isinstance(became, tuple) and became[0]:
                 report.new_default = (name, became[1])
-        report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added"))
+        if variable:
+            variables[variable] = name
+        report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added", note, invalid=False))
     return report

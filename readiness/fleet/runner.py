@@ -126,8 +126,14 @@ def data_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
+    """Make ``path`` a 0700 folder. A symbolic link there is refused, not followed: an output folder that came
+    from elsewhere (a downloaded artifact) must not make the audit write into its target."""
+    import errno
+
     from ..paths import private_dir as _private_dir
 
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, f"{path} is a symbolic link; remove it so that a real folder can be made")
     return _private_dir(path)  # created 0700; an existing folder (--out-dir /tmp) keeps its mode
 
 

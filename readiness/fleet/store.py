@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 ENTRY_SCHEMA = 1
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
 ENTRY_RE = re.compile(r"^entry-(\d{8}T\d{6}\.\d{6}Z)\.json$")
 
 
@@ -34,15 +35,72 @@ def entries_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if ENTRY_RE.match(p.name))
 
 
+STATUSES = ("success", "partial", "failed")
+TEXT_FIELDS = ("name", "tenant_id", "tenant_name", "error", "audited_at", "light", "previous_audited_at", "collected_at")
+COUNT_FIELDS = ("score", "people", "ready", "not_ready", "not_evaluable", "seats_to_buy", "newly_ready", "newly_not_ready")
+ID_LIST_FIELDS = ("new_failing", "fixed", "regressed", "not_evaluated")
+FILE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _is_count(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+
+
+def _is_action(a: object) -> bool:
+    title = a.get("title") if isinstance(a, dict) else None
+    return (isinstance(a, dict) and isinstance(a.get("id"), str)
+            and (title is None or (isinstance(title, dict) and all(isinstance(v, str) for v in title.values()))))
+
+
+def valid_entry(doc: object) -> bool:
+    """An entry as `fleet audit` writes it. Output folders come from scheduler jobs, artifacts and older
+    versions: a damaged or hand-edited entry is skipped, never rendered (it could crash a report or link
+    its summary to any file on the machine)."""
+    if not isinstance(doc, dict) or doc.get("schema") != ENTRY_SCHEMA or doc.get("status") not in STATUSES:
+        return False
+    if not isinstance(doc.get("name"), str) or not isinstance(doc.get("stamp", ""), str):
+        return False
+    if any(not (doc.get(k) is None or isinstance(doc.get(k), str)) for k in TEXT_FIELDS):
+        return False
+    if any(not _is_count(doc.get(k)) for k in COUNT_FIELDS):
+        return False
+    if any(not (doc.get(k) is None or (isinstance(doc[k], list) and all(isinstance(x, str) for x in doc[k])))
+           for k in ID_LIST_FIELDS):
+        return False
+    checks, actions, areas, files = doc.get("checks"), doc.get("top_actions"), doc.get("areas"), doc.get("files")
+    if checks is not None and not (isinstance(checks, dict) and all(isinstance(v, dict) for v in checks.values())):
+        return False
+    if actions is not None and not (isinstance(actions, list) and all(_is_action(a) for a in actions)):
+        return False
+    if areas is not None and not (isinstance(areas, dict) and all(_is_count(v) for v in areas.values())):
+        return False
+    if files is not None and not (isinstance(files, dict) and all(isinstance(v, str) and FILE_NAME_RE.match(v)
+                                                                  for v in files.values())):
+        return False
+    if doc["status"] != "failed" and (doc.get("people") is None or doc.get("ready") is None
+                                      or doc["ready"] > doc["people"]):  # an audited tenant has its "N of M"
+        return False
+    return doc.get("snapshot_path") is None or isinstance(doc["snapshot_path"], str)
+
+
 def read_entry(path: Path) -> dict | None:
+    """The entry in ``path``, or None when it is unreadable or not an entry as `fleet audit` writes it."""
     try:
+        if path.stat().st_size > MAX_ENTRY_BYTES:  # an entry is counts and check statuses, a few kB
+            return None
         doc = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(doc, dict) or doc.get("schema") != ENTRY_SCHEMA:
+    if not valid_entry(doc):
         return None
     doc["_path"] = str(path)
     return doc
+
+
+def unreadable(roots: list[Path]) -> list[Path]:
+    """Entry files under ``roots`` that were skipped because they are damaged (for a warning)."""
+    return [p for root in roots for folders in tenant_folders(root).values() for f in folders
+            for p in entries_in(f) if read_entry(p) is None]
 
 
 def latest_entry(folders: list[Path], *, before: str | None = None,

@@ -5,7 +5,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..collect.run import collect_snapshot
+from ..collect.run import collect_snapshot, refuse_unreadable
 from ..collect.snapshot import Snapshot
 from ..errors import DataIncomplete, ReadinessError, UsageError
 from .engine import ApplyResult, apply_plan, make_plan
@@ -39,6 +39,7 @@ def tenant_key(snapshot: Snapshot, conn: Any) -> str:
 async def _collect(client: Any, conn: Any, progress: Callable[[str], None]) -> Snapshot:
     progress(f"Reading {conn.label} ({conn.endpoint.base_url}) ...")
     snapshot = await collect_snapshot(client, label=conn.label)
+    refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
     failed = snapshot.failed_sections()
     if failed:  # a plan (or "verified") built on sections that could not be read would be a guess
         raise DataIncomplete(f"{len(failed)} section(s) could not be read ({', '.join(s.name for s in failed[:6])}): "
