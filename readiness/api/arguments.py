@@ -71,7 +71,7 @@ def params(value: Any, function: str) -> None:
 
 
 def language(value: Any) -> None:
-    from ..render.i18n import labels
+    from ..i18n import labels
 
     if not isinstance(value, str):
         raise UsageError(f"lang must be a language code such as 'de' or 'en', not {kind(value)}", "Pass lang='de' or lang='en'")
