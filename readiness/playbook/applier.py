@@ -123,6 +123,18 @@ class Engine:
         raise GraphError(f"Graph kept failing for {method.upper()} {path} ({TRIES} attempts)",
                          "Resume the run later; nothing is sent twice", status=resp.status if resp is not None else 0)
 
+    async def batch(self, reqs: list[BatchRequest]) -> dict[str, Any]:
+        """$batch of requests that are all safe to repeat (reads, idempotent updates), within the budget: a
+        $batch call that fails as a whole (503 after the middleware's retries, a dropped connection) is sent again."""
+        for attempt in range(TRIES):
+            try:
+                return await run_batch(self.client, reqs)
+            except GraphError as exc:
+                if exc.status not in RETRYABLE or attempt == TRIES - 1:
+                    raise
+                await asyncio.sleep(backoff_delay(attempt, _BACKOFF))
+        return {}
+
     # -- looking things up -------------------------------------------------------------------
     async def lookup(self, changes: list[Change]) -> dict[str, tuple[bool, Any]]:
         """Read the tenant (one $batch of GETs) to learn whether changes are in effect: id -> (done, body)."""
@@ -136,7 +148,7 @@ class Engine:
         out: dict[str, tuple[bool, Any]] = {}
         if not reqs:
             return out
-        results = await run_batch(self.client, reqs)
+        results = await self.batch(reqs)
         for rid, c in index.items():
             res = results.get(rid)
             if res is not None and res.ok:
@@ -283,62 +295,65 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
     for step in plan.steps:
         if not step.changes:
             continue
-        pending = [c for c in step.changes if state.get(c.id, {}).get("phase") != "done"]
-        count += len(step.changes) - len(pending)
-        creates = [c for c in pending if not c.requests[0].idempotent and "id" not in (state.get(c.id, {}).get("result") or {})]
-        in_doubt = [c for c in pending if c.id in state and c not in creates and not c.parts and not c.data.get("undo_of_change")]
-        checked = await engine.lookup(in_doubt + creates) if (in_doubt or creates) else {}
-        todo = []
-        for c in pending:
-            done, body = checked.get(c.id, (False, None))
-            found = spec(c.action).found_id(body, c) if done else None
-            if done and c.parts and found:  # the object exists: record its id, then send the parts still missing
-                run.write({"change": c.id, "phase": "created", "how": "found in effect", "result": {"id": found}})
-                state.setdefault(c.id, {"parts": []})
-                state[c.id] = {**state[c.id], "phase": "created", "result": {**(state[c.id].get("result") or {}), "id": found}}
-                todo.append(c)
-            elif done and not c.parts:
-                run.write({"change": c.id, "phase": "done", "how": "found in effect", "result": {"id": found} if found else {}})
-                result.adopted += 1
-                count += 1
-            else:
-                todo.append(c)
-        simple = [c for c in todo if len(c.requests) == 1 and c.requests[0].idempotent and "{" not in c.requests[0].path
-                  and spec(c.action).apply is None and not c.data.get("undo_of_change")]
-        complex_ = [c for c in todo if c not in simple]
-        # prerequisites first (a usage location before the licence): phase by phase, never mixed in one wave
-        waves = [w for phase in sorted({c.data.get("phase", 1) for c in simple})
-                 for group in [[c for c in simple if c.data.get("phase", 1) == phase]]
-                 for w in (group[i:i + WAVE] for i in range(0, len(group), WAVE))]
-        for wave in waves:
-            run.write_many([{"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path},
-                             "before": c.before, "after": c.after} for c in wave])
-            answers = await run_batch(client, [BatchRequest(c.id, r.method, url(r.path, r.query), r.body, idempotent=True)
-                                               for c in wave for r in c.requests])
-            entries, again = [], []
-            for c in wave:
-                res = answers.get(c.id)
-                ok = res is not None and (res.ok or spec(c.action).already_done(res.status, res.body)
-                                          or (c.requests[0].method == "DELETE" and res.status == 404))
-                if ok:
-                    entries.append({"change": c.id, "phase": "done", "status": res.status,
-                                    "request_id": (res.headers or {}).get("request-id", "")})
-                    result.done += 1
+        try:
+            pending = [c for c in step.changes if state.get(c.id, {}).get("phase") != "done"]
+            count += len(step.changes) - len(pending)
+            creates = [c for c in pending if not c.requests[0].idempotent and "id" not in (state.get(c.id, {}).get("result") or {})]
+            in_doubt = [c for c in pending if c.id in state and c not in creates and not c.parts and not c.data.get("undo_of_change")]
+            checked = await engine.lookup(in_doubt + creates) if (in_doubt or creates) else {}
+            todo = []
+            for c in pending:
+                done, body = checked.get(c.id, (False, None))
+                found = spec(c.action).found_id(body, c) if done else None
+                if done and c.parts and found:  # the object exists: record its id, then send the parts still missing
+                    run.write({"change": c.id, "phase": "created", "how": "found in effect", "result": {"id": found}})
+                    state.setdefault(c.id, {"parts": []})
+                    state[c.id] = {**state[c.id], "phase": "created", "result": {**(state[c.id].get("result") or {}), "id": found}}
+                    todo.append(c)
+                elif done and not c.parts:
+                    run.write({"change": c.id, "phase": "done", "how": "found in effect", "result": {"id": found} if found else {}})
+                    result.adopted += 1
                     count += 1
-                elif res is None or res.status in RETRYABLE:
-                    again.append(c)  # safe to send again: on its own, within the budget
                 else:
-                    err = _error_text(res)
-                    entries.append({"change": c.id, "phase": "failed", "status": res.status, "error": err})
-                    result.failed.append((c.id, err))
-                    count += 1
-            run.write_many(entries)
-            complex_ = again + complex_
-            say(f"  {step.step}: {count}/{total} changes")
-        for c in complex_:
-            await _one(engine, c, state.get(c.id, {"phase": "start"} if c in simple else {}), result)
-            count += 1
-            say(f"  {step.step}: {count}/{total} changes")
+                    todo.append(c)
+            simple = [c for c in todo if len(c.requests) == 1 and c.requests[0].idempotent and "{" not in c.requests[0].path
+                      and spec(c.action).apply is None and not c.data.get("undo_of_change")]
+            complex_ = [c for c in todo if c not in simple]
+            # prerequisites first (a usage location before the licence): phase by phase, never mixed in one wave
+            waves = [w for phase in sorted({c.data.get("phase", 1) for c in simple})
+                     for group in [[c for c in simple if c.data.get("phase", 1) == phase]]
+                     for w in (group[i:i + WAVE] for i in range(0, len(group), WAVE))]
+            for wave in waves:
+                run.write_many([{"change": c.id, "phase": "start", "request": {"method": c.requests[0].method, "path": c.requests[0].path},
+                                 "before": c.before, "after": c.after} for c in wave])
+                answers = await engine.batch([BatchRequest(c.id, r.method, url(r.path, r.query), r.body, idempotent=True)
+                                                   for c in wave for r in c.requests])
+                entries, again = [], []
+                for c in wave:
+                    res = answers.get(c.id)
+                    ok = res is not None and (res.ok or spec(c.action).already_done(res.status, res.body)
+                                              or (c.requests[0].method == "DELETE" and res.status == 404))
+                    if ok:
+                        entries.append({"change": c.id, "phase": "done", "status": res.status,
+                                        "request_id": (res.headers or {}).get("request-id", "")})
+                        result.done += 1
+                        count += 1
+                    elif res is None or res.status in RETRYABLE:
+                        again.append(c)  # safe to send again: on its own, within the budget
+                    else:
+                        err = _error_text(res)
+                        entries.append({"change": c.id, "phase": "failed", "status": res.status, "error": err})
+                        result.failed.append((c.id, err))
+                        count += 1
+                run.write_many(entries)
+                complex_ = again + complex_
+                say(f"  {step.step}: {count}/{total} changes")
+            for c in complex_:
+                await _one(engine, c, state.get(c.id, {"phase": "start"} if c in simple else {}), result)
+                count += 1
+                say(f"  {step.step}: {count}/{total} changes")
+        except (GraphError, Lost) as exc:  # a look-up or a $batch that kept failing: stop here, resumable
+            result.failed.append((step.step, str(exc)))
         if result.failed or result.unknown:
             result.skipped_steps = [s.step for s in plan.steps[plan.steps.index(step) + 1:] if s.changes]
             break
