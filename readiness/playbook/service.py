@@ -205,6 +205,7 @@ async def plan(playbook: str, *, open_client: OpenClient | None = None, conn: An
     client = open_client()
     try:
         tid = await _token_tenant(client) or _profile_tenant(conn)
+        await _wait_not_before(tid or conn.endpoint.base_url, progress)
         snap = await _collect(client, conn, progress)
         granted = await _granted(client)
     finally:
@@ -245,6 +246,7 @@ async def apply(ref: str, open_client: OpenClient, conn: Any, *, params: dict[st
                               "Apply it to the tenant it was made for, or plan again; nothing was changed")
         key = token_tid or conn.endpoint.base_url
         with TenantLock(key):  # before the staleness check, held through the prompt
+            await _wait_not_before(key, progress)
             snapshot = await _collect(client, conn, progress)
             tid = token_tid or snapshot.tenant_id
             fresh = make_plan(pb, snapshot, overrides=overrides, usage_location=conn.usage_location, tenant=conn.label,

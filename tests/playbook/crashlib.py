@@ -67,6 +67,30 @@ def heavy(rate: float, seed: int) -> Faults:
     return Faults(rate_429=q, rate_503=q, rate_504=q, rate_drop=q, retry_after=0, seed=seed)
 
 
+def kill_apply(book: Path, t, base_url: str, token: str, home: Path, *, after_lines: int | None = None,  # noqa: ANN001
+               after_seconds: float | None = None) -> tuple[bool, int]:
+    """Start `playbook apply` in a real process and SIGKILL it at the point; (killed, exit code)."""
+    env = {**os.environ, "READINESS_HOME": str(home), "READINESS_ACCESS_TOKEN": token}
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "playbook", "apply", str(book), *params(t), "--yes",
+                             "--graph-url", base_url], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    t0 = None
+    while proc.poll() is None and time.monotonic() < deadline:
+        if after_lines is not None and journal_lines(home) >= after_lines:
+            break
+        if after_seconds is not None:
+            if t0 is None and (home / "data" / "runs").exists():
+                t0 = time.monotonic()  # count from the first run folder: collection time varies
+            if t0 is not None and time.monotonic() - t0 >= after_seconds:
+                break
+        time.sleep(0.002)
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    return killed, proc.returncode
+
+
 def trial(folder: Path, *, after_lines: int | None = None, after_seconds: float | None = None,
           faults: Faults | None = None, max_resumes: int = 6) -> Trial:
     """One kill point: start apply in a real process, SIGKILL it at the point, resume until complete, compare."""
@@ -80,25 +104,8 @@ def trial(folder: Path, *, after_lines: int | None = None, after_seconds: float 
     home = folder / "home"
     with SimulatorServer(sim) as server:
         token = sim.issue_token()
-        env = {**os.environ, "READINESS_HOME": str(home), "READINESS_ACCESS_TOKEN": token}
-        proc = subprocess.Popen([sys.executable, "-m", "readiness", "playbook", "apply", str(book), *params(t), "--yes",
-                                 "--graph-url", server.base_url], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 90
-        t0 = None
-        while proc.poll() is None and time.monotonic() < deadline:
-            if after_lines is not None and journal_lines(home) >= after_lines:
-                break
-            if after_seconds is not None:
-                if t0 is None and (home / "data" / "runs").exists():
-                    t0 = time.monotonic()  # count from the first run folder: collection time varies
-                if t0 is not None and time.monotonic() - t0 >= after_seconds:
-                    break
-            time.sleep(0.002)
-        killed = proc.poll() is None
-        if killed:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        code, resumes = (0 if not killed and proc.returncode == 0 else 5), 0
+        killed, returncode = kill_apply(book, t, server.base_url, token, home, after_lines=after_lines, after_seconds=after_seconds)
+        code, resumes = (0 if not killed and returncode == 0 else 5), 0
         cenv = {"READINESS_HOME": str(home), "READINESS_ACCESS_TOKEN": token}
         pending = killed
         while (pending or code != 0) and resumes < max_resumes:
