@@ -20,8 +20,9 @@ A module provides (``*`` = required):
   when it cannot be undone (for a create whose id was never learned, undo looks the object up first).
 * ``verify_reads(change, values) -> list[Request]`` and ``missing(change, values, bodies) -> list[str]``: reads
   of the whole desired state of a multi-part change (members, channels, assignment) and what is missing.
-* ``apply(change, io) -> Awaitable[None]``: a procedure of its own instead of the engine's generic one (used by
-  the announcement: draft with a marker, ``/send``, confirm in Sent Items). ``io`` is an :class:`Io`.
+* ``apply(change, io) -> Awaitable[str]``: a procedure of its own instead of the engine's generic one (used by
+  the announcement: draft with a marker, ``/send``, confirm in Sent Items); returns "done", or "unknown" when
+  the effect cannot be confirmed (reported as such, never as done). ``io`` is an :class:`Io`.
 """
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ class Action:
     inverse: Callable[[Change], list[Change] | None]
     verify_reads: Callable[[Change, dict], list[Request]]
     missing: Callable[[Change, dict, list], list[str]]
-    apply: Callable[[Change, Io], Awaitable[None]] | None
+    apply: Callable[[Change, Io], Awaitable[str]] | None
 
     @staticmethod
     def of(module: ModuleType) -> Action:
