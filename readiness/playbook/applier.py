@@ -33,7 +33,6 @@ TRIES = 10  # attempts per logical request here; the retry middleware retries sa
 RETRYABLE = frozenset({0, 429, 500, 502, 503, 504})
 _BACKOFF = RetryPolicy(backoff_base=0.25, backoff_cap=4.0)
 _GUID = re.compile(r"\('([0-9a-fA-F-]{36})'\)")
-IN_FLIGHT = ("start", "created", "accepted", "part", "unknown")
 Progress = Callable[[str], None]
 
 

@@ -16,7 +16,6 @@ from .model import Change, Plan, StepPlan
 from .runs import Run, RunStore
 from .steps import spec
 
-IN_FLIGHT = ("start", "created", "accepted", "part", "unknown")
 
 
 def undone_before(run: Run, store: RunStore | None) -> set[str]:
