@@ -185,13 +185,17 @@ async def _run_locked(client: Any, key: str, plan: Plan, run: Run, progress: Pro
 
 
 # -- plan ------------------------------------------------------------------------------------------
-async def plan(playbook: str, *, open_client: OpenClient | None = None, conn: Any = None, snapshot: Snapshot | Path | None = None,
+def _load(playbook: str | Playbook) -> Playbook:
+    return playbook if isinstance(playbook, Playbook) else load(str(playbook))
+
+
+async def plan(playbook: str | Playbook, *, open_client: OpenClient | None = None, conn: Any = None, snapshot: Snapshot | Path | None = None,
                params: dict[str, str] | None = None, usage_location: str = "", progress: Progress | None = None,
                store: RunStore | None = None) -> Planned:
-    """Plan ``playbook`` (a shipped name or a file) online (``open_client`` + ``conn``) or from a snapshot."""
+    """Plan ``playbook`` (a shipped name, a file or a Playbook) online (``open_client`` + ``conn``) or from a snapshot."""
     progress = progress or _quiet
     store = store or RunStore()
-    pb = load(playbook)
+    pb = _load(playbook)
     overrides = dict(params or {})
     if snapshot is not None:
         snap = snapshot if isinstance(snapshot, Snapshot) else Snapshot.load(Path(snapshot))
@@ -222,22 +226,30 @@ def save_plan(planned: Planned, path: Path) -> None:
 
 
 # -- apply -----------------------------------------------------------------------------------------
-async def apply(ref: str, open_client: OpenClient, conn: Any, *, params: dict[str, str] | None = None,
-                confirm: Confirm = lambda _p: True, progress: Progress | None = None, store: RunStore | None = None) -> Outcome:
-    """Apply a saved plan file (``*.json``; refused if the tenant changed since) or a playbook (name or file)."""
+def load_saved(path: Path) -> tuple[Playbook, dict, Plan]:
+    """A signed plan file: its playbook (refused if it changed since), its parameters and the plan."""
+    saved, meta = load_plan_file(Path(path))
+    pb = load(playbook_ref(meta.get("playbook_source", "")))
+    if pb.sha256 != saved.playbook_hash:
+        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+    return pb, meta.get("overrides") or {}, saved
+
+
+async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *, params: dict[str, str] | None = None,
+                saved: Plan | None = None, confirm: Confirm = lambda _p: True, progress: Progress | None = None,
+                store: RunStore | None = None) -> Outcome:
+    """Apply a playbook (name, file or Playbook; a path ending in .json is a saved plan file). With ``saved`` (a
+    plan made before), the tenant is read again and the plan refused if anything it would change differs."""
     progress = progress or _quiet
     store = store or RunStore()
-    saved = None
-    if ref.endswith(".json"):
+    if isinstance(playbook, str) and playbook.endswith(".json"):
         if params:
             raise UsageError("A saved plan carries its parameters", "Give --param with a playbook name or file, not with a plan")
-        saved, meta = load_plan_file(Path(ref))
-        pb = load(playbook_ref(meta.get("playbook_source", "")))
-        if pb.sha256 != saved.playbook_hash:
-            raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
-        overrides = meta.get("overrides") or {}
+        pb, overrides, saved = load_saved(Path(playbook))
     else:
-        pb, overrides = load(ref), dict(params or {})
+        pb, overrides = _load(playbook), dict(params or {})
+        if saved is not None and pb.sha256 != saved.playbook_hash:
+            raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
     client = open_client()
     try:
         token_tid = await _token_tenant(client) or _profile_tenant(conn)
@@ -381,5 +393,5 @@ def actions() -> list[ActionInfo]:
 
 
 __all__ = ["ActionInfo", "BlockedPlan", "Outcome", "Planned", "RunInfo", "StalePlan", "Timeline", "Verification",
-           "WrongTenant", "actions", "apply", "blocked_error", "plan", "playbook_of", "resume", "run_status", "runs",
+           "WrongTenant", "actions", "apply", "blocked_error", "load_saved", "plan", "playbook_of", "resume", "run_status", "runs",
            "save_plan", "timeline", "undo", "verify"]

@@ -6,10 +6,13 @@ Graph: api-reference/v1.0/api/intune-deviceconfig-devicecompliancepolicyassignme
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .app import Route, SimRequest, SimResponse, Simulator
 from .tenant import SimError
+from .wire import Route, SimRequest, SimResponse
+
+if TYPE_CHECKING:
+    from .app import Simulator
 
 INTUNE_CFG = ("DeviceManagementConfiguration.Read.All", "DeviceManagementConfiguration.ReadWrite.All")
 

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .app import Route, SimRequest, SimResponse, Simulator
 from .tenant import SimError
+from .wire import Route, SimRequest, SimResponse
+
+if TYPE_CHECKING:
+    from .app import Simulator
 
 UID = r"(?P<uid>[^/()]+)"
 MID = r"(?P<mid>[A-Za-z0-9=_-]+)"

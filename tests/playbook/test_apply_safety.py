@@ -60,7 +60,7 @@ def test_change_inverted_swaps_before_and_after() -> None:
 
 # -- the prompt race ----------------------------------------------------------------------------------
 def test_two_applies_and_a_prompt_left_open_send_nothing_twice(tmp_path: Path) -> None:
-    from readiness.connection import resolve
+    from readiness.config.connection import resolve
     from readiness.playbook import service
 
     t = tenant()
