@@ -298,7 +298,9 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
             pending = [c for c in step.changes if state.get(c.id, {}).get("phase") != "done"]
             count += len(step.changes) - len(pending)
             creates = [c for c in pending if not c.requests[0].idempotent and "id" not in (state.get(c.id, {}).get("result") or {})]
-            in_doubt = [c for c in pending if c.id in state and c not in creates and not c.parts and not c.data.get("undo_of_change")]
+            # in doubt: started and not confirmed; and every undo (an earlier undo may have reversed it already)
+            in_doubt = [c for c in pending if (c.id in state or c.data.get("undo")) and c not in creates and not c.parts
+                        and not c.data.get("undo_of_change")]
             checked = await engine.lookup(in_doubt + creates) if (in_doubt or creates) else {}
             todo = []
             for c in pending:

@@ -386,3 +386,36 @@ def test_plan_and_runs_work_without_fcntl(tmp_path: Path) -> None:
         assert p.returncode == 0, p.stderr
         assert "Traceback" not in p.stderr
     assert "fcntl" not in (Path(__file__).parents[2] / "readiness" / "playbook" / "runs.py").read_text()
+
+
+def test_undo_is_idempotent_and_resumable(tmp_path: Path) -> None:
+    from readiness.playbook.runs import RunStore
+
+    t = tenant()
+    before = state(t)
+    book = write_playbook(tmp_path)
+    with SimulatorServer(Simulator(t)) as server:
+        r = invoke(server, "playbook", "apply", str(book), *params(t), "--yes")
+        assert r.exit_code == 0, r.output
+        run = run_id_of(r.output)
+        team = next(g for g in t.groups if g["displayName"] == "Krisenstab")
+        t.groups.remove(team)  # someone deleted the team already: undo finds nothing to delete, and that is success
+        for store in (t.teams, t.channels, t.team_members, t.group_members):
+            store.pop(team["id"], None)
+        t.reindex()
+        u = invoke(server, "playbook", "undo", run, "--yes")
+        assert u.exit_code == 0, u.output
+        # as if that undo had crashed after sending, before journaling: half its confirmations are gone
+        undo_run = next(x for x in RunStore().all() if x.meta().get("undo_of") == run)
+        entries = list(undo_run.entries())
+        done = [i for i, e in enumerate(entries) if e.get("phase") == "done"]
+        drop = set(done[len(done) // 2:])
+        undo_run.journal_path.write_text("".join(json.dumps(e) + "\n" for i, e in enumerate(entries) if i not in drop))
+        again = invoke(server, "playbook", "undo", run, "--yes")
+        assert again.exit_code == 0, again.output
+        assert f"{len(drop)} found already in effect" in again.output  # looked up, not sent again
+        last = invoke(server, "playbook", "undo", run, "--yes")
+        assert last.exit_code == 0 and "Nothing to undo" in last.output, last.output
+    after = state(t)
+    assert after == {**before, "groups": after["groups"], "teams": after["teams"]}
+    assert "Krisenstab" not in after["groups"]
