@@ -272,6 +272,9 @@ class Engine:
     async def _parts(self, c: Change, io: _Io, parts_done: set) -> None:
         a = spec(c.action)
         todo = [n for n in range(1, len(c.requests)) if n not in parts_done]
+        if todo and "id" not in io.values and any("{id}" in c.requests[n].path for n in todo):
+            raise GraphError(f"{c.target} exists, but its id could not be learned", "Resume the run later; nothing was sent twice",
+                             status=0)
 
         async def one(n: int) -> None:
             req = c.requests[n]
