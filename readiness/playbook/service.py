@@ -121,7 +121,11 @@ async def _token_tenant(client: Any) -> str:
 
 
 def _profile_tenant(conn: Any) -> str:
-    return str(getattr(getattr(conn, "profile", None), "tenant_id", "") or "")
+    """The profile's tenant when it is a tenant id (a GUID; a domain name cannot be compared with ``tid``)."""
+    import re
+
+    value = str(getattr(getattr(conn, "profile", None), "tenant", "") or "")
+    return value.lower() if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value) else ""
 
 
 async def _granted(client: Any) -> set[str] | None:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.playbook.crashlib import heavy, trial
 
-FULL_RUN_LINES = 57  # journal lines of a fault-free apply of the all-actions playbook (asserted below)
+FULL_RUN_LINES = 58  # journal lines of a fault-free apply of the all-actions playbook (asserted below)
 LINES = list(range(1, FULL_RUN_LINES, 3))  # every third journal line: 19 points; benchmarks/crash.py takes every line
 MOMENTS = sorted(round(random.Random(10).uniform(0.02, 1.4), 2) for _ in range(8))  # fixed list: xdist collects alike
 
