@@ -198,7 +198,10 @@ class Engine:
                 if c.parts:
                     io.journal({"phase": "part", "part": 0, "result": io.values})
             await self._parts(c, io, parts_done)
-        io.journal({"phase": "done", "status": 200, "result": io.values})
+        entry = {"phase": "done", "result": io.values}
+        if io.values.get("confirmed"):
+            entry["how"] = io.values["confirmed"]  # the mail: "accepted (202)" or "found in Sent Items"
+        io.journal(entry)
         return "done"
 
     async def _undo_target(self, c: Change, io: _Io) -> bool:
