@@ -281,5 +281,5 @@ def playbook_timeline(run_id: str, output: str) -> None:
                                                         retries=r.get("retries", 0), throttled=r.get("throttled", 0),
                                                         waited=r.get("throttled_seconds", 0)))
             continue
-        extra = e.get("error") or e.get("how") or (f"part {e['part']}" if "part" in e else "") or (f"HTTP {e['status']}" if e.get("status") else "")
+        extra = e.get("error") or e.get("how") or e.get("confirmed") or (f"part {e['part']}" if "part" in e else "") or (f"HTTP {e['status']}" if e.get("status") else "")
         click.echo(f"{e['ts']}  {what:<8} {esc(str(e.get('change', '')))}  {esc(str(extra))}")

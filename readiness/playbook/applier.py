@@ -200,7 +200,7 @@ class Engine:
             await self._parts(c, io, parts_done)
         entry = {"phase": "done", "result": io.values}
         if io.values.get("confirmed"):
-            entry["how"] = io.values["confirmed"]  # the mail: "accepted (202)" or "found in Sent Items"
+            entry["confirmed"] = io.values["confirmed"]  # the mail: "accepted (202)" or "found in Sent Items"
         io.journal(entry)
         return "done"
 
