@@ -49,7 +49,8 @@ def unlicensed_tenant(users: int):
 
 async def run(url: str, token: str, sim: Simulator) -> dict:
     from readiness.collect.run import collect_snapshot
-    from readiness.playbook.engine import apply_plan, make_plan
+    from readiness.playbook.applier import apply_plan
+    from readiness.playbook.planner import make_plan
     from readiness.playbook.loader import parse
     from readiness.playbook.runs import RunStore
 

@@ -51,6 +51,7 @@ _EXPORTS = {
     "GraphUnavailable": "readiness.errors", "SnapshotError": "readiness.errors", "ExitCode": "readiness.exitcodes",
     "TokenRejected": "readiness.errors", "DataIncomplete": "readiness.errors",
     "StalePlan": "readiness.playbook.service", "BlockedPlan": "readiness.playbook.service",
+    "WrongTenant": "readiness.playbook.service",
     "LockHeld": "readiness.playbook.runs", "PlaybookError": "readiness.playbook.loader",
 }
 __all__ = sorted(_EXPORTS) + ["aio"]
@@ -107,5 +108,5 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .exitcodes import ExitCode  # noqa: F401
     from .playbook.loader import PlaybookError  # noqa: F401
     from .playbook.runs import LockHeld  # noqa: F401
-    from .playbook.service import BlockedPlan, StalePlan  # noqa: F401
+    from .playbook.service import BlockedPlan, StalePlan, WrongTenant  # noqa: F401
     from .render.formats import format_for  # noqa: F401

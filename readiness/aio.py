@@ -82,7 +82,7 @@ def _params(params: dict | None) -> dict[str, str]:
 
 def plan_offline(playbook: Any, snapshot: Snapshot, params: dict | None = None, *, usage_location: str = "") -> PlaybookPlan:
     """Plan from a saved snapshot: no network, no permissions known."""
-    from .playbook.engine import make_plan
+    from .playbook.planner import make_plan
     from .playbook.runs import RunStore
 
     pb, overrides = _playbook(playbook), _params(params)
@@ -98,8 +98,7 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
 
     if isinstance(conn_or_snapshot, Snapshot):
         return plan_offline(playbook, conn_or_snapshot, params, usage_location=usage_location)
-    from .playbook.runs import RunStore
-    from .playbook.service import plan_online
+    from .playbook import service
 
     from .api import arguments
 
@@ -109,8 +108,8 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
     if usage_location:  # for this plan only; the caller's connection stays as it was
         conn = dataclasses.replace(conn, usage_location=usage_location.upper())
     pb, overrides = _playbook(playbook), _params(params)
-    result, _, granted = await plan_online(_opener(conn), conn, pb, overrides, RunStore(), progress or _quiet)
-    return PlaybookPlan(result, pb, overrides, granted, conn.label, conn.endpoint.base_url)
+    planned = await service.plan(pb, open_client=_opener(conn), conn=conn, params=overrides, progress=progress or _quiet)
+    return PlaybookPlan(planned.plan, pb, overrides, planned.granted, conn.label, conn.endpoint.base_url)
 
 
 def _confirmer(confirm: Any) -> Callable[[Any], bool]:
@@ -138,18 +137,17 @@ async def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progr
     asked before anything changes.
     """
     from .api import arguments
+    from .playbook import service
 
     arguments.connection(conn, "apply")
-    from .playbook.runs import RunStore
-    from .playbook.service import apply_online
 
     if not isinstance(plan, PlaybookPlan):
         raise UsageError("apply() takes the result of readiness.plan() or readiness.load_plan()",
                          "Plan first: plan = readiness.plan(NAME, conn, params={...})")
     if plan.playbook.sha256 != plan.plan.playbook_hash:
         raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
-    outcome = await apply_online(_opener(conn), conn, plan.playbook, plan.params, RunStore(), _confirmer(confirm),
-                                 progress or _quiet, saved=plan.plan)
+    outcome = await service.apply(plan.playbook, _opener(conn), conn, params=plan.params, saved=plan.plan,
+                                  confirm=_confirmer(confirm), progress=progress or _quiet)
     return _result(outcome)
 
 
@@ -167,45 +165,37 @@ def _run_for(run_id: str, conn: Connection) -> Any:
 async def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
     """Continue an interrupted run without repeating a change Graph already accepted."""
     from .api import arguments
+    from .playbook import service
 
     arguments.connection(conn, "resume")
-    from .playbook.service import resume_online
 
-    return _result(await resume_online(_opener(conn), conn, _run_for(run_id, conn), progress or _quiet))
+    _run_for(run_id, conn)
+    return _result(await service.resume(run_id, _opener(conn), conn, progress=progress or _quiet))
 
 
 async def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
     """Read the tenant again and re-plan the run's playbook: nothing left to do means verified."""
     from .api import arguments
+    from .playbook import service
 
     arguments.connection(conn, "verify")
-    from .playbook.runs import RunStore
-    from .playbook.service import playbook_of, plan_online
 
-    store = RunStore()
-    run = store.get(run_id)
-    pb, overrides = playbook_of(run)
-    result, _, _ = await plan_online(_opener(conn), conn, pb, overrides, store, progress or _quiet)
-    return Verification(run_id, not (result.changes or result.blocked), result)
+    v = await service.verify(run_id, _opener(conn), conn, progress=progress or _quiet)
+    return Verification(run_id, v.ok, v.plan)
 
 
 async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
     """Plan the inverse of a run from its journal and apply it as a new run; irreversible changes are listed."""
     from .api import arguments
+    from .playbook import service
 
     arguments.connection(conn, "undo")
-    from .playbook.engine import undo_plan
-    from .playbook.runs import RunStore
-    from .playbook.service import undo_online
 
-    store = RunStore()
-    run = _run_for(run_id, conn)
-    inverse, irreversible = undo_plan(run)
-    if not inverse.changes:
-        return RunResult(None, "nothing_to_do", plan=inverse, irreversible=list(irreversible))
-    if not await asyncio.to_thread(_confirmer(confirm), inverse):
-        raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
-    return _result(await undo_online(_opener(conn), run, inverse, store, progress or _quiet), irreversible)
+    _run_for(run_id, conn)
+    outcome = await service.undo(run_id, _opener(conn), conn, confirm=_confirmer(confirm), progress=progress or _quiet)
+    if outcome.run is None:
+        return RunResult(None, "nothing_to_do", plan=outcome.plan, irreversible=list(outcome.cannot_undo))
+    return _result(outcome, outcome.cannot_undo)
 
 
 __all__ = ["apply", "collect", "plan", "resume", "undo", "verify"]

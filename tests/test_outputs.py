@@ -184,7 +184,7 @@ def test_plan_file_key_and_run_journal_are_private(snap: Path, tmp_path: Path) -
         assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
 
     from readiness.collect.snapshot import Snapshot
-    from readiness.playbook.engine import make_plan
+    from readiness.playbook.planner import make_plan
     from readiness.playbook.loader import load
     from readiness.playbook.runs import RunStore
 

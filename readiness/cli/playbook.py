@@ -9,8 +9,9 @@ import click
 from ..errors import UsageError
 from ..exitcodes import ExitCode
 from ..i18n import say
-from .context import AppContext, run_async
 from .announce import announce
+from .context import AppContext, run_async
+from ..render.safe import terminal as esc
 from .options import connection_options, emit, limit_waiting, max_wait_option
 
 
@@ -68,12 +69,12 @@ def playbook_show(name: str) -> None:
 @playbook.command(name="actions")
 def playbook_actions() -> None:
     """List the action types a step can use, with their parameters."""
-    from ..playbook.steps import ACTIONS
+    from ..playbook.service import actions
 
-    for name, mod in sorted(ACTIONS.items()):
-        fields = ", ".join(f"{k}" + ("" if f.is_required() else f"={f.default!r}") for k, f in mod.Params.model_fields.items())
-        undo = "irreversible" if name == "send_announcement" else "undoable"
-        click.echo(f"{name}: {mod.TITLE} ({undo})\n    params: {fields}\n    permissions: {', '.join(mod.PERMISSIONS)}\n")
+    for a in actions():
+        fields = ", ".join(k if v is ... else f"{k}={v!r}" for k, v in a.params.items())
+        undo = "irreversible" if a.irreversible else "undoable"
+        click.echo(f"{a.name}: {a.title} ({undo})\n    params: {fields}\n    permissions: {', '.join(a.permissions)}\n")
 
 
 @playbook.command(name="validate")
@@ -107,37 +108,25 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
           --param team_owners=chefin@kunde-a.de --param sender=it@kunde-a.de --out plan.json
       readiness playbook plan secure-remote-access --from-snapshot kunde-a.json.gz -p break_glass=notfall@kunde-a.de
     """
-    from ..collect.snapshot import Snapshot
-    from ..playbook.engine import make_plan
-    from ..playbook.loader import load
-    from ..playbook.runs import RunStore, save_plan_file
-    from ..playbook.service import plan_online
+    from ..playbook import service
     from ..render.plan import render_plan_json, render_plan_text
 
-    pb = load(playbook_ref)
     overrides = _overrides(params)
-    store = RunStore()
-    granted = None
     if from_snapshot:
-        snap = Snapshot.load(from_snapshot)
-        plan = make_plan(pb, snap, overrides=overrides, usage_location=usage_location.upper(), tenant=snap.tenant_name,
-                         history=store.history(snap.tenant_id))
-        conn_meta = {"tenant": snap.tenant_name}
+        planned = run_async(service.plan(playbook_ref, snapshot=from_snapshot, params=overrides, usage_location=usage_location))
     else:
         from ..config.connection import resolve
 
         conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
         announce(conn, "plan")
-        if usage_location:
-            conn.usage_location = usage_location.upper()
-        plan, _, granted = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides,
-                                                 store, app.progress))
-        conn_meta = {"tenant": conn.label, "endpoint": conn.endpoint.base_url}
+        planned = run_async(service.plan(playbook_ref, open_client=lambda: app.open_client(conn, concurrency=concurrency),
+                                         conn=conn, params=overrides, usage_location=usage_location, progress=app.progress))
+    plan = planned.plan
     code = ExitCode.CHANGES_PENDING if (detailed_exitcode and plan.changes) else ExitCode.OK
     if out:
-        save_plan_file(plan, out, {**conn_meta, "playbook_source": pb.source, "overrides": overrides})
+        service.save_plan(planned, out)
         app.progress(say("cli.playbook.saved_plan", path=str(out)))
-    emit(render_plan_json(plan, granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, granted), None)
+    emit(render_plan_json(plan, planned.granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, planned.granted), None)
     if code:
         raise SystemExit(int(code))
 
@@ -161,27 +150,14 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
       readiness playbook apply emergency-home-office --tenant kunde-a -p team_owners=... -p sender=... --yes
     """
     from ..config.connection import resolve
-    from ..playbook.loader import load
-    from ..playbook.runs import RunStore, load_plan_file
-    from ..playbook.service import apply_online
+    from ..playbook import service
 
     conn = limit_waiting(resolve(tenant, graph_url, writes=True), max_wait, app)
     announce(conn, "apply")
-    saved = None
-    if ref.endswith(".json"):
-        if params:
-            raise click.UsageError(say("cli.playbook.plan_has_params"))
-        saved, meta = load_plan_file(Path(ref))
-        source = meta.get("playbook_source", "")
-        pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
-        if pb.sha256 != saved.playbook_hash:
-            raise UsageError(say("cli.playbook.changed"), say("cli.playbook.changed_fix"))
-        overrides = meta.get("overrides") or {}
-    else:
-        pb, overrides = load(ref), _overrides(params)
-    outcome = run_async(apply_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, RunStore(),
-                                     _confirmer(yes), app.progress, saved=saved))
-    _finish(outcome)
+    if ref.endswith(".json") and params:
+        raise click.UsageError(say("cli.playbook.plan_has_params"))
+    _finish(run_async(service.apply(ref, lambda: app.open_client(conn, concurrency=concurrency), conn,
+                                    params=_overrides(params), confirm=_confirmer(yes), progress=app.progress)))
 
 
 def _finish(outcome) -> None:  # noqa: ANN001
@@ -190,8 +166,12 @@ def _finish(outcome) -> None:  # noqa: ANN001
         return
     r = outcome.result
     click.echo(say("run.result", run=outcome.run.id, n=r.done, adopted=r.adopted, failed=len(r.failed)))
+    if r.unknown:
+        click.echo(say("run.unknown_count", n=len(r.unknown)))
     for cid, error in r.failed[:10]:
-        click.echo("  " + say("run.failed", change=cid, error=str(error)), err=True)
+        click.echo("  " + say("run.failed", change=esc(cid), error=esc(str(error))), err=True)
+    for cid, why in r.unknown[:10]:
+        click.echo("  " + say("run.unknown", change=esc(cid), why=esc(why)), err=True)
     if not r.complete:
         click.echo(say("cli.playbook.incomplete", run=outcome.run.id), err=True)
         raise SystemExit(int(ExitCode.APPLY_INCOMPLETE))
@@ -204,13 +184,11 @@ def _finish(outcome) -> None:  # noqa: ANN001
 def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
     """Continue an interrupted run without repeating any change Graph already accepted."""
     from ..config.connection import resolve
-    from ..playbook.runs import RunStore
-    from ..playbook.service import resume_online
+    from ..playbook import service
 
-    run = RunStore().get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
     announce(conn, "resume")
-    _finish(run_async(resume_online(lambda: app.open_client(conn, concurrency=concurrency), conn, run, app.progress)))
+    _finish(run_async(service.resume(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress)))
 
 
 @playbook.command(name="verify")
@@ -222,21 +200,22 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
                     max_wait: float) -> None:
     """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
     from ..config.connection import resolve
-    from ..playbook.runs import RunStore
-    from ..playbook.service import playbook_of, plan_online
+    from ..playbook import service
     from ..render.plan import render_plan_text
 
-    store = RunStore()
-    run = store.get(run_id)
-    pb, overrides = playbook_of(run)
     conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
     announce(conn, "verify")
-    plan, _, _ = run_async(plan_online(lambda: app.open_client(conn, concurrency=concurrency), conn, pb, overrides, store, app.progress))
-    if plan.changes or plan.blocked:
-        click.echo(render_plan_text(plan), nl=False)
-        click.echo(say("cli.playbook.not_verified", n=len(plan.changes)))
+    v = run_async(service.verify(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress))
+    if not v.ok:
+        if v.plan.changes or v.plan.blocked:
+            click.echo(render_plan_text(v.plan), nl=False)
+        if v.problems:
+            click.echo(say("cli.playbook.not_whole", n=len(v.problems)))
+        for target, problem in v.problems:
+            click.echo(f"  {esc(target)}: {esc(problem)}")
+        click.echo(say("cli.playbook.not_verified", n=len(v.plan.changes)))
         raise SystemExit(int(ExitCode.CHANGES_PENDING))
-    click.echo(say("cli.playbook.verified", playbook=pb.name))
+    click.echo(say("cli.playbook.verified", playbook=esc(v.plan.playbook)))
 
 
 @playbook.command(name="undo")
@@ -247,30 +226,23 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
     """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""
     from ..config.connection import resolve
-    from ..playbook.engine import undo_plan
-    from ..playbook.runs import RunStore
+    from ..playbook import service
     from ..render.plan import render_plan_text
 
-    store = RunStore()
-    run = store.get(run_id)
     conn = resolve(tenant, graph_url, writes=True)
     announce(conn, "undo")
-    if run.meta().get("endpoint") != conn.endpoint.base_url:
-        raise UsageError(say("cli.playbook.other_tenant", run=run_id, tenant=str(run.meta().get("tenant")), given=conn.label),
-                         say("cli.playbook.other_tenant_fix"))
-    undo, irreversible = undo_plan(run)
-    click.echo(render_plan_text(undo), nl=False)
-    for c in irreversible:
-        click.echo(say("run.irreversible", target=c.target, action=c.action))
-    if not undo.changes:
-        click.echo(say("cli.playbook.nothing_to_undo"))
-        return
-    if not _confirmer(yes)(undo):
-        raise UsageError(say("cli.playbook.undo_not_confirmed"), say("cli.playbook.undo_not_confirmed_fix"))
 
-    from ..playbook.service import undo_online
+    def show(undo, cannot) -> None:  # noqa: ANN001
+        click.echo(render_plan_text(undo), nl=False)
+        for c in cannot:
+            click.echo(say("run.irreversible", target=esc(c.target), action=c.action))
+        if not undo.changes:
+            click.echo(say("cli.playbook.nothing_to_undo"))
 
-    _finish(run_async(undo_online(lambda: app.open_client(conn, concurrency=concurrency), run, undo, store, app.progress)))
+    outcome = run_async(service.undo(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn,
+                                     confirm=_confirmer(yes), progress=app.progress, show=show))
+    if outcome.run is not None:
+        _finish(outcome)
 
 
 @playbook.command(name="runs")
@@ -278,20 +250,11 @@ def playbook_runs() -> None:
     """List runs: when, which playbook, which tenant, how far."""
     from tabulate import tabulate
 
-    from ..playbook.runs import RunStore
+    from ..playbook import service
 
-    rows = []
-    for run in RunStore().all():
-        meta, state = run.meta(), run.state()
-        done = sum(1 for s in state.values() if s.get("phase") == "done")
-        failed = sum(1 for s in state.values() if s.get("phase") == "failed")
-        total = len(run.plan().changes)
-        status = "complete" if done == total else ("failed" if failed else "incomplete")
-        rows.append([run.id, meta.get("created", ""), meta.get("undo_of") and f"undo {meta['undo_of']}" or run.plan().playbook,
-                     meta.get("tenant", ""), f"{done}/{total}", status])
-    click.echo(tabulate(rows, headers=[say(f"cli.playbook.runs_headers.{h}") for h in ("run", "started", "playbook", "tenant", "done", "status")],
-                        disable_numparse=True)
-               if rows else say("cli.playbook.no_runs"))
+    rows = [[r.id, r.created, esc(r.playbook), esc(r.tenant), f"{r.done}/{r.total}", r.status] for r in service.runs()]
+    headers = [say(f"cli.playbook.runs_headers.{h}") for h in ("run", "started", "playbook", "tenant", "done", "status")]
+    click.echo(tabulate(rows, headers=headers, disable_numparse=True) if rows else say("cli.playbook.no_runs"))
 
 
 @playbook.command(name="timeline")
@@ -299,19 +262,18 @@ def playbook_runs() -> None:
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def playbook_timeline(run_id: str, output: str) -> None:
     """The run as a dated timeline: what succeeded, what failed and why (for the lessons-learned review)."""
-    from ..playbook.runs import RunStore
+    from ..playbook import service
 
-    run = RunStore().get(run_id)
-    entries = list(run.entries())
+    t = service.timeline(run_id)
     if output == "json":
         from ..render.envelope import envelope
 
-        click.echo(envelope("playbook timeline", {"run": run.id, "meta": run.meta(), "entries": entries}), nl=False)
+        click.echo(envelope("playbook timeline", {"run": t.run, "meta": t.meta, "entries": t.entries}), nl=False)
         return
-    meta = run.meta()
-    click.echo(say("cli.playbook.timeline_head", run=run.id, playbook=run.plan().playbook, tenant=str(meta.get("tenant")),
-                   endpoint=str(meta.get("endpoint")), started=str(meta.get("created"))))
-    for e in entries:
+    meta = t.meta
+    click.echo(say("cli.playbook.timeline_head", run=t.run, playbook=esc(t.playbook), tenant=esc(str(meta.get("tenant"))),
+                   endpoint=esc(str(meta.get("endpoint"))), started=str(meta.get("created"))))
+    for e in t.entries:
         what = e.get("phase", "")
         if what == "summary":
             r = e.get("requests") or {}
@@ -319,5 +281,5 @@ def playbook_timeline(run_id: str, output: str) -> None:
                                                         retries=r.get("retries", 0), throttled=r.get("throttled", 0),
                                                         waited=r.get("throttled_seconds", 0)))
             continue
-        extra = e.get("error") or e.get("how") or (f"HTTP {e['status']}" if e.get("status") else "")
-        click.echo(f"{e['ts']}  {what:<8} {e.get('change', '')}  {extra}")
+        extra = e.get("error") or e.get("how") or e.get("confirmed") or (f"part {e['part']}" if "part" in e else "") or (f"HTTP {e['status']}" if e.get("status") else "")
+        click.echo(f"{e['ts']}  {what:<8} {esc(str(e.get('change', '')))}  {esc(str(extra))}")

@@ -66,7 +66,7 @@ def lessons(run_id: str, *, before: Any = None, after: Any = None, pseudonymize:
         phase, change = e.get("phase"), e.get("change")
         if current is not None and change in in_flight and (phase == "start" or e.get("how")):
             # a change left in flight is re-sent or found in effect: the process before stopped without its summary
-            # (readiness/playbook/engine.py reconciles only changes a previous process started)
+            # (readiness/playbook/applier.py reconciles only changes a previous process started)
             current["crashed"] = True
             sessions.append(current)
             current = None

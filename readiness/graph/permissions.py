@@ -48,6 +48,7 @@ PLAYBOOKS = (
     _n("Policy.ReadWrite.ConditionalAccess", "report-only Conditional Access policy"),
     _n("DeviceManagementConfiguration.ReadWrite.All", "compliance policies"),
     _n("User.Invite.All", "invite guests", "User.ReadWrite.All", "Directory.ReadWrite.All"),
+    _n("Mail.ReadWrite", "announcement draft, confirmed in Sent Items"),
     _n("Mail.Send", "announcement mail"),
 )
 

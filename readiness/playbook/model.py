@@ -16,6 +16,7 @@ class Request:
     path: str  # relative to the version; may contain {placeholder} filled by an earlier request of the change
     body: Any = None
     idempotent: bool = True  # safe to send again (assignLicense, PATCH); creates are not
+    query: dict | None = None  # OData query options from tenant data: encoded by the SDK when sent, never by hand
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,17 @@ class Change:
         d = asdict(self)
         d["requests"] = [asdict(r) for r in self.requests]
         return d
+
+    @property
+    def parts(self) -> tuple[Request, ...]:
+        """The requests after the first: members, channels, assignments, the send of a draft. Each is journaled."""
+        return self.requests[1:]
+
+    def inverted(self, requests: list[Request] | tuple[Request, ...], *, kind: str | None = None, **data: Any) -> Change:
+        """The change that undoes this one: after and before swapped, marked as an undo of this change."""
+        return Change(f"undo:{self.id}", self.step, self.action, kind or ("delete" if self.kind == "create" else self.kind),
+                      self.target, f"undo:{self.key}", self.after, self.before if self.kind != "create" else None,
+                      tuple(requests), False, {**self.data, **data, "undo": True, "undo_of": self.id})
 
     @staticmethod
     def from_dict(d: dict) -> Change:
@@ -81,7 +93,7 @@ class Plan:
     def request_estimate(self) -> dict:
         """Requests to apply: batchable single requests travel 20 per $batch."""
         single = sum(1 for c in self.changes if len(c.requests) == 1 and c.requests[0].idempotent)
-        other = sum(len(c.requests) + (2 if c.action == "create_team" else 0) for c in self.changes
+        other = sum(len(c.requests) + (2 if c.parts and not c.requests[0].idempotent else 0) for c in self.changes
                     if not (len(c.requests) == 1 and c.requests[0].idempotent))
         wire = -(-single // 20) + other
         return {"changes": len(self.changes), "requests": wire, "seconds": round(wire * 0.4 / 4 + 1, 1)}

@@ -1,8 +1,7 @@
-"""Runs on disk: the plan, an append-only journal (fsync per entry), metadata; a lock per tenant."""
+"""Runs on disk: the plan, an append-only journal (fsync per entry), metadata; a lock per tenant (filelock)."""
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import hmac
 import json
@@ -61,25 +60,28 @@ class LockHeld(ReadinessError):
 
 
 class TenantLock:
-    """One apply per tenant at a time (an OS file lock; released when the process ends, even by a crash)."""
+    """One apply per tenant at a time: an OS file lock through filelock (flock on POSIX, msvcrt on Windows),
+    released when the process ends, even by a crash. Taken before the staleness check, held through the prompt."""
 
     def __init__(self, tenant_key: str) -> None:
+        from filelock import FileLock
+
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in tenant_key)[:100]
         self.path = private_dir(data_dir() / "locks") / f"{safe}.lock"
-        self._fh: Any = None
+        self._lock: Any = FileLock(str(self.path), timeout=0, mode=0o600, thread_local=False, is_singleton=False)
 
     def __enter__(self) -> "TenantLock":
-        self._fh = open(self.path, "a+")
+        from filelock import Timeout
+
         try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._fh.close()
-            raise LockHeld("Another apply is running for this tenant", "Wait for it to finish, or resume its run afterwards") from None
+            self._lock.acquire()
+        except Timeout:
+            raise LockHeld("Another apply, resume or undo is running for this tenant (or waiting at its prompt)",
+                           "Wait for it to finish, then plan again or resume its run") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self._fh, fcntl.LOCK_UN)
-        self._fh.close()
+        self._lock.release()
 
 
 @dataclass
@@ -124,12 +126,17 @@ class Run:
                         continue
 
     def state(self) -> dict[str, dict]:
-        """The last entry per change: start, accepted, done, failed."""
+        """The last entry per change (start, created, accepted, part, done, failed, unknown), with its results
+        merged and the parts done so far (``parts``: indices into ``Change.requests``)."""
         out: dict[str, dict] = {}
         for e in self.entries():
             if "change" in e:
                 prev = out.get(e["change"], {})
-                out[e["change"]] = {**prev, **e, "result": {**(prev.get("result") or {}), **(e.get("result") or {})}}
+                parts = list(prev.get("parts") or [])
+                if e.get("phase") == "part" and e.get("part") not in parts:
+                    parts.append(e.get("part"))
+                out[e["change"]] = {**prev, **e, "result": {**(prev.get("result") or {}), **(e.get("result") or {})},
+                                    "parts": parts}
         return out
 
 

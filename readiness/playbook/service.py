@@ -1,19 +1,36 @@
-"""The playbook workflows behind the CLI: plan, apply, resume, verify, undo (one event loop each)."""
+"""The playbook's public surface: plan, apply, resume, verify, undo, runs, timeline, actions.
+
+Plain arguments in, dataclasses out; no printing, no click. The network functions are coroutines (one
+event loop per call is the caller's choice); ``open_client`` is a zero-argument factory of a GraphClient
+for ``conn`` (a readiness.config.connection.Connection), so that tests and the fleet can pass their own transport.
+
+Safety rules that live here, not in the CLI:
+- the tenant's lock is taken before the staleness check and held through the confirmation prompt, so two
+  applies (one waiting at its prompt) never both send;
+- the plan records the tenant id from the token's ``tid`` claim (or the profile, or the snapshot); apply,
+  resume and undo refuse a token of another tenant whether or not ``/organization`` is readable;
+- a "not before" time kept after 429/503 is honoured by the next process for that tenant.
+"""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
-from ..collect.run import collect_snapshot, refuse_unreadable
 from ..collect.snapshot import Snapshot
 from ..errors import DataIncomplete, ReadinessError, UsageError
-from .engine import ApplyResult, apply_plan, make_plan
+from . import throttle
 from .loader import Playbook, load
-from .model import Plan
-from .runs import Run, RunStore, TenantLock
+from .model import Change, Plan
+from .planner import make_plan
+from .runs import Run, RunStore, TenantLock, load_plan_file, save_plan_file
+from .steps import SPECS
+from .undo import undo_plan
 
 Confirm = Callable[[Plan], bool]
+Progress = Callable[[str], None]
+OpenClient = Callable[[], Any]
 
 
 class StalePlan(ReadinessError):
@@ -24,19 +41,102 @@ class BlockedPlan(ReadinessError):
     code = "blocked_plan"
 
 
+class WrongTenant(ReadinessError):
+    code = "wrong_tenant"
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    snapshot: Snapshot | None = None
+    granted: set[str] | None = None
+    meta: dict = field(default_factory=dict)
+
+
 @dataclass
 class Outcome:
     plan: Plan
     run: Run | None = None
-    result: ApplyResult | None = None
-    granted: set[str] | None = None
+    result: Any = None  # applier.ApplyResult
+    cannot_undo: list[Change] = field(default_factory=list)
 
 
-def tenant_key(snapshot: Snapshot, conn: Any) -> str:
-    return snapshot.tenant_id or conn.endpoint.base_url
+@dataclass
+class Verification:
+    plan: Plan  # what the playbook would still change now (empty means nothing left)
+    problems: list[tuple[str, str]]  # (change target, what is missing) for changes the run made
+
+    @property
+    def ok(self) -> bool:
+        return not self.plan.changes and not self.plan.blocked and not self.problems
 
 
-async def _collect(client: Any, conn: Any, progress: Callable[[str], None]) -> Snapshot:
+@dataclass
+class RunInfo:
+    id: str
+    created: str
+    playbook: str
+    tenant: str
+    done: int
+    total: int
+    status: str  # complete | incomplete | failed | unknown
+
+
+@dataclass
+class ActionInfo:
+    name: str
+    title: str
+    params: dict[str, Any]  # name -> default (... when required)
+    permissions: tuple[str, ...]
+    irreversible: bool
+
+
+def _quiet(_m: str) -> None:
+    return None
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def playbook_ref(source: str) -> str:
+    return source[len("builtin:"):] if source.startswith("builtin:") else source
+
+
+def playbook_of(run: Run) -> tuple[Playbook, dict]:
+    meta = run.meta()
+    return load(playbook_ref(meta.get("playbook_source", ""))), meta.get("overrides") or {}
+
+
+def blocked_error(plan: Plan) -> BlockedPlan:
+    reasons = "; ".join(f"{s.step}: {s.blocked}" for s in plan.blocked)
+    return BlockedPlan(f"The plan cannot work as it is: {reasons}", "Fix what is named, then plan again; nothing was changed")
+
+
+async def _token_tenant(client: Any) -> str:
+    """The tenant id in the token's ``tid`` claim ("" for an opaque token)."""
+    from ..graph.auth import token_claims
+
+    try:
+        return str(token_claims(await client.access_token()).get("tid") or "")
+    except Exception:  # noqa: BLE001 - a credential that cannot say: the caller falls back
+        return ""
+
+
+def _profile_tenant(conn: Any) -> str:
+    """The profile's tenant when it is a tenant id (a GUID; a domain name cannot be compared with ``tid``)."""
+    import re
+
+    value = str(getattr(getattr(conn, "profile", None), "tenant", "") or "")
+    return value.lower() if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value) else ""
+
+
+async def _granted(client: Any) -> set[str] | None:
+    from ..graph.permissions import granted_permissions
+
+    return granted_permissions(await client.access_token())
+
+
+async def _collect(client: Any, conn: Any, progress: Progress) -> Snapshot:
+    from ..collect.run import collect_snapshot, refuse_unreadable
+
     progress(f"Reading {conn.label} ({conn.endpoint.base_url}) ...")
     snapshot = await collect_snapshot(client, label=conn.label)
     refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
@@ -48,99 +148,255 @@ async def _collect(client: Any, conn: Any, progress: Callable[[str], None]) -> S
     return snapshot
 
 
-async def _granted(client: Any) -> set[str] | None:
-    from ..graph.permissions import granted_permissions
+async def _guard_tenant(client: Any, conn: Any, plan: Plan) -> str:
+    """Refuse a token of another tenant than the plan's; returns the token's tenant id."""
+    tid = await _token_tenant(client) or _profile_tenant(conn)
+    if not tid:
+        try:
+            org = (await client.request("GET", "/organization?$select=id")).json() or {}
+            tid = str(((org.get("value") or [{}])[0]).get("id") or "")
+        except ReadinessError:
+            tid = ""
+    if plan.tenant_id and tid and tid != plan.tenant_id:
+        raise WrongTenant(f"The token is for tenant {tid}, but the plan was made for tenant {plan.tenant_id} ({plan.tenant})",
+                          "Sign in to the tenant the plan was made for (--tenant), or plan again for this one; nothing was changed")
+    if plan.tenant_id and not tid:
+        raise WrongTenant("Cannot tell which tenant the token belongs to (no tid claim, no profile tenant id, /organization "
+                          "not readable)", "Use a tenant profile with its tenant id, or a token that carries tid; nothing was changed")
+    return tid
 
-    return granted_permissions(await client.access_token())
+
+async def _wait_not_before(key: str, progress: Progress) -> None:
+    left = throttle.remaining(key)
+    if left > 0:
+        progress(f"Graph asked this tenant to wait (Retry-After); waiting {left:.0f} s before sending ...")
+        await asyncio.sleep(left)
 
 
-def blocked_error(plan: Plan) -> BlockedPlan:
-    reasons = "; ".join(f"{s.step}: {s.blocked}" for s in plan.blocked)
-    return BlockedPlan(f"The plan cannot work as it is: {reasons}", "Fix what is named, then plan again; nothing was changed")
+async def _run_locked(client: Any, key: str, plan: Plan, run: Run, progress: Progress) -> Outcome:
+    """Apply ``plan`` as ``run`` (the caller holds the tenant's lock); ends with the run's request counts."""
+    from .applier import apply_plan
+    from .throttle import Deadline
 
-
-async def plan_online(open_client: Callable[[], Any], conn: Any, playbook: Playbook, overrides: dict, store: RunStore,
-                      progress: Callable[[str], None]) -> tuple[Plan, Snapshot, set[str] | None]:
-    client = open_client()
+    await _wait_not_before(key, progress)
+    deadline = Deadline()
+    progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
     try:
-        snapshot = await _collect(client, conn, progress)
-        granted = await _granted(client)
+        result = await apply_plan(client, plan, run, progress, deadline)
     finally:
-        await client.aclose()
-    plan = make_plan(playbook, snapshot, overrides=overrides, usage_location=conn.usage_location, tenant=conn.label,
-                     history=store.history(tenant_key(snapshot, conn)))
-    return plan, snapshot, granted
-
-
-async def apply_online(open_client: Callable[[], Any], conn: Any, playbook: Playbook, overrides: dict, store: RunStore,
-                       confirm: Confirm, progress: Callable[[str], None], saved: Plan | None = None,
-                       meta: dict | None = None) -> Outcome:
-    client = open_client()
-    try:
-        snapshot = await _collect(client, conn, progress)
-        key = tenant_key(snapshot, conn)
-        plan = make_plan(playbook, snapshot, overrides=overrides, usage_location=conn.usage_location, tenant=conn.label,
-                         history=store.history(key))
-        if saved is not None:
-            if saved.tenant_id and snapshot.tenant_id and saved.tenant_id != snapshot.tenant_id:
-                raise StalePlan("The plan was made for another tenant", "Apply it to the tenant it was made for, or plan again")
-            if saved.signature() != plan.signature():
-                raise StalePlan(f"The tenant changed since the plan was made ({saved.created_at}): "
-                                f"{len(saved.changes)} planned changes, {len(plan.changes)} needed now",
-                                "Make a new plan (`readiness playbook plan ... --out plan.json`) and review it; nothing was changed")
-        if plan.blocked:
-            raise blocked_error(plan)
-        if not plan.changes:
-            return Outcome(plan)
-        if not await asyncio.to_thread(confirm, plan):
-            raise UsageError("Nothing was changed: the plan was not confirmed", "Run again and confirm, or add --yes")
-        return await _apply_locked(client, key, plan, progress, lambda: store.create(plan, {
-            **(meta or {}), "tenant_key": key, "tenant": conn.label, "endpoint": conn.endpoint.base_url,
-            "playbook_source": playbook.source, "overrides": overrides}))
-    finally:
-        await client.aclose()
-
-
-async def _apply_locked(client: Any, key: str, plan: Plan, progress: Callable[[str], None],
-                        make_run: Callable[[], Run]) -> Outcome:
-    """Apply under the tenant's lock; the run (new or resumed) ends with its request counts."""
-    with TenantLock(key):
-        run = make_run()
-        progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
-        result = await apply_plan(client, plan, run, progress)
+        throttle.record(key, max(deadline.left(), client.gate.remaining()))
         run.write({"phase": "summary", "requests": client.stats.as_dict()})
     return Outcome(plan, run, result)
 
 
-async def resume_online(open_client: Callable[[], Any], conn: Any, run: Run, progress: Callable[[str], None]) -> Outcome:
+# -- plan ------------------------------------------------------------------------------------------
+def _load(playbook: str | Playbook) -> Playbook:
+    return playbook if isinstance(playbook, Playbook) else load(str(playbook))
+
+
+async def plan(playbook: str | Playbook, *, open_client: OpenClient | None = None, conn: Any = None, snapshot: Snapshot | Path | None = None,
+               params: dict[str, str] | None = None, usage_location: str = "", progress: Progress | None = None,
+               store: RunStore | None = None) -> Planned:
+    """Plan ``playbook`` (a shipped name, a file or a Playbook) online (``open_client`` + ``conn``) or from a snapshot."""
+    progress = progress or _quiet
+    store = store or RunStore()
+    pb = _load(playbook)
+    overrides = dict(params or {})
+    if snapshot is not None:
+        snap = snapshot if isinstance(snapshot, Snapshot) else Snapshot.load(Path(snapshot))
+        p = make_plan(pb, snap, overrides=overrides, usage_location=usage_location.upper(), tenant=snap.tenant_name,
+                      history=store.history(snap.tenant_id))
+        return Planned(p, snap, None, {"tenant": snap.tenant_name, "playbook_source": pb.source, "overrides": overrides})
+    if open_client is None or conn is None:
+        raise UsageError("Planning needs a tenant or a snapshot", "Give --tenant, --graph-url or --from-snapshot")
+    if usage_location:
+        conn.usage_location = usage_location.upper()
+    client = open_client()
+    try:
+        tid = await _token_tenant(client) or _profile_tenant(conn)
+        await _wait_not_before(tid or conn.endpoint.base_url, progress)
+        snap = await _collect(client, conn, progress)
+        granted = await _granted(client)
+    finally:
+        await client.aclose()
+    tid = tid or snap.tenant_id
+    p = make_plan(pb, snap, overrides=overrides, usage_location=conn.usage_location, tenant=conn.label,
+                  history=store.history(tid or conn.endpoint.base_url), tenant_id=tid)
+    return Planned(p, snap, granted, {"tenant": conn.label, "endpoint": conn.endpoint.base_url, "playbook_source": pb.source,
+                                      "overrides": overrides})
+
+
+def save_plan(planned: Planned, path: Path) -> None:
+    save_plan_file(planned.plan, path, planned.meta)
+
+
+# -- apply -----------------------------------------------------------------------------------------
+def load_saved(path: Path) -> tuple[Playbook, dict, Plan]:
+    """A signed plan file: its playbook (refused if it changed since), its parameters and the plan."""
+    saved, meta = load_plan_file(Path(path))
+    pb = load(playbook_ref(meta.get("playbook_source", "")))
+    if pb.sha256 != saved.playbook_hash:
+        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+    return pb, meta.get("overrides") or {}, saved
+
+
+async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *, params: dict[str, str] | None = None,
+                saved: Plan | None = None, confirm: Confirm = lambda _p: True, progress: Progress | None = None,
+                store: RunStore | None = None) -> Outcome:
+    """Apply a playbook (name, file or Playbook; a path ending in .json is a saved plan file). With ``saved`` (a
+    plan made before), the tenant is read again and the plan refused if anything it would change differs."""
+    progress = progress or _quiet
+    store = store or RunStore()
+    if isinstance(playbook, str) and playbook.endswith(".json"):
+        if params:
+            raise UsageError("A saved plan carries its parameters", "Give --param with a playbook name or file, not with a plan")
+        pb, overrides, saved = load_saved(Path(playbook))
+    else:
+        pb, overrides = _load(playbook), dict(params or {})
+        if saved is not None and pb.sha256 != saved.playbook_hash:
+            raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+    client = open_client()
+    try:
+        token_tid = await _token_tenant(client) or _profile_tenant(conn)
+        if saved is not None and saved.tenant_id and token_tid and token_tid != saved.tenant_id:
+            raise WrongTenant(f"The token is for tenant {token_tid}, but the plan was made for tenant {saved.tenant_id}",
+                              "Apply it to the tenant it was made for, or plan again; nothing was changed")
+        key = token_tid or conn.endpoint.base_url
+        with TenantLock(key):  # before the staleness check, held through the prompt
+            await _wait_not_before(key, progress)
+            snapshot = await _collect(client, conn, progress)
+            tid = token_tid or snapshot.tenant_id
+            fresh = make_plan(pb, snapshot, overrides=overrides, usage_location=conn.usage_location, tenant=conn.label,
+                              history=store.history(key), tenant_id=tid)
+            if saved is not None:
+                await _guard_tenant(client, conn, saved)
+                if saved.signature() != fresh.signature():
+                    raise StalePlan(f"The tenant changed since the plan was made ({saved.created_at}): "
+                                    f"{len(saved.changes)} planned changes, {len(fresh.changes)} needed now",
+                                    "Make a new plan (`readiness playbook plan ... --out plan.json`) and review it; nothing was changed")
+            if fresh.blocked:
+                raise blocked_error(fresh)
+            if not fresh.changes:
+                return Outcome(fresh)
+            if not await asyncio.to_thread(confirm, fresh):
+                raise UsageError("Nothing was changed: the plan was not confirmed", "Run again and confirm, or add --yes")
+            run = store.create(fresh, {"tenant_key": key, "tenant": conn.label, "endpoint": conn.endpoint.base_url,
+                                       "playbook_source": pb.source, "overrides": overrides})
+            return await _run_locked(client, key, fresh, run, progress)
+    finally:
+        await client.aclose()
+
+
+def _same_endpoint(run: Run, conn: Any) -> dict:
     meta = run.meta()
-    if meta.get("endpoint") != conn.endpoint.base_url:
+    if meta.get("endpoint") and meta.get("endpoint") != conn.endpoint.base_url:
         raise UsageError(f"Run {run.id} was for {meta.get('tenant')} at {meta.get('endpoint')}, not {conn.endpoint.base_url}",
                          "Name the same tenant with --tenant or --graph-url")
+    return meta
+
+
+async def resume(run_id: str, open_client: OpenClient, conn: Any, *, progress: Progress | None = None,
+                 store: RunStore | None = None) -> Outcome:
+    """Continue an interrupted run (apply or undo) without repeating any change Graph already accepted."""
+    progress = progress or _quiet
+    run = (store or RunStore()).get(run_id)
+    meta = _same_endpoint(run, conn)
+    the_plan = run.plan()
     client = open_client()
     try:
-        return await _apply_locked(client, meta["tenant_key"], run.plan(), progress, lambda: run)
+        await _guard_tenant(client, conn, the_plan)
+        with TenantLock(meta["tenant_key"]):
+            return await _run_locked(client, meta["tenant_key"], the_plan, run, progress)
     finally:
         await client.aclose()
 
 
-async def undo_online(open_client: Callable[[], Any], run: Run, undo: Plan, store: RunStore,
-                      progress: Callable[[str], None]) -> Outcome:
-    """Apply an undo plan (from engine.undo_plan) as a new run of the same tenant."""
-    meta = run.meta()
+async def undo(run_id: str, open_client: OpenClient, conn: Any, *, confirm: Confirm = lambda _p: True,
+               progress: Progress | None = None, store: RunStore | None = None,
+               show: Callable[[Plan, list[Change]], None] | None = None) -> Outcome:
+    """Reverse a run: done changes, and in-flight ones that took effect; lists what cannot be undone."""
+    progress = progress or _quiet
+    store = store or RunStore()
+    run = store.get(run_id)
+    meta = _same_endpoint(run, conn)
     client = open_client()
     try:
-        return await _apply_locked(client, meta["tenant_key"], undo, progress,
-                                   lambda: store.create(undo, {**meta, "undo_of": run.id}))
+        await _guard_tenant(client, conn, run.plan())
+        with TenantLock(meta["tenant_key"]):
+            inverse, cannot = undo_plan(run, store)
+            if show is not None:
+                show(inverse, cannot)
+            if not inverse.changes:
+                return Outcome(inverse, cannot_undo=cannot)
+            if not await asyncio.to_thread(confirm, inverse):
+                raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
+            undo_run = store.create(inverse, {**meta, "undo_of": run.id})
+            out = await _run_locked(client, meta["tenant_key"], inverse, undo_run, progress)
+            out.cannot_undo = cannot
+            return out
     finally:
         await client.aclose()
 
 
-def playbook_of(run: Run) -> tuple[Playbook, dict]:
-    meta = run.meta()
-    source = meta.get("playbook_source", "")
-    pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
-    return pb, meta.get("overrides") or {}
+# -- verify ----------------------------------------------------------------------------------------
+async def verify(run_id: str, open_client: OpenClient, conn: Any, *, progress: Progress | None = None,
+                 store: RunStore | None = None) -> Verification:
+    """Re-plan the run's playbook (empty means nothing left) and read back the whole desired state of every
+    change the run made: team members and channels, policy assignments, settings values, the mail."""
+    from .verify import verify_run
+
+    progress = progress or _quiet
+    store = store or RunStore()
+    run = store.get(run_id)
+    if run.meta().get("undo_of"):
+        raise UsageError(f"Run {run_id} is an undo", "Verify the run it undid, or plan again")
+    pb, overrides = playbook_of(run)
+    replanned = await plan(playbook_ref(pb.source), open_client=open_client, conn=conn, params=overrides, progress=progress, store=store)
+    client = open_client()
+    try:
+        problems = await verify_run(client, run)
+    finally:
+        await client.aclose()
+    return Verification(replanned.plan, problems)
 
 
-__all__ = ["BlockedPlan", "Outcome", "StalePlan", "apply_online", "blocked_error", "plan_online", "playbook_of", "resume_online", "undo_online"]
+# -- runs, timeline, actions -----------------------------------------------------------------------
+def run_status(run: Run) -> RunInfo:
+    meta, state, the_plan = run.meta(), run.state(), run.plan()
+    done = sum(1 for s in state.values() if s.get("phase") == "done")
+    failed = sum(1 for s in state.values() if s.get("phase") == "failed")
+    unknown = sum(1 for s in state.values() if s.get("phase") == "unknown")
+    total = len(the_plan.changes)
+    status = "complete" if done == total else ("unknown" if unknown else "failed" if failed else "incomplete")
+    label = f"undo {meta['undo_of']}" if meta.get("undo_of") else the_plan.playbook
+    return RunInfo(run.id, meta.get("created", ""), label, meta.get("tenant", ""), done, total, status)
+
+
+def runs(store: RunStore | None = None) -> list[RunInfo]:
+    return [run_status(r) for r in (store or RunStore()).all()]
+
+
+@dataclass
+class Timeline:
+    run: str
+    playbook: str
+    meta: dict
+    entries: list[dict]
+
+
+def timeline(run_id: str, store: RunStore | None = None) -> Timeline:
+    run = (store or RunStore()).get(run_id)
+    return Timeline(run.id, run.plan().playbook, run.meta(), list(run.entries()))
+
+
+def actions() -> list[ActionInfo]:
+    out = []
+    for name, a in sorted(SPECS.items()):
+        fields = {k: (... if f.is_required() else f.default) for k, f in a.params.model_fields.items()}
+        out.append(ActionInfo(name, a.title, fields, a.permissions, a.irreversible))
+    return out
+
+
+__all__ = ["ActionInfo", "BlockedPlan", "Outcome", "Planned", "RunInfo", "StalePlan", "Timeline", "Verification",
+           "WrongTenant", "actions", "apply", "blocked_error", "load_saved", "plan", "playbook_of", "resume", "run_status", "runs",
+           "save_plan", "timeline", "undo", "verify"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from . import assignments, mail
 from . import batch as b
 from . import reads as r
 from . import reports as rep
@@ -101,4 +102,6 @@ ROUTES: list[Route] = [
     _r("DELETE", r"/identity/conditionalAccess/policies/(?P<pid>[0-9a-fA-F-]{36})",
        w.delete_in("ca_policies", "policy"), ("Policy.ReadWrite.ConditionalAccess",)),
     _r("POST", r"/\$batch", b.batch, ()),
+    *assignments.ROUTES,  # a compliance policy's assignments (simulator/assignments.py)
+    *mail.ROUTES,  # drafts, /send, Sent Items look-up by extended property (simulator/mail.py)
 ]

@@ -22,7 +22,7 @@ WRITE_ROLES = (
     "LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "GroupMember.ReadWrite.All", "Team.Create",
     "Channel.Create", "TeamMember.ReadWrite.All", "SharePointTenantSettings.ReadWrite.All",
     "Policy.ReadWrite.Authorization", "Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.SecurityDefaults",
-    "DeviceManagementConfiguration.ReadWrite.All", "User.Invite.All", "Mail.Send", "ReportSettings.ReadWrite.All",
+    "DeviceManagementConfiguration.ReadWrite.All", "User.Invite.All", "Mail.Send", "Mail.ReadWrite", "ReportSettings.ReadWrite.All",
 )
 ALL_ROLES = READ_ROLES + WRITE_ROLES
 

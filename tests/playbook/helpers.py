@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from readiness.simulator import generate_tenant
+from readiness.simulator.mail import sent_items
 
 ALL_ACTIONS = """
 name: all-actions
@@ -57,7 +58,27 @@ def state(t) -> dict:
                          len(t.team_members.get(g, []))) for g in t.teams),
         "sharepoint": {k: t.sharepoint_settings[k] for k in ("sharingCapability", "isResharingByExternalUsersEnabled")},
         "authz": {k: t.authorization_policy[k] for k in ("allowInvitesFrom", "guestUserRoleId")},
-        "compliance": sorted(p["displayName"] for p in t.compliance_policies),
+        "compliance": sorted((p["displayName"], len(p.get("_assignments") or [])) for p in t.compliance_policies),
         "ca": sorted((p["displayName"], p["state"]) for p in t.ca_policies),
         "guests": sorted(u["mail"] for u in t.users if u["userType"] == "Guest"),
     }
+
+
+def mails(t) -> int:
+    """Messages in the senders' Sent Items folders: the simulator's own count of mails that went out."""
+    return len(sent_items(t))
+
+
+def duplicates(t) -> dict[str, int]:
+    """Objects made more than once (0 everywhere when nothing was sent twice)."""
+    from collections import Counter
+
+    def extra(names) -> int:
+        return sum(n - 1 for n in Counter(names).values() if n > 1)
+
+    return {"teams": extra(g["displayName"] for g in t.groups),
+            "invitations": extra(i["invitedUserEmailAddress"].lower() for i in t.invitations),
+            "guests": extra((u.get("mail") or "").lower() for u in t.users if u["userType"] == "Guest"),
+            "compliance": extra(p["displayName"] for p in t.compliance_policies),
+            "ca": extra(p["displayName"] for p in t.ca_policies),
+            "mails": max(0, mails(t) - 1)}

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from readiness.checks.registry import registry
 from readiness.cli import cli
-from readiness.playbook.engine import make_plan
+from readiness.playbook.planner import make_plan
 from readiness.playbook.loader import MAX_BYTES, PlaybookError, builtin_names, load, parse
 from tests.checks.caselib import snapshot_for
 

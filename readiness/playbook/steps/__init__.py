@@ -1,11 +1,18 @@
-"""Action types: one module each, with Params, plan, check/is_done (reconcile) and inverse."""
+"""Action types: one module each (see playbook/contract.py for what a module provides), registered here only."""
 from __future__ import annotations
 
 from types import ModuleType
 
+from ..contract import Action
 from . import (add_to_group, assign_licence, compliance_policy, conditional_access, create_team, enable_service_plans,
                guest_invitation_policy, invite_guests, send_announcement, sharing_settings)
 
 ACTIONS: dict[str, ModuleType] = {m.NAME: m for m in (
     assign_licence, enable_service_plans, add_to_group, create_team, sharing_settings, guest_invitation_policy,
     compliance_policy, conditional_access, invite_guests, send_announcement)}
+SPECS: dict[str, Action] = {name: Action.of(m) for name, m in ACTIONS.items()}
+
+
+def spec(name: str) -> Action:
+    """The action type ``name`` as the engine sees it (contract defaults filled in)."""
+    return SPECS[name]

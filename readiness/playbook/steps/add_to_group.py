@@ -35,7 +35,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
 
 
 def check(change: Change) -> Request | None:
-    return Request("GET", f"/groups/{change.data['group_id']}/members?$select=id&$top=999")
+    return Request("GET", f"/groups/{change.data['group_id']}/members", query={"$select": "id", "$top": "999"})
 
 
 def is_done(change: Change, body: Any) -> bool:
@@ -51,5 +51,4 @@ def already_done(status: int, body: Any) -> bool:
 
 def inverse(change: Change) -> list[Change] | None:
     req = Request("DELETE", f"/groups/{change.data['group_id']}/members/{change.data['user_id']}/$ref")
-    return [Change(f"undo:{change.id}", change.step, NAME, "update", change.target, f"undo:{change.key}", change.after,
-                   change.before, (req,), False, dict(change.data, undo=True))]
+    return [change.inverted([req])]

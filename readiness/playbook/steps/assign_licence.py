@@ -101,5 +101,4 @@ def inverse(change: Change) -> list[Change] | None:
     else:
         req = Request("POST", f"/users/{change.data['user_id']}/assignLicense",
                       {"addLicenses": [], "removeLicenses": [change.data["sku_id"]]})
-    return [Change(f"undo:{change.id}", change.step, NAME, "update", change.target, f"undo:{change.key}", change.after,
-                   change.before, (req,), False, dict(change.data, undo=True))]
+    return [change.inverted([req])]

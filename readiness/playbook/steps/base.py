@@ -68,7 +68,7 @@ def lacks(p: Person, f: Facts) -> set[str]:
 
 
 def get_user(user_id: str, select: str) -> Request:
-    return Request("GET", f"/users/{user_id}?$select={select}")
+    return Request("GET", f"/users/{user_id}", query={"$select": select})
 
 
 def id_named(body: Any, name: str | None = None) -> str | None:
@@ -88,8 +88,7 @@ def delete_inverse(change: Change, path: str | None, **data: Any) -> list[Change
     """Undo a create by deleting what it made (None when its id was never learned)."""
     if path is None:
         return None
-    return [Change(f"undo:{change.id}", change.step, change.action, "delete", change.target, f"undo:{change.key}",
-                   change.after, None, (Request("DELETE", path),), False, {**change.data, **data, "undo": True})]
+    return [change.inverted([Request("DELETE", path)], kind="delete", **data)]
 
 
 __all__ = ["Change", "Ctx", "Request", "StepPlan", "get_user", "lacks"]
@@ -101,7 +100,7 @@ def named_object(list_path: str, delete_path: str) -> tuple:
     Returns (check, found_id, is_done, inverse) for a step module to export.
     """
     def check(change: Change) -> Request | None:
-        return Request("GET", list_path)
+        return Request("GET", list_path, query={"$select": "id,displayName"})
 
     def found_id(body: Any, change: Change) -> str | None:
         return id_named(body, change.data["name"])

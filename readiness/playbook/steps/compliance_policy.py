@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..model import Request, StepPlan
+from ..model import Change, Request, StepPlan
 from .base import Ctx, named_object
 
 NAME = "compliance_policy"
@@ -55,6 +55,15 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                                   name=name))
     noop = f"a compliance policy exists already for: {', '.join(skipped)}" if skipped else "nothing to create"
     return ctx.step(NAME, changes, noop=noop, permissions=PERMISSIONS)
+
+
+def verify_reads(change: Change, values: dict) -> list[Request]:
+    return [Request("GET", f"/deviceManagement/deviceCompliancePolicies/{values['id']}/assignments")]
+
+
+def missing(change: Change, values: dict, bodies: list) -> list[str]:
+    """The policy exists but is assigned to nobody: half a change."""
+    return [] if bodies[0] else ["not assigned"]
 
 
 check, found_id, is_done, inverse = named_object("/deviceManagement/deviceCompliancePolicies?$select=id,displayName", "/deviceManagement/deviceCompliancePolicies/{id}")

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import Change, Request, StepPlan
+from ..query import odata_string
 from .base import Ctx, delete_inverse, id_named, present
 
 NAME = "create_team"
@@ -51,17 +52,19 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     names = [n for n in dict.fromkeys(names) if n.lower() != "general"][:200]
     body = {"template@odata.bind": f"https://graph.microsoft.com/v1.0/teamsTemplates('{p.template}')",
             "displayName": p.name, "description": p.description or p.name, "visibility": p.visibility,
-            "channels": [{"displayName": n, "membershipType": "standard"} for n in names],
             "members": [{"@odata.type": "#microsoft.graph.aadUserConversationMember", "roles": ["owner"],
                          "user@odata.bind": f"https://graph.microsoft.com/v1.0/users('{owners[0].id}')"}]}
     reqs = [Request("POST", "/teams", body, idempotent=False)]
+    # channels and people are parts of the change: each is journaled, and resume adds only the missing ones
+    for n in names:
+        reqs.append(Request("POST", "/teams/{id}/channels", {"displayName": n, "membershipType": "standard"}))
     for o in owners[1:]:
-        reqs.append(Request("POST", "/teams/{team_id}/members", _member(o.id, ["owner"])))
+        reqs.append(Request("POST", "/teams/{id}/members", _member(o.id, ["owner"])))
     for m in members:
-        reqs.append(Request("POST", "/teams/{team_id}/members", _member(m.id, [])))
+        reqs.append(Request("POST", "/teams/{id}/members", _member(m.id, [])))
     change = ctx.change(NAME, "create", f"team:{p.name}", p.name, None,
                         {"team": p.name, "channels": names, "owners": [o.upn for o in owners], "members": len(members)},
-                        reqs, name=p.name)
+                        reqs, name=p.name, channels=names, people=sorted({o.id for o in owners} | {m.id for m in members}))
     return ctx.step(NAME, [change], permissions=PERMISSIONS)
 
 
@@ -71,8 +74,34 @@ def _member(user_id: str, roles: list[str]) -> dict:
 
 
 def check(change: Change) -> Request | None:
-    name = change.data["name"].replace("'", "''")
-    return Request("GET", f"/groups?$filter=displayName eq '{name}'&$select=id,displayName,resourceProvisioningOptions")
+    """The team's group by its name: an OData literal, encoded by the SDK (names hold & + ' # % ? and umlauts)."""
+    return Request("GET", "/groups", query={"$filter": f"displayName eq {odata_string(change.data['name'])}",
+                                            "$select": "id,displayName,resourceProvisioningOptions"})
+
+
+def already_done(status: int, body: Any) -> bool:
+    """A part in effect already: a member added twice (409 Conflict; the simulator answers the membership), a
+    channel created twice (400 "Channel name already existed")."""
+    message = str(((body or {}).get("error") or {}).get("message", "")) if isinstance(body, dict) else ""
+    return status == 409 or (status == 400 and "already existed" in message)
+
+
+def verify_reads(change: Change, values: dict) -> list[Request]:
+    return [Request("GET", f"/teams/{values['id']}/members"), Request("GET", f"/teams/{values['id']}/channels",
+                                                                       query={"$select": "id,displayName"})]
+
+
+def missing(change: Change, values: dict, bodies: list) -> list[str]:
+    """Members and channels of the plan that the team lacks (existence alone is not the desired state)."""
+    members = {m.get("userId") for m in bodies[0]}
+    channels = {(c.get("displayName") or "").lower() for c in bodies[1]}
+    out = [f"{len(set(change.data.get('people') or []) - members)} of {len(change.data.get('people') or [])} members missing"]
+    if not set(change.data.get("people") or []) - members:
+        out = []
+    lost = [n for n in change.data.get("channels") or [] if n.lower() not in channels]
+    if lost:
+        out.append(f"channels missing: {', '.join(lost)}")
+    return out
 
 
 def is_done(change: Change, body: Any) -> bool:
@@ -84,5 +113,5 @@ def found_id(body: Any, change: Change) -> str | None:
 
 
 def inverse(change: Change) -> list[Change] | None:
-    team_id = change.data.get("team_id")
+    team_id = change.data.get("id")
     return delete_inverse(change, f"/groups/{team_id}" if team_id else None)

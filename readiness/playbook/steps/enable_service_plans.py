@@ -74,5 +74,4 @@ def is_done(change: Change, body: Any) -> bool:
 def inverse(change: Change) -> list[Change] | None:
     req = Request("POST", f"/users/{change.data['user_id']}/assignLicense",
                   {"addLicenses": [{"skuId": change.data["sku_id"], "disabledPlans": change.data["was"]}], "removeLicenses": []})
-    return [Change(f"undo:{change.id}", change.step, NAME, "update", change.target, f"undo:{change.key}", change.after,
-                   change.before, (req,), False, dict(change.data, disabled=change.data["was"], was=change.data["disabled"]))]
+    return [change.inverted([req], disabled=change.data["was"], was=change.data["disabled"])]

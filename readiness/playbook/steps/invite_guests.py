@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from ...errors import UsageError
 from ...safe_io import read_regular
 from ..model import Change, Request, StepPlan
+from ..query import odata_string
 from .base import Ctx, delete_inverse, id_named, present
 
 NAME = "invite_guests"
@@ -70,7 +71,12 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
 
 
 def check(change: Change) -> Request | None:
-    return Request("GET", f"/users?$filter=mail eq '{change.data['email'].replace(chr(39), chr(39) * 2)}'&$select=id,mail")
+    return Request("GET", "/users", query={"$filter": f"mail eq {odata_string(change.data['email'])}", "$select": "id,mail"})
+
+
+def created_id(body: Any) -> str | None:
+    """An invitation answers its own id; what undo deletes is the guest user, ``invitedUser.id``."""
+    return ((body or {}).get("invitedUser") or {}).get("id") if isinstance(body, dict) else None
 
 
 def found_id(body: Any, change: Change) -> str | None:

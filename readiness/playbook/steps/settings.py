@@ -31,5 +31,4 @@ def settings_done(change: Change, body: Any) -> bool:
 
 
 def settings_inverse(change: Change) -> list[Change] | None:
-    return [Change(f"undo:{change.id}", change.step, change.action, "update", change.target, f"undo:{change.key}", change.after,
-                   change.before, (Request("PATCH", change.data["path"], change.before),), False, dict(change.data, undo=True))]
+    return [change.inverted([Request("PATCH", change.data["path"], change.before)])]
