@@ -134,9 +134,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2, help="replay runs (the machine may be shared)")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--label", default="", help="a note stored with the figures (for example: before/after)")
+    ap.add_argument("--keep-snapshot", type=Path, default=None, help="copy the snapshot here (for profiling)")
     args = ap.parse_args()
     out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-                 "params": vars(args), "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                 "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     print(f"Starting the simulator: {args.users} users, {args.latency * 1000:.0f} ms latency ...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp, \
             ServerProcess("--profile", "enterprise", "--size", str(args.users), "--latency", str(args.latency)) as srv:
@@ -169,6 +170,8 @@ def main() -> None:
         objects = sum(len(s.get("data") or []) if isinstance(s.get("data"), list) else 1
                       for s in (doc.get("sections") or {}).values())
         snap_bytes = snap_path.stat().st_size
+        if args.keep_snapshot:
+            args.keep_snapshot.write_bytes(snap_path.read_bytes())
         report = [run_measured([sys.executable, "-m", "readiness", "report", str(snap_path), "-o", "json",
                                 "--out", str(Path(tmp) / "r.json")], env) for _ in range(args.repeat)]
         print("report:", json.dumps(report), file=sys.stderr)
