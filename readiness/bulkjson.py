@@ -31,8 +31,15 @@ def bulk_objects() -> Iterator[None]:
             gc.enable()
 
 
-def loads(data: bytes | str) -> Any:
-    return orjson.loads(data) if orjson is not None else json.loads(data)
+def loads(data: bytes | bytearray | str) -> Any:
+    """What ``json.loads`` gives, errors included: orjson first; what it refuses (NaN, nesting deeper than 1024,
+    damaged text) is read again by json, which accepts or refuses it with its own exceptions."""
+    if orjson is not None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(data)
 
 
 def dumps(obj: Any) -> bytes:

@@ -101,3 +101,14 @@ def test_the_collector_is_paused_only_inside_bulk_objects() -> None:
         assert not gc.isenabled(), "a caller's choice to keep the collector off is kept"
     finally:
         gc.enable()
+
+
+def test_bulk_json_accepts_and_refuses_what_json_does() -> None:
+    assert bulkjson.loads(b'{"a": NaN}')["a"] != bulkjson.loads(b'{"a": NaN}')["a"]  # NaN, as json reads it
+    deep = b"[" * 5000 + b"]" * 5000
+    try:
+        bulkjson.loads(deep)
+    except RecursionError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("json refuses nesting this deep with RecursionError; so must bulkjson")

@@ -58,10 +58,7 @@ class GraphResponse:
         except RecursionError:
             raise GraphBadResponse(f"Graph's answer to {self.method} {self.path} is nested too deeply to read",
                                    BAD_ANSWER_FIX, status=self.status, path=self.path) from None
-        except ValueError as exc:
-            if "ecursion" in str(exc):  # orjson's depth limit: the same answer as json's RecursionError
-                raise GraphBadResponse(f"Graph's answer to {self.method} {self.path} is nested too deeply to read",
-                                       BAD_ANSWER_FIX, status=self.status, path=self.path) from None
+        except ValueError:
             kind = clean(self.headers.get("content-type", "") or "no content type", 60)
             raise GraphBadResponse(f"Graph answered {self.method} {self.path} with HTTP {self.status} and a body that "
                                    f"is not JSON ({kind})", BAD_ANSWER_FIX, status=self.status, path=self.path) from None
