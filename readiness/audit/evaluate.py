@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .. import bulkjson
 from ..checks.model import Status
 from ..checks.registry import run_checks
 from ..collect.snapshot import Snapshot
@@ -91,9 +92,10 @@ def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymi
         key = key or privacy.key_for(snapshot.tenant_id)
         snapshot = privacy.pseudonymize(snapshot, key)
         previous = privacy.pseudonymize(previous, key) if previous is not None else None
-    audit = _evaluate_one(snapshot)
-    if previous is not None:
-        audit = dataclasses.replace(audit, trend=compare(_evaluate_one(previous), audit))
+    with bulkjson.bulk_objects():  # ~100k people and rows: the cyclic collector would walk them again and again
+        audit = _evaluate_one(snapshot)
+        if previous is not None:
+            audit = dataclasses.replace(audit, trend=compare(_evaluate_one(previous), audit))
     audit = dataclasses.replace(audit, source=source, previous_source=previous_source,
                                 privacy=Privacy(pseudonymize, False))
     return privacy.aggregate_only(audit) if aggregate_only else audit

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from .. import __version__, clock
+from .. import __version__, bulkjson, clock
 from ..graph.client import GraphClient
 from .collectors import Progress, collect_all
 from .snapshot import Snapshot
@@ -18,7 +18,8 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     """
     started = time.monotonic()
     collected_at = clock.iso_now()
-    sections = await collect_all(client, progress)
+    with bulkjson.bulk_objects():  # the cyclic collector would walk every parsed page again and again
+        sections = await collect_all(client, progress)
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}
     snap = Snapshot(
         tenant_id=org.get("id", ""),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import bulkjson
 from ..safe_io import open_output
 from .snapshot_file import read_document, validate_document
 
@@ -113,10 +114,11 @@ class Snapshot:
         """Write the snapshot (gzip when the name ends in .gz) through the safe writer: 0600, atomic, special files
         such as /dev/null written into (readiness/safe_io.py)."""
         path = Path(path)
-        text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = bulkjson.dumps(self.to_dict())  # orjson: the same compact text, ~4x faster (issue 15)
         with open_output(path) as fh:
             if path.suffix == ".gz":
-                with gzip.GzipFile(filename="", mode="wb", fileobj=fh, compresslevel=6, mtime=0) as gz:
+                # level 1: 2.4x faster than 6 on a 100k snapshot (1.0 s vs 2.4 s), 16% larger (issue 15)
+                with gzip.GzipFile(filename="", mode="wb", fileobj=fh, compresslevel=1, mtime=0) as gz:
                     gz.write(text)
             else:
                 fh.write(text)

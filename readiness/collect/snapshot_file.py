@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
+from .. import bulkjson
 from ..errors import GraphBadResponse, SnapshotError
 from .shapes import check_item
 
@@ -83,7 +84,8 @@ def read_document(path: Path) -> Any:
             raise SnapshotError(f"Cannot read snapshot {path} ({exc.strerror})", "Check the path") from exc
         raise SnapshotError(f"{path} is not a readable snapshot (damaged gzip: {type(exc).__name__})", _FIX) from exc
     try:
-        return json.loads(raw)
+        with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
+            return bulkjson.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise SnapshotError(f"{path} is not a readable snapshot (not JSON: {type(exc).__name__})", _FIX) from exc
 

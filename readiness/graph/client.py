@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from .. import bulkjson
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable, TokenRejected
 from .auth import origin_of
 from .clouds import Endpoint
@@ -53,7 +54,7 @@ class GraphResponse:
         if not self.content:
             return None
         try:
-            return json.loads(self.content)
+            return bulkjson.loads(self.content)  # orjson: pages parse ~1.65x faster (issue 15)
         except RecursionError:
             raise GraphBadResponse(f"Graph's answer to {self.method} {self.path} is nested too deeply to read",
                                    BAD_ANSWER_FIX, status=self.status, path=self.path) from None

@@ -254,7 +254,10 @@ class Simulator:
                 raise SimError(403, "Authorization_RequestDenied",
                                f"Insufficient privileges to complete the operation. Requires one of: {', '.join(route.roles)}.")
             req.claims = claims  # type: ignore[attr-defined]
-            with self.tenant.lock:
+            if req.path == "/$batch":  # each item takes the lock its method needs
+                return route.handler(self, req, m)
+            # reads share the tenant, writes have it alone: reads do not queue behind one another
+            with self.tenant.lock.read() if req.method == "GET" else self.tenant.lock:
                 return route.handler(self, req, m)
         if matched_path:
             raise SimError(405, "Request_BadRequest", f"No HTTP resource was found that matches the request URI with method {req.method}.")

@@ -222,8 +222,16 @@ def group_members(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     if m.group("kind") == "membersWithLicenseErrors":
         ids = [i for i in ids if any(st.get("assignedByGroup") == gid and st.get("state") == "Error"
                                      for st in t.users_by_id[i].get("licenseAssignmentStates") or [])]
-    rows = [dict(t.users_by_id[i], **{"@odata.type": "#microsoft.graph.user"}) for i in ids if i in t.users_by_id]
-    return sim.page(req, Collection("members", needs_select=False, filterable=set()), lambda: rows)
+    users = t.users_by_id
+
+    def view(u: dict, select: list[str] | None) -> dict:  # O(page): only the page's members are copied
+        if select:
+            return {"@odata.type": "#microsoft.graph.user", **project(u, select)}
+        return {**project(u, None), "@odata.type": "#microsoft.graph.user"}
+
+    # the rows are only looked up for the first page (continuation pages keep them in the paging state)
+    return sim.page(req, Collection("members", needs_select=False, filterable=set()),
+                    lambda: [users[i] for i in ids if i in users], view=view)
 
 
 def devices(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:

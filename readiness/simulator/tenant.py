@@ -5,10 +5,10 @@ hold for 100,000 users (``assignedPlans``) are derived on read.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from ..licensing.capabilities import capabilities_of_plan
+from .rwlock import ReadWriteLock
 
 
 class SimError(Exception):
@@ -56,7 +56,7 @@ class Tenant:
     sent_mail: list[dict] = field(default_factory=list)
     operations: dict[str, dict] = field(default_factory=dict)
     deleted_users: list[dict] = field(default_factory=list)  # still in usage reports (Is Deleted, Deleted Date)
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    lock: ReadWriteLock = field(default_factory=ReadWriteLock, repr=False)  # `with lock:` writes; lock.read() reads
 
     def __post_init__(self) -> None:
         self.reindex()

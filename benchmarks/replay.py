@@ -1,0 +1,165 @@
+"""A recording proxy and a replay server on 127.0.0.1, and the server's own count of pages.
+
+Pass 1 (``Recorder``): the client talks to this proxy, which forwards every request to the simulator and keeps
+the answer. Pass 2 (``Replayer``): the same answers are served again from memory, each after the same injected
+latency, so the client is measured against a server whose own cost is next to nothing. Both count every request
+they answer, by endpoint (ids replaced by ``{id}``), and the items each collection page held: the server's view,
+not the client's counter.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
+
+
+def endpoint(path: str) -> str:
+    """'/v1.0/groups/<guid>/members?$top=999' -> '/groups/{id}/members'."""
+    path = path.split("?", 1)[0]
+    parts = path.split("/")
+    if len(parts) > 1 and parts[1] in ("v1.0", "beta"):
+        parts = [""] + parts[2:]
+    if len(parts) > 1 and parts[1] == "_download":
+        return "/_download"
+    return "/".join("{id}" if _ID.match(p) else p for p in parts)
+
+
+class _Base:
+    latency = 0.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: Counter[str] = Counter()  # requests answered, by endpoint
+        self.items: dict[str, int] = defaultdict(int)  # items served, by endpoint
+        # items served per read: a collection's path and query without $skiptoken (each group's members is a read)
+        self.reads: dict[tuple[str, str], int] = defaultdict(int)
+        self.requested: Counter[str] = Counter()  # the same path and query asked again: the client over-fetched
+        self.misses = 0
+        self.server: ThreadingHTTPServer | None = None
+
+    def count(self, path: str, status: int, body: bytes) -> None:
+        ep = endpoint(path)
+        n = None
+        if status == 200 and body[:1] == b"{" and b'"value"' in body[:4096]:
+            try:
+                n = len(json.loads(body).get("value") or [])
+            except ValueError:
+                n = None
+        query = "&".join(unquote(p) for p in (path.split("?", 1) + [""])[1].split("&") if p and not p.startswith("$skiptoken="))
+        with self.lock:
+            self.pages[ep] += 1
+            if ep != "/$batch":  # batches share one path; their items are counted apart
+                self.requested[path] += 1
+            if n is not None:
+                self.items[ep] += n
+                self.reads[(ep, query)] += n
+
+    def start(self, port: int = 0) -> str:
+        """Serve on 127.0.0.1:port; the Replayer takes the Recorder's port, so recorded nextLinks and Locations hold."""
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a: object) -> None:
+                pass
+
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, out = owner.answer(self.command, self.path, dict(self.headers), body)
+                if owner.latency:
+                    time.sleep(owner.latency)
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+                owner.count(self.path, status, out)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+            request_queue_size = 128
+
+        self.server = Server(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
+        raise NotImplementedError
+
+
+class Recorder(_Base):
+    """Forwards to the simulator (which adds the latency) and keeps every answer."""
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__()
+        u = urlsplit(upstream)
+        self.up_host, self.up_port = u.hostname, u.port
+        self.tape: dict[tuple[str, str, bytes], tuple[int, list, bytes]] = {}
+        self._local = threading.local()
+
+    def _conn(self) -> http.client.HTTPConnection:
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = self._local.conn = http.client.HTTPConnection(self.up_host, self.up_port, timeout=600)
+        return c
+
+    def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
+        fwd = {k: v for k, v in headers.items() if k.lower() not in _HOP}
+        for attempt in range(2):
+            try:
+                c = self._conn()
+                c.request(method, path, body=body or None, headers=fwd)
+                r = c.getresponse()
+                out = r.read()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                self._local.conn = None
+                if attempt:
+                    raise
+        hdrs = [(k, v) for k, v in r.getheaders() if k.lower() not in _HOP]
+        # the simulator's report downloads live on another host name: send them through this proxy too
+        hdrs = [(k, re.sub(r"^http://localhost:\d+", f"http://localhost:{self.port}", v) if k.lower() == "location" else v)
+                for k, v in hdrs]
+        with self.lock:
+            self.tape[(method, path, body)] = (r.status, hdrs, out)
+        return r.status, hdrs, out
+
+
+class Replayer(_Base):
+    """Serves a Recorder's tape, each answer after ``latency`` seconds."""
+
+    def __init__(self, tape: dict, latency: float) -> None:
+        super().__init__()
+        self.tape = tape
+        self.latency = latency
+
+    def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
+        hit = self.tape.get((method, path, body))
+        if hit is None:
+            with self.lock:
+                self.misses += 1
+            return 404, [("Content-Type", "application/json")], b'{"error":{"code":"NotRecorded","message":"not recorded"}}'
+        return hit
