@@ -56,13 +56,13 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
     except OSError as exc:
         raise click.ClickException(say("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
     with sim:
-        click.echo(say("cli.simulator.serving", tenant=sim.tenant_name, n=sim.users, url=sim.graph_url))
-        click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
-        click.echo(say("cli.simulator.try", url=sim.graph_url), err=True)
-        click.echo(say("cli.simulator.conduct", url=sim.graph_url.rsplit("/", 1)[0] + "/_conduct"), err=True)
-        click.echo(say("cli.simulator.stop_hint"), err=True)
-        sys.stdout.flush()
-        try:
+        try:  # from the first line on: a Ctrl-C that arrives while the lines are printed still ends with the summary
+            click.echo(say("cli.simulator.serving", tenant=sim.tenant_name, n=sim.users, url=sim.graph_url))
+            click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
+            click.echo(say("cli.simulator.try", url=sim.graph_url), err=True)
+            click.echo(say("cli.simulator.conduct", url=sim.graph_url.rsplit("/", 1)[0] + "/_conduct"), err=True)
+            click.echo(say("cli.simulator.stop_hint"), err=True)
+            sys.stdout.flush()
             threading.Event().wait()
         except KeyboardInterrupt:
             click.echo(say("cli.simulator.stopped"), err=True)

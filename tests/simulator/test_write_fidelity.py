@@ -168,4 +168,4 @@ def test_conduct_is_reachable_over_http_and_printed_when_serve_stops() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=15)
-    assert "Conduct: 1 requests" in err and "missing_select: 1" in err
+    assert "Conduct: 1 requests" in err and "missing_select: 1" in err, err
