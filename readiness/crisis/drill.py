@@ -110,9 +110,11 @@ def list_drills(tenant: str) -> list[dict]:
     out = []
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:
         try:
-            out.append(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError):
+            doc = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError, RecursionError):
             continue
+        if isinstance(doc, dict) and isinstance(doc.get("drill_id"), str):  # a damaged record is skipped, not fatal
+            out.append(doc)
     return out
 
 

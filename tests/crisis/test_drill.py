@@ -211,3 +211,14 @@ def test_the_drills_guard_lets_through_only_the_replicas_own_origins() -> None:
             asyncio.run(go(url))
     with pytest.raises(httpx.ConnectError):  # allowed, and nothing listens there
         asyncio.run(go("http://localhost:45678/x"))
+
+
+def test_a_damaged_drill_record_is_skipped_by_previous_auto(demo_snapshot, _isolated_home: Path) -> None:
+    from readiness.crisis.drill import drills_dir
+
+    folder = drills_dir(demo_snapshot.tenant_id)
+    folder.mkdir(parents=True)
+    (folder / "99999999T999999-a.json").write_text("[1, 2]")  # sorts last: --previous auto would pick it
+    (folder / "99999999T999999-b.json").write_text("[" * 100_000)
+    record = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot), previous="auto")
+    assert record.status == "complete" and record.previous is None
