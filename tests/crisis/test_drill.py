@@ -222,3 +222,19 @@ def test_a_damaged_drill_record_is_skipped_by_previous_auto(demo_snapshot, _isol
     (folder / "99999999T999999-b.json").write_text("[" * 100_000)
     record = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot), previous="auto")
     assert record.status == "complete" and record.previous is None
+
+
+def test_the_german_drill_report_names_every_kind_of_change_in_german() -> None:
+    from readiness.crisis.words import words
+    from readiness.playbook.steps import ACTIONS
+
+    for lang in ("en", "de"):
+        assert set(words(lang)["drill"]["action_names"]) >= set(ACTIONS), lang
+    record = {"drill_id": "d", "run_id": "r", "tool_version": "0", "latency_ms": 0, "started_at": "2026-01-01T00:00:00Z",
+              "snapshot_collected_at": "2026-01-01T00:00:00Z", "previous": None, "apply_seconds": 1, "throttled_seconds": 0,
+              "seconds": 1, "estimate": {}, "reasons_after": {}, "not_ready_after": [], "by_action": {"assign_licence": 3},
+              "failed": [], "blocked": [], "seats_to_buy": [], "licences_to_buy": 0, "people": 1, "ready_before": 0,
+              "ready_after": 1, "playbook": "p", "tenant": "t", "changes": {"planned": 3, "done": 3, "failed": 0},
+              "requests": 1, "pseudonymized": False, "status": "complete"}
+    for fmt in ("md", "html"):
+        assert "Lizenzen zuweisen" in readiness.render_drill(record, fmt, "de")
