@@ -84,7 +84,7 @@ def test_german_letters_use_microsofts_german_terms(demo_snapshot, tmp_path: Pat
     # Microsoft's German pages say "Mehrstufige Authentifizierung (MFA)"
     # (https://learn.microsoft.com/de-de/entra/identity/authentication/concept-mfa-howitworks), and the German
     # Microsoft 365 admin center labels a user's usageLocation "Nutzungsstandort".
-    from readiness.render.i18n import labels
+    from readiness.i18n import labels
 
     readiness.letters(demo_snapshot, tmp_path / "l", lang="de")
     text = "\n".join(p.read_text("utf-8") for p in (tmp_path / "l").glob("*.md"))
