@@ -1,17 +1,38 @@
 """Where readiness keeps its files: the platform's config and data folders (platformdirs).
 
 READINESS_HOME overrides both (tests, portable installs): config in $READINESS_HOME/config, data in
-$READINESS_HOME/data.
+$READINESS_HOME/data. ``home(folder)`` does the same for one block of code (a drill keeps its runs, journals and
+locks in its own folder) without touching the process's environment: it is a context variable, so other threads
+and the environment children inherit are not affected.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 from pathlib import Path
+from typing import Iterator
 
 from .safe_io import make_private_dir, write_file
 
 
+_HOME: contextvars.ContextVar[Path | None] = contextvars.ContextVar("readiness_home", default=None)
+
+
+@contextlib.contextmanager
+def home(folder: Path) -> Iterator[Path]:
+    """Config and data in ``folder``/config and ``folder``/data while the block runs (this context only)."""
+    token = _HOME.set(Path(folder))
+    try:
+        yield Path(folder)
+    finally:
+        _HOME.reset(token)
+
+
 def _home() -> Path | None:
+    override = _HOME.get()
+    if override is not None:
+        return override
     value = os.environ.get("READINESS_HOME")
     return Path(value).expanduser() if value else None
 

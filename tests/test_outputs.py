@@ -312,3 +312,17 @@ def test_an_existing_output_folder_keeps_its_mode(snap: Path, tmp_path: Path) ->
     fresh = tmp_path / "fresh" / "letters"
     readiness.letters(readiness.load_snapshot(snap), fresh, lang="en")
     assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o700 and stat.S_IMODE(os.stat(fresh.parent).st_mode) == 0o700
+
+
+def test_the_tenant_lock_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lock file is named after the tenant id: 0600 like every file readiness writes (it was 0644 under umask 022)
+    from readiness.playbook.runs import TenantLock
+
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    old = os.umask(0o022)
+    try:
+        with TenantLock("5bc8fbbc-bde5-4099-8164-d8399f767c45") as lock:
+            assert stat.S_IMODE(os.stat(lock.path).st_mode) == 0o600
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(lock.path.parent).st_mode) == 0o700

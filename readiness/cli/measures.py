@@ -18,8 +18,8 @@ def _table(register) -> str:  # noqa: ANN001
 
     from ..render.safe import terminal
 
-    rows = [[m.id, terminal(m.title)[:50], terminal(m.owner), m.due, m.status + (" (overdue)" if m.overdue else ""),
-             terminal(m.target)[:30], m.source[:40]] for m in sorted(register.measures, key=lambda m: m.id)]
+    rows = [[terminal(m.id), terminal(m.title)[:50], terminal(m.owner), terminal(m.due), m.status + (" (overdue)" if m.overdue else ""),
+             terminal(m.target)[:30], terminal(m.source)[:40]] for m in sorted(register.measures, key=lambda m: m.id)]
     if not rows:
         return f"No measures for {register.tenant} yet: add one with `readiness measures add`.\n"
     return tabulate(rows, ["id", "title", "owner", "due", "status", "target", "source"]) + "\n"

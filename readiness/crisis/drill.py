@@ -14,22 +14,20 @@ import json
 import os
 import re
 import time
-from contextlib import contextmanager
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__, clock
 from ..errors import ReadinessError, UsageError
-from ..paths import data_dir, private_dir, write_private
+from ..paths import data_dir, home, private_dir, write_private
 
 # Graph's write limit for identity and access: 3,000 writes per 2.5 minutes per app and tenant, that is 20 per
 # second with a bucket of 3,000 (https://learn.microsoft.com/en-us/graph/throttling-limits#identity-and-access-service-limits).
 WRITE_RATE = 3000 / 150
 WRITE_BURST = 3000
-HOME_ENV = "READINESS_HOME"  # readiness/paths.py: where runs and journals are kept
 
 
 class ForeignURL(ReadinessError):
@@ -76,16 +74,19 @@ class DrillRecord:
         return asdict(self)
 
 
-def _guard_transport(base_url: str) -> Any:
-    """An httpx transport that sends only to the replica (scheme, host and port) and refuses everything else."""
+def _guard_transport(base_url: str, *also: str | None) -> Any:
+    """An httpx transport that sends only to the replica (scheme, host and port) and refuses everything else.
+
+    + also: the replica's other origins (its report downloads redirect to another host name for the same
+      server, as Graph's do: readiness/simulator/server.py)."""
     import httpx
 
-    allowed = urlsplit(base_url)
+    origins = {(u.scheme, u.hostname, u.port) for u in map(urlsplit, (base_url, *filter(None, also)))}
 
     class ReplicaOnly(httpx.AsyncHTTPTransport):
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             url = request.url
-            if (url.scheme, url.host, url.port) != (allowed.scheme, allowed.hostname, allowed.port):
+            if (url.scheme, url.host, url.port) not in origins:
                 raise ForeignURL(f"The drill refused a request to {url.scheme}://{url.host}:{url.port}, which is not its replica",
                                  "Drills talk only to their own replica on 127.0.0.1; report this as a bug")
             return await super().handle_async_request(request)
@@ -93,19 +94,10 @@ def _guard_transport(base_url: str) -> Any:
     return ReplicaOnly()
 
 
-@contextmanager
-def _private_home(home: Path) -> Iterator[None]:
+def _private_home(folder: Path) -> Any:
     """The drill's runs, journals and locks live in the drill's own folder: a drill never shows up among the
     tenant's real runs, and a real run never sees a drill's (an announcement "sent" in a drill is not sent)."""
-    old = os.environ.get(HOME_ENV)
-    os.environ[HOME_ENV] = str(private_dir(home))
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(HOME_ENV, None)
-        else:
-            os.environ[HOME_ENV] = old
+    return home(private_dir(folder))
 
 
 def drills_dir(tenant: str) -> Path:
@@ -118,9 +110,11 @@ def list_drills(tenant: str) -> list[dict]:
     out = []
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:
         try:
-            out.append(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError):
+            doc = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError, RecursionError):
             continue
+        if isinstance(doc, dict) and isinstance(doc.get("drill_id"), str):  # a damaged record is skipped, not fatal
+            out.append(doc)
     return out
 
 
@@ -176,7 +170,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
     while (folder / f"{record.drill_id}.json").exists() or (folder / record.drill_id).exists():
         record.drill_id = f"{record.drill_id}-{os.urandom(2).hex()}"
     with SimulatorServer(sim) as server, _private_home(folder / record.drill_id):
-        conn = readiness.connect(graph_url=server.base_url, token=sim.issue_token(), transport=_guard_transport(server.base_url))
+        conn = readiness.connect(graph_url=server.base_url, token=sim.issue_token(), transport=_guard_transport(server.base_url, sim.download_host))
         t0 = time.monotonic()
         plan = readiness.plan(playbook, conn, params=record.params, usage_location=usage_location)
         record.estimate = plan.plan.request_estimate()

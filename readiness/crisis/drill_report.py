@@ -27,6 +27,8 @@ def drill_view(record: dict, lang: str) -> dict[str, Any]:
                     "why": ", ".join(reason_words.get(c, c) for c in p["reasons"])} for p in record["not_ready_after"]],
         "date": when(record["snapshot_collected_at"], lang), "started": when(record["started_at"], lang),
         "prev": prev,
+        # action types in the reader's words (the type itself in brackets, as a playbook names it)
+        "actions": [(f"{w['action_names'].get(a, a)} ({a})", n) for a, n in sorted(record["by_action"].items())],
     }
 
 
@@ -73,7 +75,7 @@ def _markdown(v: dict) -> str:
                 f"- {w['prev_ready'].format(a=p['ready_after'], b=r['ready_after'], people=r['people'])}",
                 f"- {w['prev_time'].format(a=p['apply_seconds'], b=r['apply_seconds'])}"]
     out += ["", f"## {w['details']}", "", f"### {w['actions']}", ""]
-    out += [f"- {md(action)}: {n}" for action, n in sorted(r["by_action"].items())]
+    out += [f"- {md(action)}: {n}" for action, n in v["actions"]]
     if r["failed"]:
         out += ["", f"### {w['failures']}", ""] + [f"- {md(cid)}: {md(err)}" for cid, err in r["failed"]]
     if v["people"]:

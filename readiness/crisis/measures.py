@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 from .. import clock
 from ..errors import ConfigError, UsageError
 from ..paths import data_dir, write_private
+from ..safe_io import InputError, read_regular
 from ..render.safe import csv_cell
 
 if TYPE_CHECKING:
     from ..audit.model import Audit
 
 SCHEMA_VERSION = 1
+MAX_BYTES = 20_000_000  # a register of thousands of measures is well below this
 STATUSES = ("open", "in_progress", "done", "dropped")
 CLOSED = {"done", "dropped"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -117,18 +119,55 @@ def load_register(tenant: str | None = None, path: Path | str | None = None) -> 
     """The tenant's register (an empty one if there is none yet)."""
     name = tenant_name(tenant) if tenant or path is None else (tenant or "")
     path = Path(path) if path else register_path(name)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Register(name or path.stem, path=path)
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = read_regular(path, MAX_BYTES, "measures register")
+        if len(raw) > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES // 1_000_000} MB")
+        doc = json.loads(raw.decode("utf-8"))
+    except InputError as exc:
+        raise ConfigError(exc.what, exc.fix) from exc
+    except (OSError, ValueError, RecursionError) as exc:
         raise ConfigError(f"The measures register {path} cannot be read ({type(exc).__name__})",
                           "Fix the file (it is JSON; see its history in Git) or move it away") from exc
-    if not isinstance(doc, dict) or doc.get("schema_version", 0) > SCHEMA_VERSION:
+    version = doc.get("schema_version", 0) if isinstance(doc, dict) else None
+    if type(version) is not int or version > SCHEMA_VERSION or version < 0:
         raise ConfigError(f"{path} is not a measures register this readiness can read", "Upgrade readiness or give another file")
-    known = set(Measure.__dataclass_fields__)
-    measures = [Measure(**{k: v for k, v in m.items() if k in known}) for m in doc.get("measures") or []]
+    measures = [_measure(m, path, i) for i, m in enumerate(doc.get("measures") or [])] if isinstance(doc.get("measures") or [], list) else None
+    if measures is None or not isinstance(doc.get("last_audit") or {}, dict) or not isinstance(doc.get("tenant") or "", str):
+        raise ConfigError(f"{path} is not a measures register: 'measures' must be a list, 'last_audit' an object",
+                          "Fix the file (see its history in Git) or move it away")
     return Register(doc.get("tenant") or name, measures, doc.get("last_audit") or {}, path)
+
+
+def _measure(item: Any, path: Path, index: int) -> Measure:
+    """One measure of a register file, every field checked (the file is edited by hand and kept in Git)."""
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"Measure {index + 1} in {path} {why}", "Fix the file (see its history in Git) or move it away")
+
+    if not isinstance(item, dict):
+        raise bad("is not an object")
+    known = Measure.__dataclass_fields__
+    values = {k: v for k, v in item.items() if k in known}
+    for key in ("id", "title", "source"):
+        if not isinstance(values.get(key), str) or not values[key]:
+            raise bad(f"has no '{key}' text")
+    for key, value in values.items():
+        kind = {"overdue": bool, "priority": int}.get(key, str)
+        if type(value) is not kind:
+            raise bad(f"has a '{key}' that is not {'a number' if kind is int else 'true or false' if kind is bool else 'text'}")
+    if values.get("status", "open") not in STATUSES:
+        raise bad(f"has the status '{values['status']}'; use one of {', '.join(STATUSES)}")
+    for key in ("due", "done_on", "updated"):
+        if values.get(key):
+            try:
+                date.fromisoformat(values[key])
+            except ValueError:
+                raise bad(f"has a '{key}' that is not a date (YYYY-MM-DD)") from None
+    measure = Measure(**values)
+    measure.overdue = _is_overdue(measure)  # today's answer, not the one saved at the last change
+    return measure
 
 
 def _due(value: str) -> str:

@@ -148,3 +148,93 @@ def test_a_drill_on_a_pseudonymised_snapshot_names_nobody(demo_snapshot) -> None
     report = readiness.render_drill(record.to_dict(), "html", "en")
     names = [u["displayName"] for u in demo_snapshot.data("users")]
     assert "Person-" in report and not [n for n in names if n in report]
+
+
+def test_a_drill_keeps_its_runs_in_its_own_folder_without_touching_the_environment(
+        demo_snapshot, monkeypatch: pytest.MonkeyPatch, _isolated_home: Path) -> None:
+    # The drill's folder is a context variable (readiness/paths.py: home), not READINESS_HOME in os.environ: other
+    # threads of the process (a fleet, a web server using the library) keep seeing the real data folder.
+    import os
+    import threading
+
+    from readiness import paths
+
+    seen: dict = {}
+    real_apply = readiness.apply
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen["env"] = os.environ.get("READINESS_HOME")
+        seen["here"] = paths.data_dir()
+        other = threading.Thread(target=lambda: seen.setdefault("thread", paths.data_dir()))
+        other.start()
+        other.join()
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(readiness, "apply", spy)
+    record = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot))
+    assert record.status == "complete"
+    drill_folder = _isolated_home / "data" / "drills" / demo_snapshot.tenant_id / record.drill_id
+    assert seen["env"] == os.environ.get("READINESS_HOME") and seen["thread"] == _isolated_home / "data"
+    assert seen["here"] == drill_folder / "data" and (drill_folder / "data" / "runs" / record.run_id).is_dir()
+    assert paths.data_dir() == _isolated_home / "data" and readiness.runs() == []
+
+
+@pytest.mark.slow
+def test_a_drill_of_an_independent_tenant_with_usage_reports_gives_what_a_real_apply_gives() -> None:
+    # An enterprise tenant has Teams usage reports: re-auditing the replica downloads them through a redirect to
+    # another host name of the same server, as Graph's report downloads do (https://learn.microsoft.com/en-us/graph/api/
+    # reportroot-getteamsuseractivityuserdetail: "302 Found" with a Location header to a download URL).
+    # The drill's guard must let exactly that through (it refused http://localhost:PORT before).
+    double = generate_tenant("enterprise", seed=5, size=60)
+    snap = collect_over_http(double)
+    params = _params(snap)
+    record = readiness.drill(PLAYBOOK, snap, params=params)
+    with readiness.serve_simulator(tenant=double) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        plan = readiness.plan(PLAYBOOK, conn, params=params)
+        run = readiness.apply(plan, conn, confirm=True)
+        real = readiness.evaluate(readiness.collect(conn))
+    assert record.status == run.status == "complete" and record.changes["done"] == run.done == len(plan.changes)
+    assert (record.ready_after, record.people, record.reasons_after) == (real.summary["ready"], real.summary["people"],
+                                                                          real.summary["reasons"])
+
+
+def test_the_drills_guard_lets_through_only_the_replicas_own_origins() -> None:
+    guard = _guard_transport("http://127.0.0.1:45678/v1.0", "http://localhost:45678", None)
+
+    async def go(url: str) -> None:
+        async with httpx.AsyncClient(transport=guard) as client:
+            await client.get(url)
+
+    for url in ("http://localhost:45679/x", "https://localhost:45678/x", "http://reports.localhost:45678/x"):
+        with pytest.raises(ForeignURL):
+            asyncio.run(go(url))
+    with pytest.raises(httpx.ConnectError):  # allowed, and nothing listens there
+        asyncio.run(go("http://localhost:45678/x"))
+
+
+def test_a_damaged_drill_record_is_skipped_by_previous_auto(demo_snapshot, _isolated_home: Path) -> None:
+    from readiness.crisis.drill import drills_dir
+
+    folder = drills_dir(demo_snapshot.tenant_id)
+    folder.mkdir(parents=True)
+    (folder / "99999999T999999-a.json").write_text("[1, 2]")  # sorts last: --previous auto would pick it
+    (folder / "99999999T999999-b.json").write_text("[" * 100_000)
+    record = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot), previous="auto")
+    assert record.status == "complete" and record.previous is None
+
+
+def test_the_german_drill_report_names_every_kind_of_change_in_german() -> None:
+    from readiness.crisis.words import words
+    from readiness.playbook.steps import ACTIONS
+
+    for lang in ("en", "de"):
+        assert set(words(lang)["drill"]["action_names"]) >= set(ACTIONS), lang
+    record = {"drill_id": "d", "run_id": "r", "tool_version": "0", "latency_ms": 0, "started_at": "2026-01-01T00:00:00Z",
+              "snapshot_collected_at": "2026-01-01T00:00:00Z", "previous": None, "apply_seconds": 1, "throttled_seconds": 0,
+              "seconds": 1, "estimate": {}, "reasons_after": {}, "not_ready_after": [], "by_action": {"assign_licence": 3},
+              "failed": [], "blocked": [], "seats_to_buy": [], "licences_to_buy": 0, "people": 1, "ready_before": 0,
+              "ready_after": 1, "playbook": "p", "tenant": "t", "changes": {"planned": 3, "done": 3, "failed": 0},
+              "requests": 1, "pseudonymized": False, "status": "complete"}
+    for fmt in ("md", "html"):
+        assert "Lizenzen zuweisen" in readiness.render_drill(record, fmt, "de")

@@ -77,3 +77,17 @@ def test_cli_writes_letters_and_rejects_unknown_parameters(demo_snapshot, tmp_pa
     assert "Wrote" in res.output and any((tmp_path / "b").glob("*.html"))
     res = runner.invoke(cli, ["letters", str(snap), "--out-dir", str(tmp_path / "c"), "-p", "colour=red"])
     assert res.exit_code == 2 and res.output.startswith("Error: Unknown parameter colour") and "Traceback" not in res.output
+
+
+
+def test_german_letters_use_microsofts_german_terms(demo_snapshot, tmp_path: Path) -> None:
+    # Microsoft's German pages say "Mehrstufige Authentifizierung (MFA)"
+    # (https://learn.microsoft.com/de-de/entra/identity/authentication/concept-mfa-howitworks), and the German
+    # Microsoft 365 admin center labels a user's usageLocation "Nutzungsstandort".
+    from readiness.i18n import labels
+
+    readiness.letters(demo_snapshot, tmp_path / "l", lang="de")
+    text = "\n".join(p.read_text("utf-8") for p in (tmp_path / "l").glob("*.md"))
+    assert "Mehrstufige Authentifizierung (MFA)" in text and "zweitem Faktor" not in text
+    words = json.dumps(labels("de"), ensure_ascii=False)
+    assert "Nutzungsstandort" in words and "Nutzungsort" not in words

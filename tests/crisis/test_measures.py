@@ -138,3 +138,49 @@ def test_readiness_audit_of_a_profile_updates_its_register(tmp_path: Path, monke
     done = html[html.index("Seit dem letzten Audit erledigte Maßnahmen"):]
     assert "Everyone registers MFA" in done[:done.index("</ul>")]
     assert readiness.measures_load("kunde-a").get(m.id).status == "done"
+
+
+@pytest.mark.parametrize("doc, says", [
+    ('{"schema_version": "1"}', "is not a measures register this readiness can read"),
+    ('{"schema_version": true}', "is not a measures register this readiness can read"),
+    ("[1]", "is not a measures register this readiness can read"),
+    ('{"schema_version": 1, "measures": {"a": 1}}', "'measures' must be a list"),
+    ('{"schema_version": 1, "measures": [1]}', "Measure 1 in"),
+    ('{"schema_version": 1, "measures": [{"id": 5, "title": "x", "source": "check:a"}]}', "has no 'id' text"),
+    ('{"schema_version": 1, "measures": [{"id": "M-001", "title": "x", "source": "lesson:a", "due": "soon"}]}',
+     "'due' that is not a date"),
+    ('{"schema_version": 1, "measures": [{"id": "M-001", "title": "x", "source": "lesson:a", "status": "ok"}]}',
+     "has the status 'ok'"),
+    ('{"schema_version": 1, "measures": [{"id": "M-001", "title": "x", "source": "lesson:a", "priority": "1"}]}',
+     "'priority' that is not a number"),
+    ("[" * 100_000, "cannot be read (RecursionError)"),
+])
+def test_a_corrupt_register_is_one_clear_error(doc: str, says: str, tmp_path: Path) -> None:
+    path = tmp_path / "register.json"
+    path.write_text(doc)
+    result = CliRunner().invoke(cli, ["measures", "list", "--file", str(path)])
+    assert result.exit_code not in (0, 70) and result.output.startswith("Error: ") and says in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_register_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        result = CliRunner().invoke(cli, ["measures", "list", "--file", str(path)])
+        assert result.exit_code != 0 and "is not a regular file" in result.output, result.output
+
+
+def test_a_hostile_register_stays_inert_in_the_terminal_and_in_csv(tmp_path: Path) -> None:
+    path = tmp_path / "register.json"
+    path.write_text(json.dumps({"schema_version": 1, "tenant": "x", "measures": [
+        {"id": "M-001", "title": "=HYPERLINK(\"http://e\")\x1b[31m\u009b\u202e", "source": "lesson:\x1b]0;pwn\x07",
+         "owner": "  =cmd|x", "due": "2020-01-01", "status": "open", "overdue": False}]}))
+    listed = CliRunner().invoke(cli, ["measures", "list", "--file", str(path)])
+    assert listed.exit_code == 0
+    assert not any(c in listed.output for c in "\x1b\x07\u009b\u202e") and "(overdue)" in listed.output  # overdue as of today
+    exported = CliRunner().invoke(cli, ["measures", "export", "--file", str(path), "-o", "csv"])
+    row = next(r for r in csv.DictReader(io.StringIO(exported.output)) if r["id"] == "M-001")
+    assert row["title"].startswith("'=") and not row["owner"].lstrip().startswith("=")
