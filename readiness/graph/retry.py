@@ -31,6 +31,7 @@ from .stats import RequestStats, ThrottleGate, WaitBudget
 RETRY_STATUSES = frozenset({429, 503, 504})
 THROTTLE_STATUSES = frozenset({429, 503})
 CONNECT_RETRIES = 2  # a refused connection is mostly a wrong address, rarely a full backlog
+TIMEOUT_RETRIES = 1  # a server that let one request time out is asked once more, not for minutes on end
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
 
@@ -117,10 +118,14 @@ class RetryMiddleware(BaseMiddleware):
                 self.stats.transport_errors += 1
                 delay = backoff_delay(attempt, self.policy)
                 refused = isinstance(exc, httpx.ConnectError)  # nobody listening, or no such host
-                limit = min(self.policy.max_retries, CONNECT_RETRIES) if refused else self.policy.max_retries
+                timed_out = isinstance(exc, httpx.TimeoutException)  # each attempt already cost the whole timeout
+                limit = min(self.policy.max_retries, CONNECT_RETRIES if refused else TIMEOUT_RETRIES if timed_out
+                            else self.policy.max_retries)
                 if not idempotent or attempt >= limit or waited + delay > self.policy.max_total_wait:
                     raise
-                why = f"Could not connect for {_path(request)}" if refused else f"The connection dropped on {_path(request)}"
+                why = (f"Could not connect for {_path(request)}" if refused
+                       else f"Graph did not answer {_path(request)} in time ({type(exc).__name__})" if timed_out
+                       else f"The connection dropped on {_path(request)}")
                 if not self.budget.claim(delay, why):
                     raise  # the transport error itself: the caller says the server could not be reached
                 await asyncio.sleep(delay)
