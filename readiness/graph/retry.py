@@ -41,6 +41,7 @@ class RetryPolicy:
     max_total_wait: float = 600.0  # seconds, per logical request
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
+    answer_deadline: float = 180.0  # seconds for one whole answer: a server dripping bytes never hits the read timeout
 
 
 class IdempotentOption(RequestOption):
@@ -114,6 +115,7 @@ class RetryMiddleware(BaseMiddleware):
             self.stats.attempts += 1
             try:
                 response = await super().send(request, transport)
+                await self._read_in_time(response, request)
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 self.stats.transport_errors += 1
                 delay = backoff_delay(attempt, self.policy)
@@ -154,6 +156,16 @@ class RetryMiddleware(BaseMiddleware):
             attempt += 1
             self.stats.retries += 1
             request.headers["Retry-Attempt"] = str(attempt)
+
+
+    async def _read_in_time(self, response: httpx.Response, request: httpx.Request) -> None:
+        """Read the whole answer within ``answer_deadline``; httpx's read timeout is per chunk, not per answer."""
+        try:
+            await asyncio.wait_for(response.aread(), self.policy.answer_deadline)
+        except asyncio.TimeoutError:
+            await response.aclose()
+            raise httpx.ReadTimeout(f"the answer did not finish within {self.policy.answer_deadline:.0f} s",
+                                    request=request) from None
 
 
 def _path(request: httpx.Request) -> str:
