@@ -70,7 +70,8 @@ def _evaluate_one(snapshot: Snapshot) -> Audit:
     return Audit(
         tenant=Tenant(snapshot.tenant_id, snapshot.tenant_name, snapshot.cloud, snapshot.endpoint),
         collected_at=snapshot.collected_at, checks=results, people=matrix.rows, departments=matrix.departments,
-        summary=summary, score=overall_score(areas, matrix.summary), areas=areas, licences=licence_rows(snapshot),
+        summary=summary, score=overall_score(areas, matrix.summary, people_read=snapshot.section("users").usable),
+        areas=areas, licences=licence_rows(snapshot),
         seats_to_buy=buy, not_evaluated=not_evaluated(snapshot), top_actions=top_actions(results),
         requests=dict(snapshot.requests or {}), source=snapshot)
 

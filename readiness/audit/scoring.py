@@ -7,6 +7,7 @@ nothing evaluable has no score (None).
 
 Overall score: half the share of people ready to work from home (of those evaluable), half the
 weighted mean of the area scores (licences 25, identity 25, devices 20, teams 20, sharing 10).
+No overall score when the people (/users) could not be read.
 """
 from __future__ import annotations
 
@@ -39,7 +40,14 @@ def area_scores(results: list[tuple[CheckSpec, list[Finding]]]) -> dict[str, int
     return {a: (round(100 * earned[a] / possible[a]) if possible[a] else None) for a in AREAS}
 
 
-def overall_score(areas: dict[str, int | None], summary: dict) -> int | None:
+def overall_score(areas: dict[str, int | None], summary: dict, *, people_read: bool = True) -> int | None:
+    """The overall score; None (not scored, grey) when the people themselves could not be read.
+
+    Without the list of people, half of the score's definition is missing and most area checks are not
+    evaluable, so the few tenant-wide checks left would show a green score for a tenant nobody looked at.
+    """
+    if not people_read:
+        return None
     scored = {a: s for a, s in areas.items() if s is not None}
     area_part = (sum(AREA_WEIGHT[a] * s for a, s in scored.items()) / sum(AREA_WEIGHT[a] for a in scored)) if scored else None
     evaluable = summary["ready"] + summary["not_ready"]

@@ -31,6 +31,7 @@ from .stats import RequestStats, ThrottleGate, WaitBudget
 RETRY_STATUSES = frozenset({429, 503, 504})
 THROTTLE_STATUSES = frozenset({429, 503})
 CONNECT_RETRIES = 2  # a refused connection is mostly a wrong address, rarely a full backlog
+TIMEOUT_RETRIES = 1  # a server that let one request time out is asked once more, not for minutes on end
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
 
@@ -40,6 +41,7 @@ class RetryPolicy:
     max_total_wait: float = 600.0  # seconds, per logical request
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
+    answer_deadline: float = 180.0  # seconds for one whole answer: a server dripping bytes never hits the read timeout
 
 
 class IdempotentOption(RequestOption):
@@ -113,14 +115,19 @@ class RetryMiddleware(BaseMiddleware):
             self.stats.attempts += 1
             try:
                 response = await super().send(request, transport)
+                await self._read_in_time(response, request)
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 self.stats.transport_errors += 1
                 delay = backoff_delay(attempt, self.policy)
                 refused = isinstance(exc, httpx.ConnectError)  # nobody listening, or no such host
-                limit = min(self.policy.max_retries, CONNECT_RETRIES) if refused else self.policy.max_retries
+                timed_out = isinstance(exc, httpx.TimeoutException)  # each attempt already cost the whole timeout
+                limit = min(self.policy.max_retries, CONNECT_RETRIES if refused else TIMEOUT_RETRIES if timed_out
+                            else self.policy.max_retries)
                 if not idempotent or attempt >= limit or waited + delay > self.policy.max_total_wait:
                     raise
-                why = f"Could not connect for {_path(request)}" if refused else f"The connection dropped on {_path(request)}"
+                why = (f"Could not connect for {_path(request)}" if refused
+                       else f"Graph did not answer {_path(request)} in time ({type(exc).__name__})" if timed_out
+                       else f"The connection dropped on {_path(request)}")
                 if not self.budget.claim(delay, why):
                     raise  # the transport error itself: the caller says the server could not be reached
                 await asyncio.sleep(delay)
@@ -149,6 +156,16 @@ class RetryMiddleware(BaseMiddleware):
             attempt += 1
             self.stats.retries += 1
             request.headers["Retry-Attempt"] = str(attempt)
+
+
+    async def _read_in_time(self, response: httpx.Response, request: httpx.Request) -> None:
+        """Read the whole answer within ``answer_deadline``; httpx's read timeout is per chunk, not per answer."""
+        try:
+            await asyncio.wait_for(response.aread(), self.policy.answer_deadline)
+        except asyncio.TimeoutError:
+            await response.aclose()
+            raise httpx.ReadTimeout(f"the answer did not finish within {self.policy.answer_deadline:.0f} s",
+                                    request=request) from None
 
 
 def _path(request: httpx.Request) -> str:

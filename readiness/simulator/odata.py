@@ -29,7 +29,7 @@ class ParsedFilter:
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<dt>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)|(?P<lp>\()|(?P<rp>\))|(?P<comma>,)|(?P<colon>:)|"
-    r"(?P<word>[A-Za-z0-9_./@#\-+:]+?(?=[\s(),:]|$)|[A-Za-z0-9_./@#\-+]+))"
+    r"(?P<word>[A-Za-z0-9_./@#\-+:$]+?(?=[\s(),:]|$)|[A-Za-z0-9_./@#\-+$]+))"
 )
 
 
@@ -192,6 +192,9 @@ class _Parser:
         lam = re.fullmatch(r"(.+)/any", word, re.IGNORECASE)
         if lam:
             return self.lambda_any(lam.group(1))
+        counted = re.fullmatch(r"(.+)/\$count", word, re.IGNORECASE)
+        if counted:  # assignedLicenses/$count eq 0: an advanced query (aad-advanced-queries, "Use of $count in $filter")
+            return self.collection_count(counted.group(1))
         path = self.prop(word)
         op = self.take("word")[1].lower()
         if op == "in":  # 'in' works wherever 'eq' does (aad-advanced-queries)
@@ -212,6 +215,15 @@ class _Parser:
         if value is None:
             self.null_props.add(path.split("/")[0])
         return lambda it: _compare(op, _get(it, path), value)
+
+    def collection_count(self, coll: str) -> Predicate:
+        coll = self.prop(coll)
+        self.advanced = True
+        op = self.take("word")[1].lower()
+        value = _literal(self.take())
+        if op not in ("eq", "ne", "gt", "ge", "lt", "le") or not isinstance(value, int) or isinstance(value, bool):
+            raise QueryError(f"Invalid filter clause: '{coll}/$count' compares with a whole number in '{self.text}'.", "BadRequest")
+        return lambda it: _compare(op, len(_get(it, coll) or []), value)
 
     def lambda_any(self, coll: str) -> Predicate:
         coll = self.prop(coll)

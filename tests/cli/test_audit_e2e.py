@@ -105,6 +105,19 @@ def test_missing_permission_is_not_evaluable_with_the_reason(server, monkeypatch
     assert doc["status"] == "partial"
 
 
+def test_no_overall_score_when_the_people_could_not_be_read(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without User.Read.All, /users answers 403: nobody can be evaluated, so the few tenant-wide checks left
+    # must not add up to a (green) overall score for a tenant whose people nobody looked at.
+    roles = [r for r in READ_ROLES if r not in ("User.Read.All", "User.ReadWrite.All")]
+    doc = json.loads(run_audit(server, monkeypatch, "-o", "json", roles=roles).stdout)
+    assert {m["section"]: m for m in doc["data"]["not_evaluated"]}["users"]["permission"] == "User.Read.All"
+    assert doc["data"]["summary"]["people"] == 0
+    assert doc["data"]["score"]["overall"] is None and doc["data"]["score"]["light"] == "grey"
+    assert any(a["score"] is not None for a in doc["data"]["score"]["areas"].values())  # areas still scored
+    full = json.loads(run_audit(server, monkeypatch, "-o", "json").stdout)
+    assert isinstance(full["data"]["score"]["overall"], int)
+
+
 def test_tenant_without_p1_falls_back_for_mfa_and_says_so(server, monkeypatch: pytest.MonkeyPatch) -> None:
     doc = json.loads(run_audit(server, monkeypatch, "-o", "json").stdout)
     missing = {m["section"]: m for m in doc["data"]["not_evaluated"]}

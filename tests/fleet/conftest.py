@@ -24,10 +24,20 @@ def envelope(result: Any) -> dict:
     return json.loads(result.stdout)
 
 
+_HELD: list[socket.socket] = []
+
+
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again when the block ends: nothing listens there
+    """A loopback port where nothing listens, for as long as the test process lives.
+
+    The socket stays bound but never listens (connections are refused), so no server started later by
+    this or another process on the machine can take the port: a port merely closed again was reused
+    by a throttling simulator under parallel load, and the "unreachable" tenant answered 429.
+    """
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    _HELD.append(s)
+    return s.getsockname()[1]
 
 
 class Fleet:

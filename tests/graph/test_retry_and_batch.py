@@ -92,3 +92,90 @@ def test_batch_chunks_by_twenty() -> None:
     reqs = [BatchRequest(str(i), "GET", "/users?$top=1&$select=id") for i in range(45)]
     using(inproc_client(sim), lambda c: run_batch(c, reqs))
     assert sim.conduct.count("POST", "/$batch") == 3
+
+
+def test_a_server_that_never_answers_is_asked_once_more_not_for_minutes(capsys) -> None:  # noqa: ANN001
+    # seen from a fresh clone: a hanging /users cost 5 full read timeouts (306 s) with --max-wait 5,
+    # each retry announced as "The connection dropped"
+    import socket
+    import threading
+
+    from readiness.graph.auth import StaticTokenCredential
+    from readiness.graph.client import build_client
+    from readiness.graph.clouds import custom_endpoint
+    from readiness.graph.retry import TIMEOUT_RETRIES
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:  # take connections, read nothing, answer nothing
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1.0"
+        client = build_client(custom_endpoint(url), StaticTokenCredential("t"), timeout=0.3,
+                              policy=RetryPolicy(max_retries=6, max_total_wait=60, backoff_base=0.05, backoff_cap=0.1))
+        with pytest.raises(GraphUnavailable) as err:
+            using(client, lambda c: c.get_json("/users"))
+        assert client.stats.attempts == 1 + TIMEOUT_RETRIES and "Timeout" in str(err.value)
+    finally:
+        stop.set()
+        for s in accepted:
+            s.close()
+        listener.close()
+
+
+def test_an_answer_dripped_byte_by_byte_ends_at_the_answer_deadline() -> None:
+    # seen from a fresh clone: 200 with Content-Length 100000 and one byte a second never hit the read
+    # timeout (it is per chunk); the audit was still waiting after 400 s with --max-wait 5
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from readiness.graph.auth import StaticTokenCredential
+    from readiness.graph.client import build_client
+    from readiness.graph.clouds import custom_endpoint
+    from readiness.graph.retry import TIMEOUT_RETRIES
+
+    stop = threading.Event()
+
+    class Drip(BaseHTTPRequestHandler):
+        def log_message(self, *_a) -> None:  # noqa: ANN002
+            return
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                while not stop.is_set():
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                return
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        policy = RetryPolicy(max_retries=6, max_total_wait=60, backoff_base=0.05, backoff_cap=0.1, answer_deadline=0.5)
+        client = build_client(custom_endpoint(f"http://127.0.0.1:{srv.server_port}/v1.0"), StaticTokenCredential("t"),
+                              timeout=5, policy=policy)
+        with pytest.raises(GraphUnavailable) as err:
+            using(client, lambda c: c.get_json("/users"))
+        assert client.stats.attempts == 1 + TIMEOUT_RETRIES and "did not finish within" in str(err.value)
+    finally:
+        stop.set()
+        srv.shutdown()
+        srv.server_close()

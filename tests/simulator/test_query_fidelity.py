@@ -164,3 +164,17 @@ def test_me_needs_a_signed_in_user(sim: Simulator) -> None:
     # Graph answers 400 "/me request is only valid with delegated authentication flow."
     a = call(sim, "GET", "/me/licenseDetails")
     assert a.status == 400 and "delegated" in a.json()["error"]["message"]
+
+
+def test_count_of_a_collection_in_filter_is_an_advanced_query(sim: Simulator) -> None:
+    # AQ, "Query scenarios that require advanced query capabilities", "Use of $count in $filter":
+    # GET ~/users?$filter=assignedLicenses/$count eq 0&$count=true with ConsistencyLevel: eventual
+    users = sim.tenant.users
+    unlicensed = {u["id"] for u in users if not u.get("assignedLicenses")}
+    a = call(sim, "GET", "/users?$filter=assignedLicenses/$count eq 0&$count=true&$select=id", headers=EVENTUAL)
+    assert a.status == 200, a.body
+    assert {u["id"] for u in a.json()["value"]} == unlicensed and a.json()["@odata.count"] == len(unlicensed) > 0
+    b = call(sim, "GET", "/users?$filter=assignedLicenses/$count ne 0&$count=true&$select=id&$top=999", headers=EVENTUAL)
+    assert {u["id"] for u in b.json()["value"]} == {u["id"] for u in users} - unlicensed
+    plain = call(sim, "GET", "/users?$filter=assignedLicenses/$count eq 0&$select=id")  # without the advanced parameters
+    assert plain.status == 400 and plain.code == "Request_UnsupportedQuery"

@@ -121,3 +121,20 @@ def test_a_failed_batch_fails_its_section_not_the_audit(monkeypatch: pytest.Monk
     assert "teams" in failed
     assert {"users", "skus", "groups", "organization"}.isdisjoint(failed)
     assert doc["data"]["summary"]["people"] > 0  # the rest of the audit stands
+
+
+def test_a_refused_token_profile_names_its_variable_with_the_ellipsis_intact(served, monkeypatch: pytest.MonkeyPatch,
+                                                                            tmp_path: Path) -> None:
+    # seen from a fresh clone: "... export READINESS_ACCESS_TOKEN_TOK=." (the closing period ate the "...")
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("READINESS_ACCESS_TOKEN", raising=False)
+    added = CliRunner().invoke(cli, ["tenant", "add", "tok", "--tenant-id", "contoso.onmicrosoft.com", "--auth", "token",
+                                     "--graph-url", served.base_url])
+    assert added.exit_code == 0, added.output
+    monkeypatch.setenv("READINESS_ACCESS_TOKEN_TOK", BAD_TOKENS["expired"](served.sim))
+    for args in (["audit", "--tenant", "tok"], ["tenant", "test", "tok"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert lines == ["Error: Graph refused the token (expired). Sign in again with a fresh token for profile 'tok': "
+                         "export READINESS_ACCESS_TOKEN_TOK=..."], lines
