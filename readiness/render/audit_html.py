@@ -9,9 +9,13 @@ from ..audit.matrix import INFO_REASONS
 from ..i18n import labels, number, text, when
 from ..resources import data_root
 from .audit_json import audit_dict
+from .evidence import evidence_text
 from .safe import strip_controls
 
-EVIDENCE_SKIP = {"source", "source_kind"}
+PEOPLE_PER_DEPARTMENT = 8  # printable view: names per department before "and N more (see CSV)"
+NAMES_SHOWN = 12  # printable view: names in a sentence (trend) before "and N more (see CSV)"
+FINDINGS_PER_CHECK = 5  # printable view: findings per check before "and N more (see CSV)"
+DEPARTMENTS_SHOWN = 25  # departments listed by name; the rest summed in one row
 
 
 def _plain(value: Any) -> Any:
@@ -19,6 +23,23 @@ def _plain(value: Any) -> Any:
     from markupsafe import Markup
 
     return strip_controls(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _breakable(value: Any) -> Any:
+    """Escaped text with break opportunities after @ . _ - so an e-mail address wraps there, never mid-letter."""
+    from markupsafe import Markup, escape
+
+    out = str(escape(strip_controls(str(value))))
+    for ch in ("@", ".", "_"):
+        out = out.replace(ch, ch + "<wbr>")
+    return Markup(out)
+
+
+def _names(people: list[dict], lang: str) -> str:
+    """Display names, at most NAMES_SHOWN, then "and N more (see CSV)"."""
+    shown = ", ".join(str(p["displayName"]) for p in people[:NAMES_SHOWN])
+    more = len(people) - NAMES_SHOWN
+    return shown + (" " + text("report_words.and_n_more_csv", lang, n=more) if more > 0 else "")
 
 
 def _env(lang: str):  # noqa: ANN202
@@ -33,25 +54,9 @@ def _env(lang: str):  # noqa: ANN202
     env.filters["delta"] = lambda d: "-" if d is None else (f"+{d}" if d > 0 else str(d))
     env.filters["reason"] = lambda code: labels(lang)["reason_words"].get(code, code)
     env.globals["tr"] = lambda key, **params: text(key, lang, **params)
+    env.filters["breakable"] = _breakable
+    env.filters["names"] = lambda people: _names(people, lang)
     return env
-
-
-def evidence_text(evidence: dict, lang: str) -> str:
-    """A short plain-text summary of the values a check looked at (escaped by the template)."""
-    parts = []
-    for key, value in evidence.items():
-        if key in EVIDENCE_SKIP or value in (None, [], {}, ""):
-            continue
-        if isinstance(value, dict) and "count" in value:
-            sample = ", ".join(str(x) for x in value.get("sample") or [])
-            more = value["count"] - len(value.get("sample") or [])
-            text = f"{value['count']}" + (f" ({sample}{', …' if more > 0 else ''})" if sample else "")
-        elif isinstance(value, (list, dict)):
-            text = ", ".join(str(x) for x in value) if isinstance(value, list) else ", ".join(f"{k}={v}" for k, v in value.items())
-        else:
-            text = str(value)
-        parts.append(f"{key}: {text}")
-    return "; ".join(parts)[:600]
 
 
 def report_view(result: Audit, lang: str) -> dict[str, Any]:
@@ -59,14 +64,25 @@ def report_view(result: Audit, lang: str) -> dict[str, Any]:
     for check in data["checks"]:
         for f in check["findings"]:
             f["evidence_text"] = evidence_text(f["evidence"], lang)
+        check["findings_more"] = max(0, len(check["findings"]) - FINDINGS_PER_CHECK)
+        check["findings"] = check["findings"][:FINDINGS_PER_CHECK]
     reasons = [{"code": c, "label": labels(lang)["reason_words"].get(c, c), "count": n}
                for c, n in data["summary"]["reasons"].items() if c not in INFO_REASONS][:8]
     by_dept: dict[str, list[dict]] = {}
     for row in data["people"]:
         if row["ready"] is False:
             by_dept.setdefault(row["department"], []).append(row)
+    people_by_department = [(dept, rows[:PEOPLE_PER_DEPARTMENT], len(rows))
+                            for dept, rows in sorted(by_dept.items(), key=lambda kv: (kv[0] or "").lower())]
+    licences = [s for s in data["licences"] if not s.get("viral")]
+    viral = [s["name"] for s in data["licences"] if s.get("viral")]
+    departments = data["departments"]
+    if len(departments) > DEPARTMENTS_SHOWN:  # the departments with most people not ready, the rest in one row
+        departments = sorted(departments, key=lambda d: -d["not_ready"])
     return {"r": data, "L": labels(lang), "lang": lang, "trend": result.trend, "reasons": reasons,
-            "people_by_department": sorted(by_dept.items(), key=lambda kv: kv[0].lower()),
+            "people_by_department": people_by_department,
+            "licences": licences, "viral": viral, "departments": departments[:DEPARTMENTS_SHOWN],
+            "departments_hidden": departments[DEPARTMENTS_SHOWN:], "paper": labels(lang).get("_paper", "A4"),
             "privacy": {"pseudonymized": result.privacy.pseudonymized, "aggregate_only": result.privacy.aggregate_only}, "version": __version__,
             "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8"),
             # the measures register's words (docs/crisis.md); the summary carries "measures" after a tracked audit
