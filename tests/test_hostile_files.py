@@ -324,7 +324,7 @@ def test_hostile_names_are_neutralised(fmt: str, hostile_server: Any, monkeypatc
 
 def test_csv_neutralises_formulas_after_leading_spaces(hostile_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     server, victims = hostile_server
-    out = audit(server, monkeypatch, "-o", "csv", "--people").stdout
+    out = audit(server, monkeypatch, "-o", "csv", "--people", "--csv-headers", "ids").stdout
     rows = {r["userPrincipalName"]: r for r in csv.DictReader(io.StringIO(out))}
     for v in victims:
         cell = rows[v["userPrincipalName"]]["displayName"]

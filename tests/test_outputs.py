@@ -167,7 +167,7 @@ def test_outputs_are_private_and_replaced_atomically(server, monkeypatch: pytest
     assert result.exit_code == 0, result.output
     for path in (out, snap, report):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
-    assert os.stat(out).st_ino != old_inode and out.read_text().startswith("check_id,")  # a new file took its place
+    assert os.stat(out).st_ino != old_inode and out.read_text().startswith("\ufeffCheck ID,")  # a new file took its place
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "report.html", "snap.json.gz"]  # no temp files
 
 

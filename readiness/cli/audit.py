@@ -9,7 +9,7 @@ from ..checks.model import Severity
 from ..exitcodes import ExitCode
 from ..i18n import say
 from .context import AppContext
-from .options import connection_options, emit, lang_option, limit_waiting, max_wait_option, output_options
+from .options import connection_options, csv_headers_option, emit, lang_option, limit_waiting, max_wait_option, output_options
 
 
 @click.command(name="audit")
@@ -20,6 +20,7 @@ from .options import connection_options, emit, lang_option, limit_waiting, max_w
               help="Save what was collected (JSON; .gz compresses) for offline reports and diffs.")
 @output_options
 @click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
+@csv_headers_option
 @lang_option("Language of titles and messages.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=lambda _ctx, _param, value: _check_report(value),
@@ -29,7 +30,7 @@ from .options import connection_options, emit, lang_option, limit_waiting, max_w
 @max_wait_option
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
-          snapshot_out: Path | None, output: str, out: Path | None, people: bool, lang: str, report_path: Path | None,
+          snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
           fail_on: str | None, max_wait: float) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
@@ -69,8 +70,9 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         code = ExitCode.DATA_INCOMPLETE  # wins over 0 and over --fail-on: a gate never passes on unread data
     if report_path:
         emit(readiness.render(result, readiness.format_for(report_path), lang, people=people, command="audit",
-                              exit_code=int(code)), report_path)
-    emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code)), out)
+                              exit_code=int(code), csv_headers=csv_headers), report_path)
+    emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code),
+                          csv_headers=csv_headers), out)
     if failed:
         app.progress(incomplete_message(failed, snapshot))
     if code:

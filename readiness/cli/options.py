@@ -26,6 +26,14 @@ def output_options(func: Callable) -> Callable:
     return wrapper
 
 
+def csv_headers_option(func: Callable) -> Callable:
+    """--csv-headers labels|ids: CSV for a spreadsheet (BOM, the language's separator and headers) or for scripts."""
+    return click.option("--csv-headers", "csv_headers", type=click.Choice(["labels", "ids"]), default="labels",
+                        show_default=True,
+                        help="With csv: 'labels' opens in Excel by double-click (UTF-8 with BOM, ';' for German, headers "
+                             "in the report's language); 'ids' keeps stable column ids, ',' and no BOM for scripts.")(func)
+
+
 def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A002 - click's own word
     """--lang, one of the languages whose catalogue file is present (reports/translations/<lang>.json)."""
     return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help=help)

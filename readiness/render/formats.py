@@ -22,8 +22,9 @@ def format_for(path: Path | str) -> str:
 
 
 def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: bool = False, command: str = "report",
-                 exit_code: int = 0) -> str:
-    """+ people: with csv, the per-person matrix (per department for an aggregate-only audit) instead of findings."""
+                 exit_code: int = 0, csv_headers: str = "labels") -> str:
+    """+ people: with csv, the per-person matrix (per department for an aggregate-only audit) instead of findings.
+    + csv_headers: "labels" (Excel: BOM, the language's separator and words) or "ids" (scripts; see audit_csv)."""
     if fmt == "html":
         from .audit_html import render_html
 
@@ -36,8 +37,10 @@ def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: b
         from .audit_csv import render_departments_csv, render_findings_csv, render_people_csv
 
         if people:
-            return render_departments_csv(audit) if audit.privacy.aggregate_only else render_people_csv(audit, lang)
-        return render_findings_csv(audit, lang)
+            if audit.privacy.aggregate_only:
+                return render_departments_csv(audit, lang, csv_headers)
+            return render_people_csv(audit, lang, csv_headers)
+        return render_findings_csv(audit, lang, csv_headers)
     if fmt == "md":
         from .audit_md import render_markdown
 

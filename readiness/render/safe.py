@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # CommonMark/GFM inline syntax, tables' pipes, raw HTML
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # only an & that would start an entity reference
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")  # headings, lists, quotes at the start of a cell or line
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _BREAKS = re.compile("[\t\n\r\u2028\u2029]")
 _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -55,10 +57,14 @@ def csv_cell(value: object) -> object:
 
 
 def md(text: object) -> str:
-    """Markdown-escape a tenant-controlled string (tables, links, HTML and emphasis stay inert)."""
-    s = clean(text)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # inert even where raw HTML is allowed
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    """Markdown-escape a tenant-controlled string: tables, links, raw HTML and emphasis stay inert.
+
+    Backslash escapes only (CommonMark: any ASCII punctuation may be escaped), no HTML entities, so a viewer and
+    the plain text both read "Müller & Söhne"; "&" is escaped only where it would start an entity (&amp;).
+    """
+    s = _MD_SPECIAL.sub(r"\\\1", clean(text))
+    s = _MD_ENTITY.sub(r"\\&", s)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
 
 
 def terminal(text: object) -> str:

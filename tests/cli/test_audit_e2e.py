@@ -141,7 +141,7 @@ def test_csv_is_formula_safe_and_people_csv_has_the_matrix(monkeypatch: pytest.M
     victim["displayName"] = '=HYPERLINK("http://evil.example","x")'
     victim["department"] = "+cmd|' /C calc'!A0"
     with SimulatorServer(Simulator(tenant)) as server:
-        result = run_audit(server, monkeypatch, "-o", "csv", "--people")
+        result = run_audit(server, monkeypatch, "-o", "csv", "--people", "--csv-headers", "ids")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     row = next(r for r in rows if r["userPrincipalName"] == victim["userPrincipalName"])
     assert row["displayName"].startswith("'=") and row["department"].startswith("'+")

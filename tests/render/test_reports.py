@@ -90,10 +90,11 @@ def test_pseudonymized_report_contains_no_real_name_anywhere(snapshot, monkeypat
             out = render(inp, fmt, lang, people=(fmt == "csv"))
             leaked = [n for n in names if n in out or n.lower() in out.lower()]
             assert leaked == [], (fmt, lang, leaked[:5])
-    rows = list(csv.DictReader(io.StringIO(render(inp, "csv", "en", people=True))))
+    rows = list(csv.DictReader(io.StringIO(readiness.render(inp, "csv", "en", people=True, csv_headers="ids"))))
     assert rows and all(r["displayName"].startswith("Person-") for r in rows)
     # stable: the same key gives the same pseudonyms
-    again = list(csv.DictReader(io.StringIO(render(prepare(snapshot, pseudonymize=True), "csv", "en", people=True))))
+    again = list(csv.DictReader(io.StringIO(readiness.render(prepare(snapshot, pseudonymize=True), "csv", "en", people=True,
+                                                             csv_headers="ids"))))
     assert [r["displayName"] for r in rows] == [r["displayName"] for r in again]
 
 
@@ -106,8 +107,8 @@ def test_aggregate_only_has_no_per_person_rows(snapshot) -> None:
     for fmt in ("html", "md", "json", "table"):
         out = render(inp, fmt, "en")
         assert [n for n in names if n in out] == [], fmt
-    dept_csv = render(inp, "csv", "en", people=True)
-    assert dept_csv.startswith("department,people,ready")
+    assert readiness.render(inp, "csv", "en", people=True, csv_headers="ids").startswith("department,people,ready")
+    assert render(inp, "csv", "de", people=True).startswith("\ufeffAbteilung;Personen;Bereit")
 
 
 def hostile_tenant():
@@ -134,7 +135,8 @@ def test_hostile_names_stay_inert_in_every_format() -> None:
     assert "<script" not in html.lower() and "<img" not in html.lower() and "<b onmouseover" not in html.lower()
     assert "&lt;script&gt;" in html
     md = render(inp, "md", "en")
-    assert "<script" not in md and "](javascript" not in md
+    # backslash escapes (CommonMark), no entities: no unescaped raw HTML or link syntax survives
+    assert not re.search(r"(?<!\\)<script", md) and not re.search(r"(?<!\\)\]\(javascript", md) and "&lt;" not in md
     assert "\u202e" not in md and "\u202e" not in render(inp, "table", "en")
     people = render(inp, "csv", "en", people=True)
     for row in csv.DictReader(io.StringIO(people)):
