@@ -26,11 +26,12 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
 
 def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
            aggregate_only: bool = False, *, people: bool = False, command: str = "report", exit_code: int = 0,
-           csv_headers: str = "labels") -> str:
+           csv_headers: str = "labels", color: bool = False, width: int | None = None) -> str:
     """An Audit as table, json, csv, md or html in ``lang``; a plan or a run as table or json.
 
     + pseudonymize / aggregate_only: for readers outside the IT team (the audit is made private first).
     + people: with csv, the per-person matrix instead of the findings.
+    + color, width: with table, status in ANSI colour and lines wrapped to ``width`` columns (for a terminal).
     + csv_headers: "labels" (Excel: BOM, the language's separator, headers and words) or "ids" (stable, for scripts).
     + command, exit_code: recorded in the JSON envelope.
     """
@@ -40,7 +41,7 @@ def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: st
         arguments.language(lang)
         audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
         return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code,
-                            csv_headers=csv_headers)
+                            csv_headers=csv_headers, color=color, width=width)
     if isinstance(obj, PlaybookPlan):
         from ..render.plan import render_plan_json, render_plan_text
 

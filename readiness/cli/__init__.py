@@ -84,7 +84,7 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="readiness")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: tracebacks, request counts).")
-@click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output, no colour.")
+@click.option("--no-color", is_flag=True, help="Plain output, no colour (also when NO_COLOR is set, https://no-color.org).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, no_color: bool) -> None:
     """readiness: can your company work from home tomorrow?
@@ -100,7 +100,7 @@ def cli(ctx: click.Context, verbose: int, no_color: bool) -> None:
     """
     obj = ctx.ensure_object(AppContext)
     obj.verbose = verbose
-    obj.color = not no_color and sys.stdout.isatty()
+    obj.color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def main(argv: list[str] | None = None) -> None:

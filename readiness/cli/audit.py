@@ -9,7 +9,7 @@ from ..checks.model import Severity
 from ..exitcodes import ExitCode
 from ..i18n import say
 from .context import AppContext
-from .options import connection_options, csv_headers_option, emit, lang_option, limit_waiting, max_wait_option, output_options
+from .options import connection_options, csv_headers_option, emit, terminal_style, lang_option, limit_waiting, max_wait_option, output_options
 
 
 @click.command(name="audit")
@@ -72,7 +72,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         emit(readiness.render(result, readiness.format_for(report_path), lang, people=people, command="audit",
                               exit_code=int(code), csv_headers=csv_headers), report_path)
     emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code),
-                          csv_headers=csv_headers), out)
+                          csv_headers=csv_headers, **terminal_style(app, output, out)), out)
     if failed:
         app.progress(incomplete_message(failed, snapshot))
     if code:

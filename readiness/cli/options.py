@@ -70,6 +70,16 @@ def emit(text: str, out: Path | None) -> None:
     click.echo(say("cli.wrote", path=str(out)), err=True)
 
 
+def terminal_style(app: Any, fmt: str, out: Path | None) -> dict[str, Any]:
+    """For a table printed to a terminal: colour (unless --no-color/NO_COLOR) and the terminal's width; else neither."""
+    import shutil
+    import sys
+
+    if fmt != "table" or out is not None or not sys.stdout.isatty():
+        return {}
+    return {"color": bool(getattr(app, "color", False)), "width": shutil.get_terminal_size((100, 24)).columns}
+
+
 def max_wait_option(func: Callable) -> Callable:
     """--max-wait SECONDS: how long a command may wait for Graph in total (Retry-After, back-off)."""
 

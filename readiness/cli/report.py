@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .options import csv_headers_option, emit, lang_option
+from .options import csv_headers_option, emit, lang_option, terminal_style
 
 
 @click.command(name="report")
@@ -21,7 +21,8 @@ from .options import csv_headers_option, emit, lang_option
               help="Replace people with stable keyed pseudonyms (the key stays in your data folder, per tenant).")
 @click.option("--aggregate-only", is_flag=True, help="Counts and departments only: no per-person rows at all.")
 @csv_headers_option
-def report(snapshot: Path, previous: Path | None, output: str | None, out: Path | None, lang: str, people: bool,
+@click.pass_obj
+def report(app: object, snapshot: Path, previous: Path | None, output: str | None, out: Path | None, lang: str, people: bool,
            pseudonymize: bool, aggregate_only: bool, csv_headers: str) -> None:
     """Render a saved snapshot as a report, offline (no sign-in, no network).
 
@@ -36,4 +37,4 @@ def report(snapshot: Path, previous: Path | None, output: str | None, out: Path 
     fmt = output or (readiness.format_for(out) if out else "html")
     audit = readiness.evaluate(readiness.load_snapshot(snapshot), readiness.load_snapshot(previous) if previous else None,
                                pseudonymize=pseudonymize, aggregate_only=aggregate_only)
-    emit(readiness.render(audit, fmt, lang, people=people, csv_headers=csv_headers), out)
+    emit(readiness.render(audit, fmt, lang, people=people, csv_headers=csv_headers, **terminal_style(app, fmt, out)), out)

@@ -22,8 +22,10 @@ def format_for(path: Path | str) -> str:
 
 
 def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: bool = False, command: str = "report",
-                 exit_code: int = 0, csv_headers: str = "labels") -> str:
+                 exit_code: int = 0, csv_headers: str = "labels",
+                 color: bool = False, width: int | None = None) -> str:
     """+ people: with csv, the per-person matrix (per department for an aggregate-only audit) instead of findings.
+    + color, width: with table, ANSI colour and the terminal's width (see audit_text.render_table).
     + csv_headers: "labels" (Excel: BOM, the language's separator and words) or "ids" (scripts; see audit_csv)."""
     if fmt == "html":
         from .audit_html import render_html
@@ -48,5 +50,5 @@ def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: b
     if fmt == "table":
         from .audit_text import render_table
 
-        return render_table(audit, lang)
+        return render_table(audit, lang, color=color, width=width)
     raise UsageError(f"Unknown format '{fmt}'", f"Use one of: {', '.join(FORMATS)}")
