@@ -109,8 +109,29 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     return snap
 
 
+MIN_GROUP = 5  # departments with fewer people are merged into one "other" row (k-anonymity for small teams)
+
+
+def merge_small_groups(departments: list[dict], min_group: int = MIN_GROUP) -> list[dict]:
+    """Departments of at least ``min_group`` people as they are; the smaller ones summed into one row marked
+    ``other: True`` (its ``groups`` says how many), so "Geschäftsführung, 2 people, 1 not ready" names nobody."""
+    big = [d for d in departments if d["people"] >= min_group]
+    small = [d for d in departments if d["people"] < min_group]
+    if not small:
+        return big
+    merged = {"department": "", "other": True, "groups": len(small),
+              **{k: sum(d[k] for d in small) for k in ("people", "ready", "not_ready", "not_evaluable")}}
+    reasons: dict[str, int] = {}
+    for d in small:
+        for code in d.get("top_reasons") or []:
+            reasons[code] = reasons.get(code, 0) + 1
+    merged["top_reasons"] = sorted(reasons, key=lambda c: -reasons[c])[:3] if merged["people"] >= min_group else []
+    return big + [merged]
+
+
 def aggregate_only(audit: Audit) -> Audit:
-    """A copy of the audit with counts and departments only: no per-person rows, no samples, no names."""
+    """A copy of the audit with counts and departments only: no per-person rows, no samples, no names; departments
+    smaller than MIN_GROUP merged into one "other" row."""
     def scrub(value):  # noqa: ANN001, ANN202 - evidence lists people only under "sample" (checks/common.py)
         if isinstance(value, dict):
             return {k: scrub(v) for k, v in value.items() if k != "sample"}
@@ -124,4 +145,5 @@ def aggregate_only(audit: Audit) -> Audit:
     actions = [Action(a.spec, a.status, first[a.spec.id]) for a in audit.top_actions]
     trend = dict(audit.trend, newly_ready=[], newly_not_ready=[]) if audit.trend else None
     return dataclasses.replace(audit, checks=checks, people=[], top_actions=actions, trend=trend,
+                               departments=merge_small_groups(audit.departments),
                                privacy=Privacy(audit.privacy.pseudonymized, True), source=None, previous_source=None)

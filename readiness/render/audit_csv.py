@@ -83,5 +83,12 @@ def render_people_csv(result: Audit, lang: str = "en", headers: str = "labels") 
 
 def render_departments_csv(result: Audit, lang: str = "en", headers: str = "labels") -> str:
     """Per-department counts: the people CSV of an aggregate-only report."""
+    from .audit_text import department_name
+
     d = _Dialect(lang, headers)
-    return d.text(d.head(DEPARTMENT_COLUMNS), ([csv_cell(d.value(r[k], k)) for k in DEPARTMENT_COLUMNS] for r in result.departments))
+
+    def row(r: dict) -> list[object]:
+        name = ("other" if d.ids else department_name(r, lang, str)) if r.get("other") else r["department"]
+        return [csv_cell(d.value(name if k == "department" else r[k], k)) for k in DEPARTMENT_COLUMNS]
+
+    return d.text(d.head(DEPARTMENT_COLUMNS), (row(r) for r in result.departments))

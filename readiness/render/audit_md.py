@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
 from ..i18n import labels, text, when
-from .audit_text import reason_text
+from .audit_text import department_name, reason_text
 from .safe import md
 
 
@@ -62,7 +62,7 @@ def render_markdown(result: Audit, lang: str = "en") -> str:
     not_ready = [r for r in result.people if r["ready"] is False]
     out += [f"## {L['departments']}", "",
             _table([L["department"], L["people"], L["ready"], L["not_ready"]],
-                   [[md(d["department"] or L["no_department"]), d["people"], d["ready"], d["not_ready"]] for d in result.departments]), ""]
+                   [[department_name(d, lang, md), d["people"], d["ready"], d["not_ready"]] for d in result.departments]), ""]
     if not_ready:
         out += [f"## {L['not_ready_people']} ({len(not_ready)})", "",
                 _table([L["person"], L["department"], L["reasons"]],

@@ -75,6 +75,13 @@ def _cut_words(text: object, room: int) -> object:
     return " ".join(w if len(w) <= room else w[:room - 1] + "…" for w in text.split(" "))
 
 
+def department_name(d: dict, lang: str, escape=esc) -> str:  # noqa: ANN001
+    """A department row's name: "Other (3 small groups)" for the merged row of an aggregate-only audit."""
+    if d.get("other"):
+        return text("report_words.other_groups", lang, n=d.get("groups", 0))
+    return escape(d["department"] or labels(lang)["no_department"])
+
+
 def reason_text(codes: list[str], lang: str) -> str:
     words = labels(lang)["reason_words"]
     return ", ".join(words.get(c, c) for c in codes)
