@@ -57,22 +57,45 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
+        # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
+        ctx.meta["readiness.json_command"] = _json_command([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except ReadinessError as exc:
-            _fail(ctx, say("cli.error", error=str(exc)), int(exc.exit_code))
+            _fail(ctx, say("cli.error", error=str(exc)), int(exc.exit_code), code_name=exc.code)
         except KeyboardInterrupt:
-            _fail(ctx, say("cli.interrupted"), int(ExitCode.INTERRUPTED))
+            _fail(ctx, say("cli.interrupted"), int(ExitCode.INTERRUPTED), code_name="interrupted")
         except Exception as exc:  # the last line of defence: no traceback unless asked
-            _fail(ctx, say("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), int(ExitCode.RUNTIME_ERROR))
+            _fail(ctx, say("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), int(ExitCode.RUNTIME_ERROR),
+                  code_name="internal")
 
 
-def _fail(ctx: click.Context, message: str, code: int) -> None:
+def _json_command(args: list[str]) -> str | None:
+    """The command's name ("playbook plan") when its arguments ask for -o json, else None."""
+    wants = any(a in ("--output=json", "-ojson") or (a in ("-o", "--output") and nxt == "json")
+                for a, nxt in zip(args, [*args[1:], ""]))
+    if not wants:
+        return None
+    words = []
+    for a in args:
+        if a.startswith("-"):
+            break
+        words.append(a)
+    return " ".join(words[:2]) or "readiness"
+
+
+def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error") -> None:
     from ..render.safe import strip_controls  # messages quote files and servers: no escape sequences reach the terminal
 
     click.echo(strip_controls(message), err=True)
+    command = ctx.meta.get("readiness.json_command")
+    if command:  # -o json: scripts read the envelope on stdout, status "error", as for any other result
+        from ..render.envelope import envelope
+
+        click.echo(envelope(command, None, exit_code=code, status="error",
+                            errors=[{"code": code_name, "message": strip_controls(message)}]), nl=False)
     obj = ctx.find_object(AppContext)
     if obj is not None and obj.verbose:
         import traceback

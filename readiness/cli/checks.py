@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..i18n import labels, text
-from .options import lang_option
+from .options import emit, lang_option, query_option
 
 
 @click.group(name="checks")
@@ -16,6 +16,7 @@ def checks() -> None:
 @click.option("--area", type=click.Choice(["licences", "teams", "sharing", "devices", "identity"]), default=None)
 @lang_option()
 @click.option("-o", "--output", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
+@query_option
 def checks_list(area: str | None, lang: str, output: str) -> None:
     """List every check: id, area, severity, title and the playbook that fixes it."""
     from tabulate import tabulate
@@ -26,8 +27,8 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
     if output == "json":
         from ..render.envelope import envelope
 
-        click.echo(envelope("checks list", [{"id": s.id, "area": s.area, "severity": s.severity.value, "title": s.title[lang],
-                                             "requires": list(s.requires), "fix_playbook": s.fix_playbook} for s in specs]), nl=False)
+        emit(envelope("checks list", [{"id": s.id, "area": s.area, "severity": s.severity.value, "title": s.title[lang],
+                                       "requires": list(s.requires), "fix_playbook": s.fix_playbook} for s in specs]), None)
         return
     if output == "md":
         from ..render.checks_doc import checks_markdown

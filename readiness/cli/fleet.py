@@ -9,7 +9,7 @@ from ..checks.model import Severity
 from ..i18n import say
 from ..render.safe import terminal
 from .context import AppContext, run_async
-from .options import emit, lang_option
+from .options import emit, lang_option, query_option
 
 
 @click.group(name="fleet")
@@ -35,6 +35,7 @@ def fleet() -> None:
 @lang_option()
 @click.option("--no-html", is_flag=True, help="Do not write each tenant's report.html.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
+@query_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
 @click.pass_obj
 def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
@@ -91,6 +92,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 @click.option("--previous", default=None, metavar="DIR|auto",
               help="Drift against an earlier fleet output folder, or auto: what each audit recorded against its last one.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
+@query_option
 @lang_option()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
 def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
@@ -173,6 +175,7 @@ def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> 
 @click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also read a `fleet audit --out-dir` folder (repeatable); the data folder's history is always read.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
+@query_option
 @lang_option()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:

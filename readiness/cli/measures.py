@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..i18n import ui_lang
-from .options import emit
+from .options import emit, query_option
 
 _tenant = click.option("--tenant", metavar="NAME", default=None, help="Tenant (profile name); default: the default profile.")
 _file = click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -102,6 +102,7 @@ def set_(ctx: click.Context, measure_id: str, tenant: str | None, path: Path | N
 
 @measures.command(name="list")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@query_option
 @_tenant
 @_file
 @click.pass_context
@@ -115,6 +116,7 @@ def list_(ctx: click.Context, output: str, tenant: str | None, path: Path | None
 
 @measures.command(name="export")
 @click.option("-o", "--output", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@query_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
 @_tenant
 @_file

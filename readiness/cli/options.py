@@ -19,11 +19,47 @@ def output_options(func: Callable) -> Callable:
                   help="Output format.")
     @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
                   help="Write the result to FILE instead of stdout.")
+    @query_option
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def query_option(func: Callable) -> Callable:
+    """--query JMESPATH: keep only part of the JSON output (https://jmespath.org). Read by emit(), not the command."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            import jmespath
+            from jmespath.exceptions import JMESPathError
+
+            try:
+                ctx.meta["readiness.query"] = jmespath.compile(value)
+            except JMESPathError as exc:
+                raise click.BadParameter(f"{exc}. See https://jmespath.org for the syntax, e.g. --query 'data.summary'")
+
+    return click.option("--query", metavar="JMESPATH", expose_value=False, callback=remember,
+                        help="With -o json: print only what this JMESPath expression selects, e.g. "
+                             "'data.people[?ready==`false`].userPrincipalName'.")(func)
+
+
+def apply_query(text: str) -> str:
+    """The --query of the current command applied to JSON ``text`` (unchanged without --query)."""
+    ctx = click.get_current_context(silent=True)
+    expr = ctx.meta.get("readiness.query") if ctx is not None else None
+    if expr is None:
+        return text
+    import json
+
+    from ..errors import UsageError
+
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise UsageError("--query works on JSON output only", "Add -o json, or leave out --query") from None
+    return json.dumps(expr.search(doc), ensure_ascii=False, indent=2) + "\n"
 
 
 def csv_headers_option(func: Callable) -> Callable:
@@ -61,6 +97,7 @@ def emit(text: str, out: Path | None) -> None:
     --out goes through the one safe writer (readiness/safe_io.py): a regular file is replaced atomically and
     made 0600; /dev/null, a FIFO or /dev/stdout is written into, never replaced.
     """
+    text = apply_query(text)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return

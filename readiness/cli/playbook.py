@@ -12,7 +12,7 @@ from ..i18n import say
 from .announce import announce
 from .context import AppContext, run_async
 from ..render.safe import terminal as esc
-from .options import connection_options, emit, limit_waiting, max_wait_option
+from .options import connection_options, emit, limit_waiting, max_wait_option, query_option
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -94,6 +94,7 @@ def playbook_validate(file: str) -> None:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a playbook parameter (lists: a,b,c).")
 @click.option("--usage-location", default="", help="Default usage location when planning offline (ISO 3166, e.g. DE).")
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@query_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (signed) for `playbook apply`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when the plan has changes, 0 when there is nothing to do.")
 @max_wait_option
@@ -260,6 +261,7 @@ def playbook_runs() -> None:
 @playbook.command(name="timeline")
 @click.argument("run_id")
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@query_option
 def playbook_timeline(run_id: str, output: str) -> None:
     """The run as a dated timeline: what succeeded, what failed and why (for the lessons-learned review)."""
     from ..playbook import service
@@ -268,7 +270,7 @@ def playbook_timeline(run_id: str, output: str) -> None:
     if output == "json":
         from ..render.envelope import envelope
 
-        click.echo(envelope("playbook timeline", {"run": t.run, "meta": t.meta, "entries": t.entries}), nl=False)
+        emit(envelope("playbook timeline", {"run": t.run, "meta": t.meta, "entries": t.entries}), None)
         return
     meta = t.meta
     click.echo(say("cli.playbook.timeline_head", run=t.run, playbook=esc(t.playbook), tenant=esc(str(meta.get("tenant"))),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .options import csv_headers_option, emit, lang_option, terminal_style
+from .options import csv_headers_option, emit, lang_option, query_option, terminal_style
 
 
 @click.command(name="report")
@@ -15,6 +15,7 @@ from .options import csv_headers_option, emit, lang_option, terminal_style
 @click.option("-o", "--output", type=click.Choice(["html", "md", "csv", "json", "table"]), default=None,
               help="Format; default: from --out's extension, else html.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
+@query_option
 @lang_option()
 @click.option("--people", is_flag=True, help="With csv: the per-person matrix (per department with --aggregate-only).")
 @click.option("--pseudonymize", is_flag=True,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .options import emit
+from .options import emit, query_option
 
 
 @click.command(name="import")
@@ -13,6 +13,7 @@ from .options import emit
 @click.option("--replace", is_flag=True, help="Overwrite profiles that exist already (otherwise they are skipped).")
 @click.option("--dry-run", is_flag=True, help="Validate every row and report; save nothing.")
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@query_option
 def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None:
     """Add many tenant profiles from a CSV file.
 
@@ -56,6 +57,7 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None
 @click.option("--tag", "tags", multiple=True, default=("gdap",), show_default=True, help="Tags for the offered profiles.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="csv: the offered profiles in the `tenant import` format.")
+@query_option
 @click.pass_obj
 def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], output: str) -> None:  # noqa: ANN001
     """Offer profiles for your clients from your tenant's active GDAP relationships.

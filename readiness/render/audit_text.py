@@ -82,6 +82,14 @@ def department_name(d: dict, lang: str, escape=esc) -> str:  # noqa: ANN001
     return escape(d["department"] or labels(lang)["no_department"])
 
 
+def _dash(value: object) -> object:
+    return "-" if value is None else value
+
+
+def _delta(d: int | None) -> str:
+    return "-" if d is None else (f"+{d}" if d > 0 else str(d))
+
+
 def reason_text(codes: list[str], lang: str) -> str:
     words = labels(lang)["reason_words"]
     return ", ".join(words.get(c, c) for c in codes)
@@ -108,6 +116,17 @@ def render_table(result: Audit, lang: str = "en", *, color: bool = False, width:
     rows = [[L["areas"][a], "-" if v is None else v, paint(L["lights"][traffic_light(v)], traffic_light(v), color)]
             for a, v in result.areas.items()]
     out.append(tabulate(rows, headers=[L["area"], L["score"], L["light"]], disable_numparse=True, colalign=("left", "right", "left")))
+    trend = result.trend
+    if trend:
+        out.append(f"\n{L['trend']} ({text('previous', lang, date=when(trend['previous_collected_at'], lang))})")
+        rows = [[L["overall_score"], _dash(trend["overall"]["before"]), _dash(trend["overall"]["now"]), _delta(trend["overall"]["delta"])]]
+        rows += [[L["areas"][a], _dash(v["before"]), _dash(v["now"]), _delta(v["delta"])] for a, v in trend["areas"].items()]
+        rows.append([L["ready"], trend["ready"]["before"], trend["ready"]["now"], _delta(trend["ready"]["now"] - trend["ready"]["before"])])
+        out.append(tabulate(rows, headers=["", L["before"], L["now"], L["change"]], disable_numparse=True,
+                            colalign=("left", "right", "right", "right")))
+        for key, label in (("better", L["improved"]), ("worse", L["worse"])):
+            for c in trend[key]:
+                out.append(f"{label}: {esc(c['title'][lang])} ({L['status'][c['before']]} -> {L['status'][c['now']]})")
     actions = result.top_actions
     if actions:
         out.append(f"\n{L['top_actions']}")

@@ -1,0 +1,66 @@
+"""Every command speaks the same way: --query on JSON, errors as a JSON envelope, trend in the table, --fail-on names
+the checks (issue 12)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import readiness
+from readiness.cli import cli
+from readiness.simulator import generate_tenant
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    with readiness.serve_simulator(tenant=generate_tenant("unprepared-sme", seed=7)) as sim:  # over real HTTP
+        snap = readiness.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token))
+    path = tmp_path_factory.mktemp("q") / "s.json.gz"
+    snap.save(path)
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_query_selects_from_the_json_envelope(saved) -> None:
+    r = run("report", str(saved), "-o", "json", "--query", "data.people[?ready==`false`].userPrincipalName")
+    assert r.exit_code == 0, r.output
+    upns = json.loads(r.stdout)
+    full = json.loads(run("report", str(saved), "-o", "json").stdout)["data"]["people"]
+    assert upns == [p["userPrincipalName"] for p in full if p["ready"] is False] and len(upns) == 33
+    r = run("checks", "list", "-o", "json", "--query", "data[?severity=='critical'].id")
+    assert r.exit_code == 0 and all(isinstance(x, str) for x in json.loads(r.stdout))
+
+
+def test_query_needs_json_and_valid_syntax(saved) -> None:
+    r = run("report", str(saved), "-o", "md", "--query", "data")
+    assert r.exit_code == 2 and "--query works on JSON output only" in r.output
+    r = run("report", str(saved), "-o", "json", "--query", "data[")
+    assert r.exit_code == 2 and "jmespath.org" in r.output
+
+
+def test_errors_in_json_mode_are_an_envelope(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("READINESS_ACCESS_TOKEN", raising=False)
+    r = run("audit", "--graph-url", "http://127.0.0.1:9/v1.0", "-o", "json")
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    assert doc["status"] == "error" and doc["command"] == "audit" and doc["exit_code"] == 2
+    assert doc["errors"][0]["code"] == "usage" and "READINESS_ACCESS_TOKEN" in doc["errors"][0]["message"]
+    plain = run("audit", "--graph-url", "http://127.0.0.1:9/v1.0")
+    assert plain.exit_code == 2 and plain.stdout == ""  # without -o json: the message on stderr only
+
+
+def test_trend_in_the_table(saved) -> None:
+    r = run("report", str(saved), "--previous", str(saved), "-o", "table", "--lang", "de")
+    assert r.exit_code == 0, r.output
+    assert "Seit der letzten Prüfung" in r.stdout and "Vorher" in r.stdout and "Änderung" in r.stdout
+
+
+def test_fail_on_names_the_checks(saved) -> None:
+    r = run("audit", "--from-snapshot", str(saved), "--fail-on", "critical", "-o", "json")
+    assert r.exit_code == 3, r.output
+    tripped = [c.id for c in readiness.evaluate(readiness.load_snapshot(saved)).worst_failing("critical")]
+    assert tripped and all(cid in r.stderr for cid in tripped)
