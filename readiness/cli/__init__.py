@@ -61,8 +61,8 @@ class LazyGroup(click.Group):
         ctx.meta["readiness.json_command"] = _json_command([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
+            raise  # a closed pipe (`| head`) ends quietly in main()
         except ReadinessError as exc:
             _fail(ctx, say("cli.error", error=str(exc)), int(exc.exit_code), code_name=exc.code)
         except KeyboardInterrupt:

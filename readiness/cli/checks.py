@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..i18n import labels, text
-from .options import emit, lang_option, query_option
+from .options import complete_checks, emit, lang_option, query_option
 
 
 @click.group(name="checks")
@@ -42,7 +42,7 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
 
 
 @checks.command(name="show")
-@click.argument("check_id")
+@click.argument("check_id", shell_complete=complete_checks)
 @lang_option()
 def checks_show(check_id: str, lang: str) -> None:
     """Explain one check: why it matters, what it reads, and how to fix it."""

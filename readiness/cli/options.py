@@ -75,10 +75,37 @@ def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A00
     return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help=help)
 
 
+def complete_profiles(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
+    """Shell completion: saved tenant profile names."""
+    try:
+        from ..config.profiles import ProfileStore
+
+        profiles, _default = ProfileStore().list()
+        names = [getattr(p, "name", p) for p in profiles]
+    except Exception:  # noqa: BLE001 - completion never fails the shell
+        return []
+    return [str(n) for n in names if str(n).startswith(incomplete)]
+
+
+def complete_playbooks(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
+    """Shell completion: the shipped playbooks' names (files complete as files in the shell)."""
+    from ..resources import data_root
+
+    names = sorted(p.name[:-5] for p in data_root("playbooks").iterdir() if p.name.endswith(".yaml"))
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def complete_checks(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
+    """Shell completion: check ids."""
+    import readiness
+
+    return [s.id for s in readiness.list_checks() if s.id.startswith(incomplete)]
+
+
 def connection_options(func: Callable) -> Callable:
     """--tenant NAME | --graph-url URL, and --concurrency."""
 
-    @click.option("--tenant", "tenant", metavar="NAME", default=None,
+    @click.option("--tenant", "tenant", metavar="NAME", default=None, shell_complete=complete_profiles,
                   help="Tenant profile to use (see `readiness tenant list`).")
     @click.option("--graph-url", "graph_url", metavar="URL", default=None,
                   help="Any Graph endpoint, e.g. http://127.0.0.1:8123/v1.0; the token comes from READINESS_ACCESS_TOKEN.")

@@ -1,6 +1,8 @@
 """`readiness playbook ...`: plan first, apply safely, resume, verify, undo."""
 from __future__ import annotations
 
+from typing import Any
+
 import sys
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from ..i18n import say
 from .announce import announce
 from .context import AppContext, run_async
 from ..render.safe import terminal as esc
-from .options import connection_options, emit, limit_waiting, max_wait_option, query_option
+from .options import complete_playbooks, connection_options, emit, limit_waiting, max_wait_option, query_option
 
 
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -51,7 +53,7 @@ def playbook_list() -> None:
 
 
 @playbook.command(name="show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_playbooks)
 def playbook_show(name: str) -> None:
     """Print a playbook's YAML (shipped name or file)."""
     from ..playbook.loader import builtin_names
@@ -66,15 +68,37 @@ def playbook_show(name: str) -> None:
         click.echo(Path(name).read_text("utf-8"), nl=False)
 
 
+def param_lines(model: Any) -> list[str]:
+    """One line per parameter of a step's pydantic model: name, type, required or its default (never PydanticUndefined)."""
+    import typing
+
+    out = []
+    for name, f in model.model_fields.items():
+        kind = f.annotation
+        kind = getattr(kind, "__name__", None) if typing.get_origin(kind) is None else str(kind).replace("typing.", "")
+        kind = kind or str(f.annotation).replace("typing.", "")
+        if f.is_required():
+            state = "required"
+        else:
+            default = f.default_factory() if f.default_factory is not None else f.default
+            state = f"default {default!r}"
+        out.append(f"{name}: {kind}, {state}")
+    return out
+
+
 @playbook.command(name="actions")
 def playbook_actions() -> None:
     """List the action types a step can use, with their parameters."""
     from ..playbook.service import actions
 
+    from ..playbook.steps import SPECS
+
     for a in actions():
-        fields = ", ".join(k if v is ... else f"{k}={v!r}" for k, v in a.params.items())
         undo = "irreversible" if a.irreversible else "undoable"
-        click.echo(f"{a.name}: {a.title} ({undo})\n    params: {fields}\n    permissions: {', '.join(a.permissions)}\n")
+        click.echo(f"{a.name}: {a.title} ({undo})\n    permissions: {', '.join(a.permissions)}")
+        for line in param_lines(SPECS[a.name].params):
+            click.echo(f"    {line}")
+        click.echo("")
 
 
 @playbook.command(name="validate")
@@ -88,7 +112,7 @@ def playbook_validate(file: str) -> None:
 
 
 @playbook.command(name="plan")
-@click.argument("playbook_ref", metavar="NAME|FILE")
+@click.argument("playbook_ref", metavar="NAME|FILE", shell_complete=complete_playbooks)
 @connection_options
 @click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan offline from a saved snapshot.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a playbook parameter (lists: a,b,c).")
@@ -136,7 +160,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 @click.argument("ref", metavar="PLAN.json|NAME|FILE")
 @connection_options
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Playbook parameters (not with a plan file).")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @max_wait_option
 @click.pass_obj
 def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
@@ -181,14 +205,22 @@ def _finish(outcome) -> None:  # noqa: ANN001
 @playbook.command(name="resume")
 @click.argument("run_id")
 @connection_options
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
-def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
-    """Continue an interrupted run without repeating any change Graph already accepted."""
+def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
+                    yes: bool) -> None:
+    """Continue an interrupted run without repeating any change Graph already accepted (asks first; -y/--yes: no)."""
     from ..config.connection import resolve
     from ..playbook import service
+    from ..playbook.runs import RunStore
 
     conn = resolve(tenant, graph_url, writes=True)
     announce(conn, "resume")
+    if not yes:  # resume changes the tenant like apply does: the same question first
+        plan = RunStore().get(run_id).plan()
+        if not click.confirm(say("cli.playbook.confirm_resume", run=run_id, n=len(plan.changes), tenant=plan.tenant),
+                             default=False, err=True):
+            raise click.Abort()
     _finish(run_async(service.resume(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress)))
 
 
@@ -222,7 +254,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @playbook.command(name="undo")
 @click.argument("run_id")
 @connection_options
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
     """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""

@@ -104,7 +104,7 @@ def test_every_playbook_command_names_the_profile_first(served) -> None:
     run = next(line.split()[1].rstrip(":") for line in applied.output.splitlines() if line.startswith("Run "))
     verified = invoke("playbook", "verify", run, "--tenant", "kunde-b")
     assert first_line(verified) == "Verifying on kunde-b (profile, tenant kunde-b.example)"
-    resumed = invoke("playbook", "resume", run, "--tenant", "kunde-b")
+    resumed = invoke("playbook", "resume", run, "--tenant", "kunde-b", "--yes")
     assert first_line(resumed) == "Resuming on kunde-b (profile, tenant kunde-b.example)"
     undone = invoke("playbook", "undo", run, "--tenant", "kunde-b", "--yes")
     assert undone.exit_code == 0, undone.output

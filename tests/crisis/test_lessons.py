@@ -51,10 +51,10 @@ def test_lessons_from_a_run_with_a_crash_a_failure_and_resumes(tmp_path: Path, m
         run_id = readiness.runs()[-1].run_id
         runner = CliRunner()
         monkeypatch.setenv("READINESS_ACCESS_TOKEN", no_mail)  # resumed, still without Mail.Send: the announcement fails
-        r = runner.invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url])
+        r = runner.invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url, "--yes"])
         assert r.exit_code != 0 and "Mail.Send" in r.output
         monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())  # the admin grants it; resumed again
-        r = runner.invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url])
+        r = runner.invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url, "--yes"])
         assert r.exit_code == 0, r.output
         after = readiness.collect(conn)
 

@@ -110,7 +110,7 @@ def trial(folder: Path, *, after_lines: int | None = None, after_seconds: float 
         pending = killed
         while (pending or code != 0) and resumes < max_resumes:
             run_id = _run_id(home)
-            args = ["playbook", "resume", run_id] if run_id else ["playbook", "apply", str(book), *params(t), "--yes"]
+            args = ["playbook", "resume", run_id, "--yes"] if run_id else ["playbook", "apply", str(book), *params(t), "--yes"]
             r = CliRunner().invoke(cli, [*args, "--graph-url", server.base_url], env=cenv)
             resumes += 1
             code, pending = r.exit_code, False

@@ -77,7 +77,7 @@ def test_faults_reach_the_same_final_state_without_duplicates(tmp_path: Path, mo
             if result.exit_code == 0:
                 break
             assert result.exit_code == 5, result.output
-            result = invoke(server, monkeypatch, "playbook", "resume", run_id_of(result.output))
+            result = invoke(server, monkeypatch, "playbook", "resume", run_id_of(result.output), "--yes")
         assert result.exit_code == 0, result.output
         assert sim.conduct.retry_after_violations == []
         assert {s for _, _, _, s in sim.conduct.requests} >= {0, 429, 503}  # every kind of fault happened

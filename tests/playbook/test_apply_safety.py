@@ -137,7 +137,7 @@ def test_hostile_names_are_found_again_on_resume_not_created_twice(tmp_path: Pat
         kept = [e for e in r.entries() if e.get("phase") == "start"]
         r.journal_path.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
         seen = len(server.sim.conduct.requests)
-        again = invoke(server, "playbook", "resume", run)
+        again = invoke(server, "playbook", "resume", run, "--yes")
         assert again.exit_code == 0, again.output
         assert "found already in effect" in again.output
         creates = [p for _, m, p, s in server.sim.conduct.requests[seen:] if m == "POST" and p.split("?")[0] in (
@@ -184,9 +184,9 @@ def test_resume_refuses_a_token_of_another_tenant(tmp_path: Path) -> None:
 
         run = RunStore().all()[-1].id
         foreign = tokens.issue(server.sim._secret, "11111111-2222-3333-4444-555555555555", tokens.ALL_ROLES)
-        r = invoke(server, "playbook", "resume", run, token=foreign)
+        r = invoke(server, "playbook", "resume", run, "--yes", token=foreign)
         assert r.exit_code == 1 and "plan was made for tenant" in r.output, r.output
-        assert invoke(server, "playbook", "resume", run).exit_code == 0
+        assert invoke(server, "playbook", "resume", run, "--yes").exit_code == 0
 
 
 # -- Retry-After across processes -----------------------------------------------------------------------

@@ -64,3 +64,50 @@ def test_fail_on_names_the_checks(saved) -> None:
     assert r.exit_code == 3, r.output
     tripped = [c.id for c in readiness.evaluate(readiness.load_snapshot(saved)).worst_failing("critical")]
     assert tripped and all(cid in r.stderr for cid in tripped)
+
+
+def test_resume_asks_first_unless_yes(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readiness.simulator import Simulator
+    from readiness.simulator.server import SimulatorServer
+    from tests.playbook.helpers import params, tenant, write_playbook
+
+    book, t = write_playbook(tmp_path), tenant()
+    with SimulatorServer(Simulator(t)) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", server.sim.issue_token())
+        done = CliRunner().invoke(cli, ["playbook", "apply", str(book), *params(t), "-y", "--graph-url", server.base_url])
+        assert done.exit_code == 0, done.output
+        run_id = next(line.split()[1].rstrip(":") for line in done.output.splitlines() if line.startswith("Run "))
+        before = len(server.sim.conduct.requests)
+        no = CliRunner().invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url], input="n\n")
+        assert no.exit_code == 1 and "Resume run" in no.output and "Go on?" in no.output
+        assert len(server.sim.conduct.requests) == before  # nothing sent after "no"
+        yes = CliRunner().invoke(cli, ["playbook", "resume", run_id, "-y", "--graph-url", server.base_url])
+        assert yes.exit_code == 0 and "Go on?" not in yes.output
+
+
+def test_playbook_actions_show_type_default_and_required() -> None:
+    r = run("playbook", "actions")
+    assert r.exit_code == 0 and "PydanticUndefined" not in r.output
+    assert "group: str, required" in r.output and "sku: str | None, default None" in r.output
+
+
+def test_shell_completion_offers_checks_playbooks_and_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    env = {"_READINESS_COMPLETE": "bash_complete", "COMP_WORDS": "readiness checks show identity.mfa_r", "COMP_CWORD": "3"}
+    out = subprocess.run([sys.executable, "-m", "readiness"], env={**__import__("os").environ, **env},
+                         capture_output=True, text=True, timeout=60).stdout
+    assert out.split() == ["plain,identity.mfa_registration"]
+    from readiness.cli.options import complete_playbooks, complete_profiles
+
+    assert complete_playbooks(None, None, "emer") == ["emergency-home-office"]
+
+    class Store:
+        def list(self):
+            from types import SimpleNamespace
+
+            return [SimpleNamespace(name="kunde-a"), SimpleNamespace(name="kunde-b"), SimpleNamespace(name="other")], None
+
+    monkeypatch.setattr("readiness.config.profiles.ProfileStore", Store)
+    assert complete_profiles(None, None, "kunde") == ["kunde-a", "kunde-b"]
