@@ -67,7 +67,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     tripped = result.worst_failing(fail_on) if fail_on else []
     code = ExitCode.FINDINGS if tripped else ExitCode.OK
     if tripped:  # name what tripped the gate, so the CI log says what to fix
-        app.progress(f"--fail-on {fail_on}: {len(tripped)} check(s) failed at or above it: " + ", ".join(c.id for c in tripped))
+        app.progress(say("cli.audit.fail_on_tripped", severity=fail_on, n=len(tripped), checks=", ".join(c.id for c in tripped)))
     failed = snapshot.failed_sections()
     if failed:
         code = ExitCode.DATA_INCOMPLETE  # wins over 0 and over --fail-on: a gate never passes on unread data

@@ -5,6 +5,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..i18n import number, when
+from ..i18n import text as catalogue_text
 from ..render.safe import md
 from .words import jinja_env, words
 
@@ -13,9 +14,9 @@ def lessons_view(doc: dict, lang: str) -> dict[str, Any]:
     w = words(lang)["lessons"]
     num = lambda v: number(float(v), lang) if isinstance(v, (int, float)) else v  # noqa: E731
     facts = doc["facts"]
-    summary = w["summary_text"].format(changed=facts["changed"], total=facts["total"], failed=facts["failed"],
-                                       recovered=facts["recovered"], sessions=len(doc["sessions"]), resumes=doc["resumes"],
-                                       crashes=doc["crashes"], seconds=num(doc["seconds"]), throttled=num(doc["throttled_seconds"]))
+    summary = catalogue_text("crisis.lessons.summary_text", lang, changed=facts["changed"], total=facts["total"], failed=facts["failed"],
+                   recovered=facts["recovered"], sessions=len(doc["sessions"]), resumes=doc["resumes"],
+                   crashes=doc["crashes"], seconds=num(doc["seconds"]), throttled=num(doc["throttled_seconds"]))  # plurals
     ready = w["ready_text"].format(**doc["readiness"]) if doc.get("readiness") else ""
     sessions = [w["session"].format(index=s["index"], role=w["roles"].get(s["role"], s["role"]), started=when(s["started"], lang), seconds=num(s["seconds"]),
                                     done=s["done"], failed=s["failed"], crash=w["crashed"] if s.get("crashed") else "")

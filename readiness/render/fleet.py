@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import __version__
 from ..resources import data_root
-from ..i18n import labels, number, when
+from ..i18n import labels, number, text, when
 from .safe import csv_cell, md, terminal
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
@@ -87,8 +87,8 @@ def render_fleet(entries: list[dict], fmt: str, lang: str = "en", *, command: st
         return buf.getvalue()
     if fmt == "html":
         return _html(table, tot, lang)
-    line = L["total_line"].format(ready=number(tot["ready"], lang), people=number(tot["people"], lang), ok=tot["audited"],
-                                  seats=number(tot["seats_to_buy"], lang), failed=tot["failed"])
+    line = text("fleet.total_line", lang, ready=number(tot["ready"], lang), people=number(tot["people"], lang),
+                ok=tot["audited"], seats=number(tot["seats_to_buy"], lang), failed=tot["failed"])  # real plurals
     head = [L["tenant"], L["status"], L["score"], L["can_work"], L["seats"], L["new_failing"], L["fixed"], L["regressed"],
             L["top_actions"], L["last_audit"], L["error"]]
 
@@ -121,5 +121,7 @@ def _html(table: list[dict], tot: dict, lang: str) -> str:
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v: number(v, lang) if isinstance(v, (int, float)) else ("-" if v is None else v)
     env.filters["when"] = lambda iso: when(iso, lang) if iso else "-"
+    total_line = text("fleet.total_line", lang, ready=number(tot["ready"], lang), people=number(tot["people"], lang),
+                      ok=tot["audited"], seats=number(tot["seats_to_buy"], lang), failed=tot["failed"])
     return env.get_template("fleet.html.j2").render(L=fleet_labels(lang), rows=table, totals=tot, lang=lang,
-                                                    version=__version__)
+                                                    version=__version__, total_line=total_line)

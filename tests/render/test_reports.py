@@ -68,7 +68,7 @@ def test_first_page_counts_match_the_audit(snapshot) -> None:
     assert f"{data['ready']} of {data['people']} people can work from home tomorrow" in html
     de = render(prepare(snapshot), "html", "de")
     assert f"{data['ready']} von {data['people']} Personen können morgen von zu Hause arbeiten" in de
-    for word in ("Lizenzen", "Gastzugriff", "Geräteabdeckung", "Mehrstufige Authentifizierung", "20.11.2026"):
+    for word in ("Lizenzen", "Gastzugriff", "Geräteabdeckung", "mehrstufige Authentifizierung (MFA)", "20.11.2026"):
         assert word in de
 
 

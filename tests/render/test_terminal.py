@@ -37,7 +37,7 @@ def test_table_fits_the_width(saved, width: int) -> None:
 def test_piped_output_is_plain(saved) -> None:
     r = CliRunner().invoke(cli, ["report", str(saved), "-o", "table", "--lang", "de"])
     assert r.exit_code == 0, r.output
-    assert "\x1b[" not in r.stdout and "FEHLER" in r.stdout
+    assert "\x1b[" not in r.stdout and "nicht bestanden" in r.stdout
 
 
 @pytest.mark.parametrize("args,env,expect", [([], {}, True), (["--no-color"], {}, False), ([], {"NO_COLOR": "1"}, False),
