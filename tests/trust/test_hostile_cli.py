@@ -168,7 +168,8 @@ def test_a_401_ends_the_audit_with_exit_1_and_how_to_sign_in_again(tmp_path: Pat
     assert p.returncode == 1
     line = assert_one_clean_error(p)
     assert line.startswith("Error: Graph refused the token (expired). Sign in again with a fresh token: export READINESS_ACCESS_TOKEN=")
-    assert p.stdout == ""  # no "0 of 0 people" report
+    doc = json.loads(p.stdout)  # -o json: the error envelope (issue 12), no "0 of 0 people" report
+    assert doc["status"] == "error" and doc["data"] is None and doc["exit_code"] == 1
     assert requests <= 20  # everything in flight was cancelled, nothing retried
 
 

@@ -55,7 +55,8 @@ def test_audit_and_tenant_test_refuse_a_bad_token(reason: str, served, monkeypat
     token = BAD_TOKENS[reason](served.sim)
     audit = run(monkeypatch, token, "audit", "--graph-url", served.base_url, "-o", "json")
     assert_refused(audit, reason)
-    assert audit.stdout == ""  # not "0 of 0 people"
+    doc = json.loads(audit.stdout)  # -o json: the error envelope (issue 12), no "0 of 0 people" report
+    assert doc["status"] == "error" and doc["data"] is None and doc["exit_code"] == 1
     test = run(monkeypatch, token, "tenant", "test", "--graph-url", served.base_url)
     assert_refused(test, reason)
     assert "Signed in" not in test.output and "granted" not in test.output
