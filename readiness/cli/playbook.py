@@ -10,7 +10,7 @@ import click
 
 from ..errors import UsageError
 from ..exitcodes import ExitCode
-from ..i18n import say
+from ..i18n import resolve as resolve_text, say, ui_lang
 from .announce import announce
 from .context import AppContext, run_async
 from ..render.safe import terminal as esc
@@ -95,7 +95,7 @@ def playbook_actions() -> None:
 
     for a in actions():
         undo = "irreversible" if a.irreversible else "undoable"
-        click.echo(f"{a.name}: {a.title} ({undo})\n    permissions: {', '.join(a.permissions)}")
+        click.echo(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n    permissions: {', '.join(a.permissions)}")
         for line in param_lines(SPECS[a.name].params):
             click.echo(f"    {line}")
         click.echo("")
@@ -245,7 +245,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
         if v.problems:
             click.echo(say("cli.playbook.not_whole", n=len(v.problems)))
         for target, problem in v.problems:
-            click.echo(f"  {esc(target)}: {esc(problem)}")
+            click.echo(f"  {esc(resolve_text(target, ui_lang()))}: {esc(resolve_text(problem, ui_lang()))}")
         click.echo(say("cli.playbook.not_verified", n=len(v.plan.changes)))
         raise SystemExit(int(ExitCode.CHANGES_PENDING))
     click.echo(say("cli.playbook.verified", playbook=esc(v.plan.playbook)))
@@ -268,7 +268,7 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     def show(undo, cannot) -> None:  # noqa: ANN001
         click.echo(render_plan_text(undo), nl=False)
         for c in cannot:
-            click.echo(say("run.irreversible", target=esc(c.target), action=c.action))
+            click.echo(say("run.irreversible", target=esc(resolve_text(c.target, ui_lang())), action=c.action))
         if not undo.changes:
             click.echo(say("cli.playbook.nothing_to_undo"))
 

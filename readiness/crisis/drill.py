@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from .. import __version__, clock
 from ..errors import ReadinessError, UsageError
+from ..i18n import resolve
 from ..paths import data_dir, home, private_dir, write_private
 
 # Graph's write limit for identity and access: 3,000 writes per 2.5 minutes per app and tenant, that is 20 per
@@ -174,7 +175,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
         t0 = time.monotonic()
         plan = readiness.plan(playbook, conn, params=record.params, usage_location=usage_location)
         record.estimate = plan.plan.request_estimate()
-        record.blocked = [[s.step, s.blocked] for s in plan.blocked]
+        record.blocked = [[s.step, resolve(s.blocked, "en")] for s in plan.blocked]  # the drill record is written in English
         seats: dict[str, dict] = {}
         for step in plan.plan.steps:
             for sku, s in (step.seats or {}).items():

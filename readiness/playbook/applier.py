@@ -238,7 +238,7 @@ class Engine:
                 if done:  # in effect but its id cannot be learned: nothing is created again
                     return
                 if a.check(c) is None and attempt:
-                    raise Lost(f"{c.target}: the answer was lost and it cannot be looked up")
+                    raise Lost(f"{_who(c)}: the answer was lost and it cannot be looked up")
             try:
                 resp = await self.send(req.method, req.path.format(**io.values), req.body, idempotent=False, query=req.query)
             except Lost:
@@ -256,7 +256,7 @@ class Engine:
             io.journal({"phase": "accepted" if resp.status == 202 else "created", "status": resp.status,
                         "request_id": resp.request_id, "result": io.values})
             return
-        raise GraphError(f"Could not create {c.target}: the answers kept getting lost", "Resume the run later", status=503)
+        raise GraphError(f"Could not create {_who(c)}: the answers kept getting lost", "Resume the run later", status=503)
 
     async def _poll(self, location: str, tries: int = 30) -> None:
         """A long-running operation (202 + Location): poll until it succeeded."""
@@ -276,7 +276,7 @@ class Engine:
         a = spec(c.action)
         todo = [n for n in range(1, len(c.requests)) if n not in parts_done]
         if todo and "id" not in io.values and any("{id}" in c.requests[n].path for n in todo):
-            raise GraphError(f"{c.target} exists, but its id could not be learned", "Resume the run later; nothing was sent twice",
+            raise GraphError(f"{_who(c)} exists, but its id could not be learned", "Resume the run later; nothing was sent twice",
                              status=0)
 
         async def one(n: int) -> None:
@@ -393,3 +393,10 @@ def _error_text(res: Any) -> str:
 
 
 __all__ = ["ApplyResult", "Engine", "Lost", "apply_plan"]
+
+
+def _who(change: Change) -> str:
+    """The change's target for an error text, in the language of the person at the terminal."""
+    from ..i18n import resolve, ui_lang
+
+    return str(resolve(change.target, ui_lang()))

@@ -25,7 +25,7 @@ class PlaybookError(UsageError):
 class Step:
     id: str
     action: str
-    title: str
+    title: Any  # str or i18n.Message (model.Text)
     params: dict
     select: dict
     line: int

@@ -4,10 +4,28 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Union
+
+from ..i18n import Message
 
 PLAN_VERSION = 1
 KNOWN_AFTER_APPLY = "(known after apply)"
+
+Text = Union[str, Message]  # words for people: a catalogue message (key + params), rendered in the reader's language
+
+
+def encode(value: Any) -> Any:
+    """A Message as plain data ({"key", "params"}) for plan files and JSON; other values unchanged."""
+    if isinstance(value, Message):
+        return {"key": value.key, "params": {k: encode(v) for k, v in value.params.items()}}
+    return value
+
+
+def decode(value: Any) -> Any:
+    """The inverse of :func:`encode`."""
+    if isinstance(value, dict) and set(value) == {"key", "params"} and isinstance(value["key"], str):
+        return Message(value["key"], {k: decode(v) for k, v in (value["params"] or {}).items()})
+    return value
 
 
 @dataclass(frozen=True)
@@ -25,7 +43,7 @@ class Change:
     step: str
     action: str  # action type
     kind: str  # create | update | delete | send
-    target: str  # what is changed, for people
+    target: Text  # what is changed, for people
     key: str  # natural key: how to find the object again (UPN, displayName, email)
     before: Any
     after: Any
@@ -35,6 +53,7 @@ class Change:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["target"] = encode(self.target)
         d["requests"] = [asdict(r) for r in self.requests]
         return d
 
@@ -51,7 +70,7 @@ class Change:
 
     @staticmethod
     def from_dict(d: dict) -> Change:
-        return Change(d["id"], d["step"], d["action"], d["kind"], d["target"], d["key"], d["before"], d["after"],
+        return Change(d["id"], d["step"], d["action"], d["kind"], decode(d["target"]), d["key"], d["before"], d["after"],
                       tuple(Request(**r) for r in d["requests"]), d.get("irreversible", False), d.get("data") or {})
 
 
@@ -59,10 +78,10 @@ class Change:
 class StepPlan:
     step: str
     action: str
-    title: str
+    title: Text
     changes: list[Change]
-    noop_reason: str = ""  # why there is nothing to do (never silent)
-    blocked: str = ""  # why the step cannot work (not enough seats, missing licence, no usage location ...)
+    noop_reason: Text = ""  # why there is nothing to do (never silent)
+    blocked: Text = ""  # why the step cannot work (not enough seats, missing licence, no usage location ...)
     permissions: tuple[str, ...] = ()
     seats: dict[str, dict] = field(default_factory=dict)  # sku -> {name, needed, free}
 
@@ -102,14 +121,14 @@ class Plan:
         return {"version": self.version, "playbook": self.playbook, "playbook_hash": self.playbook_hash, "params": self.params,
                 "tenant": self.tenant, "tenant_id": self.tenant_id, "snapshot_fingerprint": self.snapshot_fingerprint,
                 "created_at": self.created_at,
-                "steps": [{"step": s.step, "action": s.action, "title": s.title, "noop_reason": s.noop_reason,
-                           "blocked": s.blocked, "permissions": list(s.permissions), "seats": s.seats,
+                "steps": [{"step": s.step, "action": s.action, "title": encode(s.title), "noop_reason": encode(s.noop_reason),
+                           "blocked": encode(s.blocked), "permissions": list(s.permissions), "seats": s.seats,
                            "changes": [c.to_dict() for c in s.changes]} for s in self.steps]}
 
     @staticmethod
     def from_dict(d: dict) -> Plan:
-        steps = [StepPlan(s["step"], s["action"], s["title"], [Change.from_dict(c) for c in s["changes"]], s.get("noop_reason", ""),
-                          s.get("blocked", ""), tuple(s.get("permissions") or ()), s.get("seats") or {}) for s in d["steps"]]
+        steps = [StepPlan(s["step"], s["action"], decode(s["title"]), [Change.from_dict(c) for c in s["changes"]],
+                          decode(s.get("noop_reason", "")), decode(s.get("blocked", "")), tuple(s.get("permissions") or ()), s.get("seats") or {}) for s in d["steps"]]
         return Plan(d["playbook"], d["playbook_hash"], d["params"], d["tenant"], d.get("tenant_id", ""),
                     d["snapshot_fingerprint"], d["created_at"], steps, d.get("version", PLAN_VERSION))
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..audit.facts import facts
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
+from ..i18n import Message
 from .loader import Playbook
 from .model import Plan, StepPlan
 from .schema import check_params, substitute, unset_parameters
@@ -49,7 +50,7 @@ def make_plan(playbook: Playbook, snapshot: Snapshot, *, overrides: dict[str, st
         missing = unset_parameters(step.params, params)
         if missing:
             hint = " ".join(f"--param {n}=..." for n in missing)
-            steps.append(ctx.step(step.action, [], blocked=f"parameter(s) {', '.join(missing)} not set; give {hint}",
+            steps.append(ctx.step(step.action, [], blocked=Message("steps.params_missing", {"n": len(missing), "names": ", ".join(missing), "hint": hint}),
                                   permissions=action.permissions))
             continue
         p = check_params(step.action, substitute(step.params, params, where), where)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from .loader import Playbook, PlaybookError, Step, _strip
+from .model import Text
 
 TOP_KEYS = {"name", "description", "parameters", "steps"}
 STEP_KEYS = {"id", "action", "title", "params", "select"}
@@ -87,8 +88,19 @@ def validate(doc: Any, source: str, base: Path | None, sha: str) -> Playbook:
         resolved = substitute(step_params, params, where)
         if not unset_parameters(step_params, params):  # steps waiting for a parameter are checked at plan time
             check_params(action, resolved, where)
-        steps.append(Step(sid, action, str(raw.get("title") or ACTIONS[action].TITLE), step_params, select, line))
+        steps.append(Step(sid, action, step_title(raw.get("title"), action), step_params, select, line))
     return Playbook(name, str(doc.get("description") or ""), params, steps, source, sha, base)
+
+
+def step_title(title: Any, action: str) -> Text:
+    """The playbook's own title (a catalogue key such as ``steps.shipped.crisis_team`` is looked up when shown),
+    else the action type's title from the catalogue."""
+    from ..i18n import Message, has
+
+    if title:
+        return Message(str(title)) if str(title).startswith("steps.") and has(str(title)) else str(title)
+    key = f"steps.{action}.title"
+    return Message(key) if has(key) else ACTIONS[action].TITLE
 
 
 def unset_parameters(value: Any, params: dict[str, Any]) -> list[str]:

@@ -24,7 +24,9 @@ from . import throttle
 from .loader import Playbook, load
 from .model import Change, Plan
 from .planner import make_plan
+from .model import Text
 from .runs import Run, RunStore, TenantLock, load_plan_file, save_plan_file
+from .schema import step_title
 from .steps import SPECS
 from .undo import undo_plan
 
@@ -64,7 +66,7 @@ class Outcome:
 @dataclass
 class Verification:
     plan: Plan  # what the playbook would still change now (empty means nothing left)
-    problems: list[tuple[str, str]]  # (change target, what is missing) for changes the run made
+    problems: list[tuple[Any, Any]]  # (change target, what is missing) as Text: i18n.resolve(.., lang) for changes the run made
 
     @property
     def ok(self) -> bool:
@@ -85,7 +87,7 @@ class RunInfo:
 @dataclass
 class ActionInfo:
     name: str
-    title: str
+    title: Text  # a catalogue message: render with i18n.resolve(title, lang)
     params: dict[str, Any]  # name -> default (... when required)
     permissions: tuple[str, ...]
     irreversible: bool
@@ -106,7 +108,9 @@ def playbook_of(run: Run) -> tuple[Playbook, dict]:
 
 
 def blocked_error(plan: Plan) -> BlockedPlan:
-    reasons = "; ".join(f"{s.step}: {s.blocked}" for s in plan.blocked)
+    from ..i18n import resolve, ui_lang
+
+    reasons = "; ".join(f"{s.step}: {resolve(s.blocked, ui_lang())}" for s in plan.blocked)
     return BlockedPlan(f"The plan cannot work as it is: {reasons}", "Fix what is named, then plan again; nothing was changed")
 
 
@@ -393,7 +397,7 @@ def actions() -> list[ActionInfo]:
     out = []
     for name, a in sorted(SPECS.items()):
         fields = {k: (... if f.is_required() else f.default) for k, f in a.params.model_fields.items()}
-        out.append(ActionInfo(name, a.title, fields, a.permissions, a.irreversible))
+        out.append(ActionInfo(name, step_title(None, name), fields, a.permissions, a.irreversible))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import GraphError
+from ..i18n import Message
 from .applier import Engine
 from .contract import Lost
 from .query import url
@@ -11,17 +12,17 @@ from .runs import Run
 from .steps import spec
 
 
-async def verify_run(client: Any, run: Run) -> list[tuple[str, str]]:
+async def verify_run(client: Any, run: Run) -> list[tuple[Any, Message]]:
     """(target, what is wrong) for every change of ``run`` that is not in effect as planned."""
     the_plan, state = run.plan(), run.state()
     engine = Engine(client, run)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[Any, Message]] = []
     for c in the_plan.changes:
         st = state.get(c.id)
         if not st:
             continue  # never started: the re-plan shows it
         if st.get("phase") != "done":
-            problems.append((c.target, f"not confirmed ({st.get('phase')})"))
+            problems.append((c.target, Message("steps.verify.not_confirmed", {"phase": str(st.get("phase"))})))
             continue
         a = spec(c.action)
         values = dict(st.get("result") or {})
@@ -29,7 +30,7 @@ async def verify_run(client: Any, run: Run) -> list[tuple[str, str]]:
             if a.check(c) is not None:
                 done, body = await engine.find_one(c)
                 if not done:
-                    problems.append((c.target, "not in effect"))
+                    problems.append((c.target, Message("steps.verify.not_in_effect")))
                     continue
                 found = a.found_id(body, c)
                 if found:
@@ -39,7 +40,7 @@ async def verify_run(client: Any, run: Run) -> list[tuple[str, str]]:
                 bodies = [await client.collect(url(r.path, r.query, values)) for r in reads]
                 problems.extend((c.target, m) for m in a.missing(c, values, bodies))
         except (GraphError, Lost) as exc:
-            problems.append((c.target, f"could not be read: {exc}"))
+            problems.append((c.target, Message("steps.verify.unreadable", {"error": str(exc)})))
     return problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..i18n import text
+from ..i18n import resolve, text
 from ..playbook.model import Plan
 from .safe import terminal as esc
 
@@ -27,16 +27,16 @@ def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "e
 
     out = [tx("head", playbook=plan.playbook, tenant=esc(plan.tenant), n=len(plan.changes)), ""]
     for s in plan.steps:
-        head = f"[{s.step}] {esc(s.title)}"
+        head = f"[{s.step}] {esc(resolve(s.title, lang))}"
         if s.blocked:
-            out.append(f"{head}\n    " + tx("blocked", reason=esc(s.blocked)))
+            out.append(f"{head}\n    " + tx("blocked", reason=esc(resolve(s.blocked, lang))))
         elif not s.changes:
-            out.append(f"{head}\n    " + tx("nothing_to_do", reason=esc(s.noop_reason)))
+            out.append(f"{head}\n    " + tx("nothing_to_do", reason=esc(resolve(s.noop_reason, lang))))
         else:
             out.append(f"{head}: " + tx("changes", n=len(s.changes)))
             for c in s.changes[:PER_STEP]:
                 mark = " " + tx("irreversible") if c.irreversible else ""
-                out.append(f"    {c.kind:<6} {esc(c.target)}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
+                out.append(f"    {c.kind:<6} {esc(resolve(c.target, lang))}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
             if len(s.changes) > PER_STEP:
                 out.append("    " + tx("and_more", n=len(s.changes) - PER_STEP))
         for sku in s.seats.values():
@@ -60,12 +60,17 @@ def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "e
     return "\n".join(out) + "\n"
 
 
-def render_plan_json(plan: Plan, granted: set[str] | None = None, *, exit_code: int = 0) -> str:
+def render_plan_json(plan: Plan, granted: set[str] | None = None, *, exit_code: int = 0, lang: str = "en") -> str:
+    """Texts for people (titles, reasons, targets) in ``lang``; the message keys stay in the plan file (model.encode)."""
     from .envelope import envelope
 
     data = plan.to_dict()
+    for s, step in zip(data["steps"], plan.steps):
+        s.update(title=resolve(step.title, lang), noop_reason=resolve(step.noop_reason, lang), blocked=resolve(step.blocked, lang))
+        for c, change in zip(s["changes"], step.changes):
+            c["target"] = resolve(change.target, lang)
     data["estimate"] = plan.request_estimate()
     data["permissions"] = {"needed": plan.permissions(), "granted": sorted(granted) if granted is not None else None}
-    data["blocked"] = [{"step": s.step, "reason": s.blocked} for s in plan.blocked]
+    data["blocked"] = [{"step": s.step, "reason": resolve(s.blocked, lang)} for s in plan.blocked]
     return envelope("playbook plan", json.loads(json.dumps(data, default=str)), exit_code=exit_code,
                     status="error" if plan.blocked else "success")

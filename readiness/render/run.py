@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import text
+from ..i18n import resolve, text
 from .envelope import envelope
 from .safe import terminal as esc
 
@@ -14,7 +14,7 @@ def render_run_text(result: Any, lang: str = "en") -> str:
         return text("run.nothing_to_do", lang) + "\n"
     out = [text("run.result", lang, run=result.run_id, n=result.done, adopted=result.adopted, failed=len(result.failed))]
     out += ["  " + text("run.failed", lang, change=esc(cid), error=esc(error)) for cid, error in result.failed[:10]]
-    out += [text("run.irreversible", lang, target=esc(c.target), action=c.action) for c in result.irreversible]
+    out += [text("run.irreversible", lang, target=esc(resolve(c.target, lang)), action=c.action) for c in result.irreversible]
     return "\n".join(out) + "\n"
 
 

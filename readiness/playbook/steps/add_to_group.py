@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx
 
@@ -22,8 +23,8 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     groups = ctx.snapshot.data("groups", []) or []
     match = [g for g in groups if g.get("id") == p.group or (g.get("displayName") or "").lower() == p.group.lower()]
     if len(match) != 1:
-        why = "no group" if not match else f"{len(match)} groups"
-        return ctx.step(NAME, [], blocked=f"{why} named '{p.group}' in the tenant; give its exact name or id", permissions=PERMISSIONS)
+        blocked = Message("steps.add_to_group.ambiguous" if match else "steps.add_to_group.no_group", {"n": len(match), "group": p.group})
+        return ctx.step(NAME, [], blocked=blocked, permissions=PERMISSIONS)
     group = match[0]
     members = set((ctx.snapshot.data("group_members", {}) or {}).get(group["id"], []))
     people = [x for x in ctx.people() if x.id not in members]
@@ -31,7 +32,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                           {"member": True}, [Request("POST", f"/groups/{group['id']}/members/$ref",
                                                      {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{x.id}"})],
                           group_id=group["id"], user_id=x.id) for x in people]
-    return ctx.step(NAME, changes, noop=f"everyone selected is already in '{group.get('displayName')}'", permissions=PERMISSIONS)
+    return ctx.step(NAME, changes, noop=Message("steps.add_to_group.all_in", {"group": group.get("displayName")}), permissions=PERMISSIONS)
 
 
 def check(change: Change) -> Request | None:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...licensing.capabilities import KIT
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx, get_user
 
@@ -32,7 +33,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     people = [x for x in ctx.people() if any(not (KIT[w] & x.capabilities) for w in wanted)
               and not any(KIT[w] & x.disabled_capabilities for w in wanted)]  # switched-off plans: enable_service_plans
     if not people:
-        return ctx.step(NAME, [], noop="everyone selected already has " + ", ".join(wanted), permissions=PERMISSIONS)
+        return ctx.step(NAME, [], noop=Message("steps.assign_licence.all_have", {"caps": ", ".join(wanted)}), permissions=PERMISSIONS)
     candidates = []
     for sku_id, plans in f.sku_caps.items():
         sku = f.sku_by_id.get(sku_id) or {}
@@ -72,13 +73,18 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     blocked = []
     if short:
         need = len(short) + sum(s["needed"] for s in seats.values())
-        blocked.append(f"not enough free seats: {need} people need a licence with {', '.join(wanted)} but only "
-                       f"{need - len(short)} suitable seats are free; buy {len(short)} more (first without: {', '.join(short[:5])})")
+        blocked.append(Message("steps.assign_licence.seats_short", {"n": need, "caps": ", ".join(wanted), "free": need - len(short),
+                                                                    "buy": len(short), "first": ", ".join(short[:5])}))
     if no_location:
-        blocked.append(f"{len(no_location)} people have no usage location and no default is set ({', '.join(no_location[:5])}); "
-                       "set usage_location in the playbook parameters or the tenant profile (--usage-location)")
-    return ctx.step(NAME, changes, blocked="; ".join(blocked), permissions=PERMISSIONS, seats=seats,
-                    noop="no suitable subscription" if not candidates else "")
+        blocked.append(Message("steps.assign_licence.no_location", {"n": len(no_location), "first": ", ".join(no_location[:5])}))
+    return ctx.step(NAME, changes, blocked=_joined(blocked), permissions=PERMISSIONS, seats=seats,
+                    noop=Message("steps.assign_licence.no_sku") if not candidates else "")
+
+
+def _joined(reasons: list[Message]) -> Message | str:
+    if len(reasons) == 2:
+        return Message("steps.both", {"first": reasons[0], "second": reasons[1]})
+    return reasons[0] if reasons else ""
 
 
 def check(change: Change) -> Request | None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from ...audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, Facts, Person, ready_capabilities
 from ...collect.snapshot import Snapshot
-from ..model import Change, Request, StepPlan
+from ...i18n import Message
+from ..model import Change, Request, StepPlan, Text
 
 
 @dataclass
@@ -15,7 +16,7 @@ class Ctx:
     snapshot: Snapshot
     facts: Facts
     step_id: str
-    title: str
+    title: Text
     select: dict
     usage_location: str = ""  # the profile's default usage location
     history: dict[str, dict] = field(default_factory=dict)  # change id -> data, from earlier runs' journals
@@ -40,19 +41,20 @@ class Ctx:
             pool = [p for p in pool if missing & lacks(p, self.facts)]
         return pool
 
-    def step(self, action: str, changes: list[Change], *, noop: str = "", blocked: str = "", permissions: tuple = (),
+    def step(self, action: str, changes: list[Change], *, noop: Text = "", blocked: Text = "", permissions: tuple = (),
              seats: dict | None = None) -> StepPlan:
         return StepPlan(self.step_id, action, self.title, changes, "" if changes else noop, blocked, permissions, seats or {})
 
-    def change(self, action: str, kind: str, key: str, target: str, before: Any, after: Any, requests: list[Request],
+    def change(self, action: str, kind: str, key: str, target: Text, before: Any, after: Any, requests: list[Request],
                irreversible: bool = False, **data: Any) -> Change:
         return Change(f"{self.step_id}:{key}", self.step_id, action, kind, target, key, before, after, tuple(requests),
                       irreversible, data)
 
-    def no_one(self) -> str:
+    def no_one(self) -> Message:
         sel = self.select or {}
-        what = ", ".join(f"{k}={v}" for k, v in sel.items()) or "enabled members"
-        return f"the selection ({what}) matches nobody"
+        if not sel:
+            return Message("steps.no_one_enabled")
+        return Message("steps.no_one", {"what": ", ".join(f"{k}={v}" for k, v in sel.items())})
 
 
 def lacks(p: Person, f: Facts) -> set[str]:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx, named_object
 
@@ -32,8 +33,8 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     sec = ctx.snapshot.section("compliance_policies")
     if not sec.usable:
         if sec.licence:  # not applicable to this tenant; not something the admin can fix with a parameter
-            return ctx.step(NAME, [], noop=f"not applicable: {sec.reason}", permissions=PERMISSIONS)
-        return ctx.step(NAME, [], blocked=f"compliance policies cannot be created: {sec.reason}", permissions=PERMISSIONS)
+            return ctx.step(NAME, [], noop=Message("steps.not_applicable", {"reason": sec.reason}), permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=Message("steps.compliance_policy.unavailable", {"reason": sec.reason}), permissions=PERMISSIONS)
     existing = {(str(x.get("@odata.type", "")).rsplit(".", 1)[-1], (x.get("displayName") or "").lower()) for x in sec.data or []}
     have_type = {t for t, _ in existing}
     changes, skipped = [], []
@@ -53,7 +54,8 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                                   [Request("POST", "/deviceManagement/deviceCompliancePolicies", body, idempotent=False),
                                    Request("POST", "/deviceManagement/deviceCompliancePolicies/{id}/assign", assign)],
                                   name=name))
-    noop = f"a compliance policy exists already for: {', '.join(skipped)}" if skipped else "nothing to create"
+    noop = (Message("steps.compliance_policy.exists", {"platforms": ", ".join(skipped)}) if skipped
+            else Message("steps.compliance_policy.nothing"))
     return ctx.step(NAME, changes, noop=noop, permissions=PERMISSIONS)
 
 
@@ -63,7 +65,7 @@ def verify_reads(change: Change, values: dict) -> list[Request]:
 
 def missing(change: Change, values: dict, bodies: list) -> list[str]:
     """The policy exists but is assigned to nobody: half a change."""
-    return [] if bodies[0] else ["not assigned"]
+    return [] if bodies[0] else [Message("steps.verify.not_assigned")]
 
 
 check, found_id, is_done, inverse = named_object("/deviceManagement/deviceCompliancePolicies?$select=id,displayName", "/deviceManagement/deviceCompliancePolicies/{id}")

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...i18n import Message
 from ..model import Request, StepPlan
 from .base import Ctx, named_object
 
@@ -25,14 +26,14 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     sec = ctx.snapshot.section("conditional_access")
     if not sec.usable:
         if sec.licence:  # not applicable to this tenant; not something the admin can fix with a parameter
-            return ctx.step(NAME, [], noop=f"not applicable: {sec.reason}", permissions=PERMISSIONS)
-        return ctx.step(NAME, [], blocked=f"Conditional Access is not available: {sec.reason}", permissions=PERMISSIONS)
+            return ctx.step(NAME, [], noop=Message("steps.not_applicable", {"reason": sec.reason}), permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=Message("steps.conditional_access.unavailable", {"reason": sec.reason}), permissions=PERMISSIONS)
     if any((x.get("displayName") or "").lower() == p.name.lower() for x in sec.data or []):
-        return ctx.step(NAME, [], noop=f"a policy named '{p.name}' exists already", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], noop=Message("steps.conditional_access.exists", {"name": p.name}), permissions=PERMISSIONS)
     by_upn = {x.upn.lower(): x for x in ctx.facts.people}
     missing = [u for u in p.break_glass if u.lower() not in by_upn]
     if missing:
-        return ctx.step(NAME, [], blocked=f"break-glass account(s) not found: {', '.join(missing)}; nobody must be locked out",
+        return ctx.step(NAME, [], blocked=Message("steps.conditional_access.no_break_glass", {"n": len(missing), "accounts": ", ".join(missing)}),
                         permissions=PERMISSIONS)
     body = {"displayName": p.name, "state": "enabledForReportingButNotEnforced",
             "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": [by_upn[u.lower()].id for u in p.break_glass]},

@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from ..query import odata_string
 from .base import Ctx, delete_inverse, id_named, present
@@ -34,17 +35,16 @@ def _channel(name: str) -> str:
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     groups = ctx.snapshot.data("groups", []) or []
     if any((g.get("displayName") or "").lower() == p.name.lower() for g in groups):
-        return ctx.step(NAME, [], noop=f"a team or group named '{p.name}' exists already (channels of an existing team are not changed)",
+        return ctx.step(NAME, [], noop=Message("steps.create_team.exists", {"name": p.name}),
                         permissions=PERMISSIONS)
     by_upn = {x.upn.lower(): x for x in ctx.facts.people}
     unknown = [o for o in p.owners if o.lower() not in by_upn]
     if unknown:
-        return ctx.step(NAME, [], blocked=f"owner(s) not found in the tenant: {', '.join(unknown)}", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=Message("steps.create_team.no_owner", {"n": len(unknown), "owners": ", ".join(unknown)}), permissions=PERMISSIONS)
     owners = [by_upn[o.lower()] for o in p.owners]
     members = [x for x in ctx.people() if x.id not in {o.id for o in owners}]
     if len(members) + len(owners) > MAX_MEMBERS:
-        return ctx.step(NAME, [], blocked=f"{len(members) + len(owners)} people exceed the {MAX_MEMBERS} members a team can hold; "
-                                          "narrow the selection (for example by department)", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=Message("steps.create_team.too_many", {"n": len(members) + len(owners), "max": MAX_MEMBERS}), permissions=PERMISSIONS)
     if p.channels == "departments":
         names = sorted({_channel(x.department) for x in members + owners if x.department})
     else:
@@ -91,16 +91,17 @@ def verify_reads(change: Change, values: dict) -> list[Request]:
                                                                        query={"$select": "id,displayName"})]
 
 
-def missing(change: Change, values: dict, bodies: list) -> list[str]:
+def missing(change: Change, values: dict, bodies: list) -> list[Message]:
     """Members and channels of the plan that the team lacks (existence alone is not the desired state)."""
     members = {m.get("userId") for m in bodies[0]}
     channels = {(c.get("displayName") or "").lower() for c in bodies[1]}
-    out = [f"{len(set(change.data.get('people') or []) - members)} of {len(change.data.get('people') or [])} members missing"]
-    if not set(change.data.get("people") or []) - members:
-        out = []
+    wanted = set(change.data.get("people") or [])
+    out: list[Message] = []
+    if wanted - members:
+        out.append(Message("steps.verify.members_missing", {"n": len(wanted - members), "of": len(change.data.get("people") or [])}))
     lost = [n for n in change.data.get("channels") or [] if n.lower() not in channels]
     if lost:
-        out.append(f"channels missing: {', '.join(lost)}")
+        out.append(Message("steps.verify.channels_missing", {"n": len(lost), "channels": ", ".join(lost)}))
     return out
 
 

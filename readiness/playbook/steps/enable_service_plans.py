@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...licensing.capabilities import KIT
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx, get_user
 
@@ -47,9 +48,9 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                                       [Request("POST", f"/users/{person.id}/assignLicense",
                                                {"addLicenses": [{"skuId": sku_id, "disabledPlans": keep}], "removeLicenses": []})],
                                       user_id=person.id, sku_id=sku_id, disabled=keep, was=sorted(disabled)))
-    noop = "no selected person has Teams, Exchange or SharePoint switched off"
+    noop = Message("steps.enable_service_plans.none_off")
     if skipped_group:
-        noop += f"; {len(skipped_group)} licences come from groups and must be changed on the group"
+        noop = Message("steps.enable_service_plans.none_off_groups", {"n": len(skipped_group)})
     return ctx.step(NAME, changes, noop=noop, permissions=PERMISSIONS)
 
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ...i18n import Message
 from ..model import StepPlan
 from .base import Ctx
 from .settings import settings_check, settings_done, settings_inverse, settings_plan
@@ -25,7 +26,7 @@ class Params(BaseModel):
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     wanted = {"allowInvitesFrom": p.allowInvitesFrom, "guestUserRoleId": ROLES[p.guest_access] if p.guest_access else None}
     return settings_plan(ctx, NAME, "authorization_policy", "/policies/authorizationPolicy", wanted, PERMISSIONS,
-                         "guest invitation policy")
+                         Message("steps.settings.guest_policy"))
 
 
 check, is_done, inverse = settings_check, settings_done, settings_inverse

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ...errors import UsageError
 from ...safe_io import read_regular
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from ..query import odata_string
 from .base import Ctx, delete_inverse, id_named, present
@@ -67,7 +68,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                 "inviteRedirectUrl": p.redirect_url, "sendInvitationMessage": p.send_invitation_message}
         changes.append(ctx.change(NAME, "create", f"guest:{email.lower()}", email, None, {"guest": email},
                                   [Request("POST", "/invitations", body, idempotent=False)], email=email))
-    return ctx.step(NAME, changes, noop=f"all {len(rows)} partners in the list are guests already", permissions=PERMISSIONS)
+    return ctx.step(NAME, changes, noop=Message("steps.invite_guests.all_guests", {"n": len(rows)}), permissions=PERMISSIONS)
 
 
 def check(change: Change) -> Request | None:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...errors import GraphError
 from ...resources import data_root
 from ..contract import Io, Lost
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from ..query import odata_string
 from .base import Ctx
@@ -53,11 +54,11 @@ def _text(template: str, language: str, company: str) -> tuple[str, str]:
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     sender = next((x for x in ctx.facts.people if x.upn.lower() == p.sender.lower()), None)
     if sender is None:
-        return ctx.step(NAME, [], blocked=f"the sender mailbox {p.sender} is not in the tenant", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], blocked=Message("steps.send_announcement.no_sender", {"sender": p.sender}), permissions=PERMISSIONS)
     sent = {rid for c in ctx.history.values() if c.get("template") == p.template for rid in c.get("recipients", [])}
     people = [x for x in ctx.people() if x.id not in sent and x.upn]
     if not people:
-        reason = "everyone selected got this announcement in an earlier run" if sent else ctx.no_one()
+        reason = Message("steps.send_announcement.sent_before") if sent else ctx.no_one()
         return ctx.step(NAME, [], noop=reason, permissions=PERMISSIONS)
     subject, body = _text(p.template, p.language, ctx.tenant_name)
     changes = []
@@ -68,7 +69,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                  "toRecipients": [{"emailAddress": {"address": sender.upn}}],
                  "bccRecipients": [{"emailAddress": {"address": x.upn}} for x in chunk],
                  "singleValueExtendedProperties": [{"id": MARKER_ID, "value": "{marker}"}]}
-        changes.append(ctx.change(NAME, "send", f"mail:{p.template}:{key}", f"{len(chunk)} recipients", None,
+        changes.append(ctx.change(NAME, "send", f"mail:{p.template}:{key}", Message("steps.send_announcement.recipients", {"n": len(chunk)}), None,
                                   {"subject": subject, "recipients": len(chunk)},
                                   [Request("POST", f"/users/{sender.id}/messages", draft, idempotent=False),
                                    Request("POST", f"/users/{sender.id}/messages/{{draft}}/send", idempotent=False)],
@@ -149,4 +150,4 @@ def verify_reads(change: Change, values: dict) -> list[Request]:
 
 
 def missing(change: Change, values: dict, bodies: list) -> list[str]:
-    return [] if not bodies or bodies[0] else ["not found in the sender's Sent Items"]
+    return [] if not bodies or bodies[0] else [Message("steps.verify.not_in_sent_items")]

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx
 
 
-def settings_plan(ctx: Ctx, action: str, section: str, path: str, wanted: dict, permissions: tuple, what: str) -> StepPlan:
+def settings_plan(ctx: Ctx, action: str, section: str, path: str, wanted: dict, permissions: tuple, what: Message) -> StepPlan:
     sec = ctx.snapshot.section(section)
     if not sec.usable:
-        return ctx.step(action, [], blocked=f"the current {what} could not be read ({sec.reason}); nothing is changed blind",
+        return ctx.step(action, [], blocked=Message("steps.settings.unreadable", {"what": what, "reason": sec.reason}),
                         permissions=permissions)
     current = sec.data or {}
     diff = {k: v for k, v in wanted.items() if v is not None and current.get(k) != v}
     if not diff:
-        return ctx.step(action, [], noop=f"the {what} already have the wanted values", permissions=permissions)
+        return ctx.step(action, [], noop=Message("steps.settings.as_wanted", {"what": what}), permissions=permissions)
     before = {k: current.get(k) for k in diff}
     change = ctx.change(action, "update", section, what, before, diff, [Request("PATCH", path, diff)], path=path)
     return ctx.step(action, [change], permissions=permissions)

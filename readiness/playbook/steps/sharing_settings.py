@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ...i18n import Message
 from ..model import StepPlan
 from .base import Ctx
 from .settings import settings_check, settings_done, settings_inverse, settings_plan
@@ -26,7 +27,7 @@ class Params(BaseModel):
 
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     return settings_plan(ctx, NAME, "sharepoint", "/admin/sharepoint/settings", p.model_dump(), PERMISSIONS,
-                         "SharePoint sharing settings")
+                         Message("steps.settings.sharing"))
 
 
 check, is_done, inverse = settings_check, settings_done, settings_inverse
