@@ -10,7 +10,7 @@ import click
 
 from ..errors import UsageError
 from ..exitcodes import ExitCode
-from ..i18n import resolve as resolve_text, say, ui_lang
+from ..i18n import has, resolve as resolve_text, say, ui_lang
 from .announce import announce
 from .context import AppContext, run_async
 from ..render.safe import terminal as esc
@@ -49,7 +49,9 @@ def playbook_list() -> None:
 
     for name in builtin_names():
         pb = load(name)
-        click.echo(f"{name}\n    {pb.description}\n    steps: {', '.join(s.id for s in pb.steps)}\n")
+        key = f"steps.playbooks.{name}"
+        description = say(key) if has(key) else pb.description
+        click.echo(f"{name}\n    {esc(description)}\n    {say('steps.list.steps', steps=', '.join(s.id for s in pb.steps))}\n")
 
 
 @playbook.command(name="show")
@@ -94,8 +96,9 @@ def playbook_actions() -> None:
     from ..playbook.steps import SPECS
 
     for a in actions():
-        undo = "irreversible" if a.irreversible else "undoable"
-        click.echo(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n    permissions: {', '.join(a.permissions)}")
+        undo = say("steps.list.irreversible" if a.irreversible else "steps.list.undoable")
+        click.echo(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n"
+                   f"    {say('steps.list.permissions', permissions=', '.join(a.permissions))}")
         for line in param_lines(SPECS[a.name].params):
             click.echo(f"    {line}")
         click.echo("")

@@ -36,7 +36,7 @@ def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "e
             out.append(f"{head}: " + tx("changes", n=len(s.changes)))
             for c in s.changes[:PER_STEP]:
                 mark = " " + tx("irreversible") if c.irreversible else ""
-                out.append(f"    {c.kind:<6} {esc(resolve(c.target, lang))}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
+                out.append(f"    {text(f'steps.kinds.{c.kind}', lang):<7} {esc(resolve(c.target, lang))}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
             if len(s.changes) > PER_STEP:
                 out.append("    " + tx("and_more", n=len(s.changes) - PER_STEP))
         for sku in s.seats.values():

@@ -59,11 +59,13 @@ def test_validate_command(tmp_path: Path) -> None:
 
 
 def test_selection_matching_nobody_says_so() -> None:
+    from readiness.i18n import resolve
+
     pb = parse(b"name: t\nsteps:\n  - id: a\n    action: assign_licence\n    select: {departments: [Nowhere]}\n", "t.yaml")
     plan = make_plan(pb, snapshot_for())
-    assert plan.changes == [] and "already has" in plan.steps[0].noop_reason
+    assert plan.changes == [] and "already has" in resolve(plan.steps[0].noop_reason, "en")
     pb = parse(b"name: t\nsteps:\n  - id: a\n    action: add_to_group\n    params: {group: Alle}\n    select: {departments: [Nowhere]}\n", "t.yaml")
-    assert "everyone selected" in make_plan(pb, snapshot_for()).steps[0].noop_reason
+    assert "everyone selected" in resolve(make_plan(pb, snapshot_for()).steps[0].noop_reason, "en")
 
 
 def test_unknown_parameter_override_is_a_usage_error() -> None:
