@@ -179,23 +179,86 @@ def test_a_pseudo_language_file_supplies_every_visible_string(pseudo_lang: str) 
     i18n.clear_cache()
 
 
+def _message_data(value):  # noqa: ANN001, ANN202
+    """The parameters of a catalogue message (tenant data, ids, values from the playbook), never its words."""
+    if isinstance(value, i18n.Message):
+        return [_message_data(v) for v in value.params.values()]
+    return value
+
+
 def test_the_plan_frame_comes_from_the_pseudo_language(pseudo_lang: str) -> None:
-    """Plan text: every word around the steps' own data (titles, targets, values from the playbook) is catalogue text."""
+    """The WHOLE plan text of the demo is catalogue text around data: frame, step titles, change kinds, targets,
+    no-op and blocked reasons. Allowed outside the brackets: step ids, action names, the parameters of the
+    messages, before/after values, seats, permissions and what the tenant holds; not titles or reasons.
+    Three plans, so that changes, no-op reasons and blocked reasons all appear: the demo's, the same playbook
+    without parameters (steps waiting for one are blocked), and the secure-remote-access playbook without them."""
     from readiness.cli.demo import _demo_params
 
     snapshot = demo_snapshot()
-    planned = readiness.plan("emergency-home-office", snapshot, params=_demo_params(readiness.evaluate(snapshot)))
-    out = readiness.render(planned, "table", pseudo_lang)
-    assert f"{OPEN}Plan: " in out and f"{OPEN}Estimate: about " in out
-    plan = planned.plan
-    data = json.dumps([[s.step, s.action, s.title, s.noop_reason, s.blocked, s.seats, s.permissions,
-                        [[c.kind, c.target, c.before, c.after, c.action] for c in s.changes]] for s in plan.steps],
-                      ensure_ascii=False, default=str) + str([[c.before, c.after] for c in plan.changes])
-    data += json.dumps(snapshot.to_dict(), ensure_ascii=False)
-    allowed = _words(data)
-    leaked = _words(_outside_catalogue(out)) - allowed
-    assert leaked == set(), sorted(leaked)[:20]
+    params = _demo_params(readiness.evaluate(snapshot))
+    plans = [readiness.plan("emergency-home-office", snapshot, params=params),
+             readiness.plan("emergency-home-office", snapshot, params={}),  # steps waiting for a parameter: blocked
+             readiness.plan("secure-remote-access", snapshot, params={})]
+    reasons = [r for planned in plans for s in planned.plan.steps for r in (s.blocked, s.noop_reason) if r]
+    assert reasons and all(isinstance(r, i18n.Message) for r in reasons), reasons
+    assert any(planned.plan.blocked for planned in plans) and any(s.noop_reason for p in plans for s in p.plan.steps)
+    for planned in plans:
+        out = readiness.render(planned, "table", pseudo_lang)
+        assert f"{OPEN}Plan: " in out and f"{OPEN}Estimate: about " in out
+        plan = planned.plan
+        assert all(isinstance(s.title, i18n.Message) for s in plan.steps)
+        for s in plan.steps:  # each step's title is bracketed, i.e. from the catalogue
+            assert f"[{s.step}] {OPEN}" in out, s.step
+        data = json.dumps([[s.step, s.action, _message_data(s.title), _message_data(s.noop_reason), _message_data(s.blocked),
+                            s.seats, s.permissions, [[_message_data(c.target), c.before, c.after, c.action] for c in s.changes]]
+                           for s in plan.steps], ensure_ascii=False, default=str) + str([[c.before, c.after] for c in plan.changes])
+        data += json.dumps(snapshot.to_dict(), ensure_ascii=False)
+        allowed = _words(data)
+        leaked = _words(_outside_catalogue(out)) - allowed
+        assert leaked == set(), (plan.playbook, sorted(leaked)[:20])
+        # German: no English step title left (the titles of the shipped playbooks are translated too)
+        german = readiness.render(planned, "table", "de")
+        for s in plan.steps:
+            assert i18n.text(s.title.key, "en") not in german and i18n.text(s.title.key, "de") in german
     i18n.clear_cache()
+
+
+def test_plan_files_keep_messages_language_free(tmp_path: Path) -> None:
+    """A plan written to a file holds message keys and parameters; read back it renders in any language."""
+    from readiness.cli.demo import _demo_params
+    from readiness.playbook.model import Plan
+
+    snapshot = demo_snapshot()
+    plan = readiness.plan("emergency-home-office", snapshot, params=_demo_params(readiness.evaluate(snapshot))).plan
+    doc = json.loads(json.dumps(plan.to_dict()))
+    first = doc["steps"][0]
+    assert first["title"] == {"key": "steps.shipped.enable_plans", "params": {}}
+    back = Plan.from_dict(doc)
+    assert back.to_dict() == plan.to_dict() and back.signature() == plan.signature()
+    for a, b in zip(back.steps, plan.steps):
+        for lang in ("en", "de"):
+            assert i18n.resolve(a.title, lang) == i18n.resolve(b.title, lang)
+            assert i18n.resolve(a.noop_reason, lang) == i18n.resolve(b.noop_reason, lang)
+
+
+def test_step_reasons_have_real_plurals() -> None:
+    """One person, several people: the catalogue's plural forms, in English and German."""
+    one = i18n.Message("steps.assign_licence.no_location", {"n": 1, "first": "a@x.example"})
+    many = i18n.Message("steps.assign_licence.no_location", {"n": 3, "first": "a@x.example"})
+    assert one.text("en").startswith("1 person has no usage location") and many.text("en").startswith("3 people have")
+    assert "1 Person hat keinen Nutzungsstandort" in one.text("de") and "3 Personen haben keinen Nutzungsstandort" in many.text("de")
+    missing = i18n.Message("steps.verify.members_missing", {"n": 1, "of": 4})
+    assert missing.text("en") == "1 of 4 members missing" and missing.text("de") == "1 von 4 Mitgliedern fehlt"
+    assert i18n.Message("steps.verify.members_missing", {"n": 2, "of": 4}).text("de") == "2 von 4 Mitgliedern fehlen"
+
+
+def test_every_action_type_has_a_title_in_every_language() -> None:
+    from readiness.playbook.steps import ACTIONS
+
+    for name in ACTIONS:
+        for lang in i18n.LANGS:
+            assert i18n.has(f"steps.{name}.title", lang), (name, lang)
+        assert i18n.text(f"steps.{name}.title", "en") == ACTIONS[name].TITLE  # the module's English title is the same text
 
 
 def test_a_new_catalogue_file_is_a_new_cli_language(pseudo_lang: str, tmp_path: Path) -> None:
