@@ -45,6 +45,17 @@ def _step(change_id: str) -> str:
     return str(change_id).split(":", 1)[0]
 
 
+def _step_titles(run_id: str) -> dict:
+    """Step id -> its title as a language-free message ({"key", "params"}) or the playbook's own words."""
+    from ..playbook.model import encode
+    from ..playbook.runs import RunStore
+
+    try:
+        return {s.step: encode(s.title) for s in RunStore().get(run_id).plan().steps}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def lessons(run_id: str, *, before: Any = None, after: Any = None, pseudonymize: bool = False) -> dict:
     """The lessons-learned facts of a run, language-free (``render_lessons`` writes them in en or de).
 
@@ -134,7 +145,7 @@ def lessons(run_id: str, *, before: Any = None, after: Any = None, pseudonymize:
                              "reasons_after": dict(b.summary["reasons"])}
     tenant = tl.meta.get("tenant", "")
     return {
-        "run_id": tl.run_id, "playbook": tl.playbook, "tenant": "" if pseudonymize else tenant, "pseudonymized": pseudonymize,
+        "run_id": tl.run_id, "playbook": tl.playbook, "step_titles": _step_titles(run_id), "tenant": "" if pseudonymize else tenant, "pseudonymized": pseudonymize,
         "version": {"tool": __version__, "journal_sha256": hashlib.sha256(canon.encode()).hexdigest(), "date": clock.iso_now()},
         "created": tl.meta.get("created", ""),
         "sessions": [dict(s, role="apply" if i == 0 else "resume", index=i + 1,

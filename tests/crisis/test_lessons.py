@@ -85,6 +85,11 @@ def test_lessons_from_a_run_with_a_crash_a_failure_and_resumes(tmp_path: Path, m
     de = readiness.render_lessons(doc, "md", "de")
     assert "Zusammenfassung für die Geschäftsführung" in de and "Administrator bei der Fortsetzung" in de
     assert "unterbrochen" in de and "Gesendete Elemente" in de
+    # steps by their titles from the catalogue, in the report's language, with the step id for reference
+    assert doc["step_titles"]["announce"] == {"key": "steps.shipped.announce", "params": {}}
+    assert "Allen sagen, wie sie im Homeoffice anfangen (announce)" in de and "Tell everyone" not in de
+    en = readiness.render_lessons(doc, "html", "en")
+    assert "Tell everyone how to start working from home (announce)" in en
     private = readiness.lessons(run_id, pseudonymize=True)
     assert private["tenant"] == "" and server.base_url not in readiness.render_lessons(private, "html", "en")
     # the measures go into the register
