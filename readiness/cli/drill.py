@@ -5,24 +5,15 @@ from pathlib import Path
 
 import click
 
-from .options import emit, lang_option
+from .options import emit, lang_option, params_option
 
-
-def _pairs(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for v in values:
-        name, sep, value = v.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
-        out[name.strip()] = value.strip()
-    return out
 
 
 @click.command(name="drill")
 @click.argument("playbook")
 @click.option("--from-snapshot", "from_snapshot", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The tenant's snapshot the replica is built from (pseudonymised snapshots work too).")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Playbook parameters, as for `playbook plan`.")
+@params_option("Playbook parameters, as for `playbook plan`.")
 @click.option("--usage-location", default="", help="Usage location for people who have none (as for `playbook plan`).")
 @click.option("--latency", type=click.IntRange(0, 10_000), default=0, show_default=True, metavar="MS",
               help="Added to every answer of the replica, in milliseconds (a real tenant answers in 50-300 ms).")
@@ -30,7 +21,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("-o", "--output", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to FILE.")
 @lang_option()
-def drill(playbook: str, from_snapshot: Path, params: tuple[str, ...], usage_location: str, latency: int, previous: str | None,
+def drill(playbook: str, from_snapshot: Path, params: dict[str, str], usage_location: str, latency: int, previous: str | None,
           output: str, out: Path | None, lang: str) -> None:
     """Rehearse a playbook on a replica of the tenant built from a snapshot: nothing is sent to the tenant.
 
@@ -45,7 +36,7 @@ def drill(playbook: str, from_snapshot: Path, params: tuple[str, ...], usage_loc
     """
     import readiness
 
-    record = readiness.drill(playbook, readiness.load_snapshot(from_snapshot), params=_pairs(params), latency_ms=latency,
+    record = readiness.drill(playbook, readiness.load_snapshot(from_snapshot), params=params, latency_ms=latency,
                              previous=previous, usage_location=usage_location,
                              progress=lambda msg: click.echo(msg, err=True))
     emit(readiness.render_drill(record.to_dict(), output, lang), out)

@@ -5,17 +5,8 @@ from pathlib import Path
 
 import click
 
-from .options import lang_option
+from .options import lang_option, params_option
 
-
-def _pairs(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for v in values:
-        name, sep, value = v.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
-        out[name.strip()] = value.strip()
-    return out
 
 
 @click.command(name="letters")
@@ -23,11 +14,10 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the letters (created readable by you alone).")
 @lang_option()
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="contact=WHOM: whom to call, shown in every letter (default: your IT department).")
+@params_option("contact=WHOM: whom to call, shown in every letter (default: your IT department).")
 @click.option("--passes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="passes.json of a temporary_access_pass step: each pass only in its owner's letter.")
-def letters(snapshot: Path, out_dir: Path, lang: str, params: tuple[str, ...], passes: Path | None) -> None:
+def letters(snapshot: Path, out_dir: Path, lang: str, params: dict[str, str], passes: Path | None) -> None:
     """Write a letter (HTML to print, and Markdown) for every person who cannot work from home yet:
     what works, what is missing, what to do tomorrow morning, whom to call.
 
@@ -36,6 +26,6 @@ def letters(snapshot: Path, out_dir: Path, lang: str, params: tuple[str, ...], p
     """
     import readiness
 
-    result = readiness.letters(readiness.load_snapshot(snapshot), out_dir, lang=lang, params=_pairs(params), passes=passes)
+    result = readiness.letters(readiness.load_snapshot(snapshot), out_dir, lang=lang, params=params, passes=passes)
     click.echo(f"Wrote {len(result.people)} letters to {result.out_dir}" +
                (f" ({result.with_pass} with a temporary access pass)" if result.with_pass else ""), err=True)

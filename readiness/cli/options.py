@@ -75,6 +75,21 @@ def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A00
     return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help=help)
 
 
+def _name_value_pairs(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def params_option(help: str) -> Callable:  # noqa: A002 - click's own word
+    """-p/--param NAME=VALUE, repeatable; the command receives a dict."""
+    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", callback=_name_value_pairs, help=help)
+
+
 def complete_profiles(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
     """Shell completion: saved tenant profile names."""
     try:

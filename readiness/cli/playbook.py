@@ -14,17 +14,7 @@ from ..i18n import has, resolve as resolve_text, say, ui_lang
 from .announce import announce
 from .context import AppContext, run_async
 from ..render.safe import terminal as esc
-from .options import complete_playbooks, connection_options, emit, limit_waiting, max_wait_option, query_option
-
-
-def _overrides(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for v in values:
-        if "=" not in v:
-            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
-        k, _, val = v.partition("=")
-        out[k.strip()] = val.strip()
-    return out
+from .options import complete_playbooks, connection_options, emit, limit_waiting, max_wait_option, params_option, query_option
 
 
 def _confirmer(yes: bool):  # noqa: ANN202
@@ -118,7 +108,7 @@ def playbook_validate(file: str) -> None:
 @click.argument("playbook_ref", metavar="NAME|FILE", shell_complete=complete_playbooks)
 @connection_options
 @click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan offline from a saved snapshot.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a playbook parameter (lists: a,b,c).")
+@params_option("Set a playbook parameter (lists: a,b,c).")
 @click.option("--usage-location", default="", help="Default usage location when planning offline (ISO 3166, e.g. DE).")
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @query_option
@@ -127,7 +117,7 @@ def playbook_validate(file: str) -> None:
 @max_wait_option
 @click.pass_obj
 def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
-                  from_snapshot: Path | None, params: tuple[str, ...], usage_location: str, output: str, out: Path | None,
+                  from_snapshot: Path | None, params: dict[str, str], usage_location: str, output: str, out: Path | None,
                   detailed_exitcode: bool, max_wait: float) -> None:
     """Show exactly what a playbook would change, before anything is changed.
 
@@ -139,16 +129,15 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
     from ..playbook import service
     from ..render.plan import render_plan_json, render_plan_text
 
-    overrides = _overrides(params)
     if from_snapshot:
-        planned = run_async(service.plan(playbook_ref, snapshot=from_snapshot, params=overrides, usage_location=usage_location))
+        planned = run_async(service.plan(playbook_ref, snapshot=from_snapshot, params=params, usage_location=usage_location))
     else:
         from ..config.connection import resolve
 
         conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
         announce(conn, "plan")
         planned = run_async(service.plan(playbook_ref, open_client=lambda: app.open_client(conn, concurrency=concurrency),
-                                         conn=conn, params=overrides, usage_location=usage_location, progress=app.progress))
+                                         conn=conn, params=params, usage_location=usage_location, progress=app.progress))
     plan = planned.plan
     code = ExitCode.CHANGES_PENDING if (detailed_exitcode and plan.changes) else ExitCode.OK
     if out:
@@ -162,12 +151,12 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 @playbook.command(name="apply")
 @click.argument("ref", metavar="PLAN.json|NAME|FILE")
 @connection_options
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Playbook parameters (not with a plan file).")
+@params_option("Playbook parameters (not with a plan file).")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @max_wait_option
 @click.pass_obj
 def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
-                   params: tuple[str, ...], yes: bool, max_wait: float) -> None:
+                   params: dict[str, str], yes: bool, max_wait: float) -> None:
     """Apply a saved plan (refused if the tenant changed since) or a playbook, with a journal.
 
     The tenant must be named (--tenant or --graph-url); the default profile is never used for changes.
@@ -185,7 +174,7 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
     if ref.endswith(".json") and params:
         raise click.UsageError(say("cli.playbook.plan_has_params"))
     _finish(run_async(service.apply(ref, lambda: app.open_client(conn, concurrency=concurrency), conn,
-                                    params=_overrides(params), confirm=_confirmer(yes), progress=app.progress)))
+                                    params=params, confirm=_confirmer(yes), progress=app.progress)))
 
 
 def _finish(outcome) -> None:  # noqa: ANN001
