@@ -46,8 +46,11 @@ def _opener(conn: Connection) -> Callable[[], Any]:
     return lambda: conn.open()
 
 
-async def collect(conn: Connection, progress: Progress | None = None) -> Snapshot:
+async def collect(conn: Connection, progress: Progress | None = None, *, previous: Snapshot | None = None) -> Snapshot:
     """Read one tenant into a Snapshot (every area; sections that cannot be read say why).
+
+    With ``previous`` (an earlier snapshot of the same tenant), users, groups and devices are read as changes
+    since then with Graph's delta queries; a refused or expired delta link means a full read of that collection.
 
     Raises AuthError when nothing could be read because Graph refused the token itself (401: expired,
     revoked, for another tenant) or every request (403: admin consent missing): that is no audit with nothing
@@ -59,7 +62,7 @@ async def collect(conn: Connection, progress: Progress | None = None) -> Snapsho
     arguments.connection(conn, "collect")
     client = conn.open()
     try:
-        snap = await collect_snapshot(client, label=conn.label, progress=progress)
+        snap = await collect_snapshot(client, label=conn.label, progress=progress, previous=previous)
     finally:
         await client.aclose()
     refuse_unreadable(snap, conn.label)

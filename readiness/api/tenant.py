@@ -55,10 +55,15 @@ def connect(tenant: str | None = None, graph_url: str | None = None, token: str 
     return conn
 
 
-def collect(conn: Connection, progress: Callable[[str], None] | None = None) -> Snapshot:
-    """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect)."""
+def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, previous: Snapshot | None = None) -> Snapshot:
+    """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect).
+
+    + previous: an earlier snapshot of the same tenant: users, groups and devices are read as changes (delta).
+    """
     arguments.connection(conn, "collect")
-    return aio.run_sync(aio.collect(conn, progress))
+    if previous is not None and not isinstance(previous, Snapshot):
+        raise UsageError("collect(previous=...) takes a Snapshot", "Load it with readiness.load_snapshot(path)")
+    return aio.run_sync(aio.collect(conn, progress, previous=previous))
 
 
 def load_snapshot(path: Path | str) -> Snapshot:

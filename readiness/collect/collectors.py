@@ -264,12 +264,20 @@ async def _usage_report(client: GraphClient, endpoint: str) -> Section:
                    endpoint=endpoint, count=total)
 
 
-async def group_members(client: GraphClient, groups_sec: Awaitable[Section]) -> Section:
-    """Members of groups that assign licences (group-based licensing), $top 999 per page."""
+async def group_members(client: GraphClient, groups_sec: Awaitable[Section], previous: Any = None) -> Section:
+    """Members of groups that assign licences (group-based licensing), $top 999 per page; in a delta re-audit,
+    the previous members with members@delta applied, and only new licensing groups read."""
+    from .delta import members_from_delta
+
     groups = await groups_sec
     if not groups.usable:
         return Section("group_members", SKIPPED, reason=f"groups could not be read: {groups.reason}")
-    licensing = [g for g in groups.data if g.get("assignedLicenses")]
+    known: dict[str, list[str]] = {}
+    if previous is not None and previous.snap is not None:
+        known, unknown = members_from_delta(previous.snap.sections.get("group_members"), groups, previous)
+        licensing = [{"id": gid} for gid in unknown]
+    else:
+        licensing = [g for g in groups.data if g.get("assignedLicenses")]
 
     async def one(gid: str) -> tuple[str, list[str]]:
         ids = []
@@ -279,8 +287,11 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section]) -> 
 
     async def run() -> Section:
         pairs = await gather_all(*(one(g["id"]) for g in licensing))
-        return Section("group_members", COMPLETE, dict(pairs), endpoint="/groups/{id}/members",
-                       count=sum(len(v) for _, v in pairs), notes=["members of licensing groups only"])
+        order = [g["id"] for g in groups.data if g.get("assignedLicenses")]
+        found = dict(known, **dict(pairs))
+        members = {gid: found[gid] for gid in order if gid in found}
+        return Section("group_members", COMPLETE, members, endpoint="/groups/{id}/members",
+                       count=sum(len(v) for v in members.values()), notes=["members of licensing groups only"])
 
     return await _guard("group_members", "/groups/{id}/members", "GroupMember.Read.All", run())
 
@@ -442,12 +453,31 @@ class _Later:
         return asyncio.shield(self.task).__await__()
 
 
-async def collect_all(client: GraphClient, progress: Progress | None = None) -> dict[str, Section]:
-    """Collect every section concurrently; dependent ones wait only for what they need."""
+async def collect_all(client: GraphClient, progress: Progress | None = None, previous: Any = None) -> dict[str, Section]:
+    """Collect every section concurrently; dependent ones wait only for what they need.
+
+    + previous: a collect.delta.Previous: users, groups and devices are then read as changes (collect/delta.py).
+    """
+    from . import delta
+
     say = progress or (lambda _m: None)
-    users_task = asyncio.ensure_future(users(client))
+    prev = previous or delta.Previous(None, "")
+    org_task = asyncio.ensure_future(organization(client))
+
+    async def same_tenant() -> bool:
+        org = await asyncio.shield(org_task)
+        return bool(prev.snap and org.usable and (org.data or [{}])[0].get("id") == prev.snap.tenant_id)
+
+    async def by_delta(coll: str, full: Callable[[], Awaitable[Section]], changes: Any) -> Section:
+        old = prev.section(coll)
+        if old is None or not await same_tenant():
+            return await delta.full_with_link(client, coll, full())
+        return await changes(old, full)
+
+    users_task = asyncio.ensure_future(by_delta("users", lambda: users(client), lambda o, f: delta.users(client, o, f)))
     skus_task = asyncio.ensure_future(licences(client))
-    groups_task = asyncio.ensure_future(groups(client))
+    groups_task = asyncio.ensure_future(by_delta("groups", lambda: groups(client),
+                                                 lambda o, f: delta.groups(client, o, f, prev)))
 
     async def named(label: str, coro: Awaitable[Any]) -> Any:
         result = await coro
@@ -459,24 +489,25 @@ async def collect_all(client: GraphClient, progress: Progress | None = None) -> 
     async def teams_after_groups() -> Section:
         return await teams(client, await asyncio.shield(groups_task))
 
-    shared = [users_task, skus_task, groups_task]
-    users_, skus_, groups_ = (_Later(t) for t in shared)
+    shared = [org_task, users_task, skus_task, groups_task]
+    _, users_, skus_, groups_ = (_Later(t) for t in shared)
     try:
         results = await gather_all(
-            named("organization", organization(client)),
+            named("organization", _Later(org_task)),
             named("skus", skus_),
             named("users", users_),
             named("groups", groups_),
             named("licence_error_groups", licence_error_groups(client)),
             named("teams", teams_after_groups()),
-            named("group_members", group_members(client, groups_)),
+            named("group_members", group_members(client, groups_, prev)),
             named("teams_usage", teams_usage(client)),
             named("sharing", sharing(client)),
             named("identity", identity_policies(client, skus_)),
             named("mfa", mfa_registration(client, users_, skus_)),
             named("managed_devices", managed_devices(client, skus_)),
             named("compliance_policies", compliance_policies(client)),
-            named("devices", entra_devices(client, skus_)),
+            named("devices", by_delta("devices", lambda: entra_devices(client, skus_),
+                                      lambda o, f: delta.devices(client, o, f))),
         )
     except BaseException:
         await cancel_all(shared)  # a refused token or an unreachable server: nothing keeps running

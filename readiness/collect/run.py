@@ -9,17 +9,22 @@ from .collectors import Progress, collect_all
 from .snapshot import Snapshot
 
 
-async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Progress | None = None) -> Snapshot:
+async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Progress | None = None,
+                           previous: Snapshot | None = None) -> Snapshot:
     """Collect the five areas of one tenant into a Snapshot (raw JSON throughout).
 
     + client: an open GraphClient for the tenant.
     + label: how to name the tenant if /organization cannot be read (the profile name or URL).
     + progress: called with one line per finished section (the CLI prints them on stderr).
+    + previous: an earlier snapshot of the same tenant and endpoint: users, groups and devices are read as
+      changes since then (delta queries, collect/delta.py); otherwise, or for another tenant, in full.
     """
+    from .delta import Previous
+
     started = time.monotonic()
     collected_at = clock.iso_now()
     with bulkjson.bulk_objects():  # the cyclic collector would walk every parsed page again and again
-        sections = await collect_all(client, progress)
+        sections = await collect_all(client, progress, Previous(previous, client.endpoint.base_url))
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}
     snap = Snapshot(
         tenant_id=org.get("id", ""),

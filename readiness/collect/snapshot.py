@@ -38,19 +38,22 @@ class Section:
     permission: str = ""  # the permission that was missing, if that is why
     licence: str = ""  # the licence the tenant lacks, if that is why
     notes: list[str] = field(default_factory=list)
+    delta_link: str = ""  # Graph's @odata.deltaLink for the next read of this collection (collect/delta.py)
 
     @property
     def usable(self) -> bool:
         return self.status in (COMPLETE, FALLBACK)
 
     def to_dict(self) -> dict:
-        return {"status": self.status, "endpoint": self.endpoint, "count": self.count, "reason": self.reason,
+        doc = {"status": self.status, "endpoint": self.endpoint, "count": self.count, "reason": self.reason,
                 "permission": self.permission, "licence": self.licence, "notes": self.notes, "data": self.data}
+        return dict(doc, delta_link=self.delta_link) if self.delta_link else doc
 
     @staticmethod
     def from_dict(name: str, doc: dict) -> Section:
         return Section(name, doc.get("status", FAILED), doc.get("data"), doc.get("endpoint", ""), doc.get("count", 0),
-                       doc.get("reason", ""), doc.get("permission", ""), doc.get("licence", ""), list(doc.get("notes") or []))
+                       doc.get("reason", ""), doc.get("permission", ""), doc.get("licence", ""), list(doc.get("notes") or []),
+                       doc.get("delta_link") or "")
 
 
 @dataclass

@@ -139,7 +139,7 @@ def _section(name: str, sec: Any, statuses: set[str]) -> None:
     if status not in statuses:
         raise SnapshotError(f"The snapshot's {where}.status is {json.dumps(status)[:40]}, not one of "
                             f"{', '.join(sorted(statuses))}", _FIX)
-    for key in ("endpoint", "reason", "permission", "licence"):
+    for key in ("endpoint", "reason", "permission", "licence", "delta_link"):
         _expect(sec, key, str, optional=True, where=f"{where}.")
     _expect(sec, "notes", list, optional=True, where=f"{where}.")
     if "count" in sec and type(sec["count"]) is not int:  # noqa: E721

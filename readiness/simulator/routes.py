@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import assignments, mail
+from . import assignments, delta, mail
 from . import batch as b
 from . import reads as r
 from . import reports as rep
@@ -37,6 +37,7 @@ def _r(method: str, path: str, handler, roles: tuple[str, ...], versions: tuple[
 ROUTES: list[Route] = [
     _r("GET", r"/organization", r.organization, ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All")),
     _r("GET", r"/subscribedSkus", r.subscribed_skus, SKU_READ),
+    *delta.ROUTES,  # /users|groups|devices/delta, /devices/{id}/registeredOwners (simulator/delta.py)
     _r("GET", r"/users", r.users, USER_READ),
     _r("GET", r"/(?P<coll>users)/\$count", r.collection_count, USER_READ),
     _r("GET", rf"/users/{UID}", r.user_get, USER_READ),
