@@ -18,6 +18,8 @@ from .options import connection_options, csv_headers_option, emit, terminal_styl
               help="Evaluate a saved snapshot offline instead of collecting.")
 @click.option("--snapshot-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save what was collected (JSON; .gz compresses) for offline reports and diffs.")
+@click.option("--previous-snapshot", "previous_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A saved snapshot of the same tenant: read users, groups and devices as changes since then (delta).")
 @output_options
 @click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
 @csv_headers_option
@@ -31,7 +33,7 @@ from .options import connection_options, csv_headers_option, emit, terminal_styl
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
-          fail_on: str | None, max_wait: float) -> None:
+          fail_on: str | None, max_wait: float, previous_snapshot: Path | None = None) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
     \b
@@ -40,6 +42,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --from-snapshot kunde-a.json.gz -o csv --people --out people.csv
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
       readiness audit --tenant kunde-a --report kunde-a.html --lang de
+      readiness audit --tenant kunde-a --previous-snapshot kunde-a.json.gz --snapshot-out kunde-a-2.json.gz
 
     Exit codes: 0 done, 3 findings at or above --fail-on, 6 some data could not be read (the
     result is incomplete; this wins over 0 and 3, so a gate never passes on data it did not read).
@@ -48,6 +51,8 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
 
     if from_snapshot and (tenant or graph_url):
         raise click.UsageError(say("cli.audit.snapshot_or_tenant"))
+    if from_snapshot and previous_snapshot:
+        raise click.UsageError(say("cli.audit.previous_with_from_snapshot"))
     if from_snapshot:
         snapshot = readiness.load_snapshot(from_snapshot)
     else:
@@ -55,7 +60,8 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
 
         conn = limit_waiting(readiness.connect(tenant, graph_url, concurrency=concurrency), max_wait, app)
         announce(conn, "audit")
-        snapshot = app.collect(conn)
+        previous = readiness.load_snapshot(previous_snapshot) if previous_snapshot else None
+        snapshot = app.collect(conn, previous=previous)
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.progress(say("cli.audit.saved_snapshot", path=str(snapshot_out)))

@@ -25,12 +25,12 @@ class AppContext:
         if self.verbose:
             print(message, file=sys.stderr, flush=True)
 
-    def collect(self, conn: Any) -> Any:
+    def collect(self, conn: Any, previous: Any = None) -> Any:
         """readiness.collect with progress on stderr: a start line, sections with -v, the request counts."""
         import readiness
 
         self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
-        snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None)
+        snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None, previous=previous)
         r = snapshot.requests
         self.progress(say("cli.audit.collected", seconds=round(float(r.get("seconds", 0)), 1), requests=r.get("requests", 0),
                           retries=r.get("retries", 0), throttled=r.get("throttled", 0),

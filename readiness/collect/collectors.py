@@ -507,7 +507,7 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
             named("managed_devices", managed_devices(client, skus_)),
             named("compliance_policies", compliance_policies(client)),
             named("devices", by_delta("devices", lambda: entra_devices(client, skus_),
-                                      lambda o, f: delta.devices(client, o, f))),
+                                      lambda o, f: delta.devices(client, o, f, users_))),
         )
     except BaseException:
         await cancel_all(shared)  # a refused token or an unreachable server: nothing keeps running

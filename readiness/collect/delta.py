@@ -66,7 +66,7 @@ async def _changes(client: GraphClient, coll: str, link: str) -> tuple[list[dict
 
 
 def _apply(rows: list[dict], changes: list[dict], shape: Callable[[dict], dict]) -> tuple[list[dict], set[str]]:
-    """The previous rows with the changes applied (order kept, new ones last); the ids added or changed."""
+    """The previous rows with the changes applied (order kept, new ones last); the ids of new objects."""
     by_id = {r["id"]: r for r in rows}
     touched: set[str] = set()
     for ch in changes:
@@ -77,8 +77,9 @@ def _apply(rows: list[dict], changes: list[dict], shape: Callable[[dict], dict])
         props = {k: v for k, v in ch.items() if "@" not in k}
         if not any(k != "id" for k in props) and oid in by_id:
             continue  # only membership changed
+        if oid not in by_id:
+            touched.add(oid)
         by_id[oid] = shape(dict(by_id.get(oid) or {}, **props))
-        touched.add(oid)
     return list(by_id.values()), touched
 
 
@@ -99,7 +100,7 @@ async def delta_section(client: GraphClient, name: str, coll: str, prev: Section
 
 
 async def users(client: GraphClient, prev: Section, full: Callable[[], Awaitable[Section]]) -> Section:
-    """Users by delta; signInActivity (not tracked by delta) re-read for the added and changed users."""
+    """Users by delta; signInActivity (not in delta) read for new users, kept from the previous read for the others."""
     compact = Compactor()
     with_sign_in = "signInActivity included" in prev.notes
 
@@ -114,17 +115,24 @@ async def users(client: GraphClient, prev: Section, full: Callable[[], Awaitable
                 row["signInActivity"] = res.body.get("signInActivity")
                 compact.user(row)
             elif res is not None:
-                raise GraphError(f"Graph answered {res.status} reading a changed user's sign-in activity", "Try again later",
+                raise GraphError(f"Graph answered {res.status} reading a new user's sign-in activity", "Try again later",
                                  status=res.status, path="/users/{id}")
 
-    return await _or_full(delta_section(client, "users", "users", prev, sign_ins, compact.user), full)
+    return await _or_full(client, "users", delta_section(client, "users", "users", prev, sign_ins, compact.user), full)
 
 
-async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitable[Section]]) -> Section:
-    """Devices by delta; registered owners (not in delta) re-read for the added and changed devices."""
+async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitable[Section]],
+                  users_sec: Awaitable[Section] | None = None) -> Section:
+    """Devices by delta; registered owners (not in delta) read for new devices, kept from the previous read for the others."""
     compact = Compactor()
 
     async def owners(rows: list[dict], touched: set[str]) -> None:
+        users_now = await users_sec if users_sec is not None else None
+        if users_now is not None and users_now.usable:  # a deleted user is no device's registered owner any more
+            alive = {u["id"] for u in users_now.data}
+            for row in rows:
+                if any(o not in alive for o in row["owners"]):
+                    row["owners"] = [o for o in row["owners"] if o in alive]
         if not touched:
             return
         results = await run_batch(client, [BatchRequest(i, "GET", f"/devices/{i}/registeredOwners?$select=id")
@@ -134,7 +142,7 @@ async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitab
                 continue
             res = results.get(row["id"])
             if res is None or not res.ok or not isinstance(res.body, dict):
-                raise GraphError(f"Graph answered {getattr(res, 'status', 'nothing')} reading a changed device's owners",
+                raise GraphError(f"Graph answered {getattr(res, 'status', 'nothing')} reading a new device's owners",
                                  "Try again later", status=getattr(res, "status", 0) or 500, path="/devices/{id}/registeredOwners")
             row["owners"] = [o.get("id") for o in res.body.get("value") or []]
 
@@ -143,7 +151,7 @@ async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitab
         row["owners"] = d.get("owners") or []
         return row
 
-    return await _or_full(delta_section(client, "devices", "devices", prev, owners, shape), full)
+    return await _or_full(client, "devices", delta_section(client, "devices", "devices", prev, owners, shape), full)
 
 
 async def groups(client: GraphClient, prev: Section, full: Callable[[], Awaitable[Section]], state: Previous) -> Section:
@@ -156,14 +164,17 @@ async def groups(client: GraphClient, prev: Section, full: Callable[[], Awaitabl
     def shape(g: dict) -> dict:
         return {k: g.get(k) for k in GROUP_FIELDS if k in g}
 
-    return await _or_full(delta_section(client, "groups", "groups", prev, None, shape, keep), full)
+    return await _or_full(client, "groups", delta_section(client, "groups", "groups", prev, None, shape, keep), full)
 
 
-async def _or_full(attempt: Awaitable[Section], full: Callable[[], Awaitable[Section]]) -> Section:
+async def _or_full(client: GraphClient, coll: str, attempt: Awaitable[Section],
+                   full: Callable[[], Awaitable[Section]]) -> Section:
+    """The delta read; when Graph refuses it (410 syncStateNotFound or resyncRequired, or anything else), a full
+    read with a fresh delta link (concepts/delta-query-overview.md: restart the synchronization)."""
     try:
         return await attempt
     except GraphError as exc:
-        sec = await full()
+        sec = await full_with_link(client, coll, full())
         sec.notes.append(f"delta query refused (Graph answered {exc.status} {exc.graph_code}): read in full")
         return sec
 

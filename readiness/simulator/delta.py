@@ -73,8 +73,8 @@ def _state(sim: Simulator, coll: str, select: list[str]) -> tuple[dict[str, tupl
     rows = {o["id"]: tuple(_freeze(o.get(k)) for k in select) for o in _items(sim, coll)}
     members: dict[str, frozenset] = {}
     if coll == "groups" and "members" in select:
-        gm = sim.tenant.group_members
-        members = {gid: frozenset(gm.get(gid, ())) for gid in rows}
+        gm, alive = sim.tenant.group_members, sim.tenant.users_by_id  # a deleted user leaves its groups
+        members = {gid: frozenset(uid for uid in gm.get(gid, ()) if uid in alive) for gid in rows}
     return rows, members
 
 
