@@ -1,0 +1,110 @@
+"""Benchmark delta re-audits: requests (and wall time) of a full audit against a re-audit after 1% changes.
+
+Run by hand:  python benchmarks/delta.py [--sizes 2000,20000] [--percent 1]
+Writes benchmarks/results/delta.json.
+
+- The simulator (enterprise profile) is served over real HTTP on 127.0.0.1, without latency or faults.
+- full: an audit without a previous snapshot (it also asks each delta collection for a deltaLink).
+- delta: an audit with that snapshot as ``previous`` after --percent of users and of devices changed
+  (department; isCompliant). Request counts come from the client's accounting; wall times are
+  this machine's and only for orientation.
+- "delta collections" counts the reads of users, devices, group members and the three delta functions
+  (the licence-error groups on /groups are read in full both times and left out); "whole audit" counts
+  every request, including the sources Graph offers no delta for (docs/design-notes.md).
+- Each re-audit's data is compared with a full audit made right after it: "same_data" must be true.
+Goal (issue 15): a re-audit after 1% changes needs at most 5% of a full audit's requests.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DELTA_ENDPOINTS = ("/users", "/devices", "/groups/{id}/members", "/users/delta", "/groups/delta", "/devices/delta")
+
+
+def _audit(server, previous=None):  # noqa: ANN001, ANN202
+    from readiness.collect.run import collect_snapshot
+    from readiness.graph.auth import StaticTokenCredential
+    from readiness.graph.client import build_client
+    from readiness.graph.clouds import custom_endpoint
+
+    client = build_client(custom_endpoint(server.base_url), StaticTokenCredential(server.sim.issue_token()))
+
+    async def go():  # noqa: ANN202
+        try:
+            return await collect_snapshot(client, previous=previous)
+        finally:
+            await client.aclose()
+
+    started = time.perf_counter()
+    snap = asyncio.run(go())
+    return snap, round(time.perf_counter() - started, 3)
+
+
+def _counts(snap) -> dict:  # noqa: ANN001
+    by = snap.requests["by_endpoint"]
+    return {"whole_audit": snap.requests["requests"], "delta_collections": sum(n for e, n in by.items() if e in DELTA_ENDPOINTS)}
+
+
+def _same(a, b) -> bool:  # noqa: ANN001
+    for name in set(a.sections) | set(b.sections):
+        sa, sb = a.sections.get(name), b.sections.get(name)
+        if sa is None or sb is None or sa.status != sb.status:
+            return False
+        if name == "group_members":
+            if {k: sorted(v) for k, v in (sa.data or {}).items()} != {k: sorted(v) for k, v in (sb.data or {}).items()}:
+                return False
+        elif sa.data != sb.data:
+            return False
+    return True
+
+
+def measure(size: int, percent: float) -> dict:
+    from readiness.simulator import Simulator, generate_tenant
+    from readiness.simulator.server import SimulatorServer
+
+    t = generate_tenant("enterprise", seed=5, size=size)
+    with SimulatorServer(Simulator(t, page_jitter=False)) as srv:
+        first, full_wall = _audit(srv)
+        n_users, n_devices = int(len(t.users) * percent / 100), int(len(t.devices) * percent / 100)
+        with t.lock:
+            for u in t.users[:n_users]:
+                u["department"] = "Changed"
+            for d in t.devices[:n_devices]:
+                d["isCompliant"] = not d.get("isCompliant")
+        again, delta_wall = _audit(srv, previous=first)
+        check, _ = _audit(srv)
+    full, delta = _counts(first), _counts(again)
+    return {"users": len(t.users), "devices": len(t.devices), "groups": len(t.groups),
+            "changed_users": n_users, "changed_devices": n_devices,
+            "full": dict(full, wall_s=full_wall), "delta": dict(delta, wall_s=delta_wall),
+            "ratio_delta_collections": round(delta["delta_collections"] / max(1, full["delta_collections"]), 4),
+            "ratio_whole_audit": round(delta["whole_audit"] / max(1, full["whole_audit"]), 4),
+            "delta_by_endpoint": again.requests["by_endpoint"],
+            "same_data": _same(again, check)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="2000,20000")
+    ap.add_argument("--percent", type=float, default=1.0)
+    ap.add_argument("--out", type=Path, default=RESULTS / "delta.json")
+    args = ap.parse_args()
+    runs = [measure(int(s), args.percent) for s in args.sizes.split(",")]
+    doc = {"benchmark": "delta re-audit", "percent_changed": args.percent, "goal": "re-audit <= 5% of a full audit's requests",
+           "machine": {"python": platform.python_version(), "platform": platform.platform()}, "runs": runs}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(json.dumps(doc, indent=2))
+
+
+if __name__ == "__main__":
+    main()
