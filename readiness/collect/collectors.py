@@ -471,7 +471,7 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
     async def by_delta(coll: str, full: Callable[[], Awaitable[Section]], changes: Any) -> Section:
         old = prev.section(coll)
         if old is None or not await same_tenant():
-            return await delta.full_with_link(client, coll, full())
+            return await delta.full_with_link(client, coll, full)
         return await changes(old, full)
 
     users_task = asyncio.ensure_future(by_delta("users", lambda: users(client), lambda o, f: delta.users(client, o, f)))

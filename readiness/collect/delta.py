@@ -48,9 +48,9 @@ async def latest_link(client: GraphClient, coll: str) -> str:
     return link if isinstance(link, str) else ""
 
 
-async def full_with_link(client: GraphClient, coll: str, read: Awaitable[Section]) -> Section:
+async def full_with_link(client: GraphClient, coll: str, read: Callable[[], Awaitable[Section]]) -> Section:
     link = await latest_link(client, coll)
-    sec = await read
+    sec = await read()
     if sec.status == COMPLETE and link:
         sec.delta_link = link
     return sec
@@ -174,7 +174,7 @@ async def _or_full(client: GraphClient, coll: str, attempt: Awaitable[Section],
     try:
         return await attempt
     except GraphError as exc:
-        sec = await full_with_link(client, coll, full())
+        sec = await full_with_link(client, coll, full)
         sec.notes.append(f"delta query refused (Graph answered {exc.status} {exc.graph_code}): read in full")
         return sec
 

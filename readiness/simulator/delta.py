@@ -39,9 +39,9 @@ GROUP_READ_ROLES = ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.A
 DEVICE_READ_ROLES = ("Device.Read.All", "Directory.Read.All")
 PAGE = 200  # objects per delta page
 MAX_TOKENS = 64  # issued tokens the simulator remembers; older ones answer 410
-_GUARD = threading.Lock()
+_GUARD = threading.RLock()  # _store() is also called with it held
 REMOVED_REASON = {"users": "changed", "groups": "changed", "devices": "deleted"}
-DEFAULT_SELECT = {"users": ["displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+DEFAULT_SELECT = {"users": ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
                             "preferredLanguage", "surname", "userPrincipalName"],
                   "groups": ["displayName", "description", "mailEnabled", "securityEnabled", "groupTypes"],
                   "devices": ["displayName", "deviceId", "operatingSystem", "accountEnabled"]}

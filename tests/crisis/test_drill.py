@@ -24,7 +24,8 @@ PLAYBOOK = "emergency-home-office"
 
 
 def _sections(snap) -> dict:  # noqa: ANN001
-    return snap.to_dict()["sections"]
+    # delta links name the server and state they were issued by (collect/delta.py): not the tenant's data
+    return {n: {k: v for k, v in sec.items() if k != "delta_link"} for n, sec in snap.to_dict()["sections"].items()}
 
 
 def _params(snap) -> dict:  # noqa: ANN001

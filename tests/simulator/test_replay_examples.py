@@ -33,7 +33,6 @@ NOT_SERVED = {
     "get-site-drives.json": "SharePoint sites and drives are not simulated; the audit reads /admin/sharepoint/settings",
     "get-sites-filter-root.json": "SharePoint sites are not simulated",
     "get-sites-search.json": "SharePoint sites are not simulated",
-    "get-users-delta.json": "delta queries are not used by the audit (it reads full collections each run)",
     "get-reports-m365appuserdetail-csv.json": "the Microsoft 365 Apps usage report is not read by the audit",
     "get-reports-m365appuserdetail-json.json": "the Microsoft 365 Apps usage report is not read by the audit",
     "get-teamsasyncoperation.json": "the documented sample polls a chat operation (/beta/chats/...); team operations are "
