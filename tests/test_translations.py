@@ -307,3 +307,19 @@ def test_a_check_with_one_policy_reads_in_the_singular() -> None:
     assert findings[0].message.key == "checks.identity.ca_report_only.warn" and findings[0].message.params["n"] == 1
     assert findings[0].message["en"] == "1 MFA policy is report-only and protects nobody yet."
     assert findings[0].message["de"] == "1 MFA-Richtlinie ist im Nur-Bericht-Modus und schützt noch niemanden."
+
+
+def test_a_german_plan_names_steps_kinds_and_fixed_targets_in_german() -> None:
+    """Found by an independent check: `readiness demo --lang de` printed the shipped steps' titles, the change kinds
+    (update/create/send) and the targets the action types name in English ("39 recipients", "SharePoint sharing
+    settings", "guest invitation policy") inside the German plan."""
+    from readiness.cli.demo import _demo_params
+
+    snapshot = demo_snapshot()
+    planned = readiness.plan("emergency-home-office", snapshot, params=_demo_params(readiness.evaluate(snapshot)))
+    out = readiness.render(planned, "table", "de")
+    english = ["Switch Teams", "Tell everyone", "Create the crisis team", " recipients:", "sharing settings",
+               "guest invitation policy", "    update ", "    create ", "    send "]
+    assert [w for w in english if w in out] == []
+    assert "    ändern  " in out
+    assert "Tell everyone how to start working from home" in readiness.render(planned, "table", "en")
