@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from ..collect.snapshot import Snapshot
 from ..errors import DataIncomplete, ReadinessError, UsageError
+from ..i18n import say
 from . import throttle
 from .loader import Playbook, load
 from .model import Change, Plan
@@ -141,7 +142,7 @@ async def _granted(client: Any) -> set[str] | None:
 async def _collect(client: Any, conn: Any, progress: Progress) -> Snapshot:
     from ..collect.run import collect_snapshot, refuse_unreadable
 
-    progress(f"Reading {conn.label} ({conn.endpoint.base_url}) ...")
+    progress(say("run.reading", tenant=conn.label, url=conn.endpoint.base_url))
     snapshot = await collect_snapshot(client, label=conn.label)
     refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
     failed = snapshot.failed_sections()
@@ -184,7 +185,7 @@ async def _run_locked(client: Any, key: str, plan: Plan, run: Run, progress: Pro
 
     await _wait_not_before(key, progress)
     deadline = Deadline()
-    progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
+    progress(say("run.applying", run=run.id, n=len(plan.changes)))
     try:
         result = await apply_plan(client, plan, run, progress, deadline)
     finally:
