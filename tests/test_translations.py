@@ -323,3 +323,13 @@ def test_a_german_plan_names_steps_kinds_and_fixed_targets_in_german() -> None:
     assert [w for w in english if w in out] == []
     assert "    ändern  " in out
     assert "Tell everyone how to start working from home" in readiness.render(planned, "table", "en")
+
+
+def test_a_second_count_in_one_sentence_has_its_own_plural_form() -> None:
+    """Found by an independent check: `audit --lang de -o md` said "1 deaktiviertes Konto belegt 1 Lizenzen"
+    (and English "holds 1 seats"): only the first count chose a plural form."""
+    key = "checks.licences.disabled_accounts_hold_seats.warn"
+    assert i18n.text(key, "en", n=1, seats=1) == "1 disabled account holds 1 seat that could be reused."
+    assert i18n.text(key, "en", n=1, seats=3) == "1 disabled account holds 3 seats that could be reused."
+    assert i18n.text(key, "de", n=1, seats=1) == "1 deaktiviertes Konto belegt 1 Lizenz, die wiederverwendet werden könnte."
+    assert i18n.text(key, "de", n=2, seats=2) == "2 deaktivierte Konten belegen 2 Lizenzen, die wiederverwendet werden könnten."
