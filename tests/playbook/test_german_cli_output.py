@@ -37,3 +37,16 @@ def test_plan_and_apply_in_german(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert r.exit_code == 0, r.output
         assert "applying" not in r.output and " changes" not in r.output and "Reading " not in r.output
         assert "Änderungen werden vorgenommen" in r.output and "announce: " in r.output
+
+
+def test_a_settings_step_with_nothing_to_do_reads_as_a_sentence_for_a_single_policy() -> None:
+    """Found by an independent check: "nothing to do: the guest invitation policy already have the wanted values"."""
+    import readiness
+    from readiness.playbook.loader import parse
+    from tests.render.test_reports import demo_snapshot
+
+    book = parse(b"name: g\ndescription: x\nsteps:\n  - {id: g, action: guest_invitation_policy, params: {allowInvitesFrom: everyone, guest_access: member}}\n",
+                 "g.yaml")
+    snapshot = demo_snapshot()
+    out = readiness.render(readiness.plan(book, snapshot), "table", "en")
+    assert "nothing to do: the fields of the guest invitation policy already have the wanted values" in out
