@@ -333,3 +333,15 @@ def test_a_second_count_in_one_sentence_has_its_own_plural_form() -> None:
     assert i18n.text(key, "en", n=1, seats=3) == "1 disabled account holds 3 seats that could be reused."
     assert i18n.text(key, "de", n=1, seats=1) == "1 deaktiviertes Konto belegt 1 Lizenz, die wiederverwendet werden könnte."
     assert i18n.text(key, "de", n=2, seats=2) == "2 deaktivierte Konten belegen 2 Lizenzen, die wiederverwendet werden könnten."
+
+
+def test_no_administrator_in_the_report_is_not_all_zero_administrators() -> None:
+    """Found by an independent check: a fleet tenant's audit said "Alle 0 Admins haben MFA." ("All 0 administrators
+    have MFA.") when the registration report flagged nobody as admin."""
+    from readiness.checks.registry import run_checks
+    from tests.checks.caselib import snapshot_for
+
+    (_, findings), = run_checks(snapshot_for([["set", "sections.mfa.data.0.isAdmin", False]]), ["identity.admin_mfa"])
+    assert findings[0].evidence["admins"] == 0
+    assert " 0 " not in findings[0].message["en"] and " 0 " not in findings[0].message["de"]
+    assert "no account as an administrator" in findings[0].message["en"] and "kein Konto als Admin" in findings[0].message["de"]
