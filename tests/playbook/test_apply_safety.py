@@ -438,7 +438,7 @@ def test_a_guest_with_an_apostrophe_is_invited_once_and_found_again_on_resume(tm
         kept = [e for e in r.entries() if e.get("phase") == "start"]  # as if it crashed before the answer
         r.journal_path.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
         seen = len(server.sim.conduct.requests)
-        again = invoke(server, "playbook", "resume", run)
+        again = invoke(server, "playbook", "resume", run, "--yes")
         assert again.exit_code == 0, again.output
         assert [p for _, m, p, s in server.sim.conduct.requests[seen:] if m == "POST" and p.startswith("/invitations")] == []
     assert sum(1 for u in t.users if u.get("mail") == "o'brien+ext@kanzlei.example") == 1
