@@ -307,3 +307,41 @@ def test_a_check_with_one_policy_reads_in_the_singular() -> None:
     assert findings[0].message.key == "checks.identity.ca_report_only.warn" and findings[0].message.params["n"] == 1
     assert findings[0].message["en"] == "1 MFA policy is report-only and protects nobody yet."
     assert findings[0].message["de"] == "1 MFA-Richtlinie ist im Nur-Bericht-Modus und schützt noch niemanden."
+
+
+def test_a_german_plan_names_steps_kinds_and_fixed_targets_in_german() -> None:
+    """Found by an independent check: `readiness demo --lang de` printed the shipped steps' titles, the change kinds
+    (update/create/send) and the targets the action types name in English ("39 recipients", "SharePoint sharing
+    settings", "guest invitation policy") inside the German plan."""
+    from readiness.cli.demo import _demo_params
+
+    snapshot = demo_snapshot()
+    planned = readiness.plan("emergency-home-office", snapshot, params=_demo_params(readiness.evaluate(snapshot)))
+    out = readiness.render(planned, "table", "de")
+    english = ["Switch Teams", "Tell everyone", "Create the crisis team", " recipients:", "sharing settings",
+               "guest invitation policy", "    update ", "    create ", "    send "]
+    assert [w for w in english if w in out] == []
+    assert "    ändern  " in out
+    assert "Tell everyone how to start working from home" in readiness.render(planned, "table", "en")
+
+
+def test_a_second_count_in_one_sentence_has_its_own_plural_form() -> None:
+    """Found by an independent check: `audit --lang de -o md` said "1 deaktiviertes Konto belegt 1 Lizenzen"
+    (and English "holds 1 seats"): only the first count chose a plural form."""
+    key = "checks.licences.disabled_accounts_hold_seats.warn"
+    assert i18n.text(key, "en", n=1, seats=1) == "1 disabled account holds 1 seat that could be reused."
+    assert i18n.text(key, "en", n=1, seats=3) == "1 disabled account holds 3 seats that could be reused."
+    assert i18n.text(key, "de", n=1, seats=1) == "1 deaktiviertes Konto belegt 1 Lizenz, die wiederverwendet werden könnte."
+    assert i18n.text(key, "de", n=2, seats=2) == "2 deaktivierte Konten belegen 2 Lizenzen, die wiederverwendet werden könnten."
+
+
+def test_no_administrator_in_the_report_is_not_all_zero_administrators() -> None:
+    """Found by an independent check: a fleet tenant's audit said "Alle 0 Admins haben MFA." ("All 0 administrators
+    have MFA.") when the registration report flagged nobody as admin."""
+    from readiness.checks.registry import run_checks
+    from tests.checks.caselib import snapshot_for
+
+    (_, findings), = run_checks(snapshot_for([["set", "sections.mfa.data.0.isAdmin", False]]), ["identity.admin_mfa"])
+    assert findings[0].evidence["admins"] == 0
+    assert " 0 " not in findings[0].message["en"] and " 0 " not in findings[0].message["de"]
+    assert "no account as an administrator" in findings[0].message["en"] and "kein Konto als Admin" in findings[0].message["de"]

@@ -96,6 +96,8 @@ def admin_mfa(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     ev = {"admins": len(admins), "without_mfa": names(bare), "source": "/reports/authenticationMethods/userRegistrationDetails isAdmin"}
     if bare:
         yield finding(Status.FAIL, "fail", {"n": len(bare), "admins": len(admins)}, **ev)
+    elif not admins:  # "All 0 administrators have MFA" was what the report said here
+        yield finding(Status.PASS, "pass_none", **ev)
     else:
         yield finding(Status.PASS, "pass", {"n": len(admins)}, **ev)
 

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..i18n import say
+from ..i18n import text, ui_lang
 
 
 @dataclass
@@ -25,9 +25,16 @@ class AppContext:
         if self.verbose:
             print(message, file=sys.stderr, flush=True)
 
-    def collect(self, conn: Any, previous: Any = None) -> Any:
-        """readiness.collect with progress on stderr: a start line, sections with -v, the request counts."""
+    def collect(self, conn: Any, previous: Any = None, lang: str | None = None) -> Any:
+        """readiness.collect with progress on stderr: a start line, sections with -v, the request counts.
+
+        ``previous``: a snapshot of the same tenant for a delta re-audit. ``lang``: a command whose own --lang
+        governs its progress lines too (demo); else READINESS_LANG.
+        """
         import readiness
+
+        def say(key: str, **params: Any) -> str:
+            return text(key, lang or ui_lang(), **params)
 
         self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
         snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None, previous=previous)

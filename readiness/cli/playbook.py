@@ -143,7 +143,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
     if out:
         service.save_plan(planned, out)
         app.progress(say("cli.playbook.saved_plan", path=str(out)))
-    emit(render_plan_json(plan, planned.granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, planned.granted), None)
+    emit(render_plan_json(plan, planned.granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, planned.granted, ui_lang()), None)
     if code:
         raise SystemExit(int(code))
 
@@ -233,7 +233,7 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     v = run_async(service.verify(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress))
     if not v.ok:
         if v.plan.changes or v.plan.blocked:
-            click.echo(render_plan_text(v.plan), nl=False)
+            click.echo(render_plan_text(v.plan, lang=ui_lang()), nl=False)
         if v.problems:
             click.echo(say("cli.playbook.not_whole", n=len(v.problems)))
         for target, problem in v.problems:
@@ -258,7 +258,7 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     announce(conn, "undo")
 
     def show(undo, cannot) -> None:  # noqa: ANN001
-        click.echo(render_plan_text(undo), nl=False)
+        click.echo(render_plan_text(undo, lang=ui_lang()), nl=False)
         for c in cannot:
             click.echo(say("run.irreversible", target=esc(resolve_text(c.target, ui_lang())), action=c.action))
         if not undo.changes:

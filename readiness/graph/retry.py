@@ -140,6 +140,8 @@ class RetryMiddleware(BaseMiddleware):
                     self.stats.throttled += 1
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 delay = retry_after if retry_after is not None else backoff_delay(attempt, self.policy)
+                if retry_after is not None:
+                    self.gate.heard(retry_after)  # kept at once, even if this process gives up or is killed now
                 allowed = idempotent or status == 429
                 if not allowed or attempt >= self.policy.max_retries or waited + delay > self.policy.max_total_wait:
                     return response

@@ -50,9 +50,16 @@ class ThrottleGate:
     def __init__(self, clock=time.monotonic) -> None:
         self._until = 0.0
         self._clock = clock
+        self.on_pause: Callable[[float], None] | None = None  # told at once (a killed process cannot tell later)
 
     def pause(self, seconds: float) -> None:
         self._until = max(self._until, self._clock() + seconds)
+        self.heard(seconds)
+
+    def heard(self, seconds: float) -> None:
+        """Graph asked this tenant for ``seconds`` of quiet: pass it on before anything else happens."""
+        if self.on_pause is not None:
+            self.on_pause(seconds)
 
     def remaining(self) -> float:
         return max(0.0, self._until - self._clock())

@@ -20,6 +20,7 @@ from ..errors import GraphError, GraphUnavailable
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import graph_error
 from ..graph.retry import RetryPolicy, backoff_delay, parse_retry_after
+from ..i18n import say as text_for_ui
 from .contract import Lost
 from .model import Change, Plan
 from .query import url
@@ -354,11 +355,11 @@ async def apply_plan(client: Any, plan: Plan, run: Run, progress: Progress | Non
                         count += 1
                 run.write_many(entries)
                 complex_ = again + complex_
-                say(f"  {step.step}: {count}/{total} changes")
+                say("  " + text_for_ui("run.step_progress", step=step.step, count=count, n=total))
             for c in complex_:
                 await _one(engine, c, state.get(c.id, {"phase": "start"} if c in simple else {}), result)
                 count += 1
-                say(f"  {step.step}: {count}/{total} changes")
+                say("  " + text_for_ui("run.step_progress", step=step.step, count=count, n=total))
         except (GraphError, Lost) as exc:  # a look-up or a $batch that kept failing: stop here, resumable
             result.failed.append((step.step, str(exc)))
         if result.failed or result.unknown:

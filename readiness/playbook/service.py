@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from ..collect.snapshot import Snapshot
 from ..errors import DataIncomplete, ReadinessError, UsageError
+from ..i18n import say
 from . import throttle
 from .loader import Playbook, load
 from .model import Change, Plan
@@ -141,7 +142,7 @@ async def _granted(client: Any) -> set[str] | None:
 async def _collect(client: Any, conn: Any, progress: Progress) -> Snapshot:
     from ..collect.run import collect_snapshot, refuse_unreadable
 
-    progress(f"Reading {conn.label} ({conn.endpoint.base_url}) ...")
+    progress(say("run.reading", tenant=conn.label, url=conn.endpoint.base_url))
     snapshot = await collect_snapshot(client, label=conn.label)
     refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
     failed = snapshot.failed_sections()
@@ -170,6 +171,14 @@ async def _guard_tenant(client: Any, conn: Any, plan: Plan) -> str:
     return tid
 
 
+def _keep_not_before(client: Any, key: str) -> None:
+    """Write every Retry-After to the tenant's not-before file the moment it arrives, not when the command ends:
+    a process killed while it waits (or one that stops before applying) must not let the next one hit the tenant."""
+    gate = getattr(client, "gate", None)
+    if gate is not None:
+        gate.on_pause = lambda seconds: throttle.record(key, seconds)
+
+
 async def _wait_not_before(key: str, progress: Progress) -> None:
     left = throttle.remaining(key)
     if left > 0:
@@ -184,7 +193,7 @@ async def _run_locked(client: Any, key: str, plan: Plan, run: Run, progress: Pro
 
     await _wait_not_before(key, progress)
     deadline = Deadline()
-    progress(f"Run {run.id}: applying {len(plan.changes)} changes ...")
+    progress(say("run.applying", run=run.id, n=len(plan.changes)))
     try:
         result = await apply_plan(client, plan, run, progress, deadline)
     finally:
@@ -218,6 +227,7 @@ async def plan(playbook: str | Playbook, *, open_client: OpenClient | None = Non
     client = open_client()
     try:
         tid = await _token_tenant(client) or _profile_tenant(conn)
+        _keep_not_before(client, tid or conn.endpoint.base_url)
         await _wait_not_before(tid or conn.endpoint.base_url, progress)
         snap = await _collect(client, conn, progress)
         granted = await _granted(client)
@@ -266,6 +276,7 @@ async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *,
             raise WrongTenant(f"The token is for tenant {token_tid}, but the plan was made for tenant {saved.tenant_id}",
                               "Apply it to the tenant it was made for, or plan again; nothing was changed")
         key = token_tid or conn.endpoint.base_url
+        _keep_not_before(client, key)
         with TenantLock(key):  # before the staleness check, held through the prompt
             await _wait_not_before(key, progress)
             snapshot = await _collect(client, conn, progress)
@@ -307,6 +318,7 @@ async def resume(run_id: str, open_client: OpenClient, conn: Any, *, progress: P
     meta = _same_endpoint(run, conn)
     the_plan = run.plan()
     client = open_client()
+    _keep_not_before(client, meta["tenant_key"])
     try:
         await _guard_tenant(client, conn, the_plan)
         with TenantLock(meta["tenant_key"]):
@@ -324,6 +336,7 @@ async def undo(run_id: str, open_client: OpenClient, conn: Any, *, confirm: Conf
     run = store.get(run_id)
     meta = _same_endpoint(run, conn)
     client = open_client()
+    _keep_not_before(client, meta["tenant_key"])
     try:
         await _guard_tenant(client, conn, run.plan())
         with TenantLock(meta["tenant_key"]):
@@ -357,6 +370,7 @@ async def verify(run_id: str, open_client: OpenClient, conn: Any, *, progress: P
     pb, overrides = playbook_of(run)
     replanned = await plan(playbook_ref(pb.source), open_client=open_client, conn=conn, params=overrides, progress=progress, store=store)
     client = open_client()
+    _keep_not_before(client, run.meta().get("tenant_key") or conn.endpoint.base_url)
     try:
         problems = await verify_run(client, run)
     finally:

@@ -28,6 +28,15 @@ def test_demo_prints_the_licence_table_of_the_demo_tenant() -> None:
                                 sku["prepaidUnits"]["enabled"] - sku["consumedUnits"]], line
 
 
+def test_demo_in_german_says_its_progress_in_german_too(monkeypatch) -> None:  # noqa: ANN001
+    """Found by an independent check: `demo --lang de` announced the simulator in German, then printed
+    "Collecting ..." and "Collected in ..." in English."""
+    monkeypatch.delenv("READINESS_LANG", raising=False)
+    result = CliRunner().invoke(cli, ["demo", "--lang", "de"])
+    assert result.exit_code == 0, result.output
+    assert "Collect" not in result.output and "Lese Daten" in result.output and "Anfragen" in result.output
+
+
 def test_simulator_serve_answers_a_paged_request_from_a_plain_client() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

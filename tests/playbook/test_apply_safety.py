@@ -419,3 +419,26 @@ def test_undo_is_idempotent_and_resumable(tmp_path: Path) -> None:
     after = state(t)
     assert after == {**before, "groups": after["groups"], "teams": after["teams"]}
     assert "Krisenstab" not in after["groups"]
+
+
+def test_a_guest_with_an_apostrophe_is_invited_once_and_found_again_on_resume(tmp_path: Path) -> None:
+    """Found by an independent check: `o'brien@...` (an apostrophe is valid in an address's local part, RFC 5322
+    atext) was refused as "not an e-mail address"; the look-up by e-mail doubles it inside the OData string."""
+    t = tenant()
+    (tmp_path / "g.csv").write_text("email,displayName\no'brien+ext@kanzlei.example,Seán O'Brien\n", encoding="utf-8")
+    book = tmp_path / "g.yaml"
+    book.write_text("name: g\ndescription: x\nsteps:\n  - {id: invite, action: invite_guests, params: {csv: g.csv}}\n")
+    with SimulatorServer(Simulator(t)) as server:
+        first = invoke(server, "playbook", "apply", str(book), "--yes")
+        assert first.exit_code == 0, first.output
+        from readiness.playbook.runs import RunStore
+
+        run = run_id_of(first.output)
+        r = RunStore().get(run)
+        kept = [e for e in r.entries() if e.get("phase") == "start"]  # as if it crashed before the answer
+        r.journal_path.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
+        seen = len(server.sim.conduct.requests)
+        again = invoke(server, "playbook", "resume", run, "--yes")
+        assert again.exit_code == 0, again.output
+        assert [p for _, m, p, s in server.sim.conduct.requests[seen:] if m == "POST" and p.startswith("/invitations")] == []
+    assert sum(1 for u in t.users if u.get("mail") == "o'brien+ext@kanzlei.example") == 1

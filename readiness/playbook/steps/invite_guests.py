@@ -19,7 +19,8 @@ from .base import Ctx, delete_inverse, id_named, present
 NAME = "invite_guests"
 TITLE = "Invite external partners as guests"
 PERMISSIONS = ("User.Invite.All",)
-EMAIL = re.compile(r"^[^@\s<>\"']+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+# an apostrophe is common in a local part (o'brien@...): allowed, and doubled inside OData strings (odata_string)
+EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 MAX_ROWS = 5000
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
