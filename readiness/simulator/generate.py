@@ -227,7 +227,9 @@ def generate_tenant(profile: str = "unprepared-sme", seed: int = 7, size: int | 
     for u in t.users:
         for state in u["licenseAssignmentStates"]:
             state["lastUpdatedDateTime"] = state["lastUpdatedDateTime"] or licensed
-    return _with_deleted(t, seed)
+    from .depth import add_depth
+
+    return _with_deleted(add_depth(t, seed), seed)
 
 
 def _with_deleted(t: Tenant, seed: int) -> Tenant:

@@ -8,6 +8,7 @@ import re
 
 from . import assignments, mail
 from . import batch as b
+from . import depth_reads as d
 from . import reads as r
 from . import reports as rep
 from . import writes as w
@@ -69,6 +70,17 @@ ROUTES: list[Route] = [
     _r("GET", rf"/teams/{TID}/members", r.team_members, ("TeamMember.Read.All", "TeamMember.ReadWrite.All", "Group.Read.All")),
     _r("GET", rf"/teams\('?{TID}'?\)/operations\('?(?P<op>[0-9a-fA-F-]{{36}})'?\)", r.team_operation, ("Team.Create", "Team.ReadBasic.All")),
     _r("GET", rf"/teams/{TID}/operations/(?P<op>[0-9a-fA-F-]{{36}})", r.team_operation, ("Team.Create", "Team.ReadBasic.All")),
+    # issue 14: roles without P1, authentication methods policy, Cloud PCs, MAM, Autopilot, Teams user configurations
+    _r("GET", r"/roleManagement/directory/roleAssignments", d.role_assignments,
+       ("RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All")),
+    _r("GET", r"/policies/authenticationMethodsPolicy", d.auth_methods_policy,
+       ("Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod")),
+    _r("GET", r"/deviceManagement/virtualEndpoint/cloudPCs", d.cloud_pcs, ("CloudPC.Read.All", "CloudPC.ReadWrite.All")),
+    _r("GET", r"/deviceAppManagement/managedAppPolicies", d.managed_app_policies,
+       ("DeviceManagementApps.Read.All", "DeviceManagementApps.ReadWrite.All")),
+    _r("GET", r"/deviceManagement/windowsAutopilotDeviceIdentities", d.autopilot_devices,
+       ("DeviceManagementServiceConfig.Read.All", "DeviceManagementServiceConfig.ReadWrite.All")),
+    _r("GET", r"/admin/teams/userConfigurations", d.teams_user_configurations, ("TeamsUserConfiguration.Read.All",)),
     # writes
     _r("POST", rf"/users/{UID}/assignLicense", w.assign_license, LIC_WRITE),
     _r("PATCH", rf"/users/{UID}", w.patch_user, USER_WRITE),

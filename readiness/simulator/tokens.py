@@ -17,6 +17,9 @@ READ_ROLES = (
     "SharePointTenantSettings.Read.All", "Policy.Read.All", "AuditLog.Read.All", "Reports.Read.All",
     "ReportSettings.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All", "TeamMember.Read.All",
     "UserAuthenticationMethod.Read.All",
+    # issue 14
+    "RoleManagement.Read.Directory", "Policy.Read.AuthenticationMethod", "CloudPC.Read.All", "DeviceManagementApps.Read.All",
+    "DeviceManagementServiceConfig.Read.All", "TeamsUserConfiguration.Read.All",
 )
 WRITE_ROLES = (
     "LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "GroupMember.ReadWrite.All", "Team.Create",
