@@ -53,7 +53,7 @@ async def cloud_pcs(client: GraphClient, skus: Awaitable[Section] | None = None)
 
 async def app_protection(client: GraphClient, skus: Awaitable[Section] | None = None) -> Section:
     endpoint = "/deviceAppManagement/managedAppPolicies"
-    info = build(client.sdk.device_app_management.managed_app_policies, select=["id", "displayName", "createdDateTime"])
+    info = build(client.sdk.device_app_management.managed_app_policies)  # few; @odata.type tells the platform
     sec = await _guard("app_protection", endpoint, "DeviceManagementApps.Read.All",
                        _collection(client, "app_protection", endpoint, info), licence=INTUNE)
     if sec.status == FORBIDDEN and not sec.licence:

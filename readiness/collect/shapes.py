@@ -39,7 +39,7 @@ FIELDS: dict[str, dict[str, tuple]] = {
                   "servicePlanName": OPT_STR, "status": OPT_STR},
     "autopilot": {"id": STR, "serialNumber": OPT_STR, "model": OPT_STR, "groupTag": OPT_STR, "enrollmentState": OPT_STR,
                   "userPrincipalName": OPT_STR},
-    "app_protection": {"id": STR, "displayName": OPT_STR},
+    "app_protection": {"id": STR, "displayName": OPT_STR, "@odata.type": OPT_STR},
     "auth_methods_policy": {"registrationEnforcement": OPT_DICT, "authenticationMethodConfigurations": OPT_LIST},
     "managed_devices": {"id": STR, "deviceName": OPT_STR, "userId": OPT_STR, "userPrincipalName": OPT_STR,
                         "operatingSystem": OPT_STR, "osVersion": OPT_STR, "complianceState": OPT_STR,
