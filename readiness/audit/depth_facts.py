@@ -12,13 +12,12 @@
 """
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import Any
 
 from ..collect.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from .facts import Person
+Person = Any  # facts.Person (facts imports this module; no import back)
 
 SSPR_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless", "mobilePhone", "alternateMobilePhone",
                 "officePhone", "softwareOneTimePasscode", "hardwareOneTimePasscode", "email"}
@@ -101,9 +100,17 @@ def _cloud_pcs(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
             p.cloud_pcs.append(pc)
 
 
-def _idle(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
-    from .facts import days_since
+def days_since(when: str | None, today: date) -> int | None:
+    """As facts.days_since (kept here so that facts can import this module without a cycle)."""
+    if not when or when.startswith("0001"):
+        return None
+    try:
+        return (today - datetime.fromisoformat(when.replace("Z", "+00:00")).date()).days
+    except ValueError:
+        return None
 
+
+def _idle(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
     users = snapshot.data("users", []) or []
     if users and any("signInActivity" in u for u in users):
         for p in by_id.values():

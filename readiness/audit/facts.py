@@ -14,6 +14,7 @@ from .. import clock
 from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
+from . import depth_facts
 from .depth_facts import CLOUD_PC_WORKING
 
 MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
@@ -220,8 +221,6 @@ def _build(snapshot: Snapshot) -> Facts:
             p.methods = methods
             p.mfa = bool(row.get("isMfaRegistered")) if "isMfaRegistered" in row else bool(MFA_METHODS & set(methods))
             p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
-
-    from . import depth_facts
 
     depth_facts.apply(snapshot, by_id, today)
     device_rule, device_reason, blocker = _devices(snapshot, by_id, tenant_has)

@@ -14,6 +14,7 @@ def seat_costs(f: Any, prices: dict[str, dict] | None) -> dict | None:
     """None when no prices were given; else rows per SKU, the purchase and totals per currency."""
     if prices is None:
         return None
+    prices = {str(k).upper(): v for k, v in prices.items() if _valid(v)} if isinstance(prices, dict) else {}
     from ..checks.licences import seat_plan
 
     idle_by_sku: dict[str, list[str]] = {}
@@ -49,3 +50,15 @@ def seat_costs(f: Any, prices: dict[str, dict] | None) -> dict | None:
             buy.update(sku=part, monthly=str(monthly), currency=cur, cost=str(monthly * plan["to_buy"]))
     return {"idle": rows, "idle_total": {k: str(v) for k, v in sorted(totals.items())}, "unpriced": sorted(set(unpriced)),
             "buy": buy}
+
+
+def _valid(price: Any) -> bool:
+    """A prices entry as audit/prices.py writes it (a snapshot file may hold anything)."""
+    from decimal import InvalidOperation
+
+    if not isinstance(price, dict) or not isinstance(price.get("currency"), str):
+        return False
+    try:
+        return Decimal(str(price.get("monthly"))).is_finite()
+    except InvalidOperation:
+        return False

@@ -428,15 +428,6 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
     return await _guard("devices", endpoint, "Device.Read.All", _ladder(client, "devices", endpoint, tries, shape))
 
 
-def _depth_jobs(client: GraphClient, named: Callable, users_: Any, skus_: Any) -> list[Awaitable[Any]]:
-    """Issue 14's sections (collect/depth.py)."""
-    from . import depth
-
-    return [named("roles", depth.roles(client)), named("auth_methods_policy", depth.auth_methods_policy(client)),
-            named("cloud_pcs", depth.cloud_pcs(client, skus_)), named("app_protection", depth.app_protection(client, skus_)),
-            named("autopilot", depth.autopilot(client, skus_)), named("office_activity", depth.office_activity(client, users_))]
-
-
 class _Later:
     """Awaits a shared task (shielded, so one waiter's cancellation does not cancel it for all).
 
@@ -451,8 +442,14 @@ class _Later:
         return asyncio.shield(self.task).__await__()
 
 
-async def collect_all(client: GraphClient, progress: Progress | None = None) -> dict[str, Section]:
-    """Collect every section concurrently; dependent ones wait only for what they need."""
+More = Callable[[GraphClient, Callable, Any, Any], list]  # (client, named, users, skus) -> more jobs
+
+
+async def collect_all(client: GraphClient, progress: Progress | None = None, more: More | None = None) -> dict[str, Section]:
+    """Collect every section concurrently; dependent ones wait only for what they need.
+
+    + more: further collections (collect/depth.py's ``jobs``), given the shared users and SKUs to wait on.
+    """
     say = progress or (lambda _m: None)
     users_task = asyncio.ensure_future(users(client))
     skus_task = asyncio.ensure_future(licences(client))
@@ -486,7 +483,7 @@ async def collect_all(client: GraphClient, progress: Progress | None = None) -> 
             named("managed_devices", managed_devices(client, skus_)),
             named("compliance_policies", compliance_policies(client)),
             named("devices", entra_devices(client, skus_)),
-            *_depth_jobs(client, named, users_, skus_),
+            *(more(client, named, users_, skus_) if more else []),
         )
     except BaseException:
         await cancel_all(shared)  # a refused token or an unreachable server: nothing keeps running

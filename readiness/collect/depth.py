@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Awaitable
+from typing import Any, Awaitable, Callable
 
 from ..errors import GraphBadResponse
 from ..graph.client import GraphClient
@@ -75,12 +75,18 @@ def _autopilot_row(d: dict) -> dict:
     return {k: d.get(k) for k in AUTOPILOT_FIELDS}
 
 
-async def office_activity(client: GraphClient, users_sec: Awaitable[Section]) -> Section:
-    """The Microsoft 365 active user report (90 days), only where sign-in activity is missing (no Entra ID P1)."""
+async def office_activity(client: GraphClient, users_sec: Awaitable[Section]) -> list[Section]:
+    """The Microsoft 365 active user report (90 days), only where sign-in activity is missing (no Entra ID P1).
+
+    Where sign-in activity was read there is no section at all (nothing was left unread).
+    """
     users_done = await users_sec
     if users_done.usable and any("signInActivity included" in n for n in users_done.notes):
-        return Section("office_activity", SKIPPED, endpoint=OFFICE_REPORT,
-                       reason="not needed: sign-in activity (interactive and non-interactive) was read with the users")
+        return []
+    return [await _office_activity(client)]
+
+
+async def _office_activity(client: GraphClient) -> Section:
     settings = await _guard("report_settings", "/admin/reportSettings", "ReportSettings.Read.All",
                             _single(client, "report_settings", "/admin/reportSettings", build(client.sdk.admin.report_settings)))
     if not settings.usable:
@@ -113,3 +119,10 @@ async def _office_report(client: GraphClient) -> Section:
         rows.append({"userPrincipalName": row.get("User Principal Name", ""), "lastActivityDate": max(dates) or None})
     return Section("office_activity", COMPLETE, {"rows": rows, "reportRefreshDate": refreshed, "period_days": 90},
                    endpoint=OFFICE_REPORT, count=len(rows))
+
+
+def jobs(client: GraphClient, named: Callable, users_: Any, skus_: Any) -> list[Awaitable[Any]]:
+    """This module's collections, for collectors.collect_all(more=jobs)."""
+    return [named("roles", roles(client)), named("auth_methods_policy", auth_methods_policy(client)),
+            named("cloud_pcs", cloud_pcs(client, skus_)), named("app_protection", app_protection(client, skus_)),
+            named("autopilot", autopilot(client, skus_)), named("office_activity", office_activity(client, users_))]

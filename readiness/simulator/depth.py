@@ -21,11 +21,10 @@ ROLE_NAMES = {GLOBAL_ADMIN: "Global Administrator", USER_ADMIN: "User Administra
 IDLE_DAYS = 120  # idle accounts last signed in this long ago
 
 
-def add_depth(t: Tenant, seed: int) -> Tenant:
-    """Add the issue-14 data to a generated tenant (either profile)."""
-    from .generate import _Gen, _sku  # generate imports this module at call time only: no cycle
-
-    g = _Gen(seed + 104729, date.fromisoformat(t.created))
+def add_depth(t: Tenant, seed: int, gen: Any, make_sku: Any) -> Tenant:
+    """Add the issue-14 data to a generated tenant (either profile); ``gen``/``make_sku``: generate's _Gen and _sku."""
+    g = gen(seed + 104729, date.fromisoformat(t.created))
+    _sku = make_sku
     members = [u for u in t.users if u["userType"] == "Member" and u["accountEnabled"] and "#EXT#" not in u["userPrincipalName"]]
     licensed = [u for u in members if u.get("assignedLicenses")]
     enterprise = t.profile == "enterprise"

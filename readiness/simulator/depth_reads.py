@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..licensing.capabilities import TEAMS, WINDOWS365
-from .reads import _intune
 from .tenant import SimError
 from .wire import Collection, SimRequest, SimResponse
 
@@ -32,6 +31,11 @@ MAM = Collection("managedAppPolicies", directory=False, needs_select=False, filt
 AUTOPILOT = Collection("windowsAutopilotDeviceIdentities", default_top=1000, max_top=1000, directory=False, needs_select=False,
                        filterable={"enrollmentState", "groupTag", "serialNumber"})
 TEAMS_USERS = Collection("userConfigurations", directory=False, needs_select=False, filterable={"accountType", "userPrincipalName"})
+
+
+def _intune(sim: Simulator) -> None:
+    if not sim.tenant.tenant_has("intune"):
+        raise SimError(403, "Forbidden", "Request not applicable to target tenant: the tenant is not licensed for Microsoft Intune.")
 
 
 def role_assignments(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:

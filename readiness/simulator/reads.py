@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from .depth_reads import provisioned_plans
 from .generate import MFA_METHODS
 from .odata import QueryError, project
 from .tenant import SimError
@@ -122,8 +123,6 @@ def _user_view(t: Any, u: dict, select: list[str] | None) -> dict:
         if k == "assignedPlans":
             out[k] = t.assigned_plans(u)
         elif k == "provisionedPlans":
-            from .depth_reads import provisioned_plans
-
             out[k] = provisioned_plans(t, u)
         elif k == "businessPhones":
             out[k] = u.get(k, [])
