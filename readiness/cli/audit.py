@@ -27,11 +27,13 @@ from .options import connection_options, csv_headers_option, emit, terminal_styl
               help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
+@click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Licence prices CSV (sku,monthly_price,currency): idle and missing seats in money.")
 @max_wait_option
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
-          fail_on: str | None, max_wait: float) -> None:
+          fail_on: str | None, max_wait: float, prices_path: Path | None) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
     \b
@@ -40,6 +42,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --from-snapshot kunde-a.json.gz -o csv --people --out people.csv
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
       readiness audit --tenant kunde-a --report kunde-a.html --lang de
+      readiness audit --tenant kunde-a --prices preise.csv   # idle seats and seats to buy per month
 
     Exit codes: 0 done, 3 findings at or above --fail-on, 6 some data could not be read (the
     result is incomplete; this wins over 0 and 3, so a gate never passes on data it did not read).
@@ -48,6 +51,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
 
     if from_snapshot and (tenant or graph_url):
         raise click.UsageError(say("cli.audit.snapshot_or_tenant"))
+    prices = readiness.load_prices(prices_path) if prices_path else None  # before collecting: a bad file fails at once
     if from_snapshot:
         snapshot = readiness.load_snapshot(from_snapshot)
     else:
@@ -59,7 +63,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.progress(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
-    result = readiness.evaluate(snapshot)
+    result = readiness.evaluate(snapshot, prices=prices)
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:
