@@ -16,7 +16,7 @@ LEGACY_CLIENTS = {"exchangeActiveSync", "other"}
 
 
 @check(id="identity.sspr_registration", area="identity", severity="high",
-       requires=("users", "mfa"), fix_playbook="secure-remote-access", effort="days")
+       requires=("users", "mfa"), effort="days")  # the registration campaign only nudges: people must act
 def sspr_registration(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     """Members registered for self-service password reset (userRegistrationDetails isSsprRegistered,
     https://learn.microsoft.com/graph/api/resources/userregistrationdetails)."""
@@ -36,7 +36,7 @@ def sspr_registration(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 
 
 @check(id="identity.temporary_access_pass", area="identity", severity="medium",
-       requires=("auth_methods_policy",), fix_playbook="secure-remote-access", effort="minutes")
+       requires=("auth_methods_policy",), effort="minutes")
 def temporary_access_pass(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     """The Temporary Access Pass method (https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration)."""
     policy = snapshot.data("auth_methods_policy") or {}
@@ -76,7 +76,7 @@ def ca_emergency_access(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 
 
 @check(id="identity.legacy_auth_blocked", area="identity", severity="high",
-       requires=("security_defaults",), effort="hours")
+       requires=("security_defaults",), fix_playbook="secure-remote-access", effort="hours")
 def legacy_auth_blocked(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     """Legacy authentication blocked: security defaults, or an enabled policy blocking clientAppTypes
     exchangeActiveSync and other (https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset)."""

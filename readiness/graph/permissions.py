@@ -58,6 +58,8 @@ PLAYBOOKS = (
     _n("User.Invite.All", "invite guests", "User.ReadWrite.All", "Directory.ReadWrite.All"),
     _n("Mail.ReadWrite", "announcement draft, confirmed in Sent Items"),
     _n("Mail.Send", "announcement mail"),
+    _n("Policy.ReadWrite.SecurityDefaults", "turn on security defaults (tenants without Conditional Access)"),
+    _n("Policy.ReadWrite.AuthenticationMethod", "Authenticator registration campaign"),
 )
 
 FEATURES = {"audit": AUDIT, "playbooks": PLAYBOOKS}

@@ -98,6 +98,8 @@ ROUTES: list[Route] = [
         "allowedToUseSSPR": (True, False), "blockMsolPowerShell": (True, False)}), ("Policy.ReadWrite.Authorization",)),
     _r("PATCH", r"/policies/identitySecurityDefaultsEnforcementPolicy",
        w.patch_singleton("security_defaults", {"isEnabled": (True, False)}), ("Policy.ReadWrite.SecurityDefaults",)),
+    _r("PATCH", r"/policies/authenticationMethodsPolicy", w.patch_singleton("auth_methods_policy", {
+        "registrationEnforcement": (), "systemCredentialPreferences": ()}), ("Policy.ReadWrite.AuthenticationMethod",)),
     _r("PATCH", r"/admin/reportSettings", w.patch_singleton("report_settings", {"displayConcealedNames": (True, False)}),
        ("ReportSettings.ReadWrite.All",)),
     _r("POST", r"/deviceManagement/deviceCompliancePolicies", w.create_compliance_policy, ("DeviceManagementConfiguration.ReadWrite.All",)),

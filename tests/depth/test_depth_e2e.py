@@ -184,3 +184,44 @@ def test_the_permission_list_names_the_new_reads_least_privileged() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
     for perm in need:
         assert f"`{perm}`" in readme, perm
+
+
+def test_secure_remote_access_turns_on_security_defaults_and_the_campaign_then_has_nothing_left(tmp_path: Path,
+                                                                                              monkeypatch) -> None:  # noqa: ANN001
+    """The law for security_defaults and registration_campaign: plan, apply, re-collect, plan again is empty;
+    the checks they name as fixed pass afterwards; undo puts both back."""
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    tenant = generate_tenant("unprepared-sme", seed=7)
+    with readiness.serve_simulator(tenant=tenant) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        before = readiness.evaluate(readiness.collect(conn))
+        assert _status(before, "identity.mfa_enforced") == "fail" and _status(before, "identity.legacy_auth_blocked") == "fail"
+        upn = next(r["userPrincipalName"] for r in before.people if r["department"] == "IT")
+        plan = readiness.plan("secure-remote-access", conn, params={"sender": upn, "break_glass": upn})
+        steps = {s.step: s for s in plan.plan.steps}
+        warning = steps["security-defaults"].changes[0].target
+        assert "14 days" in warning and "legacy authentication" in warning  # the clear warning, in the plan
+        run = readiness.apply(plan, conn, confirm=True)
+        assert run.complete, run.failed
+        assert tenant.security_defaults["isEnabled"] is True
+        assert tenant.auth_methods_policy["registrationEnforcement"]["authenticationMethodsRegistrationCampaign"]["state"] == "enabled"
+        after = readiness.evaluate(readiness.collect(conn))
+        for check_id in ("identity.mfa_enforced", "identity.legacy_auth_blocked"):
+            assert _status(after, check_id) == "pass", check_id
+        again = readiness.plan("secure-remote-access", conn, params={"sender": upn, "break_glass": upn})
+        for step in again.plan.steps:
+            if step.action in ("security_defaults", "registration_campaign"):
+                assert not step.changes and step.noop_reason, step.step
+        undone = readiness.undo(run.run_id, conn, confirm=True)
+        assert undone.complete, undone.failed
+        assert tenant.security_defaults["isEnabled"] is False
+        assert tenant.auth_methods_policy["registrationEnforcement"]["authenticationMethodsRegistrationCampaign"]["state"] == "default"
+
+
+def test_security_defaults_are_left_alone_where_conditional_access_is_on() -> None:
+    tenant = generate_tenant("enterprise", seed=5, size=120)
+    snap = _collect(tenant)
+    plan = readiness.plan("secure-remote-access", snap, params={"sender": tenant.users[0]["userPrincipalName"],
+                                                                 "break_glass": tenant.users[0]["userPrincipalName"]})
+    step = next(s for s in plan.plan.steps if s.action == "security_defaults")
+    assert not step.changes and not step.blocked and "cannot be on together" in step.noop_reason
