@@ -31,12 +31,12 @@ def seat_costs(f: Any, prices: dict[str, dict] | None) -> dict | None:
         if price is None:
             unpriced.append(part or sku_id)
             rows.append({"sku": part, "name": f.sku_name(sku_id), "idle": len(upns), "monthly": None, "currency": None,
-                         "idle_cost": None, "sample": upns[:25]})
+                         "idle_cost": None})
             continue
         cost = Decimal(price["monthly"]) * len(upns)
         totals[price["currency"]] = totals.get(price["currency"], Decimal(0)) + cost
         rows.append({"sku": part, "name": f.sku_name(sku_id), "idle": len(upns), "monthly": price["monthly"],
-                     "currency": price["currency"], "idle_cost": str(cost), "sample": upns[:25]})
+                     "currency": price["currency"], "idle_cost": str(cost)})
     plan = seat_plan(f)
     buy = {"seats": plan["to_buy"], "sku": None, "monthly": None, "currency": None, "cost": None}
     if plan["to_buy"]:

@@ -1,6 +1,7 @@
 """Licences, deeper: services actually provisioned, licences nobody uses, and what idle seats cost."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable
 
 from ..audit.depth_facts import IDLE_DAYS
@@ -21,7 +22,7 @@ def service_provisioning(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         return
     stuck = [p for p in known if p.provisioning]
     ev = {"members": len(f.members), "checked": len(known), "not_provisioned": names(stuck),
-          "states": {p.upn: p.provisioning for p in stuck[:25]}, "source": "/users provisionedPlans"}
+          "states": dict(Counter(state for p in stuck for state in p.provisioning or [])), "source": "/users provisionedPlans"}
     if stuck:
         yield finding(Status.FAIL, "fail", {"n": len(stuck)}, **ev)
     else:
