@@ -60,6 +60,7 @@ PLAYBOOKS = (
     _n("Mail.Send", "announcement mail"),
     _n("Policy.ReadWrite.SecurityDefaults", "turn on security defaults (tenants without Conditional Access)"),
     _n("Policy.ReadWrite.AuthenticationMethod", "Authenticator registration campaign"),
+    _n("TeamSettings.ReadWrite.All", "guests may not change channels in the crisis team"),
 )
 
 FEATURES = {"audit": AUDIT, "playbooks": PLAYBOOKS}

@@ -9,6 +9,7 @@ import re
 from . import assignments, mail
 from . import batch as b
 from . import depth_reads as d
+from . import depth_writes as dw
 from . import reads as r
 from . import reports as rep
 from . import writes as w
@@ -88,6 +89,7 @@ ROUTES: list[Route] = [
     _r("POST", rf"/groups/{GID}/assignLicense", w.group_assign_license, ("LicenseAssignment.ReadWrite.All", "Directory.ReadWrite.All")),
     _r("POST", rf"/groups/{GID}/members/\$ref", w.add_group_member, ("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")),
     _r("POST", r"/teams", w.create_team, ("Team.Create",)),
+    _r("PATCH", rf"/teams/{TID}", dw.patch_team, ("TeamSettings.ReadWrite.All",)),
     _r("POST", rf"/teams/{TID}/channels", w.create_channel, ("Channel.Create",)),
     _r("POST", rf"/teams/{TID}/members", w.add_team_member, ("TeamMember.ReadWrite.All",)),
     _r("PATCH", r"/admin/sharepoint/settings", w.patch_sharepoint, ("SharePointTenantSettings.ReadWrite.All",)),

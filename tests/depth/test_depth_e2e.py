@@ -225,3 +225,31 @@ def test_security_defaults_are_left_alone_where_conditional_access_is_on() -> No
                                                                  "break_glass": tenant.users[0]["userPrincipalName"]})
     step = next(s for s in plan.plan.steps if s.action == "security_defaults")
     assert not step.changes and not step.blocked and "cannot be on together" in step.noop_reason
+
+
+def test_the_crisis_team_no_longer_lets_guests_change_channels_and_team_settings_fixes_an_existing_one(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """emergency-home-office's own crisis team used to trip teams.guests_manage_channels; an existing team of that
+    name with open guest rights is fixed by team_settings (PATCH /teams/{id} guestSettings), and undo restores it."""
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    tenant = generate_tenant("unprepared-sme", seed=7)
+    open_team = next(t for t in tenant.teams.values() if t["guestSettings"]["allowCreateUpdateChannels"])
+    with readiness.serve_simulator(tenant=tenant) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        upn = next(u["userPrincipalName"] for u in tenant.users if u.get("department") == "IT")
+        params = {"usage_location": "DE", "team_owners": upn, "sender": upn}
+        run = readiness.apply(readiness.plan("emergency-home-office", conn, params=params), conn, confirm=True)
+        assert run.complete, run.failed
+        crisis = next(t for t in tenant.teams.values() if t["displayName"] == "Krisenstab")
+        assert crisis["guestSettings"] == {"allowCreateUpdateChannels": False, "allowDeleteChannels": False}
+        # an existing team with open guest rights, planned by name
+        fix = readiness.plan("emergency-home-office", conn, params=dict(params, team_name=open_team["displayName"]))
+        step = next(s for s in fix.plan.steps if s.action == "team_settings")
+        assert [c.requests[0].path for c in step.changes] == [f"/teams/{open_team['id']}"]
+        only = readiness.apply(fix, conn, confirm=True)
+        assert only.complete, only.failed
+        assert tenant.teams[open_team["id"]]["guestSettings"]["allowCreateUpdateChannels"] is False
+        again = readiness.plan("emergency-home-office", conn, params=dict(params, team_name=open_team["displayName"]))
+        assert not next(s for s in again.plan.steps if s.action == "team_settings").changes
+        assert readiness.undo(only.run_id, conn, confirm=True).complete
+        assert tenant.teams[open_team["id"]]["guestSettings"]["allowCreateUpdateChannels"] is True
