@@ -41,7 +41,8 @@ def app_protection(snapshot) -> Iterable[Finding]:  # noqa: ANN001
             phones[os_name] = phones.get(os_name, 0) + 1
     typed = any(k for k in kinds)  # $select without @odata.type: a policy of unknown platform covers both
     uncovered = sorted(os for os in phones if typed and MAM_TYPES[os] not in kinds) if policies else sorted(phones)
-    ev = {"policies": [p.get("displayName") for p in policies], "personal_phones": phones, "uncovered": uncovered,
+    ev = {"policies": [p.get("displayName") for p in policies], "personal_phones": [f"{os}: {n}" for os, n in sorted(phones.items())],
+          "uncovered": uncovered,
           "source": "/deviceAppManagement/managedAppPolicies, /devices"}
     if uncovered:
         yield finding(Status.FAIL, "fail", {"n": sum(phones[o] for o in uncovered), "platforms": ", ".join(uncovered)}, **ev)

@@ -1,7 +1,6 @@
 """Licences, deeper: services actually provisioned, licences nobody uses, and what idle seats cost."""
 from __future__ import annotations
 
-from collections import Counter
 from typing import Iterable
 
 from ..audit.depth_facts import IDLE_DAYS
@@ -22,7 +21,7 @@ def service_provisioning(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         return
     stuck = [p for p in known if p.provisioning]
     ev = {"members": len(f.members), "checked": len(known), "not_provisioned": names(stuck),
-          "states": dict(Counter(state for p in stuck for state in p.provisioning or [])), "source": "/users provisionedPlans"}
+          "states": sorted({state for p in stuck for state in p.provisioning or []}), "source": "/users provisionedPlans"}
     if stuck:
         yield finding(Status.FAIL, "fail", {"n": len(stuck)}, **ev)
     else:
@@ -61,7 +60,8 @@ def idle_seat_cost(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding(Status.NOT_EVALUABLE, "not_evaluable", source="--prices FILE.csv")
         return
     total = ", ".join(f"{amount} {cur}" for cur, amount in costs["idle_total"].items())
-    ev = {"idle": costs["idle"], "idle_total": costs["idle_total"], "unpriced": costs["unpriced"], "buy": costs["buy"],
+    ev = {"idle": costs["idle"], "idle_total": [f"{amount} {cur}" for cur, amount in costs["idle_total"].items()],
+          "unpriced": costs["unpriced"], "buy": costs["buy"],
           "source": "--prices, /subscribedSkus, /users"}
     seats = sum(r["idle"] for r in costs["idle"])
     if not seats:
