@@ -199,7 +199,9 @@ def test_secure_remote_access_turns_on_security_defaults_and_the_campaign_then_h
         upn = next(r["userPrincipalName"] for r in before.people if r["department"] == "IT")
         plan = readiness.plan("secure-remote-access", conn, params={"sender": upn, "break_glass": upn})
         steps = {s.step: s for s in plan.plan.steps}
-        warning = steps["security-defaults"].changes[0].target
+        from readiness.i18n import resolve
+
+        warning = resolve(steps["security-defaults"].changes[0].target, "en")
         assert "14 days" in warning and "legacy authentication" in warning  # the clear warning, in the plan
         run = readiness.apply(plan, conn, confirm=True)
         assert run.complete, run.failed
@@ -211,7 +213,7 @@ def test_secure_remote_access_turns_on_security_defaults_and_the_campaign_then_h
         again = readiness.plan("secure-remote-access", conn, params={"sender": upn, "break_glass": upn})
         for step in again.plan.steps:
             if step.action in ("security_defaults", "registration_campaign"):
-                assert not step.changes and step.noop_reason, step.step
+                assert not step.changes and resolve(step.noop_reason, "en"), step.step
         undone = readiness.undo(run.run_id, conn, confirm=True)
         assert undone.complete, undone.failed
         assert tenant.security_defaults["isEnabled"] is False
@@ -224,7 +226,9 @@ def test_security_defaults_are_left_alone_where_conditional_access_is_on() -> No
     plan = readiness.plan("secure-remote-access", snap, params={"sender": tenant.users[0]["userPrincipalName"],
                                                                  "break_glass": tenant.users[0]["userPrincipalName"]})
     step = next(s for s in plan.plan.steps if s.action == "security_defaults")
-    assert not step.changes and not step.blocked and "cannot be on together" in step.noop_reason
+    from readiness.i18n import resolve
+
+    assert not step.changes and not step.blocked and "cannot be on together" in resolve(step.noop_reason, "en")
 
 
 def test_the_crisis_team_no_longer_lets_guests_change_channels_and_team_settings_fixes_an_existing_one(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...i18n import Message
 from ..model import StepPlan
 from .base import Ctx
 from .settings import settings_check, settings_done, settings_inverse, settings_plan
@@ -31,7 +32,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
                                          "targetedAuthenticationMethod": "microsoftAuthenticator"}]})
     campaign.setdefault("excludeTargets", [])
     wanted = {"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": campaign}}
-    return settings_plan(ctx, NAME, "auth_methods_policy", PATH, wanted, PERMISSIONS, "registration campaign")
+    return settings_plan(ctx, NAME, "auth_methods_policy", PATH, wanted, PERMISSIONS, Message("steps.registration_campaign.name"))
 
 
 check, is_done, inverse = settings_check, settings_done, settings_inverse

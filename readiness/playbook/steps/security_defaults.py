@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from ...i18n import Message
 from ..model import StepPlan
 from .base import Ctx
 from .settings import settings_check, settings_done, settings_inverse, settings_plan
 
 NAME = "security_defaults"
-TITLE = "Turn on security defaults (MFA for everyone, legacy authentication blocked)"
+TITLE = "Turn on security defaults (MFA for everyone, legacy authentication blocked)"  # = steps.security_defaults.title
 PERMISSIONS = ("Policy.ReadWrite.SecurityDefaults",)
 PATH = "/policies/identitySecurityDefaultsEnforcementPolicy"
 WARNING = ("security defaults: everyone must register the Authenticator app within 14 days, administrators always "
@@ -33,11 +34,10 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     enabled = [x.get("displayName") for x in (ca.data or []) if x.get("state") == "enabled"] if ca.usable else []
     if p.enabled and enabled:
         # nothing to do here (not blocked: the playbook's other steps still apply on this tenant)
-        return ctx.step(NAME, [], noop=f"Conditional Access policies are enabled ({', '.join(map(str, enabled[:3]))}); "
-                        "security defaults cannot be on together with them: enforce MFA with a policy instead",
+        return ctx.step(NAME, [], noop=Message("steps.security_defaults.ca_on", {"policies": ", ".join(map(str, enabled[:3]))}),
                         permissions=PERMISSIONS)
     return settings_plan(ctx, NAME, "security_defaults", PATH, {"isEnabled": p.enabled}, PERMISSIONS,
-                         WARNING if p.enabled else "security defaults")
+                         Message("steps.security_defaults.warning") if p.enabled else Message("steps.security_defaults.name"))
 
 
 check, is_done, inverse = settings_check, settings_done, settings_inverse

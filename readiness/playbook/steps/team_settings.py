@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx
 
@@ -28,12 +29,11 @@ class Params(BaseModel):
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     sec = ctx.snapshot.section("teams")
     if not sec.usable:
-        return ctx.step(NAME, [], blocked=f"the teams could not be read ({sec.reason}); nothing is changed blind",
+        return ctx.step(NAME, [], blocked=Message("steps.team_settings.unreadable", {"reason": sec.reason}),
                         permissions=PERMISSIONS)
     found = [t for t in sec.data or [] if t.get("displayName") == p.team]
     if not found:
-        return ctx.step(NAME, [], noop=f"there is no team {p.team!r} yet; a team created by this playbook gets these guest "
-                                       "settings when it is created", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], noop=Message("steps.team_settings.no_team", {"team": p.team}), permissions=PERMISSIONS)
     wanted = {"allowCreateUpdateChannels": p.guests_create_update_channels, "allowDeleteChannels": p.guests_delete_channels}
     changes = []
     for team in found:
@@ -45,7 +45,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
         changes.append(ctx.change(NAME, "update", f"team:{team['id']}", p.team, {"guestSettings": before},
                                   {"guestSettings": wanted}, [Request("PATCH", path, {"guestSettings": wanted})], path=path))
     if not changes:
-        return ctx.step(NAME, [], noop=f"guests in {p.team!r} already have the wanted channel rights", permissions=PERMISSIONS)
+        return ctx.step(NAME, [], noop=Message("steps.team_settings.as_wanted", {"team": p.team}), permissions=PERMISSIONS)
     return ctx.step(NAME, changes, permissions=PERMISSIONS)
 
 
