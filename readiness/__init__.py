@@ -29,7 +29,7 @@ _EXPORTS = {
     "Connection": "readiness.config.connection", "Snapshot": "readiness.collect.snapshot",
     # audit and reports
     "evaluate": "readiness.api.audit", "render": "readiness.api.audit", "list_checks": "readiness.api.audit",
-    "get_check": "readiness.api.audit", "Audit": "readiness.audit.model", "CheckResult": "readiness.audit.model",
+    "get_check": "readiness.api.audit", "load_prices": "readiness.audit.prices", "Audit": "readiness.audit.model", "CheckResult": "readiness.audit.model",
     "Action": "readiness.audit.model", "NotEvaluated": "readiness.audit.model", "format_for": "readiness.render.formats",
     # playbooks
     "plan": "readiness.api.playbooks", "load_plan": "readiness.api.playbooks", "apply": "readiness.api.playbooks",
@@ -90,6 +90,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers; at run time the names above load on first use
     from . import aio  # noqa: F401
     from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
+    from .audit.prices import load_prices  # noqa: F401
     from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, verify  # noqa: F401
     from .api.simulator import serve_simulator  # noqa: F401
     from .crisis.api import measures_add, measures_export, measures_load, measures_set, measures_track, track_measures  # noqa: F401

@@ -15,13 +15,20 @@ from .results import PlaybookPlan, RunResult
 
 
 def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
-             aggregate_only: bool = False) -> Audit:
+             aggregate_only: bool = False, prices: dict[str, dict] | str | Any = None) -> Audit:
     """Every check, the per-person matrix, scores, licences, seats to buy, what was not evaluated, top
     actions and (with ``previous``, an earlier snapshot of the same tenant) the trend. Finished and
-    language-free: render it in any format and language."""
+    language-free: render it in any format and language.
+
+    + prices: a prices CSV path (SKU part number, monthly price, currency) or its parsed dict: the seats
+      summary and ``licences.idle_seat_cost`` show money; without it they do not (never invented)."""
     arguments.snapshot(snap, "evaluate")
     arguments.snapshot(previous, "evaluate", "previous", optional=True)
-    return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+    if prices is not None and not isinstance(prices, dict):
+        from ..audit.prices import load_prices
+
+        prices = load_prices(prices)
+    return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices)
 
 
 def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002

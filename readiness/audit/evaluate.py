@@ -17,6 +17,8 @@ from ..errors import UsageError
 from . import privacy
 from .facts import facts
 from .matrix import build_matrix
+from .prices import with_prices
+from .seat_costs import seat_costs
 from .model import Action, Audit, CheckResult, NotEvaluated, Privacy, Tenant
 from .scoring import area_scores, check_status, overall_score
 from .subscriptions import licence_rows
@@ -66,7 +68,9 @@ def _evaluate_one(snapshot: Snapshot) -> Audit:
     matrix = build_matrix(f)
     areas = area_scores([(c.spec, c.findings) for c in results])
     buy = seats_to_buy(snapshot)
-    summary = dict(matrix.summary, seats_to_buy=buy, device_rule=f.device_rule, mfa_source=f.mfa_source)
+    prices = snapshot.data("prices") if snapshot.section("prices").usable else None
+    summary = dict(matrix.summary, seats_to_buy=buy, device_rule=f.device_rule, mfa_source=f.mfa_source,
+                   seat_costs=seat_costs(f, prices))
     return Audit(
         tenant=Tenant(snapshot.tenant_id, snapshot.tenant_name, snapshot.cloud, snapshot.endpoint),
         collected_at=snapshot.collected_at, checks=results, people=matrix.rows, departments=matrix.departments,
@@ -77,14 +81,16 @@ def _evaluate_one(snapshot: Snapshot) -> Audit:
 
 
 def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
-             aggregate_only: bool = False, key: bytes | None = None) -> Audit:
+             aggregate_only: bool = False, key: bytes | None = None, prices: dict[str, dict] | None = None) -> Audit:
     """Run every check over a snapshot; build the matrix, scores and the trend against ``previous``.
 
     + previous: an earlier snapshot of the same tenant (else UsageError).
     + pseudonymize: people and devices become stable keyed pseudonyms (key: ``privacy.key_for``).
     + aggregate_only: counts and departments only, no per-person rows or samples.
+    + prices: licence prices (audit/prices.py ``load_prices``): idle and missing seats in money, never invented.
     No network, no clock: the same snapshot gives the same Audit.
     """
+    snapshot = with_prices(snapshot, prices)
     if previous is not None and previous.tenant_id and snapshot.tenant_id and previous.tenant_id != snapshot.tenant_id:
         raise UsageError("The previous snapshot is of another tenant",
                          "Give an earlier snapshot of the same tenant with --previous")

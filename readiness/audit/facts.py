@@ -14,6 +14,8 @@ from .. import clock
 from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
+from . import depth_facts
+from .depth_facts import CLOUD_PC_WORKING
 
 MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
 MFA_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless", "mobilePhone", "alternateMobilePhone",
@@ -53,6 +55,20 @@ class Person:
     last_sign_in: str | None = None  # newest of interactive and non-interactive sign-ins
     created: str | None = None  # createdDateTime
     invited: str | None = None  # externalUserStateChangeDateTime (guests: invitation sent or redeemed)
+    # issue 14 (audit/depth_facts.py): None where the data was not read
+    sspr: bool | None = None  # registered for self-service password reset
+    tap: bool | None = None  # a Temporary Access Pass can be issued (policy enabled for all users)
+    roles: list[str] = field(default_factory=list)  # directory role definition ids
+    provisioning: list[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
+    cloud_pcs: list[dict] = field(default_factory=list)
+    idle: bool | None = None  # no sign-in or activity for depth_facts.IDLE_DAYS
+
+    @property
+    def can_recover(self) -> bool | None:
+        """Can get back in from home after a lost password or phone: SSPR registered or a TAP possible."""
+        if self.sspr or self.tap:
+            return True
+        return None if self.sspr is None and self.tap is None else False
 
     @property
     def last_seen(self) -> str | None:
@@ -206,6 +222,7 @@ def _build(snapshot: Snapshot) -> Facts:
             p.mfa = bool(row.get("isMfaRegistered")) if "isMfaRegistered" in row else bool(MFA_METHODS & set(methods))
             p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
 
+    depth_facts.apply(snapshot, by_id, today)
     device_rule, device_reason, blocker = _devices(snapshot, by_id, tenant_has)
     _usage(snapshot, by_id, today)
     return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, blocker, mfa_source, mfa_reason, today)
@@ -269,6 +286,8 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
     in_intune = {str(d.get("azureADDeviceId") or "").lower() for d in (managed.data or []) if managed.usable} - {""}
     for p in by_id.values():
         p.device = device_category(p.managed, p.entra, intune=rule == "intune", in_intune=in_intune)
+        if p.device in (NO_DEVICE, ENTRA_ONLY) and any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs):
+            p.device = COMPLIANT_MANAGED  # a Windows 365 Cloud PC is an Intune-managed device of its user
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
            else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
     return rule, why, None

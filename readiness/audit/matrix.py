@@ -5,8 +5,13 @@ Ready means all of:
 2. Teams (TEAMS1), a mailbox (EXCHANGE_S_* but not FOUNDATION) and files (SharePoint/OneDrive) enabled
    by an assigned licence: assigned minus disabled plans; group licences in error do not count;
 3. MFA registered (Authenticator, phone, FIDO2, software OATH, Windows Hello; not password/email/TAP);
-4. a device: with Intune, a compliant managed device whose primary user (by userId) is the person;
-   without Intune, an enabled Entra device (joined, hybrid joined or registered) the person owns.
+4. a device: with Intune, a compliant managed device whose primary user (by userId) is the person, or a
+   provisioned Windows 365 Cloud PC; without Intune, an enabled Entra device (joined, hybrid joined or
+   registered) the person owns;
+5. the mailbox and OneDrive/SharePoint actually provisioned (users' provisionedPlans: not PendingInput,
+   PendingActivation, PendingProvisioning or Error), where Graph gave provisionedPlans.
+Beside "ready", "can recover from home" says whether a locked-out person gets back in without the IT desk:
+registered for self-service password reset, or a Temporary Access Pass policy for everyone.
 Where a criterion cannot be evaluated (section forbidden or failed), ``ready`` is None, not False.
 """
 from __future__ import annotations
@@ -19,7 +24,7 @@ from ..audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, 
 REASON_CODES = (
     "no_licence", "no_teams", "teams_disabled", "no_mailbox", "mailbox_disabled", "no_files", "files_disabled",
     "licence_error", "licence_suspended", "no_usage_location", "no_mfa", "no_device", "device_not_compliant",
-    "device_not_managed", "mfa_not_evaluable", "device_not_evaluable",
+    "device_not_managed", "mfa_not_evaluable", "device_not_evaluable", "services_not_provisioned",
 )  # their words, in English and German, are in reports/translations/<lang>.json under "reason_words"
 NOT_EVALUABLE_REASONS = {"mfa_not_evaluable", "device_not_evaluable"}
 INFO_REASONS = {"no_usage_location"}  # explains a blocker; not a criterion itself
@@ -47,6 +52,8 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
             reasons.append("licence_error")
         if p.suspended_skus:
             reasons.append("licence_suspended")
+    if p.provisioning:
+        reasons.append("services_not_provisioned")
     if reasons and not p.usage_location:
         reasons.append("no_usage_location")
     if p.mfa is None:
@@ -83,6 +90,8 @@ def build_matrix(f: Facts) -> Matrix:
             "files_enabled": caps["files"], "mfa_registered": p.mfa, "device": p.device,
             "usage_location": p.usage_location, "licences": [f.sku_name(s) for s in p.skus],
             "teams_active_30d": p.teams_active, "external": p.external,
+            "sspr_registered": p.sspr, "services_provisioned": None if p.provisioning is None else not p.provisioning,
+            "not_provisioned": list(p.provisioning or []), "cloud_pc": bool(p.cloud_pcs), "can_recover": p.can_recover,
         })
     rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
     return Matrix(rows, departments(rows), summarize(rows))
@@ -105,6 +114,12 @@ def summarize(rows: list[dict]) -> dict:
         "teams_active_30d": (sum(1 for r in rows if r["teams_active_30d"])
                              if any(r["teams_active_30d"] is not None for r in rows) else None),
         "reasons": dict(reasons.most_common()),
+        # issue 14: who gets back in from home when locked out; None when neither SSPR nor the TAP policy was read
+        "can_recover": (sum(1 for r in rows if r.get("can_recover")) if any(r.get("can_recover") is not None for r in rows)
+                        else None),
+        "without_sspr": sum(1 for r in rows if r.get("sspr_registered") is False),
+        "not_provisioned": sum(1 for r in rows if r.get("services_provisioned") is False),
+        "with_cloud_pc": sum(1 for r in rows if r.get("cloud_pc")),
     }
 
 

@@ -87,13 +87,18 @@ def ca_compliant_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 @check(id="identity.admin_mfa", area="identity", severity="critical",
        requires=("mfa",), fix_playbook="secure-remote-access", effort="minutes")
 def admin_mfa(snapshot) -> Iterable[Finding]:  # noqa: ANN001
+    # who is an administrator: directory role assignments (RoleManagement.Read.Directory, no P1 needed,
+    # https://learn.microsoft.com/graph/api/rbacapplication-list-roleassignments), else the report's isAdmin (P1)
     f = facts(snapshot)
-    if f.mfa_source != "report":
-        yield finding(Status.NOT_EVALUABLE, "not_evaluable", source_kind=f.mfa_source)
+    roles = snapshot.section("roles")
+    if f.mfa_source != "report" and not roles.usable:
+        yield finding(Status.NOT_EVALUABLE, "not_evaluable", source_kind=f.mfa_source, roles_status=roles.status)
         return
     admins = [p for p in f.people if p.is_admin and p.enabled]
     bare = [p for p in admins if not p.mfa]
-    ev = {"admins": len(admins), "without_mfa": names(bare), "source": "/reports/authenticationMethods/userRegistrationDetails isAdmin"}
+    ev = {"admins": len(admins), "without_mfa": names(bare), "source_kind": f.mfa_source,
+          "source": "/roleManagement/directory/roleAssignments" if roles.usable
+          else "/reports/authenticationMethods/userRegistrationDetails isAdmin"}
     if bare:
         yield finding(Status.FAIL, "fail", {"n": len(bare), "admins": len(admins)}, **ev)
     elif not admins:  # "All 0 administrators have MFA" was what the report said here

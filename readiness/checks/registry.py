@@ -16,7 +16,7 @@ from .model import AREAS, CheckSpec, Finding, Severity, Status
 from .unavailable import describe
 
 _REGISTRY: dict[str, CheckSpec] = {}
-AREA_MODULES = ("licences", "teams", "sharing", "devices", "identity")
+AREA_MODULES = ("licences", "teams", "sharing", "devices", "identity", "recovery", "seats", "endpoints")
 _ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 
 

@@ -29,11 +29,13 @@ from .options import connection_options, csv_headers_option, emit, terminal_styl
               help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
+@click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Licence prices CSV (sku,monthly_price,currency): idle and missing seats in money.")
 @max_wait_option
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
-          fail_on: str | None, max_wait: float, previous_snapshot: Path | None = None) -> None:
+          fail_on: str | None, max_wait: float, prices_path: Path | None, previous_snapshot: Path | None = None) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
     \b
@@ -43,6 +45,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
       readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
       readiness audit --tenant kunde-a --report kunde-a.html --lang de
       readiness audit --tenant kunde-a --previous-snapshot kunde-a.json.gz --snapshot-out kunde-a-2.json.gz
+      readiness audit --tenant kunde-a --prices preise.csv   # idle seats and seats to buy per month
 
     Exit codes: 0 done, 3 findings at or above --fail-on, 6 some data could not be read (the
     result is incomplete; this wins over 0 and 3, so a gate never passes on data it did not read).
@@ -53,6 +56,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         raise click.UsageError(say("cli.audit.snapshot_or_tenant"))
     if from_snapshot and previous_snapshot:
         raise click.UsageError(say("cli.audit.previous_with_from_snapshot"))
+    prices = readiness.load_prices(prices_path) if prices_path else None  # before collecting: a bad file fails at once
     if from_snapshot:
         snapshot = readiness.load_snapshot(from_snapshot)
     else:
@@ -65,7 +69,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.progress(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
-    result = readiness.evaluate(snapshot)
+    result = readiness.evaluate(snapshot, prices=prices)
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:

@@ -47,7 +47,7 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
 
     app.progress(text("cli.demo.starting", lang, profile=profile))
     with readiness.serve_simulator(profile, seed=seed, size=size) as sim:
-        snapshot = app.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token, concurrency=8), lang)
+        snapshot = app.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token, concurrency=8), lang=lang)
     audit = readiness.evaluate(snapshot)
     click.echo(readiness.render(audit, "table", lang))
     click.echo(f"{labels(lang)['licences_title']}\n")

@@ -22,9 +22,11 @@ from .options import csv_headers_option, emit, lang_option, query_option, termin
               help="Replace people with stable keyed pseudonyms (the key stays in your data folder, per tenant).")
 @click.option("--aggregate-only", is_flag=True, help="Counts and departments only: no per-person rows at all.")
 @csv_headers_option
+@click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Licence prices CSV (sku,monthly_price,currency): idle and missing seats in money.")
 @click.pass_obj
 def report(app: object, snapshot: Path, previous: Path | None, output: str | None, out: Path | None, lang: str, people: bool,
-           pseudonymize: bool, aggregate_only: bool, csv_headers: str) -> None:
+           pseudonymize: bool, aggregate_only: bool, csv_headers: str, prices_path: Path | None) -> None:
     """Render a saved snapshot as a report, offline (no sign-in, no network).
 
     \b
@@ -37,5 +39,5 @@ def report(app: object, snapshot: Path, previous: Path | None, output: str | Non
 
     fmt = output or (readiness.format_for(out) if out else "html")
     audit = readiness.evaluate(readiness.load_snapshot(snapshot), readiness.load_snapshot(previous) if previous else None,
-                               pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+                               pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices_path)
     emit(readiness.render(audit, fmt, lang, people=people, csv_headers=csv_headers, **terminal_style(app, fmt, out)), out)

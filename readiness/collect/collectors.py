@@ -453,10 +453,15 @@ class _Later:
         return asyncio.shield(self.task).__await__()
 
 
-async def collect_all(client: GraphClient, progress: Progress | None = None, previous: Any = None) -> dict[str, Section]:
+More = Callable[[GraphClient, Callable, Any, Any], list]  # (client, named, users, skus) -> more jobs
+
+
+async def collect_all(client: GraphClient, progress: Progress | None = None, previous: Any = None,
+                      more: More | None = None) -> dict[str, Section]:
     """Collect every section concurrently; dependent ones wait only for what they need.
 
     + previous: a collect.delta.Previous: users, groups and devices are then read as changes (collect/delta.py).
+    + more: further collections (collect/depth.py's ``jobs``), given the shared users and SKUs to wait on.
     """
     from . import delta
 
@@ -508,6 +513,7 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
             named("compliance_policies", compliance_policies(client)),
             named("devices", by_delta("devices", lambda: entra_devices(client, skus_),
                                       lambda o, f: delta.devices(client, o, f, users_))),
+            *(more(client, named, users_, skus_) if more else []),
         )
     except BaseException:
         await cancel_all(shared)  # a refused token or an unreachable server: nothing keeps running

@@ -54,6 +54,11 @@ class Compactor:
         u["licenseAssignmentStates"] = self._one(("S",) + states, lambda: [
             self._one(k, lambda k=k: {"skuId": k[0], "assignedByGroup": k[1], "state": k[2], "error": k[3],
                                       "disabledPlans": list(k[4])}) for k in states])
+        if u.get("provisionedPlans"):  # most people share the same few rows
+            rows = tuple((str(p.get("service") or ""), str(p.get("provisioningStatus") or ""), str(p.get("capabilityStatus") or ""))
+                         for p in u["provisionedPlans"] if isinstance(p, dict))
+            u["provisionedPlans"] = self._one(("P",) + rows, lambda: [
+                {"service": r[0], "provisioningStatus": r[1], "capabilityStatus": r[2]} for r in rows])
         if "signInActivity" in u:
             # interactive and non-interactive sign-ins together tell whether an account is in use
             # (https://learn.microsoft.com/graph/api/resources/signinactivity)

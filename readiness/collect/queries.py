@@ -21,11 +21,12 @@ def build(builder: Any, *, headers: dict[str, str] | None = None, **params: Any)
 
 USER_FIELDS = ["id", "userPrincipalName", "displayName", "accountEnabled", "userType", "usageLocation", "department",
                "mail", "assignedLicenses", "licenseAssignmentStates", "createdDateTime", "externalUserState",
-               "externalUserStateChangeDateTime"]
+               "externalUserStateChangeDateTime", "provisionedPlans"]
 GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "resourceProvisioningOptions",
                 "assignedLicenses", "visibility"]
 DEVICE_FIELDS = ["id", "deviceId", "displayName", "operatingSystem", "trustType", "accountEnabled", "isCompliant",
                  "isManaged", "approximateLastSignInDateTime", "registrationDateTime"]
 MANAGED_FIELDS = ["id", "deviceName", "userId", "userPrincipalName", "operatingSystem", "osVersion", "complianceState",
                   "isEncrypted", "lastSyncDateTime", "managedDeviceOwnerType", "azureADDeviceId"]
-REGISTRATION_FIELDS = ["id", "userPrincipalName", "userType", "isAdmin", "isMfaRegistered", "isMfaCapable", "methodsRegistered"]
+REGISTRATION_FIELDS = ["id", "userPrincipalName", "userType", "isAdmin", "isMfaRegistered", "isMfaCapable", "methodsRegistered",
+                       "isSsprRegistered", "isSsprCapable", "isSsprEnabled"]

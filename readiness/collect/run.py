@@ -5,6 +5,7 @@ import time
 
 from .. import __version__, bulkjson, clock
 from ..graph.client import GraphClient
+from . import depth
 from .collectors import Progress, collect_all
 from .snapshot import Snapshot
 
@@ -24,7 +25,7 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     started = time.monotonic()
     collected_at = clock.iso_now()
     with bulkjson.bulk_objects():  # the cyclic collector would walk every parsed page again and again
-        sections = await collect_all(client, progress, Previous(previous, client.endpoint.base_url))
+        sections = await collect_all(client, progress, Previous(previous, client.endpoint.base_url), more=depth.jobs)
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}
     snap = Snapshot(
         tenant_id=org.get("id", ""),

@@ -24,9 +24,11 @@ CHUNK = 1024 * 1024
 
 # Sections whose data is a list of objects, and those whose data is one object (collect/collectors.py).
 LIST_SECTIONS = {"users", "groups", "skus", "organization", "licence_error_groups", "teams", "mfa", "devices",
-                 "managed_devices", "compliance_policies", "conditional_access"}
+                 "managed_devices", "compliance_policies", "conditional_access",
+                 "roles", "cloud_pcs", "autopilot", "app_protection"}
 DICT_SECTIONS = {"authorization_policy", "cross_tenant_default", "group_members", "report_settings",
-                 "security_defaults", "sharepoint", "teams_usage"}
+                 "security_defaults", "sharepoint", "teams_usage",
+                 "auth_methods_policy", "office_activity", "prices"}
 
 
 class Required:
@@ -44,11 +46,17 @@ NUMBER = (int, float)
 # Found by feeding every field every wrong type (tests/test_hostile_files.py keeps the tables honest).
 FIELDS: dict[str, dict[str, Any]] = {
     "users": {"signInActivity": {"lastSignInDateTime": str, "lastNonInteractiveSignInDateTime": str},
-              "createdDateTime": str, "assignedLicenses": [{"disabledPlans": [str]}]},
+              "createdDateTime": str, "assignedLicenses": [{"disabledPlans": [str]}]},  # provisionedPlans: shapes.NESTED
     "skus": {"servicePlans": [{"servicePlanName": Required(str)}]},  # user.md, subscribedsku.md
     "mfa": {"methodsRegistered": [str]},  # userregistrationdetails.md
     "devices": {"id": str, "displayName": str, "owners": [str], "accountEnabled": bool},  # registeredOwners, compacted
     "teams_usage": {"rows": [{"userId": str, "userPrincipalName": str, "lastActivityDate": str}], "reportRefreshDate": str},
+    # issue 14 (collect/depth.py): authenticationmethodspolicy.md, provisionedplan.md, the active user report
+    "auth_methods_policy": {"authenticationMethodConfigurations": [{"id": str, "state": str, "includeTargets": [{"id": str}]}],
+                            "registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {
+                                "state": str, "includeTargets": [{"id": str}], "excludeTargets": [{"id": str}]}}},
+    "office_activity": {"rows": [{"userPrincipalName": str, "lastActivityDate": str}], "reportRefreshDate": str},
+    "prices": {},
 }
 
 _FIX = "Give a file written by `readiness audit --snapshot-out`, or collect a new one"

@@ -46,6 +46,10 @@ READERS: dict[str, set[str]] = {
     "sharepoint": _ALL | {"SharePoint Administrator"},
     "conditional_access": _SEC, "security_defaults": _SEC, "cross_tenant_default": _SEC,
     "authorization_policy": _SEC | {"User Administrator"},
+    # issue 14 (collect/depth.py)
+    "roles": _DIR | {"Privileged Role Administrator"}, "auth_methods_policy": _SEC | {"Authentication Policy Administrator"},
+    "cloud_pcs": _ALL | {"Intune Administrator", "Windows 365 Administrator"},
+    "app_protection": _ALL | {"Intune Administrator"}, "autopilot": _ALL | {"Intune Administrator"},
 }
 
 

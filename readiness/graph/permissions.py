@@ -34,6 +34,14 @@ AUDIT = (
     _n("Reports.Read.All", "Teams usage report"),
     _n("ReportSettings.Read.All", "whether report names are concealed", "ReportSettings.ReadWrite.All"),
     _n("Team.ReadBasic.All", "teams and their settings", "TeamSettings.Read.All", "Group.Read.All"),
+    _n("RoleManagement.Read.Directory", "who holds a directory role (administrators' MFA without Entra ID P1)",
+       "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All"),
+    _n("Policy.Read.AuthenticationMethod", "authentication methods policy (Temporary Access Pass, registration campaign)",
+       "Policy.ReadWrite.AuthenticationMethod"),
+    _n("CloudPC.Read.All", "Windows 365 Cloud PCs", "CloudPC.ReadWrite.All"),
+    _n("DeviceManagementApps.Read.All", "app protection (MAM) policies for personal phones", "DeviceManagementApps.ReadWrite.All"),
+    _n("DeviceManagementServiceConfig.Read.All", "Autopilot devices (stock to ship home)",
+       "DeviceManagementServiceConfig.ReadWrite.All"),
 )
 
 PLAYBOOKS = (
@@ -50,6 +58,9 @@ PLAYBOOKS = (
     _n("User.Invite.All", "invite guests", "User.ReadWrite.All", "Directory.ReadWrite.All"),
     _n("Mail.ReadWrite", "announcement draft, confirmed in Sent Items"),
     _n("Mail.Send", "announcement mail"),
+    _n("Policy.ReadWrite.SecurityDefaults", "turn on security defaults (tenants without Conditional Access)"),
+    _n("Policy.ReadWrite.AuthenticationMethod", "Authenticator registration campaign"),
+    _n("TeamSettings.ReadWrite.All", "guests may not change channels in the crisis team"),
 )
 
 FEATURES = {"audit": AUDIT, "playbooks": PLAYBOOKS}

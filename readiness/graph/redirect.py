@@ -20,6 +20,12 @@ class SafeRedirectHandler(RedirectHandler):
 
         try:
             return await super().send(request, transport)
+        except GraphBadResponse as exc:
+            # a refused redirect: release the 302's connection, or the pool runs dry and later requests hang
+            response = exc.__dict__.pop("_unread_response", None)
+            if response is not None:
+                await response.aclose()
+            raise
         except RedirectError:
             raise GraphBadResponse(f"Graph redirected {_path(request)} more than {self.options.max_redirect} times "
                                    "(a redirect loop); the request was given up", FIX, path=_path(request)) from None
@@ -28,14 +34,18 @@ class SafeRedirectHandler(RedirectHandler):
         try:
             url = super()._redirect_url(request, response, options)
         except Exception as exc:  # kiota raises a bare Exception for a bad or scheme-changing Location
-            raise GraphBadResponse(f"Graph redirected {_path(request)} to an address that cannot be followed "
-                                   f"({str(exc).split('.')[0].strip()})", FIX, path=_path(request)) from None
+            refused = GraphBadResponse(f"Graph redirected {_path(request)} to an address that cannot be followed "
+                                       f"({str(exc).split('.')[0].strip()})", FIX, path=_path(request))
+            refused._unread_response = response  # closed in send()
+            raise refused from None
         if not self._same_origin(url, request.url) and "/reports/get" not in request.url.path:
             # Graph leaves its origin only to hand out report downloads (a 302 to a pre-authenticated
             # URL: microsoft-graph-docs-contrib api-reference/v1.0/api/reportroot-getteamsuseractivityuserdetail.md);
             # data from elsewhere is never merged into a tenant's snapshot.
-            raise GraphBadResponse(f"Graph redirected {_path(request)} to another origin ({_origin(url)}); it was not "
-                                   "followed, only report downloads may leave Graph", FIX, path=_path(request))
+            refused = GraphBadResponse(f"Graph redirected {_path(request)} to another origin ({_origin(url)}); it was not "
+                                       "followed, only report downloads may leave Graph", FIX, path=_path(request))
+            refused._unread_response = response  # closed in send()
+            raise refused
         return url
 
 

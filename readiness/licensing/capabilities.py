@@ -13,8 +13,9 @@ ONEDRIVE = "onedrive"
 INTUNE = "intune"
 ENTRA_P1 = "entra_p1"
 ENTRA_P2 = "entra_p2"
+WINDOWS365 = "windows365"  # a Cloud PC (Windows 365): CPC_* service plans
 
-CAPABILITIES = (TEAMS, EXCHANGE, SHAREPOINT, ONEDRIVE, INTUNE, ENTRA_P1, ENTRA_P2)
+CAPABILITIES = (TEAMS, EXCHANGE, SHAREPOINT, ONEDRIVE, INTUNE, ENTRA_P1, ENTRA_P2, WINDOWS365)
 
 # The remote-work kit: what a person needs to work from home, and which capabilities provide each part.
 KIT: dict[str, frozenset[str]] = {"teams": frozenset({TEAMS}), "mailbox": frozenset({EXCHANGE}),
@@ -66,4 +67,6 @@ def capabilities_of_plan(plan_name: str) -> frozenset[str]:
         caps.add(ENTRA_P1)
     if name == "AAD_PREMIUM_P2":
         caps.update((ENTRA_P1, ENTRA_P2))
+    if name.startswith("CPC_") and not name.startswith("CPC_SS"):  # Windows 365 Cloud PC plans
+        caps.add(WINDOWS365)
     return frozenset(caps)

@@ -1,6 +1,8 @@
 """One self-contained HTML report: inline CSS and SVG, no scripts, autoescaped templates (jinja2)."""
 from __future__ import annotations
 
+from .seat_money import first_page_lines
+
 from typing import Any
 
 from .. import __version__
@@ -56,6 +58,7 @@ def _env(lang: str):  # noqa: ANN202
     env.globals["tr"] = lambda key, **params: text(key, lang, **params)
     env.filters["breakable"] = _breakable
     env.filters["names"] = lambda people: _names(people, lang)
+    env.globals["first_page_lines"] = lambda summary: first_page_lines(summary, lang)  # autoescaped
     return env
 
 

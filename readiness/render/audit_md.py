@@ -1,6 +1,8 @@
 """The audit as Markdown (tickets and wikis); every tenant string escaped."""
 from __future__ import annotations
 
+from .seat_money import first_page_lines
+
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
 from ..i18n import labels, text, when
@@ -26,6 +28,7 @@ def render_markdown(result: Audit, lang: str = "en") -> str:
            + (f" ({text('people_unknown', lang, n=s['not_evaluable'])})" if s["not_evaluable"] else ""), ""]
     if (buy := result.seats_to_buy):
         out += [text("seats_to_buy", lang, n=buy), ""]
+    out += [x for line in first_page_lines(s, lang) for x in (md(line), "")]  # issue 14: recovery, seats in money
     out += [_table([L["area"], L["score"], L["light"]],
                    [[L["areas"][a], "-" if v is None else v, L["lights"][traffic_light(v)]] for a, v in result.areas.items()]), ""]
     if (actions := result.top_actions):

@@ -1,6 +1,8 @@
 """The audit as a terminal table: summary, area scores, top actions, findings, people not ready."""
 from __future__ import annotations
 
+from .seat_money import first_page_lines
+
 from tabulate import tabulate
 
 from ..audit.model import Audit
@@ -112,6 +114,7 @@ def render_table(result: Audit, lang: str = "en", *, color: bool = False, width:
     buy = result.seats_to_buy
     if buy:
         out.append(text("seats_to_buy", lang, n=buy))
+    out.extend(esc(line) for line in first_page_lines(s, lang))  # issue 14: recovery, seats in money
     out.append("")
     rows = [[L["areas"][a], "-" if v is None else v, paint(L["lights"][traffic_light(v)], traffic_light(v), color)]
             for a, v in result.areas.items()]

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from .. import clock
 from ..licensing.catalog import catalog
 from . import names as N
+from .depth import add_depth
 from .tenant import Tenant
 
 PROFILES = {
@@ -227,7 +228,7 @@ def generate_tenant(profile: str = "unprepared-sme", seed: int = 7, size: int | 
     for u in t.users:
         for state in u["licenseAssignmentStates"]:
             state["lastUpdatedDateTime"] = state["lastUpdatedDateTime"] or licensed
-    return _with_deleted(t, seed)
+    return _with_deleted(add_depth(t, seed, _Gen, _sku), seed)
 
 
 def _with_deleted(t: Tenant, seed: int) -> Tenant:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from .depth_reads import provisioned_plans
 from .generate import MFA_METHODS
 from .odata import QueryError, project
 from .tenant import SimError
@@ -42,6 +43,7 @@ SKUS = Collection("subscribedSkus", directory=False, filterable=set(), needs_sel
 SMALL = Collection("items", directory=False, filterable={"membershipType", "displayName"}, needs_select=False)
 
 MFA_SET = set(MFA_METHODS)
+SSPR_SET = {"microsoftAuthenticatorPush", "mobilePhone", "softwareOneTimePasscode", "email"}
 
 # properties a full (no $select) read returns that the generated objects do not hold; values as an idle tenant has them
 GROUP_DEFAULTS = {"classification": None, "deletedDateTime": None, "expirationDateTime": None, "isAssignableToRole": None,
@@ -120,6 +122,8 @@ def _user_view(t: Any, u: dict, select: list[str] | None) -> dict:
     for k in keys:
         if k == "assignedPlans":
             out[k] = t.assigned_plans(u)
+        elif k == "provisionedPlans":
+            out[k] = provisioned_plans(t, u)
         elif k == "businessPhones":
             out[k] = u.get(k, [])
         else:
@@ -322,13 +326,17 @@ def registration_details(sim: Simulator, req: SimRequest, m: Any) -> SimResponse
 
     def rows() -> list[dict]:  # built once per query; later pages come from the paging state
         out = []
+        admins = {a["principalId"] for a in t.role_assignments}
         for u in t.users:
             methods = t.auth_methods.get(u["id"], [])
             reg = [x for x in methods if x != "password"]
             mfa = bool(MFA_SET.intersection(methods))
+            # SSPR: a method that can reset a password (phone, app, email; not Windows Hello or FIDO2 alone)
+            # (https://learn.microsoft.com/entra/identity/authentication/concept-sspr-howitworks#authentication-methods)
+            sspr = bool(SSPR_SET.intersection(methods))
             out.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "userDisplayName": u["displayName"],
-                        "userType": u["userType"].lower(), "isAdmin": False, "isSsprRegistered": mfa, "isSsprEnabled": True,
-                        "isSsprCapable": mfa, "isMfaRegistered": mfa, "isMfaCapable": mfa and u["accountEnabled"],
+                        "userType": u["userType"].lower(), "isAdmin": u["id"] in admins, "isSsprRegistered": sspr,
+                        "isSsprEnabled": True, "isSsprCapable": sspr and u["accountEnabled"], "isMfaRegistered": mfa, "isMfaCapable": mfa and u["accountEnabled"],
                         "isPasswordlessCapable": "fido2SecurityKey" in methods or "windowsHelloForBusiness" in methods,
                         "methodsRegistered": reg, "isSystemPreferredAuthenticationMethodEnabled": True,
                         "systemPreferredAuthenticationMethods": ["push"] if "microsoftAuthenticatorPush" in methods else [],

@@ -22,9 +22,10 @@ from .tenant import REPORT_LAG_DAYS, Tenant
 
 DEFAULT_SETTINGS = {"sharepoint": "sharepoint_settings", "authorization_policy": "authorization_policy",
                     "security_defaults": "security_defaults", "cross_tenant_default": "cross_tenant_default",
-                    "report_settings": "report_settings"}
+                    "report_settings": "report_settings", "auth_methods_policy": "auth_methods_policy"}
 LIST_SECTIONS = {"managed_devices": "managed_devices", "compliance_policies": "compliance_policies",
-                 "conditional_access": "ca_policies"}
+                 "conditional_access": "ca_policies", "roles": "role_assignments", "cloud_pcs": "cloud_pcs",
+                 "app_protection": "app_protection_policies", "autopilot": "autopilot_devices"}
 
 
 def _data(doc: dict, name: str, default: Any) -> Any:
@@ -63,6 +64,9 @@ def _user(u: dict, created: str) -> dict:
             states.append({"assignedByGroup": None, "disabledPlans": list(lic["disabledPlans"]), "error": "None",
                            "lastUpdatedDateTime": f"{created}T08:00:00Z", "skuId": lic["skuId"], "state": "Active"})
     u["assignedLicenses"], u["licenseAssignmentStates"] = licences, states
+    # provisionedPlans are derived from the licences on read; what was not provisioned stays so
+    u["_provisioning"] = {str(x.get("service")): x.get("provisioningStatus") for x in u.pop("provisionedPlans", None) or []
+                          if isinstance(x, dict) and x.get("provisioningStatus") != "Success"}
     return u
 
 

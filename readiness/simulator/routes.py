@@ -8,6 +8,8 @@ import re
 
 from . import assignments, delta, mail
 from . import batch as b
+from . import depth_reads as d
+from . import depth_writes as dw
 from . import reads as r
 from . import reports as rep
 from . import writes as w
@@ -70,6 +72,17 @@ ROUTES: list[Route] = [
     _r("GET", rf"/teams/{TID}/members", r.team_members, ("TeamMember.Read.All", "TeamMember.ReadWrite.All", "Group.Read.All")),
     _r("GET", rf"/teams\('?{TID}'?\)/operations\('?(?P<op>[0-9a-fA-F-]{{36}})'?\)", r.team_operation, ("Team.Create", "Team.ReadBasic.All")),
     _r("GET", rf"/teams/{TID}/operations/(?P<op>[0-9a-fA-F-]{{36}})", r.team_operation, ("Team.Create", "Team.ReadBasic.All")),
+    # issue 14: roles without P1, authentication methods policy, Cloud PCs, MAM, Autopilot, Teams user configurations
+    _r("GET", r"/roleManagement/directory/roleAssignments", d.role_assignments,
+       ("RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All")),
+    _r("GET", r"/policies/authenticationMethodsPolicy", d.auth_methods_policy,
+       ("Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod")),
+    _r("GET", r"/deviceManagement/virtualEndpoint/cloudPCs", d.cloud_pcs, ("CloudPC.Read.All", "CloudPC.ReadWrite.All")),
+    _r("GET", r"/deviceAppManagement/managedAppPolicies", d.managed_app_policies,
+       ("DeviceManagementApps.Read.All", "DeviceManagementApps.ReadWrite.All")),
+    _r("GET", r"/deviceManagement/windowsAutopilotDeviceIdentities", d.autopilot_devices,
+       ("DeviceManagementServiceConfig.Read.All", "DeviceManagementServiceConfig.ReadWrite.All")),
+    _r("GET", r"/admin/teams/userConfigurations", d.teams_user_configurations, ("TeamsUserConfiguration.Read.All",)),
     # writes
     _r("POST", rf"/users/{UID}/assignLicense", w.assign_license, LIC_WRITE),
     _r("PATCH", rf"/users/{UID}", w.patch_user, USER_WRITE),
@@ -77,6 +90,7 @@ ROUTES: list[Route] = [
     _r("POST", rf"/groups/{GID}/assignLicense", w.group_assign_license, ("LicenseAssignment.ReadWrite.All", "Directory.ReadWrite.All")),
     _r("POST", rf"/groups/{GID}/members/\$ref", w.add_group_member, ("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")),
     _r("POST", r"/teams", w.create_team, ("Team.Create",)),
+    _r("PATCH", rf"/teams/{TID}", dw.patch_team, ("TeamSettings.ReadWrite.All",)),
     _r("POST", rf"/teams/{TID}/channels", w.create_channel, ("Channel.Create",)),
     _r("POST", rf"/teams/{TID}/members", w.add_team_member, ("TeamMember.ReadWrite.All",)),
     _r("PATCH", r"/admin/sharepoint/settings", w.patch_sharepoint, ("SharePointTenantSettings.ReadWrite.All",)),
@@ -87,6 +101,8 @@ ROUTES: list[Route] = [
         "allowedToUseSSPR": (True, False), "blockMsolPowerShell": (True, False)}), ("Policy.ReadWrite.Authorization",)),
     _r("PATCH", r"/policies/identitySecurityDefaultsEnforcementPolicy",
        w.patch_singleton("security_defaults", {"isEnabled": (True, False)}), ("Policy.ReadWrite.SecurityDefaults",)),
+    _r("PATCH", r"/policies/authenticationMethodsPolicy", w.patch_singleton("auth_methods_policy", {
+        "registrationEnforcement": (), "systemCredentialPreferences": ()}), ("Policy.ReadWrite.AuthenticationMethod",)),
     _r("PATCH", r"/admin/reportSettings", w.patch_singleton("report_settings", {"displayConcealedNames": (True, False)}),
        ("ReportSettings.ReadWrite.All",)),
     _r("POST", r"/deviceManagement/deviceCompliancePolicies", w.create_compliance_policy, ("DeviceManagementConfiguration.ReadWrite.All",)),

@@ -56,6 +56,13 @@ class Tenant:
     sent_mail: list[dict] = field(default_factory=list)
     operations: dict[str, dict] = field(default_factory=dict)
     deleted_users: list[dict] = field(default_factory=list)  # still in usage reports (Is Deleted, Deleted Date)
+    # issue 14 (simulator/depth.py, depth_reads.py): directory roles, authentication methods policy, Cloud PCs,
+    # app protection (MAM) policies, Autopilot devices
+    role_assignments: list[dict] = field(default_factory=list)
+    auth_methods_policy: dict = field(default_factory=dict)
+    cloud_pcs: list[dict] = field(default_factory=list)
+    app_protection_policies: list[dict] = field(default_factory=list)
+    autopilot_devices: list[dict] = field(default_factory=list)
     lock: ReadWriteLock = field(default_factory=ReadWriteLock, repr=False)  # `with lock:` writes; lock.read() reads
 
     def __post_init__(self) -> None:

@@ -17,12 +17,16 @@ READ_ROLES = (
     "SharePointTenantSettings.Read.All", "Policy.Read.All", "AuditLog.Read.All", "Reports.Read.All",
     "ReportSettings.Read.All", "Team.ReadBasic.All", "Channel.ReadBasic.All", "TeamMember.Read.All",
     "UserAuthenticationMethod.Read.All",
+    # issue 14
+    "RoleManagement.Read.Directory", "Policy.Read.AuthenticationMethod", "CloudPC.Read.All", "DeviceManagementApps.Read.All",
+    "DeviceManagementServiceConfig.Read.All", "TeamsUserConfiguration.Read.All",
 )
 WRITE_ROLES = (
     "LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "GroupMember.ReadWrite.All", "Team.Create",
     "Channel.Create", "TeamMember.ReadWrite.All", "SharePointTenantSettings.ReadWrite.All",
     "Policy.ReadWrite.Authorization", "Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.SecurityDefaults",
     "DeviceManagementConfiguration.ReadWrite.All", "User.Invite.All", "Mail.Send", "Mail.ReadWrite", "ReportSettings.ReadWrite.All",
+    "Policy.ReadWrite.AuthenticationMethod", "TeamSettings.ReadWrite.All",
 )
 ALL_ROLES = READ_ROLES + WRITE_ROLES
 

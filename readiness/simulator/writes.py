@@ -185,6 +185,9 @@ def create_team(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
     g = _Gen(hash(gid) & 0xFFFF)
     make_team(t, g, group, owners, [t.user(re.search(r"users\('([^']+)'\)", mm["user@odata.bind"]).group(1))["id"] for mm in members])
+    for key in ("guestSettings", "memberSettings"):  # settings in the create body apply (team-post example 1)
+        if isinstance(body.get(key), dict):
+            t.teams[gid][key] = dict(t.teams[gid][key], **body[key])
     team = t.teams[gid]
     team["visibility"] = (body.get("visibility") or "private").lower()
     team["_visibleAt"] = time.monotonic() + sim.faults.consistency_delay

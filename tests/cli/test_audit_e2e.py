@@ -38,10 +38,15 @@ def oracle(t) -> dict:
             device = any(d["userId"] == u["id"] and d["complianceState"] == "compliant" for d in t.managed_devices)
         else:
             device = any(u["id"] in t.device_owners.get(d["id"], []) and d["accountEnabled"] for d in t.devices)
+        # a provisioned Windows 365 Cloud PC is a managed device; a mailbox or OneDrive not provisioned is not ready
+        device = device or any(pc["userPrincipalName"] == u["userPrincipalName"] and pc["status"] == "provisioned"
+                               for pc in t.cloud_pcs)
+        provisioned = all(state in ("Success", "Disabled") for service, state in (u.get("_provisioning") or {}).items()
+                          if service in ("exchange", "SharePoint"))
         out["without_teams"] += not teams
         out["without_mfa"] += not mfa
         out["without_device"] += not device
-        out["ready"] += teams and mail and files and mfa and device
+        out["ready"] += teams and mail and files and mfa and device and provisioned
     return out
 
 

@@ -58,7 +58,8 @@ def test_fleet_of_independent_doubles_matches_the_answer_key_and_shows_the_drift
         assert again.exit_code == 3, again.stderr  # something new at that severity, and no tenant failed
         by = {t["name"]: t for t in envelope(again)["data"]["tenants"]}
         assert (by["alpha"]["ready"], by["alpha"]["newly_ready"], by["alpha"]["newly_not_ready"]) == (3, 1, 0)
-        assert sorted(by["alpha"]["fixed"]) == ["identity.mfa_enforced", "identity.mfa_registration"]
+        # security defaults also block legacy authentication (https://learn.microsoft.com/entra/fundamentals/security-defaults)
+        assert sorted(by["alpha"]["fixed"]) == ["identity.legacy_auth_blocked", "identity.mfa_enforced", "identity.mfa_registration"]
         assert by["alpha"]["new_failing"] == []
         assert (by["beta"]["ready"], by["beta"]["newly_ready"], by["beta"]["newly_not_ready"]) == (1, 0, 1)
         assert by["beta"]["new_failing"] == ["devices.members_without_device"] and by["beta"]["fixed"] == []

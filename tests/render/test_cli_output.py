@@ -30,7 +30,7 @@ def test_query_selects_from_the_json_envelope(saved) -> None:
     assert r.exit_code == 0, r.output
     upns = json.loads(r.stdout)
     full = json.loads(run("report", str(saved), "-o", "json").stdout)["data"]["people"]
-    assert upns == [p["userPrincipalName"] for p in full if p["ready"] is False] and len(upns) == 33
+    assert upns == [p["userPrincipalName"] for p in full if p["ready"] is False] and len(upns) == 34  # issue 14: a mailbox not provisioned yet makes one more person not ready
     r = run("checks", "list", "-o", "json", "--query", "data[?severity=='critical'].id")
     assert r.exit_code == 0 and all(isinstance(x, str) for x in json.loads(r.stdout))
 

@@ -52,6 +52,8 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     names = [n for n in dict.fromkeys(names) if n.lower() != "general"][:200]
     body = {"template@odata.bind": f"https://graph.microsoft.com/v1.0/teamsTemplates('{p.template}')",
             "displayName": p.name, "description": p.description or p.name, "visibility": p.visibility,
+            # guests may not create, change or delete channels (teams.guests_manage_channels; team_settings keeps it so)
+            "guestSettings": {"allowCreateUpdateChannels": False, "allowDeleteChannels": False},
             "members": [{"@odata.type": "#microsoft.graph.aadUserConversationMember", "roles": ["owner"],
                          "user@odata.bind": f"https://graph.microsoft.com/v1.0/users('{owners[0].id}')"}]}
     reqs = [Request("POST", "/teams", body, idempotent=False)]

@@ -1,0 +1,68 @@
+"""Devices beyond Intune-managed PCs: Windows 365 Cloud PCs, app protection for personal phones, Autopilot stock."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..audit.depth_facts import CLOUD_PC_WORKING
+from ..audit.facts import NO_DEVICE, facts
+from .common import finding, names
+from .model import Finding, Status
+from .registry import check
+
+MAM_TYPES = {"iOS": "#microsoft.graph.iosManagedAppProtection", "Android": "#microsoft.graph.androidManagedAppProtection"}
+
+
+@check(id="devices.cloud_pc", area="devices", severity="medium", requires=("cloud_pcs", "users"), effort="hours")
+def cloud_pc(snapshot) -> Iterable[Finding]:  # noqa: ANN001
+    """Cloud PCs provisioned for their users (https://learn.microsoft.com/graph/api/resources/cloudpc, status)."""
+    pcs = snapshot.data("cloud_pcs", []) or []
+    f = facts(snapshot)
+    not_ready = [pc for pc in pcs if pc.get("status") not in CLOUD_PC_WORKING]
+    ev = {"cloud_pcs": len(pcs), "not_provisioned": [f"{pc.get('managedDeviceName') or pc.get('displayName')}: {pc.get('status')}"
+                                                     for pc in not_ready][:25],
+          "people_with_cloud_pc": names([p for p in f.members if p.cloud_pcs]),
+          "source": "/deviceManagement/virtualEndpoint/cloudPCs status"}
+    if not_ready:
+        yield finding(Status.WARN, "warn", {"n": len(not_ready), "total": len(pcs)}, **ev)
+    else:
+        yield finding(Status.PASS, "pass", {"n": len(pcs)}, **ev)
+
+
+@check(id="devices.app_protection", area="devices", severity="medium", requires=("app_protection", "devices"), effort="hours")
+def app_protection(snapshot) -> Iterable[Finding]:  # noqa: ANN001
+    """Personal phones (Entra-registered iOS/Android devices no MDM manages) need an app protection policy for their
+    platform (https://learn.microsoft.com/graph/api/resources/intune-mam-managedapppolicy)."""
+    policies = snapshot.data("app_protection", []) or []
+    kinds = {str(p.get("@odata.type") or "") for p in policies}
+    phones: dict[str, int] = {}
+    for d in snapshot.data("devices", []) or []:
+        os_name = str(d.get("operatingSystem") or "")
+        if os_name in MAM_TYPES and d.get("isManaged") is not True and d.get("accountEnabled", True):
+            phones[os_name] = phones.get(os_name, 0) + 1
+    typed = any(k for k in kinds)  # $select without @odata.type: a policy of unknown platform covers both
+    uncovered = sorted(os for os in phones if typed and MAM_TYPES[os] not in kinds) if policies else sorted(phones)
+    ev = {"policies": [p.get("displayName") for p in policies], "personal_phones": [f"{os}: {n}" for os, n in sorted(phones.items())],
+          "uncovered": uncovered,
+          "source": "/deviceAppManagement/managedAppPolicies, /devices"}
+    if uncovered:
+        yield finding(Status.FAIL, "fail", {"n": sum(phones[o] for o in uncovered), "platforms": ", ".join(uncovered)}, **ev)
+    else:
+        yield finding(Status.PASS, "pass", {"n": sum(phones.values())}, **ev)
+
+
+@check(id="devices.autopilot_stock", area="devices", severity="low", requires=("autopilot", "users"), effort="days")
+def autopilot_stock(snapshot) -> Iterable[Finding]:  # noqa: ANN001
+    """Autopilot devices without a user are stock to ship to people without a device
+    (https://learn.microsoft.com/graph/api/resources/intune-enrollment-windowsautopilotdeviceidentity)."""
+    f = facts(snapshot)
+    stock = [d for d in snapshot.data("autopilot", []) or []
+             if not d.get("userPrincipalName") and d.get("enrollmentState") in (None, "notContacted", "unknown")]
+    without = [p for p in f.members if p.device == NO_DEVICE]
+    ev = {"stock": [d.get("serialNumber") for d in stock][:25], "stock_count": len(stock), "without_device": names(without),
+          "source": "/deviceManagement/windowsAutopilotDeviceIdentities"}
+    if without and stock:
+        yield finding(Status.WARN, "ship", {"n": len(without), "stock": len(stock)}, **ev)
+    elif without:
+        yield finding(Status.WARN, "no_stock", {"n": len(without)}, **ev)
+    else:
+        yield finding(Status.PASS, "pass", {"stock": len(stock)}, **ev)
