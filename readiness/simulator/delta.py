@@ -70,7 +70,12 @@ def _items(sim: Simulator, coll: str) -> list[dict]:
 
 
 def _state(sim: Simulator, coll: str, select: list[str]) -> tuple[dict[str, tuple], dict[str, frozenset]]:
-    rows = {o["id"]: tuple(_freeze(o.get(k)) for k in select) for o in _items(sim, coll)}
+    if coll == "users":  # computed properties (assignedPlans, provisionedPlans) as the list read serves them
+        from .reads import _user_view
+
+        rows = {o["id"]: tuple(_freeze(v) for v in _user_view(sim.tenant, o, select).values()) for o in _items(sim, coll)}
+    else:
+        rows = {o["id"]: tuple(_freeze(o.get(k)) for k in select) for o in _items(sim, coll)}
     members: dict[str, frozenset] = {}
     if coll == "groups" and "members" in select:
         gm, alive = sim.tenant.group_members, sim.tenant.users_by_id  # a deleted user leaves its groups
