@@ -341,7 +341,10 @@ def test_no_administrator_in_the_report_is_not_all_zero_administrators() -> None
     from readiness.checks.registry import run_checks
     from tests.checks.caselib import snapshot_for
 
-    (_, findings), = run_checks(snapshot_for([["set", "sections.mfa.data.0.isAdmin", False]]), ["identity.admin_mfa"])
+    # nobody holds a directory role (the check reads role assignments since issue 14) nor is flagged as admin
+    no_admins = [["set", "sections.mfa.data.0.isAdmin", False], ["set", "sections.roles.data", []],
+                 ["set", "sections.roles.count", 0]]
+    (_, findings), = run_checks(snapshot_for(no_admins), ["identity.admin_mfa"])
     assert findings[0].evidence["admins"] == 0
     assert " 0 " not in findings[0].message["en"] and " 0 " not in findings[0].message["de"]
     assert "no account as an administrator" in findings[0].message["en"] and "kein Konto als Admin" in findings[0].message["de"]
