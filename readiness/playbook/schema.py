@@ -96,6 +96,7 @@ def step_title(title: Any, action: str) -> Text:
     """The playbook's own title (a catalogue key such as ``steps.shipped.crisis_team`` is looked up when shown),
     else the action type's title from the catalogue."""
     from ..i18n import Message, has
+    from .steps import ACTIONS
 
     if title:
         return Message(str(title)) if str(title).startswith("steps.") and has(str(title)) else str(title)
