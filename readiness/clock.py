@@ -62,3 +62,12 @@ def frozen(at: str | date | datetime) -> Iterator[datetime]:
     finally:
         _frozen.pop()
 
+
+def days_since(when: str | None, today: date) -> int | None:
+    """Whole days from an ISO timestamp to ``today``; None for no value, Graph's "never" (0001-01-01) or junk."""
+    if not when or when.startswith("0001"):
+        return None
+    try:
+        return (today - datetime.fromisoformat(when.replace("Z", "+00:00")).date()).days
+    except ValueError:
+        return None

@@ -12,9 +12,10 @@
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from ..clock import days_since
 from ..collect.snapshot import Snapshot
 
 Person = Any  # facts.Person (facts imports this module; no import back)
@@ -98,16 +99,6 @@ def _cloud_pcs(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
         p = by_upn.get(str(pc.get("userPrincipalName") or "").lower())
         if p is not None:
             p.cloud_pcs.append(pc)
-
-
-def days_since(when: str | None, today: date) -> int | None:
-    """As facts.days_since (kept here so that facts can import this module without a cycle)."""
-    if not when or when.startswith("0001"):
-        return None
-    try:
-        return (today - datetime.fromisoformat(when.replace("Z", "+00:00")).date()).days
-    except ValueError:
-        return None
 
 
 def _idle(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:

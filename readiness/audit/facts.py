@@ -11,6 +11,7 @@ from functools import cached_property
 from datetime import date, datetime, timezone
 
 from .. import clock
+from ..clock import days_since
 from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
@@ -122,15 +123,6 @@ def _today(snapshot: Snapshot) -> date:
         return datetime.fromisoformat(snapshot.collected_at.replace("Z", "+00:00")).date()
     except ValueError:
         return clock.today()
-
-
-def days_since(when: str | None, today: date) -> int | None:
-    if not when or when.startswith("0001"):
-        return None
-    try:
-        return (today - datetime.fromisoformat(when.replace("Z", "+00:00")).date()).days
-    except ValueError:
-        return None
 
 
 def _instant(when: str | None) -> datetime | None:
