@@ -50,3 +50,28 @@ def using(client: Any, fn: Any) -> Any:
             await client.aclose()
 
     return asyncio.run(go())
+
+
+def serve_simulator_process() -> tuple[Any, str, str]:
+    """`readiness simulator serve --port 0` as its own process: (process, base URL without /v1.0, token).
+
+    The caller stops it with SIGINT (it prints the conduct log to stderr as it stops)."""
+    import re
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = token = None
+    deadline = time.time() + 30
+    while time.time() < deadline and not (url and token):
+        line = proc.stdout.readline()
+        if m := re.search(r"on (http://127\.0\.0\.1:\d+)/v1\.0", line):
+            url = m.group(1)
+        if line.startswith("export READINESS_ACCESS_TOKEN="):
+            token = line.strip().split("=", 1)[1]
+    if not (url and token):
+        proc.kill()
+        raise AssertionError("the simulator did not announce its URL and token within 30 s")
+    return proc, url, token

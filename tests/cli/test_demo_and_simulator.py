@@ -4,9 +4,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 
 from click.testing import CliRunner
@@ -14,6 +11,7 @@ from click.testing import CliRunner
 from readiness.cli import cli
 from readiness.licensing import catalog
 from readiness.simulator import generate_tenant
+from tests.helpers import serve_simulator_process
 
 
 def test_demo_prints_the_licence_table_of_the_demo_tenant() -> None:
@@ -38,18 +36,9 @@ def test_demo_in_german_says_its_progress_in_german_too(monkeypatch) -> None:  #
 
 
 def test_simulator_serve_answers_a_paged_request_from_a_plain_client() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, base, token = serve_simulator_process()
+    url = base + "/v1.0"
     try:
-        url = token = None
-        deadline = time.time() + 30
-        while time.time() < deadline and not (url and token):
-            line = proc.stdout.readline()
-            if m := re.search(r"on (http://127\.0\.0\.1:\d+/v1\.0)", line):
-                url = m.group(1)
-            if line.startswith("export READINESS_ACCESS_TOKEN="):
-                token = line.strip().split("=", 1)[1]
-        assert url and token
         req = urllib.request.Request(url + "/users?$top=5&$select=id,displayName", headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             page = json.loads(resp.read())

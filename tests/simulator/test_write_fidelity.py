@@ -5,16 +5,12 @@ import csv
 import io
 import json
 import signal
-import subprocess
-import sys
-import time
-import re
 import urllib.request
 
 import pytest
 
 from readiness.simulator import Simulator, generate_tenant
-from tests.helpers import example
+from tests.helpers import example, serve_simulator_process
 from tests.simulator.simcall import call
 
 
@@ -147,18 +143,8 @@ def test_teams_activity_report_has_all_documented_columns_and_deleted_users(sim:
 @pytest.mark.slow
 def test_conduct_is_reachable_over_http_and_printed_when_serve_stops() -> None:
     # DESIGN.md section 3: the conduct log judges any client run against the simulator
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, url, token = serve_simulator_process()
     try:
-        url = token = None
-        deadline = time.time() + 30
-        while time.time() < deadline and not (url and token):
-            line = proc.stdout.readline()
-            if m := re.search(r"on (http://127\.0\.0\.1:\d+)/v1\.0", line):
-                url = m.group(1)
-            if line.startswith("export READINESS_ACCESS_TOKEN="):
-                token = line.strip().split("=", 1)[1]
-        assert url and token
         auth = {"Authorization": f"Bearer {token}"}
         with urllib.request.urlopen(urllib.request.Request(url + "/v1.0/users?$top=2", headers=auth), timeout=10):
             pass
