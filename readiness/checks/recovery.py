@@ -36,7 +36,7 @@ def sspr_registration(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 
 
 @check(id="identity.temporary_access_pass", area="identity", severity="medium",
-       requires=("auth_methods_policy",), effort="minutes")
+       requires=("auth_methods_policy",), fix_playbook="secure-remote-access", effort="minutes")
 def temporary_access_pass(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     """The Temporary Access Pass method (https://learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration)."""
     policy = snapshot.data("auth_methods_policy") or {}

@@ -66,6 +66,7 @@ class _Io:
         self.values: dict = dict(prior.get("result") or {})
         self.in_doubt = bool(prior)
         self.marker = f"readiness:{engine.run.id}:{change.id}"[:250]
+        self.folder = engine.run.dir  # the run's private folder (0700), for a step's own files (passes.json)
 
     async def request(self, method: str, path: str, body: Any = None, *, idempotent: bool = True,
                       query: dict | None = None, headers: dict | None = None) -> Any:

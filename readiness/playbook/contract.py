@@ -27,6 +27,7 @@ A module provides (``*`` = required):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Awaitable, Callable, Protocol
 
@@ -43,6 +44,7 @@ class Io(Protocol):
     values: dict  # results so far (ids), from the journal when resuming
     marker: str  # unique per run and change: put it on what you create so it can be found again
     in_doubt: bool  # an earlier attempt started and was not confirmed
+    folder: Path  # the run's private folder (0700): files a step keeps out of the journal (temporary access passes)
 
     async def request(self, method: str, path: str, body: Any = None, *, idempotent: bool = True,
                       query: dict | None = None, headers: dict | None = None) -> Any: ...

@@ -46,7 +46,7 @@ def make_plan(playbook: Playbook, snapshot: Snapshot, *, overrides: dict[str, st
         action = spec(step.action)
         select = substitute(step.select, params, where)
         ctx = Ctx(snapshot, f, step.id, step.title, select, usage_location, history or {}, playbook.base_dir,
-                  snapshot.tenant_name)
+                  snapshot.tenant_name, tuple(steps))
         missing = unset_parameters(step.params, params)
         if missing:
             hint = " ".join(f"--param {n}=..." for n in missing)

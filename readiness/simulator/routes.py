@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import assignments, delta, mail
+from . import assignments, delta, mail, tap
 from . import batch as b
 from . import depth_reads as d
 from . import depth_writes as dw
@@ -120,5 +120,6 @@ ROUTES: list[Route] = [
        w.delete_in("ca_policies", "policy"), ("Policy.ReadWrite.ConditionalAccess",)),
     _r("POST", r"/\$batch", b.batch, ()),
     *assignments.ROUTES,  # a compliance policy's assignments (simulator/assignments.py)
+    *tap.ROUTES,  # Temporary Access Pass: a user's pass, the TAP method's configuration (simulator/tap.py)
     *mail.ROUTES,  # drafts, /send, Sent Items look-up by extended property (simulator/mail.py)
 ]

@@ -63,6 +63,8 @@ class Tenant:
     cloud_pcs: list[dict] = field(default_factory=list)
     app_protection_policies: list[dict] = field(default_factory=list)
     autopilot_devices: list[dict] = field(default_factory=list)
+    tap_methods: dict[str, dict] = field(default_factory=dict)  # user id -> {method id: pass} (simulator/tap.py)
+    tap_issued: list[tuple] = field(default_factory=list)  # (user id, method id, value) of every pass issued, for tests
     lock: ReadWriteLock = field(default_factory=ReadWriteLock, repr=False)  # `with lock:` writes; lock.read() reads
 
     def __post_init__(self) -> None:

@@ -26,7 +26,7 @@ WRITE_ROLES = (
     "Channel.Create", "TeamMember.ReadWrite.All", "SharePointTenantSettings.ReadWrite.All",
     "Policy.ReadWrite.Authorization", "Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.SecurityDefaults",
     "DeviceManagementConfiguration.ReadWrite.All", "User.Invite.All", "Mail.Send", "Mail.ReadWrite", "ReportSettings.ReadWrite.All",
-    "Policy.ReadWrite.AuthenticationMethod", "TeamSettings.ReadWrite.All",
+    "Policy.ReadWrite.AuthenticationMethod", "TeamSettings.ReadWrite.All", "UserAuthenticationMethod.ReadWrite.All",
 )
 ALL_ROLES = READ_ROLES + WRITE_ROLES
 

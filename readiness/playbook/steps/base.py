@@ -22,6 +22,7 @@ class Ctx:
     history: dict[str, dict] = field(default_factory=dict)  # change id -> data, from earlier runs' journals
     base_dir: Path | None = None
     tenant_name: str = ""
+    earlier: tuple[StepPlan, ...] = ()  # the plans of the playbook's steps before this one
 
     def people(self) -> list[Person]:
         """Apply the step's selection: enabled members by default, then filters."""
