@@ -3,9 +3,9 @@
 What works already, what is missing, what to do tomorrow morning, whom to call. Letters are personal:
 pseudonymised snapshots are refused; the folder is 0700 and every file 0600.
 
-A temporary access pass (issue 14's ``temporary_access_pass`` step, not built yet) goes only into its owner's
-letter: ``passes`` is a JSON file ``{"schema_version": 1, "passes": {"<user id or UPN>": {"pass": "...",
-"valid_until": "ISO"}}}`` that such a step would write into its run folder (0600). Nothing writes it yet.
+A temporary access pass (the ``temporary_access_pass`` step) goes only into its owner's letter: ``passes`` is
+a JSON file ``{"schema_version": 1, "passes": {"<user id or UPN>": {"pass": "...", "valid_until": "ISO"}}}``
+that the step writes into its run folder (0600; playbook/steps/temporary_access_pass.py).
 """
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def letters(snapshot: Snapshot, out_dir: Path | str, *, lang: str = "en", params
     """Write one letter (HTML and Markdown) per person who is not ready; returns what was written.
 
     + params: ``contact`` (whom to call: a name, a phone number), shown in every letter.
-    + passes: a passes.json from a temporary_access_pass step (not built yet): each pass only in its owner's letter.
+    + passes: a passes.json from a temporary_access_pass step: each pass only in its owner's letter.
     """
     if is_pseudonymized(snapshot):
         raise UsageError("This snapshot is pseudonymised; letters are personal and need people's names",

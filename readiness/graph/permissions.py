@@ -42,6 +42,7 @@ AUDIT = (
     _n("DeviceManagementApps.Read.All", "app protection (MAM) policies for personal phones", "DeviceManagementApps.ReadWrite.All"),
     _n("DeviceManagementServiceConfig.Read.All", "Autopilot devices (stock to ship home)",
        "DeviceManagementServiceConfig.ReadWrite.All"),
+    _n("TeamsUserConfiguration.Read.All", "Teams accounts per person (licensed, but not hosted on Teams)"),
 )
 
 PLAYBOOKS = (
@@ -59,7 +60,8 @@ PLAYBOOKS = (
     _n("Mail.ReadWrite", "announcement draft, confirmed in Sent Items"),
     _n("Mail.Send", "announcement mail"),
     _n("Policy.ReadWrite.SecurityDefaults", "turn on security defaults (tenants without Conditional Access)"),
-    _n("Policy.ReadWrite.AuthenticationMethod", "Authenticator registration campaign"),
+    _n("Policy.ReadWrite.AuthenticationMethod", "Authenticator registration campaign, Temporary Access Pass policy"),
+    _n("UserAuthenticationMethod.ReadWrite.All", "issue one-time Temporary Access Passes (and delete them on undo)"),
     _n("TeamSettings.ReadWrite.All", "guests may not change channels in the crisis team"),
 )
 
