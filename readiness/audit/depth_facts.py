@@ -48,6 +48,7 @@ def apply(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
     for p in by_id.values():
         p.tap = tap
     _idle(snapshot, by_id, today)
+    _teams_accounts(snapshot, by_id)
 
 
 def _sspr(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
@@ -99,6 +100,17 @@ def _cloud_pcs(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
         p = by_upn.get(str(pc.get("userPrincipalName") or "").lower())
         if p is not None:
             p.cloud_pcs.append(pc)
+
+
+def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
+    """/admin/teams/userConfigurations lists "users who have accounts hosted on Microsoft Teams"
+    (resources/teamsadministration-teamsuserconfiguration.md): a person missing there has no Teams account."""
+    sec = snapshot.section("teams_users")
+    if not sec.usable:
+        return
+    accounts = {str(c.get("id")): str(c.get("accountType") or "unknown") for c in sec.data or []}
+    for p in by_id.values():
+        p.teams_account = accounts.get(p.id, "none")
 
 
 def _idle(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:

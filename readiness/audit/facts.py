@@ -63,6 +63,7 @@ class Person:
     provisioning: list[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
     cloud_pcs: list[dict] = field(default_factory=list)
     idle: bool | None = None  # no sign-in or activity for depth_facts.IDLE_DAYS
+    teams_account: str | None = None  # teamsUserConfiguration accountType, "none" when not hosted on Teams
 
     @property
     def can_recover(self) -> bool | None:

@@ -9,7 +9,9 @@ Ready means all of:
    provisioned Windows 365 Cloud PC; without Intune, an enabled Entra device (joined, hybrid joined or
    registered) the person owns;
 5. the mailbox and OneDrive/SharePoint actually provisioned (users' provisionedPlans: not PendingInput,
-   PendingActivation, PendingProvisioning or Error), where Graph gave provisionedPlans.
+   PendingActivation, PendingProvisioning or Error), where Graph gave provisionedPlans; and, where
+   /admin/teams/userConfigurations was read, a Teams account of type ``user`` for a person licensed for Teams
+   (missing there: no account hosted on Teams; ``sfbOnPremUser``, ``ineligibleUser``, ``unknown``: not usable).
 Beside "ready", "can recover from home" says whether a locked-out person gets back in without the IT desk:
 registered for self-service password reset, or a Temporary Access Pass policy for everyone.
 Where a criterion cannot be evaluated (section forbidden or failed), ``ready`` is None, not False.
@@ -25,7 +27,9 @@ REASON_CODES = (
     "no_licence", "no_teams", "teams_disabled", "no_mailbox", "mailbox_disabled", "no_files", "files_disabled",
     "licence_error", "licence_suspended", "no_usage_location", "no_mfa", "no_device", "device_not_compliant",
     "device_not_managed", "mfa_not_evaluable", "device_not_evaluable", "services_not_provisioned",
+    "teams_not_provisioned",
 )  # their words, in English and German, are in reports/translations/<lang>.json under "reason_words"
+TEAMS_ACCOUNTS_OK = ("user",)  # teamsUserConfiguration accountType of a member who can use Teams
 NOT_EVALUABLE_REASONS = {"mfa_not_evaluable", "device_not_evaluable"}
 INFO_REASONS = {"no_usage_location"}  # explains a blocker; not a criterion itself
 
@@ -54,6 +58,8 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
             reasons.append("licence_suspended")
     if p.provisioning:
         reasons.append("services_not_provisioned")
+    if caps["teams"] and p.teams_account not in (None, *TEAMS_ACCOUNTS_OK):
+        reasons.append("teams_not_provisioned")
     if reasons and not p.usage_location:
         reasons.append("no_usage_location")
     if p.mfa is None:

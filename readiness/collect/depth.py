@@ -23,6 +23,7 @@ from .snapshot import COMPLETE, FORBIDDEN, SKIPPED, Section
 WINDOWS365 = "Windows 365"
 ROLE_FIELDS = ["id", "principalId", "roleDefinitionId", "directoryScopeId"]
 CLOUD_PC_FIELDS = ["id", "displayName", "managedDeviceName", "userPrincipalName", "servicePlanName", "status"]
+TEAMS_USER_FIELDS = ["id", "userPrincipalName", "accountType", "featureTypes"]
 AUTOPILOT_FIELDS = ["id", "serialNumber", "model", "manufacturer", "groupTag", "enrollmentState", "userPrincipalName"]
 OFFICE_REPORT = "/reports/getOffice365ActiveUserDetail(period='D90')"
 ACTIVITY_COLUMNS = ("Exchange Last Activity Date", "OneDrive Last Activity Date", "SharePoint Last Activity Date",
@@ -40,6 +41,15 @@ async def auth_methods_policy(client: GraphClient) -> Section:
     endpoint = "/policies/authenticationMethodsPolicy"
     return await _guard("auth_methods_policy", endpoint, "Policy.Read.AuthenticationMethod",
                         _single(client, "auth_methods_policy", endpoint, build(client.sdk.policies.authentication_methods_policy)))
+
+
+async def teams_users(client: GraphClient) -> Section:
+    """Teams accounts per person (teamsUserConfiguration: "users who have accounts hosted on Microsoft Teams";
+    TeamsUserConfiguration.Read.All, api-reference/v1.0/api/teamsadministration-teamsadminroot-list-userconfigurations)."""
+    endpoint = "/admin/teams/userConfigurations"
+    info = build(client.sdk.admin.teams.user_configurations, select=TEAMS_USER_FIELDS)
+    return await _guard("teams_users", endpoint, "TeamsUserConfiguration.Read.All",
+                        _collection(client, "teams_users", endpoint, info))
 
 
 async def cloud_pcs(client: GraphClient, skus: Awaitable[Section] | None = None) -> Section:
@@ -125,4 +135,5 @@ def jobs(client: GraphClient, named: Callable, users_: Any, skus_: Any) -> list[
     """This module's collections, for collectors.collect_all(more=jobs)."""
     return [named("roles", roles(client)), named("auth_methods_policy", auth_methods_policy(client)),
             named("cloud_pcs", cloud_pcs(client, skus_)), named("app_protection", app_protection(client, skus_)),
-            named("autopilot", autopilot(client, skus_)), named("office_activity", office_activity(client, users_))]
+            named("autopilot", autopilot(client, skus_)), named("office_activity", office_activity(client, users_)),
+            named("teams_users", teams_users(client))]

@@ -40,6 +40,7 @@ FIELDS: dict[str, dict[str, tuple]] = {
     "autopilot": {"id": STR, "serialNumber": OPT_STR, "model": OPT_STR, "groupTag": OPT_STR, "enrollmentState": OPT_STR,
                   "userPrincipalName": OPT_STR},
     "app_protection": {"id": STR, "displayName": OPT_STR, "@odata.type": OPT_STR},
+    "teams_users": {"id": STR, "userPrincipalName": OPT_STR, "accountType": OPT_STR, "featureTypes": OPT_LIST},
     "auth_methods_policy": {"registrationEnforcement": OPT_DICT, "authenticationMethodConfigurations": OPT_LIST},
     "managed_devices": {"id": STR, "deviceName": OPT_STR, "userId": OPT_STR, "userPrincipalName": OPT_STR,
                         "operatingSystem": OPT_STR, "osVersion": OPT_STR, "complianceState": OPT_STR,

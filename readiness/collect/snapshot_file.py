@@ -25,7 +25,7 @@ CHUNK = 1024 * 1024
 # Sections whose data is a list of objects, and those whose data is one object (collect/collectors.py).
 LIST_SECTIONS = {"users", "groups", "skus", "organization", "licence_error_groups", "teams", "mfa", "devices",
                  "managed_devices", "compliance_policies", "conditional_access",
-                 "roles", "cloud_pcs", "autopilot", "app_protection"}
+                 "roles", "cloud_pcs", "autopilot", "app_protection", "teams_users"}
 DICT_SECTIONS = {"authorization_policy", "cross_tenant_default", "group_members", "report_settings",
                  "security_defaults", "sharepoint", "teams_usage",
                  "auth_methods_policy", "office_activity", "prices"}

@@ -88,10 +88,10 @@ def teams_user_configurations(sim: Simulator, req: SimRequest, m: Any) -> SimRes
         for u in t.users:
             guest = u["userType"] == "Guest"
             caps = {c for p in t.assigned_plans(u) if p.get("capabilityStatus") == "Enabled" for c in _caps(p)}
-            if not guest and TEAMS not in caps:
-                continue
+            if not guest and TEAMS not in caps or u.get("_teams_account") == "none":
+                continue  # not hosted on Teams (a test sets _teams_account "none", or "sfbOnPremUser")
             out.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "tenantId": t.tenant_id,
-                        "accountType": "guest" if guest else "user", "isEnterpriseVoiceEnabled": False,
+                        "accountType": "guest" if guest else u.get("_teams_account", "user"), "isEnterpriseVoiceEnabled": False,
                         "createdDateTime": u.get("createdDateTime"), "modifiedDateTime": u.get("createdDateTime"),
                         "featureTypes": ["Teams"], "telephoneNumbers": [], "effectivePolicyAssignments": []})
         return out
