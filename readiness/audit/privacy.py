@@ -100,6 +100,9 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     for d in snap.data("devices", []) or []:
         d["displayName"] = p.device(d.get("id", ""))
         d["owners"] = [ids.get(o, p.token("id", o)) for o in d.get("owners") or []]
+    for row in snap.data("teams_users", []) or []:  # Teams user configurations: by user id
+        row["userPrincipalName"] = alias_of(row.get("userPrincipalName"), row.get("id"))
+        row["id"] = ids.get(row.get("id"), p.token("id", row.get("id", "")))
     usage = snap.data("teams_usage")
     if isinstance(usage, dict):
         for row in usage.get("rows") or []:

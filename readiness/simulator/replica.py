@@ -98,6 +98,17 @@ def replica_tenant(snapshot: Any) -> Tenant:
         setattr(t, attr, _data(doc, section, []))
     for section, attr in DEFAULT_SETTINGS.items():
         setattr(t, attr, _data(doc, section, {}) or {})
+    teams_users = _data(doc, "teams_users", None)
+    if isinstance(teams_users, list):  # Teams accounts as collected: one not of type user, or none though licensed
+        from ..licensing.capabilities import TEAMS, capabilities_of_plan
+
+        t.reindex()
+        accounts = {str(c.get("id")): c.get("accountType") or "unknown" for c in teams_users}
+        for u in users:
+            licensed = any(p.get("capabilityStatus") == "Enabled" and TEAMS in capabilities_of_plan(p.get("service") or "")
+                           for p in t.assigned_plans(u))
+            if u.get("userType") != "Guest" and (accounts.get(u["id"], "user") != "user" or licensed and u["id"] not in accounts):
+                u["_teams_account"] = accounts.get(u["id"], "none")
     for row in _data(doc, "mfa", []):
         t.auth_methods[row["id"]] = ["password"] + [m for m in row.get("methodsRegistered") or [] if m != "password"]
     for team in _data(doc, "teams", []):
