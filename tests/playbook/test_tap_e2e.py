@@ -236,3 +236,27 @@ def test_a_kill_around_the_passes_file_then_resume_leaves_one_pass_each_all_in_t
         assert len(second) == 1 and "reissued" in journal  # the lost value is re-issued, the first pass deleted
     values = [v for _, _, v in t.tap_issued]
     assert not [v for v in values if v in journal + proc.stdout + proc.stderr + resumed.output]
+
+
+@pytest.mark.slow
+def test_the_shipped_secure_remote_access_fixes_the_tap_check_and_issues_passes_only_when_asked(tmp_path: Path) -> None:
+    import readiness
+
+    t = _tenant()
+    people = _without_mfa(t)
+    with readiness.serve_simulator(tenant=t) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        before = readiness.evaluate(readiness.collect(conn))
+        assert next(c for c in before.checks if c.spec.id == "identity.temporary_access_pass").spec.fix_playbook == "secure-remote-access"
+        upn = next(u["userPrincipalName"] for u in t.users if u["department"] == "IT" and u["userType"] == "Member")
+        default = readiness.plan("secure-remote-access", conn, params={"sender": upn, "break_glass": upn})
+        steps = {s.step: s for s in default.plan.steps}
+        assert steps["tap-policy"].changes and not steps["tap-issue"].changes  # issuing is opt-in
+        plan = readiness.plan("secure-remote-access", conn, params={"sender": upn, "break_glass": upn, "issue_passes": "true"})
+        steps = {s.step: s for s in plan.plan.steps}
+        assert len(steps["tap-issue"].changes) == len(people) and not steps["tap-issue"].blocked
+        run = readiness.apply(plan, conn, confirm=True)
+        assert run.status == "complete", run
+        after = readiness.evaluate(readiness.collect(conn))
+    assert next(c for c in after.checks if c.spec.id == "identity.temporary_access_pass").status.value == "pass"
+    assert sorted(_live(t)) == people
