@@ -160,8 +160,8 @@ def test_stale_plan_is_refused_and_undo_lists_what_cannot_be_taken_back() -> Non
         undone = readiness.undo(run.run_id, conn, confirm=True)
     assert undone.status == "complete" and undone.done > 0
     # and the usage locations set for licences: Graph refuses usageLocation null (graphfid, issue 11)
-    assert {c.action for c in undone.irreversible} == {"send_announcement", "assign_licence"}
-    assert all(c.key.startswith("usage:") for c in undone.irreversible if c.action == "assign_licence")
+    assert {c.action for c in undone.irreversible} == {"send_announcement", "set_usage_location"}
+    assert all(c.key.startswith("usage:") for c in undone.irreversible if c.action == "set_usage_location")
     text = readiness.render(undone, format="table")
     assert "irreversible, not undone" in text
     info = {r.run_id: r for r in readiness.runs()}

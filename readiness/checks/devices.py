@@ -14,6 +14,10 @@ from .unavailable import describe
 
 PLATFORM_TYPES = {"Windows": "windows10CompliancePolicy", "iOS": "iosCompliancePolicy",
                   "Android": "androidCompliancePolicy", "macOS": "macOSCompliancePolicy"}
+# what a person without a device needs, one of (language-free codes; devices.autopilot_stock, devices.cloud_pc and
+# devices.app_protection say which of them the tenant has): a company device enrolled in Intune (Autopilot stock can
+# be shipped), a Windows 365 Cloud PC, a personal device registered in Entra ID (phones under app protection)
+DEVICE_PATHS = ("company_device_intune", "autopilot_stock", "windows365_cloud_pc", "personal_device_entra_registered")
 
 
 def _need_rule(snapshot, check_id: str):  # noqa: ANN001, ANN202
@@ -24,15 +28,16 @@ def _need_rule(snapshot, check_id: str):  # noqa: ANN001, ANN202
     return f, None
 
 
+# no playbook step hands out a device: a person needs one of DEVICE_PATHS (named in the evidence)
 @check(id="devices.members_without_device", area="devices", severity="critical",
-       requires=("users",), fix_playbook="secure-remote-access", effort="days")
+       requires=("users",), fix_playbook=None, effort="days")
 def members_without_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f, blocked = _need_rule(snapshot, "devices.members_without_device")
     if blocked:
         yield blocked
         return
     none = [p for p in f.members if p.device == NO_DEVICE]
-    ev = {"rule": f.device_rule, "members": len(f.members), "without_device": names(none),
+    ev = {"rule": f.device_rule, "members": len(f.members), "without_device": names(none), "device_paths": DEVICE_PATHS,
           "source": "/deviceManagement/managedDevices userId" if f.device_rule == "intune" else "/devices registeredOwners"}
     if none:
         yield finding(Status.FAIL, "fail", {"n": len(none), "members": len(f.members)}, **ev)
@@ -40,8 +45,9 @@ def members_without_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding(Status.PASS, "pass", **ev)
 
 
+# a compliance policy judges devices, it does not fix them: their users or IT must (no playbook step can)
 @check(id="devices.noncompliant", area="devices", severity="high",
-       requires=("managed_devices",), fix_playbook="secure-remote-access", effort="days")
+       requires=("managed_devices",), fix_playbook=None, effort="days")
 def noncompliant(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     devices = snapshot.data("managed_devices", []) or []
     states = Counter(d.get("complianceState") or "unknown" for d in devices)
@@ -58,7 +64,7 @@ def noncompliant(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 
 
 @check(id="devices.people_with_noncompliant_device", area="devices", severity="high",
-       requires=("users", "managed_devices"), fix_playbook="secure-remote-access", effort="days")
+       requires=("users", "managed_devices"), fix_playbook=None, effort="days")  # see devices.noncompliant
 def people_with_noncompliant_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f, blocked = _need_rule(snapshot, "devices.people_with_noncompliant_device")
     if blocked:
@@ -92,7 +98,7 @@ def compliance_policies(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 
 
 @check(id="devices.encryption", area="devices", severity="medium",
-       requires=("managed_devices",), fix_playbook="secure-remote-access", effort="hours")
+       requires=("managed_devices",), fix_playbook=None, effort="hours")  # encrypting is done on the device
 def encryption(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     devices = snapshot.data("managed_devices", []) or []
     plain = [d for d in devices if d.get("isEncrypted") is False]
@@ -128,7 +134,7 @@ def intune_available(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 
 
 @check(id="devices.registered_not_managed", area="devices", severity="medium",
-       requires=("users", "managed_devices", "devices"), fix_playbook="secure-remote-access", effort="days")
+       requires=("users", "managed_devices", "devices"), fix_playbook=None, effort="days")  # enrolment is done on the device
 def registered_not_managed(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f, blocked = _need_rule(snapshot, "devices.registered_not_managed")
     if blocked:

@@ -56,8 +56,10 @@ def mfa_enforced(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding(Status.FAIL, "fail", **ev)
 
 
+# switching a report-only policy on is a person's decision after reviewing its impact; secure-remote-access
+# creates policies report-only and never switches them on
 @check(id="identity.ca_report_only", area="identity", severity="medium",
-       requires=("conditional_access",), fix_playbook="secure-remote-access", effort="hours")
+       requires=("conditional_access",), fix_playbook=None, effort="hours")
 def ca_report_only(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     policies = snapshot.data("conditional_access", []) or []
     staged = [p for p in _ca_requiring(policies, "mfa", all_users=False) if p.get("state") == "enabledForReportingButNotEnforced"]
@@ -68,8 +70,8 @@ def ca_report_only(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding(Status.PASS, "pass", **ev)
 
 
-@check(id="identity.ca_compliant_device", area="identity", severity="medium",
-       requires=("conditional_access", "skus"), fix_playbook="secure-remote-access", effort="days")
+@check(id="identity.ca_compliant_device", area="identity", severity="medium",  # no step enforces a policy: see above
+       requires=("conditional_access", "skus"), fix_playbook=None, effort="days")
 def ca_compliant_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
     policies = snapshot.data("conditional_access", []) or []

@@ -130,7 +130,7 @@ async def _single(client: GraphClient, name: str, endpoint: str, info: Any) -> S
 
 # -- the areas ---------------------------------------------------------------------------------
 async def organization(client: GraphClient) -> Section:
-    info = build(client.sdk.organization, select=["id", "displayName", "verifiedDomains"])
+    info = build(client.sdk.organization, select=["id", "displayName", "verifiedDomains", "countryLetterCode"])
     return await _guard("organization", "/organization", "Organization.Read.All",
                         _collection(client, "organization", "/organization", info))
 

@@ -17,7 +17,7 @@ OPT_LIST, OPT_DICT, OPT_NUM = (list, _N), (dict, _N), (int, float, _N)
 REQUIRED = "required"
 
 FIELDS: dict[str, dict[str, tuple]] = {
-    "organization": {"id": STR, "displayName": OPT_STR, "verifiedDomains": OPT_LIST},
+    "organization": {"id": STR, "displayName": OPT_STR, "verifiedDomains": OPT_LIST, "countryLetterCode": OPT_STR},
     "users": {"id": STR, "userPrincipalName": OPT_STR, "displayName": OPT_STR, "accountEnabled": OPT_BOOL,
               "userType": OPT_STR, "usageLocation": OPT_STR, "department": OPT_STR, "mail": OPT_STR,
               "assignedLicenses": OPT_LIST, "licenseAssignmentStates": OPT_LIST, "signInActivity": OPT_DICT, "provisionedPlans": OPT_LIST},

@@ -9,6 +9,7 @@ from ...licensing.capabilities import KIT
 from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from .base import Ctx, get_user
+from .set_usage_location import default_location, usage_change
 
 NAME = "assign_licence"
 TITLE = "Assign licences with Teams, mailbox and OneDrive"
@@ -44,7 +45,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
         free = int((sku.get("prepaidUnits") or {}).get("enabled") or 0) - int(sku.get("consumedUnits") or 0)
         candidates.append([len(plans), sku_id, max(free, 0)])
     candidates.sort()  # fewest service plans first: the smallest suite that does the job
-    location = p.usage_location or ctx.usage_location or ""
+    location = default_location(ctx, p.usage_location)[0]
     changes: list[Change] = []
     seats: dict[str, dict] = {c[1]: {"name": f.sku_name(c[1]), "needed": 0, "free": c[2]} for c in candidates}
     short, no_location = [], []
@@ -55,15 +56,12 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
             continue
         pick[2] -= 1
         seats[pick[1]]["needed"] += 1
-        if not person.usage_location:
+        if not person.usage_location and not ctx.planned_earlier(f"usage:{person.upn}"):  # a set_usage_location step sets it
             if not location:
                 no_location.append(person.upn)
                 continue
-            changes.append(ctx.change(NAME, "update", f"usage:{person.upn}", person.upn, {"usageLocation": None},
-                                      {"usageLocation": location},
-                                      [Request("PATCH", f"/users/{person.id}", {"usageLocation": location})],
-                                      irreversible=True,  # usageLocation is not nullable: Graph refuses null
-                                      user_id=person.id, phase=0))
+            # usageLocation is not nullable (Graph refuses null): the change is irreversible
+            changes.append(usage_change(ctx, NAME, person, location, phase=0))
         changes.append(ctx.change(NAME, "update", f"licence:{person.upn}", person.upn,
                                   {"licences": [f.sku_name(s) for s in person.skus]},
                                   {"licences": [f.sku_name(s) for s in person.skus] + [f.sku_name(pick[1])]},

@@ -24,6 +24,10 @@ class Ctx:
     tenant_name: str = ""
     earlier: tuple[StepPlan, ...] = ()  # the plans of the playbook's steps before this one
 
+    def planned_earlier(self, key: str) -> bool:
+        """An earlier step of this plan already makes the change with natural key ``key`` (e.g. ``usage:<upn>``)."""
+        return any(c.key == key for s in self.earlier for c in s.changes)
+
     def people(self) -> list[Person]:
         """Apply the step's selection: enabled members by default, then filters."""
         sel = self.select or {}
