@@ -30,6 +30,7 @@ FIXED_BY: dict[str, tuple[str, ...]] = {
     "devices.compliance_policies": ("compliance_policy",),
     "identity.mfa_enforced": ("security_defaults",),
     "identity.legacy_auth_blocked": ("security_defaults",),
+    "identity.temporary_access_pass": ("tap_policy",),
 }
 
 ASKED_BY: dict[str, tuple[str, ...]] = {
