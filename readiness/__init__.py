@@ -8,7 +8,7 @@
     audit = readiness.evaluate(snap, previous=None)      # -> Audit: finished, language-free
     html = readiness.render(audit, format="html", lang="de")
     plan = readiness.plan("emergency-home-office", conn, params={"team_owners": "chefin@kunde-a.de"})
-    run = readiness.apply(plan, conn, confirm=True)      # -> RunResult; resume/verify/undo(run_id, conn)
+    run = readiness.apply(plan, conn, confirm=True)      # -> Run; resume/verify/undo(run_id, conn)
 
 Every function runs its own event loop; ``readiness.aio`` has the awaitable twins. Errors are
 ``readiness.ReadinessError`` subclasses carrying ``what``, ``fix`` and ``exit_code``. Names load lazily,
@@ -35,6 +35,7 @@ _EXPORTS = {
     "plan": "readiness.api.playbooks", "load_plan": "readiness.api.playbooks", "apply": "readiness.api.playbooks",
     "resume": "readiness.api.playbooks", "verify": "readiness.api.playbooks", "undo": "readiness.api.playbooks",
     "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
+    "Plan": "readiness.api.results", "Run": "readiness.api.results", "undo_preview": "readiness.api.playbooks",
     "PlaybookPlan": "readiness.api.results", "RunResult": "readiness.api.results", "Verification": "readiness.api.results",
     "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
     # before, during and after the crisis (docs/crisis.md)
@@ -91,7 +92,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from . import aio  # noqa: F401
     from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
     from .audit.prices import load_prices  # noqa: F401
-    from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, verify  # noqa: F401
+    from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, undo_preview, verify  # noqa: F401
     from .api.simulator import serve_simulator  # noqa: F401
     from .crisis.api import measures_add, measures_export, measures_load, measures_set, measures_track, track_measures  # noqa: F401
     from .crisis.drill import drill, list_drills  # noqa: F401
@@ -100,7 +101,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .crisis.lessons_report import lessons_to_measures, render_lessons  # noqa: F401
     from .crisis.letters import letters  # noqa: F401
     from .api.tenant import collect, connect, load_snapshot  # noqa: F401
-    from .api.results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification  # noqa: F401
+    from .api.results import Plan, PlaybookPlan, Run, RunInfo, RunResult, Timeline, Verification  # noqa: F401
     from .audit.model import Action, Audit, CheckResult, NotEvaluated  # noqa: F401
     from .collect.snapshot import Snapshot  # noqa: F401
     from .config.connection import Connection  # noqa: F401

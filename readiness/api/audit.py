@@ -11,7 +11,7 @@ from ..collect.snapshot import Snapshot
 from ..errors import UsageError
 from ..i18n import say
 from . import arguments
-from .results import PlaybookPlan, RunResult
+from .results import Plan, Run
 
 
 def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
@@ -31,7 +31,7 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
     return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices)
 
 
-def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
+def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
            aggregate_only: bool = False, *, people: bool = False, command: str = "report", exit_code: int = 0,
            csv_headers: str = "labels", color: bool = False, width: int | None = None) -> str:
     """An Audit as table, json, csv, md or html in ``lang``; a plan or a run as table or json.
@@ -49,7 +49,7 @@ def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: st
         audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
         return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code,
                             csv_headers=csv_headers, color=color, width=width)
-    if isinstance(obj, PlaybookPlan):
+    if isinstance(obj, Plan):
         from ..render.plan import render_plan_json, render_plan_text
 
         if format == "json":
@@ -57,7 +57,7 @@ def render(obj: Audit | PlaybookPlan | RunResult, format: str = "html", lang: st
         if format == "table":
             return render_plan_text(obj.plan, obj.granted, lang)
         raise UsageError(f"A plan renders as table or json, not {format}", "Use format='table' or format='json'")
-    if isinstance(obj, RunResult):
+    if isinstance(obj, Run):
         from ..render.run import render_run_json, render_run_text
 
         if format == "json":

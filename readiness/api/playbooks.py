@@ -12,13 +12,13 @@ from .. import aio
 from ..config.connection import Connection
 from ..errors import UsageError
 from . import arguments
-from .results import PlaybookPlan, RunInfo, RunResult, Timeline, Verification
+from .results import Plan, RunInfo, Run, Timeline, Verification
 
 Progress = Callable[[str], None]
 
 
 def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, usage_location: str = "",
-         progress: Progress | None = None) -> PlaybookPlan:
+         progress: Progress | None = None) -> Plan:
     """What a playbook (shipped name, YAML file or Playbook) would change.
 
     + conn_or_snapshot: a Connection (reads the tenant now; the plan knows the token's permissions) or a
@@ -35,8 +35,8 @@ def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, us
     return aio.run_sync(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
 
 
-def load_plan(path: Path | str) -> PlaybookPlan:
-    """A plan saved with ``PlaybookPlan.save`` or ``readiness playbook plan --out`` (signature checked)."""
+def load_plan(path: Path | str) -> Plan:
+    """A plan saved with ``Plan.save`` or ``readiness playbook plan --out`` (signature checked)."""
     from ..playbook.loader import load
     from ..playbook.runs import load_plan_file
 
@@ -45,16 +45,16 @@ def load_plan(path: Path | str) -> PlaybookPlan:
     pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
     if pb.sha256 != saved.playbook_hash:
         raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
-    return PlaybookPlan(saved, pb, dict(meta.get("overrides") or {}), None, meta.get("tenant", ""), meta.get("endpoint", ""))
+    return Plan(saved, pb, dict(meta.get("overrides") or {}), None, meta.get("tenant", ""), meta.get("endpoint", ""))
 
 
-def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+def apply(plan: Plan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> Run:
     """Apply a plan (refused when stale or blocked); see readiness.aio.apply."""
     arguments.connection(conn, "apply")
     return aio.run_sync(aio.apply(plan, conn, confirm, progress))
 
 
-def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> RunResult:
+def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> Run:
     arguments.run_id(run_id, "resume")
     arguments.connection(conn, "resume")
     return aio.run_sync(aio.resume(run_id, conn, progress))
@@ -66,7 +66,7 @@ def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> V
     return aio.run_sync(aio.verify(run_id, conn, progress))
 
 
-def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> Run:
     arguments.run_id(run_id, "undo")
     arguments.connection(conn, "undo")
     return aio.run_sync(aio.undo(run_id, conn, confirm, progress))

@@ -6,18 +6,19 @@ from pathlib import Path
 from typing import Any
 
 from ..playbook.loader import Playbook
-from ..playbook.model import Change, Plan
+from ..playbook import model as _model
+from ..playbook.model import Change
 
 
 @dataclass
-class PlaybookPlan:
-    """What a playbook would change in one tenant, with what ``apply`` needs to re-check it.
+class Plan:
+    """``readiness.Plan``: what a playbook would change in one tenant, with what ``apply`` needs to re-check it.
 
     + plan: every change, before and after, per step (``plan.changes``, ``plan.blocked``).
     + granted: the permissions the token holds (None when planned offline from a snapshot).
     """
 
-    plan: Plan
+    plan: _model.Plan
     playbook: Playbook
     params: dict[str, str]
     granted: set[str] | None = None
@@ -32,6 +33,14 @@ class PlaybookPlan:
     def blocked(self) -> list[Any]:
         return self.plan.blocked
 
+    @property
+    def estimate(self) -> dict:
+        """The requests applying it will send: ``requests`` in all (batches, look-ups, polls counted as the applier
+        sends them), ``seconds`` roughly; see ``readiness.playbook.planner.estimate``."""
+        from ..playbook.planner import estimate
+
+        return estimate(self.plan)
+
     def save(self, path: Path | str) -> None:
         """A signed plan file (0600) that ``load_plan`` and ``readiness playbook apply`` accept."""
         from ..playbook.runs import save_plan_file
@@ -43,15 +52,15 @@ class PlaybookPlan:
 
 
 @dataclass
-class RunResult:
-    """How an apply, resume or undo ended. ``status``: complete, incomplete, or nothing_to_do."""
+class Run:
+    """``readiness.Run``: how an apply, resume or undo ended. ``status``: complete, incomplete, or nothing_to_do."""
 
     run_id: str | None
     status: str
     done: int = 0
     adopted: int = 0  # found already in effect
     failed: list[tuple[str, str]] = field(default_factory=list)  # (change id, error)
-    plan: Plan | None = None
+    plan: _model.Plan | None = None
     irreversible: list[Change] = field(default_factory=list)  # undo only: changes that cannot be taken back
 
     @property
@@ -63,7 +72,7 @@ class RunResult:
 class Verification:
     run_id: str
     verified: bool  # True when re-planning the run's playbook finds nothing left to do
-    plan: Plan
+    plan: _model.Plan
 
 
 @dataclass
@@ -85,3 +94,7 @@ class Timeline:
     meta: dict
     entries: list[dict]
     playbook: str = ""
+
+
+PlaybookPlan = Plan  # the names before issue 9's contract; kept for scripts that use them
+RunResult = Run

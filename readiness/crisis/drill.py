@@ -174,7 +174,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
         conn = readiness.connect(graph_url=server.base_url, token=sim.issue_token(), transport=_guard_transport(server.base_url, sim.download_host))
         t0 = time.monotonic()
         plan = readiness.plan(playbook, conn, params=record.params, usage_location=usage_location)
-        record.estimate = plan.plan.request_estimate()
+        record.estimate = plan.estimate  # from the requests the apply will send (planner.estimate)
         record.blocked = [[s.step, resolve(s.blocked, "en")] for s in plan.blocked]  # the drill record is written in English
         seats: dict[str, dict] = {}
         for step in plan.plan.steps:

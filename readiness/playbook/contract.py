@@ -20,6 +20,13 @@ A module provides (``*`` = required):
   when it cannot be undone (for a create whose id was never learned, undo looks the object up first).
 * ``verify_reads(change, values) -> list[Request]`` and ``missing(change, values, bodies) -> list[str]``: reads
   of the whole desired state of a multi-part change (members, channels, assignment) and what is missing.
+* ``requests(change) -> Cost``: the HTTP requests applying the change sends (the plan's estimate, summed in
+  ``planner.estimate``). Default (``default_cost``): a single idempotent request travels in a ``$batch`` of 20
+  with the step's others; a create is looked up first (one ``$batch`` of look-ups per step) and then sends each
+  of its requests on its own; a change with a procedure of its own sends each of its requests.
+* ``DATA_LOSS``: a catalogue key (``undo.data_loss.<...>``) saying what undoing a done change destroys (a
+  deleted team's chats and files, a mailbox whose licence goes); ``data_loss(change) -> Message | None`` when it
+  depends on the change. Default: nothing is lost. Undo shows it before asking.
 * ``apply(change, io) -> Awaitable[str]``: a procedure of its own instead of the engine's generic one (used by
   the announcement: draft with a marker, ``/send``, confirm in Sent Items); returns "done", or "unknown" when
   the effect cannot be confirmed (reported as such, never as done). ``io`` is an :class:`Io`.
@@ -31,6 +38,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Awaitable, Callable, Protocol
 
+from ..i18n import Message
 from .model import Change, Request, StepPlan
 
 
@@ -78,6 +86,41 @@ def _nothing(*_a: Any) -> list:
 
 
 @dataclass(frozen=True)
+class Cost:
+    """The HTTP requests applying one change sends, by how they travel (issue 12: estimates from the apply).
+
+    + direct: sent on their own. + batched: in a ``$batch`` of 20 with the step's other batched requests of the
+    same phase. + lookups: GETs by natural key before a create, in one ``$batch`` per step. + polls: GETs of a
+    long-running operation (202 + Location) until it finished; Graph decides how many, so this is the usual
+    number, not a bound."""
+
+    direct: int = 0
+    batched: int = 0
+    lookups: int = 0
+    polls: int = 0
+
+
+def default_cost(change: Change, *, custom_apply: bool = False,
+                 check: Callable[[Change], Request | None] | None = None) -> Cost:
+    """What the engine (applier.apply_plan) sends for ``change`` when the action type says nothing else.
+    + check: the action type's look-up; a change it cannot look up is not looked up (None: it can)."""
+    first = change.requests[0] if change.requests else None
+    if first is None:
+        return Cost()
+
+    def lookup() -> int:
+        return 1 if check is None or check(change) is not None else 0
+
+    if change.data.get("undo_of_change"):  # an undo of a change in flight: its original is looked up first
+        return Cost(direct=len(change.requests), lookups=1)
+    if custom_apply:
+        return Cost(direct=len(change.requests))
+    if len(change.requests) == 1 and first.idempotent and "{" not in first.path:
+        return Cost(batched=1, lookups=lookup() if change.data.get("undo") else 0)  # an undo may be reversed already
+    return Cost(direct=len(change.requests), lookups=lookup() if not first.idempotent else 0)
+
+
+@dataclass(frozen=True)
 class Action:
     """An action type as the engine sees it: the module's functions, or the documented defaults."""
 
@@ -96,6 +139,8 @@ class Action:
     verify_reads: Callable[[Change, dict], list[Request]]
     missing: Callable[[Change, dict, list], list[str]]
     apply: Callable[[Change, Io], Awaitable[str]] | None
+    requests: Callable[[Change], Cost]
+    data_loss: Callable[[Change], Message | None]
 
     @staticmethod
     def of(module: ModuleType) -> Action:
@@ -103,10 +148,20 @@ class Action:
         for required in ("NAME", "TITLE", "PERMISSIONS", "Params", "plan"):
             if not hasattr(module, required):
                 raise TypeError(f"action type {module.__name__} lacks {required} (see playbook/contract.py)")
+        check, custom = get("check", _none), get("apply", None)
+
+        def cost(change: Change) -> Cost:
+            return default_cost(change, custom_apply=custom is not None, check=check)
+
+        loss_key = get("DATA_LOSS", None)
+
+        def loss(change: Change) -> Message | None:
+            return Message(loss_key, {"target": change.target}) if loss_key else None
+
         return Action(module.NAME, module.TITLE, tuple(module.PERMISSIONS), module.Params, module.plan,
-                      bool(get("IRREVERSIBLE", False)), get("check", _none), get("is_done", _false), get("found_id", _none),
+                      bool(get("IRREVERSIBLE", False)), check, get("is_done", _false), get("found_id", _none),
                       get("already_done", _false), get("created_id", _body_id), get("inverse", _none), get("verify_reads", _nothing),
-                      get("missing", _nothing), get("apply", None))
+                      get("missing", _nothing), custom, get("requests", cost), get("data_loss", loss))
 
 
-__all__ = ["Action", "ActionType", "Io", "Lost"]
+__all__ = ["Action", "ActionType", "Cost", "Io", "Lost", "default_cost"]

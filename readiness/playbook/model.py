@@ -109,14 +109,6 @@ class Plan:
     def permissions(self) -> list[str]:
         return sorted({p for s in self.steps if s.changes for p in s.permissions})
 
-    def request_estimate(self) -> dict:
-        """Requests to apply: batchable single requests travel 20 per $batch."""
-        single = sum(1 for c in self.changes if len(c.requests) == 1 and c.requests[0].idempotent)
-        other = sum(len(c.requests) + (2 if c.parts and not c.requests[0].idempotent else 0) for c in self.changes
-                    if not (len(c.requests) == 1 and c.requests[0].idempotent))
-        wire = -(-single // 20) + other
-        return {"changes": len(self.changes), "requests": wire, "seconds": round(wire * 0.4 / 4 + 1, 1)}
-
     def to_dict(self) -> dict:
         return {"version": self.version, "playbook": self.playbook, "playbook_hash": self.playbook_hash, "params": self.params,
                 "tenant": self.tenant, "tenant_id": self.tenant_id, "snapshot_fingerprint": self.snapshot_fingerprint,

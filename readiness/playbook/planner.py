@@ -62,4 +62,35 @@ def make_plan(playbook: Playbook, snapshot: Snapshot, *, overrides: dict[str, st
                 snapshot.fingerprint(), datetime.now(timezone.utc).isoformat(timespec="seconds"), steps)
 
 
-__all__ = ["make_plan", "resolve_params"]
+BATCH = 20  # requests per $batch call (graph/batch.py)
+SECONDS_PER_REQUEST = 0.1  # about 0.4 s each, four in flight at once
+SECONDS_PER_POLL = 0.5  # the applier waits between polls of a long-running operation
+
+
+def estimate(plan: Plan) -> dict:
+    """The HTTP requests applying ``plan`` will send, summed from each action type's ``requests(change)``
+    (contract.Cost) the way the applier sends them: batched requests 20 per ``$batch`` per step and phase (a usage
+    location before its licence), the look-ups before the step's creates in one ``$batch`` of 20, then every
+    request of a create or a multi-part change on its own, and the polls of long-running operations.
+
+    ``requests`` is the total; ``polls`` is the part Graph decides (the usual count, not a bound)."""
+    direct = polls = batches = lookups = 0
+    for step in plan.steps:
+        by_phase: dict[int, int] = {}
+        looks = 0
+        for change in step.changes:
+            cost = spec(change.action).requests(change)
+            direct += cost.direct
+            polls += cost.polls
+            looks += cost.lookups
+            if cost.batched:
+                phase = change.data.get("phase", 1)
+                by_phase[phase] = by_phase.get(phase, 0) + cost.batched
+        batches += sum(-(-n // BATCH) for n in by_phase.values())
+        lookups += -(-looks // BATCH)
+    wire = direct + polls + batches + lookups
+    return {"changes": len(plan.changes), "requests": wire, "direct": direct, "batches": batches, "lookups": lookups,
+            "polls": polls, "seconds": round(wire * SECONDS_PER_REQUEST + polls * SECONDS_PER_POLL + 1, 1)}
+
+
+__all__ = ["estimate", "make_plan", "resolve_params"]

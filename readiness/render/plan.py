@@ -6,6 +6,7 @@ from typing import Any
 
 from ..i18n import resolve, text
 from ..playbook.model import Plan
+from ..playbook.planner import estimate
 from .safe import terminal as esc
 
 PER_STEP = 15
@@ -53,7 +54,7 @@ def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "e
             accepted = {n.permission: n.accepted for n in PLAYBOOKS}
             rows = [f"{p} ({tx('granted') if set(accepted.get(p, (p,))) & granted else tx('missing')})" for p in perms]
             out.append(tx("permissions", permissions=", ".join(rows)))
-    est = plan.request_estimate()
+    est = estimate(plan)
     out.append(tx("estimate", requests=est["requests"], seconds=est["seconds"]))
     if plan.blocked:
         out.append(tx("cannot_apply", n=len(plan.blocked)))
@@ -69,7 +70,7 @@ def render_plan_json(plan: Plan, granted: set[str] | None = None, *, exit_code: 
         s.update(title=resolve(step.title, lang), noop_reason=resolve(step.noop_reason, lang), blocked=resolve(step.blocked, lang))
         for c, change in zip(s["changes"], step.changes):
             c["target"] = resolve(change.target, lang)
-    data["estimate"] = plan.request_estimate()
+    data["estimate"] = estimate(plan)
     data["permissions"] = {"needed": plan.permissions(), "granted": sorted(granted) if granted is not None else None}
     data["blocked"] = [{"step": s.step, "reason": resolve(s.blocked, lang)} for s in plan.blocked]
     return envelope("playbook plan", json.loads(json.dumps(data, default=str)), exit_code=exit_code,

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...i18n import Message
+from ..contract import Cost, default_cost
 from ..model import Change, Request, StepPlan
 from ..query import odata_string
 from .base import Ctx, delete_inverse, id_named, present
@@ -14,6 +15,11 @@ NAME = "create_team"
 TITLE = "Create a team with channels"
 PERMISSIONS = ("Team.Create", "TeamMember.ReadWrite.All", "Channel.Create")
 MAX_MEMBERS = 25_000  # Graph's limit per team
+# Graph answers the create with 202 and a teamsAsyncOperation to poll (team-post.md, teamsasyncoperation.md);
+# the applier polls until "succeeded". Two polls is the usual count (the simulator, like Graph for a small
+# team, finishes on the second); Graph may take more, so the estimate counts these as "about".
+POLLS = 2
+DATA_LOSS = "undo.data_loss.team"
 CHANNEL_BAD = set("~#%&*{}+/\\:<>?|'\"")
 
 
@@ -113,6 +119,13 @@ def is_done(change: Change, body: Any) -> bool:
 
 def found_id(body: Any, change: Change) -> str | None:
     return id_named(body)
+
+
+def requests(change: Change) -> Cost:
+    """A new team: the look-up by name (in the step's look-up $batch), the create, its polls, then one request per
+    channel and per member (each journaled as a part). The undo: one DELETE of the group."""
+    base = default_cost(change)
+    return Cost(direct=base.direct, batched=base.batched, lookups=base.lookups, polls=POLLS if change.kind == "create" else 0)
 
 
 def inverse(change: Change) -> list[Change] | None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import GraphError
 from ...resources import data_root
-from ..contract import Io, Lost
+from ..contract import Cost, Io, Lost
 from ...i18n import Message
 from ..model import Change, Request, StepPlan
 from ..query import odata_string
@@ -142,6 +142,11 @@ async def apply(change: Change, io: Io) -> str:
             return "unknown"  # neither a draft nor in Sent Items: it cannot be confirmed either way
         # still a draft: Graph moves a sent draft out of Drafts, so this one was not sent; send it
     return "unknown"
+
+
+def requests(change: Change) -> Cost:
+    """The draft and its /send. Sent Items is read only when an answer was lost (or the run resumes in doubt)."""
+    return Cost(direct=len(change.requests))
 
 
 def verify_reads(change: Change, values: dict) -> list[Request]:
