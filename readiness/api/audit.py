@@ -53,7 +53,7 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
         from ..render.plan import render_plan_json, render_plan_text
 
         if format == "json":
-            return render_plan_json(obj.plan, obj.granted, exit_code=exit_code)
+            return render_plan_json(obj.plan, obj.granted, exit_code=exit_code, lang=lang)
         if format == "table":
             return render_plan_text(obj.plan, obj.granted, lang)
         raise UsageError(f"A plan renders as table or json, not {format}", "Use format='table' or format='json'")
@@ -61,7 +61,7 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
         from ..render.run import render_run_json, render_run_text
 
         if format == "json":
-            return render_run_json(obj, command=command, exit_code=exit_code)
+            return render_run_json(obj, command=command, exit_code=exit_code, lang=lang)
         if format == "table":
             return render_run_text(obj, lang)
         raise UsageError(f"A run renders as table or json, not {format}", "Use format='table' or format='json'")

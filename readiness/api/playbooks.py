@@ -72,6 +72,16 @@ def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress 
     return aio.run_sync(aio.undo(run_id, conn, confirm, progress))
 
 
+def undo_preview(run_id: str) -> Any:
+    """What ``undo(run_id, conn)`` would do, from the run's journal (nothing is sent): ``.plan`` (the inverse),
+    ``.data_loss`` (changes whose undo destroys data, with what: a deleted team's chats and files, a mailbox whose
+    licence goes, removed members' access) and ``.cannot_undo`` (a sent mail, ...), each a list of
+    ``(Change, text)``; render a text with ``readiness.i18n.resolve(text, lang)``."""
+    from ..playbook.service import undo_preview as preview
+
+    return preview(arguments.run_id(run_id, "undo_preview"))
+
+
 def run_status(done: int, failed: int, total: int) -> str:
     return "complete" if done == total else ("failed" if failed else "incomplete")
 

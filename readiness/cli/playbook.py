@@ -60,36 +60,18 @@ def playbook_show(name: str) -> None:
         click.echo(Path(name).read_text("utf-8"), nl=False)
 
 
-def param_lines(model: Any) -> list[str]:
-    """One line per parameter of a step's pydantic model: name, type, required or its default (never PydanticUndefined)."""
-    import typing
-
-    out = []
-    for name, f in model.model_fields.items():
-        kind = f.annotation
-        kind = getattr(kind, "__name__", None) if typing.get_origin(kind) is None else str(kind).replace("typing.", "")
-        kind = kind or str(f.annotation).replace("typing.", "")
-        if f.is_required():
-            state = "required"
-        else:
-            default = f.default_factory() if f.default_factory is not None else f.default
-            state = f"default {default!r}"
-        out.append(f"{name}: {kind}, {state}")
-    return out
-
-
 @playbook.command(name="actions")
 def playbook_actions() -> None:
     """List the action types a step can use, with their parameters."""
     from ..playbook.service import actions
-
     from ..playbook.steps import SPECS
+    from ..render.plan import param_lines
 
     for a in actions():
         undo = say("steps.list.irreversible" if a.irreversible else "steps.list.undoable")
         click.echo(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n"
                    f"    {say('steps.list.permissions', permissions=', '.join(a.permissions))}")
-        for line in param_lines(SPECS[a.name].params):
+        for line in param_lines(SPECS[a.name].params, ui_lang()):
             click.echo(f"    {line}")
         click.echo("")
 
@@ -143,7 +125,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
     if out:
         service.save_plan(planned, out)
         app.progress(say("cli.playbook.saved_plan", path=str(out)))
-    emit(render_plan_json(plan, planned.granted, exit_code=int(code)) if output == "json" else render_plan_text(plan, planned.granted, ui_lang()), None)
+    emit(render_plan_json(plan, planned.granted, exit_code=int(code), lang=ui_lang()) if output == "json" else render_plan_text(plan, planned.granted, ui_lang()), None)
     if code:
         raise SystemExit(int(code))
 
@@ -249,23 +231,28 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
-    """Plan the inverse of a run from its journal and apply it (irreversible steps are listed)."""
+    """Plan the inverse of a run from its journal and apply it. Says first what the undo destroys (a deleted
+    team's chats and files, a mailbox whose licence goes) and what cannot be undone (a sent mail); asks before
+    going on (-y/--yes: no)."""
     from ..config.connection import resolve
     from ..playbook import service
     from ..render.plan import render_plan_text
+    from ..render.run import render_undo_preview_text
 
     conn = resolve(tenant, graph_url, writes=True)
     announce(conn, "undo")
 
     def show(undo, cannot) -> None:  # noqa: ANN001
         click.echo(render_plan_text(undo, lang=ui_lang()), nl=False)
-        for c in cannot:
-            click.echo(say("run.irreversible", target=esc(resolve_text(c.target, ui_lang())), action=c.action))
+        click.echo(render_undo_preview_text(service.preview_of(run_id, undo, cannot), ui_lang()), nl=False)
         if not undo.changes:
             click.echo(say("cli.playbook.nothing_to_undo"))
 
+    def confirm(undo) -> bool:  # noqa: ANN001  (asked like resume: after the warnings above)
+        return yes or click.confirm(say("run.confirm_undo", n=len(undo.changes), tenant=undo.tenant), default=False, err=True)
+
     outcome = run_async(service.undo(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn,
-                                     confirm=_confirmer(yes), progress=app.progress, show=show))
+                                     confirm=confirm, progress=app.progress, show=show))
     if outcome.run is not None:
         _finish(outcome)
 

@@ -24,7 +24,9 @@ A module provides (``*`` = required):
   ``planner.estimate``). Default (``default_cost``): a single idempotent request travels in a ``$batch`` of 20
   with the step's others; a create is looked up first (one ``$batch`` of look-ups per step) and then sends each
   of its requests on its own; a change with a procedure of its own sends each of its requests.
-* ``DATA_LOSS``: a catalogue key (``undo.data_loss.<...>``) saying what undoing a done change destroys (a
+* ``IRREVERSIBLE_WHY``: the catalogue key saying why (default ``run.cannot_undo.change``); send_announcement:
+  ``run.cannot_undo.mail``.
+* ``DATA_LOSS``: a catalogue key (``run.data_loss.<...>``) saying what undoing a done change destroys (a
   deleted team's chats and files, a mailbox whose licence goes); ``data_loss(change) -> Message | None`` when it
   depends on the change. Default: nothing is lost. Undo shows it before asking.
 * ``apply(change, io) -> Awaitable[str]``: a procedure of its own instead of the engine's generic one (used by
@@ -141,6 +143,7 @@ class Action:
     apply: Callable[[Change, Io], Awaitable[str]] | None
     requests: Callable[[Change], Cost]
     data_loss: Callable[[Change], Message | None]
+    irreversible_why: str
 
     @staticmethod
     def of(module: ModuleType) -> Action:
@@ -161,7 +164,8 @@ class Action:
         return Action(module.NAME, module.TITLE, tuple(module.PERMISSIONS), module.Params, module.plan,
                       bool(get("IRREVERSIBLE", False)), check, get("is_done", _false), get("found_id", _none),
                       get("already_done", _false), get("created_id", _body_id), get("inverse", _none), get("verify_reads", _nothing),
-                      get("missing", _nothing), custom, get("requests", cost), get("data_loss", loss))
+                      get("missing", _nothing), custom, get("requests", cost), get("data_loss", loss),
+                      get("IRREVERSIBLE_WHY", "run.cannot_undo.change"))
 
 
 __all__ = ["Action", "ActionType", "Cost", "Io", "Lost", "default_cost"]

@@ -94,6 +94,39 @@ class ActionInfo:
     irreversible: bool
 
 
+@dataclass
+class UndoPreview:
+    """What undoing a run would do, said before it is done (issue 12): the inverse plan, the changes whose undo
+    destroys data (with what is lost, from the action type's ``DATA_LOSS``/``data_loss``) and what cannot be
+    undone at all (with why: a sent mail, a change Graph cannot reverse, an object not found again). Texts are
+    catalogue messages: ``i18n.resolve(text, lang)``."""
+
+    run_id: str
+    plan: Plan
+    data_loss: list[tuple[Change, Text]] = field(default_factory=list)
+    cannot_undo: list[tuple[Change, Text]] = field(default_factory=list)
+
+
+def preview_of(run_id: str, inverse: Plan, cannot: list[Change]) -> UndoPreview:
+    """The preview of an undo plan and the changes it cannot undo (undo.undo_plan's answer)."""
+    from ..i18n import Message
+
+    loss = [(c, msg) for c in inverse.changes for msg in [SPECS[c.action].data_loss(c)] if msg is not None]
+    why = []
+    for c in cannot:
+        a = SPECS[c.action]
+        key = a.irreversible_why if a.irreversible else ("run.cannot_undo.change" if c.irreversible else "run.cannot_undo.not_found")
+        why.append((c, Message(key, {"target": c.target, "action": c.action})))
+    return UndoPreview(run_id, inverse, loss, why)
+
+
+def undo_preview(run_id: str, store: RunStore | None = None) -> UndoPreview:
+    """What ``undo(run_id)`` would do, from the run's journal alone (nothing is sent)."""
+    store = store or RunStore()
+    inverse, cannot = undo_plan(store.get(run_id), store)
+    return preview_of(run_id, inverse, cannot)
+
+
 def _quiet(_m: str) -> None:
     return None
 
@@ -417,4 +450,4 @@ def actions() -> list[ActionInfo]:
 
 __all__ = ["ActionInfo", "BlockedPlan", "Outcome", "Planned", "RunInfo", "StalePlan", "Timeline", "Verification",
            "WrongTenant", "actions", "apply", "blocked_error", "load_saved", "plan", "playbook_of", "resume", "run_status", "runs",
-           "save_plan", "timeline", "undo", "verify"]
+           "save_plan", "timeline", "undo", "undo_preview", "preview_of", "UndoPreview", "verify"]

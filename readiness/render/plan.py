@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..i18n import resolve, text
+from ..i18n import number, resolve, text
 from ..playbook.model import Plan
 from ..playbook.planner import estimate
 from .safe import terminal as esc
@@ -20,6 +20,30 @@ def _short(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_short(v) for v in value) + "]"
     return str(value)
+
+
+def param_lines(model: Any, lang: str = "en") -> list[str]:
+    """One line per parameter of an action type's pydantic model: name, type, and "required" or its default
+    (never PydanticUndefined), in ``lang``."""
+    import typing
+
+    out = []
+    for name, f in model.model_fields.items():
+        kind = f.annotation
+        kind = getattr(kind, "__name__", None) if typing.get_origin(kind) is None else str(kind).replace("typing.", "")
+        kind = kind or str(f.annotation).replace("typing.", "")
+        if f.is_required():
+            out.append(text("plan.param_required", lang, name=name, type=kind))
+        else:
+            default = f.default_factory() if f.default_factory is not None else f.default
+            out.append(text("plan.param_default", lang, name=name, type=kind, default=repr(default)))
+    return out
+
+
+def estimate_text(est: dict, lang: str) -> str:
+    """The plan's estimate in words: requests (with the polls Graph decides), seconds."""
+    key = "plan.estimate_polls" if est.get("polls") else "plan.estimate"
+    return text(key, lang, n=est["requests"], polls=est.get("polls", 0), seconds=number(est["seconds"], lang))
 
 
 def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "en") -> str:
@@ -54,8 +78,7 @@ def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "e
             accepted = {n.permission: n.accepted for n in PLAYBOOKS}
             rows = [f"{p} ({tx('granted') if set(accepted.get(p, (p,))) & granted else tx('missing')})" for p in perms]
             out.append(tx("permissions", permissions=", ".join(rows)))
-    est = estimate(plan)
-    out.append(tx("estimate", requests=est["requests"], seconds=est["seconds"]))
+    out.append(estimate_text(estimate(plan), lang))
     if plan.blocked:
         out.append(tx("cannot_apply", n=len(plan.blocked)))
     return "\n".join(out) + "\n"
@@ -70,7 +93,8 @@ def render_plan_json(plan: Plan, granted: set[str] | None = None, *, exit_code: 
         s.update(title=resolve(step.title, lang), noop_reason=resolve(step.noop_reason, lang), blocked=resolve(step.blocked, lang))
         for c, change in zip(s["changes"], step.changes):
             c["target"] = resolve(change.target, lang)
-    data["estimate"] = estimate(plan)
+            c["kind_label"] = text(f"steps.kinds.{change.kind}", lang)
+    data["estimate"] = {**estimate(plan), "text": estimate_text(estimate(plan), lang)}
     data["permissions"] = {"needed": plan.permissions(), "granted": sorted(granted) if granted is not None else None}
     data["blocked"] = [{"step": s.step, "reason": resolve(s.blocked, lang)} for s in plan.blocked]
     return envelope("playbook plan", json.loads(json.dumps(data, default=str)), exit_code=exit_code,

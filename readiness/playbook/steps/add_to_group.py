@@ -12,6 +12,7 @@ from .base import Ctx
 NAME = "add_to_group"
 TITLE = "Add people to a group"
 PERMISSIONS = ("GroupMember.ReadWrite.All",)
+DATA_LOSS = "run.data_loss.members"  # undo removes the members: they lose the group's files, chats and mail
 
 
 class Params(BaseModel):

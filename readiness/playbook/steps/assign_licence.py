@@ -96,6 +96,12 @@ def is_done(change: Change, body: Any) -> bool:
     return not has if change.data.get("undo") else has
 
 
+def data_loss(change: Change) -> Message | None:
+    """Undoing a licence takes the mailbox and OneDrive away (Exchange deletes an unlicensed mailbox after 30 days);
+    restoring a usage location loses nothing."""
+    return None if change.key.removeprefix("undo:").startswith("usage:") else Message("run.data_loss.licence", {"target": change.target})
+
+
 def inverse(change: Change) -> list[Change] | None:
     if change.key.startswith("usage:"):
         if not change.before.get("usageLocation"):

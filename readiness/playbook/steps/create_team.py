@@ -19,7 +19,7 @@ MAX_MEMBERS = 25_000  # Graph's limit per team
 # the applier polls until "succeeded". Two polls is the usual count (the simulator, like Graph for a small
 # team, finishes on the second); Graph may take more, so the estimate counts these as "about".
 POLLS = 2
-DATA_LOSS = "undo.data_loss.team"
+DATA_LOSS = "run.data_loss.team"  # undo deletes the group: its chats, channel messages and files go with it
 CHANNEL_BAD = set("~#%&*{}+/\\:<>?|'\"")
 
 

@@ -13,6 +13,7 @@ from .base import Ctx, get_user
 NAME = "enable_service_plans"
 TITLE = "Switch Teams, Exchange and SharePoint on in existing licences"
 PERMISSIONS = ("LicenseAssignment.ReadWrite.All",)
+DATA_LOSS = "run.data_loss.plans"  # undo switches the plans off again: Teams, mailbox or OneDrive go
 
 
 class Params(BaseModel):

@@ -19,6 +19,7 @@ from .base import Ctx, delete_inverse, id_named, present
 NAME = "invite_guests"
 TITLE = "Invite external partners as guests"
 PERMISSIONS = ("User.Invite.All",)
+DATA_LOSS = "run.data_loss.guest"  # undo deletes the guest account: what was shared with it is out of reach
 # an apostrophe is common in a local part (o'brien@...): allowed, and doubled inside OData strings (odata_string)
 EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 MAX_ROWS = 5000

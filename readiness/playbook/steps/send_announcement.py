@@ -28,6 +28,7 @@ NAME = "send_announcement"
 TITLE = "Send an announcement mail"
 PERMISSIONS = ("Mail.ReadWrite", "Mail.Send")  # a draft with a marker, then /send; Sent Items is read to confirm
 IRREVERSIBLE = True  # a sent mail cannot be unsent
+IRREVERSIBLE_WHY = "run.cannot_undo.mail"
 PER_MESSAGE = 100  # recipients per message (Bcc); Exchange allows 500, smaller keeps retries cheap
 MARKER_ID = "String {6f1b2c1e-8a8d-4c3e-9b55-2f0a7d4e9c11} Name ReadinessChange"
 CONFIRM_WAITS = (0.3, 0.7, 1.5)  # a sent mail reaches Sent Items a moment after /send
