@@ -24,8 +24,8 @@ A module provides (``*`` = required):
   ``planner.estimate``). Default (``default_cost``): a single idempotent request travels in a ``$batch`` of 20
   with the step's others; a create is looked up first (one ``$batch`` of look-ups per step) and then sends each
   of its requests on its own; a change with a procedure of its own sends each of its requests.
-* ``IRREVERSIBLE_WHY``: the catalogue key saying why (default ``run.cannot_undo.change``); send_announcement:
-  ``run.cannot_undo.mail``.
+* ``IRREVERSIBLE_WHY``: the catalogue key saying why (default ``run.cannot_undo.change``; a mail:
+  ``run.cannot_undo.mail``).
 * ``DATA_LOSS``: a catalogue key (``run.data_loss.<...>``) saying what undoing a done change destroys (a
   deleted team's chats and files, a mailbox whose licence goes); ``data_loss(change) -> Message | None`` when it
   depends on the change. Default: nothing is lost. Undo shows it before asking.
