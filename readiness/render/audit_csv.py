@@ -12,14 +12,15 @@ import csv
 import io
 from typing import Any, Iterable
 
-from ..audit.model import Audit
 from ..errors import UsageError
 from ..i18n import labels
+from .audit_view import AuditView, department_word
 from .safe import csv_cell
 
 HEADERS = ("labels", "ids")
 BOM = "\ufeff"
 FINDING_COLUMNS = ["check_id", "area", "severity", "status", "target", "message", "fix_playbook"]
+TREND_COLUMN = "status_before"  # with --previous: the check's status in the previous audit (empty: unchanged)
 PEOPLE_COLUMNS = ["userPrincipalName", "displayName", "department", "ready", "reasons", "teams_enabled", "mailbox_enabled",
                   "files_enabled", "mfa_registered", "device", "usage_location", "licences", "teams_active_30d"]
 DEPARTMENT_COLUMNS = ["department", "people", "ready", "not_ready", "not_evaluable", "top_reasons"]
@@ -37,7 +38,7 @@ class _Dialect:
         return csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
 
     def head(self, columns: list[str]) -> list[str]:
-        words = self.L.get("csv_columns", {})
+        words = {**self.L.get("csv_columns", {}), TREND_COLUMN: self.L["report_words"]["status_before"]}
         return columns if self.ids else [words.get(c, c) for c in columns]
 
     def value(self, value: object, column: str = "") -> object:
@@ -63,32 +64,34 @@ class _Dialect:
         return ("" if self.ids else BOM) + buf.getvalue()
 
 
-def render_findings_csv(result: Audit, lang: str = "en", headers: str = "labels") -> str:
-    d = _Dialect(lang, headers)
-    L = d.L
+def render_findings_csv(view: AuditView, headers: str = "labels") -> str:
+    """One row per finding; with a trend (--previous) a last column holds the check's earlier status where it changed."""
+    d = _Dialect(view.lang, headers)
+    before = view.trend.before_by_check if view.trend else None
 
-    def row(spec: Any, f: Any) -> list[object]:
-        area = spec.area if d.ids else L["areas"].get(spec.area, spec.area)
-        severity = spec.severity.value if d.ids else L["severity"].get(spec.severity.value, spec.severity.value)
-        status = f.status.value if d.ids else L["status"].get(f.status.value, f.status.value)
-        return [csv_cell(d.value(v)) for v in (spec.id, area, severity, status, f.target, f.message[lang], spec.fix_playbook)]
+    def row(c: Any, f: Any) -> list[object]:
+        cells = [c.id, c.area if d.ids else c.area_word, c.severity if d.ids else c.severity_word,
+                 f.status if d.ids else f.status_word, f.target, f.message, c.fix_playbook]
+        if before is not None:
+            was = before.get(c.id)
+            cells.append(was if d.ids or was is None else d.L["status"].get(was, was))
+        return [csv_cell(d.value(v)) for v in cells]
 
-    return d.text(d.head(FINDING_COLUMNS), (row(spec, f) for spec, st, fs in result.checks for f in fs))
-
-
-def render_people_csv(result: Audit, lang: str = "en", headers: str = "labels") -> str:
-    d = _Dialect(lang, headers)
-    return d.text(d.head(PEOPLE_COLUMNS), ([csv_cell(d.value(r.get(c), c)) for c in PEOPLE_COLUMNS] for r in result.people))
+    columns = FINDING_COLUMNS + ([TREND_COLUMN] if before is not None else [])
+    return d.text(d.head(columns), (row(c, f) for c in view.checks for f in c.findings))
 
 
-def render_departments_csv(result: Audit, lang: str = "en", headers: str = "labels") -> str:
+def render_people_csv(view: AuditView, headers: str = "labels") -> str:
+    d = _Dialect(view.lang, headers)
+    return d.text(d.head(PEOPLE_COLUMNS), ([csv_cell(d.value(r.get(c), c)) for c in PEOPLE_COLUMNS] for r in view.data["people"]))
+
+
+def render_departments_csv(view: AuditView, headers: str = "labels") -> str:
     """Per-department counts: the people CSV of an aggregate-only report."""
-    from .audit_text import department_name
-
-    d = _Dialect(lang, headers)
+    d = _Dialect(view.lang, headers)
 
     def row(r: dict) -> list[object]:
-        name = ("other" if d.ids else department_name(r, lang, str)) if r.get("other") else r["department"]
+        name = ("other" if d.ids else department_word(r, view.lang)) if r.get("other") else r["department"]
         return [csv_cell(d.value(name if k == "department" else r[k], k)) for k in DEPARTMENT_COLUMNS]
 
-    return d.text(d.head(DEPARTMENT_COLUMNS), (row(r) for r in result.departments))
+    return d.text(d.head(DEPARTMENT_COLUMNS), (row(x.row) for x in view.departments))

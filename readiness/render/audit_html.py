@@ -1,17 +1,14 @@
 """One self-contained HTML report: inline CSS and SVG, no scripts, autoescaped templates (jinja2)."""
 from __future__ import annotations
 
-from .seat_money import first_page_lines
-
 from typing import Any
 
 from .. import __version__
-from ..audit.model import Audit
-from ..audit.matrix import INFO_REASONS
 from ..i18n import labels, number, text, when
 from ..resources import data_root
-from .audit_json import audit_dict
+from .audit_view import AuditView
 from .evidence import evidence_text
+from .seat_money import first_page_lines
 from .safe import strip_controls
 
 PEOPLE_PER_DEPARTMENT = 8  # printable view: names per department before "and N more (see CSV)"
@@ -62,15 +59,19 @@ def _env(lang: str):  # noqa: ANN202
     return env
 
 
-def report_view(result: Audit, lang: str) -> dict[str, Any]:
-    data = audit_dict(result, lang)
+def report_view(view: AuditView) -> dict[str, Any]:
+    """The template's input: the view's data, with the printable view's caps (findings per check, names per
+    department, departments listed) applied to copies."""
+    import copy
+
+    lang = view.lang
+    data = dict(view.data)
+    data["checks"] = copy.deepcopy(view.data["checks"])
     for check in data["checks"]:
         for f in check["findings"]:
             f["evidence_text"] = evidence_text(f["evidence"], lang)
         check["findings_more"] = max(0, len(check["findings"]) - FINDINGS_PER_CHECK)
         check["findings"] = check["findings"][:FINDINGS_PER_CHECK]
-    reasons = [{"code": c, "label": labels(lang)["reason_words"].get(c, c), "count": n}
-               for c, n in data["summary"]["reasons"].items() if c not in INFO_REASONS][:8]
     by_dept: dict[str, list[dict]] = {}
     for row in data["people"]:
         if row["ready"] is False:
@@ -82,15 +83,15 @@ def report_view(result: Audit, lang: str) -> dict[str, Any]:
     departments = data["departments"]
     if len(departments) > DEPARTMENTS_SHOWN:  # the departments with most people not ready, the rest in one row
         departments = sorted(departments, key=lambda d: -d["not_ready"])
-    return {"r": data, "L": labels(lang), "lang": lang, "trend": result.trend, "reasons": reasons,
+    return {"r": data, "L": view.L, "lang": lang, "trend": data["trend"], "reasons": view.reasons,
             "people_by_department": people_by_department,
             "licences": licences, "viral": viral, "departments": departments[:DEPARTMENTS_SHOWN],
-            "departments_hidden": departments[DEPARTMENTS_SHOWN:], "paper": labels(lang).get("_paper", "A4"),
-            "privacy": {"pseudonymized": result.privacy.pseudonymized, "aggregate_only": result.privacy.aggregate_only}, "version": __version__,
+            "departments_hidden": departments[DEPARTMENTS_SHOWN:], "paper": view.L.get("_paper", "A4"),
+            "privacy": data["privacy"], "version": __version__,
             "css": data_root("reports").joinpath("templates", "report.css").read_text("utf-8"),
             # the measures register's words (docs/crisis.md); the summary carries "measures" after a tracked audit
-            "M": labels(lang)["crisis"]["measures"]}
+            "M": view.L["crisis"]["measures"]}
 
 
-def render_html(result: Audit, lang: str = "en") -> str:
-    return _env(lang).get_template("report.html.j2").render(**report_view(result, lang))
+def render_html(view: AuditView) -> str:
+    return _env(view.lang).get_template("report.html.j2").render(**report_view(view))

@@ -1,41 +1,11 @@
-"""The audit as plain data in one language: the JSON output's ``data`` and the HTML template's input."""
+"""The audit as JSON: the versioned envelope around the view's data (audit_view.audit_data, same keys as ever)."""
 from __future__ import annotations
 
-from ..audit.model import Audit
-from ..audit.scoring import traffic_light
-from ..i18n import resolve
+from .audit_view import AuditView, audit_data
 from .envelope import envelope
 
-
-def audit_dict(audit: Audit, lang: str = "en") -> dict:
-    """Everything the audit found, as plain data, with texts in ``lang``."""
-    t = audit.tenant
-    return {
-        "tenant": {"id": t.id, "name": t.name, "cloud": t.cloud, "endpoint": t.endpoint},
-        "collected_at": audit.collected_at,
-        "score": {"overall": audit.score, "light": traffic_light(audit.score),
-                  "areas": {a: {"score": s, "light": traffic_light(s)} for a, s in audit.areas.items()}},
-        "summary": dict(audit.summary),
-        "licences": audit.licences,
-        "checks": [{"id": spec.id, "area": spec.area, "severity": spec.severity.value, "status": st.value,
-                    "title": spec.title[lang], "fix_playbook": spec.fix_playbook, "effort": spec.effort,
-                    "findings": [{"status": x.status.value, "target": x.target, "message": x.message[lang],
-                                  "evidence": x.evidence} for x in fs]}
-                   for spec, st, fs in audit.checks],
-        "top_actions": [{"id": spec.id, "title": spec.title[lang], "severity": spec.severity.value, "status": st.value,
-                         "message": fd.message[lang], "remediation": spec.remediation[lang], "effort": spec.effort,
-                         "fix_playbook": spec.fix_playbook} for spec, st, fd in audit.top_actions],
-        "people": audit.people,
-        "departments": audit.departments,
-        "not_evaluated": [{"section": m.section, "name": m.name[lang], "status": m.status,
-                           "reason": m.reason[lang], "permission": m.permission,
-                           "licence": m.licence, "notes": list(m.notes)} for m in audit.not_evaluated],
-        "requests": audit.requests,
-    }
+audit_dict = audit_data  # the name the fleet and scripts import
 
 
-def render_json(audit: Audit, lang: str = "en", *, command: str = "report", exit_code: int = 0) -> str:
-    data = audit_dict(audit, lang)
-    data["trend"] = resolve(audit.trend, lang)
-    data["privacy"] = {"pseudonymized": audit.privacy.pseudonymized, "aggregate_only": audit.privacy.aggregate_only}
-    return envelope(command, data, exit_code=exit_code, status=audit.status, errors=audit.errors)
+def render_json(view: AuditView, *, command: str = "report", exit_code: int = 0) -> str:
+    return envelope(command, view.data, exit_code=exit_code, status=view.status, errors=view.errors)

@@ -1,13 +1,12 @@
 """The audit as a terminal table: summary, area scores, top actions, findings, people not ready."""
 from __future__ import annotations
 
-from .seat_money import first_page_lines
+from typing import Any
 
 from tabulate import tabulate
 
-from ..audit.model import Audit
-from ..audit.scoring import traffic_light
-from ..i18n import labels, text, when
+from ..i18n import labels, text
+from .audit_view import AuditView, department_word, reason_words
 from .safe import terminal as esc
 
 PEOPLE_LIMIT = 30
@@ -15,6 +14,7 @@ STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "not_evaluable": 3}
 ANSI = {"fail": "31;1", "error": "31", "warn": "33", "not_evaluable": "2", "pass": "32",  # SGR colours
         "red": "31;1", "yellow": "33", "green": "32", "grey": "2"}
 MIN_TEXT = 20  # a wrapped column never gets narrower than this
+NAMES_SHOWN = 12  # names in a trend line before "and N more"
 
 
 def paint(word: str, key: str, color: bool) -> str:
@@ -78,90 +78,79 @@ def _cut_words(text: object, room: int) -> object:
 
 
 def department_name(d: dict, lang: str, escape=esc) -> str:  # noqa: ANN001
-    """A department row's name: "Other (3 small groups)" for the merged row of an aggregate-only audit."""
-    if d.get("other"):
-        return text("report_words.other_groups", lang, n=d.get("groups", 0))
-    return escape(d["department"] or labels(lang)["no_department"])
+    """A department row's name, escaped (the merged row of an aggregate-only audit is our own words)."""
+    return department_word(d, lang) if d.get("other") else escape(department_word(d, lang))
+
+
+def reason_text(codes: list[str], lang: str) -> str:
+    return reason_words(codes, lang)
 
 
 def _dash(value: object) -> object:
     return "-" if value is None else value
 
 
-def _delta(d: int | None) -> str:
-    return "-" if d is None else (f"+{d}" if d > 0 else str(d))
+def _names(names: list[str], lang: str) -> str:
+    shown = ", ".join(esc(n) for n in names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return shown + (" " + text("report_words.and_n_more", lang, n=more) if more > 0 else "")
 
 
-def reason_text(codes: list[str], lang: str) -> str:
-    words = labels(lang)["reason_words"]
-    return ", ".join(words.get(c, c) for c in codes)
-
-
-def render_table(result: Audit, lang: str = "en", *, color: bool = False, width: int | None = None) -> str:
+def render_table(view: AuditView, *, color: bool = False, width: int | None = None) -> str:
     """+ color: status words and lights in ANSI colour (the CLI passes it on a TTY without NO_COLOR/--no-color).
     + width: wrap the long text columns so no line is wider (the CLI passes the terminal's width)."""
-    L = labels(lang)
-    s = result.summary
-    out = []
-    score = "-" if result.score is None else f"{result.score}/100"
-    out.append(f"{L['audit_title']}: {esc(result.tenant.name)} ({when(result.collected_at, lang)})")
-    light = traffic_light(result.score)
-    out.append(f"{L['overall_score']}: {score} ({paint(L['lights'][light], light, color)})")
-    line = text("people_ready", lang, ready=s["ready"], people=s["people"])
-    if s["not_evaluable"]:
-        line += f"; {text('people_unknown', lang, n=s['not_evaluable'])}"
-    out.append(line)
-    buy = result.seats_to_buy
-    if buy:
-        out.append(text("seats_to_buy", lang, n=buy))
-    out.extend(esc(line) for line in first_page_lines(s, lang))  # issue 14: recovery, seats in money
+    L, lang = view.L, view.lang
+    out = [f"{L['audit_title']}: {esc(view.tenant)} ({view.collected})",
+           f"{L['overall_score']}: {view.score} ({paint(view.light_word, view.light, color)})",
+           view.people_line + (f"; {view.unknown_line}" if view.unknown_line else "")]
+    if view.seats_line:
+        out.append(view.seats_line)
+    out.extend(esc(line) for line in view.money_lines)  # issue 14: recovery, seats in money
     out.append("")
-    rows = [[L["areas"][a], "-" if v is None else v, paint(L["lights"][traffic_light(v)], traffic_light(v), color)]
-            for a, v in result.areas.items()]
+    rows = [[a.label, "-" if a.score is None else a.score, paint(a.light_word, a.light, color)] for a in view.areas]
     out.append(tabulate(rows, headers=[L["area"], L["score"], L["light"]], disable_numparse=True, colalign=("left", "right", "left")))
-    trend = result.trend
+    trend = view.trend
     if trend:
-        out.append(f"\n{L['trend']} ({text('previous', lang, date=when(trend['previous_collected_at'], lang))})")
-        rows = [[L["overall_score"], _dash(trend["overall"]["before"]), _dash(trend["overall"]["now"]), _delta(trend["overall"]["delta"])]]
-        rows += [[L["areas"][a], _dash(v["before"]), _dash(v["now"]), _delta(v["delta"])] for a, v in trend["areas"].items()]
-        rows.append([L["ready"], trend["ready"]["before"], trend["ready"]["now"], _delta(trend["ready"]["now"] - trend["ready"]["before"])])
+        out.append(f"\n{L['trend']} ({trend.previous})")
+        rows = [[r.label, _dash(r.before), _dash(r.now), r.delta] for r in trend.rows]
         out.append(tabulate(rows, headers=["", L["before"], L["now"], L["change"]], disable_numparse=True,
                             colalign=("left", "right", "right", "right")))
-        for key, label in (("better", L["improved"]), ("worse", L["worse"])):
-            for c in trend[key]:
-                out.append(f"{label}: {esc(c['title'][lang])} ({L['status'][c['before']]} -> {L['status'][c['now']]})")
-    actions = result.top_actions
-    if actions:
+        if not view.aggregate_only:
+            for label, names in ((L["newly_ready"], trend.newly_ready), (L["newly_not_ready"], trend.newly_not_ready)):
+                if names:
+                    out.append(f"{label} ({len(names)}): {_names(names, lang)}")
+        for label, changes in ((L["improved"], trend.better), (L["worse"], trend.worse)):
+            for c in changes:
+                out.append(f"{label}: {esc(c.title)} ({c.before_word} -> {c.now_word})")
+        if trend.nothing_changed:
+            out.append(L["nothing_changed"])
+    if view.top_actions:
         out.append(f"\n{L['top_actions']}")
-        rows = [[i + 1, esc(fd.message[lang]), L["effort"].get(spec.effort, spec.effort), spec.fix_playbook or "-"]
-                for i, (spec, st, fd) in enumerate(actions)]
+        rows = [[i + 1, esc(a.message), a.effort, a.playbook or "-"] for i, a in enumerate(view.top_actions)]
         out.append(fit(rows, ["#", L["action"], L["effort_label"], L["playbook"]], width, 1))
-    findings = [(spec, st, fs) for spec, st, fs in result.checks if st.value != "pass"]
-    findings.sort(key=lambda x: (STATUS_ORDER[x[1].value], -x[0].severity.rank))
+    findings = sorted((c for c in view.checks if c.status != "pass"), key=lambda c: (STATUS_ORDER[c.status], -c.severity_rank))
     if findings:
         out.append(f"\n{L['findings']}")
-        rows = [[paint(L["status"][st.value], st.value, color), L["severity"][spec.severity.value], spec.id,
-                 esc(fs[0].message[lang])] for spec, st, fs in findings]
+        rows = [[paint(c.status_word, c.status, color), c.severity_word, c.id, esc(c.message)] for c in findings]
         out.append(fit(rows, [L["status_label"], L["severity_label"], L["check"], L["result"]], width or 120, 3))
-    not_ready = [r for r in result.people if r["ready"] is False]
+    not_ready = view.not_ready
     if not_ready:
         out.append(f"\n{L['not_ready_people']} ({len(not_ready)})")
-        rows = [[esc(r["displayName"]), esc(r["userPrincipalName"]), esc(r["department"] or L["no_department"]),
-                 reason_text(r["reasons"], lang)] for r in not_ready[:PEOPLE_LIMIT]]
+        rows = [[esc(r.name), esc(r.upn), esc(r.department), r.reasons] for r in not_ready[:PEOPLE_LIMIT]]
         out.append(fit(rows, [L["person"], L["upn"], L["department"], L["reasons"]], width or 160, 3))
         if len(not_ready) > PEOPLE_LIMIT:
             out.append(text("and_more", lang, n=len(not_ready) - PEOPLE_LIMIT))
-    missing = result.not_evaluated
-    if missing:
+    if view.not_evaluated:
         out.append(f"\n{L['not_checked']}")
-        out.append(fit([[m.name[lang], esc(m.reason[lang])] for m in missing], [L["section"], L["why"]], width or 120, 1))
+        out.append(fit([[name, esc(why)] for name, why in view.not_evaluated], [L["section"], L["why"]], width or 120, 1))
     text_out = "\n".join(out)
     if width:
         text_out = "\n".join(cut_line(line, width) for line in text_out.splitlines())
     return text_out + "\n"
 
 
-def render_licences(result: Audit, lang: str = "en") -> str:
+def render_licences(result: Any, lang: str = "en") -> str:
+    """+ result: an Audit or its AuditView (both carry ``licences``)."""
     L = labels(lang)
     rows = [[esc(r["name"]), esc(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in result.licences]
     return tabulate(rows, headers=[L["licence"], L["sku"], L["bought"], L["assigned"], L["free"]], disable_numparse=True,

@@ -27,28 +27,31 @@ def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: b
     """+ people: with csv, the per-person matrix (per department for an aggregate-only audit) instead of findings.
     + color, width: with table, ANSI colour and the terminal's width (see audit_text.render_table).
     + csv_headers: "labels" (Excel: BOM, the language's separator and words) or "ids" (scripts; see audit_csv)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown format '{fmt}'", f"Use one of: {', '.join(FORMATS)}")
+    from .audit_view import build
+
+    view = build(audit, lang)  # one view per language: every format lays out the same words and numbers
     if fmt == "html":
         from .audit_html import render_html
 
-        return render_html(audit, lang)
+        return render_html(view)
     if fmt == "json":
         from .audit_json import render_json
 
-        return render_json(audit, lang, command=command, exit_code=exit_code)
+        return render_json(view, command=command, exit_code=exit_code)
     if fmt == "csv":
         from .audit_csv import render_departments_csv, render_findings_csv, render_people_csv
 
         if people:
             if audit.privacy.aggregate_only:
-                return render_departments_csv(audit, lang, csv_headers)
-            return render_people_csv(audit, lang, csv_headers)
-        return render_findings_csv(audit, lang, csv_headers)
+                return render_departments_csv(view, csv_headers)
+            return render_people_csv(view, csv_headers)
+        return render_findings_csv(view, csv_headers)
     if fmt == "md":
         from .audit_md import render_markdown
 
-        return render_markdown(audit, lang)
-    if fmt == "table":
-        from .audit_text import render_table
+        return render_markdown(view)
+    from .audit_text import render_table
 
-        return render_table(audit, lang, color=color, width=width)
-    raise UsageError(f"Unknown format '{fmt}'", f"Use one of: {', '.join(FORMATS)}")
+    return render_table(view, color=color, width=width)
