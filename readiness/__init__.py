@@ -36,6 +36,7 @@ _EXPORTS = {
     "resume": "readiness.api.playbooks", "verify": "readiness.api.playbooks", "undo": "readiness.api.playbooks",
     "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
     "Plan": "readiness.api.results", "Run": "readiness.api.results", "undo_preview": "readiness.api.playbooks",
+    "UndoPreview": "readiness.playbook.service",
     "PlaybookPlan": "readiness.api.results", "RunResult": "readiness.api.results", "Verification": "readiness.api.results",
     "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
     # before, during and after the crisis (docs/crisis.md)
@@ -110,5 +111,5 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .exitcodes import ExitCode  # noqa: F401
     from .playbook.loader import PlaybookError  # noqa: F401
     from .playbook.runs import LockHeld  # noqa: F401
-    from .playbook.service import BlockedPlan, StalePlan, WrongTenant  # noqa: F401
+    from .playbook.service import BlockedPlan, StalePlan, UndoPreview, WrongTenant  # noqa: F401
     from .render.formats import format_for  # noqa: F401

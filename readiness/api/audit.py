@@ -34,7 +34,7 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
 def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
            aggregate_only: bool = False, *, people: bool = False, command: str = "report", exit_code: int = 0,
            csv_headers: str = "labels", color: bool = False, width: int | None = None) -> str:
-    """An Audit as table, json, csv, md or html in ``lang``; a plan or a run as table or json.
+    """An Audit as table, json, csv, md or html in ``lang``; a plan, a run or an undo preview as table or json.
 
     + pseudonymize / aggregate_only: for readers outside the IT team (the audit is made private first).
     + people: with csv, the per-person matrix instead of the findings.
@@ -65,7 +65,18 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
         if format == "table":
             return render_run_text(obj, lang)
         raise UsageError(f"A run renders as table or json, not {format}", "Use format='table' or format='json'")
-    raise UsageError(f"Cannot render a {type(obj).__name__}", "Give an Audit, a plan or a run result")
+    from ..playbook.service import UndoPreview
+
+    if isinstance(obj, UndoPreview):
+        from ..render.envelope import envelope
+        from ..render.run import render_undo_preview_text, undo_preview_data
+
+        if format == "json":
+            return envelope("playbook undo", undo_preview_data(obj, lang), exit_code=exit_code)
+        if format == "table":
+            return render_undo_preview_text(obj, lang)
+        raise UsageError(f"An undo preview renders as table or json, not {format}", "Use format='table' or format='json'")
+    raise UsageError(f"Cannot render a {type(obj).__name__}", "Give an Audit, a plan, a run result or an undo preview")
 
 
 def list_checks(area: str | None = None) -> list[CheckSpec]:

@@ -53,6 +53,13 @@ def test_the_preview_names_what_undo_destroys_and_what_it_cannot_undo(applied) -
     # every undo change that loses data is one the undo will really send
     assert {c.id for c, _ in p.data_loss} <= {c.id for c in p.plan.changes}
     assert state(t) != before
+    # the same in any output: JSON keeps ids and action types, words in the language asked for
+    import json
+
+    doc = json.loads(readiness.render(p, "json", "de"))["data"]
+    assert doc["run"] == run_id and {r["action"] for r in doc["data_loss"]} == lost
+    assert any("Dateien" in r["text"] for r in doc["data_loss"]) and doc["cannot_undo"][0]["change"]
+    assert "Undoing this run loses data" in readiness.render(p, "table", "en")
 
 
 def test_undo_warns_and_asks_first_and_no_sends_nothing(applied, monkeypatch: pytest.MonkeyPatch) -> None:
