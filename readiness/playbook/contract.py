@@ -116,7 +116,7 @@ def default_cost(change: Change, *, custom_apply: bool = False,
     if change.data.get("undo_of_change"):  # an undo of a change in flight: its original is looked up first
         return Cost(direct=len(change.requests), lookups=1)
     if custom_apply:
-        return Cost(direct=len(change.requests))
+        return Cost(direct=len(change.requests), lookups=lookup() if change.data.get("undo") else 0)
     if len(change.requests) == 1 and first.idempotent and "{" not in first.path:
         return Cost(batched=1, lookups=lookup() if change.data.get("undo") else 0)  # an undo may be reversed already
     return Cost(direct=len(change.requests), lookups=lookup() if not first.idempotent else 0)

@@ -106,6 +106,13 @@ class UndoPreview:
     data_loss: list[tuple[Change, Text]] = field(default_factory=list)
     cannot_undo: list[tuple[Change, Text]] = field(default_factory=list)
 
+    @property
+    def estimate(self) -> dict:
+        """The requests the undo will send (planner.estimate)."""
+        from .planner import estimate
+
+        return estimate(self.plan)
+
 
 def preview_of(run_id: str, inverse: Plan, cannot: list[Change]) -> UndoPreview:
     """The preview of an undo plan and the changes it cannot undo (undo.undo_plan's answer)."""

@@ -47,6 +47,31 @@ def test_the_estimate_equals_the_requests_the_apply_sends_to_the_simulator() -> 
         assert est["batches"] + est["lookups"] == sum(1 for r in sent if r[2] == "/$batch")
 
 
+def test_the_estimates_of_apply_and_undo_equal_what_they_send_with_passes_and_policies() -> None:
+    """secure-remote-access with passes: a mail, settings in $batch, a Temporary Access Pass per person (the user's
+    passes read, then one issued; undoing: read, delete, each undo looked up first)."""
+    with readiness.serve_simulator("unprepared-sme", seed=7) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        lead = next(p for p in readiness.evaluate(readiness.collect(conn)).people if p["department"] == "IT")["userPrincipalName"]
+        plan = readiness.plan("secure-remote-access", conn, params={"sender": lead, "break_glass": lead, "issue_passes": "true"})
+        assert any(c.action == "temporary_access_pass" for c in plan.changes)
+        conduct = sim.sim.conduct
+        mark: dict[str, int] = {}
+
+        def confirm(_fresh) -> bool:
+            mark["since"] = len(conduct.requests)
+            return True
+
+        run = readiness.apply(plan, conn, confirm=confirm)
+        assert run.status == "complete", run
+        assert len(_wire(conduct, mark["since"])) == plan.estimate["requests"]
+        preview = readiness.undo_preview(run.run_id)
+        assert preview.estimate["lookups"] > 0  # an undo is looked up first
+        undone = readiness.undo(run.run_id, conn, confirm=confirm)
+        assert undone.status == "complete", undone
+        assert len(_wire(conduct, mark["since"])) == preview.estimate["requests"]
+
+
 def _change(n: int, *, action: str = "assign_licence", idempotent: bool = True, parts: int = 0, phase: int = 1,
             kind: str = "update") -> Change:
     reqs = (Request("POST", f"/users/u{n}/assignLicense", {}, idempotent),) + tuple(

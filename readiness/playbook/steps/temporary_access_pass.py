@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ...errors import GraphError
 from ...i18n import Message
 from ...safe_io import write_file
-from ..contract import Io, Lost
+from ..contract import Cost, Io, Lost
 from ..model import Change, Request, StepPlan
 from . import tap_policy
 from .base import Ctx
@@ -226,6 +226,12 @@ async def _undo(change: Change, io: Io) -> str:
             del passes[uid]
             _write_passes(Path(file), passes)
     return "done"
+
+
+def requests(change: Change) -> Cost:
+    """The estimate (contract.Cost): the user's passes are read, then a pass is issued (or, undoing, deleted); an
+    undo is looked up first in the step's look-up $batch."""
+    return Cost(direct=2, lookups=1 if change.data.get("undo") else 0)
 
 
 def check(change: Change) -> Request | None:
