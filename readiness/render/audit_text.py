@@ -6,7 +6,7 @@ from typing import Any
 from tabulate import tabulate
 
 from ..i18n import labels, text
-from .audit_view import AuditView, department_word, reason_words
+from .audit_view import AuditView
 from .safe import terminal as esc
 
 PEOPLE_LIMIT = 30
@@ -75,15 +75,6 @@ def _cut_words(text: object, room: int) -> object:
     if not isinstance(text, str):
         return text
     return " ".join(w if len(w) <= room else w[:room - 1] + "…" for w in text.split(" "))
-
-
-def department_name(d: dict, lang: str, escape=esc) -> str:  # noqa: ANN001
-    """A department row's name, escaped (the merged row of an aggregate-only audit is our own words)."""
-    return department_word(d, lang) if d.get("other") else escape(department_word(d, lang))
-
-
-def reason_text(codes: list[str], lang: str) -> str:
-    return reason_words(codes, lang)
 
 
 def _dash(value: object) -> object:
