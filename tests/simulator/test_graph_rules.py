@@ -220,7 +220,7 @@ def test_a_client_that_ignores_retry_after_is_caught() -> None:
         if served == "http":
             with SimulatorServer(sim) as srv, httpx.Client() as rude:
                 assert rude.get(srv.base_url + "/subscribedSkus", headers=headers).status_code == 429
-                time.sleep(0.3)
+                time.sleep(0.6)  # past half the wait: surely sent after the 429 was read
                 assert rude.get(srv.base_url + "/subscribedSkus", headers=headers).status_code == 200
         else:
             import asyncio
@@ -228,8 +228,30 @@ def test_a_client_that_ignores_retry_after_is_caught() -> None:
             async def go() -> None:
                 async with httpx.AsyncClient(transport=SimTransport(sim)) as rude:
                     assert (await rude.get("http://127.0.0.1:9/v1.0/subscribedSkus", headers=headers)).status_code == 429
-                    await asyncio.sleep(0.3)
+                    await asyncio.sleep(0.6)  # no connections in-process: past half the wait, surely sent after the 429
                     assert (await rude.get("http://127.0.0.1:9/v1.0/subscribedSkus", headers=headers)).status_code == 200
 
             asyncio.run(go())
         assert len(sim.conduct.retry_after_violations) == 1, served
+
+
+def test_retry_after_judge_allows_requests_in_flight_but_not_a_client_that_keeps_sending() -> None:
+    """Learn more: https://learn.microsoft.com/graph/throttling ("wait the number of seconds specified in the
+    Retry-After header"). A request queued before the 429 was read may still leave at once; one that arrives past
+    half the wait was sent after the client knew."""
+    import time
+
+    import httpx
+
+    from readiness.simulator import Faults, generate_tenant
+    from readiness.simulator.server import SimulatorServer
+
+    sim = Simulator(generate_tenant("unprepared-sme"), Faults(first=("429",), retry_after=2))
+    headers = {"Authorization": f"Bearer {sim.issue_token()}"}
+    with SimulatorServer(sim) as srv, httpx.Client() as client:
+        assert client.get(srv.base_url + "/subscribedSkus", headers=headers).status_code == 429
+        assert client.get(srv.base_url + "/organization", headers=headers).status_code == 200  # in flight: allowed
+        assert sim.conduct.retry_after_violations == []
+        time.sleep(1.2)
+        assert client.get(srv.base_url + "/organization", headers=headers).status_code == 200  # past half: sent after
+        assert len(sim.conduct.retry_after_violations) == 1
