@@ -128,4 +128,5 @@ def _is(value: Any, types: tuple) -> bool:
 def _bad(where: str, what: str) -> GraphBadResponse:
     from ..graph.text import BAD_ANSWER_FIX, clean
 
-    return GraphBadResponse(f"Graph's answer for {clean(where, 120)} has {clean(what, 120)}", BAD_ANSWER_FIX, path=where)
+    return GraphBadResponse(key="graph.unexpected_shape", params={"where": clean(where, 120), "what": clean(what, 120)},
+                            fix_key="graph.bad_answer", path=where)

@@ -52,7 +52,7 @@ def require_keyring(profile: str) -> Any:
     try:
         import keyring
     except ImportError as exc:  # pragma: no cover - broken install
-        raise SecretStoreError("The keyring package is missing", "Reinstall readiness: pip install .") from exc
+        raise SecretStoreError.keyed("config.keyring_missing") from exc
     name = _backend_name(keyring.get_keyring())
     if any(name.endswith(x) for x in _NO_BACKEND):
         raise SecretStoreError(f"No secure OS keyring is available to store the client secret ({name}; "
@@ -65,7 +65,7 @@ def require_keyring(profile: str) -> Any:
 
 def store_secret(profile: str, secret: str) -> None:
     if not secret:
-        raise SecretStoreError("The client secret is empty", "Paste the secret's value (not its id) when asked")
+        raise SecretStoreError.keyed("config.secret_empty")
     kr = require_keyring(profile)
     try:
         kr.set_password(SERVICE, _username(profile), secret)
@@ -82,11 +82,9 @@ def load_secret(profile: str) -> str:
     try:
         value = kr.get_password(SERVICE, _username(profile))
     except Exception as exc:
-        raise SecretStoreError(f"The OS keyring could not be read ({type(exc).__name__})",
-                               "Unlock the keyring and try again") from exc
+        raise SecretStoreError.keyed("config.keyring_unreadable", error_type=type(exc).__name__) from exc
     if not value:
-        raise SecretStoreError(f"No client secret is stored for profile '{profile}'",
-                               f"Run `readiness tenant secret {profile}` or set {env_name(profile)}")
+        raise SecretStoreError.keyed("config.no_secret_stored", profile=profile, env=env_name(profile))
     return value
 
 

@@ -88,8 +88,7 @@ def _guard_transport(base_url: str, *also: str | None) -> Any:
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             url = request.url
             if (url.scheme, url.host, url.port) not in origins:
-                raise ForeignURL(f"The drill refused a request to {url.scheme}://{url.host}:{url.port}, which is not its replica",
-                                 "Drills talk only to their own replica on 127.0.0.1; report this as a bug")
+                raise ForeignURL.keyed("crisis.foreign_url", scheme=url.scheme, host=url.host, port=url.port)
             return await super().handle_async_request(request)
 
     return ReplicaOnly()
@@ -140,7 +139,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
 
     say = progress or (lambda _msg: None)
     if latency_ms < 0:
-        raise UsageError("The latency cannot be negative", "Give --latency 0 or more (milliseconds)")
+        raise UsageError.keyed("crisis.negative_latency")
     tenant_name = snapshot.tenant_name or snapshot.tenant_id
     key = snapshot.tenant_id or tenant_name  # drills are kept per tenant id (the same for a pseudonymised snapshot)
     earlier = list_drills(key)
@@ -150,7 +149,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
     elif previous:
         prev_doc = next((d for d in earlier if d.get("drill_id") == previous), None)
         if prev_doc is None:
-            raise UsageError(f"There is no drill {previous} for {tenant_name}", "Use --previous auto or a drill id from an earlier report")
+            raise UsageError.keyed("crisis.no_drill", previous=previous, tenant_name=tenant_name)
     before = readiness.evaluate(snapshot)
     started = clock.iso_now()
     record = DrillRecord(f"{started[:19].replace(':', '').replace('-', '')}-{re.sub(r'[^A-Za-z0-9_-]+', '_', Path(playbook).stem)}"[:60], tenant_name, snapshot.tenant_id,

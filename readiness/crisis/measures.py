@@ -69,8 +69,7 @@ class Register:
         for m in self.measures:
             if m.id.lower() == measure_id.lower():
                 return m
-        raise UsageError(f"There is no measure {measure_id} for {self.tenant}",
-                         f"See `readiness measures list --tenant {self.tenant}`")
+        raise UsageError.keyed("crisis.no_measure", measure_id=measure_id, tenant=self.tenant)
 
     def to_dict(self) -> dict:
         return {"schema_version": SCHEMA_VERSION, "tenant": self.tenant, "last_audit": self.last_audit,
@@ -104,10 +103,10 @@ def tenant_name(tenant: str | None) -> str:
 
         profile = ProfileStore().default()
         if profile is None:
-            raise UsageError("No tenant given and no default profile exists", "Add --tenant NAME")
+            raise UsageError.keyed("crisis.no_tenant")
         tenant = profile.name
     if not _NAME.match(tenant):
-        raise UsageError(f"'{tenant}' is not a usable register name", "Use letters, digits, dot, dash and underscore")
+        raise UsageError.keyed("crisis.bad_register_name", tenant=tenant)
     return tenant
 
 
@@ -129,22 +128,20 @@ def load_register(tenant: str | None = None, path: Path | str | None = None) -> 
     except InputError as exc:
         raise ConfigError(exc.what, exc.fix) from exc
     except (OSError, ValueError, RecursionError) as exc:
-        raise ConfigError(f"The measures register {path} cannot be read ({type(exc).__name__})",
-                          "Fix the file (it is JSON; see its history in Git) or move it away") from exc
+        raise ConfigError.keyed("crisis.register_unreadable", path=path, error_type=type(exc).__name__) from exc
     version = doc.get("schema_version", 0) if isinstance(doc, dict) else None
     if type(version) is not int or version > SCHEMA_VERSION or version < 0:
-        raise ConfigError(f"{path} is not a measures register this readiness can read", "Upgrade readiness or give another file")
+        raise ConfigError.keyed("crisis.register_version", path=path)
     measures = [_measure(m, path, i) for i, m in enumerate(doc.get("measures") or [])] if isinstance(doc.get("measures") or [], list) else None
     if measures is None or not isinstance(doc.get("last_audit") or {}, dict) or not isinstance(doc.get("tenant") or "", str):
-        raise ConfigError(f"{path} is not a measures register: 'measures' must be a list, 'last_audit' an object",
-                          "Fix the file (see its history in Git) or move it away")
+        raise ConfigError.keyed("crisis.register_shape", path=path)
     return Register(doc.get("tenant") or name, measures, doc.get("last_audit") or {}, path)
 
 
 def _measure(item: Any, path: Path, index: int) -> Measure:
     """One measure of a register file, every field checked (the file is edited by hand and kept in Git)."""
     def bad(why: str) -> ConfigError:
-        return ConfigError(f"Measure {index + 1} in {path} {why}", "Fix the file (see its history in Git) or move it away")
+        return ConfigError.keyed("crisis.bad_measure", value=index + 1, path=path, why=why)
 
     if not isinstance(item, dict):
         raise bad("is not an object")
@@ -174,18 +171,18 @@ def _due(value: str) -> str:
     try:
         return date.fromisoformat(value.strip()).isoformat() if value else ""
     except ValueError as exc:
-        raise UsageError(f"'{value}' is not a date", "Give the due date as YYYY-MM-DD") from exc
+        raise UsageError.keyed("crisis.bad_date", value=value) from exc
 
 
 def _source(check: str | None, lesson: str | None) -> str:
     if bool(check) == bool(lesson):
-        raise UsageError("A measure comes from a check or from a lesson", "Give exactly one of --check ID and --lesson TEXT")
+        raise UsageError.keyed("crisis.measure_source")
     if check:
         from ..checks.registry import registry
 
         ids = set(registry())
         if check.strip().lower() not in ids:
-            raise UsageError(f"There is no check {check}", "See `readiness checks list`")
+            raise UsageError.keyed("crisis.no_check", check=check)
         return f"check:{check.strip().lower()}"
     return f"lesson:{lesson}"
 
@@ -209,9 +206,9 @@ def set_measure(register: Register, measure_id: str, **changes: Any) -> Measure:
         if value is None:
             continue
         if key == "status" and value not in STATUSES:
-            raise UsageError(f"'{value}' is not a status", f"Use one of: {', '.join(STATUSES)}")
+            raise UsageError.keyed("crisis.bad_status", value=value, items=', '.join(STATUSES))
         if key not in ("title", "owner", "due", "metric", "target", "status", "priority"):
-            raise UsageError(f"A measure has no field '{key}'", "Set title, owner, due, metric, target, status or priority")
+            raise UsageError.keyed("crisis.no_field", key=key)
         setattr(measure, key, _due(value) if key == "due" else value)
     if measure.status == "done" and not measure.done_on:
         measure.done_on = clock.today().isoformat()
@@ -268,7 +265,7 @@ def export(register: Register, fmt: str = "csv") -> str:
     if fmt == "json":
         return json.dumps({"tenant": register.tenant, "measures": rows}, indent=2, ensure_ascii=False) + "\n"
     if fmt != "csv":
-        raise UsageError(f"Measures cannot be exported as {fmt}", "Use -o csv or -o json")
+        raise UsageError.keyed("crisis.measures_format", fmt=fmt)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIELDS)

@@ -42,15 +42,14 @@ def select(names: list[str] | None, tags: list[str] | None, shard: tuple[int, in
     if names:
         missing = [n for n in names if n not in known]
         if missing:
-            raise UsageError(f"No tenant profile named {', '.join(missing)}",
-                             "See `readiness tenant list`, or add them with `readiness tenant import FILE.csv`")
+            raise UsageError.keyed("fleet.no_profile", items=', '.join(missing))
         chosen = list(dict.fromkeys(names))
     elif tags:
         chosen = [n for n, p in known.items() if set(tags) & set(getattr(p, "tags", []) or [])]
     else:
         chosen = sorted(known)
     if not chosen:
-        raise UsageError("No tenant profile matches", "Add profiles with `readiness tenant import FILE.csv`, or check --tag")
+        raise UsageError.keyed("fleet.no_match")
     if shard:
         chosen = [n for n in chosen if in_shard(n, *shard)]
     return chosen
@@ -67,9 +66,9 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     try:
         i, n = (int(x) for x in value.split("/", 1))
     except ValueError:
-        raise UsageError(f"--shard '{value}' is not I/N", "Write for example --shard 2/4 (the second of four jobs)") from None
+        raise UsageError.keyed("fleet.shard_form", value=value) from None
     if not (n >= 1 and 1 <= i <= n):
-        raise UsageError(f"--shard {value}: I must be between 1 and N", "Write for example --shard 2/4")
+        raise UsageError.keyed("fleet.shard_range", value=value)
     return i, n
 
 
@@ -212,8 +211,7 @@ async def audit_fleet(names: list[str], opts: FleetOptions, progress: Progress |
     try:
         runner.private_dir(opts.out_dir)
     except OSError as exc:
-        raise ReadinessError(f"Cannot create the output folder {opts.out_dir} ({exc.strerror or exc})",
-                             "Give a --out-dir you can write to") from exc
+        raise ReadinessError.keyed("fleet.out_dir", out_dir=opts.out_dir, value=exc.strerror or exc) from exc
     run_stamp = store.stamp()
     sem = asyncio.Semaphore(max(1, opts.concurrency))
 

@@ -127,14 +127,14 @@ def _answers(resp: GraphResponse) -> list[dict]:
     doc = resp.json()
     answers = doc.get("responses") if isinstance(doc, dict) else None
     if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
-        raise GraphBadResponse("Graph answered POST /$batch with something that is not a list of responses",
-                               BAD_ANSWER_FIX, status=resp.status, path="/$batch")
+        raise GraphBadResponse(key="graph.batch_not_list", fix_key="graph.bad_answer", status=resp.status,
+                               path="/$batch")
     for a in answers:
         try:
             a["status"] = int(a.get("status", 0))
         except (TypeError, ValueError):
-            raise GraphBadResponse("Graph answered POST /$batch with an item whose status is not a number",
-                                   BAD_ANSWER_FIX, status=resp.status, path="/$batch") from None
+            raise GraphBadResponse(key="graph.batch_bad_status", fix_key="graph.bad_answer", status=resp.status,
+                                   path="/$batch") from None
     return answers
 
 

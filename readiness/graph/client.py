@@ -56,12 +56,13 @@ class GraphResponse:
         try:
             return bulkjson.loads(self.content)  # orjson: pages parse ~1.65x faster (issue 15)
         except RecursionError:
-            raise GraphBadResponse(f"Graph's answer to {self.method} {self.path} is nested too deeply to read",
-                                   BAD_ANSWER_FIX, status=self.status, path=self.path) from None
+            raise GraphBadResponse(key="graph.too_deep", params={"method": self.method, "path": self.path},
+                                   fix_key="graph.bad_answer", status=self.status, path=self.path) from None
         except ValueError:
             kind = clean(self.headers.get("content-type", "") or "no content type", 60)
-            raise GraphBadResponse(f"Graph answered {self.method} {self.path} with HTTP {self.status} and a body that "
-                                   f"is not JSON ({kind})", BAD_ANSWER_FIX, status=self.status, path=self.path) from None
+            raise GraphBadResponse(key="graph.not_json",
+                                   params={"method": self.method, "path": self.path, "status": self.status, "kind": kind},
+                                   fix_key="graph.bad_answer", status=self.status, path=self.path) from None
 
     @property
     def ok(self) -> bool:
@@ -247,9 +248,9 @@ class GraphClient:
             pages += 1
             size += len(resp.content)
             if pages > self.max_pages or size > self.max_collection_bytes:
-                raise GraphBadResponse(f"The collection {name} went on past {min(pages, self.max_pages)} pages "
-                                       f"({size // (1 << 20)} MB); reading it was stopped",
-                                       "Check that --graph-url points at Microsoft Graph; if it does, report it", path=name)
+                raise GraphBadResponse(key="graph.too_many_pages",
+                                       params={"name": name, "pages": min(pages, self.max_pages), "value": size // (1 << 20)},
+                                       path=name)
             page = resp.json()
             _check_page(page, name)
             yield page
@@ -257,19 +258,16 @@ class GraphClient:
             if next_link is None:
                 return
             if not isinstance(next_link, str) or not next_link.strip():
-                raise GraphBadResponse(f"Graph sent an @odata.nextLink for {name} that is not a link", BAD_ANSWER_FIX, path=name)
+                raise GraphBadResponse(key="graph.next_link_not_link", params={"name": name},
+                                       fix_key="graph.bad_answer", path=name)
             url = urljoin(str(info.url), next_link)
             there = origin_of(url)
             if there != self.origin:
-                raise GraphBadResponse(
-                    f"Graph's @odata.nextLink for {name} points to another origin ({clean(there[0], 20)}://"
-                    f"{clean(there[1], 100)}:{there[2]}), not {self.endpoint.root}; it was not followed",
-                    "Check that --graph-url points at Microsoft Graph; a proxy must keep nextLinks on its own address",
-                    path=name)
+                raise GraphBadResponse(key="graph.next_link_foreign",
+                                       params={"name": name, "scheme": clean(there[0], 20), "host": clean(there[1], 100), "port": there[2], "root": self.endpoint.root},
+                                       path=name)
             if url in seen:
-                raise GraphBadResponse(f"Graph's @odata.nextLink for {name} leads back to a page already read; "
-                                       "reading the collection was stopped",
-                                       "Try again later; if it persists, report it with the request id", path=name)
+                raise GraphBadResponse(key="graph.next_link_loop", params={"name": name}, path=name)
             seen.add(url)
             info = self.ri("GET", url, headers=carry)
 
@@ -300,15 +298,18 @@ def _check_page(page: Any, name: str) -> None:
     """A collection page is a JSON object whose ``value`` is a list of objects."""
     if not isinstance(page, dict):
         kind = "nothing" if page is None else f"a JSON {type(page).__name__}"
-        raise GraphBadResponse(f"Graph answered GET {name} with {kind} where a page of results belongs", BAD_ANSWER_FIX, path=name)
+        raise GraphBadResponse(key="graph.not_a_page", params={"name": name, "kind": kind}, fix_key="graph.bad_answer",
+                               path=name)
     value = page.get("value")
     if not isinstance(value, list):
         what = "has no 'value'" if "value" not in page else f"has a 'value' that is {'null' if value is None else type(value).__name__}"
-        raise GraphBadResponse(f"Graph's page of {name} {what}, not a list of results", BAD_ANSWER_FIX, path=name)
+        raise GraphBadResponse(key="graph.page_not_list", params={"name": name, "what": what},
+                               fix_key="graph.bad_answer", path=name)
     for item in value:
         if not isinstance(item, dict):
-            raise GraphBadResponse(f"Graph's page of {name} holds a {type(item).__name__} where an object belongs",
-                                   BAD_ANSWER_FIX, path=name)
+            raise GraphBadResponse(key="graph.page_item_not_object",
+                                   params={"name": name, "error_type": type(item).__name__}, fix_key="graph.bad_answer",
+                                   path=name)
 
 
 def _display(path: str, base: str) -> str:
