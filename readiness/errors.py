@@ -48,7 +48,35 @@ def _render(key: str, part: str, lang: str, params: Mapping[str, Any]) -> str:
 def _param(value: Any, lang: str) -> Any:
     if isinstance(value, ReadinessError):
         return value.text(lang)
+    if isinstance(value, Phrase):
+        return value.text(lang)
     return value
+
+
+class Phrase(str):
+    """A part of an error message (a hint, a reason word) that is a plain English ``str`` wherever a string is
+    expected, and renders in another language when the error does: ``Phrase("errors.auth.hints.login", name=n)``."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, /, **params: Any) -> "Phrase":
+        self = super().__new__(cls, _phrase(key, ENGLISH, params))
+        self.key, self.params = key, params
+        return self
+
+    def text(self, lang: str) -> str:
+        try:
+            return _phrase(self.key, lang, self.params)
+        except (KeyError, ReadinessError):
+            return str(self)
+
+
+def _phrase(key: str, lang: str, params: Mapping[str, Any]) -> str:
+    from . import i18n
+
+    values = {k: _param(v, lang) for k, v in params.items()} or {"_": ""}
+    return i18n.text(key, lang, **values)
 
 
 _E = TypeVar("_E", bound="ReadinessError")

@@ -88,13 +88,8 @@ def catalogue(lang: str) -> Catalogue:
     folder = os.environ.get(ENV_DIR) or "<shipped>"
     langs = LANGS if folder == "<shipped>" else available_languages()
     if lang not in langs:
-        raise UsageError(_fallback_text("errors.unknown_language", lang=lang),
-                         _fallback_text("errors.unknown_language_fix", langs=", ".join(langs)))
+        raise UsageError.keyed("i18n.unknown_language", lang=lang, langs=", ".join(langs))
     return _load(folder, lang)
-
-
-def _fallback_text(key: str, **params: Any) -> str:
-    return text(key, DEFAULT_LANG, **params)
 
 
 def labels(lang: str) -> dict[str, Any]:

@@ -30,9 +30,8 @@ def snapshot(value: Any, function: str, argument: str = "snap", *, optional: boo
     if optional and value is None:
         return
     if not isinstance(value, Snapshot):
-        hint = (f"Load the file first: {argument} = readiness.load_snapshot(path)" if isinstance(value, (str, Path))
-                else f"Pass the result of readiness.collect(conn) or readiness.load_snapshot(path) as {argument}")
-        raise UsageError(f"{function}() takes a Snapshot as {argument}, not {kind(value)}", hint)
+        raise UsageError.keyed("api.needs_snapshot_path" if isinstance(value, (str, Path)) else "api.needs_snapshot",
+                               function=function, argument=argument, kind=kind(value))
 
 
 def path(value: Any, function: str) -> Path:

@@ -9,7 +9,6 @@ from ..audit.model import Audit
 from ..checks.model import CheckSpec
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
-from ..i18n import say
 from . import arguments
 from .results import Plan, Run
 
@@ -98,5 +97,5 @@ def get_check(check_id: str) -> CheckSpec:
     spec = specs.get(check_id)
     if spec is None:
         close = [i for i in specs if check_id.split(".")[-1] in i] or list(specs)[:5]
-        raise UsageError(say("cli.checks.unknown", check=check_id), say("cli.checks.unknown_fix", similar=", ".join(close[:5])))
+        raise UsageError.keyed("api.unknown_check", check=check_id, similar=", ".join(close[:5]))
     return spec

@@ -15,7 +15,6 @@ from pathlib import Path
 from ..collect.snapshot import COMPLETE, Section, Snapshot
 from ..errors import UsageError
 
-_FIX = "Give a CSV file with the header sku,monthly_price,currency and one row per SKU part number (e.g. SPE_E3,33.70,EUR)"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SKU = re.compile(r"^[A-Za-z0-9_.()+-]{1,80}$")
 MAX_BYTES = 1024 * 1024

@@ -17,7 +17,6 @@ import httpx
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
-from ..graph.text import BAD_ANSWER_FIX
 from ..graph.tasks import cancel_all, gather_all
 from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
@@ -77,8 +76,8 @@ async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Sect
     except GraphError as exc:
         return classify(name, endpoint, exc, permission=permission, licence=licence)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        bad = GraphBadResponse(f"Graph's answer for {endpoint} has an unexpected shape ({type(exc).__name__}: "
-                               f"{str(exc)[:80]})", BAD_ANSWER_FIX)
+        bad = GraphBadResponse.keyed("graph.unexpected_shape_error", fix_key="graph.bad_answer", endpoint=endpoint,
+                                     error_type=type(exc).__name__, detail=str(exc)[:80])
         return classify(name, endpoint, bad, permission=permission, licence=licence)
 
 
@@ -122,8 +121,9 @@ async def _single(client: GraphClient, name: str, endpoint: str, info: Any) -> S
         raise GraphBadResponse(key="graph.page_for_object", params={"endpoint": endpoint}, fix_key="graph.bad_answer",
                                path=endpoint)
     if not isinstance(doc, dict):
-        raise GraphBadResponse(f"Graph answered GET {endpoint} with {'nothing' if doc is None else 'a JSON ' + type(doc).__name__} "
-                               "where an object belongs", BAD_ANSWER_FIX, path=endpoint)
+        raise GraphBadResponse(key="graph.nothing_for_object" if doc is None else "graph.json_for_object",
+                               params={"endpoint": endpoint, "kind": type(doc).__name__}, fix_key="graph.bad_answer",
+                               path=endpoint)
     doc = check_item(name, {k: v for k, v in doc.items() if not k.startswith("@odata.context")}, endpoint)
     return Section(name, COMPLETE, doc, endpoint=endpoint, count=1)
 

@@ -13,7 +13,6 @@ from typing import Any, Awaitable, Callable
 
 from ..errors import GraphBadResponse
 from ..graph.client import GraphClient
-from ..graph.text import BAD_ANSWER_FIX
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import WINDOWS365 as W365_CAP
 from .collectors import INTUNE, _collection, _guard, _licence_or_permission, _single

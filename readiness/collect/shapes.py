@@ -126,7 +126,7 @@ def _is(value: Any, types: tuple) -> bool:
 
 
 def _bad(where: str, what: str) -> GraphBadResponse:
-    from ..graph.text import BAD_ANSWER_FIX, clean
+    from ..graph.text import clean
 
     return GraphBadResponse(key="graph.unexpected_shape", params={"where": clean(where, 120), "what": clean(what, 120)},
                             fix_key="graph.bad_answer", path=where)

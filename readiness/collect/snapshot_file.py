@@ -59,8 +59,6 @@ FIELDS: dict[str, dict[str, Any]] = {
     "prices": {},
 }
 
-_FIX = "Give a file written by `readiness audit --snapshot-out`, or collect a new one"
-
 
 def max_bytes() -> int:
     value = os.environ.get(MAX_BYTES_ENV, "").strip()

@@ -26,8 +26,6 @@ class CertificateInfo:
 
 def check_certificate(path: str) -> CertificateInfo:
     """Validate ``--cert-path``; UsageError saying what is wrong and how to fix it."""
-    fix_pem = ("Give a PEM file with the private key and the certificate (cat key.pem cert.pem > app.pem), "
-               "or a PKCS#12 file without a password")
     p = Path(path).expanduser()
     try:
         st = p.stat()
@@ -45,9 +43,9 @@ def check_certificate(path: str) -> CertificateInfo:
     except OSError as exc:
         raise UsageError.keyed("config.cert_unreadable_permissions", p=p, reason=exc.strerror) from exc
     if b"-----BEGIN" in data:
-        key, certs, kind = _pem(p, data, fix_pem), _pem_certs(p, data, fix_pem), "PEM"
+        key, certs, kind = _pem(p, data), _pem_certs(p, data), "PEM"
     else:
-        key, certs, kind = (*_pkcs12(p, data, fix_pem), "PKCS#12")
+        key, certs, kind = (*_pkcs12(p, data), "PKCS#12")
     if not certs:
         raise UsageError.keyed("config.cert_missing", fix_key="config.cert_pem", p=p)
     if key is None:
@@ -63,7 +61,7 @@ def check_certificate(path: str) -> CertificateInfo:
     return CertificateInfo(p.resolve(), kind, cert.subject.rfc4514_string(), cert.fingerprint(hashes.SHA1()).hex().upper())
 
 
-def _pem(p: Path, data: bytes, fix: str):  # noqa: ANN202
+def _pem(p: Path, data: bytes):  # noqa: ANN202
     from cryptography.hazmat.primitives import serialization
 
     if b"PRIVATE KEY-----" not in data:
@@ -76,7 +74,7 @@ def _pem(p: Path, data: bytes, fix: str):  # noqa: ANN202
         raise UsageError.keyed("config.key_unreadable", fix_key="config.cert_pem", p=p, exc=exc) from exc
 
 
-def _pem_certs(p: Path, data: bytes, fix: str) -> list:
+def _pem_certs(p: Path, data: bytes) -> list:
     from cryptography import x509
 
     if b"-----BEGIN CERTIFICATE-----" not in data:
@@ -87,7 +85,7 @@ def _pem_certs(p: Path, data: bytes, fix: str) -> list:
         raise UsageError.keyed("config.cert_unparsable", fix_key="config.cert_pem", p=p, exc=exc) from exc
 
 
-def _pkcs12(p: Path, data: bytes, fix: str) -> tuple:
+def _pkcs12(p: Path, data: bytes) -> tuple:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     try:

@@ -126,7 +126,7 @@ def load_register(tenant: str | None = None, path: Path | str | None = None) -> 
             raise ValueError(f"larger than {MAX_BYTES // 1_000_000} MB")
         doc = json.loads(raw.decode("utf-8"))
     except InputError as exc:
-        raise ConfigError(exc.what, exc.fix) from exc
+        raise ConfigError(exc.what, exc.fix, key=exc.key, params=exc.params, fix_key=exc.fix_key) from exc
     except (OSError, ValueError, RecursionError) as exc:
         raise ConfigError.keyed("crisis.register_unreadable", path=path, error_type=type(exc).__name__) from exc
     version = doc.get("schema_version", 0) if isinstance(doc, dict) else None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ..errors import AuthError, ConfigError, UsageError
+from ..errors import AuthError, ConfigError, Phrase, UsageError
 from .clouds import Endpoint, is_loopback
 
 
@@ -49,7 +49,7 @@ class _Token:
 class StaticTokenCredential:
     """A bearer token the caller already has (READINESS_ACCESS_TOKEN, the simulator)."""
 
-    sign_in_hint = f"Sign in again with a fresh token: export {TOKEN_ENV}=... (used with --graph-url or a token profile)"
+    sign_in_hint: str = Phrase("errors.auth.hints.token", env=TOKEN_ENV)
 
     def __init__(self, token: str) -> None:
         if not token or any(c.isspace() for c in token):
@@ -71,11 +71,11 @@ class StaticTokenCredential:
 class CachedAsyncCredential:
     """Run a sync azure-identity credential in a thread; one acquisition at a time; cache the token."""
 
-    def __init__(self, credential: Any, sign_in_hint: str = "Sign in again and check the tenant profile") -> None:
+    def __init__(self, credential: Any, sign_in_hint: str = "") -> None:
         self._cred = credential
         self._lock = asyncio.Lock()
         self._cache: dict[tuple, Any] = {}
-        self.sign_in_hint = sign_in_hint
+        self.sign_in_hint = sign_in_hint or Phrase("errors.auth.hints.generic")
 
     async def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> Any:
         key = (scopes, claims)
@@ -143,16 +143,15 @@ def sign_in_hint(profile: TenantProfile) -> str:
     """How to get a token Graph accepts again, in the words of how this profile signs in."""
     name, method = profile.name, profile.auth
     if method in ("device-code", "browser"):
-        return f"Sign in again with `readiness tenant login {name}`"
+        return Phrase("errors.auth.hints.login", name=name)
     if method == "client-secret":
-        return (f"Check the client secret of profile '{name}' (`readiness tenant secret {name}`) and that its app "
-                f"is registered in tenant {profile.tenant}")
+        return Phrase("errors.auth.hints.client_secret", name=name, tenant=profile.tenant)
     if method == "certificate":
-        return f"Check the certificate of profile '{name}' and that its app is registered in tenant {profile.tenant}"
+        return Phrase("errors.auth.hints.certificate", name=name, tenant=profile.tenant)
     if method == "azure-cli":
-        return f"Sign in again with `az login --tenant {profile.tenant}`"
+        return Phrase("errors.auth.hints.azure_cli", tenant=profile.tenant)
     if method == "managed-identity":
-        return f"Check that the managed identity of profile '{name}' has access to tenant {profile.tenant}"
+        return Phrase("errors.auth.hints.managed_identity", name=name, tenant=profile.tenant)
     if method == "token":
         return _token_profile_hint(name)
     return StaticTokenCredential.sign_in_hint
@@ -217,7 +216,7 @@ def token_from_env(profile: str | None = None) -> StaticTokenCredential:
 
 
 def _token_profile_hint(profile: str) -> str:
-    return f"Sign in again with a fresh token for profile '{profile}': export {token_env_name(profile)}=..."
+    return Phrase("errors.auth.hints.token_profile", profile=profile, env=token_env_name(profile))
 
 
 def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, interactive: bool = False,

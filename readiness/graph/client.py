@@ -24,12 +24,12 @@ from urllib.parse import urljoin
 import httpx
 
 from .. import bulkjson
-from ..errors import GraphBadResponse, GraphError, GraphUnavailable, TokenRejected
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected
 from .auth import origin_of
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .stats import DEFAULT_MAX_WAIT, RequestStats, ThrottleGate, WaitBudget
-from .text import BAD_ANSWER_FIX, clean
+from .text import clean
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
@@ -86,20 +86,12 @@ def _error_body(resp: GraphResponse) -> tuple[str, str, str]:
 def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
     """Translate an error answer into a GraphError that names what to do."""
     code, message, request_id = _error_body(resp)
-    what = f"Graph answered {resp.status} {code or ''} to {method} {path}".replace("  ", " ").strip()
-    if message:
-        what += f": {message.rstrip('.')}"
-    if resp.status in (401,):
-        fix = "Sign in again (the token expired or was rejected) and check the tenant profile"
-    elif resp.status == 403:
-        fix = "Grant the missing permission to the app or account; `readiness tenant test` lists what is missing"
-    elif resp.status == 429 or resp.status >= 500:
-        fix = "Graph is throttling or unavailable; try again later, or lower the concurrency with --concurrency"
-    else:
-        fix = "If this persists, report it with the request id"
-    if request_id:
-        fix += f" (request-id {request_id})"
-    return GraphError(what, fix, status=resp.status, graph_code=code, request_id=request_id, path=path)
+    fix = ("graph.fix_401" if resp.status == 401 else "graph.fix_403" if resp.status == 403
+           else "graph.fix_busy" if resp.status == 429 or resp.status >= 500 else "graph.fix_other")
+    params = {"status": f"{resp.status} {code or ''}".strip(), "method": method, "path": path,
+              "message": message.rstrip("."), "request": Phrase("errors.graph.request_id", id=request_id) if request_id else ""}
+    return GraphError(key="graph.answered_message" if message else "graph.answered", params=params, fix_key=fix,
+                      status=resp.status, graph_code=code, request_id=request_id, path=path)
 
 
 def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> TokenRejected:
@@ -117,7 +109,8 @@ def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> 
         reason = "wrong tenant"
     else:
         reason = "invalid"
-    return TokenRejected(f"Graph refused the token ({reason})", hint, reason=reason, request_id=request_id)
+    return TokenRejected(key="auth.token_rejected", params={"reason": Phrase(f"errors.auth.token_reasons.{reason.replace(' ', '_')}"),
+                                                            "hint": hint}, reason=reason, request_id=request_id)
 
 
 class GraphClient:
@@ -150,7 +143,7 @@ class GraphClient:
 
     @property
     def sign_in_hint(self) -> str:
-        return getattr(self._credential, "sign_in_hint", "") or "Sign in again and check the tenant profile"
+        return getattr(self._credential, "sign_in_hint", "") or Phrase("errors.auth.hints.generic")
 
     async def access_token(self) -> str:
         """The current bearer token (to read its permissions; never printed or stored)."""
@@ -196,8 +189,8 @@ class GraphClient:
                 response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 raise GraphUnavailable(
-                    f"Could not reach {self.endpoint.root}: {type(exc).__name__} {exc}".rstrip(": "),
-                    "Check the network connection and the endpoint (--graph-url or the profile's cloud)",
+                    key="graph.unreachable", params={"root": self.endpoint.root,
+                                                     "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
                 ) from exc
         content = response.content
         self.stats.bytes_received += len(content)

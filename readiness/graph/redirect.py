@@ -10,7 +10,6 @@ import httpx
 from kiota_http.middleware import RedirectHandler
 
 from ..errors import GraphBadResponse
-from .text import BAD_ANSWER_FIX as FIX
 from .text import clean
 
 

@@ -111,6 +111,10 @@ class WaitBudget:
             self.report(f"{why}; waiting {_secs(seconds)} s (total waited {_secs(self.waited)} of {_secs(self.cap)} s)")
         return True
 
+    def refusal_params(self, seconds: float, why: str) -> dict[str, str]:
+        """The parameters of the catalogue text ``errors.graph.wait_cap`` (what ``refusal`` says)."""
+        return {"why": why, "seconds": _secs(seconds), "cap": _secs(self.cap), "waited": _secs(self.waited)}
+
     def refusal(self, seconds: float, why: str) -> str:
         return (f"{why}, but waiting {_secs(seconds)} s more would pass the total wait cap of {_secs(self.cap)} s "
                 f"({_secs(self.waited)} s waited already)")
