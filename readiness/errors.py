@@ -12,7 +12,7 @@ literal English remains possible (the simulator's own errors, texts that come fr
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, TypeVar
+from typing import Any, Mapping, Protocol, TypeVar
 
 from .exitcodes import ExitCode
 
@@ -29,17 +29,32 @@ def _stop(text: str) -> str:
 ENGLISH = "en"
 
 
+class _Catalogue(Protocol):
+    def has(self, key: str, lang: str) -> bool: ...
+    def text(self, key: str, lang: str, /, **params: Any) -> str: ...
+
+
+_catalogue: _Catalogue | None = None
+
+
+def use_catalogue(catalogue: _Catalogue) -> None:
+    """Called once by ``readiness.i18n`` (which the package imports first): errors sit below the catalogue in the
+    layers, and the catalogue raises UsageError itself, so the texts are handed down rather than imported."""
+    global _catalogue
+    _catalogue = catalogue
+
+
 def _render(key: str, part: str, lang: str, params: Mapping[str, Any]) -> str:
     """``errors.<key>.<part>`` in ``lang`` ("" when the catalogue has no such text); English if ``lang`` fails."""
-    from . import i18n  # i18n raises UsageError itself: imported when an error is rendered, not at import time
-
+    if _catalogue is None:  # pragma: no cover - readiness/__init__.py imports i18n before anything else
+        raise RuntimeError("readiness.i18n was not imported")
     full = f"errors.{key}.{part}"
     for candidate in (lang, ENGLISH):
         try:
-            if not i18n.has(full, candidate):
+            if not _catalogue.has(full, candidate):
                 continue
             values = {k: _param(v, candidate) for k, v in params.items()} or {"_": ""}  # formatted: {{ }} become { }
-            return i18n.text(full, candidate, **values)
+            return _catalogue.text(full, candidate, **values)
         except ReadinessError:  # a language without a catalogue file: English
             continue
     return ""
@@ -73,10 +88,10 @@ class Phrase(str):
 
 
 def _phrase(key: str, lang: str, params: Mapping[str, Any]) -> str:
-    from . import i18n
-
+    if _catalogue is None:  # pragma: no cover - see use_catalogue
+        raise RuntimeError("readiness.i18n was not imported")
     values = {k: _param(v, lang) for k, v in params.items()} or {"_": ""}
-    return i18n.text(key, lang, **values)
+    return _catalogue.text(key, lang, **values)
 
 
 _E = TypeVar("_E", bound="ReadinessError")

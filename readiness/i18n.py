@@ -25,6 +25,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import errors as _errors
 from .errors import UsageError
 from .resources import data_root
 
@@ -211,3 +212,12 @@ def resolve(value: Any, lang: str) -> Any:
         return [resolve(v, lang) for v in value]
     return value
 
+
+class _ErrorTexts:
+    """What ``readiness.errors`` needs of the catalogue (it may not import this module: see errors.use_catalogue)."""
+
+    has = staticmethod(has)
+    text = staticmethod(text)
+
+
+_errors.use_catalogue(_ErrorTexts())

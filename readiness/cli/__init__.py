@@ -12,8 +12,7 @@ from .. import __version__
 from ..errors import ReadinessError
 from ..exitcodes import ExitCode
 from ..i18n import text
-from .context import AppContext
-from .language import ARGS_KEY, current_lang
+from .context import ARGS_KEY, AppContext, current_lang
 
 COMMANDS = {
     "demo": ("readiness.cli.demo", "demo", "Run the audit on a built-in demo tenant (no sign-in needed)."),

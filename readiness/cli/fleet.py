@@ -6,9 +6,8 @@ from pathlib import Path
 import click
 
 from ..checks.model import Severity
-from ..i18n import say
 from ..render.safe import terminal
-from .context import AppContext, run_async
+from .context import AppContext, run_async, say
 from .options import emit, lang_option, query_option
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import ui_lang
+from .context import current_lang as ui_lang
 from .options import emit, query_option
 
 _tenant = click.option("--tenant", metavar="NAME", default=None, help="Tenant (profile name); default: the default profile.")
