@@ -80,6 +80,9 @@ class Phrase(str):
         self.key, self.params = key, params
         return self
 
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:  # copy and pickle by key, not by English text
+        return (self.key,), self.params
+
     def text(self, lang: str) -> str:
         try:
             return _phrase(self.key, lang, self.params)

@@ -93,7 +93,7 @@ def test_no_error_below_cli_is_written_in_english_and_every_key_it_names_exists(
                 assert all(f"{v}.fix" in en for v in values), f"{rel}:{call.lineno} {values}"
         if name == "Phrase" and call.args:
             for key in _literals(call.args[0]):
-                assert key.startswith("errors.") and key[len("errors."):] in en, f"{rel}:{call.lineno} {key}"
+                assert key.startswith(("errors.", "cli.progress.")) and i18n.has(key, "en"), f"{rel}:{call.lineno} {key}"
     assert written == []
     assert used > 200
 
@@ -217,7 +217,7 @@ def test_a_rejected_token_is_german_over_real_http_and_in_the_json_envelope(serv
     err = _stderr(result)
     assert result.exit_code == int(readiness.TokenRejected.exit_code), err
     assert "\nFehler: Graph hat das Token abgelehnt (ungültig)" in err, err
-    assert err.startswith("Audit von ") and "Error" not in err  # the progress lines follow --lang as well
+    assert "Error" not in err and "Fehler" not in err.split("\n")[0]  # the progress lines keep READINESS_LANG (English)
     assert "Melden Sie sich mit einem neuen Token erneut an: export READINESS_ACCESS_TOKEN=..." in err
     result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "--lang", "de", "-o", "json"])
     doc = json.loads(result.stdout)
@@ -226,3 +226,16 @@ def test_a_rejected_token_is_german_over_real_http_and_in_the_json_envelope(serv
     assert error["code"] == "token_rejected" and error["exit_code"] == result.exit_code
     assert error["what"] == "Graph hat das Token abgelehnt (ungültig)"
     assert error["fix"].startswith("Melden Sie sich mit einem neuen Token erneut an")
+
+
+def test_progress_lines_the_library_hands_over_are_said_in_the_terminals_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from readiness.cli.context import spoken
+
+    line = Phrase("cli.progress.fleet_done", name="kunde-a", score=72, light="yellow", ready=30, people=41)
+    assert line == "kunde-a: done: score 72 (yellow), 30 of 41 can work from home"  # a str for library callers
+    monkeypatch.setenv("READINESS_LANG", "de")
+    assert spoken(line) == "kunde-a: fertig: Bewertung 72 (yellow), 30 von 41 können von zu Hause arbeiten"
+    assert spoken("a plain line") == "a plain line"
+    waiting = Phrase("cli.progress.waiting", why=Phrase("errors.graph.why.status", status=503, path="/users"),
+                     seconds="2", waited="2", cap="60")
+    assert spoken(waiting) == "Graph antwortete 503 bei /users; es wird 2 s gewartet (insgesamt 2 von 60 s gewartet)"

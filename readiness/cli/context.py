@@ -8,6 +8,7 @@ from typing import Any, Callable, Sequence
 
 import click
 
+from ..errors import Phrase
 from ..i18n import available_languages, text, ui_lang as env_lang
 
 
@@ -20,8 +21,8 @@ class AppContext:
     extra: dict = field(default_factory=dict)
 
     def progress(self, message: str) -> None:
-        """Progress and logs go to stderr; results go to stdout."""
-        print(message, file=sys.stderr, flush=True)
+        """Progress and logs go to stderr; results go to stdout (a library Phrase in the command's language)."""
+        print(spoken(message), file=sys.stderr, flush=True)
 
     def debug(self, message: str) -> None:
         if self.verbose:
@@ -36,7 +37,7 @@ class AppContext:
         import readiness
 
         def say(key: str, **params: Any) -> str:
-            return text(key, lang or current_lang(), **params)
+            return text(key, lang or env_lang(), **params)
 
         self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
         snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None, previous=previous)
@@ -57,8 +58,9 @@ def run_async(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-# -- the language of what the CLI says (errors, prompts, warnings, progress): chosen here, once ---------------------
-# --lang of the command when it has one, else READINESS_LANG, else English (profiles carry no language).
+# -- the language of what the CLI says, chosen here once ---------------------------------------------------------------
+# An error: the command's --lang, else READINESS_LANG, else English (profiles carry no language) - current_lang().
+# Prompts, warnings and progress lines around a result: READINESS_LANG, else English - say() and spoken().
 
 ARGS_KEY = "readiness.args"
 
@@ -91,5 +93,11 @@ def current_lang(ctx: click.Context | None = None) -> str:
 
 
 def say(key: str, /, **params: object) -> str:
-    """A catalogue text for the person at the terminal (prompt, progress, warning), in ``current_lang()``."""
-    return text(key, current_lang(), **params)
+    """A catalogue text for the person at the terminal (prompt, progress, warning), in READINESS_LANG: a command's
+    --lang is the language of its result and its errors; the lines around them keep the terminal's language."""
+    return text(key, env_lang(), **params)
+
+
+def spoken(message: str) -> str:
+    """A line the library handed over, in the terminal's language (as ``say``) when it is a catalogue Phrase."""
+    return message.text(env_lang()) if isinstance(message, Phrase) else message

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__, clock
-from ..errors import ReadinessError, UsageError
+from ..errors import Phrase, ReadinessError, UsageError
 from ..i18n import resolve
 from ..paths import data_dir, home, private_dir, write_private
 
@@ -165,7 +165,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
             return resp
 
     sim = Replica(replica_tenant(snapshot), Faults(latency=latency_ms / 1000, write_rate=WRITE_RATE, write_burst=WRITE_BURST))
-    say(f"Replica of {tenant_name}: {len(sim.tenant.users)} users, served on 127.0.0.1")
+    say(Phrase("cli.progress.drill_replica", tenant=tenant_name, n=len(sim.tenant.users)))
     folder = private_dir(drills_dir(key))
     while (folder / f"{record.drill_id}.json").exists() or (folder / record.drill_id).exists():
         record.drill_id = f"{record.drill_id}-{os.urandom(2).hex()}"
@@ -185,7 +185,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
         record.changes = {"planned": len(plan.changes), "done": 0, "adopted": 0, "failed": 0}
         if plan.blocked:
             record.status = "blocked"
-            say(f"Blocked: {'; '.join(f'{s}: {why}' for s, why in record.blocked)}")
+            say(Phrase("cli.progress.drill_blocked", steps="; ".join(f"{s}: {why}" for s, why in record.blocked)))
         else:
             t1 = time.monotonic()
             run = readiness.apply(plan, conn, confirm=True, progress=progress)

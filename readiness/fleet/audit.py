@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import ReadinessError, UsageError
+from ..errors import Phrase, ReadinessError, UsageError
 from . import runner, store
 from .drift import check_drift
 
@@ -111,7 +111,7 @@ class _Tenant:
         entry: dict[str, Any] = {"schema": store.ENTRY_SCHEMA, "name": self.name, "tenant_id": "", "tenant_name": "",
                                  "status": "failed", "error": None, "stamp": self.stamp,
                                  "audited_at": store.stamp_iso(self.stamp), "files": {}}
-        self.say(f"{self.name}: started")
+        self.say(Phrase("cli.progress.fleet_started", name=self.name))
         snapshot = None
         try:
             conn = runner.connection(self.name, concurrency=self.opts.per_tenant, max_wait=self.opts.max_wait)
@@ -131,10 +131,11 @@ class _Tenant:
             entry.update(status="failed", error=f"Cannot write the audit to {self.folder} ({exc.strerror or exc}). "
                                                 "Check free space and permissions of --out-dir and the data folder")
         if entry["status"] == "failed":
-            self.say(f"{self.name}: failed: {entry['error']}")
+            self.say(Phrase("cli.progress.fleet_failed", name=self.name, error=entry["error"]))
         else:
-            self.say(f"{self.name}: done: score {entry['score']} ({entry['light']}), {entry['ready']} of "
-                     f"{entry['people']} can work from home{' (partial data)' if entry['status'] == 'partial' else ''}")
+            self.say(Phrase("cli.progress.fleet_partial" if entry["status"] == "partial" else "cli.progress.fleet_done",
+                            name=self.name, score=entry["score"], light=entry["light"], ready=entry["ready"],
+                            people=entry["people"]))
         return entry
 
     def _keep(self, entry: dict, snapshot: Any) -> None:
@@ -148,8 +149,9 @@ class _Tenant:
         entry["snapshot_path"] = str((self.folder / snap_name).resolve())  # history copies point back here
         secs = runner.sections(snapshot)
         r = snapshot.requests or {}
-        self.say(f"{self.name}: read {len(secs)} sections ({sum(1 for s in secs.values() if s.status == 'complete')} complete) "
-                 f"in {r.get('seconds', 0):.1f} s, {r.get('requests', 0)} requests, {r.get('throttled', 0)} throttled")
+        self.say(Phrase("cli.progress.fleet_read", name=self.name, n=len(secs),
+                        complete=sum(1 for s in secs.values() if s.status == "complete"),
+                        seconds=f"{r.get('seconds', 0):.1f}", requests=r.get("requests", 0), throttled=r.get("throttled", 0)))
         reason = failure_reason(snapshot, self.opts.max_wait)
         if reason:
             entry["error"] = reason

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import Phrase
+
 
 @dataclass
 class RequestStats:
@@ -108,7 +110,8 @@ class WaitBudget:
         self.waited += extension
         self._until = max(self._until, end)
         if self.report is not None and extension >= 0.5:
-            self.report(f"{why}; waiting {_secs(seconds)} s (total waited {_secs(self.waited)} of {_secs(self.cap)} s)")
+            self.report(Phrase("cli.progress.waiting", why=why, seconds=_secs(seconds), waited=_secs(self.waited),
+                               cap=_secs(self.cap)))
         return True
 
     def refusal_params(self, seconds: float, why: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..collect.snapshot import Snapshot
-from ..errors import DataIncomplete, ReadinessError, UsageError
+from ..errors import DataIncomplete, Phrase, ReadinessError, UsageError
 from ..i18n import say
 from . import throttle
 from .loader import Playbook, load
@@ -219,7 +219,7 @@ def _keep_not_before(client: Any, key: str) -> None:
 async def _wait_not_before(key: str, progress: Progress) -> None:
     left = throttle.remaining(key)
     if left > 0:
-        progress(f"Graph asked this tenant to wait (Retry-After); waiting {left:.0f} s before sending ...")
+        progress(Phrase("cli.progress.retry_after_wait", seconds=f"{left:.0f}"))
         await asyncio.sleep(left)
 
 
