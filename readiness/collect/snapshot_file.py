@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import bulkjson
-from ..errors import GraphBadResponse, SnapshotError
+from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .shapes import check_item
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
@@ -216,7 +216,7 @@ def _item_error(exc: Exception, where: str, item: dict, comp: list) -> SnapshotE
     """The error again, naming the place in the file (computed only on the error path)."""
     if isinstance(exc, GraphBadResponse):  # "Graph's answer for users has 'id' as a number"
         return SnapshotError.keyed("snapshot.section_has", fix_key="snapshot.damaged", where=where,
-                                   value=exc.what.partition(' has ')[2] or exc.what)
+                                   value=exc.params.get("what") or exc.what.partition(' has ')[2] or exc.what)
     try:
         _check(item, comp, where)
     except SnapshotError as named:
@@ -258,7 +258,8 @@ def _check(obj: dict, comp: list, where: str) -> None:
 
 
 def _a(spec: Any) -> str:
-    return {str: "a string", bool: "true or false", NUMBER: "a number"}.get(spec) or ("an object" if isinstance(spec, dict) else "a list")
+    word = {str: "string", bool: "bool", NUMBER: "number"}.get(spec) or ("object" if isinstance(spec, dict) else "list")
+    return Phrase(f"errors.words.a.{word}")
 
 
 def _expect(doc: dict, key: str, kind: type, *, optional: bool = False, where: str = "") -> None:
@@ -271,9 +272,10 @@ def _expect(doc: dict, key: str, kind: type, *, optional: bool = False, where: s
                                   kind=_kind(doc[key]), expected=_NAMES[kind])
 
 
-_NAMES = {dict: "an object", list: "a list", str: "a string"}
+_NAMES = {dict: Phrase("errors.words.a.object"), list: Phrase("errors.words.a.list"), str: Phrase("errors.words.a.string")}
 
 
 def _kind(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    word = {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number",
+            type(None): "null"}.get(type(value))
+    return Phrase(f"errors.words.kind.{word}") if word else type(value).__name__

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, Phrase, UsageError
 from ..paths import data_dir, write_private
 from ..safe_io import InputError, read_regular
 from ..render.safe import csv_cell
@@ -144,24 +144,25 @@ def _measure(item: Any, path: Path, index: int) -> Measure:
         return ConfigError.keyed("crisis.bad_measure", value=index + 1, path=path, why=why)
 
     if not isinstance(item, dict):
-        raise bad("is not an object")
+        raise bad(Phrase("errors.crisis.measure_problem.not_object"))
     known = Measure.__dataclass_fields__
     values = {k: v for k, v in item.items() if k in known}
     for key in ("id", "title", "source"):
         if not isinstance(values.get(key), str) or not values[key]:
-            raise bad(f"has no '{key}' text")
+            raise bad(Phrase("errors.crisis.measure_problem.no_text", key=key))
     for key, value in values.items():
         kind = {"overdue": bool, "priority": int}.get(key, str)
         if type(value) is not kind:
-            raise bad(f"has a '{key}' that is not {'a number' if kind is int else 'true or false' if kind is bool else 'text'}")
+            raise bad(Phrase(f"errors.crisis.measure_problem.not_{'number' if kind is int else 'bool' if kind is bool else 'text'}",
+                             key=key))
     if values.get("status", "open") not in STATUSES:
-        raise bad(f"has the status '{values['status']}'; use one of {', '.join(STATUSES)}")
+        raise bad(Phrase("errors.crisis.measure_problem.bad_status", status=values["status"], statuses=", ".join(STATUSES)))
     for key in ("due", "done_on", "updated"):
         if values.get(key):
             try:
                 date.fromisoformat(values[key])
             except ValueError:
-                raise bad(f"has a '{key}' that is not a date (YYYY-MM-DD)") from None
+                raise bad(Phrase("errors.crisis.measure_problem.not_date", key=key)) from None
     measure = Measure(**values)
     measure.overdue = _is_overdue(measure)  # today's answer, not the one saved at the last change
     return measure

@@ -290,12 +290,13 @@ def _final_url(response: httpx.Response, info: Any) -> str:
 def _check_page(page: Any, name: str) -> None:
     """A collection page is a JSON object whose ``value`` is a list of objects."""
     if not isinstance(page, dict):
-        kind = "nothing" if page is None else f"a JSON {type(page).__name__}"
+        kind = Phrase("errors.words.nothing") if page is None else Phrase("errors.words.a_json", type=type(page).__name__)
         raise GraphBadResponse(key="graph.not_a_page", params={"name": name, "kind": kind}, fix_key="graph.bad_answer",
                                path=name)
     value = page.get("value")
     if not isinstance(value, list):
-        what = "has no 'value'" if "value" not in page else f"has a 'value' that is {'null' if value is None else type(value).__name__}"
+        what = (Phrase("errors.graph.page.no_value") if "value" not in page else
+                Phrase("errors.graph.page.value_kind", kind="null" if value is None else type(value).__name__))
         raise GraphBadResponse(key="graph.page_not_list", params={"name": name, "what": what},
                                fix_key="graph.bad_answer", path=name)
     for item in value:
