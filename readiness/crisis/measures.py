@@ -121,7 +121,7 @@ def load_register(tenant: str | None = None, path: Path | str | None = None) -> 
     if not path.exists() and not path.is_symlink():
         return Register(name or path.stem, path=path)
     try:
-        raw = read_regular(path, MAX_BYTES, "measures register")
+        raw = read_regular(path, MAX_BYTES, Phrase("errors.files.nouns.measures_register"))
         if len(raw) > MAX_BYTES:
             raise ValueError(f"larger than {MAX_BYTES // 1_000_000} MB")
         doc = json.loads(raw.decode("utf-8"))

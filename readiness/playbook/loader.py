@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import UsageError
+from ..errors import Phrase, UsageError
 from ..resources import data_root
 from ..safe_io import read_regular
 
@@ -115,7 +115,7 @@ def load(name_or_path: str) -> Playbook:
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.exists():
             raise PlaybookError.keyed("playbook.file_not_found", path=path)
-        raw = read_regular(path, MAX_BYTES, "playbook")
+        raw = read_regular(path, MAX_BYTES, Phrase("errors.files.nouns.playbook"))
         source, base = str(path), path.resolve().parent
     else:
         if name_or_path not in builtin_names():

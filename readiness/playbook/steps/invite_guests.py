@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ...errors import UsageError
+from ...errors import Phrase, UsageError
 from ...safe_io import read_regular
 from ...i18n import Message
 from ..model import Change, Request, StepPlan
@@ -36,7 +36,7 @@ class Params(BaseModel):
 def read_csv(path: Path) -> list[dict]:
     """The guest list: a regular UTF-8 file of at most MAX_CSV_BYTES. Errors never quote the file's lines, so a
     playbook pointing at a file it should not (`csv: /etc/shadow`) cannot make readiness print it."""
-    raw = read_regular(path, MAX_CSV_BYTES, "guest list")
+    raw = read_regular(path, MAX_CSV_BYTES, Phrase("errors.files.nouns.guest_list"))
     if len(raw) > MAX_CSV_BYTES:
         raise UsageError.keyed("playbook.guests_too_large", path=path, max_bytes=MAX_CSV_BYTES)
     try:
