@@ -21,6 +21,8 @@ import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import i18n as _i18n  # noqa: F401 - hands the catalogue to readiness.errors before any error is raised
+
 __version__ = "0.1.0"
 
 _EXPORTS = {

@@ -34,8 +34,7 @@ def run_sync(coro: Any) -> Any:
     except RuntimeError:
         return asyncio.run(coro)
     coro.close()
-    raise UsageError("A readiness function that waits on Graph was called inside a running event loop",
-                     "Await its twin in readiness.aio instead (e.g. await readiness.aio.collect(conn))")
+    raise UsageError.keyed("api.inside_event_loop")
 
 
 def _quiet(_: str) -> None:
@@ -119,8 +118,7 @@ def _confirmer(confirm: Any) -> Callable[[Any], bool]:
     if callable(confirm):
         return confirm
     if not isinstance(confirm, bool):  # confirm="no" (an answer read with input()) must never mean yes
-        raise UsageError(f"confirm must be True, False or a function(plan) -> bool, not {confirm!r}",
-                         "Pass confirm=True to go ahead, or a function that asks and returns True or False")
+        raise UsageError.keyed("api.bad_confirm", confirm=confirm)
     return lambda _plan: confirm
 
 
@@ -145,10 +143,9 @@ async def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progr
     arguments.connection(conn, "apply")
 
     if not isinstance(plan, PlaybookPlan):
-        raise UsageError("apply() takes the result of readiness.plan() or readiness.load_plan()",
-                         "Plan first: plan = readiness.plan(NAME, conn, params={...})")
+        raise UsageError.keyed("api.apply_needs_plan")
     if plan.playbook.sha256 != plan.plan.playbook_hash:
-        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+        raise UsageError.keyed("plan.playbook_changed")
     outcome = await service.apply(plan.playbook, _opener(conn), conn, params=plan.params, saved=plan.plan,
                                   confirm=_confirmer(confirm), progress=progress or _quiet)
     return _result(outcome)
@@ -160,8 +157,8 @@ def _run_for(run_id: str, conn: Connection) -> Any:
     run = RunStore().get(run_id)
     meta = run.meta()
     if meta.get("endpoint") and meta.get("endpoint") != conn.endpoint.base_url:
-        raise UsageError(f"Run {run_id} was for {meta.get('tenant')} at {meta.get('endpoint')}, not {conn.endpoint.base_url}",
-                         "Name the same tenant with --tenant or --graph-url")
+        raise UsageError.keyed("plan.run_other_tenant", run_id=run_id, tenant=meta.get('tenant'),
+                               endpoint=meta.get('endpoint'), base_url=conn.endpoint.base_url)
     return run
 
 

@@ -27,8 +27,7 @@ def parse(value: str | date | datetime) -> datetime:
         try:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError as exc:
-            raise UsageError(f"'{value}' is not an ISO date or date-time",
-                             f"Set {ENV} like 2027-01-31 or 2027-01-31T09:30:00Z") from exc
+            raise UsageError.keyed("config.bad_now", value=value, env=ENV) from exc
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc)

@@ -2,8 +2,17 @@
 
 A message reads ``<what happened>. <how to fix it>.``: ``what`` and ``fix`` are kept apart so that
 JSON output can carry them separately.
+
+The words come from the catalogue: ``ConfigError.keyed("config.no_profile", name=name)`` names the texts
+``errors.config.no_profile.what`` and ``.fix`` (the fix may be absent) of ``reports/translations/<lang>.json``.
+``what``, ``fix`` and ``str(exc)`` are the English texts (logs, tests, the journal); ``exc.text(lang)``,
+``what_in(lang)`` and ``fix_in(lang)`` render the same error in any language of the catalogue. A parameter that is
+itself a ReadinessError or an ``i18n.Message`` is rendered in the same language. A plain ``Error(what, fix)`` with
+literal English remains possible (the simulator's own errors, texts that come from elsewhere).
 """
 from __future__ import annotations
+
+from typing import Any, Mapping, Protocol, TypeVar
 
 from .exitcodes import ExitCode
 
@@ -17,14 +26,111 @@ def _stop(text: str) -> str:
     return text if text.endswith("...") else f"{text}."
 
 
+ENGLISH = "en"
+
+
+class _Catalogue(Protocol):
+    def has(self, key: str, lang: str) -> bool: ...
+    def text(self, key: str, lang: str, /, **params: Any) -> str: ...
+
+
+_catalogue: _Catalogue | None = None
+
+
+def use_catalogue(catalogue: _Catalogue) -> None:
+    """Called once by ``readiness.i18n`` (which the package imports first): errors sit below the catalogue in the
+    layers, and the catalogue raises UsageError itself, so the texts are handed down rather than imported."""
+    global _catalogue
+    _catalogue = catalogue
+
+
+def _render(key: str, part: str, lang: str, params: Mapping[str, Any]) -> str:
+    """``errors.<key>.<part>`` in ``lang`` ("" when the catalogue has no such text); English if ``lang`` fails."""
+    if _catalogue is None:  # pragma: no cover - readiness/__init__.py imports i18n before anything else
+        raise RuntimeError("readiness.i18n was not imported")
+    full = f"errors.{key}.{part}"
+    for candidate in (lang, ENGLISH):
+        try:
+            if not _catalogue.has(full, candidate):
+                continue
+            values = {k: _param(v, candidate) for k, v in params.items()} or {"_": ""}  # formatted: {{ }} become { }
+            return _catalogue.text(full, candidate, **values)
+        except ReadinessError:  # a language without a catalogue file: English
+            continue
+    return ""
+
+
+def _param(value: Any, lang: str) -> Any:
+    if isinstance(value, ReadinessError):
+        return value.text(lang)
+    if isinstance(value, Phrase):
+        return value.text(lang)
+    return value
+
+
+class Phrase(str):
+    """A part of an error message (a hint, a reason word) that is a plain English ``str`` wherever a string is
+    expected, and renders in another language when the error does: ``Phrase("errors.auth.hints.login", name=n)``."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, /, **params: Any) -> "Phrase":
+        self = super().__new__(cls, _phrase(key, ENGLISH, params))
+        self.key, self.params = key, params
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:  # copy and pickle by key, not by English text
+        return (self.key,), self.params
+
+    def text(self, lang: str) -> str:
+        try:
+            return _phrase(self.key, lang, self.params)
+        except (KeyError, ReadinessError):
+            return str(self)
+
+
+def _phrase(key: str, lang: str, params: Mapping[str, Any]) -> str:
+    if _catalogue is None:  # pragma: no cover - see use_catalogue
+        raise RuntimeError("readiness.i18n was not imported")
+    values = {k: _param(v, lang) for k, v in params.items()} or {"_": ""}
+    return _catalogue.text(key, lang, **values)
+
+
+_E = TypeVar("_E", bound="ReadinessError")
+
+
 class ReadinessError(Exception):
     exit_code: ExitCode = ExitCode.RUNTIME_ERROR
     code: str = "error"
 
-    def __init__(self, what: str, fix: str = "") -> None:
+    def __init__(self, what: str = "", fix: str = "", *, key: str = "", params: Mapping[str, Any] | None = None,
+                 fix_key: str = "") -> None:
+        self.key = key
+        self.fix_key = fix_key or key  # several errors of an area may share one fix (errors.snapshot.damaged.fix)
+        self.params = dict(params or {})
+        if key:
+            what, fix = _render(key, "what", ENGLISH, self.params) or key, _render(self.fix_key, "fix", ENGLISH, self.params)
         super().__init__(what)
         self.what = _unstop(what)
         self.fix = _unstop(fix)
+
+    @classmethod
+    def keyed(cls: type[_E], key: str, /, *, fix_key: str = "", **params: Any) -> _E:
+        """The error whose texts are ``errors.<key>.what`` and ``.fix`` (or ``errors.<fix_key>.fix``) in the
+        catalogue, filled with ``params``."""
+        return cls(key=key, params=params, fix_key=fix_key)
+
+    def what_in(self, lang: str) -> str:
+        return _unstop(_render(self.key, "what", lang, self.params) or self.what) if self.key else self.what
+
+    def fix_in(self, lang: str) -> str:
+        return _unstop(_render(self.fix_key, "fix", lang, self.params)) if self.key else self.fix
+
+    def text(self, lang: str = ENGLISH) -> str:
+        """``<what happened>. <how to fix it>.`` in ``lang``."""
+        what, fix = self.what_in(lang), self.fix_in(lang)
+        return f"{_stop(what)} {_stop(fix)}" if fix else _stop(what)
 
     def __str__(self) -> str:
         return f"{_stop(self.what)} {_stop(self.fix)}" if self.fix else _stop(self.what)
@@ -61,8 +167,9 @@ class TokenRejected(AuthError):
 
     code = "token_rejected"
 
-    def __init__(self, what: str, fix: str = "", *, reason: str = "invalid", request_id: str = "") -> None:
-        super().__init__(what, fix)
+    def __init__(self, what: str = "", fix: str = "", *, reason: str = "invalid", request_id: str = "",
+                 key: str = "", params: Mapping[str, Any] | None = None, fix_key: str = "") -> None:
+        super().__init__(what, fix, key=key, params=params, fix_key=fix_key)
         self.reason = reason  # expired | invalid | wrong tenant
         self.request_id = request_id
 
@@ -81,15 +188,18 @@ class GraphError(ReadinessError):
 
     def __init__(
         self,
-        what: str,
+        what: str = "",
         fix: str = "",
         *,
         status: int = 0,
         graph_code: str = "",
         request_id: str = "",
         path: str = "",
+        key: str = "",
+        params: Mapping[str, Any] | None = None,
+        fix_key: str = "",
     ) -> None:
-        super().__init__(what, fix)
+        super().__init__(what, fix, key=key, params=params, fix_key=fix_key)
         self.status = status
         self.graph_code = graph_code
         self.request_id = request_id

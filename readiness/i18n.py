@@ -25,6 +25,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import errors as _errors
 from .errors import UsageError
 from .resources import data_root
 
@@ -88,13 +89,8 @@ def catalogue(lang: str) -> Catalogue:
     folder = os.environ.get(ENV_DIR) or "<shipped>"
     langs = LANGS if folder == "<shipped>" else available_languages()
     if lang not in langs:
-        raise UsageError(_fallback_text("errors.unknown_language", lang=lang),
-                         _fallback_text("errors.unknown_language_fix", langs=", ".join(langs)))
+        raise UsageError.keyed("i18n.unknown_language", lang=lang, langs=", ".join(langs))
     return _load(folder, lang)
-
-
-def _fallback_text(key: str, **params: Any) -> str:
-    return text(key, DEFAULT_LANG, **params)
 
 
 def labels(lang: str) -> dict[str, Any]:
@@ -216,3 +212,12 @@ def resolve(value: Any, lang: str) -> Any:
         return [resolve(v, lang) for v in value]
     return value
 
+
+class _ErrorTexts:
+    """What ``readiness.errors`` needs of the catalogue (it may not import this module: see errors.use_catalogue)."""
+
+    has = staticmethod(has)
+    text = staticmethod(text)
+
+
+_errors.use_catalogue(_ErrorTexts())

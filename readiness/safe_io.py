@@ -55,16 +55,16 @@ def read_regular(path: Path, limit: int, what: str) -> bytes:
     except IsADirectoryError:
         fd = None
     except OSError as exc:
-        raise InputError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path and its permissions") from exc
+        raise InputError.keyed("files.unreadable", what=what, path=path, value=exc.strerror or exc) from exc
     if fd is None or not stat.S_ISREG(os.fstat(fd).st_mode):
         if fd is not None:
             os.close(fd)
-        raise InputError(f"The {what} {path} is not a regular file", "Give the path of a file")
+        raise InputError.keyed("files.not_regular", what=what, path=path)
     with os.fdopen(fd, "rb") as fh:
         try:
             return fh.read(limit + 1)
         except OSError as exc:
-            raise InputError(f"Cannot read the {what} {path} ({exc.strerror or exc})", "Check the path") from exc
+            raise InputError.keyed("files.unreadable_path", what=what, path=path, value=exc.strerror or exc) from exc
 
 
 def make_private_dir(path: Path) -> Path:
@@ -80,7 +80,7 @@ def make_private_dir(path: Path) -> Path:
         except FileExistsError:
             pass
     if not Path(path).is_dir():
-        raise OutputError(f"{path} is not a folder", "Give a path inside an existing folder")
+        raise OutputError.keyed("files.not_folder", path=path)
     return Path(path)
 
 
@@ -106,8 +106,7 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
         with _atomic(target, mode) as fh:
             yield fh
     except OSError as exc:
-        raise OutputError(f"Cannot write {path} ({exc.strerror or exc})",
-                          "Check that the folder exists and is writable") from exc
+        raise OutputError.keyed("files.unwritable", path=path, value=exc.strerror or exc) from exc
 
 
 def _target(path: Path) -> tuple[Path, bool]:
@@ -120,14 +119,12 @@ def _target(path: Path) -> tuple[Path, bool]:
         return path, False
     if stat.S_ISLNK(st.st_mode):
         if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
-            raise OutputError(f"{path} is a symbolic link owned by another user; refusing to follow it",
-                              "Write to the real path, or remove the link")
+            raise OutputError.keyed("files.foreign_symlink", path=path)
         real = Path(os.path.realpath(path))
         try:
             st = os.stat(real)
         except FileNotFoundError:
-            raise OutputError(f"{path} is a symbolic link to {real}, which does not exist",
-                              "Write to the real path, or fix the link") from None
+            raise OutputError.keyed("files.dangling_symlink", path=path, real=real) from None
         path = real
     return path, _classify(path, st)
 
@@ -137,12 +134,11 @@ def _classify(path: Path, st: os.stat_result) -> bool:
     if stat.S_ISREG(st.st_mode):
         return False
     if stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{path} is a folder", "Give a file name inside it")
+        raise OutputError.keyed("files.is_folder", path=path)
     if stat.S_ISBLK(st.st_mode):
-        raise OutputError(f"{path} is a block device (a disk); refusing to write a report onto it",
-                          "Give a file name")
+        raise OutputError.keyed("files.block_device", path=path)
     if stat.S_ISSOCK(st.st_mode):
-        raise OutputError(f"{path} is a socket", "Give a file name")
+        raise OutputError.keyed("files.socket", path=path)
     return True  # FIFO or character device
 
 
@@ -158,7 +154,7 @@ def _open_special(path: Path, *, stream: bool) -> Iterator[BinaryIO]:
         if not stat.S_ISREG(st.st_mode):
             _classify(path, st)  # refuses a block device or socket reached through /dev/fd/N
         elif not stream:
-            raise OutputError(f"{path} was replaced by a regular file while it was being opened", "Try again")
+            raise OutputError.keyed("files.replaced", path=path)
     except BaseException:
         os.close(fd)
         raise

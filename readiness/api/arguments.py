@@ -21,8 +21,7 @@ def connection(value: Any, function: str) -> None:
     from ..config.connection import Connection
 
     if not isinstance(value, Connection):
-        raise UsageError(f"{function}() takes a Connection, not {kind(value)}",
-                         "Make one with conn = readiness.connect(tenant=NAME) or readiness.connect(graph_url=URL, token=TOKEN)")
+        raise UsageError.keyed("api.needs_connection", function=function, kind=kind(value))
 
 
 def snapshot(value: Any, function: str, argument: str = "snap", *, optional: bool = False) -> None:
@@ -31,22 +30,19 @@ def snapshot(value: Any, function: str, argument: str = "snap", *, optional: boo
     if optional and value is None:
         return
     if not isinstance(value, Snapshot):
-        hint = (f"Load the file first: {argument} = readiness.load_snapshot(path)" if isinstance(value, (str, Path))
-                else f"Pass the result of readiness.collect(conn) or readiness.load_snapshot(path) as {argument}")
-        raise UsageError(f"{function}() takes a Snapshot as {argument}, not {kind(value)}", hint)
+        raise UsageError.keyed("api.needs_snapshot_path" if isinstance(value, (str, Path)) else "api.needs_snapshot",
+                               function=function, argument=argument, kind=kind(value))
 
 
 def path(value: Any, function: str) -> Path:
     if not isinstance(value, (str, Path)) or not str(value):
-        raise UsageError(f"{function}() takes a file path (str or pathlib.Path), not {kind(value)}",
-                         "Pass the path of the file, for example 'kunde-a.json.gz'")
+        raise UsageError.keyed("api.needs_path", function=function, kind=kind(value))
     return Path(value)
 
 
 def run_id(value: Any, function: str) -> str:
     if not isinstance(value, str) or not value:
-        raise UsageError(f"{function}() takes a run id (a str such as '20261130-140934-7b7ebf'), not {kind(value)}",
-                         "Pass run.run_id, or see readiness.runs()")
+        raise UsageError.keyed("api.needs_run_id", function=function, kind=kind(value))
     return value
 
 
@@ -54,25 +50,23 @@ def text(value: Any, function: str, argument: str, *, optional: bool = True) -> 
     if value is None and optional:
         return
     if not isinstance(value, str):
-        raise UsageError(f"{function}() takes {argument} as a str, not {kind(value)}", f"Pass {argument} as text")
+        raise UsageError.keyed("api.needs_str", function=function, argument=argument, kind=kind(value))
 
 
 def concurrency(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
-        raise UsageError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, not {value!r}",
-                         "Leave it at 8 (a single audit's bound) unless Graph throttles the tenant")
+        raise UsageError.keyed("api.bad_concurrency", max=MAX_CONCURRENCY, value=value)
     return value
 
 
 def params(value: Any, function: str) -> None:
     if value is not None and not isinstance(value, dict):
-        raise UsageError(f"{function}() takes params as a dict, not {kind(value)}",
-                         "Pass params={'usage_location': 'DE', 'team_owners': 'chefin@kunde-a.de'}")
+        raise UsageError.keyed("api.params_not_dict", function=function, kind=kind(value))
 
 
 def language(value: Any) -> None:
     from ..i18n import labels
 
     if not isinstance(value, str):
-        raise UsageError(f"lang must be a language code such as 'de' or 'en', not {kind(value)}", "Pass lang='de' or lang='en'")
+        raise UsageError.keyed("api.bad_lang", kind=kind(value))
     labels(value)  # a UsageError naming the languages there are

@@ -9,7 +9,6 @@ from ..audit.model import Audit
 from ..checks.model import CheckSpec
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
-from ..i18n import say
 from . import arguments
 from .results import Plan, Run
 
@@ -56,7 +55,7 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
             return render_plan_json(obj.plan, obj.granted, exit_code=exit_code, lang=lang)
         if format == "table":
             return render_plan_text(obj.plan, obj.granted, lang)
-        raise UsageError(f"A plan renders as table or json, not {format}", "Use format='table' or format='json'")
+        raise UsageError.keyed("api.plan_format", format=format)
     if isinstance(obj, Run):
         from ..render.run import render_run_json, render_run_text
 
@@ -64,7 +63,7 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
             return render_run_json(obj, command=command, exit_code=exit_code, lang=lang)
         if format == "table":
             return render_run_text(obj, lang)
-        raise UsageError(f"A run renders as table or json, not {format}", "Use format='table' or format='json'")
+        raise UsageError.keyed("api.run_format", format=format)
     from ..playbook.service import UndoPreview
 
     if isinstance(obj, UndoPreview):
@@ -75,8 +74,8 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
             return envelope("playbook undo", undo_preview_data(obj, lang), exit_code=exit_code)
         if format == "table":
             return render_undo_preview_text(obj, lang)
-        raise UsageError(f"An undo preview renders as table or json, not {format}", "Use format='table' or format='json'")
-    raise UsageError(f"Cannot render a {type(obj).__name__}", "Give an Audit, a plan, a run result or an undo preview")
+        raise UsageError.keyed("api.undo_preview_format", format=format)
+    raise UsageError.keyed("api.cannot_render", error_type=type(obj).__name__)
 
 
 def list_checks(area: str | None = None) -> list[CheckSpec]:
@@ -86,7 +85,7 @@ def list_checks(area: str | None = None) -> list[CheckSpec]:
     specs = list(registry().values())
     areas = sorted({s.area for s in specs})
     if area is not None and area not in areas:
-        raise UsageError(f"There is no area {area!r}", f"Use one of: {', '.join(areas)}")
+        raise UsageError.keyed("api.unknown_area", area=area, items=', '.join(areas))
     return [s for s in specs if area is None or s.area == area]
 
 
@@ -98,5 +97,5 @@ def get_check(check_id: str) -> CheckSpec:
     spec = specs.get(check_id)
     if spec is None:
         close = [i for i in specs if check_id.split(".")[-1] in i] or list(specs)[:5]
-        raise UsageError(say("cli.checks.unknown", check=check_id), say("cli.checks.unknown_fix", similar=", ".join(close[:5])))
+        raise UsageError.keyed("api.unknown_check", check=check_id, similar=", ".join(close[:5]))
     return spec

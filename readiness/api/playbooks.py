@@ -30,8 +30,7 @@ def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, us
     if isinstance(conn_or_snapshot, Snapshot):
         return aio.plan_offline(playbook, conn_or_snapshot, params, usage_location=usage_location)
     if not isinstance(conn_or_snapshot, Connection):
-        raise UsageError(f"plan() plans on a Connection or a Snapshot, not {arguments.kind(conn_or_snapshot)}",
-                         "Pass readiness.connect(...) to read the tenant now, or readiness.load_snapshot(path) to plan offline")
+        raise UsageError.keyed("api.plan_needs_source", kind=arguments.kind(conn_or_snapshot))
     return aio.run_sync(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
 
 
@@ -44,7 +43,7 @@ def load_plan(path: Path | str) -> Plan:
     source = meta.get("playbook_source", "")
     pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
     if pb.sha256 != saved.playbook_hash:
-        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+        raise UsageError.keyed("plan.playbook_changed")
     return Plan(saved, pb, dict(meta.get("overrides") or {}), None, meta.get("tenant", ""), meta.get("endpoint", ""))
 
 

@@ -53,9 +53,9 @@ def serve_simulator(profile: str = "unprepared-sme", *, seed: int = 7, size: int
     from ..simulator import PROFILES
 
     if tenant is None and profile not in PROFILES:
-        raise UsageError(f"There is no simulator profile {profile!r}", f"Use one of: {', '.join(PROFILES)}")
+        raise UsageError.keyed("api.unknown_simulator_profile", profile=profile, items=', '.join(PROFILES))
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise UsageError(f"port must be a number from 0 to 65535, not {port!r}", "Leave it at 0 for a free port")
+        raise UsageError.keyed("api.bad_port", port=port)
     tenant = tenant if tenant is not None else generate_tenant(profile, seed=seed, size=size)
     share = fault_rate / 3
     faults = Faults(latency=latency, rate_429=share, rate_503=share, rate_drop=share) if latency or fault_rate else Faults()

@@ -28,13 +28,13 @@ def connect(tenant: str | None = None, graph_url: str | None = None, token: str 
     arguments.text(usage_location, "connect", "usage_location", optional=False)
     arguments.concurrency(concurrency)
     if token is not None and credential is not None:
-        raise UsageError("Both token and credential were given", "Give only one of them")
+        raise UsageError.keyed("api.token_and_credential")
     options = {"concurrency": concurrency, "transport": transport, "policy": policy}
     if token is None and credential is None:
         conn = resolve(tenant, graph_url, writes=writes)
     else:
         if tenant and graph_url:
-            raise UsageError("--tenant and --graph-url both name a tenant", "Give only one of them")
+            raise UsageError.keyed("config.two_tenants")
         factory: Callable[[], Any]
         if token is not None:
             from ..graph.auth import StaticTokenCredential
@@ -62,7 +62,7 @@ def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, 
     """
     arguments.connection(conn, "collect")
     if previous is not None and not isinstance(previous, Snapshot):
-        raise UsageError("collect(previous=...) takes a Snapshot", "Load it with readiness.load_snapshot(path)")
+        raise UsageError.keyed("api.previous_not_snapshot")
     return aio.run_sync(aio.collect(conn, progress, previous=previous))
 
 

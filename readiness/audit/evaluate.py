@@ -92,8 +92,7 @@ def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymi
     """
     snapshot = with_prices(snapshot, prices)
     if previous is not None and previous.tenant_id and snapshot.tenant_id and previous.tenant_id != snapshot.tenant_id:
-        raise UsageError("The previous snapshot is of another tenant",
-                         "Give an earlier snapshot of the same tenant with --previous")
+        raise UsageError.keyed("audit.previous_other_tenant")
     source, previous_source = snapshot, previous
     if pseudonymize:
         key = key or privacy.key_for(snapshot.tenant_id)
@@ -112,8 +111,7 @@ def private(audit: Audit, *, pseudonymize: bool = False, aggregate_only: bool = 
     """The same audit, made private for readers outside the IT team (a no-op when it already is)."""
     if pseudonymize and not audit.privacy.pseudonymized:
         if audit.source is None:
-            raise UsageError("This audit cannot be pseudonymised afterwards (it was built without its snapshot)",
-                             "Call readiness.evaluate(snapshot, pseudonymize=True)")
+            raise UsageError.keyed("audit.cannot_pseudonymize")
         audit = evaluate(audit.source, audit.previous_source, pseudonymize=True)
     if aggregate_only and not audit.privacy.aggregate_only:
         audit = privacy.aggregate_only(audit)

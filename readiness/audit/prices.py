@@ -15,7 +15,6 @@ from pathlib import Path
 from ..collect.snapshot import COMPLETE, Section, Snapshot
 from ..errors import UsageError
 
-_FIX = "Give a CSV file with the header sku,monthly_price,currency and one row per SKU part number (e.g. SPE_E3,33.70,EUR)"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SKU = re.compile(r"^[A-Za-z0-9_.()+-]{1,80}$")
 MAX_BYTES = 1024 * 1024
@@ -26,7 +25,7 @@ def parse_prices(text: str, where: str = "the prices file") -> dict[str, dict]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     fields = [str(f or "").strip().lower() for f in reader.fieldnames or []]
     if not {"sku", "monthly_price", "currency"} <= set(fields):
-        raise UsageError(f"{where} has no header with the columns sku, monthly_price and currency", _FIX)
+        raise UsageError.keyed("prices.no_header", fix_key="prices.bad_file", where=where)
     out: dict[str, dict] = {}
     for n, row in enumerate(reader, start=2):
         row = {str(k or "").strip().lower(): str(v or "").strip() for k, v in row.items() if not isinstance(v, list)}
@@ -38,9 +37,9 @@ def parse_prices(text: str, where: str = "the prices file") -> dict[str, dict]:
         except InvalidOperation:
             price = Decimal(-1)
         if not _SKU.match(sku) or not price.is_finite() or price < 0 or not _CURRENCY.match(cur):
-            raise UsageError(f"Line {n} of {where} is not 'SKU part number, monthly price, currency'", _FIX)
+            raise UsageError.keyed("prices.bad_line", fix_key="prices.bad_file", n=n, where=where)
         if sku.upper() in out:
-            raise UsageError(f"Line {n} of {where} prices {sku} a second time", _FIX)
+            raise UsageError.keyed("prices.duplicate", fix_key="prices.bad_file", n=n, where=where, sku=sku)
         out[sku.upper()] = {"monthly": str(price), "currency": cur}
     return out
 
@@ -49,10 +48,11 @@ def load_prices(path: str | Path) -> dict[str, dict]:
     p = Path(path)
     try:
         if p.stat().st_size > MAX_BYTES:
-            raise UsageError(f"The prices file {p.name} is larger than 1 MB", _FIX)
+            raise UsageError.keyed("prices.too_large", fix_key="prices.bad_file", name=p.name)
         text = p.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"The prices file {p.name} cannot be read ({type(exc).__name__})", _FIX) from None
+        raise UsageError.keyed("prices.unreadable", fix_key="prices.bad_file", name=p.name,
+                               error_type=type(exc).__name__) from None
     return parse_prices(text, f"the prices file {p.name}")
 
 

@@ -41,8 +41,7 @@ def key_for(tenant_id: str, key_dir: Path | None = None) -> bytes:
         write_private(path, base64.b64encode(key).decode() + "\n")
         return key
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"The pseudonym key {path} cannot be read or written ({exc})",
-                          f"Check the folder's permissions, or set {KEY_ENV}") from exc
+        raise ConfigError.keyed("audit.pseudonym_key", path=path, exc=exc, env=KEY_ENV) from exc
 
 
 def _safe(text: str) -> str:

@@ -11,8 +11,8 @@ import click
 from .. import __version__
 from ..errors import ReadinessError
 from ..exitcodes import ExitCode
-from ..i18n import say
-from .context import AppContext
+from ..i18n import text
+from .context import ARGS_KEY, AppContext, current_lang
 
 COMMANDS = {
     "demo": ("readiness.cli.demo", "demo", "Run the audit on a built-in demo tenant (no sign-in needed)."),
@@ -58,18 +58,22 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
-        ctx.meta["readiness.json_command"] = _json_command([*getattr(ctx, "_protected_args", []), *ctx.args])
+        args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        ctx.meta["readiness.json_command"] = _json_command(args)
+        ctx.meta[ARGS_KEY] = args  # current_lang() reads the command's --lang from them, also after it failed
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
             raise  # a closed pipe (`| head`) ends quietly in main()
         except ReadinessError as exc:
-            _fail(ctx, say("cli.error", error=str(exc)), int(exc.exit_code), code_name=exc.code)
+            lang = current_lang(ctx)
+            _fail(ctx, text("cli.error", lang, error=exc.text(lang)), int(exc.exit_code), code_name=exc.code,
+                  what=exc.what_in(lang), fix=exc.fix_in(lang))
         except KeyboardInterrupt:
-            _fail(ctx, say("cli.interrupted"), int(ExitCode.INTERRUPTED), code_name="interrupted")
+            _fail(ctx, text("cli.interrupted", current_lang(ctx)), int(ExitCode.INTERRUPTED), code_name="interrupted")
         except Exception as exc:  # the last line of defence: no traceback unless asked
-            _fail(ctx, say("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), int(ExitCode.RUNTIME_ERROR),
-                  code_name="internal")
+            _fail(ctx, text("cli.internal_error", current_lang(ctx), error=f"{type(exc).__name__}: {exc}"),
+                  int(ExitCode.RUNTIME_ERROR), code_name="internal")
 
 
 def _json_command(args: list[str]) -> str | None:
@@ -86,7 +90,7 @@ def _json_command(args: list[str]) -> str | None:
     return " ".join(words[:2]) or "readiness"
 
 
-def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error") -> None:
+def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error", what: str = "", fix: str = "") -> None:
     from ..render.safe import strip_controls  # messages quote files and servers: no escape sequences reach the terminal
 
     click.echo(strip_controls(message), err=True)
@@ -95,7 +99,8 @@ def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error")
         from ..render.envelope import envelope
 
         click.echo(envelope(command, None, exit_code=code, status="error",
-                            errors=[{"code": code_name, "message": strip_controls(message)}]), nl=False)
+                            errors=[{"code": code_name, "message": strip_controls(message), "what": strip_controls(what),
+                                     "fix": strip_controls(fix), "exit_code": code}]), nl=False)
     obj = ctx.find_object(AppContext)
     if obj is not None and obj.verbose:
         import traceback

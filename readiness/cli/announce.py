@@ -5,7 +5,7 @@ from typing import Any
 
 import click
 
-from ..i18n import say
+from .context import say
 from ..render.safe import terminal
 
 

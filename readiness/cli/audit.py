@@ -7,8 +7,7 @@ import click
 
 from ..checks.model import Severity
 from ..exitcodes import ExitCode
-from ..i18n import say
-from .context import AppContext
+from .context import AppContext, say
 from .options import connection_options, csv_headers_option, emit, terminal_style, lang_option, limit_waiting, max_wait_option, output_options
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from ..i18n import text, ui_lang
+import click
+
+from ..errors import Phrase
+from ..i18n import available_languages, text, ui_lang as env_lang
 
 
 @dataclass
@@ -18,8 +21,8 @@ class AppContext:
     extra: dict = field(default_factory=dict)
 
     def progress(self, message: str) -> None:
-        """Progress and logs go to stderr; results go to stdout."""
-        print(message, file=sys.stderr, flush=True)
+        """Progress and logs go to stderr; results go to stdout (a library Phrase in the command's language)."""
+        print(spoken(message), file=sys.stderr, flush=True)
 
     def debug(self, message: str) -> None:
         if self.verbose:
@@ -34,7 +37,7 @@ class AppContext:
         import readiness
 
         def say(key: str, **params: Any) -> str:
-            return text(key, lang or ui_lang(), **params)
+            return text(key, lang or env_lang(), **params)
 
         self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
         snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None, previous=previous)
@@ -53,3 +56,48 @@ class AppContext:
 def run_async(coro: Any) -> Any:
     """One asyncio.run per command (never share a client across loops)."""
     return asyncio.run(coro)
+
+
+# -- the language of what the CLI says, chosen here once ---------------------------------------------------------------
+# An error: the command's --lang, else READINESS_LANG, else English (profiles carry no language) - current_lang().
+# Prompts, warnings and progress lines around a result: READINESS_LANG, else English - say() and spoken().
+
+ARGS_KEY = "readiness.args"
+
+
+def lang_in_args(args: Sequence[str]) -> str | None:
+    """The value of ``--lang X`` / ``--lang=X`` among a command's words, if the catalogue has that language."""
+    found = None
+    for arg, nxt in zip(args, [*args[1:], ""]):
+        if arg == "--":
+            break
+        if arg == "--lang":
+            found = nxt
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    return found if found and found in available_languages() else None
+
+
+def current_lang(ctx: click.Context | None = None) -> str:
+    """The command's ``--lang``, else READINESS_LANG (``i18n.ui_lang``), else English."""
+    ctx = ctx or click.get_current_context(silent=True)
+    while ctx is not None:
+        given = ctx.get_parameter_source("lang") not in (None, click.core.ParameterSource.DEFAULT)
+        if given and ctx.params.get("lang") in available_languages():
+            return str(ctx.params["lang"])
+        args = ctx.meta.get(ARGS_KEY)
+        if args is not None:
+            return lang_in_args(args) or env_lang()
+        ctx = ctx.parent
+    return env_lang()
+
+
+def say(key: str, /, **params: object) -> str:
+    """A catalogue text for the person at the terminal (prompt, progress, warning), in READINESS_LANG: a command's
+    --lang is the language of its result and its errors; the lines around them keep the terminal's language."""
+    return text(key, env_lang(), **params)
+
+
+def spoken(message: str) -> str:
+    """A line the library handed over, in the terminal's language (as ``say``) when it is a catalogue Phrase."""
+    return message.text(env_lang()) if isinstance(message, Phrase) else message

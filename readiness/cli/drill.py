@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .context import spoken
 from .options import emit, lang_option, params_option
 
 
@@ -38,5 +39,5 @@ def drill(playbook: str, from_snapshot: Path, params: dict[str, str], usage_loca
 
     record = readiness.drill(playbook, readiness.load_snapshot(from_snapshot), params=params, latency_ms=latency,
                              previous=previous, usage_location=usage_location,
-                             progress=lambda msg: click.echo(msg, err=True))
+                             progress=lambda msg: click.echo(spoken(msg), err=True))
     emit(readiness.render_drill(record.to_dict(), output, lang), out)

@@ -6,9 +6,8 @@ from pathlib import Path
 import click
 
 from ..checks.model import Severity
-from ..i18n import say
 from ..render.safe import terminal
-from .context import AppContext, run_async
+from .context import AppContext, run_async, say
 from .options import emit, lang_option, query_option
 
 
@@ -140,8 +139,9 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
 def _warn_unreadable(paths: list[Path]) -> None:
     """Damaged entries are skipped, and said so: the report would otherwise quietly show an older audit."""
     if paths:
-        shown = ", ".join(terminal(str(p)) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        click.echo(f"Warning: skipped {len(paths)} damaged audit file(s): {shown}. Delete them, or audit the tenant again.", err=True)
+        shown = ", ".join(terminal(str(p)) for p in paths[:3])
+        more = say("cli.fleet.and_more", n=len(paths) - 3) if len(paths) > 3 else ""
+        click.echo(say("cli.fleet.skipped_damaged", n=len(paths), shown=shown + more), err=True)
 
 
 def _link_reports(entries: list[dict], out: Path | None) -> None:

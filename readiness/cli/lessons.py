@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .context import say
 from .options import emit, lang_option
 
 
@@ -31,4 +32,4 @@ def playbook_lessons(run_id: str, output: str, out: Path | None, lang: str, befo
     emit(readiness.render_lessons(doc, output, lang), out)
     if add_to:
         added = readiness.lessons_to_measures(doc, add_to, lang=lang)
-        click.echo(f"Added {len(added)} measures to the register of {add_to}", err=True)
+        click.echo(say("cli.measures.added_from_lessons", n=len(added), register=add_to), err=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .context import say
 from .options import lang_option, params_option
 
 
@@ -27,5 +28,5 @@ def letters(snapshot: Path, out_dir: Path, lang: str, params: dict[str, str], pa
     import readiness
 
     result = readiness.letters(readiness.load_snapshot(snapshot), out_dir, lang=lang, params=params, passes=passes)
-    click.echo(f"Wrote {len(result.people)} letters to {result.out_dir}" +
-               (f" ({result.with_pass} with a temporary access pass)" if result.with_pass else ""), err=True)
+    click.echo(say("cli.letters.wrote_with_passes" if result.with_pass else "cli.letters.wrote", n=len(result.people),
+                   folder=str(result.out_dir), passes=result.with_pass), err=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..i18n import ui_lang
+from .context import say
 from .options import emit, query_option
 
 _tenant = click.option("--tenant", metavar="NAME", default=None, help="Tenant (profile name); default: the default profile.")
@@ -76,7 +77,7 @@ def add(ctx: click.Context, title: str, check: str | None, lesson: str | None, o
         title = readiness.get_check(check.strip().lower()).title[ui_lang()] if readiness.get_check(check.strip().lower()) else ""
     m = readiness.measures_add(register, title, check=check, lesson=lesson, owner=owner, due=due, metric=metric,
                                target=target, priority=priority)
-    click.echo(f"Added {m.id} to {register.save()}", err=True)
+    click.echo(say("cli.measures.added", id=m.id, path=str(register.save())), err=True)
 
 
 @measures.command(name="set")
@@ -97,7 +98,7 @@ def set_(ctx: click.Context, measure_id: str, tenant: str | None, path: Path | N
 
     register = readiness.measures_load(*_args(ctx, tenant, path))
     m = readiness.measures_set(register, measure_id, **changes)
-    click.echo(f"Updated {m.id} in {register.save()}", err=True)
+    click.echo(say("cli.measures.updated", id=m.id, path=str(register.save())), err=True)
 
 
 @measures.command(name="list")
@@ -140,5 +141,5 @@ def update(ctx: click.Context, snapshot: Path, tenant: str | None, path: Path | 
     register = readiness.measures_load(*_args(ctx, tenant, path))
     tracked = readiness.measures_track(register, readiness.evaluate(readiness.load_snapshot(snapshot)))
     register.save()
-    click.echo(f"{len(tracked.done_since_last)} done since the last audit, {len(tracked.overdue)} overdue, "
-               f"{tracked.open} open", err=True)
+    click.echo(say("cli.measures.summary", done=len(tracked.done_since_last), overdue=len(tracked.overdue),
+                   open=tracked.open), err=True)

@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 import click
 
-from ..i18n import DEFAULT_LANG, LANGS, say
+from ..i18n import DEFAULT_LANG, LANGS
+from .context import say
 
 FORMATS = ("table", "json", "csv", "md", "html")
 

@@ -10,9 +10,10 @@ import click
 
 from ..errors import UsageError
 from ..exitcodes import ExitCode
-from ..i18n import has, resolve as resolve_text, say, ui_lang
+from ..i18n import has, resolve as resolve_text
 from .announce import announce
-from .context import AppContext, run_async
+from ..i18n import ui_lang
+from .context import AppContext, run_async, say
 from ..render.safe import terminal as esc
 from .options import complete_playbooks, connection_options, emit, limit_waiting, max_wait_option, params_option, query_option
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import say
+from .context import say
 from ..simulator.generate import PROFILES
 
 

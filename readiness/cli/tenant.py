@@ -9,10 +9,9 @@ import click
 from ..errors import UsageError
 from ..graph.auth import AUTH_METHODS
 from ..graph.clouds import CLOUDS
-from ..i18n import say
 from ..render.safe import terminal
 from .announce import announce, default_change
-from .context import AppContext, run_async
+from .context import AppContext, run_async, say
 from .options import connection_options
 
 

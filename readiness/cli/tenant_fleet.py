@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from .announce import default_change
+from .context import say
 from .options import emit, query_option
 
 
@@ -43,10 +45,11 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None
         rows = [[r.line, terminal(r.name), r.status + (" (dry run)" if dry_run and r.status != "skipped" else ""),
                  terminal(r.reason)] for r in report.rows]
         click.echo(tabulate(rows, headers=["line", "name", "result", "why"], disable_numparse=True))
-        click.echo(f"{len(report.added)} added, {len(report.skipped)} skipped ({len(report.invalid)} invalid).", err=True)
+        click.echo(say("cli.tenant.import_summary", added=len(report.added), skipped=len(report.skipped),
+                       invalid=len(report.invalid)), err=True)
     if report.new_default:
         name, was = report.new_default
-        click.echo(f"{terminal(name)} is now the default profile" + (f" (was {terminal(was)})." if was else "."), err=True)
+        click.echo(default_change(name, was), err=True)
     if code:
         raise SystemExit(code)
 
@@ -115,4 +118,4 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
     for name, result in added:
         click.echo(f"{name}: {result}", err=True)
     if not offered:
-        click.echo("No active GDAP relationships found.", err=True)
+        click.echo(say("cli.tenant.no_gdap"), err=True)

@@ -17,7 +17,6 @@ import httpx
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
-from ..graph.text import BAD_ANSWER_FIX
 from ..graph.tasks import cancel_all, gather_all
 from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
@@ -77,8 +76,8 @@ async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Sect
     except GraphError as exc:
         return classify(name, endpoint, exc, permission=permission, licence=licence)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        bad = GraphBadResponse(f"Graph's answer for {endpoint} has an unexpected shape ({type(exc).__name__}: "
-                               f"{str(exc)[:80]})", BAD_ANSWER_FIX)
+        bad = GraphBadResponse.keyed("graph.unexpected_shape_error", fix_key="graph.bad_answer", endpoint=endpoint,
+                                     error_type=type(exc).__name__, detail=str(exc)[:80])
         return classify(name, endpoint, bad, permission=permission, licence=licence)
 
 
@@ -119,11 +118,12 @@ async def _single(client: GraphClient, name: str, endpoint: str, info: Any) -> S
     if isinstance(doc, dict) and isinstance(doc.get("value"), dict):
         doc = doc["value"]  # some docs pages show singletons wrapped in "value": accept both
     if isinstance(doc, dict) and "value" in doc and not isinstance(doc["value"], dict):
-        raise GraphBadResponse(f"Graph answered GET {endpoint} with a page of a collection ('value') where a single object belongs",
-                               BAD_ANSWER_FIX, path=endpoint)
+        raise GraphBadResponse(key="graph.page_for_object", params={"endpoint": endpoint}, fix_key="graph.bad_answer",
+                               path=endpoint)
     if not isinstance(doc, dict):
-        raise GraphBadResponse(f"Graph answered GET {endpoint} with {'nothing' if doc is None else 'a JSON ' + type(doc).__name__} "
-                               "where an object belongs", BAD_ANSWER_FIX, path=endpoint)
+        raise GraphBadResponse(key="graph.nothing_for_object" if doc is None else "graph.json_for_object",
+                               params={"endpoint": endpoint, "kind": type(doc).__name__}, fix_key="graph.bad_answer",
+                               path=endpoint)
     doc = check_item(name, {k: v for k, v in doc.items() if not k.startswith("@odata.context")}, endpoint)
     return Section(name, COMPLETE, doc, endpoint=endpoint, count=1)
 
@@ -190,8 +190,9 @@ def _faulted(results: dict, ids: list[str], endpoint: str) -> None:
     lost = [r for r in (results.get(i) for i in ids) if r is not None and (r.status == 429 or r.status >= 500)]
     if lost:
         statuses = ", ".join(sorted({str(r.status) for r in lost}))
-        raise GraphError(f"{len(lost)} of {len(ids)} $batch requests to {endpoint} failed after the retries "
-                         f"(Graph answered {statuses})", "Try again later", status=lost[0].status, path=endpoint)
+        raise GraphError(key="graph.batch_lost",
+                         params={"n": len(lost), "n2": len(ids), "endpoint": endpoint, "statuses": statuses},
+                         status=lost[0].status, path=endpoint)
 
 
 async def _teams(client: GraphClient, groups_sec: Section) -> Section:
@@ -250,8 +251,8 @@ async def _usage_report(client: GraphClient, endpoint: str) -> Section:
     rows, refreshed, total = [], "", 0
     reader = csv.DictReader(io.StringIO(text))
     if text.strip() and "Report Refresh Date" not in (reader.fieldnames or []):
-        raise GraphBadResponse(f"Graph answered GET {endpoint} with something that is not the usage report (CSV)",
-                               BAD_ANSWER_FIX, path=endpoint)
+        raise GraphBadResponse(key="graph.not_usage_report", params={"endpoint": endpoint}, fix_key="graph.bad_answer",
+                               path=endpoint)
     for row in reader:
         refreshed = refreshed or row.get("Report Refresh Date", "")
         if str(row.get("Is Deleted", "")).lower() in ("true", "yes"):

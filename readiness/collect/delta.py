@@ -115,8 +115,8 @@ async def users(client: GraphClient, prev: Section, full: Callable[[], Awaitable
                 row["signInActivity"] = res.body.get("signInActivity")
                 compact.user(row)
             elif res is not None:
-                raise GraphError(f"Graph answered {res.status} reading a new user's sign-in activity", "Try again later",
-                                 status=res.status, path="/users/{id}")
+                raise GraphError(key="graph.sign_in_activity_failed", params={"status": res.status}, status=res.status,
+                                 path="/users/{id}")
 
     return await _or_full(client, "users", delta_section(client, "users", "users", prev, sign_ins, compact.user), full)
 
@@ -142,8 +142,8 @@ async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitab
                 continue
             res = results.get(row["id"])
             if res is None or not res.ok or not isinstance(res.body, dict):
-                raise GraphError(f"Graph answered {getattr(res, 'status', 'nothing')} reading a new device's owners",
-                                 "Try again later", status=getattr(res, "status", 0) or 500, path="/devices/{id}/registeredOwners")
+                raise GraphError(key="graph.device_owners_failed", params={"detail": getattr(res, 'status', 'nothing')},
+                                 status=getattr(res, "status", 0) or 500, path="/devices/{id}/registeredOwners")
             row["owners"] = [o.get("id") for o in res.body.get("value") or []]
 
     def shape(d: dict) -> dict:

@@ -13,7 +13,6 @@ from typing import Any, Awaitable, Callable
 
 from ..errors import GraphBadResponse
 from ..graph.client import GraphClient
-from ..graph.text import BAD_ANSWER_FIX
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import WINDOWS365 as W365_CAP
 from .collectors import INTUNE, _collection, _guard, _licence_or_permission, _single
@@ -118,8 +117,8 @@ async def _office_report(client: GraphClient) -> Section:
     text = raw.content.decode("utf-8-sig", "replace")
     reader = csv.DictReader(io.StringIO(text))
     if text.strip() and "Report Refresh Date" not in (reader.fieldnames or []):
-        raise GraphBadResponse(f"Graph answered GET {OFFICE_REPORT} with something that is not the usage report (CSV)",
-                               BAD_ANSWER_FIX, path=OFFICE_REPORT)
+        raise GraphBadResponse(key="graph.not_usage_report", params={"endpoint": OFFICE_REPORT},
+                               fix_key="graph.bad_answer", path=OFFICE_REPORT)
     rows, refreshed = [], ""
     for row in reader:
         refreshed = refreshed or row.get("Report Refresh Date", "")

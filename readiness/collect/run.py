@@ -52,14 +52,9 @@ def refuse_unreadable(snap: Snapshot, label: str) -> None:
     if not sections or any(s.usable for s in sections):
         return
     if all(s.status in ("forbidden", "skipped") for s in sections):
-        raise AuthError(f"Graph refused every request to {label} with 403: the app has no permission in this tenant "
-                        "(admin consent missing)",
-                        "Grant admin consent for the app in the tenant (docs/fleet.md, step 4), then check it with "
-                        "`readiness tenant test NAME`")
+        raise AuthError.keyed("auth.no_consent", label=label)
     rejected = [s for s in sections if s.status == "failed" and s.reason.startswith("Graph answered 401")]
     if not rejected:
         return
     detail = rejected[0].reason.rsplit(": ", 1)[-1].rstrip(".")
-    raise AuthError(f"Graph refused the sign-in to {label} (401: {detail}); nothing could be read",
-                    "Get a new token (it may have expired or be meant for another tenant or endpoint), or check the "
-                    "profile's credentials with `readiness tenant test NAME`")
+    raise AuthError.keyed("auth.refused_sign_in", label=label, detail=detail)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import GraphBadResponse
+from ..errors import GraphBadResponse, Phrase
 
 _N = type(None)
 STR, OPT_STR, OPT_BOOL = (str,), (str, _N), (bool, _N)
@@ -70,12 +70,12 @@ NESTED: dict[tuple[str, str], dict[str, tuple]] = {
     ("devices", "registeredOwners"): {"id": OPT_STR},
     ("users", "provisionedPlans"): {"capabilityStatus": OPT_STR, "provisioningStatus": OPT_STR, "service": OPT_STR},
 }
-_NAMES = {str: "a string", bool: "true/false", list: "a list", dict: "an object", int: "a number", float: "a number",
-          _N: "null"}
+_NAMES = {str: "string", bool: "bool", list: "list", dict: "object", int: "number", float: "number", _N: "null"}
 
 
 def _kind(value: Any) -> str:
-    return _NAMES.get(type(value), type(value).__name__)
+    word = _NAMES.get(type(value))
+    return Phrase(f"errors.words.shape.{word}") if word else type(value).__name__
 
 
 _MISSING = object()
@@ -93,28 +93,31 @@ def check_item(section: str, item: Any, endpoint: str = "") -> Any:
     if plan is None:
         return item
     if item.__class__ is not dict:
-        raise _bad(endpoint or section, f"an item that is {_kind(item)}, not an object")
+        raise _bad(endpoint or section, Phrase("errors.graph.shape.not_object", kind=_kind(item)))
     get = item.get
     for name, types, required, nested in plan:
         value = get(name, _MISSING)
         if value is _MISSING or value is None:
             if required:
-                raise _bad(endpoint or section, f"an item without '{name}'")
+                raise _bad(endpoint or section, Phrase("errors.graph.shape.missing", name=name))
             continue
         if not isinstance(value, types) or (value.__class__ is bool and bool not in types):
-            raise _bad(endpoint or section, f"'{name}' as {_kind(value)}")
+            raise _bad(endpoint or section, Phrase("errors.graph.shape.field_kind", name=name, kind=_kind(value)))
         if nested is not None and value:
             for sub in value:
                 if sub.__class__ is not dict:
-                    raise _bad(endpoint or section, f"'{name}' holding {_kind(sub)} where an object belongs")
+                    raise _bad(endpoint or section, Phrase("errors.graph.shape.nested_not_object", name=name,
+                                                                kind=_kind(sub)))
                 for key, sub_types in nested.items():
                     sub_value = sub.get(key)
                     if sub_value is not None and not _is(sub_value, sub_types):
-                        raise _bad(endpoint or section, f"'{name}.{key}' as {_kind(sub_value)}")
+                        raise _bad(endpoint or section, Phrase("errors.graph.shape.field_kind", name=f"{name}.{key}",
+                                                                    kind=_kind(sub_value)))
     if section == "skus":
         for key, value in (item.get("prepaidUnits") or {}).items():
             if not _is(value, OPT_NUM):
-                raise _bad(endpoint or section, f"'prepaidUnits.{key}' as {_kind(value)}")
+                raise _bad(endpoint or section, Phrase("errors.graph.shape.field_kind", name=f"prepaidUnits.{_clean(key)}",
+                                                            kind=_kind(value)))
     return item
 
 
@@ -125,7 +128,15 @@ def _is(value: Any, types: tuple) -> bool:
     return isinstance(value, types)
 
 
-def _bad(where: str, what: str) -> GraphBadResponse:
-    from ..graph.text import BAD_ANSWER_FIX, clean
+def _clean(key: Any) -> str:  # a key of Graph's answer, not of the schema: made safe for a message
+    from ..graph.text import clean
 
-    return GraphBadResponse(f"Graph's answer for {clean(where, 120)} has {clean(what, 120)}", BAD_ANSWER_FIX, path=where)
+    return clean(key, 60)
+
+
+def _bad(where: str, what: Phrase) -> GraphBadResponse:
+    """``what`` names fields of Graph's schema and kinds of value, never text from the answer."""
+    from ..graph.text import clean
+
+    return GraphBadResponse(key="graph.unexpected_shape", params={"where": clean(where, 120), "what": what},
+                            fix_key="graph.bad_answer", path=where)

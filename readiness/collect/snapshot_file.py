@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import bulkjson
-from ..errors import GraphBadResponse, SnapshotError
+from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .shapes import check_item
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
@@ -59,8 +59,6 @@ FIELDS: dict[str, dict[str, Any]] = {
     "prices": {},
 }
 
-_FIX = "Give a file written by `readiness audit --snapshot-out`, or collect a new one"
-
 
 def max_bytes() -> int:
     value = os.environ.get(MAX_BYTES_ENV, "").strip()
@@ -71,8 +69,7 @@ def max_bytes() -> int:
     except ValueError:
         limit = 0
     if limit <= 0:
-        raise SnapshotError(f"{MAX_BYTES_ENV}={value!r} is not a positive number of bytes",
-                            f"Set it to a size such as {DEFAULT_MAX_BYTES}, or unset it")
+        raise SnapshotError.keyed("snapshot.bad_max_bytes", env=MAX_BYTES_ENV, value=value, default=DEFAULT_MAX_BYTES)
     return limit
 
 
@@ -89,13 +86,15 @@ def read_document(path: Path) -> Any:
         raise
     except (OSError, EOFError, zlib.error) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
-            raise SnapshotError(f"Cannot read snapshot {path} ({exc.strerror})", "Check the path") from exc
-        raise SnapshotError(f"{path} is not a readable snapshot (damaged gzip: {type(exc).__name__})", _FIX) from exc
+            raise SnapshotError.keyed("snapshot.unreadable", path=path, reason=exc.strerror) from exc
+        raise SnapshotError.keyed("snapshot.bad_gzip", fix_key="snapshot.damaged", path=path,
+                                  error_type=type(exc).__name__) from exc
     try:
         with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
             return bulkjson.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise SnapshotError(f"{path} is not a readable snapshot (not JSON: {type(exc).__name__})", _FIX) from exc
+        raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=path,
+                                  error_type=type(exc).__name__) from exc
 
 
 def _read_capped(stream: Any, limit: int, path: Path) -> bytearray:
@@ -106,22 +105,22 @@ def _read_capped(stream: Any, limit: int, path: Path) -> bytearray:
             return buf
         buf += chunk
         if len(buf) > limit:
-            raise SnapshotError(f"{path} holds more than {limit:,} bytes of snapshot data (uncompressed); refusing to read further",
-                                f"If it is a genuine snapshot of a very large tenant, raise the limit with {MAX_BYTES_ENV}=BYTES")
+            raise SnapshotError.keyed("snapshot.too_large", path=path, limit=limit, env=MAX_BYTES_ENV)
 
 
 def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) -> None:
     """Raise SnapshotError naming the first field whose shape is wrong."""
     if not isinstance(doc, dict) or "schema_version" not in doc or "sections" not in doc:
-        raise SnapshotError("This file is not a readiness snapshot", "Create one with `readiness audit --snapshot-out FILE`")
+        raise SnapshotError.keyed("snapshot.not_a_snapshot")
     version = doc["schema_version"]
     if type(version) is not int:  # noqa: E721 - bool is an int subclass and must not pass
-        raise SnapshotError(f"The snapshot's schema_version is {json.dumps(version)[:40]}, not a whole number", _FIX)
+        raise SnapshotError.keyed("snapshot.version_not_number", fix_key="snapshot.damaged",
+                                  shown=json.dumps(version)[:40])
     if version > schema_version:
-        raise SnapshotError(f"The snapshot has schema version {version}, newer than this readiness ({schema_version})",
-                            "Upgrade readiness: pip install --upgrade readiness")
+        raise SnapshotError.keyed("snapshot.version_newer", version=version, schema_version=schema_version)
     if version != schema_version:
-        raise SnapshotError(f"The snapshot has schema version {version}; this readiness reads version {schema_version}", _FIX)
+        raise SnapshotError.keyed("snapshot.version_other", fix_key="snapshot.damaged", version=version,
+                                  schema_version=schema_version)
     _expect(doc, "tenant", dict, optional=True)
     for key in ("id", "name"):
         _expect(doc.get("tenant") or {}, key, str, optional=True, where="tenant.")
@@ -132,7 +131,8 @@ def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) ->
     try:
         datetime.fromisoformat(doc["collected_at"].replace("Z", "+00:00"))
     except ValueError:
-        raise SnapshotError(f"The snapshot's collected_at {doc['collected_at'][:40]!r} is not an ISO 8601 time", _FIX) from None
+        raise SnapshotError.keyed("snapshot.bad_collected_at", fix_key="snapshot.damaged",
+                                  collected_at=doc['collected_at'][:40]) from None
     _expect(doc, "sections", dict)
     known = set(statuses)
     for name, sec in doc["sections"].items():
@@ -142,25 +142,29 @@ def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) ->
 def _section(name: str, sec: Any, statuses: set[str]) -> None:
     where = f"sections.{json.dumps(name)[1:-1][:60]}"  # escaped: the name comes from the file
     if not isinstance(sec, dict):
-        raise SnapshotError(f"The snapshot's {where} is a {_kind(sec)}, not an object", _FIX)
+        raise SnapshotError.keyed("snapshot.section_not_object", fix_key="snapshot.damaged", where=where,
+                                  kind=_kind(sec))
     status = sec.get("status")
     if status not in statuses:
-        raise SnapshotError(f"The snapshot's {where}.status is {json.dumps(status)[:40]}, not one of "
-                            f"{', '.join(sorted(statuses))}", _FIX)
+        raise SnapshotError.keyed("snapshot.bad_status", fix_key="snapshot.damaged", where=where,
+                                  shown=json.dumps(status)[:40], items=', '.join(sorted(statuses)))
     for key in ("endpoint", "reason", "permission", "licence", "delta_link"):
         _expect(sec, key, str, optional=True, where=f"{where}.")
     _expect(sec, "notes", list, optional=True, where=f"{where}.")
     if "count" in sec and type(sec["count"]) is not int:  # noqa: E721
-        raise SnapshotError(f"The snapshot's {where}.count is a {_kind(sec['count'])}, not a whole number", _FIX)
+        raise SnapshotError.keyed("snapshot.count_not_number", fix_key="snapshot.damaged", where=where,
+                                  kind=_kind(sec['count']))
     data = sec.get("data")
     if data is None:
         return
     if name in LIST_SECTIONS:
         if not isinstance(data, list):
-            raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not a list", _FIX)
+            raise SnapshotError.keyed("snapshot.data_not_list", fix_key="snapshot.damaged", where=where,
+                                      kind=_kind(data))
         bad = next((i for i, item in enumerate(data) if not isinstance(item, dict)), None)
         if bad is not None:
-            raise SnapshotError(f"The snapshot's {where}.data[{bad}] is a {_kind(data[bad])}, not an object", _FIX)
+            raise SnapshotError.keyed("snapshot.item_not_object", fix_key="snapshot.damaged", where=where, bad=bad,
+                                      kind=_kind(data[bad]))
         comp = _compiled(name)
         for i, item in enumerate(data):
             try:
@@ -171,14 +175,16 @@ def _section(name: str, sec: Any, statuses: set[str]) -> None:
                 raise _item_error(exc, f"{where}.data[{i}]", item, comp) from None
     elif name in DICT_SECTIONS:
         if not isinstance(data, dict):
-            raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not an object", _FIX)
+            raise SnapshotError.keyed("snapshot.data_not_object", fix_key="snapshot.damaged", where=where,
+                                      kind=_kind(data))
         try:
             check_item(name, data)
             _check(data, _compiled(name), "")
         except (GraphBadResponse, SnapshotError) as exc:
             raise _item_error(exc, f"{where}.data", data, _compiled(name)) from None
     elif not isinstance(data, (list, dict)):
-        raise SnapshotError(f"The snapshot's {where}.data is a {_kind(data)}, not a list or an object", _FIX)
+        raise SnapshotError.keyed("snapshot.data_not_list_or_object", fix_key="snapshot.damaged", where=where,
+                                  kind=_kind(data))
 
 
 def _compile(spec: dict[str, Any]) -> list[tuple[str, bool, int, Any]]:
@@ -209,7 +215,8 @@ def _compiled(name: str) -> list:
 def _item_error(exc: Exception, where: str, item: dict, comp: list) -> SnapshotError:
     """The error again, naming the place in the file (computed only on the error path)."""
     if isinstance(exc, GraphBadResponse):  # "Graph's answer for users has 'id' as a number"
-        return SnapshotError(f"The snapshot's {where} has {exc.what.partition(' has ')[2] or exc.what}", _FIX)
+        return SnapshotError.keyed("snapshot.section_has", fix_key="snapshot.damaged", where=where,
+                                   value=exc.params.get("what") or exc.what.partition(' has ')[2] or exc.what)
     try:
         _check(item, comp, where)
     except SnapshotError as named:
@@ -223,44 +230,52 @@ def _check(obj: dict, comp: list, where: str) -> None:
         v = get(key)
         if v is None:
             if required:
-                raise SnapshotError(f"The snapshot's {where}.{key} is missing", _FIX)
+                raise SnapshotError.keyed("snapshot.field_missing", fix_key="snapshot.damaged", where=where, key=key)
             continue
         if kind == 0:
             if not isinstance(v, pay) or (v.__class__ is bool and pay is not bool):
-                raise SnapshotError(f"The snapshot's {where}.{key} is a {_kind(v)}, not {_a(pay)}", _FIX)
+                raise SnapshotError.keyed("snapshot.field_wrong_kind", fix_key="snapshot.damaged", where=where, key=key,
+                                          kind=_kind(v), expected=_a(pay))
         elif kind == 1:
             if v.__class__ is not dict:
-                raise SnapshotError(f"The snapshot's {where}.{key} is a {_kind(v)}, not an object", _FIX)
+                raise SnapshotError.keyed("snapshot.field_not_object", fix_key="snapshot.damaged", where=where, key=key,
+                                          kind=_kind(v))
             _check(v, pay, f"{where}.{key}")
         else:
             if v.__class__ is not list:
-                raise SnapshotError(f"The snapshot's {where}.{key} is a {_kind(v)}, not a list", _FIX)
+                raise SnapshotError.keyed("snapshot.field_not_list", fix_key="snapshot.damaged", where=where, key=key,
+                                          kind=_kind(v))
             item_kind, item = pay
             for i, x in enumerate(v):
                 if item_kind == 2:
                     if x.__class__ is not dict:
-                        raise SnapshotError(f"The snapshot's {where}.{key}[{i}] is a {_kind(x)}, not an object", _FIX)
+                        raise SnapshotError.keyed("snapshot.list_item_not_object", fix_key="snapshot.damaged",
+                                                  where=where, key=key, i=i, kind=_kind(x))
                     _check(x, item, f"{where}.{key}[{i}]")
                 elif not isinstance(x, item) or (x.__class__ is bool and item is not bool):
-                    raise SnapshotError(f"The snapshot's {where}.{key}[{i}] is a {_kind(x)}, not {_a(item)}", _FIX)
+                    raise SnapshotError.keyed("snapshot.list_item_wrong_kind", fix_key="snapshot.damaged", where=where,
+                                              key=key, i=i, kind=_kind(x), expected=_a(item))
 
 
 def _a(spec: Any) -> str:
-    return {str: "a string", bool: "true or false", NUMBER: "a number"}.get(spec) or ("an object" if isinstance(spec, dict) else "a list")
+    word = {str: "string", bool: "bool", NUMBER: "number"}.get(spec) or ("object" if isinstance(spec, dict) else "list")
+    return Phrase(f"errors.words.a.{word}")
 
 
 def _expect(doc: dict, key: str, kind: type, *, optional: bool = False, where: str = "") -> None:
     if key not in doc or (optional and doc[key] is None):
         if optional:
             return
-        raise SnapshotError(f"The snapshot has no {where}{key}", _FIX)
+        raise SnapshotError.keyed("snapshot.missing", fix_key="snapshot.damaged", where=where, key=key)
     if not isinstance(doc[key], kind) or isinstance(doc[key], bool) and kind is not bool:
-        raise SnapshotError(f"The snapshot's {where}{key} is a {_kind(doc[key])}, not {_NAMES[kind]}", _FIX)
+        raise SnapshotError.keyed("snapshot.wrong_kind", fix_key="snapshot.damaged", where=where, key=key,
+                                  kind=_kind(doc[key]), expected=_NAMES[kind])
 
 
-_NAMES = {dict: "an object", list: "a list", str: "a string"}
+_NAMES = {dict: Phrase("errors.words.a.object"), list: Phrase("errors.words.a.list"), str: Phrase("errors.words.a.string")}
 
 
 def _kind(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    word = {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number",
+            type(None): "null"}.get(type(value))
+    return Phrase(f"errors.words.kind.{word}") if word else type(value).__name__

@@ -26,32 +26,30 @@ class CertificateInfo:
 
 def check_certificate(path: str) -> CertificateInfo:
     """Validate ``--cert-path``; UsageError saying what is wrong and how to fix it."""
-    fix_pem = ("Give a PEM file with the private key and the certificate (cat key.pem cert.pem > app.pem), "
-               "or a PKCS#12 file without a password")
     p = Path(path).expanduser()
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise UsageError(f"The certificate file {p} does not exist", "Check --cert-path") from None
+        raise UsageError.keyed("config.cert_not_found", p=p) from None
     except OSError as exc:
-        raise UsageError(f"The certificate file {p} cannot be read ({exc.strerror})", "Check --cert-path and its permissions") from exc
+        raise UsageError.keyed("config.cert_unreadable", p=p, reason=exc.strerror) from exc
     if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"{p} is not a regular file", fix_pem)
+        raise UsageError.keyed("config.cert_not_file", fix_key="config.cert_pem", p=p)
     if st.st_size > MAX_BYTES:
-        raise UsageError(f"{p} is {st.st_size} bytes, too large for a certificate file", fix_pem)
+        raise UsageError.keyed("config.cert_too_large", fix_key="config.cert_pem", p=p, size=st.st_size)
     try:
         with open(p, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"The certificate file {p} cannot be read ({exc.strerror})", "Check its permissions") from exc
+        raise UsageError.keyed("config.cert_unreadable_permissions", p=p, reason=exc.strerror) from exc
     if b"-----BEGIN" in data:
-        key, certs, kind = _pem(p, data, fix_pem), _pem_certs(p, data, fix_pem), "PEM"
+        key, certs, kind = _pem(p, data), _pem_certs(p, data), "PEM"
     else:
-        key, certs, kind = (*_pkcs12(p, data, fix_pem), "PKCS#12")
+        key, certs, kind = (*_pkcs12(p, data), "PKCS#12")
     if not certs:
-        raise UsageError(f"{p} holds a private key but no certificate", fix_pem)
+        raise UsageError.keyed("config.cert_missing", fix_key="config.cert_pem", p=p)
     if key is None:
-        raise UsageError(f"{p} holds a certificate but no private key", fix_pem)
+        raise UsageError.keyed("config.key_missing", fix_key="config.cert_pem", p=p)
     from cryptography.hazmat.primitives import hashes, serialization
 
     def spki(obj: object) -> bytes:
@@ -59,26 +57,24 @@ def check_certificate(path: str) -> CertificateInfo:
 
     cert = next((c for c in certs if spki(c.public_key()) == spki(key.public_key())), None)
     if cert is None:
-        raise UsageError(f"The private key in {p} does not belong to its certificate",
-                         "Put the key and the certificate of the same pair into the file")
+        raise UsageError.keyed("config.key_mismatch", p=p)
     return CertificateInfo(p.resolve(), kind, cert.subject.rfc4514_string(), cert.fingerprint(hashes.SHA1()).hex().upper())
 
 
-def _pem(p: Path, data: bytes, fix: str):  # noqa: ANN202
+def _pem(p: Path, data: bytes):  # noqa: ANN202
     from cryptography.hazmat.primitives import serialization
 
     if b"PRIVATE KEY-----" not in data:
         return None
     if b"ENCRYPTED PRIVATE KEY-----" in data or b"Proc-Type: 4,ENCRYPTED" in data:
-        raise UsageError(f"The private key in {p} is encrypted with a password",
-                         "Export it without a password and protect the file instead (chmod 600)")
+        raise UsageError.keyed("config.key_encrypted", p=p)
     try:
         return serialization.load_pem_private_key(data, password=None)  # skips the certificate blocks
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"The private key in {p} cannot be read ({exc})", fix) from exc
+        raise UsageError.keyed("config.key_unreadable", fix_key="config.cert_pem", p=p, exc=exc) from exc
 
 
-def _pem_certs(p: Path, data: bytes, fix: str) -> list:
+def _pem_certs(p: Path, data: bytes) -> list:
     from cryptography import x509
 
     if b"-----BEGIN CERTIFICATE-----" not in data:
@@ -86,17 +82,16 @@ def _pem_certs(p: Path, data: bytes, fix: str) -> list:
     try:
         return x509.load_pem_x509_certificates(data)
     except ValueError as exc:
-        raise UsageError(f"The certificate in {p} cannot be read ({exc})", fix) from exc
+        raise UsageError.keyed("config.cert_unparsable", fix_key="config.cert_pem", p=p, exc=exc) from exc
 
 
-def _pkcs12(p: Path, data: bytes, fix: str) -> tuple:
+def _pkcs12(p: Path, data: bytes) -> tuple:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, None)
     except (ValueError, TypeError) as exc:
         if data[:1] == b"\x30":  # DER: most likely a PKCS#12 with a password
-            raise UsageError(f"{p} is not a PKCS#12 file readiness can open without a password",
-                             "Export it without a password, or convert it to PEM (openssl pkcs12 -in f.pfx -nodes -out f.pem)") from exc
-        raise UsageError(f"{p} holds neither a PEM key and certificate nor a PKCS#12 bundle", fix) from exc
+            raise UsageError.keyed("config.pkcs12_password", p=p) from exc
+        raise UsageError.keyed("config.cert_unknown_format", fix_key="config.cert_pem", p=p) from exc
     return key, ([cert] if cert else []) + list(extra or [])

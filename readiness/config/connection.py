@@ -46,7 +46,7 @@ def resolve(tenant: str | None, graph_url: str | None, *, writes: bool = False,
     + writes: a command that changes a tenant must name it; it never falls back to the default profile.
     """
     if tenant and graph_url:
-        raise UsageError("--tenant and --graph-url both name a tenant", "Give only one of them")
+        raise UsageError.keyed("config.two_tenants")
     if graph_url:
         endpoint = custom_endpoint(graph_url)
         token_from_env()  # fail early with the fix, before any work
@@ -56,12 +56,10 @@ def resolve(tenant: str | None, graph_url: str | None, *, writes: bool = False,
         profile = store.get(tenant)
     else:
         if writes:
-            raise UsageError("This command changes a tenant, so it must name one",
-                             "Add --tenant NAME (a profile) or --graph-url URL; the default profile is never used for changes")
+            raise UsageError.keyed("config.change_needs_tenant")
         profile = store.default()
         if profile is None:
-            raise UsageError("No tenant given and no default profile exists",
-                             "Use --tenant NAME, or --graph-url URL with READINESS_ACCESS_TOKEN, or try `readiness demo`")
+            raise UsageError.keyed("config.no_tenant")
     endpoint = profile_endpoint(profile)
     # a client secret is looked up now (environment, then keyring), so that a missing one fails before any work
     secret = _client_secret(profile) if profile.auth == "client-secret" else None

@@ -32,14 +32,6 @@ def _username(profile: str) -> str:
     return f"{profile}:client-secret"
 
 
-def ways_out(profile: str) -> str:
-    """What works instead of a keyring, for the error message."""
-    return ("Use certificate auth (--auth certificate --cert-path FILE; nothing secret is stored); "
-            "or install and unlock an encrypted keyring (gnome-keyring or KWallet via Secret Service, "
-            "macOS Keychain, Windows Credential Manager); "
-            f"or, in CI and containers, put the secret in {env_name(profile)} at run time (read, never stored)")
-
-
 def _backend_name(backend: Any) -> str:
     chained = getattr(backend, "backends", None)
     if chained is not None and not chained:  # a chainer with nothing in it is no keyring at all
@@ -52,26 +44,26 @@ def require_keyring(profile: str) -> Any:
     try:
         import keyring
     except ImportError as exc:  # pragma: no cover - broken install
-        raise SecretStoreError("The keyring package is missing", "Reinstall readiness: pip install .") from exc
+        raise SecretStoreError.keyed("config.keyring_missing") from exc
     name = _backend_name(keyring.get_keyring())
     if any(name.endswith(x) for x in _NO_BACKEND):
-        raise SecretStoreError(f"No secure OS keyring is available to store the client secret ({name}; "
-                               "on headless Linux there is often no Secret Service)", ways_out(profile))
+        raise SecretStoreError.keyed("config.no_keyring", fix_key="config.keyring_ways_out", name=name,
+                                     env=env_name(profile))
     if "plaintext" in name.lower() or "uncrypted" in name.lower():
-        raise SecretStoreError(f"The only keyring backend stores secrets in a plain file ({name}), which readiness refuses",
-                               ways_out(profile))
+        raise SecretStoreError.keyed("config.plaintext_keyring", fix_key="config.keyring_ways_out", name=name,
+                                     env=env_name(profile))
     return keyring
 
 
 def store_secret(profile: str, secret: str) -> None:
     if not secret:
-        raise SecretStoreError("The client secret is empty", "Paste the secret's value (not its id) when asked")
+        raise SecretStoreError.keyed("config.secret_empty")
     kr = require_keyring(profile)
     try:
         kr.set_password(SERVICE, _username(profile), secret)
     except Exception as exc:  # keyring raises backend-specific errors
-        raise SecretStoreError(f"The OS keyring refused to store the secret ({type(exc).__name__})",
-                               "Unlock the keyring and try again; " + ways_out(profile)) from exc
+        raise SecretStoreError.keyed("config.keyring_refused", error_type=type(exc).__name__,
+                                     env=env_name(profile)) from exc
 
 
 def load_secret(profile: str) -> str:
@@ -82,11 +74,9 @@ def load_secret(profile: str) -> str:
     try:
         value = kr.get_password(SERVICE, _username(profile))
     except Exception as exc:
-        raise SecretStoreError(f"The OS keyring could not be read ({type(exc).__name__})",
-                               "Unlock the keyring and try again") from exc
+        raise SecretStoreError.keyed("config.keyring_unreadable", error_type=type(exc).__name__) from exc
     if not value:
-        raise SecretStoreError(f"No client secret is stored for profile '{profile}'",
-                               f"Run `readiness tenant secret {profile}` or set {env_name(profile)}")
+        raise SecretStoreError.keyed("config.no_secret_stored", profile=profile, env=env_name(profile))
     return value
 
 

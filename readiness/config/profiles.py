@@ -35,27 +35,24 @@ class TenantProfile:
 
     def validate(self) -> None:
         if not NAME_RE.match(self.name):
-            raise UsageError(f"Profile name '{self.name}' is not allowed",
-                             "Use letters, digits, dot, dash or underscore (at most 63 characters)")
+            raise UsageError.keyed("config.bad_profile_name", name=self.name)
         if not TENANT_RE.match(self.tenant):
-            raise UsageError(f"'{self.tenant}' is neither a tenant id nor a domain",
-                             "Give the directory (tenant) id GUID or a verified domain such as contoso.onmicrosoft.com")
+            raise UsageError.keyed("config.bad_tenant", tenant=self.tenant)
         if self.auth not in AUTH_METHODS:
-            raise UsageError(f"Unknown auth method '{self.auth}'", f"Use one of: {', '.join(AUTH_METHODS)}")
+            raise UsageError.keyed("config.unknown_auth", auth=self.auth, items=', '.join(AUTH_METHODS))
         if self.auth in ("client-secret", "certificate") and not self.client_id:
-            raise UsageError(f"Auth method {self.auth} needs --client-id", "Give the app registration's application (client) id")
+            raise UsageError.keyed("config.auth_needs_client_id", auth=self.auth)
         if self.auth == "certificate" and not self.cert_path:
-            raise UsageError("Auth method certificate needs --cert-path", "Give the path of a PEM file with key and certificate")
+            raise UsageError.keyed("config.auth_needs_cert")
         if self.cloud not in CLOUDS and not self.graph_url:
-            raise UsageError(f"Unknown cloud '{self.cloud}'", f"Use one of: {', '.join(CLOUDS)}")
+            raise UsageError.keyed("config.unknown_cloud", cloud=self.cloud, items=', '.join(CLOUDS))
         if self.graph_url:
             custom_endpoint(self.graph_url)
         for tag in self.tags:
             if not NAME_RE.match(tag):
-                raise UsageError(f"Tag '{tag}' is not allowed", "Use letters, digits, dot, dash or underscore (at most 63 characters)")
+                raise UsageError.keyed("config.bad_tag", tag=tag)
         if self.usage_location and not COUNTRY_RE.match(self.usage_location):
-            raise UsageError(f"Usage location '{self.usage_location}' is not an ISO 3166 alpha-2 code",
-                             "Use two capital letters, for example DE, AT or CH")
+            raise UsageError.keyed("config.bad_usage_location", usage_location=self.usage_location)
 
 
 class ProfileStore:
@@ -68,8 +65,7 @@ class ProfileStore:
         try:
             doc = json.loads(self.path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"The profile file {self.path} cannot be read ({exc})",
-                              "Fix or delete the file; profiles can be added again with `readiness tenant add`") from exc
+            raise ConfigError.keyed("config.profiles_unreadable", path=self.path, exc=exc) from exc
         doc.setdefault("tenants", {})
         doc.setdefault("default", None)
         return doc
@@ -85,8 +81,7 @@ class ProfileStore:
         doc = self._load()
         if name not in doc["tenants"]:
             known = ", ".join(sorted(doc["tenants"])) or "none yet"
-            raise ConfigError(f"There is no tenant profile named '{name}' (known: {known})",
-                              "Add it with `readiness tenant add NAME --tenant-id ID`")
+            raise ConfigError.keyed("config.no_profile", name=name, known=known)
         return TenantProfile(**doc["tenants"][name])
 
     def default(self) -> TenantProfile | None:
@@ -102,8 +97,7 @@ class ProfileStore:
         profile.validate()
         doc = self._load()
         if profile.name in doc["tenants"] and not replace:
-            raise UsageError(f"A profile named '{profile.name}' exists already",
-                             "Remove it first (`readiness tenant remove NAME`) or pick another name")
+            raise UsageError.keyed("config.profile_exists", name=profile.name)
         first = not doc["tenants"]
         doc["tenants"][profile.name] = asdict(profile)
         previous = doc["default"] if doc["default"] in doc["tenants"] else None

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__, clock
-from ..errors import ReadinessError, UsageError
+from ..errors import Phrase, ReadinessError, UsageError
 from ..i18n import resolve
 from ..paths import data_dir, home, private_dir, write_private
 
@@ -88,8 +88,7 @@ def _guard_transport(base_url: str, *also: str | None) -> Any:
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             url = request.url
             if (url.scheme, url.host, url.port) not in origins:
-                raise ForeignURL(f"The drill refused a request to {url.scheme}://{url.host}:{url.port}, which is not its replica",
-                                 "Drills talk only to their own replica on 127.0.0.1; report this as a bug")
+                raise ForeignURL.keyed("crisis.foreign_url", scheme=url.scheme, host=url.host, port=url.port)
             return await super().handle_async_request(request)
 
     return ReplicaOnly()
@@ -140,7 +139,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
 
     say = progress or (lambda _msg: None)
     if latency_ms < 0:
-        raise UsageError("The latency cannot be negative", "Give --latency 0 or more (milliseconds)")
+        raise UsageError.keyed("crisis.negative_latency")
     tenant_name = snapshot.tenant_name or snapshot.tenant_id
     key = snapshot.tenant_id or tenant_name  # drills are kept per tenant id (the same for a pseudonymised snapshot)
     earlier = list_drills(key)
@@ -150,7 +149,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
     elif previous:
         prev_doc = next((d for d in earlier if d.get("drill_id") == previous), None)
         if prev_doc is None:
-            raise UsageError(f"There is no drill {previous} for {tenant_name}", "Use --previous auto or a drill id from an earlier report")
+            raise UsageError.keyed("crisis.no_drill", previous=previous, tenant_name=tenant_name)
     before = readiness.evaluate(snapshot)
     started = clock.iso_now()
     record = DrillRecord(f"{started[:19].replace(':', '').replace('-', '')}-{re.sub(r'[^A-Za-z0-9_-]+', '_', Path(playbook).stem)}"[:60], tenant_name, snapshot.tenant_id,
@@ -166,7 +165,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
             return resp
 
     sim = Replica(replica_tenant(snapshot), Faults(latency=latency_ms / 1000, write_rate=WRITE_RATE, write_burst=WRITE_BURST))
-    say(f"Replica of {tenant_name}: {len(sim.tenant.users)} users, served on 127.0.0.1")
+    say(Phrase("cli.progress.drill_replica", tenant=tenant_name, n=len(sim.tenant.users)))
     folder = private_dir(drills_dir(key))
     while (folder / f"{record.drill_id}.json").exists() or (folder / record.drill_id).exists():
         record.drill_id = f"{record.drill_id}-{os.urandom(2).hex()}"
@@ -186,7 +185,7 @@ def drill(playbook: str, snapshot: Any, *, params: dict | None = None, latency_m
         record.changes = {"planned": len(plan.changes), "done": 0, "adopted": 0, "failed": 0}
         if plan.blocked:
             record.status = "blocked"
-            say(f"Blocked: {'; '.join(f'{s}: {why}' for s, why in record.blocked)}")
+            say(Phrase("cli.progress.drill_blocked", steps="; ".join(f"{s}: {why}" for s, why in record.blocked)))
         else:
             t1 = time.monotonic()
             run = readiness.apply(plan, conn, confirm=True, progress=progress)

@@ -40,7 +40,7 @@ def render_drill(record: dict, fmt: str = "md", lang: str = "en") -> str:
     if fmt != "md":
         from ..errors import UsageError
 
-        raise UsageError(f"A drill report cannot be {fmt}", "Use -o md or -o html")
+        raise UsageError.keyed("crisis.drill_format", fmt=fmt)
     return _markdown(view)
 
 

@@ -55,7 +55,7 @@ def render_lessons(doc: dict, fmt: str = "md", lang: str = "en") -> str:
     if fmt == "html":
         return jinja_env(lang).get_template("lessons.html.j2").render(**view)
     if fmt != "md":
-        raise UsageError(f"A lessons-learned report cannot be {fmt}", "Use -o md or -o html")
+        raise UsageError.keyed("crisis.lessons_format", fmt=fmt)
     w, d = view["w"], doc
     out = [f"# {w['title'].format(playbook=md(d['playbook']))}", "", w["run"].format(run_id=md(d["run_id"]), created=view["created"])
            + (f" · {md(d['tenant'])}" if d["tenant"] else ""), ""]

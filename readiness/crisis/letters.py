@@ -54,11 +54,10 @@ def load_passes(path: Path | str | None) -> dict[str, dict]:
     try:
         doc = json.loads(Path(path).read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise UsageError(f"Cannot read the passes file {path} ({type(exc).__name__})",
-                         "Give the passes.json a temporary_access_pass step wrote") from exc
+        raise UsageError.keyed("crisis.passes_unreadable", path=path, error_type=type(exc).__name__) from exc
     passes = doc.get("passes") if isinstance(doc, dict) else None
     if not isinstance(passes, dict):
-        raise UsageError(f"{path} holds no passes", "Give the passes.json a temporary_access_pass step wrote")
+        raise UsageError.keyed("crisis.no_passes", path=path)
     return {str(k).lower(): v for k, v in passes.items() if isinstance(v, dict)}
 
 
@@ -113,13 +112,12 @@ def letters(snapshot: Snapshot, out_dir: Path | str, *, lang: str = "en", params
     + passes: a passes.json from a temporary_access_pass step: each pass only in its owner's letter.
     """
     if is_pseudonymized(snapshot):
-        raise UsageError("This snapshot is pseudonymised; letters are personal and need people's names",
-                         "Give the snapshot as collected (readiness audit --snapshot-out), not a pseudonymised copy")
+        raise UsageError.keyed("crisis.letters_pseudonymized")
     w = words(lang)["letters"]
     params = dict(params or {})
     unknown = set(params) - {"contact"}
     if unknown:
-        raise UsageError(f"Unknown parameter {', '.join(sorted(unknown))} for letters", "Use -p contact=\"IT-Hotline 0800 123\"")
+        raise UsageError.keyed("crisis.letters_unknown_param", items=', '.join(sorted(unknown)))
     contact = str(params.get("contact") or w["default_contact"])
     by_person = load_passes(passes)
     audit = evaluate(snapshot)

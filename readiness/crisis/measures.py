@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, Phrase, UsageError
 from ..paths import data_dir, write_private
 from ..safe_io import InputError, read_regular
 from ..render.safe import csv_cell
@@ -69,8 +69,7 @@ class Register:
         for m in self.measures:
             if m.id.lower() == measure_id.lower():
                 return m
-        raise UsageError(f"There is no measure {measure_id} for {self.tenant}",
-                         f"See `readiness measures list --tenant {self.tenant}`")
+        raise UsageError.keyed("crisis.no_measure", measure_id=measure_id, tenant=self.tenant)
 
     def to_dict(self) -> dict:
         return {"schema_version": SCHEMA_VERSION, "tenant": self.tenant, "last_audit": self.last_audit,
@@ -104,10 +103,10 @@ def tenant_name(tenant: str | None) -> str:
 
         profile = ProfileStore().default()
         if profile is None:
-            raise UsageError("No tenant given and no default profile exists", "Add --tenant NAME")
+            raise UsageError.keyed("crisis.no_tenant")
         tenant = profile.name
     if not _NAME.match(tenant):
-        raise UsageError(f"'{tenant}' is not a usable register name", "Use letters, digits, dot, dash and underscore")
+        raise UsageError.keyed("crisis.bad_register_name", tenant=tenant)
     return tenant
 
 
@@ -122,49 +121,48 @@ def load_register(tenant: str | None = None, path: Path | str | None = None) -> 
     if not path.exists() and not path.is_symlink():
         return Register(name or path.stem, path=path)
     try:
-        raw = read_regular(path, MAX_BYTES, "measures register")
+        raw = read_regular(path, MAX_BYTES, Phrase("errors.files.nouns.measures_register"))
         if len(raw) > MAX_BYTES:
             raise ValueError(f"larger than {MAX_BYTES // 1_000_000} MB")
         doc = json.loads(raw.decode("utf-8"))
     except InputError as exc:
-        raise ConfigError(exc.what, exc.fix) from exc
+        raise ConfigError(exc.what, exc.fix, key=exc.key, params=exc.params, fix_key=exc.fix_key) from exc
     except (OSError, ValueError, RecursionError) as exc:
-        raise ConfigError(f"The measures register {path} cannot be read ({type(exc).__name__})",
-                          "Fix the file (it is JSON; see its history in Git) or move it away") from exc
+        raise ConfigError.keyed("crisis.register_unreadable", path=path, error_type=type(exc).__name__) from exc
     version = doc.get("schema_version", 0) if isinstance(doc, dict) else None
     if type(version) is not int or version > SCHEMA_VERSION or version < 0:
-        raise ConfigError(f"{path} is not a measures register this readiness can read", "Upgrade readiness or give another file")
+        raise ConfigError.keyed("crisis.register_version", path=path)
     measures = [_measure(m, path, i) for i, m in enumerate(doc.get("measures") or [])] if isinstance(doc.get("measures") or [], list) else None
     if measures is None or not isinstance(doc.get("last_audit") or {}, dict) or not isinstance(doc.get("tenant") or "", str):
-        raise ConfigError(f"{path} is not a measures register: 'measures' must be a list, 'last_audit' an object",
-                          "Fix the file (see its history in Git) or move it away")
+        raise ConfigError.keyed("crisis.register_shape", path=path)
     return Register(doc.get("tenant") or name, measures, doc.get("last_audit") or {}, path)
 
 
 def _measure(item: Any, path: Path, index: int) -> Measure:
     """One measure of a register file, every field checked (the file is edited by hand and kept in Git)."""
     def bad(why: str) -> ConfigError:
-        return ConfigError(f"Measure {index + 1} in {path} {why}", "Fix the file (see its history in Git) or move it away")
+        return ConfigError.keyed("crisis.bad_measure", value=index + 1, path=path, why=why)
 
     if not isinstance(item, dict):
-        raise bad("is not an object")
+        raise bad(Phrase("errors.crisis.measure_problem.not_object"))
     known = Measure.__dataclass_fields__
     values = {k: v for k, v in item.items() if k in known}
     for key in ("id", "title", "source"):
         if not isinstance(values.get(key), str) or not values[key]:
-            raise bad(f"has no '{key}' text")
+            raise bad(Phrase("errors.crisis.measure_problem.no_text", key=key))
     for key, value in values.items():
         kind = {"overdue": bool, "priority": int}.get(key, str)
         if type(value) is not kind:
-            raise bad(f"has a '{key}' that is not {'a number' if kind is int else 'true or false' if kind is bool else 'text'}")
+            raise bad(Phrase(f"errors.crisis.measure_problem.not_{'number' if kind is int else 'bool' if kind is bool else 'text'}",
+                             key=key))
     if values.get("status", "open") not in STATUSES:
-        raise bad(f"has the status '{values['status']}'; use one of {', '.join(STATUSES)}")
+        raise bad(Phrase("errors.crisis.measure_problem.bad_status", status=values["status"], statuses=", ".join(STATUSES)))
     for key in ("due", "done_on", "updated"):
         if values.get(key):
             try:
                 date.fromisoformat(values[key])
             except ValueError:
-                raise bad(f"has a '{key}' that is not a date (YYYY-MM-DD)") from None
+                raise bad(Phrase("errors.crisis.measure_problem.not_date", key=key)) from None
     measure = Measure(**values)
     measure.overdue = _is_overdue(measure)  # today's answer, not the one saved at the last change
     return measure
@@ -174,18 +172,18 @@ def _due(value: str) -> str:
     try:
         return date.fromisoformat(value.strip()).isoformat() if value else ""
     except ValueError as exc:
-        raise UsageError(f"'{value}' is not a date", "Give the due date as YYYY-MM-DD") from exc
+        raise UsageError.keyed("crisis.bad_date", value=value) from exc
 
 
 def _source(check: str | None, lesson: str | None) -> str:
     if bool(check) == bool(lesson):
-        raise UsageError("A measure comes from a check or from a lesson", "Give exactly one of --check ID and --lesson TEXT")
+        raise UsageError.keyed("crisis.measure_source")
     if check:
         from ..checks.registry import registry
 
         ids = set(registry())
         if check.strip().lower() not in ids:
-            raise UsageError(f"There is no check {check}", "See `readiness checks list`")
+            raise UsageError.keyed("crisis.no_check", check=check)
         return f"check:{check.strip().lower()}"
     return f"lesson:{lesson}"
 
@@ -209,9 +207,9 @@ def set_measure(register: Register, measure_id: str, **changes: Any) -> Measure:
         if value is None:
             continue
         if key == "status" and value not in STATUSES:
-            raise UsageError(f"'{value}' is not a status", f"Use one of: {', '.join(STATUSES)}")
+            raise UsageError.keyed("crisis.bad_status", value=value, items=', '.join(STATUSES))
         if key not in ("title", "owner", "due", "metric", "target", "status", "priority"):
-            raise UsageError(f"A measure has no field '{key}'", "Set title, owner, due, metric, target, status or priority")
+            raise UsageError.keyed("crisis.no_field", key=key)
         setattr(measure, key, _due(value) if key == "due" else value)
     if measure.status == "done" and not measure.done_on:
         measure.done_on = clock.today().isoformat()
@@ -268,7 +266,7 @@ def export(register: Register, fmt: str = "csv") -> str:
     if fmt == "json":
         return json.dumps({"tenant": register.tenant, "measures": rows}, indent=2, ensure_ascii=False) + "\n"
     if fmt != "csv":
-        raise UsageError(f"Measures cannot be exported as {fmt}", "Use -o csv or -o json")
+        raise UsageError.keyed("crisis.measures_format", fmt=fmt)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIELDS)

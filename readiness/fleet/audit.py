@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import ReadinessError, UsageError
+from ..errors import Phrase, ReadinessError, UsageError
 from . import runner, store
 from .drift import check_drift
 
@@ -42,15 +42,14 @@ def select(names: list[str] | None, tags: list[str] | None, shard: tuple[int, in
     if names:
         missing = [n for n in names if n not in known]
         if missing:
-            raise UsageError(f"No tenant profile named {', '.join(missing)}",
-                             "See `readiness tenant list`, or add them with `readiness tenant import FILE.csv`")
+            raise UsageError.keyed("fleet.no_profile", items=', '.join(missing))
         chosen = list(dict.fromkeys(names))
     elif tags:
         chosen = [n for n, p in known.items() if set(tags) & set(getattr(p, "tags", []) or [])]
     else:
         chosen = sorted(known)
     if not chosen:
-        raise UsageError("No tenant profile matches", "Add profiles with `readiness tenant import FILE.csv`, or check --tag")
+        raise UsageError.keyed("fleet.no_match")
     if shard:
         chosen = [n for n in chosen if in_shard(n, *shard)]
     return chosen
@@ -67,9 +66,9 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     try:
         i, n = (int(x) for x in value.split("/", 1))
     except ValueError:
-        raise UsageError(f"--shard '{value}' is not I/N", "Write for example --shard 2/4 (the second of four jobs)") from None
+        raise UsageError.keyed("fleet.shard_form", value=value) from None
     if not (n >= 1 and 1 <= i <= n):
-        raise UsageError(f"--shard {value}: I must be between 1 and N", "Write for example --shard 2/4")
+        raise UsageError.keyed("fleet.shard_range", value=value)
     return i, n
 
 
@@ -112,7 +111,7 @@ class _Tenant:
         entry: dict[str, Any] = {"schema": store.ENTRY_SCHEMA, "name": self.name, "tenant_id": "", "tenant_name": "",
                                  "status": "failed", "error": None, "stamp": self.stamp,
                                  "audited_at": store.stamp_iso(self.stamp), "files": {}}
-        self.say(f"{self.name}: started")
+        self.say(Phrase("cli.progress.fleet_started", name=self.name))
         snapshot = None
         try:
             conn = runner.connection(self.name, concurrency=self.opts.per_tenant, max_wait=self.opts.max_wait)
@@ -132,10 +131,11 @@ class _Tenant:
             entry.update(status="failed", error=f"Cannot write the audit to {self.folder} ({exc.strerror or exc}). "
                                                 "Check free space and permissions of --out-dir and the data folder")
         if entry["status"] == "failed":
-            self.say(f"{self.name}: failed: {entry['error']}")
+            self.say(Phrase("cli.progress.fleet_failed", name=self.name, error=entry["error"]))
         else:
-            self.say(f"{self.name}: done: score {entry['score']} ({entry['light']}), {entry['ready']} of "
-                     f"{entry['people']} can work from home{' (partial data)' if entry['status'] == 'partial' else ''}")
+            self.say(Phrase("cli.progress.fleet_partial" if entry["status"] == "partial" else "cli.progress.fleet_done",
+                            name=self.name, score=entry["score"], light=entry["light"], ready=entry["ready"],
+                            people=entry["people"]))
         return entry
 
     def _keep(self, entry: dict, snapshot: Any) -> None:
@@ -149,8 +149,9 @@ class _Tenant:
         entry["snapshot_path"] = str((self.folder / snap_name).resolve())  # history copies point back here
         secs = runner.sections(snapshot)
         r = snapshot.requests or {}
-        self.say(f"{self.name}: read {len(secs)} sections ({sum(1 for s in secs.values() if s.status == 'complete')} complete) "
-                 f"in {r.get('seconds', 0):.1f} s, {r.get('requests', 0)} requests, {r.get('throttled', 0)} throttled")
+        self.say(Phrase("cli.progress.fleet_read", name=self.name, n=len(secs),
+                        complete=sum(1 for s in secs.values() if s.status == "complete"),
+                        seconds=f"{r.get('seconds', 0):.1f}", requests=r.get("requests", 0), throttled=r.get("throttled", 0)))
         reason = failure_reason(snapshot, self.opts.max_wait)
         if reason:
             entry["error"] = reason
@@ -212,8 +213,7 @@ async def audit_fleet(names: list[str], opts: FleetOptions, progress: Progress |
     try:
         runner.private_dir(opts.out_dir)
     except OSError as exc:
-        raise ReadinessError(f"Cannot create the output folder {opts.out_dir} ({exc.strerror or exc})",
-                             "Give a --out-dir you can write to") from exc
+        raise ReadinessError.keyed("fleet.out_dir", out_dir=opts.out_dir, value=exc.strerror or exc) from exc
     run_stamp = store.stamp()
     sem = asyncio.Semaphore(max(1, opts.concurrency))
 

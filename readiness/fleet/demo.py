@@ -30,6 +30,7 @@ def _scoped_env(values: dict[str, str]) -> Iterator[None]:
 
 
 def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) -> str:
+    from ..errors import Phrase
     from ..graph.auth import token_env_name
     from ..render.fleet import render_fleet
     from ..simulator.fleet import generate_fleet
@@ -41,7 +42,7 @@ def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) ->
     with tempfile.TemporaryDirectory(prefix="readiness-fleet-demo-") as tmp:
         root = Path(tmp)
         out = out_dir or root / "audits"
-        progress(f"Generating {count} client tenants (10 to 300 people) and a partner tenant ...")
+        progress(Phrase("cli.progress.fleet_demo_generating", n=count))
         sim = generate_fleet(count, max_size=300, throttle_retry_after=30)
         with SimulatorServer(sim) as srv:
             ob = onboarding(sim, srv.base_url)
@@ -51,13 +52,13 @@ def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) ->
             env.update({token_env_name(n): t for n, t in ob.tokens.items()})
             with _scoped_env(env):
                 report = import_profiles(csv_path)
-                progress(f"tenant import: {len(report.added)} profiles added from {csv_path.name}")
+                progress(Phrase("cli.progress.fleet_demo_imported", n=len(report.added), file=csv_path.name))
                 names = [r.name for r in report.added]
                 opts = FleetOptions(out_dir=out, concurrency=6, max_wait=2.0, lang=lang)
                 first = asyncio.run(audit_fleet(names, opts, progress))
                 fixed_tenant = next(e["name"] for e in first if e["status"] != "failed" and
                                     (e.get("checks") or {}).get("sharing.anyone_links", {}).get("status") == "fail")
-                progress(f"Switching off anonymous 'Anyone' links in {fixed_tenant} (what the sharing playbook does) ...")
+                progress(Phrase("cli.progress.fleet_demo_fix", tenant=fixed_tenant))
                 with sim[fixed_tenant].sim.tenant.lock:
                     sim[fixed_tenant].sim.tenant.sharepoint_settings["sharingCapability"] = "externalUserSharingOnly"
                 second = asyncio.run(audit_fleet(names, opts, progress))

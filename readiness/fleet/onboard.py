@@ -56,17 +56,14 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not header:
-        raise UsageError("The import file is empty", f"Start it with the header line {','.join(COLUMNS)}")
+        raise UsageError.keyed("fleet.import_empty", items=','.join(COLUMNS))
     unknown = [h for h in header if h not in COLUMNS]
     if unknown and len(header) == 1 and ";" in header[0]:  # Excel with German settings saves CSV with semicolons
-        raise UsageError("The import file separates its columns with semicolons",
-                         "Separate them with commas (in Excel: Save as 'CSV UTF-8 (Comma delimited)'); "
-                         "only several tags in one cell are separated by ';'")
+        raise UsageError.keyed("fleet.import_semicolons")
     if unknown:
-        raise UsageError(f"Unknown column(s) in the import file: {', '.join(unknown)}",
-                         f"Use only these columns: {','.join(COLUMNS)}")
+        raise UsageError.keyed("fleet.import_unknown_columns", items=', '.join(unknown), allowed=','.join(COLUMNS))
     if "name" not in header or "tenant_id" not in header:
-        raise UsageError("The import file needs the columns name and tenant_id", f"Header: {','.join(COLUMNS)}")
+        raise UsageError.keyed("fleet.import_needs_columns", items=','.join(COLUMNS))
     reader.fieldnames = header
     rows = []
     for rec in reader:
@@ -116,12 +113,12 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
 
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise UsageError(f"{path} is larger than 5 MB", "Split the file")
+            raise UsageError.keyed("fleet.import_too_large", path=path)
         text = path.read_text("utf-8")
     except OSError as exc:
-        raise ReadinessError(f"Cannot read {path} ({exc.strerror})", "Check the path") from exc
+        raise ReadinessError.keyed("fleet.import_unreadable", path=path, reason=exc.strerror) from exc
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{path} is not UTF-8 text", "Save the CSV as UTF-8") from exc
+        raise UsageError.keyed("fleet.import_not_utf8", path=path) from exc
     rows, _ = parse_csv(text)
     store = store or runner.profile_store()
     existing = {p.name for p in store.list()[0]}  # type: ignore[attr-defined]

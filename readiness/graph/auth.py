@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ..errors import AuthError, ConfigError, UsageError
+from ..errors import AuthError, ConfigError, Phrase, UsageError
 from .clouds import Endpoint, is_loopback
 
 
@@ -49,11 +49,11 @@ class _Token:
 class StaticTokenCredential:
     """A bearer token the caller already has (READINESS_ACCESS_TOKEN, the simulator)."""
 
-    sign_in_hint = f"Sign in again with a fresh token: export {TOKEN_ENV}=... (used with --graph-url or a token profile)"
+    sign_in_hint: str = Phrase("errors.auth.hints.token", env=TOKEN_ENV)
 
     def __init__(self, token: str) -> None:
         if not token or any(c.isspace() for c in token):
-            raise UsageError("The access token is empty or contains spaces", f"Set {TOKEN_ENV} to the bare token")
+            raise UsageError.keyed("auth.bad_token", env=TOKEN_ENV)
         self._token = token
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
@@ -71,11 +71,11 @@ class StaticTokenCredential:
 class CachedAsyncCredential:
     """Run a sync azure-identity credential in a thread; one acquisition at a time; cache the token."""
 
-    def __init__(self, credential: Any, sign_in_hint: str = "Sign in again and check the tenant profile") -> None:
+    def __init__(self, credential: Any, sign_in_hint: str = "") -> None:
         self._cred = credential
         self._lock = asyncio.Lock()
         self._cache: dict[tuple, Any] = {}
-        self.sign_in_hint = sign_in_hint
+        self.sign_in_hint = sign_in_hint or Phrase("errors.auth.hints.generic")
 
     async def get_token(self, *scopes: str, claims: str | None = None, **kwargs: Any) -> Any:
         key = (scopes, claims)
@@ -101,13 +101,7 @@ class CachedAsyncCredential:
 
 def no_encrypted_cache_error() -> AuthError:
     """Without libsecret, azure-identity advises unencrypted storage; readiness says what works instead."""
-    return AuthError(
-        "The encrypted token cache is not available on this machine (no libsecret or no D-Bus Secret Service "
-        "session), and readiness never keeps sign-in tokens unencrypted",
-        "Install and unlock a Secret Service keyring (for example apt-get install gnome-keyring libsecret-1-0, then "
-        "run inside `dbus-run-session` with `gnome-keyring-daemon --unlock`), or use certificate auth for this "
-        "profile (readiness tenant add NAME --auth certificate --cert-path FILE), which needs no token cache",
-    )
+    return AuthError.keyed("auth.no_token_cache")
 
 
 def _no_encrypted_cache(exc: BaseException | None) -> bool:
@@ -129,9 +123,9 @@ def _auth_error(exc: Exception) -> AuthError:
     if _no_encrypted_cache(exc):
         return no_encrypted_cache_error()
     if name == "AuthenticationRequiredError":
-        return AuthError("Interactive sign-in is needed for this profile", "Run `readiness tenant login NAME` once")
+        return AuthError.keyed("auth.interactive_needed")
     text = str(exc).splitlines()[0] if str(exc) else name
-    return AuthError(f"Sign-in failed ({name}): {text}", "Check the profile's tenant, client id and credentials")
+    return AuthError.keyed("auth.sign_in_failed", name=name, text=text)
 
 
 def origin_of(url: str) -> tuple[str, str, int]:
@@ -149,16 +143,15 @@ def sign_in_hint(profile: TenantProfile) -> str:
     """How to get a token Graph accepts again, in the words of how this profile signs in."""
     name, method = profile.name, profile.auth
     if method in ("device-code", "browser"):
-        return f"Sign in again with `readiness tenant login {name}`"
+        return Phrase("errors.auth.hints.login", name=name)
     if method == "client-secret":
-        return (f"Check the client secret of profile '{name}' (`readiness tenant secret {name}`) and that its app "
-                f"is registered in tenant {profile.tenant}")
+        return Phrase("errors.auth.hints.client_secret", name=name, tenant=profile.tenant)
     if method == "certificate":
-        return f"Check the certificate of profile '{name}' and that its app is registered in tenant {profile.tenant}"
+        return Phrase("errors.auth.hints.certificate", name=name, tenant=profile.tenant)
     if method == "azure-cli":
-        return f"Sign in again with `az login --tenant {profile.tenant}`"
+        return Phrase("errors.auth.hints.azure_cli", tenant=profile.tenant)
     if method == "managed-identity":
-        return f"Check that the managed identity of profile '{name}' has access to tenant {profile.tenant}"
+        return Phrase("errors.auth.hints.managed_identity", name=name, tenant=profile.tenant)
     if method == "token":
         return _token_profile_hint(name)
     return StaticTokenCredential.sign_in_hint
@@ -180,7 +173,7 @@ class BearerAuthProvider:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         if parts.scheme != "https" and not is_loopback(host):
-            raise AuthError(f"Refusing to send a token over plain http to {host}", "Use an https endpoint")
+            raise AuthError.keyed("auth.plain_http", host=host)
         claims = (additional_authentication_context or {}).get("claims")
         kwargs = {"claims": base64.b64decode(claims).decode()} if claims else {}
         token = self._cred.get_token(self._scope, **kwargs)
@@ -212,13 +205,10 @@ def token_from_env(profile: str | None = None) -> StaticTokenCredential:
     token = os.environ.get(token_env_name(profile), "").strip() if profile else ""
     token = token or os.environ.get(TOKEN_ENV, "").strip()
     if not token and profile:
-        raise UsageError(f"Profile '{profile}' signs in with a bearer token, but neither {token_env_name(profile)} "
-                         f"nor {TOKEN_ENV} is set", f"export {token_env_name(profile)}=...")
+        raise UsageError.keyed("auth.token_profile_no_env", profile=profile, profile_env=token_env_name(profile),
+                               env=TOKEN_ENV)
     if not token:
-        raise UsageError(
-            f"--graph-url needs a bearer token in the environment variable {TOKEN_ENV}",
-            f"export {TOKEN_ENV}=... (for the simulator, `readiness simulator serve` prints one), or use --tenant NAME",
-        )
+        raise UsageError.keyed("auth.graph_url_needs_token", env=TOKEN_ENV)
     cred = StaticTokenCredential(token)
     if profile:
         cred.sign_in_hint = _token_profile_hint(profile)
@@ -226,7 +216,7 @@ def token_from_env(profile: str | None = None) -> StaticTokenCredential:
 
 
 def _token_profile_hint(profile: str) -> str:
-    return f"Sign in again with a fresh token for profile '{profile}': export {token_env_name(profile)}=..."
+    return Phrase("errors.auth.hints.token_profile", profile=profile, env=token_env_name(profile))
 
 
 def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, interactive: bool = False,
@@ -244,7 +234,7 @@ def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, inter
     try:
         import azure.identity as ai
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise ConfigError("azure-identity is not installed", "Reinstall readiness: pip install .") from exc
+        raise ConfigError.keyed("auth.no_azure_identity") from exc
 
     # azure-identity logs every failed get_token at WARNING with its own advice (for example "allow unencrypted
     # storage"); readiness raises its own error for each failure, so its warnings stay quiet unless configured
@@ -258,13 +248,11 @@ def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, inter
     try:
         if method == "client-secret":
             if not secret:
-                raise ConfigError(f"No client secret stored for profile '{profile.name}'",
-                                  f"Run `readiness tenant secret {profile.name}` to store it in the OS keyring")
+                raise ConfigError.keyed("auth.no_secret", name=profile.name)
             cred = ai.ClientSecretCredential(tenant, profile.client_id, secret, authority=authority)
         elif method == "certificate":
             if not profile.cert_path:
-                raise ConfigError(f"Profile '{profile.name}' has no certificate path",
-                                  "Re-add the profile with --cert-path PEM")
+                raise ConfigError.keyed("auth.no_cert_path", name=profile.name)
             cred = ai.CertificateCredential(tenant, profile.client_id, certificate_path=profile.cert_path,
                                             authority=authority, send_certificate_chain=True)
         elif method == "azure-cli":
@@ -274,8 +262,8 @@ def credential_for_profile(profile: SignInSettings, endpoint: Endpoint, *, inter
         elif method in ("device-code", "browser"):
             cred = _interactive_credential(ai, profile, authority, cache, interactive, record_dir, prompt)
         else:
-            raise ConfigError(f"Unknown auth method '{method}' in profile '{profile.name}'",
-                              f"Use one of: {', '.join(AUTH_METHODS)}")
+            raise ConfigError.keyed("auth.unknown_method", method=method, name=profile.name,
+                                    items=', '.join(AUTH_METHODS))
     except (ConfigError, AuthError):
         raise
     except Exception as exc:
@@ -290,12 +278,11 @@ def _interactive_credential(ai: Any, profile: SignInSettings, authority: str, ca
     if record_path and record_path.exists():
         record = ai.AuthenticationRecord.deserialize(record_path.read_text("utf-8"))
     if record is None and not interactive:
-        raise AuthError(f"Profile '{profile.name}' has not signed in yet",
-                        f"Run `readiness tenant login {profile.name}` once")
+        raise AuthError.keyed("auth.not_signed_in", name=profile.name)
 
     def prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
         if show is None:
-            raise AuthError("Device-code sign-in needs a terminal", f"Run `readiness tenant login {profile.name}` interactively")
+            raise AuthError.keyed("auth.device_code_needs_terminal", name=profile.name)
         show(f"To sign in, open {verification_uri} and enter the code {user_code}")
 
     common = dict(tenant_id=profile.tenant, client_id=profile.client_id or DEFAULT_PUBLIC_CLIENT_ID,

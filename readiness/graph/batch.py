@@ -9,9 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import GraphBadResponse, WaitCapReached
+from ..errors import GraphBadResponse, Phrase, WaitCapReached
 from .client import GraphClient, GraphResponse, token_rejected
-from .text import BAD_ANSWER_FIX
 from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
 from .tasks import gather_all
 
@@ -110,10 +109,10 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
             del pending[rid]
         if not pending:
             break
-        why = f"Graph asked to wait {wait:.0f} s ({throttled} of {len(payload)} $batch items throttled)"
+        why = Phrase("errors.graph.why.batch_throttled", seconds=f"{wait:.0f}", n=throttled, total=len(payload))
         if not client.budget.claim(wait, why):
-            raise WaitCapReached(client.budget.refusal(wait, why),
-                                 "Try again later, or allow more waiting with --max-wait SECONDS", status=429, path="/$batch")
+            raise WaitCapReached(key="graph.wait_cap", params=client.budget.refusal_params(wait, why), status=429,
+                                 path="/$batch")
         client.stats.retries += len(pending)
         client.stats.throttled_seconds += wait
         client.gate.pause(wait)  # Graph throttles per app and tenant: everyone waits
@@ -127,14 +126,14 @@ def _answers(resp: GraphResponse) -> list[dict]:
     doc = resp.json()
     answers = doc.get("responses") if isinstance(doc, dict) else None
     if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
-        raise GraphBadResponse("Graph answered POST /$batch with something that is not a list of responses",
-                               BAD_ANSWER_FIX, status=resp.status, path="/$batch")
+        raise GraphBadResponse(key="graph.batch_not_list", fix_key="graph.bad_answer", status=resp.status,
+                               path="/$batch")
     for a in answers:
         try:
             a["status"] = int(a.get("status", 0))
         except (TypeError, ValueError):
-            raise GraphBadResponse("Graph answered POST /$batch with an item whose status is not a number",
-                                   BAD_ANSWER_FIX, status=resp.status, path="/$batch") from None
+            raise GraphBadResponse(key="graph.batch_bad_status", fix_key="graph.bad_answer", status=resp.status,
+                                   path="/$batch") from None
     return answers
 
 

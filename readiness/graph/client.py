@@ -24,12 +24,12 @@ from urllib.parse import urljoin
 import httpx
 
 from .. import bulkjson
-from ..errors import GraphBadResponse, GraphError, GraphUnavailable, TokenRejected
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected
 from .auth import origin_of
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .stats import DEFAULT_MAX_WAIT, RequestStats, ThrottleGate, WaitBudget
-from .text import BAD_ANSWER_FIX, clean
+from .text import clean
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
@@ -56,12 +56,13 @@ class GraphResponse:
         try:
             return bulkjson.loads(self.content)  # orjson: pages parse ~1.65x faster (issue 15)
         except RecursionError:
-            raise GraphBadResponse(f"Graph's answer to {self.method} {self.path} is nested too deeply to read",
-                                   BAD_ANSWER_FIX, status=self.status, path=self.path) from None
+            raise GraphBadResponse(key="graph.too_deep", params={"method": self.method, "path": self.path},
+                                   fix_key="graph.bad_answer", status=self.status, path=self.path) from None
         except ValueError:
             kind = clean(self.headers.get("content-type", "") or "no content type", 60)
-            raise GraphBadResponse(f"Graph answered {self.method} {self.path} with HTTP {self.status} and a body that "
-                                   f"is not JSON ({kind})", BAD_ANSWER_FIX, status=self.status, path=self.path) from None
+            raise GraphBadResponse(key="graph.not_json",
+                                   params={"method": self.method, "path": self.path, "status": self.status, "kind": kind},
+                                   fix_key="graph.bad_answer", status=self.status, path=self.path) from None
 
     @property
     def ok(self) -> bool:
@@ -85,20 +86,12 @@ def _error_body(resp: GraphResponse) -> tuple[str, str, str]:
 def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
     """Translate an error answer into a GraphError that names what to do."""
     code, message, request_id = _error_body(resp)
-    what = f"Graph answered {resp.status} {code or ''} to {method} {path}".replace("  ", " ").strip()
-    if message:
-        what += f": {message.rstrip('.')}"
-    if resp.status in (401,):
-        fix = "Sign in again (the token expired or was rejected) and check the tenant profile"
-    elif resp.status == 403:
-        fix = "Grant the missing permission to the app or account; `readiness tenant test` lists what is missing"
-    elif resp.status == 429 or resp.status >= 500:
-        fix = "Graph is throttling or unavailable; try again later, or lower the concurrency with --concurrency"
-    else:
-        fix = "If this persists, report it with the request id"
-    if request_id:
-        fix += f" (request-id {request_id})"
-    return GraphError(what, fix, status=resp.status, graph_code=code, request_id=request_id, path=path)
+    fix = ("graph.fix_401" if resp.status == 401 else "graph.fix_403" if resp.status == 403
+           else "graph.fix_busy" if resp.status == 429 or resp.status >= 500 else "graph.fix_other")
+    params = {"status": f"{resp.status} {code or ''}".strip(), "method": method, "path": path,
+              "message": message.rstrip("."), "request": Phrase("errors.graph.request_id", id=request_id) if request_id else ""}
+    return GraphError(key="graph.answered_message" if message else "graph.answered", params=params, fix_key=fix,
+                      status=resp.status, graph_code=code, request_id=request_id, path=path)
 
 
 def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> TokenRejected:
@@ -116,7 +109,8 @@ def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> 
         reason = "wrong tenant"
     else:
         reason = "invalid"
-    return TokenRejected(f"Graph refused the token ({reason})", hint, reason=reason, request_id=request_id)
+    return TokenRejected(key="auth.token_rejected", params={"reason": Phrase(f"errors.auth.token_reasons.{reason.replace(' ', '_')}"),
+                                                            "hint": hint}, reason=reason, request_id=request_id)
 
 
 class GraphClient:
@@ -149,7 +143,7 @@ class GraphClient:
 
     @property
     def sign_in_hint(self) -> str:
-        return getattr(self._credential, "sign_in_hint", "") or "Sign in again and check the tenant profile"
+        return getattr(self._credential, "sign_in_hint", "") or Phrase("errors.auth.hints.generic")
 
     async def access_token(self) -> str:
         """The current bearer token (to read its permissions; never printed or stored)."""
@@ -195,8 +189,8 @@ class GraphClient:
                 response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 raise GraphUnavailable(
-                    f"Could not reach {self.endpoint.root}: {type(exc).__name__} {exc}".rstrip(": "),
-                    "Check the network connection and the endpoint (--graph-url or the profile's cloud)",
+                    key="graph.unreachable", params={"root": self.endpoint.root,
+                                                     "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
                 ) from exc
         content = response.content
         self.stats.bytes_received += len(content)
@@ -247,9 +241,9 @@ class GraphClient:
             pages += 1
             size += len(resp.content)
             if pages > self.max_pages or size > self.max_collection_bytes:
-                raise GraphBadResponse(f"The collection {name} went on past {min(pages, self.max_pages)} pages "
-                                       f"({size // (1 << 20)} MB); reading it was stopped",
-                                       "Check that --graph-url points at Microsoft Graph; if it does, report it", path=name)
+                raise GraphBadResponse(key="graph.too_many_pages",
+                                       params={"name": name, "pages": min(pages, self.max_pages), "value": size // (1 << 20)},
+                                       path=name)
             page = resp.json()
             _check_page(page, name)
             yield page
@@ -257,19 +251,16 @@ class GraphClient:
             if next_link is None:
                 return
             if not isinstance(next_link, str) or not next_link.strip():
-                raise GraphBadResponse(f"Graph sent an @odata.nextLink for {name} that is not a link", BAD_ANSWER_FIX, path=name)
+                raise GraphBadResponse(key="graph.next_link_not_link", params={"name": name},
+                                       fix_key="graph.bad_answer", path=name)
             url = urljoin(str(info.url), next_link)
             there = origin_of(url)
             if there != self.origin:
-                raise GraphBadResponse(
-                    f"Graph's @odata.nextLink for {name} points to another origin ({clean(there[0], 20)}://"
-                    f"{clean(there[1], 100)}:{there[2]}), not {self.endpoint.root}; it was not followed",
-                    "Check that --graph-url points at Microsoft Graph; a proxy must keep nextLinks on its own address",
-                    path=name)
+                raise GraphBadResponse(key="graph.next_link_foreign",
+                                       params={"name": name, "scheme": clean(there[0], 20), "host": clean(there[1], 100), "port": there[2], "root": self.endpoint.root},
+                                       path=name)
             if url in seen:
-                raise GraphBadResponse(f"Graph's @odata.nextLink for {name} leads back to a page already read; "
-                                       "reading the collection was stopped",
-                                       "Try again later; if it persists, report it with the request id", path=name)
+                raise GraphBadResponse(key="graph.next_link_loop", params={"name": name}, path=name)
             seen.add(url)
             info = self.ri("GET", url, headers=carry)
 
@@ -299,16 +290,20 @@ def _final_url(response: httpx.Response, info: Any) -> str:
 def _check_page(page: Any, name: str) -> None:
     """A collection page is a JSON object whose ``value`` is a list of objects."""
     if not isinstance(page, dict):
-        kind = "nothing" if page is None else f"a JSON {type(page).__name__}"
-        raise GraphBadResponse(f"Graph answered GET {name} with {kind} where a page of results belongs", BAD_ANSWER_FIX, path=name)
+        kind = Phrase("errors.words.nothing") if page is None else Phrase("errors.words.a_json", type=type(page).__name__)
+        raise GraphBadResponse(key="graph.not_a_page", params={"name": name, "kind": kind}, fix_key="graph.bad_answer",
+                               path=name)
     value = page.get("value")
     if not isinstance(value, list):
-        what = "has no 'value'" if "value" not in page else f"has a 'value' that is {'null' if value is None else type(value).__name__}"
-        raise GraphBadResponse(f"Graph's page of {name} {what}, not a list of results", BAD_ANSWER_FIX, path=name)
+        what = (Phrase("errors.graph.page.no_value") if "value" not in page else
+                Phrase("errors.graph.page.value_kind", kind="null" if value is None else type(value).__name__))
+        raise GraphBadResponse(key="graph.page_not_list", params={"name": name, "what": what},
+                               fix_key="graph.bad_answer", path=name)
     for item in value:
         if not isinstance(item, dict):
-            raise GraphBadResponse(f"Graph's page of {name} holds a {type(item).__name__} where an object belongs",
-                                   BAD_ANSWER_FIX, path=name)
+            raise GraphBadResponse(key="graph.page_item_not_object",
+                                   params={"name": name, "error_type": type(item).__name__}, fix_key="graph.bad_answer",
+                                   path=name)
 
 
 def _display(path: str, base: str) -> str:

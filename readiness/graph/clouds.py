@@ -54,9 +54,7 @@ def cloud_endpoint(name: str) -> Endpoint:
     try:
         cloud = CLOUDS[name]
     except KeyError:
-        raise UsageError(
-            f"Unknown cloud '{name}'", f"Use one of: {', '.join(CLOUDS)}, or --graph-url URL for any other endpoint"
-        ) from None
+        raise UsageError.keyed("config.unknown_cloud_name", name=name, items=', '.join(CLOUDS)) from None
     return Endpoint(f"{cloud.graph_root}/v1.0", cloud.name, cloud.authority_host)
 
 
@@ -73,17 +71,12 @@ def custom_endpoint(url: str) -> Endpoint:
     """Validate ``--graph-url``: https anywhere, plain http only on loopback; version path required."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--graph-url '{url}' is not an http(s) URL", "Give a URL such as http://127.0.0.1:8123/v1.0")
+        raise UsageError.keyed("config.graph_url_not_http", url=url)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise UsageError(
-            f"--graph-url '{url}' uses plain http on a non-loopback host",
-            "Use https, or plain http only for 127.0.0.1, ::1 or localhost (a token must never travel unencrypted)",
-        )
+        raise UsageError.keyed("config.graph_url_plain_http", url=url)
     path = parts.path.rstrip("/")
     if not path.endswith(("/v1.0", "/beta")):
-        raise UsageError(
-            f"--graph-url '{url}' does not end in a Graph version", "Append /v1.0, for example http://127.0.0.1:8123/v1.0"
-        )
+        raise UsageError.keyed("config.graph_url_no_version", url=url)
     if parts.query or parts.fragment:
-        raise UsageError(f"--graph-url '{url}' carries a query or fragment", "Give only scheme, host, port and path")
+        raise UsageError.keyed("config.graph_url_query", url=url)
     return Endpoint(f"{parts.scheme}://{parts.netloc}{path}", "custom", None)

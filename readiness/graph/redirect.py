@@ -10,7 +10,6 @@ import httpx
 from kiota_http.middleware import RedirectHandler
 
 from ..errors import GraphBadResponse
-from .text import BAD_ANSWER_FIX as FIX
 from .text import clean
 
 
@@ -27,23 +26,26 @@ class SafeRedirectHandler(RedirectHandler):
                 await response.aclose()
             raise
         except RedirectError:
-            raise GraphBadResponse(f"Graph redirected {_path(request)} more than {self.options.max_redirect} times "
-                                   "(a redirect loop); the request was given up", FIX, path=_path(request)) from None
+            raise GraphBadResponse(key="graph.redirect_loop",
+                                   params={"path": _path(request), "limit": self.options.max_redirect},
+                                   fix_key="graph.bad_answer", path=_path(request)) from None
 
     def _redirect_url(self, request: httpx.Request, response: httpx.Response, options):  # noqa: ANN001, ANN202
         try:
             url = super()._redirect_url(request, response, options)
         except Exception as exc:  # kiota raises a bare Exception for a bad or scheme-changing Location
-            refused = GraphBadResponse(f"Graph redirected {_path(request)} to an address that cannot be followed "
-                                       f"({str(exc).split('.')[0].strip()})", FIX, path=_path(request))
+            refused = GraphBadResponse(key="graph.redirect_unfollowable",
+                                       params={"path": _path(request), "detail": str(exc).split('.')[0].strip()},
+                                       fix_key="graph.bad_answer", path=_path(request))
             refused._unread_response = response  # closed in send()
             raise refused from None
         if not self._same_origin(url, request.url) and "/reports/get" not in request.url.path:
             # Graph leaves its origin only to hand out report downloads (a 302 to a pre-authenticated
             # URL: microsoft-graph-docs-contrib api-reference/v1.0/api/reportroot-getteamsuseractivityuserdetail.md);
             # data from elsewhere is never merged into a tenant's snapshot.
-            refused = GraphBadResponse(f"Graph redirected {_path(request)} to another origin ({_origin(url)}); it was not "
-                                       "followed, only report downloads may leave Graph", FIX, path=_path(request))
+            refused = GraphBadResponse(key="graph.redirect_foreign",
+                                       params={"path": _path(request), "origin": _origin(url)},
+                                       fix_key="graph.bad_answer", path=_path(request))
             refused._unread_response = response  # closed in send()
             raise refused
         return url

@@ -25,7 +25,7 @@ import httpx
 from kiota_abstractions.request_option import RequestOption
 from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY, BaseMiddleware
 
-from ..errors import WaitCapReached
+from ..errors import Phrase, WaitCapReached
 from .stats import RequestStats, ThrottleGate, WaitBudget
 
 RETRY_STATUSES = frozenset({429, 503, 504})
@@ -98,8 +98,7 @@ class RetryMiddleware(BaseMiddleware):
 
     def _claim(self, delay: float, why: str, status: int) -> None:
         if not self.budget.claim(delay, why):
-            raise WaitCapReached(self.budget.refusal(delay, why),
-                                 "Try again later, or allow more waiting with --max-wait SECONDS", status=status)
+            raise WaitCapReached(key="graph.wait_cap", params=self.budget.refusal_params(delay, why), status=status)
 
     async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
         idempotent = _is_idempotent(request)
@@ -125,9 +124,9 @@ class RetryMiddleware(BaseMiddleware):
                             else self.policy.max_retries)
                 if not idempotent or attempt >= limit or waited + delay > self.policy.max_total_wait:
                     raise
-                why = (f"Could not connect for {_path(request)}" if refused
-                       else f"Graph did not answer {_path(request)} in time ({type(exc).__name__})" if timed_out
-                       else f"The connection dropped on {_path(request)}")
+                why = (Phrase("errors.graph.why.refused", path=_path(request)) if refused
+                       else Phrase("errors.graph.why.timeout", path=_path(request), error_type=type(exc).__name__)
+                       if timed_out else Phrase("errors.graph.why.dropped", path=_path(request)))
                 if not self.budget.claim(delay, why):
                     raise  # the transport error itself: the caller says the server could not be reached
                 await asyncio.sleep(delay)
@@ -146,8 +145,8 @@ class RetryMiddleware(BaseMiddleware):
                 if not allowed or attempt >= self.policy.max_retries or waited + delay > self.policy.max_total_wait:
                     return response
                 await response.aclose()
-                why = (f"Graph asked to wait {delay:.0f} s ({status} on {_path(request)})" if retry_after is not None
-                       else f"Graph answered {status} on {_path(request)}")
+                why = (Phrase("errors.graph.why.retry_after", seconds=f"{delay:.0f}", status=status, path=_path(request))
+                       if retry_after is not None else Phrase("errors.graph.why.status", status=status, path=_path(request)))
                 self._claim(delay, why, status)
                 if status in THROTTLE_STATUSES:
                     self.stats.throttled_seconds += delay

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import Phrase
+
 
 @dataclass
 class RequestStats:
@@ -108,8 +110,13 @@ class WaitBudget:
         self.waited += extension
         self._until = max(self._until, end)
         if self.report is not None and extension >= 0.5:
-            self.report(f"{why}; waiting {_secs(seconds)} s (total waited {_secs(self.waited)} of {_secs(self.cap)} s)")
+            self.report(Phrase("cli.progress.waiting", why=why, seconds=_secs(seconds), waited=_secs(self.waited),
+                               cap=_secs(self.cap)))
         return True
+
+    def refusal_params(self, seconds: float, why: str) -> dict[str, str]:
+        """The parameters of the catalogue text ``errors.graph.wait_cap`` (what ``refusal`` says)."""
+        return {"why": why, "seconds": _secs(seconds), "cap": _secs(self.cap), "waited": _secs(self.waited)}
 
     def refusal(self, seconds: float, why: str) -> str:
         return (f"{why}, but waiting {_secs(seconds)} s more would pass the total wait cap of {_secs(self.cap)} s "

@@ -121,8 +121,9 @@ class Engine:
             if resp.status in RETRYABLE:
                 raise Lost(f"HTTP {resp.status}")
             raise graph_error(resp, method.upper(), path)
-        raise GraphError(f"Graph kept failing for {method.upper()} {path} ({TRIES} attempts)",
-                         "Resume the run later; nothing is sent twice", status=resp.status if resp is not None else 0)
+        raise GraphError(key="playbook.graph_kept_failing",
+                         params={"method": method.upper(), "path": path, "tries": TRIES},
+                         status=resp.status if resp is not None else 0)
 
     async def batch(self, reqs: list[BatchRequest]) -> dict[str, Any]:
         """$batch of requests that are all safe to repeat (reads, idempotent updates), within the budget: a
@@ -258,7 +259,7 @@ class Engine:
             io.journal({"phase": "accepted" if resp.status == 202 else "created", "status": resp.status,
                         "request_id": resp.request_id, "result": io.values})
             return
-        raise GraphError(f"Could not create {_who(c)}: the answers kept getting lost", "Resume the run later", status=503)
+        raise GraphError(key="playbook.create_lost", params={"who": _who(c)}, status=503)
 
     async def _poll(self, location: str, tries: int = 30) -> None:
         """A long-running operation (202 + Location): poll until it succeeded."""
@@ -268,18 +269,16 @@ class Engine:
             if op.get("status") == "succeeded":
                 return
             if op.get("status") == "failed":
-                raise GraphError(f"The operation failed: {op.get('error')}", "See the admin center", status=500)
+                raise GraphError(key="playbook.operation_failed", params={"detail": op.get('error')}, status=500)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)
-        raise GraphError("The operation did not finish in time", "Resume the run later; it will poll again, not create again",
-                         status=504)
+        raise GraphError(key="playbook.operation_timeout", status=504)
 
     async def _parts(self, c: Change, io: _Io, parts_done: set) -> None:
         a = spec(c.action)
         todo = [n for n in range(1, len(c.requests)) if n not in parts_done]
         if todo and "id" not in io.values and any("{id}" in c.requests[n].path for n in todo):
-            raise GraphError(f"{_who(c)} exists, but its id could not be learned", "Resume the run later; nothing was sent twice",
-                             status=0)
+            raise GraphError(key="playbook.id_unknown", params={"who": _who(c)}, status=0)
 
         async def one(n: int) -> None:
             req = c.requests[n]

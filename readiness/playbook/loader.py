@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import UsageError
+from ..errors import Phrase, UsageError
 from ..resources import data_root
 from ..safe_io import read_regular
 
@@ -64,13 +64,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise PlaybookError(f"{loader.name}: line {key_node.start_mark.line + 1}: a key must be a plain word, "
-                                f"not a {'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}",
-                                "Write keys as `name: value`")
+            raise PlaybookError.keyed("playbook.key_not_word", name=loader.name, value=key_node.start_mark.line + 1,
+                                      kind='list' if isinstance(key_node, yaml.SequenceNode) else 'mapping')
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise PlaybookError(f"{loader.name}: line {key_node.start_mark.line + 1}: the key '{key}' appears twice "
-                                f"(first on line {seen[key]})", "Remove or rename one of them")
+            raise PlaybookError.keyed("playbook.duplicate_key", name=loader.name, value=key_node.start_mark.line + 1,
+                                      key=key, seen=seen[key])
         seen[key] = key_node.start_mark.line + 1
     mapping = loader.construct_mapping(node, deep=deep)
     mapping["__line__"] = node.start_mark.line + 1
@@ -83,11 +82,10 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
     if self.check_event(yaml.AliasEvent) or (self.check_event(yaml.NodeEvent) and self.peek_event().anchor):
         event = self.peek_event()
-        raise PlaybookError(f"{self.name}: line {event.start_mark.line + 1}: YAML anchors and aliases are not allowed",
-                            "Write the value out in full")
+        raise PlaybookError.keyed("playbook.yaml_alias", name=self.name, value=event.start_mark.line + 1)
     if self._depth >= MAX_DEPTH:
-        raise PlaybookError(f"{self.name}: line {self.peek_event().start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep",
-                            "A playbook needs only a few levels; flatten the structure")
+        raise PlaybookError.keyed("playbook.yaml_too_deep", name=self.name, value=self.peek_event().start_mark.line + 1,
+                                  max_depth=MAX_DEPTH)
     self._depth += 1
     try:
         return yaml.composer.Composer.compose_node(self, parent, index)
@@ -116,13 +114,13 @@ def load(name_or_path: str) -> Playbook:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.exists():
-            raise PlaybookError(f"Playbook file {path} does not exist", "Check the path, or use a shipped name from `readiness playbook list`")
-        raw = read_regular(path, MAX_BYTES, "playbook")
+            raise PlaybookError.keyed("playbook.file_not_found", path=path)
+        raw = read_regular(path, MAX_BYTES, Phrase("errors.files.nouns.playbook"))
         source, base = str(path), path.resolve().parent
     else:
         if name_or_path not in builtin_names():
-            raise PlaybookError(f"There is no shipped playbook '{name_or_path}'",
-                                f"Use one of: {', '.join(builtin_names())}, or give a path to a .yaml file")
+            raise PlaybookError.keyed("playbook.unknown_shipped", name_or_path=name_or_path,
+                                      items=', '.join(builtin_names()))
         raw = data_root("playbooks").joinpath(f"{name_or_path}.yaml").read_bytes()
         source, base = f"builtin:{name_or_path}", None
     return parse(raw, source, base)
@@ -130,21 +128,21 @@ def load(name_or_path: str) -> Playbook:
 
 def parse(raw: bytes, source: str, base: Path | None = None) -> Playbook:
     if len(raw) > MAX_BYTES:
-        raise PlaybookError(f"{source} is too large: playbooks may be at most {MAX_BYTES} bytes", "Split it into smaller playbooks")
+        raise PlaybookError.keyed("playbook.too_large", source=source, max_bytes=MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlaybookError(f"{source} is not UTF-8 text", "Save it as UTF-8") from None
+        raise PlaybookError.keyed("playbook.not_utf8", source=source) from None
     loader = _Loader(text)
     loader.name = source
     try:
         doc = loader.get_single_data()
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before the stack runs out
-        raise PlaybookError(f"{source}: nested too deeply", "Flatten the structure") from None
+        raise PlaybookError.keyed("playbook.too_deep", source=source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
-        raise PlaybookError(f"{source}: {line}not valid YAML ({getattr(exc, 'problem', exc)})", "Fix the YAML syntax") from None
+        raise PlaybookError.keyed("playbook.bad_yaml", source=source, line=line, detail=getattr(exc, 'problem', exc)) from None
     finally:
         loader.dispose()
     from .schema import validate

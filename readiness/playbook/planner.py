@@ -22,8 +22,8 @@ def resolve_params(playbook: Playbook, overrides: dict[str, str]) -> dict[str, A
     params = dict(playbook.parameters)
     for key, value in overrides.items():
         if key not in params:
-            raise UsageError(f"The playbook '{playbook.name}' has no parameter '{key}'",
-                             f"Its parameters: {', '.join(params) or 'none'}")
+            raise UsageError.keyed("playbook.unknown_param", name=playbook.name, key=key,
+                                   value=', '.join(params) or 'none')
         default = params[key]
         if isinstance(default, list):
             params[key] = [v.strip() for v in value.split(",") if v.strip()]

@@ -47,11 +47,9 @@ def load_plan_file(path: Path) -> tuple[Plan, dict]:
         signature = doc.pop("signature")
         plan = Plan.from_dict(doc["plan"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path} is not a readiness plan file ({type(exc).__name__})",
-                         "Make one with `readiness playbook plan NAME --out plan.json`") from exc
+        raise UsageError.keyed("plan.not_plan_file", path=path, error_type=type(exc).__name__) from exc
     if not hmac.compare_digest(signature, sign(doc)):
-        raise UsageError(f"The plan file {path} was changed after it was made (or made on another machine)",
-                         "Make a new plan with `readiness playbook plan`; plans are never edited by hand")
+        raise UsageError.keyed("plan.file_changed", path=path)
     return plan, doc.get("meta") or {}
 
 
@@ -76,8 +74,7 @@ class TenantLock:
         try:
             self._lock.acquire()
         except Timeout:
-            raise LockHeld("Another apply, resume or undo is running for this tenant (or waiting at its prompt)",
-                           "Wait for it to finish, then plan again or resume its run") from None
+            raise LockHeld.keyed("plan.lock_held") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -155,7 +152,7 @@ class RunStore:
         d = self.root / run_id
         if not (d / "meta.json").exists():
             known = ", ".join(r.id for r in self.all()[-5:]) or "none yet"
-            raise UsageError(f"There is no run '{run_id}'", f"See `readiness playbook runs` (recent: {known})")
+            raise UsageError.keyed("plan.no_run", run_id=run_id, known=known)
         return Run(run_id, d)
 
     def all(self) -> list[Run]:

@@ -27,12 +27,13 @@ def substitute(value: Any, params: dict[str, Any], where: str) -> Any:
         if whole:
             name = whole.group(1)
             if name not in params:
-                raise PlaybookError(f"{where}: unknown parameter ${{{name}}}", f"Declare it under parameters: (known: {', '.join(params) or 'none'})")
+                raise PlaybookError.keyed("playbook.undeclared_param", where=where, name=name,
+                                          value=', '.join(params) or 'none')
             return params[name]
 
         def repl(m: re.Match) -> str:
             if m.group(1) not in params:
-                raise PlaybookError(f"{where}: unknown parameter ${{{m.group(1)}}}", "Declare it under parameters:")
+                raise PlaybookError.keyed("playbook.undeclared_param_plain", where=where, group=m.group(1))
             return str(params[m.group(1)])
 
         return PARAM_RE.sub(repl, value)
@@ -47,44 +48,45 @@ def validate(doc: Any, source: str, base: Path | None, sha: str) -> Playbook:
     from .steps import ACTIONS
 
     if not isinstance(doc, dict):
-        raise PlaybookError(f"{source}: line 1: a playbook is a mapping with name, description, parameters and steps",
-                            "Start from a shipped playbook: `readiness playbook show emergency-home-office`")
+        raise PlaybookError.keyed("playbook.not_mapping", source=source)
     unknown = set(doc) - TOP_KEYS - {"__line__"}
     if unknown:
-        raise PlaybookError(f"{source}: line {_line(doc)}: unknown key(s) {', '.join(sorted(unknown))}",
-                            f"Allowed at the top: {', '.join(sorted(TOP_KEYS))}")
+        raise PlaybookError.keyed("playbook.unknown_top_keys", source=source, line=_line(doc),
+                                  items=', '.join(sorted(unknown)), allowed=', '.join(sorted(TOP_KEYS)))
     name = doc.get("name")
     if not isinstance(name, str) or not ID_RE.match(name):
-        raise PlaybookError(f"{source}: line {_line(doc)}: 'name' must be a short id such as emergency-home-office", "Use lower-case letters, digits and dashes")
+        raise PlaybookError.keyed("playbook.bad_name", source=source, line=_line(doc))
     params = _strip(doc.get("parameters") or {})
     if not isinstance(params, dict):
-        raise PlaybookError(f"{source}: line {_line(doc)}: 'parameters' must map names to default values", "Write name: default pairs")
+        raise PlaybookError.keyed("playbook.bad_parameters", source=source, line=_line(doc))
     steps_doc = doc.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
-        raise PlaybookError(f"{source}: line {_line(doc)}: 'steps' must be a non-empty list", "Add at least one step")
+        raise PlaybookError.keyed("playbook.no_steps", source=source, line=_line(doc))
     steps, seen = [], set()
     for raw in steps_doc:
         line = _line(raw)
         where = f"{source}: line {line}"
         if not isinstance(raw, dict):
-            raise PlaybookError(f"{where}: each step is a mapping with id, action, params and select", "See a shipped playbook")
+            raise PlaybookError.keyed("playbook.step_not_mapping", where=where)
         bad = set(raw) - STEP_KEYS - {"__line__"}
         if bad:
-            raise PlaybookError(f"{where}: unknown key(s) in step: {', '.join(sorted(bad))}", f"Allowed: {', '.join(sorted(STEP_KEYS))}")
+            raise PlaybookError.keyed("playbook.unknown_step_keys", where=where, items=', '.join(sorted(bad)),
+                                      allowed=', '.join(sorted(STEP_KEYS)))
         sid = raw.get("id")
         if not isinstance(sid, str) or not ID_RE.match(sid):
-            raise PlaybookError(f"{where}: every step needs an 'id' (lower-case letters, digits, - and _)", "Add id: my-step")
+            raise PlaybookError.keyed("playbook.step_no_id", where=where)
         if sid in seen:
-            raise PlaybookError(f"{where}: the step id '{sid}' is used twice", "Give every step its own id")
+            raise PlaybookError.keyed("playbook.duplicate_step_id", where=where, sid=sid)
         seen.add(sid)
         action = raw.get("action")
         if action not in ACTIONS:
-            raise PlaybookError(f"{where}: unknown action '{action}' in step '{sid}'", f"Use one of: {', '.join(sorted(ACTIONS))}")
+            raise PlaybookError.keyed("playbook.unknown_action", where=where, action=action, sid=sid,
+                                      items=', '.join(sorted(ACTIONS)))
         select = _strip(raw.get("select") or {})
         check_select(select, where)
         step_params = _strip(raw.get("params") or {})
         if not isinstance(step_params, dict):
-            raise PlaybookError(f"{where}: 'params' must be a mapping", "Write key: value pairs")
+            raise PlaybookError.keyed("playbook.params_not_mapping", where=where)
         resolved = substitute(step_params, params, where)
         if not unset_parameters(step_params, params):  # steps waiting for a parameter are checked at plan time
             check_params(action, resolved, where)
@@ -112,19 +114,19 @@ def unset_parameters(value: Any, params: dict[str, Any]) -> list[str]:
 
 def check_select(select: Any, where: str) -> None:
     if not isinstance(select, dict):
-        raise PlaybookError(f"{where}: 'select' must be a mapping", f"Keys: {', '.join(sorted(SELECT_KEYS))}")
+        raise PlaybookError.keyed("playbook.select_not_mapping", where=where, items=', '.join(sorted(SELECT_KEYS)))
     bad = set(select) - SELECT_KEYS
     if bad:
-        raise PlaybookError(f"{where}: unknown selection key(s) {', '.join(sorted(bad))}", f"Use: {', '.join(sorted(SELECT_KEYS))}")
+        raise PlaybookError.keyed("playbook.unknown_select_keys", where=where, items=', '.join(sorted(bad)),
+                                  allowed=', '.join(sorted(SELECT_KEYS)))
     missing = select.get("missing") or []
     if not isinstance(missing, list) or set(missing) - MISSING:
-        raise PlaybookError(f"{where}: select.missing takes a list of {', '.join(sorted(MISSING))}", "For example: missing: [teams, mailbox]")
+        raise PlaybookError.keyed("playbook.bad_missing", where=where, items=', '.join(sorted(MISSING)))
     if "members" in select and not isinstance(select["members"], bool):
-        raise PlaybookError(f"{where}: select.members must be true or false, not {_show(select['members'])}",
-                            "Write members: true or members: false (yes/no/on/off are not booleans here)")
+        raise PlaybookError.keyed("playbook.bad_members", where=where, shown=_show(select['members']))
     for key in ("departments", "exclude_users", "users"):
         if key in select and not (isinstance(select[key], list) and all(isinstance(x, str) for x in select[key])):
-            raise PlaybookError(f"{where}: select.{key} takes a list of names", f"For example: {key}: [Vertrieb]")
+            raise PlaybookError.keyed("playbook.select_not_list", where=where, key=key)
 
 
 def _show(value: Any) -> str:
@@ -147,8 +149,7 @@ def strict_bools(model: Any, params: Any, where: str) -> None:
         value = params[key]
         if isinstance(value, bool) or (value is None and type(None) in allowed):
             continue
-        raise PlaybookError(f"{where}: params.{key} must be true or false, not {_show(value)}",
-                            "Write true or false (yes/no/on/off and quoted words are not booleans here)")
+        raise PlaybookError.keyed("playbook.bad_bool_param", where=where, key=key, shown=_show(value))
 
 
 def check_params(action: str, params: dict, where: str) -> Any:
@@ -162,5 +163,5 @@ def check_params(action: str, params: dict, where: str) -> Any:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(x) for x in first["loc"]) or "params"
-        raise PlaybookError(f"{where}: params.{field}: {first['msg']}",
-                            f"See `readiness playbook actions` for what '{action}' takes") from None
+        raise PlaybookError.keyed("playbook.bad_param_value", where=where, field=field, problem=first['msg'],
+                                  action=action) from None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..collect.snapshot import Snapshot
-from ..errors import DataIncomplete, ReadinessError, UsageError
+from ..errors import DataIncomplete, Phrase, ReadinessError, UsageError
 from ..i18n import say
 from . import throttle
 from .loader import Playbook, load
@@ -152,7 +152,7 @@ def blocked_error(plan: Plan) -> BlockedPlan:
     from ..i18n import resolve, ui_lang
 
     reasons = "; ".join(f"{s.step}: {resolve(s.blocked, ui_lang())}" for s in plan.blocked)
-    return BlockedPlan(f"The plan cannot work as it is: {reasons}", "Fix what is named, then plan again; nothing was changed")
+    return BlockedPlan.keyed("plan.blocked", reasons=reasons)
 
 
 async def _token_tenant(client: Any) -> str:
@@ -187,9 +187,8 @@ async def _collect(client: Any, conn: Any, progress: Progress) -> Snapshot:
     refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
     failed = snapshot.failed_sections()
     if failed:  # a plan (or "verified") built on sections that could not be read would be a guess
-        raise DataIncomplete(f"{len(failed)} section(s) could not be read ({', '.join(s.name for s in failed[:6])}): "
-                             f"{failed[0].reason.rstrip('.')}",
-                             "Nothing was planned or changed; try again later or allow more waiting with --max-wait")
+        raise DataIncomplete.keyed("plan.sections_failed", n=len(failed), items=', '.join(s.name for s in failed[:6]),
+                                   reason=failed[0].reason.rstrip('.'))
     return snapshot
 
 
@@ -203,11 +202,9 @@ async def _guard_tenant(client: Any, conn: Any, plan: Plan) -> str:
         except ReadinessError:
             tid = ""
     if plan.tenant_id and tid and tid != plan.tenant_id:
-        raise WrongTenant(f"The token is for tenant {tid}, but the plan was made for tenant {plan.tenant_id} ({plan.tenant})",
-                          "Sign in to the tenant the plan was made for (--tenant), or plan again for this one; nothing was changed")
+        raise WrongTenant.keyed("plan.wrong_tenant", tid=tid, tenant_id=plan.tenant_id, tenant=plan.tenant)
     if plan.tenant_id and not tid:
-        raise WrongTenant("Cannot tell which tenant the token belongs to (no tid claim, no profile tenant id, /organization "
-                          "not readable)", "Use a tenant profile with its tenant id, or a token that carries tid; nothing was changed")
+        raise WrongTenant.keyed("plan.tenant_unknown")
     return tid
 
 
@@ -222,7 +219,7 @@ def _keep_not_before(client: Any, key: str) -> None:
 async def _wait_not_before(key: str, progress: Progress) -> None:
     left = throttle.remaining(key)
     if left > 0:
-        progress(f"Graph asked this tenant to wait (Retry-After); waiting {left:.0f} s before sending ...")
+        progress(Phrase("cli.progress.retry_after_wait", seconds=f"{left:.0f}"))
         await asyncio.sleep(left)
 
 
@@ -261,7 +258,7 @@ async def plan(playbook: str | Playbook, *, open_client: OpenClient | None = Non
                       history=store.history(snap.tenant_id))
         return Planned(p, snap, None, {"tenant": snap.tenant_name, "playbook_source": pb.source, "overrides": overrides})
     if open_client is None or conn is None:
-        raise UsageError("Planning needs a tenant or a snapshot", "Give --tenant, --graph-url or --from-snapshot")
+        raise UsageError.keyed("plan.needs_source")
     if usage_location:
         conn.usage_location = usage_location.upper()
     client = open_client()
@@ -290,7 +287,7 @@ def load_saved(path: Path) -> tuple[Playbook, dict, Plan]:
     saved, meta = load_plan_file(Path(path))
     pb = load(playbook_ref(meta.get("playbook_source", "")))
     if pb.sha256 != saved.playbook_hash:
-        raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+        raise UsageError.keyed("plan.playbook_changed")
     return pb, meta.get("overrides") or {}, saved
 
 
@@ -303,18 +300,17 @@ async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *,
     store = store or RunStore()
     if isinstance(playbook, str) and playbook.endswith(".json"):
         if params:
-            raise UsageError("A saved plan carries its parameters", "Give --param with a playbook name or file, not with a plan")
+            raise UsageError.keyed("plan.plan_has_params")
         pb, overrides, saved = load_saved(Path(playbook))
     else:
         pb, overrides = _load(playbook), dict(params or {})
         if saved is not None and pb.sha256 != saved.playbook_hash:
-            raise UsageError("The playbook changed since the plan was made", "Make a new plan and review it")
+            raise UsageError.keyed("plan.playbook_changed")
     client = open_client()
     try:
         token_tid = await _token_tenant(client) or _profile_tenant(conn)
         if saved is not None and saved.tenant_id and token_tid and token_tid != saved.tenant_id:
-            raise WrongTenant(f"The token is for tenant {token_tid}, but the plan was made for tenant {saved.tenant_id}",
-                              "Apply it to the tenant it was made for, or plan again; nothing was changed")
+            raise WrongTenant.keyed("plan.wrong_tenant_saved", token_tid=token_tid, tenant_id=saved.tenant_id)
         key = token_tid or conn.endpoint.base_url
         _keep_not_before(client, key)
         with TenantLock(key):  # before the staleness check, held through the prompt
@@ -326,15 +322,14 @@ async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *,
             if saved is not None:
                 await _guard_tenant(client, conn, saved)
                 if saved.signature() != fresh.signature():
-                    raise StalePlan(f"The tenant changed since the plan was made ({saved.created_at}): "
-                                    f"{len(saved.changes)} planned changes, {len(fresh.changes)} needed now",
-                                    "Make a new plan (`readiness playbook plan ... --out plan.json`) and review it; nothing was changed")
+                    raise StalePlan.keyed("plan.stale", created_at=saved.created_at, n=len(saved.changes),
+                                          n2=len(fresh.changes))
             if fresh.blocked:
                 raise blocked_error(fresh)
             if not fresh.changes:
                 return Outcome(fresh)
             if not await asyncio.to_thread(confirm, fresh):
-                raise UsageError("Nothing was changed: the plan was not confirmed", "Run again and confirm, or add --yes")
+                raise UsageError.keyed("plan.not_confirmed")
             run = store.create(fresh, {"tenant_key": key, "tenant": conn.label, "endpoint": conn.endpoint.base_url,
                                        "playbook_source": pb.source, "overrides": overrides})
             return await _run_locked(client, key, fresh, run, progress)
@@ -345,8 +340,8 @@ async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *,
 def _same_endpoint(run: Run, conn: Any) -> dict:
     meta = run.meta()
     if meta.get("endpoint") and meta.get("endpoint") != conn.endpoint.base_url:
-        raise UsageError(f"Run {run.id} was for {meta.get('tenant')} at {meta.get('endpoint')}, not {conn.endpoint.base_url}",
-                         "Name the same tenant with --tenant or --graph-url")
+        raise UsageError.keyed("plan.run_other_tenant", run_id=run.id, tenant=meta.get('tenant'),
+                               endpoint=meta.get('endpoint'), base_url=conn.endpoint.base_url)
     return meta
 
 
@@ -386,7 +381,7 @@ async def undo(run_id: str, open_client: OpenClient, conn: Any, *, confirm: Conf
             if not inverse.changes:
                 return Outcome(inverse, cannot_undo=cannot)
             if not await asyncio.to_thread(confirm, inverse):
-                raise UsageError("Nothing was changed: the undo was not confirmed", "Run again and confirm, or add --yes")
+                raise UsageError.keyed("plan.undo_not_confirmed")
             undo_run = store.create(inverse, {**meta, "undo_of": run.id})
             out = await _run_locked(client, meta["tenant_key"], inverse, undo_run, progress)
             out.cannot_undo = cannot
@@ -406,7 +401,7 @@ async def verify(run_id: str, open_client: OpenClient, conn: Any, *, progress: P
     store = store or RunStore()
     run = store.get(run_id)
     if run.meta().get("undo_of"):
-        raise UsageError(f"Run {run_id} is an undo", "Verify the run it undid, or plan again")
+        raise UsageError.keyed("plan.run_is_undo", run_id=run_id)
     pb, overrides = playbook_of(run)
     replanned = await plan(playbook_ref(pb.source), open_client=open_client, conn=conn, params=overrides, progress=progress, store=store)
     client = open_client()

@@ -29,7 +29,7 @@ DEPARTMENT_COLUMNS = ["department", "people", "ready", "not_ready", "not_evaluab
 class _Dialect:
     def __init__(self, lang: str, headers: str) -> None:
         if headers not in HEADERS:
-            raise UsageError(f"Unknown CSV header style '{headers}'", f"Use one of: {', '.join(HEADERS)}")
+            raise UsageError.keyed("render.csv_headers", headers=headers, items=', '.join(HEADERS))
         self.lang, self.ids = lang, headers == "ids"
         self.L = labels(lang)
 

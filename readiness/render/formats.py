@@ -16,8 +16,7 @@ def format_for(path: Path | str) -> str:
     path = Path(path)
     fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
-        raise UsageError(f"Cannot tell the report format from '{path.name}'",
-                         f"Use one of the extensions {', '.join(sorted(FORMATS_BY_SUFFIX))}, or give -o FORMAT")
+        raise UsageError.keyed("render.format_from_name", name=path.name, items=', '.join(sorted(FORMATS_BY_SUFFIX)))
     return fmt
 
 
@@ -28,7 +27,7 @@ def render_audit(audit: Audit, fmt: str = "html", lang: str = "en", *, people: b
     + color, width: with table, ANSI colour and the terminal's width (see audit_text.render_table).
     + csv_headers: "labels" (Excel: BOM, the language's separator and words) or "ids" (scripts; see audit_csv)."""
     if fmt not in FORMATS:
-        raise UsageError(f"Unknown format '{fmt}'", f"Use one of: {', '.join(FORMATS)}")
+        raise UsageError.keyed("render.unknown_format", fmt=fmt, items=", ".join(FORMATS))
     from .audit_view import build
 
     view = build(audit, lang)  # one view per language: every format lays out the same words and numbers

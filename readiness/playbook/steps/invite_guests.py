@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ...errors import UsageError
+from ...errors import Phrase, UsageError
 from ...safe_io import read_regular
 from ...i18n import Message
 from ..model import Change, Request, StepPlan
@@ -36,22 +36,22 @@ class Params(BaseModel):
 def read_csv(path: Path) -> list[dict]:
     """The guest list: a regular UTF-8 file of at most MAX_CSV_BYTES. Errors never quote the file's lines, so a
     playbook pointing at a file it should not (`csv: /etc/shadow`) cannot make readiness print it."""
-    raw = read_regular(path, MAX_CSV_BYTES, "guest list")
+    raw = read_regular(path, MAX_CSV_BYTES, Phrase("errors.files.nouns.guest_list"))
     if len(raw) > MAX_CSV_BYTES:
-        raise UsageError(f"The guest list {path} is larger than {MAX_CSV_BYTES:,} bytes", "Split the list")
+        raise UsageError.keyed("playbook.guests_too_large", path=path, max_bytes=MAX_CSV_BYTES)
     try:
         reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
         header = reader.fieldnames or []
         rows = list(reader) if "email" in header else []
     except (UnicodeDecodeError, csv.Error):
-        raise UsageError(f"The guest list {path} is not a CSV file in UTF-8", "Save it as CSV (UTF-8) with the columns email,displayName") from None
+        raise UsageError.keyed("playbook.guests_not_csv", path=path) from None
     if "email" not in header:
-        raise UsageError(f"{path}: the first line must name the columns email and displayName", "Add the header line: email,displayName")
+        raise UsageError.keyed("playbook.guests_no_header", path=path)
     if len(rows) > MAX_ROWS:
-        raise UsageError(f"{path} lists {len(rows)} guests; at most {MAX_ROWS} per run", "Split the list")
+        raise UsageError.keyed("playbook.guests_too_many", path=path, n=len(rows), max_rows=MAX_ROWS)
     for i, row in enumerate(rows, start=2):
         if not isinstance(row.get("email"), str) or not EMAIL.match(row["email"].strip()):
-            raise UsageError(f"{path}: line {i}: the email column does not hold an e-mail address", "Fix or remove that line")
+            raise UsageError.keyed("playbook.guests_bad_email", path=path, i=i)
     return rows
 
 

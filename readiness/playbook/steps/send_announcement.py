@@ -122,7 +122,7 @@ async def apply(change: Change, io: Io) -> str:
             await asyncio.sleep(0.3 * attempt)
             draft = await _find(io, sender, "drafts")  # the draft may exist although its answer was lost
         if not draft and attempt >= 5:
-            raise GraphError("Could not create the announcement draft", "Resume the run later; nothing was sent", status=503)
+            raise GraphError(key="playbook.draft_failed", status=503)
     if draft != io.values.get("draft"):
         io.values["draft"] = draft
         io.journal({"phase": "part", "part": 0, "result": {"draft": draft}})

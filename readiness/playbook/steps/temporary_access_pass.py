@@ -123,8 +123,7 @@ def read_passes(path: Path) -> dict[str, dict]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError):
-        raise GraphError(f"The passes file {path} cannot be read", "Restore it from a backup, or undo the run and apply again",
-                         status=0) from None
+        raise GraphError(key="playbook.passes_unreadable", params={"path": path}, status=0) from None
     passes = doc.get("passes") if isinstance(doc, dict) else None
     return dict(passes) if isinstance(passes, dict) else {}
 
@@ -199,8 +198,7 @@ async def apply(change: Change, io: Io) -> str:
         body = resp.json() or {}
         value, mid = body.get("temporaryAccessPass"), body.get("id")
         if not value or not mid:
-            raise GraphError(f"Graph answered the pass for {change.data.get('upn')} without its value",
-                             "Resume the run: the pass is deleted and issued again", status=resp.status)
+            raise GraphError(key="playbook.pass_without_value", params={"upn": change.data.get("upn")}, status=resp.status)
         passes[uid] = {"pass": value, "valid_until": _valid_until(body), "upn": change.data.get("upn", ""), "method_id": mid,
                        "issued_at": body.get("createdDateTime") or asked_at}
         _write_passes(file, passes)
