@@ -42,8 +42,8 @@ class Person:
     enabled: bool
     user_type: str
     usage_location: str | None
-    capabilities: set[str] = field(default_factory=set)
-    disabled_capabilities: set[str] = field(default_factory=set)  # in an assigned SKU but switched off
+    capabilities: set[str] | frozenset[str] = field(default_factory=set)  # read only (often shared by many people)
+    disabled_capabilities: set[str] | frozenset[str] = field(default_factory=set)  # in an assigned SKU but switched off
     skus: list[str] = field(default_factory=list)  # effective SKU ids
     licence_errors: list[dict] = field(default_factory=list)
     suspended_skus: list[str] = field(default_factory=list)
@@ -268,8 +268,8 @@ def _licences_cached(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache
             lic_cache[key] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
                               tuple(p.suspended_skus))
         return
-    p.capabilities = set(found[0])
-    p.disabled_capabilities = set(found[1])
+    p.capabilities = found[0]  # shared and immutable: nothing changes a person's capabilities after this
+    p.disabled_capabilities = found[1]
     p.skus = list(found[2])
     p.suspended_skus = list(found[3])
 

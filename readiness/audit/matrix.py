@@ -87,45 +87,107 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
 
 def build_matrix(f: Facts) -> Matrix:
     rows = []
+    verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool]]] = {}  # the few distinct answers
+    licence_names: dict[tuple[str, ...], tuple[str, ...]] = {}
     for p in f.members:
-        ready, reasons = assess(p, f)
-        caps = ready_capabilities(p)
+        caps, off = p.capabilities, p.disabled_capabilities
+        key = None
+        if isinstance(caps, frozenset) and isinstance(off, frozenset):
+            key = (caps, off, not p.skus, not p.licence_errors, not p.suspended_skus, not p.provisioning,
+                   not p.usage_location, p.mfa, p.device)
+        got = verdicts.get(key) if key is not None else None
+        if got is None:
+            ready, reasons = assess(p, f)
+            got = (ready, tuple(reasons), ready_capabilities(p))
+            if key is not None:
+                verdicts[key] = got
+        ready, reasons, kit_ = got
+        skus = tuple(p.skus)
+        names = licence_names.get(skus)
+        if names is None:
+            names = licence_names[skus] = tuple(f.sku_name(s) for s in skus)
         rows.append({
             "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": p.department or "",
-            "ready": ready, "reasons": reasons, "teams_enabled": caps["teams"], "mailbox_enabled": caps["mailbox"],
-            "files_enabled": caps["files"], "mfa_registered": p.mfa, "device": p.device,
-            "usage_location": p.usage_location, "licences": [f.sku_name(s) for s in p.skus],
-            "teams_active_30d": p.teams_active, "external": p.external,
+            "ready": ready, "reasons": list(reasons), "teams_enabled": kit_["teams"], "mailbox_enabled": kit_["mailbox"],
+            "files_enabled": kit_["files"], "mfa_registered": p.mfa, "device": p.device,
+            "usage_location": p.usage_location, "licences": list(names),
+            "teams_active_30d": p.teams_active, "external": "#EXT#" in p.upn,
             "sspr_registered": p.sspr, "services_provisioned": None if p.provisioning is None else not p.provisioning,
             "not_provisioned": list(p.provisioning or []), "cloud_pc": bool(p.cloud_pcs), "can_recover": p.can_recover,
         })
-    rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
+    lower: dict[str, str] = {}  # a few departments, each lowered once
+    for r in rows:
+        d = r["department"]
+        if d not in lower:
+            lower[d] = d.lower()
+    rows.sort(key=lambda r: (lower[r["department"]], r["displayName"].lower()))
     return Matrix(rows, departments(rows), summarize(rows))
 
 
 def summarize(rows: list[dict]) -> dict:
-    reasons = Counter(r for row in rows if row["ready"] is False for r in row["reasons"] if r not in INFO_REASONS)
+    """Counts over matrix rows, in one pass."""
+    ready = not_ready = not_evaluable = 0
+    without_teams = without_mailbox = without_files = without_mfa = without_managed = without_any = 0
+    teams_active, teams_known, recover, recover_known = 0, False, 0, False
+    without_sspr = not_provisioned = with_cloud_pc = 0
+    codes: list[str] = []
+    for r in rows:
+        state = r["ready"]
+        if state is True:
+            ready += 1
+        elif state is False:
+            not_ready += 1
+            codes += [c for c in r["reasons"] if c not in INFO_REASONS]
+        elif state is None:
+            not_evaluable += 1
+        if not r["teams_enabled"]:
+            without_teams += 1
+        if not r["mailbox_enabled"]:
+            without_mailbox += 1
+        if not r["files_enabled"]:
+            without_files += 1
+        if r["mfa_registered"] is False:
+            without_mfa += 1
+        device = r["device"]
+        if device is not None and device != COMPLIANT_MANAGED:
+            without_managed += 1
+        if device == NO_DEVICE:
+            without_any += 1
+        active = r["teams_active_30d"]
+        if active is not None:
+            teams_known = True
+        if active:
+            teams_active += 1
+        can = r.get("can_recover")
+        if can is not None:
+            recover_known = True
+        if can:
+            recover += 1
+        if r.get("sspr_registered") is False:
+            without_sspr += 1
+        if r.get("services_provisioned") is False:
+            not_provisioned += 1
+        if r.get("cloud_pc"):
+            with_cloud_pc += 1
     return {
         "people": len(rows),
-        "ready": sum(1 for r in rows if r["ready"] is True),
-        "not_ready": sum(1 for r in rows if r["ready"] is False),
-        "not_evaluable": sum(1 for r in rows if r["ready"] is None),
-        "without_teams": sum(1 for r in rows if not r["teams_enabled"]),
-        "without_mailbox": sum(1 for r in rows if not r["mailbox_enabled"]),
-        "without_files": sum(1 for r in rows if not r["files_enabled"]),
-        "without_mfa": sum(1 for r in rows if r["mfa_registered"] is False),
-        "without_managed_device": sum(1 for r in rows if r["device"] is not None and r["device"] != COMPLIANT_MANAGED),
-        "without_any_device": sum(1 for r in rows if r["device"] == NO_DEVICE),
+        "ready": ready,
+        "not_ready": not_ready,
+        "not_evaluable": not_evaluable,
+        "without_teams": without_teams,
+        "without_mailbox": without_mailbox,
+        "without_files": without_files,
+        "without_mfa": without_mfa,
+        "without_managed_device": without_managed,
+        "without_any_device": without_any,
         # who used Teams in the last 30 days; None when the usage report could not be joined (concealed names)
-        "teams_active_30d": (sum(1 for r in rows if r["teams_active_30d"])
-                             if any(r["teams_active_30d"] is not None for r in rows) else None),
-        "reasons": dict(reasons.most_common()),
+        "teams_active_30d": teams_active if teams_known else None,
+        "reasons": dict(Counter(codes).most_common()),
         # issue 14: who gets back in from home when locked out; None when neither SSPR nor the TAP policy was read
-        "can_recover": (sum(1 for r in rows if r.get("can_recover")) if any(r.get("can_recover") is not None for r in rows)
-                        else None),
-        "without_sspr": sum(1 for r in rows if r.get("sspr_registered") is False),
-        "not_provisioned": sum(1 for r in rows if r.get("services_provisioned") is False),
-        "with_cloud_pc": sum(1 for r in rows if r.get("cloud_pc")),
+        "can_recover": recover if recover_known else None,
+        "without_sspr": without_sspr,
+        "not_provisioned": not_provisioned,
+        "with_cloud_pc": with_cloud_pc,
     }
 
 
