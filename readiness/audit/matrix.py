@@ -86,7 +86,9 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
 
 
 def build_matrix(f: Facts) -> Matrix:
-    rows = []
+    """Rows built in one pass, grouped by department as they are made; sorted and counted per department, the
+    tenant's summary then added up from the departments' (the rows are read once more, not once per figure)."""
+    groups: dict[str, list[tuple[str, dict]]] = {}
     verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool]]] = {}  # the few distinct answers
     licence_names: dict[tuple[str, ...], tuple[str, ...]] = {}
     for p in f.members:
@@ -106,26 +108,44 @@ def build_matrix(f: Facts) -> Matrix:
         names = licence_names.get(skus)
         if names is None:
             names = licence_names[skus] = tuple(f.sku_name(s) for s in skus)
-        rows.append({
-            "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": p.department or "",
+        department = p.department or ""
+        row = {
+            "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": department,
             "ready": ready, "reasons": list(reasons), "teams_enabled": kit_["teams"], "mailbox_enabled": kit_["mailbox"],
             "files_enabled": kit_["files"], "mfa_registered": p.mfa, "device": p.device,
             "usage_location": p.usage_location, "licences": list(names),
             "teams_active_30d": p.teams_active, "external": "#EXT#" in p.upn,
             "sspr_registered": p.sspr, "services_provisioned": None if p.provisioning is None else not p.provisioning,
             "not_provisioned": list(p.provisioning or []), "cloud_pc": bool(p.cloud_pcs), "can_recover": p.can_recover,
-        })
-    lower: dict[str, str] = {}  # a few departments, each lowered once
-    for r in rows:
-        d = r["department"]
-        if d not in lower:
-            lower[d] = d.lower()
-    rows.sort(key=lambda r: (lower[r["department"]], r["displayName"].lower()))
-    return Matrix(rows, departments(rows), summarize(rows))
+        }
+        group = groups.get(department)
+        if group is None:
+            group = groups[department] = []
+        group.append((p.name.lower(), row))
+    lowered = {d: d.lower() for d in groups}
+    if len(set(lowered.values())) < len(lowered):  # "IT" and "it": the rows of both interleave; count them as rows
+        rows = [row for g in groups.values() for _, row in g]
+        rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
+        return Matrix(rows, departments(rows), summarize(rows))
+    rows, depts, tallies = [], [], []
+    for name in sorted(groups, key=lowered.__getitem__):
+        group = groups[name]
+        group.sort(key=lambda pair: pair[0])  # stable: as the one sort by (department, name) ordered them
+        members = [row for _, row in group]
+        rows += members
+        tally = _tally(members)
+        tallies.append(tally)
+        depts.append(_department_row(name, _summary(tally)))
+    return Matrix(rows, depts, _summary(_add(tallies)))
 
 
-def summarize(rows: list[dict]) -> dict:
-    """Counts over matrix rows, in one pass."""
+_COUNTS = ("ready", "not_ready", "not_evaluable", "without_teams", "without_mailbox", "without_files", "without_mfa",
+           "without_managed_device", "without_any_device", "teams_active_30d", "can_recover", "without_sspr",
+           "not_provisioned", "with_cloud_pc")
+
+
+def _tally(rows: list[dict]) -> dict:
+    """The counts of ``summarize`` in one pass; reasons in the order they first occur (ties keep it)."""
     ready = not_ready = not_evaluable = 0
     without_teams = without_mailbox = without_files = without_mfa = without_managed = without_any = 0
     teams_active, teams_known, recover, recover_known = 0, False, 0, False
@@ -169,35 +189,63 @@ def summarize(rows: list[dict]) -> dict:
             not_provisioned += 1
         if r.get("cloud_pc"):
             with_cloud_pc += 1
+    return {"people": len(rows), "ready": ready, "not_ready": not_ready, "not_evaluable": not_evaluable,
+            "without_teams": without_teams, "without_mailbox": without_mailbox, "without_files": without_files,
+            "without_mfa": without_mfa, "without_managed_device": without_managed, "without_any_device": without_any,
+            "teams_active_30d": teams_active, "teams_known": teams_known, "can_recover": recover,
+            "recover_known": recover_known, "without_sspr": without_sspr, "not_provisioned": not_provisioned,
+            "with_cloud_pc": with_cloud_pc, "reasons": Counter(codes)}
+
+
+def _add(tallies: list[dict]) -> dict:
+    """Tallies of consecutive groups of rows added up: the tally of all their rows."""
+    total = {k: 0 for k in ("people",) + _COUNTS}
+    total.update(teams_known=False, recover_known=False, reasons=Counter())
+    for t in tallies:
+        for k in ("people",) + _COUNTS:
+            total[k] += t[k]
+        total["teams_known"] = total["teams_known"] or t["teams_known"]
+        total["recover_known"] = total["recover_known"] or t["recover_known"]
+        for code, n in t["reasons"].items():  # first occurrence order carries over: groups follow one another
+            total["reasons"][code] += n
+    return total
+
+
+def _summary(t: dict) -> dict:
     return {
-        "people": len(rows),
-        "ready": ready,
-        "not_ready": not_ready,
-        "not_evaluable": not_evaluable,
-        "without_teams": without_teams,
-        "without_mailbox": without_mailbox,
-        "without_files": without_files,
-        "without_mfa": without_mfa,
-        "without_managed_device": without_managed,
-        "without_any_device": without_any,
+        "people": t["people"],
+        "ready": t["ready"],
+        "not_ready": t["not_ready"],
+        "not_evaluable": t["not_evaluable"],
+        "without_teams": t["without_teams"],
+        "without_mailbox": t["without_mailbox"],
+        "without_files": t["without_files"],
+        "without_mfa": t["without_mfa"],
+        "without_managed_device": t["without_managed_device"],
+        "without_any_device": t["without_any_device"],
         # who used Teams in the last 30 days; None when the usage report could not be joined (concealed names)
-        "teams_active_30d": teams_active if teams_known else None,
-        "reasons": dict(Counter(codes).most_common()),
+        "teams_active_30d": t["teams_active_30d"] if t["teams_known"] else None,
+        "reasons": dict(t["reasons"].most_common()),
         # issue 14: who gets back in from home when locked out; None when neither SSPR nor the TAP policy was read
-        "can_recover": recover if recover_known else None,
-        "without_sspr": without_sspr,
-        "not_provisioned": not_provisioned,
-        "with_cloud_pc": with_cloud_pc,
+        "can_recover": t["can_recover"] if t["recover_known"] else None,
+        "without_sspr": t["without_sspr"],
+        "not_provisioned": t["not_provisioned"],
+        "with_cloud_pc": t["with_cloud_pc"],
     }
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Counts over matrix rows, in one pass."""
+    return _summary(_tally(rows))
+
+
+def _department_row(name: str, s: dict) -> dict:
+    return {"department": name, "people": s["people"], "ready": s["ready"], "not_ready": s["not_ready"],
+            "not_evaluable": s["not_evaluable"], "top_reasons": list(s["reasons"])[:3]}
 
 
 def departments(rows: list[dict]) -> list[dict]:
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(r["department"] or "", []).append(r)
-    out = []
-    for name, members in sorted(by.items(), key=lambda kv: kv[0].lower()):
-        s = summarize(members)
-        out.append({"department": name, "people": s["people"], "ready": s["ready"], "not_ready": s["not_ready"],
-                    "not_evaluable": s["not_evaluable"], "top_reasons": list(s["reasons"])[:3]})
-    return out
+    return [_department_row(name, summarize(members)) for name, members in sorted(by.items(), key=lambda kv: kv[0].lower())]
