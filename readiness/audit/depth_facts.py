@@ -88,7 +88,11 @@ def _roles(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
         p = by_id.get(a.get("principalId") or "")
         if p is not None:
             p.is_admin = True
-            p.roles.append(str(a.get("roleDefinitionId") or ""))
+            role = str(a.get("roleDefinitionId") or "")
+            if p.roles:
+                p.roles.append(role)
+            else:
+                p.roles = [role]
 
 
 def _cloud_pcs(snapshot: Snapshot, by_upn: dict[str, Person]) -> None:
@@ -98,7 +102,10 @@ def _cloud_pcs(snapshot: Snapshot, by_upn: dict[str, Person]) -> None:
     for pc in sec.data or []:
         p = by_upn.get(str(pc.get("userPrincipalName") or "").lower())
         if p is not None:
-            p.cloud_pcs.append(pc)
+            if p.cloud_pcs:
+                p.cloud_pcs.append(pc)
+            else:
+                p.cloud_pcs = [pc]
 
 
 def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:

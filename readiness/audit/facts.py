@@ -6,7 +6,8 @@ used at all (it keeps deleted rows).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Sequence
 from functools import cached_property
 from datetime import date, datetime, timezone
 from datetime import time as dtime
@@ -42,17 +43,19 @@ class Person:
     enabled: bool
     user_type: str
     usage_location: str | None
-    capabilities: set[str] | frozenset[str] = field(default_factory=set)  # read only (often shared by many people)
-    disabled_capabilities: set[str] | frozenset[str] = field(default_factory=set)  # in an assigned SKU but switched off
-    skus: list[str] = field(default_factory=list)  # effective SKU ids
-    licence_errors: list[dict] = field(default_factory=list)
-    suspended_skus: list[str] = field(default_factory=list)
+    # Read only: the sequences and sets below are often shared by many people (issue 15: 100,000 Persons with ten
+    # fresh lists each were a million objects for the cyclic collector to walk); facts builds them, nobody changes them
+    capabilities: frozenset[str] = frozenset()
+    disabled_capabilities: frozenset[str] = frozenset()  # in an assigned SKU but switched off
+    skus: Sequence[str] = ()  # effective SKU ids
+    licence_errors: Sequence[dict] = ()
+    suspended_skus: Sequence[str] = ()
     mfa: bool | None = None
-    methods: list[str] = field(default_factory=list)
+    methods: Sequence[str] = ()
     is_admin: bool | None = None
     device: str | None = None  # category, None when not evaluable
-    managed: list[dict] = field(default_factory=list)
-    entra: list[dict] = field(default_factory=list)
+    managed: Sequence[dict] = ()
+    entra: Sequence[dict] = ()
     teams_active: bool | None = None
     last_sign_in: str | None = None  # newest of interactive and non-interactive sign-ins
     created: str | None = None  # createdDateTime
@@ -60,9 +63,9 @@ class Person:
     # issue 14 (audit/depth_facts.py): None where the data was not read
     sspr: bool | None = None  # registered for self-service password reset
     tap: bool | None = None  # a Temporary Access Pass can be issued (policy enabled for all users)
-    roles: list[str] = field(default_factory=list)  # directory role definition ids
+    roles: Sequence[str] = ()  # directory role definition ids
     provisioning: list[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
-    cloud_pcs: list[dict] = field(default_factory=list)
+    cloud_pcs: Sequence[dict] = ()
     idle: bool | None = None  # no sign-in or activity for depth_facts.IDLE_DAYS
     teams_account: str | None = None  # teamsUserConfiguration accountType, "none" when not hosted on Teams
 
@@ -270,8 +273,8 @@ def _licences_cached(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache
         return
     p.capabilities = found[0]  # shared and immutable: nothing changes a person's capabilities after this
     p.disabled_capabilities = found[1]
-    p.skus = list(found[2])
-    p.suspended_skus = list(found[3])
+    p.skus = found[2]  # shared tuples (read only)
+    p.suspended_skus = found[3]
 
 
 def _graph_day(when: object) -> date | None:
@@ -322,6 +325,9 @@ def _newest2(a: str | None, b: str | None) -> str | None:
 
 def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict | None = None) -> None:
     plan_cache = {} if plan_cache is None else plan_cache
+    errors: list[dict] = []
+    suspended: list[str] = []
+    skus: list[str] = []
     states: dict[str, list[dict]] = {}
     for st in u.get("licenseAssignmentStates") or []:
         states.setdefault(str(st.get("skuId", "")).lower(), []).append(st)
@@ -330,14 +336,14 @@ def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict 
         sku_states = states.get(sku_id, [])
         if sku_states and not any(s.get("state") == "Active" for s in sku_states):
             for s in sku_states:
-                p.licence_errors.append({"skuId": sku_id, "group": s.get("assignedByGroup"), "state": s.get("state"),
+                errors.append({"skuId": sku_id, "group": s.get("assignedByGroup"), "state": s.get("state"),
                                          "error": s.get("error")})
             continue
         if (sku_by_id.get(sku_id) or {}).get("capabilityStatus") in INACTIVE_SKU_STATES:
-            p.suspended_skus.append(sku_id)
+            suspended.append(sku_id)
             continue
         disabled = frozenset(str(x).lower() for x in lic.get("disabledPlans") or ())
-        p.skus.append(sku_id)
+        skus.append(sku_id)
         key = (sku_id, disabled)
         found = plan_cache.get(key)
         if found is None:  # what one SKU with these plans switched off gives: the same for most people
@@ -349,6 +355,7 @@ def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict 
         p.capabilities |= found[0]
         p.disabled_capabilities |= found[1]
     p.disabled_capabilities -= p.capabilities
+    p.licence_errors, p.suspended_skus, p.skus = errors or (), suspended or (), skus or ()
 
 
 def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str, Section | None]:
@@ -359,13 +366,20 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
             if not d.get("accountEnabled", True):
                 continue
             for owner in d.get("owners") or []:
-                if owner in by_id:
-                    by_id[owner].entra.append(d)
+                q = by_id.get(owner)
+                if q is not None:
+                    if q.entra:
+                        q.entra.append(d)
+                    else:
+                        q.entra = [d]
     if managed.usable:
         for d in managed.data or []:
             p = by_id.get(d.get("userId") or "")
             if p is not None:
-                p.managed.append(d)
+                if p.managed:
+                    p.managed.append(d)
+                else:
+                    p.managed = [d]
     has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
     if has_intune:
         if not managed.usable:
