@@ -42,6 +42,7 @@ class Matrix:
 
 
 def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
+    """Ready or not and why. Every Person field read here must be in build_matrix's verdict key (it reuses answers)."""
     reasons: list[str] = []
     caps = ready_capabilities(p)
     if not p.skus and not p.licence_errors and not p.suspended_skus:
@@ -96,7 +97,7 @@ def build_matrix(f: Facts) -> Matrix:
         key = None
         if isinstance(caps, frozenset) and isinstance(off, frozenset):
             key = (caps, off, not p.skus, not p.licence_errors, not p.suspended_skus, not p.provisioning,
-                   not p.usage_location, p.mfa, p.device)
+                   not p.usage_location, p.mfa, p.device, p.teams_account)
         got = verdicts.get(key) if key is not None else None
         if got is None:
             ready, reasons = assess(p, f)
