@@ -60,3 +60,30 @@ def test_people_with_the_same_licences_share_one_verdict_but_not_its_lists() -> 
     assert a["reasons"] == b["reasons"] and a["reasons"] is not b["reasons"]
     a["reasons"].append("changed")
     assert "changed" not in b["reasons"]
+
+
+def test_the_shared_verdicts_equal_assess_person_by_person() -> None:
+    """build_matrix reuses a verdict for people alike in every input of assess; vary those inputs one by one over
+    otherwise equal people: a field missing from the reuse key would hand one person another's verdict."""
+    import dataclasses
+    import random
+
+    from readiness.audit.matrix import assess
+
+    f = facts(_tenant(["IT"] * 6))
+    base = next(p for p in f.members if p.skus)
+    rnd = random.Random(5)
+    variants = {"teams_account": [None, "user", "none", "sfbOnPremUser"], "usage_location": [None, "", "DE"],
+                "provisioning": [None, [], ["mailbox: PendingInput"]], "mfa": [None, True, False],
+                "device": [None, "compliant_managed", "managed_not_compliant", "entra_only", "none"],
+                "licence_errors": [(), ({"skuId": "x", "group": "g", "state": "Error", "error": "CountViolation"},)],
+                "suspended_skus": [(), ("x",)], "skus": [(), base.skus]}
+    people = []
+    for i in range(300):
+        changes = {name: rnd.choice(values) for name, values in variants.items()}
+        people.append(dataclasses.replace(base, id=f"v{i}", name=f"V{i:03d}", **changes))
+    f.__dict__["members"] = people
+    rows = {r["id"]: r for r in build_matrix(f).rows}
+    for p in people:
+        ready, reasons = assess(p, f)
+        assert (rows[p.id]["ready"], rows[p.id]["reasons"]) == (ready, reasons), p
