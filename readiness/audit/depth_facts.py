@@ -39,67 +39,73 @@ def tap_for_everyone(policy: dict | None) -> bool | None:
     return False
 
 
-def apply(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
-    _sspr(snapshot, by_id)
+def sspr_of(row: dict, fallback: bool) -> bool | None:
+    """One registration row's SSPR answer; None to leave what an earlier row said."""
+    if isinstance(row.get("isSsprRegistered"), bool):
+        return row["isSsprRegistered"]
+    if fallback:
+        return bool(SSPR_METHODS & set(row.get("methodsRegistered") or []))
+    return None
+
+
+def provisioning_of(u: dict) -> list[str] | None:
+    """Work services of one user that are not provisioned ("mailbox: PendingInput", ...); None without provisionedPlans."""
+    if "provisionedPlans" not in u:
+        return None
+    return sorted({f"{WORK_SERVICES[str(x.get('service')).lower()]}: {x.get('provisioningStatus')}"
+                   for x in u.get("provisionedPlans") or []
+                   if str(x.get("service")).lower() in WORK_SERVICES
+                   and x.get("capabilityStatus", "Enabled") == "Enabled"
+                   and x.get("provisioningStatus") not in PROVISIONED})
+
+
+def idle_by_sign_in(p: Person, today: date, days: Any = days_since) -> bool:
+    """Idle by sign-in activity: no sign-in for IDLE_DAYS, unless the account is newer than that."""
+    age = days(p.last_sign_in, today)
+    if age is None or age > IDLE_DAYS:
+        return not (days(p.created, today) or 0) <= IDLE_DAYS  # new accounts have not had the time
+    return False
+
+
+def apply_after_users(snapshot: Snapshot, by_id: dict[str, Person], today: date, *, sign_in_read: bool,
+                      by_upn: dict[str, Person]) -> None:
+    """What needs every person first: role assignments, Cloud PCs (by UPN), Teams accounts and, without sign-in
+    activity, the Microsoft 365 active user report. (SSPR, provisioning, TAP and sign-in idleness are filled in facts' one pass.)"""
     _roles(snapshot, by_id)
-    _provisioning(snapshot, by_id)
-    _cloud_pcs(snapshot, by_id)
-    tap = tap_for_everyone(snapshot.data("auth_methods_policy")) if snapshot.section("auth_methods_policy").usable else None
-    for p in by_id.values():
-        p.tap = tap
-    _idle(snapshot, by_id, today)
+    _cloud_pcs(snapshot, by_upn)
+    if not sign_in_read:
+        _idle_from_report(snapshot, by_id, today, by_upn)
     _teams_accounts(snapshot, by_id)
 
 
-def _sspr(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
-    sec = snapshot.section("mfa")
-    if not sec.usable:
-        return
-    for row in sec.data or []:
-        p = by_id.get(row.get("id"))
-        if p is None:
-            continue
-        if isinstance(row.get("isSsprRegistered"), bool):
-            p.sspr = row["isSsprRegistered"]
-        elif sec.status == "fallback":
-            p.sspr = bool(SSPR_METHODS & set(row.get("methodsRegistered") or []))
-
-
 def _roles(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
+    """Directory role assignments (readable without P1) override the report's isAdmin: facts starts everyone at
+    is_admin False when this section is usable."""
     sec = snapshot.section("roles")
     if not sec.usable:
         return
-    for p in by_id.values():
-        p.is_admin = False
-        p.roles = []
     for a in sec.data or []:
         p = by_id.get(a.get("principalId") or "")
         if p is not None:
             p.is_admin = True
-            p.roles.append(str(a.get("roleDefinitionId") or ""))
+            role = str(a.get("roleDefinitionId") or "")
+            if p.roles:
+                p.roles.append(role)
+            else:
+                p.roles = [role]
 
 
-def _provisioning(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
-    for u in snapshot.data("users", []) or []:
-        p = by_id.get(u.get("id"))
-        if p is None or "provisionedPlans" not in u:
-            continue
-        p.provisioning = sorted({f"{WORK_SERVICES[str(x.get('service')).lower()]}: {x.get('provisioningStatus')}"
-                                 for x in u.get("provisionedPlans") or []
-                                 if str(x.get("service")).lower() in WORK_SERVICES
-                                 and x.get("capabilityStatus", "Enabled") == "Enabled"
-                                 and x.get("provisioningStatus") not in PROVISIONED})
-
-
-def _cloud_pcs(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
+def _cloud_pcs(snapshot: Snapshot, by_upn: dict[str, Person]) -> None:
     sec = snapshot.section("cloud_pcs")
     if not sec.usable:
         return
-    by_upn = {p.upn.lower(): p for p in by_id.values()}
     for pc in sec.data or []:
         p = by_upn.get(str(pc.get("userPrincipalName") or "").lower())
         if p is not None:
-            p.cloud_pcs.append(pc)
+            if p.cloud_pcs:
+                p.cloud_pcs.append(pc)
+            else:
+                p.cloud_pcs = [pc]
 
 
 def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
@@ -113,20 +119,11 @@ def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
         p.teams_account = accounts.get(p.id, "none")
 
 
-def _idle(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
-    users = snapshot.data("users", []) or []
-    if users and any("signInActivity" in u for u in users):
-        for p in by_id.values():
-            age = days_since(p.last_sign_in, today)
-            p.idle = age is None or age > IDLE_DAYS
-            if p.idle and (days_since(p.created, today) or 0) <= IDLE_DAYS:
-                p.idle = False  # new accounts have not had the time
-        return
+def _idle_from_report(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person]) -> None:
     sec = snapshot.section("office_activity")
     if not sec.usable:
         return
     data = sec.data or {}
-    by_upn = {p.upn.lower(): p for p in by_id.values()}
     for p in by_id.values():
         p.idle = (days_since(p.created, today) or 0) > IDLE_DAYS
     for row in data.get("rows") or []:

@@ -6,12 +6,14 @@ used at all (it keeps deleted rows).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Sequence
 from functools import cached_property
 from datetime import date, datetime, timezone
+from datetime import time as dtime
 
 from .. import clock
-from ..clock import days_since
+from ..clock import days_since as clock_days_since
 from ..collect.snapshot import Section, Snapshot
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
@@ -41,17 +43,19 @@ class Person:
     enabled: bool
     user_type: str
     usage_location: str | None
-    capabilities: set[str] = field(default_factory=set)
-    disabled_capabilities: set[str] = field(default_factory=set)  # in an assigned SKU but switched off
-    skus: list[str] = field(default_factory=list)  # effective SKU ids
-    licence_errors: list[dict] = field(default_factory=list)
-    suspended_skus: list[str] = field(default_factory=list)
+    # Read only: the sequences and sets below are often shared by many people (issue 15: 100,000 Persons with ten
+    # fresh lists each were a million objects for the cyclic collector to walk); facts builds them, nobody changes them
+    capabilities: frozenset[str] = frozenset()
+    disabled_capabilities: frozenset[str] = frozenset()  # in an assigned SKU but switched off
+    skus: Sequence[str] = ()  # effective SKU ids
+    licence_errors: Sequence[dict] = ()
+    suspended_skus: Sequence[str] = ()
     mfa: bool | None = None
-    methods: list[str] = field(default_factory=list)
+    methods: Sequence[str] = ()
     is_admin: bool | None = None
     device: str | None = None  # category, None when not evaluable
-    managed: list[dict] = field(default_factory=list)
-    entra: list[dict] = field(default_factory=list)
+    managed: Sequence[dict] = ()
+    entra: Sequence[dict] = ()
     teams_active: bool | None = None
     last_sign_in: str | None = None  # newest of interactive and non-interactive sign-ins
     created: str | None = None  # createdDateTime
@@ -59,9 +63,9 @@ class Person:
     # issue 14 (audit/depth_facts.py): None where the data was not read
     sspr: bool | None = None  # registered for self-service password reset
     tap: bool | None = None  # a Temporary Access Pass can be issued (policy enabled for all users)
-    roles: list[str] = field(default_factory=list)  # directory role definition ids
+    roles: Sequence[str] = ()  # directory role definition ids
     provisioning: list[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
-    cloud_pcs: list[dict] = field(default_factory=list)
+    cloud_pcs: Sequence[dict] = ()
     idle: bool | None = None  # no sign-in or activity for depth_facts.IDLE_DAYS
     teams_account: str | None = None  # teamsUserConfiguration accountType, "none" when not hosted on Teams
 
@@ -177,6 +181,8 @@ def _sku_caps(skus: list[dict]) -> dict[str, dict[str, frozenset[str]]]:
 
 
 def _build(snapshot: Snapshot) -> Facts:
+    """Every person's facts in one pass over the users, joined to the other sections through indexes (by id, by
+    UPN) built once: at 100,000 people the checks and the matrix then read these facts instead of rescanning."""
     today = _today(snapshot)
     skus = snapshot.data("skus", []) or []
     sku_by_id = {s.get("skuId", "").lower(): s for s in skus}
@@ -187,25 +193,46 @@ def _build(snapshot: Snapshot) -> Facts:
             for plan_caps in caps.get(sku.get("skuId", "").lower(), {}).values():
                 tenant_has |= plan_caps
 
+    users = snapshot.data("users", []) or []
+    # sign-in activity read for anyone: idleness comes from it (else from the active user report, below)
+    sign_in_read = bool(users) and any("signInActivity" in u for u in users)
+    tap = (depth_facts.tap_for_everyone(snapshot.data("auth_methods_policy"))
+           if snapshot.section("auth_methods_policy").usable else None)
+    roles_read = snapshot.section("roles").usable  # role assignments decide who is an administrator
     people = []
     plan_cache: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
-    for u in snapshot.data("users", []) or []:
+    lic_cache: dict[tuple, tuple[frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...]]] = {}
+    provisioning_of, idle_by_sign_in = depth_facts.provisioning_of, depth_facts.idle_by_sign_in
+    for u in users:
         p = Person(u["id"], u.get("userPrincipalName") or "", u.get("displayName") or "", u.get("department") or "",
                    bool(u.get("accountEnabled")), u.get("userType") or "Member", u.get("usageLocation"))
-        _licences(p, u, caps, sku_by_id, plan_cache)
+        _licences_cached(p, u, caps, sku_by_id, plan_cache, lic_cache)
         act = u.get("signInActivity") or {}
         # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
         # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
-        p.last_sign_in = newest(act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime"))
+        p.last_sign_in = _newest2(act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime"))
         p.created = u.get("createdDateTime")
         p.invited = u.get("externalUserStateChangeDateTime")
+        p.provisioning = provisioning_of(u) if "provisionedPlans" in u else None
+        p.tap = tap
+        if roles_read:
+            p.is_admin = False
+        if sign_in_read:
+            p.idle = idle_by_sign_in(p, today, days_since)
         people.append(p)
     by_id = {p.id: p for p in people}
+    if len(by_id) != len(people):  # the same id twice: only the last one is joined to anything (as before)
+        for p in people:
+            if by_id[p.id] is not p:
+                p.provisioning = p.tap = p.idle = None
+                p.is_admin = None
 
     mfa_sec = snapshot.section("mfa")
     mfa_source, mfa_reason = None, mfa_sec.reason or "MFA registration was not collected"
     if mfa_sec.usable:
         mfa_source = "fallback" if mfa_sec.status == "fallback" else "report"
+        fallback = mfa_sec.status == "fallback"
+        sspr_of = depth_facts.sspr_of
         for row in mfa_sec.data or []:
             p = by_id.get(row.get("id"))
             if p is None:
@@ -213,16 +240,94 @@ def _build(snapshot: Snapshot) -> Facts:
             methods = list(row.get("methodsRegistered") or [])
             p.methods = methods
             p.mfa = bool(row.get("isMfaRegistered")) if "isMfaRegistered" in row else bool(MFA_METHODS & set(methods))
-            p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
+            if not roles_read:
+                p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
+            sspr = sspr_of(row, fallback)
+            if sspr is not None:
+                p.sspr = sspr
 
-    depth_facts.apply(snapshot, by_id, today)
+    by_upn = {p.upn.lower(): p for p in by_id.values()}
+    depth_facts.apply_after_users(snapshot, by_id, today, sign_in_read=sign_in_read, by_upn=by_upn)
     device_rule, device_reason, blocker = _devices(snapshot, by_id, tenant_has)
-    _usage(snapshot, by_id, today)
+    _usage(snapshot, by_id, today, by_upn)
     return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, blocker, mfa_source, mfa_reason, today)
+
+
+def _licences_cached(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict, lic_cache: dict) -> None:
+    """``_licences`` for one user, looked up by what decides it (licences, disabled plans, assignment states):
+    most people share one of a few combinations. Errors name groups per person and are never shared."""
+    lics = u.get("assignedLicenses") or ()
+    states = u.get("licenseAssignmentStates") or ()
+    try:
+        key = (tuple((lic.get("skuId"), tuple(lic.get("disabledPlans") or ())) for lic in lics),
+               tuple((st.get("skuId"), st.get("state")) for st in states))
+        hash(key)
+    except (TypeError, AttributeError):  # odd values (lists where strings belong): no caching, _licences decides
+        key = None
+    found = lic_cache.get(key) if key is not None else None
+    if found is None:
+        _licences(p, u, caps, sku_by_id, plan_cache)
+        if key is not None and not p.licence_errors:
+            lic_cache[key] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
+                              tuple(p.suspended_skus))
+        return
+    p.capabilities = found[0]  # shared and immutable: nothing changes a person's capabilities after this
+    p.disabled_capabilities = found[1]
+    p.skus = found[2]  # shared tuples (read only)
+    p.suspended_skus = found[3]
+
+
+def _graph_day(when: object) -> date | None:
+    """The day of a timestamp in Graph's usual form (2026-11-20T09:30:00Z, valid), from memoised parts; None for
+    anything else (which the slow path then reads exactly as before)."""
+    if not isinstance(when, str) or len(when) != 20 or when[19] != "Z" or when[10] != "T" or when.startswith("0001"):
+        return None
+    day = _DAYS.get(when[:10])
+    if day is None:
+        day = _DAYS[when[:10]] = _date_or_false(when[:10])
+    ok = _TIMES.get(when[11:19])
+    if ok is None:
+        ok = _TIMES[when[11:19]] = _time_ok(when[11:19])
+    return day if day and ok else None
+
+
+def days_since(when: str | None, today: date) -> int | None:
+    """``clock.days_since`` (the same answer for every input), fast for Graph's usual form: the checks and the facts
+    ask it a few hundred thousand times at 100,000 people."""
+    day = _graph_day(when)
+    return (today - day).days if day is not None else clock_days_since(when, today)
+
+
+_DAYS: dict[str, date | bool] = {}
+_TIMES: dict[str, bool] = {}
+
+
+def _date_or_false(text: str) -> date | bool:
+    try:
+        return date.fromisoformat(text) if text.isascii() and text[4] == "-" and text[7] == "-" else False
+    except ValueError:
+        return False
+
+
+def _time_ok(text: str) -> bool:
+    try:
+        return text.isascii() and text[2] == ":" and text[5] == ":" and bool(dtime.fromisoformat(text) or True)
+    except ValueError:
+        return False
+
+
+def _newest2(a: str | None, b: str | None) -> str | None:
+    """``newest(a, b)``: two timestamps in Graph's usual form (all UTC, one width) compare as text."""
+    if _graph_day(a) is not None and _graph_day(b) is not None:
+        return b if b > a else a  # type: ignore[operator]
+    return newest(a, b)
 
 
 def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict | None = None) -> None:
     plan_cache = {} if plan_cache is None else plan_cache
+    errors: list[dict] = []
+    suspended: list[str] = []
+    skus: list[str] = []
     states: dict[str, list[dict]] = {}
     for st in u.get("licenseAssignmentStates") or []:
         states.setdefault(str(st.get("skuId", "")).lower(), []).append(st)
@@ -231,14 +336,14 @@ def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict 
         sku_states = states.get(sku_id, [])
         if sku_states and not any(s.get("state") == "Active" for s in sku_states):
             for s in sku_states:
-                p.licence_errors.append({"skuId": sku_id, "group": s.get("assignedByGroup"), "state": s.get("state"),
+                errors.append({"skuId": sku_id, "group": s.get("assignedByGroup"), "state": s.get("state"),
                                          "error": s.get("error")})
             continue
         if (sku_by_id.get(sku_id) or {}).get("capabilityStatus") in INACTIVE_SKU_STATES:
-            p.suspended_skus.append(sku_id)
+            suspended.append(sku_id)
             continue
         disabled = frozenset(str(x).lower() for x in lic.get("disabledPlans") or ())
-        p.skus.append(sku_id)
+        skus.append(sku_id)
         key = (sku_id, disabled)
         found = plan_cache.get(key)
         if found is None:  # what one SKU with these plans switched off gives: the same for most people
@@ -250,6 +355,7 @@ def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict 
         p.capabilities |= found[0]
         p.disabled_capabilities |= found[1]
     p.disabled_capabilities -= p.capabilities
+    p.licence_errors, p.suspended_skus, p.skus = errors or (), suspended or (), skus or ()
 
 
 def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str, Section | None]:
@@ -260,13 +366,20 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
             if not d.get("accountEnabled", True):
                 continue
             for owner in d.get("owners") or []:
-                if owner in by_id:
-                    by_id[owner].entra.append(d)
+                q = by_id.get(owner)
+                if q is not None:
+                    if q.entra:
+                        q.entra.append(d)
+                    else:
+                        q.entra = [d]
     if managed.usable:
         for d in managed.data or []:
             p = by_id.get(d.get("userId") or "")
             if p is not None:
-                p.managed.append(d)
+                if p.managed:
+                    p.managed.append(d)
+                else:
+                    p.managed = [d]
     has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
     if has_intune:
         if not managed.usable:
@@ -276,10 +389,21 @@ def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str])
         if not entra.usable:
             return None, entra.reason or "Entra devices were not collected", entra
         rule = "entra"
-    in_intune = {str(d.get("azureADDeviceId") or "").lower() for d in (managed.data or []) if managed.usable} - {""}
+    in_intune: set[str] | None = None  # built only if an MDM-managed Entra device needs the look-up
+    intune = rule == "intune"
     for p in by_id.values():
-        p.device = device_category(p.managed, p.entra, intune=rule == "intune", in_intune=in_intune)
-        if p.device in (NO_DEVICE, ENTRA_ONLY) and any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs):
+        if p.managed:  # Intune's records decide (device_category's first two cases, inline: most people)
+            p.device = COMPLIANT_MANAGED if any(d.get("complianceState") == "compliant" for d in p.managed) \
+                else MANAGED_NOT_COMPLIANT
+        elif not p.entra:
+            p.device = NO_DEVICE
+        else:
+            if in_intune is None:
+                in_intune = ({str(d.get("azureADDeviceId") or "").lower() for d in (managed.data or []) if managed.usable}
+                             - {""})
+            p.device = device_category(p.managed, p.entra, intune=intune, in_intune=in_intune)
+        if p.cloud_pcs and p.device in (NO_DEVICE, ENTRA_ONLY) \
+                and any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs):
             p.device = COMPLIANT_MANAGED  # a Windows 365 Cloud PC is an Intune-managed device of its user
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
            else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
@@ -308,7 +432,7 @@ def device_category(managed: list[dict], entra: list[dict], *, intune: bool, in_
     return ENTRA_ONLY if entra else NO_DEVICE
 
 
-def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
+def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person] | None = None) -> None:
     sec = snapshot.section("teams_usage")
     if not sec.usable:
         return
@@ -317,15 +441,23 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date) -> None:
     refreshed = _date_or_none((sec.data or {}).get("reportRefreshDate"))
     if refreshed is not None:
         today = refreshed
-    by_upn = {p.upn.lower(): p for p in by_id.values()}
+    if by_upn is None:
+        by_upn = {p.upn.lower(): p for p in by_id.values()}
     for p in by_id.values():
         p.teams_active = False
+    active: dict[object, bool] = {}  # lastActivityDate -> active: a report holds a few hundred distinct days
     for row in rows:
         p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())
         if p is None:
             continue
-        age = days_since(row.get("lastActivityDate"), today)
-        p.teams_active = age is not None and age <= 30
+        last = row.get("lastActivityDate")
+        try:
+            p.teams_active = active[last]
+        except (KeyError, TypeError):
+            age = days_since(last, today)
+            p.teams_active = age is not None and age <= 30
+            if isinstance(last, str):
+                active[last] = p.teams_active
 
 
 _KITS: dict[frozenset[str], dict[str, bool]] = {}

@@ -42,6 +42,7 @@ class Matrix:
 
 
 def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
+    """Ready or not and why. Every Person field read here must be in build_matrix's verdict key (it reuses answers)."""
     reasons: list[str] = []
     caps = ready_capabilities(p)
     if not p.skus and not p.licence_errors and not p.suspended_skus:
@@ -86,56 +87,166 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
 
 
 def build_matrix(f: Facts) -> Matrix:
-    rows = []
+    """Rows built in one pass, grouped by department as they are made; sorted and counted per department, the
+    tenant's summary then added up from the departments' (the rows are read once more, not once per figure)."""
+    groups: dict[str, list[tuple[str, dict]]] = {}
+    verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool]]] = {}  # the few distinct answers
+    licence_names: dict[tuple[str, ...], tuple[str, ...]] = {}
     for p in f.members:
-        ready, reasons = assess(p, f)
-        caps = ready_capabilities(p)
-        rows.append({
-            "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": p.department or "",
-            "ready": ready, "reasons": reasons, "teams_enabled": caps["teams"], "mailbox_enabled": caps["mailbox"],
-            "files_enabled": caps["files"], "mfa_registered": p.mfa, "device": p.device,
-            "usage_location": p.usage_location, "licences": [f.sku_name(s) for s in p.skus],
-            "teams_active_30d": p.teams_active, "external": p.external,
+        caps, off = p.capabilities, p.disabled_capabilities
+        key = None
+        if isinstance(caps, frozenset) and isinstance(off, frozenset):
+            key = (caps, off, not p.skus, not p.licence_errors, not p.suspended_skus, not p.provisioning,
+                   not p.usage_location, p.mfa, p.device, p.teams_account)
+        got = verdicts.get(key) if key is not None else None
+        if got is None:
+            ready, reasons = assess(p, f)
+            got = (ready, tuple(reasons), ready_capabilities(p))
+            if key is not None:
+                verdicts[key] = got
+        ready, reasons, kit_ = got
+        skus = tuple(p.skus)
+        names = licence_names.get(skus)
+        if names is None:
+            names = licence_names[skus] = tuple(f.sku_name(s) for s in skus)
+        department = p.department or ""
+        row = {
+            "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": department,
+            "ready": ready, "reasons": list(reasons), "teams_enabled": kit_["teams"], "mailbox_enabled": kit_["mailbox"],
+            "files_enabled": kit_["files"], "mfa_registered": p.mfa, "device": p.device,
+            "usage_location": p.usage_location, "licences": list(names),
+            "teams_active_30d": p.teams_active, "external": "#EXT#" in p.upn,
             "sspr_registered": p.sspr, "services_provisioned": None if p.provisioning is None else not p.provisioning,
             "not_provisioned": list(p.provisioning or []), "cloud_pc": bool(p.cloud_pcs), "can_recover": p.can_recover,
-        })
-    rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
-    return Matrix(rows, departments(rows), summarize(rows))
+        }
+        group = groups.get(department)
+        if group is None:
+            group = groups[department] = []
+        group.append((p.name.lower(), row))
+    lowered = {d: d.lower() for d in groups}
+    if len(set(lowered.values())) < len(lowered):  # "IT" and "it": the rows of both interleave; count them as rows
+        rows = [row for g in groups.values() for _, row in g]
+        rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
+        return Matrix(rows, departments(rows), summarize(rows))
+    rows, depts, tallies = [], [], []
+    for name in sorted(groups, key=lowered.__getitem__):
+        group = groups[name]
+        group.sort(key=lambda pair: pair[0])  # stable: as the one sort by (department, name) ordered them
+        members = [row for _, row in group]
+        rows += members
+        tally = _tally(members)
+        tallies.append(tally)
+        depts.append(_department_row(name, _summary(tally)))
+    return Matrix(rows, depts, _summary(_add(tallies)))
+
+
+_COUNTS = ("ready", "not_ready", "not_evaluable", "without_teams", "without_mailbox", "without_files", "without_mfa",
+           "without_managed_device", "without_any_device", "teams_active_30d", "can_recover", "without_sspr",
+           "not_provisioned", "with_cloud_pc")
+
+
+def _tally(rows: list[dict]) -> dict:
+    """The counts of ``summarize`` in one pass; reasons in the order they first occur (ties keep it)."""
+    ready = not_ready = not_evaluable = 0
+    without_teams = without_mailbox = without_files = without_mfa = without_managed = without_any = 0
+    teams_active, teams_known, recover, recover_known = 0, False, 0, False
+    without_sspr = not_provisioned = with_cloud_pc = 0
+    codes: list[str] = []
+    for r in rows:
+        state = r["ready"]
+        if state is True:
+            ready += 1
+        elif state is False:
+            not_ready += 1
+            codes += [c for c in r["reasons"] if c not in INFO_REASONS]
+        elif state is None:
+            not_evaluable += 1
+        if not r["teams_enabled"]:
+            without_teams += 1
+        if not r["mailbox_enabled"]:
+            without_mailbox += 1
+        if not r["files_enabled"]:
+            without_files += 1
+        if r["mfa_registered"] is False:
+            without_mfa += 1
+        device = r["device"]
+        if device is not None and device != COMPLIANT_MANAGED:
+            without_managed += 1
+        if device == NO_DEVICE:
+            without_any += 1
+        active = r["teams_active_30d"]
+        if active is not None:
+            teams_known = True
+        if active:
+            teams_active += 1
+        can = r.get("can_recover")
+        if can is not None:
+            recover_known = True
+        if can:
+            recover += 1
+        if r.get("sspr_registered") is False:
+            without_sspr += 1
+        if r.get("services_provisioned") is False:
+            not_provisioned += 1
+        if r.get("cloud_pc"):
+            with_cloud_pc += 1
+    return {"people": len(rows), "ready": ready, "not_ready": not_ready, "not_evaluable": not_evaluable,
+            "without_teams": without_teams, "without_mailbox": without_mailbox, "without_files": without_files,
+            "without_mfa": without_mfa, "without_managed_device": without_managed, "without_any_device": without_any,
+            "teams_active_30d": teams_active, "teams_known": teams_known, "can_recover": recover,
+            "recover_known": recover_known, "without_sspr": without_sspr, "not_provisioned": not_provisioned,
+            "with_cloud_pc": with_cloud_pc, "reasons": Counter(codes)}
+
+
+def _add(tallies: list[dict]) -> dict:
+    """Tallies of consecutive groups of rows added up: the tally of all their rows."""
+    total = {k: 0 for k in ("people",) + _COUNTS}
+    total.update(teams_known=False, recover_known=False, reasons=Counter())
+    for t in tallies:
+        for k in ("people",) + _COUNTS:
+            total[k] += t[k]
+        total["teams_known"] = total["teams_known"] or t["teams_known"]
+        total["recover_known"] = total["recover_known"] or t["recover_known"]
+        for code, n in t["reasons"].items():  # first occurrence order carries over: groups follow one another
+            total["reasons"][code] += n
+    return total
+
+
+def _summary(t: dict) -> dict:
+    return {
+        "people": t["people"],
+        "ready": t["ready"],
+        "not_ready": t["not_ready"],
+        "not_evaluable": t["not_evaluable"],
+        "without_teams": t["without_teams"],
+        "without_mailbox": t["without_mailbox"],
+        "without_files": t["without_files"],
+        "without_mfa": t["without_mfa"],
+        "without_managed_device": t["without_managed_device"],
+        "without_any_device": t["without_any_device"],
+        # who used Teams in the last 30 days; None when the usage report could not be joined (concealed names)
+        "teams_active_30d": t["teams_active_30d"] if t["teams_known"] else None,
+        "reasons": dict(t["reasons"].most_common()),
+        # issue 14: who gets back in from home when locked out; None when neither SSPR nor the TAP policy was read
+        "can_recover": t["can_recover"] if t["recover_known"] else None,
+        "without_sspr": t["without_sspr"],
+        "not_provisioned": t["not_provisioned"],
+        "with_cloud_pc": t["with_cloud_pc"],
+    }
 
 
 def summarize(rows: list[dict]) -> dict:
-    reasons = Counter(r for row in rows if row["ready"] is False for r in row["reasons"] if r not in INFO_REASONS)
-    return {
-        "people": len(rows),
-        "ready": sum(1 for r in rows if r["ready"] is True),
-        "not_ready": sum(1 for r in rows if r["ready"] is False),
-        "not_evaluable": sum(1 for r in rows if r["ready"] is None),
-        "without_teams": sum(1 for r in rows if not r["teams_enabled"]),
-        "without_mailbox": sum(1 for r in rows if not r["mailbox_enabled"]),
-        "without_files": sum(1 for r in rows if not r["files_enabled"]),
-        "without_mfa": sum(1 for r in rows if r["mfa_registered"] is False),
-        "without_managed_device": sum(1 for r in rows if r["device"] is not None and r["device"] != COMPLIANT_MANAGED),
-        "without_any_device": sum(1 for r in rows if r["device"] == NO_DEVICE),
-        # who used Teams in the last 30 days; None when the usage report could not be joined (concealed names)
-        "teams_active_30d": (sum(1 for r in rows if r["teams_active_30d"])
-                             if any(r["teams_active_30d"] is not None for r in rows) else None),
-        "reasons": dict(reasons.most_common()),
-        # issue 14: who gets back in from home when locked out; None when neither SSPR nor the TAP policy was read
-        "can_recover": (sum(1 for r in rows if r.get("can_recover")) if any(r.get("can_recover") is not None for r in rows)
-                        else None),
-        "without_sspr": sum(1 for r in rows if r.get("sspr_registered") is False),
-        "not_provisioned": sum(1 for r in rows if r.get("services_provisioned") is False),
-        "with_cloud_pc": sum(1 for r in rows if r.get("cloud_pc")),
-    }
+    """Counts over matrix rows, in one pass."""
+    return _summary(_tally(rows))
+
+
+def _department_row(name: str, s: dict) -> dict:
+    return {"department": name, "people": s["people"], "ready": s["ready"], "not_ready": s["not_ready"],
+            "not_evaluable": s["not_evaluable"], "top_reasons": list(s["reasons"])[:3]}
 
 
 def departments(rows: list[dict]) -> list[dict]:
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(r["department"] or "", []).append(r)
-    out = []
-    for name, members in sorted(by.items(), key=lambda kv: kv[0].lower()):
-        s = summarize(members)
-        out.append({"department": name, "people": s["people"], "ready": s["ready"], "not_ready": s["not_ready"],
-                    "not_evaluable": s["not_evaluable"], "top_reasons": list(s["reasons"])[:3]})
-    return out
+    return [_department_row(name, summarize(members)) for name, members in sorted(by.items(), key=lambda kv: kv[0].lower())]

@@ -13,8 +13,16 @@ from .registry import check
 WORK_CAPS = {TEAMS, EXCHANGE}
 
 
-def _full_kit(caps: set[str]) -> bool:
-    return all(kit(caps).values())
+_FULL_KIT: dict[frozenset[str], bool] = {}
+
+
+def _full_kit(caps: set[str] | frozenset[str]) -> bool:
+    if not isinstance(caps, frozenset):
+        return all(kit(caps).values())
+    got = _FULL_KIT.get(caps)  # people share a few capability sets (audit/facts.py)
+    if got is None:
+        got = _FULL_KIT[caps] = all(kit(caps).values())
+    return got
 
 
 def seat_plan(f) -> dict:  # noqa: ANN001 - Facts
@@ -22,7 +30,11 @@ def seat_plan(f) -> dict:  # noqa: ANN001 - Facts
 
     People whose licence carries the kit with a plan switched off need no new seat (switch it on);
     they are counted apart, as the enable_service_plans step of the playbook fixes them.
+    Computed once per Facts (the check, the seats to buy and the seat costs all ask); read it, do not change it.
     """
+    cached = f.__dict__.get("_seat_plan")
+    if cached is not None:
+        return cached
     lacking = [p for p in f.members if not _full_kit(p.capabilities) and not _full_kit(p.capabilities | p.disabled_capabilities)]
     kit_skus = []
     for sku_id, plans in f.sku_caps.items():
@@ -32,7 +44,9 @@ def seat_plan(f) -> dict:  # noqa: ANN001 - Facts
             free = int((sku.get("prepaidUnits") or {}).get("enabled") or 0) - int(sku.get("consumedUnits") or 0)
             kit_skus.append({"skuId": sku_id, "name": f.sku_name(sku_id), "free": max(free, 0)})
     free = sum(s["free"] for s in kit_skus)
-    return {"lacking": lacking, "skus": kit_skus, "free": free, "to_buy": max(0, len(lacking) - free)}
+    plan = f.__dict__["_seat_plan"] = {"lacking": lacking, "skus": kit_skus, "free": free,
+                                       "to_buy": max(0, len(lacking) - free)}
+    return plan
 
 
 @check(id="licences.seats_for_remote_work", area="licences", severity="critical",

@@ -50,9 +50,17 @@ def render_markdown(view: AuditView) -> str:
             _table([L["department"], L["people"], L["ready"], L["not_ready"]],
                    [[d.name if d.row.get("other") else md(d.name), d.people, d.ready, d.not_ready] for d in view.departments]), ""]
     if view.not_ready:
+        escaped: dict[str, str] = {}  # departments and reason lists repeat across thousands of rows: escape each once
+
+        def md_once(text: str) -> str:
+            got = escaped.get(text)
+            if got is None:
+                got = escaped[text] = md(text)
+            return got
+
         out += [f"## {L['not_ready_people']} ({len(view.not_ready)})", "",
                 _table([L["person"], L["department"], L["reasons"]],
-                       [[md(r.name), md(r.department), md(r.reasons)] for r in view.not_ready]), ""]
+                       [[md(r.name), md_once(r.department), md_once(r.reasons)] for r in view.not_ready]), ""]
     if view.not_evaluated:
         out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(name), md(why)] for name, why in view.not_evaluated]), ""]
     return "\n".join(out)
