@@ -14,28 +14,33 @@ from .results import Plan, Run
 
 
 def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
-             aggregate_only: bool = False, prices: dict[str, dict] | str | Any = None) -> Audit:
+             aggregate_only: bool = False, prices: dict[str, dict] | str | Any = None, min_group_size: int = 5) -> Audit:
     """Every check, the per-person matrix, scores, licences, seats to buy, what was not evaluated, top
     actions and (with ``previous``, an earlier snapshot of the same tenant) the trend. Finished and
     language-free: render it in any format and language.
 
     + prices: a prices CSV path (SKU part number, monthly price, currency) or its parsed dict: the seats
-      summary and ``licences.idle_seat_cost`` show money; without it they do not (never invented)."""
+      summary and ``licences.idle_seat_cost`` show money; without it they do not (never invented).
+    + aggregate_only, min_group_size: counts only; departments of fewer than ``min_group_size`` people merged
+      into one "other" row."""
     arguments.snapshot(snap, "evaluate")
     arguments.snapshot(previous, "evaluate", "previous", optional=True)
     if prices is not None and not isinstance(prices, dict):
         from ..audit.prices import load_prices
 
         prices = load_prices(prices)
-    return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices)
+    return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices,
+                     min_group_size=min_group_size)
 
 
 def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
            aggregate_only: bool = False, *, people: bool = False, command: str = "report", exit_code: int = 0,
-           csv_headers: str = "labels", color: bool = False, width: int | None = None) -> str:
+           csv_headers: str = "labels", color: bool = False, width: int | None = None, min_group_size: int = 5) -> str:
     """An Audit as table, json, csv, md or html in ``lang``; a plan, a run or an undo preview as table or json.
 
-    + pseudonymize / aggregate_only: for readers outside the IT team (the audit is made private first).
+    + pseudonymize / aggregate_only: for readers outside the IT team (the audit is made private first);
+      min_group_size: with aggregate_only, departments of fewer people are merged into one "other" row
+      ("2 people, 1 not ready: no_mfa" would name the boss).
     + people: with csv, the per-person matrix instead of the findings.
     + color, width: with table, status in ANSI colour and lines wrapped to ``width`` columns (for a terminal).
     + csv_headers: "labels" (Excel: BOM, the language's separator, headers and words) or "ids" (stable, for scripts).
@@ -45,7 +50,7 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
         from ..render.formats import render_audit
 
         arguments.language(lang)
-        audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only)
+        audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only, min_group_size=min_group_size)
         return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code,
                             csv_headers=csv_headers, color=color, width=width)
     if isinstance(obj, Plan):

@@ -81,7 +81,8 @@ def _evaluate_one(snapshot: Snapshot) -> Audit:
 
 
 def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
-             aggregate_only: bool = False, key: bytes | None = None, prices: dict[str, dict] | None = None) -> Audit:
+             aggregate_only: bool = False, key: bytes | None = None, prices: dict[str, dict] | None = None,
+             min_group_size: int = privacy.MIN_GROUP) -> Audit:
     """Run every check over a snapshot; build the matrix, scores and the trend against ``previous``.
 
     + previous: an earlier snapshot of the same tenant (else UsageError).
@@ -104,16 +105,17 @@ def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymi
             audit = dataclasses.replace(audit, trend=compare(_evaluate_one(previous), audit))
     audit = dataclasses.replace(audit, source=source, previous_source=previous_source,
                                 privacy=Privacy(pseudonymize, False))
-    return privacy.aggregate_only(audit) if aggregate_only else audit
+    return privacy.aggregate_only(audit, min_group_size) if aggregate_only else audit
 
 
-def private(audit: Audit, *, pseudonymize: bool = False, aggregate_only: bool = False) -> Audit:
+def private(audit: Audit, *, pseudonymize: bool = False, aggregate_only: bool = False,
+            min_group_size: int = privacy.MIN_GROUP) -> Audit:
     """The same audit, made private for readers outside the IT team (a no-op when it already is)."""
     if pseudonymize and not audit.privacy.pseudonymized:
         if audit.source is None:
             raise UsageError.keyed("audit.cannot_pseudonymize")
         audit = evaluate(audit.source, audit.previous_source, pseudonymize=True)
     if aggregate_only and not audit.privacy.aggregate_only:
-        audit = privacy.aggregate_only(audit)
+        audit = privacy.aggregate_only(audit, min_group_size)
     return audit
 

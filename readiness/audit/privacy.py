@@ -131,9 +131,20 @@ def merge_small_groups(departments: list[dict], min_group: int = MIN_GROUP) -> l
     return big + [merged]
 
 
-def aggregate_only(audit: Audit) -> Audit:
+def check_min_group(min_group: int) -> int:
+    """The threshold as given, or a UsageError: below 1 it would hide nobody and everything at once."""
+    if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
+        from ..errors import UsageError
+
+        raise UsageError(f"The smallest group shown must be a whole number of at least 1, not {min_group!r}",
+                         f"Give --min-group-size N (default {MIN_GROUP})")
+    return min_group
+
+
+def aggregate_only(audit: Audit, min_group: int = MIN_GROUP) -> Audit:
     """A copy of the audit with counts and departments only: no per-person rows, no samples, no names; departments
-    smaller than MIN_GROUP merged into one "other" row."""
+    smaller than ``min_group`` people (default MIN_GROUP) merged into one "other" row."""
+    check_min_group(min_group)
     def scrub(value):  # noqa: ANN001, ANN202 - evidence lists people only under "sample" (checks/common.py)
         if isinstance(value, dict):
             return {k: scrub(v) for k, v in value.items() if k != "sample"}
@@ -147,5 +158,5 @@ def aggregate_only(audit: Audit) -> Audit:
     actions = [Action(a.spec, a.status, first[a.spec.id]) for a in audit.top_actions]
     trend = dict(audit.trend, newly_ready=[], newly_not_ready=[]) if audit.trend else None
     return dataclasses.replace(audit, checks=checks, people=[], top_actions=actions, trend=trend,
-                               departments=merge_small_groups(audit.departments),
+                               departments=merge_small_groups(audit.departments, min_group),
                                privacy=Privacy(audit.privacy.pseudonymized, True), source=None, previous_source=None)

@@ -112,9 +112,10 @@ def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error",
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="readiness")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: tracebacks, request counts).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (progress shows only on a terminal anyway).")
 @click.option("--no-color", is_flag=True, help="Plain output, no colour (also when NO_COLOR is set, https://no-color.org).")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, no_color: bool) -> None:
+def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
     """readiness: can your company work from home tomorrow?
 
     Audits a Microsoft 365 tenant (licences and free seats, Teams, sharing and guests, devices,
@@ -128,6 +129,7 @@ def cli(ctx: click.Context, verbose: int, no_color: bool) -> None:
     """
     obj = ctx.ensure_object(AppContext)
     obj.verbose = verbose
+    obj.quiet = quiet
     obj.color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 

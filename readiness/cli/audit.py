@@ -8,7 +8,8 @@ import click
 from ..checks.model import Severity
 from ..exitcodes import ExitCode
 from .context import AppContext, say
-from .options import connection_options, csv_headers_option, emit, terminal_style, lang_option, limit_waiting, max_wait_option, output_options
+from .options import (aggregate_options, connection_options, csv_headers_option, emit, lang_option, limit_waiting, max_wait_option,
+                      output_options, terminal_style)
 
 
 @click.command(name="audit")
@@ -21,6 +22,7 @@ from .options import connection_options, csv_headers_option, emit, terminal_styl
               help="A saved snapshot of the same tenant: read users, groups and devices as changes since then (delta).")
 @output_options
 @click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
+@aggregate_options
 @csv_headers_option
 @lang_option("Language of titles and messages.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -34,7 +36,8 @@ from .options import connection_options, csv_headers_option, emit, terminal_styl
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
-          fail_on: str | None, max_wait: float, prices_path: Path | None, previous_snapshot: Path | None = None) -> None:
+          fail_on: str | None, max_wait: float, prices_path: Path | None, previous_snapshot: Path | None = None,
+          aggregate_only: bool = False, min_group_size: int = 5) -> None:
     """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
 
     \b
@@ -67,26 +70,27 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         snapshot = app.collect(conn, previous=previous)
         if snapshot_out:
             snapshot.save(snapshot_out)
-            app.progress(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
+            app.note(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
     result = readiness.evaluate(snapshot, prices=prices)
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:
-            app.progress(f"Measures: {len(tracked.done_since_last)} done since the last audit, {len(tracked.overdue)} overdue")
+            app.note(f"Measures: {len(tracked.done_since_last)} done since the last audit, {len(tracked.overdue)} overdue")
     tripped = result.worst_failing(fail_on) if fail_on else []
     code = ExitCode.FINDINGS if tripped else ExitCode.OK
     if tripped:  # name what tripped the gate, so the CI log says what to fix
-        app.progress(say("cli.audit.fail_on_tripped", severity=fail_on, n=len(tripped), checks=", ".join(c.id for c in tripped)))
+        app.note(say("cli.audit.fail_on_tripped", severity=fail_on, n=len(tripped), checks=", ".join(c.id for c in tripped)))
     failed = snapshot.failed_sections()
     if failed:
         code = ExitCode.DATA_INCOMPLETE  # wins over 0 and over --fail-on: a gate never passes on unread data
+    private = {"aggregate_only": aggregate_only, "min_group_size": min_group_size}
     if report_path:
         emit(readiness.render(result, readiness.format_for(report_path), lang, people=people, command="audit",
-                              exit_code=int(code), csv_headers=csv_headers), report_path)
+                              exit_code=int(code), csv_headers=csv_headers, **private), report_path, query=False)
     emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code),
-                          csv_headers=csv_headers, **terminal_style(app, output, out)), out)
+                          csv_headers=csv_headers, **private, **terminal_style(app, output, out)), out)
     if failed:
-        app.progress(incomplete_message(failed, snapshot))
+        app.note(incomplete_message(failed, snapshot))
     if code:
         raise SystemExit(int(code))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..i18n import labels, text
-from .options import complete_checks, emit, lang_option, query_option
+from .options import complete_checks, emit, lang_option, output_options
 
 
 @click.group(name="checks")
@@ -15,9 +15,8 @@ def checks() -> None:
 @checks.command(name="list")
 @click.option("--area", type=click.Choice(["licences", "teams", "sharing", "devices", "identity"]), default=None)
 @lang_option()
-@click.option("-o", "--output", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
-@query_option
-def checks_list(area: str | None, lang: str, output: str) -> None:
+@output_options(formats=("table", "json", "md"))
+def checks_list(area: str | None, lang: str, output: str, out=None) -> None:  # noqa: ANN001
     """List every check: id, area, severity, title and the playbook that fixes it."""
     from tabulate import tabulate
 
@@ -28,28 +27,37 @@ def checks_list(area: str | None, lang: str, output: str) -> None:
         from ..render.envelope import envelope
 
         emit(envelope("checks list", [{"id": s.id, "area": s.area, "severity": s.severity.value, "title": s.title[lang],
-                                       "requires": list(s.requires), "fix_playbook": s.fix_playbook} for s in specs]), None)
+                                       "requires": list(s.requires), "fix_playbook": s.fix_playbook} for s in specs]), out)
         return
     if output == "md":
         from ..render.checks_doc import checks_markdown
 
-        click.echo(checks_markdown(specs, lang), nl=False)
+        emit(checks_markdown(specs, lang), out)
         return
     L = labels(lang)
     rows = [[s.id, s.area, s.severity.value, s.title[lang], s.fix_playbook or "-"] for s in specs]
-    click.echo(tabulate(rows, headers=[L["cli"]["checks"][h] for h in ("id", "area", "severity", "title", "fix_playbook")],
-                        disable_numparse=True))
+    emit(tabulate(rows, headers=[L["cli"]["checks"][h] for h in ("id", "area", "severity", "title", "fix_playbook")],
+                  disable_numparse=True) + "\n", out)
 
 
 @checks.command(name="show")
 @click.argument("check_id", shell_complete=complete_checks)
 @lang_option()
-def checks_show(check_id: str, lang: str) -> None:
+@output_options(formats=("table", "json"))
+def checks_show(check_id: str, lang: str, output: str, out=None) -> None:  # noqa: ANN001
     """Explain one check: why it matters, what it reads, and how to fix it."""
     import readiness
 
     spec = readiness.get_check(check_id)
     L = labels(lang)
-    click.echo(f"{spec.id}  [{spec.area}, {spec.severity.value}]\n{spec.title[lang]}\n")
-    click.echo(text("cli.checks.show", lang, why=spec.rationale, fix=spec.remediation, effort=L["effort"][spec.effort],
-                    playbook=spec.fix_playbook or "-", reads=", ".join(spec.requires) or "-"))
+    if output == "json":
+        from ..render.envelope import envelope
+
+        emit(envelope("checks show", {"id": spec.id, "area": spec.area, "severity": spec.severity.value,
+                                      "title": spec.title[lang], "rationale": spec.rationale, "remediation": spec.remediation,
+                                      "effort": spec.effort, "requires": list(spec.requires),
+                                      "fix_playbook": spec.fix_playbook}), out)
+        return
+    emit(f"{spec.id}  [{spec.area}, {spec.severity.value}]\n{spec.title[lang]}\n\n"
+         + text("cli.checks.show", lang, why=spec.rationale, fix=spec.remediation, effort=L["effort"][spec.effort],
+                playbook=spec.fix_playbook or "-", reads=", ".join(spec.requires) or "-") + "\n", out)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -12,6 +13,10 @@ from ..errors import Phrase
 from ..i18n import available_languages, text, ui_lang as env_lang
 
 
+# progress lines (library Phrases) said even where progress is not shown: waits, and a fleet's tenant that failed
+NOTICES = frozenset({"cli.progress.retry_after_wait", "cli.progress.waiting", "cli.progress.fleet_failed"})
+
+
 @dataclass
 class AppContext:
     verbose: int = 0
@@ -19,10 +24,26 @@ class AppContext:
     # tests inject the in-process simulator here: (connection) -> GraphClient
     client_factory: Callable[..., Any] | None = None
     extra: dict = field(default_factory=dict)
+    quiet: bool = False  # -q/--quiet: no progress lines
 
     def progress(self, message: str) -> None:
-        """Progress and logs go to stderr; results go to stdout (a library Phrase in the command's language)."""
+        """A progress line on stderr (results go to stdout; a library Phrase in the terminal's language): only when
+        stderr is a terminal and not --quiet, so that logs of scheduled runs hold what matters. A wait Graph asked
+        for and a fleet tenant that failed (NOTICES) are said everywhere: a silent minute looks like a hang."""
+        if self.show_progress() or getattr(message, "key", None) in NOTICES:
+            print(spoken(message), file=sys.stderr, flush=True)
+
+    def note(self, message: str) -> None:
+        """A line the user needs whatever the terminal (a file saved, a gate tripped, data incomplete): always on stderr."""
         print(spoken(message), file=sys.stderr, flush=True)
+
+    def show_progress(self) -> bool:
+        if self.quiet:
+            return False
+        forced = os.environ.get("READINESS_PROGRESS", "").strip().lower()  # always | never | (unset) auto
+        if forced in ("always", "never"):
+            return forced == "always"
+        return stderr_is_terminal() or self.verbose > 0
 
     def debug(self, message: str) -> None:
         if self.verbose:
@@ -39,8 +60,11 @@ class AppContext:
         def say(key: str, **params: Any) -> str:
             return text(key, lang or env_lang(), **params)
 
-        self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
-        snapshot = readiness.collect(conn, progress=self.progress if self.verbose else None, previous=previous)
+        if conn.profile is None:  # --graph-url: the label is the URL, said once
+            self.progress(say("cli.audit.collecting_url", url=conn.endpoint.base_url))
+        else:
+            self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
+        snapshot = readiness.collect(conn, progress=self.progress if self.show_progress() else None, previous=previous)
         r = snapshot.requests
         self.progress(say("cli.audit.collected", seconds=round(float(r.get("seconds", 0)), 1), requests=r.get("requests", 0),
                           retries=r.get("retries", 0), throttled=r.get("throttled", 0),
@@ -51,6 +75,22 @@ class AppContext:
         if self.client_factory is not None:
             return self.client_factory(connection, **kwargs)
         return connection.open(**kwargs)
+
+
+def stderr_is_terminal() -> bool:
+    """Progress is for people watching a terminal (tests patch this to see it without one)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def interactive() -> bool:
+    """Whether a question can be asked and answered: stdin is a terminal (tests patch this)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def run_async(coro: Any) -> Any:

@@ -7,7 +7,7 @@ import click
 
 from ..i18n import labels, text
 from .context import AppContext
-from .options import lang_option
+from .options import emit, lang_option, output_options
 
 LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 
@@ -21,9 +21,10 @@ LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the HTML report [default: demo-report.html in the readiness data folder].")
 @click.option("--fleet", "fleet_mode", is_flag=True, help="The MSP experience instead: a simulated fleet of client tenants.")
+@output_options(formats=("table", "json"))
 @click.pass_obj
 def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, report_path: Path | None,
-         fleet_mode: bool = False) -> None:
+         fleet_mode: bool = False, output: str = "table", out: Path | None = None) -> None:
     """Audit a built-in demo tenant end to end, over real HTTP, with no sign-in.
 
     Starts the Graph simulator on a free loopback port with a generated tenant, signs in with a
@@ -34,11 +35,16 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
     \b
       readiness demo
       readiness demo --profile enterprise --size 5000
+      readiness demo -o json --query 'data.audit.summary'
     """
     if fleet_mode:  # same as `readiness fleet demo`
         from ..fleet.demo import run_demo
 
-        click.echo(run_demo(12, None, lang, app.progress), nl=False)
+        if output != "table":
+            from ..errors import UsageError
+
+            raise UsageError(text("cli.demo.fleet_table_only", lang), text("cli.demo.fleet_table_only_fix", lang))
+        emit(run_demo(12, None, lang, app.progress), out)
         return
     import readiness
 
@@ -49,17 +55,24 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
     with readiness.serve_simulator(profile, seed=seed, size=size) as sim:
         snapshot = app.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token, concurrency=8), lang=lang)
     audit = readiness.evaluate(snapshot)
-    click.echo(readiness.render(audit, "table", lang))
-    click.echo(f"{labels(lang)['licences_title']}\n")
-    click.echo(render_licences(audit, lang))
     path = report_path or (data_dir() / "demo-report.html")
     write_private(path, readiness.render(audit, "html", lang))  # names of people: 0600
-    click.echo("\n" + text("cli.demo.html_report", lang, path=str(path)) + "\n")
     overrides = _demo_params(audit)
     plan = readiness.plan("emergency-home-office", snapshot, params=overrides)
+    if output == "json":
+        import json
+
+        from ..render.envelope import envelope
+
+        app.note(text("cli.demo.html_report", lang, path=str(path)))
+        emit(envelope("demo", {"audit": json.loads(readiness.render(audit, "json", lang))["data"], "report": str(path),
+                               "plan": json.loads(readiness.render(plan, "json", lang))["data"]}), out)
+        return
     params = " ".join(f"-p {k}={v}" for k, v in overrides.items())
-    click.echo(text("cli.demo.plan_intro", lang, command=f"readiness playbook plan emergency-home-office --tenant ... {params}")
-               + "\n\n" + readiness.render(plan, "table", lang))
+    emit("\n".join([readiness.render(audit, "table", lang), f"{labels(lang)['licences_title']}\n", render_licences(audit, lang),
+                    "\n" + text("cli.demo.html_report", lang, path=str(path)) + "\n",
+                    text("cli.demo.plan_intro", lang, command=f"readiness playbook plan emergency-home-office --tenant ... {params}")
+                    + "\n\n" + readiness.render(plan, "table", lang)]), out)
 
 
 def _demo_params(audit) -> dict[str, str]:  # noqa: ANN001 - Audit

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import click
 
-from .context import spoken
-from .options import emit, lang_option, params_option
+from .options import complete_playbooks, emit, lang_option, output_options, params_option
 
 
 
 @click.command(name="drill")
-@click.argument("playbook")
+@click.argument("playbook", shell_complete=complete_playbooks)
 @click.option("--from-snapshot", "from_snapshot", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The tenant's snapshot the replica is built from (pseudonymised snapshots work too).")
 @params_option("Playbook parameters, as for `playbook plan`.")
@@ -19,11 +18,11 @@ from .options import emit, lang_option, params_option
 @click.option("--latency", type=click.IntRange(0, 10_000), default=0, show_default=True, metavar="MS",
               help="Added to every answer of the replica, in milliseconds (a real tenant answers in 50-300 ms).")
 @click.option("--previous", default=None, metavar="auto|DRILL_ID", help="Compare with the last drill of this tenant (auto) or a given one.")
-@click.option("-o", "--output", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to FILE.")
+@output_options(formats=("md", "html", "json"), default="md", out_help="Write the report to FILE (readable by you alone).")
 @lang_option()
-def drill(playbook: str, from_snapshot: Path, params: dict[str, str], usage_location: str, latency: int, previous: str | None,
-          output: str, out: Path | None, lang: str) -> None:
+@click.pass_obj
+def drill(app, playbook: str, from_snapshot: Path, params: dict[str, str], usage_location: str, latency: int, previous: str | None,
+          output: str, out: Path | None, lang: str) -> None:  # noqa: ANN001
     """Rehearse a playbook on a replica of the tenant built from a snapshot: nothing is sent to the tenant.
 
     Applies the playbook to the replica over HTTP on 127.0.0.1 with Graph's write limit, audits the replica
@@ -39,5 +38,10 @@ def drill(playbook: str, from_snapshot: Path, params: dict[str, str], usage_loca
 
     record = readiness.drill(playbook, readiness.load_snapshot(from_snapshot), params=params, latency_ms=latency,
                              previous=previous, usage_location=usage_location,
-                             progress=lambda msg: click.echo(spoken(msg), err=True))
-    emit(readiness.render_drill(record.to_dict(), output, lang), out)
+                             progress=app.progress)
+    if output == "json":  # the drill record itself, in the envelope every -o json uses
+        from ..render.envelope import envelope
+
+        emit(envelope("drill", record.to_dict()), out)
+    else:
+        emit(readiness.render_drill(record.to_dict(), output, lang), out)

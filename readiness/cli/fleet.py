@@ -8,7 +8,7 @@ import click
 from ..checks.model import Severity
 from ..render.safe import terminal
 from .context import AppContext, run_async, say
-from .options import emit, lang_option, query_option
+from .options import complete_profiles, emit, lang_option, output_options
 
 
 @click.group(name="fleet")
@@ -33,9 +33,7 @@ def fleet() -> None:
               help="Exit 3 when a check of this severity or worse is newly failing or regressed since the last audit.")
 @lang_option()
 @click.option("--no-html", is_flag=True, help="Do not write each tenant's report.html.")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
-@query_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
+@output_options(formats=("table", "json", "csv", "md", "html"), out_help="Write the summary to FILE (readable by you alone).")
 @click.pass_obj
 def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
                 requests_per_tenant: int, max_wait: float, shard: str | None, previous: str, fail_on_new: str | None,
@@ -73,13 +71,13 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
         new = {e["name"]: new_at_or_above(e, Severity(fail_on_new).rank, rank) for e in entries}
         new = {k: v for k, v in new.items() if v}
         for name, ids in new.items():
-            app.progress(say("cli.fleet.new_failing", tenant=name, severity=fail_on_new, checks=", ".join(ids)))
+            app.note(say("cli.fleet.new_failing", tenant=name, severity=fail_on_new, checks=", ".join(ids)))
         if new:
             code = ExitCode.FINDINGS
     failed = [e for e in entries if e["status"] == "failed"]
     if failed:
         code = ExitCode.FLEET_INCOMPLETE
-        app.progress(say("cli.fleet.failed", n=len(failed), total=len(entries), tenants=", ".join(e["name"] for e in failed)))
+        app.note(say("cli.fleet.failed", n=len(failed), total=len(entries), tenants=", ".join(e["name"] for e in failed)))
     _link_reports(entries, out)
     emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code)), out)
     if code:
@@ -90,10 +88,8 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--previous", default=None, metavar="DIR|auto",
               help="Drift against an earlier fleet output folder, or auto: what each audit recorded against its last one.")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
-@query_option
+@output_options(formats=("table", "json", "csv", "md", "html"), out_help="Write the summary to FILE (readable by you alone).")
 @lang_option()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the summary to FILE.")
 def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
     """The cross-tenant summary of one or more `fleet audit` output folders (shards merge).
 
@@ -171,13 +167,12 @@ def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> 
 
 
 @click.command(name="history")
-@click.option("--tenant", default=None, metavar="NAME", help="One tenant (default: every tenant with history).")
+@click.option("--tenant", default=None, metavar="NAME", shell_complete=complete_profiles,
+              help="One tenant (default: every tenant with history).")
 @click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also read a `fleet audit --out-dir` folder (repeatable); the data folder's history is always read.")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "csv", "md", "html"]), default="table", show_default=True)
-@query_option
+@output_options(formats=("table", "json", "csv", "md", "html"))
 @lang_option()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:
     """Score and share of ready people over time, per tenant (a table; a chart in HTML).
 

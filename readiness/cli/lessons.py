@@ -6,18 +6,18 @@ from pathlib import Path
 import click
 
 from .context import say
-from .options import emit, lang_option
+from .options import complete_profiles, complete_runs, emit, lang_option, output_options
 
 
 @click.command(name="lessons")
-@click.argument("run_id")
-@click.option("-o", "--output", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to FILE.")
+@click.argument("run_id", shell_complete=complete_runs)
+@output_options(formats=("md", "html", "json"), default="md", out_help="Write the report to FILE (readable by you alone).")
 @lang_option()
 @click.option("--before", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from before the run.")
 @click.option("--after", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from after the run.")
 @click.option("--pseudonymize", is_flag=True, help="No tenant name (people are never named).")
-@click.option("--add-measures", "add_to", metavar="TENANT", default=None, help="Add the derived measures to TENANT's register.")
+@click.option("--add-measures", "add_to", metavar="TENANT", default=None, shell_complete=complete_profiles,
+              help="Add the derived measures to TENANT's register.")
 def playbook_lessons(run_id: str, output: str, out: Path | None, lang: str, before: Path | None, after: Path | None,
                      pseudonymize: bool, add_to: str | None) -> None:
     """A lessons-learned report from a run: summary, blameless timeline, facts, communication, measures (docs/crisis.md).
@@ -29,7 +29,12 @@ def playbook_lessons(run_id: str, output: str, out: Path | None, lang: str, befo
 
     doc = readiness.lessons(run_id, before=readiness.load_snapshot(before) if before else None,
                             after=readiness.load_snapshot(after) if after else None, pseudonymize=pseudonymize)
-    emit(readiness.render_lessons(doc, output, lang), out)
+    if output == "json":  # the lessons document itself, in the envelope every -o json uses
+        from ..render.envelope import envelope
+
+        emit(envelope("playbook lessons", doc), out)
+    else:
+        emit(readiness.render_lessons(doc, output, lang), out)
     if add_to:
         added = readiness.lessons_to_measures(doc, add_to, lang=lang)
         click.echo(say("cli.measures.added_from_lessons", n=len(added), register=add_to), err=True)

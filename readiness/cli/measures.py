@@ -7,11 +7,26 @@ import click
 
 from ..i18n import ui_lang
 from .context import say
-from .options import emit, query_option
+from .options import complete_checks, complete_profiles, emit, output_options
 
-_tenant = click.option("--tenant", metavar="NAME", default=None, help="Tenant (profile name); default: the default profile.")
+_tenant = click.option("--tenant", metavar="NAME", default=None, shell_complete=complete_profiles,
+                       help="Tenant (profile name); default: the default profile.")
 _file = click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="The register file (e.g. in your Git repository); default: the data folder.")
+
+
+def _export(register, output: str, command: str) -> str:  # noqa: ANN001
+    """The register as csv, or as json in the envelope every -o json uses (the register's own file format is its data)."""
+    import json
+
+    import readiness
+
+    text = readiness.measures_export(register, output)
+    if output != "json":
+        return text
+    from ..render.envelope import envelope
+
+    return envelope(command, json.loads(text))
 
 
 def _table(register) -> str:  # noqa: ANN001
@@ -57,7 +72,8 @@ def _args(ctx: click.Context, tenant: str | None, path: Path | None) -> tuple[st
 
 @measures.command(name="add")
 @click.option("--title", default="", help="What is to be done (default: the check's title).")
-@click.option("--check", "check", default=None, metavar="ID", help="Source: a check (done when it passes).")
+@click.option("--check", "check", default=None, metavar="ID", shell_complete=complete_checks,
+              help="Source: a check (done when it passes).")
 @click.option("--lesson", default=None, metavar="TEXT", help="Source: a lesson (run id or text).")
 @click.option("--owner", default="", help="Who is responsible.")
 @click.option("--due", default="", metavar="YYYY-MM-DD")
@@ -102,23 +118,20 @@ def set_(ctx: click.Context, measure_id: str, tenant: str | None, path: Path | N
 
 
 @measures.command(name="list")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@query_option
+@output_options(formats=("table", "json", "csv"))
 @_tenant
 @_file
 @click.pass_context
-def list_(ctx: click.Context, output: str, tenant: str | None, path: Path | None) -> None:
+def list_(ctx: click.Context, output: str, out: Path | None, tenant: str | None, path: Path | None) -> None:
     """List the measures."""
     import readiness
 
     register = readiness.measures_load(*_args(ctx, tenant, path))
-    emit(_table(register) if output == "table" else readiness.measures_export(register, output), None)
+    emit(_table(register) if output == "table" else _export(register, output, "measures list"), out)
 
 
 @measures.command(name="export")
-@click.option("-o", "--output", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@query_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
+@output_options(formats=("csv", "json"), default="csv")
 @_tenant
 @_file
 @click.pass_context
@@ -126,7 +139,7 @@ def export(ctx: click.Context, output: str, out: Path | None, tenant: str | None
     """Export the register for the people who own the measures."""
     import readiness
 
-    emit(readiness.measures_export(readiness.measures_load(*_args(ctx, tenant, path)), output), out)
+    emit(_export(readiness.measures_load(*_args(ctx, tenant, path)), output, "measures export"), out)
 
 
 @measures.command(name="update")

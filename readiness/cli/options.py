@@ -8,24 +8,81 @@ from typing import Any, Callable
 import click
 
 from ..i18n import DEFAULT_LANG, LANGS
-from .context import say
+from . import context
+from .context import AppContext, say
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
 
-def output_options(func: Callable) -> Callable:
-    """-o/--output FORMAT and --out FILE, the same on every command that prints a result."""
+def output_options(func: Callable | None = None, *, formats: tuple[str, ...] = FORMATS, default: str | None = "table",
+                   out: bool = True, out_help: str = "Write the result to FILE (made readable by you alone) instead of stdout.",
+                   output_help: str = "Output format.") -> Callable:
+    """-o/--output FORMAT, --out FILE, --query JMESPATH and -q/--quiet: the same on every command that prints a result.
 
-    @click.option("-o", "--output", "output", type=click.Choice(FORMATS), default="table", show_default=True,
-                  help="Output format.")
-    @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
-                  help="Write the result to FILE instead of stdout.")
-    @query_option
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+    ``formats``: what this command can print (the first ``default``). ``out=False``: the command has its own --out
+    (``playbook plan`` saves a signed plan there). --query with another format than json is refused before the
+    command runs (exit 2), so nothing is collected or sent for an answer that cannot be given.
 
-    return wrapper
+    \b
+        @output_options(formats=("table", "json", "csv"))
+        def command(..., output: str, out: Path | None) -> None: ... emit(text, out)
+    """
+    def decorate(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            ctx = click.get_current_context()
+            if ctx.meta.get("readiness.query") is not None and kwargs.get("output") not in ("json", None):
+                from ..errors import UsageError
+
+                raise UsageError(say("cli.output.query_needs_json", format=kwargs.get("output")),
+                                 say("cli.output.query_needs_json_fix"))
+            return f(*args, **kwargs)
+
+        wrapped = quiet_option(query_option(wrapper))
+        if out:
+            wrapped = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                                   metavar="FILE", help=out_help)(wrapped)
+        return click.option("-o", "--output", "output", type=click.Choice(formats), default=default,
+                            show_default=default is not None, help=output_help)(wrapped)
+
+    return decorate(func) if func is not None else decorate
+
+
+def quiet_option(func: Callable) -> Callable:
+    """-q/--quiet: no progress lines on stderr (they are shown only when stderr is a terminal anyway)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            app = ctx.find_object(AppContext)
+            if app is not None:
+                app.quiet = True
+
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember,
+                        help="No progress on stderr (errors and warnings still are).")(func)
+
+
+def yes_option(func: Callable) -> Callable:
+    """-y/--yes on every command that changes a tenant: without it, and without a terminal to ask on, it refuses."""
+    return click.option("-y", "--yes", is_flag=True,
+                        help="Do not ask for confirmation (needed when there is no terminal to ask on).")(func)
+
+
+def require_yes_or_terminal(yes: bool) -> None:
+    """Refuse at once (exit 2, before any request) a change nobody confirmed and nobody can be asked about."""
+    if not yes and not context.interactive():
+        from ..errors import UsageError
+
+        raise UsageError(say("cli.playbook.no_terminal"), say("cli.playbook.no_terminal_fix"))
+
+
+def connection_hint(tenant: str | None, graph_url: str | None) -> str:
+    """The connection as the user gave it, for hints that suggest the next command: ``--graph-url URL`` when they
+    used it, ``--tenant NAME`` for a profile, else ``--tenant ...`` (changes never take the default profile)."""
+    import shlex
+
+    if graph_url:
+        return f"--graph-url {shlex.quote(graph_url)}"
+    return f"--tenant {shlex.quote(tenant)}" if tenant else "--tenant ..."
 
 
 def query_option(func: Callable) -> Callable:
@@ -111,11 +168,30 @@ def complete_playbooks(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
     return [n for n in names if n.startswith(incomplete)]
 
 
+def complete_playbooks_and_files(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Shell completion where a playbook name, a playbook file or a saved plan fits: the names, and files."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(n) for n in complete_playbooks(ctx, param, incomplete)] + [CompletionItem(incomplete, type="file")]
+
+
 def complete_checks(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
     """Shell completion: check ids."""
     import readiness
 
     return [s.id for s in readiness.list_checks() if s.id.startswith(incomplete)]
+
+
+def complete_runs(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
+    """Shell completion: the ids of the runs in the data folder (newest last); creates nothing."""
+    try:
+        from ..paths import data_dir
+
+        root = data_dir() / "runs"
+        names = sorted(d.name for d in root.iterdir() if (d / "meta.json").exists()) if root.is_dir() else []
+    except OSError:
+        return []
+    return [n for n in names if n.startswith(incomplete)]
 
 
 def connection_options(func: Callable) -> Callable:
@@ -134,13 +210,14 @@ def connection_options(func: Callable) -> Callable:
     return wrapper
 
 
-def emit(text: str, out: Path | None) -> None:
-    """Write a rendered result to --out or stdout.
+def emit(text: str, out: Path | None, *, query: bool = True) -> None:
+    """Write a rendered result to --out or stdout (``query=False``: a side file such as --report, never queried).
 
     --out goes through the one safe writer (readiness/safe_io.py): a regular file is replaced atomically and
     made 0600; /dev/null, a FIFO or /dev/stdout is written into, never replaced.
     """
-    text = apply_query(text)
+    if query:
+        text = apply_query(text)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
@@ -174,8 +251,24 @@ def max_wait_option(func: Callable) -> Callable:
 
 
 def limit_waiting(conn: Any, max_wait: float | None, app: Any) -> Any:
-    """Clients opened for ``conn`` cap their waiting at ``max_wait`` (None: the default) and report each wait on stderr."""
-    conn.client_options["on_wait"] = app.progress
+    """Clients opened for ``conn`` cap their waiting at ``max_wait`` (None: the default) and report each wait on stderr
+    (also when stderr is not a terminal)."""
+    conn.client_options["on_wait"] = app.note  # every wait is said, terminal or log: a silent minute looks like a hang
     if max_wait is not None:
         conn.client_options["max_wait"] = max_wait
     return conn
+
+
+def aggregate_options(func: Callable) -> Callable:
+    """--aggregate-only and --min-group-size N: counts only, small departments merged into "other"."""
+
+    @click.option("--aggregate-only", "aggregate_only", is_flag=True,
+                  help="Counts and departments only: no per-person rows at all; small departments merged into 'other'.")
+    @click.option("--min-group-size", "min_group_size", type=click.IntRange(1, 10_000), default=5, show_default=True,
+                  metavar="N", help="With --aggregate-only: departments of fewer than N people are merged into one "
+                                    "'other' row, so that no small team's people can be told apart.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper

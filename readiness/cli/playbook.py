@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sys
 from pathlib import Path
 
 import click
@@ -13,16 +12,25 @@ from ..exitcodes import ExitCode
 from ..i18n import has, resolve as resolve_text
 from .announce import announce
 from ..i18n import ui_lang
+from . import context
 from .context import AppContext, run_async, say
 from ..render.safe import terminal as esc
-from .options import complete_playbooks, connection_options, emit, limit_waiting, max_wait_option, params_option, query_option
+from .options import (complete_playbooks, complete_playbooks_and_files, complete_runs, connection_hint, connection_options,
+                      emit, limit_waiting, max_wait_option, output_options, params_option, require_yes_or_terminal,
+                      yes_option)
+
+
+def _envelope(command: str, data: Any, **kwargs: Any) -> str:
+    from ..render.envelope import envelope
+
+    return envelope(command, data, **kwargs)
 
 
 def _confirmer(yes: bool):  # noqa: ANN202
     def confirm(plan) -> bool:  # noqa: ANN001
         if yes:
             return True
-        if not sys.stdin.isatty():
+        if not context.interactive():
             raise UsageError(say("cli.playbook.no_terminal"), say("cli.playbook.no_terminal_fix"))
         return click.confirm(say("cli.playbook.confirm", n=len(plan.changes), tenant=plan.tenant), default=False, err=True)
     return confirm
@@ -34,57 +42,95 @@ def playbook() -> None:
 
 
 @playbook.command(name="list")
-def playbook_list() -> None:
+@output_options(formats=("table", "json"))
+def playbook_list(output: str, out: Path | None) -> None:
     """List the shipped playbooks."""
     from ..playbook.loader import builtin_names, load
 
+    books = []
     for name in builtin_names():
         pb = load(name)
         key = f"steps.playbooks.{name}"
-        description = say(key) if has(key) else pb.description
-        click.echo(f"{name}\n    {esc(description)}\n    {say('steps.list.steps', steps=', '.join(s.id for s in pb.steps))}\n")
+        books.append((name, say(key) if has(key) else pb.description, [s.id for s in pb.steps]))
+    if output == "json":
+        emit(_envelope("playbook list", [{"name": n, "description": d, "steps": st} for n, d, st in books]), out)
+        return
+    emit("".join(f"{n}\n    {esc(d)}\n    {say('steps.list.steps', steps=', '.join(st))}\n\n" for n, d, st in books), out)
 
 
 @playbook.command(name="show")
 @click.argument("name", shell_complete=complete_playbooks)
-def playbook_show(name: str) -> None:
-    """Print a playbook's YAML (shipped name or file)."""
+@output_options(formats=("yaml", "json"), default="yaml")
+def playbook_show(name: str, output: str, out: Path | None) -> None:
+    """Print a playbook's YAML (shipped name or file); -o json: the same, parsed."""
     from ..playbook.loader import builtin_names
     from ..resources import data_root
 
     if name in builtin_names():
-        click.echo(data_root("playbooks").joinpath(f"{name}.yaml").read_text("utf-8"), nl=False)
+        source = data_root("playbooks").joinpath(f"{name}.yaml").read_text("utf-8")
     else:
         from ..playbook.loader import load
 
-        load(name)
-        click.echo(Path(name).read_text("utf-8"), nl=False)
+        load(name)  # validated first: a bad file is an error naming the line, not a printout
+        source = Path(name).read_text("utf-8")
+    if output == "json":
+        import yaml
+
+        emit(_envelope("playbook show", {"name": name, "playbook": yaml.safe_load(source)}), out)
+        return
+    emit(source, out)
+
+
+def _params_doc(model: Any) -> list[dict]:
+    """A step model's parameters as data: name, type, required, default (for -o json)."""
+    import typing
+
+    out = []
+    for name, f in model.model_fields.items():
+        kind = f.annotation
+        kind = getattr(kind, "__name__", None) if typing.get_origin(kind) is None else str(kind).replace("typing.", "")
+        default = None if f.is_required() else (f.default_factory() if f.default_factory is not None else f.default)
+        out.append({"name": name, "type": kind or str(f.annotation).replace("typing.", ""), "required": f.is_required(),
+                    "default": default})
+    return out
 
 
 @playbook.command(name="actions")
-def playbook_actions() -> None:
+@output_options(formats=("table", "json"))
+def playbook_actions(output: str = "table", out: Path | None = None) -> None:
     """List the action types a step can use, with their parameters."""
     from ..playbook.service import actions
     from ..playbook.steps import SPECS
     from ..render.plan import param_lines
 
+    if output == "json":
+        emit(_envelope("playbook actions", [{"name": a.name, "title": resolve_text(a.title, ui_lang()),
+                                             "irreversible": a.irreversible, "permissions": list(a.permissions),
+                                             "params": _params_doc(SPECS[a.name].params)} for a in actions()]), out)
+        return
+    lines = []
     for a in actions():
         undo = say("steps.list.irreversible" if a.irreversible else "steps.list.undoable")
-        click.echo(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n"
-                   f"    {say('steps.list.permissions', permissions=', '.join(a.permissions))}")
-        for line in param_lines(SPECS[a.name].params, ui_lang()):
-            click.echo(f"    {line}")
-        click.echo("")
+        lines.append(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n"
+                     f"    {say('steps.list.permissions', permissions=', '.join(a.permissions))}")
+        lines += [f"    {line}" for line in param_lines(SPECS[a.name].params, ui_lang())]
+        lines.append("")
+    emit("\n".join(lines) + "\n", out)
 
 
 @playbook.command(name="validate")
 @click.argument("file")
-def playbook_validate(file: str) -> None:
+@output_options(formats=("table", "json"))
+def playbook_validate(file: str, output: str, out: Path | None) -> None:
     """Check a playbook file: YAML, keys, actions, parameters, selections. Errors name the line."""
     from ..playbook.loader import load
 
     pb = load(file)
-    click.echo(say("cli.playbook.valid", source=str(pb.source), n=len(pb.steps), actions=", ".join(s.action for s in pb.steps)))
+    if output == "json":
+        emit(_envelope("playbook validate", {"source": str(pb.source), "valid": True, "steps": [
+            {"id": s.id, "action": s.action} for s in pb.steps]}), out)
+        return
+    emit(say("cli.playbook.valid", source=str(pb.source), n=len(pb.steps), actions=", ".join(s.action for s in pb.steps)) + "\n", out)
 
 
 @playbook.command(name="plan")
@@ -93,9 +139,9 @@ def playbook_validate(file: str) -> None:
 @click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan offline from a saved snapshot.")
 @params_option("Set a playbook parameter (lists: a,b,c).")
 @click.option("--usage-location", default="", help="Default usage location when planning offline (ISO 3166, e.g. DE).")
-@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@query_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (signed) for `playbook apply`.")
+@output_options(formats=("table", "json"), out=False)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Save the plan (signed, readable by you alone) for `playbook apply`; the plan is still shown.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when the plan has changes, 0 when there is nothing to do.")
 @max_wait_option
 @click.pass_obj
@@ -125,21 +171,22 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
     code = ExitCode.CHANGES_PENDING if (detailed_exitcode and plan.changes) else ExitCode.OK
     if out:
         service.save_plan(planned, out)
-        app.progress(say("cli.playbook.saved_plan", path=str(out)))
+        app.note(say("cli.playbook.saved_plan", path=str(out), connection=connection_hint(tenant, graph_url)))
     emit(render_plan_json(plan, planned.granted, exit_code=int(code), lang=ui_lang()) if output == "json" else render_plan_text(plan, planned.granted, ui_lang()), None)
     if code:
         raise SystemExit(int(code))
 
 
 @playbook.command(name="apply")
-@click.argument("ref", metavar="PLAN.json|NAME|FILE")
+@click.argument("ref", metavar="PLAN.json|NAME|FILE", shell_complete=complete_playbooks_and_files)
 @connection_options
 @params_option("Playbook parameters (not with a plan file).")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @max_wait_option
+@output_options(formats=("table", "json"))
 @click.pass_obj
 def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
-                   params: dict[str, str], yes: bool, max_wait: float) -> None:
+                   params: dict[str, str], yes: bool, max_wait: float, output: str = "table", out: Path | None = None) -> None:
     """Apply a saved plan (refused if the tenant changed since) or a playbook, with a journal.
 
     The tenant must be named (--tenant or --graph-url); the default profile is never used for changes.
@@ -152,60 +199,78 @@ def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str
     from ..config.connection import resolve
     from ..playbook import service
 
-    conn = limit_waiting(resolve(tenant, graph_url, writes=True), max_wait, app)
-    announce(conn, "apply")
     if ref.endswith(".json") and params:
         raise click.UsageError(say("cli.playbook.plan_has_params"))
+    conn = limit_waiting(resolve(tenant, graph_url, writes=True), max_wait, app)
+    require_yes_or_terminal(yes)  # before any request: nobody can be asked, and nobody said yes
+    announce(conn, "apply")
     _finish(run_async(service.apply(ref, lambda: app.open_client(conn, concurrency=concurrency), conn,
-                                    params=params, confirm=_confirmer(yes), progress=app.progress)))
+                                    params=params, confirm=_confirmer(yes), progress=app.progress)),
+            output, out, "playbook apply", connection_hint(tenant, graph_url))
 
 
-def _finish(outcome) -> None:  # noqa: ANN001
-    if outcome.run is None:
-        click.echo(say("run.nothing_to_do"))
-        return
+def _finish(outcome, output: str = "table", out: Path | None = None, command: str = "playbook apply",  # noqa: ANN001
+            connection: str = "--tenant ...") -> None:
     r = outcome.result
-    click.echo(say("run.result", run=outcome.run.id, n=r.done, adopted=r.adopted, failed=len(r.failed)))
-    if r.unknown:
-        click.echo(say("run.unknown_count", n=len(r.unknown)))
+    code = int(ExitCode.APPLY_INCOMPLETE) if outcome.run is not None and not r.complete else 0
+    if output == "json":
+        data = {"run": None, "nothing_to_do": True} if outcome.run is None else {
+            "run": outcome.run.id, "nothing_to_do": False, "done": r.done, "adopted": r.adopted, "complete": r.complete,
+            "failed": [{"change": c, "error": str(e)} for c, e in r.failed],
+            "unknown": [{"change": c, "why": str(w)} for c, w in r.unknown], "skipped_steps": list(r.skipped_steps)}
+        emit(_envelope(command, data, exit_code=code, status="success" if not code else "partial"), out)
+    elif outcome.run is None:
+        emit(say("run.nothing_to_do") + "\n", out)
+        return
+    else:
+        lines = [say("run.result", run=outcome.run.id, n=r.done, adopted=r.adopted, failed=len(r.failed))]
+        if r.unknown:
+            lines.append(say("run.unknown_count", n=len(r.unknown)))
+        emit("\n".join(lines) + "\n", out)
+    if outcome.run is None:
+        return
     for cid, error in r.failed[:10]:
         click.echo("  " + say("run.failed", change=esc(cid), error=esc(str(error))), err=True)
     for cid, why in r.unknown[:10]:
         click.echo("  " + say("run.unknown", change=esc(cid), why=esc(why)), err=True)
     if not r.complete:
-        click.echo(say("cli.playbook.incomplete", run=outcome.run.id), err=True)
+        click.echo(say("cli.playbook.incomplete", run=outcome.run.id, connection=connection), err=True)
         raise SystemExit(int(ExitCode.APPLY_INCOMPLETE))
 
 
 @playbook.command(name="resume")
-@click.argument("run_id")
+@click.argument("run_id", shell_complete=complete_runs)
 @connection_options
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
+@output_options(formats=("table", "json"))
 @click.pass_obj
 def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
-                    yes: bool) -> None:
+                    yes: bool, output: str = "table", out: Path | None = None) -> None:
     """Continue an interrupted run without repeating any change Graph already accepted (asks first; -y/--yes: no)."""
     from ..config.connection import resolve
     from ..playbook import service
     from ..playbook.runs import RunStore
 
     conn = resolve(tenant, graph_url, writes=True)
+    require_yes_or_terminal(yes)  # resume changes the tenant: not without a yes, before any request
     announce(conn, "resume")
     if not yes:  # resume changes the tenant like apply does: the same question first
         plan = RunStore().get(run_id).plan()
         if not click.confirm(say("cli.playbook.confirm_resume", run=run_id, n=len(plan.changes), tenant=plan.tenant),
                              default=False, err=True):
             raise click.Abort()
-    _finish(run_async(service.resume(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress)))
+    _finish(run_async(service.resume(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress)),
+            output, out, "playbook resume", connection_hint(tenant, graph_url))
 
 
 @playbook.command(name="verify")
-@click.argument("run_id")
+@click.argument("run_id", shell_complete=complete_runs)
 @connection_options
 @max_wait_option
+@output_options(formats=("table", "json"))
 @click.pass_obj
 def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
-                    max_wait: float) -> None:
+                    max_wait: float, output: str = "table", out: Path | None = None) -> None:
     """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
     from ..config.connection import resolve
     from ..playbook import service
@@ -214,22 +279,34 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
     conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
     announce(conn, "verify")
     v = run_async(service.verify(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress))
-    if not v.ok:
-        if v.plan.changes or v.plan.blocked:
-            click.echo(render_plan_text(v.plan, lang=ui_lang()), nl=False)
-        if v.problems:
-            click.echo(say("cli.playbook.not_whole", n=len(v.problems)))
-        for target, problem in v.problems:
-            click.echo(f"  {esc(resolve_text(target, ui_lang()))}: {esc(resolve_text(problem, ui_lang()))}")
-        click.echo(say("cli.playbook.not_verified", n=len(v.plan.changes)))
-        raise SystemExit(int(ExitCode.CHANGES_PENDING))
-    click.echo(say("cli.playbook.verified", playbook=esc(v.plan.playbook)))
+    code = 0 if v.ok else int(ExitCode.CHANGES_PENDING)
+    if output == "json":
+        import json
+
+        from ..render.plan import render_plan_json
+
+        lang = ui_lang()
+        emit(_envelope("playbook verify", {
+            "run": run_id, "playbook": v.plan.playbook, "verified": v.ok,
+            "problems": [{"target": resolve_text(t, lang), "problem": resolve_text(p, lang)} for t, p in v.problems],
+            "plan": json.loads(render_plan_json(v.plan)).get("data")}, exit_code=code,
+            status="success" if v.ok else "partial"), out)
+    elif not v.ok:
+        text = render_plan_text(v.plan, lang=ui_lang()) if (v.plan.changes or v.plan.blocked) else ""
+        lines = [say("cli.playbook.not_whole", n=len(v.problems))] if v.problems else []
+        lines += [f"  {esc(resolve_text(target, ui_lang()))}: {esc(resolve_text(problem, ui_lang()))}" for target, problem in v.problems]
+        lines.append(say("cli.playbook.not_verified", n=len(v.plan.changes)))
+        emit(text + "\n".join(lines) + "\n", out)
+    else:
+        emit(say("cli.playbook.verified", playbook=esc(v.plan.playbook)) + "\n", out)
+    if code:
+        raise SystemExit(code)
 
 
 @playbook.command(name="undo")
-@click.argument("run_id")
+@click.argument("run_id", shell_complete=complete_runs)
 @connection_options
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
     """Plan the inverse of a run from its journal and apply it. Says first what the undo destroys (a deleted
@@ -241,6 +318,7 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     from ..render.run import render_undo_preview_text
 
     conn = resolve(tenant, graph_url, writes=True)
+    require_yes_or_terminal(yes)  # undo changes the tenant: not without a yes, before any request
     announce(conn, "undo")
 
     def show(undo, cannot) -> None:  # noqa: ANN001
@@ -259,22 +337,41 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
 
 
 @playbook.command(name="runs")
-def playbook_runs() -> None:
+@output_options(formats=("table", "json", "csv"))
+def playbook_runs(output: str, out: Path | None) -> None:
     """List runs: when, which playbook, which tenant, how far."""
     from tabulate import tabulate
 
     from ..playbook import service
 
-    rows = [[r.id, r.created, esc(r.playbook), esc(r.tenant), f"{r.done}/{r.total}", r.status] for r in service.runs()]
-    headers = [say(f"cli.playbook.runs_headers.{h}") for h in ("run", "started", "playbook", "tenant", "done", "status")]
-    click.echo(tabulate(rows, headers=headers, disable_numparse=True) if rows else say("cli.playbook.no_runs"))
+    runs = service.runs()
+    fields = ("run", "started", "playbook", "tenant", "done", "status")
+    if output == "json":
+        emit(_envelope("playbook runs", [{"run": r.id, "started": r.created, "playbook": r.playbook, "tenant": r.tenant,
+                                          "done": r.done, "total": r.total, "status": r.status} for r in runs]), out)
+        return
+    if output == "csv":
+        import csv
+        import io
+
+        from ..render.safe import csv_cell
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([*fields, "total"])
+        for r in runs:
+            w.writerow([csv_cell(str(v)) for v in (r.id, r.created, r.playbook, r.tenant, r.done, r.status, r.total)])
+        emit(buf.getvalue(), out)
+        return
+    rows = [[r.id, r.created, esc(r.playbook), esc(r.tenant), f"{r.done}/{r.total}", r.status] for r in runs]
+    headers = [say(f"cli.playbook.runs_headers.{h}") for h in fields]
+    emit((tabulate(rows, headers=headers, disable_numparse=True) if rows else say("cli.playbook.no_runs")) + "\n", out)
 
 
 @playbook.command(name="timeline")
-@click.argument("run_id")
-@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@query_option
-def playbook_timeline(run_id: str, output: str) -> None:
+@click.argument("run_id", shell_complete=complete_runs)
+@output_options(formats=("table", "json"))
+def playbook_timeline(run_id: str, output: str, out: Path | None) -> None:
     """The run as a dated timeline: what succeeded, what failed and why (for the lessons-learned review)."""
     from ..playbook import service
 
@@ -282,18 +379,19 @@ def playbook_timeline(run_id: str, output: str) -> None:
     if output == "json":
         from ..render.envelope import envelope
 
-        emit(envelope("playbook timeline", {"run": t.run, "meta": t.meta, "entries": t.entries}), None)
+        emit(envelope("playbook timeline", {"run": t.run, "meta": t.meta, "entries": t.entries}), out)
         return
     meta = t.meta
-    click.echo(say("cli.playbook.timeline_head", run=t.run, playbook=esc(t.playbook), tenant=esc(str(meta.get("tenant"))),
-                   endpoint=esc(str(meta.get("endpoint"))), started=str(meta.get("created"))))
+    lines = [say("cli.playbook.timeline_head", run=t.run, playbook=esc(t.playbook), tenant=esc(str(meta.get("tenant"))),
+                   endpoint=esc(str(meta.get("endpoint"))), started=str(meta.get("created")))]
     for e in t.entries:
         what = e.get("phase", "")
         if what == "summary":
             r = e.get("requests") or {}
-            click.echo(f"{e['ts']}  summary  " + say("cli.playbook.timeline_summary", requests=r.get("requests", 0),
-                                                        retries=r.get("retries", 0), throttled=r.get("throttled", 0),
-                                                        waited=r.get("throttled_seconds", 0)))
+            lines.append(f"{e['ts']}  summary  " + say("cli.playbook.timeline_summary", requests=r.get("requests", 0),
+                                                          retries=r.get("retries", 0), throttled=r.get("throttled", 0),
+                                                          waited=r.get("throttled_seconds", 0)))
             continue
         extra = e.get("error") or e.get("how") or e.get("confirmed") or (f"part {e['part']}" if "part" in e else "") or (f"HTTP {e['status']}" if e.get("status") else "")
-        click.echo(f"{e['ts']}  {what:<8} {esc(str(e.get('change', '')))}  {esc(str(extra))}")
+        lines.append(f"{e['ts']}  {what:<8} {esc(str(e.get('change', '')))}  {esc(str(extra))}")
+    emit("\n".join(lines) + "\n", out)

@@ -1,7 +1,6 @@
 """`readiness tenant ...`: named tenant profiles for IT providers with many clients."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,7 +11,7 @@ from ..graph.clouds import CLOUDS
 from ..render.safe import terminal
 from .announce import announce, default_change
 from .context import AppContext, run_async, say
-from .options import connection_options
+from .options import complete_profiles, connection_options, emit, output_options
 
 
 @click.group(name="tenant")
@@ -81,8 +80,22 @@ def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str,
         click.echo(say("cli.tenant.login_hint", name=name), err=True)
 
 
+def _profile_doc(profile) -> dict:  # noqa: ANN001
+    """A profile as data, without secrets: only where a secret would be."""
+    from dataclasses import asdict
+
+    doc = asdict(profile)
+    doc.pop("extra", None)
+    if profile.auth == "client-secret":
+        from ..config.keystore import env_name
+
+        doc["secret"] = f"in the OS keyring (or {env_name(profile.name)})"
+    return doc
+
+
 @tenant.command(name="list")
-def tenant_list() -> None:
+@output_options(formats=("table", "json", "csv"))
+def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
     """List the saved profiles (the default is marked *)."""
     from tabulate import tabulate
 
@@ -91,35 +104,57 @@ def tenant_list() -> None:
     profiles, default = ProfileStore().list()
     if not profiles:
         click.echo(say("cli.tenant.none"), err=True)
-        return
-    if default is None:
+    elif default is None:
         click.echo(say("cli.tenant.no_default"), err=True)
-    rows = [[("*" if p.name == default else ""), p.name, p.tenant, p.auth, p.graph_url or p.cloud, p.usage_location or "-"]
-            for p in profiles]
-    click.echo(tabulate(rows, headers=["", "name", "tenant", "auth", "cloud / url", "usage loc."], disable_numparse=True))
+    if output == "json":
+        from ..render.envelope import envelope
+
+        emit(envelope("tenant list", [{**_profile_doc(p), "default": p.name == default} for p in profiles]), out)
+        return
+    columns = ["name", "tenant", "auth", "cloud", "graph_url", "usage_location", "tags"]
+    if output == "csv":
+        import csv
+        import io
+
+        from ..render.safe import csv_cell
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["default", *columns])
+        for p in profiles:
+            w.writerow([csv_cell("yes" if p.name == default else "")] + [csv_cell(";".join(v) if isinstance(v, list) else str(v or ""))
+                                                                        for v in (getattr(p, c, "") for c in columns)])
+        emit(buf.getvalue(), out)
+        return
+    if not profiles:
+        return
+    rows = [[("*" if p.name == default else ""), terminal(p.name), terminal(p.tenant), p.auth, terminal(p.graph_url or p.cloud),
+             terminal(p.usage_location or "-")] for p in profiles]
+    emit(tabulate(rows, headers=["", "name", "tenant", "auth", "cloud / url", "usage loc."], disable_numparse=True) + "\n", out)
 
 
 @tenant.command(name="show")
-@click.argument("name")
-def tenant_show(name: str) -> None:
+@click.argument("name", shell_complete=complete_profiles)
+@output_options(formats=("table", "json"))
+def tenant_show(name: str, output: str, out=None) -> None:  # noqa: ANN001
     """Show one profile (no secrets: only whether one is stored)."""
-    from dataclasses import asdict
-
     from ..config.profiles import ProfileStore
 
-    profile = ProfileStore().get(name)
-    doc = asdict(profile)
-    doc.pop("extra", None)
-    if profile.auth == "client-secret":
-        from ..config.keystore import env_name
+    doc = _profile_doc(ProfileStore().get(name))
+    if output == "json":
+        from ..render.envelope import envelope
 
-        doc["secret"] = f"in the OS keyring (or {env_name(name)})"
-    click.echo(json.dumps(doc, indent=2))
+        emit(envelope("tenant show", doc), out)
+        return
+    from tabulate import tabulate
+
+    rows = [[k, terminal(", ".join(map(str, v)) if isinstance(v, list) else str(v))] for k, v in doc.items()]
+    emit(tabulate(rows, tablefmt="plain", disable_numparse=True) + "\n", out)
 
 
 @tenant.command(name="remove")
-@click.argument("name")
-@click.option("--yes", is_flag=True, help="Do not ask.")
+@click.argument("name", shell_complete=complete_profiles)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask.")
 def tenant_remove(name: str, yes: bool) -> None:
     """Remove a profile, its stored secret and its saved sign-in."""
     from ..paths import data_dir
@@ -144,7 +179,7 @@ def tenant_remove(name: str, yes: bool) -> None:
 
 
 @tenant.command(name="default")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 def tenant_default(name: str) -> None:
     """Make NAME the default profile for reading commands (changes always name their tenant)."""
     from ..config.profiles import ProfileStore
@@ -157,7 +192,7 @@ def tenant_default(name: str) -> None:
 
 
 @tenant.command(name="secret")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 @click.option("--secret-stdin", is_flag=True, help="Read the secret from standard input.")
 def tenant_secret(name: str, secret_stdin: bool) -> None:
     """Store or replace the client secret of profile NAME in the OS keyring."""
@@ -172,7 +207,7 @@ def tenant_secret(name: str, secret_stdin: bool) -> None:
 
 
 @tenant.command(name="login")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 def tenant_login(name: str) -> None:
     """Sign in interactively once (device code or browser) and remember the account."""
     from ..config.connection import resolve
@@ -199,15 +234,17 @@ def tenant_login(name: str) -> None:
 
 
 @tenant.command(name="test")
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_profiles)
 @connection_options
+@output_options(formats=("table", "json"))
 @click.pass_obj
-def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url: str | None, concurrency: int) -> None:
+def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url: str | None, concurrency: int,
+                output: str, out=None) -> None:  # noqa: ANN001
     """Sign in and show which permissions the commands need, granted or missing.
 
     \b
       readiness tenant test kunde-a
-      readiness tenant test --graph-url http://127.0.0.1:8123/v1.0
+      readiness tenant test --graph-url http://127.0.0.1:8123/v1.0 -o json --query 'data.missing'
     """
     from tabulate import tabulate
 
@@ -229,25 +266,47 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
             await client.aclose()
 
     token, status, skus = run_async(probe())  # a 401 raises TokenRejected: the token is refused, not "signed in"
-    click.echo(say("cli.tenant.tested_skus" if status == 200 else "cli.tenant.tested", tenant=conn.label, url=conn.endpoint.base_url,
-                   status=str(status), n=skus))
-    click.echo(token_expiry_line(token))
     granted = granted_permissions(token)
-    if granted is None:
-        click.echo(say("cli.tenant.opaque_token"))
-        return
-    missing_total = 0
-    for feature, needs in FEATURES.items():
-        rows = []
-        for need, ok, via in check(granted, needs):
-            missing_total += not ok
-            rows.append([say("plan.granted") if ok else say("plan.missing"),
-                         need.permission + (" " + say("cli.tenant.via", permission=via) if ok and via != need.permission else ""),
-                         need.purpose])
-        click.echo(f"\n{feature}:")
-        click.echo(tabulate(rows, headers=["", say("cli.tenant.permission"), say("cli.tenant.needed_for")], disable_numparse=True))
+    checked = {feature: [(need, ok, via) for need, ok, via in check(granted, needs)] for feature, needs in FEATURES.items()} \
+        if granted is not None else {}
+    missing_total = sum(not ok for rows in checked.values() for _n, ok, _v in rows)
+    if output == "json":  # never the token itself: its expiry and what it grants
+        from ..render.envelope import envelope
+
+        emit(envelope("tenant test", {
+            "tenant": conn.label, "url": conn.endpoint.base_url, "status": status, "subscriptions": skus,
+            "token_expires": token_expiry(token), "permissions_readable": granted is not None, "missing": missing_total,
+            "features": {feature: [{"permission": need.permission, "granted": ok, "via": via if ok else None,
+                                    "purpose": need.purpose} for need, ok, via in rows] for feature, rows in checked.items()},
+        }), out)
+    else:
+        at = "" if conn.profile is not None else "_at"  # --graph-url: the URL is the tenant's name; said once
+        head = (say(f"cli.tenant.tested_skus{at}", tenant=conn.label, url=conn.endpoint.base_url, status=str(status), n=skus)
+                if status == 200 else say(f"cli.tenant.tested{at}", tenant=conn.label, url=conn.endpoint.base_url, status=str(status)))
+        lines = [terminal(head), token_expiry_line(token)]
+        if granted is None:
+            lines.append(say("cli.tenant.opaque_token"))
+        for feature, rows in checked.items():
+            table = [[say("plan.granted") if ok else say("plan.missing"),
+                      need.permission + (" " + say("cli.tenant.via", permission=via) if ok and via != need.permission else ""),
+                      need.purpose] for need, ok, via in rows]
+            lines += ["", f"{feature}:", tabulate(table, headers=["", say("cli.tenant.permission"), say("cli.tenant.needed_for")],
+                                                 disable_numparse=True)]
+        emit("\n".join(lines) + "\n", out)
     if missing_total:
         click.echo("\n" + say("cli.tenant.missing_permissions", n=missing_total), err=True)
+
+
+def token_expiry(token: str) -> str | None:
+    """The token's ``exp`` claim as an ISO time (UTC), or None (not a JWT; display only, not verified)."""
+    from datetime import datetime, timezone
+
+    from ..graph.auth import token_claims
+
+    exp = token_claims(token).get("exp")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        return None
+    return datetime.fromtimestamp(exp, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def token_expiry_line(token: str, now: float | None = None) -> str:

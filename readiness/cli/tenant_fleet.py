@@ -7,16 +7,15 @@ import click
 
 from .announce import default_change
 from .context import say
-from .options import emit, query_option
+from .options import complete_profiles, emit, output_options
 
 
 @click.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite profiles that exist already (otherwise they are skipped).")
 @click.option("--dry-run", is_flag=True, help="Validate every row and report; save nothing.")
-@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@query_option
-def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None:
+@output_options(formats=("table", "json"))
+def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Path | None) -> None:
     """Add many tenant profiles from a CSV file.
 
     Header: name,tenant_id,auth,client_id,cert_path,cloud,graph_url,usage_location,tags (columns that do
@@ -40,11 +39,11 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None
     code = int(ExitCode.OK) if not report.invalid else int(ExitCode.RUNTIME_ERROR)  # existing profiles are no error
     if output == "json":
         emit(envelope("tenant import", report.as_dict(), exit_code=code,
-                      status="success" if not report.skipped else "partial"), None)
+                      status="success" if not report.skipped else "partial"), out)
     else:
         rows = [[r.line, terminal(r.name), r.status + (" (dry run)" if dry_run and r.status != "skipped" else ""),
                  terminal(r.reason)] for r in report.rows]
-        click.echo(tabulate(rows, headers=["line", "name", "result", "why"], disable_numparse=True))
+        emit(tabulate(rows, headers=["line", "name", "result", "why"], disable_numparse=True) + "\n", out)
         click.echo(say("cli.tenant.import_summary", added=len(report.added), skipped=len(report.skipped),
                        invalid=len(report.invalid)), err=True)
     if report.new_default:
@@ -55,14 +54,15 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str) -> None
 
 
 @click.command(name="discover")
-@click.option("--partner", required=True, metavar="NAME", help="The profile of your own (the MSP's) tenant.")
+@click.option("--partner", required=True, metavar="NAME", shell_complete=complete_profiles,
+              help="The profile of your own (the MSP's) tenant.")
 @click.option("--import", "do_import", is_flag=True, help="Save the offered profiles (existing names are skipped).")
 @click.option("--tag", "tags", multiple=True, default=("gdap",), show_default=True, help="Tags for the offered profiles.")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-              help="csv: the offered profiles in the `tenant import` format.")
-@query_option
+@output_options(formats=("table", "json", "csv"), output_help="Output format; csv: the offered profiles in the "
+                                                                "`tenant import` format.")
 @click.pass_obj
-def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], output: str) -> None:  # noqa: ANN001
+def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], output: str,  # noqa: ANN001
+                    out: Path | None = None) -> None:
     """Offer profiles for your clients from your tenant's active GDAP relationships.
 
     Signs in to the MSP's own tenant (needs DelegatedAdminRelationship.Read.All), lists the active
@@ -96,7 +96,7 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
     added = add_offered(rows) if do_import else []
     if output == "json":
         emit(envelope("tenant discover", {"tenants": offered, "profiles": rows,
-                                          "imported": [{"name": n, "result": r} for n, r in added]}), None)
+                                          "imported": [{"name": n, "result": r} for n, r in added]}), out)
     elif output == "csv":
         import csv
         import io
@@ -108,13 +108,13 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
         w.writerow(COLUMNS)
         for r in rows:
             w.writerow([csv_cell(r[c]) for c in COLUMNS])
-        emit(buf.getvalue(), None)
+        emit(buf.getvalue(), out)
     else:
         table = [[terminal(o["name"]), o["tenant_id"], terminal(o["customer"]), ", ".join(o["roles"]),
                   f"{len(o['not_evaluable'])}: {', '.join(o['not_evaluable'][:4])}{' ...' if len(o['not_evaluable']) > 4 else ''}"
                   if o["not_evaluable"] else "0"] for o in offered]
-        click.echo(tabulate(table, headers=["profile", "tenant id", "customer", "roles granted", "checks not evaluable"],
-                            disable_numparse=True))
+        emit(tabulate(table, headers=["profile", "tenant id", "customer", "roles granted", "checks not evaluable"],
+                      disable_numparse=True) + "\n", out)
     for name, result in added:
         click.echo(f"{name}: {result}", err=True)
     if not offered:

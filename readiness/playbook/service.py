@@ -182,7 +182,8 @@ async def _granted(client: Any) -> set[str] | None:
 async def _collect(client: Any, conn: Any, progress: Progress) -> Snapshot:
     from ..collect.run import collect_snapshot, refuse_unreadable
 
-    progress(say("run.reading", tenant=conn.label, url=conn.endpoint.base_url))
+    progress(say("run.reading", tenant=conn.label, url=conn.endpoint.base_url) if getattr(conn, "profile", None) is not None
+             else say("cli.audit.collecting_url", url=conn.endpoint.base_url))  # --graph-url: the URL once
     snapshot = await collect_snapshot(client, label=conn.label)
     refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
     failed = snapshot.failed_sections()

@@ -58,7 +58,7 @@ def test_profiles_round_trip_without_secrets(_isolated_home: Path) -> None:
     assert r.exit_code == 0, r.output
     listing = invoke("tenant", "list").output
     assert "kunde-a" in listing and "lab" in listing and "DE" in listing
-    shown = json.loads(invoke("tenant", "show", "kunde-a").output)
+    shown = json.loads(invoke("tenant", "show", "kunde-a", "-o", "json").output)["data"]
     assert shown["tenant"] == "kunde-a.onmicrosoft.com" and shown["auth"] == "device-code"
     stored = (_isolated_home / "config" / "tenants.json")
     assert oct(stored.stat().st_mode & 0o777) == "0o600"

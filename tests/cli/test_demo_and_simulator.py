@@ -30,6 +30,7 @@ def test_demo_in_german_says_its_progress_in_german_too(monkeypatch) -> None:  #
     """Found by an independent check: `demo --lang de` announced the simulator in German, then printed
     "Collecting ..." and "Collected in ..." in English."""
     monkeypatch.delenv("READINESS_LANG", raising=False)
+    monkeypatch.setattr("readiness.cli.context.stderr_is_terminal", lambda: True)  # progress shows on a terminal only
     result = CliRunner().invoke(cli, ["demo", "--lang", "de"])
     assert result.exit_code == 0, result.output
     assert "Collect" not in result.output and "Lese Daten" in result.output and "Anfragen" in result.output

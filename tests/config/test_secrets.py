@@ -49,8 +49,8 @@ def test_the_secret_from_the_environment_is_used_and_never_written(tmp_path: Pat
             "--client-id", CLIENT_ID, **env)
     assert r.returncode == 0, r.stderr
     assert "Client secret" not in r.stderr and "read from READINESS_CLIENT_SECRET_KUNDE_A at run time" in r.stderr
-    shown = cli(tmp_path, "tenant", "show", "kunde-a", **env)
-    assert json.loads(shown.stdout)["auth"] == "client-secret"
+    shown = cli(tmp_path, "tenant", "show", "kunde-a", "-o", "json", **env)
+    assert json.loads(shown.stdout)["data"]["auth"] == "client-secret"
     for f in files_under(tmp_path):
         assert SECRET.encode() not in f.read_bytes(), f
     assert SECRET not in r.stdout + r.stderr + shown.stdout + shown.stderr

@@ -20,6 +20,7 @@ def audited(fleet_server, tmp_path_factory):  # noqa: ANN001, ANN201
     tmp = tmp_path_factory.mktemp("fleet")
     mp.setenv("READINESS_HOME", str(tmp / "home"))
     mp.delenv("READINESS_ACCESS_TOKEN", raising=False)
+    mp.setenv("READINESS_PROGRESS", "always")  # per-tenant progress, as on a terminal (issue 12: else only failures)
     fleet_server.onboard(tmp, mp)
     out = tmp / "out"
     result = invoke("fleet", "audit", "--out-dir", str(out), "--concurrency", "6", "--max-wait", "2", "-o", "json")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_fleet_demo_shows_the_msp_run_and_its_drift(tmp_path: Path) -> None:
-    r = invoke("fleet", "demo", "--tenants", "7", "--out-dir", str(tmp_path / "out"))
+    r = invoke("fleet", "demo", "--tenants", "7", "--out-dir", str(tmp_path / "out"), env={"READINESS_PROGRESS": "always"})
     assert r.exit_code == 0, r.stderr
     assert "tenant import: 7 profiles added" in r.stderr
     assert "praxis-fischer: failed:" in r.stderr and "hotel-becker: failed:" in r.stderr
@@ -51,6 +51,6 @@ def test_simulator_serve_fleet_writes_csv_and_private_tokens(tmp_path: Path) -> 
 
 
 def test_demo_fleet_flag_runs_the_fleet_demo() -> None:
-    r = invoke("demo", "--fleet", "--lang", "de")
+    r = invoke("demo", "--fleet", "--lang", "de", env={"READINESS_PROGRESS": "always"})  # its story, as on a terminal
     assert r.exit_code == 0, r.stderr
     assert "tenant import: 12 profiles added" in r.stderr and "Summe aller Mandanten" in r.stdout

@@ -67,7 +67,7 @@ def test_an_unreachable_tenant_prints_no_traceback(tmp_path: Path) -> None:
 
     slow = Simulator(generate_tenant("unprepared-sme", seed=9), Faults(latency=0.3))  # still running when "gone" fails
     with SimulatorServer(slow) as srv:
-        env = dict(os.environ, READINESS_ACCESS_TOKEN=slow.issue_token())
+        env = dict(os.environ, READINESS_ACCESS_TOKEN=slow.issue_token(), READINESS_PROGRESS="always")
         for name, tid, url in (("gone", "gone.example.com", f"http://127.0.0.1:{closed_port()}/v1.0"),
                                ("slow", slow.tenant.tenant_id, srv.base_url)):
             add = ["tenant", "add", name, "--tenant-id", tid, "--auth", "token", "--graph-url", url]

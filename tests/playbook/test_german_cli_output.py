@@ -18,6 +18,7 @@ from readiness.simulator.server import SimulatorServer
 
 def test_plan_and_apply_in_german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("READINESS_LANG", "de")
+    monkeypatch.setattr("readiness.cli.context.stderr_is_terminal", lambda: True)  # progress shows on a terminal only
     t = generate_tenant("unprepared-sme", seed=7)
     owner = next(u["userPrincipalName"] for u in t.users if u.get("userType") != "Guest" and u.get("accountEnabled", True))
     with SimulatorServer(Simulator(t)) as server:

@@ -64,6 +64,7 @@ def test_the_preview_names_what_undo_destroys_and_what_it_cannot_undo(applied) -
 
 def test_undo_warns_and_asks_first_and_no_sends_nothing(applied, monkeypatch: pytest.MonkeyPatch) -> None:
     server, run_id, t, before = applied
+    monkeypatch.setattr("readiness.cli.context.interactive", lambda: True)  # as on a terminal (else refused: issue 12)
     seen = len([r for r in server.sim.conduct.requests if r[1] != "GET"])
     no = CliRunner().invoke(cli, ["playbook", "undo", run_id, "--graph-url", server.base_url], input="n\n")
     assert no.exit_code != 0

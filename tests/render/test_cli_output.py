@@ -78,6 +78,9 @@ def test_resume_asks_first_unless_yes(tmp_path, monkeypatch: pytest.MonkeyPatch)
         assert done.exit_code == 0, done.output
         run_id = next(line.split()[1].rstrip(":") for line in done.output.splitlines() if line.startswith("Run "))
         before = len(server.sim.conduct.requests)
+        piped = CliRunner().invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url], input="y\n")
+        assert piped.exit_code == 2 and "--yes" in piped.output  # no terminal to ask on: refused, not done (issue 12)
+        monkeypatch.setattr("readiness.cli.context.interactive", lambda: True)  # a terminal: the question
         no = CliRunner().invoke(cli, ["playbook", "resume", run_id, "--graph-url", server.base_url], input="n\n")
         assert no.exit_code == 1 and "Resume run" in no.output and "Go on?" in no.output
         assert len(server.sim.conduct.requests) == before  # nothing sent after "no"
