@@ -136,8 +136,7 @@ def check_min_group(min_group: int) -> int:
     if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
         from ..errors import UsageError
 
-        raise UsageError(f"The smallest group shown must be a whole number of at least 1, not {min_group!r}",
-                         f"Give --min-group-size N (default {MIN_GROUP})")
+        raise UsageError.keyed("audit.min_group_size", value=repr(min_group), default=MIN_GROUP)
     return min_group
 
 
