@@ -307,11 +307,13 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.argument("run_id", shell_complete=complete_runs)
 @connection_options
 @yes_option
+@output_options(formats=("table", "json"))
 @click.pass_obj
-def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool) -> None:
+def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool,
+                  output: str = "table", out: Path | None = None) -> None:
     """Plan the inverse of a run from its journal and apply it. Says first what the undo destroys (a deleted
     team's chats and files, a mailbox whose licence goes) and what cannot be undone (a sent mail); asks before
-    going on (-y/--yes: no)."""
+    going on (-y/--yes: no). With -o json the warnings go to stderr and the result to stdout (or --out)."""
     from ..config.connection import resolve
     from ..playbook import service
     from ..render.plan import render_plan_text
@@ -320,20 +322,21 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
     conn = resolve(tenant, graph_url, writes=True)
     require_yes_or_terminal(yes)  # undo changes the tenant: not without a yes, before any request
     announce(conn, "undo")
+    to_stderr = output != "table" or out is not None  # the result alone goes where the user asked for it
 
     def show(undo, cannot) -> None:  # noqa: ANN001
-        click.echo(render_plan_text(undo, lang=ui_lang()), nl=False)
-        click.echo(render_undo_preview_text(service.preview_of(run_id, undo, cannot), ui_lang()), nl=False)
+        click.echo(render_plan_text(undo, lang=ui_lang()), nl=False, err=to_stderr)
+        click.echo(render_undo_preview_text(service.preview_of(run_id, undo, cannot), ui_lang()), nl=False, err=to_stderr)
         if not undo.changes:
-            click.echo(say("cli.playbook.nothing_to_undo"))
+            click.echo(say("cli.playbook.nothing_to_undo"), err=to_stderr)
 
     def confirm(undo) -> bool:  # noqa: ANN001  (asked like resume: after the warnings above)
         return yes or click.confirm(say("run.confirm_undo", n=len(undo.changes), tenant=undo.tenant), default=False, err=True)
 
     outcome = run_async(service.undo(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn,
                                      confirm=confirm, progress=app.progress, show=show))
-    if outcome.run is not None:
-        _finish(outcome)
+    if outcome.run is not None or output == "json":
+        _finish(outcome, output, out, "playbook undo", connection_hint(tenant, graph_url))
 
 
 @playbook.command(name="runs")

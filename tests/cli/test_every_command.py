@@ -166,3 +166,28 @@ def test_errors_of_every_command_come_as_the_envelope_with_json(world: World, ar
     doc = json.loads(r.stdout)
     assert r.exit_code == code == doc["exit_code"] and doc["status"] == "error" and doc["command"] == command
     assert doc["errors"][0]["message"].startswith("Error: ") and "Traceback" not in r.output
+
+
+def test_undo_speaks_json_with_query_and_out_and_keeps_its_warnings_on_stderr(tmp_path: Path) -> None:
+    """`playbook undo -o json --query` and `--out`: the result alone on stdout or in the file, the warnings on stderr."""
+    t = generate_tenant("unprepared-sme", seed=7)
+    with SimulatorServer(Simulator(t)) as server:
+        book = tmp_path / "sharing.yaml"
+        book.write_text(BOOK, encoding="utf-8")
+        env = {"READINESS_HOME": str(tmp_path / "home"), "READINESS_ACCESS_TOKEN": server.sim.issue_token(),
+               "READINESS_LANG": "en"}
+        runner = CliRunner()
+        applied = runner.invoke(cli, ["playbook", "apply", str(book), "--graph-url", server.base_url, "-y", "-o", "json"], env=env)
+        assert applied.exit_code == 0, applied.output
+        run = json.loads(applied.stdout)["data"]["run"]
+        out = tmp_path / "undo.json"
+        undone = runner.invoke(cli, ["playbook", "undo", run, "--graph-url", server.base_url, "-y", "-o", "json",
+                                     "--out", str(out)], env=env)
+        assert undone.exit_code == 0, undone.output
+        assert undone.stdout == "" and "sharing" in undone.stderr.lower()
+        doc = json.loads(out.read_text("utf-8"))
+        assert doc["command"] == "playbook undo" and doc["data"]["done"] == 1 and doc["status"] == "success"
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        again = runner.invoke(cli, ["playbook", "undo", run, "--graph-url", server.base_url, "-y", "-o", "json",
+                                    "--query", "data.nothing_to_do"], env=env)
+        assert again.exit_code == 0 and json.loads(again.stdout) is True, again.output
