@@ -17,7 +17,7 @@ from typing import Awaitable, Callable
 from ..errors import GraphError
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
-from .collectors import owners_by_batch
+from .devices import owners_by_batch
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, GROUP_FIELDS, USER_FIELDS
 from .shapes import check_item

@@ -90,7 +90,7 @@ def test_a_server_refusing_the_filtered_expand_gets_the_single_expanded_read() -
         rows = [dict(d) if "$expand" in params else {k: v for k, v in d.items() if k != "registeredOwners"} for d in devices]
         return httpx.Response(200, json={"value": rows})
 
-    from readiness.collect.collectors import entra_devices
+    from readiness.collect.devices import entra_devices
     from readiness.collect.snapshot import Section
 
     client = build_client(custom_endpoint("http://127.0.0.1:9/v1.0"), StaticTokenCredential("t"),
