@@ -7,7 +7,7 @@ from ..errors import GraphError
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
 from ..graph.tasks import gather_all
-from .collectors import _collection, _guard, _ladder
+from .reading import _collection, _guard, _ladder
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, build
 from .shapes import check_item
