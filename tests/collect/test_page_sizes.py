@@ -23,3 +23,15 @@ def test_cloud_pcs_in_the_fewest_pages() -> None:
     asked = [p for _, _, p, _ in sim.conduct.requests if p.startswith("/deviceManagement/virtualEndpoint/cloudPCs")]
     assert snap.section("cloud_pcs").count == len(t.cloud_pcs)
     assert len(asked) == math.ceil(len(t.cloud_pcs) / 999) and "$top=999" in asked[0]
+
+
+def test_teams_user_configurations_in_the_fewest_pages() -> None:
+    # api-reference/v1.0/api/teamsadministration-teamsadminroot-list-userconfigurations.md: $top is supported
+    t = generate_tenant("enterprise", seed=2, size=600)
+    sim = Simulator(t)
+    with SimulatorServer(sim) as server:
+        snap = using(http_client(server), lambda c: collect_snapshot(c, label="pages"))
+    asked = [p for _, _, p, _ in sim.conduct.requests if p.startswith("/admin/teams/userConfigurations")]
+    sec = snap.section("teams_users")
+    assert sec.status == "complete" and sec.count > 100  # more than the default page
+    assert len(asked) == math.ceil(sec.count / 999) and "$top=999" in asked[0]
