@@ -103,7 +103,7 @@ async def owners_by_batch(client: GraphClient, ids: list[str]) -> dict[str, list
         res = results.get(i)
         if res is None or not res.ok or not isinstance(res.body, dict):
             status = getattr(res, "status", 0) or 500
-            raise GraphError(f"Graph answered {getattr(res, 'status', 'nothing')} reading a device's registered owners",
-                             "Try again later", status=status, path="/devices/{id}/registeredOwners")
+            raise GraphError(key="graph.device_owners_failed", params={"detail": getattr(res, "status", "nothing")},
+                             status=status, path="/devices/{id}/registeredOwners")
         out[i] = [o.get("id") for o in res.body.get("value") or []]
     return out
