@@ -8,9 +8,11 @@ Writes benchmarks/results/delta.json.
 - delta: an audit with that snapshot as ``previous`` after --percent of users and of devices changed
   (department; isCompliant). Request counts come from the client's accounting; wall times are
   this machine's and only for orientation.
-- "delta collections" counts the reads of users, devices, group members and the three delta functions
-  (the licence-error groups on /groups are read in full both times and left out); "whole audit" counts
-  every request, including the sources Graph offers no delta for (docs/design-notes.md).
+- "delta collections" counts the reads of users, devices (the listing and its 16 owner chains), group members and
+  the three delta functions (the licence-error groups on /groups are read in full both times and left out);
+  "whole audit" counts every request, including the sources Graph offers no delta or exact incremental read
+  for (docs/design-notes.md, "Delta re-audits"): "read_in_full" lists those requests of the re-audit, and
+  "ratio_floor" is their share of a full audit, the least any re-audit of this tenant can need.
 - Each re-audit's data is compared with a full audit made right after it: "same_data" must be true.
 Goal (issue 15): a re-audit after 1% changes needs at most 5% of a full audit's requests.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import sys
 import time
@@ -83,11 +86,14 @@ def measure(size: int, percent: float) -> dict:
         again, delta_wall = _audit(srv, previous=first)
         check, _ = _audit(srv)
     full, delta = _counts(first), _counts(again)
+    in_full = {e: n for e, n in sorted(again.requests["by_endpoint"].items(), key=lambda kv: -kv[1])
+               if e not in DELTA_ENDPOINTS and not e.endswith("/delta")}
     return {"users": len(t.users), "devices": len(t.devices), "groups": len(t.groups),
             "changed_users": n_users, "changed_devices": n_devices,
             "full": dict(full, wall_s=full_wall), "delta": dict(delta, wall_s=delta_wall),
             "ratio_delta_collections": round(delta["delta_collections"] / max(1, full["delta_collections"]), 4),
             "ratio_whole_audit": round(delta["whole_audit"] / max(1, full["whole_audit"]), 4),
+            "read_in_full": in_full, "ratio_floor": round(sum(in_full.values()) / max(1, full["whole_audit"]), 4),
             "delta_by_endpoint": again.requests["by_endpoint"],
             "same_data": _same(again, check)}
 
@@ -100,7 +106,9 @@ def main() -> None:
     args = ap.parse_args()
     runs = [measure(int(s), args.percent) for s in args.sizes.split(",")]
     doc = {"benchmark": "delta re-audit", "percent_changed": args.percent, "goal": "re-audit <= 5% of a full audit's requests",
-           "machine": {"python": platform.python_version(), "platform": platform.platform()}, "runs": runs}
+           "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+                       "load_avg": [round(x, 2) for x in os.getloadavg()]},
+           "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2) + "\n")
     print(json.dumps(doc, indent=2))

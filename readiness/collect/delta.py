@@ -17,6 +17,7 @@ from typing import Awaitable, Callable
 from ..errors import GraphError
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
+from .devices import owners_by_batch
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, GROUP_FIELDS, USER_FIELDS
 from .shapes import check_item
@@ -135,16 +136,10 @@ async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitab
                     row["owners"] = [o for o in row["owners"] if o in alive]
         if not touched:
             return
-        results = await run_batch(client, [BatchRequest(i, "GET", f"/devices/{i}/registeredOwners?$select=id")
-                                           for i in sorted(touched)])
+        found = await owners_by_batch(client, sorted(touched))
         for row in rows:
-            if row["id"] not in touched:
-                continue
-            res = results.get(row["id"])
-            if res is None or not res.ok or not isinstance(res.body, dict):
-                raise GraphError(key="graph.device_owners_failed", params={"detail": getattr(res, 'status', 'nothing')},
-                                 status=getattr(res, "status", 0) or 500, path="/devices/{id}/registeredOwners")
-            row["owners"] = [o.get("id") for o in res.body.get("value") or []]
+            if row["id"] in touched:
+                row["owners"] = found[row["id"]]
 
     def shape(d: dict) -> dict:
         row = compact.item({k: d.get(k) for k in DEVICE_FIELDS})

@@ -15,7 +15,7 @@ from ..errors import GraphBadResponse
 from ..graph.client import GraphClient
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import WINDOWS365 as W365_CAP
-from .collectors import INTUNE, _collection, _guard, _licence_or_permission, _single
+from .collectors import INTUNE, _collection, _guard, _ladder, _licence_or_permission, _single
 from .queries import build
 from .snapshot import COMPLETE, FORBIDDEN, SKIPPED, Section
 
@@ -46,15 +46,21 @@ async def teams_users(client: GraphClient) -> Section:
     """Teams accounts per person (teamsUserConfiguration: "users who have accounts hosted on Microsoft Teams";
     TeamsUserConfiguration.Read.All, api-reference/v1.0/api/teamsadministration-teamsadminroot-list-userconfigurations)."""
     endpoint = "/admin/teams/userConfigurations"
-    info = build(client.sdk.admin.teams.user_configurations, select=TEAMS_USER_FIELDS)
-    return await _guard("teams_users", endpoint, "TeamsUserConfiguration.Read.All",
-                        _collection(client, "teams_users", endpoint, info))
+    builder = client.sdk.admin.teams.user_configurations
+    # the list supports $top (its largest value is not documented; a refusal falls back): at the default page of
+    # 100 a tenant of 100,000 people is a chain of 1,000 requests, the audit's longest
+    tries = [(build(builder, select=TEAMS_USER_FIELDS, top=999), ""),
+             (build(builder, select=TEAMS_USER_FIELDS), "read with the default page size")]
+    return await _guard("teams_users", endpoint, "TeamsUserConfiguration.Read.All", _ladder(client, "teams_users", endpoint, tries))
 
 
 async def cloud_pcs(client: GraphClient, skus: Awaitable[Section] | None = None) -> Section:
     endpoint = "/deviceManagement/virtualEndpoint/cloudPCs"
-    info = build(client.sdk.device_management.virtual_endpoint.cloud_p_cs, select=CLOUD_PC_FIELDS)
-    sec = await _guard("cloud_pcs", endpoint, "CloudPC.Read.All", _collection(client, "cloud_pcs", endpoint, info), licence=WINDOWS365)
+    builder = client.sdk.device_management.virtual_endpoint.cloud_p_cs
+    # virtualendpoint-list-cloudpcs.md: $top is supported (its largest value is not documented; a refusal falls back)
+    tries = [(build(builder, select=CLOUD_PC_FIELDS, top=999), ""),
+             (build(builder, select=CLOUD_PC_FIELDS), "read with the default page size")]
+    sec = await _guard("cloud_pcs", endpoint, "CloudPC.Read.All", _ladder(client, "cloud_pcs", endpoint, tries), licence=WINDOWS365)
     if sec.status == FORBIDDEN and not sec.licence:
         sec = await _licence_or_permission(sec, skus, W365_CAP, WINDOWS365)
     return sec

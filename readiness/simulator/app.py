@@ -310,6 +310,10 @@ class Simulator:
         advanced, what = False, ""
         if "$filter" in q:
             flt = parse_filter(q["$filter"], spec.filterable)
+            bad_starts = flt.starts_properties - spec.startswith if spec.startswith is not None else set()
+            if bad_starts:
+                raise QueryError(f"Unsupported or invalid query filter clause specified for property '{sorted(bad_starts)[0]}' "
+                                 f"of resource '{spec.name}': startsWith is not supported.")
             bad_null = flt.null_properties - spec.null_filterable
             if bad_null:
                 raise QueryError(f"Unsupported or invalid query filter clause specified for property '{sorted(bad_null)[0]}' "

@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 from typing import TYPE_CHECKING, Any
 
 from ..licensing.capabilities import TEAMS, WINDOWS365
@@ -100,9 +102,16 @@ def teams_user_configurations(sim: Simulator, req: SimRequest, m: Any) -> SimRes
 
 
 def _caps(plan: dict) -> frozenset[str]:
+    return _caps_of(plan.get("service") or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _caps_of(service: str) -> frozenset[str]:
+    """A plan name's capabilities, once per name: every user's provisionedPlans asks again (the delta state
+    computes them for the whole tenant in one request)."""
     from ..licensing.capabilities import capabilities_of_plan
 
-    return capabilities_of_plan(plan.get("service") or "")
+    return frozenset(capabilities_of_plan(service))
 
 
 # provisionedPlans (https://learn.microsoft.com/graph/api/resources/provisionedplan): one row per service of an

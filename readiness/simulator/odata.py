@@ -25,6 +25,7 @@ class ParsedFilter:
     advanced: bool
     properties: set[str]
     null_properties: set[str] = field(default_factory=set)
+    starts_properties: set[str] = field(default_factory=set)  # properties used with startsWith
 
 
 _TOKEN = re.compile(
@@ -119,6 +120,7 @@ class _Parser:
         self.advanced = False
         self.props: set[str] = set()
         self.null_props: set[str] = set()  # properties compared with null
+        self.starts_props: set[str] = set()  # properties used with startsWith
         self.allowed = allowed
         self.text = text
 
@@ -186,6 +188,7 @@ class _Parser:
             needle = str(_literal(self.take("str"))).lower()
             self.take("rp")
             if word.lower() == "startswith":
+                self.starts_props.add(path.split("/")[0])
                 return lambda it: str(_get(it, path) or "").lower().startswith(needle)
             return lambda it: str(_get(it, path) or "").lower().endswith(needle)
         self.i += 1
@@ -256,7 +259,7 @@ class _Parser:
 def parse_filter(text: str, allowed: set[str] | None = None) -> ParsedFilter:
     parser = _Parser(text, allowed)
     pred = parser.parse()
-    return ParsedFilter(pred, parser.advanced, parser.props, parser.null_props)
+    return ParsedFilter(pred, parser.advanced, parser.props, parser.null_props, parser.starts_props)
 
 
 def parse_orderby(text: str, default: set[str], advanced: set[str]) -> tuple[list[tuple[str, bool]], bool]:

@@ -30,7 +30,9 @@ DEVICES = Collection("devices", filterable={"accountEnabled", "operatingSystem",
                                             "isCompliant", "isManaged", "registrationDateTime", "approximateLastSignInDateTime",
                                             "operatingSystemVersion", "profileType", "createdDateTime"},
                      orderby_advanced={"displayName", "approximateLastSignInDateTime", "createdDateTime"},
-                     searchable={"displayName"})
+                     searchable={"displayName"},
+                     # startsWith as device.md documents it (deviceId, displayName, operatingSystem, operatingSystemVersion)
+                     startswith={"deviceId", "displayName", "operatingSystem", "operatingSystemVersion"})
 MANAGED = Collection("managedDevices", default_top=1000, max_top=1000, directory=False,
                      filterable={"complianceState", "operatingSystem", "managedDeviceOwnerType", "userId", "deviceName"})
 POLICIES = Collection("deviceCompliancePolicies", default_top=1000, max_top=1000, directory=False, filterable={"displayName"},

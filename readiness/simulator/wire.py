@@ -81,6 +81,7 @@ class Collection:
     orderby_advanced: set[str] = field(default_factory=set)  # sortable only in advanced queries
     null_filterable: set[str] = field(default_factory=set)  # 'eq null' allowed (advanced queries only)
     searchable: set[str] = field(default_factory=set)  # $search properties (directory: advanced only)
+    startswith: set[str] | None = None  # properties startsWith works on (None: every filterable one)
     keyed: bool = True  # items have an id, returned even when $select leaves it out
 
 

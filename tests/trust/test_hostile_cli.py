@@ -90,7 +90,8 @@ def test_a_self_referencing_next_link_ends_at_once(tmp_path: Path) -> None:
     assert_one_clean_error(p)
     doc = json.loads(p.stdout)
     assert any("leads back to a page already read" in e["message"] for e in doc["errors"])
-    assert requests < 40  # one page and one repeat per collection (it reached 2,888 requests before)
+    # one page and one repeat per read: about 40 reads since the Entra devices are 17 parallel reads (collect/devices.py)
+    assert requests < 90  # (it reached 2,888 requests before)
 
 
 def test_a_next_link_to_another_origin_is_not_followed_and_gets_no_token(tmp_path: Path) -> None:

@@ -1,0 +1,79 @@
+"""Reading one collection: a Graph error becomes the section's status; refused query options fall back to simpler forms."""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+import httpx
+
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable
+from ..graph.client import GraphClient
+from .shapes import check_item
+from .snapshot import COMPLETE, FAILED, FORBIDDEN, Section
+
+
+def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, licence: str = "") -> Section:
+    """Turn a Graph error into a forbidden (permission or licence) or failed section."""
+    text = f"{exc.graph_code} {exc.what}".lower()
+    licence_hit = exc.status == 403 and (
+        "premium" in text or "not licensed" in text or "sku" in text or "not applicable to target tenant" in text
+    )
+    if licence_hit:
+        return Section(name, FORBIDDEN, endpoint=endpoint, licence=licence or "a required licence",
+                       reason=f"the tenant has no {licence or 'required licence'} (Graph answered {exc.status} {exc.graph_code})")
+    if exc.is_forbidden:
+        return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission,
+                       reason=f"the app or account lacks the permission {permission} (Graph answered 403)")
+    return Section(name, FAILED, endpoint=endpoint, reason=exc.what)
+
+
+async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Section], licence: str = "") -> Section:
+    """Run one section's collection; a Graph error becomes the section's status, with the reason.
+
+    A refused token (TokenRejected) is not a GraphError and ends the whole collection. A server that
+    cannot be reached at all ends it too; a connection dropped after the retries fails the section.
+    Data of an unexpected shape (a field of the wrong type) fails the section, never the audit.
+    """
+    try:
+        return await coro
+    except GraphUnavailable as exc:
+        if isinstance(exc.__cause__, httpx.ConnectError):
+            raise
+        return classify(name, endpoint, exc, permission=permission, licence=licence)
+    except GraphError as exc:
+        return classify(name, endpoint, exc, permission=permission, licence=licence)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        bad = GraphBadResponse.keyed("graph.unexpected_shape_error", fix_key="graph.bad_answer", endpoint=endpoint,
+                                     error_type=type(exc).__name__, detail=str(exc)[:80])
+        return classify(name, endpoint, bad, permission=permission, licence=licence)
+
+
+async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
+                      shape: Callable[[dict], dict] | None = None) -> Section:
+    """Stream a collection's pages; ``shape`` compacts each item as its page arrives."""
+    items: list[dict] = []
+    async for page in client.iter_pages(info):
+        values = [check_item(name, v, endpoint) for v in page.get("value", [])]
+        items.extend(map(shape, values) if shape else values)
+    return Section(name, COMPLETE, items, endpoint=endpoint, count=len(items))
+
+
+async def _ladder(client: GraphClient, name: str, endpoint: str, tries: list[tuple[Any, str]],
+                  shape: Callable[[dict], dict] | None = None) -> Section:
+    """Read a collection; if the endpoint refuses a query option (400/501), try the next, simpler form.
+
+    Graph's limits differ per endpoint and change over time ($top maxima, $expand with nested $select,
+    filters); a refused option must not cost the whole section. The section notes what was dropped.
+    """
+    last: GraphError | None = None
+    for n, (info, note) in enumerate(tries):
+        try:
+            sec = await _collection(client, name, endpoint, info, shape)
+        except GraphError as exc:
+            if exc.status not in (400, 501) or n == len(tries) - 1:
+                raise
+            last = exc
+            continue
+        if n and last is not None:
+            sec.notes.append(f"{note} (the endpoint refused the first form: {last.graph_code or last.status})")
+        return sec
+    raise last  # pragma: no cover - the loop returns or raises
