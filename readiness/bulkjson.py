@@ -9,8 +9,10 @@ a snapshot once it is dropped.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
+import sys
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -22,6 +24,41 @@ except ImportError:  # pragma: no cover - orjson is a dependency
 
 _paused = 0  # bulk_objects() contexts open now: concurrent collections (a fleet) overlap in one event loop
 _was_enabled = True
+_strings: dict[str, str] | None = None  # share(): one string object per value while bulk data is built
+_libc: object = None  # glibc, once looked up (None: not yet; False: not glibc)
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 256 * 1024
+
+
+def _glibc() -> object:
+    global _libc
+    if _libc is None:
+        _libc = False
+        if sys.platform.startswith("linux"):
+            try:
+                lib = ctypes.CDLL(None)
+                if hasattr(lib, "malloc_trim") and hasattr(lib, "mallopt"):
+                    _libc = lib
+            except OSError:  # pragma: no cover - no C library to ask
+                pass
+    return _libc
+
+
+def _hold_large_buffers_apart() -> None:
+    """Large buffers (Graph's pages, 0.5-3 MB of bytes each) from mmap, given back to the system when freed. glibc
+    otherwise raises its mmap threshold after the first such buffer is freed, and later pages land in the heap among
+    the objects that stay, which then cannot shrink: 35% of a collection's resident memory (measured at 30k, issue 15)."""
+    lib = _glibc()
+    if lib:
+        lib.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
+def _give_back() -> None:
+    """Return the heap's free pages to the system once bulk data is built: parsing frees most of what it allocates,
+    and without this the process keeps it (a 30k collection: 183 MB resident before the trim, 158 MB after)."""
+    lib = _glibc()
+    if lib:
+        lib.malloc_trim(0)
 
 
 @contextmanager
@@ -29,20 +66,60 @@ def bulk_objects() -> Iterator[None]:
     """Pause the cyclic collector while bulk JSON is built. Contexts may overlap (one per tenant in a fleet):
     the collector is paused by the first and resumed by the last, and each one that ends while others are still
     open runs one collection itself, so cyclic garbage cannot pile up across a long fleet run."""
-    global _paused, _was_enabled
+    global _paused, _was_enabled, _strings
     if _paused == 0:
         _was_enabled = gc.isenabled()
         gc.disable()
+        _strings = {}
+        _hold_large_buffers_apart()
     _paused += 1
     try:
         yield
     finally:
         _paused -= 1
         if _paused == 0:
+            _strings = None  # the table goes; the strings stay where they are used
             if _was_enabled:
                 gc.enable()
+                # everything built in the context is still in the youngest generation: its first pass walks it all
+                # anyway; run it now, so that cyclic garbage from the requests is freed before the heap is trimmed
+                gc.collect()
+            _give_back()
         elif _was_enabled:
             gc.collect()  # a full pass: younger generations alone let promoted cycles pile up (measured: 556 MB vs 112 MB)
+
+
+def share(data: Any, depth: int = 4) -> Any:
+    """Make equal strings in ``data`` (lists and objects, changed in place, ``depth`` levels down) one object, while a
+    ``bulk_objects()`` context is open; otherwise leave them. JSON parsers make a new string for every occurrence, but
+    a person's id and sign-in name recur in six sections of a snapshot and states, versions and dates in thousands of
+    items: shared, a loaded 100,000-person snapshot holds a third less (429 vs 663 MB, issue 15). Strings are immutable, so nothing can tell;
+    lists and objects are never shared (a reader may change its copy). The table lives only as long as the context."""
+    table = _strings
+    if table is not None and depth > 0:
+        if data.__class__ is list:
+            _list(data, table.setdefault, depth)
+        elif data.__class__ is dict:
+            _dict(data, table.setdefault, depth)
+    return data
+
+
+def _dict(obj: dict, one: Any, depth: int) -> None:
+    for key, value in obj.items():
+        cls = value.__class__
+        if cls is str:
+            obj[key] = one(value, value)
+        elif depth > 1 and (cls is dict or cls is list):
+            (_dict if cls is dict else _list)(value, one, depth - 1)
+
+
+def _list(items: list, one: Any, depth: int) -> None:
+    for i, value in enumerate(items):
+        cls = value.__class__
+        if cls is str:
+            items[i] = one(value, value)
+        elif depth > 1 and (cls is dict or cls is list):
+            (_dict if cls is dict else _list)(value, one, depth - 1)
 
 
 def loads(data: bytes | bytearray | str) -> Any:

@@ -12,7 +12,7 @@ import os
 import zlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
@@ -74,14 +74,40 @@ def max_bytes() -> int:
 
 
 def read_document(path: Path) -> Any:
-    """The JSON document in a snapshot file (plain or gzip), read with at most ``max_bytes()`` uncompressed."""
+    """The JSON document in a snapshot file (plain or gzip), read whole with at most ``max_bytes()`` uncompressed
+    (not validated: ``read_snapshot`` reads and validates, section by section where the file's layout allows)."""
+    with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
+        return _open(path, lambda stream, limit: _parse(_read_capped(stream, limit, path), path))
+
+
+def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str]) -> dict:
+    """The validated document in a snapshot file. A file in the line layout (``write_document``) is read one line at a
+    time, each chunk of items validated and its equal strings shared (bulkjson.share) before the next is read, so the
+    peak is the snapshot plus one line; any other JSON document is read whole (older files) and validated the same way."""
+    def read(stream: Any, limit: int) -> dict:
+        budget = _Budget(stream, limit, path)
+        first = budget.readline(HEADER_MAX)  # a header is a few KB; a file in one line (older ones) is read whole
+        head = _header(first)
+        if head is None:  # not the line layout: one document, read whole
+            doc = _parse(_read_capped(stream, limit, path, bytearray(first)), path)
+            validate_document(doc, schema_version, statuses)
+            for sec in doc["sections"].values():
+                bulkjson.share(sec.get("data"))
+            return doc
+        return _read_lines(budget, head, schema_version, set(statuses))
+
+    with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
+        return _open(path, read)
+
+
+def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
     limit = max_bytes()
     try:
         with open(path, "rb") as fh:
             gzipped = fh.read(2) == b"\x1f\x8b"
             fh.seek(0)
             stream = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh
-            raw = _read_capped(stream, limit, path)
+            return read(stream, limit)
     except SnapshotError:
         raise
     except (OSError, EOFError, zlib.error) as exc:
@@ -89,23 +115,146 @@ def read_document(path: Path) -> Any:
             raise SnapshotError.keyed("snapshot.unreadable", path=path, reason=exc.strerror) from exc
         raise SnapshotError.keyed("snapshot.bad_gzip", fix_key="snapshot.damaged", path=path,
                                   error_type=type(exc).__name__) from exc
+
+
+def _parse(raw: bytes | bytearray, path: Path) -> Any:
     try:
-        with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
-            return bulkjson.loads(raw)
+        return bulkjson.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=path,
                                   error_type=type(exc).__name__) from exc
 
 
-def _read_capped(stream: Any, limit: int, path: Path) -> bytearray:
-    buf = bytearray()
+def _read_capped(stream: Any, limit: int, path: Path, buf: bytearray | None = None) -> bytearray:
+    buf = bytearray() if buf is None else buf
     while True:
         chunk = stream.read(min(CHUNK, limit + 1 - len(buf)))
         if not chunk:
             return buf
         buf += chunk
         if len(buf) > limit:
-            raise SnapshotError.keyed("snapshot.too_large", path=path, limit=limit, env=MAX_BYTES_ENV)
+            raise _too_big(path, limit)
+
+
+def _too_big(path: Path, limit: int) -> SnapshotError:
+    return SnapshotError.keyed("snapshot.too_large", path=path, limit=limit, env=MAX_BYTES_ENV)
+
+
+# -- the line layout ---------------------------------------------------------------------------------------------
+# One JSON document (any JSON reader reads it whole, as before), laid out so that it can also be read a line at a time:
+#   {"schema_version":1,...,"layout":"lines/1","sections":{          the header: everything but the sections
+#   "authorization_policy":{"status":"complete",...,"data":{...}}     a section on one line (objects, empty lists)
+#   ,"devices":{"status":"complete",...,"data":[                      a list section opens...
+#   {...},{...},...                                                    ...up to CHUNK_ITEMS items per line...
+#   ,{...},...
+#   ]}                                                                 ...and closes
+#   }}
+LAYOUT = "lines/1"
+CHUNK_ITEMS = 1000
+HEADER_MAX = 4 * 1024 * 1024
+_SECTIONS = b',"sections":{'
+_OPEN_LIST = b',"data":['
+
+
+class _Budget:
+    """Lines from the stream, at most ``limit`` bytes in all (one line cannot exceed what is left)."""
+
+    def __init__(self, stream: Any, limit: int, path: Path) -> None:
+        self.stream, self.left, self.limit, self.path, self.number = stream, limit, limit, path, 0
+
+    def readline(self, most: int = 1 << 62) -> bytes:
+        line = self.stream.readline(min(most, self.left + 1))
+        self.left -= len(line)
+        self.number += 1
+        if self.left < 0:
+            raise _too_big(self.path, self.limit)
+        return line
+
+    def at(self) -> dict:
+        """Where a damaged line is: the parameters of the snapshot.line_* errors."""
+        return {"fix_key": "snapshot.damaged", "path": self.path, "line": f"{self.number:,}"}
+
+
+def _header(first: bytes) -> dict | None:
+    """The header of a file in the line layout, or None for any other document."""
+    line = first.rstrip(b"\r\n")
+    if not first.endswith(b"\n") or not line.startswith(b"{") or not line.endswith(_SECTIONS):
+        return None
+    try:
+        head = bulkjson.loads(line[:-len(_SECTIONS)] + b"}")
+    except (ValueError, RecursionError):
+        return None
+    return head if isinstance(head, dict) and head.get("layout") == LAYOUT else None
+
+
+def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[str]) -> dict:
+    validate_document(dict(head, sections={}), schema_version, statuses)  # the header's fields, before any data
+    sections: dict[str, Any] = {}
+    head["sections"] = sections
+    while True:
+        line = lines.readline()
+        if not line:
+            raise SnapshotError.keyed("snapshot.line_cut_short", **lines.at())
+        body = line.rstrip(b"\r\n")
+        if body == b"}}":
+            break
+        body = body[1:] if sections and body.startswith(b",") else body
+        opens_list = body.endswith(_OPEN_LIST)
+        one = _load(lines, b"{" + body + (b"]}}" if opens_list else b"}"))
+        if not isinstance(one, dict) or len(one) != 1:
+            raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
+        ((name, sec),) = one.items()
+        _section_meta(name, sec, statuses)
+        if not opens_list:
+            _section_data(name, sec.get("data"))
+            bulkjson.share(sec.get("data"))
+            sections[name] = sec
+            continue
+        _section_data(name, sec["data"])  # a list: refused where an object belongs
+        items: list = sec["data"]
+        while True:
+            line = lines.readline()
+            body = line.rstrip(b"\r\n")
+            if body == b"]}":
+                break
+            if not line or body == b"}}":
+                raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
+            chunk = _load(lines, b"[" + (body[1:] if items and body.startswith(b",") else body) + b"]")
+            if name in LIST_SECTIONS:
+                _items(name, chunk, len(items))
+            items += bulkjson.share(chunk)
+        sections[name] = sec
+    if lines.stream.read(4096).strip():
+        raise SnapshotError.keyed("snapshot.line_more_after_end", **lines.at())
+    return head
+
+
+def _load(lines: _Budget, text: bytes) -> Any:
+    try:
+        return bulkjson.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise SnapshotError.keyed("snapshot.line_not_json", **lines.at(), error_type=type(exc).__name__) from exc
+
+
+def write_document(doc: dict, write: Callable[[bytes], Any]) -> None:
+    """Write a snapshot document in the line layout, a section and a chunk of items at a time: never the whole text
+    in memory (a 100,000-person snapshot is ~200 MB of JSON)."""
+    dumps = bulkjson.dumps
+    head = {k: v for k, v in doc.items() if k != "sections"}
+    head["layout"] = LAYOUT
+    write(dumps(head)[:-1] + _SECTIONS + b"\n")
+    for n, (name, sec) in enumerate(doc["sections"].items()):
+        sep = b"," if n else b""
+        data = sec.get("data")
+        if not isinstance(data, list) or not data or len(sec) < 2:
+            write(sep + dumps({name: sec})[1:-1] + b"\n")
+            continue
+        meta = {k: v for k, v in sec.items() if k != "data"}
+        write(sep + dumps({name: meta})[1:-2] + _OPEN_LIST + b"\n")
+        for i in range(0, len(data), CHUNK_ITEMS):
+            write((b"," if i else b"") + dumps(data[i:i + CHUNK_ITEMS])[1:-1] + b"\n")
+        write(b"]}\n")
+    write(b"}}\n")
 
 
 def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) -> None:
@@ -139,8 +288,17 @@ def validate_document(doc: Any, schema_version: int, statuses: Iterable[str]) ->
         _section(name, sec, known)
 
 
+def _where(name: str) -> str:
+    return f"sections.{json.dumps(name)[1:-1][:60]}"  # escaped: the name comes from the file
+
+
 def _section(name: str, sec: Any, statuses: set[str]) -> None:
-    where = f"sections.{json.dumps(name)[1:-1][:60]}"  # escaped: the name comes from the file
+    _section_meta(name, sec, statuses)
+    _section_data(name, sec.get("data"))
+
+
+def _section_meta(name: str, sec: Any, statuses: set[str]) -> None:
+    where = _where(name)
     if not isinstance(sec, dict):
         raise SnapshotError.keyed("snapshot.section_not_object", fix_key="snapshot.damaged", where=where,
                                   kind=_kind(sec))
@@ -154,25 +312,17 @@ def _section(name: str, sec: Any, statuses: set[str]) -> None:
     if "count" in sec and type(sec["count"]) is not int:  # noqa: E721
         raise SnapshotError.keyed("snapshot.count_not_number", fix_key="snapshot.damaged", where=where,
                                   kind=_kind(sec['count']))
-    data = sec.get("data")
+
+
+def _section_data(name: str, data: Any) -> None:
+    where = _where(name)
     if data is None:
         return
     if name in LIST_SECTIONS:
         if not isinstance(data, list):
             raise SnapshotError.keyed("snapshot.data_not_list", fix_key="snapshot.damaged", where=where,
                                       kind=_kind(data))
-        bad = next((i for i, item in enumerate(data) if not isinstance(item, dict)), None)
-        if bad is not None:
-            raise SnapshotError.keyed("snapshot.item_not_object", fix_key="snapshot.damaged", where=where, bad=bad,
-                                      kind=_kind(data[bad]))
-        comp = _compiled(name)
-        for i, item in enumerate(data):
-            try:
-                check_item(name, item)
-                if comp:
-                    _check(item, comp, "")
-            except (GraphBadResponse, SnapshotError) as exc:
-                raise _item_error(exc, f"{where}.data[{i}]", item, comp) from None
+        _items(name, data, 0)
     elif name in DICT_SECTIONS:
         if not isinstance(data, dict):
             raise SnapshotError.keyed("snapshot.data_not_object", fix_key="snapshot.damaged", where=where,
@@ -185,6 +335,23 @@ def _section(name: str, sec: Any, statuses: set[str]) -> None:
     elif not isinstance(data, (list, dict)):
         raise SnapshotError.keyed("snapshot.data_not_list_or_object", fix_key="snapshot.damaged", where=where,
                                   kind=_kind(data))
+
+
+def _items(name: str, items: list, start: int) -> None:
+    """Items ``start``... of a list section (a chunk of them, when the file is read line by line)."""
+    where = _where(name)
+    bad = next((i for i, item in enumerate(items) if not isinstance(item, dict)), None)
+    if bad is not None:
+        raise SnapshotError.keyed("snapshot.item_not_object", fix_key="snapshot.damaged", where=where, bad=start + bad,
+                                  kind=_kind(items[bad]))
+    comp = _compiled(name)
+    for i, item in enumerate(items):
+        try:
+            check_item(name, item)
+            if comp:
+                _check(item, comp, "")
+        except (GraphBadResponse, SnapshotError) as exc:
+            raise _item_error(exc, f"{where}.data[{start + i}]", item, comp) from None
 
 
 def _compile(spec: dict[str, Any]) -> list[tuple[str, bool, int, Any]]:
