@@ -74,7 +74,7 @@ class Person:
         """Can get back in from home after a lost password or phone: SSPR registered or a TAP possible."""
         if self.sspr or self.tap:
             return True
-        return None if self.sspr is None and self.tap is None else False
+        return None if self.sspr is None or self.tap is None else False  # either unknown: cannot say "no"
 
     @property
     def last_seen(self) -> str | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
 
 REASON_CODES = (
@@ -117,7 +118,7 @@ def build_matrix(f: Facts) -> Matrix:
             "usage_location": p.usage_location, "licences": list(names),
             "teams_active_30d": p.teams_active, "external": "#EXT#" in p.upn,
             "sspr_registered": p.sspr, "services_provisioned": None if p.provisioning is None else not p.provisioning,
-            "not_provisioned": list(p.provisioning or []), "cloud_pc": bool(p.cloud_pcs), "can_recover": p.can_recover,
+            "not_provisioned": list(p.provisioning or []), "cloud_pc": any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs or ()), "can_recover": p.can_recover,
         }
         group = groups.get(department)
         if group is None:

@@ -13,6 +13,10 @@ from .unavailable import describe
 
 LOCKING_CONTROLS = {"mfa", "compliantDevice", "domainJoinedDevice", "block"}
 LEGACY_CLIENTS = {"exchangeActiveSync", "other"}
+# Without Entra ID P1 the registration report is forbidden and SSPR registration is judged from each member's
+# methods (a phone, app or email method, README "What ready means"): the evidence names what was read.
+SSPR_SOURCE = {"report": "/reports/authenticationMethods/userRegistrationDetails isSsprRegistered",
+               "fallback": "/users/{id}/authentication/methods (phone, app or email method)"}
 
 
 @check(id="identity.sspr_registration", area="identity", severity="high",
@@ -28,7 +32,7 @@ def sspr_registration(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     missing = [p for p in known if not p.sspr]
     ev = {"members": len(f.members), "checked": len(known), "without_sspr": names(missing),
           "tap_for_everyone": f.members[0].tap if f.members else None,
-          "source": "/reports/authenticationMethods/userRegistrationDetails isSsprRegistered"}
+          "source_kind": f.mfa_source, "source": SSPR_SOURCE.get(f.mfa_source or "", SSPR_SOURCE["report"])}
     if missing:
         yield finding(Status.FAIL, "fail", {"n": len(missing), "known": len(known)}, **ev)
     else:

@@ -14,9 +14,11 @@ from .snapshot import COMPLETE, FAILED, FORBIDDEN, Section
 def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, licence: str = "") -> Section:
     """Turn a Graph error into a forbidden (permission or licence) or failed section."""
     text = f"{exc.graph_code} {exc.what}".lower()
-    licence_hit = exc.status == 403 and (
+    # Intune and Windows 365 endpoints of a tenant without the licence answer 400 BadRequest
+    # "Request not applicable to target tenant." (not 403): a missing licence, not a failed read.
+    licence_hit = (exc.status == 403 and (
         "premium" in text or "not licensed" in text or "sku" in text or "not applicable to target tenant" in text
-    )
+    )) or (exc.status == 400 and "not applicable to target tenant" in text)
     if licence_hit:
         return Section(name, FORBIDDEN, endpoint=endpoint, licence=licence or "a required licence",
                        reason=f"the tenant has no {licence or 'required licence'} (Graph answered {exc.status} {exc.graph_code})")
