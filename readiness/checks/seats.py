@@ -9,6 +9,7 @@ from ..audit.seat_costs import seat_costs
 from .common import finding, names
 from .model import Finding, Status
 from .registry import check
+from .unavailable import describe
 
 
 @check(id="licences.service_provisioning", area="licences", severity="high", requires=("users",), effort="hours")
@@ -40,7 +41,7 @@ def inactive_licensed(snapshot) -> Iterable[Finding]:  # noqa: ANN001
               else "/reports/getOffice365ActiveUserDetail(period='D90')")
     if not known:
         sec = snapshot.section("office_activity")
-        yield finding(Status.NOT_EVALUABLE, "not_evaluable", {"why": sec.reason or "-"}, source=source)
+        yield finding(Status.NOT_EVALUABLE, "not_evaluable", {"why": describe(sec) if not sec.reason or sec.reason.startswith("section ") else sec.reason}, source=source)
         return
     idle = [p for p in known if p.idle]
     ev = {"licensed": len(licensed), "idle": names(idle), "idle_days": IDLE_DAYS, "source": source}

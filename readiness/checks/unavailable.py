@@ -25,6 +25,8 @@ def describe(sec: Section) -> Message:
         return Message("unavailable.no_licence", {"licence": sec.licence})
     if sec.permission and sec.status == "forbidden":
         return Message("unavailable.no_permission", {"permission": sec.permission})
+    if sec.status == "skipped" and sec.reason == f"section '{sec.name}' was not collected":
+        return Message("unavailable.skipped")  # absent from the snapshot (Snapshot.section's stand-in): nothing more to say
     if sec.status == "skipped":
         return Message("unavailable.skipped_because", {"reason": sec.reason}) if sec.reason else Message("unavailable.skipped")
     if sec.reason:

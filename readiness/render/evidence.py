@@ -61,9 +61,17 @@ def value_text(value: Any, lang: str) -> str:
     return _scalar(value, lang)
 
 
+def _value(key: str, value: Any, lang: str) -> str:
+    """A coded value (a section's status, what is missing) in words; anything else as it is."""
+    words = labels(lang).get("evidence_values", {}).get(key, {})
+    if isinstance(value, str) and value in words:
+        return words[value]
+    return value_text(value, lang)
+
+
 def evidence_text(evidence: dict, lang: str) -> str:
     """One line: ``Label: value; Label: value`` in the report's language, at most LIMIT characters."""
-    parts = [f"{_label(k, lang)}: {value_text(v, lang)}" for k, v in evidence.items()
+    parts = [f"{_label(k, lang)}: {_value(k, v, lang)}" for k, v in evidence.items()
              if k not in SKIP and v not in (None, [], {}, "")]
     out = "; ".join(parts)
     if len(out) <= LIMIT:
