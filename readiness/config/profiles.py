@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, Phrase, UsageError
 from ..graph.auth import AUTH_METHODS
 from ..graph.clouds import CLOUDS, custom_endpoint
 from ..paths import config_dir, write_private
@@ -80,7 +80,7 @@ class ProfileStore:
     def get(self, name: str) -> TenantProfile:
         doc = self._load()
         if name not in doc["tenants"]:
-            known = ", ".join(sorted(doc["tenants"])) or "none yet"
+            known = ", ".join(sorted(doc["tenants"])) or Phrase("errors.words.none_yet")
             raise ConfigError.keyed("config.no_profile", name=name, known=known)
         return TenantProfile(**doc["tenants"][name])
 

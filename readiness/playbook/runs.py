@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import ReadinessError, UsageError
+from ..errors import Phrase, ReadinessError, UsageError
 from ..paths import data_dir, private_dir, write_private
 from .model import Plan
 
@@ -151,7 +151,7 @@ class RunStore:
     def get(self, run_id: str) -> Run:
         d = self.root / run_id
         if not (d / "meta.json").exists():
-            known = ", ".join(r.id for r in self.all()[-5:]) or "none yet"
+            known = ", ".join(r.id for r in self.all()[-5:]) or Phrase("errors.words.none_yet")
             raise UsageError.keyed("plan.no_run", run_id=run_id, known=known)
         return Run(run_id, d)
 
