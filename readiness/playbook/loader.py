@@ -3,44 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import Phrase, UsageError
+from ..errors import Phrase
 from ..resources import data_root
 from ..safe_io import read_regular
+from .document import Playbook, PlaybookError, Step, _strip
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 64  # nesting of lists and mappings; the composer recurses, so 10,000 levels would exhaust the stack
-
-
-class PlaybookError(UsageError):
-    code = "playbook"
-
-
-@dataclass
-class Step:
-    id: str
-    action: str
-    title: Any  # str or i18n.Message (model.Text)
-    params: dict
-    select: dict
-    line: int
-
-
-@dataclass
-class Playbook:
-    name: str
-    description: str
-    parameters: dict[str, Any]
-    steps: list[Step]
-    source: str  # file path or "builtin:NAME"
-    sha256: str
-    base_dir: Path | None = None
-    lines: dict[str, int] = field(default_factory=dict)
 
 
 class _Loader(yaml.SafeLoader):
@@ -96,12 +70,6 @@ def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
 _Loader.compose_node = _compose_node  # type: ignore[method-assign]
 
 
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k != "__line__"}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
 
 
 def builtin_names() -> list[str]:

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
-from .loader import Playbook, PlaybookError, Step, _strip
+from .document import Playbook, PlaybookError, Step, _strip
 from .model import Text
 
 TOP_KEYS = {"name", "description", "parameters", "steps"}
