@@ -13,20 +13,21 @@ from ..errors import ReadinessError
 from ..exitcodes import ExitCode
 from ..i18n import text
 from .context import ARGS_KEY, AppContext, current_lang
+from .helptext import HelpGroup
 
 COMMANDS = {
-    "demo": ("readiness.cli.demo", "demo", "Run the audit on a built-in demo tenant (no sign-in needed)."),
-    "audit": ("readiness.cli.audit", "audit", "Collect a tenant into a snapshot and check its readiness."),
-    "checks": ("readiness.cli.checks", "checks", "List and explain the readiness checks."),
-    "measures": ("readiness.cli.measures", "measures", "Keep the measures register of a tenant (add, set, list, export)."),
-    "playbook": ("readiness.cli.playbook", "playbook", "Plan and apply playbooks safely: journal, resume, verify, undo."),
-    "report": ("readiness.cli.report", "report", "Render a saved snapshot as an HTML, Markdown, CSV or JSON report."),
-    "tenant": ("readiness.cli.tenant", "tenant", "Manage tenant profiles (add, list, show, test, remove)."),
-    "drill": ("readiness.cli.drill", "drill", "Rehearse a playbook on a replica of the tenant built from a snapshot."),
-    "letters": ("readiness.cli.letters", "letters", "Write a letter for every person who cannot work from home yet."),
-    "simulator": ("readiness.cli.simulator", "simulator", "Run the built-in Microsoft Graph simulator."),
-    "fleet": ("readiness.cli.fleet", "fleet", "Audit many client tenants in one run; the cross-tenant summary."),
-    "history": ("readiness.cli.fleet", "history", "Score and share of ready people over time, per tenant."),
+    "demo": ("readiness.cli.demo", "demo"),
+    "audit": ("readiness.cli.audit", "audit"),
+    "checks": ("readiness.cli.checks", "checks"),
+    "measures": ("readiness.cli.measures", "measures"),
+    "playbook": ("readiness.cli.playbook", "playbook"),
+    "report": ("readiness.cli.report", "report"),
+    "tenant": ("readiness.cli.tenant", "tenant"),
+    "drill": ("readiness.cli.drill", "drill"),
+    "letters": ("readiness.cli.letters", "letters"),
+    "simulator": ("readiness.cli.simulator", "simulator"),
+    "fleet": ("readiness.cli.fleet", "fleet"),
+    "history": ("readiness.cli.fleet", "history"),
 }
 
 
@@ -35,7 +36,7 @@ SUBCOMMANDS = {"tenant": (("readiness.cli.tenant_fleet", "tenant_import"), ("rea
                "playbook": (("readiness.cli.lessons", "playbook_lessons"),)}
 
 
-class LazyGroup(click.Group):
+class LazyGroup(HelpGroup):
     """Loads command modules on demand and translates every error once, with documented exit codes."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -43,7 +44,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in COMMANDS:
-            module, attr, _ = COMMANDS[name]
+            module, attr = COMMANDS[name]
             command = getattr(importlib.import_module(module), attr)
             for sub_module, sub_attr in SUBCOMMANDS.get(name, ()):
                 sub = getattr(importlib.import_module(sub_module), sub_attr)
@@ -52,9 +53,7 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        self._write_commands(ctx, formatter, sorted(COMMANDS))  # short texts from the catalogue: no module imported
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
@@ -111,22 +110,11 @@ def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error",
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="readiness")
-@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: tracebacks, request counts).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (progress shows only on a terminal anyway).")
-@click.option("--no-color", is_flag=True, help="Plain output, no colour (also when NO_COLOR is set, https://no-color.org).")
+@click.option("-v", "--verbose", count=True)
+@click.option("-q", "--quiet", is_flag=True)
+@click.option("--no-color", is_flag=True)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
-    """readiness: can your company work from home tomorrow?
-
-    Audits a Microsoft 365 tenant (licences and free seats, Teams, sharing and guests, devices,
-    MFA) and answers, per person, who can work from home and what stands in the way.
-
-    \b
-    Start here:
-      readiness demo                      the full audit of a built-in demo tenant
-      readiness tenant add NAME ...       save a client tenant's connection
-      readiness audit --tenant NAME       audit it
-    """
     obj = ctx.ensure_object(AppContext)
     obj.verbose = verbose
     obj.quiet = quiet

@@ -8,50 +8,31 @@ import click
 from ..checks.model import Severity
 from ..exitcodes import ExitCode
 from .context import AppContext, say
+from .helptext import HelpCommand
 from .options import (aggregate_options, connection_options, csv_headers_option, emit, lang_option, limit_waiting, max_wait_option,
                       output_options, terminal_style)
 
 
-@click.command(name="audit")
+@click.command(cls=HelpCommand, name="audit")
 @connection_options
-@click.option("--from-snapshot", "from_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Evaluate a saved snapshot offline instead of collecting.")
-@click.option("--snapshot-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save what was collected (JSON; .gz compresses) for offline reports and diffs.")
-@click.option("--previous-snapshot", "previous_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A saved snapshot of the same tenant: read users, groups and devices as changes since then (delta).")
+@click.option("--from-snapshot", "from_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--snapshot-out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--previous-snapshot", "previous_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
-@click.option("--people", is_flag=True, help="With -o csv: the per-person matrix instead of the findings.")
+@click.option("--people", is_flag=True)
 @aggregate_options
 @csv_headers_option
 @lang_option("Language of titles and messages.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              callback=lambda _ctx, _param, value: _check_report(value),
-              help="Also write a report to FILE (format from the extension: .html .md .csv .json).")
-@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
-              help="Exit with code 3 if a check of this severity or worse fails (for scripts and CI).")
-@click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Licence prices CSV (sku,monthly_price,currency): idle and missing seats in money.")
+              callback=lambda _ctx, _param, value: _check_report(value))
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None)
+@click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @max_wait_option
 @click.pass_obj
 def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrency: int, from_snapshot: Path | None,
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
           fail_on: str | None, max_wait: float, prices_path: Path | None, previous_snapshot: Path | None = None,
           aggregate_only: bool = False, min_group_size: int = 5) -> None:
-    """Audit a tenant's readiness for remote work: licences, Teams, sharing, devices, identity.
-
-    \b
-      readiness audit --tenant kunde-a --snapshot-out kunde-a.json.gz
-      readiness audit --graph-url http://127.0.0.1:8123/v1.0 -o json
-      readiness audit --from-snapshot kunde-a.json.gz -o csv --people --out people.csv
-      readiness audit --tenant kunde-a --fail-on high      # exit 3 on high/critical failures
-      readiness audit --tenant kunde-a --report kunde-a.html --lang de
-      readiness audit --tenant kunde-a --previous-snapshot kunde-a.json.gz --snapshot-out kunde-a-2.json.gz
-      readiness audit --tenant kunde-a --prices preise.csv   # idle seats and seats to buy per month
-
-    Exit codes: 0 done, 3 findings at or above --fail-on, 6 some data could not be read (the
-    result is incomplete; this wins over 0 and 3, so a gate never passes on data it did not read).
-    """
     import readiness
 
     if from_snapshot and (tenant or graph_url):

@@ -5,11 +5,12 @@ import click
 
 from ..i18n import labels, text
 from .options import complete_checks, emit, lang_option, output_options
+from .helptext import HelpGroup
 
 
-@click.group(name="checks")
+@click.group(cls=HelpGroup, name="checks")
 def checks() -> None:
-    """List and explain the readiness checks."""
+    pass  # help text: catalogue help.*
 
 
 @checks.command(name="list")
@@ -17,7 +18,6 @@ def checks() -> None:
 @lang_option()
 @output_options(formats=("table", "json", "md"))
 def checks_list(area: str | None, lang: str, output: str, out=None) -> None:  # noqa: ANN001
-    """List every check: id, area, severity, title and the playbook that fixes it."""
     from tabulate import tabulate
 
     import readiness
@@ -45,7 +45,6 @@ def checks_list(area: str | None, lang: str, output: str, out=None) -> None:  # 
 @lang_option()
 @output_options(formats=("table", "json"))
 def checks_show(check_id: str, lang: str, output: str, out=None) -> None:  # noqa: ANN001
-    """Explain one check: why it matters, what it reads, and how to fix it."""
     import readiness
 
     spec = readiness.get_check(check_id)

@@ -8,35 +8,22 @@ import click
 from ..i18n import labels, text
 from .context import AppContext
 from .options import emit, lang_option, output_options
+from .helptext import HelpCommand
 
 LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 
 
-@click.command(name="demo")
-@click.option("--profile", type=click.Choice(["unprepared-sme", "enterprise"]), default="unprepared-sme", show_default=True,
-              help="Which demo tenant to generate.")
-@click.option("--size", type=click.IntRange(1, 200_000), default=None, help="Users in the enterprise profile.")
+@click.command(cls=HelpCommand, name="demo")
+@click.option("--profile", type=click.Choice(["unprepared-sme", "enterprise"]), default="unprepared-sme", show_default=True)
+@click.option("--size", type=click.IntRange(1, 200_000), default=None)
 @click.option("--seed", type=int, default=7, show_default=True)
 @lang_option("Language of the summary.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the HTML report [default: demo-report.html in the readiness data folder].")
-@click.option("--fleet", "fleet_mode", is_flag=True, help="The MSP experience instead: a simulated fleet of client tenants.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--fleet", "fleet_mode", is_flag=True)
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, report_path: Path | None,
          fleet_mode: bool = False, output: str = "table", out: Path | None = None) -> None:
-    """Audit a built-in demo tenant end to end, over real HTTP, with no sign-in.
-
-    Starts the Graph simulator on a free loopback port with a generated tenant, signs in with a
-    simulator token, collects licences, users, devices, sharing and identity settings, runs every
-    check and prints who can work from home tomorrow, the scores, the top actions and the licences,
-    then writes the HTML report for managers and prints its path.
-
-    \b
-      readiness demo
-      readiness demo --profile enterprise --size 5000
-      readiness demo -o json --query 'data.audit.summary'
-    """
     if fleet_mode:  # same as `readiness fleet demo`
         from ..fleet.demo import run_demo
 

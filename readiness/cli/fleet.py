@@ -9,45 +9,31 @@ from ..checks.model import Severity
 from ..render.safe import terminal
 from .context import AppContext, run_async, say
 from .options import complete_profiles, emit, lang_option, output_options
+from .helptext import HelpCommand, HelpGroup
 
 
-@click.group(name="fleet")
+@click.group(cls=HelpGroup, name="fleet")
 def fleet() -> None:
-    """Audit many client tenants in one run and summarise them side by side (counts only, no names)."""
+    pass  # help text: catalogue help.*
 
 
 @fleet.command(name="audit")
-@click.option("--tag", "tags", multiple=True, help="Only profiles with this tag (repeatable: any of them).")
-@click.option("--tenants", default=None, metavar="A,B,C", help="Only these profiles.")
-@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where each tenant's snapshot, audit JSON and report go: DIR/<profile>/ (kept, never overwritten).")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Tenants in flight at once.")
-@click.option("--requests-per-tenant", type=click.IntRange(1, 32), default=8, show_default=True,
-              help="Requests in flight at once within one tenant (as for `readiness audit`).")
-@click.option("--max-wait", type=click.FloatRange(0, 3600), default=300.0, show_default=True,
-              help="Seconds one request may spend waiting on throttling and retries before its tenant gives up.")
-@click.option("--shard", default=None, metavar="I/N", help="Audit only shard I of N (split a fleet across scheduler jobs).")
-@click.option("--previous", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
-              help="auto: compare each tenant with its last audit (in DIR or the data folder's history).")
-@click.option("--fail-on-new", type=click.Choice([s.value for s in Severity]), default=None,
-              help="Exit 3 when a check of this severity or worse is newly failing or regressed since the last audit.")
+@click.option("--tag", "tags", multiple=True)
+@click.option("--tenants", default=None, metavar="A,B,C")
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option("--requests-per-tenant", type=click.IntRange(1, 32), default=8, show_default=True)
+@click.option("--max-wait", type=click.FloatRange(0, 3600), default=300.0, show_default=True)
+@click.option("--shard", default=None, metavar="I/N")
+@click.option("--previous", type=click.Choice(["auto", "none"]), default="auto", show_default=True)
+@click.option("--fail-on-new", type=click.Choice([s.value for s in Severity]), default=None)
 @lang_option()
-@click.option("--no-html", is_flag=True, help="Do not write each tenant's report.html.")
+@click.option("--no-html", is_flag=True)
 @output_options(formats=("table", "json", "csv", "md", "html"), out_help="Write the summary to FILE (readable by you alone).")
 @click.pass_obj
 def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
                 requests_per_tenant: int, max_wait: float, shard: str | None, previous: str, fail_on_new: str | None,
                 lang: str, no_html: bool, output: str, out: Path | None) -> None:
-    """Audit every selected tenant profile in one process; one failing tenant never stops the others.
-
-    Progress per tenant goes to stderr. Exit codes: 0 all audited; 7 one or more tenants failed (the
-    others were audited and kept); 3 with --fail-on-new when something at that severity is new (7 wins).
-
-    \b
-      readiness fleet audit --out-dir audits/ --concurrency 8
-      readiness fleet audit --tag msp --out-dir audits/ --fail-on-new high -o json
-      readiness fleet audit --out-dir audits/shard-2 --shard 2/4
-    """
     from ..exitcodes import ExitCode
     from ..fleet.audit import FleetOptions, audit_fleet, parse_shard, select
     from ..fleet.drift import new_at_or_above
@@ -86,22 +72,10 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 
 @fleet.command(name="report")
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--previous", default=None, metavar="DIR|auto",
-              help="Drift against an earlier fleet output folder, or auto: what each audit recorded against its last one.")
+@click.option("--previous", default=None, metavar="DIR|auto")
 @output_options(formats=("table", "json", "csv", "md", "html"), out_help="Write the summary to FILE (readable by you alone).")
 @lang_option()
 def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
-    """The cross-tenant summary of one or more `fleet audit` output folders (shards merge).
-
-    One row per tenant, riskiest first: score and light, "N of M can work from home", seats to buy,
-    checks newly failing / fixed / regressed, top three actions, last audit date, errors; totals across
-    the fleet. Counts only: no person's name appears. The HTML links to each tenant's own report.
-
-    \b
-      readiness fleet report audits/ -o html --out fleet.html --lang de
-      readiness fleet report shard-1/ shard-2/ shard-3/ -o csv --out fleet.csv
-      readiness fleet report audits-december/ --previous audits-november/ -o md
-    """
     from ..errors import UsageError
     from ..fleet import store
     from ..fleet.drift import check_drift
@@ -154,32 +128,22 @@ def _link_reports(entries: list[dict], out: Path | None) -> None:
 
 @fleet.command(name="demo")
 @click.option("--tenants", "count", type=click.IntRange(3, 60), default=12, show_default=True)
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep the output here (default: a temporary folder, removed afterwards).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @lang_option()
 @click.pass_obj
 def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> None:
-    """The MSP experience end to end: a simulated fleet, onboarded from CSV, audited, summarised, re-audited."""
     from ..fleet.demo import run_demo
 
     text = run_demo(count, out_dir, lang, app.progress)
     click.echo(text, nl=not text.endswith("\n"))
 
 
-@click.command(name="history")
-@click.option("--tenant", default=None, metavar="NAME", shell_complete=complete_profiles,
-              help="One tenant (default: every tenant with history).")
-@click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Also read a `fleet audit --out-dir` folder (repeatable); the data folder's history is always read.")
+@click.command(cls=HelpCommand, name="history")
+@click.option("--tenant", default=None, metavar="NAME", shell_complete=complete_profiles)
+@click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @output_options(formats=("table", "json", "csv", "md", "html"))
 @lang_option()
 def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:
-    """Score and share of ready people over time, per tenant (a table; a chart in HTML).
-
-    \b
-      readiness history
-      readiness history --tenant kunde-a -o html --out kunde-a-history.html
-    """
     from ..fleet.history import collect_history
     from ..render.fleet_history import render_history
 

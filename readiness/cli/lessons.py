@@ -7,24 +7,19 @@ import click
 
 from .context import say
 from .options import complete_profiles, complete_runs, emit, lang_option, output_options
+from .helptext import HelpCommand
 
 
-@click.command(name="lessons")
+@click.command(cls=HelpCommand, name="lessons")
 @click.argument("run_id", shell_complete=complete_runs)
 @output_options(formats=("md", "html", "json"), default="md", out_help="Write the report to FILE (readable by you alone).")
 @lang_option()
-@click.option("--before", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from before the run.")
-@click.option("--after", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Snapshot from after the run.")
-@click.option("--pseudonymize", is_flag=True, help="No tenant name (people are never named).")
-@click.option("--add-measures", "add_to", metavar="TENANT", default=None, shell_complete=complete_profiles,
-              help="Add the derived measures to TENANT's register.")
+@click.option("--before", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--after", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pseudonymize", is_flag=True)
+@click.option("--add-measures", "add_to", metavar="TENANT", default=None, shell_complete=complete_profiles)
 def playbook_lessons(run_id: str, output: str, out: Path | None, lang: str, before: Path | None, after: Path | None,
                      pseudonymize: bool, add_to: str | None) -> None:
-    """A lessons-learned report from a run: summary, blameless timeline, facts, communication, measures (docs/crisis.md).
-
-    \b
-      readiness playbook lessons RUN_ID --before vorher.json.gz --after nachher.json.gz -o html --lang de --out lessons.html
-    """
     import readiness
 
     doc = readiness.lessons(run_id, before=readiness.load_snapshot(before) if before else None,

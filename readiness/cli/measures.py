@@ -8,11 +8,10 @@ import click
 from ..i18n import ui_lang
 from .context import say
 from .options import complete_checks, complete_profiles, emit, output_options
+from .helptext import HelpGroup
 
-_tenant = click.option("--tenant", metavar="NAME", default=None, shell_complete=complete_profiles,
-                       help="Tenant (profile name); default: the default profile.")
-_file = click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="The register file (e.g. in your Git repository); default: the data folder.")
+_tenant = click.option("--tenant", metavar="NAME", default=None, shell_complete=complete_profiles)
+_file = click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 
 
 def _export(register, output: str, command: str) -> str:  # noqa: ANN001
@@ -41,24 +40,11 @@ def _table(register) -> str:  # noqa: ANN001
     return tabulate(rows, ["id", "title", "owner", "due", "status", "target", "source"]) + "\n"
 
 
-@click.group(name="measures", invoke_without_command=True)
+@click.group(cls=HelpGroup, name="measures", invoke_without_command=True)
 @_tenant
 @_file
 @click.pass_context
 def measures(ctx: click.Context, tenant: str | None, path: Path | None) -> None:
-    """The measures register of a tenant: who does what by when, and is it done.
-
-    Every `readiness audit --tenant NAME` updates it: a measure from a check is done when the check passes,
-    and open measures past their due date are overdue.
-
-    \b
-      readiness measures add --tenant kunde-a --check identity.mfa_registration --owner "Frau Weber" --due 2026-12-15
-      readiness measures add --tenant kunde-a --lesson "Announcement confirmed by 90% within a day" --owner GF
-      readiness measures set M-002 --tenant kunde-a --status in_progress
-      readiness measures list --tenant kunde-a
-      readiness measures export --tenant kunde-a -o csv --out massnahmen.csv
-      readiness measures update kunde-a.json.gz --tenant kunde-a      # from a saved snapshot
-    """
     ctx.ensure_object(dict).update(tenant=tenant, path=path)
     if ctx.invoked_subcommand is None:
         import readiness
@@ -71,21 +57,19 @@ def _args(ctx: click.Context, tenant: str | None, path: Path | None) -> tuple[st
 
 
 @measures.command(name="add")
-@click.option("--title", default="", help="What is to be done (default: the check's title).")
-@click.option("--check", "check", default=None, metavar="ID", shell_complete=complete_checks,
-              help="Source: a check (done when it passes).")
-@click.option("--lesson", default=None, metavar="TEXT", help="Source: a lesson (run id or text).")
-@click.option("--owner", default="", help="Who is responsible.")
+@click.option("--title", default="")
+@click.option("--check", "check", default=None, metavar="ID", shell_complete=complete_checks)
+@click.option("--lesson", default=None, metavar="TEXT")
+@click.option("--owner", default="")
 @click.option("--due", default="", metavar="YYYY-MM-DD")
-@click.option("--metric", default="", help="What is measured (default for a check: the check).")
-@click.option("--target", default="", help="The target value (default for a check: pass).")
-@click.option("--priority", type=click.IntRange(1, 3), default=2, show_default=True, help="1 high, 2 normal, 3 low.")
+@click.option("--metric", default="")
+@click.option("--target", default="")
+@click.option("--priority", type=click.IntRange(1, 3), default=2, show_default=True)
 @_tenant
 @_file
 @click.pass_context
 def add(ctx: click.Context, title: str, check: str | None, lesson: str | None, owner: str, due: str, metric: str,
         target: str, priority: int, tenant: str | None, path: Path | None) -> None:
-    """Add a measure."""
     import readiness
 
     register = readiness.measures_load(*_args(ctx, tenant, path))
@@ -109,7 +93,6 @@ def add(ctx: click.Context, title: str, check: str | None, lesson: str | None, o
 @_file
 @click.pass_context
 def set_(ctx: click.Context, measure_id: str, tenant: str | None, path: Path | None, **changes: object) -> None:
-    """Change a measure (owner, due date, status, ...)."""
     import readiness
 
     register = readiness.measures_load(*_args(ctx, tenant, path))
@@ -123,7 +106,6 @@ def set_(ctx: click.Context, measure_id: str, tenant: str | None, path: Path | N
 @_file
 @click.pass_context
 def list_(ctx: click.Context, output: str, out: Path | None, tenant: str | None, path: Path | None) -> None:
-    """List the measures."""
     import readiness
 
     register = readiness.measures_load(*_args(ctx, tenant, path))
@@ -136,7 +118,6 @@ def list_(ctx: click.Context, output: str, out: Path | None, tenant: str | None,
 @_file
 @click.pass_context
 def export(ctx: click.Context, output: str, out: Path | None, tenant: str | None, path: Path | None) -> None:
-    """Export the register for the people who own the measures."""
     import readiness
 
     emit(_export(readiness.measures_load(*_args(ctx, tenant, path)), output, "measures export"), out)
@@ -148,7 +129,6 @@ def export(ctx: click.Context, output: str, out: Path | None, tenant: str | None
 @_file
 @click.pass_context
 def update(ctx: click.Context, snapshot: Path, tenant: str | None, path: Path | None) -> None:
-    """Update the register from a saved snapshot (what `readiness audit --tenant NAME` does by itself)."""
     import readiness
 
     register = readiness.measures_load(*_args(ctx, tenant, path))

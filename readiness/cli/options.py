@@ -57,14 +57,12 @@ def quiet_option(func: Callable) -> Callable:
             if app is not None:
                 app.quiet = True
 
-    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember,
-                        help="No progress on stderr (errors and warnings still are).")(func)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember)(func)
 
 
 def yes_option(func: Callable) -> Callable:
     """-y/--yes on every command that changes a tenant: without it, and without a terminal to ask on, it refuses."""
-    return click.option("-y", "--yes", is_flag=True,
-                        help="Do not ask for confirmation (needed when there is no terminal to ask on).")(func)
+    return click.option("-y", "--yes", is_flag=True)(func)
 
 
 def require_yes_or_terminal(yes: bool) -> None:
@@ -98,9 +96,7 @@ def query_option(func: Callable) -> Callable:
             except JMESPathError as exc:
                 raise click.BadParameter(f"{exc}. See https://jmespath.org for the syntax, e.g. --query 'data.summary'")
 
-    return click.option("--query", metavar="JMESPATH", expose_value=False, callback=remember,
-                        help="With -o json: print only what this JMESPath expression selects, e.g. "
-                             "'data.people[?ready==`false`].userPrincipalName'.")(func)
+    return click.option("--query", metavar="JMESPATH", expose_value=False, callback=remember)(func)
 
 
 def apply_query(text: str) -> str:
@@ -123,9 +119,7 @@ def apply_query(text: str) -> str:
 def csv_headers_option(func: Callable) -> Callable:
     """--csv-headers labels|ids: CSV for a spreadsheet (BOM, the language's separator and headers) or for scripts."""
     return click.option("--csv-headers", "csv_headers", type=click.Choice(["labels", "ids"]), default="labels",
-                        show_default=True,
-                        help="With csv: 'labels' opens in Excel by double-click (UTF-8 with BOM, ';' for German, headers "
-                             "in the report's language); 'ids' keeps stable column ids, ',' and no BOM for scripts.")(func)
+                        show_default=True)(func)
 
 
 def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A002 - click's own word
@@ -197,12 +191,9 @@ def complete_runs(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
 def connection_options(func: Callable) -> Callable:
     """--tenant NAME | --graph-url URL, and --concurrency."""
 
-    @click.option("--tenant", "tenant", metavar="NAME", default=None, shell_complete=complete_profiles,
-                  help="Tenant profile to use (see `readiness tenant list`).")
-    @click.option("--graph-url", "graph_url", metavar="URL", default=None,
-                  help="Any Graph endpoint, e.g. http://127.0.0.1:8123/v1.0; the token comes from READINESS_ACCESS_TOKEN.")
-    @click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
-                  help="Requests in flight at once for this tenant.")
+    @click.option("--tenant", "tenant", metavar="NAME", default=None, shell_complete=complete_profiles)
+    @click.option("--graph-url", "graph_url", metavar="URL", default=None)
+    @click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True)
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
@@ -240,9 +231,7 @@ def terminal_style(app: Any, fmt: str, out: Path | None) -> dict[str, Any]:
 def max_wait_option(func: Callable) -> Callable:
     """--max-wait SECONDS: how long a command may wait for Graph in total (Retry-After, back-off)."""
 
-    @click.option("--max-wait", "max_wait", type=click.FloatRange(0, 24 * 3600), default=None, metavar="SECONDS",
-                  help="Total time to wait when Graph throttles or fails (default 180); sections that would "
-                       "need longer are marked failed (exit code 6) instead of hanging.")
+    @click.option("--max-wait", "max_wait", type=click.FloatRange(0, 24 * 3600), default=None, metavar="SECONDS")
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
@@ -262,11 +251,9 @@ def limit_waiting(conn: Any, max_wait: float | None, app: Any) -> Any:
 def aggregate_options(func: Callable) -> Callable:
     """--aggregate-only and --min-group-size N: counts only, small departments merged into "other"."""
 
-    @click.option("--aggregate-only", "aggregate_only", is_flag=True,
-                  help="Counts and departments only: no per-person rows at all; small departments merged into 'other'.")
+    @click.option("--aggregate-only", "aggregate_only", is_flag=True)
     @click.option("--min-group-size", "min_group_size", type=click.IntRange(1, 10_000), default=5, show_default=True,
-                  metavar="N", help="With --aggregate-only: departments of fewer than N people are merged into one "
-                                    "'other' row, so that no small team's people can be told apart.")
+                  metavar="N")
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)

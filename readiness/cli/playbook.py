@@ -15,6 +15,7 @@ from ..i18n import ui_lang
 from . import context
 from .context import AppContext, run_async, say
 from ..render.safe import terminal as esc
+from .helptext import HelpGroup
 from .options import (complete_playbooks, complete_playbooks_and_files, complete_runs, connection_hint, connection_options,
                       emit, limit_waiting, max_wait_option, output_options, params_option, require_yes_or_terminal,
                       yes_option)
@@ -36,15 +37,14 @@ def _confirmer(yes: bool):  # noqa: ANN202
     return confirm
 
 
-@click.group(name="playbook")
+@click.group(cls=HelpGroup, name="playbook")
 def playbook() -> None:
-    """Plan and apply playbooks: exact changes first, then a journalled, resumable, undoable apply."""
+    pass  # help text: catalogue help.*
 
 
 @playbook.command(name="list")
 @output_options(formats=("table", "json"))
 def playbook_list(output: str, out: Path | None) -> None:
-    """List the shipped playbooks."""
     from ..playbook.loader import builtin_names, load
 
     books = []
@@ -62,7 +62,6 @@ def playbook_list(output: str, out: Path | None) -> None:
 @click.argument("name", shell_complete=complete_playbooks)
 @output_options(formats=("yaml", "json"), default="yaml")
 def playbook_show(name: str, output: str, out: Path | None) -> None:
-    """Print a playbook's YAML (shipped name or file); -o json: the same, parsed."""
     from ..playbook.loader import builtin_names
     from ..resources import data_root
 
@@ -98,7 +97,6 @@ def _params_doc(model: Any) -> list[dict]:
 @playbook.command(name="actions")
 @output_options(formats=("table", "json"))
 def playbook_actions(output: str = "table", out: Path | None = None) -> None:
-    """List the action types a step can use, with their parameters."""
     from ..playbook.service import actions
     from ..playbook.steps import SPECS
     from ..render.plan import param_lines
@@ -122,7 +120,6 @@ def playbook_actions(output: str = "table", out: Path | None = None) -> None:
 @click.argument("file")
 @output_options(formats=("table", "json"))
 def playbook_validate(file: str, output: str, out: Path | None) -> None:
-    """Check a playbook file: YAML, keys, actions, parameters, selections. Errors name the line."""
     from ..playbook.loader import load
 
     pb = load(file)
@@ -136,25 +133,17 @@ def playbook_validate(file: str, output: str, out: Path | None) -> None:
 @playbook.command(name="plan")
 @click.argument("playbook_ref", metavar="NAME|FILE", shell_complete=complete_playbooks)
 @connection_options
-@click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan offline from a saved snapshot.")
+@click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @params_option("Set a playbook parameter (lists: a,b,c).")
-@click.option("--usage-location", default="", help="Default usage location when planning offline (ISO 3166, e.g. DE).")
+@click.option("--usage-location", default="")
 @output_options(formats=("table", "json"), out=False)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Save the plan (signed, readable by you alone) for `playbook apply`; the plan is still shown.")
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when the plan has changes, 0 when there is nothing to do.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@click.option("--detailed-exitcode", is_flag=True)
 @max_wait_option
 @click.pass_obj
 def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
                   from_snapshot: Path | None, params: dict[str, str], usage_location: str, output: str, out: Path | None,
                   detailed_exitcode: bool, max_wait: float) -> None:
-    """Show exactly what a playbook would change, before anything is changed.
-
-    \b
-      readiness playbook plan emergency-home-office --tenant kunde-a \\
-          --param team_owners=chefin@kunde-a.de --param sender=it@kunde-a.de --out plan.json
-      readiness playbook plan secure-remote-access --from-snapshot kunde-a.json.gz -p break_glass=notfall@kunde-a.de
-    """
     from ..playbook import service
     from ..render.plan import render_plan_json, render_plan_text
 
@@ -187,15 +176,6 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 @click.pass_obj
 def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
                    params: dict[str, str], yes: bool, max_wait: float, output: str = "table", out: Path | None = None) -> None:
-    """Apply a saved plan (refused if the tenant changed since) or a playbook, with a journal.
-
-    The tenant must be named (--tenant or --graph-url); the default profile is never used for changes.
-    Exit code 0 when every change was made, 5 when the run is incomplete (resume it).
-
-    \b
-      readiness playbook apply plan.json --tenant kunde-a
-      readiness playbook apply emergency-home-office --tenant kunde-a -p team_owners=... -p sender=... --yes
-    """
     from ..config.connection import resolve
     from ..playbook import service
 
@@ -246,7 +226,6 @@ def _finish(outcome, output: str = "table", out: Path | None = None, command: st
 @click.pass_obj
 def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
                     yes: bool, output: str = "table", out: Path | None = None) -> None:
-    """Continue an interrupted run without repeating any change Graph already accepted (asks first; -y/--yes: no)."""
     from ..config.connection import resolve
     from ..playbook import service
     from ..playbook.runs import RunStore
@@ -271,7 +250,6 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
                     max_wait: float, output: str = "table", out: Path | None = None) -> None:
-    """Re-collect and re-plan the run's playbook: an empty plan means done (exit 0; 4 if changes remain)."""
     from ..config.connection import resolve
     from ..playbook import service
     from ..render.plan import render_plan_text
@@ -311,9 +289,6 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool,
                   output: str = "table", out: Path | None = None) -> None:
-    """Plan the inverse of a run from its journal and apply it. Says first what the undo destroys (a deleted
-    team's chats and files, a mailbox whose licence goes) and what cannot be undone (a sent mail); asks before
-    going on (-y/--yes: no). With -o json the warnings go to stderr and the result to stdout (or --out)."""
     from ..config.connection import resolve
     from ..playbook import service
     from ..render.plan import render_plan_text
@@ -342,7 +317,6 @@ def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: s
 @playbook.command(name="runs")
 @output_options(formats=("table", "json", "csv"))
 def playbook_runs(output: str, out: Path | None) -> None:
-    """List runs: when, which playbook, which tenant, how far."""
     from tabulate import tabulate
 
     from ..playbook import service
@@ -375,7 +349,6 @@ def playbook_runs(output: str, out: Path | None) -> None:
 @click.argument("run_id", shell_complete=complete_runs)
 @output_options(formats=("table", "json"))
 def playbook_timeline(run_id: str, output: str, out: Path | None) -> None:
-    """The run as a dated timeline: what succeeded, what failed and why (for the lessons-learned review)."""
     from ..playbook import service
 
     t = service.timeline(run_id)

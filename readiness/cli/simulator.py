@@ -9,42 +9,26 @@ import click
 
 from .context import say
 from ..simulator.generate import PROFILES
+from .helptext import HelpGroup
 
 
-@click.group(name="simulator")
+@click.group(cls=HelpGroup, name="simulator")
 def simulator() -> None:
-    """Run the built-in Microsoft Graph simulator (for demos, scripts and other Graph clients)."""
+    pass  # help text: catalogue help.*
 
 
 @simulator.command(name="serve")
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="unprepared-sme", show_default=True,
-              help="Which kind of tenant to generate.")
-@click.option("--size", type=click.IntRange(1, 500_000), default=None, help="Number of users (enterprise profile).")
-@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same tenant.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8123, show_default=True, help="0 picks a free port.")
-@click.option("--latency", type=float, default=0.0, help="Seconds of delay added to every answer.")
-@click.option("--fault-rate", type=click.FloatRange(0, 0.9), default=0.0,
-              help="Share of requests answered 429 (with Retry-After), split evenly with 503 and dropped connections.")
-@click.option("--roles", default=None, metavar="LIST",
-              help="Comma-separated application permissions for the printed token (default: all read and write).")
-@click.option("--fleet", "fleet_size", type=click.IntRange(1, 500), default=None, metavar="N",
-              help="Serve N varied client tenants plus a partner tenant on one host (chosen by the token's tid); "
-                   "writes a profiles CSV and a tokens file (0600) for `tenant import`.")
-@click.option("--fleet-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="With --fleet: where fleet.csv and fleet-tokens.env go.")
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="unprepared-sme", show_default=True)
+@click.option("--size", type=click.IntRange(1, 500_000), default=None)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8123, show_default=True)
+@click.option("--latency", type=float, default=0.0)
+@click.option("--fault-rate", type=click.FloatRange(0, 0.9), default=0.0)
+@click.option("--roles", default=None, metavar="LIST")
+@click.option("--fleet", "fleet_size", type=click.IntRange(1, 500), default=None, metavar="N")
+@click.option("--fleet-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
 def simulator_serve(profile: str, size: int | None, seed: int, port: int, latency: float, fault_rate: float,
                     roles: str | None, fleet_size: int | None, fleet_dir: Path) -> None:
-    """Serve a generated tenant over HTTP on 127.0.0.1 until Ctrl-C.
-
-    Prints the base URL and a token (valid only for this simulator) to use with any Graph client:
-
-    \b
-      readiness simulator serve --port 8123
-      export READINESS_ACCESS_TOKEN=...      # as printed
-      curl -H "Authorization: Bearer $READINESS_ACCESS_TOKEN" \\
-           'http://127.0.0.1:8123/v1.0/users?$top=5&$select=id,displayName'
-      readiness audit --graph-url http://127.0.0.1:8123/v1.0
-    """
     import readiness
 
     if fleet_size:

@@ -12,41 +12,28 @@ from ..render.safe import terminal
 from .announce import announce, default_change
 from .context import AppContext, run_async, say
 from .options import complete_profiles, connection_options, emit, output_options
+from .helptext import HelpGroup
 
 
-@click.group(name="tenant")
+@click.group(cls=HelpGroup, name="tenant")
 def tenant() -> None:
-    """Manage tenant profiles: where a tenant is and how to sign in to it.
-
-    Profiles live in the platform's config folder; a client secret only in the OS keyring.
-    """
+    pass  # help text: catalogue help.*
 
 
 @tenant.command(name="add")
 @click.argument("name")
-@click.option("--tenant-id", "tenant_id", required=True, help="Directory (tenant) id or a verified domain.")
-@click.option("--auth", type=click.Choice(AUTH_METHODS), default="device-code", show_default=True,
-              help="How to sign in. token: a bearer token from READINESS_ACCESS_TOKEN.")
-@click.option("--client-id", default="", help="Application (client) id of your app registration.")
+@click.option("--tenant-id", "tenant_id", required=True)
+@click.option("--auth", type=click.Choice(AUTH_METHODS), default="device-code", show_default=True)
+@click.option("--client-id", default="")
 @click.option("--cloud", type=click.Choice(sorted(CLOUDS)), default="global", show_default=True)
-@click.option("--graph-url", default="", help="Any Graph endpoint instead of a cloud (a proxy or the simulator).")
-@click.option("--usage-location", default="", help="Country (ISO 3166, e.g. DE) for users without one when licensing.")
-@click.option("--cert-path", default="", help="PEM with key and certificate, or PKCS#12 without password (--auth certificate).")
-@click.option("--secret-stdin", is_flag=True, help="Read the client secret from standard input instead of a prompt.")
-@click.option("--default", "make_default", is_flag=True, help="Make this the default profile for reading commands.")
-@click.option("--tag", "tags", multiple=True, help="A group for fleet commands (repeatable): `fleet audit --tag T`.")
+@click.option("--graph-url", default="")
+@click.option("--usage-location", default="")
+@click.option("--cert-path", default="")
+@click.option("--secret-stdin", is_flag=True)
+@click.option("--default", "make_default", is_flag=True)
+@click.option("--tag", "tags", multiple=True)
 def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str, graph_url: str,
                usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool, tags: tuple[str, ...]) -> None:
-    """Save a tenant profile NAME.
-
-    A client secret is asked for (hidden) and stored in an encrypted OS keyring, never on the command
-    line; in CI, set READINESS_CLIENT_SECRET_<NAME> instead (read at run time, never stored):
-
-    \b
-      readiness tenant add kunde-a --tenant-id kunde-a.onmicrosoft.com \\
-          --auth client-secret --client-id 11111111-2222-3333-4444-555555555555 --usage-location DE
-      readiness tenant add lab --tenant-id lab.example --auth token --graph-url http://127.0.0.1:8123/v1.0
-    """
     from ..config.profiles import ProfileStore, TenantProfile
 
     profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path,
@@ -96,7 +83,6 @@ def _profile_doc(profile) -> dict:  # noqa: ANN001
 @tenant.command(name="list")
 @output_options(formats=("table", "json", "csv"))
 def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
-    """List the saved profiles (the default is marked *)."""
     from tabulate import tabulate
 
     from ..config.profiles import ProfileStore
@@ -137,7 +123,6 @@ def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
 @click.argument("name", shell_complete=complete_profiles)
 @output_options(formats=("table", "json"))
 def tenant_show(name: str, output: str, out=None) -> None:  # noqa: ANN001
-    """Show one profile (no secrets: only whether one is stored)."""
     from ..config.profiles import ProfileStore
 
     doc = _profile_doc(ProfileStore().get(name))
@@ -154,9 +139,8 @@ def tenant_show(name: str, output: str, out=None) -> None:  # noqa: ANN001
 
 @tenant.command(name="remove")
 @click.argument("name", shell_complete=complete_profiles)
-@click.option("-y", "--yes", is_flag=True, help="Do not ask.")
+@click.option("-y", "--yes", is_flag=True)
 def tenant_remove(name: str, yes: bool) -> None:
-    """Remove a profile, its stored secret and its saved sign-in."""
     from ..paths import data_dir
     from ..config.profiles import ProfileStore
 
@@ -181,7 +165,6 @@ def tenant_remove(name: str, yes: bool) -> None:
 @tenant.command(name="default")
 @click.argument("name", shell_complete=complete_profiles)
 def tenant_default(name: str) -> None:
-    """Make NAME the default profile for reading commands (changes always name their tenant)."""
     from ..config.profiles import ProfileStore
 
     previous = ProfileStore().set_default(name)
@@ -193,9 +176,8 @@ def tenant_default(name: str) -> None:
 
 @tenant.command(name="secret")
 @click.argument("name", shell_complete=complete_profiles)
-@click.option("--secret-stdin", is_flag=True, help="Read the secret from standard input.")
+@click.option("--secret-stdin", is_flag=True)
 def tenant_secret(name: str, secret_stdin: bool) -> None:
-    """Store or replace the client secret of profile NAME in the OS keyring."""
     from ..config.keystore import require_keyring, store_secret
     from ..config.profiles import ProfileStore
 
@@ -209,7 +191,6 @@ def tenant_secret(name: str, secret_stdin: bool) -> None:
 @tenant.command(name="login")
 @click.argument("name", shell_complete=complete_profiles)
 def tenant_login(name: str) -> None:
-    """Sign in interactively once (device code or browser) and remember the account."""
     from ..config.connection import resolve
     from ..config.profiles import ProfileStore
     from ..graph.auth import credential_for_profile
@@ -240,12 +221,6 @@ def tenant_login(name: str) -> None:
 @click.pass_obj
 def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url: str | None, concurrency: int,
                 output: str, out=None) -> None:  # noqa: ANN001
-    """Sign in and show which permissions the commands need, granted or missing.
-
-    \b
-      readiness tenant test kunde-a
-      readiness tenant test --graph-url http://127.0.0.1:8123/v1.0 -o json --query 'data.missing'
-    """
     from tabulate import tabulate
 
     from ..config.connection import resolve

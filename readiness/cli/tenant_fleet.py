@@ -8,26 +8,15 @@ import click
 from .announce import default_change
 from .context import say
 from .options import complete_profiles, emit, output_options
+from .helptext import HelpCommand
 
 
-@click.command(name="import")
+@click.command(cls=HelpCommand, name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True, help="Overwrite profiles that exist already (otherwise they are skipped).")
-@click.option("--dry-run", is_flag=True, help="Validate every row and report; save nothing.")
+@click.option("--replace", is_flag=True)
+@click.option("--dry-run", is_flag=True)
 @output_options(formats=("table", "json"))
 def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Path | None) -> None:
-    """Add many tenant profiles from a CSV file.
-
-    Header: name,tenant_id,auth,client_id,cert_path,cloud,graph_url,usage_location,tags (columns that do
-    not apply may be left out or empty; several tags separated by ;). Every row is validated; the report
-    says what was added, what was skipped and why. Client secrets are never read from a file: add such
-    profiles with `readiness tenant add`. With auth token, each profile's token comes from
-    READINESS_ACCESS_TOKEN_<PROFILE> (upper-cased, other characters _), else READINESS_ACCESS_TOKEN.
-
-    \b
-      readiness tenant import clients.csv
-      readiness fleet audit --tag msp --out-dir audits/
-    """
     from tabulate import tabulate
 
     from ..exitcodes import ExitCode
@@ -53,27 +42,15 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Pa
         raise SystemExit(code)
 
 
-@click.command(name="discover")
-@click.option("--partner", required=True, metavar="NAME", shell_complete=complete_profiles,
-              help="The profile of your own (the MSP's) tenant.")
-@click.option("--import", "do_import", is_flag=True, help="Save the offered profiles (existing names are skipped).")
-@click.option("--tag", "tags", multiple=True, default=("gdap",), show_default=True, help="Tags for the offered profiles.")
+@click.command(cls=HelpCommand, name="discover")
+@click.option("--partner", required=True, metavar="NAME", shell_complete=complete_profiles)
+@click.option("--import", "do_import", is_flag=True)
+@click.option("--tag", "tags", multiple=True, default=("gdap",), show_default=True)
 @output_options(formats=("table", "json", "csv"), output_help="Output format; csv: the offered profiles in the "
                                                                 "`tenant import` format.")
 @click.pass_obj
 def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], output: str,  # noqa: ANN001
                     out: Path | None = None) -> None:
-    """Offer profiles for your clients from your tenant's active GDAP relationships.
-
-    Signs in to the MSP's own tenant (needs DelegatedAdminRelationship.Read.All), lists the active
-    relationships with each customer's tenant id and the roles granted, and says which checks those
-    roles leave "not evaluable". The offered profiles sign in the way the partner profile does.
-
-    \b
-      readiness tenant discover --partner msp
-      readiness tenant discover --partner msp -o csv > clients.csv && readiness tenant import clients.csv
-      readiness tenant discover --partner msp --import
-    """
     from tabulate import tabulate
 
     from ..fleet import runner
