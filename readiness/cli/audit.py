@@ -22,7 +22,7 @@ from .options import (aggregate_options, connection_options, csv_headers_option,
 @click.option("--people", is_flag=True)
 @aggregate_options
 @csv_headers_option
-@lang_option("Language of titles and messages.")
+@lang_option()
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=lambda _ctx, _param, value: _check_report(value))
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None)

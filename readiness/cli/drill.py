@@ -13,11 +13,11 @@ from .helptext import HelpCommand
 @click.command(cls=HelpCommand, name="drill")
 @click.argument("playbook", shell_complete=complete_playbooks)
 @click.option("--from-snapshot", "from_snapshot", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@params_option("Playbook parameters, as for `playbook plan`.")
+@params_option()
 @click.option("--usage-location", default="")
 @click.option("--latency", type=click.IntRange(0, 10_000), default=0, show_default=True, metavar="MS")
 @click.option("--previous", default=None, metavar="auto|DRILL_ID")
-@output_options(formats=("md", "html", "json"), default="md", out_help="Write the report to FILE (readable by you alone).")
+@output_options(formats=("md", "html", "json"), default="md")
 @lang_option()
 @click.pass_obj
 def drill(app, playbook: str, from_snapshot: Path, params: dict[str, str], usage_location: str, latency: int, previous: str | None,

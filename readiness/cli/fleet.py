@@ -29,7 +29,7 @@ def fleet() -> None:
 @click.option("--fail-on-new", type=click.Choice([s.value for s in Severity]), default=None)
 @lang_option()
 @click.option("--no-html", is_flag=True)
-@output_options(formats=("table", "json", "csv", "md", "html"), out_help="Write the summary to FILE (readable by you alone).")
+@output_options(formats=("table", "json", "csv", "md", "html"))
 @click.pass_obj
 def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
                 requests_per_tenant: int, max_wait: float, shard: str | None, previous: str, fail_on_new: str | None,
@@ -73,7 +73,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 @fleet.command(name="report")
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--previous", default=None, metavar="DIR|auto")
-@output_options(formats=("table", "json", "csv", "md", "html"), out_help="Write the summary to FILE (readable by you alone).")
+@output_options(formats=("table", "json", "csv", "md", "html"))
 @lang_option()
 def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
     from ..errors import UsageError

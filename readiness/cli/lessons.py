@@ -12,7 +12,7 @@ from .helptext import HelpCommand
 
 @click.command(cls=HelpCommand, name="lessons")
 @click.argument("run_id", shell_complete=complete_runs)
-@output_options(formats=("md", "html", "json"), default="md", out_help="Write the report to FILE (readable by you alone).")
+@output_options(formats=("md", "html", "json"), default="md")
 @lang_option()
 @click.option("--before", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--after", type=click.Path(exists=True, dir_okay=False, path_type=Path))

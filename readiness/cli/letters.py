@@ -15,7 +15,7 @@ from .helptext import HelpCommand
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @lang_option()
-@params_option("contact=WHOM: whom to call, shown in every letter (default: your IT department).")
+@params_option()
 @click.option("--passes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 def letters(snapshot: Path, out_dir: Path, lang: str, params: dict[str, str], passes: Path | None) -> None:
     import readiness

@@ -15,8 +15,7 @@ FORMATS = ("table", "json", "csv", "md", "html")
 
 
 def output_options(func: Callable | None = None, *, formats: tuple[str, ...] = FORMATS, default: str | None = "table",
-                   out: bool = True, out_help: str = "Write the result to FILE (made readable by you alone) instead of stdout.",
-                   output_help: str = "Output format.") -> Callable:
+                   out: bool = True) -> Callable:
     """-o/--output FORMAT, --out FILE, --query JMESPATH and -q/--quiet: the same on every command that prints a result.
 
     ``formats``: what this command can print (the first ``default``). ``out=False``: the command has its own --out
@@ -41,9 +40,9 @@ def output_options(func: Callable | None = None, *, formats: tuple[str, ...] = F
         wrapped = quiet_option(query_option(wrapper))
         if out:
             wrapped = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                                   metavar="FILE", help=out_help)(wrapped)
+                                   metavar="FILE")(wrapped)
         return click.option("-o", "--output", "output", type=click.Choice(formats), default=default,
-                            show_default=default is not None, help=output_help)(wrapped)
+                            show_default=default is not None)(wrapped)
 
     return decorate(func) if func is not None else decorate
 
@@ -122,9 +121,9 @@ def csv_headers_option(func: Callable) -> Callable:
                         show_default=True)(func)
 
 
-def lang_option(help: str = "Language of the output.") -> Callable:  # noqa: A002 - click's own word
+def lang_option() -> Callable:
     """--lang, one of the languages whose catalogue file is present (reports/translations/<lang>.json)."""
-    return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help=help)
+    return click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True)
 
 
 def _name_value_pairs(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[str, str]:
@@ -137,9 +136,9 @@ def _name_value_pairs(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[s
     return out
 
 
-def params_option(help: str) -> Callable:  # noqa: A002 - click's own word
+def params_option() -> Callable:
     """-p/--param NAME=VALUE, repeatable; the command receives a dict."""
-    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", callback=_name_value_pairs, help=help)
+    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", callback=_name_value_pairs)
 
 
 def complete_profiles(_ctx: Any, _param: Any, incomplete: str) -> list[str]:

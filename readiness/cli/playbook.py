@@ -134,7 +134,7 @@ def playbook_validate(file: str, output: str, out: Path | None) -> None:
 @click.argument("playbook_ref", metavar="NAME|FILE", shell_complete=complete_playbooks)
 @connection_options
 @click.option("--from-snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@params_option("Set a playbook parameter (lists: a,b,c).")
+@params_option()
 @click.option("--usage-location", default="")
 @output_options(formats=("table", "json"), out=False)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
@@ -169,7 +169,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 @playbook.command(name="apply")
 @click.argument("ref", metavar="PLAN.json|NAME|FILE", shell_complete=complete_playbooks_and_files)
 @connection_options
-@params_option("Playbook parameters (not with a plan file).")
+@params_option()
 @yes_option
 @max_wait_option
 @output_options(formats=("table", "json"))

@@ -12,8 +12,7 @@ from .helptext import HelpCommand
 @click.command(cls=HelpCommand, name="report")
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@output_options(formats=("html", "md", "csv", "json", "table"), default=None,
-                output_help="Format; default: from --out's extension, else html.")
+@output_options(formats=("html", "md", "csv", "json", "table"), default=None)
 @lang_option()
 @click.option("--people", is_flag=True)
 @click.option("--pseudonymize", is_flag=True)

@@ -46,8 +46,7 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Pa
 @click.option("--partner", required=True, metavar="NAME", shell_complete=complete_profiles)
 @click.option("--import", "do_import", is_flag=True)
 @click.option("--tag", "tags", multiple=True, default=("gdap",), show_default=True)
-@output_options(formats=("table", "json", "csv"), output_help="Output format; csv: the offered profiles in the "
-                                                                "`tenant import` format.")
+@output_options(formats=("table", "json", "csv"))
 @click.pass_obj
 def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], output: str,  # noqa: ANN001
                     out: Path | None = None) -> None:
