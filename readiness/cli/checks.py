@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..i18n import labels, text
-from .options import complete_checks, emit, lang_option, output_options
 from .helptext import HelpGroup
+from .options import complete_checks, emit, lang_option, output_options
 
 
 @click.group(cls=HelpGroup, name="checks")

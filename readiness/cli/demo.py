@@ -7,8 +7,8 @@ import click
 
 from ..i18n import labels, text
 from .context import AppContext
-from .options import emit, lang_option, output_options
 from .helptext import HelpCommand
+from .options import emit, lang_option, output_options
 
 LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 

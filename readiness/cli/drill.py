@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from .options import complete_playbooks, emit, lang_option, output_options, params_option
 from .helptext import HelpCommand
+from .options import complete_playbooks, emit, lang_option, output_options, params_option
 
 
 

@@ -8,8 +8,8 @@ import click
 from ..checks.model import Severity
 from ..render.safe import terminal
 from .context import AppContext, run_async, say
-from .options import complete_profiles, emit, lang_option, output_options
 from .helptext import HelpCommand, HelpGroup
+from .options import complete_profiles, emit, lang_option, output_options
 
 
 @click.group(cls=HelpGroup, name="fleet")

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from .context import say
-from .options import complete_profiles, complete_runs, emit, lang_option, output_options
 from .helptext import HelpCommand
+from .options import complete_profiles, complete_runs, emit, lang_option, output_options
 
 
 @click.command(cls=HelpCommand, name="lessons")

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from .context import say
-from .options import lang_option, params_option
 from .helptext import HelpCommand
+from .options import lang_option, params_option
 
 
 

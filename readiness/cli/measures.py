@@ -7,8 +7,8 @@ import click
 
 from ..i18n import ui_lang
 from .context import say
-from .options import complete_checks, complete_profiles, emit, output_options
 from .helptext import HelpGroup
+from .options import complete_checks, complete_profiles, emit, output_options
 
 _tenant = click.option("--tenant", metavar="NAME", default=None, shell_complete=complete_profiles)
 _file = click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None)

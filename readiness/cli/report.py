@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from .options import aggregate_options, csv_headers_option, emit, lang_option, output_options, terminal_style
 from .helptext import HelpCommand
+from .options import aggregate_options, csv_headers_option, emit, lang_option, output_options, terminal_style
 
 
 @click.command(cls=HelpCommand, name="report")

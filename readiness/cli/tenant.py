@@ -11,8 +11,8 @@ from ..graph.clouds import CLOUDS
 from ..render.safe import terminal
 from .announce import announce, default_change
 from .context import AppContext, run_async, say
-from .options import complete_profiles, connection_options, emit, output_options
 from .helptext import HelpGroup
+from .options import complete_profiles, connection_options, emit, output_options
 
 
 @click.group(cls=HelpGroup, name="tenant")

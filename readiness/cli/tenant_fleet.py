@@ -7,8 +7,8 @@ import click
 
 from .announce import default_change
 from .context import say
-from .options import complete_profiles, emit, output_options
 from .helptext import HelpCommand
+from .options import complete_profiles, emit, output_options
 
 
 @click.command(cls=HelpCommand, name="import")
