@@ -47,6 +47,16 @@ def _option_help(path: str, name: str | None, lang: str) -> str | None:
     return help_entry(f"{path}.options.{name}", lang) or help_entry(f"_shared.options.{name}", lang)
 
 
+def _bracket_words(text: str, lang: str) -> str:
+    """click's own "[default: x; required]" at the end of an option's help, in the reader's language."""
+    if not text.endswith("]") or "[" not in text:
+        return text
+    head, _, tail = text.rpartition("[")
+    tail = tail.replace("default: ", f"{help_entry('_shared.default_word', lang) or 'default'}: ")
+    tail = tail.replace("required", help_entry("_shared.required_word", lang) or "required")
+    return f"{head}[{tail}"
+
+
 def make_default_short_help(text: str, limit: int) -> str:
     """The first sentence of ``text``, cut with "..." to ``limit`` characters (as click's own short help)."""
     first = text.split("\n\n", 1)[0].replace("\n", " ").strip()
@@ -82,7 +92,9 @@ class HelpCommand(click.Command):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=f"{prefix} ")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
+        lang = current_lang(ctx)
+        rows = [(name, _bracket_words(text, lang)) for p in self.get_params(ctx)
+                if (rv := p.get_help_record(ctx)) is not None for name, text in [rv]]
         if rows:
             with formatter.section(help_entry("_shared.options_heading", current_lang(ctx)) or "Options"):
                 formatter.write_dl(rows)

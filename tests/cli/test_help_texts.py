@@ -125,3 +125,15 @@ def test_help_is_entirely_from_a_pseudo_language(pseudo_help: None, args: list[s
     assert not leftover, leftover
     english = i18n.catalogue("en").entries
     assert _flat(english["help._shared.options.help"]) not in _flat(outside)
+
+
+def test_clicks_own_default_and_required_marks_follow_the_language(monkeypatch) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from readiness.cli import cli
+
+    monkeypatch.setenv("READINESS_LANG", "de")
+    german = CliRunner().invoke(cli, ["playbook", "plan", "--help"]).output
+    assert "[Standard: table]" in german and "[default:" not in german
+    monkeypatch.setenv("READINESS_LANG", "en")
+    assert "[default: table]" in CliRunner().invoke(cli, ["playbook", "plan", "--help"]).output
