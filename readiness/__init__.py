@@ -38,7 +38,8 @@ _EXPORTS = {
     "resume": "readiness.api.playbooks", "verify": "readiness.api.playbooks", "undo": "readiness.api.playbooks",
     "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
     "Plan": "readiness.api.results", "Run": "readiness.api.results", "undo_preview": "readiness.api.playbooks",
-    "UndoPreview": "readiness.playbook.service",
+    "UndoPreview": "readiness.playbook.service", "load_playbook": "readiness.api.playbooks",
+    "playbook_source": "readiness.api.playbooks", "list_actions": "readiness.api.playbooks", "ActionType": "readiness.api.playbooks",
     "PlaybookPlan": "readiness.api.results", "RunResult": "readiness.api.results", "Verification": "readiness.api.results",
     "RunInfo": "readiness.api.results", "Timeline": "readiness.api.results",
     # before, during and after the crisis (docs/crisis.md)
@@ -47,6 +48,11 @@ _EXPORTS = {
     "render_lessons": "readiness.crisis.lessons_report", "lessons_to_measures": "readiness.crisis.lessons_report",
     "measures_load": "readiness.crisis.api", "measures_add": "readiness.crisis.api", "measures_set": "readiness.crisis.api",
     "measures_track": "readiness.crisis.api", "measures_export": "readiness.crisis.api", "track_measures": "readiness.crisis.api",
+    # many client tenants (docs/fleet.md)
+    "fleet_select": "readiness.api.fleet", "fleet_audit": "readiness.api.fleet", "fleet_report": "readiness.api.fleet",
+    "fleet_history": "readiness.api.fleet", "fleet_demo": "readiness.api.fleet", "FleetAudit": "readiness.api.fleet_results",
+    "FleetReport": "readiness.api.fleet_results", "FleetHistory": "readiness.api.fleet_results",
+    "Severity": "readiness.checks.model",
     # the built-in simulator
     "serve_simulator": "readiness.api.simulator",
     # errors (each carries what, fix and exit_code)
@@ -95,8 +101,11 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from . import aio  # noqa: F401
     from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
     from .audit.prices import load_prices  # noqa: F401
-    from .api.playbooks import apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, undo_preview, verify  # noqa: F401
+    from .api.playbooks import ActionType, list_actions, load_playbook, playbook_source, apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, undo_preview, verify  # noqa: F401
     from .api.simulator import serve_simulator  # noqa: F401
+    from .api.fleet import fleet_audit, fleet_demo, fleet_history, fleet_report, fleet_select  # noqa: F401
+    from .api.fleet_results import FleetAudit, FleetHistory, FleetReport  # noqa: F401
+    from .checks.model import Severity  # noqa: F401
     from .crisis.api import measures_add, measures_export, measures_load, measures_set, measures_track, track_measures  # noqa: F401
     from .crisis.drill import drill, list_drills  # noqa: F401
     from .crisis.drill_report import render_drill  # noqa: F401

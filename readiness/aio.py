@@ -199,3 +199,4 @@ async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Pro
 
 
 __all__ = ["apply", "collect", "plan", "resume", "undo", "verify"]
+

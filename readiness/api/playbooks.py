@@ -5,6 +5,7 @@ async twins are in ``readiness.aio``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -113,3 +114,41 @@ def list_playbooks() -> list[str]:
     from ..playbook.loader import builtin_names
 
     return list(builtin_names())
+
+
+def load_playbook(ref: str) -> Any:
+    """A playbook by shipped name or YAML file, validated (``PlaybookError`` names the line): ``.steps``, ``.description``."""
+    from ..playbook.loader import load
+
+    arguments.text(ref, "load_playbook", "ref", optional=False)
+    return load(ref)
+
+
+def playbook_source(ref: str) -> str:
+    """A playbook's YAML text as written (shipped name or file); a file is validated first."""
+    from ..playbook.loader import builtin_names, load
+    from ..resources import data_root
+
+    if ref in builtin_names():
+        return data_root("playbooks").joinpath(f"{ref}.yaml").read_text("utf-8")
+    load(ref)  # validated first: a bad file is an error naming the line, not a printout
+    return Path(ref).read_text("utf-8")
+
+
+def list_actions() -> list[Any]:
+    """The action types a step can use: ``.name``, ``.title``, ``.irreversible``, ``.permissions``, ``.params`` (a model)."""
+    from ..playbook.service import actions
+    from ..playbook.steps import SPECS
+
+    return [ActionType(a.name, a.title, a.irreversible, tuple(a.permissions), SPECS[a.name].params) for a in actions()]
+
+
+@dataclass(frozen=True)
+class ActionType:
+    """``readiness.ActionType``: one action a playbook step can use and the parameters it takes (a pydantic model)."""
+
+    name: str
+    title: Any
+    irreversible: bool
+    permissions: tuple[str, ...]
+    params: Any

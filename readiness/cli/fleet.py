@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..checks.model import Severity
+from .. import Severity
 from ..render.safe import terminal
-from .context import AppContext, run_async, say
+from .context import AppContext, say
 from .helptext import HelpCommand, HelpGroup
 from .options import complete_profiles, emit, lang_option, output_options
 
@@ -34,40 +34,26 @@ def fleet() -> None:
 def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
                 requests_per_tenant: int, max_wait: float, shard: str | None, previous: str, fail_on_new: str | None,
                 lang: str, no_html: bool, output: str, out: Path | None) -> None:
-    from ..exitcodes import ExitCode
-    from ..fleet.audit import FleetOptions, audit_fleet, parse_shard, select
-    from ..fleet.drift import new_at_or_above
+    import readiness
+
     from ..render.fleet import render_fleet
-    from ..errors import UsageError
 
     if tags and tenants:
         raise click.UsageError(say("cli.fleet.tag_or_tenants"))
-    named = [t.strip() for t in tenants.split(",") if t.strip()] if tenants is not None else None
-    if named == []:  # `--tenants "$CLIENTS"` with an empty variable must not audit every client
-        raise UsageError("--tenants names no profile", "Give profile names separated by commas, or leave --tenants out to audit all")
-    names = select(named, list(tags), parse_shard(shard))
-    opts = FleetOptions(out_dir=out_dir, concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
-                        previous=None if previous == "none" else "auto", lang=lang, html=not no_html,
-                        verbose=bool(app.verbose))
+    names = readiness.fleet_select(tenants.split(",") if tenants is not None else None, list(tags), shard)
     app.progress(say("cli.fleet.auditing", n=len(names), concurrency=concurrency, folder=str(out_dir)))
-    entries = run_async(audit_fleet(names, opts, app.progress))
-    code = ExitCode.OK
-    if fail_on_new:
-        rank = {s.value: s.rank for s in Severity}
-        new = {e["name"]: new_at_or_above(e, Severity(fail_on_new).rank, rank) for e in entries}
-        new = {k: v for k, v in new.items() if v}
-        for name, ids in new.items():
-            app.note(say("cli.fleet.new_failing", tenant=name, severity=fail_on_new, checks=", ".join(ids)))
-        if new:
-            code = ExitCode.FINDINGS
-    failed = [e for e in entries if e["status"] == "failed"]
-    if failed:
-        code = ExitCode.FLEET_INCOMPLETE
-        app.note(say("cli.fleet.failed", n=len(failed), total=len(entries), tenants=", ".join(e["name"] for e in failed)))
+    result = readiness.fleet_audit(names, out_dir, concurrency=concurrency, requests_per_tenant=requests_per_tenant,
+                                   max_wait=max_wait, previous=previous, lang=lang, html=not no_html,
+                                   fail_on_new=fail_on_new, verbose=bool(app.verbose), progress=app.progress)
+    entries, code = result.entries, result.exit_code
+    for name, ids in result.new_failing.items():
+        app.note(say("cli.fleet.new_failing", tenant=name, severity=fail_on_new, checks=", ".join(ids)))
+    if result.failed:
+        app.note(say("cli.fleet.failed", n=len(result.failed), total=len(entries), tenants=", ".join(result.failed)))
     _link_reports(entries, out)
     emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code)), out)
     if code:
-        raise SystemExit(int(code))
+        raise SystemExit(code)
 
 
 @fleet.command(name="report")
@@ -76,34 +62,19 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 @output_options(formats=("table", "json", "csv", "md", "html"))
 @lang_option()
 def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
-    from ..errors import UsageError
-    from ..fleet import store
-    from ..fleet.drift import check_drift
+    import readiness
+
     from ..render.fleet import render_fleet
 
-    latest = store.latest_per_tenant(list(dirs))
-    _warn_unreadable(store.unreadable(list(dirs) + ([Path(previous)] if previous not in (None, "", "auto") else [])))
-    if not latest:
+    if previous and previous != "auto" and not Path(previous).is_dir():
+        raise click.UsageError(say("cli.fleet.not_a_folder", path=str(previous)))
+    report = readiness.fleet_report(list(dirs), previous)
+    _warn_unreadable(report.unreadable)
+    if not report.entries:
         raise click.UsageError(say("cli.fleet.no_audit", folders=", ".join(map(str, dirs))))
-    if previous and previous != "auto":
-        prev_dir = Path(previous)
-        if not prev_dir.is_dir():
-            raise click.UsageError(say("cli.fleet.not_a_folder", path=str(previous)))
-        prev_folders = store.tenant_folders(prev_dir)
-        if not prev_folders:  # a typo must not read as "nothing changed"
-            raise UsageError(f"--previous {previous} holds no fleet audit",
-                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
-        for name, e in latest.items():
-            # the newest audit there older than this one: the same folder given twice is not compared with itself
-            old = store.latest_entry(prev_folders.get(name, []), before=e.get("stamp") or None,
-                                     where=lambda d: d.get("status") != "failed")
-            drift = check_drift(old.get("checks"), e.get("checks")) if old else None
-            e.update(drift or {"new_failing": None, "fixed": None, "regressed": None})
-    elif not previous:
-        for e in latest.values():
-            e.update(new_failing=None, fixed=None, regressed=None)
-    _link_reports(list(latest.values()), out)
-    emit(render_fleet(list(latest.values()), output, lang), out)
+    entries = report.entries
+    _link_reports(entries, out)
+    emit(render_fleet(entries, output, lang), out)
 
 
 def _warn_unreadable(paths: list[Path]) -> None:
@@ -132,9 +103,9 @@ def _link_reports(entries: list[dict], out: Path | None) -> None:
 @lang_option()
 @click.pass_obj
 def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> None:
-    from ..fleet.demo import run_demo
+    import readiness
 
-    text = run_demo(count, out_dir, lang, app.progress)
+    text = readiness.fleet_demo(count, out_dir, lang, app.progress)
     click.echo(text, nl=not text.endswith("\n"))
 
 
@@ -144,13 +115,13 @@ def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> 
 @output_options(formats=("table", "json", "csv", "md", "html"))
 @lang_option()
 def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:
-    from ..fleet.history import collect_history
+    import readiness
+
     from ..render.fleet_history import render_history
 
-    from ..fleet import runner, store
-
-    series = collect_history(tenant, list(dirs))
-    _warn_unreadable(store.unreadable([runner.data_dir() / "history", *dirs]))
+    found = readiness.fleet_history(tenant, list(dirs))
+    _warn_unreadable(found.unreadable)
+    series = found.series
     if not series:
         raise click.UsageError(say("cli.fleet.no_history"))
     emit(render_history(series, output, lang), out)

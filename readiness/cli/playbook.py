@@ -45,11 +45,12 @@ def playbook() -> None:
 @playbook.command(name="list")
 @output_options(formats=("table", "json"))
 def playbook_list(output: str, out: Path | None) -> None:
-    from ..playbook.loader import builtin_names, load
+    import readiness
+
 
     books = []
-    for name in builtin_names():
-        pb = load(name)
+    for name in readiness.list_playbooks():
+        pb = readiness.load_playbook(name)
         key = f"steps.playbooks.{name}"
         books.append((name, say(key) if has(key) else pb.description, [s.id for s in pb.steps]))
     if output == "json":
@@ -62,16 +63,10 @@ def playbook_list(output: str, out: Path | None) -> None:
 @click.argument("name", shell_complete=complete_playbooks)
 @output_options(formats=("yaml", "json"), default="yaml")
 def playbook_show(name: str, output: str, out: Path | None) -> None:
-    from ..playbook.loader import builtin_names
-    from ..resources import data_root
+    import readiness
 
-    if name in builtin_names():
-        source = data_root("playbooks").joinpath(f"{name}.yaml").read_text("utf-8")
-    else:
-        from ..playbook.loader import load
 
-        load(name)  # validated first: a bad file is an error naming the line, not a printout
-        source = Path(name).read_text("utf-8")
+    source = readiness.playbook_source(name)
     if output == "json":
         import yaml
 
@@ -97,21 +92,23 @@ def _params_doc(model: Any) -> list[dict]:
 @playbook.command(name="actions")
 @output_options(formats=("table", "json"))
 def playbook_actions(output: str = "table", out: Path | None = None) -> None:
-    from ..playbook.service import actions
-    from ..playbook.steps import SPECS
+    import readiness
+
     from ..render.plan import param_lines
+
+    actions = readiness.list_actions
 
     if output == "json":
         emit(_envelope("playbook actions", [{"name": a.name, "title": resolve_text(a.title, ui_lang()),
                                              "irreversible": a.irreversible, "permissions": list(a.permissions),
-                                             "params": _params_doc(SPECS[a.name].params)} for a in actions()]), out)
+                                             "params": _params_doc(a.params)} for a in actions()]), out)
         return
     lines = []
     for a in actions():
         undo = say("steps.list.irreversible" if a.irreversible else "steps.list.undoable")
         lines.append(f"{a.name}: {esc(resolve_text(a.title, ui_lang()))} ({undo})\n"
                      f"    {say('steps.list.permissions', permissions=', '.join(a.permissions))}")
-        lines += [f"    {line}" for line in param_lines(SPECS[a.name].params, ui_lang())]
+        lines += [f"    {line}" for line in param_lines(a.params, ui_lang())]
         lines.append("")
     emit("\n".join(lines) + "\n", out)
 
@@ -120,9 +117,10 @@ def playbook_actions(output: str = "table", out: Path | None = None) -> None:
 @click.argument("file")
 @output_options(formats=("table", "json"))
 def playbook_validate(file: str, output: str, out: Path | None) -> None:
-    from ..playbook.loader import load
+    import readiness
 
-    pb = load(file)
+
+    pb = readiness.load_playbook(file)
     if output == "json":
         emit(_envelope("playbook validate", {"source": str(pb.source), "valid": True, "steps": [
             {"id": s.id, "action": s.action} for s in pb.steps]}), out)

@@ -1,0 +1,100 @@
+"""Many client tenants from a script: audit a fleet, summarise fleet folders, history over time, the MSP demo.
+
+These wrap ``readiness.fleet`` (the fleet workflows and the folders they write); ``fleet_audit_async``
+is the awaitable twin (readiness.aio cannot hold it: readiness.fleet builds on readiness.aio) of ``fleet_audit``. Entries are the per-tenant dicts the fleet folders hold
+(``name``, ``status``, ``score``, ``checks``, ``new_failing``, ``fixed``, ``regressed``, ``files``, ...).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import aio
+from ..errors import UsageError
+from .fleet_results import FleetHistory, FleetReport, fleet_result
+
+Progress = Callable[[str], None]
+
+
+def fleet_select(tenants: list[str] | None = None, tags: list[str] | None = None, shard: str | None = None) -> list[str]:
+    """The profiles a fleet audit covers: named ones, or those with any of ``tags``, or all; ``shard`` "I/N"."""
+    from ..fleet.audit import parse_shard, select
+
+    if tenants is not None and not [t for t in tenants if t.strip()]:
+        # `--tenants "$CLIENTS"` with an empty variable must not audit every client
+        raise UsageError("--tenants names no profile", "Give profile names separated by commas, or leave --tenants out to audit all")
+    named = [t.strip() for t in tenants if t.strip()] if tenants is not None else None
+    return select(named, list(tags or []), parse_shard(shard))
+
+
+def fleet_audit(names: list[str], out_dir: Path | str, *, concurrency: int = 4, requests_per_tenant: int = 8,
+                max_wait: float = 300.0, previous: str | None = "auto", lang: str = "en", html: bool = True,
+                fail_on_new: str | None = None, verbose: bool = False, progress: Progress | None = None) -> FleetAudit:
+    """Audit each named profile into ``out_dir/<profile>/``; one failing tenant never stops the others."""
+    return aio.run_sync(fleet_audit_async(names, out_dir, concurrency=concurrency, requests_per_tenant=requests_per_tenant,
+                                        max_wait=max_wait, previous=previous, lang=lang, html=html,
+                                        fail_on_new=fail_on_new, verbose=verbose, progress=progress))
+
+
+def fleet_report(dirs: list[Path | str], previous: str | None = None) -> FleetReport:
+    """The newest audit per tenant across ``fleet audit`` folders (shards merge).
+
+    + previous: an earlier fleet folder (drift against its newest older audit), "auto" (what each audit recorded
+      against its last one) or None (no drift: ``new_failing``/``fixed``/``regressed`` are None).
+    """
+    from ..fleet import store
+    from ..fleet.drift import check_drift
+
+    folders = [Path(d) for d in dirs]
+    latest = store.latest_per_tenant(folders)
+    unreadable = store.unreadable(folders + ([Path(previous)] if previous not in (None, "", "auto") else []))
+    if latest and previous and previous != "auto":
+        prev_dir = Path(previous)
+        if not prev_dir.is_dir():
+            raise UsageError(f"--previous {previous} is not a folder",
+                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
+        prev_folders = store.tenant_folders(prev_dir)
+        if not prev_folders:  # a typo must not read as "nothing changed"
+            raise UsageError(f"--previous {previous} holds no fleet audit",
+                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
+        for name, e in latest.items():
+            # the newest audit there older than this one: the same folder given twice is not compared with itself
+            old = store.latest_entry(prev_folders.get(name, []), before=e.get("stamp") or None,
+                                     where=lambda d: d.get("status") != "failed")
+            drift = check_drift(old.get("checks"), e.get("checks")) if old else None
+            e.update(drift or {"new_failing": None, "fixed": None, "regressed": None})
+    elif not previous:
+        for e in latest.values():
+            e.update(new_failing=None, fixed=None, regressed=None)
+    return FleetReport(list(latest.values()), list(unreadable))
+
+
+def fleet_history(tenant: str | None = None, dirs: list[Path | str] | None = None) -> FleetHistory:
+    """Score and share of ready people over time, per tenant, from the data folder's history and ``dirs``."""
+    from ..fleet import runner, store
+    from ..fleet.history import collect_history
+
+    folders = [Path(d) for d in dirs or []]
+    series = collect_history(tenant, folders)
+    return FleetHistory(series, list(store.unreadable([runner.data_dir() / "history", *folders])))
+
+
+def fleet_demo(count: int = 12, out_dir: Path | str | None = None, lang: str = "en", progress: Progress | None = None) -> str:
+    """The MSP experience end to end on a simulated fleet; returns the text it tells."""
+    from ..fleet.demo import run_demo
+
+    return run_demo(count, Path(out_dir) if out_dir is not None else None, lang, progress or (lambda _: None))
+
+
+async def fleet_audit_async(names: list[str], out_dir: Any, *, concurrency: int = 4, requests_per_tenant: int = 8,
+                      max_wait: float = 300.0, previous: str | None = "auto", lang: str = "en", html: bool = True,
+                      fail_on_new: str | None = None, verbose: bool = False, progress: Progress | None = None) -> Any:
+    """Audit many tenant profiles in one loop (the awaitable form of fleet_audit); returns a FleetAudit."""
+    from pathlib import Path
+
+    from ..fleet.audit import FleetOptions, audit_fleet
+
+    opts = FleetOptions(out_dir=Path(out_dir), concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
+                        previous=None if previous in (None, "none") else "auto", lang=lang, html=html, verbose=verbose)
+    entries = await audit_fleet(list(names), opts, progress)
+    return fleet_result(entries, fail_on_new)
