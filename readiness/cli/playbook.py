@@ -47,7 +47,6 @@ def playbook() -> None:
 def playbook_list(output: str, out: Path | None) -> None:
     import readiness
 
-
     books = []
     for name in readiness.list_playbooks():
         pb = readiness.load_playbook(name)
@@ -64,7 +63,6 @@ def playbook_list(output: str, out: Path | None) -> None:
 @output_options(formats=("yaml", "json"), default="yaml")
 def playbook_show(name: str, output: str, out: Path | None) -> None:
     import readiness
-
 
     source = readiness.playbook_source(name)
     if output == "json":
@@ -118,7 +116,6 @@ def playbook_actions(output: str = "table", out: Path | None = None) -> None:
 @output_options(formats=("table", "json"))
 def playbook_validate(file: str, output: str, out: Path | None) -> None:
     import readiness
-
 
     pb = readiness.load_playbook(file)
     if output == "json":
