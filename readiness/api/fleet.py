@@ -22,7 +22,7 @@ def fleet_select(tenants: list[str] | None = None, tags: list[str] | None = None
 
     if tenants is not None and not [t for t in tenants if t.strip()]:
         # `--tenants "$CLIENTS"` with an empty variable must not audit every client
-        raise UsageError("--tenants names no profile", "Give profile names separated by commas, or leave --tenants out to audit all")
+        raise UsageError.keyed("fleet.tenants_empty")
     named = [t.strip() for t in tenants if t.strip()] if tenants is not None else None
     return select(named, list(tags or []), parse_shard(shard))
 
@@ -51,12 +51,10 @@ def fleet_report(dirs: list[Path | str], previous: str | None = None) -> FleetRe
     if latest and previous and previous != "auto":
         prev_dir = Path(previous)
         if not prev_dir.is_dir():
-            raise UsageError(f"--previous {previous} is not a folder",
-                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
+            raise UsageError.keyed("fleet.previous_not_folder", path=str(previous))
         prev_folders = store.tenant_folders(prev_dir)
         if not prev_folders:  # a typo must not read as "nothing changed"
-            raise UsageError(f"--previous {previous} holds no fleet audit",
-                             "Give a folder written by `readiness fleet audit --out-dir`, or --previous auto")
+            raise UsageError.keyed("fleet.previous_empty", path=str(previous))
         for name, e in latest.items():
             # the newest audit there older than this one: the same folder given twice is not compared with itself
             old = store.latest_entry(prev_folders.get(name, []), before=e.get("stamp") or None,
