@@ -34,3 +34,16 @@ def sim(sme: Any) -> Simulator:
 def server(sim: Simulator):
     with SimulatorServer(sim) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo tenant collected once over real HTTP and saved: a snapshot file for commands that read one."""
+    import readiness
+    from readiness.simulator import generate_tenant
+
+    with readiness.serve_simulator(tenant=generate_tenant("unprepared-sme", seed=7)) as running:
+        snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token))
+    path = tmp_path_factory.mktemp("saved") / "s.json.gz"
+    snap.save(path)
+    return path

@@ -9,16 +9,7 @@ from click.testing import CliRunner
 
 import readiness
 from readiness.cli import cli
-from readiness.simulator import generate_tenant
 
-
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    with readiness.serve_simulator(tenant=generate_tenant("unprepared-sme", seed=7)) as sim:  # over real HTTP
-        snap = readiness.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token))
-    path = tmp_path_factory.mktemp("q") / "s.json.gz"
-    snap.save(path)
-    return path
 
 
 def run(*args: str):

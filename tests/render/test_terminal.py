@@ -11,18 +11,9 @@ from click.testing import CliRunner
 import readiness
 from readiness.cli import cli
 from readiness.cli.options import terminal_style
-from readiness.simulator import generate_tenant
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    with readiness.serve_simulator(tenant=generate_tenant("unprepared-sme", seed=7)) as sim:  # over real HTTP
-        snap = readiness.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token))
-    path = tmp_path_factory.mktemp("t") / "s.json.gz"
-    snap.save(path)
-    return path
 
 
 @pytest.mark.parametrize("width", [60, 80, 132])
