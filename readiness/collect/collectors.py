@@ -12,7 +12,7 @@ import io
 import sys
 from typing import Any, Awaitable, Callable
 
-from ..errors import GraphBadResponse, GraphError
+from ..errors import GraphBadResponse, GraphError, Phrase
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
 from ..graph.tasks import cancel_all, gather_all
@@ -165,8 +165,7 @@ async def teams_usage(client: GraphClient) -> list[Section]:
         return [settings, usage]
     if settings.data.get("displayConcealedNames"):
         usage = Section("teams_usage", FORBIDDEN, endpoint=endpoint,
-                        reason="the tenant conceals user names in usage reports (displayConcealedNames is on), "
-                               "so Teams usage cannot be matched to people",
+                        reason=Phrase("cli.progress.reasons.concealed_teams"),
                         notes=["Microsoft 365 admin center: Settings > Org settings > Reports"])
         return [settings, usage]
     return [settings, await _guard("teams_usage", endpoint, "Reports.Read.All", _usage_report(client, endpoint))]
@@ -396,7 +395,11 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
         result = await coro
         secs = result if isinstance(result, list) else [result]
         for s in secs:
-            say(f"  {s.name:<22} {s.status:<9} {s.count:>7} {s.reason[:70]}")
+            words = {"name": f"{s.name:<22}", "count": str(s.count),
+                     "status": Phrase(f"cli.progress.status.{s.status}")}
+            say(Phrase("cli.progress.section_reason", **words, reason=s.reason if isinstance(s.reason, Phrase) else s.reason[:70])
+                if s.reason
+                else Phrase("cli.progress.section", **words))
         return result
 
     async def teams_after_groups() -> Section:

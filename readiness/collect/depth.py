@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any, Awaitable, Callable
 
-from ..errors import GraphBadResponse
+from ..errors import GraphBadResponse, Phrase
 from ..graph.client import GraphClient
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import WINDOWS365 as W365_CAP
@@ -109,8 +109,7 @@ async def _office_activity(client: GraphClient) -> Section:
                        reason=f"whether report names are concealed is unknown: {settings.reason}")
     if settings.data.get("displayConcealedNames"):
         return Section("office_activity", FORBIDDEN, endpoint=OFFICE_REPORT,
-                       reason="the tenant conceals user names in usage reports (displayConcealedNames is on), "
-                              "so activity cannot be matched to people")
+                       reason=Phrase("cli.progress.reasons.concealed_activity"))
     return await _guard("office_activity", OFFICE_REPORT, "Reports.Read.All", _office_report(client))
 
 

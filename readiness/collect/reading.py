@@ -5,7 +5,7 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from ..errors import GraphBadResponse, GraphError, GraphUnavailable
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase
 from ..graph.client import GraphClient
 from .shapes import check_item
 from .snapshot import COMPLETE, FAILED, FORBIDDEN, Section
@@ -21,10 +21,11 @@ def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, lice
     )) or (exc.status == 400 and "not applicable to target tenant" in text)
     if licence_hit:
         return Section(name, FORBIDDEN, endpoint=endpoint, licence=licence or "a required licence",
-                       reason=f"the tenant has no {licence or 'required licence'} (Graph answered {exc.status} {exc.graph_code})")
+                       reason=Phrase("cli.progress.reasons.no_licence", licence=licence or "a required licence",
+                                      status=exc.status, code=exc.graph_code))
     if exc.is_forbidden:
         return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission,
-                       reason=f"the app or account lacks the permission {permission} (Graph answered 403)")
+                       reason=Phrase("cli.progress.reasons.no_permission", permission=permission))
     return Section(name, FAILED, endpoint=endpoint, reason=exc.what)
 
 
