@@ -9,7 +9,6 @@ generator changes the result, rewrite the goldens and say why in the commit:
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import enum
 import gzip
@@ -63,17 +62,9 @@ def snapshot_of(name: str) -> Any:
     profile, seed, size = TENANTS[name]
     with clock.frozen(NOW):
         sim = Simulator(generate_tenant(profile, seed=seed, size=size))
-        from tests.helpers import inproc_client
+        from tests.helpers import inproc_client, using
 
-        client = inproc_client(sim)
-
-        async def go() -> Any:
-            try:
-                return await collect_snapshot(client)
-            finally:
-                await client.aclose()
-
-        return asyncio.run(go())
+        return using(inproc_client(sim), collect_snapshot)
 
 
 def evaluated(name: str) -> str:
