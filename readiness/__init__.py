@@ -36,7 +36,8 @@ _EXPORTS = {
     # playbooks
     "plan": "readiness.api.playbooks", "load_plan": "readiness.api.playbooks", "apply": "readiness.api.playbooks",
     "resume": "readiness.api.playbooks", "verify": "readiness.api.playbooks", "undo": "readiness.api.playbooks",
-    "runs": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
+    "runs": "readiness.api.playbooks", "run_info": "readiness.api.playbooks", "run_ids": "readiness.api.playbooks",
+    "save_plan": "readiness.api.playbooks", "timeline": "readiness.api.playbooks", "list_playbooks": "readiness.api.playbooks",
     "Plan": "readiness.api.results", "Run": "readiness.api.results", "undo_preview": "readiness.api.playbooks",
     "UndoPreview": "readiness.playbook.service", "load_playbook": "readiness.api.playbooks",
     "playbook_source": "readiness.api.playbooks", "list_actions": "readiness.api.playbooks", "ActionType": "readiness.api.playbooks",
@@ -101,7 +102,8 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from . import aio  # noqa: F401
     from .api.audit import evaluate, get_check, list_checks, render  # noqa: F401
     from .audit.prices import load_prices  # noqa: F401
-    from .api.playbooks import ActionType, list_actions, load_playbook, playbook_source, apply, list_playbooks, load_plan, plan, resume, runs, timeline, undo, undo_preview, verify  # noqa: F401
+    from .api.playbooks import (ActionType, apply, list_actions, list_playbooks, load_plan, load_playbook, plan,  # noqa: F401
+                                playbook_source, resume, run_ids, run_info, runs, save_plan, timeline, undo, undo_preview, verify)
     from .api.simulator import serve_simulator  # noqa: F401
     from .api.fleet import fleet_audit, fleet_demo, fleet_history, fleet_report, fleet_select  # noqa: F401
     from .api.fleet_results import FleetAudit, FleetHistory, FleetReport  # noqa: F401

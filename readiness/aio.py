@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .api.results import PlaybookPlan, RunResult, Verification
@@ -127,26 +128,39 @@ def _result(outcome: Any, irreversible: list | None = None) -> RunResult:
         return RunResult(None, "nothing_to_do", plan=outcome.plan, irreversible=list(irreversible or []))
     r = outcome.result
     return RunResult(outcome.run.id, "complete" if r.complete else "incomplete", r.done, r.adopted, list(r.failed),
-                     outcome.plan, list(irreversible or []))
+                     outcome.plan, list(irreversible or []), list(r.unknown), list(r.skipped_steps))
 
 
-async def apply(plan: PlaybookPlan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
+async def apply(plan: Any, conn: Connection, confirm: Any = True, progress: Progress | None = None, *,
+                params: dict | None = None) -> RunResult:
     """Apply a plan with a journal, under the tenant's lock.
 
-    The tenant is read again first: a plan made before the tenant changed is refused (StalePlan), a
-    blocked plan too (BlockedPlan). + confirm: True (go ahead), False, or a function(plan) -> bool
+    + plan: a Plan (``plan()``, ``load_plan()``): the tenant is read again first and a plan made before the
+      tenant changed is refused (StalePlan); or a playbook (shipped name, file, Playbook) with ``params``, planned
+      and applied in one read; or the path of a saved plan file (recognised by its content).
+    A blocked plan is refused (BlockedPlan). + confirm: True (go ahead), False, or a function(plan) -> bool
     asked before anything changes.
     """
     from .api import arguments
+    from .api.plan_files import plan_or_playbook
     from .playbook import service
+    from .playbook.loader import Playbook
 
     arguments.connection(conn, "apply")
-
-    if not isinstance(plan, PlaybookPlan):
+    arguments.params(params, "apply")
+    if isinstance(plan, (str, Path)):
+        plan = plan_or_playbook(plan)
+    if isinstance(plan, PlaybookPlan):
+        if params:
+            raise UsageError.keyed("plan.plan_has_params")
+        if plan.playbook.sha256 != plan.plan.playbook_hash:
+            raise UsageError.keyed("plan.playbook_changed")
+        pb, overrides, saved = plan.playbook, plan.params, plan.plan
+    elif isinstance(plan, Playbook):
+        pb, overrides, saved = plan, _params(params), None
+    else:
         raise UsageError.keyed("api.apply_needs_plan")
-    if plan.playbook.sha256 != plan.plan.playbook_hash:
-        raise UsageError.keyed("plan.playbook_changed")
-    outcome = await service.apply(plan.playbook, _opener(conn), conn, params=plan.params, saved=plan.plan,
+    outcome = await service.apply(pb, _opener(conn), conn, params=overrides, saved=saved,
                                   confirm=_confirmer(confirm), progress=progress or _quiet)
     return _result(outcome)
 
@@ -181,18 +195,28 @@ async def verify(run_id: str, conn: Connection, progress: Progress | None = None
     arguments.connection(conn, "verify")
 
     v = await service.verify(run_id, _opener(conn), conn, progress=progress or _quiet)
-    return Verification(run_id, v.ok, v.plan)
+    return Verification(run_id, v.ok, v.plan, list(v.problems))
 
 
-async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> RunResult:
-    """Plan the inverse of a run from its journal and apply it as a new run; irreversible changes are listed."""
+async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None, *,
+               preview: Callable[[Any], None] | None = None) -> RunResult:
+    """Plan the inverse of a run from its journal and apply it as a new run; irreversible changes are listed.
+
+    + preview: called with the UndoPreview (the inverse plan, what its undo destroys, what cannot be undone),
+      made under the tenant's lock after the tenant was checked, before ``confirm`` is asked.
+    """
     from .api import arguments
     from .playbook import service
 
     arguments.connection(conn, "undo")
 
     _run_for(run_id, conn)
-    outcome = await service.undo(run_id, _opener(conn), conn, confirm=_confirmer(confirm), progress=progress or _quiet)
+    show = None
+    if preview is not None:
+        def show(inverse: Any, cannot: list) -> None:
+            preview(service.preview_of(run_id, inverse, cannot))
+    outcome = await service.undo(run_id, _opener(conn), conn, confirm=_confirmer(confirm), progress=progress or _quiet,
+                                 show=show)
     if outcome.run is None:
         return RunResult(None, "nothing_to_do", plan=outcome.plan, irreversible=list(outcome.cannot_undo))
     return _result(outcome, outcome.cannot_undo)

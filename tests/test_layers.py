@@ -217,7 +217,6 @@ CLI_NOT_YET_THIN: dict[str, set[str]] = {
     "readiness.cli.audit": {"readiness.checks.model"},
     "readiness.cli.demo": {"readiness.fleet.demo", "readiness.paths"},
     "readiness.cli.options": {"readiness.config.profiles", "readiness.paths", "readiness.resources", "readiness.safe_io"},
-    "readiness.cli.playbook": {"readiness.playbook.runs", "readiness.playbook.service"},
     "readiness.cli.simulator": {"readiness.fleet.simulated", "readiness.simulator.generate"},
     "readiness.cli.tenant": {"readiness.config.certificates", "readiness.config.keystore", "readiness.config.profiles",
                              "readiness.graph.auth", "readiness.graph.clouds", "readiness.graph.permissions", "readiness.paths"},

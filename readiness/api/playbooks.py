@@ -13,6 +13,7 @@ from .. import aio
 from ..config.connection import Connection
 from ..errors import UsageError
 from . import arguments
+from .plan_files import load_plan, plan_or_playbook
 from .results import Plan, RunInfo, Run, Timeline, Verification
 
 Progress = Callable[[str], None]
@@ -35,23 +36,19 @@ def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None, *, us
     return aio.run_sync(aio.plan(playbook, conn_or_snapshot, params, usage_location=usage_location, progress=progress))
 
 
-def load_plan(path: Path | str) -> Plan:
-    """A plan saved with ``Plan.save`` or ``readiness playbook plan --out`` (signature checked)."""
-    from ..playbook.loader import load
-    from ..playbook.runs import load_plan_file
-
-    saved, meta = load_plan_file(arguments.path(path, "load_plan"))
-    source = meta.get("playbook_source", "")
-    pb = load(source[len("builtin:"):] if source.startswith("builtin:") else source)
-    if pb.sha256 != saved.playbook_hash:
-        raise UsageError.keyed("plan.playbook_changed")
-    return Plan(saved, pb, dict(meta.get("overrides") or {}), None, meta.get("tenant", ""), meta.get("endpoint", ""))
-
-
-def apply(plan: Plan, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> Run:
-    """Apply a plan (refused when stale or blocked); see readiness.aio.apply."""
+def apply(plan: Any, conn: Connection, confirm: Any = True, progress: Progress | None = None, *,
+          params: dict | None = None) -> Run:
+    """Apply a Plan (refused when stale or blocked), a saved plan file, or a playbook with ``params`` (planned and
+    applied in one read of the tenant); see readiness.aio.apply."""
     arguments.connection(conn, "apply")
-    return aio.run_sync(aio.apply(plan, conn, confirm, progress))
+    return aio.run_sync(aio.apply(plan, conn, confirm, progress, params=params))
+
+
+def save_plan(plan: Plan, path: Path | str) -> None:
+    """Save a plan as a signed plan file (0600) for ``load_plan`` and ``readiness playbook apply PLAN``."""
+    if not isinstance(plan, Plan):
+        raise UsageError.keyed("api.apply_needs_plan")
+    plan.save(path)
 
 
 def resume(run_id: str, conn: Connection, progress: Progress | None = None) -> Run:
@@ -66,10 +63,12 @@ def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> V
     return aio.run_sync(aio.verify(run_id, conn, progress))
 
 
-def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None) -> Run:
+def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Progress | None = None, *,
+         preview: Callable[[Any], None] | None = None) -> Run:
+    """Undo a run as a new run; ``preview(UndoPreview)`` is called before ``confirm`` (see readiness.aio.undo)."""
     arguments.run_id(run_id, "undo")
     arguments.connection(conn, "undo")
-    return aio.run_sync(aio.undo(run_id, conn, confirm, progress))
+    return aio.run_sync(aio.undo(run_id, conn, confirm, progress, preview=preview))
 
 
 def undo_preview(run_id: str) -> Any:
@@ -82,24 +81,35 @@ def undo_preview(run_id: str) -> Any:
     return preview(arguments.run_id(run_id, "undo_preview"))
 
 
-def run_status(done: int, failed: int, total: int) -> str:
-    return "complete" if done == total else ("failed" if failed else "incomplete")
+def run_info(run_id: str) -> RunInfo:
+    """One run's ``RunInfo`` (which playbook and tenant, how many changes, how far), from its journal."""
+    from ..playbook.runs import RunStore
+    from ..playbook.service import run_status
+
+    run = RunStore().get(arguments.run_id(run_id, "run_info"))
+    meta, info = run.meta(), run_status(run)
+    return RunInfo(run.id, info.created, run.plan().playbook, info.tenant, meta.get("endpoint", ""), info.done,
+                   info.total, info.status, meta.get("undo_of") or "")
 
 
 def runs() -> list[RunInfo]:
-    """Every run on this machine, oldest first: when, which playbook, which tenant, how far."""
+    """Every run on this machine, oldest first: when, which playbook, which tenant, how far.
+
+    ``status``: complete, incomplete, failed, or unknown (a change was sent but whether it took is not known)."""
     from ..playbook.runs import RunStore
 
-    out = []
-    for run in RunStore().all():
-        meta, state = run.meta(), run.state()
-        done = sum(1 for s in state.values() if s.get("phase") == "done")
-        failed = sum(1 for s in state.values() if s.get("phase") == "failed")
-        p = run.plan()
-        total = len(p.changes)
-        out.append(RunInfo(run.id, meta.get("created", ""), p.playbook, meta.get("tenant", ""), meta.get("endpoint", ""),
-                           done, total, run_status(done, failed, total), meta.get("undo_of") or ""))
-    return out
+    return [run_info(run.id) for run in RunStore().all()]
+
+
+def run_ids() -> list[str]:
+    """The ids of the runs on this machine, oldest first, without reading their journals (creates nothing)."""
+    from ..paths import data_dir
+
+    try:
+        root = data_dir() / "runs"
+        return sorted(d.name for d in root.iterdir() if (d / "meta.json").exists()) if root.is_dir() else []
+    except OSError:
+        return []
 
 
 def timeline(run_id: str) -> Timeline:

@@ -62,6 +62,8 @@ class Run:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (change id, error)
     plan: _model.Plan | None = None
     irreversible: list[Change] = field(default_factory=list)  # undo only: changes that cannot be taken back
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (change id, why): sent, but whether it took is not known
+    skipped_steps: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -71,8 +73,9 @@ class Run:
 @dataclass
 class Verification:
     run_id: str
-    verified: bool  # True when re-planning the run's playbook finds nothing left to do
+    verified: bool  # True when re-planning finds nothing left to do and every change the run made reads back whole
     plan: _model.Plan
+    problems: list[tuple[Any, Any]] = field(default_factory=list)  # (target, what is missing): i18n.resolve(.., lang)
 
 
 @dataclass

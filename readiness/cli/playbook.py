@@ -13,7 +13,7 @@ from ..i18n import has, resolve as resolve_text
 from .announce import announce
 from ..i18n import ui_lang
 from . import context
-from .context import AppContext, run_async, say
+from .context import AppContext, say
 from ..render.safe import terminal as esc
 from .helptext import HelpGroup
 from .options import (complete_playbooks, complete_playbooks_and_files, complete_runs, connection_hint, connection_options,
@@ -139,22 +139,20 @@ def playbook_validate(file: str, output: str, out: Path | None) -> None:
 def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
                   from_snapshot: Path | None, params: dict[str, str], usage_location: str, output: str, out: Path | None,
                   detailed_exitcode: bool, max_wait: float) -> None:
-    from ..playbook import service
+    import readiness
+
     from ..render.plan import render_plan_json, render_plan_text
 
     if from_snapshot:
-        planned = run_async(service.plan(playbook_ref, snapshot=from_snapshot, params=params, usage_location=usage_location))
+        source = readiness.load_snapshot(from_snapshot)
     else:
-        from ..config.connection import resolve
-
-        conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
-        announce(conn, "plan")
-        planned = run_async(service.plan(playbook_ref, open_client=lambda: app.open_client(conn, concurrency=concurrency),
-                                         conn=conn, params=params, usage_location=usage_location, progress=app.progress))
+        source = limit_waiting(readiness.connect(tenant, graph_url, concurrency=concurrency), max_wait, app)
+        announce(source, "plan")
+    planned = readiness.plan(playbook_ref, source, params=params, usage_location=usage_location, progress=app.progress)
     plan = planned.plan
     code = ExitCode.CHANGES_PENDING if (detailed_exitcode and plan.changes) else ExitCode.OK
     if out:
-        service.save_plan(planned, out)
+        readiness.save_plan(planned, out)
         app.note(say("cli.playbook.saved_plan", path=str(out), connection=connection_hint(tenant, graph_url)))
     emit(render_plan_json(plan, planned.granted, exit_code=int(code), lang=ui_lang()) if output == "json" else render_plan_text(plan, planned.granted, ui_lang()), None)
     if code:
@@ -162,7 +160,7 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 
 
 @playbook.command(name="apply")
-@click.argument("ref", metavar="PLAN.json|NAME|FILE", shell_complete=complete_playbooks_and_files)
+@click.argument("ref", metavar="PLAN|NAME|FILE", shell_complete=complete_playbooks_and_files)
 @connection_options
 @params_option()
 @yes_option
@@ -171,45 +169,42 @@ def playbook_plan(app: AppContext, playbook_ref: str, tenant: str | None, graph_
 @click.pass_obj
 def playbook_apply(app: AppContext, ref: str, tenant: str | None, graph_url: str | None, concurrency: int,
                    params: dict[str, str], yes: bool, max_wait: float, output: str = "table", out: Path | None = None) -> None:
-    from ..config.connection import resolve
-    from ..playbook import service
+    import readiness
 
-    if ref.endswith(".json") and params:
-        raise click.UsageError(say("cli.playbook.plan_has_params"))
-    conn = limit_waiting(resolve(tenant, graph_url, writes=True), max_wait, app)
+    conn = limit_waiting(readiness.connect(tenant, graph_url, concurrency=concurrency, writes=True), max_wait, app)
     require_yes_or_terminal(yes)  # before any request: nobody can be asked, and nobody said yes
     announce(conn, "apply")
-    _finish(run_async(service.apply(ref, lambda: app.open_client(conn, concurrency=concurrency), conn,
-                                    params=params, confirm=_confirmer(yes), progress=app.progress)),
+    # a saved plan is told from a playbook by its content (readiness.apply refuses --param with a plan)
+    _finish(readiness.apply(ref, conn, confirm=_confirmer(yes), progress=app.progress, params=params),
             output, out, "playbook apply", connection_hint(tenant, graph_url))
 
 
-def _finish(outcome, output: str = "table", out: Path | None = None, command: str = "playbook apply",  # noqa: ANN001
+def _finish(run: Any, output: str = "table", out: Path | None = None, command: str = "playbook apply",
             connection: str = "--tenant ...") -> None:
-    r = outcome.result
-    code = int(ExitCode.APPLY_INCOMPLETE) if outcome.run is not None and not r.complete else 0
+    """A readiness.Run said on stdout (table or JSON), its failures on stderr; exit 5 when it is incomplete."""
+    code = int(ExitCode.APPLY_INCOMPLETE) if run.run_id is not None and not run.complete else 0
     if output == "json":
-        data = {"run": None, "nothing_to_do": True} if outcome.run is None else {
-            "run": outcome.run.id, "nothing_to_do": False, "done": r.done, "adopted": r.adopted, "complete": r.complete,
-            "failed": [{"change": c, "error": str(e)} for c, e in r.failed],
-            "unknown": [{"change": c, "why": str(w)} for c, w in r.unknown], "skipped_steps": list(r.skipped_steps)}
+        data = {"run": None, "nothing_to_do": True} if run.run_id is None else {
+            "run": run.run_id, "nothing_to_do": False, "done": run.done, "adopted": run.adopted, "complete": run.complete,
+            "failed": [{"change": c, "error": str(e)} for c, e in run.failed],
+            "unknown": [{"change": c, "why": str(w)} for c, w in run.unknown], "skipped_steps": list(run.skipped_steps)}
         emit(_envelope(command, data, exit_code=code, status="success" if not code else "partial"), out)
-    elif outcome.run is None:
+    elif run.run_id is None:
         emit(say("run.nothing_to_do") + "\n", out)
         return
     else:
-        lines = [say("run.result", run=outcome.run.id, n=r.done, adopted=r.adopted, failed=len(r.failed))]
-        if r.unknown:
-            lines.append(say("run.unknown_count", n=len(r.unknown)))
+        lines = [say("run.result", run=run.run_id, n=run.done, adopted=run.adopted, failed=len(run.failed))]
+        if run.unknown:
+            lines.append(say("run.unknown_count", n=len(run.unknown)))
         emit("\n".join(lines) + "\n", out)
-    if outcome.run is None:
+    if run.run_id is None:
         return
-    for cid, error in r.failed[:10]:
+    for cid, error in run.failed[:10]:
         click.echo("  " + say("run.failed", change=esc(cid), error=esc(str(error))), err=True)
-    for cid, why in r.unknown[:10]:
+    for cid, why in run.unknown[:10]:
         click.echo("  " + say("run.unknown", change=esc(cid), why=esc(why)), err=True)
-    if not r.complete:
-        click.echo(say("cli.playbook.incomplete", run=outcome.run.id, connection=connection), err=True)
+    if not run.complete:
+        click.echo(say("cli.playbook.incomplete", run=run.run_id, connection=connection), err=True)
         raise SystemExit(int(ExitCode.APPLY_INCOMPLETE))
 
 
@@ -221,20 +216,18 @@ def _finish(outcome, output: str = "table", out: Path | None = None, command: st
 @click.pass_obj
 def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
                     yes: bool, output: str = "table", out: Path | None = None) -> None:
-    from ..config.connection import resolve
-    from ..playbook import service
-    from ..playbook.runs import RunStore
+    import readiness
 
-    conn = resolve(tenant, graph_url, writes=True)
+    conn = readiness.connect(tenant, graph_url, concurrency=concurrency, writes=True)
     require_yes_or_terminal(yes)  # resume changes the tenant: not without a yes, before any request
     announce(conn, "resume")
     if not yes:  # resume changes the tenant like apply does: the same question first
-        plan = RunStore().get(run_id).plan()
-        if not click.confirm(say("cli.playbook.confirm_resume", run=run_id, n=len(plan.changes), tenant=plan.tenant),
+        info = readiness.run_info(run_id)
+        if not click.confirm(say("cli.playbook.confirm_resume", run=run_id, n=info.total, tenant=info.tenant),
                              default=False, err=True):
             raise click.Abort()
-    _finish(run_async(service.resume(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress)),
-            output, out, "playbook resume", connection_hint(tenant, graph_url))
+    _finish(readiness.resume(run_id, conn, progress=app.progress), output, out, "playbook resume",
+            connection_hint(tenant, graph_url))
 
 
 @playbook.command(name="verify")
@@ -245,14 +238,14 @@ def playbook_resume(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int,
                     max_wait: float, output: str = "table", out: Path | None = None) -> None:
-    from ..config.connection import resolve
-    from ..playbook import service
+    import readiness
+
     from ..render.plan import render_plan_text
 
-    conn = limit_waiting(resolve(tenant, graph_url), max_wait, app)
+    conn = limit_waiting(readiness.connect(tenant, graph_url, concurrency=concurrency), max_wait, app)
     announce(conn, "verify")
-    v = run_async(service.verify(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn, progress=app.progress))
-    code = 0 if v.ok else int(ExitCode.CHANGES_PENDING)
+    v = readiness.verify(run_id, conn, progress=app.progress)
+    code = 0 if v.verified else int(ExitCode.CHANGES_PENDING)
     if output == "json":
         import json
 
@@ -260,11 +253,11 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 
         lang = ui_lang()
         emit(_envelope("playbook verify", {
-            "run": run_id, "playbook": v.plan.playbook, "verified": v.ok,
+            "run": run_id, "playbook": v.plan.playbook, "verified": v.verified,
             "problems": [{"target": resolve_text(t, lang), "problem": resolve_text(p, lang)} for t, p in v.problems],
             "plan": json.loads(render_plan_json(v.plan)).get("data")}, exit_code=code,
-            status="success" if v.ok else "partial"), out)
-    elif not v.ok:
+            status="success" if v.verified else "partial"), out)
+    elif not v.verified:
         text = render_plan_text(v.plan, lang=ui_lang()) if (v.plan.changes or v.plan.blocked) else ""
         lines = [say("cli.playbook.not_whole", n=len(v.problems))] if v.problems else []
         lines += [f"  {esc(resolve_text(target, ui_lang()))}: {esc(resolve_text(problem, ui_lang()))}" for target, problem in v.problems]
@@ -284,43 +277,43 @@ def playbook_verify(app: AppContext, run_id: str, tenant: str | None, graph_url:
 @click.pass_obj
 def playbook_undo(app: AppContext, run_id: str, tenant: str | None, graph_url: str | None, concurrency: int, yes: bool,
                   output: str = "table", out: Path | None = None) -> None:
-    from ..config.connection import resolve
-    from ..playbook import service
+    import readiness
+
     from ..render.plan import render_plan_text
     from ..render.run import render_undo_preview_text
 
-    conn = resolve(tenant, graph_url, writes=True)
+    conn = readiness.connect(tenant, graph_url, concurrency=concurrency, writes=True)
     require_yes_or_terminal(yes)  # undo changes the tenant: not without a yes, before any request
     announce(conn, "undo")
     to_stderr = output != "table" or out is not None  # the result alone goes where the user asked for it
 
-    def show(undo, cannot) -> None:  # noqa: ANN001
-        click.echo(render_plan_text(undo, lang=ui_lang()), nl=False, err=to_stderr)
-        click.echo(render_undo_preview_text(service.preview_of(run_id, undo, cannot), ui_lang()), nl=False, err=to_stderr)
-        if not undo.changes:
+    def show(preview) -> None:  # noqa: ANN001 - readiness.UndoPreview
+        click.echo(render_plan_text(preview.plan, lang=ui_lang()), nl=False, err=to_stderr)
+        click.echo(render_undo_preview_text(preview, ui_lang()), nl=False, err=to_stderr)
+        if not preview.plan.changes:
             click.echo(say("cli.playbook.nothing_to_undo"), err=to_stderr)
 
     def confirm(undo) -> bool:  # noqa: ANN001  (asked like resume: after the warnings above)
         return yes or click.confirm(say("run.confirm_undo", n=len(undo.changes), tenant=undo.tenant), default=False, err=True)
 
-    outcome = run_async(service.undo(run_id, lambda: app.open_client(conn, concurrency=concurrency), conn,
-                                     confirm=confirm, progress=app.progress, show=show))
-    if outcome.run is not None or output == "json":
-        _finish(outcome, output, out, "playbook undo", connection_hint(tenant, graph_url))
+    run = readiness.undo(run_id, conn, confirm=confirm, progress=app.progress, preview=show)
+    if run.run_id is not None or output == "json":
+        _finish(run, output, out, "playbook undo", connection_hint(tenant, graph_url))
 
 
 @playbook.command(name="runs")
 @output_options(formats=("table", "json", "csv"))
 def playbook_runs(output: str, out: Path | None) -> None:
+    import readiness
     from tabulate import tabulate
 
-    from ..playbook import service
-
-    runs = service.runs()
+    runs = readiness.runs()
+    label = {r.run_id: f"undo {r.undo_of}" if r.undo_of else r.playbook for r in runs}
     fields = ("run", "started", "playbook", "tenant", "done", "status")
     if output == "json":
-        emit(_envelope("playbook runs", [{"run": r.id, "started": r.created, "playbook": r.playbook, "tenant": r.tenant,
-                                          "done": r.done, "total": r.total, "status": r.status} for r in runs]), out)
+        emit(_envelope("playbook runs", [{"run": r.run_id, "started": r.created, "playbook": label[r.run_id],
+                                          "tenant": r.tenant, "done": r.done, "total": r.total, "status": r.status}
+                                         for r in runs]), out)
         return
     if output == "csv":
         import csv
@@ -332,10 +325,10 @@ def playbook_runs(output: str, out: Path | None) -> None:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow([*fields, "total"])
         for r in runs:
-            w.writerow([csv_cell(str(v)) for v in (r.id, r.created, r.playbook, r.tenant, r.done, r.status, r.total)])
+            w.writerow([csv_cell(str(v)) for v in (r.run_id, r.created, label[r.run_id], r.tenant, r.done, r.status, r.total)])
         emit(buf.getvalue(), out)
         return
-    rows = [[r.id, r.created, esc(r.playbook), esc(r.tenant), f"{r.done}/{r.total}", r.status] for r in runs]
+    rows = [[r.run_id, r.created, esc(label[r.run_id]), esc(r.tenant), f"{r.done}/{r.total}", r.status] for r in runs]
     headers = [say(f"cli.playbook.runs_headers.{h}") for h in fields]
     emit((tabulate(rows, headers=headers, disable_numparse=True) if rows else say("cli.playbook.no_runs")) + "\n", out)
 
@@ -344,16 +337,14 @@ def playbook_runs(output: str, out: Path | None) -> None:
 @click.argument("run_id", shell_complete=complete_runs)
 @output_options(formats=("table", "json"))
 def playbook_timeline(run_id: str, output: str, out: Path | None) -> None:
-    from ..playbook import service
+    import readiness
 
-    t = service.timeline(run_id)
+    t = readiness.timeline(run_id)
     if output == "json":
-        from ..render.envelope import envelope
-
-        emit(envelope("playbook timeline", {"run": t.run, "meta": t.meta, "entries": t.entries}), out)
+        emit(_envelope("playbook timeline", {"run": t.run_id, "meta": t.meta, "entries": t.entries}), out)
         return
     meta = t.meta
-    lines = [say("cli.playbook.timeline_head", run=t.run, playbook=esc(t.playbook), tenant=esc(str(meta.get("tenant"))),
+    lines = [say("cli.playbook.timeline_head", run=t.run_id, playbook=esc(t.playbook), tenant=esc(str(meta.get("tenant"))),
                    endpoint=esc(str(meta.get("endpoint"))), started=str(meta.get("created")))]
     for e in t.entries:
         what = e.get("phase", "")

@@ -35,8 +35,12 @@ def sign(doc: dict) -> str:
     return hmac.new(_key(), canon, hashlib.sha256).hexdigest()
 
 
+PLAN_KIND = "readiness.plan"  # a plan file says what it is: apply recognises it by this, not by its name
+PLAN_FILE_VERSION = 1
+
+
 def save_plan_file(plan: Plan, path: Path, meta: dict) -> None:
-    doc = {"plan": plan.to_dict(), "meta": meta}
+    doc = {"kind": PLAN_KIND, "version": PLAN_FILE_VERSION, "plan": plan.to_dict(), "meta": meta}
     doc["signature"] = sign(doc)
     write_private(path, json.dumps(doc, indent=1, ensure_ascii=False))
 
