@@ -29,6 +29,13 @@ _EXPORTS = {
     # reaching a tenant
     "connect": "readiness.api.tenant", "collect": "readiness.api.tenant", "load_snapshot": "readiness.api.tenant",
     "Connection": "readiness.config.connection", "Snapshot": "readiness.collect.snapshot",
+    # tenant profiles (readiness tenant ...)
+    "add_tenant": "readiness.api.tenants", "list_tenants": "readiness.api.tenants", "get_tenant": "readiness.api.tenants",
+    "tenant_record": "readiness.api.tenants", "remove_tenant": "readiness.api.tenants",
+    "set_default_tenant": "readiness.api.tenants", "store_secret": "readiness.api.tenants", "login": "readiness.api.tenants",
+    "check_tenant": "readiness.api.tenants", "AUTH_METHODS": "readiness.api.tenants", "CLOUD_NAMES": "readiness.api.tenants",
+    "TenantAdded": "readiness.api.tenants", "TenantList": "readiness.api.tenants", "TenantRemoved": "readiness.api.tenants",
+    "TenantCheck": "readiness.api.tenant_check", "TenantProfile": "readiness.config.profiles",
     # audit and reports
     "evaluate": "readiness.api.audit", "render": "readiness.api.audit", "list_checks": "readiness.api.audit",
     "get_check": "readiness.api.audit", "load_prices": "readiness.audit.prices", "Audit": "readiness.audit.model", "CheckResult": "readiness.audit.model",
@@ -105,6 +112,11 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .api.playbooks import (ActionType, apply, list_actions, list_playbooks, load_plan, load_playbook, plan,  # noqa: F401
                                 playbook_source, resume, run_ids, run_info, runs, save_plan, timeline, undo, undo_preview, verify)
     from .api.simulator import serve_simulator  # noqa: F401
+    from .api.tenant_check import TenantCheck  # noqa: F401
+    from .api.tenants import (AUTH_METHODS, CLOUD_NAMES, TenantAdded, TenantList, TenantRemoved, add_tenant,  # noqa: F401
+                              check_tenant, get_tenant, list_tenants, login, remove_tenant, set_default_tenant, store_secret,
+                              tenant_record)
+    from .config.profiles import TenantProfile  # noqa: F401
     from .api.fleet import fleet_audit, fleet_demo, fleet_history, fleet_report, fleet_select  # noqa: F401
     from .api.fleet_results import FleetAudit, FleetHistory, FleetReport  # noqa: F401
     from .checks.model import Severity  # noqa: F401

@@ -222,5 +222,14 @@ async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Pro
     return _result(outcome, outcome.cannot_undo)
 
 
-__all__ = ["apply", "collect", "plan", "resume", "undo", "verify"]
+async def check_tenant(conn: Connection) -> Any:
+    """Reach the tenant with one read and say which permissions the token grants (a ``TenantCheck``)."""
+    from .api import arguments
+    from .api.tenant_check import check_tenant_async
+
+    arguments.connection(conn, "check_tenant")
+    return await check_tenant_async(conn)
+
+
+__all__ = ["apply", "check_tenant", "collect", "plan", "resume", "undo", "verify"]
 

@@ -1,16 +1,14 @@
-"""`readiness tenant ...`: named tenant profiles for IT providers with many clients."""
+"""`readiness tenant ...`: named tenant profiles for IT providers with many clients (clients of readiness.*_tenant)."""
 from __future__ import annotations
 
 import sys
 
 import click
 
-from ..errors import UsageError
-from ..graph.auth import AUTH_METHODS
-from ..graph.clouds import CLOUDS
+import readiness
 from ..render.safe import terminal
 from .announce import announce, default_change
-from .context import AppContext, run_async, say
+from .context import AppContext, say
 from .helptext import HelpGroup
 from .options import complete_profiles, connection_options, emit, output_options
 
@@ -20,12 +18,19 @@ def tenant() -> None:
     pass  # help text: catalogue help.*
 
 
+def _secret_reader(secret_stdin: bool):  # noqa: ANN202
+    """Where the client secret comes from: one line of stdin, or a hidden prompt (never an argument)."""
+    if secret_stdin:
+        return lambda: sys.stdin.readline().strip()
+    return lambda: click.prompt(say("cli.tenant.secret_prompt"), hide_input=True, err=True)
+
+
 @tenant.command(name="add")
 @click.argument("name")
 @click.option("--tenant-id", "tenant_id", required=True)
-@click.option("--auth", type=click.Choice(AUTH_METHODS), default="device-code", show_default=True)
+@click.option("--auth", type=click.Choice(readiness.AUTH_METHODS), default="device-code", show_default=True)
 @click.option("--client-id", default="")
-@click.option("--cloud", type=click.Choice(sorted(CLOUDS)), default="global", show_default=True)
+@click.option("--cloud", type=click.Choice(readiness.CLOUD_NAMES), default="global", show_default=True)
 @click.option("--graph-url", default="")
 @click.option("--usage-location", default="")
 @click.option("--cert-path", default="")
@@ -34,50 +39,21 @@ def tenant() -> None:
 @click.option("--tag", "tags", multiple=True)
 def tenant_add(name: str, tenant_id: str, auth: str, client_id: str, cloud: str, graph_url: str,
                usage_location: str, cert_path: str, secret_stdin: bool, make_default: bool, tags: tuple[str, ...]) -> None:
-    from ..config.profiles import ProfileStore, TenantProfile
-
-    profile = TenantProfile(name, tenant_id, auth, client_id, cloud, graph_url, usage_location.upper(), cert_path,
-                            tags=list(dict.fromkeys(tags)))
-    profile.validate()
-    if auth == "certificate":
-        from ..config.certificates import check_certificate
-
-        cert = check_certificate(cert_path)
-        profile.cert_path = str(cert.path)
-        click.echo(say("cli.tenant.certificate", subject=terminal(cert.subject), thumbprint=cert.thumbprint, kind=cert.kind), err=True)
-    store = ProfileStore()
-    if name in {p.name for p in store.list()[0]}:
-        raise UsageError(say("cli.tenant.exists", name=name), say("cli.tenant.exists_fix"))
-    if auth == "client-secret":
-        from ..config.keystore import env_name, require_keyring, secret_from_env, store_secret
-
-        if secret_from_env(name) and not secret_stdin:
-            click.echo(say("cli.tenant.secret_from_env", variable=env_name(name)), err=True)
-        else:
-            require_keyring(name)  # before anyone types a secret: say at once when it could not be kept
-            secret = sys.stdin.readline().strip() if secret_stdin else click.prompt(say("cli.tenant.secret_prompt"), hide_input=True, err=True)
-            store_secret(name, secret)  # before the profile is written: nothing half-done if the keyring fails
-    became_default, previous = store.add(profile, make_default=make_default)
-    click.echo(say("cli.tenant.saved", name=name, tenant=profile.tenant, auth=auth), err=True)
-    if became_default:
-        click.echo(default_change(name, previous), err=True)
-    elif store.list()[1] is None:
+    added = readiness.add_tenant(name, tenant_id, auth=auth, client_id=client_id, cloud=cloud, graph_url=graph_url,
+                                 usage_location=usage_location, cert_path=cert_path, tags=tags, make_default=make_default,
+                                 secret=_secret_reader(secret_stdin), secret_from_env=not secret_stdin)
+    if added.certificate:
+        subject, thumbprint, kind = added.certificate
+        click.echo(say("cli.tenant.certificate", subject=terminal(subject), thumbprint=thumbprint, kind=kind), err=True)
+    if added.secret_from == "environment":
+        click.echo(say("cli.tenant.secret_from_env", variable=added.secret_env), err=True)
+    click.echo(say("cli.tenant.saved", name=name, tenant=added.profile.tenant, auth=auth), err=True)
+    if added.became_default:
+        click.echo(default_change(name, added.previous_default), err=True)
+    elif added.no_default:
         click.echo(say("cli.tenant.no_default_add", name=name), err=True)
-    if auth in ("device-code", "browser"):
+    if added.needs_login:
         click.echo(say("cli.tenant.login_hint", name=name), err=True)
-
-
-def _profile_doc(profile) -> dict:  # noqa: ANN001
-    """A profile as data, without secrets: only where a secret would be."""
-    from dataclasses import asdict
-
-    doc = asdict(profile)
-    doc.pop("extra", None)
-    if profile.auth == "client-secret":
-        from ..config.keystore import env_name
-
-        doc["secret"] = f"in the OS keyring (or {env_name(profile.name)})"
-    return doc
 
 
 @tenant.command(name="list")
@@ -85,9 +61,8 @@ def _profile_doc(profile) -> dict:  # noqa: ANN001
 def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
     from tabulate import tabulate
 
-    from ..config.profiles import ProfileStore
-
-    profiles, default = ProfileStore().list()
+    found = readiness.list_tenants()
+    profiles, default = found.profiles, found.default
     if not profiles:
         click.echo(say("cli.tenant.none"), err=True)
     elif default is None:
@@ -95,7 +70,7 @@ def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
     if output == "json":
         from ..render.envelope import envelope
 
-        emit(envelope("tenant list", [{**_profile_doc(p), "default": p.name == default} for p in profiles]), out)
+        emit(envelope("tenant list", [{**readiness.tenant_record(p), "default": p.name == default} for p in profiles]), out)
         return
     columns = ["name", "tenant", "auth", "cloud", "graph_url", "usage_location", "tags"]
     if output == "csv":
@@ -123,9 +98,7 @@ def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
 @click.argument("name", shell_complete=complete_profiles)
 @output_options(formats=("table", "json"))
 def tenant_show(name: str, output: str, out=None) -> None:  # noqa: ANN001
-    from ..config.profiles import ProfileStore
-
-    doc = _profile_doc(ProfileStore().get(name))
+    doc = readiness.tenant_record(readiness.get_tenant(name))
     if output == "json":
         from ..render.envelope import envelope
 
@@ -141,33 +114,19 @@ def tenant_show(name: str, output: str, out=None) -> None:  # noqa: ANN001
 @click.argument("name", shell_complete=complete_profiles)
 @click.option("-y", "--yes", is_flag=True)
 def tenant_remove(name: str, yes: bool) -> None:
-    from ..paths import data_dir
-    from ..config.profiles import ProfileStore
-
-    store = ProfileStore()
-    store.get(name)
+    readiness.get_tenant(name)
     if not yes and not click.confirm(say("cli.tenant.remove_prompt", name=name), err=True):
         raise click.exceptions.Abort()
-    profile, was_default = store.remove(name)
-    if profile.auth == "client-secret":
-        from ..config.keystore import delete_secret
-
-        delete_secret(name)
-    record = data_dir() / "auth" / f"{name}.json"
-    if record.exists():
-        record.unlink()
+    removed = readiness.remove_tenant(name)
     click.echo(say("cli.tenant.removed", name=name), err=True)
-    if was_default:
-        left = store.list()[0]
-        click.echo(say("cli.tenant.was_default_others" if left else "cli.tenant.was_default", name=name), err=True)
+    if removed.was_default:
+        click.echo(say("cli.tenant.was_default_others" if removed.others_left else "cli.tenant.was_default", name=name), err=True)
 
 
 @tenant.command(name="default")
 @click.argument("name", shell_complete=complete_profiles)
 def tenant_default(name: str) -> None:
-    from ..config.profiles import ProfileStore
-
-    previous = ProfileStore().set_default(name)
+    previous = readiness.set_default_tenant(name)
     if previous == name:
         click.echo(say("cli.tenant.already_default", name=name), err=True)
     else:
@@ -178,40 +137,16 @@ def tenant_default(name: str) -> None:
 @click.argument("name", shell_complete=complete_profiles)
 @click.option("--secret-stdin", is_flag=True)
 def tenant_secret(name: str, secret_stdin: bool) -> None:
-    from ..config.keystore import require_keyring, store_secret
-    from ..config.profiles import ProfileStore
-
-    ProfileStore().get(name)
-    require_keyring(name)  # before the prompt
-    secret = sys.stdin.readline().strip() if secret_stdin else click.prompt(say("cli.tenant.secret_prompt"), hide_input=True, err=True)
-    store_secret(name, secret)
+    readiness.store_secret(name, _secret_reader(secret_stdin))
     click.echo(say("cli.tenant.stored"), err=True)
 
 
 @tenant.command(name="login")
 @click.argument("name", shell_complete=complete_profiles)
 def tenant_login(name: str) -> None:
-    from ..config.connection import resolve
-    from ..config.profiles import ProfileStore
-    from ..graph.auth import credential_for_profile
-    from ..paths import data_dir, write_private
-
-    profile = ProfileStore().get(name)
-    if profile.auth not in ("device-code", "browser"):
-        raise UsageError(say("cli.tenant.no_interactive", name=name, auth=profile.auth), say("cli.tenant.no_interactive_fix"))
-    conn = resolve(name, None)
-    announce(conn, "login")
-    endpoint = conn.endpoint
-    cred = credential_for_profile(profile, endpoint, interactive=True, record_dir=data_dir() / "auth",
-                                  prompt=lambda text: click.echo(text, err=True))
-    try:
-        record = cred._cred.authenticate(scopes=[endpoint.scope])
-    except Exception as exc:
-        from ..graph.auth import _auth_error
-
-        raise _auth_error(exc) from exc
-    write_private(data_dir() / "auth" / f"{name}.json", record.serialize())
-    click.echo(say("cli.tenant.signed_in_as", user=record.username), err=True)
+    user = readiness.login(name, prompt=lambda text: click.echo(text, err=True),
+                           starting=lambda conn: announce(conn, "login"))
+    click.echo(say("cli.tenant.signed_in_as", user=user), err=True)
 
 
 @tenant.command(name="test")
@@ -223,76 +158,44 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
                 output: str, out=None) -> None:  # noqa: ANN001
     from tabulate import tabulate
 
-    from ..config.connection import resolve
-    from ..graph.permissions import FEATURES, check, granted_permissions
-
-    conn = resolve(name or tenant, graph_url)
+    conn = readiness.connect(name or tenant, graph_url, concurrency=concurrency)
     announce(conn, "test")
-
-    async def probe() -> tuple[str, int, int]:
-        client = app.open_client(conn, concurrency=concurrency)
-        try:
-            token = await client.access_token()
-            resp = await client.request("GET", "/subscribedSkus", check=False)
-            page = resp.json() if resp.ok else None
-            value = page.get("value") if isinstance(page, dict) else None
-            return token, resp.status, len(value) if isinstance(value, list) else 0
-        finally:
-            await client.aclose()
-
-    token, status, skus = run_async(probe())  # a 401 raises TokenRejected: the token is refused, not "signed in"
-    granted = granted_permissions(token)
-    checked = {feature: [(need, ok, via) for need, ok, via in check(granted, needs)] for feature, needs in FEATURES.items()} \
-        if granted is not None else {}
-    missing_total = sum(not ok for rows in checked.values() for _n, ok, _v in rows)
+    result = readiness.check_tenant(conn)  # a 401 raises TokenRejected: the token is refused, not "signed in"
     if output == "json":  # never the token itself: its expiry and what it grants
         from ..render.envelope import envelope
 
         emit(envelope("tenant test", {
-            "tenant": conn.label, "url": conn.endpoint.base_url, "status": status, "subscriptions": skus,
-            "token_expires": token_expiry(token), "permissions_readable": granted is not None, "missing": missing_total,
-            "features": {feature: [{"permission": need.permission, "granted": ok, "via": via if ok else None,
-                                    "purpose": need.purpose} for need, ok, via in rows] for feature, rows in checked.items()},
+            "tenant": result.tenant, "url": result.url, "status": result.status, "subscriptions": result.subscriptions,
+            "token_expires": result.token_expires, "permissions_readable": result.permissions_readable,
+            "missing": result.missing,
+            "features": {feature: [{"permission": r.permission, "granted": r.granted, "via": r.via,
+                                    "purpose": r.purpose} for r in rows] for feature, rows in result.features.items()},
         }), out)
     else:
-        at = "" if conn.profile is not None else "_at"  # --graph-url: the URL is the tenant's name; said once
-        head = (say(f"cli.tenant.tested_skus{at}", tenant=conn.label, url=conn.endpoint.base_url, status=str(status), n=skus)
-                if status == 200 else say(f"cli.tenant.tested{at}", tenant=conn.label, url=conn.endpoint.base_url, status=str(status)))
-        lines = [terminal(head), token_expiry_line(token)]
-        if granted is None:
+        at = "" if result.by_profile else "_at"  # --graph-url: the URL is the tenant's name; said once
+        status = str(result.status)
+        head = (say(f"cli.tenant.tested_skus{at}", tenant=result.tenant, url=result.url, status=status, n=result.subscriptions)
+                if result.status == 200 else say(f"cli.tenant.tested{at}", tenant=result.tenant, url=result.url, status=status))
+        lines = [terminal(head), token_expiry_line(result.expires_at)]
+        if not result.permissions_readable:
             lines.append(say("cli.tenant.opaque_token"))
-        for feature, rows in checked.items():
-            table = [[say("plan.granted") if ok else say("plan.missing"),
-                      need.permission + (" " + say("cli.tenant.via", permission=via) if ok and via != need.permission else ""),
-                      need.purpose] for need, ok, via in rows]
+        for feature, rows in result.features.items():
+            table = [[say("plan.granted") if r.granted else say("plan.missing"),
+                      r.permission + (" " + say("cli.tenant.via", permission=r.via) if r.granted and r.via != r.permission else ""),
+                      r.purpose] for r in rows]
             lines += ["", f"{feature}:", tabulate(table, headers=["", say("cli.tenant.permission"), say("cli.tenant.needed_for")],
                                                  disable_numparse=True)]
         emit("\n".join(lines) + "\n", out)
-    if missing_total:
-        click.echo("\n" + say("cli.tenant.missing_permissions", n=missing_total), err=True)
+    if result.missing:
+        click.echo("\n" + say("cli.tenant.missing_permissions", n=result.missing), err=True)
 
 
-def token_expiry(token: str) -> str | None:
-    """The token's ``exp`` claim as an ISO time (UTC), or None (not a JWT; display only, not verified)."""
-    from datetime import datetime, timezone
-
-    from ..graph.auth import token_claims
-
-    exp = token_claims(token).get("exp")
-    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
-        return None
-    return datetime.fromtimestamp(exp, timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def token_expiry_line(token: str, now: float | None = None) -> str:
-    """When the token expires, read from its JWT ``exp`` claim (the signature is not verified: display only)."""
+def token_expiry_line(exp: float | None, now: float | None = None) -> str:
+    """When the token expires (its ``exp`` claim; the signature is not verified: display only)."""
     import time
     from datetime import datetime, timezone
 
-    from ..graph.auth import token_claims
-
-    exp = token_claims(token).get("exp")
-    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+    if exp is None:
         return say("cli.tenant.expiry_unknown")
     left = exp - (time.time() if now is None else now)
     when = datetime.fromtimestamp(exp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
