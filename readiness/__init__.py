@@ -58,7 +58,8 @@ _EXPORTS = {
     "measures_track": "readiness.crisis.api", "measures_export": "readiness.crisis.api", "track_measures": "readiness.crisis.api",
     # many client tenants (docs/fleet.md)
     "fleet_select": "readiness.api.fleet", "fleet_audit": "readiness.api.fleet", "fleet_report": "readiness.api.fleet",
-    "fleet_history": "readiness.api.fleet", "fleet_demo": "readiness.api.fleet", "FleetAudit": "readiness.api.fleet_results",
+    "fleet_history": "readiness.api.fleet", "fleet_demo": "readiness.api.fleet", "import_tenants": "readiness.api.fleet",
+    "discover_tenants": "readiness.api.fleet", "Discovery": "readiness.fleet.discover", "ImportReport": "readiness.fleet.onboard", "FleetAudit": "readiness.api.fleet_results",
     "FleetReport": "readiness.api.fleet_results", "FleetHistory": "readiness.api.fleet_results",
     "Severity": "readiness.checks.model",
     # the built-in simulator
@@ -117,7 +118,10 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
                               check_tenant, get_tenant, list_tenants, login, remove_tenant, set_default_tenant, store_secret,
                               tenant_record)
     from .config.profiles import TenantProfile  # noqa: F401
-    from .api.fleet import fleet_audit, fleet_demo, fleet_history, fleet_report, fleet_select  # noqa: F401
+    from .api.fleet import (discover_tenants, fleet_audit, fleet_demo, fleet_history, fleet_report,  # noqa: F401
+                            fleet_select, import_tenants)
+    from .fleet.discover import Discovery  # noqa: F401
+    from .fleet.onboard import ImportReport  # noqa: F401
     from .api.fleet_results import FleetAudit, FleetHistory, FleetReport  # noqa: F401
     from .checks.model import Severity  # noqa: F401
     from .crisis.api import measures_add, measures_export, measures_load, measures_set, measures_track, track_measures  # noqa: F401

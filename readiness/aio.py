@@ -8,6 +8,8 @@
         snaps = await asyncio.gather(*(aio.collect(c) for c in conns))
         return [readiness.evaluate(s) for s in snaps]
 
+``fleet_audit`` audits many saved profiles concurrently in the running loop.
+
 Each call opens its own Graph client on the running loop and closes it before returning. Offline
 functions (evaluate, render, load_snapshot, list_checks, runs, timeline) have no twin: they never wait.
 """
@@ -56,17 +58,9 @@ async def collect(conn: Connection, progress: Progress | None = None, *, previou
     revoked, for another tenant) or every request (403: admin consent missing): that is no audit with nothing
     in it, and must not look like one.
     """
-    from .api import arguments
-    from .collect.run import collect_snapshot, refuse_unreadable
+    from .api.collecting import collect_async
 
-    arguments.connection(conn, "collect")
-    client = conn.open()
-    try:
-        snap = await collect_snapshot(client, label=conn.label, progress=progress, previous=previous)
-    finally:
-        await client.aclose()
-    refuse_unreadable(snap, conn.label)
-    return snap
+    return await collect_async(conn, progress, previous=previous)
 
 
 def _playbook(playbook: Any) -> Any:
@@ -231,5 +225,27 @@ async def check_tenant(conn: Connection) -> Any:
     return await check_tenant_async(conn)
 
 
-__all__ = ["apply", "check_tenant", "collect", "plan", "resume", "undo", "verify"]
+async def fleet_audit(names: list[str], out_dir: Any, *, concurrency: int = 4, requests_per_tenant: int = 8,
+                      max_wait: float = 300.0, previous: str | None = "auto", lang: str = "en", html: bool = True,
+                      fail_on_new: str | None = None, verbose: bool = False, progress: Progress | None = None) -> Any:
+    """Audit many tenant profiles in one loop (the awaitable ``readiness.fleet_audit``); returns a FleetAudit."""
+    from .api.fleet_results import fleet_result
+    from .fleet.audit import FleetOptions, audit_fleet
+
+    opts = FleetOptions(out_dir=Path(out_dir), concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
+                        previous=None if previous in (None, "none") else "auto", lang=lang, html=html, verbose=verbose)
+    entries = await audit_fleet(list(names), opts, progress)
+    return fleet_result(entries, fail_on_new)
+
+
+async def discover_tenants(partner: str, *, tags: list[str] | tuple[str, ...] = ("gdap",), add: bool = False) -> Any:
+    """The customers a partner profile's GDAP relationships reach, as profiles to add (a ``Discovery``)."""
+    from .api import arguments
+    from .fleet.discover import discover
+
+    arguments.text(partner, "discover_tenants", "partner", optional=False)
+    return await discover(partner, list(tags), add)
+
+
+__all__ = ["apply", "check_tenant", "collect", "discover_tenants", "fleet_audit", "plan", "resume", "undo", "verify"]
 

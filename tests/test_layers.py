@@ -218,9 +218,6 @@ CLI_NOT_YET_THIN: dict[str, set[str]] = {
     "readiness.cli.demo": {"readiness.fleet.demo", "readiness.paths"},
     "readiness.cli.options": {"readiness.config.profiles", "readiness.paths", "readiness.resources", "readiness.safe_io"},
     "readiness.cli.simulator": {"readiness.fleet.simulated", "readiness.simulator.generate"},
-    "readiness.cli.tenant": {"readiness.config.certificates", "readiness.config.keystore", "readiness.config.profiles",
-                             "readiness.graph.auth", "readiness.graph.clouds", "readiness.graph.permissions", "readiness.paths"},
-    "readiness.cli.tenant_fleet": {"readiness.fleet.discover", "readiness.fleet.onboard", "readiness.fleet.runner"},
 }
 
 

@@ -1,7 +1,7 @@
 """Many client tenants from a script: audit a fleet, summarise fleet folders, history over time, the MSP demo.
 
-These wrap ``readiness.fleet`` (the fleet workflows and the folders they write); ``fleet_audit_async``
-is the awaitable twin (readiness.aio cannot hold it: readiness.fleet builds on readiness.aio) of ``fleet_audit``. Entries are the per-tenant dicts the fleet folders hold
+These wrap ``readiness.fleet`` (the fleet workflows and the folders they write); ``readiness.aio.fleet_audit``
+is the awaitable twin of ``fleet_audit`` (the fleet collects through ``api/collecting.py``, not through aio). Entries are the per-tenant dicts the fleet folders hold
 (``name``, ``status``, ``score``, ``checks``, ``new_failing``, ``fixed``, ``regressed``, ``files``, ...).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from .. import aio
 from ..errors import UsageError
-from .fleet_results import FleetHistory, FleetReport, fleet_result
+from .fleet_results import FleetAudit, FleetHistory, FleetReport
 
 Progress = Callable[[str], None]
 
@@ -31,9 +31,26 @@ def fleet_audit(names: list[str], out_dir: Path | str, *, concurrency: int = 4, 
                 max_wait: float = 300.0, previous: str | None = "auto", lang: str = "en", html: bool = True,
                 fail_on_new: str | None = None, verbose: bool = False, progress: Progress | None = None) -> FleetAudit:
     """Audit each named profile into ``out_dir/<profile>/``; one failing tenant never stops the others."""
-    return aio.run_sync(fleet_audit_async(names, out_dir, concurrency=concurrency, requests_per_tenant=requests_per_tenant,
+    return aio.run_sync(aio.fleet_audit(names, out_dir, concurrency=concurrency, requests_per_tenant=requests_per_tenant,
                                         max_wait=max_wait, previous=previous, lang=lang, html=html,
                                         fail_on_new=fail_on_new, verbose=verbose, progress=progress))
+
+
+def import_tenants(path: Path | str, *, replace: bool = False, dry_run: bool = False) -> Any:
+    """Onboard many client tenants from one CSV (columns: ``readiness.fleet.onboard.COLUMNS``): every row is
+    validated, the valid ones added (existing names skipped unless ``replace``), nothing with ``dry_run``.
+    Returns an ``ImportReport``: ``rows`` (line, name, status, reason), ``added``, ``skipped``, ``invalid``,
+    ``new_default`` ((profile, previous default) when the default changed)."""
+    from ..fleet.onboard import import_profiles
+
+    from . import arguments
+
+    return import_profiles(arguments.path(path, "import_tenants"), replace=replace, dry_run=dry_run)
+
+
+def discover_tenants(partner: str, *, tags: list[str] | tuple[str, ...] = ("gdap",), add: bool = False) -> Any:
+    """A partner profile's GDAP customers as profiles to add (``add=True`` saves them); see readiness.aio.discover_tenants."""
+    return aio.run_sync(aio.discover_tenants(partner, tags=tags, add=add))
 
 
 def fleet_report(dirs: list[Path | str], previous: str | None = None) -> FleetReport:
@@ -84,15 +101,6 @@ def fleet_demo(count: int = 12, out_dir: Path | str | None = None, lang: str = "
     return run_demo(count, Path(out_dir) if out_dir is not None else None, lang, progress or (lambda _: None))
 
 
-async def fleet_audit_async(names: list[str], out_dir: Any, *, concurrency: int = 4, requests_per_tenant: int = 8,
-                      max_wait: float = 300.0, previous: str | None = "auto", lang: str = "en", html: bool = True,
-                      fail_on_new: str | None = None, verbose: bool = False, progress: Progress | None = None) -> Any:
-    """Audit many tenant profiles in one loop (the awaitable form of fleet_audit); returns a FleetAudit."""
-    from pathlib import Path
-
-    from ..fleet.audit import FleetOptions, audit_fleet
-
-    opts = FleetOptions(out_dir=Path(out_dir), concurrency=concurrency, per_tenant=requests_per_tenant, max_wait=max_wait,
-                        previous=None if previous in (None, "none") else "auto", lang=lang, html=html, verbose=verbose)
-    entries = await audit_fleet(list(names), opts, progress)
-    return fleet_result(entries, fail_on_new)
+async def fleet_audit_async(names: list[str], out_dir: Any, **options: Any) -> Any:
+    """The awaitable fleet audit under its earlier name; ``readiness.aio.fleet_audit`` is the one to use."""
+    return await aio.fleet_audit(names, out_dir, **options)

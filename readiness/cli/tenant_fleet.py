@@ -19,12 +19,13 @@ from .options import complete_profiles, emit, output_options
 def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Path | None) -> None:
     from tabulate import tabulate
 
+    import readiness
+
     from ..exitcodes import ExitCode
-    from ..fleet.onboard import import_profiles
     from ..render.envelope import envelope
     from ..render.safe import terminal
 
-    report = import_profiles(file, replace=replace, dry_run=dry_run)
+    report = readiness.import_tenants(file, replace=replace, dry_run=dry_run)
     code = int(ExitCode.OK) if not report.invalid else int(ExitCode.RUNTIME_ERROR)  # existing profiles are no error
     if output == "json":
         emit(envelope("tenant import", report.as_dict(), exit_code=code,
@@ -52,24 +53,13 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
                     out: Path | None = None) -> None:
     from tabulate import tabulate
 
-    from ..fleet import runner
-    from ..fleet.discover import add_offered, check_needs, offered_rows, offers, read_relationships
+    import readiness
+
     from ..render.envelope import envelope
     from ..render.safe import csv_cell, terminal
-    from .context import run_async
 
-    conn = runner.connection(partner)
-
-    async def go():  # noqa: ANN202
-        client = app.open_client(conn)
-        try:
-            return await read_relationships(client)
-        finally:
-            await client.aclose()
-
-    offered = offers(run_async(go()), check_needs())
-    rows = offered_rows(offered, conn.profile, list(tags))
-    added = add_offered(rows) if do_import else []
+    found = readiness.discover_tenants(partner, tags=tags, add=do_import)
+    offered, rows, added = found.offered, found.rows, found.added
     if output == "json":
         emit(envelope("tenant discover", {"tenants": offered, "profiles": rows,
                                           "imported": [{"name": n, "result": r} for n, r in added]}), out)
@@ -77,13 +67,11 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
         import csv
         import io
 
-        from ..fleet.onboard import COLUMNS
-
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(COLUMNS)
+        w.writerow(found.columns)
         for r in rows:
-            w.writerow([csv_cell(r[c]) for c in COLUMNS])
+            w.writerow([csv_cell(r[c]) for c in found.columns])
         emit(buf.getvalue(), out)
     else:
         table = [[terminal(o["name"]), o["tenant_id"], terminal(o["customer"]), ", ".join(o["roles"]),

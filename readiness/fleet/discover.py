@@ -10,6 +10,7 @@ estimate before signing in: `readiness tenant test` and the audit itself say wha
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 # Entra built-in role template ids -> names
@@ -136,3 +137,34 @@ def add_offered(rows: list[dict]) -> list[tuple[str, str]]:
             continue
         out.append((r["name"], "added"))
     return out
+
+
+@dataclass
+class Discovery:
+    """``readiness.discover_tenants``: what a partner's GDAP relationships offer.
+
+    + offered: per customer ``name``, ``tenant_id``, ``customer``, ``roles`` and the checks those roles leave
+      ``not_evaluable``. + rows: the same as `tenant import` rows (``COLUMNS``), signing in as the partner does.
+    + added: (profile name, "added" or why it was skipped) when asked to add them.
+    """
+
+    offered: list[dict]
+    rows: list[dict]
+    added: list[tuple[str, str]] = field(default_factory=list)
+    columns: tuple[str, ...] = ()
+
+
+async def discover(partner: str, tags: list[str], add: bool = False) -> Discovery:
+    """Read the partner profile's GDAP relationships (one client, closed after) and offer one profile per customer."""
+    from . import runner
+    from .onboard import COLUMNS
+
+    conn = runner.connection(partner)
+    client = conn.open()
+    try:
+        relationships = await read_relationships(client)
+    finally:
+        await client.aclose()
+    offered = offers(relationships, check_needs())
+    rows = offered_rows(offered, conn.profile, list(tags))
+    return Discovery(offered, rows, add_offered(rows) if add else [], COLUMNS)

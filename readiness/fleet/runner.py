@@ -56,9 +56,9 @@ def connection(name: str, *, concurrency: int = 8, max_wait: float = 300.0) -> A
 
 async def collect(conn: Any, *, progress: Progress | None = None) -> Any:
     """Collect one tenant into a Snapshot on the running loop (its own client, closed after)."""
-    from .. import aio
+    from ..api.collecting import collect_async
 
-    return await aio.collect(conn, progress)
+    return await collect_async(conn, progress)
 
 
 def evaluate(snapshot: Any, previous: Any = None) -> Any:
