@@ -63,7 +63,9 @@ _EXPORTS = {
     "FleetReport": "readiness.api.fleet_results", "FleetHistory": "readiness.api.fleet_results",
     "Severity": "readiness.checks.model",
     # the built-in simulator
-    "serve_simulator": "readiness.api.simulator",
+    "serve_simulator": "readiness.api.simulator", "serve_fleet_simulator": "readiness.api.simulator",
+    "SIMULATOR_PROFILES": "readiness.api.simulator", "RunningSimulator": "readiness.api.simulator",
+    "demo": "readiness.api.demo", "demo_params": "readiness.api.demo", "Demo": "readiness.api.demo",
     # errors (each carries what, fix and exit_code)
     "ReadinessError": "readiness.errors", "UsageError": "readiness.errors", "ConfigError": "readiness.errors",
     "SecretStoreError": "readiness.errors", "AuthError": "readiness.errors", "GraphError": "readiness.errors",
@@ -112,7 +114,8 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .audit.prices import load_prices  # noqa: F401
     from .api.playbooks import (ActionType, apply, list_actions, list_playbooks, load_plan, load_playbook, plan,  # noqa: F401
                                 playbook_source, resume, run_ids, run_info, runs, save_plan, timeline, undo, undo_preview, verify)
-    from .api.simulator import serve_simulator  # noqa: F401
+    from .api.demo import Demo, demo, demo_params  # noqa: F401
+    from .api.simulator import SIMULATOR_PROFILES, RunningSimulator, serve_fleet_simulator, serve_simulator  # noqa: F401
     from .api.tenant_check import TenantCheck  # noqa: F401
     from .api.tenants import (AUTH_METHODS, CLOUD_NAMES, TenantAdded, TenantList, TenantRemoved, add_tenant,  # noqa: F401
                               check_tenant, get_tenant, list_tenants, login, remove_tenant, set_default_tenant, store_secret,

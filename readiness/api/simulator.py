@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from ..simulator.generate import PROFILES
+
+SIMULATOR_PROFILES = tuple(sorted(PROFILES))  # the tenants serve_simulator can generate
 
 
 @dataclass
@@ -64,3 +69,16 @@ def serve_simulator(profile: str = "unprepared-sme", *, seed: int = 7, size: int
     server = SimulatorServer(sim, port)
     server.__enter__()
     return RunningSimulator(server.base_url, token, tenant.display_name, len(tenant.users), sim, server)
+
+
+def serve_fleet_simulator(count: int, *, port: int = 0, latency: float = 0.0, folder: Path | str = ".") -> Any:
+    """Many generated tenants on one host (told apart by the token's ``tid``), started but not yet serving:
+    ``members()`` (name, tenant id, people, kind), ``base_url``, and in ``folder`` the profiles CSV
+    (``csv_path``, for ``readiness.import_tenants``) and the tokens (``env_path``, 0600). ``serve_forever()``
+    serves until interrupted, ``close()`` frees the port. Raises OSError when the port is taken."""
+    from ..errors import UsageError
+    from ..fleet.simulated import serve_fleet
+
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise UsageError.keyed("api.bad_port", port=port)
+    return serve_fleet(count, port, latency, Path(folder))

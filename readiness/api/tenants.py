@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-from ..config.profiles import ProfileStore, TenantProfile
+from ..config.profiles import TenantProfile
 from ..errors import UsageError
 from ..graph.auth import AUTH_METHODS
 from ..graph.clouds import CLOUDS
@@ -59,6 +59,13 @@ class TenantRemoved:
     others_left: bool
 
 
+def _profiles() -> Any:
+    """The profile store (looked up on each call: tests replace ``readiness.config.profiles.ProfileStore``)."""
+    from ..config import profiles
+
+    return profiles.ProfileStore()
+
+
 def add_tenant(name: str, tenant_id: str, *, auth: str = "device-code", client_id: str = "", cloud: str = "global",
                graph_url: str = "", usage_location: str = "", cert_path: str = "", tags: list[str] | tuple[str, ...] = (),
                make_default: bool = False, secret: SecretSource | None = None, secret_from_env: bool = True) -> TenantAdded:
@@ -82,7 +89,7 @@ def add_tenant(name: str, tenant_id: str, *, auth: str = "device-code", client_i
         cert = check_certificate(cert_path)
         profile.cert_path = str(cert.path)
         added.certificate = (cert.subject, cert.thumbprint, cert.kind)
-    store = ProfileStore()
+    store = _profiles()
     if name in {p.name for p in store.list()[0]}:
         raise UsageError.keyed("config.profile_exists", name=name)
     if auth == "client-secret":
@@ -115,14 +122,14 @@ def store_secret(name: str, secret: SecretSource) -> None:
 
 
 def list_tenants() -> TenantList:
-    profiles, default = ProfileStore().list()
+    profiles, default = _profiles().list()
     return TenantList(profiles, default)
 
 
 def get_tenant(name: str) -> TenantProfile:
     """A saved profile (ConfigError naming the known ones when there is none of that name)."""
     arguments.text(name, "get_tenant", "name", optional=False)
-    return ProfileStore().get(name)
+    return _profiles().get(name)
 
 
 def tenant_record(profile: TenantProfile) -> dict:
@@ -141,7 +148,7 @@ def remove_tenant(name: str) -> TenantRemoved:
     becomes the default silently."""
     from ..paths import data_dir
 
-    store = ProfileStore()
+    store = _profiles()
     profile, was_default = store.remove(get_tenant(name).name)
     if profile.auth == "client-secret":
         from ..config.keystore import delete_secret
@@ -156,7 +163,7 @@ def remove_tenant(name: str) -> TenantRemoved:
 def set_default_tenant(name: str) -> str | None:
     """Make ``name`` the default profile; returns the previous default (None if there was none)."""
     arguments.text(name, "set_default_tenant", "name", optional=False)
-    return ProfileStore().set_default(name)
+    return _profiles().set_default(name)
 
 
 def login(name: str, prompt: Callable[[str], None], *, starting: Callable[[Any], None] | None = None) -> str:

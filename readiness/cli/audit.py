@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..checks.model import Severity
+import readiness
 from ..exitcodes import ExitCode
 from .context import AppContext, say
 from .helptext import HelpCommand
@@ -25,7 +25,7 @@ from .options import (aggregate_options, connection_options, csv_headers_option,
 @lang_option()
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               callback=lambda _ctx, _param, value: _check_report(value))
-@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None)
+@click.option("--fail-on", type=click.Choice([s.value for s in readiness.Severity]), default=None)
 @click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @max_wait_option
 @click.pass_obj
@@ -33,8 +33,6 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
           snapshot_out: Path | None, output: str, out: Path | None, people: bool, csv_headers: str, lang: str, report_path: Path | None,
           fail_on: str | None, max_wait: float, prices_path: Path | None, previous_snapshot: Path | None = None,
           aggregate_only: bool = False, min_group_size: int = 5) -> None:
-    import readiness
-
     if from_snapshot and (tenant or graph_url):
         raise click.UsageError(say("cli.audit.snapshot_or_tenant"))
     if from_snapshot and previous_snapshot:

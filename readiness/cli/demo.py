@@ -10,9 +10,6 @@ from .context import AppContext
 from .helptext import HelpCommand
 from .options import emit, lang_option, output_options
 
-LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
-
-
 @click.command(cls=HelpCommand, name="demo")
 @click.option("--profile", type=click.Choice(["unprepared-sme", "enterprise"]), default="unprepared-sme", show_default=True)
 @click.option("--size", type=click.IntRange(1, 200_000), default=None)
@@ -24,28 +21,21 @@ LEAD_DEPARTMENTS = ("Geschäftsführung", "IT")
 @click.pass_obj
 def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, report_path: Path | None,
          fleet_mode: bool = False, output: str = "table", out: Path | None = None) -> None:
-    if fleet_mode:  # same as `readiness fleet demo`
-        from ..fleet.demo import run_demo
+    import readiness
 
+    if fleet_mode:  # same as `readiness fleet demo`
         if output != "table":
             from ..errors import UsageError
 
             raise UsageError(text("cli.demo.fleet_table_only", lang), text("cli.demo.fleet_table_only_fix", lang))
-        emit(run_demo(12, None, lang, app.progress), out)
+        emit(readiness.fleet_demo(12, None, lang, app.progress), out)
         return
-    import readiness
-
-    from ..paths import data_dir, write_private
     from ..render.audit_text import render_licences
 
     app.progress(text("cli.demo.starting", lang, profile=profile))
-    with readiness.serve_simulator(profile, seed=seed, size=size) as sim:
-        snapshot = app.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token, concurrency=8), lang=lang)
-    audit = readiness.evaluate(snapshot)
-    path = report_path or (data_dir() / "demo-report.html")
-    write_private(path, readiness.render(audit, "html", lang))  # names of people: 0600
-    overrides = _demo_params(audit)
-    plan = readiness.plan("emergency-home-office", snapshot, params=overrides)
+    shown = readiness.demo(profile, seed=seed, size=size, lang=lang, report=report_path,
+                           collect=lambda conn: app.collect(conn, lang=lang))
+    audit, plan, path = shown.audit, shown.plan, shown.report
     if output == "json":
         import json
 
@@ -55,15 +45,14 @@ def demo(app: AppContext, profile: str, size: int | None, seed: int, lang: str, 
         emit(envelope("demo", {"audit": json.loads(readiness.render(audit, "json", lang))["data"], "report": str(path),
                                "plan": json.loads(readiness.render(plan, "json", lang))["data"]}), out)
         return
-    params = " ".join(f"-p {k}={v}" for k, v in overrides.items())
     emit("\n".join([readiness.render(audit, "table", lang), f"{labels(lang)['licences_title']}\n", render_licences(audit, lang),
                     "\n" + text("cli.demo.html_report", lang, path=str(path)) + "\n",
-                    text("cli.demo.plan_intro", lang, command=f"readiness playbook plan emergency-home-office --tenant ... {params}")
+                    text("cli.demo.plan_intro", lang, command=shown.plan_command)
                     + "\n\n" + readiness.render(plan, "table", lang)]), out)
 
 
 def _demo_params(audit) -> dict[str, str]:  # noqa: ANN001 - Audit
-    """The parameters an admin of the demo tenant would give: a lead with MFA owns the team and sends the news."""
-    leads = [p for p in audit.people if p["department"] in LEAD_DEPARTMENTS]
-    lead = next((p for p in leads if p["mfa_registered"]), None) or (leads or audit.people)[0]
-    return {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+    """The parameters an admin of the demo tenant would give (readiness.demo_params)."""
+    import readiness
+
+    return readiness.demo_params(audit)

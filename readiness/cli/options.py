@@ -144,10 +144,9 @@ def params_option() -> Callable:
 def complete_profiles(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
     """Shell completion: saved tenant profile names."""
     try:
-        from ..config.profiles import ProfileStore
+        import readiness
 
-        profiles, _default = ProfileStore().list()
-        names = [getattr(p, "name", p) for p in profiles]
+        names = [getattr(p, "name", p) for p in readiness.list_tenants().profiles]
     except Exception:  # noqa: BLE001 - completion never fails the shell
         return []
     return [str(n) for n in names if str(n).startswith(incomplete)]
@@ -155,10 +154,9 @@ def complete_profiles(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
 
 def complete_playbooks(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
     """Shell completion: the shipped playbooks' names (files complete as files in the shell)."""
-    from ..resources import data_root
+    import readiness
 
-    names = sorted(p.name[:-5] for p in data_root("playbooks").iterdir() if p.name.endswith(".yaml"))
-    return [n for n in names if n.startswith(incomplete)]
+    return [n for n in sorted(readiness.list_playbooks()) if n.startswith(incomplete)]
 
 
 def complete_playbooks_and_files(ctx: Any, param: Any, incomplete: str) -> list[Any]:
@@ -177,14 +175,9 @@ def complete_checks(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
 
 def complete_runs(_ctx: Any, _param: Any, incomplete: str) -> list[str]:
     """Shell completion: the ids of the runs in the data folder (newest last); creates nothing."""
-    try:
-        from ..paths import data_dir
+    import readiness
 
-        root = data_dir() / "runs"
-        names = sorted(d.name for d in root.iterdir() if (d / "meta.json").exists()) if root.is_dir() else []
-    except OSError:
-        return []
-    return [n for n in names if n.startswith(incomplete)]
+    return [n for n in readiness.run_ids() if n.startswith(incomplete)]
 
 
 def connection_options(func: Callable) -> Callable:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+import readiness
 from .context import say
-from ..simulator.generate import PROFILES
 from .helptext import HelpGroup
 
 
@@ -18,7 +18,7 @@ def simulator() -> None:
 
 
 @simulator.command(name="serve")
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="unprepared-sme", show_default=True)
+@click.option("--profile", type=click.Choice(readiness.SIMULATOR_PROFILES), default="unprepared-sme", show_default=True)
 @click.option("--size", type=click.IntRange(1, 500_000), default=None)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8123, show_default=True)
@@ -29,8 +29,6 @@ def simulator() -> None:
 @click.option("--fleet-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
 def simulator_serve(profile: str, size: int | None, seed: int, port: int, latency: float, fault_rate: float,
                     roles: str | None, fleet_size: int | None, fleet_dir: Path) -> None:
-    import readiness
-
     if fleet_size:
         return _serve_fleet(fleet_size, port, latency, fleet_dir)
     click.echo(say("cli.simulator.generating", profile=profile), err=True)
@@ -57,11 +55,9 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
 
 def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
     """`simulator serve --fleet N`: the fleet simulator until Ctrl-C, with the files that onboard it."""
-    from ..fleet.simulated import serve_fleet
-
     click.echo(say("cli.simulator.fleet_generating", n=count), err=True)
     try:
-        fleet = serve_fleet(count, port, latency, folder)
+        fleet = readiness.serve_fleet_simulator(count, port=port, latency=latency, folder=folder)
     except OSError as exc:
         raise click.ClickException(say("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
     for name, tid, people, kind in fleet.members():
@@ -73,8 +69,8 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
     click.echo(say("cli.simulator.stop_hint"), err=True)
     sys.stdout.flush()
     try:
-        fleet.server.serve_forever()
+        fleet.serve_forever()
     except KeyboardInterrupt:
         click.echo(say("cli.simulator.stopped"), err=True)
     finally:
-        fleet.server._server.server_close()
+        fleet.close()

@@ -50,6 +50,14 @@ class ServedFleet:
         return [(m.name, m.tenant_id, sum(1 for u in m.sim.tenant.users if u.get("userType") == "Member"), m.kind)
                 for m in sorted(self.sim.members.values(), key=lambda x: x.name)]
 
+    def serve_forever(self) -> None:
+        """Answer requests until interrupted (KeyboardInterrupt reaches the caller)."""
+        self.server.serve_forever()
+
+    def close(self) -> None:
+        """Free the port."""
+        self.server._server.server_close()
+
 
 def serve_fleet(count: int, port: int, latency: float, folder: Path) -> ServedFleet:
     """Generate and start (not yet serve) a fleet on 127.0.0.1:port; write fleet.csv and fleet-tokens.env (0600).
