@@ -235,3 +235,129 @@ def test_a_refused_token_stops_plan_and_apply_and_confirm_must_be_a_bool() -> No
         with pytest.raises(readiness.UsageError, match="confirm must be"):
             readiness.apply(plan, conn, confirm="no")
         assert readiness.runs() == []  # nothing was applied
+
+
+# -- issue 9, part 2: every command of the CLI is reachable through the API ------------------------------------------
+class _MemoryKeyring:
+    """An encrypted-looking keyring in memory (the suite's default backend refuses everything)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service: str, user: str, value: str) -> None:
+        self.saved[(service, user)] = value
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.saved.get((service, user))
+
+    def delete_password(self, service: str, user: str) -> None:
+        self.saved.pop((service, user), None)
+
+
+def test_tenant_profiles_from_a_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    added = readiness.add_tenant("kunde-a", "kunde-a.example", auth="token", graph_url="http://127.0.0.1:9/v1.0",
+                                 tags=["msp", "msp"])
+    assert added.became_default and added.previous_default is None and not added.needs_login  # the first profile
+    assert added.profile.tags == ["msp"]
+    second = readiness.add_tenant("kunde-b", "kunde-b.example", usage_location="de")
+    assert not second.became_default and second.needs_login and second.profile.usage_location == "DE"
+    with pytest.raises(readiness.UsageError):
+        readiness.add_tenant("kunde-b", "other.example")  # the name exists
+    listed = readiness.list_tenants()
+    assert [p.name for p in listed.profiles] == ["kunde-a", "kunde-b"] and listed.default == "kunde-a"
+    assert readiness.set_default_tenant("kunde-b") == "kunde-a" and readiness.list_tenants().default == "kunde-b"
+    removed = readiness.remove_tenant("kunde-b")
+    assert removed.was_default and removed.others_left and readiness.list_tenants().default is None
+    with pytest.raises(readiness.ConfigError):
+        readiness.get_tenant("kunde-b")
+
+
+def test_a_client_secret_comes_from_a_function_and_goes_only_to_the_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+
+    store = _MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: store)
+    monkeypatch.setattr(keyring, "set_password", store.set_password)
+    monkeypatch.setattr(keyring, "get_password", store.get_password)
+    monkeypatch.setattr(keyring, "delete_password", store.delete_password)
+    with pytest.raises(readiness.UsageError) as info:  # a value could have come from a command line
+        readiness.add_tenant("kunde-s", "kunde-s.example", auth="client-secret", client_id="app", secret="s3cret")
+    assert "function" in info.value.what and "s3cret" not in str(info.value)
+    asked = []
+    added = readiness.add_tenant("kunde-s", "kunde-s.example", auth="client-secret", client_id="app",
+                                 secret=lambda: asked.append(1) or "s3cret-1")
+    assert asked == [1] and added.secret_from == "keyring" and list(store.saved.values()) == ["s3cret-1"]
+    assert "s3cret" not in json.dumps(readiness.tenant_record(added.profile))  # where it is kept, never what it is
+    readiness.store_secret("kunde-s", lambda: "s3cret-2")
+    assert list(store.saved.values()) == ["s3cret-2"]
+    monkeypatch.setenv("READINESS_CLIENT_SECRET_KUNDE_T", "from-env")
+    env = readiness.add_tenant("kunde-t", "kunde-t.example", auth="client-secret", client_id="app",
+                               secret=lambda: pytest.fail("not asked: the environment holds it"))
+    assert env.secret_from == "environment" and len(store.saved) == 1  # nothing stored
+    readiness.remove_tenant("kunde-s")
+    assert store.saved == {}  # the secret goes with the profile
+
+
+def test_check_tenant_says_what_the_token_grants_without_the_token() -> None:
+    with readiness.serve_simulator() as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.issue_token(without=("Mail.Send",)))
+        result = readiness.check_tenant(conn)
+        again = asyncio.run(readiness.aio.check_tenant(conn))
+    assert result.status == 200 and result.subscriptions > 0 and result.permissions_readable
+    rows = [r for rows in result.features.values() for r in rows if r.permission == "Mail.Send"]
+    assert rows and not any(r.granted for r in rows) and result.missing >= len(rows)
+    assert result.token_expires is None or result.token_expires.endswith("Z")
+    assert again.missing == result.missing and sim.token not in repr(result)
+
+
+def test_apply_knows_a_plan_file_by_its_content_and_refuses_a_file_that_is_neither(tmp_path: Path) -> None:
+    with readiness.serve_simulator(seed=11) as sim:
+        conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
+        snap = readiness.collect(conn)
+        lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
+        params = {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+        plan = readiness.plan("emergency-home-office", conn, params=params)
+        saved = tmp_path / "emergency.plan"  # no .json: the content says what it is
+        readiness.save_plan(plan, saved)
+        assert json.loads(saved.read_text("utf-8"))["kind"] == "readiness.plan"
+        with pytest.raises(readiness.UsageError) as info:
+            readiness.apply(str(saved), conn, params={"sender": "x@example.com"})  # a plan carries its parameters
+        assert info.value.key == "plan.plan_has_params"
+        snap.save(tmp_path / "snapshot.json")
+        for neither in (tmp_path / "snapshot.json", tmp_path / "numbers.json"):
+            if not neither.exists():
+                neither.write_text("[1, 2, 3]", "utf-8")
+            with pytest.raises(readiness.UsageError) as info:
+                readiness.apply(str(neither), conn)
+            assert info.value.key == "plan.neither" and str(neither) in info.value.what
+        run = readiness.apply(str(saved), conn)
+        assert run.status == "complete" and run.done == len(plan.changes)
+        assert readiness.run_info(run.run_id).total == len(plan.changes) and run.run_id in readiness.run_ids()
+        # a playbook by name with its parameters: planned and applied in one read, nothing left to do now
+        again = readiness.apply("emergency-home-office", conn, params=params)
+    assert again.status == "nothing_to_do" and again.run_id is None
+
+
+@pytest.mark.slow
+def test_a_fleet_is_served_onboarded_and_audited_in_one_event_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with readiness.serve_fleet_simulator(2, folder=tmp_path) as fleet:
+        for line in fleet.env_path.read_text("utf-8").splitlines():
+            name, _, value = line.removeprefix("export ").partition("=")
+            monkeypatch.setenv(name, value)
+        report = readiness.import_tenants(fleet.csv_path)
+        names = [r.name for r in report.added]
+        assert len(names) == 2 and not report.invalid
+        assert inspect.iscoroutinefunction(readiness.aio.fleet_audit)
+        result = asyncio.run(readiness.aio.fleet_audit(names, tmp_path / "audits", html=False))
+    assert sorted(e["name"] for e in result.entries) == sorted(names) and result.failed == [] and result.exit_code == 0
+    assert all((tmp_path / "audits" / n).is_dir() for n in names)
+
+
+def test_demo_from_a_script_writes_a_private_report_and_plans_offline(tmp_path: Path) -> None:
+    shown = readiness.demo(seed=7, size=40, lang="de", report=tmp_path / "demo.html")
+    assert stat.S_IMODE(shown.report.stat().st_mode) == 0o600 and 'lang="de"' in shown.report.read_text("utf-8")
+    assert shown.plan.granted is None and shown.plan.changes  # planned from the snapshot
+    assert shown.params["team_owners"] in {p["userPrincipalName"] for p in shown.audit.people}
+    assert shown.params["team_owners"] in shown.plan_command

@@ -58,6 +58,14 @@ class ServedFleet:
         """Free the port."""
         self.server._server.server_close()
 
+    def __enter__(self) -> "ServedFleet":
+        """Serve in a background thread (a script or a test); leaving the block stops and frees the port."""
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
 
 def serve_fleet(count: int, port: int, latency: float, folder: Path) -> ServedFleet:
     """Generate and start (not yet serve) a fleet on 127.0.0.1:port; write fleet.csv and fleet-tokens.env (0600).
