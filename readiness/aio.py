@@ -205,10 +205,10 @@ async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Pro
     arguments.connection(conn, "undo")
 
     _run_for(run_id, conn)
-    show = None
-    if preview is not None:
-        def show(inverse: Any, cannot: list) -> None:
+    def show(inverse: Any, cannot: list) -> None:
+        if preview is not None:
             preview(service.preview_of(run_id, inverse, cannot))
+
     outcome = await service.undo(run_id, _opener(conn), conn, confirm=_confirmer(confirm), progress=progress or _quiet,
                                  show=show)
     if outcome.run is None:

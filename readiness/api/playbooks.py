@@ -13,7 +13,7 @@ from .. import aio
 from ..config.connection import Connection
 from ..errors import UsageError
 from . import arguments
-from .plan_files import load_plan, plan_or_playbook
+from .plan_files import load_plan  # noqa: F401 - readiness.load_plan (one reader of plan files: api/plan_files.py)
 from .results import Plan, RunInfo, Run, Timeline, Verification
 
 Progress = Callable[[str], None]

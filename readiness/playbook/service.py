@@ -26,7 +26,7 @@ from .loader import Playbook, load
 from .model import Change, Plan
 from .planner import make_plan
 from .model import Text
-from .runs import Run, RunStore, TenantLock, load_plan_file, save_plan_file
+from .runs import Run, RunStore, TenantLock, save_plan_file
 from .schema import step_title
 from .steps import SPECS
 from .undo import undo_plan
@@ -283,30 +283,17 @@ def save_plan(planned: Planned, path: Path) -> None:
 
 
 # -- apply -----------------------------------------------------------------------------------------
-def load_saved(path: Path) -> tuple[Playbook, dict, Plan]:
-    """A signed plan file: its playbook (refused if it changed since), its parameters and the plan."""
-    saved, meta = load_plan_file(Path(path))
-    pb = load(playbook_ref(meta.get("playbook_source", "")))
-    if pb.sha256 != saved.playbook_hash:
-        raise UsageError.keyed("plan.playbook_changed")
-    return pb, meta.get("overrides") or {}, saved
-
-
 async def apply(playbook: str | Playbook, open_client: OpenClient, conn: Any, *, params: dict[str, str] | None = None,
                 saved: Plan | None = None, confirm: Confirm = lambda _p: True, progress: Progress | None = None,
                 store: RunStore | None = None) -> Outcome:
-    """Apply a playbook (name, file or Playbook; a path ending in .json is a saved plan file). With ``saved`` (a
-    plan made before), the tenant is read again and the plan refused if anything it would change differs."""
+    """Apply a playbook (name, file or Playbook). With ``saved`` (a plan made before; a saved plan file is read
+    by ``readiness.load_plan``, which knows it by its content), the tenant is read again and the plan refused if
+    anything it would change differs."""
     progress = progress or _quiet
     store = store or RunStore()
-    if isinstance(playbook, str) and playbook.endswith(".json"):
-        if params:
-            raise UsageError.keyed("plan.plan_has_params")
-        pb, overrides, saved = load_saved(Path(playbook))
-    else:
-        pb, overrides = _load(playbook), dict(params or {})
-        if saved is not None and pb.sha256 != saved.playbook_hash:
-            raise UsageError.keyed("plan.playbook_changed")
+    pb, overrides = _load(playbook), dict(params or {})
+    if saved is not None and pb.sha256 != saved.playbook_hash:
+        raise UsageError.keyed("plan.playbook_changed")
     client = open_client()
     try:
         token_tid = await _token_tenant(client) or _profile_tenant(conn)
@@ -452,5 +439,5 @@ def actions() -> list[ActionInfo]:
 
 
 __all__ = ["ActionInfo", "BlockedPlan", "Outcome", "Planned", "RunInfo", "StalePlan", "Timeline", "Verification",
-           "WrongTenant", "actions", "apply", "blocked_error", "load_saved", "plan", "playbook_of", "resume", "run_status", "runs",
+           "WrongTenant", "actions", "apply", "blocked_error", "plan", "playbook_of", "resume", "run_status", "runs",
            "save_plan", "timeline", "undo", "undo_preview", "preview_of", "UndoPreview", "verify"]
