@@ -62,8 +62,21 @@ def test_the_documented_names_and_keywords_exist() -> None:
     for name, params in expected.items():
         sig = inspect.signature(getattr(readiness, name))
         assert list(sig.parameters)[: len(params)] == params, (name, sig)
-    for name in ("collect", "plan", "apply", "resume", "verify", "undo"):
+    for name in ("collect", "plan", "apply", "resume", "verify", "undo", "check_tenant", "discover_tenants", "fleet_audit"):
         assert inspect.iscoroutinefunction(getattr(readiness.aio, name)), name
+    # issue 9, part 2: what the CLI's commands call
+    more = {"add_tenant": ["name", "tenant_id"], "list_tenants": [], "get_tenant": ["name"], "remove_tenant": ["name"],
+            "set_default_tenant": ["name"], "store_secret": ["name", "secret"], "login": ["name", "prompt"],
+            "check_tenant": ["conn"], "import_tenants": ["path"], "discover_tenants": ["partner"],
+            "save_plan": ["plan", "path"], "run_info": ["run_id"], "run_ids": [], "demo": ["profile"],
+            "serve_fleet_simulator": ["count"]}
+    for name, params in more.items():
+        sig = inspect.signature(getattr(readiness, name))
+        assert list(sig.parameters)[: len(params)] == params, (name, sig)
+        assert getattr(readiness, name).__doc__, name
+    assert "params" in inspect.signature(readiness.apply).parameters
+    assert "preview" in inspect.signature(readiness.undo).parameters
+    assert set(more) <= set(readiness.__all__)
     assert issubclass(readiness.StalePlan, readiness.ReadinessError)
     assert issubclass(readiness.UsageError, readiness.ReadinessError) and readiness.UsageError("x", "y").exit_code == 2
 

@@ -122,6 +122,7 @@ def store_secret(name: str, secret: SecretSource) -> None:
 
 
 def list_tenants() -> TenantList:
+    """Every saved profile, by name, and the default's name (None when no profile is the default)."""
     profiles, default = _profiles().list()
     return TenantList(profiles, default)
 
