@@ -35,7 +35,7 @@ _EXPORTS = {
     "set_default_tenant": "readiness.api.tenants", "store_secret": "readiness.api.tenants", "login": "readiness.api.tenants",
     "check_tenant": "readiness.api.tenants", "AUTH_METHODS": "readiness.api.tenants", "CLOUD_NAMES": "readiness.api.tenants",
     "TenantAdded": "readiness.api.tenants", "TenantList": "readiness.api.tenants", "TenantRemoved": "readiness.api.tenants",
-    "TenantCheck": "readiness.api.tenant_check", "TenantProfile": "readiness.config.profiles",
+    "TenantCheck": "readiness.api.tenant_check", "token_expires_at": "readiness.api.tenant_check", "TenantProfile": "readiness.config.profiles",
     # audit and reports
     "evaluate": "readiness.api.audit", "render": "readiness.api.audit", "list_checks": "readiness.api.audit",
     "get_check": "readiness.api.audit", "load_prices": "readiness.audit.prices", "Audit": "readiness.audit.model", "CheckResult": "readiness.audit.model",
@@ -116,7 +116,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
                                 playbook_source, resume, run_ids, run_info, runs, save_plan, timeline, undo, undo_preview, verify)
     from .api.demo import Demo, demo, demo_params  # noqa: F401
     from .api.simulator import SIMULATOR_PROFILES, RunningSimulator, serve_fleet_simulator, serve_simulator  # noqa: F401
-    from .api.tenant_check import TenantCheck  # noqa: F401
+    from .api.tenant_check import TenantCheck, token_expires_at  # noqa: F401
     from .api.tenants import (AUTH_METHODS, CLOUD_NAMES, TenantAdded, TenantList, TenantRemoved, add_tenant,  # noqa: F401
                               check_tenant, get_tenant, list_tenants, login, remove_tenant, set_default_tenant, store_secret,
                               tenant_record)

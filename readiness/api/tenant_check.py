@@ -45,7 +45,8 @@ class TenantCheck:
         return datetime.fromtimestamp(self.expires_at, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def expiry_of(token: str) -> float | None:
+def token_expires_at(token: str) -> float | None:
+    """A JWT access token's ``exp`` claim (seconds since 1970), None for an opaque token. Not verified: display only."""
     from ..graph.auth import token_claims
 
     exp = token_claims(token).get("exp")
@@ -69,5 +70,5 @@ async def check_tenant_async(conn: Any) -> TenantCheck:
     features = {feature: [PermissionRow(need.permission, ok, via if ok else None, need.purpose)
                           for need, ok, via in check(granted, needs)] for feature, needs in FEATURES.items()} \
         if granted is not None else {}
-    return TenantCheck(conn.label, conn.endpoint.base_url, conn.profile is not None, status, skus, expiry_of(token),
+    return TenantCheck(conn.label, conn.endpoint.base_url, conn.profile is not None, status, skus, token_expires_at(token),
                        granted is not None, features)

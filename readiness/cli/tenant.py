@@ -190,11 +190,12 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         click.echo("\n" + say("cli.tenant.missing_permissions", n=result.missing), err=True)
 
 
-def token_expiry_line(exp: float | None, now: float | None = None) -> str:
-    """When the token expires (its ``exp`` claim; the signature is not verified: display only)."""
+def token_expiry_line(token_or_exp: str | float | None, now: float | None = None) -> str:
+    """When the token expires (its ``exp`` claim, or the claim itself; the signature is not verified: display only)."""
     import time
     from datetime import datetime, timezone
 
+    exp = readiness.token_expires_at(token_or_exp) if isinstance(token_or_exp, str) else token_or_exp
     if exp is None:
         return say("cli.tenant.expiry_unknown")
     left = exp - (time.time() if now is None else now)
