@@ -339,7 +339,8 @@ def test_apply_knows_a_plan_file_by_its_content_and_refuses_a_file_that_is_neith
             readiness.apply(str(saved), conn, params={"sender": "x@example.com"})  # a plan carries its parameters
         assert info.value.key == "plan.plan_has_params"
         snap.save(tmp_path / "snapshot.json")
-        for neither in (tmp_path / "snapshot.json", tmp_path / "numbers.json"):
+        snap.save(tmp_path / "snapshot.json.gz")  # not even text
+        for neither in (tmp_path / "snapshot.json", tmp_path / "snapshot.json.gz", tmp_path / "numbers.json"):
             if not neither.exists():
                 neither.write_text("[1, 2, 3]", "utf-8")
             with pytest.raises(readiness.UsageError) as info:
