@@ -41,10 +41,15 @@ def tap_for_everyone(policy: dict | None) -> bool | None:
 
 def sspr_of(row: dict, fallback: bool) -> bool | None:
     """One registration row's SSPR answer; None to leave what an earlier row said."""
-    if isinstance(row.get("isSsprRegistered"), bool):
-        return row["isSsprRegistered"]
+    return sspr_from(row.get("isSsprRegistered"), row.get("methodsRegistered"), fallback)
+
+
+def sspr_from(registered: object, methods: Any, fallback: bool) -> bool | None:
+    """``sspr_of`` from the row's isSsprRegistered and methodsRegistered."""
+    if isinstance(registered, bool):
+        return registered
     if fallback:
-        return bool(SSPR_METHODS & set(row.get("methodsRegistered") or []))
+        return bool(SSPR_METHODS & set(methods or []))
     return None
 
 
@@ -52,8 +57,21 @@ def provisioning_of(u: dict) -> list[str] | None:
     """Work services of one user that are not provisioned ("mailbox: PendingInput", ...); None without provisionedPlans."""
     if "provisionedPlans" not in u:
         return None
+    return not_provisioned(u.get("provisionedPlans"))
+
+
+def not_provisioned(plans: Any) -> list[str]:
+    """``provisioning_of`` from a user's provisionedPlans (read): most people's plans are all provisioned."""
+    try:
+        for x in plans or ():
+            if x.get("provisioningStatus") not in PROVISIONED:
+                break
+        else:
+            return []
+    except TypeError:  # an odd status (a list): the full reading below decides, as it always did
+        pass
     return sorted({f"{WORK_SERVICES[str(x.get('service')).lower()]}: {x.get('provisioningStatus')}"
-                   for x in u.get("provisionedPlans") or []
+                   for x in plans or []
                    if str(x.get("service")).lower() in WORK_SERVICES
                    and x.get("capabilityStatus", "Enabled") == "Enabled"
                    and x.get("provisioningStatus") not in PROVISIONED})

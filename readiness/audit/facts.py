@@ -15,10 +15,12 @@ from datetime import time as dtime
 from .. import clock
 from ..clock import days_since as clock_days_since
 from ..collect.snapshot import Section, Snapshot
+from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
 from . import depth_facts
-from .depth_facts import CLOUD_PC_WORKING
+from .columns import Days, has_key
+from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
 MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
 MFA_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless", "mobilePhone", "alternateMobilePhone",
@@ -27,14 +29,8 @@ MFA_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless
                "passKeyDeviceBoundWindowsHello", "macOsSecureEnclaveKey", "microsoftAuthenticatorPasskey"}
 INACTIVE_SKU_STATES = ("Suspended", "Deleted", "LockedOut")
 
-# device categories per person
-COMPLIANT_MANAGED = "compliant_managed"
-MANAGED_NOT_COMPLIANT = "managed_not_compliant"
-ENTRA_ONLY = "entra_only"
-NO_DEVICE = "none"
 
-
-@dataclass
+@dataclass(slots=True)  # issue 15: 100,000 of them; slots hold a Person in ~260 bytes instead of ~1.3 KB with its dict
 class Person:
     id: str
     upn: str
@@ -53,9 +49,7 @@ class Person:
     mfa: bool | None = None
     methods: Sequence[str] = ()
     is_admin: bool | None = None
-    device: str | None = None  # category, None when not evaluable
-    managed: Sequence[dict] = ()
-    entra: Sequence[dict] = ()
+    device: str | None = None  # category, None when not evaluable (from Intune's and Entra's device columns)
     teams_active: bool | None = None
     last_sign_in: str | None = None  # newest of interactive and non-interactive sign-ins
     created: str | None = None  # createdDateTime
@@ -104,6 +98,7 @@ class Facts:
     mfa_source: str | None  # "report" | "fallback" | None
     mfa_reason: str
     today: date
+    sign_in_read: bool = False  # signInActivity was read for anyone (else idleness comes from the usage report)
 
     @cached_property
     def members(self) -> list[Person]:
@@ -181,8 +176,9 @@ def _sku_caps(skus: list[dict]) -> dict[str, dict[str, frozenset[str]]]:
 
 
 def _build(snapshot: Snapshot) -> Facts:
-    """Every person's facts in one pass over the users, joined to the other sections through indexes (by id, by
-    UPN) built once: at 100,000 people the checks and the matrix then read these facts instead of rescanning."""
+    """Every person's facts in one pass over the users' columns, joined to the other sections through indexes (by id,
+    by UPN) built once: at 100,000 people the checks and the matrix then read these facts instead of rescanning.
+    Each distinct timestamp is parsed once; people with the same licences share one answer (issue 15)."""
     today = _today(snapshot)
     skus = snapshot.data("skus", []) or []
     sku_by_id = {s.get("skuId", "").lower(): s for s in skus}
@@ -195,31 +191,12 @@ def _build(snapshot: Snapshot) -> Facts:
 
     users = snapshot.data("users", []) or []
     # sign-in activity read for anyone: idleness comes from it (else from the active user report, below)
-    sign_in_read = bool(users) and any("signInActivity" in u for u in users)
+    sign_in_read = bool(users) and any(has_key(users, "signInActivity"))
     tap = (depth_facts.tap_for_everyone(snapshot.data("auth_methods_policy"))
            if snapshot.section("auth_methods_policy").usable else None)
-    roles_read = snapshot.section("roles").usable  # role assignments decide who is an administrator
-    people = []
-    plan_cache: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
-    lic_cache: dict[tuple, tuple[frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...]]] = {}
-    provisioning_of, idle_by_sign_in = depth_facts.provisioning_of, depth_facts.idle_by_sign_in
-    for u in users:
-        p = Person(u["id"], u.get("userPrincipalName") or "", u.get("displayName") or "", u.get("department") or "",
-                   bool(u.get("accountEnabled")), u.get("userType") or "Member", u.get("usageLocation"))
-        _licences_cached(p, u, caps, sku_by_id, plan_cache, lic_cache)
-        act = u.get("signInActivity") or {}
-        # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
-        # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
-        p.last_sign_in = _newest2(act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime"))
-        p.created = u.get("createdDateTime")
-        p.invited = u.get("externalUserStateChangeDateTime")
-        p.provisioning = provisioning_of(u) if "provisionedPlans" in u else None
-        p.tap = tap
-        if roles_read:
-            p.is_admin = False
-        if sign_in_read:
-            p.idle = idle_by_sign_in(p, today, days_since)
-        people.append(p)
+    is_admin = False if snapshot.section("roles").usable else None  # role assignments decide who is an administrator
+    days = Days(today)
+    people = _people(users, days, caps, sku_by_id, tap, is_admin, sign_in_read)
     by_id = {p.id: p for p in people}
     if len(by_id) != len(people):  # the same id twice: only the last one is joined to anything (as before)
         for p in people:
@@ -231,42 +208,94 @@ def _build(snapshot: Snapshot) -> Facts:
     mfa_source, mfa_reason = None, mfa_sec.reason or "MFA registration was not collected"
     if mfa_sec.usable:
         mfa_source = "fallback" if mfa_sec.status == "fallback" else "report"
-        fallback = mfa_sec.status == "fallback"
-        sspr_of = depth_facts.sspr_of
-        for row in mfa_sec.data or []:
-            p = by_id.get(row.get("id"))
-            if p is None:
-                continue
-            methods = list(row.get("methodsRegistered") or [])
-            p.methods = methods
-            p.mfa = bool(row.get("isMfaRegistered")) if "isMfaRegistered" in row else bool(MFA_METHODS & set(methods))
-            if not roles_read:
-                p.is_admin = row.get("isAdmin") if "isAdmin" in row else None
-            sspr = sspr_of(row, fallback)
-            if sspr is not None:
-                p.sspr = sspr
+        _mfa(mfa_sec.data or [], by_id, fallback=mfa_sec.status == "fallback", admin_from_report=is_admin is None)
 
     by_upn = {p.upn.lower(): p for p in by_id.values()}
     depth_facts.apply_after_users(snapshot, by_id, today, sign_in_read=sign_in_read, by_upn=by_upn)
-    device_rule, device_reason, blocker = _devices(snapshot, by_id, tenant_has)
+    device_rule, device_reason, blocker = devices_of(snapshot, by_id, tenant_has)
     _usage(snapshot, by_id, today, by_upn)
-    return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, blocker, mfa_source, mfa_reason, today)
+    return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, blocker, mfa_source, mfa_reason,
+                 today, sign_in_read)
 
 
-def _licences_cached(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict, lic_cache: dict) -> None:
+def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | None, is_admin: bool | None,
+            sign_in_read: bool) -> list[Person]:
+    """A Person per user, read column by column (a list of dicts or a Table alike)."""
+    (ids, upns, names, departments, enabled, types, places, licences, states, activity, created, invited,
+     plans) = columns(users, "id", "userPrincipalName", "displayName", "department", "accountEnabled", "userType",
+                      "usageLocation", "assignedLicenses", "licenseAssignmentStates", "signInActivity",
+                      "createdDateTime", "externalUserStateChangeDateTime", "provisionedPlans")
+    plans_read = has_key(users, "provisionedPlans")
+    plan_cache: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
+    lic_cache: dict = {}
+    graph_form, ages, not_provisioned, idle_days = days.graph_form, days, depth_facts.not_provisioned, depth_facts.IDLE_DAYS
+    people = []
+    append = people.append
+    for i, uid in enumerate(ids):
+        act = activity[i] or {}
+        # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
+        # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
+        a, b = act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime")
+        if graph_form(a) and graph_form(b):  # Graph's usual form, all UTC and one width: compares as text
+            last = b if b > a else a
+        else:
+            last = newest(a, b)
+        provisioning = not_provisioned(plans[i]) if plans_read[i] else None
+        p = Person(uid, upns[i] or "", names[i] or "", departments[i] or "", bool(enabled[i]), types[i] or "Member",
+                   places[i], last_sign_in=last, created=created[i], invited=invited[i], provisioning=provisioning,
+                   tap=tap, is_admin=is_admin)
+        _licences_cached(p, licences[i], states[i], caps, sku_by_id, plan_cache, lic_cache)
+        if sign_in_read:  # no sign-in for IDLE_DAYS, unless the account is newer than that (depth_facts.idle_by_sign_in)
+            age = ages(last)
+            p.idle = (not (ages(p.created) or 0) <= idle_days) if age is None or age > idle_days else False
+        append(p)
+    return people
+
+
+def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_report: bool) -> None:
+    """The registration report (or its fallback): MFA, methods, SSPR and, without role assignments, isAdmin."""
+    ids, methods_col, mfa_col, admin_col, sspr_col = columns(rows, "id", "methodsRegistered", "isMfaRegistered",
+                                                             "isAdmin", "isSsprRegistered")
+    mfa_read, admin_read = has_key(rows, "isMfaRegistered"), has_key(rows, "isAdmin")
+    sspr_from = depth_facts.sspr_from
+    shared: dict[tuple, tuple[tuple, bool]] = {}  # a few method combinations, each one tuple for everybody
+    for i, uid in enumerate(ids):
+        p = by_id.get(uid)
+        if p is None:
+            continue
+        registered = methods_col[i] or ()
+        key = registered if registered.__class__ is tuple else tuple(registered)
+        got = shared.get(key)
+        if got is None:
+            got = shared[key] = (key, bool(MFA_METHODS & set(key)))
+        p.methods = got[0]
+        p.mfa = bool(mfa_col[i]) if mfa_read[i] else got[1]
+        if admin_from_report:
+            p.is_admin = admin_col[i] if admin_read[i] else None
+        sspr = sspr_from(sspr_col[i], key, fallback)
+        if sspr is not None:
+            p.sspr = sspr
+
+
+def _licences_cached(p: Person, lics: object, states: object, caps: dict, sku_by_id: dict, plan_cache: dict,
+                     lic_cache: dict) -> None:
     """``_licences`` for one user, looked up by what decides it (licences, disabled plans, assignment states):
     most people share one of a few combinations. Errors name groups per person and are never shared."""
-    lics = u.get("assignedLicenses") or ()
-    states = u.get("licenseAssignmentStates") or ()
+    lics = lics or ()
+    states = states or ()
     try:
-        key = (tuple((lic.get("skuId"), tuple(lic.get("disabledPlans") or ())) for lic in lics),
-               tuple((st.get("skuId"), st.get("state")) for st in states))
+        if not states and len(lics) == 1:  # most people: one licence, no group assignment
+            lic = lics[0]
+            key = (lic.get("skuId"), tuple(lic.get("disabledPlans") or ()))
+        else:
+            key = (tuple((lic.get("skuId"), tuple(lic.get("disabledPlans") or ())) for lic in lics),
+                   tuple((st.get("skuId"), st.get("state")) for st in states))
         hash(key)
-    except (TypeError, AttributeError):  # odd values (lists where strings belong): no caching, _licences decides
+    except (TypeError, AttributeError, KeyError):  # odd values (lists where strings belong): no caching, _licences decides
         key = None
     found = lic_cache.get(key) if key is not None else None
     if found is None:
-        _licences(p, u, caps, sku_by_id, plan_cache)
+        _licences(p, lics, states, caps, sku_by_id, plan_cache)
         if key is not None and not p.licence_errors:
             lic_cache[key] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
                               tuple(p.suspended_skus))
@@ -323,15 +352,16 @@ def _newest2(a: str | None, b: str | None) -> str | None:
     return newest(a, b)
 
 
-def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict | None = None) -> None:
+def _licences(p: Person, lics: object, assignment_states: object, caps: dict, sku_by_id: dict,
+              plan_cache: dict | None = None) -> None:
     plan_cache = {} if plan_cache is None else plan_cache
     errors: list[dict] = []
     suspended: list[str] = []
     skus: list[str] = []
     states: dict[str, list[dict]] = {}
-    for st in u.get("licenseAssignmentStates") or []:
+    for st in assignment_states or []:
         states.setdefault(str(st.get("skuId", "")).lower(), []).append(st)
-    for lic in u.get("assignedLicenses") or []:
+    for lic in lics or []:
         sku_id = str(lic.get("skuId", "")).lower()
         sku_states = states.get(sku_id, [])
         if sku_states and not any(s.get("state") == "Active" for s in sku_states):
@@ -356,80 +386,6 @@ def _licences(p: Person, u: dict, caps: dict, sku_by_id: dict, plan_cache: dict 
         p.disabled_capabilities |= found[1]
     p.disabled_capabilities -= p.capabilities
     p.licence_errors, p.suspended_skus, p.skus = errors or (), suspended or (), skus or ()
-
-
-def _devices(snapshot: Snapshot, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str, Section | None]:
-    managed = snapshot.section("managed_devices")
-    entra = snapshot.section("devices")
-    if entra.usable:
-        for d in entra.data or []:
-            if not d.get("accountEnabled", True):
-                continue
-            for owner in d.get("owners") or []:
-                q = by_id.get(owner)
-                if q is not None:
-                    if q.entra:
-                        q.entra.append(d)
-                    else:
-                        q.entra = [d]
-    if managed.usable:
-        for d in managed.data or []:
-            p = by_id.get(d.get("userId") or "")
-            if p is not None:
-                if p.managed:
-                    p.managed.append(d)
-                else:
-                    p.managed = [d]
-    has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
-    if has_intune:
-        if not managed.usable:
-            return None, managed.reason or "Intune managed devices were not collected", managed
-        rule = "intune"
-    else:
-        if not entra.usable:
-            return None, entra.reason or "Entra devices were not collected", entra
-        rule = "entra"
-    in_intune: set[str] | None = None  # built only if an MDM-managed Entra device needs the look-up
-    intune = rule == "intune"
-    for p in by_id.values():
-        if p.managed:  # Intune's records decide (device_category's first two cases, inline: most people)
-            p.device = COMPLIANT_MANAGED if any(d.get("complianceState") == "compliant" for d in p.managed) \
-                else MANAGED_NOT_COMPLIANT
-        elif not p.entra:
-            p.device = NO_DEVICE
-        else:
-            if in_intune is None:
-                in_intune = ({str(d.get("azureADDeviceId") or "").lower() for d in (managed.data or []) if managed.usable}
-                             - {""})
-            p.device = device_category(p.managed, p.entra, intune=intune, in_intune=in_intune)
-        if p.cloud_pcs and p.device in (NO_DEVICE, ENTRA_ONLY) \
-                and any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs):
-            p.device = COMPLIANT_MANAGED  # a Windows 365 Cloud PC is an Intune-managed device of its user
-    why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
-           else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
-    return rule, why, None
-
-
-def device_category(managed: list[dict], entra: list[dict], *, intune: bool, in_intune: set[str] = frozenset()) -> str:
-    """One person's device category from Intune's managed devices (by primary user) and their enabled Entra devices.
-
-    Intune's records decide where Intune lists a device for the person. An Entra device with ``isManaged: true``
-    is managed by an MDM and its ``isCompliant`` tells compliance, unless Intune lists that very device
-    (``azureADDeviceId``) under another primary user: then Intune's join on the user decides and, for this
-    person, it is only registered. ``isManaged`` null (what Graph gives a registered device no MDM ever saw)
-    or false is a device that is only registered or joined.
-    """
-    if any(d.get("complianceState") == "compliant" for d in managed):
-        return COMPLIANT_MANAGED
-    if managed:
-        return MANAGED_NOT_COMPLIANT
-    mdm = [d for d in entra if d.get("isManaged") is True
-           and not (intune and str(d.get("deviceId") or "").lower() in in_intune)]
-    if any(d.get("isCompliant") is True for d in mdm):
-        return COMPLIANT_MANAGED
-    if mdm:
-        return MANAGED_NOT_COMPLIANT
-    return ENTRA_ONLY if entra else NO_DEVICE
 
 
 def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person] | None = None) -> None:

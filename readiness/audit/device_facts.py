@@ -1,0 +1,114 @@
+"""Each person's device category, from whole columns of Intune's managed devices and Entra's devices (issue 15).
+
+With Intune in the tenant, a compliant managed device whose primary user (``userId``) is the person counts; without
+it, an enabled Entra device the person owns (``registeredOwners``). A provisioned Windows 365 Cloud PC is an
+Intune-managed device of its user. The rules per person are ``device_category``'s; this module applies them to
+100,000 people by reading each device column once instead of keeping every person's device rows.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..licensing.capabilities import INTUNE
+from .columns import column
+from .depth_facts import CLOUD_PC_WORKING
+
+# device categories per person
+COMPLIANT_MANAGED = "compliant_managed"
+MANAGED_NOT_COMPLIANT = "managed_not_compliant"
+ENTRA_ONLY = "entra_only"
+NO_DEVICE = "none"
+
+Person = Any  # facts.Person (facts imports this module; no import back)
+
+
+def device_category(managed: list[dict], entra: list[dict], *, intune: bool, in_intune: set[str] = frozenset()) -> str:
+    """One person's device category from Intune's managed devices (by primary user) and their enabled Entra devices.
+
+    Intune's records decide where Intune lists a device for the person. An Entra device with ``isManaged: true``
+    is managed by an MDM and its ``isCompliant`` tells compliance, unless Intune lists that very device
+    (``azureADDeviceId``) under another primary user: then Intune's join on the user decides and, for this
+    person, it is only registered. ``isManaged`` null (what Graph gives a registered device no MDM ever saw)
+    or false is a device that is only registered or joined.
+    """
+    if any(d.get("complianceState") == "compliant" for d in managed):
+        return COMPLIANT_MANAGED
+    if managed:
+        return MANAGED_NOT_COMPLIANT
+    mdm = [d for d in entra if d.get("isManaged") is True
+           and not (intune and str(d.get("deviceId") or "").lower() in in_intune)]
+    if any(d.get("isCompliant") is True for d in mdm):
+        return COMPLIANT_MANAGED
+    if mdm:
+        return MANAGED_NOT_COMPLIANT
+    return ENTRA_ONLY if entra else NO_DEVICE
+
+
+def devices_of(snapshot: Any, by_id: dict[str, Person], tenant_has: set[str]) -> tuple[str | None, str, Any]:
+    """Fill ``device`` for everyone; return the rule ("intune" | "entra" | None), why, and the section that blocked it."""
+    managed = snapshot.section("managed_devices")
+    entra = snapshot.section("devices")
+    # Intune: per person, whether any of their managed devices is compliant (False: managed, none compliant)
+    compliant: dict[str, bool] = {}  # by person id (by_id's keys: the person joined to anything)
+    if managed.usable:
+        for uid, state in zip(column(managed.data, "userId"), column(managed.data, "complianceState")):
+            uid = uid or ""
+            if uid in by_id and not compliant.get(uid):
+                compliant[uid] = state == "compliant"
+    has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
+    if has_intune:
+        if not managed.usable:
+            return None, managed.reason or "Intune managed devices were not collected", managed
+        rule = "intune"
+    else:
+        if not entra.usable:
+            return None, entra.reason or "Entra devices were not collected", entra
+        rule = "entra"
+    owned: dict[str, list[int]] = {}  # Entra devices (row numbers) of people Intune lists nothing for, by person id
+    if entra.usable:
+        for i, (on, owners) in enumerate(zip(column(entra.data, "accountEnabled", True), column(entra.data, "owners"))):
+            if not on:
+                continue
+            for owner in owners or ():
+                if owner in by_id and owner not in compliant:
+                    got = owned.get(owner)
+                    if got is None:
+                        owned[owner] = [i]
+                    else:
+                        got.append(i)
+    for uid, p in by_id.items():
+        state = compliant.get(uid)
+        if state is not None:  # Intune's records decide (device_category's first two cases)
+            p.device = COMPLIANT_MANAGED if state else MANAGED_NOT_COMPLIANT
+        elif uid not in owned:
+            p.device = NO_DEVICE
+        else:
+            p.device = None  # decided below, from the Entra devices' columns
+    if owned:
+        _entra_categories([(by_id[uid], rows) for uid, rows in owned.items()], entra.data, managed,
+                          intune=rule == "intune")
+    for p in by_id.values():
+        if p.cloud_pcs and p.device in (NO_DEVICE, ENTRA_ONLY) \
+                and any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs):
+            p.device = COMPLIANT_MANAGED  # a Windows 365 Cloud PC is an Intune-managed device of its user
+    why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
+           else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
+    return rule, why, None
+
+
+def _entra_categories(owned: list[tuple[Person, list[int]]], data: Any, managed: Any, *, intune: bool) -> None:
+    """device_category's Entra cases for people with only Entra devices, from the devices' columns."""
+    is_managed, is_compliant, device_ids = (column(data, "isManaged"), column(data, "isCompliant"),
+                                            column(data, "deviceId"))
+    in_intune: set[str] = set()
+    if intune and managed.usable:
+        in_intune = {str(x or "").lower() for x in column(managed.data, "azureADDeviceId")} - {""}
+    for p, rows in owned:
+        mdm = [i for i in rows if is_managed[i] is True
+               and not (intune and str(device_ids[i] or "").lower() in in_intune)]
+        if any(is_compliant[i] is True for i in mdm):
+            p.device = COMPLIANT_MANAGED
+        elif mdm:
+            p.device = MANAGED_NOT_COMPLIANT
+        else:
+            p.device = ENTRA_ONLY
