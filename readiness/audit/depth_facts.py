@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 from ..clock import days_since
 from ..collect.snapshot import Snapshot
@@ -53,21 +53,22 @@ def sspr_from(registered: object, methods: Any, fallback: bool) -> bool | None:
     return None
 
 
-def provisioning_of(u: dict) -> list[str] | None:
+def provisioning_of(u: dict) -> Sequence[str] | None:
     """Work services of one user that are not provisioned ("mailbox: PendingInput", ...); None without provisionedPlans."""
     if "provisionedPlans" not in u:
         return None
     return not_provisioned(u.get("provisionedPlans"))
 
 
-def not_provisioned(plans: Any) -> list[str]:
-    """``provisioning_of`` from a user's provisionedPlans (read): most people's plans are all provisioned."""
+def not_provisioned(plans: Any) -> Sequence[str]:
+    """``provisioning_of`` from a user's provisionedPlans (read): most people's plans are all provisioned, and share
+    one empty tuple (100,000 empty lists were a fifth of what the cyclic collector walked after evaluate)."""
     try:
         for x in plans or ():
             if x.get("provisioningStatus") not in PROVISIONED:
                 break
         else:
-            return []
+            return ()
     except TypeError:  # an odd status (a list): the full reading below decides, as it always did
         pass
     return sorted({f"{WORK_SERVICES[str(x.get('service')).lower()]}: {x.get('provisioningStatus')}"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Sequence
 from functools import cached_property
 from datetime import date, datetime, timezone
-from datetime import time as dtime
 
 from .. import clock
 from ..clock import days_since as clock_days_since
@@ -19,7 +18,7 @@ from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
 from . import depth_facts
-from .columns import Days, has_key
+from .columns import Days, _graph_day, has_key
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
 MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
@@ -58,7 +57,7 @@ class Person:
     sspr: bool | None = None  # registered for self-service password reset
     tap: bool | None = None  # a Temporary Access Pass can be issued (policy enabled for all users)
     roles: Sequence[str] = ()  # directory role definition ids
-    provisioning: list[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
+    provisioning: Sequence[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
     cloud_pcs: Sequence[dict] = ()
     idle: bool | None = None  # no sign-in or activity for depth_facts.IDLE_DAYS
     teams_account: str | None = None  # teamsUserConfiguration accountType, "none" when not hosted on Teams
@@ -306,43 +305,11 @@ def _licences_cached(p: Person, lics: object, states: object, caps: dict, sku_by
     p.suspended_skus = found[3]
 
 
-def _graph_day(when: object) -> date | None:
-    """The day of a timestamp in Graph's usual form (2026-11-20T09:30:00Z, valid), from memoised parts; None for
-    anything else (which the slow path then reads exactly as before)."""
-    if not isinstance(when, str) or len(when) != 20 or when[19] != "Z" or when[10] != "T" or when.startswith("0001"):
-        return None
-    day = _DAYS.get(when[:10])
-    if day is None:
-        day = _DAYS[when[:10]] = _date_or_false(when[:10])
-    ok = _TIMES.get(when[11:19])
-    if ok is None:
-        ok = _TIMES[when[11:19]] = _time_ok(when[11:19])
-    return day if day and ok else None
-
-
 def days_since(when: str | None, today: date) -> int | None:
     """``clock.days_since`` (the same answer for every input), fast for Graph's usual form: the checks and the facts
     ask it a few hundred thousand times at 100,000 people."""
     day = _graph_day(when)
     return (today - day).days if day is not None else clock_days_since(when, today)
-
-
-_DAYS: dict[str, date | bool] = {}
-_TIMES: dict[str, bool] = {}
-
-
-def _date_or_false(text: str) -> date | bool:
-    try:
-        return date.fromisoformat(text) if text.isascii() and text[4] == "-" and text[7] == "-" else False
-    except ValueError:
-        return False
-
-
-def _time_ok(text: str) -> bool:
-    try:
-        return text.isascii() and text[2] == ":" and text[5] == ":" and bool(dtime.fromisoformat(text) or True)
-    except ValueError:
-        return False
 
 
 def _newest2(a: str | None, b: str | None) -> str | None:

@@ -21,5 +21,6 @@ def finding(status: Status, outcome: str | Message, params: dict[str, Any] | Non
 
 
 def names(people: Iterable[Any]) -> dict[str, Any]:
-    items = [p.upn for p in people]
-    return {"count": len(items), "sample": items[:SAMPLE]}
+    if not isinstance(people, list):
+        people = list(people)
+    return {"count": len(people), "sample": [p.upn for p in people[:SAMPLE]]}

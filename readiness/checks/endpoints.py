@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..audit.columns import column
 from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import NO_DEVICE, facts
 from .common import finding, names
@@ -35,9 +36,11 @@ def app_protection(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     policies = snapshot.data("app_protection", []) or []
     kinds = {str(p.get("@odata.type") or "") for p in policies}
     phones: dict[str, int] = {}
-    for d in snapshot.data("devices", []) or []:
-        os_name = str(d.get("operatingSystem") or "")
-        if os_name in MAM_TYPES and d.get("isManaged") is not True and d.get("accountEnabled", True):
+    devices = snapshot.data("devices", []) or []  # read as columns: 110,000 rows at 100k people (issue 15)
+    for os_name, managed, enabled in zip(column(devices, "operatingSystem"), column(devices, "isManaged"),
+                                         column(devices, "accountEnabled", True)):
+        os_name = str(os_name or "")
+        if os_name in MAM_TYPES and managed is not True and enabled:
             phones[os_name] = phones.get(os_name, 0) + 1
     typed = any(k for k in kinds)  # $select without @odata.type: a policy of unknown platform covers both
     uncovered = sorted(os for os in phones if typed and MAM_TYPES[os] not in kinds) if policies else sorted(phones)

@@ -117,8 +117,7 @@ def guest_directory_access(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 @check(id="sharing.stale_guests", area="sharing", severity="low", requires=("users",), effort="hours")
 def stale_guests(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
-    users = snapshot.data("users", []) or []
-    if users and not any("signInActivity" in u for u in users):
+    if (snapshot.data("users", []) or []) and not f.sign_in_read:
         note = next((n for n in snapshot.section("users").notes if "sign-in" in n), "sign-in activity was not collected")
         p1 = "premium" in note or "P1" in note
         yield finding(Status.NOT_EVALUABLE, "not_evaluable_licence" if p1 else "not_evaluable_permission", {"note": note},
