@@ -68,19 +68,19 @@ class Days:
     """``days_since(when, today)`` for many timestamps against one day, each distinct string parsed once (sign-in
     and sync times repeat: 100,000 people signed in at about 19,000 distinct minutes)."""
 
-    __slots__ = ("today", "_days", "_day")
+    __slots__ = ("today", "of", "_day")
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self._days: dict[Any, date | None] = {}  # timestamp -> its day; None: not in Graph's usual form
+        self.of: dict[Any, date | None] = {}  # timestamp -> its day; None: not in Graph's usual form (read, never changed)
         self._day = _graph_day
 
     def day(self, when: Any) -> date | None:
         """The day of a timestamp in Graph's usual form (2026-11-20T09:30:00Z), else None."""
         try:
-            return self._days[when]
+            return self.of[when]
         except KeyError:
-            day = self._days[when] = self._day(when)
+            day = self.of[when] = self._day(when)
             return day
         except TypeError:  # not hashable: not a timestamp
             return None

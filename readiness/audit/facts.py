@@ -227,7 +227,9 @@ def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | 
     plans_read = has_key(users, "provisionedPlans")
     plan_cache: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
     lic_cache: dict = {}
-    graph_form, ages, not_provisioned, idle_days = days.graph_form, days, depth_facts.not_provisioned, depth_facts.IDLE_DAYS
+    one_sku: dict[str, tuple] = {}  # most people: one licence, nothing switched off, no group assignment
+    day_of, graph_form, ages, today = days.of, days.graph_form, days, days.today
+    not_provisioned, idle_days = depth_facts.not_provisioned, depth_facts.IDLE_DAYS
     people = []
     append = people.append
     for i, uid in enumerate(ids):
@@ -235,17 +237,31 @@ def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | 
         # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
         # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
         a, b = act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime")
-        if graph_form(a) and graph_form(b):  # Graph's usual form, all UTC and one width: compares as text
-            last = b if b > a else a
-        else:
-            last = newest(a, b)
-        provisioning = not_provisioned(plans[i]) if plans_read[i] else None
+        try:
+            usual = day_of[a] is not None and day_of[b] is not None  # parsed before: a date, or None (another form)
+        except (KeyError, TypeError):
+            usual = graph_form(a) and graph_form(b)
+        last = (b if b > a else a) if usual else newest(a, b)  # Graph's usual form (UTC, one width) compares as text
+        lics, held = licences[i], states[i]
+        found = sku = None
+        if not held and lics.__class__ is list and len(lics) == 1:
+            lic = lics[0]
+            sku = lic.get("skuId") if lic.__class__ is dict and not lic.get("disabledPlans") else None
+            if sku.__class__ is str:
+                found = one_sku.get(sku)
         p = Person(uid, upns[i] or "", names[i] or "", departments[i] or "", bool(enabled[i]), types[i] or "Member",
-                   places[i], last_sign_in=last, created=created[i], invited=invited[i], provisioning=provisioning,
-                   tap=tap, is_admin=is_admin)
-        _licences_cached(p, licences[i], states[i], caps, sku_by_id, plan_cache, lic_cache)
+                   places[i], last_sign_in=last, created=created[i], invited=invited[i],
+                   provisioning=not_provisioned(plans[i]) if plans_read[i] else None, tap=tap, is_admin=is_admin)
+        if found is not None:  # shared and immutable: nothing changes a person's licences after this
+            p.capabilities, p.disabled_capabilities, p.skus, p.suspended_skus = found
+        else:
+            _licences_cached(p, lics, held, caps, sku_by_id, plan_cache, lic_cache)
+            if sku.__class__ is str and not p.licence_errors:
+                one_sku[sku] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
+                                tuple(p.suspended_skus))
         if sign_in_read:  # no sign-in for IDLE_DAYS, unless the account is newer than that (depth_facts.idle_by_sign_in)
-            age = ages(last)
+            day = day_of.get(last) if usual else None
+            age = (today - day).days if day is not None else ages(last)
             p.idle = (not (ages(p.created) or 0) <= idle_days) if age is None or age > idle_days else False
         append(p)
     return people
@@ -256,8 +272,8 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
     ids, methods_col, mfa_col, admin_col, sspr_col = columns(rows, "id", "methodsRegistered", "isMfaRegistered",
                                                              "isAdmin", "isSsprRegistered")
     mfa_read, admin_read = has_key(rows, "isMfaRegistered"), has_key(rows, "isAdmin")
-    sspr_from = depth_facts.sspr_from
-    shared: dict[tuple, tuple[tuple, bool]] = {}  # a few method combinations, each one tuple for everybody
+    sspr_methods = depth_facts.SSPR_METHODS
+    shared: dict[tuple, tuple[tuple, bool, bool]] = {}  # a few method combinations, each one tuple for everybody
     for i, uid in enumerate(ids):
         p = by_id.get(uid)
         if p is None:
@@ -266,14 +282,16 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
         key = registered if registered.__class__ is tuple else tuple(registered)
         got = shared.get(key)
         if got is None:
-            got = shared[key] = (key, bool(MFA_METHODS & set(key)))
+            got = shared[key] = (key, bool(MFA_METHODS & set(key)), bool(sspr_methods & set(key)))
         p.methods = got[0]
         p.mfa = bool(mfa_col[i]) if mfa_read[i] else got[1]
         if admin_from_report:
             p.is_admin = admin_col[i] if admin_read[i] else None
-        sspr = sspr_from(sspr_col[i], key, fallback)
-        if sspr is not None:
+        sspr = sspr_col[i]  # depth_facts.sspr_from: the report's answer, else (fallback) a method that can reset
+        if sspr.__class__ is bool:
             p.sspr = sspr
+        elif fallback:
+            p.sspr = got[2]
 
 
 def _licences_cached(p: Person, lics: object, states: object, caps: dict, sku_by_id: dict, plan_cache: dict,

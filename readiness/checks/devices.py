@@ -118,8 +118,13 @@ def encryption(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 def stale_sync(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
     devices = snapshot.data("managed_devices", []) or []
-    days = Days(f.today)  # each distinct sync time parsed once
-    stale = [i for i, when in enumerate(column(devices, "lastSyncDateTime")) if (age := days(when)) is None or age > 30]
+    synced = column(devices, "lastSyncDateTime")
+    days = Days(f.today)
+    try:  # each distinct sync time judged once, then looked up per device
+        old = {when for when in set(synced) if (age := days(when)) is None or age > 30}
+        stale = [i for i, when in enumerate(synced) if when in old]
+    except TypeError:  # an odd value (a list): one by one
+        stale = [i for i, when in enumerate(synced) if (age := days(when)) is None or age > 30]
     device_names = column(devices, "deviceName") if stale else []
     ev = {"devices": len(devices), "stale": len(stale), "sample": [device_names[i] for i in stale[:25]],
           "source": "/deviceManagement/managedDevices lastSyncDateTime"}
