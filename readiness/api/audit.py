@@ -1,7 +1,7 @@
 """Audits and reports, offline: evaluate a snapshot, render an Audit (or a plan, a run), the checks."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..audit.evaluate import evaluate as _evaluate
 from ..audit.evaluate import private
@@ -14,7 +14,8 @@ from .results import Plan, Run
 
 
 def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
-             aggregate_only: bool = False, prices: dict[str, dict] | str | Any = None, min_group_size: int = 5) -> Audit:
+             aggregate_only: bool = False, prices: dict[str, dict] | str | Any = None, min_group_size: int = 5,
+             one_shot: bool = False) -> Audit:
     """Every check, the per-person matrix, scores, licences, seats to buy, what was not evaluated, top
     actions and (with ``previous``, an earlier snapshot of the same tenant) the trend. Finished and
     language-free: render it in any format and language.
@@ -22,7 +23,9 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
     + prices: a prices CSV path (SKU part number, monthly price, currency) or its parsed dict: the seats
       summary and ``licences.idle_seat_cost`` show money; without it they do not (never invented).
     + aggregate_only, min_group_size: counts only; departments of fewer than ``min_group_size`` people merged
-      into one "other" row."""
+      into one "other" row.
+    + one_shot: the process ends soon after (a CLI command): what is alive is then frozen out of the cyclic
+      garbage collector's passes (``gc.freeze()``) instead of walked again; leave it False in a long-running process."""
     arguments.snapshot(snap, "evaluate")
     arguments.snapshot(previous, "evaluate", "previous", optional=True)
     if prices is not None and not isinstance(prices, dict):
@@ -30,12 +33,13 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
 
         prices = load_prices(prices)
     return _evaluate(snap, previous, pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices,
-                     min_group_size=min_group_size)
+                     min_group_size=min_group_size, one_shot=one_shot)
 
 
 def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseudonymize: bool = False,  # noqa: A002
            aggregate_only: bool = False, *, people: bool = False, command: str = "report", exit_code: int = 0,
-           csv_headers: str = "labels", color: bool = False, width: int | None = None, min_group_size: int = 5) -> str:
+           csv_headers: str = "labels", color: bool = False, width: int | None = None, min_group_size: int = 5,
+           stream: BinaryIO | None = None) -> str:
     """An Audit as table, json, csv, md or html in ``lang``; a plan, a run or an undo preview as table or json.
 
     + pseudonymize / aggregate_only: for readers outside the IT team (the audit is made private first);
@@ -45,12 +49,19 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
     + color, width: with table, status in ANSI colour and lines wrapped to ``width`` columns (for a terminal).
     + csv_headers: "labels" (Excel: BOM, the language's separator, headers and words) or "ids" (stable, for scripts).
     + command, exit_code: recorded in the JSON envelope.
+    + stream: with an Audit as json, a binary file the same text is written to (UTF-8) in pieces instead of
+      returned (returns ""): 73 MB at 100,000 people, never held whole (render/json_stream.py).
     """
     if isinstance(obj, Audit):
         from ..render.formats import render_audit
 
         arguments.language(lang)
         audit = private(obj, pseudonymize=pseudonymize, aggregate_only=aggregate_only, min_group_size=min_group_size)
+        if stream is not None and format == "json":
+            from ..render.json_stream import write_audit_json
+
+            write_audit_json(audit, stream, lang, command=command, exit_code=exit_code)
+            return ""
         return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code,
                             csv_headers=csv_headers, color=color, width=width)
     if isinstance(obj, Plan):

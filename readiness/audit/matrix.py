@@ -93,11 +93,13 @@ def build_matrix(f: Facts) -> Matrix:
     groups: dict[str, list[tuple[str, dict]]] = {}
     verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool]]] = {}  # the few distinct answers
     licence_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+    working = CLOUD_PC_WORKING
     for p in f.members:
         caps, off = p.capabilities, p.disabled_capabilities
+        provisioning = p.provisioning
         key = None
-        if isinstance(caps, frozenset) and isinstance(off, frozenset):
-            key = (caps, off, not p.skus, not p.licence_errors, not p.suspended_skus, not p.provisioning,
+        if caps.__class__ is frozenset and off.__class__ is frozenset:
+            key = (caps, off, not p.skus, not p.licence_errors, not p.suspended_skus, not provisioning,
                    not p.usage_location, p.mfa, p.device, p.teams_account)
         got = verdicts.get(key) if key is not None else None
         if got is None:
@@ -106,24 +108,28 @@ def build_matrix(f: Facts) -> Matrix:
             if key is not None:
                 verdicts[key] = got
         ready, reasons, kit_ = got
-        skus = tuple(p.skus)
+        skus = p.skus if p.skus.__class__ is tuple else tuple(p.skus)
         names = licence_names.get(skus)
         if names is None:
             names = licence_names[skus] = tuple(f.sku_name(s) for s in skus)
         department = p.department or ""
+        upn, name, sspr, tap, pcs = p.upn, p.name, p.sspr, p.tap, p.cloud_pcs
+        # Person.can_recover, inline: SSPR registered or a TAP possible; either unknown cannot say "no"
+        can_recover = True if sspr or tap else (None if sspr is None or tap is None else False)
         row = {
-            "id": p.id, "userPrincipalName": p.upn, "displayName": p.name, "department": department,
+            "id": p.id, "userPrincipalName": upn, "displayName": name, "department": department,
             "ready": ready, "reasons": list(reasons), "teams_enabled": kit_["teams"], "mailbox_enabled": kit_["mailbox"],
             "files_enabled": kit_["files"], "mfa_registered": p.mfa, "device": p.device,
             "usage_location": p.usage_location, "licences": list(names),
-            "teams_active_30d": p.teams_active, "external": "#EXT#" in p.upn,
-            "sspr_registered": p.sspr, "services_provisioned": None if p.provisioning is None else not p.provisioning,
-            "not_provisioned": list(p.provisioning or []), "cloud_pc": any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs or ()), "can_recover": p.can_recover,
+            "teams_active_30d": p.teams_active, "external": "#EXT#" in upn,
+            "sspr_registered": sspr, "services_provisioned": None if provisioning is None else not provisioning,
+            "not_provisioned": list(provisioning or ()),
+            "cloud_pc": bool(pcs) and any(pc.get("status") in working for pc in pcs), "can_recover": can_recover,
         }
         group = groups.get(department)
         if group is None:
             group = groups[department] = []
-        group.append((p.name.lower(), row))
+        group.append((name.lower(), row))
     lowered = {d: d.lower() for d in groups}
     if len(set(lowered.values())) < len(lowered):  # "IT" and "it": the rows of both interleave; count them as rows
         rows = [row for g in groups.values() for _, row in g]

@@ -9,7 +9,7 @@ import readiness
 from ..exitcodes import ExitCode
 from .context import AppContext, say
 from .helptext import HelpCommand
-from .options import (aggregate_options, connection_options, csv_headers_option, emit, lang_option, limit_waiting, max_wait_option,
+from .options import (aggregate_options, connection_options, csv_headers_option, emit, emit_audit, lang_option, limit_waiting, max_wait_option,
                       output_options, terminal_style)
 
 
@@ -50,7 +50,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.note(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
-    result = readiness.evaluate(snapshot, prices=prices)
+    result = readiness.evaluate(snapshot, prices=prices, one_shot=True)  # the command ends after rendering
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:
@@ -66,8 +66,8 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     if report_path:
         emit(readiness.render(result, readiness.format_for(report_path), lang, people=people, command="audit",
                               exit_code=int(code), csv_headers=csv_headers, **private), report_path, query=False)
-    emit(readiness.render(result, output, lang, people=people, command="audit", exit_code=int(code),
-                          csv_headers=csv_headers, **private, **terminal_style(app, output, out)), out)
+    emit_audit(result, output, lang, out, people=people, command="audit", exit_code=int(code),
+               csv_headers=csv_headers, **private, **terminal_style(app, output, out))
     if failed:
         app.note(incomplete_message(failed, snapshot))
     if code:

@@ -210,6 +210,30 @@ def emit(text: str, out: Path | None, *, query: bool = True) -> None:
     click.echo(say("cli.wrote", path=str(out)), err=True)
 
 
+def emit_audit(audit: Any, fmt: str, lang: str, out: Path | None, **render_args: Any) -> None:
+    """``emit(readiness.render(audit, fmt, lang, **render_args), out)``, with ``-o json`` (no --query) written in
+    pieces to --out or stdout (render/json_stream.py): 73 MB at 100,000 people, never held whole (issue 15)."""
+    import readiness
+
+    ctx = click.get_current_context(silent=True)
+    if fmt != "json" or (ctx is not None and ctx.meta.get("readiness.query") is not None):
+        emit(readiness.render(audit, fmt, lang, **render_args), out)
+        return
+    if out is None:
+        import sys
+
+        sys.stdout.flush()
+        stdout = click.get_binary_stream("stdout")
+        readiness.render(audit, fmt, lang, stream=stdout, **render_args)
+        stdout.flush()
+        return
+    from ..safe_io import open_output
+
+    with open_output(out) as fh:
+        readiness.render(audit, fmt, lang, stream=fh, **render_args)
+    click.echo(say("cli.wrote", path=str(out)), err=True)
+
+
 def terminal_style(app: Any, fmt: str, out: Path | None) -> dict[str, Any]:
     """For a table printed to a terminal: colour (unless --no-color/NO_COLOR) and the terminal's width; else neither."""
     import shutil
