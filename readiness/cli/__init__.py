@@ -123,6 +123,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (`readiness`, `python -m readiness`)."""
+    from . import options
+
+    options._ONE_SHOT = True  # the process ends with the command: evaluate may freeze what it built (issue 15)
     try:
         cli.main(args=argv, prog_name="readiness")
     except BrokenPipeError:  # `readiness ... | head`

@@ -10,7 +10,7 @@ from ..exitcodes import ExitCode
 from .context import AppContext, say
 from .helptext import HelpCommand
 from .options import (aggregate_options, connection_options, csv_headers_option, emit, emit_audit, lang_option, limit_waiting, max_wait_option,
-                      output_options, terminal_style)
+                      one_shot, output_options, terminal_style)
 
 
 @click.command(cls=HelpCommand, name="audit")
@@ -50,7 +50,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         if snapshot_out:
             snapshot.save(snapshot_out)
             app.note(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
-    result = readiness.evaluate(snapshot, prices=prices, one_shot=True)  # the command ends after rendering
+    result = readiness.evaluate(snapshot, prices=prices, one_shot=one_shot())
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:

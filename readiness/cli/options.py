@@ -210,6 +210,14 @@ def emit(text: str, out: Path | None, *, query: bool = True) -> None:
     click.echo(say("cli.wrote", path=str(out)), err=True)
 
 
+_ONE_SHOT = False  # set by main(): this process ends when the command does (not CliRunner, not a host program)
+
+
+def one_shot() -> bool:
+    """Whether the process ends with this command: evaluate may then freeze what it built (``evaluate(one_shot=...)``)."""
+    return _ONE_SHOT
+
+
 def emit_audit(audit: Any, fmt: str, lang: str, out: Path | None, **render_args: Any) -> None:
     """``emit(readiness.render(audit, fmt, lang, **render_args), out)``, with ``-o json`` (no --query) written in
     pieces to --out or stdout (render/json_stream.py): 73 MB at 100,000 people, never held whole (issue 15)."""

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from .helptext import HelpCommand
-from .options import aggregate_options, csv_headers_option, emit_audit, lang_option, output_options, terminal_style
+from .options import (aggregate_options, csv_headers_option, emit_audit, lang_option, one_shot, output_options,
+                      terminal_style)
 
 
 @click.command(cls=HelpCommand, name="report")
@@ -27,5 +28,5 @@ def report(app: object, snapshot: Path, previous: Path | None, output: str | Non
     fmt = output or (readiness.format_for(out) if out else "html")
     audit = readiness.evaluate(readiness.load_snapshot(snapshot), readiness.load_snapshot(previous) if previous else None,
                                pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices_path,
-                               min_group_size=min_group_size, one_shot=True)  # the command ends after rendering
+                               min_group_size=min_group_size, one_shot=one_shot())
     emit_audit(audit, fmt, lang, out, people=people, csv_headers=csv_headers, **terminal_style(app, fmt, out))
