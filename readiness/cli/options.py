@@ -230,8 +230,11 @@ def emit_audit(audit: Any, fmt: str, lang: str, out: Path | None, **render_args:
     if out is None:
         import sys
 
+        stdout = getattr(sys.stdout, "buffer", None)
+        if stdout is None:  # a text-only stdout (a host program's): the text whole
+            emit(readiness.render(audit, fmt, lang, **render_args), out)
+            return
         sys.stdout.flush()
-        stdout = click.get_binary_stream("stdout")
         readiness.render(audit, fmt, lang, stream=stdout, **render_args)
         stdout.flush()
         return
