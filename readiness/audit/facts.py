@@ -227,7 +227,7 @@ def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | 
     plans_read = has_key(users, "provisionedPlans")
     plan_cache: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
     lic_cache: dict = {}
-    one_sku: dict[str, tuple] = {}  # most people: one licence, nothing switched off, no group assignment
+    one_sku: dict[str | tuple, tuple] = {}  # most people: one licence (or none), nothing switched off
     day_of, graph_form, ages, today = days.of, days.graph_form, days, days.today
     not_provisioned, idle_days = depth_facts.not_provisioned, depth_facts.IDLE_DAYS
     people = []
@@ -244,11 +244,18 @@ def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | 
         last = (b if b > a else a) if usual else newest(a, b)  # Graph's usual form (UTC, one width) compares as text
         lics, held = licences[i], states[i]
         found = sku = None
-        if not held and lics.__class__ is list and len(lics) == 1:
+        # one licence, nothing switched off, and no assignment state other than Active (a group's working licence):
+        # the answer depends on the SKU alone (_licences: only a SKU's states all failing make it an error)
+        if lics.__class__ is list and len(lics) == 1 and (not held or (
+                held.__class__ is list and len(held) == 1 and held[0].__class__ is dict
+                and held[0].get("state") == "Active")):
             lic = lics[0]
             sku = lic.get("skuId") if lic.__class__ is dict and not lic.get("disabledPlans") else None
             if sku.__class__ is str:
                 found = one_sku.get(sku)
+        elif not lics and not held:
+            sku = ()  # no licence at all: one answer for everybody
+            found = one_sku.get(sku)
         p = Person(uid, upns[i] or "", names[i] or "", departments[i] or "", bool(enabled[i]), types[i] or "Member",
                    places[i], last_sign_in=last, created=created[i], invited=invited[i],
                    provisioning=not_provisioned(plans[i]) if plans_read[i] else None, tap=tap, is_admin=is_admin)
@@ -256,7 +263,7 @@ def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | 
             p.capabilities, p.disabled_capabilities, p.skus, p.suspended_skus = found
         else:
             _licences_cached(p, lics, held, caps, sku_by_id, plan_cache, lic_cache)
-            if sku.__class__ is str and not p.licence_errors:
+            if (sku.__class__ is str or sku == ()) and not p.licence_errors:
                 one_sku[sku] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
                                 tuple(p.suspended_skus))
         if sign_in_read:  # no sign-in for IDLE_DAYS, unless the account is newer than that (depth_facts.idle_by_sign_in)
