@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
@@ -138,7 +139,7 @@ def build_matrix(f: Facts) -> Matrix:
     rows, depts, tallies = [], [], []
     for name in sorted(groups, key=lowered.__getitem__):
         group = groups[name]
-        group.sort(key=lambda pair: pair[0])  # stable: as the one sort by (department, name) ordered them
+        group.sort(key=itemgetter(0))  # stable: as the one sort by (department, name) ordered them
         members = [row for _, row in group]
         rows += members
         tally = _tally(members)
