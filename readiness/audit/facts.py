@@ -16,7 +16,7 @@ from ..clock import days_since as clock_days_since
 from ..collect.snapshot import Section, Snapshot
 from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
-from ..licensing.capabilities import ENTRA_P1, INTUNE, kit
+from ..licensing.capabilities import ENTRA_P1, kit
 from . import depth_facts
 from .columns import Days, _graph_day, has_key
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
@@ -335,13 +335,6 @@ def days_since(when: str | None, today: date) -> int | None:
     ask it a few hundred thousand times at 100,000 people."""
     day = _graph_day(when)
     return (today - day).days if day is not None else clock_days_since(when, today)
-
-
-def _newest2(a: str | None, b: str | None) -> str | None:
-    """``newest(a, b)``: two timestamps in Graph's usual form (all UTC, one width) compare as text."""
-    if _graph_day(a) is not None and _graph_day(b) is not None:
-        return b if b > a else a  # type: ignore[operator]
-    return newest(a, b)
 
 
 def _licences(p: Person, lics: object, assignment_states: object, caps: dict, sku_by_id: dict,
