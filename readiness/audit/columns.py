@@ -17,9 +17,9 @@ from ..collect.table import Table, columns
 
 
 def column(data: Any, key: str, default: Any = None) -> list:
-    """One property of every row; ``default`` where a dict row lacks the key (a Table row never does)."""
+    """One property of every row; ``default`` where a dict row lacks the key, or a Table the whole column."""
     if isinstance(data, Table):
-        return data.column(key)
+        return data.column(key) if key in data.keys else [default] * len(data)
     if default is None:
         return columns(data, key)[0]
     return [row.get(key, default) for row in data or ()]

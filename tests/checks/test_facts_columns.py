@@ -48,6 +48,7 @@ def test_column_keeps_a_missing_key_apart_from_null_in_lists() -> None:
     assert column(table, "accountEnabled", True) == [False, None, None]  # a Table has every key (Graph's null)
     assert has_key(table, "accountEnabled") == [True] * 3 and has_key(table, "owners") == [False] * 3
     assert column(table, "owners") == [None] * 3 and column([], "x") == [] and has_key(None, "x") == []
+    assert column(table, "isManaged", True) == [True] * 3  # a column the table lacks: absent in every row
 
 
 @pytest.mark.parametrize("when", ["2026-11-20T09:30:00Z", "2026-08-01T00:00:00Z", "2026-11-20T09:30:00.123Z",
