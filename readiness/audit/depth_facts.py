@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from ..clock import days_since
 from ..collect.snapshot import Snapshot
+from .columns import column
 
 Person = Any  # facts.Person (facts imports this module; no import back)
 
@@ -133,7 +134,8 @@ def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
     sec = snapshot.section("teams_users")
     if not sec.usable:
         return
-    accounts = {str(c.get("id")): str(c.get("accountType") or "unknown") for c in sec.data or []}
+    data = sec.data or []  # one row per person: read as columns (issue 15)
+    accounts = {str(uid): str(kind or "unknown") for uid, kind in zip(column(data, "id"), column(data, "accountType"))}
     for p in by_id.values():
         p.teams_account = accounts.get(p.id, "none")
 
