@@ -89,12 +89,61 @@ class Phrase(str):
         except (KeyError, ReadinessError):
             return str(self)
 
+    def as_data(self) -> dict[str, Any]:
+        """Its key and parameters as JSON data, for files read later in any language (a snapshot section's reason);
+        a nested Phrase is kept by key too, anything else that is not JSON as its English text."""
+        return {"key": self.key, "params": {k: _as_data(v) for k, v in self.params.items()}}
+
+    @classmethod
+    def from_data(cls, key: Any, params: Any) -> "Phrase | None":
+        """The Phrase ``as_data`` wrote; None when the data is not one or the catalogue cannot say it (a file from
+        another version): the caller keeps the text it stored beside it."""
+        if not isinstance(key, str) or not key or not isinstance(params, dict):
+            return None
+        try:
+            return cls(key, **{str(k): _from_data(v, 0) for k, v in params.items()})
+        except (KeyError, ValueError, IndexError, TypeError, AttributeError, ReadinessError):
+            return None
+
+
+PHRASE_MARK = "$phrase"
+
+
+def _as_data(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return {PHRASE_MARK: value.key, "params": {k: _as_data(v) for k, v in value.params.items()}}
+    if value is None or isinstance(value, (bool, int, float)) or type(value) is str:
+        return value
+    return str(value)
+
+
+def _from_data(value: Any, depth: int) -> Any:
+    if isinstance(value, dict) and isinstance(value.get(PHRASE_MARK), str) and isinstance(value.get("params"), dict):
+        if depth > 3:
+            raise ValueError("phrases nested too deep")
+        return Phrase(value[PHRASE_MARK], **{str(k): _from_data(v, depth + 1) for k, v in value["params"].items()})
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError("not a phrase parameter")
+
 
 def _phrase(key: str, lang: str, params: Mapping[str, Any]) -> str:
     if _catalogue is None:  # pragma: no cover - see use_catalogue
         raise RuntimeError("readiness.i18n was not imported")
     values = {k: _param(v, lang) for k, v in params.items()} or {"_": ""}
-    return _catalogue.text(key, lang, **values)
+    said = _catalogue.text(key, lang, **values)
+    # an error's "what happened" used as a reason inside a sentence: without its closing stop, as ReadinessError.what
+    return _unstop(said) if key.startswith("errors.") and key.endswith(".what") else said
+
+
+def error_phrase(exc: "ReadinessError") -> "Phrase | None":
+    """What happened in ``exc`` as a Phrase (its catalogue key and parameters), None for an error written in English."""
+    if not exc.key:
+        return None
+    try:
+        return Phrase(f"errors.{exc.key}.what", **exc.params)
+    except (KeyError, ValueError, IndexError, ReadinessError):
+        return None
 
 
 _E = TypeVar("_E", bound="ReadinessError")

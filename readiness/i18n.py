@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import errors as _errors
-from .errors import UsageError
+from .errors import Phrase, UsageError
 from .resources import data_root
 
 ENV_DIR = "READINESS_TRANSLATIONS_DIR"
@@ -140,7 +140,7 @@ class _Formatter(string.Formatter):
             entry = catalogue(self.lang).entries.get(spec)
             if is_plural(entry):
                 return self.format(plural(entry, value, self.lang), n=self.format_field(value, ""))
-        if isinstance(value, Message):
+        if isinstance(value, (Message, Phrase)):  # a translatable part of the sentence (a section's reason)
             return value.text(self.lang)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not spec:
             return number(value, self.lang)

@@ -129,7 +129,7 @@ def _faulted(results: dict, ids: list[str], endpoint: str) -> None:
 
 async def _teams(client: GraphClient, groups_sec: Section) -> Section:
     if not groups_sec.usable:
-        return Section("teams", SKIPPED, endpoint="/teams/{id}", reason=f"groups could not be read: {groups_sec.reason}")
+        return Section("teams", SKIPPED, endpoint="/teams/{id}", reason=Phrase("report.reasons.groups_unread", reason=groups_sec.reason))
     ids = [g["id"] for g in groups_sec.data if "Team" in (g.get("resourceProvisioningOptions") or [])]
     reqs = [BatchRequest(str(i), "GET", f"/teams/{gid}?$select=id,displayName,isArchived,visibility,guestSettings,memberSettings")
             for i, gid in enumerate(ids)]
@@ -147,7 +147,7 @@ async def _teams(client: GraphClient, groups_sec: Section) -> Section:
             missing += 1
     if ids and forbidden == len(ids):
         return Section("teams", FORBIDDEN, endpoint="/teams/{id}", permission="Team.ReadBasic.All",
-                       reason="the app or account lacks the permission Team.ReadBasic.All (Graph answered 403)")
+                       reason=Phrase("cli.progress.reasons.no_permission", permission="Team.ReadBasic.All"))
     sec = Section("teams", COMPLETE, items, endpoint="/teams/{id} ($batch)", count=len(items))
     if missing:
         sec.notes.append(f"{missing} team(s) could not be read (old teams without a team object, or deleted meanwhile)")
@@ -161,7 +161,7 @@ async def teams_usage(client: GraphClient) -> list[Section]:
                             _single(client, "report_settings", "/admin/reportSettings", build(client.sdk.admin.report_settings)))
     if not settings.usable:
         usage = Section("teams_usage", SKIPPED, endpoint=endpoint,
-                        reason=f"whether report names are concealed is unknown: {settings.reason}")
+                        reason=Phrase("report.reasons.concealed_unknown", reason=settings.reason))
         return [settings, usage]
     if settings.data.get("displayConcealedNames"):
         usage = Section("teams_usage", FORBIDDEN, endpoint=endpoint,
@@ -203,7 +203,7 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section], pre
 
     groups = await groups_sec
     if not groups.usable:
-        return Section("group_members", SKIPPED, reason=f"groups could not be read: {groups.reason}")
+        return Section("group_members", SKIPPED, reason=Phrase("report.reasons.groups_unread", reason=groups.reason))
     known: dict[str, list[str]] = {}
     if previous is not None and previous.snap is not None:
         known, unknown = members_from_delta(previous.snap.sections.get("group_members"), groups, previous)
@@ -265,7 +265,7 @@ async def _licence_or_permission(sec: Section, skus: Awaitable[Section] | None, 
     sku_sec = await skus
     if sku_sec.usable and not tenant_has(sku_sec.data or [], capability):
         return Section(sec.name, FORBIDDEN, endpoint=sec.endpoint, licence=licence,
-                       reason=f"the tenant has no {licence} (Graph answered 403)")
+                       reason=Phrase("report.reasons.no_licence_403", licence=licence))
     return sec
 
 
@@ -297,7 +297,7 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
         first = await _licence_or_permission(first, skus, ENTRA_P1_CAP, P1)
     users_done = await users_sec
     if not users_done.usable:
-        return Section("mfa", SKIPPED, endpoint=endpoint, reason=f"{first.reason}; users could not be read for the fallback")
+        return Section("mfa", SKIPPED, endpoint=endpoint, reason=Phrase("report.reasons.fallback_no_users", reason=first.reason))
     members = [u for u in users_done.data if u.get("accountEnabled") and u.get("userType") == "Member"]
     reqs = [BatchRequest(u["id"], "GET", f"/users/{u['id']}/authentication/methods") for u in members]
     try:
@@ -319,7 +319,7 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
                      "methodsRegistered": [m for m in methods if m != "password"]})
     if members and refused == len(members):
         return Section("mfa", FORBIDDEN, endpoint="/users/{id}/authentication/methods", permission="UserAuthenticationMethod.Read.All",
-                       reason=f"{first.reason}; the fallback needs UserAuthenticationMethod.Read.All, which is missing")
+                       reason=Phrase("report.reasons.fallback_no_permission", reason=first.reason))
     sec = Section("mfa", FALLBACK, rows, endpoint="/users/{id}/authentication/methods ($batch)", count=len(rows),
                   licence=P1, reason=first.reason)
     sec.notes.append(f"registration report unavailable ({first.reason}); read each enabled member's authentication "

@@ -106,7 +106,7 @@ async def _office_activity(client: GraphClient) -> Section:
                             _single(client, "report_settings", "/admin/reportSettings", build(client.sdk.admin.report_settings)))
     if not settings.usable:
         return Section("office_activity", SKIPPED, endpoint=OFFICE_REPORT,
-                       reason=f"whether report names are concealed is unknown: {settings.reason}")
+                       reason=Phrase("report.reasons.concealed_unknown", reason=settings.reason))
     if settings.data.get("displayConcealedNames"):
         return Section("office_activity", FORBIDDEN, endpoint=OFFICE_REPORT,
                        reason=Phrase("cli.progress.reasons.concealed_activity"))

@@ -5,7 +5,7 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, error_phrase
 from ..graph.client import GraphClient
 from .shapes import check_item
 from .snapshot import COMPLETE, FAILED, FORBIDDEN, Section
@@ -26,7 +26,7 @@ def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, lice
     if exc.is_forbidden:
         return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission,
                        reason=Phrase("cli.progress.reasons.no_permission", permission=permission))
-    return Section(name, FAILED, endpoint=endpoint, reason=exc.what)
+    return Section(name, FAILED, endpoint=endpoint, reason=error_phrase(exc) or exc.what)  # keyed: said in the report's language
 
 
 async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Section], licence: str = "") -> Section:

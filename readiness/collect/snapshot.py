@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import Phrase
 from ..safe_io import open_output
 from .snapshot_file import read_snapshot, validate_document, write_document
 
@@ -38,6 +39,18 @@ class Section:
     licence: str = ""  # the licence the tenant lacks, if that is why
     notes: list[str] = field(default_factory=list)
     delta_link: str = ""  # Graph's @odata.deltaLink for the next read of this collection (collect/delta.py)
+    # the reason as a catalogue key and its parameters, so that a report says it in its own language; ``reason``
+    # stays the English text (old readers, logs). A reason given as a Phrase sets them; a loaded one becomes a Phrase.
+    reason_key: str = ""
+    reason_params: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.reason, Phrase):
+            if not self.reason_key:
+                data = self.reason.as_data()
+                self.reason_key, self.reason_params = data["key"], data["params"]
+        elif self.reason_key:
+            self.reason = Phrase.from_data(self.reason_key, self.reason_params) or self.reason
 
     @property
     def usable(self) -> bool:
@@ -46,13 +59,17 @@ class Section:
     def to_dict(self) -> dict:
         doc = {"status": self.status, "endpoint": self.endpoint, "count": self.count, "reason": self.reason,
                 "permission": self.permission, "licence": self.licence, "notes": self.notes, "data": self.data}
+        if self.reason_key:
+            doc.update(reason_key=self.reason_key, reason_params=self.reason_params)
         return dict(doc, delta_link=self.delta_link) if self.delta_link else doc
 
     @staticmethod
     def from_dict(name: str, doc: dict) -> Section:
+        key, params = doc.get("reason_key"), doc.get("reason_params")
+        key, params = (key, params) if isinstance(key, str) and isinstance(params, dict) else ("", {})
         return Section(name, doc.get("status", FAILED), doc.get("data"), doc.get("endpoint", ""), doc.get("count", 0),
                        doc.get("reason", ""), doc.get("permission", ""), doc.get("licence", ""), list(doc.get("notes") or []),
-                       doc.get("delta_link") or "")
+                       doc.get("delta_link") or "", key, params)
 
 
 @dataclass
@@ -69,7 +86,7 @@ class Snapshot:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def section(self, name: str) -> Section:
-        return self.sections.get(name) or Section(name, SKIPPED, reason=f"section '{name}' was not collected")
+        return self.sections.get(name) or Section(name, SKIPPED, reason=Phrase("report.reasons.not_collected", name=name))
 
     def data(self, name: str, default: Any = None) -> Any:
         sec = self.sections.get(name)
