@@ -55,6 +55,13 @@ class LazyGroup(HelpGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self._write_commands(ctx, formatter, sorted(COMMANDS))  # short texts from the catalogue: no module imported
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: object) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[arg-type]
+        except click.UsageError as exc:  # the root's own options (readiness --bogus)
+            raise SaidUsageError.of(exc) from None
+
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
         args = [*getattr(ctx, "_protected_args", []), *ctx.args]
@@ -62,6 +69,8 @@ class LazyGroup(HelpGroup):
         ctx.meta[ARGS_KEY] = args  # current_lang() reads the command's --lang from them, also after it failed
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # click's own words (No such option, Missing argument ...): the catalogue's
+            raise SaidUsageError.of(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
             raise  # a closed pipe (`| head`) ends quietly in main()
         except ReadinessError as exc:
@@ -73,6 +82,44 @@ class LazyGroup(HelpGroup):
         except Exception as exc:  # the last line of defence: no traceback unless asked
             _fail(ctx, text("cli.internal_error", current_lang(ctx), error=f"{type(exc).__name__}: {exc}"),
                   int(ExitCode.RUNTIME_ERROR), code_name="internal")
+
+
+class SaidUsageError(click.UsageError):
+    """A usage error click raised, said from the catalogue (``errors.usage.*``) in the command's language: the usage
+    line, the "Try 'readiness X --help'" hint and what was wrong, from the exception's attributes. Exit code 2."""
+
+    original: click.UsageError
+
+    @classmethod
+    def of(cls, exc: click.UsageError) -> click.UsageError:
+        if isinstance(exc, (SaidUsageError, getattr(click.exceptions, "NoArgsIsHelpError", SaidUsageError))):
+            return exc  # a group called without a command shows its help (already from the catalogue)
+        said = cls(exc.message, exc.ctx)
+        said.original, said.exit_code = exc, exc.exit_code
+        return said
+
+    def show(self, file: object = None) -> None:
+        try:
+            self._show()
+        except Exception:  # noqa: BLE001 - a message the catalogue cannot say: click's own words, never a traceback
+            self.original.show()
+
+    def _show(self) -> None:
+        from .usage_words import usage_error_text  # only when a usage error happened
+
+        ctx = self.ctx
+        lang = current_lang(ctx)
+        lines = []
+        if ctx is not None:
+            lines.append(ctx.get_usage())
+            names = ctx.command.get_help_option_names(ctx) if ctx.command.get_help_option(ctx) is not None else []
+            if names:
+                lines.append(text("errors.usage.try_help.what", lang, command=ctx.command_path, option=max(names, key=len)))
+            lines.append("")
+        lines.append(text("cli.error", lang, error=usage_error_text(self.original, lang)))
+        from ..render.safe import strip_controls  # the words a user typed come back: no escape sequences
+
+        click.echo(strip_controls("\n".join(lines)), err=True, color=ctx.color if ctx is not None else None)
 
 
 def _json_command(args: list[str]) -> str | None:
