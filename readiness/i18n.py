@@ -8,6 +8,7 @@ File format (nested objects, addressed by dotted keys such as ``checks.licences.
 - an object whose keys are CLDR plural categories (``one``, ``other``, ``few`` ...) is a plural text, chosen by the
   parameter ``n`` with the language's plural rules (Babel).
 - ``{x:some.key}`` formats parameter ``x`` through the plural text ``some.key`` (a second count in one sentence).
+- ``{x:date}`` formats the ISO timestamp ``x`` in the language's date pattern (Babel), as ``when`` does.
 - ``_locale`` names the Babel locale of the file (default: the file name), ``_date_format`` a CLDR date pattern.
 
 JSON rather than gettext .po: the catalogue is nested by area and check, read by Jinja templates as well as code,
@@ -131,11 +132,16 @@ def plural(entry: Mapping[str, str], n: Any, lang: str) -> str:
     return entry.get(category, entry["other"])
 
 
+DATE_SPEC = "date"
+
+
 class _Formatter(string.Formatter):
     def __init__(self, lang: str) -> None:
         self.lang = lang
 
     def format_field(self, value: Any, spec: str) -> str:
+        if spec == DATE_SPEC:  # {created_at:date}: an ISO timestamp in the language's date pattern
+            return when(value, self.lang)
         if spec and not spec[0].isdigit() and spec[0] not in "<>^=+-,._ #%":
             entry = catalogue(self.lang).entries.get(spec)
             if is_plural(entry):

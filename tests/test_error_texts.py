@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import gzip
 import json
+import re
 import shutil
 import string
 from pathlib import Path
@@ -183,6 +184,18 @@ def test_a_stale_plan_speaks_the_pseudo_language(pseudo_lang: str) -> None:
     assert said.startswith(f"{OPEN}The tenant changed since the plan was made") and "nothing was changed" in said
     assert "The tenant changed" not in _outside(said) and "Make a new plan" not in _outside(said)
     assert info.value.what.startswith("The tenant changed since the plan was made")  # English for logs and tests
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", said)  # the plan's date in the language's pattern, not ISO
+
+
+def test_a_stale_plans_date_is_written_for_the_language() -> None:
+    """The stale-plan error named the plan's ISO timestamp; Babel writes it in each language's date pattern."""
+    err = readiness.StalePlan.keyed("plan.stale", created_at="2026-11-20T09:30:00+00:00", n=3, n2=1)
+    assert "(20.11.2026, 09:30 UTC)" in err.text("de") and "(20 Nov 2026, 09:30 UTC)" in err.text("en")
+    assert "2026-11-20T" not in err.text("de") + str(err)
+    assert i18n.text("cli.playbook.timeline_head", "de", run="r1", playbook="p", tenant="t", endpoint="e",
+                     started="2026-11-20T09:30:00Z").endswith("begonnen 20.11.2026, 09:30 UTC")
+    assert i18n.text("cli.playbook.timeline_head", "en", run="r1", playbook="p", tenant="t", endpoint="e",
+                     started="not a date").endswith("started not a date")  # what cannot be read stays as it was
 
 
 # -- --lang de through the CLI --------------------------------------------------------------------------------------
