@@ -348,3 +348,27 @@ def test_no_administrator_in_the_report_is_not_all_zero_administrators() -> None
     assert findings[0].evidence["admins"] == 0
     assert " 0 " not in findings[0].message["en"] and " 0 " not in findings[0].message["de"]
     assert "no account as an administrator" in findings[0].message["en"] and "kein Konto als Admin" in findings[0].message["de"]
+
+
+# -- Microsoft's German terms, one spelling each -----------------------------------------------------------------------
+
+# Microsoft's German documentation says "Kennwort" (never "Passwort"), "Self-Service-Kennwortzurücksetzung" for SSPR
+# (https://learn.microsoft.com/de-de/entra/identity/authentication/concept-sspr-howitworks) and "Befristeter
+# Zugriffspass" as the method's name (https://learn.microsoft.com/de-de/entra/identity/authentication/howto-authentication-temporary-access-pass)
+OTHER_SPELLINGS = {
+    r"[Pp]asswort": "Kennwort",
+    r"(?<!Self-Service-)Kennwortzurücksetzung": "Self-Service-Kennwortzurücksetzung",
+    r"\bbefristete[nrsm]? Zugriffsp": "Befristeter Zugriffspass",
+    r"[Tt]empor[äa]re[nrsm]? Zugriffsp": "Befristeter Zugriffspass",
+    r"Nutzungsort": "Nutzungsstandort",
+    r"Multi-?[Ff]aktor": "Mehrstufige Authentifizierung (MFA)",
+}
+
+
+def test_the_german_catalogue_uses_microsofts_terms_and_no_other_spelling() -> None:
+    texts = [form for value in _entries("de").values() for form in (value.values() if isinstance(value, dict) else [value])]
+    for pattern, term in OTHER_SPELLINGS.items():
+        found = [t for t in texts if re.search(pattern, str(t))]
+        assert found == [], (term, found[:3])
+    assert any("Self-Service-Kennwortzurücksetzung" in str(t) for t in texts)
+    assert any("Befristeter Zugriffspass" in str(t) for t in texts)
