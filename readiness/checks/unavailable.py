@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..collect.snapshot import Section
-from ..i18n import Message
+from ..i18n import Message, has
 
 # sections with a name in the catalogue (sections.<name>); others are shown by their id
 SECTIONS = ("skus", "users", "groups", "mfa", "managed_devices", "devices", "compliance_policies", "conditional_access",
@@ -11,7 +11,8 @@ SECTIONS = ("skus", "users", "groups", "mfa", "managed_devices", "devices", "com
 
 
 def section_name(name: str) -> Message:
-    return Message(f"sections.{name}") if name in SECTIONS else Message("sections.other", {"name": name})
+    named = name in SECTIONS or (name != "other" and has(f"sections.{name}"))  # a newer section named in the catalogue
+    return Message(f"sections.{name}") if named else Message("sections.other", {"name": name})
 
 
 def describe(sec: Section) -> Message:

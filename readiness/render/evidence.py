@@ -31,8 +31,8 @@ def _scalar(value: Any, lang: str) -> str:
     return str(value)
 
 
-def _names(items: list[Any], total: int, lang: str) -> str:
-    shown = [_item(x, lang) for x in items[:NAMES_SHOWN]]
+def _names(items: list[Any], total: int, lang: str, key: str = "") -> str:
+    shown = [_item(x, lang, key) for x in items[:NAMES_SHOWN]]
     more = total - len(shown)
     out = ", ".join(shown)
     if more > 0:
@@ -40,33 +40,51 @@ def _names(items: list[Any], total: int, lang: str) -> str:
     return out
 
 
-def _item(value: Any, lang: str) -> str:
+def coded(key: str, value: Any, lang: str) -> str | None:
+    """A coded value (an enum of Graph's, a state, a section id) in words; None when ``value`` is not one.
+
+    ``evidence_values.<key>`` holds the words per code; a pair written "part: state" (a service and its
+    provisioning state) has each side looked up; a section id is the section's name.
+    """
+    if not isinstance(value, str) or isinstance(value, bool):
+        return None
+    L = labels(lang)
+    if key == "section" and value in L.get("sections", {}) and value != "other":
+        return str(L["sections"][value])
+    words = L.get("evidence_values", {}).get(key, {})
+    if value in words:
+        return str(words[value])
+    first, sep, second = value.partition(": ")
+    if sep and (first in words or second in words):
+        return f"{words.get(first, first)}: {words.get(second, second)}"
+    return None
+
+
+def _item(value: Any, lang: str, key: str = "") -> str:
     if isinstance(value, dict):
-        name = value.get("name") or value.get("displayName")
-        rest = [f"{_label(k, lang)} {_scalar(v, lang)}" for k, v in value.items()
-                if k not in ("name", "displayName", "skuId", "id") and not isinstance(v, (dict, list))]
+        name = value.get("name") or value.get("displayName") or value.get("sku")
+        rest = [f"{_label(k, lang)} {coded(k, v, lang) or _scalar(v, lang)}" for k, v in value.items()
+                if k not in ("name", "displayName", "sku", "skuId", "id") and not isinstance(v, (dict, list))]
         return f"{name} ({', '.join(rest)})" if name and rest else str(name or ", ".join(rest))
-    return _scalar(value, lang)
+    return coded(key, value, lang) or _scalar(value, lang)
 
 
-def value_text(value: Any, lang: str) -> str:
+def value_text(value: Any, lang: str, key: str = "") -> str:
+    """``value`` for people; ``key`` (the evidence key) names the words of coded values inside it."""
     if isinstance(value, dict) and "count" in value:
         sample = list(value.get("sample") or [])
         count = number(value["count"], lang)
         return f"{count} ({_names(sample, value['count'], lang)})" if sample else count
-    if isinstance(value, list):
-        return _names(value, len(value), lang)
+    if isinstance(value, (list, tuple)):
+        return _names(list(value), len(value), lang, key)
     if isinstance(value, dict):
-        return ", ".join(f"{_label(k, lang)} {_scalar(v, lang)}" for k, v in value.items())
-    return _scalar(value, lang)
+        return ", ".join(f"{_label(k, lang)} {coded(k, v, lang) or _scalar(v, lang)}" for k, v in value.items())
+    return coded(key, value, lang) or _scalar(value, lang)
 
 
 def _value(key: str, value: Any, lang: str) -> str:
-    """A coded value (a section's status, what is missing) in words; anything else as it is."""
-    words = labels(lang).get("evidence_values", {}).get(key, {})
-    if isinstance(value, str) and value in words:
-        return words[value]
-    return value_text(value, lang)
+    """A coded value (a section's status, what is missing, a setting's state) in words; anything else as it is."""
+    return value_text(value, lang, key)
 
 
 def evidence_text(evidence: dict, lang: str) -> str:
