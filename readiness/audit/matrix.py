@@ -149,15 +149,15 @@ def build_matrix(f: Facts) -> Matrix:
 
 
 _COUNTS = ("ready", "not_ready", "not_evaluable", "without_teams", "without_mailbox", "without_files", "without_mfa",
-           "without_managed_device", "without_any_device", "teams_active_30d", "can_recover", "without_sspr",
-           "not_provisioned", "with_cloud_pc")
+           "without_managed_device", "without_any_device", "teams_active_30d", "can_recover", "recover_unknown",
+           "without_sspr", "not_provisioned", "with_cloud_pc")
 
 
 def _tally(rows: list[dict]) -> dict:
     """The counts of ``summarize`` in one pass; reasons in the order they first occur (ties keep it)."""
     ready = not_ready = not_evaluable = 0
     without_teams = without_mailbox = without_files = without_mfa = without_managed = without_any = 0
-    teams_active, teams_known, recover, recover_known = 0, False, 0, False
+    teams_active, teams_known, recover, recover_known, recover_unknown = 0, False, 0, False, 0
     without_sspr = not_provisioned = with_cloud_pc = 0
     codes: list[str] = []
     for r in rows:
@@ -190,6 +190,8 @@ def _tally(rows: list[dict]) -> dict:
         can = r.get("can_recover")
         if can is not None:
             recover_known = True
+        else:
+            recover_unknown += 1
         if can:
             recover += 1
         if r.get("sspr_registered") is False:
@@ -202,7 +204,7 @@ def _tally(rows: list[dict]) -> dict:
             "without_teams": without_teams, "without_mailbox": without_mailbox, "without_files": without_files,
             "without_mfa": without_mfa, "without_managed_device": without_managed, "without_any_device": without_any,
             "teams_active_30d": teams_active, "teams_known": teams_known, "can_recover": recover,
-            "recover_known": recover_known, "without_sspr": without_sspr, "not_provisioned": not_provisioned,
+            "recover_known": recover_known, "recover_unknown": recover_unknown, "without_sspr": without_sspr, "not_provisioned": not_provisioned,
             "with_cloud_pc": with_cloud_pc, "reasons": Counter(codes)}
 
 
@@ -237,6 +239,7 @@ def _summary(t: dict) -> dict:
         "reasons": dict(t["reasons"].most_common()),
         # issue 14: who gets back in from home when locked out; None when neither SSPR nor the TAP policy was read
         "can_recover": t["can_recover"] if t["recover_known"] else None,
+        "recover_unknown": t["recover_unknown"] if t["recover_known"] else None,  # of whom it cannot be said either way
         "without_sspr": t["without_sspr"],
         "not_provisioned": t["not_provisioned"],
         "with_cloud_pc": t["with_cloud_pc"],

@@ -18,7 +18,10 @@ def first_page_lines(summary: dict[str, Any], lang: str) -> list[str]:
     """Plain-text lines (no tenant strings but SKU part numbers, which callers escape with the rest)."""
     out = []
     if summary.get("can_recover") is not None:
-        out.append(text("can_recover", lang, n=summary["can_recover"], people=summary.get("people", 0)))
+        line = text("can_recover", lang, n=summary["can_recover"], people=summary.get("people", 0))
+        if summary.get("recover_unknown"):  # neither SSPR registration nor the TAP policy says it for them
+            line += text("can_recover_unknown", lang, n=summary["recover_unknown"])
+        out.append(line)
     costs = summary.get("seat_costs")
     if not costs:
         return out
