@@ -7,7 +7,8 @@ import click
 
 import readiness
 from ..exitcodes import ExitCode
-from .context import AppContext, say
+from ..i18n import text
+from .context import AppContext, current_lang, say
 from .helptext import HelpCommand
 from .options import (aggregate_options, connection_options, csv_headers_option, emit, emit_audit, lang_option, limit_waiting, max_wait_option,
                       one_shot, output_options, terminal_style)
@@ -88,6 +89,6 @@ def _check_report(path: Path | None) -> Path | None:
     from ..render.formats import FORMATS_BY_SUFFIX
 
     if path is not None and path.suffix.lower() not in FORMATS_BY_SUFFIX:
-        raise click.BadParameter(f"cannot tell the report format from '{path.name}'. Use one of the extensions "
-                                 f"{', '.join(sorted(FORMATS_BY_SUFFIX))}.", param_hint="--report")
+        raise click.BadParameter(text("errors.usage.report_extension.what", current_lang(), name=path.name,
+                                      extensions=", ".join(sorted(FORMATS_BY_SUFFIX))), param_hint="--report")
     return path

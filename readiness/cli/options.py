@@ -7,9 +7,9 @@ from typing import Any, Callable
 
 import click
 
-from ..i18n import DEFAULT_LANG, LANGS
+from ..i18n import DEFAULT_LANG, LANGS, text
 from . import context
-from .context import AppContext, say
+from .context import AppContext, current_lang, say
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
@@ -93,7 +93,7 @@ def query_option(func: Callable) -> Callable:
             try:
                 ctx.meta["readiness.query"] = jmespath.compile(value)
             except JMESPathError as exc:
-                raise click.BadParameter(f"{exc}. See https://jmespath.org for the syntax, e.g. --query 'data.summary'")
+                raise click.BadParameter(text("errors.usage.bad_query.what", current_lang(ctx), reason=str(exc)))
 
     return click.option("--query", metavar="JMESPATH", expose_value=False, callback=remember)(func)
 
@@ -131,7 +131,7 @@ def _name_value_pairs(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[s
     for v in values:
         name, sep, value = v.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"'{v}' is not NAME=VALUE", param_hint="--param")
+            raise click.BadParameter(text("errors.usage.not_name_value.what", current_lang(), value=v), param_hint="--param")
         out[name.strip()] = value.strip()
     return out
 

@@ -27,6 +27,15 @@ CASES = [  # arguments, the German line, the English line
      "Error: Got unexpected extra arguments: extra1 extra2."),
     (["simulator", "serve", "--port", "99999"], "Fehler: Ungültiger Wert für '--port': 99999 liegt nicht im Bereich 0<=x<=65535.",
      "Error: Invalid value for '--port': 99999 is not in the range 0<=x<=65535."),
+    # the CLI's own parameter checks say their reason from the catalogue too
+    (["playbook", "plan", "emergency-home-office", "--param", "foo"],
+     "Fehler: Ungültiger Wert für --param: 'foo' hat nicht die Form NAME=WERT.",
+     "Error: Invalid value for --param: 'foo' is not NAME=VALUE."),
+    (["audit", "--report", "x.foo"],
+     "Fehler: Ungültiger Wert für --report: das Berichtsformat lässt sich aus 'x.foo' nicht ablesen; verwenden Sie eine der "
+     "Endungen .csv, .htm, .html, .json, .markdown, .md, .txt.",
+     "Error: Invalid value for --report: cannot tell the report format from 'x.foo'; use one of the extensions "
+     ".csv, .htm, .html, .json, .markdown, .md, .txt."),
 ]
 
 
