@@ -65,6 +65,7 @@ _EXPORTS = {
     # the built-in simulator
     "serve_simulator": "readiness.api.simulator", "serve_fleet_simulator": "readiness.api.simulator",
     "SIMULATOR_PROFILES": "readiness.api.simulator", "RunningSimulator": "readiness.api.simulator",
+    "generate_tenant": "readiness.api.simulator",
     "demo": "readiness.api.demo", "demo_params": "readiness.api.demo", "Demo": "readiness.api.demo",
     # errors (each carries what, fix and exit_code)
     "ReadinessError": "readiness.errors", "UsageError": "readiness.errors", "ConfigError": "readiness.errors",
@@ -115,7 +116,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time the names above 
     from .api.playbooks import (ActionType, apply, list_actions, list_playbooks, load_plan, load_playbook, plan,  # noqa: F401
                                 playbook_source, resume, run_ids, run_info, runs, save_plan, timeline, undo, undo_preview, verify)
     from .api.demo import Demo, demo, demo_params  # noqa: F401
-    from .api.simulator import SIMULATOR_PROFILES, RunningSimulator, serve_fleet_simulator, serve_simulator  # noqa: F401
+    from .api.simulator import SIMULATOR_PROFILES, RunningSimulator, generate_tenant, serve_fleet_simulator, serve_simulator  # noqa: F401
     from .api.tenant_check import TenantCheck, token_expires_at  # noqa: F401
     from .api.tenants import (AUTH_METHODS, CLOUD_NAMES, TenantAdded, TenantList, TenantRemoved, add_tenant,  # noqa: F401
                               check_tenant, get_tenant, list_tenants, login, remove_tenant, set_default_tenant, store_secret,
