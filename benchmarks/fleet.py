@@ -16,7 +16,6 @@ Target (issue 13): wall <= 1.5 x max(slowest tenant alone, total client CPU).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -33,51 +32,43 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def serve(tenants: int, people: int, latency: float, info: Path) -> None:
-    """Child process: serve a uniform fleet until killed; write the URL and tokens to ``info``."""
-    from readiness.simulator.app import Faults, Simulator
-    from readiness.simulator.fleet import FleetMember, FleetSimulator
-    from readiness.simulator.generate import generate_tenant
-    from readiness.simulator.server import SimulatorServer
+    """Child process: serve a uniform fleet until killed; write the URL, profiles CSV and token variables to ``info``."""
+    import readiness
 
-    members = []
-    for i in range(tenants):
-        t = generate_tenant("enterprise", seed=5000 + i, size=people)
-        members.append(FleetMember(f"t{i:04d}", Simulator(t, Faults(latency=latency))))
-    sim = FleetSimulator(members, latency=latency)
-    srv = SimulatorServer(sim, 0)
-    srv._server.request_queue_size = 1024
+    fleet = readiness.serve_fleet_simulator(tenants, people=people, profile="enterprise", seed=5000, latency=latency)
     tmp = info.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"url": srv.base_url, "tokens": {m.name: m.token() for m in members},
-                               "tids": {m.name: m.tenant_id for m in members}}))
+    tmp.write_text(json.dumps({"url": fleet.base_url, "csv": fleet.csv, "env": fleet.token_env,
+                               "names": [m.name for m in fleet.members]}))
+    os.chmod(tmp, 0o600)  # the tokens open the tenants
     tmp.replace(info)
-    srv.serve_forever()
+    fleet.serve_forever()
 
 
 def client(info_path: Path, mode: str, names: list[str], concurrency: int) -> dict:
     """Child process: audit ``names`` as a fleet, or one after the other alone; report time, CPU and peak RSS."""
-    from readiness.fleet.audit import FleetOptions, audit_fleet
-    from readiness.graph.auth import token_env_name
+    import readiness
 
     info = json.loads(info_path.read_text())
     home = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
     os.environ["READINESS_HOME"] = str(home)
-    lines = ["name,tenant_id,auth,graph_url"] + [f"{n},{info['tids'][n]},token,{info['url']}" for n in names]
-    (home / "c.csv").write_text("\n".join(lines) + "\n")
-    for n in names:
-        os.environ[token_env_name(n)] = info["tokens"][n]
-    from readiness.fleet.onboard import import_profiles
-
-    assert len(import_profiles(home / "c.csv").added) == len(names)
-    opts = FleetOptions(out_dir=home / "out", concurrency=concurrency, html=False, history=False, previous=None)
+    header, *rows = info["csv"].splitlines()
+    wanted = set(names)
+    (home / "c.csv").write_text("\n".join([header] + [r for r in rows if r.split(",", 1)[0] in wanted]) + "\n")
+    os.environ.update(info["env"])
+    # onboarding as an admin does it, before anything is measured
+    subprocess.run([sys.executable, "-m", "readiness", "tenant", "import", str(home / "c.csv")], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert sorted(readiness.fleet_select()) == sorted(names)
+    out = home / "out"
     cpu0, t0 = time.process_time(), time.perf_counter()
     per_tenant = {}
     if mode == "fleet":
-        entries = asyncio.run(audit_fleet(names, opts))
+        entries = readiness.fleet_audit(names, out, concurrency=concurrency, html=False, previous=None).entries
     else:
         entries = []
         for n in names:
             s = time.perf_counter()
-            entries += asyncio.run(audit_fleet([n], opts))
+            entries += readiness.fleet_audit([n], out, concurrency=concurrency, html=False, previous=None).entries
             per_tenant[n] = round(time.perf_counter() - s, 3)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     failed = [e["name"] for e in entries if e["status"] == "failed"]
@@ -126,7 +117,7 @@ def main() -> None:
                 raise SystemExit("the simulator exited early")
             time.sleep(0.2)
         generated = time.perf_counter() - t0
-        names = sorted(json.loads(info.read_text())["tokens"])
+        names = sorted(json.loads(info.read_text())["names"])
         c = str(a.concurrency)
         print(f"simulator ready ({a.tenants} x {a.people} people) in {generated:.1f} s", file=sys.stderr)
         singles = run_child("--_client", str(info), "single", ",".join(names[: a.sample]), "1")
