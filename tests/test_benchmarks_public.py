@@ -83,3 +83,23 @@ def test_the_delta_benchmark_changes_the_tenant_over_graph_and_re_audits_the_sam
     assert run["same_data"] is True
     assert run["delta"]["whole_audit"] < run["full"]["whole_audit"]
     assert run["delta"]["delta_collections"] < run["full"]["delta_collections"]
+
+
+@pytest.mark.slow
+def test_the_apply_benchmark_plans_and_applies_through_the_api_under_the_write_throttle(tmp_path: Path) -> None:
+    from benchmarks.apply import PLAYBOOK, run, unlicensed_tenant
+
+    playbook = tmp_path / "licences.yaml"
+    playbook.write_bytes(PLAYBOOK)
+    with readiness.serve_simulator(tenant=unlicensed_tenant(60), write_rate=40.0, write_burst=10, fault_seed=4) as sim:
+        out = run(sim, playbook)
+        licensed = sim.change(lambda t: sum(1 for u in t.users if u["assignedLicenses"]))
+        violations = list(sim.conduct.retry_after_violations)
+    changes = len(out["plan"].changes)
+    assert out["result"].status == "complete" and out["result"].done == changes > 20
+    assert licensed > 20 and violations == []
+    # counted by the server from the moment the apply was confirmed: batches of 20, plus at most one request per
+    # throttled item sent again (a client resending whole batches, or the collection counted in, would exceed it)
+    assert out["throttled_items"] > 0
+    assert -(-changes // 20) <= out["requests"] <= -(-changes // 20) + out["throttled_items"]
+    assert out["requests"] < out["collect_requests"] + changes
