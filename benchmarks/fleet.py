@@ -35,11 +35,11 @@ def serve(tenants: int, people: int, latency: float, info: Path) -> None:
     """Child process: serve a uniform fleet until killed; write the URL, profiles CSV and token variables to ``info``."""
     import readiness
 
-    fleet = readiness.serve_fleet_simulator(tenants, people=people, profile="enterprise", seed=5000, latency=latency)
+    fleet = readiness.serve_fleet_simulator(tenants, people=people, profile="enterprise", seed=5000, latency=latency,
+                                            folder=info.parent)  # fleet.csv and fleet-tokens.env (0600)
     tmp = info.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"url": fleet.base_url, "csv": fleet.csv, "env": fleet.token_env,
-                               "names": [m.name for m in fleet.members]}))
-    os.chmod(tmp, 0o600)  # the tokens open the tenants
+    tmp.write_text(json.dumps({"url": fleet.base_url, "csv": str(fleet.csv_path), "env": str(fleet.env_path),
+                               "names": [name for name, *_ in fleet.members()]}))
     tmp.replace(info)
     fleet.serve_forever()
 
@@ -51,14 +51,12 @@ def client(info_path: Path, mode: str, names: list[str], concurrency: int) -> di
     info = json.loads(info_path.read_text())
     home = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
     os.environ["READINESS_HOME"] = str(home)
-    header, *rows = info["csv"].splitlines()
+    header, *rows = Path(info["csv"]).read_text().splitlines()
     wanted = set(names)
     (home / "c.csv").write_text("\n".join([header] + [r for r in rows if r.split(",", 1)[0] in wanted]) + "\n")
-    os.environ.update(info["env"])
-    # onboarding as an admin does it, before anything is measured
-    subprocess.run([sys.executable, "-m", "readiness", "tenant", "import", str(home / "c.csv")], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert sorted(readiness.fleet_select()) == sorted(names)
+    os.environ.update(line.removeprefix("export ").split("=", 1) for line in Path(info["env"]).read_text().splitlines())
+    report = readiness.import_tenants(home / "c.csv")  # onboarding as an admin does it, before anything is measured
+    assert sorted(r.name for r in report.added) == sorted(names) and not report.invalid
     out = home / "out"
     cpu0, t0 = time.process_time(), time.perf_counter()
     per_tenant = {}
