@@ -20,7 +20,8 @@ from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import capabilities_of_plan
 from .queries import (GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
-from .compact import Compactor
+from .. import bulkjson
+from .columns import for_section
 from .devices import entra_devices
 from .reading import _collection, _guard, _ladder, classify
 from .shapes import check_item
@@ -79,11 +80,11 @@ async def users(client: GraphClient) -> Section:
 
 async def _users(client: GraphClient) -> Section:
     endpoint = "/users"
-    compact = Compactor()
+    compact = for_section("users")  # columns, compacted as compact.Compactor.user does (collect/columns.py)
     try:
         # with signInActivity Graph serves pages of at most 500 (user-list); asking for more gains nothing
         info = build(client.sdk.users, select=USER_FIELDS + ["signInActivity"], top=500)
-        sec = await _collection(client, "users", endpoint, info, compact.user)
+        sec = await _collection(client, "users", endpoint, info, compact)
         sec.notes.append("signInActivity included")
         return sec
     except GraphError as exc:
@@ -95,7 +96,7 @@ async def _users(client: GraphClient) -> Section:
                 else f"sign-in activity not available: Graph answered {exc.status} {exc.graph_code}")
     tries = [(build(client.sdk.users, select=USER_FIELDS, top=999), ""),
              (build(client.sdk.users, select=USER_FIELDS), "read with the default page size")]
-    sec = await _guard("users", endpoint, "User.Read.All", _ladder(client, "users", endpoint, tries, compact.user))
+    sec = await _guard("users", endpoint, "User.Read.All", _ladder(client, "users", endpoint, tries, compact))
     sec.notes.append(note)
     return sec
 
@@ -212,10 +213,10 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section], pre
         licensing = [g for g in groups.data if g.get("assignedLicenses")]
 
     async def one(gid: str) -> tuple[str, list[str]]:
-        ids = []
+        ids: list[str] = []
         async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
             ids.extend(check_item("licence_error_groups", m, "/groups/{id}/members")["id"] for m in page.get("value", []))
-        return gid, ids
+        return gid, bulkjson.share(ids)  # the same string objects as the users' ids
 
     async def run() -> Section:
         pairs = await gather_all(*(one(g["id"]) for g in licensing))
@@ -288,7 +289,7 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
              (build(builder, select=REGISTRATION_FIELDS), "read with the default page size"),
              (build(builder), "read without $select")]
     try:
-        return await _ladder(client, "mfa", endpoint, tries, Compactor().registration)
+        return await _ladder(client, "mfa", endpoint, tries, for_section("mfa"))
     except GraphError as exc:
         first = classify("mfa", endpoint, exc, permission="AuditLog.Read.All", licence=P1)
     if first.status != FORBIDDEN:
@@ -333,7 +334,7 @@ async def managed_devices(client: GraphClient, skus: Awaitable[Section] | None =
     tries = [(build(builder, select=MANAGED_FIELDS, top=1000), ""),
              (build(builder, select=MANAGED_FIELDS), "read with the default page size")]
     sec = await _guard("managed_devices", endpoint, "DeviceManagementManagedDevices.Read.All",
-                       _ladder(client, "managed_devices", endpoint, tries, Compactor().item), licence=INTUNE)
+                       _ladder(client, "managed_devices", endpoint, tries), licence=INTUNE)
     if sec.status == FORBIDDEN and not sec.licence:
         sec = await _licence_or_permission(sec, skus, INTUNE_CAP, INTUNE)
     return sec

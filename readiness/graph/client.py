@@ -246,7 +246,6 @@ class GraphClient:
                                        path=name)
             page = resp.json()
             _check_page(page, name)
-            bulkjson.share(page["value"])  # one string object per id, name, state and date while collecting (issue 15)
             yield page
             next_link = page.get("@odata.nextLink")
             if next_link is None:
