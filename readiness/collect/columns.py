@@ -119,7 +119,8 @@ class Builder:
     def _lists(self, k: str, col: list, fn: Callable[[Any], Any] | None) -> list:
         """A list property: checked, changed and shared once per distinct value."""
         check_column(self.section, k, col, self.endpoint, values=())  # the types of the values themselves
-        texts = list(map(bulkjson.dumps, col))
+        # as str: orjson's bytes keep ~4 KB of capacity each, too much for a key kept until the section is built
+        texts = list(map(bytes.decode, map(bulkjson.dumps, col)))
         seen = self._distinct.setdefault(k, {})
         fresh = {t: v for t, v in zip(texts, col) if t not in seen}
         if fresh:

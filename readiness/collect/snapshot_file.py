@@ -295,10 +295,16 @@ def _file_builder(name: str) -> Builder:
 
     def extra(key: str, col: list, values: Any) -> None:  # the snapshot's own FIELDS, per distinct value of a list
         entry = comp.get(key)
-        if entry is not None:
-            for v in values:
-                if v is not None:
-                    _check({key: v}, entry, "")
+        if entry is None:
+            return
+        if entry[0][2] == 0 and not entry[0][1]:  # a scalar: the column's types at once
+            pay = entry[0][3]
+            allowed = {type(None), *(pay if isinstance(pay, tuple) else (pay,))}
+            if set(map(type, col)) <= allowed:
+                return
+        for v in values:
+            if v is not None:
+                _check({key: v}, entry, "")
 
     return for_section(name).builder(name, extra=extra)
 
