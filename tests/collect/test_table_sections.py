@@ -172,3 +172,38 @@ def test_changing_rows_from_to_dict_leaves_the_snapshot_as_it_was(snap: Snapshot
     doc["sections"]["users"]["data"][0]["displayName"] = "changed"  # privacy and the replica change their copies
     assert snap.fingerprint() == before
     assert isinstance(Builder("users").table(), Table)
+
+
+def _usage_by_dict_reader(text: str) -> tuple[list[dict], str, int]:
+    """How the report was read before (csv.DictReader): the reference for the positional reader."""
+    import csv
+    import io
+
+    rows, refreshed, total = [], "", 0
+    for row in csv.DictReader(io.StringIO(text)):
+        refreshed = refreshed or row.get("Report Refresh Date") or ""
+        if str(row.get("Is Deleted", "")).lower() in ("true", "yes"):
+            continue
+        total += 1
+        if row.get("Last Activity Date"):
+            rows.append({"userId": row.get("User Id") or "", "userPrincipalName": row.get("User Principal Name") or "",
+                         "lastActivityDate": row["Last Activity Date"]})
+    return rows, refreshed, total
+
+
+def test_the_usage_report_reads_as_csv_dictreader_read_it() -> None:
+    from readiness.collect.collectors import usage_rows
+
+    text = ("Report Refresh Date,User Id,User Principal Name,Last Activity Date,Is Deleted,User Id\n"
+            "2026-11-28,u1,a@x,2026-11-20,False,u1-last\n"
+            "\n"
+            "2026-11-28,u2,b@x,,False,u2\n"
+            "2026-11-28,u3,\"c,d@x\",2026-11-01,True,u3\n"
+            "2026-11-28,u4,e@x,2026-11-02\n"  # a short line: the missing cells are empty
+            "2026-11-28,u5,f@x,2026-11-03,No,u5,extra,cells\n")
+    assert usage_rows(text, "/r") == _usage_by_dict_reader(text)
+    rows, refreshed, total = usage_rows(text, "/r")
+    assert (refreshed, total, [r["userId"] for r in rows]) == ("2026-11-28", 4, ["u1-last", "", "u5"])
+    with pytest.raises(GraphBadResponse):
+        usage_rows("not,a,report\n1,2,3\n", "/r")
+    assert usage_rows("", "/r") == ([], "", 0)
