@@ -89,6 +89,12 @@ def bulk_objects() -> Iterator[None]:
             gc.collect()  # a full pass: younger generations alone let promoted cycles pile up (measured: 556 MB vs 112 MB)
 
 
+def strings() -> dict[str, str]:
+    """The string table of the open ``bulk_objects()`` context (one per collection or load, shared by all its sections), or
+    a new one when none is open. ``list(map(table.setdefault, col, col))`` shares a column of strings at C speed."""
+    return _strings if _strings is not None else {}
+
+
 def share(data: Any, depth: int = 4) -> Any:
     """Make equal strings in ``data`` (lists and objects, changed in place, ``depth`` levels down) one object, while a
     ``bulk_objects()`` context is open; otherwise leave them. JSON parsers make a new string for every occurrence, but

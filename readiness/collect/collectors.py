@@ -20,7 +20,8 @@ from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import capabilities_of_plan
 from .queries import (GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
-from .compact import Compactor
+from .. import bulkjson
+from .columns import for_section
 from .devices import entra_devices
 from .reading import _collection, _guard, _ladder, classify
 from .shapes import check_item
@@ -79,11 +80,11 @@ async def users(client: GraphClient) -> Section:
 
 async def _users(client: GraphClient) -> Section:
     endpoint = "/users"
-    compact = Compactor()
+    compact = for_section("users")  # columns, compacted as compact.Compactor.user does (collect/columns.py)
     try:
         # with signInActivity Graph serves pages of at most 500 (user-list); asking for more gains nothing
         info = build(client.sdk.users, select=USER_FIELDS + ["signInActivity"], top=500)
-        sec = await _collection(client, "users", endpoint, info, compact.user)
+        sec = await _collection(client, "users", endpoint, info, compact)
         sec.notes.append("signInActivity included")
         return sec
     except GraphError as exc:
@@ -95,7 +96,7 @@ async def _users(client: GraphClient) -> Section:
                 else f"sign-in activity not available: Graph answered {exc.status} {exc.graph_code}")
     tries = [(build(client.sdk.users, select=USER_FIELDS, top=999), ""),
              (build(client.sdk.users, select=USER_FIELDS), "read with the default page size")]
-    sec = await _guard("users", endpoint, "User.Read.All", _ladder(client, "users", endpoint, tries, compact.user))
+    sec = await _guard("users", endpoint, "User.Read.All", _ladder(client, "users", endpoint, tries, compact))
     sec.notes.append(note)
     return sec
 
@@ -178,22 +179,43 @@ async def _usage_report(client: GraphClient, endpoint: str) -> Section:
         from ..graph.client import graph_error
 
         raise graph_error(raw, "GET", endpoint)
-    text = raw.content.decode("utf-8-sig", "replace")
-    rows, refreshed, total = [], "", 0
-    reader = csv.DictReader(io.StringIO(text))
-    if text.strip() and "Report Refresh Date" not in (reader.fieldnames or []):
-        raise GraphBadResponse(key="graph.not_usage_report", params={"endpoint": endpoint}, fix_key="graph.bad_answer",
-                               path=endpoint)
-    for row in reader:
-        refreshed = refreshed or row.get("Report Refresh Date", "")
-        if str(row.get("Is Deleted", "")).lower() in ("true", "yes"):
-            continue  # deleted people stay in the report for its period; their UPN may belong to someone new
-        total += 1
-        if row.get("Last Activity Date"):  # people without activity in the period need no row
-            rows.append({"userId": row.get("User Id", ""), "userPrincipalName": row.get("User Principal Name", ""),
-                         "lastActivityDate": sys.intern(row["Last Activity Date"])})
+    rows, refreshed, total = usage_rows(raw.content.decode("utf-8-sig", "replace"), endpoint)
     return Section("teams_usage", COMPLETE, {"rows": rows, "reportRefreshDate": refreshed, "reported_users": total},
                    endpoint=endpoint, count=total)
+
+
+def usage_rows(text: str, endpoint: str) -> tuple[list[dict], str, int]:
+    """The Teams user activity report's CSV: rows of people active in the period, the refresh date, people reported."""
+    rows: list[dict] = []
+    refreshed, total = "", 0
+    reader = csv.reader(io.StringIO(text))  # by position, not csv.DictReader: a dict per line cost ~1 s at 100k
+    header = next(reader, None) or []
+    if text.strip() and "Report Refresh Date" not in header:
+        raise GraphBadResponse(key="graph.not_usage_report", params={"endpoint": endpoint}, fix_key="graph.bad_answer",
+                               path=endpoint)
+    at = {name: i for i, name in enumerate(header)}  # a name twice: its last column, as csv.DictReader reads it
+    width = len(header)
+    strings = bulkjson.strings()
+
+    def cell(line: list[str], name: str) -> str:
+        i = at.get(name)
+        return line[i] if i is not None and i < len(line) else ""
+
+    for line in reader:
+        if not line:
+            continue  # DictReader skips empty lines too
+        if len(line) < width:
+            line = line + [""] * (width - len(line))
+        refreshed = refreshed or cell(line, "Report Refresh Date")
+        if cell(line, "Is Deleted").lower() in ("true", "yes"):
+            continue  # deleted people stay in the report for its period; their UPN may belong to someone new
+        total += 1
+        last = cell(line, "Last Activity Date")
+        if last:  # people without activity in the period need no row
+            uid, upn = cell(line, "User Id"), cell(line, "User Principal Name")
+            rows.append({"userId": strings.setdefault(uid, uid), "userPrincipalName": strings.setdefault(upn, upn),
+                         "lastActivityDate": sys.intern(last)})
+    return rows, refreshed, total
 
 
 async def group_members(client: GraphClient, groups_sec: Awaitable[Section], previous: Any = None) -> Section:
@@ -212,10 +234,10 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section], pre
         licensing = [g for g in groups.data if g.get("assignedLicenses")]
 
     async def one(gid: str) -> tuple[str, list[str]]:
-        ids = []
+        ids: list[str] = []
         async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
             ids.extend(check_item("licence_error_groups", m, "/groups/{id}/members")["id"] for m in page.get("value", []))
-        return gid, ids
+        return gid, bulkjson.share(ids)  # the same string objects as the users' ids
 
     async def run() -> Section:
         pairs = await gather_all(*(one(g["id"]) for g in licensing))
@@ -288,7 +310,7 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
              (build(builder, select=REGISTRATION_FIELDS), "read with the default page size"),
              (build(builder), "read without $select")]
     try:
-        return await _ladder(client, "mfa", endpoint, tries, Compactor().registration)
+        return await _ladder(client, "mfa", endpoint, tries, for_section("mfa"))
     except GraphError as exc:
         first = classify("mfa", endpoint, exc, permission="AuditLog.Read.All", licence=P1)
     if first.status != FORBIDDEN:
@@ -333,7 +355,7 @@ async def managed_devices(client: GraphClient, skus: Awaitable[Section] | None =
     tries = [(build(builder, select=MANAGED_FIELDS, top=1000), ""),
              (build(builder, select=MANAGED_FIELDS), "read with the default page size")]
     sec = await _guard("managed_devices", endpoint, "DeviceManagementManagedDevices.Read.All",
-                       _ladder(client, "managed_devices", endpoint, tries, Compactor().item), licence=INTUNE)
+                       _ladder(client, "managed_devices", endpoint, tries), licence=INTUNE)
     if sec.status == FORBIDDEN and not sec.licence:
         sec = await _licence_or_permission(sec, skus, INTUNE_CAP, INTUNE)
     return sec

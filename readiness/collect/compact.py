@@ -43,33 +43,52 @@ class Compactor:
             value = u.get(key)
             if value.__class__ is str:
                 u[key] = _intern(value)
+        u["assignedLicenses"] = self.licences(u.get("assignedLicenses"))
+        u["licenseAssignmentStates"] = self.states(u.get("licenseAssignmentStates"))
+        if u.get("provisionedPlans"):  # most people share the same few rows
+            u["provisionedPlans"] = self.plans(u["provisionedPlans"])
+        if "signInActivity" in u:
+            u["signInActivity"] = sign_in(u["signInActivity"])
+        return u
+
+    # one value of a user's property each: the collection applies them a column at a time (collect/columns.py)
+    def licences(self, value: Any) -> list:
         keys = tuple((str(x.get("skuId", "")).lower(), tuple(sorted(str(p).lower() for p in x.get("disabledPlans") or ())))
-                     for x in u.get("assignedLicenses") or ())
-        u["assignedLicenses"] = self._one(("L",) + keys, lambda: [
+                     for x in value or ())
+        return self._one(("L",) + keys, lambda: [
             self._one(k, lambda k=k: {"skuId": k[0], "disabledPlans": list(k[1])}) for k in keys])
+
+    def states(self, value: Any) -> list:
         states = tuple((str(st.get("skuId", "")).lower(), st.get("assignedByGroup"), st.get("state"), st.get("error"),
                         tuple(sorted(st.get("disabledPlans") or ())))
-                       for st in u.get("licenseAssignmentStates") or ()
+                       for st in value or ()
                        if st.get("assignedByGroup") or st.get("state") != "Active")  # direct+active says nothing new
-        u["licenseAssignmentStates"] = self._one(("S",) + states, lambda: [
+        return self._one(("S",) + states, lambda: [
             self._one(k, lambda k=k: {"skuId": k[0], "assignedByGroup": k[1], "state": k[2], "error": k[3],
                                       "disabledPlans": list(k[4])}) for k in states])
-        if u.get("provisionedPlans"):  # most people share the same few rows
-            rows = tuple((str(p.get("service") or ""), str(p.get("provisioningStatus") or ""), str(p.get("capabilityStatus") or ""))
-                         for p in u["provisionedPlans"] if isinstance(p, dict))
-            u["provisionedPlans"] = self._one(("P",) + rows, lambda: [
-                {"service": r[0], "provisioningStatus": r[1], "capabilityStatus": r[2]} for r in rows])
-        if "signInActivity" in u:
-            # interactive and non-interactive sign-ins together tell whether an account is in use
-            # (https://learn.microsoft.com/graph/api/resources/signinactivity)
-            act = u["signInActivity"] or {}
-            u["signInActivity"] = {k: act[k] for k in SIGN_IN_FIELDS if act.get(k)}
-        return u
+
+    def plans(self, value: Any) -> Any:
+        if not value:
+            return value
+        rows = tuple((str(p.get("service") or ""), str(p.get("provisioningStatus") or ""), str(p.get("capabilityStatus") or ""))
+                     for p in value if isinstance(p, dict))
+        return self._one(("P",) + rows, lambda: [
+            {"service": r[0], "provisioningStatus": r[1], "capabilityStatus": r[2]} for r in rows])
+
+    def methods(self, value: Any) -> list:
+        methods = tuple(value or ())
+        return self._one(("M",) + methods, lambda: list(methods))
 
     def registration(self, row: dict) -> dict:
         value = row.get("userType")
         if value.__class__ is str:
             row["userType"] = _intern(value)
-        methods = tuple(row.get("methodsRegistered") or ())
-        row["methodsRegistered"] = self._one(("M",) + methods, lambda: list(methods))
+        row["methodsRegistered"] = self.methods(row.get("methodsRegistered"))
         return row
+
+
+def sign_in(act: Any) -> dict:
+    """Interactive and non-interactive sign-ins together tell whether an account is in use
+    (https://learn.microsoft.com/graph/api/resources/signinactivity)."""
+    act = act or {}
+    return {k: act[k] for k in SIGN_IN_FIELDS if act.get(k)}

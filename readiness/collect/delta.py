@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
+from .. import bulkjson
 from ..errors import GraphError
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
 from .devices import owners_by_batch
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, GROUP_FIELDS, USER_FIELDS
+from .columns import TABLE_SECTIONS
 from .shapes import check_item
+from .table import Table, as_rows
 from .snapshot import COMPLETE, Section, Snapshot
 
 SELECT = {"users": USER_FIELDS, "groups": GROUP_FIELDS + ["members"], "devices": DEVICE_FIELDS}
@@ -61,7 +64,7 @@ async def _changes(client: GraphClient, coll: str, link: str) -> tuple[list[dict
     items: list[dict] = []
     new_link = ""
     async for page in client.iter_pages(link):
-        items.extend(check_item(coll, v, f"/{coll}/delta") for v in page.get("value", []))
+        items.extend(check_item(coll, v, f"/{coll}/delta") for v in bulkjson.share(page.get("value", [])))
         new_link = page.get("@odata.deltaLink") or new_link
     return items, new_link if isinstance(new_link, str) else ""
 
@@ -92,9 +95,11 @@ async def delta_section(client: GraphClient, name: str, coll: str, prev: Section
     changes, link = await _changes(client, coll, prev.delta_link)
     if on_changes is not None:
         on_changes(changes)
-    rows, touched = _apply(list(prev.data), changes, shape)
+    rows, touched = _apply(as_rows(prev.data), changes, shape)  # fresh dicts: a Table's rows are read only
     if after is not None:
         await after(rows, touched)
+    if name in TABLE_SECTIONS or isinstance(prev.data, Table):
+        rows = Table.from_rows(rows)
     notes = [n for n in prev.notes if not n.startswith("read as changes")]
     notes.append(f"read as changes since the previous snapshot ({len(changes)} change(s), delta query)")
     return Section(name, COMPLETE, rows, endpoint=prev.endpoint, count=len(rows), notes=notes, delta_link=link)

@@ -1,7 +1,10 @@
 """Entra devices and their registered owners, read as parallel chains (issue 15: the audit's longest chain)."""
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any, Awaitable
+
+from .. import bulkjson
 
 from ..errors import GraphError
 from ..graph.batch import BatchRequest, run_batch
@@ -10,7 +13,9 @@ from ..graph.tasks import gather_all
 from .reading import _collection, _guard, _ladder
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, build
-from .shapes import check_item
+from .columns import Columns
+from .shapes import check_column, not_object
+from .table import Table, columns, with_column
 from .snapshot import COMPLETE, Section
 
 DEVICE_SHARDS = "0123456789abcdef"  # deviceId is a GUID: its first character is one of these (lower or upper case)
@@ -51,19 +56,26 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     compact = Compactor()
     listing_info = build(client.sdk.devices, select=DEVICE_FIELDS, top=999)
 
+    strings = bulkjson.strings()
+
     async def shard(first: str) -> dict[str, list]:
         info = build(client.sdk.devices, select=["id"], expand=["registeredOwners($select=id)"],
                      filter=f"startsWith(deviceId,'{first}')", top=100)
         found: dict[str, list] = {}
         async for page in client.iter_pages(info):
-            for d in page.get("value", []):
-                d = check_item("devices", d, endpoint)
-                found[d.get("id")] = [o.get("id") for o in d.get("registeredOwners") or []]
+            items = page.get("value", [])
+            if set(map(type, items)) - {dict}:
+                raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
+            ids = list(map(dict.get, items, repeat("id")))
+            owners = list(map(dict.get, items, repeat("registeredOwners")))
+            check_column("devices", "id", ids, endpoint)  # the shapes check_item applies, a column at a time
+            check_column("devices", "registeredOwners", owners, endpoint)
+            for did, refs in zip(ids, owners):
+                found[did] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.get("id") for o in refs or ())]
         return found
 
     try:
-        listing, *parts = await gather_all(_collection(client, "devices", endpoint, listing_info,
-                                                       lambda d: compact.item({k: d.get(k) for k in DEVICE_FIELDS})),
+        listing, *parts = await gather_all(_collection(client, "devices", endpoint, listing_info, Columns(DEVICE_FIELDS)),
                                            *map(shard, DEVICE_SHARDS))
     except GraphError as exc:
         if exc.status not in (400, 501):
@@ -72,12 +84,13 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     owners: dict[str, list] = {}
     for part in parts:
         owners.update(part)
-    missing = [d["id"] for d in listing.data if d.get("id") and d["id"] not in owners]
+    table = listing.data
+    (ids,) = columns(table, "id")
+    missing = [i for i in ids if i and i not in owners]
     if missing:
         owners.update(await owners_by_batch(client, missing))
-    rows = listing.data
-    for row in rows:
-        row["owners"] = owners.get(row.get("id"), [])  # a device without an id (docs examples) has none readable
+    none: list = []  # a device without an id (docs examples) has none readable
+    rows = with_column(table, "owners", [owners.get(i, none) if i else none for i in ids])
     sec = Section("devices", COMPLETE, rows, endpoint=endpoint, count=len(rows))
     if missing:
         sec.notes.append(f"{len(missing)} device(s) without a GUID deviceId: owners read one by one ($batch)")
@@ -90,6 +103,7 @@ async def _devices_expanded(client: GraphClient, endpoint: str, compact: Compact
              (build(client.sdk.devices, **dict(params, expand=["registeredOwners"])), "read with plain $expand=registeredOwners")]
     sec = await _ladder(client, "devices", endpoint, tries,
                         lambda d: _device_row(compact, d, [o.get("id") for o in d.get("registeredOwners") or []]))
+    sec.data = Table.from_rows(sec.data, DEVICE_FIELDS + ["owners"])
     sec.notes.append(f"read in one chain: the endpoint refused $filter=startsWith(deviceId) with $expand "
                      f"({refused.graph_code or refused.status})")
     return sec

@@ -16,7 +16,9 @@ from typing import Any, Callable, Iterable
 
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
+from .columns import TABLE_SECTIONS, Builder, for_section
 from .shapes import check_item
+from .table import Table
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # uncompressed; a 200,000-person tenant is well below
@@ -91,8 +93,12 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str]) -> d
         if head is None:  # not the line layout: one document, read whole
             doc = _parse(_read_capped(stream, limit, path, bytearray(first)), path)
             validate_document(doc, schema_version, statuses)
-            for sec in doc["sections"].values():
-                bulkjson.share(sec.get("data"))
+            for name, sec in doc["sections"].items():
+                if isinstance(sec.get("data"), dict) and sec["data"].get("layout") == COLUMNS:
+                    sec["data"] = table_of(name, sec["data"])
+                else:
+                    bulkjson.share(sec.get("data"))
+                    _as_table(name, sec)
             return doc
         return _read_lines(budget, head, schema_version, set(statuses))
 
@@ -200,6 +206,15 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             break
         body = body[1:] if sections and body.startswith(b",") else body
         opens_list = body.endswith(_OPEN_LIST)
+        if body.endswith(_OPEN_COLUMNS):
+            one = _load(lines, b"{" + body + b"]}}}")
+            if not isinstance(one, dict) or len(one) != 1:
+                raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
+            ((name, sec),) = one.items()
+            _section_meta(name, sec, statuses)
+            sec["data"] = _read_column_lines(lines, name)
+            sections[name] = sec
+            continue
         one = _load(lines, b"{" + body + (b"]}}" if opens_list else b"}"))
         if not isinstance(one, dict) or len(one) != 1:
             raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
@@ -223,10 +238,103 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             if name in LIST_SECTIONS:
                 _items(name, chunk, len(items))
             items += bulkjson.share(chunk)
+        _as_table(name, sec)
         sections[name] = sec
     if lines.stream.read(4096).strip():
         raise SnapshotError.keyed("snapshot.line_more_after_end", **lines.at())
     return head
+
+
+# -- the big sections as columns (issue 15) -----------------------------------------------------------------------
+# A Table section's data is {"layout": "columns", "chunks": [{"keys": [...], "columns": [[...], ...]}, ...]}: in the
+# line layout one chunk of up to CHUNK_ITEMS rows per line, between the section's line and a line "]}}":
+#   ,"users":{"status":"complete",...,"data":{"layout":"columns","chunks":[
+#   {"keys":["id",...],"columns":[["...",...],...]}
+#   ,{"keys":...}
+#   ]}}
+COLUMNS = "columns"
+_OPEN_COLUMNS = b',"data":{"layout":"columns","chunks":['
+
+
+def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], Any], sep: bytes) -> None:
+    dumps = bulkjson.dumps
+    meta = {k: v for k, v in sec.items() if k != "data"}
+    write(sep + dumps({name: meta})[1:-2] + _OPEN_COLUMNS + b"\n")
+    keys = list(table.keys)
+    for i in range(0, len(table), CHUNK_ITEMS):
+        chunk = {"keys": keys, "columns": [c[i:i + CHUNK_ITEMS] for c in table.cols]}
+        write((b"," if i else b"") + dumps(chunk) + b"\n")
+    write(b"]}}\n")
+
+
+def _read_column_lines(lines: _Budget, name: str) -> Table:
+    build = _file_builder(name)
+    while True:
+        line = lines.readline()
+        body = line.rstrip(b"\r\n")
+        if body == b"]}}":
+            return build.table()
+        if not line or body == b"}}":
+            raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
+        _add_chunk(build, name, _load(lines, body[1:] if build.n and body.startswith(b",") else body))
+
+
+def table_of(name: str, data: dict) -> Table:
+    """The Table in a document's columns (``{"layout": "columns", "chunks": [...]}``), validated as the file's items are."""
+    chunks = data.get("chunks")
+    if not isinstance(chunks, list) or set(data) - {"layout", "chunks"}:
+        raise SnapshotError.keyed("snapshot.bad_columns", fix_key="snapshot.damaged", where=_where(name))
+    build = _file_builder(name)
+    for chunk in chunks:
+        _add_chunk(build, name, chunk)
+    return build.table()
+
+
+def _file_builder(name: str) -> Builder:
+    comp = {entry[0]: [entry] for entry in _compiled(name)}
+
+    def extra(key: str, col: list, values: Any) -> None:  # the snapshot's own FIELDS, per distinct value of a list
+        entry = comp.get(key)
+        if entry is None:
+            return
+        if entry[0][2] == 0 and not entry[0][1]:  # a scalar: the column's types at once
+            pay = entry[0][3]
+            allowed = {type(None), *(pay if isinstance(pay, tuple) else (pay,))}
+            if set(map(type, col)) <= allowed:
+                return
+        for v in values:
+            if v is not None:
+                _check({key: v}, entry, "")
+
+    return for_section(name).builder(name, extra=extra)
+
+
+def _add_chunk(build: Builder, name: str, chunk: Any) -> None:
+    """One chunk of columns into the section's builder; a wrong value is named as in a file of items (its row)."""
+    keys = chunk.get("keys") if isinstance(chunk, dict) else None
+    cols = chunk.get("columns") if isinstance(chunk, dict) else None
+    if (not isinstance(keys, list) or not isinstance(cols, list) or len(keys) != len(cols) or set(chunk) != {"keys", "columns"}
+            or not all(k.__class__ is str for k in keys) or len(set(keys)) != len(keys)
+            or not all(c.__class__ is list for c in cols) or len({len(c) for c in cols}) > 1):
+        raise SnapshotError.keyed("snapshot.bad_columns", fix_key="snapshot.damaged", where=_where(name))
+    n = len(cols[0]) if cols else 0
+    start = build.n
+    try:
+        build.add_columns(keys, cols, n)
+    except (GraphBadResponse, SnapshotError, TypeError, ValueError) as exc:
+        _items(name, [dict(zip(keys, row)) for row in zip(*cols)], start)  # names the row and the field
+        if isinstance(exc, GraphBadResponse):
+            raise _item_error(exc, f"{_where(name)}.data", {}, []) from None
+        if isinstance(exc, SnapshotError):
+            raise
+        raise SnapshotError.keyed("snapshot.bad_columns", fix_key="snapshot.damaged", where=_where(name)) from None
+
+
+def _as_table(name: str, sec: dict) -> None:
+    """A big section of an older file (a list of items, validated) held as a Table like a collected one."""
+    data = sec.get("data")
+    if name in TABLE_SECTIONS and isinstance(data, list):
+        sec["data"] = Table.from_rows(data)
 
 
 def _load(lines: _Budget, text: bytes) -> Any:
@@ -246,6 +354,9 @@ def write_document(doc: dict, write: Callable[[bytes], Any]) -> None:
     for n, (name, sec) in enumerate(doc["sections"].items()):
         sep = b"," if n else b""
         data = sec.get("data")
+        if isinstance(data, Table):
+            _write_columns(name, sec, data, write, sep)
+            continue
         if not isinstance(data, list) or not data or len(sec) < 2:
             write(sep + dumps({name: sec})[1:-1] + b"\n")
             continue
@@ -319,6 +430,11 @@ def _section_data(name: str, data: Any) -> None:
     if data is None:
         return
     if name in LIST_SECTIONS:
+        if isinstance(data, dict) and data.get("layout") == COLUMNS:
+            table_of(name, data)  # built and checked; Snapshot._from_valid keeps the one it builds
+            return
+        if isinstance(data, Table):
+            return  # built by a Builder: checked as it was built
         if not isinstance(data, list):
             raise SnapshotError.keyed("snapshot.data_not_list", fix_key="snapshot.damaged", where=where,
                                       kind=_kind(data))

@@ -100,3 +100,12 @@ def as_rows(data: Any) -> list:
     if isinstance(data, Table):
         return data.rows()
     return list(data or [])
+
+
+def with_column(data: Any, key: str, col: list) -> Table:
+    """A new Table: the section's data with one column added or replaced (the old table is left as it was)."""
+    table = data if isinstance(data, Table) else Table.from_rows(as_rows(data))
+    if len(col) != len(table):
+        raise ValueError("a new column needs one value per row")
+    keys = [k for k in table.keys if k != key]
+    return Table(keys + [key], [table.column(k) for k in keys] + [col])

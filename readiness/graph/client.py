@@ -193,6 +193,9 @@ class GraphClient:
                                                      "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
                 ) from exc
         content = response.content
+        # httpx binds a response's stream to the response (a reference cycle), so a page's bytes would wait for the
+        # cyclic collector, which bulk parsing pauses: ~300 MB of read pages at 100k (issue 15). Read, it needs no stream.
+        response.stream = httpx.ByteStream(b"")
         self.stats.bytes_received += len(content)
         method, path = str(info.http_method.value if hasattr(info.http_method, "value") else info.http_method), _short(str(info.url))
         resp = GraphResponse(response.status_code, response.headers, content, method.upper(), _display(path, self.endpoint.base_url))
@@ -246,7 +249,6 @@ class GraphClient:
                                        path=name)
             page = resp.json()
             _check_page(page, name)
-            bulkjson.share(page["value"])  # one string object per id, name, state and date while collecting (issue 15)
             yield page
             next_link = page.get("@odata.nextLink")
             if next_link is None:

@@ -15,6 +15,7 @@ from readiness import bulkjson
 from readiness.cli import cli
 from readiness.collect import snapshot_file
 from readiness.collect.snapshot import Snapshot
+from readiness.collect.table import Table
 from readiness.errors import SnapshotError
 
 
@@ -42,21 +43,54 @@ def test_the_file_is_one_json_document_equal_to_the_snapshot(snap: Snapshot, sma
         snap.save(path)
         doc = json.loads(b"\n".join(lines_of(path)))  # any JSON reader reads it whole, as before
         assert doc.pop("layout") == snapshot_file.LAYOUT
+        for name, sec in doc["sections"].items():  # the big sections as columns, read back as the rows they hold
+            if isinstance(sec.get("data"), dict) and sec["data"].get("layout") == "columns":
+                sec["data"] = snapshot_file.table_of(name, sec["data"]).rows()
         assert doc == json.loads(json.dumps(snap.to_dict()))
 
 
-def test_list_sections_are_written_a_chunk_of_items_per_line(snap: Snapshot, small_chunks: int, tmp_path: Path) -> None:
+def test_big_sections_are_written_a_chunk_of_columns_per_line(snap: Snapshot, small_chunks: int, tmp_path: Path) -> None:
     path = tmp_path / "s.json.gz"
     snap.save(path)
     lines = lines_of(path)
     users = snap.data("users")
-    assert len(users) > 3 * small_chunks
+    assert isinstance(users, Table) and len(users) > 3 * small_chunks
     start = next(i for i, line in enumerate(lines) if line.startswith(b',"users":{') or line.startswith(b'"users":{'))
+    assert lines[start].endswith(b',"data":{"layout":"columns","chunks":[')
+    end = lines.index(b"]}}", start)
+    chunks = [json.loads(line.lstrip(b",")) for line in lines[start + 1:end]]
+    assert all(c["keys"] == list(users.keys) for c in chunks)
+    sizes = [len(c["columns"][0]) for c in chunks]
+    assert sizes[:-1] == [small_chunks] * (len(chunks) - 1) and 0 < sizes[-1] <= small_chunks
+    assert [i for c in chunks for i in c["columns"][c["keys"].index("id")]] == [u["id"] for u in users]
+
+
+def test_other_list_sections_are_written_a_chunk_of_items_per_line(snap: Snapshot, monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    small_chunks = 4
+    monkeypatch.setattr(snapshot_file, "CHUNK_ITEMS", small_chunks)
+    path = tmp_path / "s.json.gz"
+    snap.save(path)
+    lines = lines_of(path)
+    groups = snap.data("groups")
+    assert isinstance(groups, list) and len(groups) > small_chunks
+    start = next(i for i, line in enumerate(lines) if line.startswith(b',"groups":{') or line.startswith(b'"groups":{'))
     assert lines[start].endswith(b',"data":[')
     end = lines.index(b"]}", start)
     chunks = [json.loads(b"[" + line.lstrip(b",") + b"]") for line in lines[start + 1:end]]
     assert [len(c) for c in chunks[:-1]] == [small_chunks] * (len(chunks) - 1) and 0 < len(chunks[-1]) <= small_chunks
-    assert [u["id"] for c in chunks for u in c] == [u["id"] for u in users]
+    assert [g["id"] for c in chunks for g in c] == [g["id"] for g in groups]
+
+
+def test_a_file_of_items_in_the_line_layout_still_loads_as_tables(snap: Snapshot, small_chunks: int, tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    with open(path, "wb") as fh:  # how PR #15's first step wrote them: every list section as items
+        snapshot_file.write_document(snap.to_dict(), fh.write)
+    assert b'"layout":"columns"' not in path.read_bytes()
+    back = readiness.load_snapshot(path)
+    assert isinstance(back.data("users"), Table) and isinstance(back.data("devices"), Table)
+    assert back.fingerprint() == snap.fingerprint()
+    assert back.data("users") == snap.data("users")
 
 
 def test_round_trip_gives_the_same_snapshot_and_fingerprint(snap: Snapshot, small_chunks: int, tmp_path: Path) -> None:
@@ -119,10 +153,10 @@ def test_a_file_cut_short_is_refused(snap: Snapshot, small_chunks: int, tmp_path
 
 def test_a_bad_item_in_a_later_chunk_is_named_by_its_index(snap: Snapshot, small_chunks: int, tmp_path: Path) -> None:
     def change(lines: list[bytes]) -> list[bytes]:
-        i = _users_chunk(lines, 2)  # the second chunk: items 37...73
-        items = json.loads(b"[" + lines[i].lstrip(b",") + b"]")
-        items[3]["accountEnabled"] = "yes"
-        lines[i] = b"," + json.dumps(items)[1:-1].encode()
+        i = _users_chunk(lines, 2)  # the second chunk: rows 37...73
+        chunk = json.loads(lines[i].lstrip(b","))
+        chunk["columns"][chunk["keys"].index("accountEnabled")][3] = "yes"
+        lines[i] = b"," + json.dumps(chunk).encode()
         return lines
     with pytest.raises(SnapshotError, match=r"sections\.users\.data\[40\] has 'accountEnabled'"):
         readiness.load_snapshot(_spoil(snap, tmp_path, change))

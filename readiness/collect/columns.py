@@ -1,0 +1,142 @@
+"""Building a section's Table a page (or a snapshot file's chunk) at a time, validated a column at a time (issue 15).
+
+Per item, the audit's big sections cost a shape check (``shapes.check_item``, ~7 us), a walk sharing equal strings
+(``bulkjson.share``) and a compaction (``compact.Compactor``), and then ~1 KB each as a dict. Here a page's items go
+straight into one list per property: each column's types are checked at once (``set(map(type, col))``), its strings
+shared through the collection's string table at C speed, and list values (licences, methods) checked, compacted and
+shared once per distinct value (keyed by their JSON text). A wrong type raises the same ``GraphBadResponse`` as
+``check_item`` (the field named); the page's dicts are freed when the page is.
+"""
+from __future__ import annotations
+
+from itertools import repeat
+from typing import Any, Callable, Iterable, Sequence
+
+from .. import bulkjson
+from .compact import Compactor, sign_in
+from .shapes import FIELDS, OPT_LIST, check_column, not_object, required
+from .table import Table
+
+# The sections held as Tables: the ones that grow with the tenant (people, devices, registrations).
+TABLE_SECTIONS = frozenset({"users", "mfa", "managed_devices", "devices", "teams_users"})
+_STRINGY = frozenset({str, type(None)})
+
+Extra = Callable[[str, list, Iterable], None]  # (key, column, distinct values) -> raises when wrong
+
+
+class Columns:
+    """How a section's pages become columns: which keys (default: every key the pages have) and per-key changes of
+    a value (applied once per distinct value for list properties, to every value otherwise). ``ensure``: keys every row
+    has even when the pages lack them (their change applied to null)."""
+
+    def __init__(self, keys: Sequence[str] | None = None, shape: dict[str, Callable[[Any], Any]] | None = None,
+                 ensure: Sequence[str] = ()) -> None:
+        self.keys, self.shape, self.ensure = keys, shape or {}, tuple(ensure)
+
+    def builder(self, section: str, endpoint: str = "", extra: Extra | None = None) -> Builder:
+        return Builder(section, endpoint, self.keys, self.shape, self.ensure, extra)
+
+
+def for_section(section: str) -> Columns:
+    """The columns of a section as the collectors build them (the compaction of compact.Compactor, by column)."""
+    if section == "users":
+        c = Compactor()
+        return Columns(shape={"assignedLicenses": c.licences, "licenseAssignmentStates": c.states,
+                              "provisionedPlans": c.plans, "signInActivity": sign_in},
+                       ensure=("assignedLicenses", "licenseAssignmentStates"))
+    if section == "mfa":
+        return Columns(shape={"methodsRegistered": Compactor().methods}, ensure=("methodsRegistered",))
+    return Columns()
+
+
+class Builder:
+    """The columns of one section, grown a page at a time; ``table()`` when done."""
+
+    def __init__(self, section: str, endpoint: str = "", keys: Sequence[str] | None = None,
+                 shape: dict[str, Callable[[Any], Any]] | None = None, ensure: Sequence[str] = (),
+                 extra: Extra | None = None) -> None:
+        self.section, self.endpoint, self.fixed = section, endpoint, tuple(keys) if keys is not None else None
+        self.shape, self.extra = shape or {}, extra
+        self.cols: dict[str, list] = {k: [] for k in (self.fixed or ())}
+        for k in ensure:
+            self.cols.setdefault(k, [])
+        self.n = 0
+        self.fields = FIELDS.get(section, {})
+        self.required = required(section)
+        self.strings = bulkjson.strings()
+        self._distinct: dict[str, dict] = {}  # list property -> {JSON text: its (compacted) value}
+
+    def add_items(self, items: list) -> None:
+        """One page of Graph's answer (a list of objects)."""
+        if not items:
+            return
+        if set(map(type, items)) != {dict}:
+            raise not_object(self.endpoint or self.section, next(x for x in items if x.__class__ is not dict))
+        if self.fixed is not None:
+            keys: Iterable[str] = self.fixed
+        else:
+            keys = dict.fromkeys(self.cols)
+            for item in items:  # usually one pass of a set union: every item of a $select has the same keys
+                keys.update(dict.fromkeys(item))
+        n = len(items)
+        self.add_columns(list(keys), [list(map(dict.get, items, repeat(k, n))) for k in keys], n)
+
+    def add_columns(self, keys: list[str], cols: list[list], n: int) -> None:
+        """Columns of ``n`` more rows (a snapshot file's chunk), validated and shared like a page's."""
+        present = set(keys)
+        for name in self.required:
+            if name not in present:  # a required field no item has: as check_item says it
+                check_column(self.section, name, [None] * n, self.endpoint)
+        done = []
+        for k, col in zip(keys, cols):
+            if self.fixed is not None and k not in self.cols:
+                continue
+            done.append((k, self._column(k, col)))
+        for k in self.cols:
+            if k not in present and n:
+                done.append((k, self._column(k, [None] * n) if k in self.shape else [None] * n))
+        for k, col in done:
+            target = self.cols.get(k)
+            if target is None:
+                self.cols[k] = target = [None] * self.n
+            target += col
+        self.n += n
+
+    def _column(self, k: str, col: list) -> list:
+        types = self.fields.get(k)
+        fn = self.shape.get(k)
+        if types is OPT_LIST or (types is None and self.extra is not None and list in set(map(type, col))):
+            return self._lists(k, col, fn)
+        check_column(self.section, k, col, self.endpoint)
+        if self.extra is not None:
+            self.extra(k, col, col)
+        if fn is not None:
+            return list(map(fn, col))
+        if set(map(type, col)) <= _STRINGY:
+            return list(map(self.strings.setdefault, col, col))
+        return col
+
+    def _lists(self, k: str, col: list, fn: Callable[[Any], Any] | None) -> list:
+        """A list property: checked, changed and shared once per distinct value."""
+        check_column(self.section, k, col, self.endpoint, values=())  # the types of the values themselves
+        # as str: orjson's bytes keep ~4 KB of capacity each, too much for a key kept until the section is built
+        texts = list(map(bytes.decode, map(bulkjson.dumps, col)))
+        seen = self._distinct.setdefault(k, {})
+        fresh = {t: v for t, v in zip(texts, col) if t not in seen}
+        if fresh:
+            check_column(self.section, k, col, self.endpoint, values=fresh.values())
+            if self.extra is not None:
+                self.extra(k, col, fresh.values())
+            for t, v in fresh.items():
+                seen[t] = fn(v) if fn is not None else _shared(v, self.strings)
+        return list(map(seen.__getitem__, texts))
+
+    def table(self) -> Table:
+        self._distinct = {}
+        return Table(list(self.cols), list(self.cols.values()))
+
+
+def _shared(value: Any, strings: dict) -> Any:
+    if value.__class__ is list and set(map(type, value)) <= _STRINGY:
+        return list(map(strings.setdefault, value, value))
+    return bulkjson.share(value) if strings else value
