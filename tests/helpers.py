@@ -75,3 +75,12 @@ def serve_simulator_process() -> tuple[Any, str, str]:
         proc.kill()
         raise AssertionError("the simulator did not announce its URL and token within 30 s")
     return proc, url, token
+
+
+def emergency_params(snapshot: Any) -> dict[str, str]:
+    """The emergency playbook's parameters as the tests give them: the tenant's first IT person owns the team and
+    sends the news (readiness.demo_params picks a lead with MFA instead)."""
+    import readiness
+
+    lead = next(p for p in readiness.evaluate(snapshot).people if p["department"] == "IT")
+    return {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}

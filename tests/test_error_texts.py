@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import readiness
+from tests.helpers import emergency_params
 from readiness import i18n
 from readiness.cli import cli
 from readiness.errors import ConfigError, Phrase, ReadinessError, SnapshotError
@@ -174,8 +175,7 @@ def test_a_stale_plan_speaks_the_pseudo_language(pseudo_lang: str) -> None:
     with readiness.serve_simulator(seed=7, size=40) as sim:
         conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
         snap = readiness.collect(conn)
-        lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
-        params = {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+        params = emergency_params(snap)
         plan = readiness.plan("emergency-home-office", conn, params=params)
         readiness.apply(plan, conn, confirm=True)
         with pytest.raises(readiness.StalePlan) as info:

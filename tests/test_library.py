@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import readiness
+from tests.helpers import emergency_params
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB_OK = {"os", "tempfile", "pathlib", "asyncio", "json"}
@@ -162,8 +163,7 @@ def test_stale_plan_is_refused_and_undo_lists_what_cannot_be_taken_back() -> Non
     with readiness.serve_simulator(seed=7) as sim:
         conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
         snap = readiness.collect(conn)
-        lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
-        params = {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+        params = emergency_params(snap)
         plan = readiness.plan("emergency-home-office", conn, params=params)
         run = readiness.apply(plan, conn, confirm=lambda p: len(p.changes) == len(plan.changes))
         with pytest.raises(readiness.StalePlan):
@@ -329,8 +329,7 @@ def test_apply_knows_a_plan_file_by_its_content_and_refuses_a_file_that_is_neith
     with readiness.serve_simulator(seed=11) as sim:
         conn = readiness.connect(graph_url=sim.graph_url, token=sim.token)
         snap = readiness.collect(conn)
-        lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
-        params = {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+        params = emergency_params(snap)
         plan = readiness.plan("emergency-home-office", conn, params=params)
         saved = tmp_path / "emergency.plan"  # no .json: the content says what it is
         readiness.save_plan(plan, saved)

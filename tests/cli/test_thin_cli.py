@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import readiness
+from tests.helpers import emergency_params
 from readiness.cli import cli
 
 
@@ -19,9 +20,7 @@ def _invoke(sim, monkeypatch: pytest.MonkeyPatch, *args: str):  # noqa: ANN001, 
 
 def _params(sim) -> list[str]:  # noqa: ANN001
     snap = readiness.collect(readiness.connect(graph_url=sim.graph_url, token=sim.token))
-    lead = next(p for p in readiness.evaluate(snap).people if p["department"] == "IT")
-    return ["-p", "usage_location=DE", "-p", f"team_owners={lead['userPrincipalName']}",
-            "-p", f"sender={lead['userPrincipalName']}"]
+    return [arg for k, v in emergency_params(snap).items() for arg in ("-p", f"{k}={v}")]
 
 
 def test_apply_takes_a_saved_plan_whatever_its_name_and_refuses_what_is_neither(tmp_path: Path,
