@@ -32,6 +32,20 @@ def endpoint(path: str) -> str:
     return "/".join("{id}" if _ID.match(p) else p for p in parts)
 
 
+def page_info(status: int, body: bytes) -> tuple[int | None, str | None]:
+    """(items, nextLink) of a collection's page; (None, None) for anything else (an object, a batch, a file)."""
+    if status == 200 and body[:1] == b"{":
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return None, None
+        value = doc.get("value") if isinstance(doc, dict) else None
+        if isinstance(value, list):
+            link = doc.get("@odata.nextLink")
+            return len(value), link if isinstance(link, str) else None
+    return None, None
+
+
 class _Base:
     latency = 0.0
 
@@ -41,26 +55,43 @@ class _Base:
         self.items: dict[str, int] = defaultdict(int)  # items served, by endpoint
         # items served per read: a collection's path and query without $skiptoken (each group's members is a read)
         self.reads: dict[tuple[str, str], int] = defaultdict(int)
-        self.requested: Counter[str] = Counter()  # the same path and query asked again: the client over-fetched
+        # requests answered with success, by method, path with query, and request body (a $batch's items): one
+        # asked again after a success is over-fetching (one sent again after a 429 or a dropped connection is not)
+        self.requested: Counter[tuple[str, str, bytes]] = Counter()
+        self.read_pages: Counter[tuple[str, str]] = Counter()  # pages served per read
+        self.short_pages: Counter[tuple[str, str]] = Counter()  # pages before the last holding fewer than $top
+        self._read_of: dict[str, tuple[str, str]] = {}  # a nextLink given out -> the read it continues
         self.misses = 0
         self.server: ThreadingHTTPServer | None = None
 
-    def count(self, path: str, status: int, body: bytes) -> None:
+    def count(self, method: str, path: str, request_body: bytes, status: int, body: bytes,
+              info: tuple | None = None) -> None:
+        """Count one answer before it is sent (so a page is counted before the client can ask for the next).
+        A read is its first request and every page reached through the ``@odata.nextLink``s it was given (Graph's
+        nextLinks need not repeat the query: a delta round's carry only ``$skiptoken``)."""
         ep = endpoint(path)
-        n = None
-        if status == 200 and body[:1] == b"{" and b'"value"' in body[:4096]:
-            try:
-                n = len(json.loads(body).get("value") or [])
-            except ValueError:
-                n = None
+        n, next_link = page_info(status, body) if info is None else info
         query = "&".join(unquote(p) for p in (path.split("?", 1) + [""])[1].split("&") if p and not p.startswith("$skiptoken="))
         with self.lock:
             self.pages[ep] += 1
-            if ep != "/$batch":  # batches share one path; their items are counted apart
-                self.requested[path] += 1
-            if n is not None:
+            if status < 400:
+                self.requested[(method, path, request_body)] += 1
+            if n is not None and ep != "/$batch":
+                read = self._read_of.get(path) or (ep, query)  # kept: a page asked again stays in its read
+                if isinstance(next_link, str):
+                    u = urlsplit(next_link)
+                    self._read_of[u.path + ("?" + u.query if u.query else "")] = read
                 self.items[ep] += n
-                self.reads[(ep, query)] += n
+                self.reads[read] += n
+                self.read_pages[read] += 1
+                top = re.search(r"(?:^|&)\$top=(\d+)", read[1])
+                if next_link and top and n < int(top.group(1)):
+                    self.short_pages[read] += 1  # Graph may serve fewer than $top on a page that is not the last
+
+    def asked_again(self) -> int:
+        """Requests that repeated one already answered with success (same method, path, query and body)."""
+        with self.lock:
+            return sum(n - 1 for n in self.requested.values() if n > 1)
 
     def start(self, port: int = 0) -> str:
         """Serve on 127.0.0.1:port; the Replayer takes the Recorder's port, so recorded nextLinks and Locations hold."""
@@ -78,13 +109,13 @@ class _Base:
                 status, headers, out = owner.answer(self.command, self.path, dict(self.headers), body)
                 if owner.latency:
                     time.sleep(owner.latency)
+                owner.count(self.command, self.path, body, status, out, owner.info_of(self.command, self.path, body))
                 self.send_response(status)
                 for k, v in headers:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
                 self.wfile.write(out)
-                owner.count(self.path, status, out)
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
 
@@ -108,6 +139,10 @@ class _Base:
 
     def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
         raise NotImplementedError
+
+    def info_of(self, method: str, path: str, body: bytes) -> tuple | None:
+        """A page's (items, nextLink) if known in advance (the replay's tape), else None: parsed when counted."""
+        return None
 
 
 class Recorder(_Base):
@@ -155,6 +190,11 @@ class Replayer(_Base):
         super().__init__()
         self.tape = tape
         self.latency = latency
+        # parsed once here, not while the client is measured: the replay server must cost next to nothing
+        self.infos = {key: page_info(status, out) for key, (status, _, out) in tape.items()}
+
+    def info_of(self, method: str, path: str, body: bytes) -> tuple | None:
+        return self.infos.get((method, path, body), (None, None))
 
     def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
         hit = self.tape.get((method, path, body))

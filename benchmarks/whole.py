@@ -6,20 +6,25 @@ Writes benchmarks/results/whole-<users>.json.
 - Pass 1 runs the command against a recording proxy in front of the simulator (its own process); pass 2 (and the
   repeats) against a replay server that answers the recorded bytes after the same latency. The replay figure is the
   one compared with the goals: the simulator's own cost cannot decide it.
-- Pages are counted by the server (the proxy / replay server answers them), not by the client.
-- The pages necessary are computed from the tenant's sizes (the items the server held per collection, as it served
-  them) and Graph's page limits per endpoint and query (PAGE_LIMITS); fetched / necessary is the over-fetch ratio.
-- The chain bound is the longest sequence of requests that must follow one another (a collection's pages; the
-  report's 302 and then its download; the groups pages and then the teams' $batch rounds), times the latency, and
-  at least (all necessary requests / concurrency) x latency.
-- The command runs as a subprocess: wall, CPU (user+sys from wait4), peak RSS (the kernel's high-water mark from
-  wait4, and /proc/<pid>/status VmRSS polled every 20 ms as a check). The machine's load average is recorded with
-  every figure: on a shared machine prefer CPU seconds and request counts to wall time.
+- Pages are counted by the server (the proxy / replay server answers them), not by the client; a request that
+  repeats one already answered with success (same method, path, query and body) is counted as "asked again".
+- The pages necessary are computed from the tenant's sizes (the items the server held per read: a first request
+  and the pages its nextLinks led to) and Graph's page limits per endpoint and query (page_limit); fetched /
+  necessary is the over-fetch ratio.
+- The chain bound is the longest sequence of requests that must follow one another (a read's pages; the report's
+  302 and then its download; the groups pages and then the teams' $batch rounds), times the latency, and at least
+  (all necessary requests / concurrency) x latency.
+- The command runs as a subprocess started by a small launcher (LAUNCHER): wall, CPU (user+sys) and peak RSS
+  from wait4 of the command alone, and its VmHWM polled every 10 ms as a check. The machine's load average is
+  recorded with every figure: on a shared machine prefer CPU seconds and request counts to wall time.
+- Objects are counted in the snapshot loaded through the public API (each section's count: rows, members,
+  report rows; not the file's lines). The whole command's CPU per object divides all of the command's CPU
+  (start-up, collect, save, evaluate, render) by them; the same steps are also run in process through the public
+  API against the replay server (measure_phases), which gives the collect step's CPU per collected object.
 """
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import os
@@ -27,7 +32,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -55,38 +59,56 @@ def page_limit(ep: str, query: str) -> int:
     return 999
 
 
+# The measured command is started by this small launcher, never forked from the benchmark itself: on Linux a
+# process's peak RSS (wait4's ru_maxrss) carries over the memory of the process it was forked from, until exec
+# (subprocess uses vfork: the benchmark's own high-water mark, 1,251 MB when it held the recorded answers and a
+# decoded snapshot, was reported as the report's). The launcher (about 10 MB) forks, execs the command, polls
+# its VmHWM (the kernel's peak RSS of the command's own memory, as a check), reaps it with wait4 and prints
+# both with the CPU seconds as JSON on its stdout. The command's stdout goes to /dev/null.
+LAUNCHER = r"""
+import json, os, sys, threading, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+hwm = [0]
+done = threading.Event()
+def poll():
+    while not done.is_set():
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        hwm[0] = max(hwm[0], int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.01)
+threading.Thread(target=poll, daemon=True).start()
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+done.set()
+print(json.dumps({"exit_code": os.waitstatus_to_exitcode(status), "wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime,
+                  "maxrss_kb": ru.ru_maxrss, "hwm_polled_kb": hwm[0]}))
+"""
+
+
 def run_measured(cmd: list[str], env: dict) -> dict:
-    """Run a subprocess; wall, CPU and peak RSS of that process alone."""
+    """Run a command through the launcher; wall, CPU and peak RSS of that process alone (not of this one)."""
     load0 = os.getloadavg()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_polled = [0]
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.is_set():
-            try:
-                for line in open(f"/proc/{proc.pid}/status"):
-                    if line.startswith("VmRSS:"):
-                        peak_polled[0] = max(peak_polled[0], int(line.split()[1]))
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.02)
-
-    th = threading.Thread(target=poll, daemon=True)
-    th.start()
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    done.set()
-    th.join()
-    err = proc.stderr.read().decode("utf-8", "replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    return {"exit_code": code, "wall_seconds": round(wall, 2), "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 2),
-            "user_seconds": round(ru.ru_utime, 2), "sys_seconds": round(ru.ru_stime, 2),
-            "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "peak_rss_polled_mb": round(peak_polled[0] / 1024, 1),
+    with tempfile.TemporaryFile() as err:
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, *cmd], env=env, stdout=subprocess.PIPE, stderr=err,
+                              check=True)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")  # a file, not a pipe: a chatty command cannot fill it and stall
+    m = json.loads(done.stdout)
+    code = m["exit_code"]
+    return {"exit_code": code, "wall_seconds": round(m["wall"], 2), "cpu_seconds": round(m["user"] + m["sys"], 2),
+            "user_seconds": round(m["user"], 2), "sys_seconds": round(m["sys"], 2),
+            "peak_rss_mb": round(m["maxrss_kb"] / 1024, 1), "peak_rss_polled_mb": round(m["hwm_polled_kb"] / 1024, 1),
             "load_avg_before": [round(x, 2) for x in load0], "load_avg_after": [round(x, 2) for x in os.getloadavg()],
-            "stderr_tail": err[-400:] if code not in (0, 3) else ""}
+            "stderr_tail": text[-400:] if code not in (0, 3) else ""}
 
 
 def necessary_pages(server: Recorder, concurrency: int) -> dict:
@@ -103,9 +125,10 @@ def necessary_pages(server: Recorder, concurrency: int) -> dict:
         need["/_download"] = server.pages["/_download"]  # one download per report: part of the report's chain
     if "/$batch" in server.pages:
         need["/$batch"] = server.batch_items_needed
-    # a read's pages follow one another; reads run side by side
-    chains = {f"{ep}?{query}"[:90]: max(1, math.ceil(n / page_limit(ep, query))) for (ep, query), n in server.reads.items()
-              if ep != "/groups/{id}/members"}
+    # a read's pages follow one another; reads run side by side. Keyed by the whole query: two reads alike in
+    # their first 90 characters (the 16 owner reads differ only in their filter) must not hide one another.
+    chains = {f"{ep}?{query}": max(1, math.ceil(n / page_limit(ep, query))) for (ep, query), n in server.reads.items()
+              if ep not in ("/groups/{id}/members", "/$batch")}
     for ep in need:
         if ep.startswith("/reports/get"):
             chains[f"{ep} -> 302 -> download"] = 2
@@ -114,8 +137,17 @@ def necessary_pages(server: Recorder, concurrency: int) -> dict:
         chains["/groups -> $batch rounds (teams)"] = groups + math.ceil(need["/$batch"] / concurrency)
     longest = max(chains.items(), key=lambda kv: kv[1])
     total = sum(need.values())
+    # pages beyond a read's necessary ones, and how many of them the server's short pages explain (Graph may serve
+    # fewer than $top on any page, https://learn.microsoft.com/graph/paging): the rest is the client's over-fetch
+    excess = {read: pages - max(1, math.ceil(server.reads[read] / page_limit(*read)))
+              for read, pages in server.read_pages.items()}
+    short_explained = sum(min(extra, server.short_pages[read]) for read, extra in excess.items() if extra > 0)
+    client_excess = sum(server.pages.values()) - total - short_explained
     return {"by_endpoint": need, "total": total, "longest_chain": {"name": longest[0], "requests": longest[1]},
-            "chain_requests": max(longest[1], math.ceil(total / concurrency)), "chains": chains}
+            "chain_requests": max(longest[1], math.ceil(total / concurrency)),
+            "chains": {k: v for k, v in sorted(chains.items(), key=lambda kv: -kv[1])},
+            "short_pages_served": sum(server.short_pages.values()), "excess_pages_short_pages_explain": short_explained,
+            "client_excess_pages": client_excess}
 
 
 def batch_items(tape: dict) -> int:
@@ -127,7 +159,67 @@ def batch_items(tape: dict) -> int:
     return math.ceil(n / 20)
 
 
+def objects_of(snap) -> dict:  # noqa: ANN001 - a readiness.Snapshot
+    """The objects collected: each section's count (the items the collector read: a list's or a Table's rows, a
+    group's members, a report's rows; 1 for a single object), checked against the rows the section holds."""
+    by_section = {name: sec.count for name, sec in sorted(snap.sections.items())}
+    rows = {name: len(sec.data) for name, sec in snap.sections.items()
+            if sec.data is not None and not isinstance(sec.data, dict)}
+    return {"objects": sum(by_section.values()), "by_section": by_section,
+            "count_differs_from_rows": {n: [by_section[n], r] for n, r in rows.items() if r != by_section[n]}}
+
+
+def objects_in(path: Path) -> dict:
+    """``objects_of`` a saved snapshot, loaded through the public API (its big sections are stored as chunks of
+    1,000 rows of columns: the file's lines or chunks are not objects)."""
+    import readiness
+
+    snap = readiness.load_snapshot(path)
+    return dict(objects_of(snap), collection_seconds=(snap.requests or {}).get("seconds"))
+
+
+def _memory() -> dict:
+    """This process's resident and peak resident memory (MB), from /proc/self/status."""
+    out = {}
+    for line in open("/proc/self/status"):
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            out["rss_mb" if line.startswith("VmRSS") else "peak_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+    return out
+
+
+def measure_phases(graph_url: str, concurrency: int, workdir: Path) -> dict:
+    """The whole command's steps, in process through the public API as `readiness audit --snapshot-out -o json`
+    runs them (collect, save, evaluate with one_shot, JSON streamed to a file): CPU (this process: the server is
+    another), wall, and RSS after each step and the peak so far. Token from READINESS_ACCESS_TOKEN."""
+    import readiness
+
+    phases: dict[str, dict] = {"start": {"cpu_seconds": round(time.process_time(), 3), **_memory()}}
+    mark = [time.perf_counter(), time.process_time()]
+
+    def done(name: str) -> None:
+        now = [time.perf_counter(), time.process_time()]
+        phases[name] = {"wall_seconds": round(now[0] - mark[0], 3), "cpu_seconds": round(now[1] - mark[1], 3), **_memory()}
+        mark[:] = now
+
+    snap = readiness.collect(readiness.connect(graph_url=graph_url, concurrency=concurrency))
+    done("collect")
+    snap.save(workdir / "phases.json.gz")
+    done("save")
+    audit = readiness.evaluate(snap, one_shot=True)
+    done("evaluate")
+    with open(workdir / "phases-out.json", "wb") as fh:
+        readiness.render(audit, "json", command="audit", stream=fh)
+    done("render")
+    objects = objects_of(snap)
+    return {"phases": phases, "objects": objects["objects"], "completeness": snap.completeness(),
+            "collect_cpu_us_per_object": round(phases["collect"]["cpu_seconds"] / objects["objects"] * 1e6, 2)}
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--phases":  # the child process of measure_phases (see main below)
+        _, _, graph_url, concurrency, workdir, out = sys.argv
+        Path(out).write_text(json.dumps(measure_phases(graph_url, int(concurrency), Path(workdir))))
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=100_000)
     ap.add_argument("--latency", type=float, default=0.05)
@@ -137,7 +229,8 @@ def main() -> None:
     ap.add_argument("--keep-snapshot", type=Path, default=None, help="copy the snapshot here (for profiling)")
     args = ap.parse_args()
     out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-                 "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                 "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                 "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     print(f"Starting the simulator: {args.users} users, {args.latency * 1000:.0f} ms latency ...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp, \
             ServerProcess("--profile", "enterprise", "--size", str(args.users), "--latency", str(args.latency)) as srv:
@@ -150,6 +243,7 @@ def main() -> None:
         sim_cpu0 = srv.cpu_seconds()
         live = run_measured(cmd, env)
         live["simulator_cpu_seconds"] = round(srv.cpu_seconds() - sim_cpu0, 2)
+        live["asked_again"] = rec.asked_again()
         print("live simulator:", json.dumps(live), file=sys.stderr)
         rec.stop()
         rec.batch_items_needed = batch_items(rec.tape)
@@ -161,14 +255,21 @@ def main() -> None:
             rep.start(rec.port)
             snap_path.unlink(missing_ok=True)
             r = run_measured(cmd, env)
-            r["pages_fetched"], r["not_recorded"] = sum(rep.pages.values()), rep.misses
+            r["pages_fetched"], r["not_recorded"], r["asked_again"] = sum(rep.pages.values()), rep.misses, rep.asked_again()
             rep.stop()
             print(f"replay {i + 1}:", json.dumps(r), file=sys.stderr)
             replays.append(r)
-        doc = json.loads(gzip.decompress(snap_path.read_bytes()))
-        collect_seconds = (doc.get("requests") or {}).get("seconds")
-        objects = sum(len(s.get("data") or []) if isinstance(s.get("data"), list) else 1
-                      for s in (doc.get("sections") or {}).values())
+        # the same steps in process (public API), against the replay server: the split of the whole command
+        rep = Replayer(rec.tape, args.latency)
+        rep.start(rec.port)
+        phase_file = Path(tmp) / "phases.json"
+        in_process = run_measured([sys.executable, str(Path(__file__).resolve()), "--phases", f"{url}/v1.0",
+                                   str(args.concurrency), tmp, str(phase_file)], env)
+        rep.stop()
+        if in_process["exit_code"] == 0:
+            in_process.update(json.loads(phase_file.read_text()), not_recorded=rep.misses)
+        print("in process:", json.dumps(in_process), file=sys.stderr)
+        counted = objects_in(snap_path)
         snap_bytes = snap_path.stat().st_size
         if args.keep_snapshot:
             args.keep_snapshot.write_bytes(snap_path.read_bytes())
@@ -178,25 +279,38 @@ def main() -> None:
     best = min(replays, key=lambda r: r["wall_seconds"])
     bound = need["chain_requests"] * args.latency
     total_fetched = sum(fetched.values())
-    out["tenant"] = {"users": args.users, "objects_in_snapshot": objects, "snapshot_gz_bytes": snap_bytes}
-    out["pages"] = {"asked_again": sum(n - 1 for n in rec.requested.values() if n > 1),"fetched_by_endpoint_server_counted": fetched, "fetched": total_fetched,
-                    "necessary_by_endpoint": need["by_endpoint"], "necessary": need["total"],
-                    "over_fetch": round(total_fetched / need["total"], 3), "chains": need["chains"],
+    objects, collect_seconds = counted["objects"], counted["collection_seconds"]
+    out["tenant"] = {"users": args.users, "objects_collected": objects, "objects_by_section": counted["by_section"],
+                     "count_differs_from_rows": counted["count_differs_from_rows"], "snapshot_gz_bytes": snap_bytes}
+    out["pages"] = {"asked_again": live["asked_again"], "fetched_by_endpoint_server_counted": fetched,
+                    "fetched": total_fetched, "necessary_by_endpoint": need["by_endpoint"], "necessary": need["total"],
+                    "over_fetch": round(total_fetched / need["total"], 3),
+                    "short_pages_served": need["short_pages_served"], "excess_pages_short_pages_explain": need["excess_pages_short_pages_explain"],
+                    "client_excess_pages": need["client_excess_pages"], "chains": need["chains"],
                     "longest_chain": need["longest_chain"], "chain_requests": need["chain_requests"],
                     "chain_bound_seconds": round(bound, 2)}
     out["live_simulator"] = live
     out["replay"] = replays
+    out["in_process"] = in_process
     out["report"] = report
+    phases = in_process.get("phases") or {}
     out["figures"] = {
+        "what_divides_what": "per object: CPU seconds / objects collected (tenant.objects_collected, the sum of the "
+                             "sections' counts); whole = the audit command's user+sys; collect = the collect step "
+                             "in process (in_process.phases.collect)",
         "collection_seconds_last_replay": collect_seconds,
         "collection_over_bound_last_replay": round(collect_seconds / bound, 2) if collect_seconds else None,
         "whole_over_bound_best_replay": round(best["wall_seconds"] / bound, 2),
+        "whole_cpu_seconds_best_replay": best["cpu_seconds"],
         "whole_cpu_us_per_object_best_replay": round(best["cpu_seconds"] / objects * 1e6, 1),
+        "collect_cpu_us_per_object_in_process": in_process.get("collect_cpu_us_per_object"),
+        "in_process_cpu_seconds": {k: v["cpu_seconds"] for k, v in phases.items()},
         "peak_rss_mb_max_replay": max(r["peak_rss_mb"] for r in replays),
         "report_seconds_best": min(r["wall_seconds"] for r in report),
         "report_cpu_seconds_best": min(r["cpu_seconds"] for r in report),
         "report_peak_rss_mb": max(r["peak_rss_mb"] for r in report),
         "pages_fetched_over_necessary": round(total_fetched / need["total"], 3),
+        "pages_over_necessary_without_short_pages": round((need["total"] + need["client_excess_pages"]) / need["total"], 3),
     }
     print(json.dumps(out["figures"], indent=1), file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)

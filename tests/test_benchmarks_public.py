@@ -74,6 +74,104 @@ def test_the_honest_page_count_of_a_small_tenant_is_exact() -> None:
     assert sum(rec.pages.values()) == need["total"] > 20
 
 
+def test_the_objects_are_counted_in_the_snapshot_not_its_lines_and_the_split_runs_the_same_steps(tmp_path: Path) -> None:
+    # whole.py once counted the snapshot file's lines as objects (9,098 at 100k users, where 669,155 were
+    # collected): the big sections are stored as chunks of 1,000 rows of columns. The count now comes from the
+    # snapshot loaded through the public API; the in-process split (collect, save, evaluate, render) is run as
+    # whole.py runs it, in its own process, and must count the same objects as the file it saved.
+    import gzip
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.whole import objects_in
+
+    with readiness.serve_simulator("enterprise", seed=7, size=200) as sim:
+        out = tmp_path / "phases.json"
+        env = dict(os.environ, READINESS_ACCESS_TOKEN=sim.token, READINESS_HOME=str(tmp_path / "home"))
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "whole.py"), "--phases", sim.graph_url, "8",
+                        str(tmp_path), str(out)], env=env, check=True, timeout=300)
+    run = json.loads(out.read_text())
+    saved = tmp_path / "phases.json.gz"
+    snap = readiness.load_snapshot(saved)
+    counted = objects_in(saved)
+    lines = len(gzip.decompress(saved.read_bytes()).splitlines())
+    assert counted["count_differs_from_rows"] == {}
+    assert counted["objects"] == sum(s.count for s in snap.sections.values()) == run["objects"]
+    assert counted["objects"] > 3 * len(snap.sections["users"].data) > 3 * lines  # not the file's lines
+    assert counted["by_section"]["group_members"] == sum(len(m) for m in snap.sections["group_members"].data.values())
+    assert list(run["phases"]) == ["start", "collect", "save", "evaluate", "render"]
+    assert run["completeness"] == "complete" and run["phases"]["collect"]["cpu_seconds"] > 0
+    assert run["collect_cpu_us_per_object"] == round(run["phases"]["collect"]["cpu_seconds"] / run["objects"] * 1e6, 2)
+    assert json.loads((tmp_path / "phases-out.json").read_bytes())["command"] == "audit"
+
+
+def test_peak_rss_is_the_commands_own_not_the_benchmarks() -> None:
+    # A child forked from a big process inherits its high-water mark until exec (Linux; subprocess uses vfork):
+    # whole.py reported the benchmark's own 1,251 MB as the report's peak. The launcher forks from a small process.
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.whole import run_measured
+
+    held = b"\x01" * (200 << 20)  # the benchmark holding recorded answers
+    naive = subprocess.Popen([sys.executable, "-c", "pass"])
+    ru_naive = os.wait4(naive.pid, 0)[2]
+    small = run_measured([sys.executable, "-c", "pass"], dict(os.environ))
+    grows = run_measured([sys.executable, "-c", "x = b'1' * (120 << 20)"], dict(os.environ))
+    assert len(held) and ru_naive.ru_maxrss / 1024 > 200  # the error this guards against, seen on this machine
+    assert small["exit_code"] == 0 and small["peak_rss_mb"] < 60 and small["peak_rss_polled_mb"] < 60
+    assert 120 < grows["peak_rss_mb"] < 200 and abs(grows["peak_rss_polled_mb"] - grows["peak_rss_mb"]) < 10
+    chatty = run_measured([sys.executable, "-c", "import sys; sys.stderr.write('x' * 300_000); sys.exit(2)"],
+                          dict(os.environ))  # a full stderr pipe once could stall the command
+    assert chatty["exit_code"] == 2 and chatty["stderr_tail"] == "x" * 400
+
+
+def test_reads_follow_nextlinks_short_pages_are_the_servers_and_a_page_asked_again_is_the_clients() -> None:
+    # A read is its first request and the pages its nextLinks lead to, even when a nextLink drops the query (a
+    # delta round's carry only $skiptoken, https://learn.microsoft.com/graph/delta-query-overview); a page
+    # before the last holding fewer than $top is the server's choice (https://learn.microsoft.com/graph/paging);
+    # a request answered with success and sent again is the client's over-fetch.
+    import json
+
+    from benchmarks.replay import Replayer
+    from benchmarks.whole import necessary_pages
+
+    def page(n: int, link: str | None = None) -> bytes:
+        return json.dumps({"value": [{"id": str(i)} for i in range(n)], **({"@odata.nextLink": link} if link else {})}).encode()
+
+    srv = Replayer({}, 0.0)
+    first, second = "/v1.0/users/delta?$select=id&$top=3", "/v1.0/users/delta?$skiptoken=abc"
+    srv.count("GET", first, b"", 200, page(2, "http://127.0.0.1:1" + second))  # short: 2 of $top=3
+    srv.count("GET", second, b"", 200, page(2))
+    srv.count("GET", "/v1.0/organization", b"", 200, page(1))
+    assert dict(srv.reads) == {("/users/delta", "$select=id&$top=3"): 4, ("/organization", ""): 1}
+    need = necessary_pages(srv, 8)
+    assert (need["total"], need["short_pages_served"], need["client_excess_pages"]) == (2, 1, 0)
+    assert srv.asked_again() == 0
+    srv.count("GET", second, b"", 200, page(2))  # the client asked for the last page again
+    need = necessary_pages(srv, 8)
+    assert srv.asked_again() == 1 and need["client_excess_pages"] == 1
+
+
+def test_the_chain_bound_sees_reads_that_differ_only_late_in_their_query() -> None:
+    # The 16 owner reads differ only in their filter, far into the query: chains keyed by the query's first 90
+    # characters let a short read hide a long one, and the bound came out too low.
+    from benchmarks.replay import Replayer
+    from benchmarks.whole import necessary_pages
+
+    srv = Replayer({}, 0.0)
+    base = "$select=" + ",".join(f"field{i}" for i in range(20))
+    srv.reads[("/devices", base + "&$filter=startsWith(deviceId,'1')")] = 40 * 999
+    srv.reads[("/devices", base + "&$filter=startsWith(deviceId,'2')")] = 999
+    srv.pages["/devices"] = 41
+    need = necessary_pages(srv, 8)
+    assert need["longest_chain"]["requests"] == 40 and len(need["chains"]) == 2
+    assert need["chain_requests"] == 40 and need["total"] == 41
+
+
 @pytest.mark.slow
 def test_the_delta_benchmark_changes_the_tenant_over_graph_and_re_audits_the_same_data() -> None:
     from benchmarks.delta import measure
