@@ -186,12 +186,13 @@ class Recorder(_Base):
 class Replayer(_Base):
     """Serves a Recorder's tape, each answer after ``latency`` seconds."""
 
-    def __init__(self, tape: dict, latency: float) -> None:
+    def __init__(self, tape: dict, latency: float, infos: dict | None = None) -> None:
         super().__init__()
         self.tape = tape
         self.latency = latency
-        # parsed once here, not while the client is measured: the replay server must cost next to nothing
-        self.infos = {key: page_info(status, out) for key, (status, _, out) in tape.items()}
+        # parsed once here (or given by an earlier Replayer of the same tape), not while the client is measured:
+        # the replay server must cost next to nothing
+        self.infos = infos if infos is not None else {key: page_info(status, out) for key, (status, _, out) in tape.items()}
 
     def info_of(self, method: str, path: str, body: bytes) -> tuple | None:
         return self.infos.get((method, path, body), (None, None))

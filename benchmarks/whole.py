@@ -249,9 +249,10 @@ def main() -> None:
         rec.batch_items_needed = batch_items(rec.tape)
         need = necessary_pages(rec, args.concurrency)
         fetched = dict(rec.pages)
-        replays = []
+        replays, infos = [], None
         for i in range(args.repeat):
-            rep = Replayer(rec.tape, args.latency)
+            rep = Replayer(rec.tape, args.latency, infos)
+            infos = rep.infos
             rep.start(rec.port)
             snap_path.unlink(missing_ok=True)
             r = run_measured(cmd, env)
@@ -260,7 +261,7 @@ def main() -> None:
             print(f"replay {i + 1}:", json.dumps(r), file=sys.stderr)
             replays.append(r)
         # the same steps in process (public API), against the replay server: the split of the whole command
-        rep = Replayer(rec.tape, args.latency)
+        rep = Replayer(rec.tape, args.latency, infos)
         rep.start(rec.port)
         phase_file = Path(tmp) / "phases.json"
         in_process = run_measured([sys.executable, str(Path(__file__).resolve()), "--phases", f"{url}/v1.0",
