@@ -59,7 +59,7 @@ class _Base:
         # asked again after a success is over-fetching (one sent again after a 429 or a dropped connection is not)
         self.requested: Counter[tuple[str, str, bytes]] = Counter()
         self.read_pages: Counter[tuple[str, str]] = Counter()  # pages served per read
-        self.short_pages: Counter[tuple[str, str]] = Counter()  # pages before the last holding fewer than $top
+        self.page_sizes: dict[tuple[str, str], list[int]] = defaultdict(list)  # items per page before the last
         self._read_of: dict[str, tuple[str, str]] = {}  # a nextLink given out -> the read it continues
         self.misses = 0
         self.server: ThreadingHTTPServer | None = None
@@ -84,9 +84,8 @@ class _Base:
                 self.items[ep] += n
                 self.reads[read] += n
                 self.read_pages[read] += 1
-                top = re.search(r"(?:^|&)\$top=(\d+)", read[1])
-                if next_link and top and n < int(top.group(1)):
-                    self.short_pages[read] += 1  # Graph may serve fewer than $top on a page that is not the last
+                if next_link:
+                    self.page_sizes[read].append(n)  # the items on each page before the last
 
     def asked_again(self) -> int:
         """Requests that repeated one already answered with success (same method, path, query and body)."""

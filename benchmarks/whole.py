@@ -29,6 +29,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -137,16 +138,26 @@ def necessary_pages(server: Recorder, concurrency: int) -> dict:
         chains["/groups -> $batch rounds (teams)"] = groups + math.ceil(need["/$batch"] / concurrency)
     longest = max(chains.items(), key=lambda kv: kv[1])
     total = sum(need.values())
-    # pages beyond a read's necessary ones, and how many of them the server's short pages explain (Graph may serve
-    # fewer than $top on any page, https://learn.microsoft.com/graph/paging): the rest is the client's over-fetch
-    excess = {read: pages - max(1, math.ceil(server.reads[read] / page_limit(*read)))
-              for read, pages in server.read_pages.items()}
-    short_explained = sum(min(extra, server.short_pages[read]) for read, extra in excess.items() if extra > 0)
+    # Pages beyond a read's necessary ones, and how many the server's short pages explain (Graph may serve fewer
+    # than $top on any page, https://learn.microsoft.com/graph/paging): with pages as full as the client asked
+    # for (its $top, at most the limit) it would have needed ceil(items / that) pages; what the server served
+    # beyond that, up to its short pages, is the server's. The rest (a smaller $top than allowed, a page asked
+    # again, an extra read) is the client's over-fetch.
+    short_explained, short_served = 0, 0
+    for read, pages in server.read_pages.items():
+        items, limit = server.reads[read], page_limit(*read)
+        asked = re.search(r"(?:^|&)\$top=(\d+)", read[1])
+        size = min(int(asked.group(1)), limit) if asked else None  # without $top the server's default: unknown
+        short = sum(1 for n in server.page_sizes.get(read, ()) if size and n < size)
+        short_served += short
+        if size:
+            extra = pages - max(1, math.ceil(items / limit))
+            short_explained += max(0, min(extra, pages - max(1, math.ceil(items / size)), short))
     client_excess = sum(server.pages.values()) - total - short_explained
     return {"by_endpoint": need, "total": total, "longest_chain": {"name": longest[0], "requests": longest[1]},
             "chain_requests": max(longest[1], math.ceil(total / concurrency)),
             "chains": {k: v for k, v in sorted(chains.items(), key=lambda kv: -kv[1])},
-            "short_pages_served": sum(server.short_pages.values()), "excess_pages_short_pages_explain": short_explained,
+            "short_pages_served": short_served, "excess_pages_short_pages_explain": short_explained,
             "client_excess_pages": client_excess}
 
 

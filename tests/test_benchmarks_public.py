@@ -143,17 +143,29 @@ def test_reads_follow_nextlinks_short_pages_are_the_servers_and_a_page_asked_aga
         return json.dumps({"value": [{"id": str(i)} for i in range(n)], **({"@odata.nextLink": link} if link else {})}).encode()
 
     srv = Replayer({}, 0.0)
-    first, second = "/v1.0/users/delta?$select=id&$top=3", "/v1.0/users/delta?$skiptoken=abc"
-    srv.count("GET", first, b"", 200, page(2, "http://127.0.0.1:1" + second))  # short: 2 of $top=3
+    first, second = "/v1.0/users/delta?$select=id&$top=999", "/v1.0/users/delta?$skiptoken=abc"
+    srv.count("GET", first, b"", 200, page(2, "http://127.0.0.1:1" + second))  # short: 2 of $top=999
     srv.count("GET", second, b"", 200, page(2))
     srv.count("GET", "/v1.0/organization", b"", 200, page(1))
-    assert dict(srv.reads) == {("/users/delta", "$select=id&$top=3"): 4, ("/organization", ""): 1}
+    assert dict(srv.reads) == {("/users/delta", "$select=id&$top=999"): 4, ("/organization", ""): 1}
     need = necessary_pages(srv, 8)
     assert (need["total"], need["short_pages_served"], need["client_excess_pages"]) == (2, 1, 0)
     assert srv.asked_again() == 0
     srv.count("GET", second, b"", 200, page(2))  # the client asked for the last page again
     need = necessary_pages(srv, 8)
     assert srv.asked_again() == 1 and need["client_excess_pages"] == 1
+
+    # 1,000 registrations (up to 1,000 a page): asked 999 a page, the second page is the client's even when the
+    # server also served a short page; asked 1,000 a page, the extra page is the server's short page
+    for top, sizes, client in ((999, (990, 9, 1), 2), (1000, (990, 10), 0)):
+        srv = Replayer({}, 0.0)
+        path = f"/v1.0/reports/authenticationMethods/userRegistrationDetails?$top={top}"
+        for i, n in enumerate(sizes):
+            last = i == len(sizes) - 1
+            srv.count("GET", path + (f"&$skiptoken={i}" if i else ""), b"", 200,
+                      page(n, None if last else f"http://127.0.0.1:1{path}&$skiptoken={i + 1}"))
+        need = necessary_pages(srv, 8)
+        assert (need["total"], need["short_pages_served"], need["client_excess_pages"]) == (1, 1, client)
 
 
 def test_the_chain_bound_sees_reads_that_differ_only_late_in_their_query() -> None:
