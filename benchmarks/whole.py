@@ -45,7 +45,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 # Graph's largest page per endpoint (and query). Sources: learn.microsoft.com/graph/api/user-list (signInActivity:
 # "$top ... up to 500" when selected, else 999 for directory objects, learn.microsoft.com/graph/paging);
-# managedDevices and userRegistrationDetails as ../shared/notes/graph-api.md records them; JSON batches hold 20.
+# managedDevices, deviceCompliancePolicies and userRegistrationDetails: 1,000, as the simulator serves them
+# (readiness/simulator/reads.py; the project's Graph notes give no maximum for them); JSON batches hold 20.
 def page_limit(ep: str, query: str) -> int:
     from urllib.parse import unquote
 
@@ -53,7 +54,9 @@ def page_limit(ep: str, query: str) -> int:
     if ep == "/users":
         return 500 if "signInActivity" in query else 999
     if ep == "/devices" and "$expand=" in query:
-        return 100  # $expand on directory objects: at most 100 per page (../shared/notes/graph-api.md)
+        # $expand on directory objects returns at most 100 objects a page (Graph's known issues, and
+        # https://learn.microsoft.com/graph/query-parameters#expand-parameter)
+        return 100
     if ep in ("/deviceManagement/managedDevices", "/reports/authenticationMethods/userRegistrationDetails",
               "/deviceManagement/deviceCompliancePolicies"):
         return 1000
