@@ -11,13 +11,13 @@ from functools import cached_property
 from datetime import date, datetime
 
 from .. import clock
-from ..clock import days_since as clock_days_since
+from ..clock import days_since  # re-exported: the checks import it from here
 from ..collect.snapshot import Section, Snapshot
 from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, kit
 from . import depth_facts
-from .columns import Days, _graph_day, has_key
+from .columns import Days, has_key
 from .people import INACTIVE_SKU_STATES, Person, newest, people_of
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
@@ -166,13 +166,6 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
             p.sspr = sspr
         elif fallback:
             p.sspr = got[2]
-
-
-def days_since(when: str | None, today: date) -> int | None:
-    """``clock.days_since`` (the same answer for every input), fast for Graph's usual form: the checks and the facts
-    ask it a few hundred thousand times at 100,000 people."""
-    day = _graph_day(when)
-    return (today - day).days if day is not None else clock_days_since(when, today)
 
 
 def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person] | None = None) -> None:

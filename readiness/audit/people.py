@@ -202,7 +202,8 @@ def _newest_of(days: Days, first: list, second: list) -> list:
     """``newest(a, b)`` per pair; each distinct string's form looked up once. Graph's usual form (UTC, one width)
     compares as text."""
     try:
-        usual = {w: days.graph_form(w) for w in {*first, *second}}
+        known = days.learn({*first, *second})
+        usual = {w: known[w] is not None for w in known}  # Days.graph_form
     except TypeError:  # a value that cannot be indexed (a list where a timestamp belongs): pair by pair
         return [newest(a, b) for a, b in zip(first, second)]
     return [(b if b > a else a) if usual[a] and usual[b] else newest(a, b) for a, b in zip(first, second)]
