@@ -172,6 +172,8 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
      plans) = columns(users, "id", "userPrincipalName", "displayName", "department", "accountEnabled", "userType",
                       "usageLocation", "assignedLicenses", "licenseAssignmentStates", "signInActivity",
                       "createdDateTime", "externalUserStateChangeDateTime", "provisionedPlans")
+    if not ids:
+        return []
     given: dict[str, Any] = {
         "id": ids, "upn": [x or "" for x in upns], "name": [x or "" for x in names],
         "department": [x or "" for x in departments], "enabled": list(map(bool, enabled)),
@@ -189,7 +191,7 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
     given["capabilities"], given["disabled_capabilities"], given["skus"], given["licence_errors"], \
         given["suspended_skus"], errors_at = _licence_columns(licences, states, caps, sku_by_id)
     given["provisioning"] = _provisioning(plans, has_key(users, "provisionedPlans"))
-    people = list(map(Person, *(given.get(f.name) or repeat(f.default) for f in PERSON_FIELDS)))
+    people = list(map(Person, *(given[f.name] if f.name in given else repeat(f.default) for f in PERSON_FIELDS)))
     for i in errors_at:  # a licence in error names its group: worked out for each such person, never shared
         _licence_answer(people[i], licences[i], states[i], caps, sku_by_id, {}, {}, {})
     return people

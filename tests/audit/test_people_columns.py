@@ -93,6 +93,12 @@ def test_people_alike_share_one_answer_but_licence_errors_are_their_own() -> Non
     assert all(p.idle is None for p in got.values())  # no sign-in activity read: idleness comes from elsewhere
 
 
+def test_no_users_no_people() -> None:
+    # regression: with no users every column was empty and the call went on forever with each field's default
+    assert people_of([], Days(TODAY), CAPS, SKUS, None, None, True) == []
+    assert people_of(Table(["id"], [[]]), Days(TODAY), CAPS, SKUS, None, None, False) == []
+
+
 def test_a_timestamp_that_cannot_be_indexed_takes_the_pair_by_pair_path() -> None:
     users = _users()
     users[0]["signInActivity"] = {"lastSignInDateTime": [], "lastNonInteractiveSignInDateTime": "2026-11-02T00:00:00Z"}
