@@ -9,10 +9,11 @@ difference where the facts make one (``accountEnabled`` absent counts as enabled
 from __future__ import annotations
 
 from datetime import date
-from datetime import time as dtime
-from typing import Any
+from typing import Any, Iterable
 
+from ..clock import _DAYS, _TIMES, _date_or_false, _time_ok
 from ..clock import days_since as clock_days_since
+from ..clock import graph_day as _graph_day
 from ..collect.table import Table, columns
 
 
@@ -32,36 +33,7 @@ def has_key(data: Any, key: str) -> list[bool]:
     return [key in row for row in data or ()]
 
 
-def _graph_day(when: object) -> date | None:
-    """The day of a timestamp in Graph's usual form (2026-11-20T09:30:00Z, valid), from memoised parts; None for
-    anything else (which the slow path then reads exactly as before)."""
-    if not isinstance(when, str) or len(when) != 20 or when[19] != "Z" or when[10] != "T" or when.startswith("0001"):
-        return None
-    day = _DAYS.get(when[:10])
-    if day is None:
-        day = _DAYS[when[:10]] = _date_or_false(when[:10])
-    ok = _TIMES.get(when[11:19])
-    if ok is None:
-        ok = _TIMES[when[11:19]] = _time_ok(when[11:19])
-    return day if day and ok else None
-
-
-_DAYS: dict[str, date | bool] = {}
-_TIMES: dict[str, bool] = {}
-
-
-def _date_or_false(text: str) -> date | bool:
-    try:
-        return date.fromisoformat(text) if text.isascii() and text[4] == "-" and text[7] == "-" else False
-    except ValueError:
-        return False
-
-
-def _time_ok(text: str) -> bool:
-    try:
-        return text.isascii() and text[2] == ":" and text[5] == ":" and bool(dtime.fromisoformat(text) or True)
-    except ValueError:
-        return False
+_UNSEEN: Any = object()
 
 
 class Days:
@@ -78,12 +50,32 @@ class Days:
     def day(self, when: Any) -> date | None:
         """The day of a timestamp in Graph's usual form (2026-11-20T09:30:00Z), else None."""
         try:
-            return self.of[when]
-        except KeyError:
-            day = self.of[when] = self._day(when)
-            return day
+            day = self.of.get(when, _UNSEEN)  # not KeyError: most strings are seen once (raising costs ~1 us each)
         except TypeError:  # not hashable: not a timestamp
             return None
+        if day is _UNSEEN:
+            day = self.of[when] = self._day(when)
+        return day
+
+    def learn(self, values: Iterable[Any]) -> dict[Any, date | None]:
+        """Every value of ``values`` not seen yet parsed at once (as ``day`` would, one call each); ``of`` returned.
+        Values must be hashable (TypeError otherwise)."""
+        of, days, times = self.of, _DAYS, _TIMES
+        for when in values:
+            if when in of:
+                continue
+            day = None
+            if isinstance(when, str) and len(when) == 20 and when[19] == "Z" and when[10] == "T" \
+                    and not when.startswith("0001"):
+                day = days.get(when[:10])
+                if day is None:
+                    day = days[when[:10]] = _date_or_false(when[:10])
+                ok = times.get(when[11:19])
+                if ok is None:
+                    ok = times[when[11:19]] = _time_ok(when[11:19])
+                day = day if day and ok else None
+            of[when] = day
+        return of
 
     def graph_form(self, when: Any) -> bool:
         """Whether ``when`` is in Graph's usual form, the form that compares as text (all UTC, one width)."""

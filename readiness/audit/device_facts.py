@@ -101,7 +101,8 @@ def _entra_categories(owned: list[tuple[Person, list[int]]], data: Any, managed:
     is_managed, is_compliant, device_ids = (column(data, "isManaged"), column(data, "isCompliant"),
                                             column(data, "deviceId"))
     in_intune: set[str] = set()
-    if intune and managed.usable:
+    if intune and managed.usable and any(is_managed[i] is True for _, rows in owned for i in rows):
+        # only where an MDM manages one of these devices does it matter whether Intune lists it (105,000 ids at 100k)
         in_intune = {str(x or "").lower() for x in column(managed.data, "azureADDeviceId")} - {""}
     for p, rows in owned:
         mdm = [i for i in rows if is_managed[i] is True

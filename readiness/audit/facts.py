@@ -7,18 +7,18 @@ used at all (it keeps deleted rows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 from functools import cached_property
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from .. import clock
-from ..clock import days_since as clock_days_since
+from ..clock import days_since  # re-exported: the checks import it from here
 from ..collect.snapshot import Section, Snapshot
 from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, kit
 from . import depth_facts
-from .columns import Days, _graph_day, has_key
+from .columns import Days, has_key
+from .people import INACTIVE_SKU_STATES, Person, newest, people_of
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
 MEMBER_GUEST_ROLE = "a0b1b346-4d3e-4e8b-98f8-753987be4970"
@@ -26,62 +26,6 @@ MFA_METHODS = {"microsoftAuthenticatorPush", "microsoftAuthenticatorPasswordless
                "officePhone", "fido2SecurityKey", "softwareOneTimePasscode", "hardwareOneTimePasscode",
                "windowsHelloForBusiness", "passKeyDeviceBound", "passKeyDeviceBoundAuthenticator",
                "passKeyDeviceBoundWindowsHello", "macOsSecureEnclaveKey", "microsoftAuthenticatorPasskey"}
-INACTIVE_SKU_STATES = ("Suspended", "Deleted", "LockedOut")
-
-
-@dataclass(slots=True)  # issue 15: 100,000 of them; slots hold a Person in ~260 bytes instead of ~1.3 KB with its dict
-class Person:
-    id: str
-    upn: str
-    name: str
-    department: str
-    enabled: bool
-    user_type: str
-    usage_location: str | None
-    # Read only: the sequences and sets below are often shared by many people (issue 15: 100,000 Persons with ten
-    # fresh lists each were a million objects for the cyclic collector to walk); facts builds them, nobody changes them
-    capabilities: frozenset[str] = frozenset()
-    disabled_capabilities: frozenset[str] = frozenset()  # in an assigned SKU but switched off
-    skus: Sequence[str] = ()  # effective SKU ids
-    licence_errors: Sequence[dict] = ()
-    suspended_skus: Sequence[str] = ()
-    mfa: bool | None = None
-    methods: Sequence[str] = ()
-    is_admin: bool | None = None
-    device: str | None = None  # category, None when not evaluable (from Intune's and Entra's device columns)
-    teams_active: bool | None = None
-    last_sign_in: str | None = None  # newest of interactive and non-interactive sign-ins
-    created: str | None = None  # createdDateTime
-    invited: str | None = None  # externalUserStateChangeDateTime (guests: invitation sent or redeemed)
-    # issue 14 (audit/depth_facts.py): None where the data was not read
-    sspr: bool | None = None  # registered for self-service password reset
-    tap: bool | None = None  # a Temporary Access Pass can be issued (policy enabled for all users)
-    roles: Sequence[str] = ()  # directory role definition ids
-    provisioning: Sequence[str] | None = None  # "mailbox: PendingInput", ...: work services not provisioned
-    cloud_pcs: Sequence[dict] = ()
-    idle: bool | None = None  # no sign-in or activity for depth_facts.IDLE_DAYS
-    teams_account: str | None = None  # teamsUserConfiguration accountType, "none" when not hosted on Teams
-
-    @property
-    def can_recover(self) -> bool | None:
-        """Can get back in from home after a lost password or phone: SSPR registered or a TAP possible."""
-        if self.sspr or self.tap:
-            return True
-        return None if self.sspr is None or self.tap is None else False  # either unknown: cannot say "no"
-
-    @property
-    def last_seen(self) -> str | None:
-        """The newest sign-in, or creation/invitation: a guest invited days ago who has not signed in yet is not stale."""
-        return newest(self.last_sign_in, self.created, self.invited)
-
-    @property
-    def member(self) -> bool:
-        """Enabled member: guests never; an external (#EXT#) account of type Member does count."""
-        return self.enabled and self.user_type == "Member"
-
-    @property
-    def external(self) -> bool:
-        return "#EXT#" in self.upn
 
 
 @dataclass
@@ -122,26 +66,6 @@ def _today(snapshot: Snapshot) -> date:
         return datetime.fromisoformat(snapshot.collected_at.replace("Z", "+00:00")).date()
     except ValueError:
         return clock.today()
-
-
-def _instant(when: str | None) -> datetime | None:
-    if not when or when.startswith("0001"):
-        return None
-    try:
-        got = datetime.fromisoformat(when.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return got if got.tzinfo else got.replace(tzinfo=timezone.utc)
-
-
-def newest(*whens: str | None) -> str | None:
-    """The latest of several Graph timestamps (None and 0001-01-01 mean never)."""
-    best: tuple[datetime, str] | None = None
-    for w in whens:
-        at = _instant(w)
-        if at is not None and (best is None or at > best[0]):
-            best = (at, w)  # type: ignore[assignment]
-    return best[1] if best else None
 
 
 def _date_or_none(value: object) -> date | None:
@@ -195,7 +119,7 @@ def _build(snapshot: Snapshot) -> Facts:
            if snapshot.section("auth_methods_policy").usable else None)
     is_admin = False if snapshot.section("roles").usable else None  # role assignments decide who is an administrator
     days = Days(today)
-    people = _people(users, days, caps, sku_by_id, tap, is_admin, sign_in_read)
+    people = people_of(users, days, caps, sku_by_id, tap, is_admin, sign_in_read)
     by_id = {p.id: p for p in people}
     if len(by_id) != len(people):  # the same id twice: only the last one is joined to anything (as before)
         for p in people:
@@ -215,63 +139,6 @@ def _build(snapshot: Snapshot) -> Facts:
     _usage(snapshot, by_id, today, by_upn)
     return Facts(snapshot, people, caps, sku_by_id, tenant_has, device_rule, device_reason, blocker, mfa_source, mfa_reason,
                  today, sign_in_read)
-
-
-def _people(users: object, days: Days, caps: dict, sku_by_id: dict, tap: bool | None, is_admin: bool | None,
-            sign_in_read: bool) -> list[Person]:
-    """A Person per user, read column by column (a list of dicts or a Table alike)."""
-    (ids, upns, names, departments, enabled, types, places, licences, states, activity, created, invited,
-     plans) = columns(users, "id", "userPrincipalName", "displayName", "department", "accountEnabled", "userType",
-                      "usageLocation", "assignedLicenses", "licenseAssignmentStates", "signInActivity",
-                      "createdDateTime", "externalUserStateChangeDateTime", "provisionedPlans")
-    plans_read = has_key(users, "provisionedPlans")
-    plan_cache: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
-    lic_cache: dict = {}
-    one_sku: dict[str | tuple, tuple] = {}  # most people: one licence (or none), nothing switched off
-    day_of, graph_form, ages, today = days.of, days.graph_form, days, days.today
-    not_provisioned, idle_days = depth_facts.not_provisioned, depth_facts.IDLE_DAYS
-    people = []
-    append = people.append
-    for i, uid in enumerate(ids):
-        act = activity[i] or {}
-        # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
-        # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
-        a, b = act.get("lastSignInDateTime"), act.get("lastNonInteractiveSignInDateTime")
-        try:
-            usual = day_of[a] is not None and day_of[b] is not None  # parsed before: a date, or None (another form)
-        except (KeyError, TypeError):
-            usual = graph_form(a) and graph_form(b)
-        last = (b if b > a else a) if usual else newest(a, b)  # Graph's usual form (UTC, one width) compares as text
-        lics, held = licences[i], states[i]
-        found = sku = None
-        # one licence, nothing switched off, and no assignment state other than Active (a group's working licence):
-        # the answer depends on the SKU alone (_licences: only a SKU's states all failing make it an error)
-        if lics.__class__ is list and len(lics) == 1 and (not held or (
-                held.__class__ is list and len(held) == 1 and held[0].__class__ is dict
-                and held[0].get("state") == "Active")):
-            lic = lics[0]
-            sku = lic.get("skuId") if lic.__class__ is dict and not lic.get("disabledPlans") else None
-            if sku.__class__ is str:
-                found = one_sku.get(sku)
-        elif not lics and not held:
-            sku = ()  # no licence at all: one answer for everybody
-            found = one_sku.get(sku)
-        p = Person(uid, upns[i] or "", names[i] or "", departments[i] or "", bool(enabled[i]), types[i] or "Member",
-                   places[i], last_sign_in=last, created=created[i], invited=invited[i],
-                   provisioning=not_provisioned(plans[i]) if plans_read[i] else None, tap=tap, is_admin=is_admin)
-        if found is not None:  # shared and immutable: nothing changes a person's licences after this
-            p.capabilities, p.disabled_capabilities, p.skus, p.suspended_skus = found
-        else:
-            _licences_cached(p, lics, held, caps, sku_by_id, plan_cache, lic_cache)
-            if (sku.__class__ is str or sku == ()) and not p.licence_errors:
-                one_sku[sku] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
-                                tuple(p.suspended_skus))
-        if sign_in_read:  # no sign-in for IDLE_DAYS, unless the account is newer than that (depth_facts.idle_by_sign_in)
-            day = day_of.get(last) if usual else None
-            age = (today - day).days if day is not None else ages(last)
-            p.idle = (not (ages(p.created) or 0) <= idle_days) if age is None or age > idle_days else False
-        append(p)
-    return people
 
 
 def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_report: bool) -> None:
@@ -299,78 +166,6 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
             p.sspr = sspr
         elif fallback:
             p.sspr = got[2]
-
-
-def _licences_cached(p: Person, lics: object, states: object, caps: dict, sku_by_id: dict, plan_cache: dict,
-                     lic_cache: dict) -> None:
-    """``_licences`` for one user, looked up by what decides it (licences, disabled plans, assignment states):
-    most people share one of a few combinations. Errors name groups per person and are never shared."""
-    lics = lics or ()
-    states = states or ()
-    try:
-        if not states and len(lics) == 1:  # most people: one licence, no group assignment
-            lic = lics[0]
-            key = (lic.get("skuId"), tuple(lic.get("disabledPlans") or ()))
-        else:
-            key = (tuple((lic.get("skuId"), tuple(lic.get("disabledPlans") or ())) for lic in lics),
-                   tuple((st.get("skuId"), st.get("state")) for st in states))
-        hash(key)
-    except (TypeError, AttributeError, KeyError):  # odd values (lists where strings belong): no caching, _licences decides
-        key = None
-    found = lic_cache.get(key) if key is not None else None
-    if found is None:
-        _licences(p, lics, states, caps, sku_by_id, plan_cache)
-        if key is not None and not p.licence_errors:
-            lic_cache[key] = (frozenset(p.capabilities), frozenset(p.disabled_capabilities), tuple(p.skus),
-                              tuple(p.suspended_skus))
-        return
-    p.capabilities = found[0]  # shared and immutable: nothing changes a person's capabilities after this
-    p.disabled_capabilities = found[1]
-    p.skus = found[2]  # shared tuples (read only)
-    p.suspended_skus = found[3]
-
-
-def days_since(when: str | None, today: date) -> int | None:
-    """``clock.days_since`` (the same answer for every input), fast for Graph's usual form: the checks and the facts
-    ask it a few hundred thousand times at 100,000 people."""
-    day = _graph_day(when)
-    return (today - day).days if day is not None else clock_days_since(when, today)
-
-
-def _licences(p: Person, lics: object, assignment_states: object, caps: dict, sku_by_id: dict,
-              plan_cache: dict | None = None) -> None:
-    plan_cache = {} if plan_cache is None else plan_cache
-    errors: list[dict] = []
-    suspended: list[str] = []
-    skus: list[str] = []
-    states: dict[str, list[dict]] = {}
-    for st in assignment_states or []:
-        states.setdefault(str(st.get("skuId", "")).lower(), []).append(st)
-    for lic in lics or []:
-        sku_id = str(lic.get("skuId", "")).lower()
-        sku_states = states.get(sku_id, [])
-        if sku_states and not any(s.get("state") == "Active" for s in sku_states):
-            for s in sku_states:
-                errors.append({"skuId": sku_id, "group": s.get("assignedByGroup"), "state": s.get("state"),
-                                         "error": s.get("error")})
-            continue
-        if (sku_by_id.get(sku_id) or {}).get("capabilityStatus") in INACTIVE_SKU_STATES:
-            suspended.append(sku_id)
-            continue
-        disabled = frozenset(str(x).lower() for x in lic.get("disabledPlans") or ())
-        skus.append(sku_id)
-        key = (sku_id, disabled)
-        found = plan_cache.get(key)
-        if found is None:  # what one SKU with these plans switched off gives: the same for most people
-            on: set[str] = set()
-            off: set[str] = set()
-            for plan_id, plan_caps in caps.get(sku_id, {}).items():
-                (off if plan_id in disabled else on).update(plan_caps)
-            found = plan_cache[key] = (frozenset(on), frozenset(off))
-        p.capabilities |= found[0]
-        p.disabled_capabilities |= found[1]
-    p.disabled_capabilities -= p.capabilities
-    p.licence_errors, p.suspended_skus, p.skus = errors or (), suspended or (), skus or ()
 
 
 def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person] | None = None) -> None:
@@ -413,5 +208,5 @@ def ready_capabilities(p: Person) -> dict[str, bool]:
     return dict(got)
 
 
-__all__ = ["COMPLIANT_MANAGED", "ENTRA_ONLY", "ENTRA_P1", "Facts", "MANAGED_NOT_COMPLIANT", "MEMBER_GUEST_ROLE",
-           "NO_DEVICE", "Person", "days_since", "device_category", "facts", "newest", "ready_capabilities"]
+__all__ = ["COMPLIANT_MANAGED", "ENTRA_ONLY", "ENTRA_P1", "Facts", "INACTIVE_SKU_STATES", "MANAGED_NOT_COMPLIANT",
+           "MEMBER_GUEST_ROLE", "NO_DEVICE", "Person", "days_since", "device_category", "facts", "newest", "ready_capabilities"]

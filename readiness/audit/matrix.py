@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
+from typing import Iterable
 
 from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
@@ -90,11 +92,15 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
 
 def build_matrix(f: Facts) -> Matrix:
     """Rows built in one pass, grouped by department as they are made; sorted and counted per department, the
-    tenant's summary then added up from the departments' (the rows are read once more, not once per figure)."""
-    groups: dict[str, list[tuple[str, dict]]] = {}
-    verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool]]] = {}  # the few distinct answers
+    tenant's summary then added up from the departments'. People alike in everything the counts read (the verdict's
+    inputs, Teams activity, recovery, SSPR, Cloud PC) share a signature: a department is counted once per distinct
+    signature, weighted by how many rows have it, not once per row (issue 15)."""
+    groups: dict[str, list[tuple[str, dict, tuple]]] = {}
+    verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool], int]] = {}  # the few distinct answers
     licence_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+    lowered_names: dict[str, str] = {}  # displayName -> lower case: names repeat (2,700 distinct at 100k people)
     working = CLOUD_PC_WORKING
+    unshared = -1  # verdict number of a person whose verdict is not shared (capabilities not frozensets)
     for p in f.members:
         caps, off = p.capabilities, p.disabled_capabilities
         provisioning = p.provisioning
@@ -105,44 +111,55 @@ def build_matrix(f: Facts) -> Matrix:
         got = verdicts.get(key) if key is not None else None
         if got is None:
             ready, reasons = assess(p, f)
-            got = (ready, tuple(reasons), ready_capabilities(p))
             if key is not None:
-                verdicts[key] = got
-        ready, reasons, kit_ = got
+                got = verdicts[key] = (ready, tuple(reasons), ready_capabilities(p), len(verdicts))
+            else:
+                got = (ready, tuple(reasons), ready_capabilities(p), unshared)
+                unshared -= 1
+        ready, reasons, kit_, verdict = got
         skus = p.skus if p.skus.__class__ is tuple else tuple(p.skus)
         names = licence_names.get(skus)
         if names is None:
             names = licence_names[skus] = tuple(f.sku_name(s) for s in skus)
         department = p.department or ""
-        upn, name, sspr, tap, pcs = p.upn, p.name, p.sspr, p.tap, p.cloud_pcs
+        upn, name, sspr, tap, pcs, active = p.upn, p.name, p.sspr, p.tap, p.cloud_pcs, p.teams_active
         # Person.can_recover, inline: SSPR registered or a TAP possible; either unknown cannot say "no"
         can_recover = True if sspr or tap else (None if sspr is None or tap is None else False)
+        cloud_pc = bool(pcs) and any(pc.get("status") in working for pc in pcs)
         row = {
             "id": p.id, "userPrincipalName": upn, "displayName": name, "department": department,
             "ready": ready, "reasons": list(reasons), "teams_enabled": kit_["teams"], "mailbox_enabled": kit_["mailbox"],
             "files_enabled": kit_["files"], "mfa_registered": p.mfa, "device": p.device,
             "usage_location": p.usage_location, "licences": list(names),
-            "teams_active_30d": p.teams_active, "external": "#EXT#" in upn,
+            "teams_active_30d": active, "external": "#EXT#" in upn,
             "sspr_registered": sspr, "services_provisioned": None if provisioning is None else not provisioning,
             "not_provisioned": list(provisioning or ()),
-            "cloud_pc": bool(pcs) and any(pc.get("status") in working for pc in pcs), "can_recover": can_recover,
+            "cloud_pc": cloud_pc, "can_recover": can_recover,
         }
+        lower = lowered_names.get(name)
+        if lower is None:
+            lower = lowered_names[name] = name.lower()
         group = groups.get(department)
         if group is None:
             group = groups[department] = []
-        group.append((name.lower(), row))
+        # everything _tally reads of this row: the verdict (ready, reasons, kit, MFA, device, provisioning) and the rest
+        group.append((lower, row, (verdict, active, can_recover, sspr, cloud_pc)))
     lowered = {d: d.lower() for d in groups}
     if len(set(lowered.values())) < len(lowered):  # "IT" and "it": the rows of both interleave; count them as rows
-        rows = [row for g in groups.values() for _, row in g]
+        rows = [row for g in groups.values() for _, row, _ in g]
         rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
         return Matrix(rows, departments(rows), summarize(rows))
     rows, depts, tallies = [], [], []
+    row_of, signature_of = itemgetter(1), itemgetter(2)
     for name in sorted(groups, key=lowered.__getitem__):
         group = groups[name]
         group.sort(key=itemgetter(0))  # stable: as the one sort by (department, name) ordered them
-        members = [row for _, row in group]
+        members = list(map(row_of, group))
         rows += members
-        tally = _tally(members)
+        signatures = list(map(signature_of, group))
+        # one row per signature (any: they count alike), in the order signatures first occur, with its number of rows
+        alike = dict(zip(signatures, members))
+        tally = _tally(alike.values(), Counter(signatures).values(), len(members))
         tallies.append(tally)
         depts.append(_department_row(name, _summary(tally)))
     return Matrix(rows, depts, _summary(_add(tallies)))
@@ -153,59 +170,63 @@ _COUNTS = ("ready", "not_ready", "not_evaluable", "without_teams", "without_mail
            "without_sspr", "not_provisioned", "with_cloud_pc")
 
 
-def _tally(rows: list[dict]) -> dict:
-    """The counts of ``summarize`` in one pass; reasons in the order they first occur (ties keep it)."""
+def _tally(rows: Iterable[dict], weights: Iterable[int] | None = None, people: int | None = None) -> dict:
+    """The counts of ``summarize`` in one pass; reasons in the order they first occur (ties keep it). ``weights``:
+    how many rows each of ``rows`` stands for (build_matrix passes one row per signature), ``people`` their sum."""
+    rows = rows if isinstance(rows, list) else list(rows)
     ready = not_ready = not_evaluable = 0
     without_teams = without_mailbox = without_files = without_mfa = without_managed = without_any = 0
     teams_active, teams_known, recover, recover_known, recover_unknown = 0, False, 0, False, 0
     without_sspr = not_provisioned = with_cloud_pc = 0
-    codes: list[str] = []
-    for r in rows:
+    codes: Counter[str] = Counter()
+    for r, n in zip(rows, repeat(1) if weights is None else weights):
         state = r["ready"]
         if state is True:
-            ready += 1
+            ready += n
         elif state is False:
-            not_ready += 1
-            codes += [c for c in r["reasons"] if c not in INFO_REASONS]
+            not_ready += n
+            for c in r["reasons"]:
+                if c not in INFO_REASONS:
+                    codes[c] += n
         elif state is None:
-            not_evaluable += 1
+            not_evaluable += n
         if not r["teams_enabled"]:
-            without_teams += 1
+            without_teams += n
         if not r["mailbox_enabled"]:
-            without_mailbox += 1
+            without_mailbox += n
         if not r["files_enabled"]:
-            without_files += 1
+            without_files += n
         if r["mfa_registered"] is False:
-            without_mfa += 1
+            without_mfa += n
         device = r["device"]
         if device is not None and device != COMPLIANT_MANAGED:
-            without_managed += 1
+            without_managed += n
         if device == NO_DEVICE:
-            without_any += 1
+            without_any += n
         active = r["teams_active_30d"]
         if active is not None:
             teams_known = True
         if active:
-            teams_active += 1
+            teams_active += n
         can = r.get("can_recover")
         if can is not None:
             recover_known = True
         else:
-            recover_unknown += 1
+            recover_unknown += n
         if can:
-            recover += 1
+            recover += n
         if r.get("sspr_registered") is False:
-            without_sspr += 1
+            without_sspr += n
         if r.get("services_provisioned") is False:
-            not_provisioned += 1
+            not_provisioned += n
         if r.get("cloud_pc"):
-            with_cloud_pc += 1
-    return {"people": len(rows), "ready": ready, "not_ready": not_ready, "not_evaluable": not_evaluable,
+            with_cloud_pc += n
+    return {"people": len(rows) if people is None else people, "ready": ready, "not_ready": not_ready, "not_evaluable": not_evaluable,
             "without_teams": without_teams, "without_mailbox": without_mailbox, "without_files": without_files,
             "without_mfa": without_mfa, "without_managed_device": without_managed, "without_any_device": without_any,
             "teams_active_30d": teams_active, "teams_known": teams_known, "can_recover": recover,
             "recover_known": recover_known, "recover_unknown": recover_unknown, "without_sspr": without_sspr, "not_provisioned": not_provisioned,
-            "with_cloud_pc": with_cloud_pc, "reasons": Counter(codes)}
+            "with_cloud_pc": with_cloud_pc, "reasons": codes}
 
 
 def _add(tallies: list[dict]) -> dict:

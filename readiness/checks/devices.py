@@ -121,7 +121,9 @@ def stale_sync(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     synced = column(devices, "lastSyncDateTime")
     days = Days(f.today)
     try:  # each distinct sync time judged once, then looked up per device
-        old = {when for when in set(synced) if (age := days(when)) is None or age > 30}
+        distinct = set(synced)
+        days.learn(distinct)
+        old = {when for when in distinct if (age := days(when)) is None or age > 30}
         stale = [i for i, when in enumerate(synced) if when in old]
     except TypeError:  # an odd value (a list): one by one
         stale = [i for i, when in enumerate(synced) if (age := days(when)) is None or age > 30]

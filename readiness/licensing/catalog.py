@@ -40,14 +40,18 @@ class Catalog:
     def __init__(self, rows: list[dict[str, str]]) -> None:
         skus: dict[str, dict] = {}
         self._plan_names: dict[str, str] = {}
+        ids: dict[str, str] = {}  # each distinct raw value cleaned once: 5,800 rows hold about 2,000 (issue 15)
         for row in rows:
             sku_id = row["GUID"].strip().lower()
-            entry = skus.setdefault(
-                sku_id,
-                {"part": _clean_id(row["String_Id"]), "name": _clean(row["Product_Display_Name"]), "plans": {}},
-            )
+            entry = skus.get(sku_id)
+            if entry is None:
+                entry = skus[sku_id] = {"part": _clean_id(row["String_Id"]), "name": _clean(row["Product_Display_Name"]),
+                                        "plans": {}}
             plan_id = row["Service_Plan_Id"].strip().lower()
-            plan_name = _clean_id(row["Service_Plan_Name"])
+            raw = row["Service_Plan_Name"]
+            plan_name = ids.get(raw)
+            if plan_name is None:
+                plan_name = ids[raw] = _clean_id(raw)
             entry["plans"][plan_id] = plan_name
             self._plan_names.setdefault(plan_id, plan_name)
         self._skus = {
