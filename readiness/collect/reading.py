@@ -53,17 +53,18 @@ async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Sect
 
 
 async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
-                      shape: Callable[[dict], dict] | Columns | None = None) -> Section:
+                      shape: Callable[[dict], dict] | Columns | None = None, *, lead: bool = False) -> Section:
     """Stream a collection's pages; ``shape`` compacts each item as its page arrives. The big sections
-    (columns.TABLE_SECTIONS) go into columns page by page instead (``shape``: their Columns), held as a Table."""
+    (columns.TABLE_SECTIONS) go into columns page by page instead (``shape``: their Columns), held as a Table.
+    ``lead``: the audit's longest chain, whose pages go before every other request (graph/slots.py)."""
     if isinstance(shape, Columns) or (shape is None and name in TABLE_SECTIONS):
         cols = (shape or for_section(name)).builder(name, endpoint)
-        async for page in client.iter_pages(info):
+        async for page in client.iter_pages(info, lead=lead):
             cols.add_items(page.get("value", []))
         table = cols.table()
         return Section(name, COMPLETE, table, endpoint=endpoint, count=len(table))
     items: list[dict] = []
-    async for page in client.iter_pages(info):
+    async for page in client.iter_pages(info, lead=lead):
         values = bulkjson.share([check_item(name, v, endpoint) for v in page.get("value", [])])
         items.extend(map(shape, values) if shape else values)
     return Section(name, COMPLETE, items, endpoint=endpoint, count=len(items))
