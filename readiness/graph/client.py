@@ -237,7 +237,7 @@ class GraphClient:
         return resp.json()
 
     async def iter_pages(self, first: RequestInformation | str,
-                         headers: Mapping[str, str] | None = None, *, lead: bool = False) -> AsyncIterator[dict]:
+                         headers: Mapping[str, str] | None = None, *, priority: int = NEW) -> AsyncIterator[dict]:
         """Yield raw pages, following ``@odata.nextLink`` exactly as given, if it can be trusted.
 
         Headers of the first request (``ConsistencyLevel: eventual`` and the like) are sent again
@@ -249,14 +249,14 @@ class GraphClient:
 
         The next page is asked for as soon as its link is known and checked (read from the bytes as they arrive,
         graph/paging.py, or else after the parse), before this page is handed on: the request is under way while
-        the caller works on the page (issue 15). ``lead``: the audit's longest chain, whose pages go before every
-        other request and hand their slot on (slots.py). A caller that stops early cancels what is under way.
+        the caller works on the page (issue 15). ``priority`` (slots.py): LEAD for the audit's longest chain, whose
+        pages go before every other request and hand their slot on; LONG for reads as long as the tenant. A caller
+        that stops early cancels what is under way.
         """
         info = self.ri("GET", first, headers=headers) if isinstance(first, str) else first
         carry = {k: v for k, v in _headers_of(info).items() if k.lower() not in ("client-request-id",)}
         name = _display(_short(str(info.url)), self.endpoint.base_url)
-        chain = Chain({str(info.url)}, self._limit.slot() if lead else None)
-        priority = LEAD if lead else NEW
+        chain = Chain({str(info.url)}, self._limit.slot() if priority == LEAD else None)
         pages = size = 0
         current: asyncio.Future[GraphResponse] | None = None
         try:
