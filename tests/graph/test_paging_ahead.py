@@ -18,7 +18,7 @@ from readiness.graph.auth import StaticTokenCredential
 from readiness.graph.client import build_client
 from readiness.graph.clouds import custom_endpoint
 from readiness.graph.paging import link_hint
-from readiness.graph.slots import LEAD, NEW, Slots
+from readiness.graph.slots import LEAD, LONG, NEW, Slots
 from readiness.simulator import Simulator, generate_tenant
 from readiness.simulator.server import SimulatorServer
 from tests.helpers import http_client, using
@@ -145,7 +145,7 @@ def test_a_page_whose_link_appears_twice_follows_the_one_the_parse_keeps() -> No
     assert "real" in asked and asked[0] == "first"
 
 
-def test_slots_go_to_the_lead_chain_first_then_in_arrival_order() -> None:
+def test_slots_go_to_the_lead_chain_then_the_long_reads_then_in_arrival_order() -> None:
     async def go() -> list[str]:
         slots = Slots(1)
         await slots.acquire(NEW)  # the one slot is taken
@@ -156,7 +156,7 @@ def test_slots_go_to_the_lead_chain_first_then_in_arrival_order() -> None:
             order.append(name)
             slots.release()
 
-        tasks = [asyncio.ensure_future(wait(n, p)) for n, p in (("a", NEW), ("b", NEW), ("lead", LEAD), ("c", NEW))]
+        tasks = [asyncio.ensure_future(wait(n, p)) for n, p in (("a", NEW), ("long", LONG), ("b", NEW), ("lead", LEAD), ("c", NEW))]
         gone = asyncio.ensure_future(wait("cancelled", LEAD))
         await asyncio.sleep(0)
         gone.cancel()
@@ -165,7 +165,7 @@ def test_slots_go_to_the_lead_chain_first_then_in_arrival_order() -> None:
         await asyncio.gather(*tasks)
         return order
 
-    assert asyncio.run(go()) == ["lead", "a", "b", "c"]
+    assert asyncio.run(go()) == ["lead", "long", "a", "b", "c"]
 
 
 def test_the_lead_chain_keeps_its_slot_from_page_to_page() -> None:
