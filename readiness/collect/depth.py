@@ -13,6 +13,7 @@ from typing import Any, Awaitable, Callable
 
 from ..errors import GraphBadResponse, Phrase
 from ..graph.client import GraphClient
+from ..graph.slots import LONG
 from ..licensing.capabilities import INTUNE as INTUNE_CAP
 from ..licensing.capabilities import WINDOWS365 as W365_CAP
 from .collectors import INTUNE, _collection, _guard, _ladder, _licence_or_permission, _single
@@ -51,7 +52,8 @@ async def teams_users(client: GraphClient) -> Section:
     # 100 a tenant of 100,000 people is a chain of 1,000 requests, the audit's longest
     tries = [(build(builder, select=TEAMS_USER_FIELDS, top=999), ""),
              (build(builder, select=TEAMS_USER_FIELDS), "read with the default page size")]
-    return await _guard("teams_users", endpoint, "TeamsUserConfiguration.Read.All", _ladder(client, "teams_users", endpoint, tries))
+    return await _guard("teams_users", endpoint, "TeamsUserConfiguration.Read.All",
+                        _ladder(client, "teams_users", endpoint, tries, priority=LONG))  # one per person: first (graph/slots.py)
 
 
 async def cloud_pcs(client: GraphClient, skus: Awaitable[Section] | None = None) -> Section:

@@ -9,6 +9,7 @@ from .. import bulkjson
 from ..errors import GraphError
 from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
+from ..graph.slots import LONG
 from ..graph.tasks import gather_all
 from .reading import _collection, _guard, _ladder
 from .compact import Compactor
@@ -75,7 +76,8 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
         return found
 
     try:
-        listing, *parts = await gather_all(_collection(client, "devices", endpoint, listing_info, Columns(DEVICE_FIELDS)),
+        listing, *parts = await gather_all(_collection(client, "devices", endpoint, listing_info, Columns(DEVICE_FIELDS),
+                                                       priority=LONG),  # one per device: first (graph/slots.py)
                                            *map(shard, DEVICE_SHARDS))
     except GraphError as exc:
         if exc.status not in (400, 501):

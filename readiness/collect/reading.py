@@ -7,6 +7,7 @@ import httpx
 
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, error_phrase
 from ..graph.client import GraphClient
+from ..graph.slots import NEW
 from .. import bulkjson
 from .columns import TABLE_SECTIONS, Columns, for_section
 from .shapes import check_item
@@ -53,24 +54,25 @@ async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Sect
 
 
 async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
-                      shape: Callable[[dict], dict] | Columns | None = None) -> Section:
+                      shape: Callable[[dict], dict] | Columns | None = None, *, priority: int = NEW) -> Section:
     """Stream a collection's pages; ``shape`` compacts each item as its page arrives. The big sections
-    (columns.TABLE_SECTIONS) go into columns page by page instead (``shape``: their Columns), held as a Table."""
+    (columns.TABLE_SECTIONS) go into columns page by page instead (``shape``: their Columns), held as a Table.
+    ``priority``: LEAD for the audit's longest chain, LONG for reads as long as the tenant (graph/slots.py)."""
     if isinstance(shape, Columns) or (shape is None and name in TABLE_SECTIONS):
         cols = (shape or for_section(name)).builder(name, endpoint)
-        async for page in client.iter_pages(info):
+        async for page in client.iter_pages(info, priority=priority):
             cols.add_items(page.get("value", []))
         table = cols.table()
         return Section(name, COMPLETE, table, endpoint=endpoint, count=len(table))
     items: list[dict] = []
-    async for page in client.iter_pages(info):
+    async for page in client.iter_pages(info, priority=priority):
         values = bulkjson.share([check_item(name, v, endpoint) for v in page.get("value", [])])
         items.extend(map(shape, values) if shape else values)
     return Section(name, COMPLETE, items, endpoint=endpoint, count=len(items))
 
 
 async def _ladder(client: GraphClient, name: str, endpoint: str, tries: list[tuple[Any, str]],
-                  shape: Callable[[dict], dict] | Columns | None = None) -> Section:
+                  shape: Callable[[dict], dict] | Columns | None = None, *, priority: int = NEW) -> Section:
     """Read a collection; if the endpoint refuses a query option (400/501), try the next, simpler form.
 
     Graph's limits differ per endpoint and change over time ($top maxima, $expand with nested $select,
@@ -79,7 +81,7 @@ async def _ladder(client: GraphClient, name: str, endpoint: str, tries: list[tup
     last: GraphError | None = None
     for n, (info, note) in enumerate(tries):
         try:
-            sec = await _collection(client, name, endpoint, info, shape)
+            sec = await _collection(client, name, endpoint, info, shape, priority=priority)
         except GraphError as exc:
             if exc.status not in (400, 501) or n == len(tries) - 1:
                 raise

@@ -28,6 +28,8 @@ from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, Tok
 from .auth import origin_of
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
+from .paging import Chain, drop, link_hint
+from .slots import LEAD, NEW, Slot, Slots
 from .stats import DEFAULT_MAX_WAIT, RequestStats, ThrottleGate, WaitBudget
 from .text import clean
 
@@ -126,7 +128,7 @@ class GraphClient:
         self.endpoint = endpoint
         self.stats = stats
         self.gate = gate
-        self._limit = asyncio.Semaphore(concurrency)
+        self._limit = Slots(concurrency)
         self.concurrency = concurrency
         self.budget = budget or WaitBudget()
         self.origin = origin_of(endpoint.base_url)
@@ -170,8 +172,14 @@ class GraphClient:
         return info
 
     # -- sending ----------------------------------------------------------------------------
-    async def send(self, info: RequestInformation, *, idempotent: bool | None = None) -> GraphResponse:
-        """Send through the SDK adapter and middleware; return status, headers and raw bytes."""
+    async def send(self, info: RequestInformation, *, idempotent: bool | None = None, priority: int = NEW,
+                   slot: Slot | None = None, keep: bool = False) -> GraphResponse:
+        """Send through the SDK adapter and middleware; return status, headers and raw bytes.
+
+        + priority: which waiting request gets the next free slot (slots.py: the lead chain's pages first).
+        + slot, keep: a slot already held (not acquired again); ``keep``: still held after a good answer, for the
+          caller to hand on or release.
+        """
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_http.middleware.options import ResponseHandlerOption
 
@@ -183,15 +191,21 @@ class GraphClient:
         if info.content:
             self.stats.bytes_sent += len(info.content)
         self.stats.by_endpoint[_endpoint_key(str(info.url), self.endpoint.base_url)] += 1
-        async with self._limit:
+        slot = slot or self._limit.slot()
+        await slot.acquire(priority)
+        answered = False
+        try:
             self.stats.requests += 1
-            try:
-                response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
-                raise GraphUnavailable(
-                    key="graph.unreachable", params={"root": self.endpoint.root,
-                                                     "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
-                ) from exc
+            response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
+            answered = True
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise GraphUnavailable(
+                key="graph.unreachable", params={"root": self.endpoint.root,
+                                                 "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
+            ) from exc
+        finally:
+            if not (keep and answered):
+                slot.release()
         content = response.content
         # httpx binds a response's stream to the response (a reference cycle), so a page's bytes would wait for the
         # cyclic collector, which bulk parsing pauses: ~300 MB of read pages at 100k (issue 15). Read, it needs no stream.
@@ -202,6 +216,7 @@ class GraphClient:
         if resp.status == 401 and origin_of(_final_url(response, info)) == self.origin:
             # only the origin the token went to can refuse it; a JWT past its exp is "expired" whatever Graph's words
             expired = getattr(self._credential, "expired", None)
+            slot.release()
             raise token_rejected(resp, self.sign_in_hint, expired=bool(expired and expired()))
         return resp
 
@@ -222,7 +237,7 @@ class GraphClient:
         return resp.json()
 
     async def iter_pages(self, first: RequestInformation | str,
-                         headers: Mapping[str, str] | None = None) -> AsyncIterator[dict]:
+                         headers: Mapping[str, str] | None = None, *, priority: int = NEW) -> AsyncIterator[dict]:
         """Yield raw pages, following ``@odata.nextLink`` exactly as given, if it can be trusted.
 
         Headers of the first request (``ConsistencyLevel: eventual`` and the like) are sent again
@@ -231,41 +246,98 @@ class GraphClient:
         port) and never repeat a page already read; a collection ends after ``max_pages`` pages or
         ``max_collection_bytes`` bytes (microsoft-graph-docs-contrib concepts/paging.md: follow the
         nextLink URL as given, it holds the whole state).
+
+        The next page is asked for as soon as its link is known and checked (read from the bytes as they arrive,
+        graph/paging.py, or else after the parse), before this page is handed on: the request is under way while
+        the caller works on the page (issue 15). ``priority`` (slots.py): LEAD for the audit's longest chain, whose
+        pages go before every other request and hand their slot on; LONG for reads as long as the tenant. A caller
+        that stops early cancels what is under way.
         """
         info = self.ri("GET", first, headers=headers) if isinstance(first, str) else first
         carry = {k: v for k, v in _headers_of(info).items() if k.lower() not in ("client-request-id",)}
         name = _display(_short(str(info.url)), self.endpoint.base_url)
-        seen = {str(info.url)}
+        chain = Chain({str(info.url)}, self._limit.slot() if priority == LEAD else None)
         pages = size = 0
-        while True:
-            resp = await self.send(info)
-            if not resp.ok:
-                raise graph_error(resp, "GET", _short(str(info.url)))
-            pages += 1
-            size += len(resp.content)
-            if pages > self.max_pages or size > self.max_collection_bytes:
-                raise GraphBadResponse(key="graph.too_many_pages",
-                                       params={"name": name, "pages": min(pages, self.max_pages), "value": size // (1 << 20)},
-                                       path=name)
-            page = resp.json()
-            _check_page(page, name)
-            yield page
-            next_link = page.get("@odata.nextLink")
-            if next_link is None:
-                return
-            if not isinstance(next_link, str) or not next_link.strip():
-                raise GraphBadResponse(key="graph.next_link_not_link", params={"name": name},
-                                       fix_key="graph.bad_answer", path=name)
-            url = urljoin(str(info.url), next_link)
-            there = origin_of(url)
-            if there != self.origin:
-                raise GraphBadResponse(key="graph.next_link_foreign",
-                                       params={"name": name, "scheme": clean(there[0], 20), "host": clean(there[1], 100), "port": there[2], "root": self.endpoint.root},
-                                       path=name)
-            if url in seen:
-                raise GraphBadResponse(key="graph.next_link_loop", params={"name": name}, path=name)
-            seen.add(url)
-            info = self.ri("GET", url, headers=carry)
+        current: asyncio.Future[GraphResponse] | None = None
+        try:
+            chain.waiting = True
+            resp = await self._fetch(info, chain, carry, priority)
+            while True:
+                chain.waiting = False
+                early = chain.take()
+                if not resp.ok:
+                    raise graph_error(resp, "GET", _short(str(info.url)))
+                pages += 1
+                size += len(resp.content)
+                if pages > self.max_pages or size > self.max_collection_bytes:
+                    raise GraphBadResponse(key="graph.too_many_pages",
+                                           params={"name": name, "pages": min(pages, self.max_pages), "value": size // (1 << 20)},
+                                           path=name)
+                page = resp.json()
+                _check_page(page, name)
+                next_link = page.get("@odata.nextLink")
+                if next_link is None:
+                    drop(early)
+                    yield page
+                    return
+                try:
+                    url = self._next_url(info, next_link, chain.seen, name)
+                except GraphBadResponse as bad:
+                    drop(early)
+                    yield page  # the page is good; what it links to is not: said when the next page is asked for
+                    raise bad from None
+                chain.seen.add(url)
+                if early is not None and early[0] == url:
+                    current, info = early[1], early[2]
+                else:  # no hint in the bytes (or, in a page with the key twice, not the one that counts)
+                    drop(early)
+                    info = self.ri("GET", url, headers=carry)
+                    current = asyncio.ensure_future(self._fetch(info, chain, carry, priority))
+                yield page
+                chain.waiting = True
+                resp, current = await current, None
+        finally:
+            drop(current)  # the caller stopped early or failed: the requests for the next pages go too
+            drop(chain.take())
+
+    async def _fetch(self, info: RequestInformation, chain: Chain, carry: dict[str, str], priority: int) -> GraphResponse:
+        """One page of a chain; if the reader is already waiting for it, the next page's request leaves at once."""
+        resp = await self.send(info, priority=priority, slot=chain.slot, keep=chain.slot is not None)
+        passed = False
+        try:
+            chain.pages += 1
+            chain.size += len(resp.content)
+            if (chain.waiting and resp.ok and chain.pages <= self.max_pages and chain.size <= self.max_collection_bytes
+                    and (hint := link_hint(resp.content)) is not None):
+                try:
+                    url = self._next_url(info, hint, chain.seen, "")
+                except GraphBadResponse:
+                    return resp  # the reader parses the page and says what is wrong with its link
+                nxt = self.ri("GET", url, headers=carry)
+                task = asyncio.ensure_future(self._fetch(nxt, chain, carry, priority))
+                if chain.slot is not None:  # handed on; back to the pool if the request is cancelled before it starts
+                    task.add_done_callback(lambda t, slot=chain.slot: slot.release() if t.cancelled() else None)
+                chain.ahead = (url, task, nxt)
+                passed = True
+        finally:
+            if chain.slot is not None and not passed:
+                chain.slot.release()
+        return resp
+
+    def _next_url(self, info: RequestInformation, next_link: Any, seen: set[str], name: str) -> str:
+        """A page's ``@odata.nextLink`` as a URL, once it is known to be one, on Graph's origin, and new."""
+        if not isinstance(next_link, str) or not next_link.strip():
+            raise GraphBadResponse(key="graph.next_link_not_link", params={"name": name},
+                                   fix_key="graph.bad_answer", path=name)
+        url = urljoin(str(info.url), next_link)
+        there = origin_of(url)
+        if there != self.origin:
+            raise GraphBadResponse(key="graph.next_link_foreign",
+                                   params={"name": name, "scheme": clean(there[0], 20), "host": clean(there[1], 100), "port": there[2], "root": self.endpoint.root},
+                                   path=name)
+        if url in seen:
+            raise GraphBadResponse(key="graph.next_link_loop", params={"name": name}, path=name)
+        return url
 
     async def collect(self, first: RequestInformation | str,
                       headers: Mapping[str, str] | None = None) -> list[dict]:
