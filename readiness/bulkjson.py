@@ -62,10 +62,14 @@ def _give_back() -> None:
 
 
 @contextmanager
-def bulk_objects() -> Iterator[None]:
+def bulk_objects(freeze: bool = False) -> Iterator[None]:
     """Pause the cyclic collector while bulk JSON is built. Contexts may overlap (one per tenant in a fleet):
     the collector is paused by the first and resumed by the last, and each one that ends while others are still
-    open runs one collection itself, so cyclic garbage cannot pile up across a long fleet run."""
+    open runs one collection itself, so cyclic garbage cannot pile up across a long fleet run.
+
+    ``freeze``: the process ends soon (a CLI command): the last context to end moves everything alive out of the
+    collector's reach (``gc.freeze()``) instead of walking it (a full pass over a loaded 100,000-person snapshot:
+    0.11-0.15 s, to find nothing: JSON data is acyclic). Never in a process that goes on: frozen cycles are never freed."""
     global _paused, _was_enabled, _strings
     if _paused == 0:
         _was_enabled = gc.isenabled()
@@ -80,10 +84,13 @@ def bulk_objects() -> Iterator[None]:
         if _paused == 0:
             _strings = None  # the table goes; the strings stay where they are used
             if _was_enabled:
+                if freeze:
+                    gc.freeze()
                 gc.enable()
-                # everything built in the context is still in the youngest generation: its first pass walks it all
-                # anyway; run it now, so that cyclic garbage from the requests is freed before the heap is trimmed
-                gc.collect()
+                if not freeze:
+                    # everything built in the context is still in the youngest generation: its first pass walks it all
+                    # anyway; run it now, so that cyclic garbage from the requests is freed before the heap is trimmed
+                    gc.collect()
             _give_back()
         elif _was_enabled:
             gc.collect()  # a full pass: younger generations alone let promoted cycles pile up (measured: 556 MB vs 112 MB)

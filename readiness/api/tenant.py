@@ -73,6 +73,10 @@ def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, 
     return aio.run_sync(aio.collect(conn, progress, previous=previous))
 
 
-def load_snapshot(path: Path | str) -> Snapshot:
-    """A snapshot saved with ``Snapshot.save`` (or ``readiness audit --snapshot-out``); .gz is read transparently."""
-    return Snapshot.load(arguments.path(path, "load_snapshot"))
+def load_snapshot(path: Path | str, *, one_shot: bool = False) -> Snapshot:
+    """A snapshot saved with ``Snapshot.save`` (or ``readiness audit --snapshot-out``); .gz is read transparently.
+
+    + one_shot: the process ends soon after (a CLI command): what was read is frozen out of the cyclic collector's
+      passes (``gc.freeze()``) instead of walked once more. Leave it False in a process that goes on.
+    """
+    return Snapshot.load(arguments.path(path, "load_snapshot"), one_shot=one_shot)

@@ -40,7 +40,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         raise click.UsageError(say("cli.audit.previous_with_from_snapshot"))
     prices = readiness.load_prices(prices_path) if prices_path else None  # before collecting: a bad file fails at once
     if from_snapshot:
-        snapshot = readiness.load_snapshot(from_snapshot)
+        snapshot = readiness.load_snapshot(from_snapshot, one_shot=one_shot())
     else:
         from .announce import announce
 

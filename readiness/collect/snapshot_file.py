@@ -88,10 +88,11 @@ def read_document(path: Path) -> Any:
         return _open(path, lambda stream, limit: _parse(_read_capped(stream, limit, path), path))
 
 
-def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str]) -> dict:
+def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, one_shot: bool = False) -> dict:
     """The validated document in a snapshot file. A file in the line layout (``write_document``) is read one line at a
     time, each chunk of items validated and its equal strings shared (bulkjson.share) before the next is read, so the
-    peak is the snapshot plus one line; any other JSON document is read whole (older files) and validated the same way."""
+    peak is the snapshot plus one line; any other JSON document is read whole (older files) and validated the same way.
+    ``one_shot``: the process ends soon (bulkjson.bulk_objects(freeze=True))."""
     def read(stream: Any, limit: int) -> dict:
         budget = _Budget(stream, limit, path)
         first = budget.readline(HEADER_MAX)  # a header is a few KB; a file in one line (older ones) is read whole
@@ -108,7 +109,8 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str]) -> d
             return doc
         return _read_lines(budget, head, schema_version, set(statuses))
 
-    with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
+    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked (issue 15)
+    with bulkjson.bulk_objects(freeze=one_shot):
         return _open(path, read)
 
 

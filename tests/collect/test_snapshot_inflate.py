@@ -138,3 +138,26 @@ def test_the_owners_and_sign_in_columns_pass_at_c_speed(tmp_path: Path) -> None:
     entry = next(e for e in sign_in if e[0] == "signInActivity")
     assert snapshot_file._values_fine([{"lastSignInDateTime": "2026-01-01T00:00:00Z"}, None, {}], *entry[1:])
     assert not snapshot_file._values_fine([{"lastSignInDateTime": 20260101}], *entry[1:])
+
+
+# -- a one-shot load: frozen, not walked --------------------------------------------------------------------------
+def test_a_one_shot_load_freezes_what_it_read_instead_of_walking_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import gc
+
+    from tests.checks.test_evaluate_golden import snapshot_of
+
+    path = tmp_path / "s.json.gz"
+    snapshot_of("unprepared-sme").save(path)
+    walks = []
+    real_collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: walks.append(a) or real_collect(*a))
+    before = gc.get_freeze_count()
+    try:
+        loaded = readiness.load_snapshot(path, one_shot=True)
+        assert walks == [] and gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()  # this test process goes on
+    assert gc.isenabled()
+    again = readiness.load_snapshot(path)  # a process that goes on: one full pass, nothing frozen
+    assert len(walks) == 1 and gc.get_freeze_count() == 0
+    assert again.fingerprint() == loaded.fingerprint()
