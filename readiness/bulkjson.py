@@ -13,7 +13,9 @@ import ctypes
 import gc
 import json
 import sys
+from collections import deque
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any, Iterator
 
 try:  # orjson parses Graph's pages about 1.65x faster than json (issue 15); json stays the fallback
@@ -126,13 +128,45 @@ def _dict(obj: dict, one: Any, depth: int) -> None:
             (_dict if cls is dict else _list)(value, one, depth - 1)
 
 
+_STR = frozenset({str})
+_DICT = frozenset({dict})
+ROWS = 32  # a list of at least this many objects is shared a key at a time
+
+
 def _list(items: list, one: Any, depth: int) -> None:
+    kinds = set(map(type, items))
+    if kinds == _STR:  # ids in a group's member list: at C speed
+        items[:] = map(one, items, items)
+        return
+    if kinds == _DICT and depth > 1 and len(items) >= ROWS:
+        _rows(items, one, depth - 1)
+        return
     for i, value in enumerate(items):
         cls = value.__class__
         if cls is str:
             items[i] = one(value, value)
         elif depth > 1 and (cls is dict or cls is list):
             (_dict if cls is dict else _list)(value, one, depth - 1)
+
+
+def _rows(rows: list[dict], one: Any, depth: int) -> None:
+    """``_dict(row, one, depth)`` for every row (a report's 100,000 rows): a key whose values are strings in every row
+    is shared a column at a time at C speed (issue 15: 0.15 s -> 0.02 s for the Teams usage rows); other keys row by row."""
+    rest = []
+    for key in set().union(*rows):
+        values = list(map(dict.get, rows, repeat(key)))  # None where a row lacks the key
+        if set(map(type, values)) == _STR:
+            deque(map(dict.__setitem__, rows, repeat(key), map(one, values, values)), 0)  # same keys, same order
+        else:
+            rest.append(key)
+    for row in rows if rest else ():
+        for key in rest:
+            value = row.get(key)
+            cls = value.__class__
+            if cls is str:
+                row[key] = one(value, value)
+            elif depth > 1 and (cls is dict or cls is list):
+                (_dict if cls is dict else _list)(value, one, depth - 1)
 
 
 def loads(data: bytes | bytearray | str) -> Any:

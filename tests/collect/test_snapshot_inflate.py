@@ -161,3 +161,41 @@ def test_a_one_shot_load_freezes_what_it_read_instead_of_walking_it(monkeypatch:
     again = readiness.load_snapshot(path)  # a process that goes on: one full pass, nothing frozen
     assert len(walks) == 1 and gc.get_freeze_count() == 0
     assert again.fingerprint() == loaded.fingerprint()
+
+
+# -- sharing a report's rows a key at a time ----------------------------------------------------------------------
+def test_rows_shared_a_key_at_a_time_are_what_the_item_walk_shares(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from readiness import bulkjson
+
+    rng = random.Random(15)
+    words = ["a", "b", "ab", "xxxxx", "é"]
+
+    def gen(depth: int):  # noqa: ANN202
+        r = rng.random()
+        if depth <= 0 or r < 0.4:
+            return rng.choice([*words, 1, None, True, 2.5])
+        if r < 0.7:
+            return [gen(depth - 1) for _ in range(rng.choice([0, 1, 3, 40, 50]))]
+        return {rng.choice(["k1", "k2", "k3", "k4"]): gen(depth - 1) for _ in range(rng.randint(0, 4))}
+
+    def string_ids(x, out: list) -> list:  # noqa: ANN001
+        if isinstance(x, str):
+            out.append(id(x))
+        elif isinstance(x, (list, dict)):
+            for v in (x.values() if isinstance(x, dict) else x):
+                string_ids(v, out)
+        return out
+
+    for _ in range(200):
+        text = json.dumps([gen(5) for _ in range(rng.choice([1, 40, 60]))])
+        fast, slow, depth = json.loads(text), json.loads(text), rng.randint(1, 5)
+        with bulkjson.bulk_objects():
+            bulkjson.share(fast, depth)
+        monkeypatch.setattr(bulkjson, "ROWS", 10**9)  # every list walked item by item, as before
+        with bulkjson.bulk_objects():
+            bulkjson.share(slow, depth)
+        monkeypatch.undo()
+        assert json.dumps(fast) == json.dumps(slow)  # the same values, keys in the same order
+        assert len(set(string_ids(fast, []))) == len(set(string_ids(slow, [])))  # as many strings made one
