@@ -50,9 +50,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         previous = readiness.load_snapshot(previous_snapshot) if previous_snapshot else None
         snapshot = app.collect(conn, previous=previous)
         if snapshot_out:  # written by a thread while evaluate runs (its compression lets go of the GIL; issue 15)
-            from ..api.saving import start_saving
-
-            saving = start_saving(snapshot, snapshot_out)
+            saving = readiness.start_saving(snapshot, snapshot_out)
     result = readiness.evaluate(snapshot, prices=prices, one_shot=one_shot())
     if saving is not None:  # before anything is emitted: a failed save stops the command as it did when it came first
         saving.wait()
