@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     # reaching a tenant
-    "connect": "readiness.api.tenant", "collect": "readiness.api.tenant", "load_snapshot": "readiness.api.tenant",
+    "connect": "readiness.api.tenant", "collect": "readiness.api.tenant", "load_snapshot": "readiness.api.tenant", "start_saving": "readiness.api.saving",
     "Connection": "readiness.config.connection", "Snapshot": "readiness.collect.snapshot",
     # tenant profiles (readiness tenant ...)
     "add_tenant": "readiness.api.tenants", "list_tenants": "readiness.api.tenants", "get_tenant": "readiness.api.tenants",

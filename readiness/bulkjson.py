@@ -13,7 +13,9 @@ import ctypes
 import gc
 import json
 import sys
+from collections import deque
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any, Iterator
 
 try:  # orjson parses Graph's pages about 1.65x faster than json (issue 15); json stays the fallback
@@ -62,10 +64,14 @@ def _give_back() -> None:
 
 
 @contextmanager
-def bulk_objects() -> Iterator[None]:
+def bulk_objects(freeze: bool = False) -> Iterator[None]:
     """Pause the cyclic collector while bulk JSON is built. Contexts may overlap (one per tenant in a fleet):
     the collector is paused by the first and resumed by the last, and each one that ends while others are still
-    open runs one collection itself, so cyclic garbage cannot pile up across a long fleet run."""
+    open runs one collection itself, so cyclic garbage cannot pile up across a long fleet run.
+
+    ``freeze``: the process ends soon (a CLI command): the last context to end moves everything alive out of the
+    collector's reach (``gc.freeze()``) instead of walking it (a full pass over a loaded 100,000-person snapshot:
+    0.11-0.15 s, to find nothing: JSON data is acyclic). Never in a process that goes on: frozen cycles are never freed."""
     global _paused, _was_enabled, _strings
     if _paused == 0:
         _was_enabled = gc.isenabled()
@@ -80,10 +86,13 @@ def bulk_objects() -> Iterator[None]:
         if _paused == 0:
             _strings = None  # the table goes; the strings stay where they are used
             if _was_enabled:
+                if freeze:
+                    gc.freeze()
                 gc.enable()
-                # everything built in the context is still in the youngest generation: its first pass walks it all
-                # anyway; run it now, so that cyclic garbage from the requests is freed before the heap is trimmed
-                gc.collect()
+                if not freeze:
+                    # everything built in the context is still in the youngest generation: its first pass walks it all
+                    # anyway; run it now, so that cyclic garbage from the requests is freed before the heap is trimmed
+                    gc.collect()
             _give_back()
         elif _was_enabled:
             gc.collect()  # a full pass: younger generations alone let promoted cycles pile up (measured: 556 MB vs 112 MB)
@@ -119,13 +128,45 @@ def _dict(obj: dict, one: Any, depth: int) -> None:
             (_dict if cls is dict else _list)(value, one, depth - 1)
 
 
+_STR = frozenset({str})
+_DICT = frozenset({dict})
+ROWS = 32  # a list of at least this many objects is shared a key at a time
+
+
 def _list(items: list, one: Any, depth: int) -> None:
+    kinds = set(map(type, items))
+    if kinds == _STR:  # ids in a group's member list: at C speed
+        items[:] = map(one, items, items)
+        return
+    if kinds == _DICT and depth > 1 and len(items) >= ROWS:
+        _rows(items, one, depth - 1)
+        return
     for i, value in enumerate(items):
         cls = value.__class__
         if cls is str:
             items[i] = one(value, value)
         elif depth > 1 and (cls is dict or cls is list):
             (_dict if cls is dict else _list)(value, one, depth - 1)
+
+
+def _rows(rows: list[dict], one: Any, depth: int) -> None:
+    """``_dict(row, one, depth)`` for every row (a report's 100,000 rows): a key whose values are strings in every row
+    is shared a column at a time at C speed (issue 15: 0.15 s -> 0.02 s for the Teams usage rows); other keys row by row."""
+    rest = []
+    for key in set().union(*rows):
+        values = list(map(dict.get, rows, repeat(key)))  # None where a row lacks the key
+        if set(map(type, values)) == _STR:
+            deque(map(dict.__setitem__, rows, repeat(key), map(one, values, values)), 0)  # same keys, same order
+        else:
+            rest.append(key)
+    for row in rows if rest else ():
+        for key in rest:
+            value = row.get(key)
+            cls = value.__class__
+            if cls is str:
+                row[key] = one(value, value)
+            elif depth > 1 and (cls is dict or cls is list):
+                (_dict if cls is dict else _list)(value, one, depth - 1)
 
 
 def loads(data: bytes | bytearray | str) -> Any:

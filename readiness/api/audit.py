@@ -1,7 +1,7 @@
 """Audits and reports, offline: evaluate a snapshot, render an Audit (or a plan, a run), the checks."""
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..audit.evaluate import evaluate as _evaluate
 from ..audit.evaluate import private
@@ -10,7 +10,9 @@ from ..checks.model import CheckSpec
 from ..collect.snapshot import Snapshot
 from ..errors import UsageError
 from . import arguments
-from .results import Plan, Run
+
+if TYPE_CHECKING:
+    from .results import Plan, Run
 
 
 def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: bool = False,
@@ -64,6 +66,8 @@ def render(obj: Audit | Plan | Run, format: str = "html", lang: str = "en", pseu
             return ""
         return render_audit(audit, format, lang, people=people, command=command, exit_code=exit_code,
                             csv_headers=csv_headers, color=color, width=width)
+    from .results import Plan, Run  # the playbook's modules (yaml): not imported to render an audit (issue 15)
+
     if isinstance(obj, Plan):
         from ..render.plan import render_plan_json, render_plan_text
 

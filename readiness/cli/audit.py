@@ -39,8 +39,9 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     if from_snapshot and previous_snapshot:
         raise click.UsageError(say("cli.audit.previous_with_from_snapshot"))
     prices = readiness.load_prices(prices_path) if prices_path else None  # before collecting: a bad file fails at once
+    saving = None
     if from_snapshot:
-        snapshot = readiness.load_snapshot(from_snapshot)
+        snapshot = readiness.load_snapshot(from_snapshot, one_shot=one_shot())
     else:
         from .announce import announce
 
@@ -48,10 +49,12 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         announce(conn, "audit")
         previous = readiness.load_snapshot(previous_snapshot) if previous_snapshot else None
         snapshot = app.collect(conn, previous=previous)
-        if snapshot_out:
-            snapshot.save(snapshot_out)
-            app.note(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
+        if snapshot_out:  # written by a thread while evaluate runs (its compression lets go of the GIL; issue 15)
+            saving = readiness.start_saving(snapshot, snapshot_out)
     result = readiness.evaluate(snapshot, prices=prices, one_shot=one_shot())
+    if saving is not None:  # before anything is emitted: a failed save stops the command as it did when it came first
+        saving.wait()
+        app.note(say("cli.audit.saved_snapshot", path=str(snapshot_out)))
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:

@@ -1,7 +1,6 @@
 """AppContext: what every command gets; builds Graph clients lazily (tests inject a factory)."""
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from dataclasses import dataclass, field
@@ -95,6 +94,8 @@ def interactive() -> bool:
 
 def run_async(coro: Any) -> Any:
     """One asyncio.run per command (never share a client across loops)."""
+    import asyncio  # here: `readiness report` needs no event loop, and asyncio costs ~20 ms to import (issue 15)
+
     return asyncio.run(coro)
 
 

@@ -26,7 +26,9 @@ def report(app: object, snapshot: Path, previous: Path | None, output: str | Non
     import readiness
 
     fmt = output or (readiness.format_for(out) if out else "html")
-    audit = readiness.evaluate(readiness.load_snapshot(snapshot), readiness.load_snapshot(previous) if previous else None,
+    once = one_shot()
+    audit = readiness.evaluate(readiness.load_snapshot(snapshot, one_shot=once),
+                               readiness.load_snapshot(previous, one_shot=once) if previous else None,
                                pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices_path,
-                               min_group_size=min_group_size, one_shot=one_shot())
+                               min_group_size=min_group_size, one_shot=once)
     emit_audit(audit, fmt, lang, out, people=people, csv_headers=csv_headers, **terminal_style(app, fmt, out))

@@ -105,24 +105,30 @@ class Builder:
     def _column(self, k: str, col: list) -> list:
         types = self.fields.get(k)
         fn = self.shape.get(k)
-        if types is OPT_LIST or (types is None and self.extra is not None and list in set(map(type, col))):
-            return self._lists(k, col, fn)
-        check_column(self.section, k, col, self.endpoint)
+        kinds = set(map(type, col))  # the one pass over the column's types; the checks below reuse it
+        if types is OPT_LIST or (types is None and self.extra is not None and list in kinds):
+            return self._lists(k, col, fn, kinds)
+        if types is not None and not kinds <= _allowed(types):
+            check_column(self.section, k, col, self.endpoint)  # raises, naming the field
         if self.extra is not None:
             self.extra(k, col, col)
         if fn is not None:
             return list(map(fn, col))
-        if set(map(type, col)) <= _STRINGY:
+        if kinds <= _STRINGY:
             return list(map(self.strings.setdefault, col, col))
         return col
 
-    def _lists(self, k: str, col: list, fn: Callable[[Any], Any] | None) -> list:
-        """A list property: checked, changed and shared once per distinct value."""
-        check_column(self.section, k, col, self.endpoint, values=())  # the types of the values themselves
-        # as str: orjson's bytes keep ~4 KB of capacity each, too much for a key kept until the section is built
-        texts = list(map(bytes.decode, map(bulkjson.dumps, col)))
+    def _lists(self, k: str, col: list, fn: Callable[[Any], Any] | None, kinds: set) -> list:
+        """A list property: checked, changed and shared once per distinct value (keyed by its JSON text)."""
+        types = self.fields.get(k)
+        if types is not None and not kinds <= _allowed(types):
+            check_column(self.section, k, col, self.endpoint, values=())  # raises, naming the field
+        texts = _texts(col)  # as str: orjson's bytes keep ~4 KB of capacity each, too much for a key kept for long
         seen = self._distinct.setdefault(k, {})
-        fresh = {t: v for t, v in zip(texts, col) if t not in seen}
+        fresh = dict(zip(texts, col))  # equal texts: equal values, either one will do
+        if seen:
+            for t in fresh.keys() & seen.keys():
+                del fresh[t]
         if fresh:
             check_column(self.section, k, col, self.endpoint, values=fresh.values())
             if self.extra is not None:
@@ -134,6 +140,29 @@ class Builder:
     def table(self) -> Table:
         self._distinct = {}
         return Table(list(self.cols), list(self.cols.values()))
+
+
+_ALLOWED: dict[tuple, frozenset] = {}
+
+
+def _allowed(types: tuple) -> frozenset:
+    """The exact types ``check_column`` lets through for a field of ``types`` (null only where the field is optional;
+    JSON makes no subclasses, so a column whose types are all in here passes, and any other one is checked by it)."""
+    found = _ALLOWED.get(types)
+    if found is None:
+        found = _ALLOWED[types] = frozenset(types)
+    return found
+
+
+def _texts(col: list) -> list[str]:
+    """Each value's JSON text (the key of its distinct value): orjson at C speed, bulkjson.dumps where orjson refuses.
+    Each text is decoded as it is made: orjson's bytes are ~4 KB each whatever their length, freed at once this way."""
+    if bulkjson.orjson is not None:
+        try:
+            return list(map(bytes.decode, map(bulkjson.orjson.dumps, col)))
+        except TypeError:  # integers beyond 64 bits (read by json): bulkjson.dumps handles them
+            pass
+    return list(map(bytes.decode, map(bulkjson.dumps, col)))
 
 
 def _shared(value: Any, strings: dict) -> Any:

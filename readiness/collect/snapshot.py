@@ -163,7 +163,8 @@ class Snapshot:
                 write_document(self.to_dict(tables=True), fh.write)
 
     @staticmethod
-    def load(path: Path | str) -> Snapshot:
+    def load(path: Path | str, one_shot: bool = False) -> Snapshot:
         """Read a snapshot (plain or gzip) with a bounded decompression and a shape check (snapshot_file.py), section by
-        section where the file allows; equal strings are shared as they are read (bulkjson.share)."""
-        return Snapshot._from_valid(read_snapshot(Path(path), SCHEMA_VERSION, STATUSES))
+        section where the file allows; equal strings are shared as they are read (bulkjson.share). ``one_shot``: the
+        process ends soon, what was read is frozen out of the cyclic collector (bulkjson.bulk_objects)."""
+        return Snapshot._from_valid(read_snapshot(Path(path), SCHEMA_VERSION, STATUSES, one_shot=one_shot))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .safe import json_safe
+from .safe import json_safe, json_safe_bytes
 
 try:
     import orjson
@@ -23,7 +23,7 @@ def envelope(command: str, data: Any, *, exit_code: int = 0, status: str = "succ
            "data": data, "errors": errors or []}
     if orjson is not None:  # the same text as json.dumps(indent=2) below, ~5x faster on a 100k-people audit (issue 15)
         try:
-            return json_safe(orjson.dumps(doc, default=str, option=_ORJSON).decode("utf-8")) + "\n"
+            return json_safe_bytes(orjson.dumps(doc, default=str, option=_ORJSON)).decode("utf-8") + "\n"
         except (TypeError, ValueError):
             pass
     return json_safe(json.dumps(doc, ensure_ascii=False, indent=2, default=str)) + "\n"

@@ -19,7 +19,7 @@ from ..audit.model import Audit
 from ..i18n import resolve
 from .audit_view import audit_data
 from .envelope import ENVELOPE_VERSION
-from .safe import json_safe
+from .safe import json_safe, json_safe_bytes
 
 try:
     import orjson
@@ -58,18 +58,27 @@ def write_audit_json(audit: Audit, fh: BinaryIO, lang: str = "en", *, command: s
         raise RuntimeError("the people rows' place was not found in the JSON envelope")
     fh.write(head)
     key_line = head[head.rfind(b"\n") + 1:]  # '    "people": '
-    indent = b"\n" + b" " * (len(key_line) - len(key_line.lstrip(b" ")))  # rows: 2 deeper than their key
+    levels = (len(key_line) - len(key_line.lstrip(b" "))) // 2  # the rows' list is this deep in the document
     if not people:
         fh.write(b"[]")
     else:
         fh.write(b"[")
         for start in range(0, len(people), CHUNK):
-            piece = _dump(people[start:start + CHUNK])  # "[\n  {...},\n  {...}\n]"
+            # the rows dumped as deep as they stand in the document (inside ``levels`` one-key objects), so orjson
+            # indents them to their place: no second pass over the text to indent it
+            piece = _dump(_nest(people[start:start + CHUNK], levels))
             if start:
                 fh.write(b",")
-            fh.write(piece[1:-2].replace(b"\n", indent))  # the rows, at their depth in the document
-        fh.write(indent + b"]")
+            fh.write(memoryview(piece)[piece.index(b"[") + 1:piece.rindex(b"]") - (2 * levels + 1)])  # the rows alone
+        fh.write(b"\n" + b" " * (2 * levels) + b"]")
     fh.write(tail + b"\n")
+
+
+def _nest(rows: list, levels: int) -> Any:
+    """``rows`` inside ``levels`` objects of one key each: {"_": {"_": rows}} for two (the keys hold no bracket)."""
+    for _ in range(levels):
+        rows = {"_": rows}
+    return rows
 
 
 def _dump(obj: Any) -> bytes:
@@ -80,7 +89,5 @@ def _dump(obj: Any) -> bytes:
         except (TypeError, ValueError):
             raw = None
         if raw is not None:
-            if raw.isascii() and b"\x7f" not in raw:
-                return raw  # nothing json_safe would change
-            return json_safe(raw.decode("utf-8")).encode("utf-8")
+            return json_safe_bytes(raw)
     return json_safe(json.dumps(obj, ensure_ascii=False, indent=2, default=str)).encode("utf-8")

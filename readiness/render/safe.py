@@ -46,6 +46,19 @@ def json_safe(text: str) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# _JSON_RAW's characters as UTF-8, and the bytes that start them: most JSON text has none of these, and a search for a
+# byte (memchr) is ~200x faster than running the pattern over the text (issue 15: 0.34 s for the 73 MB at 100k)
+_JSON_RAW_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8b\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xef\xbb\xbf")
+_JSON_RAW_LEADS = (b"\x7f", b"\xc2", b"\xd8", b"\xe2", b"\xef")  # one byte each: memchr, ~100 GB/s (measured: 8 us per 0.8 MB chunk)
+
+
+def json_safe_bytes(raw: bytes) -> bytes:
+    """``json_safe`` of UTF-8 JSON text, as UTF-8: the bytes themselves when they hold nothing it would change."""
+    if any(lead in raw for lead in _JSON_RAW_LEADS) and _JSON_RAW_UTF8.search(raw) is not None:
+        return json_safe(raw.decode("utf-8")).encode("utf-8")
+    return raw
+
+
 def csv_cell(value: object) -> object:
     """A CSV cell: clean text, and a formula (=, +, -, @, also after leading spaces or tabs) made inert with a '."""
     if not isinstance(value, str):
