@@ -45,8 +45,9 @@ def objects_in(path: Path) -> int:
             if not body.startswith(b'"'):
                 continue  # the header, chunks of items, the ends of sections and of the document
             opens = body.endswith(b',"data":[')
-            ((_, sec),) = json.loads(b"{" + body + (b"]}}" if opens else b"}")).items()
-            n += sec.get("count") or 0 if opens or isinstance(sec.get("data"), list) else 1
+            columns = body.endswith(b',"data":{"layout":"columns","chunks":[')  # a section held as columns
+            ((_, sec),) = json.loads(b"{" + body + (b"]}}" if opens else b"]}}}" if columns else b"}")).items()
+            n += sec.get("count") or 0 if opens or columns or isinstance(sec.get("data"), list) else 1
     return n
 
 
@@ -64,9 +65,9 @@ def one_size(size: int, latency: float, concurrency: int, keep: Path | None = No
         report = run_measured([sys.executable, "-m", "readiness", "report", str(snap), "-o", "json",
                                "--out", str(Path(tmp) / "r.json")], env)
         print(f"size {size}: report {json.dumps(report)}", file=sys.stderr)
-        objects = objects_in(snap) if snap.exists() else 0
         if keep is not None and snap.exists():
             shutil.copyfile(snap, keep)  # the snapshot for later report runs (it lives in the temporary folder)
+        objects = objects_in(snap) if snap.exists() else 0
         return {"users": size, "objects_in_snapshot": objects, "snapshot_gz_bytes": snap.stat().st_size if snap.exists() else 0,
                 "audit": audit, "report": report,
                 "per_object": {f"{what}_{k}": round(run[k] / objects * (1e6 if k == "cpu_seconds" else 1e3), 2)
