@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .. import bulkjson
 from .compact import Compactor, sign_in
 from .shapes import FIELDS, OPT_LIST, check_column, not_object, required
-from .table import Coded, Packed, Records, Table, as_list
+from .table import Coded, Lists, Packed, Records, Table, as_list
 
 # The sections held as Tables: the ones that grow with the tenant (people, devices, registrations).
 TABLE_SECTIONS = frozenset({"users", "mfa", "managed_devices", "devices", "teams_users"})
@@ -25,6 +25,7 @@ _STRINGY = frozenset({str, type(None)})
 PACKED = {"devices": frozenset({"id", "deviceId", "displayName", "approximateLastSignInDateTime", "registrationDateTime"}),
           "managed_devices": frozenset({"id", "deviceName", "azureADDeviceId", "lastSyncDateTime"})}
 RECORDS = {"users": frozenset({"signInActivity"})}  # dicts of strings held as Records (the facts read them once)
+LISTS = {"devices": frozenset({"owners"})}  # lists held as Lists (one flat list of their items)
 
 Extra = Callable[[str, list, Iterable], None]  # (key, column, distinct values) -> raises when wrong
 
@@ -63,6 +64,7 @@ class Builder:
         self.section, self.endpoint, self.fixed = section, endpoint, tuple(keys) if keys is not None else None
         self.shape, self.extra = shape or {}, extra
         self.packed, self.records = PACKED.get(section, frozenset()), RECORDS.get(section, frozenset())
+        self.lists = LISTS.get(section, frozenset())
         self.cols: dict[str, Any] = {k: self._new(k) for k in (self.fixed or ())}
         for k in ensure:
             if k not in self.cols:
@@ -107,7 +109,9 @@ class Builder:
         self.n += n
 
     def _new(self, key: str) -> Any:
-        return Packed() if key in self.packed else Records() if key in self.records else Coded()
+        if key in self.packed:
+            return Packed()
+        return Records() if key in self.records else Lists() if key in self.lists else Coded()
 
     def _grow(self, key: str, col: list) -> None:
         """Rows onto a column (a key first seen now: null for the rows before); a Coded column that would hold too many

@@ -11,6 +11,7 @@ instead of half a million dicts. A column is held in one of three ways (``Builde
   distinct values once (the same objects: nothing is copied or changed);
 - ``Packed``: strings nobody else shares and the audit rarely reads (device ids and names, device timestamps) as
   one text and an offset per row: about 4 bytes plus the characters per value instead of about 90 for a ``str``;
+- ``Lists``: short lists (a device's owners) as one flat list of their items and an offset per row;
 - ``Records``: small dicts of strings (a user's ``signInActivity``: a 2-key dict and two timestamps, 330 bytes)
   as their key sets Coded and each key's values Packed (about 50 bytes).
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate, islice
+from itertools import accumulate, chain, islice
 from typing import Any
 
 CODED_MAX = 256  # distinct values a Coded column holds (one byte per row); more: the column stays a list
@@ -146,6 +147,66 @@ class Packed(Sequence):
         return self._values(0, len(self))
 
 
+class Lists(Sequence):
+    """A column of short lists (a device's owners) as one flat list of their items and an offset per row: a row reads
+    back as a new, equal list of the same items. Values that are not lists (null) are kept aside by row, as they are."""
+
+    __slots__ = ("items", "offsets", "other")
+
+    def __init__(self) -> None:
+        self.items: list = []
+        self.offsets = array("I", [0])
+        self.other: dict[int, Any] = {}
+
+    def extend(self, values: list) -> bool:
+        offsets = self.offsets
+        if set(map(type, values)) == {list}:
+            self.items.extend(chain.from_iterable(values))
+            offsets.extend(islice(accumulate(map(len, values), initial=offsets[-1]), 1, None))
+            return True
+        for i, v in enumerate(values, len(offsets) - 1):
+            if v.__class__ is list:
+                self.items.extend(v)
+            else:
+                self.other[i] = v
+            offsets.append(len(self.items))
+        return True
+
+    def finish(self) -> Lists:
+        return self
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return self._values(start, max(start, stop))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("Lists index out of range")
+        if i in self.other:
+            return self.other[i]
+        return self.items[self.offsets[i]:self.offsets[i + 1]]
+
+    def _values(self, start: int, stop: int) -> list:
+        items, offsets = self.items, self.offsets
+        out = list(map(items.__getitem__, map(slice, islice(offsets, start, stop), islice(offsets, start + 1, stop + 1))))
+        for i, v in self.other.items():
+            if start <= i < stop:
+                out[i - start] = v
+        return out
+
+    def __iter__(self) -> Iterator:
+        return iter(self._values(0, len(self)))
+
+    def tolist(self) -> list:
+        return self._values(0, len(self))
+
+
 class Records(Sequence):
     """A column of small dicts of strings (a user's ``signInActivity``): each row's keys, in order, as a Coded column
     of key tuples (``None`` for a null), and each key's values Packed. A row reads back as an equal dict, keys in the
@@ -210,6 +271,22 @@ class Records(Sequence):
         return self._values(0, len(self))
 
 
+_HELD = (list, Coded, Packed, Lists, Records)
+
+
+def held(col: list) -> Any:
+    """A finished column held as compactly as a built one: Coded when it has few distinct values, Lists when every
+    value is a list (or null), else the list itself."""
+    coded = Coded()
+    if coded.extend(col):
+        return coded.finish()
+    if set(map(type, col)) <= {list, type(None)} and col:
+        lists = Lists()
+        lists.extend(col)
+        return lists
+    return col
+
+
 def as_list(col: Any) -> list:
     """A column's values as a list: a list column itself, the others built."""
     return col if col.__class__ is list else col.tolist()
@@ -227,7 +304,7 @@ class Table(Sequence):
         if len(lengths) > 1:
             raise ValueError("the columns of a Table must have the same length")
         self.keys: tuple[str, ...] = tuple(keys)
-        self.cols: list = [c if isinstance(c, (list, Coded, Packed, Records)) else list(c) for c in cols]
+        self.cols: list = [c if isinstance(c, _HELD) else list(c) for c in cols]
         self._index = {k: i for i, k in enumerate(self.keys)}
 
     @classmethod
@@ -302,9 +379,10 @@ def as_rows(data: Any) -> list:
 
 
 def with_column(data: Any, key: str, col: list) -> Table:
-    """A new Table: the section's data with one column added or replaced (the old table is left as it was)."""
+    """A new Table: the section's data with one column added or replaced (the old table is left as it was); the new
+    column held as compactly as a built one (``held``)."""
     table = data if isinstance(data, Table) else Table.from_rows(as_rows(data))
     if len(col) != len(table):
         raise ValueError("a new column needs one value per row")
     keys = [k for k in table.keys if k != key]
-    return Table(keys + [key], [table.cols[table._index[k]] for k in keys] + [col])
+    return Table(keys + [key], [table.cols[table._index[k]] for k in keys] + [held(col)])
