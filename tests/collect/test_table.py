@@ -157,3 +157,12 @@ def test_with_column_keeps_the_compact_columns_and_holds_the_new_one_compactly()
     assert t2.cols[0] is table.cols[0] and type(t2.cols[-1]) is Lists and t2.column("owners") == owners
     assert type(held([True, False] * 300)) is Coded and as_list(held([])) == []
     assert as_list(held([f"x{i}" for i in range(300)])) == [f"x{i}" for i in range(300)]
+
+
+def test_the_usage_report_is_read_a_line_at_a_time_as_string_io_splits_it() -> None:
+    """collectors._lines replaces io.StringIO (which held the whole report again at 4 bytes a character)."""
+    import io
+
+    from readiness.collect.collectors import _lines
+    for text in ["", "a\n", "a", "a\r\nb\r\n", "x\n\n\ny", '"multi\nline",1\n2\n', "lone\rcarriage\n"]:
+        assert list(_lines(text)) == list(io.StringIO(text))
