@@ -342,7 +342,7 @@ class Table(Sequence):
 
     def column(self, key: str) -> list:
         """The values of one property, in row order (``None`` for every row when the table has no such key): a list
-        column itself, a Coded or Packed one built as a list on each call."""
+        column itself, a Coded, Packed, Lists or Records one built as a list on each call."""
         i = self._index.get(key)
         return as_list(self.cols[i]) if i is not None else [None] * len(self)
 
@@ -384,7 +384,8 @@ class Table(Sequence):
 
 
 def columns(data: Any, *keys: str) -> tuple[list, ...]:
-    """The named columns of a section's data: a Table's own lists (no copy), or built from a list of dicts."""
+    """The named columns of a section's data, as lists: a Table's list columns themselves (no copy), its compact ones
+    built (``Table.column``), or built from a list of dicts. Read only; read them once per use rather than keep them."""
     if isinstance(data, Table):
         return tuple(data.column(k) for k in keys)
     rows = data or []
