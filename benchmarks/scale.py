@@ -1,7 +1,7 @@
 """The scale curve: the whole command and the offline report at several tenant sizes, and how each figure grows.
 
 Run by hand:  python benchmarks/scale.py [--sizes 1000 10000 100000 400000] [--latency 0]
-Writes benchmarks/results/scale.json (a size already there is replaced; the others are kept, so a long size can be
+Writes benchmarks/results/scale.json or --out FILE (a size already there is replaced; the others are kept, so a long size can be
 run on its own: --sizes 400000).
 
 Per size (the enterprise profile: users, ~1.06 Entra devices and ~1 Intune device per member, a group per 20 users):
@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -44,12 +45,13 @@ def objects_in(path: Path) -> int:
             if not body.startswith(b'"'):
                 continue  # the header, chunks of items, the ends of sections and of the document
             opens = body.endswith(b',"data":[')
-            ((_, sec),) = json.loads(b"{" + body + (b"]}}" if opens else b"}")).items()
-            n += sec.get("count") or 0 if opens or isinstance(sec.get("data"), list) else 1
+            columns = body.endswith(b',"data":{"layout":"columns","chunks":[')  # a section held as columns
+            ((_, sec),) = json.loads(b"{" + body + (b"]}}" if opens else b"]}}}" if columns else b"}")).items()
+            n += sec.get("count") or 0 if opens or columns or isinstance(sec.get("data"), list) else 1
     return n
 
 
-def one_size(size: int, latency: float, concurrency: int) -> dict:
+def one_size(size: int, latency: float, concurrency: int, keep: Path | None = None) -> dict:
     print(f"size {size}: starting the simulator ...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp, \
             ServerProcess("--profile", "enterprise", "--size", str(size), "--latency", str(latency)) as srv:
@@ -63,6 +65,8 @@ def one_size(size: int, latency: float, concurrency: int) -> dict:
         report = run_measured([sys.executable, "-m", "readiness", "report", str(snap), "-o", "json",
                                "--out", str(Path(tmp) / "r.json")], env)
         print(f"size {size}: report {json.dumps(report)}", file=sys.stderr)
+        if keep is not None and snap.exists():
+            shutil.copyfile(snap, keep)  # the snapshot for later report runs (it lives in the temporary folder)
         objects = objects_in(snap) if snap.exists() else 0
         return {"users": size, "objects_in_snapshot": objects, "snapshot_gz_bytes": snap.stat().st_size if snap.exists() else 0,
                 "audit": audit, "report": report,
@@ -89,12 +93,17 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000, 400_000])
     ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--out", type=Path, default=RESULTS / "scale.json",
+                    help="the result file (default benchmarks/results/scale.json); its other sizes are kept")
+    ap.add_argument("--keep-snapshot", type=Path, default=None,
+                    help="copy each size's snapshot here (a folder) as snap<size>.json.gz")
     args = ap.parse_args()
-    path = RESULTS / "scale.json"
+    path = args.out
     doc = json.loads(path.read_text()) if path.exists() else {}
     points = {p["users"]: p for p in doc.get("points", [])}
     for size in args.sizes:
-        p = one_size(size, args.latency, args.concurrency)
+        keep = args.keep_snapshot / f"snap{size}.json.gz" if args.keep_snapshot else None
+        p = one_size(size, args.latency, args.concurrency, keep)
         p.update(latency=args.latency, concurrency=args.concurrency, when_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         points[size] = p
         ordered = [points[k] for k in sorted(points)]
@@ -103,7 +112,7 @@ def main() -> None:
                        "in its own process; wall depends on the machine's load (load_avg_* with every run), CPU and peak "
                        "RSS do not; growth: figure ~ users^k between consecutive sizes",
                "points": ordered, "growth": growth(ordered)}
-        RESULTS.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc, indent=2) + "\n")  # after every size: a long run keeps what it measured
     print(f"Wrote {path}", file=sys.stderr)
 

@@ -15,11 +15,17 @@ from typing import Any, Callable, Iterable, Sequence
 from .. import bulkjson
 from .compact import Compactor, sign_in
 from .shapes import FIELDS, OPT_LIST, check_column, not_object, required
-from .table import Table
+from .table import Coded, Lists, Packed, Records, Table, as_list
 
 # The sections held as Tables: the ones that grow with the tenant (people, devices, registrations).
 TABLE_SECTIONS = frozenset({"users", "mfa", "managed_devices", "devices", "teams_users"})
 _STRINGY = frozenset({str, type(None)})
+# Strings held Packed (one text, an offset a row; Table's docstring): ones no other section shares and the audit reads
+# rarely or never. A person's id and sign-in name stay lists: the facts keep them, and six sections share each one.
+PACKED = {"devices": frozenset({"id", "deviceId", "displayName", "approximateLastSignInDateTime", "registrationDateTime"}),
+          "managed_devices": frozenset({"id", "deviceName", "azureADDeviceId", "lastSyncDateTime"})}
+RECORDS = {"users": frozenset({"signInActivity"})}  # dicts of strings held as Records (the facts read them once)
+LISTS = {"devices": frozenset({"owners"})}  # lists held as Lists (one flat list of their items)
 
 Extra = Callable[[str, list, Iterable], None]  # (key, column, distinct values) -> raises when wrong
 
@@ -57,9 +63,12 @@ class Builder:
                  extra: Extra | None = None) -> None:
         self.section, self.endpoint, self.fixed = section, endpoint, tuple(keys) if keys is not None else None
         self.shape, self.extra = shape or {}, extra
-        self.cols: dict[str, list] = {k: [] for k in (self.fixed or ())}
+        self.packed, self.records = PACKED.get(section, frozenset()), RECORDS.get(section, frozenset())
+        self.lists = LISTS.get(section, frozenset())
+        self.cols: dict[str, Any] = {k: self._new(k) for k in (self.fixed or ())}
         for k in ensure:
-            self.cols.setdefault(k, [])
+            if k not in self.cols:
+                self.cols[k] = self._new(k)
         self.n = 0
         self.fields = FIELDS.get(section, {})
         self.required = required(section)
@@ -96,11 +105,26 @@ class Builder:
             if k not in present and n:
                 done.append((k, self._column(k, [None] * n) if k in self.shape else [None] * n))
         for k, col in done:
-            target = self.cols.get(k)
-            if target is None:
-                self.cols[k] = target = [None] * self.n
-            target += col
+            self._grow(k, col)
         self.n += n
+
+    def _new(self, key: str) -> Any:
+        if key in self.packed:
+            return Packed()
+        return Records() if key in self.records else Lists() if key in self.lists else Coded()
+
+    def _grow(self, key: str, col: list) -> None:
+        """Rows onto a column (a key first seen now: null for the rows before); a Coded column that would hold too many
+        distinct values (or a Records column a value it cannot hold) becomes a list."""
+        target = self.cols.get(key)
+        if target is None:
+            target = self.cols[key] = self._new(key)
+            if self.n:
+                self._grow(key, [None] * self.n)
+        if target.__class__ is list:
+            target += col
+        elif not target.extend(col):
+            self.cols[key] = as_list(target) + col
 
     def _column(self, k: str, col: list) -> list:
         types = self.fields.get(k)
@@ -114,7 +138,7 @@ class Builder:
             self.extra(k, col, col)
         if fn is not None:
             return list(map(fn, col))
-        if kinds <= _STRINGY:
+        if kinds <= _STRINGY and k not in self.packed:  # Packed: not kept as str, so not in the table
             return list(map(self.strings.setdefault, col, col))
         return col
 
@@ -139,7 +163,7 @@ class Builder:
 
     def table(self) -> Table:
         self._distinct = {}
-        return Table(list(self.cols), list(self.cols.values()))
+        return Table(list(self.cols), [c if c.__class__ is list else c.finish() for c in self.cols.values()])
 
 
 _ALLOWED: dict[tuple, frozenset] = {}

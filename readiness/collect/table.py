@@ -2,19 +2,314 @@
 
 A dict of 12 properties costs about 630 bytes and is one more object for the cyclic collector; 100,000 users,
 110,000 devices and their registration rows held as dicts were most of the audit's peak memory. A ``Table`` keeps
-one list per property (a pointer, 8 bytes, per value; equal strings shared), so the facts read whole columns and
-the collector has a handful of lists to walk instead of half a million dicts.
+one column per property, so the facts read whole columns and the collector has a handful of objects to walk
+instead of half a million dicts. A column is held in one of three ways (``Builder`` in collect/columns.py picks):
+
+- a ``list`` (a pointer, 8 bytes, per value; equal strings shared with the other sections): ids and names the
+  facts read and keep (a person's id, sign-in name);
+- ``Coded``: a column of few distinct values (booleans, enums, licence lists, nulls) as one byte per row and the
+  distinct values once (the same objects: nothing is copied or changed);
+- ``Packed``: strings nobody else shares and the audit rarely reads (device ids and names, device timestamps) as
+  one text and an offset per row: about 5 bytes plus the characters per value instead of about 90 for a ``str``;
+- ``Lists``: short lists (a device's owners) as one flat list of their items and an offset per row;
+- ``Records``: small dicts of strings (a user's ``signInActivity``: a 2-key dict and two timestamps, 330 bytes)
+  as their key sets Coded and each key's values Packed (about 50 bytes).
 
 Graph serialises a selected property that has no value as ``null``, so a Table does not tell "absent" from
 ``None``: every row has every key of the table. Code that only iterates keeps working (a Table is a sequence of
 rows, each materialised as a fresh ``dict`` on access; changing that dict does not change the table); code that
 reads many rows asks for whole columns (``columns(data, "id", "userPrincipalName")``), which works on a Table
-and on a plain list of dicts alike.
+and on a plain list of dicts alike and always gives lists (a ``list`` column itself, the others built on request:
+read them once per use, do not keep them).
 """
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, chain, islice
 from typing import Any
+
+CODED_MAX = 256  # distinct values a Coded column holds (one byte per row); more: the column stays a list
+
+
+class Coded(Sequence):
+    """A column of few distinct values: each row a byte, the index of its value in ``palette`` (values kept by
+    identity, so a row reads back the very object that was put in)."""
+
+    __slots__ = ("palette", "codes", "_ids")
+
+    def __init__(self) -> None:
+        self.palette: list = []
+        self.codes = bytearray()
+        self._ids: dict[int, int] | None = {}  # id(value) -> code, while the column grows (None once finished)
+
+    def extend(self, values: list) -> bool:
+        """Add rows; False (nothing added) when they would make more than CODED_MAX distinct values."""
+        ids = self._ids
+        if ids is None:
+            raise ValueError("a finished Coded column cannot grow")
+        keys = list(map(id, values))
+        if not ids.keys() >= set(keys):
+            fresh = {id(v): v for v in values if id(v) not in ids}
+            if len(ids) + len(fresh) > CODED_MAX:
+                return False
+            for k, v in fresh.items():
+                ids[k] = len(self.palette)
+                self.palette.append(v)
+        self.codes.extend(map(ids.__getitem__, keys))
+        return True
+
+    def finish(self) -> Coded:
+        self._ids = None  # the palette keeps its values alive; the ids are not needed to read
+        return self
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return list(map(self.palette.__getitem__, self.codes[i]))
+        return self.palette[self.codes[i]]
+
+    def __iter__(self) -> Iterator:
+        return map(self.palette.__getitem__, self.codes)
+
+    def tolist(self) -> list:
+        return list(map(self.palette.__getitem__, self.codes))
+
+
+def _put_aside(out: list, other: dict[int, Any], start: int, stop: int) -> None:
+    """The values kept aside for rows start..stop into ``out``. ``other``'s rows ascend (added in row order), so a
+    short stretch of a long column finds its own by bisection over the rows (``list(other)``, a C-speed copy)."""
+    if not other:
+        return
+    if stop - start >= len(other) // 8:
+        for i, v in other.items():
+            if start <= i < stop:
+                out[i - start] = v
+        return
+    rows = list(other)
+    for i in islice(rows, bisect_left(rows, start), bisect_left(rows, stop)):
+        out[i - start] = other[i]
+
+
+SEP = "\x1f"  # ends each row of a Packed column's text (the ASCII unit separator; a value holding it is kept aside)
+
+
+class Packed(Sequence):
+    """A column of strings in one text, each row followed by SEP: row i is ``text[offsets[i]:offsets[i + 1] - 1]``,
+    and a stretch of rows is one ``str.split`` (C speed, about 80 ns a row). Values that are not ASCII strings without
+    SEP (null, a number, accented text that would widen the whole text) are kept aside by row, as they are."""
+
+    __slots__ = ("offsets", "other", "text", "_parts")
+
+    def __init__(self) -> None:
+        self.offsets = array("I", [0])  # 4 bytes a row: a column of up to 4 GB of text
+        self.other: dict[int, Any] = {}
+        self.text = ""
+        self._parts: list[str] | None = []
+
+    def extend(self, values: list) -> bool:
+        parts = self._parts
+        if parts is None:
+            raise ValueError("a finished Packed column cannot grow")
+        offsets, n = self.offsets, len(self.offsets) - 1
+        joined = SEP.join(values) + SEP if values and set(map(type, values)) == {str} else None
+        if joined is not None and joined.isascii() and joined.count(SEP) == len(values):
+            parts.append(joined)
+            offsets.extend(islice(accumulate(map(len, values), lambda end, size: end + size + 1, initial=offsets[-1]), 1, None))
+            return True
+        end = offsets[-1]
+        for i, v in enumerate(values, n):
+            if v.__class__ is str and v.isascii() and SEP not in v:
+                parts.append(v + SEP)
+                end += len(v) + 1
+            else:
+                self.other[i] = v
+                parts.append(SEP)
+                end += 1
+            offsets.append(end)
+        return True
+
+    def finish(self) -> Packed:
+        if self._parts is not None:
+            self.text, self._parts = "".join(self._parts), None
+        return self
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return self._values(start, max(start, stop))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("Packed index out of range")
+        if i in self.other:
+            return self.other[i]
+        return self.finish().text[self.offsets[i]:self.offsets[i + 1] - 1]
+
+    def _values(self, start: int, stop: int) -> list:
+        if start >= stop:
+            return []
+        out = self.finish().text[self.offsets[start]:self.offsets[stop]].split(SEP)
+        out.pop()  # after the last row's SEP
+        _put_aside(out, self.other, start, stop)
+        return out
+
+    def __iter__(self) -> Iterator:
+        return iter(self._values(0, len(self)))
+
+    def tolist(self) -> list:
+        return self._values(0, len(self))
+
+
+class Lists(Sequence):
+    """A column of short lists (a device's owners) as one flat list of their items and an offset per row: a row reads
+    back as a new, equal list of the same items. Values that are not lists (null) are kept aside by row, as they are."""
+
+    __slots__ = ("items", "offsets", "other")
+
+    def __init__(self) -> None:
+        self.items: list = []
+        self.offsets = array("I", [0])
+        self.other: dict[int, Any] = {}
+
+    def extend(self, values: list) -> bool:
+        offsets = self.offsets
+        if set(map(type, values)) == {list}:
+            self.items.extend(chain.from_iterable(values))
+            offsets.extend(islice(accumulate(map(len, values), initial=offsets[-1]), 1, None))
+            return True
+        for i, v in enumerate(values, len(offsets) - 1):
+            if v.__class__ is list:
+                self.items.extend(v)
+            else:
+                self.other[i] = v
+            offsets.append(len(self.items))
+        return True
+
+    def finish(self) -> Lists:
+        return self
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return self._values(start, max(start, stop))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("Lists index out of range")
+        if i in self.other:
+            return self.other[i]
+        return self.items[self.offsets[i]:self.offsets[i + 1]]
+
+    def _values(self, start: int, stop: int) -> list:
+        items, offsets = self.items, self.offsets
+        out = list(map(items.__getitem__, map(slice, offsets[start:stop], offsets[start + 1:stop + 1])))
+        _put_aside(out, self.other, start, stop)
+        return out
+
+    def __iter__(self) -> Iterator:
+        return iter(self._values(0, len(self)))
+
+    def tolist(self) -> list:
+        return self._values(0, len(self))
+
+
+class Records(Sequence):
+    """A column of small dicts of strings (a user's ``signInActivity``): each row's keys, in order, as a Coded column
+    of key tuples (``None`` for a null), and each key's values Packed. A row reads back as an equal dict, keys in the
+    same order."""
+
+    __slots__ = ("shapes", "fields", "_canon")
+
+    def __init__(self) -> None:
+        self.shapes = Coded()
+        self.fields: dict[str, Packed] = {}
+        self._canon: dict[tuple, tuple] = {}  # one tuple object per key set (Coded keeps values by identity)
+
+    def extend(self, values: list) -> bool:
+        """Add rows; False (nothing added) when a value is not a dict of strings or null, or too many key sets."""
+        kinds = set(map(type, values))
+        if not kinds <= {dict, type(None)}:
+            return False
+        dicts = [v for v in values if v is not None]
+        if any(set(map(type, d.values())) - {str} for d in dicts) or any(set(map(type, d)) - {str} for d in dicts):
+            return False
+        canon = self._canon
+        shapes = [None if v is None else canon.setdefault(tuple(v), tuple(v)) for v in values]
+        if not self.shapes.extend(shapes):
+            return False
+        n = len(self.shapes) - len(values)
+        for key in dict.fromkeys(k for d in dicts for k in d):
+            if key not in self.fields:
+                self.fields[key] = Packed()
+                if n:
+                    self.fields[key].extend([""] * n)
+        for key, col in self.fields.items():
+            col.extend(["" if v is None else v.get(key, "") for v in values])  # "": absent (the row's keys tell)
+        return True
+
+    def finish(self) -> Records:
+        self.shapes.finish()
+        self._canon = {}
+        for col in self.fields.values():
+            col.finish()
+        return self
+
+    def __len__(self) -> int:
+        return len(self.shapes)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return self._values(*i.indices(len(self)))
+        shape = self.shapes[i]
+        return None if shape is None else {k: self.fields[k][i] for k in shape}
+
+    def _values(self, start: int, stop: int, step: int = 1) -> list:
+        if step != 1:
+            return [self[j] for j in range(start, stop, step)]
+        cols = {k: c[start:stop] for k, c in self.fields.items()}
+        return [None if shape is None else {k: cols[k][j] for k in shape}
+                for j, shape in enumerate(self.shapes[start:stop])]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._values(0, len(self)))
+
+    def tolist(self) -> list:
+        return self._values(0, len(self))
+
+
+_HELD = (list, Coded, Packed, Lists, Records)
+
+
+def held(col: list) -> Any:
+    """A finished column held as compactly as a built one: Coded when it has few distinct values, Lists when every
+    value is a list (or null), else the list itself."""
+    coded = Coded()
+    if coded.extend(col):
+        return coded.finish()
+    if set(map(type, col)) <= {list, type(None)} and col:
+        lists = Lists()
+        lists.extend(col)
+        return lists
+    return col
+
+
+def as_list(col: Any) -> list:
+    """A column's values as a list: a list column itself, the others built."""
+    return col if col.__class__ is list else col.tolist()
 
 
 class Table(Sequence):
@@ -29,7 +324,7 @@ class Table(Sequence):
         if len(lengths) > 1:
             raise ValueError("the columns of a Table must have the same length")
         self.keys: tuple[str, ...] = tuple(keys)
-        self.cols: list[list] = [c if isinstance(c, list) else list(c) for c in cols]
+        self.cols: list = [c if isinstance(c, _HELD) else list(c) for c in cols]
         self._index = {k: i for i, k in enumerate(self.keys)}
 
     @classmethod
@@ -46,9 +341,10 @@ class Table(Sequence):
         return cls(keys, [[row.get(k) for row in rows] for k in keys])
 
     def column(self, key: str) -> list:
-        """The values of one property, in row order (``None`` for every row when the table has no such key)."""
+        """The values of one property, in row order (``None`` for every row when the table has no such key): a list
+        column itself, a Coded, Packed, Lists or Records one built as a list on each call."""
         i = self._index.get(key)
-        return self.cols[i] if i is not None else [None] * len(self)
+        return as_list(self.cols[i]) if i is not None else [None] * len(self)
 
     def __len__(self) -> int:
         return len(self.cols[0]) if self.cols else 0
@@ -88,7 +384,8 @@ class Table(Sequence):
 
 
 def columns(data: Any, *keys: str) -> tuple[list, ...]:
-    """The named columns of a section's data: a Table's own lists (no copy), or built from a list of dicts."""
+    """The named columns of a section's data, as lists: a Table's list columns themselves (no copy), its compact ones
+    built (``Table.column``), or built from a list of dicts. Read only; read them once per use rather than keep them."""
     if isinstance(data, Table):
         return tuple(data.column(k) for k in keys)
     rows = data or []
@@ -103,9 +400,10 @@ def as_rows(data: Any) -> list:
 
 
 def with_column(data: Any, key: str, col: list) -> Table:
-    """A new Table: the section's data with one column added or replaced (the old table is left as it was)."""
+    """A new Table: the section's data with one column added or replaced (the old table is left as it was); the new
+    column held as compactly as a built one (``held``)."""
     table = data if isinstance(data, Table) else Table.from_rows(as_rows(data))
     if len(col) != len(table):
         raise ValueError("a new column needs one value per row")
     keys = [k for k in table.keys if k != key]
-    return Table(keys + [key], [table.column(k) for k in keys] + [col])
+    return Table(keys + [key], [table.cols[table._index[k]] for k in keys] + [held(col)])

@@ -1,9 +1,14 @@
-"""readiness.collect.table: a section's items held as columns read like the list of dicts they replace (issue 15)."""
+"""readiness.collect.table: a section's items held as columns read like the list of dicts they replace, each column
+held compactly (Coded, Packed, Lists, Records) and read back as the very values put in (issue 15)."""
 from __future__ import annotations
+
+import sys
 
 import pytest
 
-from readiness.collect.table import Table, as_rows, columns
+from readiness.collect.columns import Builder, for_section
+from readiness.collect.table import (CODED_MAX, Coded, Lists, Packed, Records, Table, as_list, as_rows, columns, held,
+                                     with_column)
 
 ROWS = [{"id": "a", "upn": "a@x", "n": 1}, {"id": "b", "upn": None, "n": 2}, {"id": "c", "n": 3}]
 
@@ -49,3 +54,115 @@ def test_a_table_refuses_ragged_columns() -> None:
         Table(("a", "b"), [[1, 2], [3]])
     with pytest.raises(ValueError):
         Table(("a",), [[1], [2]])
+
+
+# -- columns held compactly (issue 15: 1.7 million objects under 1 GB) ----------------------------------------------
+
+
+def _grown(col: Coded | Packed | Lists | Records, values: list, page: int = 3) -> Coded | Packed | Lists | Records:
+    for i in range(0, len(values), page):
+        assert col.extend(values[i:i + page])
+    return col.finish()
+
+
+def test_a_coded_column_reads_back_the_very_objects_put_in() -> None:
+    lic = [{"skuId": "s1", "disabledPlans": []}]
+    values = [True, None, False, "DE", lic, True, lic, "DE", None, 0, 1]
+    col = _grown(Coded(), values)
+    assert col.tolist() == values and list(col) == values and len(col) == len(values)
+    assert all(a is b for a, b in zip(col.tolist(), values))  # True stays True (not 1), the list the same list
+    assert col[4] is lic and col[-1] == 1 and col[2:5] == values[2:5]
+    assert len(col.palette) == 7 and len(col.codes) == len(values)  # a byte a row, each distinct value once
+
+
+def test_a_coded_column_refuses_more_distinct_values_than_a_byte_holds() -> None:
+    col = Coded()
+    assert col.extend([f"v{i}" for i in range(CODED_MAX)])
+    assert not col.extend(["one more", "v0"])
+    assert len(col) == CODED_MAX  # nothing of the refused rows was added
+
+
+def test_a_packed_column_keeps_nulls_numbers_and_accented_text_aside() -> None:
+    values = ["2026-11-27T15:19:00Z", None, "CI-1", "", "Müller-PC", 7, "db2ffcde-b91a-42bf-94a9-16ad367bec5e", "a\x1fb"]
+    col = _grown(Packed(), values)
+    assert col.tolist() == values and list(col) == values
+    assert [col[i] for i in range(len(values))] == values and col[-1] == values[-1]
+    assert col[1:5] == values[1:5] and col[::2] == values[::2] and col[5:2] == []
+    assert col.text.isascii() and set(col.other) == {1, 4, 5, 7}
+    with pytest.raises(IndexError):
+        col[len(values)]
+
+
+def test_packed_strings_cost_their_characters_and_an_offset_not_a_str_each() -> None:
+    ids = [f"{i:08x}-b91a-42bf-94a9-16ad367bec5e" for i in range(5000)]
+    col = _grown(Packed(), ids, page=999)
+    held_bytes = sys.getsizeof(col.text) + sys.getsizeof(col.offsets)
+    as_strs = sys.getsizeof(ids) + sum(map(sys.getsizeof, ids))
+    assert held_bytes < 42 * len(ids) < as_strs / 2  # 36 characters, a separator and a 4-byte offset a row; a str: 85
+    assert col.tolist() == ids
+    assert col[4990:] == ids[4990:] and col[17] == ids[17]
+
+
+def test_lists_and_records_read_back_equal_and_in_order() -> None:
+    owners = [["u1"], [], None, ["u2", "u3"], ["u1"]]
+    col = _grown(Lists(), owners)
+    assert col.tolist() == owners and col[3] == ["u2", "u3"] and col[1:3] == [[], None] and col[-1] == ["u1"]
+    first = col[0]
+    first.append("changed")  # a fresh list each read: the column is not changed
+    assert col[0] == ["u1"]
+    acts = [{"lastSignInDateTime": "2026-11-27T15:19:00Z", "lastNonInteractiveSignInDateTime": "2026-11-26T19:43:00Z"},
+            None, {"lastNonInteractiveSignInDateTime": "2026-11-01T08:00:00Z", "lastSignInDateTime": "2026-10-01T08:00:00Z"},
+            {}, {"lastSignInDateTime": "2026-11-27T15:19:00Z"}]
+    rec = _grown(Records(), acts, page=2)
+    assert rec.tolist() == acts and [list(a) for a in rec.tolist() if a] == [list(a) for a in acts if a]  # key order
+    assert rec[2] == acts[2] and rec[1] is None and rec[-1] == acts[-1] and rec[1:3] == acts[1:3]
+    assert not Records().extend([{"lastSignInDateTime": 5}]) and not Records().extend(["text"])
+
+
+def test_a_builder_holds_each_column_the_compact_way_and_reads_like_the_rows() -> None:
+    rows = [{"id": f"d{i}", "deviceId": f"g{i}", "displayName": f"CI-{i}", "operatingSystem": "Windows" if i % 3 else "iOS",
+             "accountEnabled": i % 2 == 0, "approximateLastSignInDateTime": None if i % 5 == 0 else f"2026-11-{i % 28 + 1:02d}T10:00:00Z",
+             "owners": [f"u{i}"] if i % 4 else []} for i in range(600)]
+    build = Builder("devices")
+    build.add_items(rows[:300])
+    build.add_items(rows[300:])
+    table = build.table()
+    kinds = dict(zip(table.keys, map(type, table.cols)))
+    assert kinds["deviceId"] is Packed and kinds["operatingSystem"] is Coded and kinds["accountEnabled"] is Coded
+    assert kinds["owners"] is Lists
+    assert table == rows and table[-1] == rows[-1] and list(table)[7] == rows[7]
+    assert table.column("displayName") == [r["displayName"] for r in rows]
+    assert all(isinstance(c, list) for c in columns(table, *table.keys))  # readers always get lists
+
+
+def test_a_column_with_too_many_distinct_values_becomes_a_list_where_it_overflows() -> None:
+    users = [{"id": f"u{i}", "accountEnabled": True, "signInActivity": {"lastSignInDateTime": f"2026-11-01T00:{i % 60:02d}:00Z"}}
+             for i in range(CODED_MAX + 50)]
+    build = for_section("users").builder("users")
+    for i in range(0, len(users), 100):
+        build.add_items(users[i:i + 100])
+    table = build.table()
+    kinds = dict(zip(table.keys, map(type, table.cols)))
+    assert kinds["id"] is list and kinds["accountEnabled"] is Coded and kinds["signInActivity"] is Records
+    assert table.column("id") == [u["id"] for u in users]
+    assert table.column("signInActivity") == [u["signInActivity"] for u in users]
+
+
+def test_with_column_keeps_the_compact_columns_and_holds_the_new_one_compactly() -> None:
+    build = Builder("devices")
+    build.add_items([{"id": f"d{i}", "operatingSystem": "Windows"} for i in range(400)])
+    table = build.table()
+    owners = [[f"u{i}"] for i in range(400)]
+    t2 = with_column(table, "owners", owners)
+    assert t2.cols[0] is table.cols[0] and type(t2.cols[-1]) is Lists and t2.column("owners") == owners
+    assert type(held([True, False] * 300)) is Coded and as_list(held([])) == []
+    assert as_list(held([f"x{i}" for i in range(300)])) == [f"x{i}" for i in range(300)]
+
+
+def test_the_usage_report_is_read_a_line_at_a_time_as_string_io_splits_it() -> None:
+    """collectors._lines replaces io.StringIO (which held the whole report again at 4 bytes a character)."""
+    import io
+
+    from readiness.collect.collectors import _lines
+    for text in ["", "a\n", "a", "a\r\nb\r\n", "x\n\n\ny", '"multi\nline",1\n2\n', "lone\rcarriage\n"]:
+        assert list(_lines(text)) == list(io.StringIO(text))
