@@ -98,6 +98,7 @@ class _Base:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # as the simulator: without it every answer waits ~40 ms for a delayed ACK
 
             def log_message(self, *a: object) -> None:
                 pass
