@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable
 
-from ..clock import _DAYS, _TIMES, _date_or_false, _time_ok
 from ..clock import days_since as clock_days_since
 from ..clock import graph_day as _graph_day
 from ..collect.table import Table, columns
@@ -60,21 +59,10 @@ class Days:
     def learn(self, values: Iterable[Any]) -> dict[Any, date | None]:
         """Every value of ``values`` not seen yet parsed at once (as ``day`` would, one call each); ``of`` returned.
         Values must be hashable (TypeError otherwise)."""
-        of, days, times = self.of, _DAYS, _TIMES
+        of = self.of
         for when in values:
-            if when in of:
-                continue
-            day = None
-            if isinstance(when, str) and len(when) == 20 and when[19] == "Z" and when[10] == "T" \
-                    and not when.startswith("0001"):
-                day = days.get(when[:10])
-                if day is None:
-                    day = days[when[:10]] = _date_or_false(when[:10])
-                ok = times.get(when[11:19])
-                if ok is None:
-                    ok = times[when[11:19]] = _time_ok(when[11:19])
-                day = day if day and ok else None
-            of[when] = day
+            if when not in of:
+                of[when] = _graph_day(when)
         return of
 
     def graph_form(self, when: Any) -> bool:

@@ -97,7 +97,36 @@ def _put_aside(out: list, other: dict[int, Any], start: int, stop: int) -> None:
 SEP = "\x1f"  # ends each row of a Packed column's text (the ASCII unit separator; a value holding it is kept aside)
 
 
-class Packed(Sequence):
+class _Offsets(Sequence):
+    """What Packed and Lists share: a row per offset, rows aside in ``other``; a stretch of rows is ``_values``."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return self._values(start, max(start, stop))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        if i in self.other:
+            return self.other[i]
+        return self._row(i)
+
+    def __iter__(self) -> Iterator:
+        return iter(self._values(0, len(self)))
+
+    def tolist(self) -> list:
+        return self._values(0, len(self))
+
+
+class Packed(_Offsets):
     """A column of strings in one text, each row followed by SEP: row i is ``text[offsets[i]:offsets[i + 1] - 1]``,
     and a stretch of rows is one ``str.split`` (C speed, about 80 ns a row). Values that are not ASCII strings without
     SEP (null, a number, accented text that would widen the whole text) are kept aside by row, as they are."""
@@ -137,21 +166,7 @@ class Packed(Sequence):
             self.text, self._parts = "".join(self._parts), None
         return self
 
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            start, stop, step = i.indices(len(self))
-            if step != 1:
-                return [self[j] for j in range(start, stop, step)]
-            return self._values(start, max(start, stop))
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("Packed index out of range")
-        if i in self.other:
-            return self.other[i]
+    def _row(self, i: int) -> Any:
         return self.finish().text[self.offsets[i]:self.offsets[i + 1] - 1]
 
     def _values(self, start: int, stop: int) -> list:
@@ -162,14 +177,9 @@ class Packed(Sequence):
         _put_aside(out, self.other, start, stop)
         return out
 
-    def __iter__(self) -> Iterator:
-        return iter(self._values(0, len(self)))
-
-    def tolist(self) -> list:
-        return self._values(0, len(self))
 
 
-class Lists(Sequence):
+class Lists(_Offsets):
     """A column of short lists (a device's owners) as one flat list of their items and an offset per row: a row reads
     back as a new, equal list of the same items. Values that are not lists (null) are kept aside by row, as they are."""
 
@@ -197,21 +207,7 @@ class Lists(Sequence):
     def finish(self) -> Lists:
         return self
 
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            start, stop, step = i.indices(len(self))
-            if step != 1:
-                return [self[j] for j in range(start, stop, step)]
-            return self._values(start, max(start, stop))
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("Lists index out of range")
-        if i in self.other:
-            return self.other[i]
+    def _row(self, i: int) -> Any:
         return self.items[self.offsets[i]:self.offsets[i + 1]]
 
     def _values(self, start: int, stop: int) -> list:
@@ -220,11 +216,6 @@ class Lists(Sequence):
         _put_aside(out, self.other, start, stop)
         return out
 
-    def __iter__(self) -> Iterator:
-        return iter(self._values(0, len(self)))
-
-    def tolist(self) -> list:
-        return self._values(0, len(self))
 
 
 class Records(Sequence):
