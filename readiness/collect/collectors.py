@@ -318,7 +318,10 @@ async def mfa_registration(client: GraphClient, users_sec: Awaitable[Section], s
 async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], skus: Awaitable[Section] | None) -> Section:
     endpoint = "/reports/authenticationMethods/userRegistrationDetails"
     builder = client.sdk.reports.authentication_methods.user_registration_details
-    tries = [(build(builder, select=REGISTRATION_FIELDS, top=999), ""),
+    # The v1.0 page (authenticationmethodsroot-list-userregistrationdetails) names no $top maximum; this is a report,
+    # not a directory collection (999), and the simulator serves up to 1,000 like Intune's lists. A server that
+    # refuses 1,000 (400) costs one request: the next try reads at the default page size.
+    tries = [(build(builder, select=REGISTRATION_FIELDS, top=1000), ""),
              (build(builder, select=REGISTRATION_FIELDS), "read with the default page size"),
              (build(builder), "read without $select")]
     try:

@@ -38,3 +38,24 @@ def test_a_terse_403_is_a_missing_licence_when_the_subscriptions_say_so() -> Non
     assert snap.section("managed_devices").licence == "Microsoft Intune"
     mfa = snap.section("mfa")
     assert mfa.status == "fallback" and mfa.count == sum(1 for u in tenant.users if u["accountEnabled"] and u["userType"] == "Member")
+
+
+class NineNineNine(Simulator):
+    """Serves the registration report as a directory collection: $top above 999 refused, as /users refuses it."""
+
+    def handle(self, req: SimRequest) -> SimResponse:
+        if req.path == "/reports/authenticationMethods/userRegistrationDetails" and int(req.query.get("$top", "1") or 1) > 999:
+            return self.error(400, "Request_UnsupportedQuery", "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.")
+        return super().handle(req)
+
+
+def test_a_server_refusing_a_page_of_1000_costs_one_request_and_no_row() -> None:
+    # authenticationmethodsroot-list-userregistrationdetails (v1.0) documents no $top maximum: the collector asks
+    # for 1,000 (one page fewer per 100,000 people than 999) and must not lose the section where that is refused.
+    tenant = generate_tenant("enterprise", seed=3, size=150)
+    sim = NineNineNine(tenant)
+    snap = using(inproc_client(sim), lambda c: collect_snapshot(c, label="999"))
+    mfa = snap.section("mfa")
+    assert mfa.status == "complete" and mfa.count == len(tenant.users)
+    assert any("default page size" in n for n in mfa.notes)
+    assert snap.requests["by_endpoint"]["/reports/authenticationMethods/userRegistrationDetails"] == 2

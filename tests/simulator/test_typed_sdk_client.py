@@ -74,7 +74,7 @@ def _reads(sdk: Any, t: Any) -> dict[str, Any]:
         "security defaults": lambda: b.policies.identity_security_defaults_enforcement_policy.get(),
         "conditional access": lambda: b.identity.conditional_access.policies.get(),
         "registration details": lambda: b.reports.authentication_methods.user_registration_details.get(_config(
-            b.reports.authentication_methods.user_registration_details, select=REGISTRATION_FIELDS, top=999)),
+            b.reports.authentication_methods.user_registration_details, select=REGISTRATION_FIELDS, top=1000)),
         "managed devices": lambda: b.device_management.managed_devices.get(_config(
             b.device_management.managed_devices, select=MANAGED_FIELDS, top=1000)),
         "compliance policies": lambda: b.device_management.device_compliance_policies.get(_config(
