@@ -6,7 +6,8 @@ Writes (merges into) benchmarks/results/evaluate.json under the label ("before" 
 - The tenants are the simulator's "enterprise" profile (seed 7), collected once through the public API over real
   HTTP (readiness.serve_simulator + readiness.collect) with the clock fixed (READINESS_NOW), and kept in --snapshots
   so that "before" and "after" read the very same files.
-- Each size is measured in a fresh subprocess (peak RSS is a process-wide high-water mark): load the snapshot
+- Each size is measured in a fresh subprocess (peak RSS is a process-wide high-water mark, and a forked child starts
+  from its parent's: this process stays small, the tenants are collected in processes of their own): load the snapshot
   (readiness.load_snapshot), evaluate it (fresh each repeat: the facts cache is cleared), render it in every format
   (json, csv, md, html, table), and the whole `readiness report SNAPSHOT -o json` as its own subprocess (wall, CPU
   user+sys and peak RSS from wait4). CPU seconds (time.process_time), best of --repeat, are the figures to compare:
@@ -100,7 +101,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--snapshots", default="/tmp/readiness-bench-evaluate", help="folder for the generated snapshots")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--make", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.make:
+        os.environ["READINESS_NOW"] = NOW
+        make_snapshot(int(args.make[0]), Path(args.make[1]))
+        return
     if args.child:
         print(json.dumps(measure_in_process(args.child, args.repeat)))
         return
@@ -118,7 +124,9 @@ def main() -> None:
         path = folder / f"enterprise-{users}.json.gz"
         if not path.exists():
             print(f"collecting a {users}-user tenant (once) ...", file=sys.stderr)
-            make_snapshot(users, path)
+            # in its own process: a child's peak RSS (ru_maxrss) starts from this process's memory at the fork, so
+            # this one must never hold a collected tenant (it did: 100k figures were the collection's, not the load's)
+            subprocess.run([sys.executable, __file__, "--make", str(users), str(path)], env=env, check=True)
         load = os.getloadavg()
         stdout, wall, cpu, peak, _ = run_child([sys.executable, __file__, "--child", str(path), "--repeat", str(args.repeat)], env)
         figures = json.loads(stdout)
