@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import sys
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable, Generator, Iterator
 
 from ..errors import GraphBadResponse, GraphError, Phrase
 from ..graph.batch import BatchRequest, run_batch
@@ -180,13 +180,34 @@ async def _usage_report(client: GraphClient, endpoint: str) -> Section:
         from ..graph.client import graph_error
 
         raise graph_error(raw, "GET", endpoint)
-    rows, refreshed, total = usage_rows(raw.content.decode("utf-8-sig", "replace"), endpoint)
+    steps = usage_steps(raw.content.decode("utf-8-sig", "replace"), endpoint)
+    while True:  # a step at a time: read at once, 100,000 lines held every other request up for ~0.3 s (issue 15)
+        try:
+            next(steps)
+        except StopIteration as done:
+            rows, refreshed, total = done.value
+            break
+        await asyncio.sleep(0)
     return Section("teams_usage", COMPLETE, {"rows": rows, "reportRefreshDate": refreshed, "reported_users": total},
                    endpoint=endpoint, count=total)
 
 
 def usage_rows(text: str, endpoint: str) -> tuple[list[dict], str, int]:
     """The Teams user activity report's CSV: rows of people active in the period, the refresh date, people reported."""
+    steps = usage_steps(text, endpoint)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+USAGE_STEP = 5000  # lines read between two pauses of usage_steps (~10 ms each)
+
+
+def usage_steps(text: str, endpoint: str) -> Generator[None, None, tuple[list[dict], str, int]]:
+    """``usage_rows`` read ``USAGE_STEP`` lines at a time: a pause (a ``yield``) after each, so that a caller in the event
+    loop can let other work run; the result is the generator's return value."""
     rows: list[dict] = []
     refreshed, total = "", 0
     # by position, not csv.DictReader: a dict per line cost ~1 s at 100k; lines one at a time, not io.StringIO, which
@@ -204,7 +225,9 @@ def usage_rows(text: str, endpoint: str) -> tuple[list[dict], str, int]:
         i = at.get(name)
         return line[i] if i is not None and i < len(line) else ""
 
-    for line in reader:
+    for n, line in enumerate(reader, 1):
+        if not n % USAGE_STEP:
+            yield
         if not line:
             continue  # DictReader skips empty lines too
         if len(line) < width:

@@ -10,6 +10,7 @@ shared once per distinct value (keyed by their JSON text). A wrong type raises t
 from __future__ import annotations
 
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 from .. import bulkjson
@@ -81,14 +82,24 @@ class Builder:
             return
         if set(map(type, items)) != {dict}:
             raise not_object(self.endpoint or self.section, next(x for x in items if x.__class__ is not dict))
-        if self.fixed is not None:
-            keys: Iterable[str] = self.fixed
-        else:
-            keys = dict.fromkeys(self.cols)
-            for item in items:  # usually one pass of a set union: every item of a $select has the same keys
-                keys.update(dict.fromkeys(item))
         n = len(items)
-        self.add_columns(list(keys), [list(map(dict.get, items, repeat(k, n))) for k in keys], n)
+        found = set().union(*items)  # every key of the page, at C speed
+        if self.fixed is not None:
+            keys = list(self.fixed)
+        else:
+            known = dict.fromkeys(self.cols)
+            if found.issubset(known.keys() | items[0].keys()):  # as a $select gives them: the first item has them all
+                known.update(dict.fromkeys(items[0]))
+            else:
+                for item in items:  # in the order of first appearance
+                    known.update(dict.fromkeys(item))
+            keys = list(known)
+        if len(found) == len(keys) and found.issuperset(keys) and set(map(len, items)) == {len(keys)}:
+            # every item has exactly these keys: the columns in one pass over the items (a tuple each), transposed
+            cols = [list(map(itemgetter(*keys), items))] if len(keys) == 1 else list(map(list, zip(*map(itemgetter(*keys), items))))
+        else:
+            cols = [list(map(dict.get, items, repeat(k, n))) for k in keys]
+        self.add_columns(keys, cols, n)
 
     def add_columns(self, keys: list[str], cols: list[list], n: int) -> None:
         """Columns of ``n`` more rows (a snapshot file's chunk), validated and shared like a page's."""
