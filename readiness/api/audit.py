@@ -27,7 +27,8 @@ def evaluate(snap: Snapshot, previous: Snapshot | None = None, *, pseudonymize: 
     + aggregate_only, min_group_size: counts only; departments of fewer than ``min_group_size`` people merged
       into one "other" row.
     + one_shot: the process ends soon after (a CLI command): what is alive is then frozen out of the cyclic
-      garbage collector's passes (``gc.freeze()``) instead of walked again; leave it False in a long-running process."""
+      garbage collector's passes (``gc.freeze()``) instead of walked again, and rows with equal lists (reasons,
+      licences) share one list: render the audit, change none of its rows; leave it False in a long-running process."""
     arguments.snapshot(snap, "evaluate")
     arguments.snapshot(previous, "evaluate", "previous", optional=True)
     if prices is not None and not isinstance(prices, dict):

@@ -64,10 +64,10 @@ def seats_to_buy(snapshot: Snapshot) -> int:
     return seat_plan(facts(snapshot))["to_buy"] if snapshot.section("skus").usable else 0
 
 
-def _evaluate_one(snapshot: Snapshot) -> Audit:
+def _evaluate_one(snapshot: Snapshot, one_shot: bool = False) -> Audit:
     results = [CheckResult(spec, check_status(fs), fs) for spec, fs in run_checks(snapshot)]
     f = facts(snapshot)
-    matrix = build_matrix(f)
+    matrix = build_matrix(f, shared_lists=one_shot)  # a command only renders the rows: equal lists held once
     areas = area_scores([(c.spec, c.findings) for c in results])
     buy = seats_to_buy(snapshot)
     prices = snapshot.data("prices") if snapshot.section("prices").usable else None
@@ -116,7 +116,8 @@ def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymi
     + prices: licence prices (audit/prices.py ``load_prices``): idle and missing seats in money, never invented.
     + one_shot: the process ends after this audit (a CLI command): everything alive, the snapshot and the Audit
       included, is frozen out of the cyclic collector's passes (``gc.freeze()``) instead of walked again while the
-      report is rendered. Leave it False in a process that goes on (a fleet, a server): frozen cycles are never freed.
+      report is rendered, and the matrix rows' equal lists are one list each (nothing may change them in place).
+      Leave it False in a process that goes on (a fleet, a server): frozen cycles are never freed.
     No network, no clock: the same snapshot gives the same Audit.
     """
     snapshot = with_prices(snapshot, prices)
@@ -128,7 +129,7 @@ def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymi
         snapshot = privacy.pseudonymize(snapshot, key)
         previous = privacy.pseudonymize(previous, key) if previous is not None else None
     with _collector_paused(one_shot):  # ~100k people and rows: the cyclic collector would walk them again and again
-        audit = _evaluate_one(snapshot)
+        audit = _evaluate_one(snapshot, one_shot)
         if previous is not None:
             audit = dataclasses.replace(audit, trend=compare(_evaluate_one(previous), audit))
     audit = dataclasses.replace(audit, source=source, previous_source=previous_source,
