@@ -9,18 +9,20 @@ shared once per distinct value (keyed by their JSON text). A wrong type raises t
 """
 from __future__ import annotations
 
-from itertools import repeat
+from collections import Counter
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 from .. import bulkjson
-from .compact import Compactor, sign_in
-from .shapes import FIELDS, OPT_LIST, check_column, not_object, required
+from .compact import SIGN_IN_FIELDS, Compactor, sign_in
+from .shapes import FIELDS, NESTED, OPT_LIST, check_column, not_object, required
 from .table import Coded, Lists, Packed, Records, Table, as_list
 
 # The sections held as Tables: the ones that grow with the tenant (people, devices, registrations).
 TABLE_SECTIONS = frozenset({"users", "mfa", "managed_devices", "devices", "teams_users"})
 _STRINGY = frozenset({str, type(None)})
+_STR = frozenset({str})
 # Strings held Packed (one text, an offset a row; Table's docstring): ones no other section shares and the audit reads
 # rarely or never. A person's id and sign-in name stay lists: the facts keep them, and six sections share each one.
 PACKED = {"devices": frozenset({"id", "deviceId", "displayName", "approximateLastSignInDateTime", "registrationDateTime"}),
@@ -132,6 +134,15 @@ class Builder:
             target = self.cols[key] = self._new(key)
             if self.n:
                 self._grow(key, [None] * self.n)
+        if col.__class__ is _Equal:
+            if target.__class__ is Coded and target.extend_equal(col.values):
+                return
+            col = list(map(self.strings.setdefault, col.values, col.values))
+        if col.__class__ is _Items:
+            if target.__class__ is Lists:
+                target.extend(col.rows, col.flat)
+                return
+            col = _rows_of(col)
         if target.__class__ is list:
             target += col
         elif not target.extend(col):
@@ -148,8 +159,13 @@ class Builder:
         if self.extra is not None:
             self.extra(k, col, col)
         if fn is not None:
+            if fn is sign_in and _compact_sign_ins(col):
+                return col  # what sign_in would make of each: an equal dict (a snapshot file holds them compacted)
             return list(map(fn, col))
         if kinds <= _STRINGY and k not in self.packed:  # Packed: not kept as str, so not in the table
+            target = self.cols.get(k)
+            if (Coded if target is None and k not in self.records and k not in self.lists else target.__class__) is Coded:
+                return _Equal(col)  # a Coded column shares equal strings through its palette (_grow)
             return list(map(self.strings.setdefault, col, col))
         return col
 
@@ -158,6 +174,10 @@ class Builder:
         types = self.fields.get(k)
         if types is not None and not kinds <= _allowed(types):
             check_column(self.section, k, col, self.endpoint, values=())  # raises, naming the field
+        if k in self.lists and fn is None and kinds <= _LISTY:
+            flat = _strings_in(col)
+            if flat is not None and self._fine(k, col, flat):
+                return _Items(col, list(map(self.strings.setdefault, flat, flat)))
         texts = _texts(col)  # as str: orjson's bytes keep ~4 KB of capacity each, too much for a key kept for long
         seen = self._distinct.setdefault(k, {})
         fresh = dict(zip(texts, col))  # equal texts: equal values, either one will do
@@ -171,6 +191,18 @@ class Builder:
             for t, v in fresh.items():
                 seen[t] = fn(v) if fn is not None else _shared(v, self.strings)
         return list(map(seen.__getitem__, texts))
+
+    def _fine(self, k: str, col: list, flat: list) -> bool:
+        """A column of lists of strings passes ``check_column`` and ``extra`` (the slow path names what does not)."""
+        if (self.section, k) in NESTED:
+            return False
+        if self.extra is None:
+            return True
+        try:
+            self.extra(k, col, col)
+        except Exception:  # noqa: BLE001 - the slow path raises it again, with its own wording
+            return False
+        return True
 
     def table(self) -> Table:
         self._distinct = {}
@@ -198,6 +230,56 @@ def _texts(col: list) -> list[str]:
         except TypeError:  # integers beyond 64 bits (read by json): bulkjson.dumps handles them
             pass
     return list(map(bytes.decode, map(bulkjson.dumps, col)))
+
+
+_LISTY = frozenset({list, type(None)})
+
+
+class _Items:
+    """A column of lists of strings (a device's owners) with its items already shared, flat: ``Lists.extend`` takes the
+    flat items as they are instead of going through every row again (issue 15: 0.14 s for the owners of 110,000 devices
+    at 100k keyed by their JSON text, for a value that never repeats)."""
+
+    __slots__ = ("rows", "flat")
+
+    def __init__(self, rows: list, flat: list) -> None:
+        self.rows, self.flat = rows, flat
+
+
+class _Equal:
+    """A column of strings and nulls, not yet shared: for a Coded column, which shares them by its palette."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list) -> None:
+        self.values = values
+
+
+def _compact_sign_ins(col: list) -> bool:
+    """True when ``compact.sign_in`` gives back an equal dict for every value: objects with only SIGN_IN_FIELDS, in
+    that order, none of them empty. Checked a key at a time at C speed instead of a new dict per row."""
+    if not col or set(map(type, col)) != {dict}:
+        return False
+    shapes = Counter(map(tuple, col))
+    if any(shape != tuple(k for k in SIGN_IN_FIELDS if k in shape) for shape in shapes):
+        return False
+    for key in SIGN_IN_FIELDS:
+        rows = sum(n for shape, n in shapes.items() if key in shape)
+        if rows and sum(map(bool, map(dict.get, col, repeat(key)))) != rows:  # absent: None, falsy
+            return False
+    return True
+
+
+def _rows_of(got: _Items) -> list:
+    """The rows again, each a list of the shared items (where the column is not held as Lists)."""
+    items = iter(got.flat)
+    return [v if v is None else list(islice(items, len(v))) for v in got.rows]
+
+
+def _strings_in(col: list) -> list | None:
+    """The items of a column of lists (null rows have none), when all are strings; else None."""
+    flat = list(chain.from_iterable(filter(None, col)))
+    return flat if set(map(type, flat)) <= _STR else None
 
 
 def _shared(value: Any, strings: dict) -> Any:

@@ -27,8 +27,22 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate, chain, islice
+from itertools import accumulate, chain, islice, repeat
+from types import NoneType
 from typing import Any
+
+_DICT_OR_NONE = frozenset({dict, NoneType})
+_STR_ONLY = frozenset({str})
+_EMPTY: dict = {}
+
+
+def _is_not_none(v: Any) -> bool:
+    return v is not None
+
+
+def _or_empty(v: Any) -> Any:
+    return _EMPTY if v is None else v
+
 
 CODED_MAX = 256  # distinct values a Coded column holds (one byte per row); more: the column stays a list
 
@@ -37,12 +51,30 @@ class Coded(Sequence):
     """A column of few distinct values: each row a byte, the index of its value in ``palette`` (values kept by
     identity, so a row reads back the very object that was put in)."""
 
-    __slots__ = ("palette", "codes", "_ids")
+    __slots__ = ("palette", "codes", "_ids", "_equal")
 
     def __init__(self) -> None:
         self.palette: list = []
         self.codes = bytearray()
         self._ids: dict[int, int] | None = {}  # id(value) -> code, while the column grows (None once finished)
+        self._equal: dict[Any, int] | None = {}  # value -> code, while only extend_equal added rows
+
+    def extend_equal(self, values: list) -> bool:
+        """Add rows of strings and nulls, equal values coded alike (the first one seen is the one kept): a small
+        palette instead of sharing each value through a big string table first (issue 15). False (nothing added)
+        when they would make more than CODED_MAX distinct values, or rows were added by identity before."""
+        equal, ids = self._equal, self._ids
+        if equal is None or ids is None:
+            return False
+        fresh = [v for v in dict.fromkeys(values) if v not in equal]
+        if fresh:
+            if len(ids) + len(fresh) > CODED_MAX:
+                return False
+            for v in fresh:
+                equal[v] = ids[id(v)] = len(self.palette)
+                self.palette.append(v)
+        self.codes.extend(map(equal.__getitem__, values))
+        return True
 
     def extend(self, values: list) -> bool:
         """Add rows; False (nothing added) when they would make more than CODED_MAX distinct values."""
@@ -54,14 +86,20 @@ class Coded(Sequence):
             fresh = {id(v): v for v in values if id(v) not in ids}
             if len(ids) + len(fresh) > CODED_MAX:
                 return False
+            equal = self._equal
             for k, v in fresh.items():
                 ids[k] = len(self.palette)
+                if equal is not None:
+                    if v is None:
+                        equal[None] = ids[k]
+                    else:
+                        self._equal = equal = None  # coded by identity from now on
                 self.palette.append(v)
         self.codes.extend(map(ids.__getitem__, keys))
         return True
 
     def finish(self) -> Coded:
-        self._ids = None  # the palette keeps its values alive; the ids are not needed to read
+        self._ids = self._equal = None  # the palette keeps its values alive; the maps are not needed to read
         return self
 
     def __len__(self) -> int:
@@ -94,6 +132,7 @@ def _put_aside(out: list, other: dict[int, Any], start: int, stop: int) -> None:
         out[i - start] = other[i]
 
 
+_PLUS_ONE = (1).__add__  # a row's length and its SEP
 SEP = "\x1f"  # ends each row of a Packed column's text (the ASCII unit separator; a value holding it is kept aside)
 
 
@@ -147,7 +186,7 @@ class Packed(_Offsets):
         joined = SEP.join(values) + SEP if values and set(map(type, values)) == {str} else None
         if joined is not None and joined.isascii() and joined.count(SEP) == len(values):
             parts.append(joined)
-            offsets.extend(islice(accumulate(map(len, values), lambda end, size: end + size + 1, initial=offsets[-1]), 1, None))
+            offsets.extend(islice(accumulate(map(_PLUS_ONE, map(len, values)), initial=offsets[-1]), 1, None))
             return True
         end = offsets[-1]
         for i, v in enumerate(values, n):
@@ -190,15 +229,17 @@ class Lists(_Offsets):
         self.offsets = array("I", [0])
         self.other: dict[int, Any] = {}
 
-    def extend(self, values: list) -> bool:
+    def extend(self, values: list, flat: list | None = None) -> bool:
+        """Add rows; ``flat``: their items, in order (the caller has them already: shared, say)."""
         offsets = self.offsets
         if set(map(type, values)) == {list}:
-            self.items.extend(chain.from_iterable(values))
+            self.items.extend(chain.from_iterable(values) if flat is None else flat)
             offsets.extend(islice(accumulate(map(len, values), initial=offsets[-1]), 1, None))
             return True
+        items = iter(flat) if flat is not None else None
         for i, v in enumerate(values, len(offsets) - 1):
             if v.__class__ is list:
-                self.items.extend(v)
+                self.items.extend(v if items is None else islice(items, len(v)))
             else:
                 self.other[i] = v
             offsets.append(len(self.items))
@@ -233,23 +274,36 @@ class Records(Sequence):
     def extend(self, values: list) -> bool:
         """Add rows; False (nothing added) when a value is not a dict of strings or null, or too many key sets."""
         kinds = set(map(type, values))
-        if not kinds <= {dict, type(None)}:
+        if not kinds <= _DICT_OR_NONE:
             return False
-        dicts = [v for v in values if v is not None]
-        if any(set(map(type, d.values())) - {str} for d in dicts) or any(set(map(type, d)) - {str} for d in dicts):
+        # a column at a time (issue 15): each row's key tuple, each key's values, their types, at C speed
+        dicts = values if NoneType not in kinds else list(filter(_is_not_none, values))
+        keys = list(map(tuple, dicts))
+        distinct = set(keys)
+        if not set(map(type, chain.from_iterable(distinct))) <= _STR_ONLY:
+            return False
+        present = dict.fromkeys(chain.from_iterable(sorted(distinct, key=keys.index) if len(distinct) > 1 else distinct))
+        got = {key: list(map(dict.get, values if dicts is values else map(_or_empty, values), repeat(key),
+                             repeat(""))) for key in present}  # "": absent (the row's keys tell)
+        if any(not set(map(type, col)) <= _STR_ONLY for col in got.values()):
             return False
         canon = self._canon
-        shapes = [None if v is None else canon.setdefault(tuple(v), tuple(v)) for v in values]
+        for shape in distinct:
+            canon.setdefault(shape, shape)
+        shapes = list(map(canon.__getitem__, keys))
+        if dicts is not values:
+            it = iter(shapes)
+            shapes = [None if v is None else next(it) for v in values]
         if not self.shapes.extend(shapes):
             return False
         n = len(self.shapes) - len(values)
-        for key in dict.fromkeys(k for d in dicts for k in d):
+        for key in present:
             if key not in self.fields:
                 self.fields[key] = Packed()
                 if n:
                     self.fields[key].extend([""] * n)
         for key, col in self.fields.items():
-            col.extend(["" if v is None else v.get(key, "") for v in values])  # "": absent (the row's keys tell)
+            col.extend(got[key] if key in got else [""] * len(values))
         return True
 
     def finish(self) -> Records:
