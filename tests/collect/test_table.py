@@ -166,3 +166,71 @@ def test_the_usage_report_is_read_a_line_at_a_time_as_string_io_splits_it() -> N
     from readiness.collect.collectors import _lines
     for text in ["", "a\n", "a", "a\r\nb\r\n", "x\n\n\ny", '"multi\nline",1\n2\n', "lone\rcarriage\n"]:
         assert list(_lines(text)) == list(io.StringIO(text))
+
+
+# -- the fast paths of a snapshot's load (issue 15): the same columns as the value-by-value ways ----------------------
+
+def _fresh(text: str) -> str:
+    return "".join(list(text))  # an equal string, another object (as a JSON parser makes one per occurrence)
+
+
+def test_coded_shares_equal_strings_through_its_palette() -> None:
+    col = Coded()
+    assert col.extend_equal([_fresh("Windows"), None, _fresh("iOS"), _fresh("Windows")])
+    assert col.extend_equal([_fresh("iOS"), None])
+    assert col.tolist() == ["Windows", None, "iOS", "Windows", "iOS", None]
+    assert len(col.palette) == 3 and col[0] is col[3] and col[2] is col[4]
+    full = Coded()
+    assert not full.extend_equal([f"v{i}" for i in range(CODED_MAX + 1)]) and len(full) == 0  # nothing added
+    assert full.extend_equal([f"v{i}" for i in range(CODED_MAX)]) and not full.extend_equal(["one more"])
+    assert len(full) == CODED_MAX
+    by_identity = Coded()
+    assert by_identity.extend([True, "x"]) and not by_identity.extend_equal(["x"])  # equal is not identical there
+    nulls_first = Coded()
+    assert nulls_first.extend([None, None]) and nulls_first.extend_equal(["a", None])  # a late key: null rows before
+    assert nulls_first.tolist() == [None, None, "a", None] and len(nulls_first.palette) == 2
+
+
+def test_records_grown_a_key_at_a_time_read_back_as_put_in() -> None:
+    rec = Records()
+    assert rec.extend([None, {"b": "1"}, {}])
+    assert rec.extend([{"a": "2", "b": "3"}, {"b": "4", "a": "5"}, None])  # a key first seen later; other key orders
+    assert rec.tolist() == [None, {"b": "1"}, {}, {"a": "2", "b": "3"}, {"b": "4", "a": "5"}, None]
+    assert [list(r) for r in rec.tolist() if r is not None] == [["b"], [], ["a", "b"], ["b", "a"]]
+    assert not rec.extend([{"a": "6"}, {"a": 7}]) and not rec.extend([{"a": "6"}, ["list"]]) and len(rec) == 6
+
+
+def _table(section: str, items: list[dict]) -> Table:
+    from readiness.collect.snapshot_file import _file_builder
+
+    build = _file_builder(section)
+    keys = list(dict.fromkeys(k for item in items for k in item))
+    for i in range(0, len(items), 4):
+        page = items[i:i + 4]
+        build.add_columns(keys, [[item.get(k) for item in page] for k in keys], len(page))
+    return build.table()
+
+
+def test_a_files_owners_are_held_flat_with_equal_ids_one_object() -> None:
+    from readiness import bulkjson
+
+    owners = [[_fresh("u1")], [], None, [_fresh("u2"), _fresh("u1")], [_fresh("u2")], [_fresh("u1")]]
+    with bulkjson.bulk_objects():
+        table = _table("devices", [{"id": f"d{i}", "owners": o} for i, o in enumerate(owners)])
+    col = table.column("owners")
+    assert type(table.cols[table.keys.index("owners")]) is Lists and col == owners
+    assert col[0][0] is col[3][1] is col[5][0] and col[3][0] is col[4][0]
+
+
+def test_a_files_compacted_sign_ins_are_kept_and_others_compacted_as_collected() -> None:
+    from readiness.collect.compact import sign_in
+
+    compact = [{"lastSignInDateTime": "2026-11-27T15:19:00Z", "lastNonInteractiveSignInDateTime": "2026-11-26T19:43:00Z"},
+               {"lastNonInteractiveSignInDateTime": "2026-11-26T19:43:00Z"}, {}]
+    users = [{"id": f"u{i}", "signInActivity": a} for i, a in enumerate(compact * 3)]
+    assert _table("users", users).column("signInActivity") == compact * 3
+    loose = compact + [{"lastNonInteractiveSignInDateTime": "2026-11-26T19:43:00Z", "lastSignInDateTime": "2026-11-27T15:19:00Z"},
+                       {"lastSignInDateTime": ""}, None]  # another key order, an empty value, null
+    got = _table("users", [{"id": f"u{i}", "signInActivity": a} for i, a in enumerate(loose)]).column("signInActivity")
+    assert got == [sign_in(a) for a in loose]
+    assert [list(a) for a in got] == [list(sign_in(a)) for a in loose]  # the compacted key order
