@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from . import depth_facts
 from .columns import Days, has_key
-from ..collect.table import columns
+from ..collect.table import columns, fields_of
 
 INACTIVE_SKU_STATES = ("Suspended", "Deleted", "LockedOut")
 
@@ -168,9 +168,9 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
               sign_in_read: bool) -> list[Person]:
     """A Person per user, every field from whole columns, made with one call each (``facts._build`` joins the other
     sections to them afterwards)."""
-    (ids, upns, names, departments, enabled, types, places, licences, states, activity, created, invited,
+    (ids, upns, names, departments, enabled, types, places, licences, states, created, invited,
      plans) = columns(users, "id", "userPrincipalName", "displayName", "department", "accountEnabled", "userType",
-                      "usageLocation", "assignedLicenses", "licenseAssignmentStates", "signInActivity",
+                      "usageLocation", "assignedLicenses", "licenseAssignmentStates",
                       "createdDateTime", "externalUserStateChangeDateTime", "provisionedPlans")
     if not ids:
         return []
@@ -181,9 +181,8 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
         "tap": repeat(tap), "is_admin": repeat(is_admin)}
     # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
     # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
-    activity = [x or {} for x in activity]
-    given["last_sign_in"] = last = _newest_of(days, [x.get("lastSignInDateTime") for x in activity],
-                                              [x.get("lastNonInteractiveSignInDateTime") for x in activity])
+    given["last_sign_in"] = last = _newest_of(days, *fields_of(users, "signInActivity", "lastSignInDateTime",
+                                                               "lastNonInteractiveSignInDateTime"))
     if sign_in_read:  # no sign-in for IDLE_DAYS, unless the account is newer than that (depth_facts.idle_by_sign_in)
         idle_days = depth_facts.IDLE_DAYS
         stale = {w: (age := days(w)) is None or age > idle_days for w in set(last)}  # last: strings or None

@@ -335,6 +335,21 @@ class Records(Sequence):
     def tolist(self) -> list:
         return self._values(0, len(self))
 
+    def field_columns(self, names: Iterable[str]) -> tuple[list, ...]:
+        """Per name, every row's value of that key (None where the row is null or lacks it), read from the key's own
+        column without making a dict per row (issue 15)."""
+        n, codes, palette = len(self), self.shapes.codes, self.shapes.palette
+        out = []
+        for name in names:
+            col = self.fields.get(name)
+            if col is None:
+                out.append([None] * n)
+                continue
+            values = col._values(0, n)
+            has = codes.translate(bytes(shape is not None and name in shape for shape in palette).ljust(256, b"\0"))
+            out.append(values if 0 not in has else [v if h else None for v, h in zip(values, has)])
+        return tuple(out)
+
 
 _HELD = (list, Coded, Packed, Lists, Records)
 
@@ -435,6 +450,15 @@ def columns(data: Any, *keys: str) -> tuple[list, ...]:
         return tuple(data.column(k) for k in keys)
     rows = data or []
     return tuple([row.get(k) for row in rows] for k in keys)
+
+
+def fields_of(data: Any, key: str, *names: str) -> tuple[list, ...]:
+    """The named keys of a column of objects (a user's ``signInActivity``), each as a list: a row's value, or None where
+    the row has no object or the object lacks the key. A Table's Records column is read key by key (no dict per row)."""
+    if isinstance(data, Table) and key in data._index and data.cols[data._index[key]].__class__ is Records:
+        return data.cols[data._index[key]].field_columns(names)
+    objects = columns(data, key)[0]
+    return tuple([x.get(name) if x.__class__ is dict else None for x in objects] for name in names)
 
 
 def as_rows(data: Any) -> list:

@@ -234,3 +234,14 @@ def test_a_files_compacted_sign_ins_are_kept_and_others_compacted_as_collected()
     got = _table("users", [{"id": f"u{i}", "signInActivity": a} for i, a in enumerate(loose)]).column("signInActivity")
     assert got == [sign_in(a) for a in loose]
     assert [list(a) for a in got] == [list(sign_in(a)) for a in loose]  # the compacted key order
+
+
+def test_fields_of_a_records_column_read_as_from_the_objects() -> None:
+    from readiness.collect.table import fields_of
+
+    acts = [{"b": "1"}, None, {}, {"a": "2", "b": "3"}, {"a": "é"}, {"b": ""}]  # accented: kept aside by Packed
+    table = Table(("id", "act"), [[str(i) for i in range(len(acts))], _grown(Records(), acts, page=2)])
+    expected = ([None, None, None, "2", "é", None], ["1", None, None, "3", None, ""])
+    assert fields_of(table, "act", "a", "b") == expected
+    assert fields_of(acts_rows := [{"act": a} for a in acts], "act", "a", "b") == expected and len(acts_rows) == 6
+    assert fields_of(table, "act", "c") == ([None] * 6,) and fields_of(table, "nope", "a") == ([None] * 6,)
