@@ -23,6 +23,7 @@ from .table import Coded, Lists, Packed, Records, Table, as_list
 TABLE_SECTIONS = frozenset({"users", "mfa", "managed_devices", "devices", "teams_users"})
 _STRINGY = frozenset({str, type(None)})
 _STR = frozenset({str})
+_BOOLISH = frozenset({bool, type(None)})  # equal is identical for these: coded by value, nothing to share
 # Strings held Packed (one text, an offset a row; Table's docstring): ones no other section shares and the audit reads
 # rarely or never. A person's id and sign-in name stay lists: the facts keep them, and six sections share each one.
 PACKED = {"devices": frozenset({"id", "deviceId", "displayName", "approximateLastSignInDateTime", "registrationDateTime"}),
@@ -137,7 +138,8 @@ class Builder:
         if col.__class__ is _Equal:
             if target.__class__ is Coded and target.extend_equal(col.values):
                 return
-            col = list(map(self.strings.setdefault, col.values, col.values))
+            col = col.values if _BOOLISH.issuperset(map(type, col.values)) else list(
+                map(self.strings.setdefault, col.values, col.values))
         if col.__class__ is _Items:
             if target.__class__ is Lists:
                 target.extend(col.rows, col.flat)
@@ -163,11 +165,19 @@ class Builder:
                 return col  # what sign_in would make of each: an equal dict (a snapshot file holds them compacted)
             return list(map(fn, col))
         if kinds <= _STRINGY and k not in self.packed:  # Packed: not kept as str, so not in the table
-            target = self.cols.get(k)
-            if (Coded if target is None and k not in self.records and k not in self.lists else target.__class__) is Coded:
+            if self._coded(k):
                 return _Equal(col)  # a Coded column shares equal strings through its palette (_grow)
             return list(map(self.strings.setdefault, col, col))
+        if kinds <= _BOOLISH and self._coded(k):
+            return _Equal(col)  # true, false and null coded by value: two passes instead of four by identity
         return col
+
+    def _coded(self, k: str) -> bool:
+        """Whether the column of ``k`` is (or will be made) a Coded one."""
+        target = self.cols.get(k)
+        if target is None:
+            return k not in self.records and k not in self.lists and k not in self.packed
+        return target.__class__ is Coded
 
     def _lists(self, k: str, col: list, fn: Callable[[Any], Any] | None, kinds: set) -> list:
         """A list property: checked, changed and shared once per distinct value (keyed by its JSON text)."""
@@ -178,7 +188,9 @@ class Builder:
             flat = _strings_in(col)
             if flat is not None and self._fine(k, col, flat):
                 return _Items(col, list(map(self.strings.setdefault, flat, flat)))
-        texts = _texts(col)  # as str: orjson's bytes keep ~4 KB of capacity each, too much for a key kept for long
+        # each value's key: a tuple for lists of strings (equal tuples: equal values), else its JSON text (as str:
+        # orjson's bytes keep ~4 KB of capacity each, too much for a key kept for long)
+        texts = list(map(tuple, col)) if kinds == _LIST and _strings_in(col) is not None else _texts(col)
         seen = self._distinct.setdefault(k, {})
         fresh = dict(zip(texts, col))  # equal texts: equal values, either one will do
         if seen:
@@ -233,6 +245,7 @@ def _texts(col: list) -> list[str]:
 
 
 _LISTY = frozenset({list, type(None)})
+_LIST = frozenset({list})
 
 
 class _Items:
