@@ -24,7 +24,7 @@ from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
 from .shapes import check_item
-from .table import Table
+from .table import Table, chunks_of
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # uncompressed; a 200,000-person tenant is well below
@@ -380,8 +380,9 @@ def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], 
     meta = {k: v for k, v in sec.items() if k != "data"}
     write(sep + dumps({name: meta})[1:-2] + _OPEN_COLUMNS + b"\n")
     keys = list(table.keys)
-    for i in range(0, len(table), CHUNK_ITEMS):
-        chunk = {"keys": keys, "columns": [c[i:i + CHUNK_ITEMS] for c in table.cols]}
+    # each column read once, a chunk at a time (a Packed one without working out its offsets: issue 15)
+    for i, cols in zip(range(0, len(table), CHUNK_ITEMS), zip(*(chunks_of(c, CHUNK_ITEMS) for c in table.cols))):
+        chunk = {"keys": keys, "columns": list(cols)}
         write((b"," if i else b"") + dumps(chunk) + b"\n")
     write(b"]}}\n")
 

@@ -173,6 +173,7 @@ class Packed(_Offsets):
     need none; building them as a snapshot loads cost 0.1 s at 100k)."""
 
     __slots__ = ("other", "text", "_parts", "_n", "_offsets")
+    WINDOW = 1 << 20  # characters split at a time while the offsets are worked out
 
     def __init__(self) -> None:
         self.other: dict[int, Any] = {}
@@ -185,9 +186,19 @@ class Packed(_Offsets):
     def offsets(self) -> array:
         """Where each row starts in ``text``, and where the last one ends: 4 bytes a row (up to 4 GB of text)."""
         if self._offsets is None:
-            pieces = self.finish().text.split(SEP)
-            pieces.pop()  # after the last row's SEP
-            self._offsets = array("I", accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0))
+            text, window = self.finish().text, self.WINDOW
+            offsets, carry = array("I", [0]), 0  # carry: characters of a row the last window ended inside
+            for start in range(0, len(text), window):  # a window at a time: never a str per row of the whole column
+                pieces = text[start:start + window].split(SEP)
+                rest = len(pieces.pop())  # after the window's last SEP: the start of a row the next window ends
+                if pieces:
+                    lengths = list(map(len, pieces))
+                    lengths[0] += carry
+                    offsets.extend(islice(accumulate(map(_PLUS_ONE, lengths), initial=offsets[-1]), 1, None))
+                    carry = rest
+                else:
+                    carry += rest
+            self._offsets = offsets
         return self._offsets
 
     def __len__(self) -> int:
@@ -211,6 +222,27 @@ class Packed(_Offsets):
                 parts.append(SEP)
         self._n += len(values)
         return True
+
+    def chunks(self, size: int) -> Iterator[list]:
+        """The rows in order, ``size`` at a time (the last chunk shorter), as ``self[i:i + size]`` gives them, read
+        window by window: no offsets needed (a snapshot's save reads every column this way)."""
+        text, window, other = self.finish().text, self.WINDOW, self.other
+        buf: list = []
+        carry, row = "", 0
+        for start in range(0, len(text), window):
+            pieces = text[start:start + window].split(SEP)
+            pieces[0] = carry + pieces[0]
+            carry = pieces.pop()  # the start of a row the next window ends
+            buf += pieces
+            while len(buf) >= size:
+                out = buf[:size]
+                del buf[:size]
+                _put_aside(out, other, row, row + size)
+                row += size
+                yield out
+        if buf:
+            _put_aside(buf, other, row, row + len(buf))
+            yield buf
 
     def finish(self) -> Packed:
         if self._parts is not None:
@@ -351,6 +383,15 @@ class Records(Sequence):
     def tolist(self) -> list:
         return self._values(0, len(self))
 
+    def chunks(self, size: int) -> Iterator[list]:
+        """The rows in order, ``size`` at a time, as ``self[i:i + size]`` gives them (each key's values read by
+        ``Packed.chunks``)."""
+        fields = {k: c.chunks(size) for k, c in self.fields.items()}
+        for start in range(0, len(self), size):
+            cols = {k: next(c) for k, c in fields.items()}
+            yield [None if shape is None else {k: cols[k][j] for k in shape}
+                   for j, shape in enumerate(self.shapes[start:start + size])]
+
     def field_columns(self, names: Iterable[str]) -> tuple[list, ...]:
         """Per name, every row's value of that key (None where the row is null or lacks it), read from the key's own
         column without making a dict per row (issue 15)."""
@@ -381,6 +422,13 @@ def held(col: list) -> Any:
         lists.extend(col)
         return lists
     return col
+
+
+def chunks_of(col: Any, size: int) -> Iterator[list]:
+    """A column's rows ``size`` at a time, in order (what slicing gives, read in one pass where the column can)."""
+    if col.__class__ is Packed or col.__class__ is Records:
+        return col.chunks(size)
+    return (col[i:i + size] for i in range(0, len(col), size))
 
 
 def as_list(col: Any) -> list:

@@ -245,3 +245,26 @@ def test_fields_of_a_records_column_read_as_from_the_objects() -> None:
     assert fields_of(table, "act", "a", "b") == expected
     assert fields_of(acts_rows := [{"act": a} for a in acts], "act", "a", "b") == expected and len(acts_rows) == 6
     assert fields_of(table, "act", "c") == ([None] * 6,) and fields_of(table, "nope", "a") == ([None] * 6,)
+
+
+@pytest.mark.parametrize("window", [1, 2, 5, 7, 64, 1 << 20])
+def test_packed_offsets_worked_out_window_by_window_find_every_row(monkeypatch: pytest.MonkeyPatch, window: int) -> None:
+    values = ["", "a", None, "bcd", "", "é", "ef" * 9, "", "ghi", "j"]
+    col = _grown(Packed(), values)
+    monkeypatch.setattr(Packed, "WINDOW", window)  # rows cross windows, windows end on and inside rows
+    assert list(col.offsets) == [0, 1, 3, 4, 8, 9, 10, 29, 30, 34, 36]
+    assert [col[i] for i in range(len(values))] == values and col[2:7] == values[2:7] and col.tolist() == values
+    assert len(Packed()) == 0 and list(Packed().offsets) == [0] and Packed()[0:5] == []
+
+
+@pytest.mark.parametrize("window", [1, 3, 8, 1 << 20])
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 100])
+def test_chunks_of_a_column_are_its_slices(monkeypatch: pytest.MonkeyPatch, window: int, size: int) -> None:
+    from readiness.collect.table import chunks_of
+
+    monkeypatch.setattr(Packed, "WINDOW", window)
+    values = ["", "a", None, "bcd", "", "é", "ef" * 9, "", "ghi", 7]
+    acts = [{"b": "1"}, None, {}, {"a": "2", "b": "3"}, {"a": "é"}, {"b": ""}, None, {"a": "x"}, {}, {"b": "y"}]
+    for col in (_grown(Packed(), values), _grown(Records(), acts), _grown(Coded(), values), values):
+        assert list(chunks_of(col, size)) == [col[i:i + size] for i in range(0, len(col), size)]
+    assert list(chunks_of(Packed(), size)) == [] and list(chunks_of(Records(), size)) == []
