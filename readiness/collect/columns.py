@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import chain, islice, repeat
 from operator import itemgetter
+from types import NoneType
 from typing import Any, Callable, Iterable, Sequence
 
 from .. import bulkjson
@@ -190,7 +191,8 @@ class Builder:
                 return _Items(col, list(map(self.strings.setdefault, flat, flat)))
         # each value's key: a tuple for lists of strings (equal tuples: equal values), else its JSON text (as str:
         # orjson's bytes keep ~4 KB of capacity each, too much for a key kept for long)
-        texts = list(map(tuple, col)) if kinds == _LIST and _strings_in(col) is not None else _texts(col)
+        texts = (_tuples(col, kinds) if kinds <= _LISTY and list in kinds and _strings_in(col) is not None
+                 else _texts(col))
         seen = self._distinct.setdefault(k, {})
         fresh = dict(zip(texts, col))  # equal texts: equal values, either one will do
         if seen:
@@ -245,7 +247,6 @@ def _texts(col: list) -> list[str]:
 
 
 _LISTY = frozenset({list, type(None)})
-_LIST = frozenset({list})
 
 
 class _Items:
@@ -281,6 +282,13 @@ def _compact_sign_ins(col: list) -> bool:
         if rows and sum(map(bool, map(dict.get, col, repeat(key)))) != rows:  # absent: None, falsy
             return False
     return True
+
+
+def _tuples(col: list, kinds: set) -> list:
+    """Each list as a tuple, null as None: the keys of a column of lists of strings."""
+    if NoneType in kinds:
+        return [None if v is None else tuple(v) for v in col]
+    return list(map(tuple, col))
 
 
 def _rows_of(got: _Items) -> list:

@@ -268,3 +268,12 @@ def test_chunks_of_a_column_are_its_slices(monkeypatch: pytest.MonkeyPatch, wind
     for col in (_grown(Packed(), values), _grown(Records(), acts), _grown(Coded(), values), values):
         assert list(chunks_of(col, size)) == [col[i:i + size] for i in range(0, len(col), size)]
     assert list(chunks_of(Packed(), size)) == [] and list(chunks_of(Records(), size)) == []
+
+
+def test_equal_lists_of_strings_are_one_object_across_pages_with_and_without_nulls() -> None:
+    features = [[_fresh("Teams")], [_fresh("Teams"), _fresh("Calls")], None, [_fresh("Teams")], None, [_fresh("Teams"), _fresh("Calls")],
+                [_fresh("Teams")], [], []]
+    table = _table("teams_users", [{"id": f"u{i}", "featureTypes": f} for i, f in enumerate(features)])
+    col = table.column("featureTypes")
+    assert col == features and type(table.cols[table.keys.index("featureTypes")]) is Coded
+    assert col[0] is col[3] is col[6] and col[1] is col[5] and col[7] is col[8]
