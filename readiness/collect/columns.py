@@ -137,7 +137,7 @@ class Builder:
             if self.n:
                 self._grow(key, [None] * self.n)
         if col.__class__ is _Equal:
-            if target.__class__ is Coded and target.extend_equal(col.values):
+            if target.__class__ is Coded and target.extend_equal(col.values, self.strings.setdefault):
                 return
             col = col.values if _BOOLISH.issuperset(map(type, col.values)) else list(
                 map(self.strings.setdefault, col.values, col.values))

@@ -59,10 +59,11 @@ class Coded(Sequence):
         self._ids: dict[int, int] | None = {}  # id(value) -> code, while the column grows (None once finished)
         self._equal: dict[Any, int] | None = {}  # value -> code, while only extend_equal added rows
 
-    def extend_equal(self, values: list) -> bool:
-        """Add rows of strings and nulls, equal values coded alike (the first one seen is the one kept): a small
-        palette instead of sharing each value through a big string table first (issue 15). False (nothing added)
-        when they would make more than CODED_MAX distinct values, or rows were added by identity before."""
+    def extend_equal(self, values: list, share: Any = None) -> bool:
+        """Add rows of strings, true, false and nulls, equal values coded alike: a small palette instead of sharing each
+        value through a big string table first (issue 15). ``share(s, s)``: the one object to keep for a string first
+        seen (a string table's ``setdefault``; default: the first one seen). False (nothing added) when they would make
+        more than CODED_MAX distinct values, or rows were added by identity before."""
         equal, ids = self._equal, self._ids
         if equal is None or ids is None:
             return False
@@ -71,6 +72,8 @@ class Coded(Sequence):
             if len(ids) + len(fresh) > CODED_MAX:
                 return False
             for v in fresh:
+                if share is not None and v.__class__ is str:
+                    v = share(v, v)
                 equal[v] = ids[id(v)] = len(self.palette)
                 self.palette.append(v)
         self.codes.extend(map(equal.__getitem__, values))

@@ -186,6 +186,11 @@ def test_coded_shares_equal_strings_through_its_palette() -> None:
     assert len(full) == CODED_MAX
     by_identity = Coded()
     assert by_identity.extend([True, "x"]) and not by_identity.extend_equal(["x"])  # equal is not identical there
+    kept = _fresh("Windows")
+    table = {kept: kept}  # a string table: the palette keeps its object (other sections share it), not the row's
+    shared = Coded()
+    assert shared.extend_equal([_fresh("Windows"), _fresh("iOS"), True], table.setdefault) and shared[0] is kept
+    assert shared[1] is table["iOS"] and True not in table and shared.tolist() == ["Windows", "iOS", True]
     nulls_first = Coded()
     assert nulls_first.extend([None, None]) and nulls_first.extend_equal(["a", None])  # a late key: null rows before
     assert nulls_first.tolist() == [None, None, "a", None] and len(nulls_first.palette) == 2
