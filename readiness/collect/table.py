@@ -176,7 +176,7 @@ class Packed(_Offsets):
     need none; building them as a snapshot loads cost 0.1 s at 100k)."""
 
     __slots__ = ("other", "text", "_parts", "_n", "_offsets")
-    WINDOW = 1 << 20  # characters split at a time while the offsets are worked out
+    WINDOW = 1 << 16  # characters split at a time (offsets, chunks): ~1,700 rows, never a str per row of a column
 
     def __init__(self) -> None:
         self.other: dict[int, Any] = {}
