@@ -100,10 +100,9 @@ def build_matrix(f: Facts, *, shared_lists: bool = False) -> Matrix:
     about 70 MB less at 400,000 people; only for a caller that changes no row (a CLI command renders and exits:
     ``evaluate(one_shot=True)``). Otherwise every row has lists of its own, as a library user may change one."""
     groups: dict[str, list[tuple[str, dict, tuple]]] = {}
-    verdicts: dict[tuple, tuple[bool | None, tuple[str, ...], dict[str, bool], int]] = {}  # the few distinct answers
+    verdicts: dict[tuple, tuple[bool | None, list[str], dict[str, bool], int]] = {}  # the few distinct answers
     own = list if not shared_lists else None  # a row's own copy of a shared list, unless sharing is allowed
     licence_names: dict[tuple[str, ...], list[str]] = {}
-    reason_lists: dict[int, list[str]] = {}
     lists: dict[tuple, list[str]] = {}  # equal values, one list: verdicts and licence sets differ, lists repeat
     missing: dict[tuple[str, ...], list[str]] = {(): []}
     signatures: dict[tuple, tuple] = {}  # equal signatures are one tuple (a few distinct ones at any size)
@@ -120,15 +119,13 @@ def build_matrix(f: Facts, *, shared_lists: bool = False) -> Matrix:
         got = verdicts.get(key) if key is not None else None
         if got is None:
             ready, reasons = assess(p, f)
+            reasons = lists.setdefault(("r", *reasons), reasons)
             if key is not None:
-                got = verdicts[key] = (ready, tuple(reasons), ready_capabilities(p), len(verdicts))
+                got = verdicts[key] = (ready, reasons, ready_capabilities(p), len(verdicts))
             else:
-                got = (ready, tuple(reasons), ready_capabilities(p), unshared)
+                got = (ready, reasons, ready_capabilities(p), unshared)
                 unshared -= 1
-        ready, reasons, kit_, verdict = got
-        reason_list = reason_lists.get(verdict)
-        if reason_list is None:
-            reason_list = reason_lists[verdict] = lists.setdefault(("r", *reasons), list(reasons))
+        ready, reason_list, kit_, verdict = got
         skus = p.skus if p.skus.__class__ is tuple else tuple(p.skus)
         names = licence_names.get(skus)
         if names is None:
