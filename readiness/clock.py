@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from datetime import date, datetime, time, timezone
-from datetime import time as dtime
 from typing import Iterator
 
 from .errors import UsageError
@@ -105,6 +104,6 @@ def _date_or_false(text: str) -> date | bool:
 
 def _time_ok(text: str) -> bool:
     try:
-        return text.isascii() and text[2] == ":" and text[5] == ":" and bool(dtime.fromisoformat(text) or True)
+        return text.isascii() and text[2] == ":" and text[5] == ":" and bool(time.fromisoformat(text) or True)
     except ValueError:
         return False
