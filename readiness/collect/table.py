@@ -189,20 +189,23 @@ class Packed(_Offsets):
     def offsets(self) -> array:
         """Where each row starts in ``text``, and where the last one ends: 4 bytes a row (up to 4 GB of text)."""
         if self._offsets is None:
-            text, window = self.finish().text, self.WINDOW
-            offsets, carry = array("I", [0]), 0  # carry: characters of a row the last window ended inside
-            for start in range(0, len(text), window):  # a window at a time: never a str per row of the whole column
-                pieces = text[start:start + window].split(SEP)
-                rest = len(pieces.pop())  # after the window's last SEP: the start of a row the next window ends
-                if pieces:
-                    lengths = list(map(len, pieces))
-                    lengths[0] += carry
-                    offsets.extend(islice(accumulate(map(_PLUS_ONE, lengths), initial=offsets[-1]), 1, None))
-                    carry = rest
-                else:
-                    carry += rest
+            offsets = array("I", [0])
+            for rows in self._windows():
+                offsets.extend(islice(accumulate(map(_PLUS_ONE, map(len, rows)), initial=offsets[-1]), 1, None))
             self._offsets = offsets
         return self._offsets
+
+    def _windows(self) -> Iterator[list[str]]:
+        """The rows' texts in order, a window of ``text`` at a time (each list: the rows that window completes; values
+        kept aside read as ""): never a str per row of the whole column at once."""
+        text, window = self.finish().text, self.WINDOW
+        carry = ""  # the start of a row the last window ended inside
+        for start in range(0, len(text), window):
+            pieces = text[start:start + window].split(SEP)
+            pieces[0] = carry + pieces[0]
+            carry = pieces.pop()  # after the window's last SEP
+            if pieces:
+                yield pieces
 
     def __len__(self) -> int:
         return self._n
@@ -229,14 +232,11 @@ class Packed(_Offsets):
     def chunks(self, size: int) -> Iterator[list]:
         """The rows in order, ``size`` at a time (the last chunk shorter), as ``self[i:i + size]`` gives them, read
         window by window: no offsets needed (a snapshot's save reads every column this way)."""
-        text, window, other = self.finish().text, self.WINDOW, self.other
+        other = self.other
         buf: list = []
-        carry, row = "", 0
-        for start in range(0, len(text), window):
-            pieces = text[start:start + window].split(SEP)
-            pieces[0] = carry + pieces[0]
-            carry = pieces.pop()  # the start of a row the next window ends
-            buf += pieces
+        row = 0
+        for rows in self._windows():
+            buf += rows
             while len(buf) >= size:
                 out = buf[:size]
                 del buf[:size]
