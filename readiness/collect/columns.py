@@ -185,14 +185,12 @@ class Builder:
         types = self.fields.get(k)
         if types is not None and not kinds <= _allowed(types):
             check_column(self.section, k, col, self.endpoint, values=())  # raises, naming the field
-        if k in self.lists and fn is None and kinds <= _LISTY:
-            flat = _strings_in(col)
-            if flat is not None and self._fine(k, col, flat):
-                return _Items(col, list(map(self.strings.setdefault, flat, flat)))
+        flat = _strings_in(col) if kinds <= _LISTY else None  # the items, when every value is a list of strings or null
+        if flat is not None and k in self.lists and fn is None and self._fine(k, col, flat):
+            return _Items(col, list(map(self.strings.setdefault, flat, flat)))
         # each value's key: a tuple for lists of strings (equal tuples: equal values), else its JSON text (as str:
         # orjson's bytes keep ~4 KB of capacity each, too much for a key kept for long)
-        texts = (_tuples(col, kinds) if kinds <= _LISTY and list in kinds and _strings_in(col) is not None
-                 else _texts(col))
+        texts = _tuples(col, kinds) if flat is not None and list in kinds else _texts(col)
         seen = self._distinct.setdefault(k, {})
         fresh = dict(zip(texts, col))  # equal texts: equal values, either one will do
         if seen:
