@@ -169,15 +169,16 @@ def _rows(rows: list[dict], one: Any, depth: int) -> None:
                 (_dict if cls is dict else _list)(value, one, depth - 1)
 
 
-def loads(data: bytes | bytearray | str) -> Any:
+def loads(data: bytes | bytearray | memoryview | str) -> Any:
     """What ``json.loads`` gives, errors included: orjson first; what it refuses (NaN, nesting deeper than 1024,
-    damaged text) is read again by json, which accepts or refuses it with its own exceptions."""
+    damaged text) is read again by json, which accepts or refuses it with its own exceptions. A memoryview: a part of
+    a line read without copying it (a snapshot file's column, issue 15)."""
     if orjson is not None:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(data)
+    return json.loads(bytes(data) if data.__class__ is memoryview else data)
 
 
 def dumps(obj: Any) -> bytes:

@@ -123,6 +123,45 @@ class Builder:
             self._grow(k, col)
         self.n += n
 
+    # A snapshot file's section read a whole column at a time (collect/snapshot_columns.py): add_column or set_column
+    # per column, then end_columns. The rows are validated and shared as add_columns does them.
+    def add_column(self, key: str, col: list) -> None:
+        """Every row's value of one property, as a plain list."""
+        if self.fixed is None or key in self.cols:
+            self._grow(key, self._column(key, col))
+
+    def prepared(self, key: str, values: list) -> list:
+        """``values`` of one property checked, changed and shared as add_columns does a column's: what a Coded
+        column's distinct values become (the file's palette)."""
+        got = self._column(key, values)
+        if got.__class__ is _Equal:
+            values = got.values
+            if _BOOLISH.issuperset(map(type, values)):
+                return values
+            one = self.strings.setdefault
+            return list(map(one, values, values))  # strings and nulls (None: itself)
+        return _rows_of(got) if got.__class__ is _Items else got
+
+    def kind(self, key: str) -> type:
+        """What a whole column of ``key`` is held as: Packed, Records, Lists, or Coded (a list when too many values)."""
+        return self._new(key).__class__
+
+    def set_column(self, key: str, column: Any) -> None:
+        """A finished column of every row, built by the reader from values it checked through ``prepared``."""
+        if self.fixed is None or key in self.cols:
+            self.cols[key] = column
+
+    def end_columns(self, keys: list[str], n: int) -> None:
+        """After the columns of ``n`` rows: a required key the file lacks refused, the other keys null-filled."""
+        present = set(keys)
+        for name in self.required:
+            if name not in present:
+                check_column(self.section, name, [None] * n, self.endpoint)
+        for k in list(self.cols):
+            if k not in present and n:
+                self._grow(k, self._column(k, [None] * n) if k in self.shape else [None] * n)
+        self.n = n
+
     def _new(self, key: str) -> Any:
         if key in self.packed:
             return Packed()

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Phrase
 from ..safe_io import open_output
-from .snapshot_file import COLUMNS, read_snapshot, table_of, validate_document, write_document
+from .snapshot_file import is_columns, read_snapshot, table_of, validate_document, write_document
 from .table import Table
 
 SCHEMA_VERSION = 1
@@ -138,7 +138,7 @@ class Snapshot:
                         schema_version=doc["schema_version"])
         snap.sections = {name: Section.from_dict(name, sec) for name, sec in (doc.get("sections") or {}).items()}
         for sec in snap.sections.values():
-            if isinstance(sec.data, dict) and sec.data.get("layout") == COLUMNS:  # a snapshot file's columns, validated
+            if is_columns(sec.data):  # a snapshot file's columns, validated
                 sec.data = table_of(sec.name, sec.data)
         return snap
 

@@ -24,7 +24,8 @@ from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
 from .shapes import check_item
-from .table import Table, chunks_of
+from .snapshot_columns import COLUMNS2, OPEN_END, Reader, encoded, open_data, read_columns
+from .table import Table
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # uncompressed; a 200,000-person tenant is well below
@@ -101,7 +102,7 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
             doc = _parse(_read_capped(stream, limit, path, bytearray(first)), path)
             validate_document(doc, schema_version, statuses)
             for name, sec in doc["sections"].items():
-                if isinstance(sec.get("data"), dict) and sec["data"].get("layout") == COLUMNS:
+                if is_columns(sec.get("data")):
                     sec["data"] = table_of(name, sec["data"])
                 else:
                     bulkjson.share(sec.get("data"))
@@ -274,7 +275,8 @@ def _too_big(path: Path, limit: int) -> SnapshotError:
 #   ,{...},...
 #   ]}                                                                 ...and closes
 #   }}
-LAYOUT = "lines/1"
+LAYOUT = "lines/2"  # lines/1: the big sections as chunks of rows ("columns"); lines/2: a line per column (COLUMNS2)
+LAYOUTS = frozenset({"lines/1", LAYOUT})
 CHUNK_ITEMS = 1000
 HEADER_MAX = 4 * 1024 * 1024
 _SECTIONS = b',"sections":{'
@@ -309,7 +311,7 @@ def _header(first: bytes) -> dict | None:
         head = bulkjson.loads(line[:-len(_SECTIONS)] + b"}")
     except (ValueError, RecursionError):
         return None
-    return head if isinstance(head, dict) and head.get("layout") == LAYOUT else None
+    return head if isinstance(head, dict) and head.get("layout") in LAYOUTS else None
 
 
 def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[str]) -> dict:
@@ -325,6 +327,18 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             break
         body = body[1:] if sections and body.startswith(b",") else body
         opens_list = body.endswith(_OPEN_LIST)
+        if body.endswith(OPEN_END):
+            one = _load(lines, b"{" + body + b"]}}}")
+            if not isinstance(one, dict) or len(one) != 1:
+                raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
+            ((name, sec),) = one.items()
+            _section_meta(name, sec, statuses)
+            data = sec.get("data")
+            if not is_columns(data) or data.get("columns") != [] or set(data) != {"layout", "rows", "columns"}:
+                raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
+            sec["data"] = _read_column_lines2(lines, name, data["rows"])
+            sections[name] = sec
+            continue
         if body.endswith(_OPEN_COLUMNS):
             one = _load(lines, b"{" + body + b"]}}}")
             if not isinstance(one, dict) or len(one) != 1:
@@ -376,15 +390,30 @@ _OPEN_COLUMNS = b',"data":{"layout":"columns","chunks":['
 
 
 def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], Any], sep: bytes) -> None:
+    """A Table section in the COLUMNS2 layout: a line per column, in the form it has in memory (snapshot_columns.py)."""
     dumps = bulkjson.dumps
     meta = {k: v for k, v in sec.items() if k != "data"}
-    write(sep + dumps({name: meta})[1:-2] + _OPEN_COLUMNS + b"\n")
-    keys = list(table.keys)
-    # each column read once, a chunk at a time (a Packed one without working out its offsets: issue 15)
-    for i, cols in zip(range(0, len(table), CHUNK_ITEMS), zip(*(chunks_of(c, CHUNK_ITEMS) for c in table.cols))):
-        chunk = {"keys": keys, "columns": list(cols)}
-        write((b"," if i else b"") + dumps(chunk) + b"\n")
+    write(sep + dumps({name: meta})[1:-2] + open_data(len(table)) + b"\n")
+    for i, (key, col) in enumerate(zip(table.keys, table.cols)):
+        write((b"," if i else b"") + dumps(encoded(key, col)) + b"\n")
     write(b"]}}\n")
+
+
+def _read_column_lines2(lines: _Budget, name: str, rows: Any) -> Table:
+    reader = Reader(name, _file_builder(name), _where(name))
+    while True:
+        line = lines.readline()
+        body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
+        if body == b"]}}":
+            return reader.table(rows)
+        if not line or body == b"}}":
+            raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
+        reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
+
+
+def is_columns(data: Any) -> bool:
+    """Whether a section's data in a document is a Table's columns (either layout)."""
+    return isinstance(data, dict) and data.get("layout") in (COLUMNS, COLUMNS2)
 
 
 def _read_column_lines(lines: _Budget, name: str) -> Table:
@@ -400,7 +429,10 @@ def _read_column_lines(lines: _Budget, name: str) -> Table:
 
 
 def table_of(name: str, data: dict) -> Table:
-    """The Table in a document's columns (``{"layout": "columns", "chunks": [...]}``), validated as the file's items are."""
+    """The Table in a document's columns (``{"layout": "columns", "chunks": [...]}`` or COLUMNS2), validated as the
+    file's items are."""
+    if data.get("layout") == COLUMNS2:
+        return read_columns(name, _file_builder(name), _where(name), data)
     chunks = data.get("chunks")
     if not isinstance(chunks, list) or set(data) - {"layout", "chunks"}:
         raise SnapshotError.keyed("snapshot.bad_columns", fix_key="snapshot.damaged", where=_where(name))
@@ -585,7 +617,7 @@ def _section_data(name: str, data: Any) -> None:
     if data is None:
         return
     if name in LIST_SECTIONS:
-        if isinstance(data, dict) and data.get("layout") == COLUMNS:
+        if is_columns(data):
             table_of(name, data)  # built and checked; Snapshot._from_valid keeps the one it builds
             return
         if isinstance(data, Table):

@@ -101,6 +101,13 @@ class Coded(Sequence):
         self.codes.extend(map(ids.__getitem__, keys))
         return True
 
+    @classmethod
+    def of(cls, palette: list, codes: bytes | bytearray) -> Coded:
+        """A finished column of these values and codes (a snapshot file's; the caller checked every code < len(palette))."""
+        col = cls()
+        col.palette, col.codes = palette, bytearray(codes)
+        return col.finish()
+
     def finish(self) -> Coded:
         self._ids = self._equal = None  # the palette keeps its values alive; the maps are not needed to read
         return self
@@ -229,6 +236,14 @@ class Packed(_Offsets):
         self._n += len(values)
         return True
 
+    @classmethod
+    def of(cls, text: str, n: int, other: dict[int, Any]) -> Packed:
+        """A finished column of ``n`` rows from its text (each row followed by SEP) and the rows kept aside (a snapshot
+        file's; the caller checked that the text holds ``n`` rows)."""
+        col = cls()
+        col.text, col._parts, col._n, col.other = text, None, n, other
+        return col
+
     def chunks(self, size: int) -> Iterator[list]:
         """The rows in order, ``size`` at a time (the last chunk shorter), as ``self[i:i + size]`` gives them, read
         window by window: no offsets needed (a snapshot's save reads every column this way)."""
@@ -296,6 +311,13 @@ class Lists(_Offsets):
             offsets.append(len(self.items))
         return True
 
+    @classmethod
+    def of(cls, items: list, offsets: array, other: dict[int, Any]) -> Lists:
+        """A column from its flat items, offsets and rows kept aside (a snapshot file's, checked by the caller)."""
+        col = cls()
+        col.items, col.offsets, col.other = items, offsets, other
+        return col
+
     def finish(self) -> Lists:
         return self
 
@@ -356,6 +378,14 @@ class Records(Sequence):
         for key, col in self.fields.items():
             col.extend(got[key] if key in got else [""] * len(values))
         return True
+
+    @classmethod
+    def of(cls, shapes: Coded, fields: dict[str, Packed]) -> Records:
+        """A finished column from its key sets (tuples or None) and each key's values (a snapshot file's, checked by
+        the caller: every field as long as ``shapes``, every key of a shape a field)."""
+        col = cls()
+        col.shapes, col.fields = shapes, fields
+        return col.finish()
 
     def finish(self) -> Records:
         self.shapes.finish()
