@@ -318,6 +318,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
     validate_document(dict(head, sections={}), schema_version, statuses)  # the header's fields, before any data
     sections: dict[str, Any] = {}
     head["sections"] = sections
+    seen: dict = {}  # list columns read so far (snapshot_columns.Reader._shared)
     while True:
         line = lines.readline()
         if not line:
@@ -336,7 +337,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             data = sec.get("data")
             if not is_columns(data) or data.get("columns") != [] or set(data) != {"layout", "rows", "columns"}:
                 raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
-            sec["data"] = _read_column_lines2(lines, name, data["rows"])
+            sec["data"] = _read_column_lines2(lines, name, data["rows"], seen)
             sections[name] = sec
             continue
         if body.endswith(_OPEN_COLUMNS):
@@ -399,8 +400,8 @@ def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], 
     write(b"]}}\n")
 
 
-def _read_column_lines2(lines: _Budget, name: str, rows: Any) -> Table:
-    reader = Reader(name, _file_builder(name), _where(name))
+def _read_column_lines2(lines: _Budget, name: str, rows: Any, seen: dict) -> Table:
+    reader = Reader(name, _file_builder(name), _where(name), seen)
     while True:
         line = lines.readline()
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
