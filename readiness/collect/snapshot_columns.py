@@ -23,14 +23,16 @@ import binascii
 from array import array
 from itertools import accumulate, chain
 from operator import lt, sub
-from typing import Any
+from typing import Any, Callable
 
 from .. import bulkjson
-from ..errors import SnapshotError
+from ..errors import GraphBadResponse, SnapshotError
 from .columns import Builder
 from .table import CODED_MAX, SEP, Coded, Lists, Packed, Records, Table, as_list
 
 COLUMNS2 = "columns/2"
+# (key or None for the section, the column's rows, the error) -> the SnapshotError naming the row (snapshot_file.py)
+Explain = Callable[[Any, list, Exception], SnapshotError]
 _INT = frozenset({int})
 _STR = frozenset({str})
 _BYTES = bytes(range(256))
@@ -81,8 +83,8 @@ OPEN_END = b',"columns":['  # how a section line that opens its columns ends
 class Reader:
     """A section's columns, one at a time (``add``), then ``table()``: at most one column's raw form held at once."""
 
-    def __init__(self, name: str, build: Builder, where: str, seen: dict | None = None) -> None:
-        self.name, self.build, self.where = name, build, where
+    def __init__(self, name: str, build: Builder, where: str, explain: Explain, seen: dict | None = None) -> None:
+        self.name, self.build, self.where, self.explain = name, build, where, explain
         self.seen = {} if seen is None else seen  # (rows, first, last) -> a list column read before (``_shared``)
         self.keys: list[str] = []
         self.n: int | None = None
@@ -100,26 +102,55 @@ class Reader:
         self.keys.append(key)
         parts = col.keys() - {"key"}
         if parts == {"values"}:
-            values = col["values"]
-            if values.__class__ is not list:
+            got: Any = col["values"]
+            if got.__class__ is not list:
                 raise self._bad(key, "not_encoded")
-            self._rows(key, len(values))
-            self._values(key, values)
         elif parts == {"palette", "codes"}:
-            self._coded(key, col)
+            got = Coded.of(*self._codes(key, col))
         elif parts <= {"text", "other"} and "text" in parts:
-            self._packed(key, col)
+            got = self._text(key, col)
         elif parts <= {"items", "lengths", "other"} and {"items", "lengths"} <= parts:
-            self._lists(key, col)
+            got = self._lists(key, col)
         elif parts == {"shapes", "fields"}:
-            self._records(key, col)
+            got = self._records(key, col)
         else:
             raise self._bad(key, "not_encoded")
+        self._rows(key, len(got))
+        try:
+            self._take(key, got)
+        except (GraphBadResponse, SnapshotError, TypeError, ValueError) as exc:  # a value the section does not allow
+            raise self.explain(key, as_list(got), exc) from None
 
-    def _values(self, key: str, values: list) -> None:
+    def _take(self, key: str, got: Any) -> None:
+        """A column whose encoding fits together into the builder: as it is where the Builder would hold the same
+        (its values checked and shared), else as its rows, read the way a list column's are."""
+        kind, cls = self.build.kind(key), got.__class__
+        if cls is list:
+            self._values(key, got, kind)
+            return
+        if kind is cls:
+            if cls is Coded:
+                self.build.set_column(key, Coded.of(self.build.prepared(key, got.palette), got.codes))
+                return
+            if cls is Packed and self._packed_fine(key, got):
+                self.build.set_column(key, got)
+                return
+            if cls is Lists and all(v is None for v in got.other.values()):
+                flat = self.build.prepared(key, [got.items])[0]  # the items checked as one row, shared
+                if flat.__class__ is list and flat == got.items:
+                    self.build.set_column(key, Lists.of(flat, got.offsets, got.other))
+                    return
+            if cls is Records and self._records_fine(key, got.shapes.palette, got.shapes.codes, got.fields):
+                one = self.build.strings.setdefault  # the key tuples: one object per key set, shared key strings
+                got.shapes.palette = [None if s is None else tuple(map(one, s, s)) for s in got.shapes.palette]
+                self.build.set_column(key, got)
+                return
+        self.build.add_column(key, got.tolist())
+
+    def _values(self, key: str, values: list, kind: type) -> None:
         """A list column: a Coded one when it has few distinct values (the Builder finds out), else the list itself,
         checked and shared (not offered to a Coded column first: 0.25 s at 100k for 14 columns of ids and names)."""
-        if self.build.kind(key) is Coded:
+        if kind is Coded and values:
             try:  # the first rows tell when they hold too many (else the Builder finds out)
                 many = len(set(values[:4 * CODED_MAX])) > CODED_MAX
             except TypeError:  # lists, objects: the Builder's way
@@ -159,10 +190,13 @@ class Reader:
         if rows.__class__ is not int or rows != (self.n or 0):
             raise SnapshotError.keyed("snapshot.column_count", fix_key="snapshot.damaged", where=self.where,
                                       rows=str(rows)[:20], got=f"{self.n or 0:,}")
-        self.build.end_columns(self.keys, rows)
+        try:
+            self.build.end_columns(self.keys, rows)
+        except (GraphBadResponse, SnapshotError) as exc:  # a required key no column has
+            raise self.explain(None, [], exc) from None
         return self.build.table()
 
-    # -- each encoding ---------------------------------------------------------------------------------------------
+    # -- each encoding: its parts checked to fit together ----------------------------------------------------------
     def _codes(self, key: str, enc: Any) -> tuple[list, bytes]:
         """A palette and its codes, checked: at most CODED_MAX values, one code a row below their number."""
         palette, codes = enc.get("palette"), enc.get("codes")
@@ -177,14 +211,6 @@ class Reader:
         if raw.translate(None, _BYTES[:len(palette)]):  # a code with no value (what is left when the good ones go)
             raise self._bad(key, "codes", size=len(palette))
         return palette, raw
-
-    def _coded(self, key: str, enc: dict) -> None:
-        palette, codes = self._codes(key, enc)
-        self._rows(key, len(codes))
-        if self.build.kind(key) is Coded:
-            self.build.set_column(key, Coded.of(self.build.prepared(key, palette), codes))
-        else:  # a key held otherwise: its rows, read as a list column's
-            self.build.add_column(key, Coded.of(palette, codes).tolist())
 
     def _aside(self, key: str, enc: dict, n: int) -> dict[int, Any]:
         """The rows kept aside: [row, value] pairs, rows ascending below ``n``."""
@@ -206,36 +232,26 @@ class Reader:
             raise self._bad(key, "text")
         return Packed.of(text, n, self._aside(key, enc, n))
 
-    def _packed(self, key: str, enc: dict) -> None:
-        col = self._text(key, enc)
-        self._rows(key, len(col))
+    def _packed_fine(self, key: str, col: Packed) -> bool:
+        """Whether the Builder keeps these rows as they are: an ASCII text (its rows are strings: one stands for all),
+        the rows aside unchanged."""
+        if not col.text.isascii():
+            return False
         aside = list(col.other.values())
-        if self.build.kind(key) is Packed and col.text.isascii():
-            sample = [""] * (len(col) > len(aside)) + aside  # the rows in the text are strings: one stands for all
-            if all(map(_same, self.build.prepared(key, sample), sample)):
-                self.build.set_column(key, col)
-                return
-        self.build.add_column(key, col.tolist())
+        sample = [""] * (len(col) > len(aside)) + aside
+        return all(map(_same, self.build.prepared(key, sample), sample))
 
-    def _lists(self, key: str, enc: dict) -> None:
+    def _lists(self, key: str, enc: dict) -> Lists:
         items, lengths = enc["items"], enc["lengths"]
         if (items.__class__ is not list or lengths.__class__ is not list or not set(map(type, lengths)) <= _INT
                 or (lengths and min(lengths) < 0) or sum(lengths) != len(items)):
             raise self._bad(key, "lengths", items=f"{len(items) if items.__class__ is list else 0:,}")
-        n = len(lengths)
-        self._rows(key, n)
-        other = self._aside(key, enc, n)
+        other = self._aside(key, enc, len(lengths))
         if any(lengths[i] for i in other):
             raise self._bad(key, "lengths", items=f"{len(items):,}")
-        col = Lists.of(items, array("I", accumulate(lengths, initial=0)), other)
-        if self.build.kind(key) is Lists and all(v is None for v in other.values()):
-            flat = self.build.prepared(key, [items])[0]  # the items checked as one row, shared
-            if flat.__class__ is list and flat == items:
-                self.build.set_column(key, Lists.of(flat, col.offsets, other))
-                return
-        self.build.add_column(key, col.tolist())
+        return Lists.of(items, array("I", accumulate(lengths, initial=0)), other)
 
-    def _records(self, key: str, enc: dict) -> None:
+    def _records(self, key: str, enc: dict) -> Records:
         shapes, fields = enc["shapes"], enc["fields"]
         if shapes.__class__ is not dict or set(shapes) != {"palette", "codes"} or fields.__class__ is not dict:
             raise self._bad(key, "shapes")
@@ -244,22 +260,14 @@ class Reader:
                    for s in palette):
             raise self._bad(key, "shapes")
         palette = [None if s is None else tuple(s) for s in palette]
-        names = set(chain.from_iterable(filter(None, palette)))
-        if set(fields) != names:
+        if set(fields) != set(chain.from_iterable(filter(None, palette))):
             raise self._bad(key, "shapes")
-        self._rows(key, len(codes))
         cols = {k: self._text(key, c) for k, c in fields.items()}
         if any(len(c) != len(codes) for c in cols.values()):
             raise self._bad(key, "shapes")
-        col = Records.of(Coded.of(palette, codes), cols)
-        if self.build.kind(key) is Records and self._records_fine(key, palette, codes, cols):
-            one = self.build.strings.setdefault  # the key tuples: one object per key set, shared key strings
-            col.shapes.palette = [None if s is None else tuple(map(one, s, s)) for s in palette]
-            self.build.set_column(key, col)
-            return
-        self.build.add_column(key, col.tolist())
+        return Records.of(Coded.of(palette, codes), cols)
 
-    def _records_fine(self, key: str, palette: list, codes: bytes, cols: dict[str, Packed]) -> bool:
+    def _records_fine(self, key: str, palette: list, codes: bytes | bytearray, cols: dict[str, Packed]) -> bool:
         """Whether the Builder takes these rows as they are: each key set as it would keep it (checked with a stand-in
         value), every value a string, not empty exactly where its row has the key."""
         stand = [None if s is None else dict.fromkeys(s, "x") for s in palette]
@@ -279,7 +287,7 @@ class Reader:
             values = col.tolist()
             if not set(map(type, values)) <= _STR:
                 return False
-            has = codes.translate(bytes(s is not None and name in s for s in palette).ljust(256, b"\0"))
+            has = bytes(codes).translate(bytes(s is not None and name in s for s in palette).ljust(256, b"\0"))
             if bytes(map(bool, values)) != has:
                 return False
         return True
@@ -289,12 +297,12 @@ def _same(a: Any, b: Any) -> bool:
     return a is b
 
 
-def read_columns(name: str, build: Builder, where: str, data: dict) -> Table:
+def read_columns(name: str, build: Builder, where: str, data: dict, explain: Explain) -> Table:
     """A whole document's ``columns/2`` data (``{"layout", "rows", "columns"}``) as its Table."""
     cols = data.get("columns")
     if cols.__class__ is not list or set(data) != {"layout", "rows", "columns"}:
         raise SnapshotError.keyed("snapshot.column_not_encoded", fix_key="snapshot.damaged", where=where)
-    reader = Reader(name, build, where)
+    reader = Reader(name, build, where, explain)
     for col in cols:
         reader.add(col)
     return reader.table(data.get("rows"))

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
-from .shapes import check_item
+from .shapes import check_column, check_item
 from .snapshot_columns import COLUMNS2, OPEN_END, Reader, encoded, open_data, read_columns
 from .table import Table
 
@@ -401,7 +401,7 @@ def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], 
 
 
 def _read_column_lines2(lines: _Budget, name: str, rows: Any, seen: dict) -> Table:
-    reader = Reader(name, _file_builder(name), _where(name), seen)
+    reader = Reader(name, _file_builder(name), _where(name), partial(_column_error, name), seen)
     while True:
         line = lines.readline()
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
@@ -410,6 +410,26 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, seen: dict) -> Tab
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
         reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
+
+
+def _column_error(name: str, key: Any, values: list, exc: Exception) -> SnapshotError:
+    """What is wrong with a column of a COLUMNS2 section, named as in a file of items: the first row whose value the
+    section does not allow, and how (``key`` None: the section lacks a required key)."""
+    where = _where(name)
+    if key is None:
+        return _item_error(exc, f"{where}.data", {}, []) if isinstance(exc, GraphBadResponse) else exc  # type: ignore[return-value]
+    comp = [entry for entry in _compiled(name) if entry[0] == key]
+    for i, v in enumerate(values):
+        try:
+            check_column(name, key, [v])
+            if comp:
+                _check({key: v}, comp, "")
+        except (GraphBadResponse, SnapshotError) as bad:
+            return _item_error(bad, f"{where}.data[{i}]", {key: v}, comp)
+    if isinstance(exc, SnapshotError):
+        return exc
+    return SnapshotError.keyed("snapshot.column_values", fix_key="snapshot.damaged", where=where,
+                               key=json.dumps(key)[1:-1][:60], error_type=type(exc).__name__)
 
 
 def is_columns(data: Any) -> bool:
@@ -433,7 +453,7 @@ def table_of(name: str, data: dict) -> Table:
     """The Table in a document's columns (``{"layout": "columns", "chunks": [...]}`` or COLUMNS2), validated as the
     file's items are."""
     if data.get("layout") == COLUMNS2:
-        return read_columns(name, _file_builder(name), _where(name), data)
+        return read_columns(name, _file_builder(name), _where(name), data, partial(_column_error, name))
     chunks = data.get("chunks")
     if not isinstance(chunks, list) or set(data) - {"layout", "chunks"}:
         raise SnapshotError.keyed("snapshot.bad_columns", fix_key="snapshot.damaged", where=_where(name))
