@@ -104,7 +104,7 @@ class Reader:
         if parts == {"values"}:
             got: Any = col["values"]
             if got.__class__ is not list:
-                raise self._bad(key, "not_encoded")
+                raise self._bad(key, "unknown")
         elif parts == {"palette", "codes"}:
             got = Coded.of(*self._codes(key, col))
         elif parts <= {"text", "other"} and "text" in parts:
@@ -114,7 +114,7 @@ class Reader:
         elif parts == {"shapes", "fields"}:
             got = self._records(key, col)
         else:
-            raise self._bad(key, "not_encoded")
+            raise self._bad(key, "unknown")
         self._rows(key, len(got))
         try:
             self._take(key, got)

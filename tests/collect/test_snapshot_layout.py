@@ -17,6 +17,7 @@ from readiness.collect import snapshot_file
 from readiness.collect.snapshot import Snapshot
 from readiness.collect.table import Table
 from readiness.errors import SnapshotError
+from tests.collect.lines1 import save_lines1
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +45,16 @@ def test_the_file_is_one_json_document_equal_to_the_snapshot(snap: Snapshot, sma
         doc = json.loads(b"\n".join(lines_of(path)))  # any JSON reader reads it whole, as before
         assert doc.pop("layout") == snapshot_file.LAYOUT
         for name, sec in doc["sections"].items():  # the big sections as columns, read back as the rows they hold
-            if isinstance(sec.get("data"), dict) and sec["data"].get("layout") == "columns":
+            if snapshot_file.is_columns(sec.get("data")):
                 sec["data"] = snapshot_file.table_of(name, sec["data"]).rows()
         assert doc == json.loads(json.dumps(snap.to_dict()))
 
 
-def test_big_sections_are_written_a_chunk_of_columns_per_line(snap: Snapshot, small_chunks: int, tmp_path: Path) -> None:
-    path = tmp_path / "s.json.gz"
-    snap.save(path)
+def test_lines1_files_hold_big_sections_a_chunk_of_columns_per_line_and_load(snap: Snapshot, small_chunks: int,
+                                                                             tmp_path: Path) -> None:
+    path = save_lines1(snap, tmp_path / "s.json.gz")  # how lines/1 wrote them (lines/2: test_snapshot_columns.py)
+    back = readiness.load_snapshot(path)
+    assert back.fingerprint() == snap.fingerprint() and back.data("users") == snap.data("users")
     lines = lines_of(path)
     users = snap.data("users")
     assert isinstance(users, Table) and len(users) > 3 * small_chunks
@@ -131,9 +134,9 @@ def _write_lines(path: Path, lines: list[bytes]) -> Path:
     return path
 
 
-def _spoil(snap: Snapshot, tmp_path: Path, change) -> Path:  # noqa: ANN001
+def _spoil(snap: Snapshot, tmp_path: Path, change, save=Snapshot.save) -> Path:  # noqa: ANN001
     good = tmp_path / "good.json"
-    snap.save(good)
+    save(snap, good)
     return _write_lines(tmp_path / "bad.json.gz", change(good.read_bytes().split(b"\n")))
 
 
@@ -159,7 +162,7 @@ def test_a_bad_item_in_a_later_chunk_is_named_by_its_index(snap: Snapshot, small
         lines[i] = b"," + json.dumps(chunk).encode()
         return lines
     with pytest.raises(SnapshotError, match=r"sections\.users\.data\[40\] has 'accountEnabled'"):
-        readiness.load_snapshot(_spoil(snap, tmp_path, change))
+        readiness.load_snapshot(_spoil(snap, tmp_path, change, save_lines1))
 
 
 @pytest.mark.parametrize("case,change,words", [

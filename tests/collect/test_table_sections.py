@@ -19,6 +19,7 @@ from readiness.collect.shapes import FIELDS, check_item
 from readiness.collect.snapshot import Snapshot
 from readiness.collect.table import Table
 from readiness.errors import GraphBadResponse, SnapshotError
+from tests.collect.lines1 import save_lines1
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def _users_line(lines: list[bytes]) -> int:
 
 def _spoiled(snap: Snapshot, tmp_path: Path, change) -> Path:  # noqa: ANN001
     good = tmp_path / "good.json"
-    snap.save(good)
+    save_lines1(snap, good)  # a file in the chunk layout of lines/1 (the lines/2 column lines: test_snapshot_columns.py)
     lines = good.read_bytes().split(b"\n")
     i = _users_line(lines)
     chunk = json.loads(lines[i])
