@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Phrase
 from ..safe_io import open_output
-from .snapshot_file import is_columns, read_snapshot, table_of, validate_document, write_document
+from .snapshot_file import is_columns, read_snapshot, table_of, tables_in, validate_document, write_document
 from .table import Table
 
 SCHEMA_VERSION = 1
@@ -127,6 +127,7 @@ class Snapshot:
 
     @staticmethod
     def from_dict(doc: dict) -> Snapshot:
+        tables_in(doc)  # a snapshot file's lines/2 columns, in order (they number the strings of those before them)
         validate_document(doc, SCHEMA_VERSION, STATUSES)
         return Snapshot._from_valid(doc)
 

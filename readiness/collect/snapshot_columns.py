@@ -35,12 +35,14 @@ COLUMNS2 = "columns/2"
 Explain = Callable[[Any, list, Exception], SnapshotError]
 _INT = frozenset({int})
 _STR = frozenset({str})
+_STR_OR_NULL = frozenset({str, type(None)})
 _BYTES = bytes(range(256))
 
 
 # -- writing ------------------------------------------------------------------------------------------------------
-def encoded(key: str, col: Any) -> dict:
-    """One column of a Table as the file holds it (the form it has in memory; any other column as its values)."""
+def encoded(key: str, col: Any, pool: dict | None = None) -> dict:
+    """One column of a Table as the file holds it (the form it has in memory; any other column as its values).
+    ``pool``: the strings the file's earlier columns hold, numbered (see ``_numbered``), grown by this one."""
     cls = col.__class__
     if cls is Coded:
         return {"key": key, "palette": col.palette, "codes": _b64(col.codes)}
@@ -48,14 +50,26 @@ def encoded(key: str, col: Any) -> dict:
         return dict(key=key, **_packed(col))
     if cls is Lists:
         offsets = col.offsets
-        out = {"key": key, "items": col.items, "lengths": list(map(sub, offsets[1:], offsets[:-1]))}
+        out = dict({"key": key}, **_numbered(col.items, pool, "items"), lengths=list(map(sub, offsets[1:], offsets[:-1])))
         return dict(out, other=_aside(col.other)) if col.other else out
     if cls is Records:
         shapes = col.shapes
         return {"key": key, "shapes": {"palette": [None if s is None else list(s) for s in shapes.palette],
                                        "codes": _b64(shapes.codes)},
                 "fields": {k: _packed(c) for k, c in col.fields.items()}}
-    return {"key": key, "values": as_list(col)}
+    return dict({"key": key}, **_numbered(as_list(col), pool, "values"))
+
+
+def _numbered(values: list, pool: dict | None, plain: str) -> dict:
+    """Strings (and nulls) as numbers into the file's pool: ``new`` the ones no earlier column had, in order of first
+    appearance (they take the next numbers), ``ids`` each row's number. A person's id and sign-in name recur in six
+    sections: the reader looks each distinct string up once, and every later row is a list index at C speed (issue
+    15). Any other values (or no pool): ``{plain: values}``."""
+    if pool is None or not values or not _STR_OR_NULL.issuperset(map(type, values)):
+        return {plain: values}
+    new = [v for v in dict.fromkeys(values) if v not in pool]
+    pool.update(zip(new, range(len(pool), len(pool) + len(new))))
+    return {"new": new, "ids": list(map(pool.__getitem__, values))}
 
 
 def _b64(codes: bytes | bytearray) -> str:
@@ -83,9 +97,9 @@ OPEN_END = b',"columns":['  # how a section line that opens its columns ends
 class Reader:
     """A section's columns, one at a time (``add``), then ``table()``: at most one column's raw form held at once."""
 
-    def __init__(self, name: str, build: Builder, where: str, explain: Explain, seen: dict | None = None) -> None:
+    def __init__(self, name: str, build: Builder, where: str, explain: Explain, pool: list | None = None) -> None:
         self.name, self.build, self.where, self.explain = name, build, where, explain
-        self.seen = {} if seen is None else seen  # (rows, first, last) -> a list column read before (``_shared``)
+        self.pool = [] if pool is None else pool  # the file's strings so far, by number (``_numbered``): its sections share it
         self.keys: list[str] = []
         self.n: int | None = None
 
@@ -101,33 +115,47 @@ class Reader:
             raise self._bad(key, "twice")
         self.keys.append(key)
         parts = col.keys() - {"key"}
+        shared = False  # the rows' strings already the shared ones (from the pool)
         if parts == {"values"}:
             got: Any = col["values"]
             if got.__class__ is not list:
                 raise self._bad(key, "unknown")
+        elif parts == {"new", "ids"}:
+            got, shared = self._pooled(key, col), True
         elif parts == {"palette", "codes"}:
             got = Coded.of(*self._codes(key, col))
         elif parts <= {"text", "other"} and "text" in parts:
             got = self._text(key, col)
         elif parts <= {"items", "lengths", "other"} and {"items", "lengths"} <= parts:
-            got = self._lists(key, col)
+            got = self._lists(key, col, col["items"])
+        elif parts <= {"new", "ids", "lengths", "other"} and {"new", "ids", "lengths"} <= parts:
+            got, shared = self._lists(key, col, self._pooled(key, col)), True
         elif parts == {"shapes", "fields"}:
             got = self._records(key, col)
         else:
             raise self._bad(key, "unknown")
         self._rows(key, len(got))
         try:
-            self._take(key, got)
+            self._take(key, got, shared)
         except (GraphBadResponse, SnapshotError, TypeError, ValueError) as exc:  # a value the section does not allow
             raise self.explain(key, as_list(got), exc) from None
 
-    def _take(self, key: str, got: Any) -> None:
+    def _take(self, key: str, got: Any, shared: bool = False) -> None:
         """A column whose encoding fits together into the builder: as it is where the Builder would hold the same
-        (its values checked and shared), else as its rows, read the way a list column's are."""
+        (its values checked and shared), else as its rows, read the way a list column's are. ``shared``: its strings
+        are the shared ones already (from the pool): checked by type, a value of each type standing for all."""
         kind, cls = self.build.kind(key), got.__class__
         if cls is list:
+            if shared and kind is Coded and self._many(got) and self._fine_types(key, got):
+                self.build.set_column(key, got)
+                return
             self._values(key, got, kind)
             return
+        if shared and cls is Lists and kind is Lists and not got.other and _STR.issuperset(map(type, got.items)):
+            reps = got.items[:1]
+            if self.build.prepared(key, [reps]) == [reps]:  # the items' type, checked as one row's
+                self.build.set_column(key, got)
+                return
         if kind is cls:
             if cls is Coded:
                 self.build.set_column(key, Coded.of(self.build.prepared(key, got.palette), got.codes))
@@ -147,37 +175,40 @@ class Reader:
                 return
         self.build.add_column(key, got.tolist())
 
+    @staticmethod
+    def _many(values: list) -> bool:
+        """Whether the first rows hold more distinct values than a Coded column can (else the Builder finds out)."""
+        try:
+            return len(set(values[:4 * CODED_MAX])) > CODED_MAX
+        except TypeError:  # lists, objects
+            return False
+
+    def _fine_types(self, key: str, values: list) -> bool:
+        """Whether the Builder keeps ``values`` as they are: checked with one value of each type they hold."""
+        kinds = set(map(type, values))
+        reps = [values[0]] if len(kinds) == 1 else [next(v for v in values if v.__class__ is k) for k in kinds]
+        return all(map(_same, self.build.prepared(key, list(reps)), reps))
+
+    def _pooled(self, key: str, enc: dict) -> list:
+        """The rows of a column written as numbers into the pool (``_numbered``): its new strings shared and added."""
+        new, ids = enc["new"], enc["ids"]
+        pool = self.pool
+        if new.__class__ is not list or not _STR_OR_NULL.issuperset(map(type, new)):
+            raise self._bad(key, "pool", size=f"{len(pool):,}")
+        if ids.__class__ is not list or not _INT.issuperset(map(type, ids)) or ids and (
+                min(ids) < 0 or max(ids) >= len(pool) + len(new)):
+            raise self._bad(key, "pool", size=f"{len(pool):,}")
+        one = self.build.strings.setdefault
+        pool += map(one, new, new)
+        return list(map(pool.__getitem__, ids))
+
     def _values(self, key: str, values: list, kind: type) -> None:
         """A list column: a Coded one when it has few distinct values (the Builder finds out), else the list itself,
         checked and shared (not offered to a Coded column first: 0.25 s at 100k for 14 columns of ids and names)."""
-        if kind is Coded and values:
-            try:  # the first rows tell when they hold too many (else the Builder finds out)
-                many = len(set(values[:4 * CODED_MAX])) > CODED_MAX
-            except TypeError:  # lists, objects: the Builder's way
-                many = False
-            if many:
-                self.build.set_column(key, self._shared(key, values))
-                return
+        if kind is Coded and self._many(values):
+            self.build.set_column(key, self.build.prepared(key, values))
+            return
         self.build.add_column(key, values)
-
-    def _shared(self, key: str, values: list) -> list:
-        """A list column checked and shared; when an earlier section had a column of the very same values in the same
-        order (a person's id and sign-in name in users and mfa), its shared strings are taken at C speed (a list
-        comparison and a copy) instead of looking each one up again."""
-        try:
-            sig = hash((len(values), values[0], values[-1]))
-        except TypeError:
-            sig = None
-        like = self.seen.get(sig)
-        if like is not None and like[0] == values:
-            reps = like[1]  # a value of each type the column holds: checked for this key, they stand for all (types only)
-            if all(map(_same, self.build.prepared(key, list(reps)), reps)):
-                return list(like[0])
-        col = self.build.prepared(key, values)
-        if sig is not None:
-            kinds = set(map(type, col))
-            self.seen[sig] = (col, [col[0]] if len(kinds) == 1 else [next(v for v in col if v.__class__ is k) for k in kinds])
-        return col
 
     def _rows(self, key: str, n: int) -> None:
         if self.n is None:
@@ -241,8 +272,8 @@ class Reader:
         sample = [""] * (len(col) > len(aside)) + aside
         return all(map(_same, self.build.prepared(key, sample), sample))
 
-    def _lists(self, key: str, enc: dict) -> Lists:
-        items, lengths = enc["items"], enc["lengths"]
+    def _lists(self, key: str, enc: dict, items: Any) -> Lists:
+        lengths = enc["lengths"]
         if (items.__class__ is not list or lengths.__class__ is not list or not set(map(type, lengths)) <= _INT
                 or (lengths and min(lengths) < 0) or sum(lengths) != len(items)):
             raise self._bad(key, "lengths", items=f"{len(items) if items.__class__ is list else 0:,}")
@@ -297,12 +328,12 @@ def _same(a: Any, b: Any) -> bool:
     return a is b
 
 
-def read_columns(name: str, build: Builder, where: str, data: dict, explain: Explain) -> Table:
+def read_columns(name: str, build: Builder, where: str, data: dict, explain: Explain, pool: list | None = None) -> Table:
     """A whole document's ``columns/2`` data (``{"layout", "rows", "columns"}``) as its Table."""
     cols = data.get("columns")
     if cols.__class__ is not list or set(data) != {"layout", "rows", "columns"}:
         raise SnapshotError.keyed("snapshot.column_not_encoded", fix_key="snapshot.damaged", where=where)
-    reader = Reader(name, build, where, explain)
+    reader = Reader(name, build, where, explain, pool)
     for col in cols:
         reader.add(col)
     return reader.table(data.get("rows"))

@@ -80,19 +80,41 @@ def test_reports_of_the_lines1_and_the_lines2_file_are_byte_identical(fmt: str, 
     assert outs[0] == outs[1] and len(outs[0]) > 1000
 
 
+def _pooled(path: Path) -> dict[tuple[str, str], list]:
+    """Every column written as numbers into the file's pool (new strings, then ids), decoded in file order."""
+    pool: list = []
+    out = {}
+    lines = _lines(path)
+    section = ""
+    for line in lines:
+        if line.endswith(b',"columns":['):
+            section = next(iter(json.loads(b"{" + line.lstrip(b",") + b"]}}}")))
+        elif section and line.lstrip(b",").startswith(b'{"key":'):
+            col = json.loads(line.lstrip(b","))
+            if "ids" in col:
+                pool += col["new"]
+                out[section, col["key"]] = [pool[i] for i in col["ids"]]
+    return out
+
+
 def test_each_column_is_written_in_the_form_it_has_in_memory(old: Snapshot, tmp_path: Path) -> None:
     path = tmp_path / "new.json"
     old.save(path)
     users, devices = _columns(path, "users"), _columns(path, "devices")
     table = old.data("users")
-    assert table.cols[table.keys.index("id")].__class__ is list and users["id"]["values"] == table.column("id")
+    pooled = _pooled(path)
+    assert table.cols[table.keys.index("id")].__class__ is list and pooled["users", "id"] == table.column("id")
+    assert pooled["mfa", "userPrincipalName"] == old.data("mfa").column("userPrincipalName")
+    assert users["id"]["new"] == [] and len(users["id"]["ids"]) == len(table)  # every id was in an earlier section
+    owners = old.data("devices").column("owners")
+    assert pooled["devices", "owners"] == [o for row in owners if row for o in row]
     enabled = table.cols[table.keys.index("accountEnabled")]
     assert isinstance(enabled, Coded) and users["accountEnabled"]["palette"] == enabled.palette
     assert set(users["signInActivity"]) == {"key", "shapes", "fields"}
     names = old.data("devices").column("displayName")
     assert devices["displayName"]["text"] == "".join(n + SEP for n in names)  # one string: no per-row JSON
-    assert set(devices["owners"]) >= {"items", "lengths"}
-    assert sum(devices["owners"]["lengths"]) == len(devices["owners"]["items"])
+    assert set(devices["owners"]) >= {"new", "ids", "lengths"}
+    assert sum(devices["owners"]["lengths"]) == len(devices["owners"]["ids"])
 
 
 def _snapshot(sections: dict[str, list[dict]]) -> Snapshot:
@@ -172,6 +194,13 @@ def _spoil(snap: Snapshot, tmp_path: Path, section: str, key: str, change: Calla
     return bad
 
 
+def _names(row: int, value: Any) -> list:
+    """The users' display names as one list, with ``value`` at ``row``."""
+    names = readiness.load_snapshot(FIXTURE).data("users").column("displayName")
+    names[row] = value
+    return names
+
+
 class Instead:
     """A whole column line in place of the one there."""
 
@@ -199,8 +228,14 @@ HOSTILE = [
      "sections.users.data column accountEnabled has a palette"),
     ("a wrong type in the palette", "users", "accountEnabled", lambda c: c["palette"].__setitem__(0, "yes"),
      "sections.users.data[0] has 'accountEnabled'"),
-    ("a wrong type in a list column", "users", "displayName", lambda c: c["values"].__setitem__(40, 5),
+    ("a wrong type in a list column", "users", "displayName", lambda c: Instead({"key": "displayName", "values": _names(40, 5)}),
      "sections.users.data[40] has 'displayName'"),
+    ("a number among the new strings", "users", "displayName", lambda c: c["new"].__setitem__(3, 5),
+     "sections.users.data column displayName has new values"),
+    ("an id beyond the pool", "users", "id", lambda c: c["ids"].__setitem__(7, 10 ** 9),
+     "sections.users.data column id has new values"),
+    ("a negative id", "mfa", "id", lambda c: c["ids"].__setitem__(7, -1), "sections.mfa.data column id has new values"),
+    ("an id that is no number", "mfa", "id", lambda c: c["ids"].__setitem__(7, "7"), "sections.mfa.data column id has"),
     ("a wrong sign-in time", "users", "signInActivity", lambda c: c["fields"]["lastSignInDateTime"].update(other=[[2, 7]]),
      "sections.users.data[2].signInActivity"),
     ("a text that is no string", "devices", "displayName", _set(text=5), "sections.devices.data column displayName has a text"),

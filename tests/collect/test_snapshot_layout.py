@@ -44,9 +44,10 @@ def test_the_file_is_one_json_document_equal_to_the_snapshot(snap: Snapshot, sma
         snap.save(path)
         doc = json.loads(b"\n".join(lines_of(path)))  # any JSON reader reads it whole, as before
         assert doc.pop("layout") == snapshot_file.LAYOUT
-        for name, sec in doc["sections"].items():  # the big sections as columns, read back as the rows they hold
-            if snapshot_file.is_columns(sec.get("data")):
-                sec["data"] = snapshot_file.table_of(name, sec["data"]).rows()
+        snapshot_file.tables_in(doc)  # the big sections as columns, read back as the rows they hold
+        for name, sec in doc["sections"].items():
+            if isinstance(sec.get("data"), Table):
+                sec["data"] = sec["data"].rows()
         assert doc == json.loads(json.dumps(snap.to_dict()))
 
 
