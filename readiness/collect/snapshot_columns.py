@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import binascii
 from array import array
-from itertools import accumulate, chain
+from itertools import accumulate, chain, count
 from operator import lt, sub
 from typing import Any, Callable
 
@@ -40,7 +40,7 @@ _BYTES = bytes(range(256))
 
 
 # -- writing ------------------------------------------------------------------------------------------------------
-def encoded(key: str, col: Any, pool: dict | None = None) -> dict:
+def encoded(key: str, col: Any, pool: Pool | None = None) -> dict:
     """One column of a Table as the file holds it (the form it has in memory; any other column as its values).
     ``pool``: the strings the file's earlier columns hold, numbered (see ``_numbered``), grown by this one."""
     cls = col.__class__
@@ -60,16 +60,38 @@ def encoded(key: str, col: Any, pool: dict | None = None) -> dict:
     return dict({"key": key}, **_numbered(as_list(col), pool, "values"))
 
 
-def _numbered(values: list, pool: dict | None, plain: str) -> dict:
-    """Strings (and nulls) as numbers into the file's pool: ``new`` the ones no earlier column had, in order of first
-    appearance (they take the next numbers), ``ids`` each row's number. A person's id and sign-in name recur in six
-    sections: the reader looks each distinct string up once, and every later row is a list index at C speed (issue
-    15). Any other values (or no pool): ``{plain: values}``."""
+class Pool:
+    """The writer's side of the pool: every string (or null) of the file's string columns so far, in order, as the
+    reader will hold it (``Reader.pool``): a row of a column written as its values, the ``new`` ones of a column
+    written as numbers. ``at``: a position of each value."""
+
+    def __init__(self) -> None:
+        self.at: dict = {}
+        self.n = 0
+
+    def add(self, values: list) -> None:
+        self.at.update(zip(values, count(self.n)))  # a later position of an equal value will do as well
+        self.n += len(values)
+
+
+def _numbered(values: list, pool: Pool | None, plain: str) -> dict:
+    """A column of strings (and nulls) for the file's pool. Mostly strings no earlier column had (the first rows tell):
+    ``{plain: values}``, every row then in the pool. Else as numbers: ``new`` the strings no earlier column had, in
+    order (they join the pool), ``ids`` each row's place in it. A person's id and sign-in name recur in six sections:
+    the reader looks each distinct string up once, and every later row is a list index at C speed (issue 15)."""
     if pool is None or not values or not _STR_OR_NULL.issuperset(map(type, values)):
         return {plain: values}
-    new = [v for v in dict.fromkeys(values) if v not in pool]
-    pool.update(zip(new, range(len(pool), len(pool) + len(new))))
-    return {"new": new, "ids": list(map(pool.__getitem__, values))}
+    sample = values[:256]
+    if sum(map(pool.at.__contains__, sample)) * 4 < len(sample):
+        pool.add(values)
+        return {plain: values}
+    ids = list(map(pool.at.get, values))
+    new: list = []
+    if None in ids:
+        new = list(dict.fromkeys([v for v, i in zip(values, ids) if i is None]))
+        pool.add(new)
+        ids = list(map(pool.at.__getitem__, values))
+    return {"new": new, "ids": ids}
 
 
 def _b64(codes: bytes | bytearray) -> str:
@@ -139,6 +161,23 @@ class Reader:
             self._take(key, got, shared)
         except (GraphBadResponse, SnapshotError, TypeError, ValueError) as exc:  # a value the section does not allow
             raise self.explain(key, as_list(got), exc) from None
+        if not shared and ("values" in parts or "items" in parts):
+            self._into_pool(key, got)
+
+    def _into_pool(self, key: str, got: Any) -> None:
+        """A column of strings written as its values joins the pool as ``Pool.add`` added it: every row (a Lists
+        column: its items), the shared strings the Table holds."""
+        raw = got.items if got.__class__ is Lists else got
+        if not raw or not _STR_OR_NULL.issuperset(map(type, raw)):
+            return
+        held = self.build.cols.get(key)
+        if held.__class__ is Lists:
+            self.pool += held.items
+        elif held.__class__ is list and got.__class__ is list:
+            self.pool += held
+        else:  # held otherwise (the Builder's choice): the values again, shared
+            one = self.build.strings.setdefault
+            self.pool += map(one, raw, raw)
 
     def _take(self, key: str, got: Any, shared: bool = False) -> None:
         """A column whose encoding fits together into the builder: as it is where the Builder would hold the same
@@ -195,12 +234,15 @@ class Reader:
         pool = self.pool
         if new.__class__ is not list or not _STR_OR_NULL.issuperset(map(type, new)):
             raise self._bad(key, "pool", size=f"{len(pool):,}")
-        if ids.__class__ is not list or not _INT.issuperset(map(type, ids)) or ids and (
-                min(ids) < 0 or max(ids) >= len(pool) + len(new)):
+        if ids.__class__ is not list or not _INT.issuperset(map(type, ids)) or ids and min(ids) < 0:
             raise self._bad(key, "pool", size=f"{len(pool):,}")
         one = self.build.strings.setdefault
+        before = len(pool)
         pool += map(one, new, new)
-        return list(map(pool.__getitem__, ids))
+        try:
+            return list(map(pool.__getitem__, ids))
+        except IndexError:  # a number beyond the pool
+            raise self._bad(key, "pool", size=f"{before:,}") from None
 
     def _values(self, key: str, values: list, kind: type) -> None:
         """A list column: a Coded one when it has few distinct values (the Builder finds out), else the list itself,

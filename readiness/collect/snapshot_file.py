@@ -24,7 +24,7 @@ from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
 from .shapes import check_column, check_item
-from .snapshot_columns import COLUMNS2, OPEN_END, Reader, encoded, open_data, read_columns
+from .snapshot_columns import COLUMNS2, OPEN_END, Pool, Reader, encoded, open_data, read_columns
 from .table import Table
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
@@ -391,7 +391,7 @@ COLUMNS = "columns"
 _OPEN_COLUMNS = b',"data":{"layout":"columns","chunks":['
 
 
-def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], Any], sep: bytes, pool: dict) -> None:
+def _write_columns(name: str, sec: dict, table: Table, write: Callable[[bytes], Any], sep: bytes, pool: Pool) -> None:
     """A Table section in the COLUMNS2 layout: a line per column, in the form it has in memory (snapshot_columns.py)."""
     dumps = bulkjson.dumps
     meta = {k: v for k, v in sec.items() if k != "data"}
@@ -580,7 +580,7 @@ def write_document(doc: dict, write: Callable[[bytes], Any]) -> None:
     head = {k: v for k, v in doc.items() if k != "sections"}
     head["layout"] = LAYOUT
     write(dumps(head)[:-1] + _SECTIONS + b"\n")
-    pool: dict = {}  # the strings of the Table sections' columns so far, numbered (snapshot_columns._numbered)
+    pool = Pool()  # the strings of the Table sections' columns so far (snapshot_columns._numbered)
     for n, (name, sec) in enumerate(doc["sections"].items()):
         sep = b"," if n else b""
         data = sec.get("data")

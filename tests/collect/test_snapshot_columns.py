@@ -94,6 +94,10 @@ def _pooled(path: Path) -> dict[tuple[str, str], list]:
             if "ids" in col:
                 pool += col["new"]
                 out[section, col["key"]] = [pool[i] for i in col["ids"]]
+            plain = col.get("values", col.get("items"))
+            if plain and all(v is None or isinstance(v, str) for v in plain):  # strings written as they are join the pool
+                pool += plain
+                out[section, col["key"]] = plain
     return out
 
 
@@ -108,13 +112,13 @@ def test_each_column_is_written_in_the_form_it_has_in_memory(old: Snapshot, tmp_
     assert users["id"]["new"] == [] and len(users["id"]["ids"]) == len(table)  # every id was in an earlier section
     owners = old.data("devices").column("owners")
     assert pooled["devices", "owners"] == [o for row in owners if row for o in row]
+    assert "values" in users["createdDateTime"] and "items" in devices["owners"]  # strings no earlier column had
     enabled = table.cols[table.keys.index("accountEnabled")]
     assert isinstance(enabled, Coded) and users["accountEnabled"]["palette"] == enabled.palette
     assert set(users["signInActivity"]) == {"key", "shapes", "fields"}
     names = old.data("devices").column("displayName")
     assert devices["displayName"]["text"] == "".join(n + SEP for n in names)  # one string: no per-row JSON
-    assert set(devices["owners"]) >= {"new", "ids", "lengths"}
-    assert sum(devices["owners"]["lengths"]) == len(devices["owners"]["ids"])
+    assert sum(devices["owners"]["lengths"]) == len(devices["owners"]["items"])
 
 
 def _snapshot(sections: dict[str, list[dict]]) -> Snapshot:
@@ -230,8 +234,8 @@ HOSTILE = [
      "sections.users.data[0] has 'accountEnabled'"),
     ("a wrong type in a list column", "users", "displayName", lambda c: Instead({"key": "displayName", "values": _names(40, 5)}),
      "sections.users.data[40] has 'displayName'"),
-    ("a number among the new strings", "users", "displayName", lambda c: c["new"].__setitem__(3, 5),
-     "sections.users.data column displayName has new values"),
+    ("a number among the new strings", "mfa", "userPrincipalName", lambda c: c["new"].__setitem__(3, 5),
+     "sections.mfa.data column userPrincipalName has new values"),
     ("an id beyond the pool", "users", "id", lambda c: c["ids"].__setitem__(7, 10 ** 9),
      "sections.users.data column id has new values"),
     ("a negative id", "mfa", "id", lambda c: c["ids"].__setitem__(7, -1), "sections.mfa.data column id has new values"),
