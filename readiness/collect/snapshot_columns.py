@@ -125,23 +125,23 @@ class Reader:
         self.keys: list[str] = []
         self.n: int | None = None
 
-    def _bad(self, key: str, what: str, **params: Any) -> SnapshotError:
-        return SnapshotError.keyed(f"snapshot.column_{what}", fix_key="snapshot.damaged", where=self.where,
-                                   key=bulkjson.dumps(key).decode()[1:-1][:60], **params)
+    def _at(self, key: str) -> dict:
+        """The parameters that name a column in the snapshot.column_* errors (its key as the file has it, escaped)."""
+        return {"fix_key": "snapshot.damaged", "where": self.where, "key": bulkjson.dumps(key).decode()[1:-1][:60]}
 
     def add(self, col: Any) -> None:
         if col.__class__ is not dict or col.get("key").__class__ is not str:
             raise SnapshotError.keyed("snapshot.column_not_encoded", fix_key="snapshot.damaged", where=self.where)
         key = col["key"]
         if key in self.keys:
-            raise self._bad(key, "twice")
+            raise SnapshotError.keyed("snapshot.column_twice", **self._at(key))
         self.keys.append(key)
         parts = col.keys() - {"key"}
         shared = False  # the rows' strings already the shared ones (from the pool)
         if parts == {"values"}:
             got: Any = col["values"]
             if got.__class__ is not list:
-                raise self._bad(key, "unknown")
+                raise SnapshotError.keyed("snapshot.column_unknown", **self._at(key))
         elif parts == {"new", "ids"}:
             got, shared = self._pooled(key, col), True
         elif parts == {"palette", "codes"}:
@@ -155,7 +155,7 @@ class Reader:
         elif parts == {"shapes", "fields"}:
             got = self._records(key, col)
         else:
-            raise self._bad(key, "unknown")
+            raise SnapshotError.keyed("snapshot.column_unknown", **self._at(key))
         self._rows(key, len(got))
         try:
             self._take(key, got, shared)
@@ -233,16 +233,16 @@ class Reader:
         new, ids = enc["new"], enc["ids"]
         pool = self.pool
         if new.__class__ is not list or not _STR_OR_NULL.issuperset(map(type, new)):
-            raise self._bad(key, "pool", size=f"{len(pool):,}")
+            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=f"{len(pool):,}")
         if ids.__class__ is not list or not _INT.issuperset(map(type, ids)) or ids and min(ids) < 0:
-            raise self._bad(key, "pool", size=f"{len(pool):,}")
+            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=f"{len(pool):,}")
         one = self.build.strings.setdefault
         before = len(pool)
         pool += map(one, new, new)
         try:
             return list(map(pool.__getitem__, ids))
         except IndexError:  # a number beyond the pool
-            raise self._bad(key, "pool", size=f"{before:,}") from None
+            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=f"{before:,}") from None
 
     def _values(self, key: str, values: list, kind: type) -> None:
         """A list column: a Coded one when it has few distinct values (the Builder finds out), else the list itself,
@@ -256,7 +256,7 @@ class Reader:
         if self.n is None:
             self.n = n
         elif n != self.n:
-            raise self._bad(key, "rows", got=f"{n:,}", rows=f"{self.n:,}")
+            raise SnapshotError.keyed("snapshot.column_rows", **self._at(key), got=f"{n:,}", rows=f"{self.n:,}")
 
     def table(self, rows: Any) -> Table:
         """The Table, once every column is in; ``rows``: the count the file declares."""
@@ -274,35 +274,35 @@ class Reader:
         """A palette and its codes, checked: at most CODED_MAX values, one code a row below their number."""
         palette, codes = enc.get("palette"), enc.get("codes")
         if palette.__class__ is not list or len(palette) > CODED_MAX:
-            raise self._bad(key, "palette", most=CODED_MAX)
+            raise SnapshotError.keyed("snapshot.column_palette", **self._at(key), most=CODED_MAX)
         if codes.__class__ is not str:
-            raise self._bad(key, "codes", size=len(palette))
+            raise SnapshotError.keyed("snapshot.column_codes", **self._at(key), size=len(palette))
         try:
             raw = binascii.a2b_base64(codes, strict_mode=True)
         except (binascii.Error, ValueError):
-            raise self._bad(key, "codes", size=len(palette)) from None
+            raise SnapshotError.keyed("snapshot.column_codes", **self._at(key), size=len(palette)) from None
         if raw.translate(None, _BYTES[:len(palette)]):  # a code with no value (what is left when the good ones go)
-            raise self._bad(key, "codes", size=len(palette))
+            raise SnapshotError.keyed("snapshot.column_codes", **self._at(key), size=len(palette))
         return palette, raw
 
     def _aside(self, key: str, enc: dict, n: int) -> dict[int, Any]:
         """The rows kept aside: [row, value] pairs, rows ascending below ``n``."""
         other = enc.get("other", [])
         if other.__class__ is not list or not all(p.__class__ is list and len(p) == 2 for p in other):
-            raise self._bad(key, "aside", last=f"{n - 1:,}")
+            raise SnapshotError.keyed("snapshot.column_aside", **self._at(key), last=f"{n - 1:,}")
         rows = [p[0] for p in other]
         if rows and (not set(map(type, rows)) <= _INT or rows[0] < 0 or rows[-1] >= n or not all(map(lt, rows, rows[1:]))):
-            raise self._bad(key, "aside", last=f"{n - 1:,}")
+            raise SnapshotError.keyed("snapshot.column_aside", **self._at(key), last=f"{n - 1:,}")
         return dict(other)
 
     def _text(self, key: str, enc: Any) -> Packed:
         """A Packed column from its text (each row followed by SEP) and the rows aside."""
         text = enc.get("text") if enc.__class__ is dict else None
         if text.__class__ is not str:
-            raise self._bad(key, "text")
+            raise SnapshotError.keyed("snapshot.column_text", **self._at(key))
         n = text.count(SEP)
         if n and not text.endswith(SEP) or not n and text:
-            raise self._bad(key, "text")
+            raise SnapshotError.keyed("snapshot.column_text", **self._at(key))
         return Packed.of(text, n, self._aside(key, enc, n))
 
     def _packed_fine(self, key: str, col: Packed) -> bool:
@@ -318,26 +318,26 @@ class Reader:
         lengths = enc["lengths"]
         if (items.__class__ is not list or lengths.__class__ is not list or not set(map(type, lengths)) <= _INT
                 or (lengths and min(lengths) < 0) or sum(lengths) != len(items)):
-            raise self._bad(key, "lengths", items=f"{len(items) if items.__class__ is list else 0:,}")
+            raise SnapshotError.keyed("snapshot.column_lengths", **self._at(key), items=f"{len(items) if items.__class__ is list else 0:,}")
         other = self._aside(key, enc, len(lengths))
         if any(lengths[i] for i in other):
-            raise self._bad(key, "lengths", items=f"{len(items):,}")
+            raise SnapshotError.keyed("snapshot.column_lengths", **self._at(key), items=f"{len(items):,}")
         return Lists.of(items, array("I", accumulate(lengths, initial=0)), other)
 
     def _records(self, key: str, enc: dict) -> Records:
         shapes, fields = enc["shapes"], enc["fields"]
         if shapes.__class__ is not dict or set(shapes) != {"palette", "codes"} or fields.__class__ is not dict:
-            raise self._bad(key, "shapes")
+            raise SnapshotError.keyed("snapshot.column_shapes", **self._at(key))
         palette, codes = self._codes(key, shapes)
         if not all(s is None or (s.__class__ is list and set(map(type, s)) <= _STR and len(set(s)) == len(s))
                    for s in palette):
-            raise self._bad(key, "shapes")
+            raise SnapshotError.keyed("snapshot.column_shapes", **self._at(key))
         palette = [None if s is None else tuple(s) for s in palette]
         if set(fields) != set(chain.from_iterable(filter(None, palette))):
-            raise self._bad(key, "shapes")
+            raise SnapshotError.keyed("snapshot.column_shapes", **self._at(key))
         cols = {k: self._text(key, c) for k, c in fields.items()}
         if any(len(c) != len(codes) for c in cols.values()):
-            raise self._bad(key, "shapes")
+            raise SnapshotError.keyed("snapshot.column_shapes", **self._at(key))
         return Records.of(Coded.of(palette, codes), cols)
 
     def _records_fine(self, key: str, palette: list, codes: bytes | bytearray, cols: dict[str, Packed]) -> bool:

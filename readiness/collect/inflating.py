@@ -1,0 +1,114 @@
+"""A gzip file inflated by a thread ahead of its reader (issue 15): how ``load_snapshot`` reads a compressed snapshot."""
+from __future__ import annotations
+
+import gzip
+import queue
+import threading
+import zlib
+from typing import Any
+
+
+class Inflating:
+    """A gzip file read as ``GzipFile`` reads it (members one after another, zero padding between them allowed, each
+    member's CRC and length checked), inflated by a thread ahead of the reader (issue 15). zlib lets go of the GIL
+    while it inflates, so on two cores a 100,000-person snapshot's 160 MB are inflated (~0.35 s) while the reader
+    parses and checks the lines already there, instead of before. The thread stops ``limit + 1`` bytes in (nothing
+    reads further), holds at most ``AHEAD`` blocks of ``BLOCK`` bytes, and stops when ``close()`` is called; its error
+    (a damaged or cut-short file) is raised where the reader reaches it."""
+
+    # Few, large hand-overs: each one needs the GIL back from the busy reader (up to sys.getswitchinterval(), 5 ms);
+    # at 1 MB blocks from 256 KB reads the reader of a 100k snapshot waited 0.2-0.4 s for blocks, at 4 MB ~0.05 s
+    BLOCK = 4 * 1024 * 1024  # inflated bytes per block
+    AHEAD = 4
+    READ = 1024 * 1024  # compressed bytes read at a time
+
+    def __init__(self, fh: Any, limit: int) -> None:
+        self._queue: queue.Queue = queue.Queue(self.AHEAD)
+        self._stop = threading.Event()
+        self._buf, self._pos, self._ended = b"", 0, False
+        self._thread = threading.Thread(target=self._inflate, args=(fh, limit), name="readiness-inflate", daemon=True)
+        self._thread.start()
+
+    def _inflate(self, fh: Any, limit: int) -> None:
+        try:
+            made = 0
+            unzip = zlib.decompressobj(31)
+            data = b""
+            while made <= limit and not self._stop.is_set():
+                if not data:
+                    data = fh.read(self.READ)
+                    if not data:
+                        if not unzip.eof:  # what GzipFile says of a file cut short
+                            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                        break
+                if unzip.eof:  # the next member, after any zero padding
+                    data = data.lstrip(b"\0")
+                    if not data:
+                        continue
+                    unzip = zlib.decompressobj(31)
+                block = unzip.decompress(data, self.BLOCK)
+                data = unzip.unconsumed_tail or unzip.unused_data
+                if block:
+                    made += len(block)
+                    self._put(block)
+            self._put(None)
+        except zlib.error as exc:  # a damaged header or body, a wrong CRC: named as GzipFile names them
+            self._put(gzip.BadGzipFile(str(exc)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, which raises it
+            self._put(exc)
+
+    def _put(self, item: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _next(self) -> bool:
+        """The next block into the buffer; False at the end."""
+        if self._ended:
+            return False
+        item = self._queue.get()
+        if item is None or isinstance(item, BaseException):
+            self._ended = True
+            if item is not None:
+                raise item
+            return False
+        self._buf, self._pos = item, 0
+        return True
+
+    def readline(self, size: int = -1) -> bytes:
+        want = size if size >= 0 else 1 << 62
+        parts = []
+        while want > 0 and (self._pos < len(self._buf) or self._next()):
+            buf, pos = self._buf, self._pos
+            end = buf.find(b"\n", pos, pos + want)
+            stop = end + 1 if end >= 0 else min(len(buf), pos + want)
+            parts.append(buf[pos:stop] if pos or stop < len(buf) else buf)
+            self._pos = stop
+            if end >= 0:
+                break
+            want -= stop - pos
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size >= 0 else 1 << 62
+        parts = []
+        while want > 0 and (self._pos < len(self._buf) or self._next()):
+            buf, pos = self._buf, self._pos
+            stop = min(len(buf), pos + want)
+            parts.append(buf[pos:stop] if pos or stop < len(buf) else buf)
+            self._pos = stop
+            want -= stop - pos
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def close(self) -> None:
+        """Stop the thread (it may be waiting to hand over a block) and wait for it: the file is closed after this."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                self._thread.join(0.05)
+        self._buf = b""
