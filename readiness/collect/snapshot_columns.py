@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import binascii
 from array import array
-from itertools import accumulate, chain, count
+from itertools import accumulate, chain, count, repeat
 from operator import lt, sub
 from typing import Any, Callable
 
 from .. import bulkjson
 from ..errors import GraphBadResponse, SnapshotError
 from .columns import Builder
-from .table import CODED_MAX, SEP, Coded, Lists, Packed, Records, Table, as_list
+from .table import CODED_MAX, SEP, Coded, Lists, Packed, Records, Table, as_list, held
 
 COLUMNS2 = "columns/2"
 # (key or None for the section, the column's rows, the error) -> the SnapshotError naming the row (snapshot_file.py)
@@ -380,3 +380,39 @@ def read_columns(name: str, build: Builder, where: str, data: dict, explain: Exp
         reader.add(col)
     return reader.table(data.get("rows"))
 
+
+# -- the rows of an object section (the Teams and Office usage reports: 100,000 rows of a few strings) ----------------
+ROWS2 = "rows/2"
+ROWS_MIN = 32  # fewer rows stay a list of objects
+
+
+def rows_encoded(rows: Any, pool: Pool) -> dict | None:
+    """A list of objects that all have the same keys, in the same order, as its columns (``encoded``, through the
+    pool: a person's id and sign-in name are numbers into it); None for any other list."""
+    if rows.__class__ is not list or len(rows) < ROWS_MIN or set(map(type, rows)) != {dict}:
+        return None
+    shapes = set(map(tuple, rows))
+    if len(shapes) != 1:
+        return None
+    keys = next(iter(shapes))
+    if not keys:
+        return None
+    cols = [list(map(dict.get, rows, repeat(k))) for k in keys]
+    return {"layout": ROWS2, "rows": len(rows), "columns": [encoded(k, held(c), pool) for k, c in zip(keys, cols)]}
+
+
+def rows_back(name: str, data: dict, where: str, explain: Explain, pool: list) -> list[dict]:
+    """The rows of ``rows_encoded`` again, a new object per row, their strings shared (not validated here: the
+    section's check reads them as rows, as ever)."""
+    cols = data.get("columns")
+    if cols.__class__ is not list or set(data) != {"layout", "rows", "columns"}:
+        raise SnapshotError.keyed("snapshot.column_not_encoded", fix_key="snapshot.damaged", where=where)
+    reader = Reader(name, Builder(f"{name}.rows"), where, explain, pool)
+    for col in cols:
+        reader.add(col)
+    return reader.table(data.get("rows")).rows()
+
+
+def is_rows(data: Any) -> bool:
+    """Whether an object section's data holds its rows as ``rows_encoded`` made them."""
+    return data.__class__ is dict and data.get("rows").__class__ is dict and data["rows"].get("layout") == ROWS2

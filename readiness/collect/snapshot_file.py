@@ -22,7 +22,8 @@ from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
 from .inflating import Inflating
 from .shapes import check_column, check_item
-from .snapshot_columns import COLUMNS2, OPEN_END, Pool, Reader, encoded, open_data, read_columns
+from .snapshot_columns import (COLUMNS2, OPEN_END, Pool, Reader, encoded, is_rows, open_data, read_columns, rows_back,
+                               rows_encoded)
 from .table import Table
 
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
@@ -248,8 +249,14 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
         ((name, sec),) = one.items()
         _section_meta(name, sec, statuses)
         if not opens_list:
-            _section_data(name, sec.get("data"))
-            bulkjson.share(sec.get("data"))
+            data = sec.get("data")
+            if name in DICT_SECTIONS and is_rows(data):  # rows as columns: read back shared, the rest shared as ever
+                rows = rows_back(name, data["rows"], f"{_where(name)}.data.rows", partial(_column_error, name), pool)
+                sec["data"] = data = bulkjson.share(dict(data, rows=[]))
+                data["rows"] = rows
+            else:
+                bulkjson.share(data)
+            _section_data(name, data)
             sections[name] = sec
             continue
         _section_data(name, sec["data"])  # a list: refused where an object belongs
@@ -302,7 +309,7 @@ def _line(write: Callable[[bytes], Any], sep: bytes, body: Any) -> None:
 
 
 def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Table:
-    reader = Reader(name, _file_builder(name), _where(name), partial(_column_error, name), pool)
+    reader = Reader(name, _file_builder(name), f"{_where(name)}.data", partial(_column_error, name), pool)
     while True:
         line = lines.readline()
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
@@ -358,15 +365,19 @@ def tables_in(doc: Any) -> None:
         return
     pool: list = []
     for name, sec in sections.items():
-        if isinstance(sec, dict) and isinstance(sec.get("data"), dict) and sec["data"].get("layout") == COLUMNS2:
-            sec["data"] = table_of(name, sec["data"], pool)
+        data = sec.get("data") if isinstance(sec, dict) else None
+        if isinstance(data, dict) and data.get("layout") == COLUMNS2:
+            sec["data"] = table_of(name, data, pool)
+        elif name in DICT_SECTIONS and is_rows(data):
+            sec["data"] = dict(data, rows=rows_back(name, data["rows"], f"{_where(name)}.data.rows",
+                                                    partial(_column_error, name), pool))
 
 
 def table_of(name: str, data: dict, pool: list | None = None) -> Table:
     """The Table in a document's columns (``{"layout": "columns", "chunks": [...]}`` or COLUMNS2), validated as the
     file's items are (``pool``: the strings of the COLUMNS2 sections before it, ``tables_in``)."""
     if data.get("layout") == COLUMNS2:
-        return read_columns(name, _file_builder(name), _where(name), data, partial(_column_error, name), pool)
+        return read_columns(name, _file_builder(name), f"{_where(name)}.data", data, partial(_column_error, name), pool)
     chunks = data.get("chunks")
     if not isinstance(chunks, list) or set(data) - {"layout", "chunks"}:
         raise SnapshotError.keyed("snapshot.bad_columns", fix_key="snapshot.damaged", where=_where(name))
@@ -480,6 +491,9 @@ def write_document(doc: dict, write: Callable[[bytes], Any]) -> None:
             _write_columns(name, sec, data, write, sep, pool)
             continue
         if not isinstance(data, list) or not data or len(sec) < 2:
+            rows = rows_encoded(data.get("rows"), pool) if name in DICT_SECTIONS and isinstance(data, dict) else None
+            if rows is not None:  # the Teams usage report's 100,000 rows as columns (snapshot_columns.rows_encoded)
+                sec = dict(sec, data=dict(data, rows=rows))
             _line(write, sep, memoryview(dumps({name: sec}))[1:-1])  # no copies of a long line (teams_usage: 10 MB)
             continue
         meta = {k: v for k, v in sec.items() if k != "data"}

@@ -300,3 +300,62 @@ def test_a_huge_declared_count_with_no_columns_allocates_nothing(old: Snapshot, 
 def _save(snap: Snapshot, path: Path) -> Path:
     snap.save(path)
     return path
+
+
+# -- an object section's rows (the Teams usage report) as columns ----------------------------------------------------
+def _section_line(path: Path, name: str) -> dict:
+    line = next(ln for ln in _lines(path) if ln.lstrip(b",").startswith(json.dumps(name).encode() + b":{"))
+    return json.loads(b"{" + line.lstrip(b",") + b"}")[name]
+
+
+def test_the_usage_report_rows_are_written_as_columns_and_read_back_as_rows(old: Snapshot, tmp_path: Path) -> None:
+    path = tmp_path / "s.json.gz"
+    old.save(path)
+    data = _section_line(path, "teams_usage")["data"]
+    usage = old.data("teams_usage")
+    assert data["rows"]["layout"] == "rows/2" and data["rows"]["rows"] == len(usage["rows"]) > 32
+    assert [c["key"] for c in data["rows"]["columns"]] == list(usage["rows"][0])
+    back = readiness.load_snapshot(path).data("teams_usage")
+    assert back == usage and [list(r) for r in back["rows"]] == [list(r) for r in usage["rows"]]  # keys in order
+
+
+def test_usage_rows_share_the_strings_of_the_tables(old: Snapshot, tmp_path: Path) -> None:
+    path = tmp_path / "s.json.gz"
+    old.save(path)
+    back = readiness.load_snapshot(path)
+    ids = {i: i for i in back.data("users").column("id")}
+    rows = [r for r in back.data("teams_usage")["rows"] if r["userId"] in ids]
+    assert rows and all(r["userId"] is ids[r["userId"]] for r in rows)
+
+
+def _spoil_rows(snap: Snapshot, tmp_path: Path, change: Callable[[dict], Any]) -> Path:
+    good = tmp_path / "good.json"
+    snap.save(good)
+    lines = good.read_bytes().split(b"\n")
+    i = next(j for j, ln in enumerate(lines) if ln.lstrip(b",").startswith(b'"teams_usage":{'))
+    sec = json.loads(b"{" + lines[i].lstrip(b",") + b"}")
+    change(sec["teams_usage"]["data"]["rows"])
+    lines[i] = b"," + json.dumps(sec).encode()[1:-1]
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\n".join(lines))
+    return bad
+
+
+@pytest.mark.parametrize("case,change,words", [
+    ("a declared count that is not the columns'", lambda r: r.update(rows=10 ** 12),
+     "sections.teams_usage.data.rows declares 1000000000000 rows"),
+    ("a column one row short", lambda r: r["columns"][0].get("ids", r["columns"][0].get("values")).pop(),
+     "sections.teams_usage.data.rows column userId has"),
+    ("columns that are no list", lambda r: r.update(columns=5), "sections.teams_usage.data.rows has a column"),
+    ("a wrong type in a row", lambda r: r["columns"].__setitem__(-1, {"key": r["columns"][-1]["key"],
+                                                                      "values": [7] * r["rows"]}),
+     "sections.teams_usage.data"),
+])
+def test_hostile_usage_rows_are_clear_errors(case: str, change: Callable[[dict], Any], words: str, old: Snapshot,
+                                             tmp_path: Path) -> None:
+    path = _spoil_rows(old, tmp_path, change)
+    with pytest.raises(SnapshotError) as err:
+        readiness.load_snapshot(path)
+    assert words in str(err.value), str(err.value)
+    result = CliRunner().invoke(cli, ["report", str(path), "-o", "md"])
+    assert result.exit_code == 1 and result.output.count("Error: ") == 1 and "Traceback" not in result.output
