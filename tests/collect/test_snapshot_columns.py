@@ -4,6 +4,7 @@ lines/1 (every snapshot saved before) still load, to the same snapshot; what a l
 file of items, and an encoding whose parts do not fit together is a clear error naming the section and the column."""
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from pathlib import Path
@@ -328,6 +329,13 @@ def test_usage_rows_share_the_strings_of_the_tables(old: Snapshot, tmp_path: Pat
     assert rows and all(r["userId"] is ids[r["userId"]] for r in rows)
 
 
+def _one_row_short(col: dict) -> None:
+    if "codes" in col:
+        col["codes"] = base64.b64encode(base64.b64decode(col["codes"])[:-1]).decode()
+    else:
+        col["ids" if "ids" in col else "values"].pop()
+
+
 def _spoil_rows(snap: Snapshot, tmp_path: Path, change: Callable[[dict], Any]) -> Path:
     good = tmp_path / "good.json"
     snap.save(good)
@@ -344,8 +352,7 @@ def _spoil_rows(snap: Snapshot, tmp_path: Path, change: Callable[[dict], Any]) -
 @pytest.mark.parametrize("case,change,words", [
     ("a declared count that is not the columns'", lambda r: r.update(rows=10 ** 12),
      "sections.teams_usage.data.rows declares 1000000000000 rows"),
-    ("a column one row short", lambda r: r["columns"][0].get("ids", r["columns"][0].get("values")).pop(),
-     "sections.teams_usage.data.rows column userId has"),
+    ("a column one row short", lambda r: _one_row_short(r["columns"][0]), "sections.teams_usage.data.rows column userId has"),
     ("columns that are no list", lambda r: r.update(columns=5), "sections.teams_usage.data.rows has a column"),
     ("a wrong type in a row", lambda r: r["columns"].__setitem__(-1, {"key": r["columns"][-1]["key"],
                                                                       "values": [7] * r["rows"]}),
