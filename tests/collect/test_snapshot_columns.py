@@ -352,7 +352,8 @@ def _spoil_rows(snap: Snapshot, tmp_path: Path, change: Callable[[dict], Any]) -
 @pytest.mark.parametrize("case,change,words", [
     ("a declared count that is not the columns'", lambda r: r.update(rows=10 ** 12),
      "sections.teams_usage.data.rows declares 1000000000000 rows"),
-    ("a column one row short", lambda r: _one_row_short(r["columns"][0]), "sections.teams_usage.data.rows column userId has"),
+    ("a column one row short", lambda r: _one_row_short(r["columns"][0]),
+     "sections.teams_usage.data.rows column userPrincipalName has"),
     ("columns that are no list", lambda r: r.update(columns=5), "sections.teams_usage.data.rows has a column"),
     ("a wrong type in a row", lambda r: r["columns"].__setitem__(-1, {"key": r["columns"][-1]["key"],
                                                                       "values": [7] * r["rows"]}),
