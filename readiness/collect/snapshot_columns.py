@@ -190,7 +190,8 @@ class Reader:
                 return
             self._values(key, got, kind)
             return
-        if shared and cls is Lists and kind is Lists and not got.other and _STR.issuperset(map(type, got.items)):
+        if (shared and cls is Lists and kind is Lists and all(v is None for v in got.other.values())
+                and _STR.issuperset(map(type, got.items))):
             reps = got.items[:1]
             if self.build.prepared(key, [reps]) == [reps]:  # the items' type, checked as one row's
                 self.build.set_column(key, got)

@@ -367,3 +367,18 @@ def test_hostile_usage_rows_are_clear_errors(case: str, change: Callable[[dict],
     assert words in str(err.value), str(err.value)
     result = CliRunner().invoke(cli, ["report", str(path), "-o", "md"])
     assert result.exit_code == 1 and result.output.count("Error: ") == 1 and "Traceback" not in result.output
+
+
+def test_a_lists_column_of_known_strings_reads_through_the_pool() -> None:
+    from readiness import bulkjson
+    from readiness.collect.snapshot_columns import Reader
+
+    with bulkjson.bulk_objects():
+        pool = ["a", "b"]
+        reader = Reader("devices", snapshot_file._file_builder("devices"), "sections.devices.data", None, pool)  # type: ignore[arg-type]
+        reader.add({"key": "id", "text": f"d1{SEP}d2{SEP}d3{SEP}"})
+        reader.add({"key": "owners", "new": ["c"], "ids": [0, 2, 1], "lengths": [2, 0, 1], "other": [[1, None]]})
+        table = reader.table(3)
+    assert table.column("owners") == [["a", "c"], None, ["b"]] and pool == ["a", "b", "c"]
+    owners = table.cols[table.keys.index("owners")]
+    assert isinstance(owners, Lists) and owners.items[0] is pool[0]
