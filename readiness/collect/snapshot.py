@@ -127,7 +127,7 @@ class Snapshot:
 
     @staticmethod
     def from_dict(doc: dict) -> Snapshot:
-        tables_in(doc)  # a snapshot file's lines/2 columns, in order (they number the strings of those before them)
+        doc = tables_in(doc)  # a snapshot file's lines/2 columns, in order (they number the strings of those before them)
         validate_document(doc, SCHEMA_VERSION, STATUSES)
         return Snapshot._from_valid(doc)
 

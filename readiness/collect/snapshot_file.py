@@ -99,7 +99,7 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
         head = _header(first)
         if head is None:  # not the line layout: one document, read whole
             doc = _parse(_read_capped(stream, limit, path, bytearray(first)), path)
-            tables_in(doc)
+            doc = tables_in(doc)
             validate_document(doc, schema_version, statuses)
             for name, sec in doc["sections"].items():
                 if is_columns(sec.get("data")):
@@ -357,20 +357,23 @@ def _read_column_lines(lines: _Budget, name: str) -> Table:
         _add_chunk(build, name, _load(lines, body[1:] if build.n and body.startswith(b",") else body))
 
 
-def tables_in(doc: Any) -> None:
-    """The COLUMNS2 sections of a whole document built as Tables, in the document's order (their columns number the
-    strings of the sections before them: snapshot_columns._numbered); the rest is left to ``validate_document``."""
+def tables_in(doc: Any) -> Any:
+    """The document with its COLUMNS2 sections built as Tables and its rows as columns read back, in the document's
+    order (their columns number the strings of the sections before them: snapshot_columns._numbered); the caller's
+    document is left as it is (a copy of the sections changed); the rest is left to ``validate_document``."""
     sections = doc.get("sections") if isinstance(doc, dict) else None
     if not isinstance(sections, dict):
-        return
+        return doc
     pool: list = []
+    out = dict(sections)
     for name, sec in sections.items():
         data = sec.get("data") if isinstance(sec, dict) else None
         if isinstance(data, dict) and data.get("layout") == COLUMNS2:
-            sec["data"] = table_of(name, data, pool)
+            out[name] = dict(sec, data=table_of(name, data, pool))
         elif name in DICT_SECTIONS and is_rows(data):
-            sec["data"] = dict(data, rows=rows_back(name, data["rows"], f"{_where(name)}.data.rows",
-                                                    partial(_column_error, name), pool))
+            rows = rows_back(name, data["rows"], f"{_where(name)}.data.rows", partial(_column_error, name), pool)
+            out[name] = dict(sec, data=dict(data, rows=rows))
+    return dict(doc, sections=out)
 
 
 def table_of(name: str, data: dict, pool: list | None = None) -> Table:

@@ -44,7 +44,7 @@ def test_the_file_is_one_json_document_equal_to_the_snapshot(snap: Snapshot, sma
         snap.save(path)
         doc = json.loads(b"\n".join(lines_of(path)))  # any JSON reader reads it whole, as before
         assert doc.pop("layout") == snapshot_file.LAYOUT
-        snapshot_file.tables_in(doc)  # the big sections as columns, read back as the rows they hold
+        doc = snapshot_file.tables_in(doc)  # the big sections as columns, read back as the rows they hold
         for name, sec in doc["sections"].items():
             if isinstance(sec.get("data"), Table):
                 sec["data"] = sec["data"].rows()
