@@ -45,7 +45,7 @@ def objects_in(path: Path) -> int:
             if not body.startswith(b'"'):
                 continue  # the header, chunks of items, the ends of sections and of the document
             opens = body.endswith(b',"data":[')
-            columns = body.endswith(b',"data":{"layout":"columns","chunks":[')  # a section held as columns
+            columns = body.endswith((b',"data":{"layout":"columns","chunks":[', b',"columns":['))  # held as columns (lines/1, 2)
             ((_, sec),) = json.loads(b"{" + body + (b"]}}" if opens else b"]}}}" if columns else b"}")).items()
             n += sec.get("count") or 0 if opens or columns or isinstance(sec.get("data"), list) else 1
     return n
