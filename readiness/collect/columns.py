@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .. import bulkjson
 from .compact import SIGN_IN_FIELDS, Compactor, sign_in
+from .pages import columns_of, is_typed
 from .shapes import FIELDS, NESTED, OPT_LIST, check_column, not_object, required
 from .table import Coded, Lists, Packed, Records, Table, as_list
 
@@ -83,6 +84,10 @@ class Builder:
     def add_items(self, items: list) -> None:
         """One page of Graph's answer (a list of objects)."""
         if not items:
+            return
+        if is_typed(items):  # decoded by collect/pages.py: exactly the selected keys, typed as FIELDS says
+            keys, cols = columns_of(items)
+            self.add_columns(keys, cols, len(items))
             return
         if set(map(type, items)) != {dict}:
             raise not_object(self.endpoint or self.section, next(x for x in items if x.__class__ is not dict))

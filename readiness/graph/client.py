@@ -237,7 +237,8 @@ class GraphClient:
         return resp.json()
 
     async def iter_pages(self, first: RequestInformation | str,
-                         headers: Mapping[str, str] | None = None, *, priority: int = NEW) -> AsyncIterator[dict]:
+                         headers: Mapping[str, str] | None = None, *, priority: int = NEW,
+                         decode: Callable[[bytes], dict | None] | None = None) -> AsyncIterator[dict]:
         """Yield raw pages, following ``@odata.nextLink`` exactly as given, if it can be trusted.
 
         Headers of the first request (``ConsistencyLevel: eventual`` and the like) are sent again
@@ -249,7 +250,8 @@ class GraphClient:
 
         The next page is asked for as soon as its link is known and checked (read from the bytes as they arrive,
         graph/paging.py, or else after the parse), before this page is handed on: the request is under way while
-        the caller works on the page (issue 15). ``priority`` (slots.py): LEAD for the audit's longest chain, whose
+        the caller works on the page (issue 15). ``decode``: a typed decoder (collect/pages.py) tried first; a page it
+        gives None for is parsed and checked as usual. ``priority`` (slots.py): LEAD for the audit's longest chain, whose
         pages go before every other request and hand their slot on; LONG for reads as long as the tenant. A caller
         that stops early cancels what is under way.
 
@@ -279,8 +281,10 @@ class GraphClient:
                     raise GraphBadResponse(key="graph.too_many_pages",
                                            params={"name": name, "pages": min(pages, self.max_pages), "value": size // (1 << 20)},
                                            path=name)
-                page = resp.json()
-                _check_page(page, name)
+                page = decode(resp.content) if decode is not None else None
+                if page is None:
+                    page = resp.json()
+                    _check_page(page, name)
                 next_link = page.get("@odata.nextLink")
                 if next_link is None:
                     drop(early)
