@@ -3,7 +3,9 @@
 ``orjson`` makes a dict per item, with a string per key; the columns (collect/columns.py) then take each key's
 values out of every dict again. Once the first page is read (the usual way) its items'
 keys are known; from the next page on ``msgspec`` decodes each item into a Struct of exactly those fields (no key
-strings, no hash table, at C speed) and the columns are read off the Structs. The decoder is strict: every field of the first page present, no other field,
+strings, no hash table, at C speed) and the columns are read off the Structs. Lists of
+objects (a user's licences and plans) stay their JSON text (``msgspec.Raw``): the columns key list values by their
+text anyway (Builder._lists), so only the distinct ones are parsed, once each. The decoder is strict: every field of the first page present, no other field,
 every field of the type shapes.FIELDS allows. A page that is anything else (a field missing or of the wrong type,
 a property not asked for, a value orjson reads and msgspec does not) is decoded by ``None`` here and read again the
 usual way (``GraphResponse.json``, ``Builder.add_items`` with its checks), which keeps every error message as it
@@ -22,14 +24,18 @@ try:  # msgspec: typed JSON decoding (issue 15); without it every page takes the
 except ImportError:  # pragma: no cover - msgspec is a dependency
     msgspec = None  # type: ignore[assignment]
 
-from .shapes import FIELDS
+from .shapes import FIELDS, NESTED
+
+RAW = msgspec.Raw if msgspec is not None else None
 
 _TYPES: dict[type, Any] = {str: str, bool: bool, list: list, dict: dict, int: int, float: float, type(None): None}
 Decoder = Callable[[bytes], Optional[dict]]
 _CACHE: dict[tuple, Any] = {}
 
 
-def _annotation(types: tuple | None) -> Any:
+def _annotation(section: str, field: str, types: tuple | None) -> Any:
+    if (section, field) in NESTED:  # lists of objects: their JSON text as it came (columns.py keys them by it)
+        return msgspec.Raw
     if types is None:  # a field shapes.FIELDS does not check: any JSON value, as the dict path takes it
         return Any
     kinds = [_TYPES[t] for t in types]
@@ -43,7 +49,7 @@ def item_type(section: str, fields: tuple[str, ...]) -> Any:
     if found is None:
         types = FIELDS.get(section, {})
         attrs = [f"f{i}" for i in range(len(fields))]  # Graph's names need not be identifiers ("@odata.type")
-        found = msgspec.defstruct(f"{section}_item", [(a, _annotation(types.get(f))) for a, f in zip(attrs, fields)],
+        found = msgspec.defstruct(f"{section}_item", [(a, _annotation(section, f, types.get(f))) for a, f in zip(attrs, fields)],
                                   rename=dict(zip(attrs, fields)), forbid_unknown_fields=True, gc=False)
         found.keys = list(fields)
         found.getter = attrgetter(*attrs)
