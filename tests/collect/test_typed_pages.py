@@ -204,3 +204,37 @@ def test_lists_of_objects_stay_text_until_their_distinct_values_are_parsed() -> 
     licences = typed.column("assignedLicenses")
     assert licences[0] == [{"skuId": "s", "disabledPlans": []}] and licences[2] == []
     assert licences[0] is licences[1] is licences[3]  # equal values are one object, as the dict path keeps them
+
+
+def _usage_by_dict_reader(text: str) -> tuple[list[dict], str, int]:
+    """The Teams usage report read with csv.DictReader, as the collector read it before (the reference)."""
+    import csv
+    import io
+
+    rows, refreshed, total = [], "", 0
+    for line in csv.DictReader(io.StringIO(text)):
+        cell = {k: v or "" for k, v in line.items() if k is not None}
+        refreshed = refreshed or cell.get("Report Refresh Date", "")
+        if cell.get("Is Deleted", "").lower() in ("true", "yes"):
+            continue
+        total += 1
+        if cell.get("Last Activity Date", ""):
+            rows.append({"userId": cell.get("User Id", ""), "userPrincipalName": cell.get("User Principal Name", ""),
+                         "lastActivityDate": cell["Last Activity Date"]})
+    return rows, refreshed, total
+
+
+@pytest.mark.parametrize("text", [
+    "Report Refresh Date,User Id,User Principal Name,Last Activity Date,Is Deleted\n"
+    "2026-11-28,u1,a@x,2026-11-20,False\n2026-11-28,u2,b@x\n2026-11-28,u3,c@x,2026-11-21,True,extra,cells\n"
+    ",u4,d@x,2026-11-22,\n\n2026-11-28,u5,e@x,2026-11-23,false,x\n",
+    # columns the header lacks (no Is Deleted, no User Id), lines longer and shorter than the header
+    "Report Refresh Date,User Principal Name,Last Activity Date\n"
+    ",a@x,2026-11-20,True,u-x\n2026-11-28,b@x,2026-11-21,extra\n2026-11-28,c@x\n2026-11-28,d@x,2026-11-22\n",
+    "Last Activity Date,Report Refresh Date,Is Deleted,User Id,User Id,User Principal Name\n"  # a name twice: the last
+    "2026-11-20,2026-11-28,no,u1,u1b,a@x\n",
+])
+def test_the_usage_report_reads_cells_as_dict_reader_does(text: str) -> None:
+    from readiness.collect import collectors
+
+    assert collectors.usage_rows(text, "/r") == _usage_by_dict_reader(text)
