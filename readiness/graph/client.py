@@ -426,6 +426,32 @@ def _short(path: str) -> str:
     return path.split("?", 1)[0]
 
 
+class _NoCookies(httpx.Cookies):
+    """No cookie is kept: Graph's REST API is stateless and sets none a client must send back. httpx builds urllib
+    request and response stand-ins for every answer to look for cookies (~25 us of CPU a request, issue 15)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+
+class _HttpClient(httpx.AsyncClient):
+    """httpx's client without a cookie jar (_NoCookies)."""
+
+    _none = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._none
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        if cookies:
+            raise ValueError("this client keeps no cookies")
+
+
 def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncBaseTransport | None = None,
                  concurrency: int = 8, policy: RetryPolicy | None = None, timeout: float = 60.0,
                  max_wait: float | None = None, on_wait: Callable[[str], None] | None = None) -> GraphClient:
@@ -447,7 +473,7 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
 
     stats = RequestStats()
     gate = ThrottleGate()
-    http = httpx.AsyncClient(
+    http = _HttpClient(
         timeout=httpx.Timeout(timeout, connect=15.0),
         limits=httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2),
         transport=transport,
