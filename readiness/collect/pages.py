@@ -1,23 +1,26 @@
 """Typed page decoders for the big sections: a page's bytes straight into one small object per item (issue 15).
 
-``orjson`` makes a dict per item, with a string per key; the columns (collect/columns.py) then take each key's
-values out of every dict again. Once the first page is read (the usual way) its items'
-keys are known; from the next page on ``msgspec`` decodes each item into a Struct of exactly those fields (no key
-strings, no hash table, at C speed) and the columns are read off the Structs. Lists of
-objects (a user's licences and plans) stay their JSON text (``msgspec.Raw``): the columns key list values by their
-text anyway (Builder._lists), so only the distinct ones are parsed, once each. The decoder is strict: every field of the first page present, no other field,
-every field of the type shapes.FIELDS allows. A page that is anything else (a field missing or of the wrong type,
-a property not asked for, a value orjson reads and msgspec does not) is decoded by ``None`` here and read again the
-usual way (``GraphResponse.json``, ``Builder.add_items`` with its checks), which keeps every error message as it
-was: the typed path only ever takes pages the dict path would have taken unchanged.
+``orjson`` makes a dict per item, with a string per key; the columns (collect/columns.py) then take each key's values
+out of every dict again. Once the first page is read (the usual way) its items' keys are known; from the next page on
+``msgspec`` decodes each item into a Struct of exactly those fields (no key strings, no hash table, at C speed) and
+the columns are read off the Structs. Lists of objects (a user's licences and plans) stay their JSON text
+(``msgspec.Raw``): the columns key list values by their text anyway (Builder._lists), so only the distinct ones are
+parsed, once each (by orjson, as the dict path parses them).
 
-Measured at 100,000 users (the replay tape's 201 /users pages, decode, columns and freeing the page): 0.94 s ->
-0.75 s of CPU.
+The decoder is strict: every field of the first page present, no other field, every field of the type shapes.FIELDS
+allows (lists and objects of scalars; a field FIELDS does not name a scalar; integers within 64 bits, as orjson
+reads them). A page that is anything else (a field missing or of the wrong type, a property not asked for, a value
+orjson reads and msgspec does not) is decoded by ``None`` here and read again the usual way (``GraphResponse.json``,
+``Builder.add_items`` with its checks), which keeps every error message as it was: the typed path only ever takes
+pages the dict path would have taken, and makes the same values of them.
+
+Measured at 100,000 users (the replay tape's 201 /users pages: decode, columns, freeing the page): 0.94 s -> 0.75 s
+of CPU with lists of objects parsed, less with them as text; the whole collection 7.5-8.2 s -> 6.1-6.2 s.
 """
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any, Callable, Optional, Union
+from typing import Annotated, Any, Callable, Optional, Union
 
 try:  # msgspec: typed JSON decoding (issue 15); without it every page takes the orjson path
     import msgspec
@@ -28,7 +31,13 @@ from .shapes import FIELDS, NESTED
 
 RAW = msgspec.Raw if msgspec is not None else None
 
-_TYPES: dict[type, Any] = {str: str, bool: bool, list: list, dict: dict, int: int, float: float, type(None): None}
+if msgspec is not None:
+    # orjson reads an integer beyond 64 bits as a float, msgspec as an int: such a page (and one with an integer
+    # beyond int64, the bounds msgspec can check) takes the dict path
+    _INT = Annotated[int, msgspec.Meta(ge=-(2 ** 63), le=2 ** 63 - 1)]
+    _SCALAR = Union[str, bool, _INT, float, None]  # noqa: UP007 - runtime unions for msgspec
+    _TYPES: dict[type, Any] = {str: str, bool: bool, int: _INT, float: float, type(None): None,
+                               list: list[_SCALAR], dict: dict[str, _SCALAR]}
 Decoder = Callable[[bytes], Optional[dict]]
 _CACHE: dict[tuple, Any] = {}
 
@@ -36,8 +45,8 @@ _CACHE: dict[tuple, Any] = {}
 def _annotation(section: str, field: str, types: tuple | None) -> Any:
     if (section, field) in NESTED:  # lists of objects: their JSON text as it came (columns.py keys them by it)
         return msgspec.Raw
-    if types is None:  # a field shapes.FIELDS does not check: any JSON value, as the dict path takes it
-        return Any
+    if types is None:  # a field shapes.FIELDS does not check: a scalar (a list or object: the page takes the dict path)
+        return _SCALAR
     kinds = [_TYPES[t] for t in types]
     return kinds[0] if len(kinds) == 1 else Union[tuple(kinds)]  # noqa: UP007 - a runtime union for msgspec
 
@@ -81,7 +90,10 @@ class Typed:
         self.tries -= 1
         keys = tuple(items[0])
         if set(map(len, items)) == {len(keys)} and set().union(*items) == set(keys):
-            self._decode = _page_decoder(self.section, keys)
+            try:
+                self._decode = _page_decoder(self.section, keys)
+            except (TypeError, ValueError):  # a type msgspec cannot build: every page the usual way
+                self.tries = 0
 
     def decode(self, content: bytes) -> dict | None:
         """The page as ``{"value": [Struct, ...], "@odata.nextLink": link}`` (the link only when there is one), or None

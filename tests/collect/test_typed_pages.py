@@ -238,3 +238,26 @@ def test_the_usage_report_reads_cells_as_dict_reader_does(text: str) -> None:
     from readiness.collect import collectors
 
     assert collectors.usage_rows(text, "/r") == _usage_by_dict_reader(text)
+
+
+@pytest.mark.parametrize("value", [2 ** 64, 2 ** 63, -(2 ** 63) - 1, 10 ** 30, 1e400, [[1]], {"a": {"b": 1}}, ["x", [2]]])
+def test_values_msgspec_reads_otherwise_than_orjson_take_the_dict_path(value: object) -> None:
+    """orjson reads an integer beyond 64 bits as a float (msgspec: an int); deeper values are checked by the dict path."""
+    item = {**U, "department": "Sales", "createdDateTime": "2024-01-01T00:00:00Z"}
+    learn = pages.Typed("users")
+    learn.learn([json.loads(json.dumps(item))])
+    assert learn.decode(_body([item])) is not None
+    text = json.dumps({"value": [dict(item, createdDateTime=0)]}).replace(": 0}", f": {json.dumps(value)}}}")
+    assert learn.decode(text.encode()) is None
+    within = json.dumps({"value": [dict(item, createdDateTime=2 ** 63 - 1)]}).encode()
+    assert learn.decode(within)["value"][0].__class__.getter(learn.decode(within)["value"][0])[-1] == 2 ** 63 - 1
+
+
+def test_a_decoder_msgspec_cannot_build_leaves_every_page_to_the_dict_path(monkeypatch) -> None:  # noqa: ANN001
+    def refuse(section: str, keys: tuple) -> None:
+        raise ValueError("not supported")
+
+    monkeypatch.setattr(pages, "_page_decoder", refuse)
+    bodies = [_body([U], "n"), _body([dict(U, id="u-2")])]
+    typed, took = _builder_of(bodies)
+    assert took == 0 and typed == _builder_of(bodies, typed=False)[0]
