@@ -345,7 +345,7 @@ class GraphClient:
         there = origin_of(url)
         if there != self.origin:
             raise GraphBadResponse(key="graph.next_link_foreign",
-                                   params={"name": name, "scheme": clean(there[0], 20), "host": clean(there[1], 100), "port": there[2], "root": self.endpoint.root},
+                                   params={"name": name, "scheme": clean(there[0], 20), "host": clean(there[1], 100), "port": str(there[2]), "root": self.endpoint.root},
                                    path=name)
         if url in seen:
             raise GraphBadResponse(key="graph.next_link_loop", params={"name": name}, path=name)

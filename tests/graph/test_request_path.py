@@ -121,3 +121,19 @@ def test_no_cookie_is_kept_or_sent() -> None:
 
     using(_client(handler), go)
     assert sent == [None, None]
+
+
+def test_a_foreign_next_link_names_its_port_as_written() -> None:
+    """The origin of a nextLink that is not followed reads as a URL would (port 40243, not a number formatted 40,243)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"value": [{"id": "1"}], "@odata.nextLink": "https://graph.example.test:40243/v1.0/users?$skiptoken=2"})
+
+    async def go(client) -> None:  # noqa: ANN001
+        with pytest.raises(Exception) as caught:
+            async for _ in client.iter_pages("/users"):
+                pass
+        text = str(getattr(caught.value, "what", caught.value))
+        assert "graph.example.test:40243" in text and "40,243" not in text
+
+    using(_client(handler), go)
