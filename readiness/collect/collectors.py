@@ -221,24 +221,28 @@ def usage_steps(text: str, endpoint: str) -> Generator[None, None, tuple[list[di
     width = len(header)
     strings = bulkjson.strings()
 
-    def cell(line: list[str], name: str) -> str:
-        i = at.get(name)
-        return line[i] if i is not None and i < len(line) else ""
+    # a column's position; a column the header lacks: the index of an empty cell added to every line (width)
+    ref, deleted, active, uid_at, upn_at = (at.get(name, width) for name in (
+        "Report Refresh Date", "Is Deleted", "Last Activity Date", "User Id", "User Principal Name"))
+    pad, lacking = [""] * (width + 1), width in (ref, deleted, active, uid_at, upn_at)
 
     for n, line in enumerate(reader, 1):
         if not n % USAGE_STEP:
             yield
         if not line:
             continue  # DictReader skips empty lines too
-        if len(line) < width:
-            line = line + [""] * (width - len(line))
-        refreshed = refreshed or cell(line, "Report Refresh Date")
-        if cell(line, "Is Deleted").lower() in ("true", "yes"):
+        if len(line) <= width:  # short lines read as empty cells (each line gets one more: a missing column's)
+            line += pad[len(line):]
+        elif lacking:  # a longer line: its extra cells are no column of the header
+            line = line[:width] + pad[:1]
+        if not refreshed:
+            refreshed = line[ref]
+        if line[deleted].lower() in ("true", "yes"):
             continue  # deleted people stay in the report for its period; their UPN may belong to someone new
         total += 1
-        last = cell(line, "Last Activity Date")
+        last = line[active]
         if last:  # people without activity in the period need no row
-            uid, upn = cell(line, "User Id"), cell(line, "User Principal Name")
+            uid, upn = line[uid_at], line[upn_at]
             rows.append({"userId": strings.setdefault(uid, uid), "userPrincipalName": strings.setdefault(upn, upn),
                          "lastActivityDate": sys.intern(last)})
     return rows, refreshed, total

@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .. import bulkjson
 from .compact import SIGN_IN_FIELDS, Compactor, sign_in
+from ..errors import GraphBadResponse
+from .pages import RAW, columns_of, is_typed
 from .shapes import FIELDS, NESTED, OPT_LIST, check_column, not_object, required
 from .table import Coded, Lists, Packed, Records, Table, as_list
 
@@ -79,10 +81,15 @@ class Builder:
         self.required = required(section)
         self.strings = bulkjson.strings()
         self._distinct: dict[str, dict] = {}  # list property -> {JSON text: its (compacted) value}
+        self._raws: dict[str, dict] = {}  # list property -> {JSON text as a typed page gave it: its value as kept}
 
     def add_items(self, items: list) -> None:
         """One page of Graph's answer (a list of objects)."""
         if not items:
+            return
+        if is_typed(items):  # decoded by collect/pages.py: exactly the selected keys, typed as FIELDS says
+            keys, cols = columns_of(items)
+            self.add_columns(keys, cols, len(items))
             return
         if set(map(type, items)) != {dict}:
             raise not_object(self.endpoint or self.section, next(x for x in items if x.__class__ is not dict))
@@ -193,6 +200,11 @@ class Builder:
     def _column(self, k: str, col: list) -> list:
         types = self.fields.get(k)
         fn = self.shape.get(k)
+        if col and col[0].__class__ is RAW:  # a typed page's lists of objects, as JSON text (collect/pages.py)
+            got = self._raw_lists(k, col, fn)
+            if got is not None:
+                return got
+            col = list(map(bulkjson.loads, map(bytes, col)))  # a value the fast path does not take: checked as usual
         kinds = set(map(type, col))  # the one pass over the column's types; the checks below reuse it
         if types is OPT_LIST or (types is None and self.extra is not None and list in kinds):
             return self._lists(k, col, fn, kinds)
@@ -243,6 +255,27 @@ class Builder:
                 seen[t] = fn(v) if fn is not None else _shared(v, self.strings)
         return list(map(seen.__getitem__, texts))
 
+    def _raw_lists(self, k: str, col: list, fn: Callable[[Any], Any] | None) -> list | None:
+        """A column of JSON texts of list values: each distinct text parsed once and given to ``_lists`` (which checks,
+        changes and shares it as for a parsed page); None when a value is not a list or null, or fails a check (the
+        caller then checks the parsed column, whose error names the field as for a parsed page)."""
+        if k in self.lists or self.extra is not None:
+            return None
+        texts = list(map(bytes, col))
+        known = self._raws.setdefault(k, {})  # JSON text as it came -> the value kept for it
+        fresh = [t for t in dict.fromkeys(texts) if t not in known]
+        if fresh:
+            values = list(map(bulkjson.loads, fresh))
+            kinds = set(map(type, values))
+            if not kinds <= _LISTY:
+                return None
+            try:
+                kept = self._lists(k, values, fn, kinds)
+            except GraphBadResponse:
+                return None
+            known.update(zip(fresh, kept))
+        return list(map(known.__getitem__, texts))
+
     def _fine(self, k: str, col: list, flat: list) -> bool:
         """A column of lists of strings passes ``check_column`` and ``extra`` (the slow path names what does not)."""
         if (self.section, k) in NESTED:
@@ -256,7 +289,7 @@ class Builder:
         return True
 
     def table(self) -> Table:
-        self._distinct = {}
+        self._distinct, self._raws = {}, {}
         return Table(list(self.cols), [c if c.__class__ is list else c.finish() for c in self.cols.values()])
 
 

@@ -11,6 +11,7 @@ from ..graph.batch import BatchRequest, run_batch
 from ..graph.client import GraphClient
 from ..graph.slots import LONG
 from ..graph.tasks import gather_all
+from . import pages
 from .reading import _collection, _guard, _ladder
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, build
@@ -63,8 +64,13 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
         info = build(client.sdk.devices, select=["id"], expand=["registeredOwners($select=id)"],
                      filter=f"startsWith(deviceId,'{first}')", top=100)
         found: dict[str, list] = {}
-        async for page in client.iter_pages(info):
+        typed = pages.owners_decoder()
+        async for page in client.iter_pages(info, decode=typed):
             items = page.get("value", [])
+            if typed is not None and items and items[0].__class__ is typed.item:  # ids and owners typed as checked below
+                for d in items:
+                    found[d.id] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.id for o in d.owners or ())]
+                continue
             if set(map(type, items)) - {dict}:
                 raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
             ids = list(map(dict.get, items, repeat("id")))

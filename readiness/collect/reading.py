@@ -9,6 +9,7 @@ from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, err
 from ..graph.client import GraphClient
 from ..graph.slots import NEW
 from .. import bulkjson
+from . import pages
 from .columns import TABLE_SECTIONS, Columns, for_section
 from .shapes import check_item
 from .snapshot import COMPLETE, FAILED, FORBIDDEN, Section
@@ -60,8 +61,12 @@ async def _collection(client: GraphClient, name: str, endpoint: str, info: Any,
     ``priority``: LEAD for the audit's longest chain, LONG for reads as long as the tenant (graph/slots.py)."""
     if isinstance(shape, Columns) or (shape is None and name in TABLE_SECTIONS):
         cols = (shape or for_section(name)).builder(name, endpoint)
-        async for page in client.iter_pages(info, priority=priority):
-            cols.add_items(page.get("value", []))
+        typed = pages.Typed(name)
+        async for page in client.iter_pages(info, priority=priority, decode=typed.decode):
+            items = page.get("value", [])
+            cols.add_items(items)
+            if not pages.is_typed(items):
+                typed.learn(items)
         table = cols.table()
         return Section(name, COMPLETE, table, endpoint=endpoint, count=len(table))
     items: list[dict] = []
