@@ -11,6 +11,7 @@ from .model import Finding, Status
 from .registry import check
 
 WORK_CAPS = {TEAMS, EXCHANGE}
+_WORK_SERVICES = frozenset({TEAMS, EXCHANGE, SHAREPOINT, ONEDRIVE})  # switched off, one of them takes work away
 
 
 _FULL_KIT: dict[frozenset[str], bool] = {}
@@ -111,7 +112,7 @@ def group_licence_errors(snapshot) -> Iterable[Finding]:  # noqa: ANN001
        requires=("skus", "users"), fix_playbook="emergency-home-office", effort="minutes")
 def disabled_service_plans(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
-    hit = [p for p in f.members if p.disabled_capabilities & {TEAMS, EXCHANGE, SHAREPOINT, ONEDRIVE}]
+    hit = [p for p in f.members if not _WORK_SERVICES.isdisjoint(p.disabled_capabilities)]
     by_cap = {c: sum(1 for p in hit if c in p.disabled_capabilities) for c in (TEAMS, EXCHANGE, SHAREPOINT)}
     ev = {"people": names(hit), "by_capability": by_cap, "source": "/users assignedLicenses.disabledPlans"}
     if hit:
@@ -164,7 +165,7 @@ def disabled_accounts_hold_seats(snapshot) -> Iterable[Finding]:  # noqa: ANN001
        requires=("skus", "users"), fix_playbook="emergency-home-office", effort="hours")
 def apps_only(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
-    hit = [p for p in f.members if p.skus and not (p.capabilities & WORK_CAPS)]
+    hit = [p for p in f.members if p.skus and WORK_CAPS.isdisjoint(p.capabilities)]
     ev = {"people": names(hit), "source": "/users assignedLicenses + /subscribedSkus servicePlans"}
     if hit:
         yield finding(Status.FAIL, "fail", {"n": len(hit)}, **ev)
