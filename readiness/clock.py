@@ -7,6 +7,7 @@ tests). Token lifetimes and journal timestamps use the real time, never this clo
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from datetime import date, datetime, time, timezone
 from typing import Iterator
@@ -93,6 +94,26 @@ def graph_day(when: object) -> date | None:
 
 _DAYS: dict[str, date | bool] = {}
 _TIMES: dict[str, bool] = {}
+# graph_day's form with a valid time of day (what time.fromisoformat takes: hours 00-23, no leap second), one a line
+_SHAPE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$", re.M)
+
+
+def graph_days(whens: list[str]) -> list[date | None]:
+    """``graph_day`` of each of many strings (issue 15: 36,000 distinct device sync times at 100k). Where every one is
+    in Graph's usual form with a valid time, one regular-expression pass over them all finds each one's day, and each
+    distinct day is checked once; otherwise (or for a string holding a line break) one by one."""
+    text = "\n".join(whens)
+    if text.count("\n") == len(whens) - 1:
+        found = _SHAPE.findall(text)
+        if len(found) == len(whens):
+            days = {}
+            for day in set(found):
+                got = _DAYS.get(day)
+                if got is None:
+                    got = _DAYS[day] = _date_or_false(day)
+                days[day] = got if got and not day.startswith("0001") else None
+            return list(map(days.__getitem__, found))
+    return list(map(graph_day, whens))
 
 
 def _date_or_false(text: str) -> date | bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Iterable
 
 from ..licensing.capabilities import INTUNE
@@ -122,8 +123,10 @@ def stale_sync(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     days = Days(f.today)
     try:  # each distinct sync time judged once, then looked up per device
         distinct = set(synced)
-        days.learn(distinct)
-        old = {when for when in distinct if (age := days(when)) is None or age > 30}
+        of = days.learn(distinct)  # each one's day (None: not in Graph's usual form; days() reads it in full)
+        cutoff = f.today - timedelta(days=30)  # older than 30 days: a day before this one
+        old = {when for when in distinct if (day := of[when]) is not None and day < cutoff
+               or day is None and ((age := days(when)) is None or age > 30)}
         stale = [i for i, when in enumerate(synced) if when in old]
     except TypeError:  # an odd value (a list): one by one
         stale = [i for i, when in enumerate(synced) if (age := days(when)) is None or age > 30]
