@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
-from itertools import repeat
+from itertools import compress, repeat
+from operator import add, mul
 from typing import Any, Sequence
 
 from . import depth_facts
 from .columns import Days, has_key
-from ..collect.table import columns, fields_of
+from ..collect.table import Coded, Table, columns, fields_of
 
 INACTIVE_SKU_STATES = ("Suspended", "Deleted", "LockedOut")
 
@@ -168,17 +169,16 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
               sign_in_read: bool) -> list[Person]:
     """A Person per user, every field from whole columns, made with one call each (``facts._build`` joins the other
     sections to them afterwards)."""
-    (ids, upns, names, departments, enabled, types, places, licences, states, created, invited,
-     plans) = columns(users, "id", "userPrincipalName", "displayName", "department", "accountEnabled", "userType",
-                      "usageLocation", "assignedLicenses", "licenseAssignmentStates",
-                      "createdDateTime", "externalUserStateChangeDateTime", "provisionedPlans")
+    ids, upns, names, places, created, invited = columns(users, "id", "userPrincipalName", "displayName", "usageLocation",
+                                                         "createdDateTime", "externalUserStateChangeDateTime")
     if not ids:
         return []
     given: dict[str, Any] = {
         "id": ids, "upn": [x or "" for x in upns], "name": [x or "" for x in names],
-        "department": [x or "" for x in departments], "enabled": list(map(bool, enabled)),
-        "user_type": [x or "Member" for x in types], "usage_location": places, "created": created, "invited": invited,
-        "tap": repeat(tap), "is_admin": repeat(is_admin)}
+        # columns of few values (Coded in a Table): each distinct value's answer once, looked up by code
+        "department": _by_value(users, "department", _or_empty), "enabled": _by_value(users, "accountEnabled", bool),
+        "user_type": _by_value(users, "userType", _or_member), "usage_location": places, "created": created,
+        "invited": invited, "tap": repeat(tap), "is_admin": repeat(is_admin)}
     # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
     # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
     given["last_sign_in"] = last = _newest_of(days, *fields_of(users, "signInActivity", "lastSignInDateTime",
@@ -187,13 +187,36 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
         idle_days = depth_facts.IDLE_DAYS
         stale = {w: (age := days(w)) is None or age > idle_days for w in set(last)}  # last: strings or None
         given["idle"] = [(not (days(c) or 0) <= idle_days) if stale[w] else False for w, c in zip(last, created)]
+    answers = _licence_codes(users, caps, sku_by_id)
+    licences = states = None
+    if answers is None or answers[-1]:  # rows the codes cannot answer, or licences in error (made per person below)
+        licences, states = columns(users, "assignedLicenses", "licenseAssignmentStates")
     given["capabilities"], given["disabled_capabilities"], given["skus"], given["licence_errors"], \
-        given["suspended_skus"], errors_at = _licence_columns(licences, states, caps, sku_by_id)
-    given["provisioning"] = _provisioning(plans, has_key(users, "provisionedPlans"))
+        given["suspended_skus"], errors_at = answers or _licence_columns(licences, states, caps, sku_by_id)
+    given["provisioning"] = (_by_value(users, "provisionedPlans", depth_facts.not_provisioned, plain=False)
+                             or _provisioning(columns(users, "provisionedPlans")[0], has_key(users, "provisionedPlans")))
     people = list(map(Person, *(given[f.name] if f.name in given else repeat(f.default) for f in PERSON_FIELDS)))
     for i in errors_at:  # a licence in error names its group: worked out for each such person, never shared
-        _licence_answer(people[i], licences[i], states[i], caps, sku_by_id, {}, {}, {})
+        _licence_answer(people[i], licences[i], states[i], caps, sku_by_id, {}, {}, {})  # type: ignore[index]
     return people
+
+
+def _or_empty(value: Any) -> Any:
+    return value or ""
+
+
+def _or_member(value: Any) -> Any:
+    return value or "Member"
+
+
+def _by_value(data: Any, key: str, answer: Any, plain: bool = True) -> list | None:
+    """``answer`` of each row's value of a column: for a Coded column (a Table's column of few values) once per
+    distinct value, then looked up by each row's code (the same answer object for equal values); else (``plain``)
+    per row, or None."""
+    col = _coded(data, key)
+    if col is not None:
+        return list(map(list(map(answer, col.palette)).__getitem__, col.codes))
+    return list(map(answer, columns(data, key)[0])) if plain else None
 
 
 PERSON_FIELDS = fields(Person)
@@ -230,6 +253,41 @@ def _licence_columns(licences: list, states: list, caps: dict, sku_by_id: dict) 
     out = tuple(list(col) for col in zip(*map(answers.__getitem__, keys))) or ([], [], [], [], [])
     errors_at = [i for i, key in enumerate(keys) if key in with_errors] if with_errors else []
     return (*out, errors_at)
+
+
+def _licence_codes(users: Any, caps: dict, sku_by_id: dict) -> tuple | None:
+    """``_licence_columns`` read from the codes of a Table's Coded licence columns (collect/table.py: a byte per row,
+    each distinct value once): the answer is worked out once per distinct pair of codes and each output column made by
+    looking the codes up, at C speed (issue 15). None when the columns are not held that way."""
+    lics, held = _coded(users, "assignedLicenses"), _coded(users, "licenseAssignmentStates")
+    if lics is None or held is None or len(lics.codes) != len(held.codes):
+        return None
+    width = len(held.palette) or 1
+    pairs = lics.codes if width == 1 else list(map(add, map(mul, lics.codes, repeat(width)), held.codes))
+    plan_cache: dict = {}
+    lic_cache: dict = {}
+    one_sku: dict = {}
+    scratch = Person("", "", "", "", False, "", None)
+    outputs: list[list] = [[None] * (len(lics.palette) * width) for _ in range(5)]
+    failing = [False] * (len(lics.palette) * width)
+    for pair in set(pairs):
+        _licence_answer(scratch, lics.palette[pair // width], held.palette[pair % width] if held.palette else None,
+                        caps, sku_by_id, plan_cache, lic_cache, one_sku)
+        for out, value in zip(outputs, (frozenset(scratch.capabilities), frozenset(scratch.disabled_capabilities),
+                                        tuple(scratch.skus), (), tuple(scratch.suspended_skus))):
+            out[pair] = value  # read only: shared by everyone with these values
+        failing[pair] = bool(scratch.licence_errors)
+    errors_at = list(compress(range(len(pairs)), map(failing.__getitem__, pairs))) if any(failing) else []
+    return (*(list(map(out.__getitem__, pairs)) for out in outputs), errors_at)
+
+
+def _coded(data: Any, key: str) -> Any:
+    """A Table's column held as ``Coded``, else None."""
+    if isinstance(data, Table) and key in data.keys:
+        col = data.cols[data.keys.index(key)]
+        if col.__class__ is Coded:
+            return col
+    return None
 
 
 def _licence_answer(p: Person, lics: Any, held: Any, caps: dict, sku_by_id: dict, plan_cache: dict, lic_cache: dict,

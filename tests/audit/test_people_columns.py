@@ -15,7 +15,7 @@ from readiness import clock
 from readiness.audit import depth_facts
 from readiness.audit.columns import Days
 from readiness.audit.people import Person, _licences, newest, people_of
-from readiness.collect.table import Table
+from readiness.collect.table import Coded, Table, held
 from tests.checks.caselib import snapshot_for
 from tests.checks.test_evaluate_golden import audit_text, snapshot_of
 
@@ -70,16 +70,30 @@ def _plain_data(p: Person) -> dict:
             for k, v in dataclasses.asdict(p).items()}
 
 
-@pytest.mark.parametrize("as_table", [False, True])
-def test_people_from_columns_are_the_plain_people(as_table: bool) -> None:
+def _coded(table: Table) -> Table:
+    """The table with its columns held as collect/ holds them: few distinct values Coded (a byte per row)."""
+    held_cols = [held(table.column(k)) for k in table.keys]
+    assert any(c.__class__ is Coded for c in held_cols)
+    return Table(table.keys, held_cols)
+
+
+@pytest.mark.parametrize("as_table", [False, True, "coded", "coded-one-state"])
+def test_people_from_columns_are_the_plain_people(as_table: bool | str) -> None:
     users = _users()
+    if as_table == "coded-one-state":  # every user the same assignment-states value (one code: the licence decides)
+        for u in users:
+            u["licenseAssignmentStates"] = []
     data = Table.from_rows(copy.deepcopy(users)) if as_table else users
+    if str(as_table).startswith("coded"):  # the licence columns read from their codes (people._licence_codes)
+        data = _coded(data)
+        assert data.cols[data.keys.index("assignedLicenses")].__class__ is Coded
     if as_table:  # a Table has every key: provisionedPlans null is "read, none" there, as collect/ writes it
         users[8]["provisionedPlans"] = None
     got = people_of(data, Days(TODAY), CAPS, SKUS, True, False, True)
     want = [_plain(u) for u in users]
     assert [_plain_data(p) for p in got] == [_plain_data(p) for p in want]
-    assert any(p.licence_errors for p in got) and any(p.idle for p in got) and any(p.idle is False for p in got)
+    assert any(p.licence_errors for p in got) == (as_table != "coded-one-state")
+    assert any(p.idle for p in got) and any(p.idle is False for p in got)
     assert {p.last_sign_in for p in got} >= {"2026-11-19T08:00:00.5Z", "2026-11-01T00:00:00Z"}
 
 
