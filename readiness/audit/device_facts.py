@@ -7,8 +7,11 @@ Intune-managed device of its user. The rules per person are ``device_category``'
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import compress
 from typing import Any
 
+from ..collect.table import Lists, Table
 from ..licensing.capabilities import INTUNE
 from .columns import column
 from .depth_facts import CLOUD_PC_WORKING
@@ -65,7 +68,10 @@ def devices_of(snapshot: Any, by_id: dict[str, Person], tenant_has: set[str]) ->
             return None, entra.reason or "Entra devices were not collected", entra
         rule = "entra"
     owned: dict[str, list[int]] = {}  # Entra devices (row numbers) of people Intune lists nothing for, by person id
-    if entra.usable:
+    found = _owned_from_items(entra.data, by_id.keys() - compliant.keys()) if entra.usable else None
+    if found is not None:
+        owned = found
+    elif entra.usable:
         for i, (on, owners) in enumerate(zip(column(entra.data, "accountEnabled", True), column(entra.data, "owners"))):
             if not on:
                 continue
@@ -94,6 +100,36 @@ def devices_of(snapshot: Any, by_id: dict[str, Person], tenant_has: set[str]) ->
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"
            else "the tenant has no Intune: an enabled Entra-registered or joined device counts")
     return rule, why, None
+
+
+def _owned_from_items(data: Any, rest: set[str]) -> dict[str, list[int]] | None:
+    """``devices_of``'s ``owned`` read from a Table's owners column held as ``Lists`` (all owners in one flat list,
+    an offset per device): the owners among ``rest`` found in the flat list at C speed, each one's device found by
+    bisection over the offsets, instead of a list per device for 110,000 devices (issue 15). None when the column is
+    not held that way (or holds a value that is neither a list nor empty)."""
+    if not isinstance(data, Table) or "owners" not in data.keys:
+        return None
+    col = data.cols[data.keys.index("owners")]
+    if col.__class__ is not Lists or any(col.other.values()):
+        return None
+    items, offsets = col.items, col.offsets
+    try:
+        hits = list(compress(range(len(items)), map(rest.__contains__, items)))
+    except TypeError:  # an owner that is not a string
+        return None
+    enabled = column(data, "accountEnabled", True) if hits else []
+    owned: dict[str, list[int]] = {}
+    for at in hits:  # in device order, each device's owners in their order: as the loop over devices finds them
+        i = bisect_right(offsets, at) - 1
+        if not enabled[i]:
+            continue
+        owner = items[at]
+        got = owned.get(owner)
+        if got is None:
+            owned[owner] = [i]
+        else:
+            got.append(i)
+    return owned
 
 
 def _entra_categories(owned: list[tuple[Person, list[int]]], data: Any, managed: Any, *, intune: bool) -> None:
