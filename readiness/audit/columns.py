@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from ..clock import days_since as clock_days_since
 from ..clock import graph_day as _graph_day
 from ..clock import graph_days
-from ..collect.table import Table, columns
+from ..collect.table import Coded, Table, columns
 
 
 def column(data: Any, key: str, default: Any = None) -> list:
@@ -31,6 +31,25 @@ def has_key(data: Any, key: str) -> list[bool]:
     if isinstance(data, Table):
         return [key in data.keys] * len(data)
     return [key in row for row in data or ()]
+
+
+def coded(data: Any, key: str) -> Coded | None:
+    """A Table's column held as ``Coded`` (a byte per row, each distinct value once), else None."""
+    if isinstance(data, Table) and key in data.keys:
+        col = data.cols[data.keys.index(key)]
+        if col.__class__ is Coded:
+            return col
+    return None
+
+
+def by_value(data: Any, key: str, answer: Any, plain: bool = True) -> list | None:
+    """``answer`` of each row's value of a column: for a Coded column (a Table's column of few values) once per
+    distinct value, then looked up by each row's code (the same answer object for equal values); else (``plain``)
+    per row, or None."""
+    col = coded(data, key)
+    if col is not None:
+        return list(map(list(map(answer, col.palette)).__getitem__, col.codes))
+    return list(map(answer, columns(data, key)[0])) if plain else None
 
 
 _UNSEEN: Any = object()

@@ -17,7 +17,7 @@ from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, kit
 from . import depth_facts
-from .columns import Days, has_key
+from .columns import Days, by_value, has_key
 from .people import INACTIVE_SKU_STATES, Person, newest, people_of
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
@@ -143,26 +143,31 @@ def _build(snapshot: Snapshot) -> Facts:
 
 def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_report: bool) -> None:
     """The registration report (or its fallback): MFA, methods, SSPR and, without role assignments, isAdmin."""
-    ids, methods_col, mfa_col, admin_col, sspr_col = columns(rows, "id", "methodsRegistered", "isMfaRegistered",
-                                                             "isAdmin", "isSsprRegistered")
+    ids, admin_col, sspr_col = columns(rows, "id", "isAdmin", "isSsprRegistered")
     mfa_read, admin_read = has_key(rows, "isMfaRegistered"), has_key(rows, "isAdmin")
     sspr_methods = depth_facts.SSPR_METHODS
     shared: dict[tuple, tuple[tuple, bool, bool]] = {}  # a few method combinations, each one tuple for everybody
-    for i, uid in enumerate(ids):
-        p = by_id.get(uid)
-        if p is None:
-            continue
-        registered = methods_col[i] or ()
-        key = registered if registered.__class__ is tuple else tuple(registered)
+
+    def registered(methods: object) -> tuple[tuple, bool, bool]:
+        """The methods as one shared tuple, and whether they make MFA and SSPR registered."""
+        key = methods if methods.__class__ is tuple else tuple(methods or ())  # type: ignore[arg-type]
         got = shared.get(key)
         if got is None:
             got = shared[key] = (key, bool(MFA_METHODS & set(key)), bool(sspr_methods & set(key)))
+        return got
+
+    # each distinct value answered once (a Table's Coded columns: by code), then one pass over the rows (issue 15)
+    answers = by_value(rows, "methodsRegistered", registered)
+    for uid, got, mfa, read, admin, admin_known, sspr in zip(ids, answers, by_value(rows, "isMfaRegistered", bool),
+                                                             mfa_read, admin_col, admin_read, sspr_col):
+        p = by_id.get(uid)
+        if p is None:
+            continue
         p.methods = got[0]
-        p.mfa = bool(mfa_col[i]) if mfa_read[i] else got[1]
+        p.mfa = mfa if read else got[1]
         if admin_from_report:
-            p.is_admin = admin_col[i] if admin_read[i] else None
-        sspr = sspr_col[i]  # depth_facts.sspr_from: the report's answer, else (fallback) a method that can reset
-        if sspr.__class__ is bool:
+            p.is_admin = admin if admin_known else None
+        if sspr.__class__ is bool:  # depth_facts.sspr_from: the report's answer, else (fallback) a method that can reset
             p.sspr = sspr
         elif fallback:
             p.sspr = got[2]

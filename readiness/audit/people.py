@@ -16,8 +16,8 @@ from operator import add, mul
 from typing import Any, Sequence
 
 from . import depth_facts
-from .columns import Days, has_key
-from ..collect.table import Coded, Table, columns, fields_of
+from .columns import Days, by_value, coded, has_key
+from ..collect.table import columns, fields_of
 
 INACTIVE_SKU_STATES = ("Suspended", "Deleted", "LockedOut")
 
@@ -176,8 +176,8 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
     given: dict[str, Any] = {
         "id": ids, "upn": [x or "" for x in upns], "name": [x or "" for x in names],
         # columns of few values (Coded in a Table): each distinct value's answer once, looked up by code
-        "department": _by_value(users, "department", _or_empty), "enabled": _by_value(users, "accountEnabled", bool),
-        "user_type": _by_value(users, "userType", _or_member), "usage_location": places, "created": created,
+        "department": by_value(users, "department", _or_empty), "enabled": by_value(users, "accountEnabled", bool),
+        "user_type": by_value(users, "userType", _or_member), "usage_location": places, "created": created,
         "invited": invited, "tap": repeat(tap), "is_admin": repeat(is_admin)}
     # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
     # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
@@ -193,7 +193,7 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
         licences, states = columns(users, "assignedLicenses", "licenseAssignmentStates")
     given["capabilities"], given["disabled_capabilities"], given["skus"], given["licence_errors"], \
         given["suspended_skus"], errors_at = answers or _licence_columns(licences, states, caps, sku_by_id)
-    given["provisioning"] = (_by_value(users, "provisionedPlans", depth_facts.not_provisioned, plain=False)
+    given["provisioning"] = (by_value(users, "provisionedPlans", depth_facts.not_provisioned, plain=False)
                              or _provisioning(columns(users, "provisionedPlans")[0], has_key(users, "provisionedPlans")))
     people = list(map(Person, *(given[f.name] if f.name in given else repeat(f.default) for f in PERSON_FIELDS)))
     for i in errors_at:  # a licence in error names its group: worked out for each such person, never shared
@@ -207,16 +207,6 @@ def _or_empty(value: Any) -> Any:
 
 def _or_member(value: Any) -> Any:
     return value or "Member"
-
-
-def _by_value(data: Any, key: str, answer: Any, plain: bool = True) -> list | None:
-    """``answer`` of each row's value of a column: for a Coded column (a Table's column of few values) once per
-    distinct value, then looked up by each row's code (the same answer object for equal values); else (``plain``)
-    per row, or None."""
-    col = _coded(data, key)
-    if col is not None:
-        return list(map(list(map(answer, col.palette)).__getitem__, col.codes))
-    return list(map(answer, columns(data, key)[0])) if plain else None
 
 
 PERSON_FIELDS = fields(Person)
@@ -259,7 +249,7 @@ def _licence_codes(users: Any, caps: dict, sku_by_id: dict) -> tuple | None:
     """``_licence_columns`` read from the codes of a Table's Coded licence columns (collect/table.py: a byte per row,
     each distinct value once): the answer is worked out once per distinct pair of codes and each output column made by
     looking the codes up, at C speed (issue 15). None when the columns are not held that way."""
-    lics, held = _coded(users, "assignedLicenses"), _coded(users, "licenseAssignmentStates")
+    lics, held = coded(users, "assignedLicenses"), coded(users, "licenseAssignmentStates")
     if lics is None or held is None or len(lics.codes) != len(held.codes):
         return None
     width = len(held.palette) or 1
@@ -279,15 +269,6 @@ def _licence_codes(users: Any, caps: dict, sku_by_id: dict) -> tuple | None:
         failing[pair] = bool(scratch.licence_errors)
     errors_at = list(compress(range(len(pairs)), map(failing.__getitem__, pairs))) if any(failing) else []
     return (*(list(map(out.__getitem__, pairs)) for out in outputs), errors_at)
-
-
-def _coded(data: Any, key: str) -> Any:
-    """A Table's column held as ``Coded``, else None."""
-    if isinstance(data, Table) and key in data.keys:
-        col = data.cols[data.keys.index(key)]
-        if col.__class__ is Coded:
-            return col
-    return None
 
 
 def _licence_answer(p: Person, lics: Any, held: Any, caps: dict, sku_by_id: dict, plan_cache: dict, lic_cache: dict,

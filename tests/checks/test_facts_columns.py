@@ -13,27 +13,36 @@ from readiness import clock
 from readiness.audit import depth_facts
 from readiness.audit.columns import Days, column, has_key
 from readiness.audit.facts import facts
-from readiness.collect.table import Table
+from readiness.collect.table import Coded, Lists, Table, held
 from tests.checks.caselib import snapshot_for
 from tests.checks.test_evaluate_golden import GOLDEN, NOW, audit_text, digest, snapshot_of
 
 BIG = ("users", "devices", "managed_devices", "mfa")  # the sections with a row per person or device
 
 
-def as_tables(snap):  # noqa: ANN001, ANN201
+def as_tables(snap, compact: bool = False):  # noqa: ANN001, ANN201
+    """The big sections as Tables; ``compact``: their columns held as collect/ holds them (``held``: few distinct
+    values Coded, lists of owners as Lists), which the facts read by code and flat list (issue 15)."""
     for name in BIG:
         sec = snap.sections.get(name)
         if sec is not None and isinstance(sec.data, list):
             sec.data = Table.from_rows(sec.data)
+            if compact:
+                sec.data = Table(sec.data.keys, [held(sec.data.column(k)) for k in sec.data.keys])
     snap._cache.clear()
     return snap
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("compact", [False, True])
 @pytest.mark.parametrize("name", ["unprepared-sme", "enterprise-2000"])
-def test_sections_held_as_tables_give_the_golden_audit(name: str) -> None:
-    snap = as_tables(snapshot_of(name))
+def test_sections_held_as_tables_give_the_golden_audit(name: str, compact: bool) -> None:
+    snap = as_tables(snapshot_of(name), compact)
     assert isinstance(snap.data("users"), Table) and isinstance(snap.data("mfa"), Table)
+    if compact and name == "enterprise-2000":  # the paths read by code and flat list are taken
+        kinds = {(sec, k): c.__class__ for sec in BIG for k, c in zip(snap.data(sec).keys, snap.data(sec).cols)}
+        assert kinds[("users", "assignedLicenses")] is Coded and kinds[("mfa", "methodsRegistered")] is Coded
+        assert kinds[("devices", "owners")] is Lists
     with clock.frozen(NOW):
         got = audit_text(readiness.evaluate(snap))
     assert digest(got) == (GOLDEN / f"evaluate-{name}.sha256").read_text("ascii").split()[0]
