@@ -107,12 +107,13 @@ def build_matrix(f: Facts, *, shared_lists: bool = False) -> Matrix:
     made: list[dict] = []  # the templates by number
     cache: dict = {"verdicts": {}, "licences": {}, "lists": {}, "missing": {}}
     lowered_names: dict[str, str] = {}  # displayName -> lower case: names repeat (2,700 distinct at 100k people)
-    id_ = id
+    id_, working = id, CLOUD_PC_WORKING
     for p in f.members:
         # what the template holds, read from the Person: shared objects by identity, values by value
+        pcs = p.cloud_pcs  # a Cloud PC's own list per person who has one: the template holds only whether one works
         key = (p.capabilities, p.disabled_capabilities, id_(p.skus), not p.licence_errors, not p.suspended_skus,
                id_(p.provisioning), p.usage_location, p.mfa, p.device, p.teams_account, p.teams_active, p.sspr,
-               p.tap, id_(p.cloud_pcs))
+               p.tap, bool(pcs) and any(pc.get("status") in working for pc in pcs))
         try:
             got = templates.get(key)
         except TypeError:  # an odd value (a set of capabilities, a list where a string belongs): a template of its own
