@@ -14,6 +14,7 @@ from ..audit.matrix import INFO_REASONS
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
 from ..i18n import labels, resolve, text, when
+from .audit_data import audit_data
 from .seat_money import first_page_lines
 
 
@@ -164,33 +165,6 @@ def department_word(d: dict, lang: str) -> str:
     if d.get("other"):
         return text("report_words.other_groups", lang, n=d.get("groups", 0))
     return d["department"] or labels(lang)["no_department"]
-
-
-def audit_data(audit: Audit, lang: str = "en") -> dict:
-    """Everything the audit found, as plain data, with texts in ``lang`` (the JSON output's ``data``)."""
-    t = audit.tenant
-    return {
-        "tenant": {"id": t.id, "name": t.name, "cloud": t.cloud, "endpoint": t.endpoint},
-        "collected_at": audit.collected_at,
-        "score": {"overall": audit.score, "light": traffic_light(audit.score),
-                  "areas": {a: {"score": s, "light": traffic_light(s)} for a, s in audit.areas.items()}},
-        "summary": dict(audit.summary),
-        "licences": audit.licences,
-        "checks": [{"id": spec.id, "area": spec.area, "severity": spec.severity.value, "status": st.value,
-                    "title": spec.title[lang], "fix_playbook": spec.fix_playbook, "effort": spec.effort,
-                    "findings": [{"status": x.status.value, "target": x.target, "message": x.message[lang],
-                                  "evidence": x.evidence} for x in fs]}
-                   for spec, st, fs in audit.checks],
-        "top_actions": [{"id": spec.id, "title": spec.title[lang], "severity": spec.severity.value, "status": st.value,
-                         "message": fd.message[lang], "remediation": spec.remediation[lang], "effort": spec.effort,
-                         "fix_playbook": spec.fix_playbook} for spec, st, fd in audit.top_actions],
-        "people": audit.people,
-        "departments": audit.departments,
-        "not_evaluated": [{"section": m.section, "name": m.name[lang], "status": m.status,
-                           "reason": m.reason[lang], "permission": m.permission,
-                           "licence": m.licence, "notes": list(m.notes)} for m in audit.not_evaluated],
-        "requests": audit.requests,
-    }
 
 
 def _trend(trend: dict | None, lang: str, L: dict) -> TrendView | None:

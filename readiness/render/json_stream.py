@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from ..audit.model import Audit
 from ..i18n import resolve
-from .audit_view import audit_data
+from .audit_data import audit_data
 from .envelope import ENVELOPE_VERSION
 from .safe import json_safe, json_safe_bytes
 
