@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from ..clock import days_since
 from ..collect.snapshot import Snapshot
-from .columns import column
+from .columns import by_value, column
 
 Person = Any  # facts.Person (facts imports this module; no import back)
 
@@ -135,9 +135,14 @@ def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
     if not sec.usable:
         return
     data = sec.data or []  # one row per person: read as columns (issue 15)
-    accounts = {str(uid): str(kind or "unknown") for uid, kind in zip(column(data, "id"), column(data, "accountType"))}
+    kinds = by_value(data, "accountType", _account_kind)  # a Table's Coded column: each kind's word once
+    accounts = {str(uid): kind for uid, kind in zip(column(data, "id"), kinds)}
     for p in by_id.values():
         p.teams_account = accounts.get(p.id, "none")
+
+
+def _account_kind(kind: Any) -> str:
+    return str(kind or "unknown")
 
 
 def _idle_from_report(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person]) -> None:
