@@ -49,6 +49,22 @@ class Facts:
         return [p for p in self.people if p.enabled and p.user_type == "Member"]  # Person.member, inline
 
     @cached_property
+    def members_by_device(self) -> dict[str | None, list[Person]]:
+        """Members by device category, each list in member order: one pass for the five checks that ask (issue 15)."""
+        by: dict[str | None, list[Person]] = {}
+        for p in self.members:
+            got = by.get(p.device)
+            if got is None:
+                by[p.device] = [p]
+            else:
+                got.append(p)
+        return by
+
+    def members_with_device(self, category: str) -> list[Person]:
+        """The members whose device category is ``category`` (a list of their own, in member order)."""
+        return list(self.members_by_device.get(category, ()))
+
+    @cached_property
     def guests(self) -> list[Person]:
         return [p for p in self.people if p.user_type == "Guest"]
 

@@ -38,7 +38,7 @@ def members_without_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     if blocked:
         yield blocked
         return
-    none = [p for p in f.members if p.device == NO_DEVICE]
+    none = f.members_with_device(NO_DEVICE)
     ev = {"rule": f.device_rule, "members": len(f.members), "without_device": names(none), "device_paths": DEVICE_PATHS,
           "source": "/deviceManagement/managedDevices userId" if f.device_rule == "intune" else "/devices registeredOwners"}
     if none:
@@ -74,8 +74,8 @@ def people_with_noncompliant_device(snapshot) -> Iterable[Finding]:  # noqa: ANN
     if blocked:
         yield blocked
         return
-    hit = [p for p in f.members if p.device == MANAGED_NOT_COMPLIANT]
-    unmanaged = [p for p in f.members if p.device == ENTRA_ONLY]
+    hit = f.members_with_device(MANAGED_NOT_COMPLIANT)
+    unmanaged = f.members_with_device(ENTRA_ONLY)
     ev = {"not_compliant": names(hit), "registered_not_managed": names(unmanaged), "source": "/deviceManagement/managedDevices"}
     if hit:
         yield finding(Status.FAIL, "fail", {"n": len(hit)}, **ev)
@@ -156,7 +156,7 @@ def registered_not_managed(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     if blocked:
         yield blocked
         return
-    hit = [p for p in f.members if p.device == ENTRA_ONLY]
+    hit = f.members_with_device(ENTRA_ONLY)
     ev = {"people": names(hit), "source": "/devices registeredOwners vs /deviceManagement/managedDevices"}
     if hit:
         yield finding(Status.WARN, "warn", {"n": len(hit)}, **ev)

@@ -60,7 +60,7 @@ def autopilot_stock(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
     stock = [d for d in snapshot.data("autopilot", []) or []
              if not d.get("userPrincipalName") and d.get("enrollmentState") in (None, "notContacted", "unknown")]
-    without = [p for p in f.members if p.device == NO_DEVICE]
+    without = f.members_with_device(NO_DEVICE)
     ev = {"stock": [d.get("serialNumber") for d in stock][:25], "stock_count": len(stock), "without_device": names(without),
           "source": "/deviceManagement/windowsAutopilotDeviceIdentities"}
     if without and stock:
