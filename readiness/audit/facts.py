@@ -50,18 +50,23 @@ class Facts:
 
     @cached_property
     def members_by_device(self) -> dict[str | None, list[Person]]:
-        """Members by device category, each list in member order: one pass for the five checks that ask (issue 15)."""
+        """Members by device category, each list in member order, but those with a compliant managed device (most
+        people; no check lists them): one pass for the five checks that ask (issue 15)."""
         by: dict[str | None, list[Person]] = {}
         for p in self.members:
-            got = by.get(p.device)
-            if got is None:
-                by[p.device] = [p]
-            else:
-                got.append(p)
+            device = p.device
+            if device != COMPLIANT_MANAGED:
+                got = by.get(device)
+                if got is None:
+                    by[device] = [p]
+                else:
+                    got.append(p)
         return by
 
-    def members_with_device(self, category: str) -> list[Person]:
+    def members_with_device(self, category: str | None) -> list[Person]:
         """The members whose device category is ``category`` (a list of their own, in member order)."""
+        if category == COMPLIANT_MANAGED:
+            return [p for p in self.members if p.device == category]
         return list(self.members_by_device.get(category, ()))
 
     @cached_property
