@@ -26,6 +26,8 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import orjson
+
 from .odata import QueryError, parse_select
 from .tenant import SimError
 from .wire import Route, SimRequest, SimResponse
@@ -73,7 +75,8 @@ def _state(sim: Simulator, coll: str, select: list[str]) -> tuple[dict[str, tupl
     if coll == "users":  # computed properties (assignedPlans, provisionedPlans) as the list read serves them
         from .reads import _user_view
 
-        rows = {o["id"]: tuple(_freeze(v) for v in _user_view(sim.tenant, o, select).values()) for o in _items(sim, coll)}
+        cache: dict = {}
+        rows = {o["id"]: tuple(_freeze(v) for v in _user_view(sim.tenant, o, select, cache).values()) for o in _items(sim, coll)}
     else:
         rows = {o["id"]: tuple(_freeze(o.get(k)) for k in select) for o in _items(sim, coll)}
     members: dict[str, frozenset] = {}
@@ -84,14 +87,27 @@ def _state(sim: Simulator, coll: str, select: list[str]) -> tuple[dict[str, tupl
 
 
 def _freeze(value: Any) -> Any:
+    """A value as a hashable one that compares equal exactly when the value is equal: objects and lists as their
+    JSON with sorted keys (one C call: a round's state for 100,000 users took 3 s of tuples), others as they are."""
+    if isinstance(value, (dict, list)):
+        try:
+            return ("__j", orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+        except TypeError:
+            return _freeze_tuples(value)
+    return value
+
+
+def _freeze_tuples(value: Any) -> Any:
     if isinstance(value, dict):
-        return ("__d", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
+        return ("__d", tuple(sorted((k, _freeze_tuples(v)) for k, v in value.items())))
     if isinstance(value, list):
-        return ("__l", tuple(_freeze(v) for v in value))
+        return ("__l", tuple(_freeze_tuples(v) for v in value))
     return value
 
 
 def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] == "__j":
+        return orjson.loads(value[1])
     if isinstance(value, tuple) and value and value[0] == "__d":
         return {k: _thaw(v) for k, v in value[1]}
     if isinstance(value, tuple) and value and value[0] == "__l":

@@ -113,11 +113,12 @@ def users(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
     # users with signInActivity: pages of at most 500, a larger $top is reduced silently
     # (https://learn.microsoft.com/graph/api/user-list#example-11-get-users-including-their-last-sign-in-time)
     cap = 500 if "signInActivity" in select or "signInActivity" in req.query.get("$filter", "") else None
-    return sim.page(req, USERS, lambda: t.users, view=lambda u, sel: _user_view(t, u, sel), page_cap=cap,
+    cache: dict = {}  # provisionedPlans per licence combination, for this page
+    return sim.page(req, USERS, lambda: t.users, view=lambda u, sel: _user_view(t, u, sel, cache), page_cap=cap,
                     context=sim.context(req, f"users({','.join(s for s in select if s)})" if select != [""] else "users"))
 
 
-def _user_view(t: Any, u: dict, select: list[str] | None) -> dict:
+def _user_view(t: Any, u: dict, select: list[str] | None, cache: dict | None = None) -> dict:
     keys = select or ["businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
                       "officeLocation", "preferredLanguage", "surname", "userPrincipalName"]
     out = {}
@@ -125,7 +126,7 @@ def _user_view(t: Any, u: dict, select: list[str] | None) -> dict:
         if k == "assignedPlans":
             out[k] = t.assigned_plans(u)
         elif k == "provisionedPlans":
-            out[k] = provisioned_plans(t, u)
+            out[k] = provisioned_plans(t, u, cache)
         elif k == "businessPhones":
             out[k] = u.get(k, [])
         else:
