@@ -102,7 +102,7 @@ class Typed:
             return None
         try:
             got = self._decode(content)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # too deep: the dict path says so
             return None
         return {"value": got.value} if got.link is None else {"value": got.value, "@odata.nextLink": got.link}
 
@@ -126,7 +126,7 @@ def owners_decoder() -> Decoder | None:
     def typed(content: bytes) -> dict | None:
         try:
             got = decode(content)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # too deep: the dict path says so
             return None
         return {"value": got.value} if got.link is None else {"value": got.value, "@odata.nextLink": got.link}
 

@@ -309,6 +309,7 @@ def _line(write: Callable[[bytes], Any], sep: bytes, body: Any) -> None:
 
 
 def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Table:
+    _table_section(name)
     reader = Reader(name, _file_builder(name), f"{_where(name)}.data", partial(_column_error, name), pool)
     while True:
         line = lines.readline()
@@ -340,12 +341,21 @@ def _column_error(name: str, key: Any, values: list, exc: Exception) -> Snapshot
                                key=json.dumps(key)[1:-1][:60], error_type=type(exc).__name__)
 
 
+def _table_section(name: str) -> None:
+    """Only the big list sections are held as columns (columns.TABLE_SECTIONS): any other written so is refused,
+    never handed to the checks as a Table where they expect an object or rows."""
+    if name not in TABLE_SECTIONS:
+        raise SnapshotError.keyed("snapshot.columns_not_here", fix_key="snapshot.damaged", where=_where(name),
+                                  sections=", ".join(sorted(TABLE_SECTIONS)))
+
+
 def is_columns(data: Any) -> bool:
     """Whether a section's data in a document is a Table's columns (either layout)."""
     return isinstance(data, dict) and data.get("layout") in (COLUMNS, COLUMNS2)
 
 
 def _read_column_lines(lines: _Budget, name: str) -> Table:
+    _table_section(name)
     build = _file_builder(name)
     while True:
         line = lines.readline()
@@ -379,6 +389,7 @@ def tables_in(doc: Any) -> Any:
 def table_of(name: str, data: dict, pool: list | None = None) -> Table:
     """The Table in a document's columns (``{"layout": "columns", "chunks": [...]}`` or COLUMNS2), validated as the
     file's items are (``pool``: the strings of the COLUMNS2 sections before it, ``tables_in``)."""
+    _table_section(name)
     if data.get("layout") == COLUMNS2:
         return read_columns(name, _file_builder(name), f"{_where(name)}.data", data, partial(_column_error, name), pool)
     chunks = data.get("chunks")

@@ -382,3 +382,25 @@ def test_a_lists_column_of_known_strings_reads_through_the_pool() -> None:
     assert table.column("owners") == [["a", "c"], None, ["b"]] and pool == ["a", "b", "c"]
     owners = table.cols[table.keys.index("owners")]
     assert isinstance(owners, Lists) and owners.items[0] is pool[0]
+
+
+@pytest.mark.parametrize("section", ["teams_usage", "authorization_policy", "group_members"])
+@pytest.mark.parametrize("joined", [False, True], ids=["lines", "one-line"])
+def test_an_object_section_written_as_columns_is_refused(old: Snapshot, tmp_path: Path, section: str,
+                                                         joined: bool) -> None:
+    """Only the Table sections may be columns: the devices' column lines renamed to an object section (whose checks
+    read an object) were taken as a Table, and teams_usage then ended in an internal error (found by attacking)."""
+    good = tmp_path / "good.json"
+    old.save(good)
+    lines = good.read_bytes().split(b"\n")
+    lines = [ln for ln in lines if not ln.lstrip(b",").startswith(json.dumps(section).encode() + b":{")]
+    i = next(j for j, ln in enumerate(lines) if ln.lstrip(b",").startswith(b'"devices":{'))
+    lines[i] = lines[i].replace(b'"devices":{', json.dumps(section).encode() + b":{", 1)
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(gzip.compress((b"" if joined else b"\n").join(lines)))
+    with pytest.raises(SnapshotError) as err:
+        readiness.load_snapshot(bad)
+    assert f"sections.{section}.data is written as columns" in str(err.value)
+    out = CliRunner().invoke(cli, ["report", str(bad), "-o", "json"])
+    assert out.exit_code == 1 and "internal error" not in out.output and "Traceback" not in out.output
+    assert "written as columns" in out.output

@@ -261,3 +261,16 @@ def test_a_decoder_msgspec_cannot_build_leaves_every_page_to_the_dict_path(monke
     bodies = [_body([U], "n"), _body([dict(U, id="u-2")])]
     typed, took = _builder_of(bodies)
     assert took == 0 and typed == _builder_of(bodies, typed=False)[0]
+
+
+def test_a_page_too_deep_for_the_typed_decoder_goes_to_the_dict_path() -> None:
+    """msgspec raises RecursionError on deep nesting, even in a field it skips: the page is left to the dict path,
+    which fails the section with its own words ("nested too deeply"), never the audit (found by attacking)."""
+    typed = pages.Typed("users")
+    typed.learn([{"id": "a", "displayName": "x"}])
+    item = b'{"id":"a","displayName":"x"}'
+    assert typed.decode(b'{"value":[' + item + b']}')["value"][0].f0 == "a"
+    deep = b"[" * 3000 + b"]" * 3000
+    assert typed.decode(b'{"@odata.context":' + deep + b',"value":[' + item + b']}') is None
+    owners = pages.owners_decoder()
+    assert owners(b'{"value":[{"id":"d","registeredOwners":[{"id":"u","x":' + deep + b'}]}]}') is None
