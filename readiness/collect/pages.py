@@ -39,6 +39,10 @@ if msgspec is not None:
     _TYPES: dict[type, Any] = {str: str, bool: bool, int: _INT, float: float, type(None): None,
                                list: list[_SCALAR], dict: dict[str, _SCALAR]}
 Decoder = Callable[[bytes], Optional[dict]]
+# A page's own keys besides value (https://learn.microsoft.com/graph/paging): decoded, so checked as the dict path
+# checks them (valid UTF-8, strings); a page with any other key is left to the dict path
+_PAGE_KEYS = [("link", Optional[str], None), ("context", Optional[str], None), ("count", Optional[int], None)]
+_PAGE_NAMES = {"link": "@odata.nextLink", "context": "@odata.context", "count": "@odata.count"}
 _CACHE: dict[tuple, Any] = {}
 
 
@@ -70,8 +74,8 @@ def _page_decoder(section: str, fields: tuple[str, ...]) -> Any:
     key = ("page", section, fields)
     found = _CACHE.get(key)
     if found is None:
-        page = msgspec.defstruct(f"{section}_page", [("value", list[item_type(section, fields)]), ("link", Optional[str], None)],
-                                 rename={"link": "@odata.nextLink"})
+        page = msgspec.defstruct(f"{section}_page", [("value", list[item_type(section, fields)]), *_PAGE_KEYS],
+                                 rename=_PAGE_NAMES, forbid_unknown_fields=True)
         found = _CACHE[key] = msgspec.json.Decoder(page).decode
     return found
 
@@ -118,8 +122,8 @@ def owners_decoder() -> Decoder | None:
         owner = msgspec.defstruct("owner", [("id", Optional[str], None)], gc=False)
         item = msgspec.defstruct("device_owners", [("id", Optional[str], None), ("owners", Optional[list[owner]], None)],
                                  rename={"owners": "registeredOwners"}, gc=False)
-        page = msgspec.defstruct("owners_page", [("value", list[item]), ("link", Optional[str], None)],
-                                 rename={"link": "@odata.nextLink"})
+        page = msgspec.defstruct("owners_page", [("value", list[item]), *_PAGE_KEYS], rename=_PAGE_NAMES,
+                                 forbid_unknown_fields=True)
         found = _CACHE["owners"] = (msgspec.json.Decoder(page).decode, item)
     decode, item = found
 

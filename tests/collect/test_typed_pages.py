@@ -274,3 +274,17 @@ def test_a_page_too_deep_for_the_typed_decoder_goes_to_the_dict_path() -> None:
     assert typed.decode(b'{"@odata.context":' + deep + b',"value":[' + item + b']}') is None
     owners = pages.owners_decoder()
     assert owners(b'{"value":[{"id":"d","registeredOwners":[{"id":"u","x":' + deep + b'}]}]}') is None
+
+
+def test_a_page_key_the_dict_path_would_refuse_is_not_skipped_by_the_typed_path() -> None:
+    """The page's own keys are decoded too: bytes that are not UTF-8, or a number orjson refuses, in @odata.context
+    (or a key no Graph page has) leave the page to the dict path, which judges it (found by attacking)."""
+    typed = pages.Typed("users")
+    typed.learn([{"id": "a"}])
+    item = b'{"id":"a"}'
+    assert typed.decode(b'{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[' + item + b']}')
+    for bad in (b'"\xff"', b"1" * 5000, b"[1]"):
+        assert typed.decode(b'{"@odata.context":' + bad + b',"value":[' + item + b']}') is None, bad
+    assert typed.decode(b'{"@odata.other":"x","value":[' + item + b']}') is None
+    owners = pages.owners_decoder()
+    assert owners(b'{"@odata.context":"\xff","value":[]}') is None
