@@ -208,6 +208,16 @@ def _header(first: bytes) -> dict | None:
     return head if isinstance(head, dict) and head.get("layout") in LAYOUTS else None
 
 
+def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str]) -> tuple[str, dict]:
+    """A section's line closed by ``end``: one section, its name and its fields besides the data checked."""
+    one = _load(lines, b"{" + body + end)
+    if not isinstance(one, dict) or len(one) != 1:
+        raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
+    ((name, sec),) = one.items()
+    _section_meta(name, sec, statuses)
+    return name, sec
+
+
 def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[str]) -> dict:
     validate_document(dict(head, sections={}), schema_version, statuses)  # the header's fields, before any data
     sections: dict[str, Any] = {}
@@ -223,11 +233,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
         body = body[1:] if sections and body.startswith(b",") else body
         opens_list = body.endswith(_OPEN_LIST)
         if body.endswith(OPEN_END):
-            one = _load(lines, b"{" + body + b"]}}}")
-            if not isinstance(one, dict) or len(one) != 1:
-                raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
-            ((name, sec),) = one.items()
-            _section_meta(name, sec, statuses)
+            name, sec = _section_line(lines, body, b"]}}}", statuses)
             data = sec.get("data")
             if not is_columns(data) or data.get("columns") != [] or set(data) != {"layout", "rows", "columns"}:
                 raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
@@ -235,19 +241,11 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             sections[name] = sec
             continue
         if body.endswith(_OPEN_COLUMNS):
-            one = _load(lines, b"{" + body + b"]}}}")
-            if not isinstance(one, dict) or len(one) != 1:
-                raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
-            ((name, sec),) = one.items()
-            _section_meta(name, sec, statuses)
+            name, sec = _section_line(lines, body, b"]}}}", statuses)
             sec["data"] = _read_column_lines(lines, name)
             sections[name] = sec
             continue
-        one = _load(lines, b"{" + body + (b"]}}" if opens_list else b"}"))
-        if not isinstance(one, dict) or len(one) != 1:
-            raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
-        ((name, sec),) = one.items()
-        _section_meta(name, sec, statuses)
+        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses)
         if not opens_list:
             data = sec.get("data")
             if name in DICT_SECTIONS and is_rows(data):  # rows as columns: read back shared, the rest shared as ever
