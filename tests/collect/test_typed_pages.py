@@ -69,12 +69,8 @@ def tenant():  # noqa: ANN201
 
 @pytest.mark.slow
 def test_the_typed_path_gives_the_snapshot_the_dict_path_gives(tenant, monkeypatch) -> None:  # noqa: ANN001
-    mp = pytest.MonkeyPatch()
-    try:
-        typed, used = _collect(tenant, mp, typed=True)
-        plain, unused = _collect(tenant, mp, typed=False)
-    finally:
-        mp.undo()
+    typed, used = _collect(tenant, monkeypatch, typed=True)  # each collection undoes its patches (a context)
+    plain, unused = _collect(tenant, monkeypatch, typed=False)
     assert typed.completeness() == plain.completeness() == "complete"
     assert unused == {}
     # every big section read in more than one page took the typed path from its second page on
@@ -93,12 +89,8 @@ def test_the_typed_path_gives_the_snapshot_the_dict_path_gives(tenant, monkeypat
 def test_a_wrong_type_in_a_later_page_fails_the_section_as_before(tenant, monkeypatch) -> None:  # noqa: ANN001
     bad = readiness.generate_tenant("enterprise", seed=5, size=SIZE)
     bad.users[SIZE - 3]["department"] = 5  # on the last /users page: the typed decoder refuses it, the dict path names it
-    mp = pytest.MonkeyPatch()
-    try:
-        typed, _ = _collect(bad, mp, typed=True)
-        plain, _ = _collect(bad, mp, typed=False)
-    finally:
-        mp.undo()
+    typed, _ = _collect(bad, monkeypatch, typed=True)
+    plain, _ = _collect(bad, monkeypatch, typed=False)
     users = typed.section("users")
     assert users.status == "failed"
     assert "department" in users.reason and "/users" in users.reason
