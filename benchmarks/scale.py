@@ -20,7 +20,6 @@ import gzip
 import json
 import math
 import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.machine import describe as describe_machine  # noqa: E402
 from benchmarks.simserver import ServerProcess  # noqa: E402
 from benchmarks.whole import run_measured  # noqa: E402
 
@@ -101,13 +101,14 @@ def main() -> None:
     path = args.out
     doc = json.loads(path.read_text()) if path.exists() else {}
     points = {p["users"]: p for p in doc.get("points", [])}
+    machine = describe_machine()  # measured before the runs, on a quiet machine
     for size in args.sizes:
         keep = args.keep_snapshot / f"snap{size}.json.gz" if args.keep_snapshot else None
         p = one_size(size, args.latency, args.concurrency, keep)
         p.update(latency=args.latency, concurrency=args.concurrency, when_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         points[size] = p
         ordered = [points[k] for k in sorted(points)]
-        doc = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        doc = {"machine": machine,
                "note": "whole command (audit --snapshot-out -o json) and report -o json per size, against the simulator "
                        "in its own process; wall depends on the machine's load (load_avg_* with every run), CPU and peak "
                        "RSS do not; growth: figure ~ users^k between consecutive sizes",

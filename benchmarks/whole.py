@@ -28,7 +28,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.machine import describe as describe_machine  # noqa: E402
 from benchmarks.replay import Recorder, Replayer  # noqa: E402
 from benchmarks.simserver import ServerProcess  # noqa: E402
 
@@ -242,7 +242,7 @@ def main() -> None:
     ap.add_argument("--label", default="", help="a note stored with the figures (for example: before/after)")
     ap.add_argument("--keep-snapshot", type=Path, default=None, help="copy the snapshot here (for profiling)")
     args = ap.parse_args()
-    out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+    out: dict = {"machine": describe_machine(),
                  "params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
                  "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     print(f"Starting the simulator: {args.users} users, {args.latency * 1000:.0f} ms latency ...", file=sys.stderr)

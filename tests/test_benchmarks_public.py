@@ -213,3 +213,18 @@ def test_the_apply_benchmark_plans_and_applies_through_the_api_under_the_write_t
     assert out["throttled_items"] > 0
     assert -(-changes // 20) <= out["requests"] <= -(-changes // 20) + out["throttled_items"]
     assert out["requests"] < out["collect_requests"] + changes
+
+
+def test_the_machine_reference_workload_is_the_same_work_on_every_machine() -> None:
+    # Figures from different machines are compared through machine.reference_cpu_seconds (benchmarks/machine.py);
+    # that is only fair while the workload itself stays the same: the same page, the same result. Changing either
+    # makes every committed reference figure meaningless, so it fails here first.
+    import hashlib
+
+    from benchmarks.machine import _page, _work, describe
+
+    page = _page()
+    assert hashlib.sha256(page).hexdigest()[:16] == "3ba2c92cc605dd9c"
+    assert _work(page) == 727600
+    machine = describe()
+    assert machine["reference_cpu_seconds"] > 0 and machine["cpus"] >= 1 and machine["cpu_model"]
