@@ -26,6 +26,17 @@ def column(data: Any, key: str, default: Any = None) -> list:
     return [row.get(key, default) for row in data or ()]
 
 
+def values_at(data: Any, key: str, rows: Iterable[int]) -> list:
+    """``column(data, key)[i]`` for each row number ``i`` of ``rows``, without building the whole column: a check's
+    sample of 25 device names out of 105,000 (issue 15)."""
+    if isinstance(data, Table):
+        if key not in data.keys:
+            return [None for _ in rows]
+        col = data.cols[data.keys.index(key)]
+        return [col[i] for i in rows]
+    return [data[i].get(key) for i in rows]
+
+
 def has_key(data: Any, key: str) -> list[bool]:
     """Per row: whether the key is there (a Table: for every row when the table has it)."""
     if isinstance(data, Table):

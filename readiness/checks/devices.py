@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import compress, repeat
+from operator import ne
 from typing import Iterable
 
 from ..licensing.capabilities import INTUNE
 from ..i18n import Message
 from .common import finding, names
-from ..audit.columns import Days, column
+from ..audit.columns import Days, column, values_at
 from ..audit.facts import ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, facts
 from .model import Finding, Status
 from .registry import check
@@ -53,10 +55,15 @@ def members_without_device(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 def noncompliant(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     devices = snapshot.data("managed_devices", []) or []  # read as columns: 100,000 rows (issue 15)
     compliance = column(devices, "complianceState")
-    states = Counter(state or "unknown" for state in compliance)
-    bad = [i for i, state in enumerate(compliance) if state != "compliant"]
-    device_names = column(devices, "deviceName") if bad else []
-    ev = {"devices": len(devices), "by_state": dict(states), "sample": [device_names[i] for i in bad[:25]],
+    states: dict = {}
+    try:  # each distinct state counted at C speed, then the empty ones merged into "unknown" (first-seen order kept)
+        for state, n in Counter(compliance).items():
+            state = state or "unknown"
+            states[state] = states.get(state, 0) + n
+    except TypeError:  # an odd value (a list): one by one
+        states = dict(Counter(state or "unknown" for state in compliance))
+    bad = list(compress(range(len(compliance)), map(ne, compliance, repeat("compliant"))))
+    ev = {"devices": len(devices), "by_state": states, "sample": values_at(devices, "deviceName", bad[:25]),
           "source": "/deviceManagement/managedDevices complianceState"}
     if not devices:
         yield finding(Status.WARN, "warn", **ev)
@@ -106,8 +113,7 @@ def compliance_policies(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 def encryption(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     devices = snapshot.data("managed_devices", []) or []
     plain = [i for i, encrypted in enumerate(column(devices, "isEncrypted")) if encrypted is False]
-    device_names = column(devices, "deviceName") if plain else []
-    ev = {"devices": len(devices), "unencrypted": len(plain), "sample": [device_names[i] for i in plain[:25]],
+    ev = {"devices": len(devices), "unencrypted": len(plain), "sample": values_at(devices, "deviceName", plain[:25]),
           "source": "/deviceManagement/managedDevices isEncrypted"}
     if plain:
         yield finding(Status.WARN, "warn", {"n": len(plain), "devices": len(devices)}, **ev)
@@ -130,8 +136,7 @@ def stale_sync(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         stale = [i for i, when in enumerate(synced) if when in old]
     except TypeError:  # an odd value (a list): one by one
         stale = [i for i, when in enumerate(synced) if (age := days(when)) is None or age > 30]
-    device_names = column(devices, "deviceName") if stale else []
-    ev = {"devices": len(devices), "stale": len(stale), "sample": [device_names[i] for i in stale[:25]],
+    ev = {"devices": len(devices), "stale": len(stale), "sample": values_at(devices, "deviceName", stale[:25]),
           "source": "/deviceManagement/managedDevices lastSyncDateTime"}
     if stale:
         yield finding(Status.WARN, "warn", {"n": len(stale)}, **ev)

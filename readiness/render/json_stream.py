@@ -28,7 +28,10 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency
     orjson = None  # type: ignore[assignment]
 
-CHUNK = 1000  # people rows per piece: about 0.8 MB of text
+# people rows per piece: about 80 KB of text, under glibc's default mmap threshold (128 KiB), so each piece's buffers
+# are reused from the heap; at 1,000 rows (0.8 MB) every piece was a fresh mapping, faulted in page by page and unmapped
+# again: 18,000 page faults and 0.09 s of system time at 100,000 people, against 0.03 s more for ten times the pieces
+CHUNK = 100
 
 
 def json_data(audit: Audit, lang: str = "en") -> dict:

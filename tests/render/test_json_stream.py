@@ -55,6 +55,18 @@ def test_chunk_boundaries_and_private_audits_change_nothing(audits: dict, monkey
 
 
 @pytest.mark.slow
+def test_a_piece_of_rows_stays_under_the_allocators_mapping_threshold(audits: dict) -> None:
+    """Each piece's text (and orjson's buffer for it) is malloc'd: above glibc's default mmap threshold (128 KiB)
+    every piece is mapped, faulted in page by page and unmapped again (18,000 page faults at 100,000 people)."""
+    audit = audits["enterprise-2000"]
+    rows = audit.people
+    body = streamed(audit).partition(b'"people": [')[2]
+    per_row = len(body) / len(rows)  # this tenant's rows, indented as written: about 800 bytes each
+    assert 500 < per_row < 1200
+    assert json_stream.CHUNK * per_row < 128 * 1024 * 0.75  # a margin for longer names and more reasons
+
+
+@pytest.mark.slow
 def test_tenant_strings_are_escaped_as_the_rendered_text_escapes_them(audits: dict) -> None:
     audit = audits["unprepared-sme"]
     rows = [dict(r) for r in audit.people]
