@@ -45,9 +45,11 @@ DEFAULT_MAX_ROWS = 2_000_000
 VALUES_PER_ROW = 256
 VALUES_SLACK = 1 << 18
 # A whole document (the oldest files: no lines to read one at a time) declares its counts inside what must be parsed:
-# its values are bounded by the row limit instead; the 100k snapshot as one document of items is 244 MB with 8.7
-# million values; the default byte cap holds ~2x that; 12 values a row of the row limit (24 million) is ~2.7x.
-DOC_VALUES_PER_ROW = 12
+# its values are bounded by the row limit instead. The 100k snapshot as one document of items is 244 MB with 8.7
+# million values (the default byte cap holds ~18 million at that density); 6 values a row of the row limit is 12
+# million (1.4x the 100k one; a larger tenant's file of this older form needs READINESS_MAX_SNAPSHOT_ROWS raised):
+# at most ~1.1 GB of objects ("{}" a value) where the byte cap alone allowed ~15 GB.
+DOC_VALUES_PER_ROW = 6
 
 # Sections whose data is a list of objects, and those whose data is one object (collect/collectors.py).
 LIST_SECTIONS = {"users", "groups", "skus", "organization", "licence_error_groups", "teams", "mfa", "devices",
