@@ -255,17 +255,20 @@ class _Budget:
         """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
         self.rows, self.spent = rows, 0
 
-    def charge(self, raw: Any, where: str) -> None:
+    def charge(self, raw: Any, where: str, most: int | None = None) -> None:
         """Refuse ``raw`` (a line of the section) before it is parsed if it could hold more values than the section's
         budget leaves; a line no longer than what is left cannot (a value takes a byte at least), so only a longer one
-        is counted (values_in, at C speed)."""
+        is counted (values_in, at C speed). ``most``: the rows one line holds at most (a line of items: CHUNK_ITEMS,
+        as every writer wrote them), so that a section that declares many rows still cannot have them in one line."""
+        rows = self.rows if most is None else min(self.rows, most)
         left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
+        left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
         n = len(raw)
         if n > left:
             n = values_in(raw)
             if n > left:
                 raise SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where,
-                                          rows=f"{self.rows:,}", per_row=VALUES_PER_ROW)
+                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW)
         self.spent += n
 
 
@@ -387,7 +390,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
                 break
             if not line or body == b"}}":
                 raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-            lines.charge(body, _where(name))
+            lines.charge(body, _where(name), CHUNK_ITEMS)
             chunk = _load(lines, b"[" + (body[1:] if items and body.startswith(b",") else body) + b"]")
             if count is not None and len(items) + len(chunk) > count:  # more items than declared: refused as they come
                 _count_wrong(name, count, len(items) + len(chunk))
@@ -524,7 +527,7 @@ def _read_column_lines(lines: _Budget, name: str, count: Any) -> Table:
             return build.table()
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        lines.charge(body, _where(name))
+        lines.charge(body, _where(name), CHUNK_ITEMS)
         _add_chunk(build, name, _load(lines, body[1:] if build.n and body.startswith(b",") else body))
         if count is not None and build.n > count:  # more rows than declared: refused as they come
             _count_wrong(name, count, build.n)

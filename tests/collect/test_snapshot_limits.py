@@ -98,6 +98,20 @@ def test_a_tiny_gzip_file_cannot_make_gigabytes_of_objects(form: str, tmp_path: 
     assert int(done.stdout.split()[3]) < 400 * 1024, done.stdout
 
 
+def test_a_line_of_items_holds_no_more_than_a_line_can_whatever_the_section_declares(
+        lines2: list[bytes], tmp_path: Path) -> None:
+    # a section that declares the most rows allowed still gets one line's worth of values a line (CHUNK_ITEMS items,
+    # as every writer wrote them): a 2,000,000-item declaration no longer lets one line of {} be parsed to gigabytes
+    bad = list(lines2)
+    at = _at(bad, "groups")
+    count = orjson.loads(b"{" + bad[at].lstrip(b",") + b"]}}")["groups"]["count"]
+    bad[at] = bad[at].replace(b'"count":%d,' % count, b'"count":%d,' % snapshot_file.DEFAULT_MAX_ROWS, 1)
+    most = snapshot_file.VALUES_PER_ROW * snapshot_file.CHUNK_ITEMS + snapshot_file.VALUES_SLACK
+    bad[at + 1] = b"{}," * most + b"{}"
+    with pytest.raises(SnapshotError, match=r"sections\.groups holds more values than its 1,000 rows allow"):
+        readiness.load_snapshot(_write(tmp_path / "bad.json", bad))
+
+
 def test_values_in_is_an_upper_bound_of_what_parsing_makes() -> None:
     def made(value: Any) -> int:  # every value and every key
         if isinstance(value, dict):
