@@ -23,6 +23,7 @@ Rules (every output goes through ``write_file`` or ``open_output``):
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -82,6 +83,32 @@ def make_private_dir(path: Path) -> Path:
     if not Path(path).is_dir():
         raise OutputError.keyed("files.not_folder", path=path)
     return Path(path)
+
+
+def check_output(path: Path) -> None:
+    """Refuse now what ``open_output(path)`` would refuse later, so that a command checks its outputs before a long
+    collection: a missing folder, a folder that cannot be written into, a file name that is a folder, a link owned by
+    someone else or leading nowhere, a block device or a socket. Nothing is created, opened or changed: a FIFO or a
+    device is written into later (never replaced), so it is only checked for write permission here (opening a FIFO
+    would wait for a reader)."""
+    path = Path(path)
+    try:
+        target, special = _target(path)
+    except NotADirectoryError:  # a "folder" on the way is a file
+        target, special = path, False
+    except OSError as exc:
+        raise OutputError.keyed("files.unwritable", path=path, value=exc.strerror or exc) from exc
+    if special:
+        if not _STREAM.match(str(target)) and not os.access(target, os.W_OK):
+            raise OutputError.keyed("files.unwritable", path=path, value=os.strerror(errno.EACCES))
+        return
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise OutputError.keyed("files.no_folder", path=path, folder=folder)
+    if not folder.is_dir():
+        raise OutputError.keyed("files.not_folder", path=folder)
+    if not os.access(folder, os.W_OK | os.X_OK):  # also a read-only file system (EROFS), for root too
+        raise OutputError.keyed("files.folder_unwritable", path=path, folder=folder, value=os.strerror(errno.EACCES))
 
 
 def write_file(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE, make_parents: bool = False) -> None:

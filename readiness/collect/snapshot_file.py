@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
 from datetime import datetime
 from functools import partial
@@ -29,6 +30,26 @@ from .table import Table
 MAX_BYTES_ENV = "READINESS_MAX_SNAPSHOT_BYTES"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # uncompressed; a 200,000-person tenant is well below
 CHUNK = 1024 * 1024
+# Rows (and a section's count) are bounded before a line is parsed: the byte cap alone bounds bytes, not objects, and a
+# line of "{}," makes ~30 times its size in Python objects (a 60 KB gzip file took 1.9 GB before it was refused).
+# The largest tenant the tool supports (the 400,000-person benchmark) has about 2.06 million objects in all, its
+# largest section ~420,000 (managed devices): 2,000,000 rows in one section is ~4.7x that, as if all of them were in it.
+MAX_ROWS_ENV = "READINESS_MAX_SNAPSHOT_ROWS"
+DEFAULT_MAX_ROWS = 2_000_000
+# A section's lines may hold at most VALUES_PER_ROW JSON values per row it declares, plus VALUES_SLACK, counted from
+# the bytes before a line is parsed (``values_in``). Measured on the 100k snapshot: a column line holds at most 2.3
+# values per row, a line of items 14 per item (users; skus ~190 but a handful of them), a one-line section 1.4 per
+# counted row (teams_usage); 256 leaves room for tenants whose people hold many licences and plans, and at ~125 bytes a
+# value bounds a section's parse at ~32 KB a declared row. The slack holds the palettes and small objects (a palette of
+# 255 lists of 100 plans is ~100,000 values) and bounds a section that declares nothing at ~35 MB.
+VALUES_PER_ROW = 256
+VALUES_SLACK = 1 << 18
+# A whole document (the oldest files: no lines to read one at a time) declares its counts inside what must be parsed:
+# its values are bounded by the row limit instead. The 100k snapshot as one document of items is 244 MB with 8.7
+# million values (the default byte cap holds ~18 million at that density); 6 values a row of the row limit is 12
+# million (1.4x the 100k one; a larger tenant's file of this older form needs READINESS_MAX_SNAPSHOT_ROWS raised):
+# at most ~1.1 GB of objects ("{}" a value) where the byte cap alone allowed ~15 GB.
+DOC_VALUES_PER_ROW = 6
 
 # Sections whose data is a list of objects, and those whose data is one object (collect/collectors.py).
 LIST_SECTIONS = {"users", "groups", "skus", "organization", "licence_error_groups", "teams", "mfa", "devices",
@@ -81,11 +102,41 @@ def max_bytes() -> int:
     return limit
 
 
+def max_rows() -> int:
+    """The most rows (or items) a snapshot's section may declare (``READINESS_MAX_SNAPSHOT_ROWS``)."""
+    value = os.environ.get(MAX_ROWS_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_ROWS
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise SnapshotError.keyed("snapshot.bad_max_rows", env=MAX_ROWS_ENV, value=value[:40], default=DEFAULT_MAX_ROWS)
+    return limit
+
+
+def values_in(raw: Any) -> int:
+    """At most how many JSON values (and keys) parsing ``raw`` makes, counted at C speed without parsing: every value
+    but the first follows a comma, or opens an array or an object (a '[' or '{'); inside strings these are counted too,
+    so this is an upper bound."""
+    return raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1
+
+
+def _whole(raw: bytes | bytearray, path: Path) -> Any:
+    """A whole document, parsed only when it cannot hold more values than the row limit allows (DOC_VALUES_PER_ROW)."""
+    rows = max_rows()
+    limit = DOC_VALUES_PER_ROW * rows + VALUES_SLACK
+    if len(raw) > limit and values_in(raw) > limit:
+        raise SnapshotError.keyed("snapshot.doc_too_many_values", path=path, limit=limit, rows=rows, env=MAX_ROWS_ENV)
+    return _parse(raw, path)
+
+
 def read_document(path: Path) -> Any:
     """The JSON document in a snapshot file (plain or gzip), read whole with at most ``max_bytes()`` uncompressed
     (not validated: ``read_snapshot`` reads and validates, section by section where the file's layout allows)."""
     with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
-        return _open(path, lambda stream, limit: _parse(_read_capped(stream, limit, path), path))
+        return _open(path, lambda stream, limit: _whole(_read_capped(stream, limit, path), path))
 
 
 def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, one_shot: bool = False) -> dict:
@@ -98,7 +149,7 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
         first = budget.readline(HEADER_MAX)  # a header is a few KB; a file in one line (older ones) is read whole
         head = _header(first)
         if head is None:  # not the line layout: one document, read whole
-            doc = _parse(_read_capped(stream, limit, path, bytearray(first)), path)
+            doc = _whole(_read_capped(stream, limit, path, bytearray(first)), path)
             doc = tables_in(doc)
             validate_document(doc, schema_version, statuses)
             for name, sec in doc["sections"].items():
@@ -107,6 +158,7 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
                 else:
                     bulkjson.share(sec.get("data"))
                     _as_table(name, sec)
+                _count_fits(name, sec)
             return doc
         return _read_lines(budget, head, schema_version, set(statuses))
 
@@ -178,10 +230,14 @@ _OPEN_LIST = b',"data":['
 
 
 class _Budget:
-    """Lines from the stream, at most ``limit`` bytes in all (one line cannot exceed what is left)."""
+    """Lines from the stream, at most ``limit`` bytes in all (one line cannot exceed what is left), and the JSON values
+    a section's lines may hold: VALUES_PER_ROW a row it declares plus VALUES_SLACK, a line refused before it is parsed
+    when it could hold more (``charge``)."""
 
     def __init__(self, stream: Any, limit: int, path: Path) -> None:
         self.stream, self.left, self.limit, self.path, self.number = stream, limit, limit, path, 0
+        self.max_rows = max_rows()
+        self.rows, self.spent = 0, 0
 
     def readline(self, most: int = 1 << 62) -> bytes:
         line = self.stream.readline(min(most, self.left + 1))
@@ -194,6 +250,58 @@ class _Budget:
     def at(self) -> dict:
         """Where a damaged line is: the parameters of the snapshot.line_* errors."""
         return {"fix_key": "snapshot.damaged", "path": self.path, "line": f"{self.number:,}"}
+
+    def section(self, rows: int) -> None:
+        """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
+        self.rows, self.spent = rows, 0
+
+    def charge(self, raw: Any, where: str, most: int | None = None) -> None:
+        """Refuse ``raw`` (a line of the section) before it is parsed if it could hold more values than the section's
+        budget leaves; a line no longer than what is left cannot (a value takes a byte at least), so only a longer one
+        is counted (values_in, at C speed). ``most``: the rows one line holds at most (a line of items: CHUNK_ITEMS,
+        as every writer wrote them), so that a section that declares many rows still cannot have them in one line."""
+        rows = self.rows if most is None else min(self.rows, most)
+        left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
+        left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
+        n = len(raw)
+        if n > left:
+            n = values_in(raw)
+            if n > left:
+                raise SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where,
+                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW)
+        self.spent += n
+
+
+# The start of a section's line as the writer writes it (Section.to_dict: status, endpoint, then count): its count is
+# read before the line is parsed, so that the line itself is bounded by it (a line that starts otherwise: the slack).
+HEAD_MAX = 4096
+_JSTR = rb'"(?:[^"\\]|\\.)*"'
+_DECLARED = re.compile(rb',?(' + _JSTR + rb'):\{"status":' + _JSTR + rb',"endpoint":' + _JSTR + rb',"count":(\d{1,19})[,}]')
+
+
+def _declared(lines: _Budget, body: bytes) -> None:
+    """The budget of the section ``body`` opens, from the count it declares (read without parsing the line), the line
+    itself charged to it; a count beyond the row limit is refused here."""
+    found = _DECLARED.match(body, 0, HEAD_MAX)  # the head of the line: never a regular expression over megabytes
+    rows = int(found.group(2)) if found else 0
+    where = _where(_safe_name(found.group(1))) if found else "sections"
+    if rows > lines.max_rows:
+        _too_many_rows(where, rows, lines.max_rows)
+    lines.section(rows)
+    lines.charge(body, where)
+
+
+def _safe_name(raw: bytes) -> str:
+    try:
+        name = json.loads(raw)
+    except ValueError:
+        return "?"
+    return name if isinstance(name, str) else "?"
+
+
+def _too_many_rows(where: str, rows: Any, limit: int) -> None:
+    raise SnapshotError.keyed("snapshot.too_many_rows", where=where, rows=f"{rows:,}", limit=f"{limit:,}",
+                              env=MAX_ROWS_ENV)
 
 
 def _header(first: bytes) -> dict | None:
@@ -208,13 +316,18 @@ def _header(first: bytes) -> dict | None:
     return head if isinstance(head, dict) and head.get("layout") in LAYOUTS else None
 
 
-def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str]) -> tuple[str, dict]:
-    """A section's line closed by ``end``: one section, its name and its fields besides the data checked."""
+def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], sections: dict) -> tuple[str, dict]:
+    """A section's line closed by ``end``: one section, its name and its fields besides the data checked; the line
+    bounded by the count it declares before it is parsed; a section the file had already is refused."""
+    _declared(lines, body)
     one = _load(lines, b"{" + body + end)
     if not isinstance(one, dict) or len(one) != 1:
         raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
     ((name, sec),) = one.items()
+    if name in sections:  # the last one would win: a second copy of a section is no snapshot the tool wrote
+        raise SnapshotError.keyed("snapshot.section_twice", **lines.at(), where=_where(name))
     _section_meta(name, sec, statuses)
+    lines.rows = sec.get("count", 0)  # the count as parsed (a number within the row limit: _section_meta)
     return name, sec
 
 
@@ -233,19 +346,28 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
         body = body[1:] if sections and body.startswith(b",") else body
         opens_list = body.endswith(_OPEN_LIST)
         if body.endswith(OPEN_END):
-            name, sec = _section_line(lines, body, b"]}}}", statuses)
+            name, sec = _section_line(lines, body, b"]}}}", statuses, sections)
             data = sec.get("data")
             if not is_columns(data) or data.get("columns") != [] or set(data) != {"layout", "rows", "columns"}:
                 raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
-            sec["data"] = _read_column_lines2(lines, name, data["rows"], pool)
+            rows = data["rows"]
+            if rows.__class__ is int and rows > lines.max_rows:
+                _too_many_rows(_where(name), rows, lines.max_rows)
+            if rows.__class__ is int and "count" in sec and sec["count"] != rows:
+                _count_wrong(name, sec["count"], rows)
+            if "count" not in sec and rows.__class__ is int and rows >= 0:
+                lines.rows = rows  # the columns' budget from the rows they declare
+            sec["data"] = _read_column_lines2(lines, name, rows, pool)
+            _count_fits(name, sec)
             sections[name] = sec
             continue
         if body.endswith(_OPEN_COLUMNS):
-            name, sec = _section_line(lines, body, b"]}}}", statuses)
-            sec["data"] = _read_column_lines(lines, name)
+            name, sec = _section_line(lines, body, b"]}}}", statuses, sections)
+            sec["data"] = _read_column_lines(lines, name, sec.get("count"))
+            _count_fits(name, sec)
             sections[name] = sec
             continue
-        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses)
+        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses, sections)
         if not opens_list:
             data = sec.get("data")
             if name in DICT_SECTIONS and is_rows(data):  # rows as columns: read back shared, the rest shared as ever
@@ -255,10 +377,12 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             else:
                 bulkjson.share(data)
             _section_data(name, data)
+            _count_fits(name, sec)
             sections[name] = sec
             continue
         _section_data(name, sec["data"])  # a list: refused where an object belongs
         items: list = sec["data"]
+        count = sec.get("count")
         while True:
             line = lines.readline()
             body = line.rstrip(b"\r\n")
@@ -266,15 +390,55 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
                 break
             if not line or body == b"}}":
                 raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
+            lines.charge(body, _where(name), CHUNK_ITEMS)
             chunk = _load(lines, b"[" + (body[1:] if items and body.startswith(b",") else body) + b"]")
+            if count is not None and len(items) + len(chunk) > count:  # more items than declared: refused as they come
+                _count_wrong(name, count, len(items) + len(chunk))
             if name in LIST_SECTIONS:
                 _items(name, chunk, len(items))
             items += bulkjson.share(chunk)
         _as_table(name, sec)
+        _count_fits(name, sec)
         sections[name] = sec
     if lines.stream.read(4096).strip():
         raise SnapshotError.keyed("snapshot.line_more_after_end", **lines.at())
     return head
+
+
+def _held(name: str, data: Any) -> int | None:
+    """How many things a section's data holds, as its ``count`` counts them (the collectors: collect/collectors.py,
+    depth.py, reading.py, audit/prices.py); None where the count is not of the data (it is not compared)."""
+    if data is None:
+        return 0
+    if isinstance(data, (list, Table)):
+        return len(data)
+    if not isinstance(data, dict):
+        return None
+    if name == "group_members":  # the members of the licensing groups, all together
+        return sum(len(v) for v in data.values() if isinstance(v, list))
+    if name == "teams_usage":  # the people the report counts (its rows are those with activity)
+        total = data.get("reported_users")
+        return total if total.__class__ is int else None
+    if name == "office_activity":
+        rows = data.get("rows")
+        return len(rows) if isinstance(rows, list) else None
+    if name == "prices":
+        return len(data)
+    return 1  # one object (collectors._single)
+
+
+def _count_fits(name: str, sec: dict) -> None:
+    """A section's ``count`` is what its data holds (collectors count what they keep): a mismatch is refused."""
+    if "count" not in sec:
+        return
+    held = _held(name, sec.get("data"))
+    if held is not None and held != sec["count"]:
+        _count_wrong(name, sec["count"], held)
+
+
+def _count_wrong(name: str, count: Any, got: int) -> None:
+    raise SnapshotError.keyed("snapshot.count_mismatch", fix_key="snapshot.damaged", where=_where(name),
+                              count=str(count)[:20], got=f"{got:,}")
 
 
 # -- the big sections as columns (issue 15) -----------------------------------------------------------------------
@@ -316,6 +480,7 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Tab
             return reader.table(rows)
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
+        lines.charge(body, _where(name))
         reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
 
 
@@ -352,7 +517,7 @@ def is_columns(data: Any) -> bool:
     return isinstance(data, dict) and data.get("layout") in (COLUMNS, COLUMNS2)
 
 
-def _read_column_lines(lines: _Budget, name: str) -> Table:
+def _read_column_lines(lines: _Budget, name: str, count: Any) -> Table:
     _table_section(name)
     build = _file_builder(name)
     while True:
@@ -362,7 +527,10 @@ def _read_column_lines(lines: _Budget, name: str) -> Table:
             return build.table()
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
+        lines.charge(body, _where(name), CHUNK_ITEMS)
         _add_chunk(build, name, _load(lines, body[1:] if build.n and body.startswith(b",") else body))
+        if count is not None and build.n > count:  # more rows than declared: refused as they come
+            _count_wrong(name, count, build.n)
 
 
 def tables_in(doc: Any) -> Any:
@@ -571,6 +739,10 @@ def _section_meta(name: str, sec: Any, statuses: set[str]) -> None:
     if "count" in sec and type(sec["count"]) is not int:  # noqa: E721
         raise SnapshotError.keyed("snapshot.count_not_number", fix_key="snapshot.damaged", where=where,
                                   kind=_kind(sec['count']))
+    if sec.get("count", 0) < 0:
+        _count_wrong(name, sec["count"], 0)
+    if sec.get("count", 0) > max_rows():
+        _too_many_rows(where, sec["count"], max_rows())
 
 
 def _section_data(name: str, data: Any) -> None:
