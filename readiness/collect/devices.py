@@ -1,14 +1,16 @@
 """Entra devices and their registered owners, read as parallel chains (issue 15: the audit's longest chain)."""
 from __future__ import annotations
 
+import asyncio
 from itertools import repeat
 from typing import Any, Awaitable
 
 from .. import bulkjson
 
-from ..errors import GraphError
-from ..graph.batch import BatchRequest, run_batch
-from ..graph.client import GraphClient
+from ..errors import GraphBadResponse, GraphError, Phrase
+from ..graph.batch import BatchRequest, BatchResult, run_batch
+from ..graph.client import GraphClient, GraphResponse, check_page, graph_error
+from ..graph.paging import drop
 from ..graph.slots import LONG
 from ..graph.tasks import gather_all
 from . import pages
@@ -21,6 +23,7 @@ from .table import Table, columns, with_column
 from .snapshot import COMPLETE, Section
 
 DEVICE_SHARDS = "0123456789abcdef"  # deviceId is a GUID: its first character is one of these (lower or upper case)
+REFUSED = (400, 404, 405, 501)  # a $batch (or a filtered expand inside one) the server does not take: read chains
 
 
 async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Section:
@@ -33,7 +36,12 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
     * their owners: 16 expanded reads side by side, ``$filter=startsWith(deviceId,'0')`` ... ``'f'``
       (device.md: deviceId "Supports $filter (eq, ne, not, startsWith)"; startsWith is a default query,
       not an advanced one, so it combines with ``$expand``: aad-advanced-queries.md); startsWith is
-      case-insensitive and the first characters differ, so no device is in two reads;
+      case-insensitive and the first characters differ, so no device is in two reads. Their pages go in
+      rounds of one ``$batch`` each (json-batching.md): round k holds the k-th page of every read not yet
+      finished, its nextLink made relative to the version. About 70 HTTP requests instead of about 1,130 at
+      110,000 devices (each one costs the client ~0.7 ms of CPU in httpx and kiota), the same Graph requests
+      (Graph throttles each request in a batch on its own). A server that refuses the $batch or the
+      filtered expand inside it gets the 16 reads as chains (``_owner_chains``);
     * a device in the listing that no filtered read returned (a deviceId that is no GUID, or none): its
       owners in $batch (``/devices/{id}/registeredOwners``, device-list-registeredowners.md).
 
@@ -59,39 +67,26 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     listing_info = build(client.sdk.devices, select=DEVICE_FIELDS, top=999)
 
     strings = bulkjson.strings()
+    how: list[str] = []
 
-    async def shard(first: str) -> dict[str, list]:
-        info = build(client.sdk.devices, select=["id"], expand=["registeredOwners($select=id)"],
-                     filter=f"startsWith(deviceId,'{first}')", top=100)
-        found: dict[str, list] = {}
-        typed = pages.owners_decoder()
-        async for page in client.iter_pages(info, decode=typed):
-            items = page.get("value", [])
-            if typed is not None and items and items[0].__class__ is typed.item:  # ids and owners typed as checked below
-                for d in items:
-                    found[d.id] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.id for o in d.owners or ())]
-                continue
-            if set(map(type, items)) - {dict}:
-                raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
-            ids = list(map(dict.get, items, repeat("id")))
-            owners = list(map(dict.get, items, repeat("registeredOwners")))
-            check_column("devices", "id", ids, endpoint)  # the shapes check_item applies, a column at a time
-            check_column("devices", "registeredOwners", owners, endpoint)
-            for did, refs in zip(ids, owners):
-                found[did] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.get("id") for o in refs or ())]
+    async def read_owners() -> dict[str, list]:
+        found = await _owners_in_rounds(client, endpoint, strings)
+        if found is None:  # the server refused the $batch, or the filtered expand inside one
+            how.append("owners read as 16 chains: the server refused them in $batch")
+            found = {}
+            for part in await gather_all(*(_owner_chain(client, endpoint, strings, first) for first in DEVICE_SHARDS)):
+                found.update(part)
         return found
 
     try:
-        listing, *parts = await gather_all(_collection(client, "devices", endpoint, listing_info, Columns(DEVICE_FIELDS),
-                                                       priority=LONG),  # one per device: first (graph/slots.py)
-                                           *map(shard, DEVICE_SHARDS))
+        listing, found = await gather_all(_collection(client, "devices", endpoint, listing_info, Columns(DEVICE_FIELDS),
+                                                      priority=LONG),  # one per device: first (graph/slots.py)
+                                          read_owners())
     except GraphError as exc:
         if exc.status not in (400, 501):
             raise
         return await _devices_expanded(client, endpoint, compact, exc)
-    owners: dict[str, list] = {}
-    for part in parts:
-        owners.update(part)
+    owners = found
     table = listing.data
     (ids,) = columns(table, "id")
     missing = [i for i in ids if i and i not in owners]
@@ -102,7 +97,130 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     sec = Section("devices", COMPLETE, rows, endpoint=endpoint, count=len(rows))
     if missing:
         sec.notes.append(f"{len(missing)} device(s) without a GUID deviceId: owners read one by one ($batch)")
+    sec.notes.extend(how)
     return sec
+
+
+def _owners_query(client: GraphClient, first: str) -> Any:
+    return build(client.sdk.devices, select=["id"], expand=["registeredOwners($select=id)"],
+                 filter=f"startsWith(deviceId,'{first}')", top=100)
+
+
+def _add_page(found: dict[str, list], page: dict, typed: Any, strings: dict, endpoint: str) -> None:
+    """A page of owners (typed by pages.owners_decoder, or dicts checked as shapes says) into ``found``."""
+    items = page.get("value", [])
+    if typed is not None and items and items[0].__class__ is typed.item:  # ids and owners typed as checked below
+        for d in items:
+            found[d.id] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.id for o in d.owners or ())]
+        return
+    if set(map(type, items)) - {dict}:
+        raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
+    ids = list(map(dict.get, items, repeat("id")))
+    owners = list(map(dict.get, items, repeat("registeredOwners")))
+    check_column("devices", "id", ids, endpoint)  # the shapes check_item applies, a column at a time
+    check_column("devices", "registeredOwners", owners, endpoint)
+    for did, refs in zip(ids, owners):
+        found[did] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.get("id") for o in refs or ())]
+
+
+async def _owner_chain(client: GraphClient, endpoint: str, strings: dict, first: str) -> dict[str, list]:
+    """One filtered owners read as a chain of requests (GraphClient.iter_pages)."""
+    found: dict[str, list] = {}
+    typed = pages.owners_decoder()
+    async for page in client.iter_pages(_owners_query(client, first), decode=typed):
+        _add_page(found, page, typed, strings, endpoint)
+    return found
+
+
+async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -> dict[str, list] | None:
+    """The 16 filtered owners reads, their pages in rounds of one $batch: round k holds the k-th page of every read
+    still going (the rounds, and so each $batch's body, are the same on every run of the same tenant).
+
+    Each page is checked as a chain's page is (GraphClient.iter_pages): a JSON object with a list of objects, its
+    nextLink on Graph's origin, never a page twice, within the collection's page and byte bounds; the nextLink is
+    sent relative to the version (json-batching.md: "while the absolute URL is https://graph.microsoft.com/v1.0/users,
+    this url is /users"), and a link outside the version is refused. Throttled items are sent again by run_batch;
+    an item still failing fails the section with Graph's answer (never a short owners list). None when the server
+    refuses the first round's $batch, or the filtered expand inside it (400, 404, 405, 501): read as chains then.
+    """
+    base = client.endpoint.base_url
+    pending: dict[str, str] = {}  # read -> its next page, relative to the version
+    for first in DEVICE_SHARDS:
+        url = str(_owners_query(client, first).url)
+        pending[first] = url[len(base):] if url.startswith(base) else url
+    seen = {k: {base + u} for k, u in pending.items()}
+    read = dict.fromkeys(DEVICE_SHARDS, 0)
+    size = dict.fromkeys(DEVICE_SHARDS, 0)
+    typed = pages.owners_decoder()
+    found: dict[str, list] = {}
+    rounds = 0
+    ahead: asyncio.Future | None = asyncio.ensure_future(_round(client, pending))
+    try:
+        while ahead is not None:
+            try:
+                results = await ahead
+            except GraphError as exc:  # the $batch itself (its items' answers are in results)
+                if rounds == 0 and exc.status in REFUSED and not isinstance(exc, GraphBadResponse):
+                    return None
+                raise
+            ahead = None
+            got, following = [], {}
+            for shard, url in pending.items():
+                res = results.get(shard)
+                if res is None or not res.ok or res.body is None:
+                    if rounds == 0 and res is not None and res.status in REFUSED:
+                        return None
+                    raise _item_error(res, url, base)
+                name = _name(url)
+                read[shard] += 1
+                size[shard] += len(res.body)
+                if read[shard] > client.max_pages or size[shard] > client.max_collection_bytes:
+                    raise GraphBadResponse(key="graph.too_many_pages",
+                                           params={"name": name, "pages": min(read[shard], client.max_pages),
+                                                   "value": size[shard] // (1 << 20)}, path=name)
+                page = typed(res.body) if typed is not None else None
+                if page is None:
+                    page = GraphResponse(res.status, res.headers, bytes(res.body), "GET", name).json()
+                    check_page(page, name)
+                link = page.get("@odata.nextLink")
+                if link is not None:
+                    nxt = client.next_url(base + url, link, seen[shard], name)
+                    if not nxt.startswith(base + "/"):
+                        raise GraphBadResponse(key="graph.next_link_outside_version",
+                                               params={"name": name, "root": client.endpoint.root}, path=name)
+                    seen[shard].add(nxt)
+                    following[shard] = nxt[len(base):]
+                got.append(page)
+            pending = following
+            rounds += 1
+            if pending:  # the next round leaves before this one's pages are worked on
+                ahead = asyncio.ensure_future(_round(client, pending))
+            await asyncio.sleep(0)
+            for page in got:
+                _add_page(found, page, typed, strings, endpoint)
+    finally:
+        drop(ahead)
+    return found
+
+
+async def _round(client: GraphClient, pending: dict[str, str]) -> dict[str, BatchResult]:
+    return await run_batch(client, [BatchRequest(shard, "GET", url) for shard, url in pending.items()], raw_bodies=True)
+
+
+def _name(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _item_error(res: BatchResult | None, url: str, base: str) -> GraphError:
+    """What a $batch item that could not be read says: Graph's own answer (status, code, message), or that none came."""
+    if res is None:
+        return GraphBadResponse(key="graph.batch_item_missing", params={"path": _name(url)}, fix_key="graph.bad_answer",
+                                path=_name(url))
+    body = bytes(res.body) if res.body is not None else b""
+    if res.ok:  # a success without a page
+        return GraphBadResponse(key="graph.not_a_page", params={"name": _name(url), "kind": Phrase("errors.words.nothing")},
+                                fix_key="graph.bad_answer", path=_name(url))
+    return graph_error(GraphResponse(res.status, res.headers, body, "GET", _name(url)), "GET", _name(url))
 
 
 async def _devices_expanded(client: GraphClient, endpoint: str, compact: Compactor, refused: GraphError) -> Section:

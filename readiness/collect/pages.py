@@ -88,7 +88,7 @@ class Typed:
         self.section, self._decode, self.tries = section, None, 3
 
     def learn(self, items: list) -> None:
-        """Learn the keys from a page parsed the usual way (its items all dicts, as _check_page found)."""
+        """Learn the keys from a page parsed the usual way (its items all dicts, as check_page found)."""
         if self._decode is not None or self.tries <= 0 or msgspec is None or not items:
             return
         self.tries -= 1

@@ -9,6 +9,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+try:  # msgspec: the answers' bodies kept as their JSON text, for callers that decode them typed (collect/devices.py)
+    import msgspec
+except ImportError:  # pragma: no cover - msgspec is a dependency
+    msgspec = None  # type: ignore[assignment]
+
+from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, WaitCapReached
 from .client import GraphClient, GraphResponse, token_rejected
 from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
@@ -46,7 +52,8 @@ class BatchResult:
         return 200 <= self.status < 300
 
 
-async def run_batch(client: GraphClient, requests: list[BatchRequest], *, max_rounds: int = 10) -> dict[str, BatchResult]:
+async def run_batch(client: GraphClient, requests: list[BatchRequest], *, max_rounds: int = 10,
+                    raw_bodies: bool = False) -> dict[str, BatchResult]:
     """Send requests in $batch calls of 20 (concurrently, bounded by the client); return results by id.
 
     Throttled items (429, and 503/504 for requests safe to repeat) are sent again after the largest
@@ -54,19 +61,23 @@ async def run_batch(client: GraphClient, requests: list[BatchRequest], *, max_ro
     ``max_rounds`` comes back with its last status. An item answered 401 ends the command
     (TokenRejected); an answer that is not a $batch response is a GraphBadResponse; a wait past
     the client's total wait cap is a WaitCapReached.
+
+    ``raw_bodies``: each result's body is its JSON text as it came (bytes-like, ``msgspec.Raw``), not parsed: for
+    callers that decode pages typed (collect/pages.py); None when the item had no body.
     """
     ids = [r.id for r in requests]
     if len(set(ids)) != len(ids):
         raise ValueError("batch request ids must be unique")
     chunks = [requests[i:i + MAX_BATCH] for i in range(0, len(requests), MAX_BATCH)]
     results: dict[str, BatchResult] = {}
-    outcomes = await gather_all(*(_run_chunk(client, chunk, max_rounds) for chunk in chunks))
+    outcomes = await gather_all(*(_run_chunk(client, chunk, max_rounds, raw_bodies) for chunk in chunks))
     for part in outcomes:
         results.update(part)
     return results
 
 
-async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds: int) -> dict[str, BatchResult]:
+async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds: int,
+                     raw_bodies: bool = False) -> dict[str, BatchResult]:
     pending = {r.id: r for r in chunk}
     done: dict[str, BatchResult] = {}
     for round_no in range(max_rounds):
@@ -85,7 +96,7 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe)
         wait = 0.0
         throttled = 0
-        for answer in _answers(resp):
+        for answer in (_raw_answers(resp) if raw_bodies else _answers(resp)):
             rid = str(answer.get("id"))
             req = pending.get(rid)
             if req is None:
@@ -128,16 +139,50 @@ def _answers(resp: GraphResponse) -> list[dict]:
     if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
         raise GraphBadResponse(key="graph.batch_not_list", fix_key="graph.bad_answer", status=resp.status,
                                path="/$batch")
+    _statuses(answers, resp)
+    return answers
+
+
+if msgspec is not None:  # an answer's members as parsed values, its body as text (an empty Raw: no body)
+    _RawAnswer = msgspec.defstruct("_RawAnswer", [("id", Any, None), ("status", Any, 0), ("headers", Any, None),
+                                                  ("body", msgspec.Raw, msgspec.Raw(b""))], gc=False)
+    _decode_raw = msgspec.json.Decoder(msgspec.defstruct("_RawEnvelope", [("responses", list[_RawAnswer])])).decode
+
+
+def _raw_answers(resp: GraphResponse) -> list[dict]:
+    """``_answers``, each body kept as its JSON text (``msgspec.Raw``; None for an answer without one). An answer
+    msgspec cannot take is read the usual way and its bodies written back as JSON text."""
+    if msgspec is not None:
+        try:
+            got = _decode_raw(resp.content)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            got = None
+        if got is not None:
+            answers = [{"id": a.id, "status": a.status, "headers": a.headers, "body": a.body if len(a.body) else None}
+                       for a in got.responses]
+            _statuses(answers, resp)
+            return answers
+    answers = _answers(resp)
+    for a in answers:
+        if a.get("body") is not None:
+            a["body"] = bulkjson.dumps(a["body"])
+    return answers
+
+
+def _statuses(answers: list[dict], resp: GraphResponse) -> None:
     for a in answers:
         try:
             a["status"] = int(a.get("status", 0))
         except (TypeError, ValueError):
             raise GraphBadResponse(key="graph.batch_bad_status", fix_key="graph.bad_answer", status=resp.status,
                                    path="/$batch") from None
-    return answers
 
 
 def _body_bytes(body: Any) -> bytes:
+    if msgspec is not None and isinstance(body, msgspec.Raw):
+        return bytes(body)
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
     try:
         return json.dumps(body).encode() if body is not None else b""
     except (TypeError, ValueError):

@@ -284,7 +284,7 @@ class GraphClient:
                 page = decode(resp.content) if decode is not None else None
                 if page is None:
                     page = resp.json()
-                    _check_page(page, name)
+                    check_page(page, name)
                 next_link = page.get("@odata.nextLink")
                 if next_link is None:
                     drop(early)
@@ -337,11 +337,15 @@ class GraphClient:
         return resp
 
     def _next_url(self, info: RequestInformation, next_link: Any, seen: set[str], name: str) -> str:
-        """A page's ``@odata.nextLink`` as a URL, once it is known to be one, on Graph's origin, and new."""
+        return self.next_url(str(info.url), next_link, seen, name)
+
+    def next_url(self, page_url: str, next_link: Any, seen: set[str], name: str) -> str:
+        """A page's ``@odata.nextLink`` as a URL (relative to the page's own URL), once it is known to be one, on
+        Graph's origin, and new. Also for the pages read inside a $batch (collect/devices.py)."""
         if not isinstance(next_link, str) or not next_link.strip():
             raise GraphBadResponse(key="graph.next_link_not_link", params={"name": name},
                                    fix_key="graph.bad_answer", path=name)
-        url = urljoin(str(info.url), next_link)
+        url = urljoin(page_url, next_link)
         there = origin_of(url)
         if there != self.origin:
             raise GraphBadResponse(key="graph.next_link_foreign",
@@ -374,7 +378,7 @@ def _final_url(response: httpx.Response, info: Any) -> str:
         return str(info.url)
 
 
-def _check_page(page: Any, name: str) -> None:
+def check_page(page: Any, name: str) -> None:
     """A collection page is a JSON object whose ``value`` is a list of objects."""
     if not isinstance(page, dict):
         kind = Phrase("errors.words.nothing") if page is None else Phrase("errors.words.a_json", type=type(page).__name__)

@@ -57,7 +57,9 @@ def batch(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
                         resp = sim.error(exc.status, exc.code, exc.message, exc.headers)
                     except Exception as exc:  # QueryError and friends
                         resp = sim.error(400, getattr(exc, "code", "BadRequest"), str(exc))
-                    sim.conduct.requests.append((time.monotonic(), inner.method, "$batch:" + inner.path, resp.status))
+                    query = "&".join(f"{k}={v}" for k, v in inner.query.items())  # as a page read on its own is logged
+                    sim.conduct.requests.append((time.monotonic(), inner.method, "$batch:" + inner.path + ("?" + query if query else ""),
+                                                 resp.status))
         status_by_id[rid] = resp.status
         out: dict[str, Any] = {"id": rid, "status": resp.status,
                                "headers": {k: v for k, v in resp.headers.items() if k.lower() in ("retry-after", "location", "content-type", "content-location")}}

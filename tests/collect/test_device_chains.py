@@ -47,10 +47,12 @@ def test_every_device_once_with_its_owners_over_parallel_chains() -> None:
     want = _alive_owners(t)
     assert {d["id"]: d["owners"] for d in devices.data} == want and any(want.values())
     asked = [unquote(p) for _, _, p, _ in sim.conduct.requests if p.startswith("/devices")]
-    shards = {p.split("startsWith(deviceId,'", 1)[1][0] for p in asked if "startsWith(deviceId," in p}
-    assert shards == set("0123456789abcdef")  # 16 chains side by side
+    in_batch = [unquote(p) for _, _, p, _ in sim.conduct.requests if p.startswith("$batch:/devices")]
+    shards = {p.split("startsWith(deviceId,'", 1)[1][0] for p in in_batch if "startsWith(deviceId," in p}
+    assert shards == set("0123456789abcdef")  # 16 reads side by side, their pages in $batch rounds
+    assert not any("startsWith(deviceId," in p for p in asked)  # none of them as a request of its own
     assert any("$top=999" in p and "$expand" not in p for p in asked)  # the listing: 999 a page, no $expand
-    batched = [p for _, _, p, _ in sim.conduct.requests if p.startswith("$batch:") and "registeredOwners" in p]
+    batched = [p for _, _, p, _ in sim.conduct.requests if p.startswith("$batch:/devices/") and "registeredOwners" in p]
     assert {p.split("/devices/", 1)[1].split("/", 1)[0] for p in batched} == leftovers  # only what no chain returned
     assert any("without a GUID deviceId" in n for n in devices.notes)
 

@@ -36,7 +36,10 @@ def handler(request: httpx.Request) -> httpx.Response:
     if path == "/v1.0/$batch":  # team settings: answer every item with the documented team
         items = json.loads(request.content)["requests"]
         team = example("get-team.json")["body"]
-        return httpx.Response(200, json={"responses": [{"id": i["id"], "status": 200, "body": team} for i in items]})
+        devices = example(ROUTES["/v1.0/devices"])["body"]  # the device owners' pages (collect/devices.py) come in $batch
+        return httpx.Response(200, json={"responses": [{"id": i["id"], "status": 200,
+                                                        "body": devices if i["url"].startswith("/devices?") else team}
+                                                       for i in items]})
     if path.startswith("/v1.0/groups/") and path.endswith("/members"):
         return httpx.Response(200, json={"value": []})
     if path not in ROUTES:
