@@ -5,6 +5,11 @@ the answer. Pass 2 (``Replayer``): the same answers are served again from memory
 latency, so the client is measured against a server whose own cost is next to nothing. Both count every request
 they answer, by endpoint (ids replaced by ``{id}``), and the items each collection page held: the server's view,
 not the client's counter.
+
+A $batch whose items are all collection pages (collect/devices.py reads the device owners' pages in rounds of one
+$batch) is counted as those pages, each under its own endpoint and read, as Graph counts them (each request in a
+batch is throttled on its own, https://learn.microsoft.com/graph/json-batching); ``http`` counts the HTTP requests
+(the $batch once). Any other $batch (the teams' single objects) is counted once, under /$batch, in both.
 """
 from __future__ import annotations
 
@@ -32,6 +37,29 @@ def endpoint(path: str) -> str:
     return "/".join("{id}" if _ID.match(p) else p for p in parts)
 
 
+def batch_pages(path: str, request_body: bytes, status: int, body: bytes) -> list[tuple[str, int, str | None]] | None:
+    """The pages a $batch answered, as (path with query as if asked on its own, items, nextLink), when every item is
+    a collection page; None for any other answer."""
+    if status != 200 or endpoint(path) != "/$batch":
+        return None
+    try:
+        asked = {str(r.get("id")): r for r in json.loads(request_body).get("requests") or []}
+        answers = json.loads(body).get("responses") or []
+    except (ValueError, AttributeError):
+        return None
+    version = path.split("/$batch", 1)[0]  # "/v1.0"
+    out = []
+    for a in answers:
+        item = asked.get(str(a.get("id"))) if isinstance(a, dict) else None
+        doc = a.get("body") if item is not None else None
+        value = doc.get("value") if isinstance(doc, dict) and a.get("status") == 200 else None
+        if not isinstance(value, list) or str(item.get("method", "GET")).upper() != "GET":
+            return None
+        link = doc.get("@odata.nextLink")
+        out.append((version + str(item.get("url")), len(value), link if isinstance(link, str) else None))
+    return out or None
+
+
 def page_info(status: int, body: bytes) -> tuple[int | None, str | None]:
     """(items, nextLink) of a collection's page; (None, None) for anything else (an object, a batch, a file)."""
     if status == 200 and body[:1] == b"{":
@@ -51,7 +79,8 @@ class _Base:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.pages: Counter[str] = Counter()  # requests answered, by endpoint
+        self.pages: Counter[str] = Counter()  # requests answered, by endpoint (a $batch of pages: its pages)
+        self.http: Counter[str] = Counter()  # HTTP requests answered, by endpoint (a $batch: once)
         self.items: dict[str, int] = defaultdict(int)  # items served, by endpoint
         # items served per read: a collection's path and query without $skiptoken (each group's members is a read)
         self.reads: dict[tuple[str, str], int] = defaultdict(int)
@@ -68,24 +97,37 @@ class _Base:
               info: tuple | None = None) -> None:
         """Count one answer before it is sent (so a page is counted before the client can ask for the next).
         A read is its first request and every page reached through the ``@odata.nextLink``s it was given (Graph's
-        nextLinks need not repeat the query: a delta round's carry only ``$skiptoken``)."""
+        nextLinks need not repeat the query: a delta round's carry only ``$skiptoken``). ``info``: (items, nextLink)
+        of a page, or ("batch", pages) of a $batch of pages (``batch_pages``), known in advance (the replay's tape)."""
         ep = endpoint(path)
-        n, next_link = page_info(status, body) if info is None else info
-        query = "&".join(unquote(p) for p in (path.split("?", 1) + [""])[1].split("&") if p and not p.startswith("$skiptoken="))
+        if info is None:
+            inner = batch_pages(path, request_body, status, body) if ep == "/$batch" else None
+            info = ("batch", inner) if inner else page_info(status, body)
         with self.lock:
-            self.pages[ep] += 1
+            self.http[ep] += 1
             if status < 400:
                 self.requested[(method, path, request_body)] += 1
-            if n is not None and ep != "/$batch":
-                read = self._read_of.get(path) or (ep, query)  # kept: a page asked again stays in its read
-                if isinstance(next_link, str):
-                    u = urlsplit(next_link)
-                    self._read_of[u.path + ("?" + u.query if u.query else "")] = read
-                self.items[ep] += n
-                self.reads[read] += n
-                self.read_pages[read] += 1
-                if next_link:
-                    self.page_sizes[read].append(n)  # the items on each page before the last
+            if info[0] == "batch":  # each page as if asked on its own (a page asked again in and out of a batch: seen)
+                for sub, n, link in info[1]:
+                    self.requested[("GET", sub, b"")] += 1
+                    self._page(endpoint(sub), sub, n, link)
+                return
+            self._page(ep, path, *info)
+
+    def _page(self, ep: str, path: str, n: int | None, next_link: str | None) -> None:
+        self.pages[ep] += 1
+        if n is None or ep == "/$batch":
+            return
+        query = "&".join(unquote(p) for p in (path.split("?", 1) + [""])[1].split("&") if p and not p.startswith("$skiptoken="))
+        read = self._read_of.get(path) or (ep, query)  # kept: a page asked again stays in its read
+        if isinstance(next_link, str):
+            u = urlsplit(next_link)
+            self._read_of[u.path + ("?" + u.query if u.query else "")] = read
+        self.items[ep] += n
+        self.reads[read] += n
+        self.read_pages[read] += 1
+        if next_link:
+            self.page_sizes[read].append(n)  # the items on each page before the last
 
     def asked_again(self) -> int:
         """Requests that repeated one already answered with success (same method, path, query and body)."""
@@ -192,10 +234,15 @@ class Replayer(_Base):
         self.latency = latency
         # parsed once here (or given by an earlier Replayer of the same tape), not while the client is measured:
         # the replay server must cost next to nothing
-        self.infos = infos if infos is not None else {key: page_info(status, out) for key, (status, _, out) in tape.items()}
+        self.infos = infos if infos is not None else {key: _info(key, status, out) for key, (status, _, out) in tape.items()}
 
     def info_of(self, method: str, path: str, body: bytes) -> tuple | None:
         return self.infos.get((method, path, body), (None, None))
+
+
+def _info(key: tuple[str, str, bytes], status: int, out: bytes) -> tuple:
+    inner = batch_pages(key[1], key[2], status, out) if key[0] == "POST" else None
+    return ("batch", inner) if inner else page_info(status, out)
 
     def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
         hit = self.tape.get((method, path, body))
