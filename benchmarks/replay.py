@@ -81,6 +81,7 @@ class _Base:
         self.lock = threading.Lock()
         self.pages: Counter[str] = Counter()  # requests answered, by endpoint (a $batch of pages: its pages)
         self.http: Counter[str] = Counter()  # HTTP requests answered, by endpoint (a $batch: once)
+        self.batched_reads: set[tuple[str, str]] = set()  # reads whose pages came inside a $batch
         self.items: dict[str, int] = defaultdict(int)  # items served, by endpoint
         # items served per read: a collection's path and query without $skiptoken (each group's members is a read)
         self.reads: dict[tuple[str, str], int] = defaultdict(int)
@@ -110,14 +111,17 @@ class _Base:
             if info[0] == "batch":  # each page as if asked on its own (a page asked again in and out of a batch: seen)
                 for sub, n, link in info[1]:
                     self.requested[("GET", sub, b"")] += 1
-                    self._page(endpoint(sub), sub, n, link)
+                    read = self._page(endpoint(sub), sub, n, link)
+                    if read is not None:
+                        self.batched_reads.add(read)
                 return
             self._page(ep, path, *info)
 
-    def _page(self, ep: str, path: str, n: int | None, next_link: str | None) -> None:
+    def _page(self, ep: str, path: str, n: int | None, next_link: str | None) -> tuple[str, str] | None:
+        """Count a page in its read (returned); None for an answer that is no collection page."""
         self.pages[ep] += 1
         if n is None or ep == "/$batch":
-            return
+            return None
         query = "&".join(unquote(p) for p in (path.split("?", 1) + [""])[1].split("&") if p and not p.startswith("$skiptoken="))
         read = self._read_of.get(path) or (ep, query)  # kept: a page asked again stays in its read
         if isinstance(next_link, str):
@@ -128,6 +132,7 @@ class _Base:
         self.read_pages[read] += 1
         if next_link:
             self.page_sizes[read].append(n)  # the items on each page before the last
+        return read
 
     def asked_again(self) -> int:
         """Requests that repeated one already answered with success (same method, path, query and body)."""
@@ -239,11 +244,6 @@ class Replayer(_Base):
     def info_of(self, method: str, path: str, body: bytes) -> tuple | None:
         return self.infos.get((method, path, body), (None, None))
 
-
-def _info(key: tuple[str, str, bytes], status: int, out: bytes) -> tuple:
-    inner = batch_pages(key[1], key[2], status, out) if key[0] == "POST" else None
-    return ("batch", inner) if inner else page_info(status, out)
-
     def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, list, bytes]:
         hit = self.tape.get((method, path, body))
         if hit is None:
@@ -251,3 +251,8 @@ def _info(key: tuple[str, str, bytes], status: int, out: bytes) -> tuple:
                 self.misses += 1
             return 404, [("Content-Type", "application/json")], b'{"error":{"code":"NotRecorded","message":"not recorded"}}'
         return hit
+
+
+def _info(key: tuple[str, str, bytes], status: int, out: bytes) -> tuple:
+    inner = batch_pages(key[1], key[2], status, out) if key[0] == "POST" else None
+    return ("batch", inner) if inner else page_info(status, out)

@@ -227,3 +227,66 @@ def test_the_machine_reference_workload_is_the_same_work_on_every_machine() -> N
     assert hashlib.sha256(page).hexdigest()[:16] == "3ba2c92cc605dd9c"
     assert _work(page) == 727600
     assert reference_cpu_seconds() > 0 and cpu_model()
+
+
+def test_pages_inside_a_batch_are_counted_as_pages_of_their_reads_and_the_bound_counts_their_rounds() -> None:
+    # The device owners' reads send their pages in rounds of one $batch (collect/devices.py). Graph throttles each
+    # request in a batch on its own (https://learn.microsoft.com/graph/json-batching): the server counts each page
+    # in its read, as if asked alone (over-fetch unchanged); the HTTP requests, and the bound's share of the
+    # concurrency, count one $batch a round.
+    import json
+
+    from benchmarks.replay import Replayer
+    from benchmarks.whole import batch_items, necessary_pages
+
+    q = "$select=id&$expand=registeredOwners&$filter=startsWith(deviceId,'{}')&$top=100"
+
+    def answer(ids_pages: dict[str, tuple[int, str | None]]) -> bytes:
+        return json.dumps({"responses": [{"id": k, "status": 200, "body": {"value": [{"id": "x"}] * n,
+                                                                          **({"@odata.nextLink": link} if link else {})}}
+                                         for k, (n, link) in ids_pages.items()]}).encode()
+
+    def asked(urls: dict[str, str]) -> bytes:
+        return json.dumps({"requests": [{"id": k, "method": "GET", "url": u} for k, u in urls.items()]}).encode()
+
+    srv = Replayer({}, 0.0)
+    a1, b1 = "/devices?" + q.format("a"), "/devices?" + q.format("b")
+    a2 = a1 + "&$skiptoken=2"
+    round1 = (asked({"a": a1, "b": b1}), answer({"a": (100, "http://127.0.0.1:1/v1.0" + a2), "b": (30, None)}))
+    round2 = (asked({"a": a2}), answer({"a": (5, None)}))
+    for body, out in (round1, round2):
+        srv.count("POST", "/v1.0/$batch", body, 200, out)
+    srv.batch_items_needed = batch_items({("POST", "/v1.0/$batch", b): (200, [], o) for b, o in (round1, round2)})
+    assert srv.batch_items_needed == 0  # a $batch of pages is no teams' batch
+    assert dict(srv.http) == {"/$batch": 2} and dict(srv.pages) == {"/devices": 3}
+    assert dict(srv.reads) == {("/devices", q.format("a")): 105, ("/devices", q.format("b")): 30}
+    need = necessary_pages(srv, 8)
+    assert need["total"] == 3 and need["client_excess_pages"] == 0
+    assert (need["http_necessary"], need["batched_reads"], need["batched_rounds"]) == (2, 2, 2)
+    assert need["longest_chain"]["requests"] == 2  # read a: two pages, one after the other
+    srv.count("GET", "/v1.0" + a2, b"", 200, json.dumps({"value": [{"id": "x"}] * 5}).encode())
+    assert srv.asked_again() == 1  # a page read in a batch and again on its own is asked again
+
+
+def test_the_replay_serves_the_recorded_answers_and_counts_what_the_recorder_counted() -> None:
+    # pass 2 of whole.py: the same requests (the owners' $batch rounds are the same on every run) answered from the
+    # tape, counted alike; a replay that answers nothing must not pass unnoticed
+    from benchmarks.replay import Recorder, Replayer
+
+    with readiness.serve_simulator("enterprise", seed=7, size=300, page_jitter=False) as sim:
+        rec = Recorder(sim.graph_url.rsplit("/v1.0", 1)[0])
+        url = rec.start()
+        try:
+            first = readiness.collect(readiness.connect(graph_url=url + "/v1.0", token=sim.token))
+        finally:
+            rec.stop()
+    rep = Replayer(rec.tape, 0.0)
+    rep.start(rec.port)
+    try:
+        again = readiness.collect(readiness.connect(graph_url=url + "/v1.0", token=sim.token))
+    finally:
+        rep.stop()
+    assert first.completeness() == again.completeness() == "complete" and rep.misses == 0
+    assert dict(rep.pages) == dict(rec.pages) and dict(rep.http) == dict(rec.http) and dict(rep.reads) == dict(rec.reads)
+    assert rec.batched_reads and rep.batched_reads == rec.batched_reads  # the owners' 16 reads, in $batch
+    assert sum(rec.http.values()) < sum(rec.pages.values())
