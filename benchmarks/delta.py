@@ -15,7 +15,13 @@ Writes benchmarks/results/delta.json.
   for (docs/design-notes.md, "Delta re-audits"): "read_in_full" lists those requests of the re-audit, and
   "ratio_floor" is their share of a full audit, the least any re-audit of this tenant can need.
 - Each re-audit's data is compared with a full audit made right after it: "same_data" must be true.
-Goal (issue 15): a re-audit after 1% changes needs at most 5% of a full audit's requests.
+- Requests are counted two ways. Graph requests (the goal's figure): every request Graph answers, each item of a
+  $batch counted on its own (Graph throttles each request in a batch individually,
+  https://learn.microsoft.com/graph/json-batching); the device owners' pages, read in $batch rounds, count as the
+  pages they are, and a re-audit's owners of changed devices (/devices/{id}/registeredOwners in $batch) count in
+  "delta collections". HTTP requests ("*_http"): every request on the wire once, a $batch once; batching shrinks
+  these without reading less, so they would make the ratio look better than Graph sees it.
+Goal (issue 15): a re-audit after 1% changes needs at most 5% of a full audit's requests (Graph requests).
 """
 from __future__ import annotations
 
@@ -33,6 +39,7 @@ import readiness  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DELTA_ENDPOINTS = ("/users", "/devices", "/groups/{id}/members", "/users/delta", "/groups/delta", "/devices/delta")
+IN_BATCH = DELTA_ENDPOINTS + ("/devices/{id}/registeredOwners",)  # the devices' owners, read in $batch
 
 
 def _audit(sim, previous=None):  # noqa: ANN001, ANN202
@@ -58,8 +65,22 @@ def _patch_users(sim, ids: list[str], body: dict) -> None:  # noqa: ANN001
 
 
 def _counts(snap) -> dict:  # noqa: ANN001
-    by = snap.requests["by_endpoint"]
-    return {"whole_audit": snap.requests["requests"], "delta_collections": sum(n for e, n in by.items() if e in DELTA_ENDPOINTS)}
+    """Graph requests (each $batch item on its own) and HTTP requests (a $batch once), whole audit and delta collections."""
+    req = snap.requests
+    by, items = req["by_endpoint"], req.get("batch_items_by_endpoint") or {}
+    http_delta = sum(n for e, n in by.items() if e in DELTA_ENDPOINTS)
+    return {"whole_audit": req["requests"] - by.get("/$batch", 0) + req.get("batch_items", 0),
+            "delta_collections": http_delta + sum(n for e, n in items.items() if e in IN_BATCH),
+            "whole_audit_http": req["requests"], "delta_collections_http": http_delta}
+
+
+def _graph_by_endpoint(snap) -> dict:  # noqa: ANN001
+    """Graph requests per endpoint: the HTTP requests without the $batch envelopes, plus each $batch item."""
+    out = dict(snap.requests["by_endpoint"])
+    out.pop("/$batch", None)
+    for e, n in (snap.requests.get("batch_items_by_endpoint") or {}).items():
+        out[e] = out.get(e, 0) + n
+    return out
 
 
 def _same(a, b) -> bool:  # noqa: ANN001
@@ -89,15 +110,18 @@ def measure(size: int, percent: float) -> dict:
         again, delta_wall = _audit(sim, previous=first)
         check, _ = _audit(sim)
     full, delta = _counts(first), _counts(again)
-    in_full = {e: n for e, n in sorted(again.requests["by_endpoint"].items(), key=lambda kv: -kv[1])
-               if e not in DELTA_ENDPOINTS and not e.endswith("/delta")}
+    in_full = {e: n for e, n in sorted(_graph_by_endpoint(again).items(), key=lambda kv: -kv[1])
+               if e not in IN_BATCH and not e.endswith("/delta")}
     return {"users": len(t.users), "devices": len(t.devices), "groups": len(t.groups),
             "changed_users": n_users, "changed_devices": n_devices,
             "full": dict(full, wall_s=full_wall), "delta": dict(delta, wall_s=delta_wall),
             "ratio_delta_collections": round(delta["delta_collections"] / max(1, full["delta_collections"]), 4),
             "ratio_whole_audit": round(delta["whole_audit"] / max(1, full["whole_audit"]), 4),
+            "ratio_delta_collections_http": round(delta["delta_collections_http"] / max(1, full["delta_collections_http"]), 4),
+            "ratio_whole_audit_http": round(delta["whole_audit_http"] / max(1, full["whole_audit_http"]), 4),
+            "ratios_count": "Graph requests (each $batch item on its own), the goal's figure; *_http: HTTP requests",
             "read_in_full": in_full, "ratio_floor": round(sum(in_full.values()) / max(1, full["whole_audit"]), 4),
-            "delta_by_endpoint": again.requests["by_endpoint"],
+            "delta_by_endpoint": _graph_by_endpoint(again), "delta_http_by_endpoint": again.requests["by_endpoint"],
             "same_data": _same(again, check)}
 
 

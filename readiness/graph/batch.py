@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - msgspec is a dependency
 
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, WaitCapReached
-from .client import GraphClient, GraphResponse, token_rejected
+from .client import GraphClient, GraphResponse, _endpoint_key, token_rejected
 from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
 from .tasks import gather_all
 
@@ -93,6 +93,8 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
             payload.append(item)
         all_safe = all(r.safe_to_repeat for r in pending.values())
         client.stats.batch_items += len(payload)
+        for r in pending.values():  # Graph counts (and throttles) each item as a request of its own (json-batching.md)
+            client.stats.batch_items_by_endpoint[_endpoint_key(client.endpoint.base_url + r.url, client.endpoint.base_url)] += 1
         resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe)
         wait = 0.0
         throttled = 0

@@ -25,6 +25,7 @@ class RequestStats:
     batch_items: int = 0
     by_status: Counter = field(default_factory=Counter)
     by_endpoint: Counter = field(default_factory=Counter)  # logical requests per path (ids collapsed)
+    batch_items_by_endpoint: Counter = field(default_factory=Counter)  # $batch items sent, per path (ids collapsed)
 
     def as_dict(self) -> dict:
         return {
@@ -39,6 +40,7 @@ class RequestStats:
             "batch_items": self.batch_items,
             "by_status": {str(k): v for k, v in sorted(self.by_status.items())},
             "by_endpoint": dict(self.by_endpoint.most_common()),
+            "batch_items_by_endpoint": dict(self.batch_items_by_endpoint.most_common()),
         }
 
 
