@@ -187,7 +187,7 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
                     nxt = client.next_url(base + url, link, seen[shard], name)
                     if not nxt.startswith(base + "/"):
                         raise GraphBadResponse(key="graph.next_link_outside_version",
-                                               params={"name": name, "root": client.endpoint.root}, path=name)
+                                               params={"name": name, "root": base}, path=name)
                     seen[shard].add(nxt)
                     following[shard] = nxt[len(base):]
                 got.append(page)

@@ -33,7 +33,7 @@ class Graph:
 
     ``fault(item, round)`` may answer an item instead: (status, headers, body) or None for the page."""
 
-    def __init__(self, fault=None, batch_status: int = 200, link_origin: str = "http://127.0.0.1:9") -> None:  # noqa: ANN001
+    def __init__(self, fault=None, batch_status: int = 200, link_origin: str = "http://127.0.0.1:9/v1.0") -> None:  # noqa: ANN001
         self.fault, self.batch_status, self.link_origin = fault, batch_status, link_origin
         self.batches: list[list[dict]] = []
         self.plain: list[str] = []
@@ -47,7 +47,7 @@ class Graph:
         rows = [d for d in DEVICES if d["deviceId"].lower().startswith(first)]
         out: dict = {"value": [{"id": d["id"], "registeredOwners": d["registeredOwners"]} for d in rows[start:start + 2]]}
         if start + 2 < len(rows):
-            out["@odata.nextLink"] = f"{self.link_origin}/v1.0/devices?{u.query.split('&$skiptoken=')[0]}&$skiptoken={start + 2}"
+            out["@odata.nextLink"] = f"{self.link_origin}/devices?{u.query.split('&$skiptoken=')[0]}&$skiptoken={start + 2}"
         return out
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -134,9 +134,15 @@ def test_an_item_that_keeps_failing_fails_the_section_with_graphs_answer_never_a
 
 
 def test_a_next_link_to_another_host_inside_a_batch_is_refused() -> None:
-    sec = _read(Graph(link_origin="http://evil.example:9"))
+    sec = _read(Graph(link_origin="http://evil.example:9/v1.0"))
     assert sec.status == "failed" and not sec.data
     assert "evil.example" in str(sec.reason)
+
+
+def test_a_next_link_outside_the_version_cannot_go_in_a_batch_and_is_refused() -> None:
+    sec = _read(Graph(link_origin="http://127.0.0.1:9/beta"))  # Graph's origin, another version: no relative URL for it
+    assert sec.status == "failed" and not sec.data
+    assert "leads outside http://127.0.0.1:9/v1.0" in str(sec.reason), sec.reason
 
 
 def test_a_server_that_refuses_batch_gets_the_sixteen_chains() -> None:
