@@ -18,8 +18,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Mapping
+
+from ..resources import package_file
 
 CSV_NAME = "service-plan-identifiers.csv"
 COMPACT_NAME = "service-plan-identifiers.json"
@@ -136,7 +137,7 @@ class Catalog:
 
 def csv_rows() -> list[dict[str, str]]:
     """The shipped CSV's rows (the source of the compact JSON; the tests and the generator read it)."""
-    text = resources.files("readiness.licensing").joinpath(CSV_NAME).read_text("utf-8-sig")
+    text = package_file(__package__, CSV_NAME).read_text("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -151,6 +152,6 @@ def compact_json(rows: Iterable[Mapping[str, str]]) -> str:
 
 @lru_cache(maxsize=1)
 def catalog() -> Catalog:
-    text = resources.files("readiness.licensing").joinpath(COMPACT_NAME).read_text("utf-8")
+    text = package_file(__package__, COMPACT_NAME).read_text("utf-8")
     return Catalog.from_compact(json.loads(text))
 
