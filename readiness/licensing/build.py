@@ -12,8 +12,7 @@ from .catalog import COMPACT_NAME, compact_json, csv_rows
 
 def main() -> None:
     target = Path(__file__).with_name(COMPACT_NAME)
-    target.write_text(compact_json(csv_rows()), encoding="utf-8", newline="\n")
-    print(f"wrote {target}")
+    target.write_text(compact_json(csv_rows()), encoding="utf-8", newline="\n")  # silent: nothing below cli prints
 
 
 if __name__ == "__main__":
