@@ -169,7 +169,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point (`readiness`, `python -m readiness`)."""
+    """Console entry point (`readiness`, `python -m readiness`: both call ``main()`` without arguments, and the
+    process then ends here); ``main([...])`` runs a command and raises SystemExit as click does."""
     from . import options
 
     options._ONE_SHOT = True  # the process ends with the command: evaluate may freeze what it built (issue 15)
@@ -179,3 +180,30 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(int(ExitCode.OK))
+    except SystemExit as exc:
+        if argv is None and options.output_written():
+            _end_now(exc.code)
+        raise
+
+
+def _end_now(code: object) -> None:
+    """End the process once an audit's result is written whole, without Python's teardown freeing the snapshot, the
+    facts and the audit object by object (0.1-0.2 s of CPU at 100,000 people, issue 15). Only when nothing else can
+    still be in flight: no other thread running and an int exit code; the exit handlers (atexit: logging, temporary
+    files) still run and stdout/stderr are flushed first. Any doubt: return, and the ordinary exit follows."""
+    import threading
+
+    if code is None:
+        code = 0
+    if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255 or threading.active_count() != 1:
+        return
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # noqa: BLE001 - a closed pipe or a failing handler: the ordinary exit reports it as before
+        return
+    os._exit(code)
