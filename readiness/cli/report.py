@@ -32,18 +32,3 @@ def report(app: object, snapshot: Path, previous: Path | None, output: str | Non
                                pseudonymize=pseudonymize, aggregate_only=aggregate_only, prices=prices_path,
                                min_group_size=min_group_size, one_shot=once)
     emit_audit(audit, fmt, lang, out, people=people, csv_headers=csv_headers, **terminal_style(app, fmt, out))
-    if once:
-        _left_to_the_exit(audit)
-
-
-def _left_to_the_exit(*built: object) -> None:
-    """What the command built (the Audit, and through it the snapshots) is left for the operating system to take back
-    when the process ends, instead of freed object by object as the command returns: 0.1-0.15 s of CPU at 100,000
-    people (issue 15). Held by a list that holds itself, a cycle only the cyclic collector could free, and frozen out
-    of its reach (``gc.freeze()``, as ``evaluate(one_shot=True)`` froze the rest). Only when the process ends with the
-    command (``one_shot()``): in a process that goes on it would never be freed."""
-    import gc
-
-    hold: list = [*built]
-    hold.append(hold)
-    gc.freeze()
