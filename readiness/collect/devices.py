@@ -116,8 +116,12 @@ def _add_page(found: dict[str, list], page: dict, typed: Any, strings: dict, end
     as "no owners"."""
     items = page.get("value", [])
     if typed is not None and items and items[0].__class__ is typed.item:  # ids, owners and their ids typed and required
-        for d in items:
-            _put(found, d.id, [strings.setdefault(i, i) for i in (o.id for o in d.owners)], endpoint)
+        put = found.setdefault
+        for d in items:  # _put, inline: one call fewer for each of ~110,000 devices
+            owners = [strings.setdefault(i, i) for i in (o.id for o in d.owners)]
+            had = put(d.id, owners)
+            if had is not owners and had != owners:
+                _put(found, d.id, owners, endpoint)
         return
     if set(map(type, items)) - {dict}:
         raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
