@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 from itertools import repeat
 from typing import Any, Awaitable
+from urllib.parse import urljoin, urlsplit
 
 from .. import bulkjson
 
@@ -12,13 +13,14 @@ from ..graph.batch import BatchRequest, BatchResult, run_batch
 from ..graph.client import GraphClient, GraphResponse, check_page, graph_error
 from ..graph.paging import drop
 from ..graph.slots import LONG
+from ..graph.text import clean
 from ..graph.tasks import gather_all
 from . import pages
 from .reading import _collection, _guard, _ladder
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, build
 from .columns import Columns
-from .shapes import check_column, not_object
+from .shapes import _bad, check_column, not_object
 from .table import Table, columns, with_column
 from .snapshot import COMPLETE, Section
 
@@ -74,8 +76,7 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
         if found is None:  # the server refused the $batch, or the filtered expand inside one
             how.append("owners read as 16 chains: the server refused them in $batch")
             found = {}
-            for part in await gather_all(*(_owner_chain(client, endpoint, strings, first) for first in DEVICE_SHARDS)):
-                found.update(part)
+            await gather_all(*(_owner_chain(client, endpoint, strings, first, found) for first in DEVICE_SHARDS))
         return found
 
     try:
@@ -96,7 +97,7 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     rows = with_column(table, "owners", [owners.get(i, none) if i else none for i in ids])
     sec = Section("devices", COMPLETE, rows, endpoint=endpoint, count=len(rows))
     if missing:
-        sec.notes.append(f"{len(missing)} device(s) without a GUID deviceId: owners read one by one ($batch)")
+        sec.notes.append(f"{len(missing)} device(s) no filtered owners read returned: owners read one by one ($batch)")
     sec.notes.extend(how)
     return sec
 
@@ -107,11 +108,20 @@ def _owners_query(client: GraphClient, first: str) -> Any:
 
 
 def _add_page(found: dict[str, list], page: dict, typed: Any, strings: dict, endpoint: str) -> None:
-    """A page of owners (typed by pages.owners_decoder, or dicts checked as shapes says) into ``found``."""
+    """A page of owners (typed by pages.owners_decoder, or dicts checked as shapes says) into ``found``.
+
+    Every item must carry ``registeredOwners`` as a list (Graph always sends an expanded navigation property, as an
+    empty array when there is nothing: query-parameters.md#expand, device-list-registeredowners.md), every owner an
+    ``id`` string; a device seen again with other owners is refused (``_put``): a page that lacks them is never read
+    as "no owners"."""
     items = page.get("value", [])
-    if typed is not None and items and items[0].__class__ is typed.item:  # ids and owners typed as checked below
-        for d in items:
-            found[d.id] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.id for o in d.owners or ())]
+    if typed is not None and items and items[0].__class__ is typed.item:  # ids, owners and their ids typed and required
+        put = found.setdefault
+        for d in items:  # _put, inline: one call fewer for each of ~110,000 devices
+            owners = [strings.setdefault(i, i) for i in (o.id for o in d.owners)]
+            had = put(d.id, owners)
+            if had is not owners and had != owners:
+                _put(found, d.id, owners, endpoint)
         return
     if set(map(type, items)) - {dict}:
         raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
@@ -119,17 +129,54 @@ def _add_page(found: dict[str, list], page: dict, typed: Any, strings: dict, end
     owners = list(map(dict.get, items, repeat("registeredOwners")))
     check_column("devices", "id", ids, endpoint)  # the shapes check_item applies, a column at a time
     check_column("devices", "registeredOwners", owners, endpoint)
+    if None in owners:  # missing or null: the expanded property always comes as a list
+        raise _bad(endpoint, Phrase("errors.graph.shape.missing", name="registeredOwners"))
     for did, refs in zip(ids, owners):
-        found[did] = [strings.setdefault(i, i) if i.__class__ is str else i for i in (o.get("id") for o in refs or ())]
+        _put(found, did, _owner_ids(refs, strings, endpoint), endpoint)
 
 
-async def _owner_chain(client: GraphClient, endpoint: str, strings: dict, first: str) -> dict[str, list]:
-    """One filtered owners read as a chain of requests (GraphClient.iter_pages)."""
-    found: dict[str, list] = {}
+def _owner_ids(refs: list, strings: dict, where: str) -> list[str]:
+    """The ids of a device's owners (objects, as check_column found), each a string: an owner without one is refused."""
+    got = [o.get("id") for o in refs]
+    if any(i.__class__ is not str for i in got):
+        raise _bad(where, Phrase("errors.graph.shape.missing", name="registeredOwners.id"))
+    return [strings.setdefault(i, i) for i in got]
+
+
+def _put(found: dict[str, list], did: str, owners: list, endpoint: str) -> None:
+    """A device's owners into ``found``; the same device again (in two reads, or twice in one) only with the same."""
+    had = found.setdefault(did, owners)
+    if had is not owners and had != owners:
+        raise GraphBadResponse(key="graph.device_owners_twice", params={"name": endpoint, "id": clean(did, 80)},
+                               fix_key="graph.bad_answer", path=endpoint)
+
+
+def _owners_link(client: GraphClient, url: str, resource: str, name: str) -> str:
+    """An owners read's next page (``url``, absolute, already on Graph's origin) must be another page of the same
+    resource (``/devices``, or one device's ``/registeredOwners``), compared case-insensitively after the version:
+    a link to another collection would read as devices without owners."""
+    base = client.endpoint.base_url
+    if not url.startswith(base + "/"):
+        raise GraphBadResponse(key="graph.next_link_outside_version", params={"name": name, "root": base}, path=name)
+    path = urlsplit(url).path[len(urlsplit(base).path):]
+    if path.lower() != resource.lower():
+        raise GraphBadResponse(key="graph.next_link_other_path", params={"name": name, "path": clean(path, 120)},
+                               path=name)
+    return url
+
+
+async def _owner_chain(client: GraphClient, endpoint: str, strings: dict, first: str,
+                       found: dict[str, list]) -> None:
+    """One filtered owners read as a chain of requests (GraphClient.iter_pages), into ``found`` (shared by the 16)."""
     typed = pages.owners_decoder()
-    async for page in client.iter_pages(_owners_query(client, first), decode=typed):
+    query = _owners_query(client, first)
+    here = str(query.url)
+    name = _name(here[len(client.endpoint.base_url):])
+    async for page in client.iter_pages(query, decode=typed):
+        link = page.get("@odata.nextLink")
+        if link is not None:  # iter_pages checked its origin and that it is new; the page it leads to is not read
+            here = _owners_link(client, urljoin(here, link), endpoint, name)
         _add_page(found, page, typed, strings, endpoint)
-    return found
 
 
 async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -> dict[str, list] | None:
@@ -184,10 +231,7 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
                     check_page(page, name)
                 link = page.get("@odata.nextLink")
                 if link is not None:
-                    nxt = client.next_url(base + url, link, seen[shard], name)
-                    if not nxt.startswith(base + "/"):
-                        raise GraphBadResponse(key="graph.next_link_outside_version",
-                                               params={"name": name, "root": base}, path=name)
+                    nxt = _owners_link(client, client.next_url(base + url, link, seen[shard], name), endpoint, name)
                     seen[shard].add(nxt)
                     following[shard] = nxt[len(base):]
                 got.append(page)
@@ -236,14 +280,35 @@ async def _devices_expanded(client: GraphClient, endpoint: str, compact: Compact
 
 
 async def owners_by_batch(client: GraphClient, ids: list[str]) -> dict[str, list]:
-    """Registered owners of the given devices, 20 to a $batch; GraphError when one cannot be read."""
+    """Registered owners of the given devices, 20 to a $batch; GraphError when one cannot be read.
+
+    Each answer is a page (device-list-registeredowners.md): a list of objects, each owner with an ``id`` string (an
+    owner without one is refused, never saved as null); a page with an ``@odata.nextLink`` is followed as a chain
+    (GraphClient.iter_pages: Graph's origin, never a page twice, the page bounds), each link to the same device's
+    ``/registeredOwners`` (paging.md), so a device with more than one page of owners loses none."""
     results = await run_batch(client, [BatchRequest(i, "GET", f"/devices/{i}/registeredOwners?$select=id") for i in ids])
     out: dict[str, list] = {}
+    base = client.endpoint.base_url
+    strings: dict = {}
     for i in ids:
         res = results.get(i)
         if res is None or not res.ok or not isinstance(res.body, dict):
             status = getattr(res, "status", 0) or 500
             raise GraphError(key="graph.device_owners_failed", params={"detail": getattr(res, "status", "nothing")},
                              status=status, path="/devices/{id}/registeredOwners")
-        out[i] = [o.get("id") for o in res.body.get("value") or []]
+        resource = f"/devices/{i}/registeredOwners"
+        name = "/devices/{id}/registeredOwners"
+        page = res.body
+        check_page(page, name)
+        owners = _owner_ids(page["value"], strings, name)
+        link = page.get("@odata.nextLink")
+        if link is not None:
+            here = base + resource + "?$select=id"
+            nxt = _owners_link(client, client.next_url(here, link, {here}, name), resource, name)
+            async for more in client.iter_pages(nxt):
+                following = more.get("@odata.nextLink")
+                if following is not None:
+                    nxt = _owners_link(client, urljoin(nxt, following), resource, name)
+                owners.extend(_owner_ids(more["value"], strings, name))
+        out[i] = owners
     return out

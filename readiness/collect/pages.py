@@ -113,14 +113,16 @@ class Typed:
 
 def owners_decoder() -> Decoder | None:
     """A decoder for the pages of ``/devices?$select=id&$expand=registeredOwners($select=id)`` (collect/devices.py): items
-    with ``id`` and ``registeredOwners`` (objects with ``id``), read as the dict path reads them (``get``: a missing key
-    is None, other keys are not read), typed as shapes.FIELDS and NESTED say. None without msgspec."""
+    with an ``id`` string and ``registeredOwners``, a list of objects each with an ``id`` string, all required and
+    non-null (Graph always sends the expanded property as an array: query-parameters.md#expand); other keys are not
+    read. A page with anything else (a device without owners' list, an owner without id) gives None: the dict path
+    reads it and refuses it with its message. None without msgspec."""
     if msgspec is None:
         return None
     found = _CACHE.get("owners")
     if found is None:
-        owner = msgspec.defstruct("owner", [("id", Optional[str], None)], gc=False)
-        item = msgspec.defstruct("device_owners", [("id", Optional[str], None), ("owners", Optional[list[owner]], None)],
+        owner = msgspec.defstruct("owner", [("id", str)], gc=False)
+        item = msgspec.defstruct("device_owners", [("id", str), ("owners", list[owner])],
                                  rename={"owners": "registeredOwners"}, gc=False)
         page = msgspec.defstruct("owners_page", [("value", list[item]), *_PAGE_KEYS], rename=_PAGE_NAMES,
                                  forbid_unknown_fields=True)

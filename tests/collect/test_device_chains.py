@@ -54,7 +54,7 @@ def test_every_device_once_with_its_owners_over_parallel_chains() -> None:
     assert any("$top=999" in p and "$expand" not in p for p in asked)  # the listing: 999 a page, no $expand
     batched = [p for _, _, p, _ in sim.conduct.requests if p.startswith("$batch:/devices/") and "registeredOwners" in p]
     assert {p.split("/devices/", 1)[1].split("/", 1)[0] for p in batched} == leftovers  # only what no chain returned
-    assert any("without a GUID deviceId" in n for n in devices.notes)
+    assert any("no filtered owners read returned" in n for n in devices.notes)
 
 
 def test_simulator_serves_the_filtered_expand_and_refuses_startswith_where_graph_does() -> None:
