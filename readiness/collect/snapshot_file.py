@@ -44,6 +44,24 @@ DEFAULT_MAX_ROWS = 2_000_000
 # 255 lists of 100 plans is ~100,000 values) and bounds a section that declares nothing at ~35 MB.
 VALUES_PER_ROW = 256
 VALUES_SLACK = 1 << 18
+# A single line is bounded tighter than its section (a section declaring the row limit, 2,000,000 rows, had 512 million
+# values to spend, and one lines/2 column line or one object section's line could spend them all: ~1.9 GB of "{}").
+# A lines/2 column line holds at most its section's rows x a constant for its encoding (read from the line's head as
+# snapshot_columns.encoded writes it: {"key":...,"<part>":...}) + VALUES_SLACK; measured maxima, values_in per declared
+# row, on the 100k snapshot (and the demo's, whose tiny sections live on the slack): a palette's codes, a Packed text
+# and the shapes of records 0.001 (their values are the palette: the slack), pooled ids 1.11 (a row's number plus the
+# new strings), a Lists column 2.0 (devices.owners: a length and an owner a row), a column of values 1.0 (users'
+# createdDateTime). The constants leave 4x for the flat encodings (pooled ids 8 as Lists: a pooled Lists column is one
+# with its lengths); a column of values may hold lists of objects
+# (assignedLicenses when it cannot be coded: ~9 values a row for two licences), hence 16. At the row limit a line of
+# "{}" (2 values each) then makes at most ~16 million objects (~1.4 GB) instead of 256 million; nulls or numbers ~0.2 GB.
+COLUMN_VALUES_PER_ROW = {b"palette": 1, b"text": 1, b"shapes": 1, b"new": 8, b"items": 8}
+COLUMN_VALUES_DEFAULT = 16  # "values", and a line whose head is not as the writer writes it
+_COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
+# An object section's one line (group_members, teams_usage, prices...) holds at most its count x 8 + VALUES_SLACK values:
+# measured 1.0 a member (group_members) and 1.36 a row (teams_usage, its rows as columns); an older file's rows as
+# objects take 4 a row (three fields and a separator); the one-object sections (count 1) live on the slack.
+OBJECT_VALUES_PER_ROW = 8
 # A whole document (the oldest files: no lines to read one at a time) declares its counts inside what must be parsed:
 # its values are bounded by the row limit instead. The 100k snapshot as one document of items is 244 MB with 8.7
 # million values (the default byte cap holds ~18 million at that density); 6 values a row of the row limit is 12
@@ -240,7 +258,10 @@ class _Budget:
         self.rows, self.spent = 0, 0
 
     def readline(self, most: int = 1 << 62) -> bytes:
-        line = self.stream.readline(min(most, self.left + 1))
+        if most > self.left and isinstance(self.stream, Inflating):  # refused at the cap, not after joining it all
+            line = self.stream.readline(self.left + 1, partial(_too_big, self.path, self.limit))
+        else:
+            line = self.stream.readline(min(most, self.left + 1))
         self.left -= len(line)
         self.number += 1
         if self.left < 0:
@@ -255,20 +276,24 @@ class _Budget:
         """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
         self.rows, self.spent = rows, 0
 
-    def charge(self, raw: Any, where: str, most: int | None = None) -> None:
+    def charge(self, raw: Any, where: str, most: int | None = None, per_row: int | None = None) -> None:
         """Refuse ``raw`` (a line of the section) before it is parsed if it could hold more values than the section's
         budget leaves; a line no longer than what is left cannot (a value takes a byte at least), so only a longer one
         is counted (values_in, at C speed). ``most``: the rows one line holds at most (a line of items: CHUNK_ITEMS,
-        as every writer wrote them), so that a section that declares many rows still cannot have them in one line."""
+        as every writer wrote them), so that a section that declares many rows still cannot have them in one line.
+        ``per_row``: this one line holds at most that many values a declared row (a column's line, an object section's
+        line: COLUMN_VALUES_PER_ROW, OBJECT_VALUES_PER_ROW), plus VALUES_SLACK."""
         rows = self.rows if most is None else min(self.rows, most)
         left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
         left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
+        if per_row is not None and per_row * rows + VALUES_SLACK < left:
+            left = per_row * rows + VALUES_SLACK
         n = len(raw)
         if n > left:
             n = values_in(raw)
             if n > left:
                 raise SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where,
-                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW)
+                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW if per_row is None else per_row)
         self.spent += n
 
 
@@ -279,16 +304,17 @@ _JSTR = rb'"(?:[^"\\]|\\.)*"'
 _DECLARED = re.compile(rb',?(' + _JSTR + rb'):\{"status":' + _JSTR + rb',"endpoint":' + _JSTR + rb',"count":(\d{1,19})[,}]')
 
 
-def _declared(lines: _Budget, body: bytes) -> None:
+def _declared(lines: _Budget, body: bytes, per_row: int | None = None) -> None:
     """The budget of the section ``body`` opens, from the count it declares (read without parsing the line), the line
-    itself charged to it; a count beyond the row limit is refused here."""
+    itself charged to it (``per_row``: a section whose data is all on this line, OBJECT_VALUES_PER_ROW); a count beyond
+    the row limit is refused here."""
     found = _DECLARED.match(body, 0, HEAD_MAX)  # the head of the line: never a regular expression over megabytes
     rows = int(found.group(2)) if found else 0
     where = _where(_safe_name(found.group(1))) if found else "sections"
     if rows > lines.max_rows:
         _too_many_rows(where, rows, lines.max_rows)
     lines.section(rows)
-    lines.charge(body, where)
+    lines.charge(body, where, per_row=per_row)
 
 
 def _safe_name(raw: bytes) -> str:
@@ -316,10 +342,12 @@ def _header(first: bytes) -> dict | None:
     return head if isinstance(head, dict) and head.get("layout") in LAYOUTS else None
 
 
-def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], sections: dict) -> tuple[str, dict]:
+def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], sections: dict,
+                  whole: bool = False) -> tuple[str, dict]:
     """A section's line closed by ``end``: one section, its name and its fields besides the data checked; the line
-    bounded by the count it declares before it is parsed; a section the file had already is refused."""
-    _declared(lines, body)
+    bounded by the count it declares before it is parsed (``whole``: its data is all on this line, an object section's,
+    bounded tighter: OBJECT_VALUES_PER_ROW); a section the file had already is refused."""
+    _declared(lines, body, OBJECT_VALUES_PER_ROW if whole else None)
     one = _load(lines, b"{" + body + end)
     if not isinstance(one, dict) or len(one) != 1:
         raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
@@ -367,7 +395,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             _count_fits(name, sec)
             sections[name] = sec
             continue
-        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses, sections)
+        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses, sections, not opens_list)
         if not opens_list:
             data = sec.get("data")
             if name in DICT_SECTIONS and is_rows(data):  # rows as columns: read back shared, the rest shared as ever
@@ -480,7 +508,9 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Tab
             return reader.table(rows)
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        lines.charge(body, _where(name))
+        head = _COLUMN_HEAD.match(body, 0, HEAD_MAX)  # the encoding, as the writer writes it (never over megabytes)
+        lines.charge(body, _where(name), per_row=COLUMN_VALUES_PER_ROW.get(head.group(1), COLUMN_VALUES_DEFAULT)
+                     if head else COLUMN_VALUES_DEFAULT)
         reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
 
 
