@@ -62,6 +62,13 @@ _COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
 # measured 1.0 a member (group_members) and 1.36 a row (teams_usage, its rows as columns); an older file's rows as
 # objects take 4 a row (three fields and a separator); the one-object sections (count 1) live on the slack.
 OBJECT_VALUES_PER_ROW = 8
+# And its bytes: at most 64 KB a declared row on average (rows: as for its values) + 1 MB, len() of the line before it is
+# parsed. Graph's longest strings a snapshot keeps are far shorter (a display name 256 characters, a user principal
+# name 113, a group's description 1,024, a delta link ~2 KB); the longest lines per row are the skus' (~15 KB a sku,
+# 100 service plans), an organization's verified domains fit the 1 MB. A section that declares one row can no longer
+# hold a string of 500 MB (the attack's device id); a longer string among many rows is bounded by them and the byte cap.
+BYTES_PER_ROW = 64 * 1024
+BYTES_SLACK = 1 << 20
 # A whole document (the oldest files: no lines to read one at a time) declares its counts inside what must be parsed:
 # its values are bounded by the row limit instead. The 100k snapshot as one document of items is 244 MB with 8.7
 # million values (the default byte cap holds ~18 million at that density); 6 values a row of the row limit is 12
@@ -200,6 +207,10 @@ def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
                 stream.close()
     except SnapshotError:
         raise
+    except (MemoryError, SystemError) as exc:  # orjson out of memory: a SystemError with the MemoryError set
+        if not isinstance(exc, MemoryError) and not isinstance(exc.__cause__ or exc.__context__, MemoryError):
+            raise
+        raise SnapshotError.keyed("snapshot.out_of_memory", path=path) from None
     except (OSError, EOFError, zlib.error) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise SnapshotError.keyed("snapshot.unreadable", path=path, reason=exc.strerror) from exc
@@ -257,16 +268,30 @@ class _Budget:
         self.max_rows = max_rows()
         self.rows, self.spent = 0, 0
 
-    def readline(self, most: int = 1 << 62) -> bytes:
-        if most > self.left and isinstance(self.stream, Inflating):  # refused at the cap, not after joining it all
-            line = self.stream.readline(self.left + 1, partial(_too_big, self.path, self.limit))
-        else:
-            line = self.stream.readline(min(most, self.left + 1))
+    def readline(self, most: int = 1 << 62, where: str | None = None, rows: int | None = None) -> bytes:
+        """The next line, at most ``most`` bytes. ``where``: a line inside that section, at most BYTES_PER_ROW a row
+        it declares (``rows``: the rows one line holds at most, as in ``charge``) + BYTES_SLACK. A line that reaches the
+        byte cap or its own is refused as soon as it does, before its blocks are joined (Inflating.readline)."""
+        over = None
+        if where is not None:
+            rows = self.rows if rows is None else min(self.rows, rows)
+            if BYTES_PER_ROW * rows + BYTES_SLACK < most:
+                most, over = BYTES_PER_ROW * rows + BYTES_SLACK + 1, partial(self.too_long, where, rows)
+        if most > self.left:
+            most, over = self.left + 1, partial(_too_big, self.path, self.limit)
+        self.number += 1  # the line's number, also in an error raised while it is read
+        line = self.stream.readline(most, over) if over is not None and isinstance(self.stream, Inflating) \
+            else self.stream.readline(most)
         self.left -= len(line)
-        self.number += 1
         if self.left < 0:
             raise _too_big(self.path, self.limit)
+        if over is not None and len(line) >= most and not line.endswith(b"\n"):
+            raise over()
         return line
+
+    def too_long(self, where: str, rows: int) -> SnapshotError:
+        return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=f"{rows:,}",
+                                   limit=f"{BYTES_PER_ROW * rows + BYTES_SLACK:,}", per_row=f"{BYTES_PER_ROW:,}")
 
     def at(self) -> dict:
         """Where a damaged line is: the parameters of the snapshot.line_* errors."""
@@ -284,11 +309,13 @@ class _Budget:
         ``per_row``: this one line holds at most that many values a declared row (a column's line, an object section's
         line: COLUMN_VALUES_PER_ROW, OBJECT_VALUES_PER_ROW), plus VALUES_SLACK."""
         rows = self.rows if most is None else min(self.rows, most)
+        n = len(raw)
+        if n > BYTES_PER_ROW * rows + BYTES_SLACK:
+            raise self.too_long(where, rows)
         left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
         left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
         if per_row is not None and per_row * rows + VALUES_SLACK < left:
             left = per_row * rows + VALUES_SLACK
-        n = len(raw)
         if n > left:
             n = values_in(raw)
             if n > left:
@@ -412,7 +439,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
         items: list = sec["data"]
         count = sec.get("count")
         while True:
-            line = lines.readline()
+            line = lines.readline(where=_where(name), rows=CHUNK_ITEMS)
             body = line.rstrip(b"\r\n")
             if body == b"]}":
                 break
@@ -502,7 +529,7 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Tab
     _table_section(name)
     reader = Reader(name, _file_builder(name), f"{_where(name)}.data", partial(_column_error, name), pool)
     while True:
-        line = lines.readline()
+        line = lines.readline(where=_where(name))
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
         if body == b"]}}":
             return reader.table(rows)
@@ -551,7 +578,7 @@ def _read_column_lines(lines: _Budget, name: str, count: Any) -> Table:
     _table_section(name)
     build = _file_builder(name)
     while True:
-        line = lines.readline()
+        line = lines.readline(where=_where(name), rows=CHUNK_ITEMS)
         body = line.rstrip(b"\r\n")
         if body == b"]}}":
             return build.table()

@@ -113,7 +113,8 @@ def test_a_line_past_the_byte_cap_is_refused_before_its_blocks_are_joined(
     cap = 48 * 1024 * 1024
     path = tmp_path / "over.json.gz"
     with gzip.open(path, "wb", compresslevel=1) as z:  # the attack's over_cap, scaled to a 48 MB cap
-        z.write(HEAD + b'"groups":{"status":"complete","endpoint":"/groups","count":1,"data":[\n{"id":"')
+        z.write(HEAD + b'"groups":{"status":"complete","endpoint":"/groups","count":%d,"data":[\n{"id":"'
+                % snapshot_file.DEFAULT_MAX_ROWS)  # rows enough that the line's own bound is beyond the byte cap
         block = b"a" * (1 << 20)
         for _ in range(cap // len(block) + 16):
             z.write(block)
@@ -128,3 +129,44 @@ def test_a_line_past_the_byte_cap_is_refused_before_its_blocks_are_joined(
         tracemalloc.stop()
     # the line's blocks up to the cap and the few inflated ahead (Inflating.AHEAD), never a joined copy of them (2x)
     assert peak < cap * 1.5, f"{peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+@pytest.mark.parametrize("section", ["devices", "groups"])  # a lines/2 column, a line of items
+def test_a_string_longer_than_its_rows_allow_is_refused_before_the_line_is_read_whole(
+        section: str, gzipped: bool, lines2: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the attack's text_bomb (a 500 MB device id in a section of one row, accepted) and items_text, at 4 MB: a line
+    # holds at most 64 KB a row it declares (Graph's longest kept strings are a few KB) + 1 MB
+    bad = list(lines2)
+    at = _at(bad, section)
+    count = int(bad[at].split(b'"count":', 1)[1].split(b",", 1)[0])
+    bad[at] = bad[at].replace(b'"count":%d,' % count, b'"count":1,', 1).replace(b'"rows":%d,' % count, b'"rows":1,', 1)
+    long = b"a" * (4 << 20)
+    bad[at + 1] = (b'{"key":"id","text":"' + long + b'\\u001f"}' if section == "devices"
+                   else b'[{"id":"' + long + b'"}]')
+    path = _write(tmp_path / "long.json", bad)
+    if gzipped:
+        path = tmp_path / "long.json.gz"
+        path.write_bytes(gzip.compress(b"\n".join(bad), 1))
+    read: list[int] = []
+    real = snapshot_file._Budget.readline
+    monkeypatch.setattr(snapshot_file._Budget, "readline", lambda self, *a, **k: (lambda line: read.append(len(line))
+                                                                                   or line)(real(self, *a, **k)))
+    with pytest.raises(SnapshotError, match=rf"line {at + 2}: a line of the section sections\.{section} is longer than "
+                                            r"its 1 rows allow, 1,114,112 bytes at 65,536 a row"):
+        readiness.load_snapshot(path)
+    assert max(read) < 2 << 20  # never the whole 4 MB line
+
+
+@pytest.mark.parametrize("raised", [MemoryError(), "orjson"])
+def test_running_out_of_memory_while_loading_is_a_clear_error(raised: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    def loads(_raw: object) -> None:
+        if raised == "orjson":  # orjson under RLIMIT_AS: "<built-in function loads> returned a result with an exception set"
+            try:
+                raise MemoryError()
+            except MemoryError as exc:
+                raise SystemError("<built-in function loads> returned a result with an exception set") from exc
+        raise raised  # type: ignore[misc]
+    monkeypatch.setattr(snapshot_file.bulkjson, "loads", loads)
+    with pytest.raises(SnapshotError, match="needs more memory than this computer gives the tool"):
+        readiness.load_snapshot(FIXTURE)
