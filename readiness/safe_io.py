@@ -111,6 +111,45 @@ def check_output(path: Path) -> None:
         raise OutputError.keyed("files.folder_unwritable", path=path, folder=folder, value=os.strerror(errno.EACCES))
 
 
+def check_distinct(outputs: list[tuple[str, Path | None]], inputs: list[tuple[str, Path | None]] = ()) -> None:  # type: ignore[assignment]
+    """Refuse, before anything is collected or read, two outputs that are the same file (the second would replace the
+    first: a snapshot replaced by the result) and an output that is an input (``report s.json --out s.json`` would
+    replace the snapshot it reads). Each is ``(option, path)``, the option as the user typed it; compared by the
+    resolved path, and by ``os.path.samefile`` when both exist (a hard link, another spelling). What is written into
+    and never replaced (a character device such as ``/dev/null``, a FIFO, the process's own streams) may be given more
+    than once."""
+    seen: list[tuple[str, Path]] = []
+    for option, path in outputs:
+        if path is None or _written_into(Path(path)):
+            continue
+        for other_option, other in inputs:
+            if other is not None and _same_file(Path(path), Path(other)):
+                raise OutputError.keyed("files.output_is_input", path=path, output=option, input=other_option)
+        for other_option, other in seen:
+            if _same_file(Path(path), other):
+                raise OutputError.keyed("files.same_output", path=path, first=other_option, second=option)
+        seen.append((option, Path(path)))
+
+
+def _written_into(path: Path) -> bool:
+    """Whether an output is written into rather than replaced (see the module's rules): never the same file twice."""
+    if _STREAM.match(str(path)):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # no file yet (or none reachable): a file to be made
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
 def write_file(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE, make_parents: bool = False) -> None:
     """Write ``data`` (str as UTF-8) to ``path`` by the rules in this module's docstring."""
     payload = data.encode("utf-8") if isinstance(data, str) else data

@@ -8,7 +8,7 @@ import click
 import readiness
 from ..exitcodes import ExitCode
 from ..i18n import text
-from ..safe_io import check_output
+from ..safe_io import check_distinct, check_output
 from .context import AppContext, current_lang, say
 from .helptext import HelpCommand
 from .options import (aggregate_options, connection_options, csv_headers_option, emit, emit_audit, lang_option, limit_waiting, max_wait_option,
@@ -42,6 +42,9 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     for path in (snapshot_out, out, report_path):  # before collecting: an output that cannot be written fails at once
         if path is not None:
             check_output(path)
+    check_distinct([("--snapshot-out", snapshot_out), ("--out", out), ("--report", report_path)],  # nor one that
+                   [("--from-snapshot", from_snapshot), ("--previous-snapshot", previous_snapshot),  # would replace
+                    ("--prices", prices_path)])  # another output or an input
     prices = readiness.load_prices(prices_path) if prices_path else None  # before collecting: a bad file fails at once
     saving = None
     if from_snapshot:

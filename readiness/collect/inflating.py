@@ -78,7 +78,9 @@ class Inflating:
         self._buf, self._pos = item, 0
         return True
 
-    def readline(self, size: int = -1) -> bytes:
+    def readline(self, size: int = -1, over: Any = None) -> bytes:
+        """A line, at most ``size`` bytes; ``over``: what to raise as soon as the line reaches ``size`` bytes with no
+        end (the caller's byte cap), before the blocks read so far are joined (a line of 512 MB held twice: ~1 GB)."""
         want = size if size >= 0 else 1 << 62
         parts = []
         while want > 0 and (self._pos < len(self._buf) or self._next()):
@@ -90,6 +92,9 @@ class Inflating:
             if end >= 0:
                 break
             want -= stop - pos
+            if want <= 0 and over is not None:
+                parts.clear()
+                raise over()
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def read(self, size: int = -1) -> bytes:

@@ -44,6 +44,31 @@ DEFAULT_MAX_ROWS = 2_000_000
 # 255 lists of 100 plans is ~100,000 values) and bounds a section that declares nothing at ~35 MB.
 VALUES_PER_ROW = 256
 VALUES_SLACK = 1 << 18
+# A single line is bounded tighter than its section (a section declaring the row limit, 2,000,000 rows, had 512 million
+# values to spend, and one lines/2 column line or one object section's line could spend them all: ~1.9 GB of "{}").
+# A lines/2 column line holds at most its section's rows x a constant for its encoding (read from the line's head as
+# snapshot_columns.encoded writes it: {"key":...,"<part>":...}) + VALUES_SLACK; measured maxima, values_in per declared
+# row, on the 100k snapshot (and the demo's, whose tiny sections live on the slack): a palette's codes, a Packed text
+# and the shapes of records 0.001 (their values are the palette: the slack), pooled ids 1.11 (a row's number plus the
+# new strings), a Lists column 2.0 (devices.owners: a length and an owner a row), a column of values 1.0 (users'
+# createdDateTime). The constants leave 4x for the flat encodings (pooled ids 8 as Lists: a pooled Lists column is one
+# with its lengths); a column of values may hold lists of objects
+# (assignedLicenses when it cannot be coded: ~9 values a row for two licences), hence 16. At the row limit a line of
+# "{}" (2 values each) then makes at most ~16 million objects (~1.4 GB) instead of 256 million; nulls or numbers ~0.2 GB.
+COLUMN_VALUES_PER_ROW = {b"palette": 1, b"text": 1, b"shapes": 1, b"new": 8, b"items": 8}
+COLUMN_VALUES_DEFAULT = 16  # "values", and a line whose head is not as the writer writes it
+_COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
+# An object section's one line (group_members, teams_usage, prices...) holds at most its count x 8 + VALUES_SLACK values:
+# measured 1.0 a member (group_members) and 1.36 a row (teams_usage, its rows as columns); an older file's rows as
+# objects take 4 a row (three fields and a separator); the one-object sections (count 1) live on the slack.
+OBJECT_VALUES_PER_ROW = 8
+# And its bytes: at most 64 KB a declared row on average (rows: as for its values) + 1 MB, len() of the line before it is
+# parsed. Graph's longest strings a snapshot keeps are far shorter (a display name 256 characters, a user principal
+# name 113, a group's description 1,024, a delta link ~2 KB); the longest lines per row are the skus' (~15 KB a sku,
+# 100 service plans), an organization's verified domains fit the 1 MB. A section that declares one row can no longer
+# hold a string of 500 MB (the attack's device id); a longer string among many rows is bounded by them and the byte cap.
+BYTES_PER_ROW = 64 * 1024
+BYTES_SLACK = 1 << 20
 # A whole document (the oldest files: no lines to read one at a time) declares its counts inside what must be parsed:
 # its values are bounded by the row limit instead. The 100k snapshot as one document of items is 244 MB with 8.7
 # million values (the default byte cap holds ~18 million at that density); 6 values a row of the row limit is 12
@@ -182,6 +207,10 @@ def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
                 stream.close()
     except SnapshotError:
         raise
+    except (MemoryError, SystemError) as exc:  # orjson out of memory: a SystemError with the MemoryError set
+        if not isinstance(exc, MemoryError) and not isinstance(exc.__cause__ or exc.__context__, MemoryError):
+            raise
+        raise SnapshotError.keyed("snapshot.out_of_memory", path=path) from None
     except (OSError, EOFError, zlib.error) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise SnapshotError.keyed("snapshot.unreadable", path=path, reason=exc.strerror) from exc
@@ -239,13 +268,30 @@ class _Budget:
         self.max_rows = max_rows()
         self.rows, self.spent = 0, 0
 
-    def readline(self, most: int = 1 << 62) -> bytes:
-        line = self.stream.readline(min(most, self.left + 1))
+    def readline(self, most: int = 1 << 62, where: str | None = None, rows: int | None = None) -> bytes:
+        """The next line, at most ``most`` bytes. ``where``: a line inside that section, at most BYTES_PER_ROW a row
+        it declares (``rows``: the rows one line holds at most, as in ``charge``) + BYTES_SLACK. A line that reaches the
+        byte cap or its own is refused as soon as it does, before its blocks are joined (Inflating.readline)."""
+        over = None
+        if where is not None:
+            rows = self.rows if rows is None else min(self.rows, rows)
+            if BYTES_PER_ROW * rows + BYTES_SLACK < most:
+                most, over = BYTES_PER_ROW * rows + BYTES_SLACK + 1, partial(self.too_long, where, rows)
+        if most > self.left:
+            most, over = self.left + 1, partial(_too_big, self.path, self.limit)
+        self.number += 1  # the line's number, also in an error raised while it is read
+        line = self.stream.readline(most, over) if over is not None and isinstance(self.stream, Inflating) \
+            else self.stream.readline(most)
         self.left -= len(line)
-        self.number += 1
         if self.left < 0:
             raise _too_big(self.path, self.limit)
+        if over is not None and len(line) >= most and not line.endswith(b"\n"):
+            raise over()
         return line
+
+    def too_long(self, where: str, rows: int) -> SnapshotError:
+        return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=f"{rows:,}",
+                                   limit=f"{BYTES_PER_ROW * rows + BYTES_SLACK:,}", per_row=f"{BYTES_PER_ROW:,}")
 
     def at(self) -> dict:
         """Where a damaged line is: the parameters of the snapshot.line_* errors."""
@@ -255,20 +301,26 @@ class _Budget:
         """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
         self.rows, self.spent = rows, 0
 
-    def charge(self, raw: Any, where: str, most: int | None = None) -> None:
+    def charge(self, raw: Any, where: str, most: int | None = None, per_row: int | None = None) -> None:
         """Refuse ``raw`` (a line of the section) before it is parsed if it could hold more values than the section's
         budget leaves; a line no longer than what is left cannot (a value takes a byte at least), so only a longer one
         is counted (values_in, at C speed). ``most``: the rows one line holds at most (a line of items: CHUNK_ITEMS,
-        as every writer wrote them), so that a section that declares many rows still cannot have them in one line."""
+        as every writer wrote them), so that a section that declares many rows still cannot have them in one line.
+        ``per_row``: this one line holds at most that many values a declared row (a column's line, an object section's
+        line: COLUMN_VALUES_PER_ROW, OBJECT_VALUES_PER_ROW), plus VALUES_SLACK."""
         rows = self.rows if most is None else min(self.rows, most)
+        n = len(raw)
+        if n > BYTES_PER_ROW * rows + BYTES_SLACK:
+            raise self.too_long(where, rows)
         left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
         left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
-        n = len(raw)
+        if per_row is not None and per_row * rows + VALUES_SLACK < left:
+            left = per_row * rows + VALUES_SLACK
         if n > left:
             n = values_in(raw)
             if n > left:
                 raise SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where,
-                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW)
+                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW if per_row is None else per_row)
         self.spent += n
 
 
@@ -279,16 +331,17 @@ _JSTR = rb'"(?:[^"\\]|\\.)*"'
 _DECLARED = re.compile(rb',?(' + _JSTR + rb'):\{"status":' + _JSTR + rb',"endpoint":' + _JSTR + rb',"count":(\d{1,19})[,}]')
 
 
-def _declared(lines: _Budget, body: bytes) -> None:
+def _declared(lines: _Budget, body: bytes, per_row: int | None = None) -> None:
     """The budget of the section ``body`` opens, from the count it declares (read without parsing the line), the line
-    itself charged to it; a count beyond the row limit is refused here."""
+    itself charged to it (``per_row``: a section whose data is all on this line, OBJECT_VALUES_PER_ROW); a count beyond
+    the row limit is refused here."""
     found = _DECLARED.match(body, 0, HEAD_MAX)  # the head of the line: never a regular expression over megabytes
     rows = int(found.group(2)) if found else 0
     where = _where(_safe_name(found.group(1))) if found else "sections"
     if rows > lines.max_rows:
         _too_many_rows(where, rows, lines.max_rows)
     lines.section(rows)
-    lines.charge(body, where)
+    lines.charge(body, where, per_row=per_row)
 
 
 def _safe_name(raw: bytes) -> str:
@@ -316,10 +369,12 @@ def _header(first: bytes) -> dict | None:
     return head if isinstance(head, dict) and head.get("layout") in LAYOUTS else None
 
 
-def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], sections: dict) -> tuple[str, dict]:
+def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], sections: dict,
+                  whole: bool = False) -> tuple[str, dict]:
     """A section's line closed by ``end``: one section, its name and its fields besides the data checked; the line
-    bounded by the count it declares before it is parsed; a section the file had already is refused."""
-    _declared(lines, body)
+    bounded by the count it declares before it is parsed (``whole``: its data is all on this line, an object section's,
+    bounded tighter: OBJECT_VALUES_PER_ROW); a section the file had already is refused."""
+    _declared(lines, body, OBJECT_VALUES_PER_ROW if whole else None)
     one = _load(lines, b"{" + body + end)
     if not isinstance(one, dict) or len(one) != 1:
         raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
@@ -367,7 +422,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
             _count_fits(name, sec)
             sections[name] = sec
             continue
-        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses, sections)
+        name, sec = _section_line(lines, body, b"]}}" if opens_list else b"}", statuses, sections, not opens_list)
         if not opens_list:
             data = sec.get("data")
             if name in DICT_SECTIONS and is_rows(data):  # rows as columns: read back shared, the rest shared as ever
@@ -384,7 +439,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
         items: list = sec["data"]
         count = sec.get("count")
         while True:
-            line = lines.readline()
+            line = lines.readline(where=_where(name), rows=CHUNK_ITEMS)
             body = line.rstrip(b"\r\n")
             if body == b"]}":
                 break
@@ -474,13 +529,15 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Tab
     _table_section(name)
     reader = Reader(name, _file_builder(name), f"{_where(name)}.data", partial(_column_error, name), pool)
     while True:
-        line = lines.readline()
+        line = lines.readline(where=_where(name))
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
         if body == b"]}}":
             return reader.table(rows)
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        lines.charge(body, _where(name))
+        head = _COLUMN_HEAD.match(body, 0, HEAD_MAX)  # the encoding, as the writer writes it (never over megabytes)
+        lines.charge(body, _where(name), per_row=COLUMN_VALUES_PER_ROW.get(head.group(1), COLUMN_VALUES_DEFAULT)
+                     if head else COLUMN_VALUES_DEFAULT)
         reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
 
 
@@ -521,7 +578,7 @@ def _read_column_lines(lines: _Budget, name: str, count: Any) -> Table:
     _table_section(name)
     build = _file_builder(name)
     while True:
-        line = lines.readline()
+        line = lines.readline(where=_where(name), rows=CHUNK_ITEMS)
         body = line.rstrip(b"\r\n")
         if body == b"]}}":
             return build.table()

@@ -94,7 +94,8 @@ def test_a_tiny_gzip_file_cannot_make_gigabytes_of_objects(form: str, tmp_path: 
                           text=True, timeout=300)
     assert done.stdout.split()[:2] == ["RC", "1"], done.stdout + done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    assert "more values than" in done.stderr or "values in one document" in done.stderr, done.stderr[-2000:]
+    assert any(w in done.stderr for w in ("more values than", "values in one document",
+                                          "is longer than its")), done.stderr[-2000:]  # its 1 row's bytes (1d)
     assert int(done.stdout.split()[3]) < 400 * 1024, done.stdout
 
 
