@@ -1,9 +1,10 @@
 """Devices beyond Intune-managed PCs: Windows 365 Cloud PCs, app protection for personal phones, Autopilot stock."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections import Counter
+from typing import Any, Iterable
 
-from ..audit.columns import column
+from ..audit.columns import coded, column
 from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import NO_DEVICE, facts
 from .common import finding, names
@@ -35,13 +36,8 @@ def app_protection(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     platform (https://learn.microsoft.com/graph/api/resources/intune-mam-managedapppolicy)."""
     policies = snapshot.data("app_protection", []) or []
     kinds = {str(p.get("@odata.type") or "") for p in policies}
-    phones: dict[str, int] = {}
     devices = snapshot.data("devices", []) or []  # read as columns: 110,000 rows at 100k people (issue 15)
-    for os_name, managed, enabled in zip(column(devices, "operatingSystem"), column(devices, "isManaged"),
-                                         column(devices, "accountEnabled", True)):
-        os_name = str(os_name or "")
-        if os_name in MAM_TYPES and managed is not True and enabled:
-            phones[os_name] = phones.get(os_name, 0) + 1
+    phones = _personal_phones(devices)
     typed = any(k for k in kinds)  # $select without @odata.type: a policy of unknown platform covers both
     uncovered = sorted(os for os in phones if typed and MAM_TYPES[os] not in kinds) if policies else sorted(phones)
     ev = {"policies": [p.get("displayName") for p in policies], "personal_phones": [f"{os}: {n}" for os, n in sorted(phones.items())],
@@ -51,6 +47,27 @@ def app_protection(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding(Status.FAIL, "fail", {"n": sum(phones[o] for o in uncovered), "platforms": ", ".join(uncovered)}, **ev)
     else:
         yield finding(Status.PASS, "pass", {"n": sum(phones.values())}, **ev)
+
+
+def _personal_phones(devices: Any) -> dict[str, int]:
+    """Enabled iOS/Android devices no MDM manages, counted by operating system. Where the three columns are a Table's
+    Coded columns (a byte per row, each distinct value once), each distinct combination of codes is counted at C speed
+    and judged once; otherwise row by row."""
+    cols = [coded(devices, "operatingSystem"), coded(devices, "isManaged"), coded(devices, "accountEnabled")]
+    phones: dict[str, int] = {}
+    if all(col is not None for col in cols):
+        systems, managed, enabled = (col.palette for col in cols)  # type: ignore[union-attr]
+        for (s, m, e), n in Counter(zip(*(col.codes for col in cols))).items():  # type: ignore[union-attr]
+            os_name = str(systems[s] or "")
+            if os_name in MAM_TYPES and managed[m] is not True and enabled[e]:
+                phones[os_name] = phones.get(os_name, 0) + n
+        return phones
+    for os_name, managed_, enabled_ in zip(column(devices, "operatingSystem"), column(devices, "isManaged"),
+                                           column(devices, "accountEnabled", True)):
+        os_name = str(os_name or "")
+        if os_name in MAM_TYPES and managed_ is not True and enabled_:
+            phones[os_name] = phones.get(os_name, 0) + 1
+    return phones
 
 
 @check(id="devices.autopilot_stock", area="devices", severity="low", requires=("autopilot", "users"), effort="days")

@@ -26,6 +26,24 @@ def _full_kit(caps: set[str] | frozenset[str]) -> bool:
     return got
 
 
+def _lacking_kit(members: list) -> list:
+    """The members whose licences carry neither the kit nor the kit with a plan switched off: each distinct set of
+    capabilities judged once (people share a few, audit/facts.py), looked up per member without a call (issue 15)."""
+    full: dict = {}
+    lacking = []
+    for p in members:
+        caps = p.capabilities
+        try:
+            whole = full[caps]
+        except KeyError:
+            whole = full[caps] = _full_kit(caps)
+        except TypeError:  # not hashable (a set): judged on its own
+            whole = _full_kit(caps)
+        if not whole and not _full_kit(caps | p.disabled_capabilities):
+            lacking.append(p)
+    return lacking
+
+
 def seat_plan(f) -> dict:  # noqa: ANN001 - Facts
     """Members lacking the remote-work kit, and free seats of SKUs that carry all of it.
 
@@ -36,7 +54,7 @@ def seat_plan(f) -> dict:  # noqa: ANN001 - Facts
     cached = f.__dict__.get("_seat_plan")
     if cached is not None:
         return cached
-    lacking = [p for p in f.members if not _full_kit(p.capabilities) and not _full_kit(p.capabilities | p.disabled_capabilities)]
+    lacking = _lacking_kit(f.members)
     kit_skus = []
     for sku_id, plans in f.sku_caps.items():
         caps = set().union(*plans.values()) if plans else set()
