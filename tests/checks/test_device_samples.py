@@ -4,10 +4,12 @@ by row instead of building the whole 105,000-name column)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 
 from readiness.audit.columns import column, values_at
+from readiness.clock import days_since
 from readiness.checks.devices import encryption, noncompliant, stale_sync
 from readiness.collect.table import Packed, Table
 from tests.checks.caselib import snapshot_for
@@ -66,3 +68,29 @@ def test_unencrypted_and_stale_samples_name_their_own_devices(held_as: str) -> N
     assert enc.evidence["sample"] == [None, "PC-4", "PC-7"]
     [stale] = list(stale_sync(snap))  # collected 2026-11-20 (caselib): a sync before 2026-10-21 or none is stale
     assert stale.evidence["sample"] == [None, "Laptop-ü", 42, "PC-7"]
+
+
+# every value a string (no null): stale_sync reads the whole column's days in one pass (clock.graph_days); odd strings
+# (offsets, fractions, junk, Graph's "never", impossible days and times, a line break) are then read in full one by one
+ALL_STRINGS = ["2026-11-30T10:00:00Z", "2026-10-21T00:00:00Z", "2026-10-20T23:59:59Z", "2026-11-30T10:00:00+01:00",
+               "2026-10-01T10:00:00.1234567Z", "not a time", "0001-01-01T00:00:00Z", "2026-02-30T10:00:00Z",
+               "2026-11-19T25:00:00Z", "2026-11-19T10:00:00Z\n2020-01-01T00:00:00Z", "", "2026-11-20T08:00:00Z"]
+
+
+@pytest.mark.parametrize("held_as", ["dicts", "table"])
+@pytest.mark.parametrize("odd", [True, False])
+def test_stale_sync_of_a_column_of_strings_is_the_plain_definition(held_as: str, odd: bool) -> None:
+    synced = ALL_STRINGS if odd else [s for s in ALL_STRINGS if len(s) == 20 and s[:4] != "0001" and s[5:7] != "02"
+                                      and s[11:13] != "25"]  # all in Graph's usual form: the one-pass path alone
+    rows = [{"id": f"d{i}", "deviceName": f"PC-{i}", "complianceState": "compliant", "isEncrypted": True,
+             "lastSyncDateTime": when, "userId": "", "operatingSystem": "Windows"} for i, when in enumerate(synced)]
+    snap = snapshot_for()
+    sec = snap.sections["managed_devices"]
+    snap.sections["managed_devices"] = dataclasses.replace(sec, data=rows if held_as == "dicts" else _table(rows),
+                                                           count=len(rows))
+    today = date.fromisoformat(snap.collected_at[:10])
+    expected = [f"PC-{i}" for i, when in enumerate(synced)
+                if (age := days_since(when, today)) is None or age > 30]
+    [stale] = list(stale_sync(snap))
+    assert stale.evidence["sample"] == expected and stale.evidence["stale"] == len(expected)
+    assert ("PC-2" in expected) and ("PC-1" not in expected)  # 31 days before collection is stale, 30 is not
