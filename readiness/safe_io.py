@@ -202,6 +202,8 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
             make_private_dir(target.parent)
         with _atomic(target, mode) as fh:
             yield fh
+    except BrokenPipeError:  # the reader of a pipe went away (`--out /dev/stdout | head`): the CLI ends quietly
+        raise
     except OSError as exc:
         raise OutputError.keyed("files.unwritable", path=path, value=exc.strerror or exc) from exc
 
