@@ -57,9 +57,12 @@ class LazyGroup(HelpGroup):
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: object) -> click.Context:
+        words = list(args)  # as given: parsing takes the options out of ``args``
         try:
             return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[arg-type]
-        except click.UsageError as exc:  # the root's own options (readiness --bogus)
+        except click.UsageError as exc:  # the root's own options (readiness --bogus, readiness --lang de audit)
+            if exc.ctx is not None:  # said in the --lang given anywhere among the words (current_lang reads them)
+                exc.ctx.meta.setdefault(ARGS_KEY, words)
             raise SaidUsageError.of(exc) from None
         except BrokenPipeError:  # `readiness --help | head -1`
             raise click.exceptions.Exit(pipe_closed()) from None
