@@ -104,7 +104,7 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         for r in pending.values():  # Graph counts (and throttles) each item as a request of its own (json-batching.md)
             client.stats.batch_items_by_endpoint[_endpoint_key(client.endpoint.base_url + r.url, client.endpoint.base_url)] += 1
         resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe)
-        _bounded(len(resp.content), MAX_ANSWER_BYTES, "/$batch")
+        _bounded(len(resp.content), MAX_ANSWER_BYTES, "POST /$batch")
         wait = 0.0
         throttled = 0
         for answer in _raw_answers(resp):  # each body as its text: bounded before it is parsed
@@ -114,7 +114,7 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
                 continue
             status = answer["status"]
             body = answer.get("body")
-            _bounded(_body_size(body), MAX_ITEM_BYTES, req.url.split("?", 1)[0])
+            _bounded(_body_size(body), MAX_ITEM_BYTES, f"{req.method.upper()} {req.url.split('?', 1)[0]} ($batch)")
             headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
             if status == 401:
                 raise token_rejected(GraphResponse(401, headers, _body_bytes(body), req.method, req.url),

@@ -75,7 +75,7 @@ def test_an_item_over_the_item_bound_is_refused_before_it_is_parsed(monkeypatch)
     with pytest.raises(GraphBadResponse) as caught:
         _batch(_answer(lambda i: big if i["id"] == "1" else {"id": i["id"]}))
     assert caught.value.key == "graph.batch_too_large"
-    assert caught.value.params["path"] == "/devices/d1" and caught.value.params["limit"] == 2
+    assert caught.value.params["path"] == "GET /devices/d1 ($batch)" and caught.value.params["limit"] == 2
     assert "/devices/d1" in caught.value.text("en") and "MB" in caught.value.text("de")
     assert len(parsed) <= 1  # the item before it at most; never the big one
     assert all(len(r.content) < 1000 for r in parsed)
@@ -90,7 +90,7 @@ def test_an_answer_over_twenty_items_bound_is_refused_before_anything_in_it_is_p
     monkeypatch.setattr(batch, "_raw_answers", lambda resp: looked.append(resp) or [])
     with pytest.raises(GraphBadResponse) as caught:
         _batch(_answer(lambda i: each), n=20)
-    assert caught.value.key == "graph.batch_too_large" and caught.value.params["path"] == "/$batch"
+    assert caught.value.key == "graph.batch_too_large" and caught.value.params["path"] == "POST /$batch"
     assert looked == []
 
 
