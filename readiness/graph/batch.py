@@ -120,7 +120,7 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
                 raise token_rejected(GraphResponse(401, headers, _body_bytes(body), req.method, req.url),
                                      client.sign_in_hint)
             if not raw_bodies and body is not None:
-                body = GraphResponse(status, headers, bytes(body), req.method, req.url.split("?", 1)[0]).json()
+                body = _parsed(body, status, headers, req)
             result = BatchResult(rid, status, headers, body)
             retryable = status in RETRY_STATUSES and (req.safe_to_repeat or status == 429)
             if retryable and round_no < max_rounds - 1:
@@ -153,6 +153,14 @@ def _bounded(size: int, limit: int, path: str) -> None:
         raise GraphBadResponse(key="graph.batch_too_large", params={"path": path, "value": f"{size / (1 << 20):.1f}",
                                                                     "limit": limit >> 20},
                                fix_key="graph.bad_answer", path=path)
+
+
+def _parsed(body: Any, status: int, headers: dict[str, str], req: BatchRequest) -> Any:
+    """An item's body (its JSON text) parsed, without a copy; what cannot be parsed is said as a page's would be."""
+    try:
+        return bulkjson.loads(memoryview(body))
+    except (ValueError, RecursionError):
+        return GraphResponse(status, headers, bytes(body), req.method, req.url.split("?", 1)[0]).json()
 
 
 def _body_size(body: Any) -> int:
