@@ -45,5 +45,6 @@ def test_a_lang_before_the_command_makes_the_roots_refusal_german(monkeypatch: p
     result = _run(["--lang", "de", "audit", "--from-snapshot", SNAP, "--tenant", "contoso"], monkeypatch, tmp_path)
     assert result.exit_code == 2
     assert "Fehler: Unbekannte Option: --lang." in result.output and "Aufruf:" in result.output, result.output
+    assert i18n.text("errors.usage.lang_after_command.what", "de") in result.output, result.output  # where it goes
     result = _run(["--bogus", "audit", "--lang=de"], monkeypatch, tmp_path)
     assert result.exit_code == 2 and "Fehler: Unbekannte Option: --bogus." in result.output, result.output
