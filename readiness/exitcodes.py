@@ -14,3 +14,4 @@ class ExitCode(IntEnum):
     DATA_INCOMPLETE = 6  # some data could not be read (faults, wait cap): the result is incomplete
     FLEET_INCOMPLETE = 7  # `fleet audit`: one or more tenants failed (the others were audited)
     INTERRUPTED = 130  # Ctrl-C
+    PIPE_CLOSED = 141  # the reader of the output went away (`| head`): quietly, as a program SIGPIPE ends (128 + 13)

@@ -88,7 +88,8 @@ def make_private_dir(path: Path) -> Path:
 def check_output(path: Path) -> None:
     """Refuse now what ``open_output(path)`` would refuse later, so that a command checks its outputs before a long
     collection: a missing folder, a folder that cannot be written into, a file name that is a folder, a link owned by
-    someone else or leading nowhere, a block device or a socket. Nothing is created, opened or changed: a FIFO or a
+    someone else or leading nowhere, a block device or a socket, a path on the kernel's file systems (/proc, /sys:
+``_pseudo_fs``). Nothing is created, opened or changed: a FIFO or a
     device is written into later (never replaced), so it is only checked for write permission here (opening a FIFO
     would wait for a reader)."""
     path = Path(path)
@@ -109,6 +110,36 @@ def check_output(path: Path) -> None:
         raise OutputError.keyed("files.not_folder", path=folder)
     if not os.access(folder, os.W_OK | os.X_OK):  # also a read-only file system (EROFS), for root too
         raise OutputError.keyed("files.folder_unwritable", path=path, folder=folder, value=os.strerror(errno.EACCES))
+
+
+# The kernel's file systems: their files are the system's state (a regular file such as /proc/version or
+# /proc/sys/vm/drop_caches among them), never a place for a report; root passes os.access on all of them.
+_PSEUDO_FS = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "configfs",
+                        "efivarfs", "bpf", "pstore", "binfmt_misc", "fusectl", "selinuxfs"})
+
+
+def _pseudo_fs(path: Path) -> str:
+    """The type of the kernel file system ``path`` (or the nearest folder of it that exists) is on, else ""; from
+    /proc/self/mountinfo, the mount with the longest matching mount point (proc(5)). Without it (not Linux): /proc
+    and /sys by their names."""
+    real = os.path.realpath(path)
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            mounts = fh.read().splitlines()
+    except OSError:
+        top = real.split("/")[1:2]
+        return {"proc": "proc", "sys": "sysfs"}.get(top[0] if top else "", "")
+    best, fs = "", ""
+    for line in mounts:
+        fields, _, tail = line.partition(" - ")
+        parts = fields.split()
+        if len(parts) < 5 or not tail:
+            continue
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), parts[4])
+        inside = real == point or real.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, fs = point, tail.split()[0]
+    return fs if fs in _PSEUDO_FS else ""
 
 
 def check_distinct(outputs: list[tuple[str, Path | None]], inputs: list[tuple[str, Path | None]] = ()) -> None:  # type: ignore[assignment]
@@ -171,6 +202,8 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
             make_private_dir(target.parent)
         with _atomic(target, mode) as fh:
             yield fh
+    except BrokenPipeError:  # the reader of a pipe went away (`--out /dev/stdout | head`): the CLI ends quietly
+        raise
     except OSError as exc:
         raise OutputError.keyed("files.unwritable", path=path, value=exc.strerror or exc) from exc
 
@@ -179,6 +212,9 @@ def _target(path: Path) -> tuple[Path, bool]:
     """The path to write (a symlink's final target) and whether it is written into rather than replaced."""
     if _STREAM.match(os.path.abspath(path)):
         return Path(os.path.abspath(path)), True
+    fs = _pseudo_fs(path)  # /proc/version as root: its folder looks writable, yet no file can be made or written there
+    if fs:
+        raise OutputError.keyed("files.pseudo_fs", path=path, fs=fs)
     try:
         st = os.lstat(path)
     except FileNotFoundError:

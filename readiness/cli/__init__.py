@@ -57,10 +57,15 @@ class LazyGroup(HelpGroup):
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: object) -> click.Context:
+        words = list(args)  # as given: parsing takes the options out of ``args``
         try:
             return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[arg-type]
-        except click.UsageError as exc:  # the root's own options (readiness --bogus)
+        except click.UsageError as exc:  # the root's own options (readiness --bogus, readiness --lang de audit)
+            if exc.ctx is not None:  # said in the --lang given anywhere among the words (current_lang reads them)
+                exc.ctx.meta.setdefault(ARGS_KEY, words)
             raise SaidUsageError.of(exc) from None
+        except BrokenPipeError:  # `readiness --help | head -1`
+            raise click.exceptions.Exit(pipe_closed()) from None
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
@@ -71,8 +76,10 @@ class LazyGroup(HelpGroup):
             return super().invoke(ctx)
         except click.UsageError as exc:  # click's own words (No such option, Missing argument ...): the catalogue's
             raise SaidUsageError.of(exc) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
-            raise  # a closed pipe (`| head`) ends quietly in main()
+        except BrokenPipeError:  # the reader went away (`| head`): not an error of the command (click would say exit 1)
+            raise click.exceptions.Exit(pipe_closed()) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
         except ReadinessError as exc:
             lang = current_lang(ctx)
             _fail(ctx, text("cli.error", lang, error=exc.text(lang)), int(exc.exit_code), code_name=exc.code,
@@ -175,15 +182,39 @@ def main(argv: list[str] | None = None) -> None:
 
     options._ONE_SHOT = True  # the process ends with the command: evaluate may freeze what it built (issue 15)
     try:
-        cli.main(args=argv, prog_name="readiness")
+        try:
+            cli.main(args=argv, prog_name="readiness")
+        finally:
+            _flush()  # what is still buffered, here: a closed pipe at the interpreter's exit would print a traceback
     except BrokenPipeError:  # `readiness ... | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(int(ExitCode.OK))
+        sys.exit(pipe_closed())
     except SystemExit as exc:
         if argv is None and options.output_written():
             _end_now(exc.code)
         raise
+
+
+def pipe_closed() -> int:
+    """The reader of stdout went away (`readiness report s.json -o json | head -c 50`): not an error of the command,
+    so nothing is said; what is still to be written goes to /dev/null (Python's "Note on SIGPIPE", signal module), and
+    the exit status is the one a program that SIGPIPE ends has in the shell, 141 (128 + 13, as Ctrl-C's 130)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):  # noqa: S110 - no stdout to point elsewhere: nothing more goes to it
+        pass
+    return int(ExitCode.PIPE_CLOSED)
+
+
+def _flush() -> None:
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        sys.exit(pipe_closed())
+    except (OSError, ValueError):  # a stream already closed: nothing is left to write
+        pass
 
 
 def _end_now(code: object) -> None:
@@ -204,6 +235,8 @@ def _end_now(code: object) -> None:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-    except Exception:  # noqa: BLE001 - a closed pipe or a failing handler: the ordinary exit reports it as before
+    except BrokenPipeError:  # the reader went away before the last bytes
+        code = pipe_closed()
+    except Exception:  # noqa: BLE001 - a failing handler: the ordinary exit reports it as before
         return
     os._exit(code)

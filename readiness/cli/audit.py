@@ -9,7 +9,7 @@ import readiness
 from ..exitcodes import ExitCode
 from ..i18n import text
 from ..safe_io import check_distinct, check_output
-from .context import AppContext, current_lang, say
+from .context import AppContext, current_lang, said, say
 from .helptext import HelpCommand
 from .options import (aggregate_options, connection_options, csv_headers_option, emit, emit_audit, lang_option, limit_waiting, max_wait_option,
                       one_shot, output_options, terminal_style)
@@ -36,9 +36,9 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
           fail_on: str | None, max_wait: float, prices_path: Path | None, previous_snapshot: Path | None = None,
           aggregate_only: bool = False, min_group_size: int = 5) -> None:
     if from_snapshot and (tenant or graph_url):
-        raise click.UsageError(say("cli.audit.snapshot_or_tenant"))
+        raise click.UsageError(said("cli.audit.snapshot_or_tenant"))
     if from_snapshot and previous_snapshot:
-        raise click.UsageError(say("cli.audit.previous_with_from_snapshot"))
+        raise click.UsageError(said("cli.audit.previous_with_from_snapshot"))
     for path in (snapshot_out, out, report_path):  # before collecting: an output that cannot be written fails at once
         if path is not None:
             check_output(path)

@@ -133,6 +133,12 @@ def current_lang(ctx: click.Context | None = None) -> str:
     return env_lang()
 
 
+def said(key: str, /, **params: object) -> str:
+    """A catalogue text for an error a command raises (a usage error above all): in the command's language, its
+    ``--lang`` (even when the options could not all be read), else READINESS_LANG - as ``current_lang``."""
+    return text(key, current_lang(), **params)
+
+
 def say(key: str, /, **params: object) -> str:
     """A catalogue text for the person at the terminal (prompt, progress, warning), in READINESS_LANG: a command's
     --lang is the language of its result and its errors; the lines around them keep the terminal's language."""

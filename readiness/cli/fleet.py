@@ -7,7 +7,7 @@ import click
 
 from .. import Severity
 from ..render.safe import terminal
-from .context import AppContext, say
+from .context import AppContext, said, say
 from .helptext import HelpCommand, HelpGroup
 from .options import complete_profiles, emit, lang_option, output_options
 
@@ -39,7 +39,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     from ..render.fleet import render_fleet
 
     if tags and tenants:
-        raise click.UsageError(say("cli.fleet.tag_or_tenants"))
+        raise click.UsageError(said("cli.fleet.tag_or_tenants"))
     names = readiness.fleet_select(tenants.split(",") if tenants is not None else None, list(tags), shard)
     app.progress(say("cli.fleet.auditing", n=len(names), concurrency=concurrency, folder=str(out_dir)))
     result = readiness.fleet_audit(names, out_dir, concurrency=concurrency, requests_per_tenant=requests_per_tenant,
@@ -67,11 +67,11 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
     from ..render.fleet import render_fleet
 
     if previous and previous != "auto" and not Path(previous).is_dir():
-        raise click.UsageError(say("cli.fleet.not_a_folder", path=str(previous)))
+        raise click.UsageError(said("cli.fleet.not_a_folder", path=str(previous)))
     report = readiness.fleet_report(list(dirs), previous)
     _warn_unreadable(report.unreadable)
     if not report.entries:
-        raise click.UsageError(say("cli.fleet.no_audit", folders=", ".join(map(str, dirs))))
+        raise click.UsageError(said("cli.fleet.no_audit", folders=", ".join(map(str, dirs))))
     entries = report.entries
     _link_reports(entries, out)
     emit(render_fleet(entries, output, lang), out)
@@ -123,6 +123,6 @@ def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, 
     _warn_unreadable(found.unreadable)
     series = found.series
     if not series:
-        raise click.UsageError(say("cli.fleet.no_history"))
+        raise click.UsageError(said("cli.fleet.no_history"))
     emit(render_history(series, output, lang), out)
 

@@ -9,7 +9,7 @@ import click
 
 from ..i18n import DEFAULT_LANG, LANGS, text
 from . import context
-from .context import AppContext, current_lang, say
+from .context import AppContext, current_lang, said, say
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
@@ -33,8 +33,8 @@ def output_options(func: Callable | None = None, *, formats: tuple[str, ...] = F
             if ctx.meta.get("readiness.query") is not None and kwargs.get("output") not in ("json", None):
                 from ..errors import UsageError
 
-                raise UsageError(say("cli.output.query_needs_json", format=kwargs.get("output")),
-                                 say("cli.output.query_needs_json_fix"))
+                raise UsageError(said("cli.output.query_needs_json", format=kwargs.get("output")),
+                                 said("cli.output.query_needs_json_fix"))
             return f(*args, **kwargs)
 
         wrapped = quiet_option(query_option(wrapper))
@@ -69,7 +69,7 @@ def require_yes_or_terminal(yes: bool) -> None:
     if not yes and not context.interactive():
         from ..errors import UsageError
 
-        raise UsageError(say("cli.playbook.no_terminal"), say("cli.playbook.no_terminal_fix"))
+        raise UsageError(said("cli.playbook.no_terminal"), said("cli.playbook.no_terminal_fix"))
 
 
 def connection_hint(tenant: str | None, graph_url: str | None) -> str:

@@ -13,7 +13,7 @@ from ..i18n import has, resolve as resolve_text
 from .announce import announce
 from ..i18n import ui_lang
 from . import context
-from .context import AppContext, say
+from .context import AppContext, said, say
 from ..render.safe import terminal as esc
 from .helptext import HelpGroup
 from .options import (complete_playbooks, complete_playbooks_and_files, complete_runs, connection_hint, connection_options,
@@ -32,7 +32,7 @@ def _confirmer(yes: bool):  # noqa: ANN202
         if yes:
             return True
         if not context.interactive():
-            raise UsageError(say("cli.playbook.no_terminal"), say("cli.playbook.no_terminal_fix"))
+            raise UsageError(said("cli.playbook.no_terminal"), said("cli.playbook.no_terminal_fix"))
         return click.confirm(say("cli.playbook.confirm", n=len(plan.changes), tenant=plan.tenant), default=False, err=True)
     return confirm
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import readiness
-from .context import say
+from .context import said, say
 from .helptext import HelpGroup
 
 
@@ -36,7 +36,7 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
         sim = readiness.serve_simulator(profile, seed=seed, size=size, port=port, latency=latency, fault_rate=fault_rate,
                                         roles=[r.strip() for r in roles.split(",")] if roles else None)
     except OSError as exc:
-        raise click.ClickException(say("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
+        raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
     with sim:
         try:  # from the first line on: a Ctrl-C that arrives while the lines are printed still ends with the summary
             click.echo(say("cli.simulator.serving", tenant=sim.tenant_name, n=sim.users, url=sim.graph_url))
@@ -59,7 +59,7 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
     try:
         fleet = readiness.serve_fleet_simulator(count, port=port, latency=latency, folder=folder)
     except OSError as exc:
-        raise click.ClickException(say("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
+        raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
     for name, tid, people, kind in fleet.members():
         click.echo(f"  {name:<22} {tid}  " + say("cli.simulator.fleet_member", n=people, kind=kind), err=True)
     click.echo(say("cli.simulator.fleet_serving", n=len(fleet.sim.members), url=fleet.base_url))

@@ -68,6 +68,8 @@ def usage_error_text(exc: click.UsageError, lang: str) -> str:
     """What was wrong, in ``lang``: one sentence for the ``Error: ...`` line."""
     if isinstance(exc, click.NoSuchOption):
         said = _say("no_such_option", lang, option=exc.option_name)
+        if exc.option_name == "--lang" and exc.ctx is not None and exc.ctx.parent is None:  # readiness --lang de audit
+            return said + " " + _say("lang_after_command", lang)
         options = sorted(exc.possibilities or [])
         if len(options) == 1:
             said += " " + _say("did_you_mean", lang, option=options[0])

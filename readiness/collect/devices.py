@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .. import bulkjson
 
-from ..errors import GraphBadResponse, GraphError, Phrase
+from ..errors import GraphBadResponse, GraphError, Phrase, error_phrase
 from ..graph.batch import BatchRequest, BatchResult, run_batch
 from ..graph.client import GraphClient, GraphResponse, check_page, graph_error
 from ..graph.paging import drop
@@ -16,13 +16,13 @@ from ..graph.slots import LONG
 from ..graph.text import clean
 from ..graph.tasks import gather_all
 from . import pages
-from .reading import _collection, _guard, _ladder
+from .reading import _collection, _guard
 from .compact import Compactor
 from .queries import DEVICE_FIELDS, build
 from .columns import Columns
-from .shapes import _bad, check_column, not_object
+from .shapes import _bad, check_column, check_item, not_object
 from .table import Table, columns, with_column
-from .snapshot import COMPLETE, Section
+from .snapshot import COMPLETE, FAILED, Section
 
 DEVICE_SHARDS = "0123456789abcdef"  # deviceId is a GUID: its first character is one of these (lower or upper case)
 REFUSED = (400, 404, 405, 501)  # a $batch (or a filtered expand inside one) the server does not take: read chains
@@ -55,7 +55,36 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
     """
     endpoint = "/devices"
     await skus  # kept for the callers' signature: the query does not depend on Intune
-    return await _guard("devices", endpoint, "Device.Read.All", _devices_in_chains(client, endpoint))
+    return await _guard("devices", endpoint, "Device.Read.All", _failed_midway(endpoint, _devices_in_chains(client, endpoint)))
+
+
+class DeniedMidway(GraphError):
+    """A 403 to a devices read after Graph had answered pages of it. Graph checks permissions and licences on the
+    first request already (errors.md: 403 "Access is denied to the requested resource. The user might not have enough
+    permission or might not have a required license"), so a 403 later is not a permission missing: the session was
+    re-evaluated (Conditional Access, ``insufficient_claims``), a role was removed during the audit, or a server between
+    refused. The read failed: the section is "failed" with Graph's answer, never "forbidden" and never complete."""
+
+    @property
+    def is_forbidden(self) -> bool:
+        return False
+
+
+def _midway(exc: GraphError, answered: int) -> GraphError:
+    """``exc`` as a DeniedMidway if it is a 403 after Graph ``answered`` pages of the same devices read (0: none)."""
+    if answered < 1 or not exc.is_forbidden or isinstance(exc, DeniedMidway):
+        return exc
+    return DeniedMidway(key="graph.denied_midway", params={"answer": error_phrase(exc) or exc.what,
+                                                           "request": exc.params.get("request", "")},
+                        fix_key="graph.denied_midway", status=exc.status, graph_code=exc.graph_code,
+                        request_id=exc.request_id, path=exc.path)
+
+
+async def _failed_midway(endpoint: str, coro: Awaitable[Section]) -> Section:
+    try:
+        return await coro
+    except DeniedMidway as exc:
+        return Section("devices", FAILED, endpoint=endpoint, reason=error_phrase(exc) or exc.what)
 
 
 def _device_row(compact: Compactor, d: dict, owners: list) -> dict:
@@ -92,7 +121,10 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     (ids,) = columns(table, "id")
     missing = [i for i in ids if i and i not in owners]
     if missing:
-        owners.update(await owners_by_batch(client, missing))
+        try:
+            owners.update(await owners_by_batch(client, missing))
+        except GraphError as exc:  # the listing and the owners reads were answered: the permission is there
+            raise _midway(exc, 1) from None
     none: list = []  # a device without an id (docs examples) has none readable
     rows = with_column(table, "owners", [owners.get(i, none) if i else none for i in ids])
     sec = Section("devices", COMPLETE, rows, endpoint=endpoint, count=len(rows))
@@ -172,11 +204,16 @@ async def _owner_chain(client: GraphClient, endpoint: str, strings: dict, first:
     query = _owners_query(client, first)
     here = str(query.url)
     name = _name(here[len(client.endpoint.base_url):])
-    async for page in client.iter_pages(query, decode=typed):
-        link = page.get("@odata.nextLink")
-        if link is not None:  # iter_pages checked its origin and that it is new; the page it leads to is not read
-            here = _owners_link(client, urljoin(here, link), endpoint, name)
-        _add_page(found, page, typed, strings, endpoint)
+    read = 0
+    try:
+        async for page in client.iter_pages(query, decode=typed):
+            read += 1
+            link = page.get("@odata.nextLink")
+            if link is not None:  # iter_pages checked its origin and that it is new; the page it leads to is not read
+                here = _owners_link(client, urljoin(here, link), endpoint, name)
+            _add_page(found, page, typed, strings, endpoint)
+    except GraphError as exc:
+        raise _midway(exc, read) from None
 
 
 async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -> dict[str, list] | None:
@@ -209,7 +246,7 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
             except GraphError as exc:  # the $batch itself (its items' answers are in results)
                 if rounds == 0 and exc.status in REFUSED and not isinstance(exc, GraphBadResponse):
                     return None
-                raise
+                raise _midway(exc, rounds) from None
             ahead = None
             got, following = [], {}
             for shard, url in pending.items():
@@ -217,7 +254,7 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
                 if res is None or not res.ok or res.body is None:
                     if rounds == 0 and res is not None and res.status in REFUSED:
                         return None
-                    raise _item_error(res, url, base)
+                    raise _midway(_item_error(res, url, base), read[shard])
                 name = _name(url)
                 read[shard] += 1
                 size[shard] += len(res.body)
@@ -268,15 +305,59 @@ def _item_error(res: BatchResult | None, url: str, base: str) -> GraphError:
 
 
 async def _devices_expanded(client: GraphClient, endpoint: str, compact: Compactor, refused: GraphError) -> Section:
+    """The devices with their owners in one expanded read (a server that refuses the filtered expand), with the
+    owners reads' guards (``_expanded_rows``); the plain ``$expand=registeredOwners`` where the nested $select is
+    refused (400, 501)."""
     params: dict[str, Any] = {"select": DEVICE_FIELDS, "expand": ["registeredOwners($select=id)"], "top": 100}
     tries = [(build(client.sdk.devices, **params), ""),
              (build(client.sdk.devices, **dict(params, expand=["registeredOwners"])), "read with plain $expand=registeredOwners")]
-    sec = await _ladder(client, "devices", endpoint, tries,
-                        lambda d: _device_row(compact, d, [o.get("id") for o in d.get("registeredOwners") or []]))
-    sec.data = Table.from_rows(sec.data, DEVICE_FIELDS + ["owners"])
-    sec.notes.append(f"read in one chain: the endpoint refused $filter=startsWith(deviceId) with $expand "
-                     f"({refused.graph_code or refused.status})")
-    return sec
+    last: GraphError | None = None
+    for n, (info, note) in enumerate(tries):
+        try:
+            rows = await _expanded_rows(client, endpoint, compact, info)
+        except GraphError as exc:
+            if exc.status not in (400, 501) or n == len(tries) - 1:
+                raise
+            last = exc
+            continue
+        sec = Section("devices", COMPLETE, Table.from_rows(rows, DEVICE_FIELDS + ["owners"]), endpoint=endpoint,
+                      count=len(rows))
+        if n and last is not None:
+            sec.notes.append(f"{note} (the endpoint refused the first form: {last.graph_code or last.status})")
+        sec.notes.append(f"read in one chain: the endpoint refused $filter=startsWith(deviceId) with $expand "
+                         f"({refused.graph_code or refused.status})")
+        return sec
+    raise last  # pragma: no cover - the loop returns or raises
+
+
+async def _expanded_rows(client: GraphClient, endpoint: str, compact: Compactor, info: Any) -> list[dict]:
+    """Rows of one expanded devices read, guarded as the owners reads are: every device carries ``registeredOwners``
+    as a list of objects each with an ``id`` (missing or null is refused, never read as "no owners"); a device given
+    again is kept once, and only with the same owners; a nextLink stays on ``/devices``."""
+    here = str(info.url)
+    name = _name(here[len(client.endpoint.base_url):])
+    strings: dict = {}
+    found: dict[str, list] = {}
+    rows: list[dict] = []
+    async for page in client.iter_pages(info):
+        link = page.get("@odata.nextLink")
+        if link is not None:  # iter_pages checked its origin and that it is new; the page it leads to is not read
+            here = _owners_link(client, urljoin(here, link), endpoint, name)
+        for d in bulkjson.share([check_item("devices", v, endpoint) for v in page.get("value", [])]):
+            refs = d.get("registeredOwners")
+            if refs is None:  # missing or null: the expanded property always comes as a list
+                raise _bad(endpoint, Phrase("errors.graph.shape.missing", name="registeredOwners"))
+            if refs.__class__ is not list or any(o.__class__ is not dict for o in refs):
+                raise not_object(endpoint, refs if refs.__class__ is not list else next(o for o in refs if o.__class__ is not dict))
+            owners = _owner_ids(refs, strings, endpoint)
+            did = d.get("id")
+            if did is not None:
+                if did in found:
+                    _put(found, did, owners, endpoint)  # the same owners again: the device is kept once
+                    continue
+                found[did] = owners
+            rows.append(_device_row(compact, d, owners))
+    return rows
 
 
 async def owners_by_batch(client: GraphClient, ids: list[str]) -> dict[str, list]:

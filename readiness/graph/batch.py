@@ -21,6 +21,13 @@ from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay
 from .tasks import gather_all
 
 MAX_BATCH = 20
+# Byte bounds, checked before anything is parsed (a batch answer of 75 MB of made-up devices took 794 MB). An item's
+# body is one Graph page or object: Graph pages hold at most 999 objects ($top), and the largest this tool sends in
+# a $batch is an expanded owners page of 100 devices (about 15 kB in the simulator; at most 100 devices x 20 owners,
+# about 130 kB, on Graph, whose $expand returns at most 20 directory objects). An answer carries at most MAX_BATCH
+# items (json-batching.md), so it may be MAX_BATCH times an item, plus its envelope.
+MAX_ITEM_BYTES = 2 << 20
+MAX_ANSWER_BYTES = MAX_BATCH * MAX_ITEM_BYTES + (64 << 10)
 _BACKOFF = RetryPolicy()  # for items throttled without a Retry-After
 
 
@@ -60,7 +67,8 @@ async def run_batch(client: GraphClient, requests: list[BatchRequest], *, max_ro
     Retry-After of their round, and the whole tenant pauses meanwhile. Anything still failing after
     ``max_rounds`` comes back with its last status. An item answered 401 ends the command
     (TokenRejected); an answer that is not a $batch response is a GraphBadResponse; a wait past
-    the client's total wait cap is a WaitCapReached.
+    the client's total wait cap is a WaitCapReached. An answer over MAX_ANSWER_BYTES, or an item's body over
+    MAX_ITEM_BYTES, is a GraphBadResponse before it is parsed.
 
     ``raw_bodies``: each result's body is its JSON text as it came (bytes-like, ``msgspec.Raw``), not parsed: for
     callers that decode pages typed (collect/pages.py); None when the item had no body.
@@ -96,19 +104,24 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         for r in pending.values():  # Graph counts (and throttles) each item as a request of its own (json-batching.md)
             client.stats.batch_items_by_endpoint[_endpoint_key(client.endpoint.base_url + r.url, client.endpoint.base_url)] += 1
         resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe)
+        _bounded(len(resp.content), MAX_ANSWER_BYTES, "POST /$batch")
         wait = 0.0
         throttled = 0
-        for answer in (_raw_answers(resp) if raw_bodies else _answers(resp)):
+        for answer in _raw_answers(resp):  # each body as its text: bounded before it is parsed
             rid = str(answer.get("id"))
             req = pending.get(rid)
             if req is None:
                 continue
             status = answer["status"]
+            body = answer.get("body")
+            _bounded(_body_size(body), MAX_ITEM_BYTES, f"{req.method.upper()} {req.url.split('?', 1)[0]} ($batch)")
             headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
             if status == 401:
-                raise token_rejected(GraphResponse(401, headers, _body_bytes(answer.get("body")), req.method, req.url),
+                raise token_rejected(GraphResponse(401, headers, _body_bytes(body), req.method, req.url),
                                      client.sign_in_hint)
-            result = BatchResult(rid, status, headers, answer.get("body"))
+            if not raw_bodies and body is not None:
+                body = _parsed(body, status, headers, req)
+            result = BatchResult(rid, status, headers, body)
             retryable = status in RETRY_STATUSES and (req.safe_to_repeat or status == 429)
             if retryable and round_no < max_rounds - 1:
                 if status in THROTTLE_STATUSES:
@@ -132,6 +145,27 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         await client.gate.wait()
     return done
 
+
+
+def _bounded(size: int, limit: int, path: str) -> None:
+    """An answer (or an item's body) larger than ``limit`` is refused before it is parsed."""
+    if size > limit:
+        raise GraphBadResponse(key="graph.batch_too_large", params={"path": path, "value": f"{size / (1 << 20):.1f}",
+                                                                    "limit": limit >> 20},
+                               fix_key="graph.bad_answer", path=path)
+
+
+def _parsed(body: Any, status: int, headers: dict[str, str], req: BatchRequest) -> Any:
+    """An item's body (its JSON text) parsed, without a copy; what cannot be parsed is said as a page's would be."""
+    try:
+        return bulkjson.loads(memoryview(body))
+    except (ValueError, RecursionError):
+        return GraphResponse(status, headers, bytes(body), req.method, req.url.split("?", 1)[0]).json()
+
+
+def _body_size(body: Any) -> int:
+    """The bytes of an item's body as it came (``_raw_answers`` gives each as its JSON text)."""
+    return 0 if body is None else len(body)
 
 
 def _answers(resp: GraphResponse) -> list[dict]:

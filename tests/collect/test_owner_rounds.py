@@ -128,7 +128,7 @@ def test_an_item_that_keeps_failing_fails_the_section_with_graphs_answer_never_a
             return None
 
         sec = _read(Graph(fault))
-        assert sec.status in ("failed", "forbidden") and not sec.data, status
+        assert sec.status == "failed" and not sec.data, status  # a 403 after the first round: a failed read (test_owner_midway)
         if status != 403:
             assert str(status) in str(sec.reason) and "Answered" in str(sec.reason), sec.reason
 
