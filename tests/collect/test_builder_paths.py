@@ -132,3 +132,36 @@ def test_a_plain_line_longer_than_csvs_cell_limit_is_refused_as_csv_reader_refus
         assert [r["userId"] for r in collectors.usage_rows(text.replace("u" * 60, "u" * 45), "/r")[0]] == ["u1", "u" * 45]
     finally:
         csv.field_size_limit(old)
+
+
+MEMBERS = {
+    "plain": [{"@odata.type": "#microsoft.graph.user", "id": "u1"}, {"id": "u2", "displayName": "B"}],
+    "a null name": [{"id": "u1", "displayName": None}],
+    "empty": [],
+    "no id": [{"id": "u1"}, {"displayName": "B"}],
+    "a null id": [{"id": None}],
+    "a number for an id": [{"id": 7}],
+    "a bool for a name": [{"id": "u1", "displayName": True}],
+    "a list for a name": [{"id": "u1", "displayName": ["B"]}],
+    "a member not an object": [{"id": "u1"}, "u2"],
+}
+
+
+@pytest.mark.parametrize("page", MEMBERS.values(), ids=MEMBERS.keys())
+def test_a_page_of_members_is_checked_as_check_item_checks_each(page: list) -> None:
+    """collectors.member_ids (issue 15): a column at a time, with check_item's result and its refusal."""
+    from readiness.collect.shapes import check_item
+    from readiness.errors import GraphBadResponse
+
+    def one_by_one() -> object:
+        try:
+            return [check_item("licence_error_groups", m, "/groups/{id}/members")["id"] for m in page]
+        except GraphBadResponse as exc:
+            return str(exc)
+
+    try:
+        got: object = collectors.member_ids(page)
+    except GraphBadResponse as exc:
+        got = str(exc)
+    assert got == one_by_one()
+    assert isinstance(got, list) is (page in (MEMBERS["plain"], MEMBERS["a null name"], []))
