@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import sys
+from itertools import compress, islice, repeat
+from operator import itemgetter
+from sys import intern
 from typing import Any, Awaitable, Callable, Generator, Iterator
 
 from ..errors import GraphBadResponse, GraphError, Phrase
@@ -24,7 +26,7 @@ from .. import bulkjson
 from .columns import for_section
 from .devices import entra_devices
 from .reading import _collection, _guard, _ladder, classify
-from .shapes import check_item
+from .shapes import FIELDS, NESTED, STR, check_item
 from .snapshot import COMPLETE, FALLBACK, FORBIDDEN, SKIPPED, Section
 
 P1 = "Microsoft Entra ID P1"
@@ -211,41 +213,96 @@ def usage_steps(text: str, endpoint: str) -> Generator[None, None, tuple[list[di
     rows: list[dict] = []
     refreshed, total = "", 0
     # by position, not csv.DictReader: a dict per line cost ~1 s at 100k; lines one at a time, not io.StringIO, which
-    # holds the whole text again at 4 bytes a character (120 MB of the audit's peak at 100k, issue 15)
-    reader = csv.reader(_lines(text))
+    # holds the whole text again at 4 bytes a character (120 MB of the audit's peak at 100k, issue 15); a report without
+    # quotes is split at its commas (_plain_lines), the cells csv.reader reads, without its state machine
+    plain = _plain(text)
+    reader = _plain_lines(text) if plain else csv.reader(_lines(text))
     header = next(reader, None) or []
+    if plain:
+        header = _plain_cells([header])[0] if header else []
     if text.strip() and "Report Refresh Date" not in header:
         raise GraphBadResponse(key="graph.not_usage_report", params={"endpoint": endpoint}, fix_key="graph.bad_answer",
                                path=endpoint)
     at = {name: i for i, name in enumerate(header)}  # a name twice: its last column, as csv.DictReader reads it
     width = len(header)
-    strings = bulkjson.strings()
+    share = bulkjson.strings().setdefault
 
     # a column's position; a column the header lacks: the index of an empty cell added to every line (width)
     ref, deleted, active, uid_at, upn_at = (at.get(name, width) for name in (
         "Report Refresh Date", "Is Deleted", "Last Activity Date", "User Id", "User Principal Name"))
     pad, lacking = [""] * (width + 1), width in (ref, deleted, active, uid_at, upn_at)
+    cells, need = itemgetter(uid_at, upn_at, active), max(ref, deleted, active, uid_at, upn_at) + 1
 
-    for n, line in enumerate(reader, 1):
-        if not n % USAGE_STEP:
+    while block := list(islice(reader, USAGE_STEP)):
+        lines = list(filter(None, block)) if ([] if not plain else "") in block else block  # DictReader skips empty lines
+        if plain:  # the cells as csv.reader reads them; only as many as the columns read need, where that is all
+            whole = lacking or not lines or min(map(str.count, lines, repeat(","))) + 1 < width or max(map(len, lines)) > _LIMIT
+            lines = _plain_cells(lines) if whole else list(map(str.split, lines, repeat(","), repeat(need)))
+            fast = not whole
+        else:
+            fast = not lacking and (not lines or min(map(len, lines)) >= width)
+        if fast:
+            # every line has every cell the header names (the usual report): a block at a time (issue 15)
+            if not refreshed:
+                refreshed = next(filter(None, map(itemgetter(ref), lines)), "")
+            gone = list(map(str.lower, map(itemgetter(deleted), lines)))
+            if "true" in gone or "yes" in gone:  # deleted people stay in the report; their UPN may be someone new's
+                lines = [line for line, g in zip(lines, gone) if g != "true" and g != "yes"]
+            total += len(lines)
+            # people without activity in the period need no row
+            rows += [{"userId": share(uid, uid), "userPrincipalName": share(upn, upn), "lastActivityDate": intern(last)}
+                     for uid, upn, last in map(cells, compress(lines, map(itemgetter(active), lines)))]
+        else:
+            for line in lines:
+                if len(line) <= width:  # short lines read as empty cells (each line gets one more: a missing column's)
+                    line += pad[len(line):]
+                elif lacking:  # a longer line: its extra cells are no column of the header
+                    line = line[:width] + pad[:1]
+                if not refreshed:
+                    refreshed = line[ref]
+                if line[deleted].lower() in ("true", "yes"):
+                    continue  # deleted people stay in the report for its period; their UPN may belong to someone new
+                total += 1
+                last = line[active]
+                if last:  # people without activity in the period need no row
+                    uid, upn = line[uid_at], line[upn_at]
+                    rows.append({"userId": share(uid, uid), "userPrincipalName": share(upn, upn),
+                                 "lastActivityDate": intern(last)})
+        if len(block) == USAGE_STEP:
             yield
-        if not line:
-            continue  # DictReader skips empty lines too
-        if len(line) <= width:  # short lines read as empty cells (each line gets one more: a missing column's)
-            line += pad[len(line):]
-        elif lacking:  # a longer line: its extra cells are no column of the header
-            line = line[:width] + pad[:1]
-        if not refreshed:
-            refreshed = line[ref]
-        if line[deleted].lower() in ("true", "yes"):
-            continue  # deleted people stay in the report for its period; their UPN may belong to someone new
-        total += 1
-        last = line[active]
-        if last:  # people without activity in the period need no row
-            uid, upn = line[uid_at], line[upn_at]
-            rows.append({"userId": strings.setdefault(uid, uid), "userPrincipalName": strings.setdefault(upn, upn),
-                         "lastActivityDate": sys.intern(last)})
     return rows, refreshed, total
+
+
+_PLAIN_CHARS = 1 << 20  # characters of a plain report split at once
+_LIMIT = csv.field_size_limit()  # csv.reader refuses a longer cell
+
+
+def _plain(text: str) -> bool:
+    """Whether csv.reader reads every line of ``text`` as its cells between commas: no quote, no NUL (Python 3.10's
+    csv refuses it), and no carriage return but at a line's end."""
+    return '"' not in text and "\x00" not in text and text.count("\r") == text.count("\r\n")
+
+
+def _plain_lines(text: str) -> Iterator[str]:
+    """The lines of a ``_plain`` text without their ends (csv.reader's records before they are split at the commas),
+    split ~1 MB at a time at C speed."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", min(start + _PLAIN_CHARS, size) - 1) + 1 or size
+        piece = text[start:end]
+        lines = piece.split("\n")
+        if piece[-1] == "\n":
+            lines.pop()  # nothing after the last line's end
+        if "\r" in piece:
+            lines = list(map(str.rstrip, lines, repeat("\r")))  # a line's "\r\n" ends it, as csv.reader reads it
+        yield from lines
+        start = end
+
+
+def _plain_cells(lines: list[str]) -> list[list[str]]:
+    """Plain lines as csv.reader reads them: split at every comma (an empty line: no cells); a line longer than csv's
+    cell limit is read by csv.reader itself (which refuses a cell that long, as before)."""
+    return [(line.split(",") if len(line) <= _LIMIT else next(csv.reader([line]))) if line else [] for line in lines]
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -255,6 +312,27 @@ def _lines(text: str) -> Iterator[str]:
         end = text.find("\n", start) + 1 or size
         yield text[start:end]
         start = end
+
+
+def member_ids(members: list) -> list[str]:
+    """The ids of a page of a group's members, each checked as ``check_item("licence_error_groups", ...)`` checks it: a
+    column at a time where every member is an object and every field shapes.FIELDS names has one of its types (or is
+    null or absent, where it may be), issue 15: ~5 us a member one by one, 53,000 members at 100k; otherwise one by one,
+    which names what is wrong."""
+    if _MEMBER_KINDS is not None and set(map(type, members)) <= _DICT and all(
+            set(map(type, map(dict.get, members, repeat(name)))) <= kinds for name, kinds in _MEMBER_KINDS):
+        return list(map(dict.get, members, repeat("id")))
+    return [check_item("licence_error_groups", m, "/groups/{id}/members")["id"] for m in members]
+
+
+_DICT = frozenset({dict})
+# per field of a member: the exact types check_item lets through (JSON makes no subclasses; null only where optional)
+# (None: a field with objects inside, which check_item looks into: one by one)
+_MEMBER_KINDS: list[tuple[str, frozenset]] | None = [
+    (name, frozenset(types) if types is STR else frozenset(types) | {type(None)})
+    for name, types in FIELDS["licence_error_groups"].items()]
+if any(("licence_error_groups", name) in NESTED for name, _ in _MEMBER_KINDS):
+    _MEMBER_KINDS = None  # pragma: no cover - no such field today
 
 
 async def group_members(client: GraphClient, groups_sec: Awaitable[Section], previous: Any = None) -> Section:
@@ -275,7 +353,7 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section], pre
     async def one(gid: str) -> tuple[str, list[str]]:
         ids: list[str] = []
         async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
-            ids.extend(check_item("licence_error_groups", m, "/groups/{id}/members")["id"] for m in page.get("value", []))
+            ids.extend(member_ids(page.get("value", [])))
         return gid, bulkjson.share(ids)  # the same string objects as the users' ids
 
     async def run() -> Section:

@@ -89,7 +89,7 @@ class Builder:
             return
         if is_typed(items):  # decoded by collect/pages.py: exactly the selected keys, typed as FIELDS says
             keys, cols = columns_of(items)
-            self.add_columns(keys, cols, len(items))
+            self.add_columns(keys, cols, len(items), typed=True)
             return
         if set(map(type, items)) != {dict}:
             raise not_object(self.endpoint or self.section, next(x for x in items if x.__class__ is not dict))
@@ -112,8 +112,9 @@ class Builder:
             cols = [list(map(dict.get, items, repeat(k, n))) for k in keys]
         self.add_columns(keys, cols, n)
 
-    def add_columns(self, keys: list[str], cols: list[list], n: int) -> None:
-        """Columns of ``n`` more rows (a snapshot file's chunk), validated and shared like a page's."""
+    def add_columns(self, keys: list[str], cols: list[list], n: int, *, typed: bool = False) -> None:
+        """Columns of ``n`` more rows (a snapshot file's chunk), validated and shared like a page's. ``typed``: the
+        columns of a typed page (collect/pages.py), whose values msgspec checked against shapes.FIELDS already."""
         present = set(keys)
         for name in self.required:
             if name not in present:  # a required field no item has: as check_item says it
@@ -122,7 +123,7 @@ class Builder:
         for k, col in zip(keys, cols):
             if self.fixed is not None and k not in self.cols:
                 continue
-            done.append((k, self._column(k, col)))
+            done.append((k, self._column(k, col, typed)))
         for k in self.cols:
             if k not in present and n:
                 done.append((k, self._column(k, [None] * n) if k in self.shape else [None] * n))
@@ -197,7 +198,7 @@ class Builder:
         elif not target.extend(col):
             self.cols[key] = as_list(target) + col
 
-    def _column(self, k: str, col: list) -> list:
+    def _column(self, k: str, col: list, typed: bool = False) -> list:
         types = self.fields.get(k)
         fn = self.shape.get(k)
         if col and col[0].__class__ is RAW:  # a typed page's lists of objects, as JSON text (collect/pages.py)
@@ -205,7 +206,11 @@ class Builder:
             if got is not None:
                 return got
             col = list(map(bulkjson.loads, map(bytes, col)))  # a value the fast path does not take: checked as usual
-        kinds = set(map(type, col))  # the one pass over the column's types; the checks below reuse it
+            typed = False
+        if typed and types is not None and _STRINGY.issuperset(types):
+            kinds = _allowed(types)  # strings (and nulls) as msgspec read them: what they are, without a pass (issue 15)
+        else:
+            kinds = set(map(type, col))  # the one pass over the column's types; the checks below reuse it
         if types is OPT_LIST or (types is None and self.extra is not None and list in kinds):
             return self._lists(k, col, fn, kinds)
         if types is not None and not kinds <= _allowed(types):
