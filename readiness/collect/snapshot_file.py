@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
-from .inflating import Inflating
+from .inflating import Blocks, Inflating, Plain
 from .shapes import check_column, check_item
 from .snapshot_columns import (COLUMNS2, OPEN_END, Pool, Reader, encoded, is_rows, open_data, read_columns, rows_back,
                                rows_encoded)
@@ -199,7 +199,7 @@ def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
             gzipped = fh.read(2) == b"\x1f\x8b"
             fh.seek(0)
             if not gzipped:
-                return read(fh, limit)
+                return read(Plain(fh), limit)
             stream = Inflating(fh, limit)
             try:
                 return read(stream, limit)
@@ -260,38 +260,43 @@ _OPEN_LIST = b',"data":['
 
 class _Budget:
     """Lines from the stream, at most ``limit`` bytes in all (one line cannot exceed what is left), and the JSON values
-    a section's lines may hold: VALUES_PER_ROW a row it declares plus VALUES_SLACK, a line refused before it is parsed
-    when it could hold more (``charge``)."""
+    a section's lines may hold: VALUES_PER_ROW a row it declares plus VALUES_SLACK; a line is checked part by part as
+    it is read (_Line) and refused as soon as it is over a bound, before the rest of it is read."""
 
-    def __init__(self, stream: Any, limit: int, path: Path) -> None:
+    def __init__(self, stream: Blocks, limit: int, path: Path) -> None:
         self.stream, self.left, self.limit, self.path, self.number = stream, limit, limit, path, 0
         self.max_rows = max_rows()
         self.rows, self.spent = 0, 0
 
-    def readline(self, most: int = 1 << 62, where: str | None = None, rows: int | None = None) -> bytes:
-        """The next line, at most ``most`` bytes. ``where``: a line inside that section, at most BYTES_PER_ROW a row
-        it declares (``rows``: the rows one line holds at most, as in ``charge``) + BYTES_SLACK. A line that reaches the
-        byte cap or its own is refused as soon as it does, before its blocks are joined (Inflating.readline)."""
+    def readline(self, most: int = 1 << 62, where: str | None = None, rows: int | None = None,
+                 kind: str | None = None) -> bytes:
+        """The next line, at most ``most`` bytes. ``where``: a line inside that section (``rows``: the rows one line
+        holds at most, a line of items: CHUNK_ITEMS), at most BYTES_PER_ROW a row + BYTES_SLACK bytes and the values
+        its section has left; ``kind`` "column": a lines/2 column's line, bounded tighter by the encoding its head
+        names; "section": a section's line, bounded by the count its head declares (which starts the section's budget).
+        A line over the byte cap or a bound is refused as soon as it is, before more of it is kept (Blocks.readline)."""
         over = None
-        if where is not None:
-            rows = self.rows if rows is None else min(self.rows, rows)
-            if BYTES_PER_ROW * rows + BYTES_SLACK < most:
-                most, over = BYTES_PER_ROW * rows + BYTES_SLACK + 1, partial(self.too_long, where, rows)
         if most > self.left:
             most, over = self.left + 1, partial(_too_big, self.path, self.limit)
         self.number += 1  # the line's number, also in an error raised while it is read
-        line = self.stream.readline(most, over) if over is not None and isinstance(self.stream, Inflating) \
-            else self.stream.readline(most)
+        watch = None if where is None and kind is None else _Line(self, where, rows, kind)
+        line = self.stream.readline(most, over, watch)
         self.left -= len(line)
         if self.left < 0:
             raise _too_big(self.path, self.limit)
         if over is not None and len(line) >= most and not line.endswith(b"\n"):
             raise over()
+        if watch is not None:
+            watch.done(line)
         return line
 
     def too_long(self, where: str, rows: int) -> SnapshotError:
         return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=f"{rows:,}",
                                    limit=f"{BYTES_PER_ROW * rows + BYTES_SLACK:,}", per_row=f"{BYTES_PER_ROW:,}")
+
+    def too_many_values(self, where: str, rows: int, per_row: int | None) -> SnapshotError:
+        return SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where, rows=f"{rows:,}",
+                                   per_row=VALUES_PER_ROW if per_row is None else per_row)
 
     def at(self) -> dict:
         """Where a damaged line is: the parameters of the snapshot.line_* errors."""
@@ -301,27 +306,100 @@ class _Budget:
         """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
         self.rows, self.spent = rows, 0
 
-    def charge(self, raw: Any, where: str, most: int | None = None, per_row: int | None = None) -> None:
-        """Refuse ``raw`` (a line of the section) before it is parsed if it could hold more values than the section's
-        budget leaves; a line no longer than what is left cannot (a value takes a byte at least), so only a longer one
-        is counted (values_in, at C speed). ``most``: the rows one line holds at most (a line of items: CHUNK_ITEMS,
-        as every writer wrote them), so that a section that declares many rows still cannot have them in one line.
-        ``per_row``: this one line holds at most that many values a declared row (a column's line, an object section's
-        line: COLUMN_VALUES_PER_ROW, OBJECT_VALUES_PER_ROW), plus VALUES_SLACK."""
-        rows = self.rows if most is None else min(self.rows, most)
-        n = len(raw)
-        if n > BYTES_PER_ROW * rows + BYTES_SLACK:
-            raise self.too_long(where, rows)
-        left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
-        left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
-        if per_row is not None and per_row * rows + VALUES_SLACK < left:
-            left = per_row * rows + VALUES_SLACK
-        if n > left:
-            n = values_in(raw)
-            if n > left:
-                raise SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where,
-                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW if per_row is None else per_row)
-        self.spent += n
+    def whole_object(self, raw: Any, where: str) -> None:
+        """An object section's one line (its data all on it) holds at most OBJECT_VALUES_PER_ROW values a row it
+        declares + VALUES_SLACK (a section of an object's name is held to that as it is read: _Line)."""
+        limit = OBJECT_VALUES_PER_ROW * self.rows + VALUES_SLACK
+        if len(raw) > limit and values_in(raw) > limit:
+            raise self.too_many_values(where, self.rows, OBJECT_VALUES_PER_ROW)
+
+
+def _marks(raw: Any, start: int, end: int) -> int:
+    """values_in's count of a part of a line (without its 1)."""
+    return raw.count(b",", start, end) + raw.count(b"[", start, end) + raw.count(b"{", start, end)
+
+
+class _Line:
+    """One line's bounds, checked part by part as Blocks.readline reads it: its bytes, and the JSON values it may hold
+    (values_in, counted only once its bytes exceed that number: a value takes a byte at least, so a line within its
+    budget costs no count). The bounds are its section's, made tighter by the line's head (its first HEAD_MAX bytes,
+    read before any bound is applied): a column's encoding (COLUMN_VALUES_PER_ROW; a palette's codes by their bytes,
+    base64 is 4 bytes for 3 rows), a section's declared count (refused beyond the row limit before its line is read)."""
+
+    __slots__ = ("lines", "where", "most_rows", "kind", "head", "seen", "values", "rows", "per_row", "bytes_most",
+                 "values_most")
+
+    def __init__(self, lines: _Budget, where: str | None, most_rows: int | None, kind: str | None) -> None:
+        self.lines, self.where, self.most_rows, self.kind = lines, where or "sections", most_rows, kind
+        self.head: bytes | None = b"" if kind else None
+        self.seen, self.values = 0, None
+        if kind == "section":  # nothing known until the head says which section and how many rows
+            self.rows, self.per_row, self.bytes_most, self.values_most = 0, None, 1 << 62, 1 << 62
+        else:
+            self._bounds()
+
+    def _bounds(self, per_row: int | None = None, bytes_most: int | None = None) -> None:
+        lines = self.lines
+        rows = lines.rows if self.most_rows is None else min(lines.rows, self.most_rows)
+        left = VALUES_PER_ROW * lines.rows + VALUES_SLACK - lines.spent
+        if self.most_rows is not None:
+            left = min(left, VALUES_PER_ROW * self.most_rows + VALUES_SLACK)
+        if per_row is not None:
+            left = min(left, per_row * rows + VALUES_SLACK)
+        self.rows, self.per_row, self.values_most = rows, per_row, left
+        self.bytes_most = min(BYTES_PER_ROW * rows + BYTES_SLACK, bytes_most or 1 << 62)
+
+    def _read_head(self, head: bytes) -> None:
+        self.head = None
+        if self.kind == "column":
+            found = _COLUMN_HEAD.match(head)
+            enc = found.group(1) if found else None
+            # a palette's codes: exactly 4 bytes for 3 rows; its key and palette (at most CODED_MAX values, measured
+            # at most 1.5 KB) within BYTES_SLACK
+            self._bounds(COLUMN_VALUES_PER_ROW.get(enc, COLUMN_VALUES_DEFAULT),  # type: ignore[arg-type]
+                         4 * ((self.lines.rows + 2) // 3) + BYTES_SLACK if enc == b"palette" else None)
+            return
+        found = _DECLARED.match(head)  # a section's line: the count it declares starts its budget
+        rows = int(found.group(2)) if found else 0
+        name = _safe_name(found.group(1)) if found else None
+        self.where = _where(name) if name is not None else "sections"
+        if rows > self.lines.max_rows:
+            _too_many_rows(self.where, rows, self.lines.max_rows)
+        self.lines.section(rows)
+        self._bounds(OBJECT_VALUES_PER_ROW if name in DICT_SECTIONS else None)
+
+    def __call__(self, buf: bytes, pos: int, stop: int, held: tuple[Any, int, int] | None) -> None:
+        if self.head is not None:
+            self.head += buf[pos:min(stop, pos + HEAD_MAX - len(self.head))]
+            if len(self.head) >= HEAD_MAX or buf[stop - 1] == 10:  # the head read, or the line ends in it
+                self._read_head(self.head)
+        self.seen += stop - pos
+        if self.seen > self.bytes_most:
+            raise self._too_long()
+        if self.seen > self.values_most:
+            if self.values is None:  # from here on counted: what is kept of the line so far, then each part
+                self.values = 1 + (_marks(*held) if held is not None else 0)
+            self.values += _marks(buf, pos, stop)
+            if self.values > self.values_most:
+                raise self.lines.too_many_values(self.where, self.rows, self.per_row)
+
+    def done(self, line: Any) -> None:
+        """The line read whole: checked if its head was never complete (a line cut short), charged to its section."""
+        if self.head is not None:
+            self._read_head(bytes(line[:HEAD_MAX]))
+            if self.seen > self.bytes_most:
+                raise self._too_long()
+            if self.seen > self.values_most:
+                self.values = values_in(line)
+                if self.values > self.values_most:
+                    raise self.lines.too_many_values(self.where, self.rows, self.per_row)
+        self.lines.spent += self.seen if self.values is None else self.values
+
+    def _too_long(self) -> SnapshotError:
+        if self.bytes_most < BYTES_PER_ROW * self.rows + BYTES_SLACK:  # a palette's codes
+            return SnapshotError.keyed("snapshot.codes_too_long", **self.lines.at(), where=self.where,
+                                       rows=f"{self.rows:,}", limit=f"{self.bytes_most:,}")
+        return self.lines.too_long(self.where, self.rows)
 
 
 # The start of a section's line as the writer writes it (Section.to_dict: status, endpoint, then count): its count is
@@ -329,19 +407,6 @@ class _Budget:
 HEAD_MAX = 4096
 _JSTR = rb'"(?:[^"\\]|\\.)*"'
 _DECLARED = re.compile(rb',?(' + _JSTR + rb'):\{"status":' + _JSTR + rb',"endpoint":' + _JSTR + rb',"count":(\d{1,19})[,}]')
-
-
-def _declared(lines: _Budget, body: bytes, per_row: int | None = None) -> None:
-    """The budget of the section ``body`` opens, from the count it declares (read without parsing the line), the line
-    itself charged to it (``per_row``: a section whose data is all on this line, OBJECT_VALUES_PER_ROW); a count beyond
-    the row limit is refused here."""
-    found = _DECLARED.match(body, 0, HEAD_MAX)  # the head of the line: never a regular expression over megabytes
-    rows = int(found.group(2)) if found else 0
-    where = _where(_safe_name(found.group(1))) if found else "sections"
-    if rows > lines.max_rows:
-        _too_many_rows(where, rows, lines.max_rows)
-    lines.section(rows)
-    lines.charge(body, where, per_row=per_row)
 
 
 def _safe_name(raw: bytes) -> str:
@@ -374,7 +439,9 @@ def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], s
     """A section's line closed by ``end``: one section, its name and its fields besides the data checked; the line
     bounded by the count it declares before it is parsed (``whole``: its data is all on this line, an object section's,
     bounded tighter: OBJECT_VALUES_PER_ROW); a section the file had already is refused."""
-    _declared(lines, body, OBJECT_VALUES_PER_ROW if whole else None)
+    if whole:  # before it is parsed (the count its head declares: _Line)
+        found = _DECLARED.match(body, 0, HEAD_MAX)
+        lines.whole_object(body, _where(_safe_name(found.group(1))) if found else "sections")
     one = _load(lines, b"{" + body + end)
     if not isinstance(one, dict) or len(one) != 1:
         raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
@@ -392,7 +459,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
     head["sections"] = sections
     pool: list = []  # the strings of the Table sections' columns so far, by number (snapshot_columns._numbered)
     while True:
-        line = lines.readline()
+        line = lines.readline(kind="section")
         if not line:
             raise SnapshotError.keyed("snapshot.line_cut_short", **lines.at())
         body = line.rstrip(b"\r\n")
@@ -445,7 +512,6 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
                 break
             if not line or body == b"}}":
                 raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-            lines.charge(body, _where(name), CHUNK_ITEMS)
             chunk = _load(lines, b"[" + (body[1:] if items and body.startswith(b",") else body) + b"]")
             if count is not None and len(items) + len(chunk) > count:  # more items than declared: refused as they come
                 _count_wrong(name, count, len(items) + len(chunk))
@@ -529,15 +595,12 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Tab
     _table_section(name)
     reader = Reader(name, _file_builder(name), f"{_where(name)}.data", partial(_column_error, name), pool)
     while True:
-        line = lines.readline(where=_where(name))
+        line = lines.readline(where=_where(name), kind="column")  # bounded by its encoding as it is read (_Line)
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
         if body == b"]}}":
             return reader.table(rows)
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        head = _COLUMN_HEAD.match(body, 0, HEAD_MAX)  # the encoding, as the writer writes it (never over megabytes)
-        lines.charge(body, _where(name), per_row=COLUMN_VALUES_PER_ROW.get(head.group(1), COLUMN_VALUES_DEFAULT)
-                     if head else COLUMN_VALUES_DEFAULT)
         reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
 
 
@@ -584,7 +647,6 @@ def _read_column_lines(lines: _Budget, name: str, count: Any) -> Table:
             return build.table()
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        lines.charge(body, _where(name), CHUNK_ITEMS)
         _add_chunk(build, name, _load(lines, body[1:] if build.n and body.startswith(b",") else body))
         if count is not None and build.n > count:  # more rows than declared: refused as they come
             _count_wrong(name, count, build.n)
