@@ -123,3 +123,34 @@ def test_each_part_of_a_line_is_shown_before_it_is_kept(monkeypatch: pytest.Monk
         stream.readline(-1, None, watch)
     assert seen == [b"klmnopqrs", b"tuvwxyz012"]  # refused at its second part: the third never read
     assert stream._buf == b"tuvwxyz012"
+
+
+# -- a whole document (the oldest form: read whole, not a line at a time) --------------------------------------------
+def _whole_doc(sections: bytes) -> bytes:
+    head = b'{"schema_version":1,"collected_at":"2026-12-01T00:00:00Z"'
+    return head + b',"sections":' + sections + b"}"
+
+
+@pytest.mark.parametrize("sections, where", [
+    # orjson keeps the last of repeated keys: the empty second copy of the users would be the users
+    (b'{"users":{"status":"complete","count":1,"data":[{"id":"a"}]},"users":{"status":"complete","count":0,"data":[]}}',
+     r"sections\.users"),
+    # the same key written another way: the bytes cannot tell, the keys as parsed can
+    (b'{"users":{"status":"complete","count":1,"data":[{"id":"a"}]},"us\\u0065rs":{"status":"complete","count":0,"data":[]}}',
+     r"sections\.users"),
+])
+def test_a_whole_document_that_gives_a_section_twice_is_refused(sections: bytes, where: str, tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_bytes(_whole_doc(sections))
+    with pytest.raises(SnapshotError, match=rf"gives {where} twice, and a snapshot gives each section once"):
+        readiness.load_snapshot(path)
+    once = tmp_path / "once.json"  # each alone is read
+    once.write_bytes(_whole_doc(b'{"users":{"status":"complete","count":0,"data":[]}}'))
+    assert readiness.load_snapshot(once)
+
+
+def test_a_whole_document_that_gives_its_sections_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_bytes(_whole_doc(b'{},"sections":{"users":{"status":"complete","count":0,"data":[]}}'))
+    with pytest.raises(SnapshotError, match=r"gives sections twice"):
+        readiness.load_snapshot(path)
