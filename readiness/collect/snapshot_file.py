@@ -114,31 +114,31 @@ FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-def max_bytes() -> int:
-    value = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if not value:
-        return DEFAULT_MAX_BYTES
+def _env_limit(env: str) -> tuple[int | None, str]:
+    """A positive whole number from the environment variable ``env``: (the number or None, the value as given);
+    (None, "") when it is unset or blank (the caller's default). The caller raises its own error for a wrong value,
+    its message key written out at the call (tests/test_error_texts.py checks every key against the catalogues)."""
+    value = os.environ.get(env, "").strip()
     try:
-        limit = int(value)
+        limit = int(value) if value else None
     except ValueError:
         limit = 0
-    if limit <= 0:
-        raise SnapshotError.keyed("snapshot.bad_max_bytes", env=MAX_BYTES_ENV, value=value, default=DEFAULT_MAX_BYTES)
-    return limit
+    return (limit if limit is None or limit > 0 else None), value
+
+
+def max_bytes() -> int:
+    limit, value = _env_limit(MAX_BYTES_ENV)
+    if limit is None and value:
+        raise SnapshotError.keyed("snapshot.bad_max_bytes", env=MAX_BYTES_ENV, value=value[:40], default=DEFAULT_MAX_BYTES)
+    return DEFAULT_MAX_BYTES if limit is None else limit
 
 
 def max_rows() -> int:
     """The most rows (or items) a snapshot's section may declare (``READINESS_MAX_SNAPSHOT_ROWS``)."""
-    value = os.environ.get(MAX_ROWS_ENV, "").strip()
-    if not value:
-        return DEFAULT_MAX_ROWS
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = 0
-    if limit <= 0:
+    limit, value = _env_limit(MAX_ROWS_ENV)
+    if limit is None and value:
         raise SnapshotError.keyed("snapshot.bad_max_rows", env=MAX_ROWS_ENV, value=value[:40], default=DEFAULT_MAX_ROWS)
-    return limit
+    return DEFAULT_MAX_ROWS if limit is None else limit
 
 
 def values_in(raw: Any) -> int:

@@ -154,3 +154,20 @@ def test_a_whole_document_that_gives_its_sections_twice_is_refused(tmp_path: Pat
     path.write_bytes(_whole_doc(b'{},"sections":{"users":{"status":"complete","count":0,"data":[]}}'))
     with pytest.raises(SnapshotError, match=r"gives sections twice"):
         readiness.load_snapshot(path)
+
+
+# -- the two limits from the environment: one parser, each its own message (review D6, session 8) ----------------------
+@pytest.mark.parametrize("env, read, default", [
+    (snapshot_file.MAX_BYTES_ENV, snapshot_file.max_bytes, snapshot_file.DEFAULT_MAX_BYTES),
+    (snapshot_file.MAX_ROWS_ENV, snapshot_file.max_rows, snapshot_file.DEFAULT_MAX_ROWS),
+])
+def test_both_limits_read_a_positive_whole_number_and_name_a_wrong_one(
+        env: str, read: object, default: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    for given, got in [("", default), ("  ", default), ("7", 7), (" 12 ", 12)]:
+        monkeypatch.setenv(env, given)
+        assert read() == got  # type: ignore[operator]
+    for wrong in ["0", "-3", "lots", "1.5", "x" * 500]:
+        monkeypatch.setenv(env, wrong)
+        with pytest.raises(SnapshotError, match=rf"{env}='{wrong[:40]}' is not a positive number") as err:
+            read()  # type: ignore[operator]
+        assert "x" * 41 not in str(err.value)  # the value shown is cut at 40 characters, in both
