@@ -58,6 +58,20 @@ VALUES_SLACK = 1 << 18
 COLUMN_VALUES_PER_ROW = {b"palette": 1, b"text": 1, b"shapes": 1, b"new": 8, b"items": 8}
 COLUMN_VALUES_DEFAULT = 16  # "values", and a line whose head is not as the writer writes it
 _COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
+# A string value is bounded on its own, not only by its line (a section declaring 2,000,000 rows had room for one string
+# of 512 MB): a line of values or items is refused, as it is read, when a STRING_WINDOW-byte stretch of it (aligned to
+# the line's start) lies inside one string, seen from the bytes: no '"' in it but escaped ones, and a byte no JSON has
+# outside a string (a run of numbers, as pooled ids and lengths are, is not one; a string of only such bytes is let
+# through, bounded by its line). So a string under 32 KB is always read, one of 96 KB or
+# more never. Graph's longest strings a snapshot keeps are a few KB (a display name 256 characters, a user principal
+# name 113, a group's description 1,024: at most 6 KB as \\uXXXX escapes); a palette's codes and a Packed text are long
+# strings by design (their lines bounded otherwise: a palette's by its rows; a Packed text's rows by the same stretch
+# without its row separator), a section's own line (the usage reports' rows as columns) by its count.
+STRING_WINDOW = 32 * 1024
+_OUTSIDE_STRINGS = b"0123456789+-.eE,:[]{} \t\r\n"  # what JSON has outside its strings, but true, false and null
+_WORDS = b"truefalsn"
+_ESC_SEP = b"\\u001f"  # a Packed text's row separator (table.SEP) as JSON writes it
+_STRINGS_CHECKED = {b"values": b"", b"new": b"", b"items": b"", b"text": _ESC_SEP}  # by the head's encoding
 # An object section's one line (group_members, teams_usage, prices...) holds at most its count x 8 + VALUES_SLACK values:
 # measured 1.0 a member (group_members) and 1.36 a row (teams_usage, its rows as columns); an older file's rows as
 # objects take 4 a row (three fields and a separator); the one-object sections (count 1) live on the slack.
@@ -352,6 +366,15 @@ def _marks(raw: Any, start: int, end: int) -> int:
     return raw.count(b",", start, end) + raw.count(b"[", start, end) + raw.count(b"{", start, end)
 
 
+def _in_a_string(stretch: bytes) -> bool:
+    """Whether a stretch of a line without a quote has a byte no JSON has outside a string (at its ends, the letters of
+    a true, false or null it cuts left out)."""
+    start = 5 - len(stretch[:5].lstrip(_WORDS))
+    end = len(stretch) - 5 + len(stretch[-5:].rstrip(_WORDS))
+    inner = stretch[start:end].replace(b"true", b"").replace(b"false", b"").replace(b"null", b"")
+    return bool(inner.translate(None, _OUTSIDE_STRINGS))
+
+
 class _Line:
     """One line's bounds, checked part by part as Blocks.readline reads it: its bytes, and the JSON values it may hold
     (values_in, counted only once its bytes exceed that number: a value takes a byte at least, so a line within its
@@ -360,12 +383,13 @@ class _Line:
     base64 is 4 bytes for 3 rows), a section's declared count (refused beyond the row limit before its line is read)."""
 
     __slots__ = ("lines", "where", "most_rows", "kind", "head", "seen", "values", "rows", "per_row", "bytes_most",
-                 "values_most")
+                 "values_most", "strings")
 
     def __init__(self, lines: _Budget, where: str | None, most_rows: int | None, kind: str | None) -> None:
         self.lines, self.where, self.most_rows, self.kind = lines, where or "sections", most_rows, kind
         self.head: bytes | None = b"" if kind else None
         self.seen, self.values = 0, None
+        self.strings: bytes | None = b"" if kind is None else None  # a line of items; a column's: by its head
         if kind == "section":  # nothing known until the head says which section and how many rows
             self.rows, self.per_row, self.bytes_most, self.values_most = 0, None, 1 << 62, 1 << 62
         else:
@@ -387,6 +411,7 @@ class _Line:
         if self.kind == "column":
             found = _COLUMN_HEAD.match(head)
             enc = found.group(1) if found else None
+            self.strings = _STRINGS_CHECKED.get(enc)  # type: ignore[arg-type]
             # a palette's codes: exactly 4 bytes for 3 rows; its key and palette (at most CODED_MAX values, measured
             # at most 1.5 KB) within BYTES_SLACK
             self._bounds(COLUMN_VALUES_PER_ROW.get(enc, COLUMN_VALUES_DEFAULT),  # type: ignore[arg-type]
@@ -406,6 +431,8 @@ class _Line:
             self.head += buf[pos:min(stop, pos + HEAD_MAX - len(self.head))]
             if len(self.head) >= HEAD_MAX or buf[stop - 1] == 10:  # the head read, or the line ends in it
                 self._read_head(self.head)
+        if self.strings is not None and stop - pos >= STRING_WINDOW:
+            self._no_long_string(buf, pos, stop)
         self.seen += stop - pos
         if self.seen > self.bytes_most:
             raise self._too_long()
@@ -415,6 +442,24 @@ class _Line:
             self.values += _marks(buf, pos, stop)
             if self.values > self.values_most:
                 raise self.lines.too_many_values(self.where, self.rows, self.per_row)
+
+    def _no_long_string(self, buf: bytes, pos: int, stop: int) -> None:
+        """Refuse the line if a STRING_WINDOW stretch of this part (aligned to the line's start) is inside one string."""
+        w, sep = STRING_WINDOW, self.strings
+        at = pos + -self.seen % w  # the first stretch that starts in this part
+        while at + w <= stop:
+            quote = buf.find(b'"', at, at + w)
+            if quote > 0 and buf[quote - 1] != 92:  # a quote not escaped: a string starts or ends in the stretch
+                at += w
+                continue
+            # a quote after an escaped backslash ("...\\\\"): a string ends in the stretch
+            if quote >= 0 and buf.count(b'"', at, at + w) != buf.count(b'\\"', at, at + w):
+                at += w
+                continue
+            if (not sep or buf.find(sep, at, at + w) < 0) and _in_a_string(buf[at:at + w]):
+                raise SnapshotError.keyed("snapshot.string_too_long", **self.lines.at(), where=self.where,
+                                          most=f"{STRING_WINDOW:,}")
+            at += w
 
     def done(self, line: Any) -> None:
         """The line read whole: checked if its head was never complete (a line cut short), charged to its section."""

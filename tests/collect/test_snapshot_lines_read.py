@@ -171,3 +171,35 @@ def test_both_limits_read_a_positive_whole_number_and_name_a_wrong_one(
         with pytest.raises(SnapshotError, match=rf"{env}='{wrong[:40]}' is not a positive number") as err:
             read()  # type: ignore[operator]
         assert "x" * 41 not in str(err.value)  # the value shown is cut at 40 characters, in both
+
+
+# -- a string value bounded on its own (before: only by its line, 64 KB a declared row: one of 128 MB in 2,000 rows) ---
+@pytest.mark.parametrize("column", [
+    b'{"key":"displayName","values":["' + b"a" * (200 << 10) + b'"' + b',"x"' * (ROWS - 1) + b"]}",
+    b'{"key":"displayName","values":["' + b'a\\"' * (70 << 10) + b'"' + b',"x"' * (ROWS - 1) + b"]}",  # escaped quotes
+    b'{"key":"displayName","text":"' + b"a" * (200 << 10) + b"\\u001f" * ROWS + b'"}',  # a Packed text's row
+    b'{"key":"owners","items":["' + b"\xc3\xa9" * (100 << 10) + b'"],"lengths":[1' + b",0" * (ROWS - 1) + b"]}",
+])
+def test_a_string_of_200_kb_is_refused_as_it_is_read(column: bytes, lines2: list[bytes], tmp_path: Path) -> None:  # noqa: F811
+    assert len(column) < snapshot_file.BYTES_PER_ROW * ROWS  # its line's bound alone lets it through
+    path = _devices_of(lines2, ROWS, column, tmp_path, True)
+    with pytest.raises(SnapshotError, match=r"line \d+: a value of the section sections\.devices is a string of more "
+                                            r"than 32,768 bytes"):
+        readiness.load_snapshot(path)
+
+
+def test_a_string_of_20_kb_is_read(lines2: list[bytes], tmp_path: Path) -> None:  # noqa: F811
+    # 20 KB of display name, far over Graph's 256 characters: only the next column's rows refuse the section
+    column = b'{"key":"displayName","values":["' + b"a" * (20 << 10) + b'"' + b',"x"' * (ROWS - 1) + b"]}"
+    path = _devices_of(lines2, ROWS, column, tmp_path, True)
+    with pytest.raises(SnapshotError, match=r"has [\d,]+ rows, not 100 like the columns before it"):
+        readiness.load_snapshot(path)
+
+
+@pytest.mark.parametrize("stretch, inside", [
+    (b"1234567,0,12," * 3000, False),  # pooled ids, lengths
+    (b"null," * 8000, False), (b"[true,false]," * 3000, False), (b"[-1.5e+07,{}]," * 3000, False),
+    (b"a" * 32768, True), (b"truefalse," * 3000 + b"x", True), (b"\xc3\xa9" * 16000, True), (b" 0 : x" * 5000, True),
+])
+def test_a_stretch_is_in_a_string_when_it_has_a_byte_json_has_only_there(stretch: bytes, inside: bool) -> None:
+    assert snapshot_file._in_a_string(stretch) is inside
