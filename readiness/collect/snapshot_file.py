@@ -369,6 +369,9 @@ def _marks(raw: Any, start: int, end: int) -> int:
 def _in_a_string(stretch: bytes) -> bool:
     """Whether a stretch of a line without a quote has a byte no JSON has outside a string (at its ends, the letters of
     a true, false or null it cuts left out)."""
+    rest = stretch.translate(None, _OUTSIDE_STRINGS)
+    if not rest or rest.translate(None, _WORDS):  # a run of numbers; a byte no true, false or null has
+        return bool(rest)
     start = 5 - len(stretch[:5].lstrip(_WORDS))
     end = len(stretch) - 5 + len(stretch[-5:].rstrip(_WORDS))
     inner = stretch[start:end].replace(b"true", b"").replace(b"false", b"").replace(b"null", b"")
