@@ -1,14 +1,107 @@
-"""A gzip file inflated by a thread ahead of its reader (issue 15): how ``load_snapshot`` reads a compressed snapshot."""
+"""A snapshot file read in blocks: inflated by a thread ahead of its reader when it is gzip (issue 15), read as it is
+otherwise; its lines checked part by part as they are read (``Blocks.readline``'s ``watch``)."""
 from __future__ import annotations
 
 import gzip
 import queue
 import threading
 import zlib
-from typing import Any
+from typing import Any, Callable
+
+# watch(block, start, end, held): a part of a line, before it is kept; held: (object, start, end) of what is kept of the
+# line before it, or None. It raises to refuse the line.
+Watch = Callable[[bytes, int, int, "tuple[Any, int, int] | None"], None]
 
 
-class Inflating:
+class Blocks:
+    """Lines and pieces of a stream that comes in blocks (``_block``). A line that spans blocks is built in one
+    bytearray as its parts come (never a list of parts joined into a second copy), each part shown to ``watch`` first."""
+
+    BLOCK = 4 * 1024 * 1024  # bytes per block
+
+    def __init__(self) -> None:
+        self._buf, self._pos, self._ended = b"", 0, False
+
+    def _block(self) -> bytes | None:  # pragma: no cover - each kind of stream has its own
+        raise NotImplementedError
+
+    def _next(self) -> bool:
+        """The next block into the buffer; False at the end."""
+        if self._ended:
+            return False
+        try:
+            block = self._block()
+        except BaseException:
+            self._ended = True
+            raise
+        if not block:
+            self._ended = True
+            return False
+        self._buf, self._pos = block, 0
+        return True
+
+    def readline(self, size: int = -1, over: Any = None, watch: Watch | None = None) -> bytes:
+        """A line, at most ``size`` bytes (a bytearray when it spans blocks); ``over``: what to raise as soon as the line
+        reaches ``size`` bytes with no end (the caller's byte cap), before more of it is kept; ``watch``: shown each
+        part before it is kept (see Watch)."""
+        want = size if size >= 0 else 1 << 62
+        first: tuple[bytes, int, int] | None = None
+        out: bytearray | None = None
+        while want > 0 and (self._pos < len(self._buf) or self._next()):
+            buf, pos = self._buf, self._pos
+            end = buf.find(b"\n", pos, pos + want)
+            stop = end + 1 if end >= 0 else min(len(buf), pos + want)
+            if watch is not None:
+                watch(buf, pos, stop, first if out is None else (out, 0, len(out)))
+            if out is not None:
+                out += memoryview(buf)[pos:stop]
+            elif first is None:
+                first = (buf, pos, stop)
+            else:
+                out = bytearray(memoryview(first[0])[first[1]:first[2]])
+                first = None
+                out += memoryview(buf)[pos:stop]
+            self._pos = stop
+            if end >= 0:
+                break
+            want -= stop - pos
+            if want <= 0 and over is not None:
+                first = out = None
+                raise over()
+        if out is not None:
+            return out  # type: ignore[return-value]  # bytes-like: every reader of a line takes a bytearray too
+        if first is None:
+            return b""
+        buf, pos, stop = first
+        return buf if not pos and stop == len(buf) else buf[pos:stop]
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size >= 0 else 1 << 62
+        parts = []
+        while want > 0 and (self._pos < len(self._buf) or self._next()):
+            buf, pos = self._buf, self._pos
+            stop = min(len(buf), pos + want)
+            parts.append(buf[pos:stop] if pos or stop < len(buf) else buf)
+            self._pos = stop
+            want -= stop - pos
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def close(self) -> None:
+        self._buf = b""
+
+
+class Plain(Blocks):
+    """A file as it is (not compressed), read a block at a time."""
+
+    def __init__(self, fh: Any) -> None:
+        super().__init__()
+        self._fh = fh
+
+    def _block(self) -> bytes | None:
+        return self._fh.read(self.BLOCK)
+
+
+class Inflating(Blocks):
     """A gzip file read as ``GzipFile`` reads it (members one after another, zero padding between them allowed, each
     member's CRC and length checked), inflated by a thread ahead of the reader (issue 15). zlib lets go of the GIL
     while it inflates, so on two cores a 100,000-person snapshot's 160 MB are inflated (~0.35 s) while the reader
@@ -23,9 +116,9 @@ class Inflating:
     READ = 1024 * 1024  # compressed bytes read at a time
 
     def __init__(self, fh: Any, limit: int) -> None:
+        super().__init__()
         self._queue: queue.Queue = queue.Queue(self.AHEAD)
         self._stop = threading.Event()
-        self._buf, self._pos, self._ended = b"", 0, False
         self._thread = threading.Thread(target=self._inflate, args=(fh, limit), name="readiness-inflate", daemon=True)
         self._thread.start()
 
@@ -65,48 +158,11 @@ class Inflating:
             except queue.Full:
                 continue
 
-    def _next(self) -> bool:
-        """The next block into the buffer; False at the end."""
-        if self._ended:
-            return False
+    def _block(self) -> bytes | None:
         item = self._queue.get()
-        if item is None or isinstance(item, BaseException):
-            self._ended = True
-            if item is not None:
-                raise item
-            return False
-        self._buf, self._pos = item, 0
-        return True
-
-    def readline(self, size: int = -1, over: Any = None) -> bytes:
-        """A line, at most ``size`` bytes; ``over``: what to raise as soon as the line reaches ``size`` bytes with no
-        end (the caller's byte cap), before the blocks read so far are joined (a line of 512 MB held twice: ~1 GB)."""
-        want = size if size >= 0 else 1 << 62
-        parts = []
-        while want > 0 and (self._pos < len(self._buf) or self._next()):
-            buf, pos = self._buf, self._pos
-            end = buf.find(b"\n", pos, pos + want)
-            stop = end + 1 if end >= 0 else min(len(buf), pos + want)
-            parts.append(buf[pos:stop] if pos or stop < len(buf) else buf)
-            self._pos = stop
-            if end >= 0:
-                break
-            want -= stop - pos
-            if want <= 0 and over is not None:
-                parts.clear()
-                raise over()
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-
-    def read(self, size: int = -1) -> bytes:
-        want = size if size >= 0 else 1 << 62
-        parts = []
-        while want > 0 and (self._pos < len(self._buf) or self._next()):
-            buf, pos = self._buf, self._pos
-            stop = min(len(buf), pos + want)
-            parts.append(buf[pos:stop] if pos or stop < len(buf) else buf)
-            self._pos = stop
-            want -= stop - pos
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
     def close(self) -> None:
         """Stop the thread (it may be waiting to hand over a block) and wait for it: the file is closed after this."""

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
-from .inflating import Inflating
+from .inflating import Blocks, Inflating, Plain
 from .shapes import check_column, check_item
 from .snapshot_columns import (COLUMNS2, OPEN_END, Pool, Reader, encoded, is_rows, open_data, read_columns, rows_back,
                                rows_encoded)
@@ -58,6 +58,20 @@ VALUES_SLACK = 1 << 18
 COLUMN_VALUES_PER_ROW = {b"palette": 1, b"text": 1, b"shapes": 1, b"new": 8, b"items": 8}
 COLUMN_VALUES_DEFAULT = 16  # "values", and a line whose head is not as the writer writes it
 _COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
+# A string value is bounded on its own, not only by its line (a section declaring 2,000,000 rows had room for one string
+# of 512 MB): a line of values or items is refused, as it is read, when a STRING_WINDOW-byte stretch of it (aligned to
+# the line's start) lies inside one string, seen from the bytes: no '"' in it but escaped ones, and a byte no JSON has
+# outside a string (a run of numbers, as pooled ids and lengths are, is not one; a string of only such bytes is let
+# through, bounded by its line). So a string under 32 KB is always read, one of 96 KB or
+# more never. Graph's longest strings a snapshot keeps are a few KB (a display name 256 characters, a user principal
+# name 113, a group's description 1,024: at most 6 KB as \\uXXXX escapes); a palette's codes and a Packed text are long
+# strings by design (their lines bounded otherwise: a palette's by its rows; a Packed text's rows by the same stretch
+# without its row separator), a section's own line (the usage reports' rows as columns) by its count.
+STRING_WINDOW = 32 * 1024
+_OUTSIDE_STRINGS = b"0123456789+-.eE,:[]{} \t\r\n"  # what JSON has outside its strings, but true, false and null
+_WORDS = b"truefalsn"
+_ESC_SEP = b"\\u001f"  # a Packed text's row separator (table.SEP) as JSON writes it
+_STRINGS_CHECKED = {b"values": b"", b"new": b"", b"items": b"", b"text": _ESC_SEP}  # by the head's encoding
 # An object section's one line (group_members, teams_usage, prices...) holds at most its count x 8 + VALUES_SLACK values:
 # measured 1.0 a member (group_members) and 1.36 a row (teams_usage, its rows as columns); an older file's rows as
 # objects take 4 a row (three fields and a separator); the one-object sections (count 1) live on the slack.
@@ -114,31 +128,31 @@ FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-def max_bytes() -> int:
-    value = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if not value:
-        return DEFAULT_MAX_BYTES
+def _env_limit(env: str) -> tuple[int | None, str]:
+    """A positive whole number from the environment variable ``env``: (the number or None, the value as given);
+    (None, "") when it is unset or blank (the caller's default). The caller raises its own error for a wrong value,
+    its message key written out at the call (tests/test_error_texts.py checks every key against the catalogues)."""
+    value = os.environ.get(env, "").strip()
     try:
-        limit = int(value)
+        limit = int(value) if value else None
     except ValueError:
         limit = 0
-    if limit <= 0:
-        raise SnapshotError.keyed("snapshot.bad_max_bytes", env=MAX_BYTES_ENV, value=value, default=DEFAULT_MAX_BYTES)
-    return limit
+    return (limit if limit is None or limit > 0 else None), value
+
+
+def max_bytes() -> int:
+    limit, value = _env_limit(MAX_BYTES_ENV)
+    if limit is None and value:
+        raise SnapshotError.keyed("snapshot.bad_max_bytes", env=MAX_BYTES_ENV, value=value[:40], default=DEFAULT_MAX_BYTES)
+    return DEFAULT_MAX_BYTES if limit is None else limit
 
 
 def max_rows() -> int:
     """The most rows (or items) a snapshot's section may declare (``READINESS_MAX_SNAPSHOT_ROWS``)."""
-    value = os.environ.get(MAX_ROWS_ENV, "").strip()
-    if not value:
-        return DEFAULT_MAX_ROWS
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = 0
-    if limit <= 0:
+    limit, value = _env_limit(MAX_ROWS_ENV)
+    if limit is None and value:
         raise SnapshotError.keyed("snapshot.bad_max_rows", env=MAX_ROWS_ENV, value=value[:40], default=DEFAULT_MAX_ROWS)
-    return limit
+    return DEFAULT_MAX_ROWS if limit is None else limit
 
 
 def values_in(raw: Any) -> int:
@@ -154,7 +168,40 @@ def _whole(raw: bytes | bytearray, path: Path) -> Any:
     limit = DOC_VALUES_PER_ROW * rows + VALUES_SLACK
     if len(raw) > limit and values_in(raw) > limit:
         raise SnapshotError.keyed("snapshot.doc_too_many_values", path=path, limit=limit, rows=rows, env=MAX_ROWS_ENV)
+    _sections_once(raw, path)
     return _parse(raw, path)
+
+
+def _keys(pairs: list) -> list:
+    """An object as its keys only (its values dropped as soon as it is read); one with a key "sections" as its pairs."""
+    names = [k for k, _ in pairs]
+    return pairs if "sections" in names else names
+
+
+def _sections_once(raw: bytes | bytearray, path: Path) -> None:
+    """A whole document names "sections" once and each section once: orjson keeps the last of repeated keys, so a
+    second copy would go unseen (a file in the line layout refuses it: snapshot.section_twice), and a key can be written
+    more than one way ("us\\u0065rs"), so the bytes cannot tell. The standard library's parser reads the keys, each
+    object handed over as its keys only: 0.45 s of CPU against orjson's 0.29 s for the 100k snapshot as one document
+    (63 MB), before orjson builds it (never both at once); JSON it cannot read is refused as orjson would refuse it."""
+    try:
+        top = json.loads(raw, object_pairs_hook=_keys)
+    except (ValueError, RecursionError) as exc:
+        raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=path,
+                                  error_type=type(exc).__name__) from exc
+    if top.__class__ is not list or not all(p.__class__ is tuple for p in top):  # not an object with "sections"
+        return
+    given = [v for k, v in top if k == "sections"]
+    if len(given) > 1:
+        raise SnapshotError.keyed("snapshot.doc_section_twice", fix_key="snapshot.damaged", path=path, where="sections")
+    names = given[0] if given and given[0].__class__ is list else []
+    seen: set = set()
+    for name in names:
+        name = name[0] if name.__class__ is tuple else name  # a section named "sections": its pairs
+        if name in seen:
+            raise SnapshotError.keyed("snapshot.doc_section_twice", fix_key="snapshot.damaged", path=path,
+                                      where=_where(name))
+        seen.add(name)
 
 
 def read_document(path: Path) -> Any:
@@ -199,7 +246,7 @@ def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
             gzipped = fh.read(2) == b"\x1f\x8b"
             fh.seek(0)
             if not gzipped:
-                return read(fh, limit)
+                return read(Plain(fh), limit)
             stream = Inflating(fh, limit)
             try:
                 return read(stream, limit)
@@ -260,38 +307,43 @@ _OPEN_LIST = b',"data":['
 
 class _Budget:
     """Lines from the stream, at most ``limit`` bytes in all (one line cannot exceed what is left), and the JSON values
-    a section's lines may hold: VALUES_PER_ROW a row it declares plus VALUES_SLACK, a line refused before it is parsed
-    when it could hold more (``charge``)."""
+    a section's lines may hold: VALUES_PER_ROW a row it declares plus VALUES_SLACK; a line is checked part by part as
+    it is read (_Line) and refused as soon as it is over a bound, before the rest of it is read."""
 
-    def __init__(self, stream: Any, limit: int, path: Path) -> None:
+    def __init__(self, stream: Blocks, limit: int, path: Path) -> None:
         self.stream, self.left, self.limit, self.path, self.number = stream, limit, limit, path, 0
         self.max_rows = max_rows()
         self.rows, self.spent = 0, 0
 
-    def readline(self, most: int = 1 << 62, where: str | None = None, rows: int | None = None) -> bytes:
-        """The next line, at most ``most`` bytes. ``where``: a line inside that section, at most BYTES_PER_ROW a row
-        it declares (``rows``: the rows one line holds at most, as in ``charge``) + BYTES_SLACK. A line that reaches the
-        byte cap or its own is refused as soon as it does, before its blocks are joined (Inflating.readline)."""
+    def readline(self, most: int = 1 << 62, where: str | None = None, rows: int | None = None,
+                 kind: str | None = None) -> bytes:
+        """The next line, at most ``most`` bytes. ``where``: a line inside that section (``rows``: the rows one line
+        holds at most, a line of items: CHUNK_ITEMS), at most BYTES_PER_ROW a row + BYTES_SLACK bytes and the values
+        its section has left; ``kind`` "column": a lines/2 column's line, bounded tighter by the encoding its head
+        names; "section": a section's line, bounded by the count its head declares (which starts the section's budget).
+        A line over the byte cap or a bound is refused as soon as it is, before more of it is kept (Blocks.readline)."""
         over = None
-        if where is not None:
-            rows = self.rows if rows is None else min(self.rows, rows)
-            if BYTES_PER_ROW * rows + BYTES_SLACK < most:
-                most, over = BYTES_PER_ROW * rows + BYTES_SLACK + 1, partial(self.too_long, where, rows)
         if most > self.left:
             most, over = self.left + 1, partial(_too_big, self.path, self.limit)
         self.number += 1  # the line's number, also in an error raised while it is read
-        line = self.stream.readline(most, over) if over is not None and isinstance(self.stream, Inflating) \
-            else self.stream.readline(most)
+        watch = None if where is None and kind is None else _Line(self, where, rows, kind)
+        line = self.stream.readline(most, over, watch)
         self.left -= len(line)
         if self.left < 0:
             raise _too_big(self.path, self.limit)
         if over is not None and len(line) >= most and not line.endswith(b"\n"):
             raise over()
+        if watch is not None:
+            watch.done(line)
         return line
 
     def too_long(self, where: str, rows: int) -> SnapshotError:
         return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=f"{rows:,}",
                                    limit=f"{BYTES_PER_ROW * rows + BYTES_SLACK:,}", per_row=f"{BYTES_PER_ROW:,}")
+
+    def too_many_values(self, where: str, rows: int, per_row: int | None) -> SnapshotError:
+        return SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where, rows=f"{rows:,}",
+                                   per_row=VALUES_PER_ROW if per_row is None else per_row)
 
     def at(self) -> dict:
         """Where a damaged line is: the parameters of the snapshot.line_* errors."""
@@ -301,27 +353,134 @@ class _Budget:
         """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
         self.rows, self.spent = rows, 0
 
-    def charge(self, raw: Any, where: str, most: int | None = None, per_row: int | None = None) -> None:
-        """Refuse ``raw`` (a line of the section) before it is parsed if it could hold more values than the section's
-        budget leaves; a line no longer than what is left cannot (a value takes a byte at least), so only a longer one
-        is counted (values_in, at C speed). ``most``: the rows one line holds at most (a line of items: CHUNK_ITEMS,
-        as every writer wrote them), so that a section that declares many rows still cannot have them in one line.
-        ``per_row``: this one line holds at most that many values a declared row (a column's line, an object section's
-        line: COLUMN_VALUES_PER_ROW, OBJECT_VALUES_PER_ROW), plus VALUES_SLACK."""
-        rows = self.rows if most is None else min(self.rows, most)
-        n = len(raw)
-        if n > BYTES_PER_ROW * rows + BYTES_SLACK:
-            raise self.too_long(where, rows)
-        left = VALUES_PER_ROW * self.rows + VALUES_SLACK - self.spent
-        left = left if most is None else min(left, VALUES_PER_ROW * most + VALUES_SLACK)
-        if per_row is not None and per_row * rows + VALUES_SLACK < left:
-            left = per_row * rows + VALUES_SLACK
-        if n > left:
-            n = values_in(raw)
-            if n > left:
-                raise SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where,
-                                          rows=f"{rows:,}", per_row=VALUES_PER_ROW if per_row is None else per_row)
-        self.spent += n
+    def whole_object(self, raw: Any, where: str) -> None:
+        """An object section's one line (its data all on it) holds at most OBJECT_VALUES_PER_ROW values a row it
+        declares + VALUES_SLACK (a section of an object's name is held to that as it is read: _Line)."""
+        limit = OBJECT_VALUES_PER_ROW * self.rows + VALUES_SLACK
+        if len(raw) > limit and values_in(raw) > limit:
+            raise self.too_many_values(where, self.rows, OBJECT_VALUES_PER_ROW)
+
+
+def _marks(raw: Any, start: int, end: int) -> int:
+    """values_in's count of a part of a line (without its 1)."""
+    return raw.count(b",", start, end) + raw.count(b"[", start, end) + raw.count(b"{", start, end)
+
+
+def _in_a_string(stretch: bytes) -> bool:
+    """Whether a stretch of a line without a quote has a byte no JSON has outside a string (at its ends, the letters of
+    a true, false or null it cuts left out)."""
+    rest = stretch.translate(None, _OUTSIDE_STRINGS)
+    if not rest or rest.translate(None, _WORDS):  # a run of numbers; a byte no true, false or null has
+        return bool(rest)
+    start = 5 - len(stretch[:5].lstrip(_WORDS))
+    end = len(stretch) - 5 + len(stretch[-5:].rstrip(_WORDS))
+    inner = stretch[start:end].replace(b"true", b"").replace(b"false", b"").replace(b"null", b"")
+    return bool(inner.translate(None, _OUTSIDE_STRINGS))
+
+
+class _Line:
+    """One line's bounds, checked part by part as Blocks.readline reads it: its bytes, and the JSON values it may hold
+    (values_in, counted only once its bytes exceed that number: a value takes a byte at least, so a line within its
+    budget costs no count). The bounds are its section's, made tighter by the line's head (its first HEAD_MAX bytes,
+    read before any bound is applied): a column's encoding (COLUMN_VALUES_PER_ROW; a palette's codes by their bytes,
+    base64 is 4 bytes for 3 rows), a section's declared count (refused beyond the row limit before its line is read)."""
+
+    __slots__ = ("lines", "where", "most_rows", "kind", "head", "seen", "values", "rows", "per_row", "bytes_most",
+                 "values_most", "strings")
+
+    def __init__(self, lines: _Budget, where: str | None, most_rows: int | None, kind: str | None) -> None:
+        self.lines, self.where, self.most_rows, self.kind = lines, where or "sections", most_rows, kind
+        self.head: bytes | None = b"" if kind else None
+        self.seen, self.values = 0, None
+        self.strings: bytes | None = b"" if kind is None else None  # a line of items; a column's: by its head
+        if kind == "section":  # nothing known until the head says which section and how many rows
+            self.rows, self.per_row, self.bytes_most, self.values_most = 0, None, 1 << 62, 1 << 62
+        else:
+            self._bounds()
+
+    def _bounds(self, per_row: int | None = None, bytes_most: int | None = None) -> None:
+        lines = self.lines
+        rows = lines.rows if self.most_rows is None else min(lines.rows, self.most_rows)
+        left = VALUES_PER_ROW * lines.rows + VALUES_SLACK - lines.spent
+        if self.most_rows is not None:
+            left = min(left, VALUES_PER_ROW * self.most_rows + VALUES_SLACK)
+        if per_row is not None:
+            left = min(left, per_row * rows + VALUES_SLACK)
+        self.rows, self.per_row, self.values_most = rows, per_row, left
+        self.bytes_most = min(BYTES_PER_ROW * rows + BYTES_SLACK, bytes_most or 1 << 62)
+
+    def _read_head(self, head: bytes) -> None:
+        self.head = None
+        if self.kind == "column":
+            found = _COLUMN_HEAD.match(head)
+            enc = found.group(1) if found else None
+            self.strings = _STRINGS_CHECKED.get(enc)  # type: ignore[arg-type]
+            # a palette's codes: exactly 4 bytes for 3 rows; its key and palette (at most CODED_MAX values, measured
+            # at most 1.5 KB) within BYTES_SLACK
+            self._bounds(COLUMN_VALUES_PER_ROW.get(enc, COLUMN_VALUES_DEFAULT),  # type: ignore[arg-type]
+                         4 * ((self.lines.rows + 2) // 3) + BYTES_SLACK if enc == b"palette" else None)
+            return
+        found = _DECLARED.match(head)  # a section's line: the count it declares starts its budget
+        rows = int(found.group(2)) if found else 0
+        name = _safe_name(found.group(1)) if found else None
+        self.where = _where(name) if name is not None else "sections"
+        if rows > self.lines.max_rows:
+            _too_many_rows(self.where, rows, self.lines.max_rows)
+        self.lines.section(rows)
+        self._bounds(OBJECT_VALUES_PER_ROW if name in DICT_SECTIONS else None)
+
+    def __call__(self, buf: bytes, pos: int, stop: int, held: tuple[Any, int, int] | None) -> None:
+        if self.head is not None:
+            self.head += buf[pos:min(stop, pos + HEAD_MAX - len(self.head))]
+            if len(self.head) >= HEAD_MAX or buf[stop - 1] == 10:  # the head read, or the line ends in it
+                self._read_head(self.head)
+        if self.strings is not None and stop - pos >= STRING_WINDOW:
+            self._no_long_string(buf, pos, stop)
+        self.seen += stop - pos
+        if self.seen > self.bytes_most:
+            raise self._too_long()
+        if self.seen > self.values_most:
+            if self.values is None:  # from here on counted: what is kept of the line so far, then each part
+                self.values = 1 + (_marks(*held) if held is not None else 0)
+            self.values += _marks(buf, pos, stop)
+            if self.values > self.values_most:
+                raise self.lines.too_many_values(self.where, self.rows, self.per_row)
+
+    def _no_long_string(self, buf: bytes, pos: int, stop: int) -> None:
+        """Refuse the line if a STRING_WINDOW stretch of this part (aligned to the line's start) is inside one string."""
+        w, sep = STRING_WINDOW, self.strings
+        at = pos + -self.seen % w  # the first stretch that starts in this part
+        while at + w <= stop:
+            quote = buf.find(b'"', at, at + w)
+            if quote > 0 and buf[quote - 1] != 92:  # a quote not escaped: a string starts or ends in the stretch
+                at += w
+                continue
+            # a quote after an escaped backslash ("...\\\\"): a string ends in the stretch
+            if quote >= 0 and buf.count(b'"', at, at + w) != buf.count(b'\\"', at, at + w):
+                at += w
+                continue
+            if (not sep or buf.find(sep, at, at + w) < 0) and _in_a_string(buf[at:at + w]):
+                raise SnapshotError.keyed("snapshot.string_too_long", **self.lines.at(), where=self.where,
+                                          most=f"{STRING_WINDOW:,}")
+            at += w
+
+    def done(self, line: Any) -> None:
+        """The line read whole: checked if its head was never complete (a line cut short), charged to its section."""
+        if self.head is not None:
+            self._read_head(bytes(line[:HEAD_MAX]))
+            if self.seen > self.bytes_most:
+                raise self._too_long()
+            if self.seen > self.values_most:
+                self.values = values_in(line)
+                if self.values > self.values_most:
+                    raise self.lines.too_many_values(self.where, self.rows, self.per_row)
+        self.lines.spent += self.seen if self.values is None else self.values
+
+    def _too_long(self) -> SnapshotError:
+        if self.bytes_most < BYTES_PER_ROW * self.rows + BYTES_SLACK:  # a palette's codes
+            return SnapshotError.keyed("snapshot.codes_too_long", **self.lines.at(), where=self.where,
+                                       rows=f"{self.rows:,}", limit=f"{self.bytes_most:,}")
+        return self.lines.too_long(self.where, self.rows)
 
 
 # The start of a section's line as the writer writes it (Section.to_dict: status, endpoint, then count): its count is
@@ -329,19 +488,6 @@ class _Budget:
 HEAD_MAX = 4096
 _JSTR = rb'"(?:[^"\\]|\\.)*"'
 _DECLARED = re.compile(rb',?(' + _JSTR + rb'):\{"status":' + _JSTR + rb',"endpoint":' + _JSTR + rb',"count":(\d{1,19})[,}]')
-
-
-def _declared(lines: _Budget, body: bytes, per_row: int | None = None) -> None:
-    """The budget of the section ``body`` opens, from the count it declares (read without parsing the line), the line
-    itself charged to it (``per_row``: a section whose data is all on this line, OBJECT_VALUES_PER_ROW); a count beyond
-    the row limit is refused here."""
-    found = _DECLARED.match(body, 0, HEAD_MAX)  # the head of the line: never a regular expression over megabytes
-    rows = int(found.group(2)) if found else 0
-    where = _where(_safe_name(found.group(1))) if found else "sections"
-    if rows > lines.max_rows:
-        _too_many_rows(where, rows, lines.max_rows)
-    lines.section(rows)
-    lines.charge(body, where, per_row=per_row)
 
 
 def _safe_name(raw: bytes) -> str:
@@ -374,7 +520,9 @@ def _section_line(lines: _Budget, body: bytes, end: bytes, statuses: set[str], s
     """A section's line closed by ``end``: one section, its name and its fields besides the data checked; the line
     bounded by the count it declares before it is parsed (``whole``: its data is all on this line, an object section's,
     bounded tighter: OBJECT_VALUES_PER_ROW); a section the file had already is refused."""
-    _declared(lines, body, OBJECT_VALUES_PER_ROW if whole else None)
+    if whole:  # before it is parsed (the count its head declares: _Line)
+        found = _DECLARED.match(body, 0, HEAD_MAX)
+        lines.whole_object(body, _where(_safe_name(found.group(1))) if found else "sections")
     one = _load(lines, b"{" + body + end)
     if not isinstance(one, dict) or len(one) != 1:
         raise SnapshotError.keyed("snapshot.line_not_a_section", **lines.at())
@@ -392,7 +540,7 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
     head["sections"] = sections
     pool: list = []  # the strings of the Table sections' columns so far, by number (snapshot_columns._numbered)
     while True:
-        line = lines.readline()
+        line = lines.readline(kind="section")
         if not line:
             raise SnapshotError.keyed("snapshot.line_cut_short", **lines.at())
         body = line.rstrip(b"\r\n")
@@ -445,7 +593,6 @@ def _read_lines(lines: _Budget, head: dict, schema_version: int, statuses: set[s
                 break
             if not line or body == b"}}":
                 raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-            lines.charge(body, _where(name), CHUNK_ITEMS)
             chunk = _load(lines, b"[" + (body[1:] if items and body.startswith(b",") else body) + b"]")
             if count is not None and len(items) + len(chunk) > count:  # more items than declared: refused as they come
                 _count_wrong(name, count, len(items) + len(chunk))
@@ -529,15 +676,12 @@ def _read_column_lines2(lines: _Budget, name: str, rows: Any, pool: list) -> Tab
     _table_section(name)
     reader = Reader(name, _file_builder(name), f"{_where(name)}.data", partial(_column_error, name), pool)
     while True:
-        line = lines.readline(where=_where(name))
+        line = lines.readline(where=_where(name), kind="column")  # bounded by its encoding as it is read (_Line)
         body = line.rstrip(b"\r\n") if len(line) < 8 else line  # a column's line is parsed as it is (no copy of MBs)
         if body == b"]}}":
             return reader.table(rows)
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        head = _COLUMN_HEAD.match(body, 0, HEAD_MAX)  # the encoding, as the writer writes it (never over megabytes)
-        lines.charge(body, _where(name), per_row=COLUMN_VALUES_PER_ROW.get(head.group(1), COLUMN_VALUES_DEFAULT)
-                     if head else COLUMN_VALUES_DEFAULT)
         reader.add(_load(lines, memoryview(body)[1:] if reader.keys and body.startswith(b",") else body))
 
 
@@ -584,7 +728,6 @@ def _read_column_lines(lines: _Budget, name: str, count: Any) -> Table:
             return build.table()
         if not line or body == b"}}":
             raise SnapshotError.keyed("snapshot.line_section_not_ended", **lines.at(), where=_where(name))
-        lines.charge(body, _where(name), CHUNK_ITEMS)
         _add_chunk(build, name, _load(lines, body[1:] if build.n and body.startswith(b",") else body))
         if count is not None and build.n > count:  # more rows than declared: refused as they come
             _count_wrong(name, count, build.n)
