@@ -26,6 +26,7 @@ import httpx
 from .. import bulkjson
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected
 from .auth import origin_of
+from .bounds import ANSWER_BYTES, REPORT_BYTES, answer_limit
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .paging import Chain, drop, link_hint
@@ -173,12 +174,14 @@ class GraphClient:
 
     # -- sending ----------------------------------------------------------------------------
     async def send(self, info: RequestInformation, *, idempotent: bool | None = None, priority: int = NEW,
-                   slot: Slot | None = None, keep: bool = False) -> GraphResponse:
+                   slot: Slot | None = None, keep: bool = False, limit: int | None = None) -> GraphResponse:
         """Send through the SDK adapter and middleware; return status, headers and raw bytes.
 
         + priority: which waiting request gets the next free slot (slots.py: the lead chain's pages first).
         + slot, keep: a slot already held (not acquired again); ``keep``: still held after a good answer, for the
           caller to hand on or release.
+        + limit: the most bytes the answer may have, refused while it is read (bounds.py); by default a usage report's
+          bound for /reports/ and an ordinary answer's for everything else.
         """
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_http.middleware.options import ResponseHandlerOption
@@ -194,6 +197,7 @@ class GraphClient:
         slot = slot or self._limit.slot()
         await slot.acquire(priority)
         answered = False
+        bound = answer_limit.set(limit or (REPORT_BYTES if "/reports/" in str(info.url) else ANSWER_BYTES))
         try:
             self.stats.requests += 1
             response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
@@ -204,6 +208,7 @@ class GraphClient:
                                                  "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
             ) from exc
         finally:
+            answer_limit.reset(bound)
             if not (keep and answered):
                 slot.release()
         content = response.content
@@ -222,8 +227,8 @@ class GraphClient:
 
     async def request(self, method: str, path: str, body: Any = None, *,
                       headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
-                      check: bool = True) -> GraphResponse:
-        resp = await self.send(self.ri(method, path, body, headers), idempotent=idempotent)
+                      check: bool = True, limit: int | None = None) -> GraphResponse:
+        resp = await self.send(self.ri(method, path, body, headers), idempotent=idempotent, limit=limit)
         if check and not resp.ok:
             raise graph_error(resp, method.upper(), _short(path))
         return resp
