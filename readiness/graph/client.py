@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 import httpx
 
 from .. import bulkjson
-from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected, error_phrase
 from .auth import origin_of
 from .bounds import ANSWER_BYTES, REPORT_BYTES, answer_limit
 from .clouds import Endpoint
@@ -95,6 +95,27 @@ def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
               "message": message.rstrip("."), "request": Phrase("errors.graph.request_id", id=request_id) if request_id else ""}
     return GraphError(key="graph.answered_message" if message else "graph.answered", params=params, fix_key=fix,
                       status=resp.status, graph_code=code, request_id=request_id, path=path)
+
+
+class RefusedMidway(GraphError):
+    """A 403 to a page of a collection after Graph had answered its first pages. Graph checks permissions and licences
+    on the first request (errors.md: 403 "Access is denied to the requested resource. The user might not have enough
+    permission or might not have a required license"), so a refusal later is no permission missing: the session was
+    re-evaluated (Conditional Access), a role was removed during the audit, or a server between refused. The read
+    failed (collect/reading.py: "failed" with Graph's answer), never "forbidden" and never complete; as the devices'
+    DeniedMidway (collect/devices.py) for their reads in $batch."""
+
+    @property
+    def is_forbidden(self) -> bool:
+        return False
+
+
+def refused_midway(exc: GraphError, name: str, page: int) -> RefusedMidway:
+    """``exc`` (a 403 to page ``page`` of ``name``, the first pages answered) as the failed read it is."""
+    return RefusedMidway(key="graph.denied_midway_pages", params={"name": name, "page": page, "answer": error_phrase(exc) or exc.what,
+                                                                  "request": exc.params.get("request", "")},
+                         fix_key="graph.denied_midway", status=exc.status, graph_code=exc.graph_code,
+                         request_id=exc.request_id, path=exc.path)
 
 
 def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> TokenRejected:
@@ -258,7 +279,8 @@ class GraphClient:
         the caller works on the page (issue 15). ``decode``: a typed decoder (collect/pages.py) tried first; a page it
         gives None for is parsed and checked as usual. ``priority`` (slots.py): LEAD for the audit's longest chain, whose
         pages go before every other request and hand their slot on; LONG for reads as long as the tenant. A caller
-        that stops early cancels what is under way.
+        that stops early cancels what is under way. A 403 to a page after the first is a RefusedMidway: a failed read,
+        not a permission missing.
 
         The reader lets the event loop run what else is ready before it parses a page and again before it hands the
         page on: parsing a page and the caller's work on it are each several milliseconds, and as one step they held
@@ -279,7 +301,8 @@ class GraphClient:
                 await asyncio.sleep(0)  # what else is ready runs first: this page's parse and work come in two steps
                 early = chain.take()
                 if not resp.ok:
-                    raise graph_error(resp, "GET", _short(str(info.url)))
+                    failed = graph_error(resp, "GET", _short(str(info.url)))
+                    raise refused_midway(failed, name, pages + 1) if pages and failed.is_forbidden else failed
                 pages += 1
                 size += len(resp.content)
                 if pages > self.max_pages or size > self.max_collection_bytes:
