@@ -8,11 +8,13 @@ hostile 900 MB page costs at most the bound and one chunk, never the whole answe
 Why each bound is safe for the largest legitimate answer at 400,000 users:
 + ANSWER_BYTES, 64 MB: a Graph page holds at most 999 objects ($top, concepts/paging.md); the largest this tool
   reads are users with sign-in activity, ~3.5 kB each (MAX_COLLECTION_BYTES's figure), so ~3.5 MB a page: 18x
-  margin, and still 64 kB an object at 999. A $batch answer is bounded lower by its caller (batch.py, 40 MB).
+  margin, and still 64 kB an object at 999 (the simulator's largest page, /users, is 0.6 MB). A $batch answer is
+  bounded lower by its caller (batch.py, 40 MB). Paged reads under /reports/ (userRegistrationDetails) are pages.
 + REPORT_BYTES, 1 GB: the Office 365 active user and Teams user activity detail reports hold one CSV row per user
   (reportroot-getoffice365activeuserdetail.md, reportroot-getteamsuseractivityuserdetail.md), ~30 columns, under
-  ~1 kB a row with several assigned products: ~400 MB at 400,000 users, 2.5x margin; the same as a collection's
-  bound (MAX_COLLECTION_BYTES).
+  ~1 kB a row with several assigned products: ~400 MB at 400,000 users, 2.5x margin (the simulator's Teams report is
+  ~210 B a row, 4.3 MB at 20,000 users); the same as a collection's bound (MAX_COLLECTION_BYTES). Only the report
+  functions (/reports/get...) have it.
 """
 from __future__ import annotations
 

@@ -202,7 +202,7 @@ class GraphClient:
         + slot, keep: a slot already held (not acquired again); ``keep``: still held after a good answer, for the
           caller to hand on or release.
         + limit: the most bytes the answer may have, refused while it is read (bounds.py); by default a usage report's
-          bound for /reports/ and an ordinary answer's for everything else.
+          bound for a report function (/reports/get...) and an ordinary answer's for everything else.
         """
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_http.middleware.options import ResponseHandlerOption
@@ -218,7 +218,7 @@ class GraphClient:
         slot = slot or self._limit.slot()
         await slot.acquire(priority)
         answered = False
-        bound = answer_limit.set(limit or (REPORT_BYTES if "/reports/" in str(info.url) else ANSWER_BYTES))
+        bound = answer_limit.set(limit or (REPORT_BYTES if "/reports/get" in str(info.url) else ANSWER_BYTES))
         try:
             self.stats.requests += 1
             response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})

@@ -151,9 +151,33 @@ def test_a_usage_report_has_its_own_larger_bound(small) -> None:  # noqa: ANN001
 
     report = Served(answer).get("/reports/getOffice365ActiveUserDetail(period='D90')")
     assert report.content == csv
-    with pytest.raises(GraphBadResponse) as caught:  # the same answer to an ordinary read is refused
-        Served(answer).get("/users")
-    assert caught.value.key == "graph.answer_too_large"
+    for ordinary in ("/users", "/reports/authenticationMethods/userRegistrationDetails"):  # pages, even under /reports
+        with pytest.raises(GraphBadResponse) as caught:  # the same answer to an ordinary read is refused
+            Served(answer).get(ordinary)
+        assert caught.value.key == "graph.answer_too_large"
+
+
+def _redirected(body) -> object:  # noqa: ANN001 - the report's 302 to a download URL, as Graph answers
+    def answer(h, s) -> None:  # noqa: ANN001
+        if "/reports/" in h.path:
+            h.send_response(302)
+            h.send_header("Location", f"http://127.0.0.1:{h.server.server_address[1]}/download/report.csv")
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        body(h, s)
+    return answer
+
+
+def test_a_reports_bound_holds_after_the_redirect_to_its_download(small) -> None:  # noqa: ANN001
+    csv = b"Report Refresh Date,User Principal Name\r\n" + b"2026-11-30,someone@contoso.com\r\n" * (2 * MB // 32)
+    srv = Served(_redirected(lambda h, s: (_head(h, Content_Length=str(len(csv))), s.write(h, csv))))
+    assert srv.get("/reports/getTeamsUserActivityUserDetail(period='D30')").content == csv
+    srv = Served(_redirected(lambda h, s: _chunked(h, s, 200 * MB)))
+    with pytest.raises(GraphBadResponse) as caught:
+        srv.get("/reports/getTeamsUserActivityUserDetail(period='D30')")
+    assert caught.value.key == "graph.answer_over_bound" and caught.value.params["limit"] == "4", caught.value
+    assert caught.value.params["path"] == "GET /download/report.csv" and srv.sent < 60 * MB, srv.sent
 
 
 def test_the_refusals_are_said_in_english_and_german() -> None:
