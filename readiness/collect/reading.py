@@ -20,7 +20,8 @@ def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, lice
     text = f"{exc.graph_code} {exc.what}".lower()
     # Intune and Windows 365 endpoints of a tenant without the licence answer 400 BadRequest
     # "Request not applicable to target tenant." (not 403): a missing licence, not a failed read.
-    licence_hit = (exc.status == 403 and (
+    # A 403 after a read's first pages (RefusedMidway, is_forbidden False) is a failed read, not a licence missing.
+    licence_hit = (exc.status == 403 and exc.is_forbidden and (
         "premium" in text or "not licensed" in text or "sku" in text or "not applicable to target tenant" in text
     )) or (exc.status == 400 and "not applicable to target tenant" in text)
     if licence_hit:

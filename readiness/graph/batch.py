@@ -103,7 +103,7 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         client.stats.batch_items += len(payload)
         for r in pending.values():  # Graph counts (and throttles) each item as a request of its own (json-batching.md)
             client.stats.batch_items_by_endpoint[_endpoint_key(client.endpoint.base_url + r.url, client.endpoint.base_url)] += 1
-        resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe)
+        resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe, limit=MAX_ANSWER_BYTES)
         _bounded(len(resp.content), MAX_ANSWER_BYTES, "POST /$batch")
         wait = 0.0
         throttled = 0

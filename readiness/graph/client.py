@@ -24,8 +24,9 @@ from urllib.parse import urljoin
 import httpx
 
 from .. import bulkjson
-from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected
+from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected, error_phrase
 from .auth import origin_of
+from .bounds import ANSWER_BYTES, REPORT_BYTES, answer_limit
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .paging import Chain, drop, link_hint
@@ -94,6 +95,27 @@ def graph_error(resp: GraphResponse, method: str, path: str) -> GraphError:
               "message": message.rstrip("."), "request": Phrase("errors.graph.request_id", id=request_id) if request_id else ""}
     return GraphError(key="graph.answered_message" if message else "graph.answered", params=params, fix_key=fix,
                       status=resp.status, graph_code=code, request_id=request_id, path=path)
+
+
+class RefusedMidway(GraphError):
+    """A 403 to a page of a collection after Graph had answered its first pages. Graph checks permissions and licences
+    on the first request (errors.md: 403 "Access is denied to the requested resource. The user might not have enough
+    permission or might not have a required license"), so a refusal later is no permission missing: the session was
+    re-evaluated (Conditional Access), a role was removed during the audit, or a server between refused. The read
+    failed (collect/reading.py: "failed" with Graph's answer), never "forbidden" and never complete; as the devices'
+    DeniedMidway (collect/devices.py) for their reads in $batch."""
+
+    @property
+    def is_forbidden(self) -> bool:
+        return False
+
+
+def refused_midway(exc: GraphError, name: str, page: int) -> RefusedMidway:
+    """``exc`` (a 403 to page ``page`` of ``name``, the first pages answered) as the failed read it is."""
+    return RefusedMidway(key="graph.denied_midway_pages", params={"name": name, "page": page, "answer": error_phrase(exc) or exc.what,
+                                                                  "request": exc.params.get("request", "")},
+                         fix_key="graph.denied_midway", status=exc.status, graph_code=exc.graph_code,
+                         request_id=exc.request_id, path=exc.path)
 
 
 def token_rejected(resp: GraphResponse, hint: str, *, expired: bool = False) -> TokenRejected:
@@ -173,12 +195,14 @@ class GraphClient:
 
     # -- sending ----------------------------------------------------------------------------
     async def send(self, info: RequestInformation, *, idempotent: bool | None = None, priority: int = NEW,
-                   slot: Slot | None = None, keep: bool = False) -> GraphResponse:
+                   slot: Slot | None = None, keep: bool = False, limit: int | None = None) -> GraphResponse:
         """Send through the SDK adapter and middleware; return status, headers and raw bytes.
 
         + priority: which waiting request gets the next free slot (slots.py: the lead chain's pages first).
         + slot, keep: a slot already held (not acquired again); ``keep``: still held after a good answer, for the
           caller to hand on or release.
+        + limit: the most bytes the answer may have, refused while it is read (bounds.py); by default a usage report's
+          bound for a report function (/reports/get...) and an ordinary answer's for everything else.
         """
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_http.middleware.options import ResponseHandlerOption
@@ -194,6 +218,7 @@ class GraphClient:
         slot = slot or self._limit.slot()
         await slot.acquire(priority)
         answered = False
+        bound = answer_limit.set(limit or (REPORT_BYTES if "/reports/get" in str(info.url) else ANSWER_BYTES))
         try:
             self.stats.requests += 1
             response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
@@ -204,6 +229,7 @@ class GraphClient:
                                                  "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
             ) from exc
         finally:
+            answer_limit.reset(bound)
             if not (keep and answered):
                 slot.release()
         content = response.content
@@ -222,8 +248,8 @@ class GraphClient:
 
     async def request(self, method: str, path: str, body: Any = None, *,
                       headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
-                      check: bool = True) -> GraphResponse:
-        resp = await self.send(self.ri(method, path, body, headers), idempotent=idempotent)
+                      check: bool = True, limit: int | None = None) -> GraphResponse:
+        resp = await self.send(self.ri(method, path, body, headers), idempotent=idempotent, limit=limit)
         if check and not resp.ok:
             raise graph_error(resp, method.upper(), _short(path))
         return resp
@@ -253,7 +279,8 @@ class GraphClient:
         the caller works on the page (issue 15). ``decode``: a typed decoder (collect/pages.py) tried first; a page it
         gives None for is parsed and checked as usual. ``priority`` (slots.py): LEAD for the audit's longest chain, whose
         pages go before every other request and hand their slot on; LONG for reads as long as the tenant. A caller
-        that stops early cancels what is under way.
+        that stops early cancels what is under way. A 403 to a page after the first is a RefusedMidway: a failed read,
+        not a permission missing.
 
         The reader lets the event loop run what else is ready before it parses a page and again before it hands the
         page on: parsing a page and the caller's work on it are each several milliseconds, and as one step they held
@@ -274,7 +301,8 @@ class GraphClient:
                 await asyncio.sleep(0)  # what else is ready runs first: this page's parse and work come in two steps
                 early = chain.take()
                 if not resp.ok:
-                    raise graph_error(resp, "GET", _short(str(info.url)))
+                    failed = graph_error(resp, "GET", _short(str(info.url)))
+                    raise refused_midway(failed, name, pages + 1) if pages and failed.is_forbidden else failed
                 pages += 1
                 size += len(resp.content)
                 if pages > self.max_pages or size > self.max_collection_bytes:

@@ -26,6 +26,7 @@ from kiota_abstractions.request_option import RequestOption
 from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY, BaseMiddleware
 
 from ..errors import Phrase, WaitCapReached
+from .bounds import read_bounded
 from .stats import RequestStats, ThrottleGate, WaitBudget
 
 RETRY_STATUSES = frozenset({429, 503, 504})
@@ -160,9 +161,10 @@ class RetryMiddleware(BaseMiddleware):
 
 
     async def _read_in_time(self, response: httpx.Response, request: httpx.Request) -> None:
-        """Read the whole answer within ``answer_deadline``; httpx's read timeout is per chunk, not per answer."""
+        """Read the whole answer within ``answer_deadline``; httpx's read timeout is per chunk, not per answer. Its bytes
+        are bounded as they are read (bounds.py)."""
         try:
-            await asyncio.wait_for(response.aread(), self.policy.answer_deadline)
+            await asyncio.wait_for(read_bounded(response, f"{request.method} {_path(request)}"), self.policy.answer_deadline)
         except asyncio.TimeoutError:
             await response.aclose()
             raise httpx.ReadTimeout(f"the answer did not finish within {self.policy.answer_deadline:.0f} s",
