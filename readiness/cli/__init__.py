@@ -13,8 +13,9 @@ from .. import __version__
 from ..errors import ReadinessError
 from ..exitcodes import ExitCode
 from ..i18n import text
-from .context import ARGS_KEY, AppContext, current_lang, env_lang, lang_in_args
+from .context import ARGS_KEY, AppContext, current_lang
 from .helptext import HelpGroup
+from .stdout import STDOUT_FAILED, help_not_written, is_terminal, to_devnull
 
 COMMANDS = {
     "demo": ("readiness.cli.demo", "demo"),
@@ -68,14 +69,7 @@ class LazyGroup(HelpGroup):
         except BrokenPipeError:  # `readiness --help | head -1`
             raise click.exceptions.Exit(pipe_closed()) from None
         except OSError as exc:  # `readiness --help > /dev/full`: parsing reads nothing, so it is the help's output
-            from ..safe_io import OutputError
-
-            lang = lang_in_args(words) or env_lang()
-            error = OutputError.keyed("files.stdout_unwritable", value=exc.strerror or exc)
-            with contextlib.suppress(OSError, ValueError):
-                click.echo(text("cli.error", lang, error=error.text(lang)), err=True)
-            _stdout_to_devnull()
-            raise click.exceptions.Exit(int(error.exit_code)) from None
+            raise help_not_written(exc, words) from None
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
@@ -155,7 +149,6 @@ def _json_command(args: list[str]) -> str | None:
 
 def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error", what: str = "", fix: str = "") -> None:
     from ..render.safe import strip_controls  # messages quote files and servers: no escape sequences reach the terminal
-    from .options import STDOUT_FAILED
 
     # Saying the error must not fail in turn (stderr or stdout full, closed or gone): the first failure is the one
     # reported, and a stream that cannot take it is left alone.
@@ -164,7 +157,7 @@ def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error",
     command = ctx.meta.get("readiness.json_command")
     if ctx.meta.get(STDOUT_FAILED):  # the result could not be written there: no envelope after half a result
         command = None
-        _stdout_to_devnull()  # what is still buffered for stdout must not fail again at the exit
+        to_devnull()  # what is still buffered for stdout must not fail again at the exit
     if command:  # -o json: scripts read the envelope on stdout, status "error", as for any other result
         from ..render.envelope import envelope
 
@@ -174,7 +167,7 @@ def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error",
                                          "what": strip_controls(what), "fix": strip_controls(fix), "exit_code": code}]),
                        nl=False)
         except (OSError, ValueError):  # stdout cannot take it (full, gone): the error was said on stderr
-            _stdout_to_devnull()
+            to_devnull()
     obj = ctx.find_object(AppContext)
     if obj is not None and obj.verbose:
         import traceback
@@ -193,11 +186,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
     obj = ctx.ensure_object(AppContext)
     obj.verbose = verbose
     obj.quiet = quiet
-    try:
-        tty = sys.stdout.isatty()
-    except (AttributeError, ValueError):  # stdout closed (`>&-`): said when the result is written (options.emit)
-        tty = False
-    obj.color = not no_color and not os.environ.get("NO_COLOR") and tty
+    # is_terminal: False for a closed stdout (`>&-`), which is said when the result is written (stdout.writing_stdout)
+    obj.color = not no_color and not os.environ.get("NO_COLOR") and is_terminal()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -223,19 +213,8 @@ def pipe_closed() -> int:
     """The reader of stdout went away (`readiness report s.json -o json | head -c 50`): not an error of the command,
     so nothing is said; what is still to be written goes to /dev/null (Python's "Note on SIGPIPE", signal module), and
     the exit status is the one a program that SIGPIPE ends has in the shell, 141 (128 + 13, as Ctrl-C's 130)."""
-    _stdout_to_devnull()
+    to_devnull()
     return int(ExitCode.PIPE_CLOSED)
-
-
-def _stdout_to_devnull() -> None:
-    """Point stdout's file descriptor at /dev/null: what is still buffered for it goes nowhere instead of failing again
-    (at the interpreter's exit: "Exception ignored ... BrokenPipeError", or ENOSPC on /dev/full)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, AttributeError, ValueError):  # noqa: S110 - no stdout to point elsewhere: nothing more goes to it
-        pass
 
 
 def _flush() -> None:

@@ -1,16 +1,16 @@
 """Options shared by many commands: output format and destination, and which tenant to talk to."""
 from __future__ import annotations
 
-import contextlib
 import functools
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 
 from ..i18n import DEFAULT_LANG, LANGS, text
 from . import context
 from .context import AppContext, current_lang, said, say
+from .stdout import is_terminal, writing_stdout
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
@@ -264,49 +264,11 @@ def _emit_audit(audit: Any, fmt: str, lang: str, out: Path | None, **render_args
     click.echo(say("cli.wrote", path=str(out)), err=True)
 
 
-STDOUT_FAILED = "readiness.stdout_failed"  # ctx.meta: the result could not be written to stdout (no error envelope there)
-
-
-@contextlib.contextmanager
-def writing_stdout() -> Iterator[None]:
-    """Writing the result to stdout: a stdout that is closed (``>&-``: sys.stdout is None, and click.echo would write
-    nothing and succeed) or that fails (``> /dev/full``: ENOSPC, EIO) is the clear OutputError, exit 1, instead of an
-    "internal error". A reader that went away (BrokenPipeError) stays the quiet 141 (main, pipe_closed)."""
-    import sys
-
-    from ..safe_io import OutputError
-
-    ctx = click.get_current_context(silent=True)
-    if sys.stdout is None:
-        if ctx is not None:
-            ctx.meta[STDOUT_FAILED] = True
-        raise OutputError.keyed("files.stdout_closed")
-    try:
-        yield
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        if ctx is not None:
-            ctx.meta[STDOUT_FAILED] = True
-        raise OutputError.keyed("files.stdout_unwritable", value=exc.strerror or exc) from exc
-
-
-def stdout_is_terminal() -> bool:
-    """Whether stdout is a terminal; False when it is closed (``>&-``) or not a real stream."""
-    import sys
-
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def terminal_style(app: Any, fmt: str, out: Path | None) -> dict[str, Any]:
     """For a table printed to a terminal: colour (unless --no-color/NO_COLOR) and the terminal's width; else neither."""
     import shutil
-    import sys
 
-    if fmt != "table" or out is not None or not stdout_is_terminal():
+    if fmt != "table" or out is not None or not is_terminal():
         return {}
     return {"color": bool(getattr(app, "color", False)), "width": shutil.get_terminal_size((100, 24)).columns}
 

@@ -48,9 +48,11 @@ def test_it_is_said_in_german_and_for_help_too(tmp_path: Path) -> None:
     code, err = _run(["report", SNAP, "-o", "json", "--lang", "de"], "> /dev/full", tmp_path)
     assert code == 1, (code, err)
     _one_clear_line(err, "Fehler:", "Standardausgabe", "--out DATEI")
-    code, err = _run(["--help"], "> /dev/full", tmp_path)
-    assert code == 1, (code, err)
-    _one_clear_line(err, "could not be written to standard output")
+    for args, words in ((["--help"], "could not be written to standard output"), (["--version"], "standard output"),
+                        (["report", "--help"], "standard output"), (["report", "--lang", "de", "--help"], "Fehler:")):
+        code, err = _run(args, "> /dev/full", tmp_path)
+        assert code == 1, (args, code, err)
+        _one_clear_line(err, words)
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "table"])
