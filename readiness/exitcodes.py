@@ -6,8 +6,8 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    RUNTIME_ERROR = 1  # something went wrong: Graph refused, file unreadable, ...
-    USAGE = 2  # bad options or arguments (Click uses 2 as well)
+    RUNTIME_ERROR = 1  # something went wrong: Graph refused, a damaged file, an output not written, ...
+    USAGE = 2  # bad options or arguments, an input file that does not exist (Click uses 2 as well)
     FINDINGS = 3  # findings at or above --fail-on
     CHANGES_PENDING = 4  # `playbook plan --detailed-exitcode` found changes
     APPLY_INCOMPLETE = 5  # an apply stopped before every change was made

@@ -5,8 +5,9 @@ Rules (every output goes through ``write_file`` or ``open_output``):
 
 - **Not a regular file** (a character device such as ``/dev/null``, a FIFO, a terminal): the file is opened
   and written *into*; it is never replaced and its mode is never changed. The process's own streams
-  (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``) are always written into, appending,
-  even when the shell pointed them at a regular file (``readiness audit --out /dev/stdout > x.txt``).
+  (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``, ``/proc/<its own pid>/fd/N``) are always
+  written into, appending, even when the shell pointed them at a regular file (``readiness audit --out /dev/stdout >
+  x.txt``). Another process's open files (``/proc/<other pid>/fd/N``) are refused.
   Block devices and sockets are refused: a report never lands on a disk device.
 - **A regular file, or no file yet**: replaced atomically. The new content goes to a temporary file made by
   ``tempfile.mkstemp`` in the target's folder (unpredictable name, ``O_EXCL``, never follows a symlink),
@@ -36,8 +37,16 @@ from .errors import ReadinessError, UsageError
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 # The process's own streams: always written into, appending (they are links owned by root to pipes, terminals, or
-# the file a shell redirected to); never followed and replaced.
-_STREAM = re.compile(r"^(/dev/(stdout|stderr|fd/\d+)|/proc/(self|thread-self|\d+)/fd/\d+)$")
+# the file a shell redirected to); never followed and replaced. /dev/stdout, /dev/stderr and /dev/fd are links to
+# /proc/self/fd/...; /proc/<pid>/fd/N is this process's own only when <pid> is os.getpid() (``_is_stream``).
+_STREAM = re.compile(r"^(/dev/(stdout|stderr|fd/\d+)|/proc/(self|thread-self|(?P<pid>\d+))/fd/\d+)$")
+
+
+def _is_stream(path: object) -> bool:
+    """Whether ``path`` names one of this process's own open files. Another process's (``/proc/<pid>/fd/N``: the
+    log a daemon keeps open) is not: ``_target`` refuses it."""
+    m = _STREAM.match(str(path))
+    return m is not None and (m.group("pid") is None or int(m.group("pid")) == os.getpid())
 
 
 class OutputError(ReadinessError):
@@ -100,7 +109,7 @@ def check_output(path: Path) -> None:
     except OSError as exc:
         raise OutputError.keyed("files.unwritable", path=path, value=exc.strerror or exc) from exc
     if special:
-        if not _STREAM.match(str(target)) and not os.access(target, os.W_OK):
+        if not _is_stream(target) and not os.access(target, os.W_OK):
             raise OutputError.keyed("files.unwritable", path=path, value=os.strerror(errno.EACCES))
         return
     folder = target.parent if str(target.parent) else Path(".")
@@ -164,7 +173,7 @@ def check_distinct(outputs: list[tuple[str, Path | None]], inputs: list[tuple[st
 
 def _written_into(path: Path) -> bool:
     """Whether an output is written into rather than replaced (see the module's rules): never the same file twice."""
-    if _STREAM.match(str(path)):
+    if _is_stream(path):
         return True
     try:
         return not stat.S_ISREG(os.stat(path).st_mode)
@@ -195,7 +204,7 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
     try:
         target, special = _target(path)
         if special:
-            with _open_special(target, stream=bool(_STREAM.match(str(target)))) as fh:
+            with _open_special(target, stream=_is_stream(target)) as fh:
                 yield fh
             return
         if make_parents:
@@ -210,8 +219,12 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
 
 def _target(path: Path) -> tuple[Path, bool]:
     """The path to write (a symlink's final target) and whether it is written into rather than replaced."""
-    if _STREAM.match(os.path.abspath(path)):
-        return Path(os.path.abspath(path)), True
+    whole = os.path.abspath(path)
+    if _is_stream(whole):
+        return Path(whole), True
+    other = _STREAM.match(whole)
+    if other:  # /proc/<another pid>/fd/N: writing there would append to that process's file
+        raise OutputError.keyed("files.foreign_fd", path=path, pid=other.group("pid"))
     fs = _pseudo_fs(path)  # /proc/version as root: its folder looks writable, yet no file can be made or written there
     if fs:
         raise OutputError.keyed("files.pseudo_fs", path=path, fs=fs)

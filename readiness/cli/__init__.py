@@ -2,6 +2,7 @@
 `readiness --help` imports neither msgraph nor azure nor keyring."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -14,6 +15,7 @@ from ..exitcodes import ExitCode
 from ..i18n import text
 from .context import ARGS_KEY, AppContext, current_lang
 from .helptext import HelpGroup
+from .stdout import STDOUT_FAILED, help_not_written, is_terminal, to_devnull
 
 COMMANDS = {
     "demo": ("readiness.cli.demo", "demo"),
@@ -66,6 +68,8 @@ class LazyGroup(HelpGroup):
             raise SaidUsageError.of(exc) from None
         except BrokenPipeError:  # `readiness --help | head -1`
             raise click.exceptions.Exit(pipe_closed()) from None
+        except OSError as exc:  # `readiness --help > /dev/full`: parsing reads nothing, so it is the help's output
+            raise help_not_written(exc, words) from None
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         # the subcommand's words and options, still unparsed here (click keeps the first in _protected_args)
@@ -146,14 +150,24 @@ def _json_command(args: list[str]) -> str | None:
 def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error", what: str = "", fix: str = "") -> None:
     from ..render.safe import strip_controls  # messages quote files and servers: no escape sequences reach the terminal
 
-    click.echo(strip_controls(message), err=True)
+    # Saying the error must not fail in turn (stderr or stdout full, closed or gone): the first failure is the one
+    # reported, and a stream that cannot take it is left alone.
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(strip_controls(message), err=True)
     command = ctx.meta.get("readiness.json_command")
+    if ctx.meta.get(STDOUT_FAILED):  # the result could not be written there: no envelope after half a result
+        command = None
+        to_devnull()  # what is still buffered for stdout must not fail again at the exit
     if command:  # -o json: scripts read the envelope on stdout, status "error", as for any other result
         from ..render.envelope import envelope
 
-        click.echo(envelope(command, None, exit_code=code, status="error",
-                            errors=[{"code": code_name, "message": strip_controls(message), "what": strip_controls(what),
-                                     "fix": strip_controls(fix), "exit_code": code}]), nl=False)
+        try:
+            click.echo(envelope(command, None, exit_code=code, status="error",
+                                errors=[{"code": code_name, "message": strip_controls(message),
+                                         "what": strip_controls(what), "fix": strip_controls(fix), "exit_code": code}]),
+                       nl=False)
+        except (OSError, ValueError):  # stdout cannot take it (full, gone): the error was said on stderr
+            to_devnull()
     obj = ctx.find_object(AppContext)
     if obj is not None and obj.verbose:
         import traceback
@@ -172,7 +186,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
     obj = ctx.ensure_object(AppContext)
     obj.verbose = verbose
     obj.quiet = quiet
-    obj.color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    # is_terminal: False for a closed stdout (`>&-`), which is said when the result is written (stdout.writing_stdout)
+    obj.color = not no_color and not os.environ.get("NO_COLOR") and is_terminal()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -198,12 +213,7 @@ def pipe_closed() -> int:
     """The reader of stdout went away (`readiness report s.json -o json | head -c 50`): not an error of the command,
     so nothing is said; what is still to be written goes to /dev/null (Python's "Note on SIGPIPE", signal module), and
     the exit status is the one a program that SIGPIPE ends has in the shell, 141 (128 + 13, as Ctrl-C's 130)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, AttributeError, ValueError):  # noqa: S110 - no stdout to point elsewhere: nothing more goes to it
-        pass
+    to_devnull()
     return int(ExitCode.PIPE_CLOSED)
 
 

@@ -68,6 +68,18 @@ def make_default_short_help(text: str, limit: int) -> str:
 class HelpCommand(click.Command):
     """A command whose help, options' help and headings come from the catalogue, in the terminal's language."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: object) -> click.Context:
+        words = list(args)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[arg-type]
+        except BrokenPipeError:  # `readiness report --help | head -1`: the group ends it quietly (141)
+            raise
+        except OSError as exc:  # `readiness report --help > /dev/full`: parsing reads nothing; the help was not written
+            from .stdout import help_not_written
+
+            raise help_not_written(exc, words) from None
+
     @contextmanager
     def _catalogue_help(self, ctx: click.Context) -> Iterator[str]:
         path, lang = help_path(ctx), current_lang(ctx)

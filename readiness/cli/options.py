@@ -10,6 +10,7 @@ import click
 from ..i18n import DEFAULT_LANG, LANGS, text
 from . import context
 from .context import AppContext, current_lang, said, say
+from .stdout import is_terminal, writing_stdout
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
@@ -202,7 +203,8 @@ def emit(text: str, out: Path | None, *, query: bool = True) -> None:
     if query:
         text = apply_query(text)
     if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        with writing_stdout():
+            click.echo(text, nl=not text.endswith("\n"))
         return
     from ..safe_io import write_file
 
@@ -247,12 +249,13 @@ def _emit_audit(audit: Any, fmt: str, lang: str, out: Path | None, **render_args
         import sys
 
         stdout = getattr(sys.stdout, "buffer", None)
-        if stdout is None:  # a text-only stdout (a host program's): the text whole
+        if stdout is None:  # a text-only stdout (a host program's), or none (stdout closed): emit says which
             emit(readiness.render(audit, fmt, lang, **render_args), out)
             return
-        sys.stdout.flush()
-        readiness.render(audit, fmt, lang, stream=stdout, **render_args)
-        stdout.flush()
+        with writing_stdout():
+            sys.stdout.flush()
+            readiness.render(audit, fmt, lang, stream=stdout, **render_args)
+            stdout.flush()
         return
     from ..safe_io import open_output
 
@@ -264,9 +267,8 @@ def _emit_audit(audit: Any, fmt: str, lang: str, out: Path | None, **render_args
 def terminal_style(app: Any, fmt: str, out: Path | None) -> dict[str, Any]:
     """For a table printed to a terminal: colour (unless --no-color/NO_COLOR) and the terminal's width; else neither."""
     import shutil
-    import sys
 
-    if fmt != "table" or out is not None or not sys.stdout.isatty():
+    if fmt != "table" or out is not None or not is_terminal():
         return {}
     return {"color": bool(getattr(app, "color", False)), "width": shutil.get_terminal_size((100, 24)).columns}
 

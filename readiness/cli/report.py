@@ -24,10 +24,13 @@ from .options import (aggregate_options, csv_headers_option, emit_audit, lang_op
 def report(app: object, snapshot: Path, previous: Path | None, output: str | None, out: Path | None, lang: str, people: bool,
            pseudonymize: bool, aggregate_only: bool, csv_headers: str, prices_path: Path | None, min_group_size: int = 5) -> None:
     import readiness
-    from ..safe_io import check_distinct
+    from ..safe_io import check_distinct, check_output
 
-    # before reading: --out must not replace the snapshot it is made from (nor the previous one, the prices)
+    # before reading: --out must not replace the snapshot it is made from (nor the previous one, the prices), and must
+    # be a place that can be written (not another process's open file, not a missing folder)
     check_distinct([("--out", out)], [("SNAPSHOT", snapshot), ("--previous", previous), ("--prices", prices_path)])
+    if out is not None:
+        check_output(out)
     fmt = output or (readiness.format_for(out) if out else "html")
     once = one_shot()
     audit = readiness.evaluate(readiness.load_snapshot(snapshot, one_shot=once),

@@ -136,4 +136,6 @@ def test_writing_to_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
     snapshot_for().save(snap)
     r = CliRunner().invoke(root, ["report", str(snap), "--out", str(tmp_path / "nope" / "r.html")])
-    assert r.exit_code == 1 and "Cannot write" in r.output and "folder exists" in r.output
+    # said before the snapshot is read (check_output): which folder is missing, and to create it
+    assert r.exit_code == 1 and "Cannot write" in r.output and "does not exist" in r.output, r.output
+    assert "Create the folder first" in r.output
