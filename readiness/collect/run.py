@@ -1,13 +1,16 @@
 """collect_snapshot(): one tenant, every area, one Snapshot."""
 from __future__ import annotations
 
+import json
 import time
 
 from .. import __version__, bulkjson, clock
 from ..graph.client import GraphClient
 from . import depth
 from .collectors import Progress, collect_all
-from .snapshot import Snapshot
+from ..errors import Phrase
+from .snapshot import FAILED, Section, Snapshot
+from .snapshot_file import repeated_id
 
 
 async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Progress | None = None,
@@ -26,6 +29,7 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     collected_at = clock.iso_now()
     with bulkjson.bulk_objects():  # the cyclic collector would walk every parsed page again and again
         sections = await collect_all(client, progress, Previous(previous, client.endpoint.base_url), more=depth.jobs)
+    _each_object_once(sections)
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}
     snap = Snapshot(
         tenant_id=org.get("id", ""),
@@ -40,6 +44,20 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     snap.requests = dict(client.stats.as_dict(), seconds=round(time.monotonic() - started, 3),
                          waited_seconds=round(budget.waited, 3) if budget is not None else 0.0)
     return snap
+
+
+def _each_object_once(sections: dict[str, Section]) -> None:
+    """A read that gave an object twice (the same id on two pages) failed: Graph gives each object of a collection
+    once (paging.md), so the server's paging went wrong and the section cannot be trusted to be whole. Checked
+    here, as the snapshot file's reader does (snapshot_file.ids_once), so an audit never writes a snapshot that
+    cannot be read back. The section becomes "failed", without its data and its delta link (a later re-audit reads
+    it in full)."""
+    for name, sec in list(sections.items()):
+        twice = repeated_id(name, sec.data) if sec.usable else None
+        if twice is not None:
+            sections[name] = Section(name, FAILED, endpoint=sec.endpoint, reason=Phrase(
+                "errors.graph.object_twice.what", name=sec.endpoint or name, id=json.dumps(str(twice[0]))[1:-1][:60],
+                row=f"{twice[1] + 1:,}"))
 
 
 def refuse_unreadable(snap: Snapshot, label: str) -> None:

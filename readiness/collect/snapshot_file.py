@@ -648,28 +648,38 @@ KEYED_SECTIONS = frozenset(name for name in LIST_SECTIONS if "id" in GRAPH_FIELD
 
 def ids_once(name: str, data: Any) -> None:
     """Refuse a keyed section (KEYED_SECTIONS) whose data holds an id twice: snapshot.id_twice, naming the id."""
+    twice = repeated_id(name, data)
+    if twice is not None:
+        raise SnapshotError.keyed("snapshot.id_twice", fix_key="snapshot.damaged", where=_where(name),
+                                  id=json.dumps(str(twice[0]))[1:-1][:60], row=f"{twice[1]:,}")
+
+
+def repeated_id(name: str, data: Any) -> tuple[Any, int] | None:
+    """The first id a keyed section (KEYED_SECTIONS) holds a second time and the row of that second copy, or None.
+    One set over the id column; the column is walked only when the counts differ. Null ids are not compared (teams
+    and devices may have none). Used when a snapshot is read (ids_once) and when a collection ends (collect/run.py)."""
     if name not in KEYED_SECTIONS or not data:
-        return
+        return None
     if data.__class__ is Table:
         if "id" not in data.keys:
-            return
+            return None
         col = data.cols[data.keys.index("id")]
     elif isinstance(data, list):
         col = [item.get("id") if item.__class__ is dict else None for item in data]
     else:
-        return
+        return None
     try:
         distinct = set(col)
     except TypeError:  # not strings: the shape check refuses them, or they are not ids
-        return
+        return None
     if len(distinct) == len(col) or len(distinct) - (None in distinct) == len(col) - as_list(col).count(None):
-        return
+        return None
     seen: set = set()
     for i, value in enumerate(col):
         if value is not None and value in seen:
-            raise SnapshotError.keyed("snapshot.id_twice", fix_key="snapshot.damaged", where=_where(name),
-                                      id=json.dumps(str(value))[1:-1][:60], row=f"{i:,}")
+            return value, i
         seen.add(value)
+    return None  # pragma: no cover - the counts said there is one
 
 
 def _count_wrong(name: str, count: Any, got: int) -> None:
