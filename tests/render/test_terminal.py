@@ -34,14 +34,15 @@ def test_piped_output_is_plain(saved) -> None:
 @pytest.mark.parametrize("args,env,expect", [([], {}, True), (["--no-color"], {}, False), ([], {"NO_COLOR": "1"}, False),
                                              ([], {"NO_COLOR": "anything"}, False)])
 def test_colour_only_on_a_terminal_without_no_color(saved, monkeypatch: pytest.MonkeyPatch, args, env, expect) -> None:
-    import readiness.cli as cli_module
     import readiness.cli.report as report_module
 
     monkeypatch.delenv("NO_COLOR", raising=False)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
+    import readiness.cli.stdout as stdout_module
+
     tty = SimpleNamespace(stdout=SimpleNamespace(isatty=lambda: True), stderr=sys.stderr, exit=sys.exit)
-    monkeypatch.setattr(cli_module, "sys", tty)  # the group asks sys.stdout.isatty() once, for the colour
+    monkeypatch.setattr(stdout_module, "sys", tty)  # the group asks is_terminal() (sys.stdout.isatty()) once, for the colour
     seen = []
     monkeypatch.setattr(report_module, "terminal_style", lambda app, fmt, out: seen.append(app.color) or {})
     r = CliRunner().invoke(cli, [*args, "report", str(saved), "-o", "table"])
