@@ -67,8 +67,8 @@ async def run_batch(client: GraphClient, requests: list[BatchRequest], *, max_ro
     Retry-After of their round, and the whole tenant pauses meanwhile. Anything still failing after
     ``max_rounds`` comes back with its last status. An item answered 401 ends the command
     (TokenRejected); an answer that is not a $batch response is a GraphBadResponse; a wait past
-    the client's total wait cap is a WaitCapReached. An answer over MAX_ANSWER_BYTES, or an item's body over
-    MAX_ITEM_BYTES, is a GraphBadResponse before it is parsed.
+    the client's total wait cap is a WaitCapReached. An answer over MAX_ANSWER_BYTES (refused while it is read), or
+    an item's body over MAX_ITEM_BYTES, is a GraphBadResponse before it is parsed.
 
     ``raw_bodies``: each result's body is its JSON text as it came (bytes-like, ``msgspec.Raw``), not parsed: for
     callers that decode pages typed (collect/pages.py); None when the item had no body.
@@ -103,8 +103,8 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
         client.stats.batch_items += len(payload)
         for r in pending.values():  # Graph counts (and throttles) each item as a request of its own (json-batching.md)
             client.stats.batch_items_by_endpoint[_endpoint_key(client.endpoint.base_url + r.url, client.endpoint.base_url)] += 1
+        # refused while it is read past MAX_ANSWER_BYTES (graph/bounds.py), so never read whole
         resp = await client.request("POST", "/$batch", {"requests": payload}, idempotent=all_safe, limit=MAX_ANSWER_BYTES)
-        _bounded(len(resp.content), MAX_ANSWER_BYTES, "POST /$batch")
         wait = 0.0
         throttled = 0
         for answer in _raw_answers(resp):  # each body as its text: bounded before it is parsed
@@ -148,7 +148,7 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
 
 
 def _bounded(size: int, limit: int, path: str) -> None:
-    """An answer (or an item's body) larger than ``limit`` is refused before it is parsed."""
+    """An item's body larger than ``limit`` is refused before it is parsed."""
     if size > limit:
         raise GraphBadResponse(key="graph.batch_too_large", params={"path": path, "value": f"{size / (1 << 20):.1f}",
                                                                     "limit": limit >> 20},
