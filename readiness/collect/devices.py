@@ -10,7 +10,7 @@ from .. import bulkjson
 
 from ..errors import GraphBadResponse, GraphError, Phrase, error_phrase
 from ..graph.batch import BatchRequest, BatchResult, run_batch
-from ..graph.client import GraphClient, GraphResponse, check_page, graph_error
+from ..graph.client import GraphClient, GraphResponse, RefusedMidway, check_page, graph_error
 from ..graph.paging import drop
 from ..graph.slots import LONG
 from ..graph.text import clean
@@ -22,7 +22,7 @@ from .queries import DEVICE_FIELDS, build
 from .columns import Columns
 from .shapes import _bad, check_column, check_item, not_object
 from .table import Table, columns, with_column
-from .snapshot import COMPLETE, FAILED, Section
+from .snapshot import COMPLETE, Section
 
 DEVICE_SHARDS = "0123456789abcdef"  # deviceId is a GUID: its first character is one of these (lower or upper case)
 REFUSED = (400, 404, 405, 501)  # a $batch (or a filtered expand inside one) the server does not take: read chains
@@ -55,36 +55,19 @@ async def entra_devices(client: GraphClient, skus: Awaitable[Section]) -> Sectio
     """
     endpoint = "/devices"
     await skus  # kept for the callers' signature: the query does not depend on Intune
-    return await _guard("devices", endpoint, "Device.Read.All", _failed_midway(endpoint, _devices_in_chains(client, endpoint)))
-
-
-class DeniedMidway(GraphError):
-    """A 403 to a devices read after Graph had answered pages of it. Graph checks permissions and licences on the
-    first request already (errors.md: 403 "Access is denied to the requested resource. The user might not have enough
-    permission or might not have a required license"), so a 403 later is not a permission missing: the session was
-    re-evaluated (Conditional Access, ``insufficient_claims``), a role was removed during the audit, or a server between
-    refused. The read failed: the section is "failed" with Graph's answer, never "forbidden" and never complete."""
-
-    @property
-    def is_forbidden(self) -> bool:
-        return False
+    return await _guard("devices", endpoint, "Device.Read.All", _devices_in_chains(client, endpoint))
 
 
 def _midway(exc: GraphError, answered: int) -> GraphError:
-    """``exc`` as a DeniedMidway if it is a 403 after Graph ``answered`` pages of the same devices read (0: none)."""
-    if answered < 1 or not exc.is_forbidden or isinstance(exc, DeniedMidway):
+    """``exc`` as the failed read it is (client.RefusedMidway, as a collection's later page refused) if it is a 403
+    after Graph ``answered`` pages of the same devices read (0: none): Graph checks permissions and licences on the
+    first request (errors.md), so a 403 later is no permission missing. ``_guard`` makes it a "failed" section."""
+    if answered < 1 or not exc.is_forbidden or isinstance(exc, RefusedMidway):
         return exc
-    return DeniedMidway(key="graph.denied_midway", params={"answer": error_phrase(exc) or exc.what,
-                                                           "request": exc.params.get("request", "")},
-                        fix_key="graph.denied_midway", status=exc.status, graph_code=exc.graph_code,
-                        request_id=exc.request_id, path=exc.path)
-
-
-async def _failed_midway(endpoint: str, coro: Awaitable[Section]) -> Section:
-    try:
-        return await coro
-    except DeniedMidway as exc:
-        return Section("devices", FAILED, endpoint=endpoint, reason=error_phrase(exc) or exc.what)
+    return RefusedMidway(key="graph.denied_midway", params={"answer": error_phrase(exc) or exc.what,
+                                                            "request": exc.params.get("request", "")},
+                         fix_key="graph.denied_midway", status=exc.status, graph_code=exc.graph_code,
+                         request_id=exc.request_id, path=exc.path)
 
 
 def _device_row(compact: Compactor, d: dict, owners: list) -> dict:

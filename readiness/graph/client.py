@@ -102,8 +102,8 @@ class RefusedMidway(GraphError):
     on the first request (errors.md: 403 "Access is denied to the requested resource. The user might not have enough
     permission or might not have a required license"), so a refusal later is no permission missing: the session was
     re-evaluated (Conditional Access), a role was removed during the audit, or a server between refused. The read
-    failed (collect/reading.py: "failed" with Graph's answer), never "forbidden" and never complete; as the devices'
-    DeniedMidway (collect/devices.py) for their reads in $batch."""
+    failed (collect/reading.py: "failed" with Graph's answer), never "forbidden" and never complete. The devices' owners
+    reads in $batch raise it too (collect/devices.py ``_midway``, key graph.denied_midway)."""
 
     @property
     def is_forbidden(self) -> bool:

@@ -1,5 +1,5 @@
 """A 403 after Graph answered pages of the same devices read is a failed read, said with Graph's answer, never a
-permission missing (collect/devices.py ``DeniedMidway``); a 403 to the first request is the permission missing.
+permission missing (collect/devices.py ``_midway``: graph/client.py ``RefusedMidway``); a 403 to the first request is the permission missing.
 
 Docs: https://learn.microsoft.com/graph/errors (403 Forbidden: "Access is denied to the requested resource. The user
 might not have enough permission or might not have a required license"; with Conditional Access, "HTTP 403;
