@@ -76,20 +76,22 @@ class AppContext:
         return connection.open(**kwargs)
 
 
-def stderr_is_terminal() -> bool:
-    """Progress is for people watching a terminal (tests patch this to see it without one)."""
+def is_tty(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal; False when it is closed (``>&-``: None) or not a real stream."""
     try:
-        return sys.stderr.isatty()
+        return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def stderr_is_terminal() -> bool:
+    """Progress is for people watching a terminal (tests patch this to see it without one)."""
+    return is_tty(sys.stderr)
 
 
 def interactive() -> bool:
     """Whether a question can be asked and answered: stdin is a terminal (tests patch this)."""
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return is_tty(sys.stdin)
 
 
 def run_async(coro: Any) -> Any:

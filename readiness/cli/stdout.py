@@ -11,7 +11,7 @@ from typing import Iterator
 import click
 
 from ..i18n import text
-from .context import env_lang, lang_in_args
+from .context import env_lang, is_tty, lang_in_args
 
 STDOUT_FAILED = "readiness.stdout_failed"  # ctx.meta: the result could not be written to stdout (no error envelope there)
 
@@ -39,10 +39,7 @@ def writing_stdout() -> Iterator[None]:
 
 def is_terminal() -> bool:
     """Whether stdout is a terminal; False when it is closed (``>&-``) or not a real stream."""
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return is_tty(sys.stdout)
 
 
 def to_devnull() -> None:
