@@ -36,6 +36,9 @@ class Tenant:
     endpoint: str
 
 
+NOTHING_UNREAD = frozenset({"licence", "fallback"})  # reason codes of not_evaluated that leave no data unread
+
+
 @dataclass(frozen=True)
 class NotEvaluated:
     """A snapshot section that could not be (fully) read, and why.
@@ -93,11 +96,13 @@ class Audit:
 
     @property
     def status(self) -> str:
-        """"partial" when a section could not be read (reports say what is missing), "failed" when faults
-        left nothing readable, else "success"."""
+        """"partial" when data the tenant has could not be read or used (a fault, a missing permission, names
+        concealed in usage reports, a section skipped), "failed" when faults left nothing readable, else "success".
+        A section the tenant holds no licence for (no Intune: no managed devices to read) or one checked another
+        way is listed in ``not_evaluated`` but leaves nothing unread, so it does not make the result partial."""
         if self.source is not None and self.source.completeness() == "failed":
             return "failed"
-        return "partial" if self.not_evaluated else "success"
+        return "partial" if any(m.reason_code not in NOTHING_UNREAD for m in self.not_evaluated) else "success"
 
     @property
     def errors(self) -> list[dict]:

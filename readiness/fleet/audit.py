@@ -159,7 +159,7 @@ class _Tenant:
         prev = self.previous()
         audit = runner.evaluate(snapshot, self._previous_snapshot(prev))
         s = audit.summary
-        entry.update(status="partial" if any(sec.status != "complete" for sec in secs.values()) else "success",
+        entry.update(status="success" if audit.status == "success" else "partial",  # as `readiness audit` says it
                      score=audit.score, light=audit.light, areas=dict(audit.areas),
                      people=s["people"], ready=s["ready"], not_ready=s["not_ready"], not_evaluable=s["not_evaluable"],
                      seats_to_buy=audit.seats_to_buy, checks=_checks(audit), top_actions=runner.top_actions(audit, 3),

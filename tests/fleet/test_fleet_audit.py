@@ -66,6 +66,7 @@ def test_each_tenant_equals_its_single_tenant_audit(audited, monkeypatch: pytest
         expect = dict(data["summary"], score=data["score"]["overall"], light=data["score"]["light"])
         assert {k: t[k] for k in COMPARED} == {k: expect[k] for k in COMPARED}, t["name"]
         assert data["tenant"]["id"] == t["tenant_id"]
+        assert t["status"] == envelope(single)["status"], t["name"]  # partial only where `audit` says partial
 
 
 def test_each_tenant_keeps_snapshot_audit_and_report_privately(audited) -> None:  # noqa: ANN001
