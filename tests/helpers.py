@@ -1,8 +1,11 @@
-"""Helpers for tests: clients against the simulator, example files, running coroutines."""
+"""Helpers for tests: clients against the simulator or a stand-in server, example files, running coroutines."""
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,11 @@ def http_client(server: SimulatorServer, roles: Any = None, **kw: Any) -> Any:
     token = server.sim.issue_token(roles) if roles is not None else server.sim.issue_token()
     return build_client(custom_endpoint(server.base_url), StaticTokenCredential(token),
                         policy=kw.pop("policy", FAST_RETRY), **kw)
+
+
+def url_client(url: str, **kw: Any) -> Any:
+    """A client for the Graph root ``url`` (a stand-in server), token "t", the tests' retry policy."""
+    return build_client(custom_endpoint(url), StaticTokenCredential("t"), policy=kw.pop("policy", FAST_RETRY), **kw)
 
 
 def using(client: Any, fn: Any) -> Any:
@@ -84,3 +92,64 @@ def emergency_params(snapshot: Any) -> dict[str, str]:
 
     lead = next(p for p in readiness.evaluate(snapshot).people if p["department"] == "IT")
     return {"usage_location": "DE", "team_owners": lead["userPrincipalName"], "sender": lead["userPrincipalName"]}
+
+
+class HttpDouble:
+    """A stand-in server over real HTTP, for what the simulator will not do (a refusal midway, an answer too large, a
+    Graph written apart from it): ``with HttpDouble(answer) as srv:`` serves on 127.0.0.1 (a port of its own, HTTP/1.1,
+    a thread a connection) until the block ends. ``srv.url`` is its Graph root (``http://127.0.0.1:PORT/v1.0``),
+    ``srv.requests`` the (method, path) it was asked, in order.
+
+    ``answer(request)`` gets each request of the ``methods`` (http.server's handler: ``command``, ``path``, ``headers``;
+    ``body``, the bytes sent; ``url``, the root) and returns ``(status, body)``: a dict or list is sent as JSON, bytes
+    as they are; or None when it wrote the whole answer itself (a chunked one, a connection held open)."""
+
+    def __init__(self, answer: Callable[[Any], tuple[int, Any] | None], methods: tuple[str, ...] = ("GET",)) -> None:
+        self.requests: list[tuple[str, str]] = []
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            url = ""
+            body = b""
+
+            def serve(self) -> None:
+                double.requests.append((self.command, self.path))
+                size = int(self.headers.get("Content-Length") or 0)
+                self.body = self.rfile.read(size) if size else b""
+                got = answer(self)
+                if got is not None:
+                    status, body = got
+                    if not isinstance(status, int):
+                        raise TypeError(f"answer() gave {got!r}: (status, body), or None once it wrote the answer itself")
+                    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+            def log_message(self, *_args: object) -> None:
+                return None
+
+        for method in methods:
+            setattr(Handler, f"do_{method}", Handler.serve)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.url = Handler.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1.0"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> HttpDouble:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up early (it stopped reading) is no news
+            super().handle_error(request, client_address)

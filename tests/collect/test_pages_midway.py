@@ -9,17 +9,10 @@ of the same query; follow @odata.nextLink as given).
 """
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from readiness.collect.reading import _collection, _guard
-from readiness.graph.auth import StaticTokenCredential
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
-from tests.helpers import FAST_RETRY, run
+from tests.helpers import HttpDouble, url_client, using
 
 DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
 UNLICENSED = {"error": {"code": "Forbidden", "message": "The tenant is not licensed for this feature."}}
@@ -28,45 +21,19 @@ UNLICENSED = {"error": {"code": "Forbidden", "message": "The tenant is not licen
 def _read(denied_page: int, error: dict = DENIED, name: str = "domains"):  # noqa: ANN202
     """Read a 3-page collection whose page ``denied_page`` answers 403 with ``error``."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def answer(h) -> tuple[int, dict]:  # noqa: ANN001
+        page = int(h.path.rsplit("page=", 1)[1]) if "page=" in h.path else 1
+        if page == denied_page:
+            return 403, error
+        body: dict = {"value": [{"id": f"{page}-{n}"} for n in range(3)]}
+        if page < 3:
+            body["@odata.nextLink"] = f"{h.url}/domains?page={page + 1}"
+        return 200, body
 
-        def do_GET(self) -> None:  # noqa: N802
-            page = int(self.path.rsplit("page=", 1)[1]) if "page=" in self.path else 1
-            port = self.server.server_address[1]
-            if page == denied_page:
-                status, body = 403, error
-            else:
-                status, body = 200, {"value": [{"id": f"{page}-{n}"} for n in range(3)]}
-                if page < 3:
-                    body["@odata.nextLink"] = f"http://127.0.0.1:{port}/v1.0/domains?page={page + 1}"
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = build_client(custom_endpoint(f"http://127.0.0.1:{server.server_address[1]}/v1.0"), StaticTokenCredential("t"),
-                          policy=FAST_RETRY)
-
-    async def go():  # noqa: ANN202
-        try:
-            return await _guard(name, "/domains", "Domain.Read.All", _collection(client, name, "/domains", "/domains"),
-                                licence="SharePoint Online")
-        finally:
-            await client.aclose()
-
-    try:
-        return run(go())
-    finally:
-        server.shutdown()
-        server.server_close()
+    with HttpDouble(answer) as srv:
+        return using(url_client(srv.url), lambda c: _guard(name, "/domains", "Domain.Read.All",
+                                                           _collection(c, name, "/domains", "/domains"),
+                                                           licence="SharePoint Online"))
 
 
 @pytest.mark.parametrize("page", [2, 3])

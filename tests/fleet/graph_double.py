@@ -9,12 +9,11 @@ InvalidAuthenticationToken for a refused token (https://learn.microsoft.com/en-u
 """
 from __future__ import annotations
 
-import json
-import threading
 import urllib.parse
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
+
+from tests.helpers import HttpDouble
 
 SKU = "c42b9cae-ea4f-4ab7-9717-81576235ccac"
 PLANS = [("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1"), ("9aaf7827-d63c-4b61-89c3-182f06f82e5c", "EXCHANGE_S_STANDARD"),
@@ -41,7 +40,6 @@ class DoubleTenant:
     seats: int = 10
     token: str = "double-token"
     consent_missing: bool = False  # the app has no permission here: 403 Authorization_RequestDenied everywhere
-    requests: list[str] = field(default_factory=list)
 
     def upn(self, p: Person) -> str:
         return f"{p.name.lower()}@{self.name.lower()}.example"
@@ -96,53 +94,20 @@ def route(t: DoubleTenant, path: str) -> tuple[int, Any]:
     return _error(404, "Request_ResourceNotFound", f"Resource '{path}' does not exist.")
 
 
-class GraphDouble:
-    """``with GraphDouble(tenant) as d: d.graph_url`` serves ``tenant`` (changes to it show on the next request)."""
+class GraphDouble(HttpDouble):
+    """``with GraphDouble(tenant) as d: d.graph_url`` serves ``tenant`` (changes to it show on the next request);
+    ``d.requests`` is what it was asked."""
 
     def __init__(self, tenant: DoubleTenant) -> None:
         self.tenant = tenant
-        double = self
+        super().__init__(self._answer)
+        self.graph_url = self.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_a: Any) -> None:
-                return None
-
-            def _send(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _path(self, url: str) -> str:
-                path = urllib.parse.urlsplit(url).path
-                return path[len("/v1.0"):] if path.startswith("/v1.0") else path
-
-            def do_GET(self) -> None:  # noqa: N802
-                double.tenant.requests.append(self.path)
-                if self.headers.get("Authorization") != f"Bearer {double.tenant.token}":
-                    self._send(*_error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience"))
-                    return
-                self._send(*route(double.tenant, self._path(self.path)))
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                return None  # a client that hangs up early (it stopped at the first refusal) is no test failure
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.graph_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1.0"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> GraphDouble:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def _answer(self, request: Any) -> tuple[int, Any]:
+        if request.headers.get("Authorization") != f"Bearer {self.tenant.token}":
+            return _error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience")
+        path = urllib.parse.urlsplit(request.path).path
+        return route(self.tenant, path[len("/v1.0"):] if path.startswith("/v1.0") else path)
 
 
 def five_people(tenant_id: str, name: str) -> DoubleTenant:

@@ -11,61 +11,34 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from readiness import i18n
 from readiness.errors import GraphBadResponse, error_phrase
 from readiness.graph import client as client_mod
-from readiness.graph.auth import StaticTokenCredential
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
-from tests.helpers import FAST_RETRY, run
+from tests.helpers import HttpDouble, url_client, using
 
 MB = 1 << 20
 PAGE = json.dumps({"value": [{"id": str(n), "displayName": "x" * 40} for n in range(100)]}).encode()
 
 
 class Served:
-    """A tiny server: ``answer(handler)`` writes the whole answer; what it wrote is counted in ``sent``."""
+    """``answer(handler, served)`` writes the whole answer (tests/helpers.py ``HttpDouble``); what it wrote is counted
+    in ``sent``; ``release`` is set once the client is done."""
 
     def __init__(self, answer) -> None:  # noqa: ANN001
-        self.sent = 0
-        self.release = threading.Event()
-        served = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                try:
-                    answer(self, served)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.answer, self.sent, self.release = answer, 0, threading.Event()
 
     def get(self, path: str, **send) -> object:  # noqa: ANN003
-        client = build_client(custom_endpoint(f"http://127.0.0.1:{self.server.server_address[1]}/v1.0"),
-                              StaticTokenCredential("t"), policy=FAST_RETRY, timeout=10)
-
-        async def go():  # noqa: ANN202
+        with HttpDouble(self._serve) as srv:
             try:
-                return await client.send(client.ri("GET", path), **send)
+                return using(url_client(srv.url, timeout=10), lambda c: c.send(c.ri("GET", path), **send))
             finally:
-                await client.aclose()
+                self.release.set()
 
-        try:
-            return run(go())
-        finally:
-            self.release.set()
-            self.server.shutdown()
-            self.server.server_close()
+    def _serve(self, handler) -> None:  # noqa: ANN001 - the answer is written whole by answer(), never by HttpDouble
+        self.answer(handler, self)
 
     def write(self, handler, data: bytes) -> None:  # noqa: ANN001
         handler.wfile.write(data)

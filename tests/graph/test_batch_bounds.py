@@ -7,55 +7,19 @@ carry each request's ``id``, ``status``, ``headers`` and ``body``).
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from readiness.errors import GraphBadResponse
 from readiness.graph import batch
-from readiness.graph.auth import StaticTokenCredential
 from readiness.graph.batch import BatchRequest, run_batch
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
-from tests.helpers import FAST_RETRY, run
+from tests.helpers import HttpDouble, url_client, using
 
 
-def _serve(answer):  # noqa: ANN001, ANN202 - answer(items) -> bytes of the $batch answer
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            items = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["requests"]
-            body = answer(items)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def _batch(answer, n: int = 3):  # noqa: ANN001, ANN202
-    server = _serve(answer)
-    client = build_client(custom_endpoint(f"http://127.0.0.1:{server.server_address[1]}/v1.0"), StaticTokenCredential("t"),
-                          policy=FAST_RETRY)
-
-    async def go():  # noqa: ANN202
-        try:
-            return await run_batch(client, [BatchRequest(str(i), "GET", f"/devices/d{i}?$select=id") for i in range(n)])
-        finally:
-            await client.aclose()
-
-    try:
-        return run(go())
-    finally:
-        server.shutdown()
-        server.server_close()
+def _batch(answer, n: int = 3):  # noqa: ANN001, ANN202 - answer(items) -> bytes of the $batch answer
+    with HttpDouble(lambda h: (200, answer(json.loads(h.body)["requests"])), methods=("POST",)) as srv:
+        return using(url_client(srv.url),
+                     lambda c: run_batch(c, [BatchRequest(str(i), "GET", f"/devices/d{i}?$select=id") for i in range(n)]))
 
 
 def _answer(body_of):  # noqa: ANN001, ANN202
