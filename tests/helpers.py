@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from readiness.graph.auth import StaticTokenCredential
 from readiness.graph.client import build_client
 from readiness.graph.clouds import custom_endpoint
@@ -46,6 +48,22 @@ def http_client(server: SimulatorServer, roles: Any = None, **kw: Any) -> Any:
 def url_client(url: str, **kw: Any) -> Any:
     """A client for the Graph root ``url`` (a stand-in server), token "t", the tests' retry policy."""
     return build_client(custom_endpoint(url), StaticTokenCredential("t"), policy=kw.pop("policy", FAST_RETRY), **kw)
+
+
+def mock_client(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> Any:
+    """A client whose requests, to http://127.0.0.1:9/v1.0, are answered in process by ``handler``."""
+    return url_client("http://127.0.0.1:9/v1.0", transport=httpx.MockTransport(handler), **kw)
+
+
+def read_devices(handler: Callable[[httpx.Request], httpx.Response]) -> Any:
+    """collect/devices.py's devices section (listing and owners) read from ``handler``, the licences read already."""
+    from readiness.collect.devices import entra_devices
+    from readiness.collect.snapshot import Section
+
+    async def skus() -> Section:
+        return Section("skus", "complete", [])
+
+    return using(mock_client(handler), lambda c: entra_devices(c, skus()))
 
 
 def using(client: Any, fn: Any) -> Any:

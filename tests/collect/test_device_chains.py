@@ -12,12 +12,9 @@ from urllib.parse import unquote
 import httpx
 
 from readiness.collect.run import collect_snapshot
-from readiness.graph.auth import StaticTokenCredential
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
 from readiness.simulator import Simulator, generate_tenant
 from readiness.simulator.server import SimulatorServer
-from tests.helpers import FAST_RETRY, http_client, run, using
+from tests.helpers import http_client, read_devices, using
 from tests.simulator.simcall import call
 
 
@@ -92,21 +89,6 @@ def test_a_server_refusing_the_filtered_expand_gets_the_single_expanded_read() -
         rows = [dict(d) if "$expand" in params else {k: v for k, v in d.items() if k != "registeredOwners"} for d in devices]
         return httpx.Response(200, json={"value": rows})
 
-    from readiness.collect.devices import entra_devices
-    from readiness.collect.snapshot import Section
-
-    client = build_client(custom_endpoint("http://127.0.0.1:9/v1.0"), StaticTokenCredential("t"),
-                          transport=httpx.MockTransport(handler), policy=FAST_RETRY)
-
-    async def done() -> Section:
-        return Section("skus", "complete", [])
-
-    async def go() -> Section:
-        try:
-            return await entra_devices(client, done())
-        finally:
-            await client.aclose()
-
-    sec = run(go())
+    sec = read_devices(handler)
     assert sec.status == "complete" and [d["owners"] for d in sec.data] == [[f"u{i}"] for i in range(5)]
     assert any("read in one chain" in n for n in sec.notes)

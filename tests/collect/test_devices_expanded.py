@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import httpx
 
-from tests.collect.test_owner_rounds import DEVICES, ROOT, WANT, Graph, _owners, _read
+from tests.collect.test_owner_checks import _failed
+from tests.collect.test_owner_rounds import DEVICES, ROOT, WANT, Graph, _owners
+from tests.helpers import read_devices
 
 REFUSED = {"error": {"code": "Request_UnsupportedQuery", "message": "Unsupported query."}}
 
@@ -42,15 +44,9 @@ class ExpandGraph(Graph):
         return super().__call__(request)
 
 
-def _failed(sec, *words: str) -> None:  # noqa: ANN001
-    assert sec.status == "failed" and not sec.data, (sec.status, sec.reason)
-    for w in words:
-        assert w in str(sec.reason), sec.reason
-
-
 def test_the_expanded_read_gives_every_device_and_its_owners() -> None:
     graph = ExpandGraph()
-    sec = _read(graph)
+    sec = read_devices(graph)
     assert sec.status == "complete" and _owners(sec) == WANT, sec.reason
     assert graph.expanded == len(DEVICES) // 2 and any("one chain" in n for n in sec.notes)
 
@@ -65,7 +61,7 @@ def test_a_device_without_owners_or_with_null_is_refused_never_read_as_none() ->
                     else:
                         d["registeredOwners"] = None
 
-        _failed(_read(ExpandGraph(change)), "registeredOwners")
+        _failed(read_devices(ExpandGraph(change)), "registeredOwners")
 
 
 def test_a_device_twice_with_other_owners_is_refused_the_same_twice_kept_once() -> None:
@@ -73,13 +69,13 @@ def test_a_device_twice_with_other_owners_is_refused_the_same_twice_kept_once() 
         if n == 2:
             page["value"].append(dict(DEVICES[0], registeredOwners=[{"id": "EVIL"}]))
 
-    _failed(_read(ExpandGraph(other)), DEVICES[0]["id"], "different owners")
+    _failed(read_devices(ExpandGraph(other)), DEVICES[0]["id"], "different owners")
 
     def same(n: int, page: dict) -> None:
         if n == 2:
             page["value"].append(dict(DEVICES[0]))
 
-    sec = _read(ExpandGraph(same))
+    sec = read_devices(ExpandGraph(same))
     assert sec.status == "complete" and _owners(sec) == WANT and len(sec.data) == len(DEVICES)
 
 
@@ -88,4 +84,4 @@ def test_a_next_link_to_another_resource_is_refused_never_read_as_the_last_page(
         if n == 1:
             page["@odata.nextLink"] = f"{ROOT}/users?$select=id&$expand=registeredOwners"
 
-    _failed(_read(ExpandGraph(elsewhere)), "/users")
+    _failed(read_devices(ExpandGraph(elsewhere)), "/users")

@@ -15,11 +15,8 @@ import httpx
 from readiness.collect import pages
 from readiness.collect.devices import owners_by_batch
 from readiness.errors import GraphError
-from readiness.graph.auth import StaticTokenCredential
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
-from tests.collect.test_owner_rounds import DEVICES, ROOT, WANT, Graph, _owners, _read
-from tests.helpers import FAST_RETRY, run
+from tests.collect.test_owner_rounds import DEVICES, ROOT, WANT, Graph, _owners
+from tests.helpers import mock_client, read_devices, using
 
 LISTING = {"value": [{"id": d["id"]} for d in DEVICES[:3]]}  # /devices?$select=id&$top=100: no registeredOwners
 
@@ -42,7 +39,7 @@ def test_a_next_link_to_the_device_listing_without_expand_is_refused_never_read_
         return None
 
     graph = Graph(fault)
-    _failed(_read(graph), "registeredOwners")
+    _failed(read_devices(graph), "registeredOwners")
 
 
 def test_an_item_without_registered_owners_or_with_null_is_refused() -> None:
@@ -59,7 +56,7 @@ def test_an_item_without_registered_owners_or_with_null_is_refused() -> None:
             return None
 
         graph = Graph(fault)
-        _failed(_read(graph), "registeredOwners")
+        _failed(read_devices(graph), "registeredOwners")
 
 
 def test_the_typed_decoder_leaves_a_page_without_owners_or_an_owner_without_id_to_the_dict_path() -> None:
@@ -84,7 +81,7 @@ def test_a_device_twice_with_other_owners_is_refused_the_same_twice_passes() -> 
             return None
 
         graph = Graph(fault)
-        sec = _read(graph)
+        sec = read_devices(graph)
         if ok:
             assert sec.status == "complete" and _owners(sec) == WANT
         else:
@@ -100,7 +97,7 @@ def test_a_device_twice_in_one_page_with_other_owners_is_refused() -> None:
         return None
 
     graph = Graph(fault)
-    _failed(_read(graph), "different owners")
+    _failed(read_devices(graph), "different owners")
 
 
 def test_a_next_link_to_another_resource_inside_the_version_is_refused_in_rounds() -> None:
@@ -112,7 +109,7 @@ def test_a_next_link_to_another_resource_inside_the_version_is_refused_in_rounds
         return None
 
     graph = Graph(fault)
-    _failed(_read(graph), "/users")
+    _failed(read_devices(graph), "/users")
     assert len(graph.batches) == 1  # never asked for
 
 
@@ -124,7 +121,7 @@ def test_a_next_link_in_another_case_of_the_same_resource_is_followed() -> None:
                 out["@odata.nextLink"] = out["@odata.nextLink"].replace("/v1.0/devices?", "/v1.0/Devices?")
             return out
 
-    sec = _read(Upper())
+    sec = read_devices(Upper())
     assert sec.status == "complete" and _owners(sec) == WANT
 
 
@@ -153,14 +150,14 @@ class ChainGraph(Graph):
 
 def test_the_chain_fallback_refuses_a_next_link_to_another_resource() -> None:
     graph = ChainGraph(link=f"{ROOT}/users?$select=id")
-    _failed(_read(graph), "/users")
+    _failed(read_devices(graph), "/users")
 
 
 def test_the_chain_fallback_refuses_a_device_twice_with_other_owners() -> None:
     graph = ChainGraph(extra={"id": "d00", "registeredOwners": [{"id": "EVIL"}]})
-    _failed(_read(graph), "d00", "different owners")
+    _failed(read_devices(graph), "d00", "different owners")
     same = ChainGraph(extra={"id": "d00", "registeredOwners": [{"id": "u00"}]})
-    sec = _read(same)
+    sec = read_devices(same)
     assert sec.status == "complete" and _owners(sec) == WANT
 
 
@@ -173,7 +170,7 @@ def test_an_owner_without_an_id_is_refused_at_collection() -> None:
         return None
 
     graph = Graph(fault)
-    _failed(_read(graph), "registeredOwners.id")
+    _failed(read_devices(graph), "registeredOwners.id")
 
 
 # owners_by_batch: the devices no filtered read returned, and delta re-audits
@@ -191,16 +188,7 @@ def _by_batch(pages_of: dict, ids: list[str]) -> dict:
         asked.append(str(request.url))
         return httpx.Response(200, json=pages_of[str(request.url)])
 
-    client = build_client(custom_endpoint(ROOT), StaticTokenCredential("t"), transport=httpx.MockTransport(handler),
-                          policy=FAST_RETRY)
-
-    async def go() -> dict:
-        try:
-            return await owners_by_batch(client, ids)
-        finally:
-            await client.aclose()
-
-    return run(go())
+    return using(mock_client(handler), lambda c: owners_by_batch(c, ids))
 
 
 def _first(i: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from readiness import i18n
 from tests.collect.test_owner_checks import ChainGraph
-from tests.collect.test_owner_rounds import Graph, _read
+from tests.collect.test_owner_rounds import Graph
+from tests.helpers import read_devices
 
 DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
 
@@ -28,7 +29,7 @@ def _said(sec, lang: str) -> str:  # noqa: ANN001
 
 
 def test_a_403_on_a_later_owners_round_fails_the_section_with_graphs_answer_not_forbidden() -> None:
-    sec = _read(Graph(_denied_at(2)))
+    sec = read_devices(Graph(_denied_at(2)))
     assert sec.status == "failed" and not sec.data and not sec.permission, (sec.status, sec.reason)
     en, de = _said(sec, "en"), _said(sec, "de")
     assert "Authorization_RequestDenied" in en and "Insufficient privileges" in en and "later page" in en, en
@@ -36,7 +37,7 @@ def test_a_403_on_a_later_owners_round_fails_the_section_with_graphs_answer_not_
 
 
 def test_a_403_on_the_first_round_is_the_permission_missing() -> None:
-    sec = _read(Graph(_denied_at(1)))
+    sec = read_devices(Graph(_denied_at(1)))
     assert sec.status == "forbidden" and sec.permission == "Device.Read.All", (sec.status, sec.reason)
 
 
@@ -55,7 +56,7 @@ class DeniedChain(ChainGraph):
 
 
 def test_a_403_on_a_later_page_of_an_owners_chain_is_a_failed_read() -> None:
-    sec = _read(DeniedChain())
+    sec = read_devices(DeniedChain())
     assert sec.status == "failed" and not sec.data and not sec.permission, (sec.status, sec.reason)
     assert "Authorization_RequestDenied" in _said(sec, "en")
 

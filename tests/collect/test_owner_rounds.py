@@ -13,13 +13,9 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from readiness.collect.devices import entra_devices
 from readiness.collect.snapshot import Section
-from readiness.graph.auth import StaticTokenCredential
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
 from readiness.simulator import Simulator, generate_tenant
-from tests.helpers import FAST_RETRY, run
+from tests.helpers import read_devices
 from tests.simulator.simcall import call
 
 ROOT = "http://127.0.0.1:9/v1.0"
@@ -75,22 +71,6 @@ class Graph:
         return httpx.Response(200, json={"value": [{k: v for k, v in d.items() if k != "registeredOwners"} for d in DEVICES]})
 
 
-def _read(graph: Graph) -> Section:
-    client = build_client(custom_endpoint(ROOT), StaticTokenCredential("t"), transport=httpx.MockTransport(graph),
-                          policy=FAST_RETRY)
-
-    async def done() -> Section:
-        return Section("skus", "complete", [])
-
-    async def go() -> Section:
-        try:
-            return await entra_devices(client, done())
-        finally:
-            await client.aclose()
-
-    return run(go())
-
-
 def _owners(sec: Section) -> dict:
     return {d["id"]: d["owners"] for d in sec.data}
 
@@ -100,7 +80,7 @@ WANT = {d["id"]: [d["registeredOwners"][0]["id"]] for d in DEVICES}
 
 def test_the_owner_reads_go_in_batch_rounds_one_page_of_each_read_a_round() -> None:
     graph = Graph()
-    sec = _read(graph)
+    sec = read_devices(graph)
     assert sec.status == "complete" and _owners(sec) == WANT
     assert [len(b) for b in graph.batches] == [16, 16]  # round 1: every read's first page; round 2: its second
     assert not [u for u in graph.plain if "filter" in u]  # no owners page asked on its own
@@ -115,7 +95,7 @@ def test_a_throttled_item_is_sent_again_after_its_retry_after_and_nothing_is_los
         return None
 
     graph = Graph(fault)
-    sec = _read(graph)
+    sec = read_devices(graph)
     assert sec.status == "complete" and _owners(sec) == WANT
     assert [sorted(i["id"] for i in b) for b in graph.batches][2] == ["3", "c"]  # only the throttled ones again
 
@@ -127,20 +107,20 @@ def test_an_item_that_keeps_failing_fails_the_section_with_graphs_answer_never_a
                 return status, {"Retry-After": "0"}, {"error": {"code": "Oops", "message": f"Answered {status}."}}
             return None
 
-        sec = _read(Graph(fault))
+        sec = read_devices(Graph(fault))
         assert sec.status == "failed" and not sec.data, status  # a 403 after the first round: a failed read (test_owner_midway)
         if status != 403:
             assert str(status) in str(sec.reason) and "Answered" in str(sec.reason), sec.reason
 
 
 def test_a_next_link_to_another_host_inside_a_batch_is_refused() -> None:
-    sec = _read(Graph(link_origin="http://evil.example:9/v1.0"))
+    sec = read_devices(Graph(link_origin="http://evil.example:9/v1.0"))
     assert sec.status == "failed" and not sec.data
     assert "evil.example" in str(sec.reason)
 
 
 def test_a_next_link_outside_the_version_cannot_go_in_a_batch_and_is_refused() -> None:
-    sec = _read(Graph(link_origin="http://127.0.0.1:9/beta"))  # Graph's origin, another version: no relative URL for it
+    sec = read_devices(Graph(link_origin="http://127.0.0.1:9/beta"))  # Graph's origin, another version: no relative URL for it
     assert sec.status == "failed" and not sec.data
     assert "leads outside http://127.0.0.1:9/v1.0" in str(sec.reason), sec.reason
 
@@ -148,7 +128,7 @@ def test_a_next_link_outside_the_version_cannot_go_in_a_batch_and_is_refused() -
 def test_a_server_that_refuses_batch_gets_the_sixteen_chains() -> None:
     for graph in (Graph(batch_status=404), Graph(batch_status=400),
                   Graph(lambda item, n: (400, {}, {"error": {"code": "Request_UnsupportedQuery", "message": "No."}}))):
-        sec = _read(graph)
+        sec = read_devices(graph)
         assert sec.status == "complete" and _owners(sec) == WANT
         assert {unquote(u).split("startsWith(deviceId,'")[1][0] for u in graph.plain if "filter" in u} == set("0123456789abcdef")
         assert any("16 chains" in n for n in sec.notes)
