@@ -114,16 +114,17 @@ def emergency_params(snapshot: Any) -> dict[str, str]:
 
 class HttpDouble:
     """A stand-in server over real HTTP, for what the simulator will not do (a refusal midway, an answer too large, a
-    Graph written apart from it): ``with HttpDouble(answer) as srv:`` serves on 127.0.0.1 (a port of its own, HTTP/1.1,
-    a thread a connection) until the block ends. ``srv.url`` is its Graph root (``http://127.0.0.1:PORT/v1.0``),
-    ``srv.requests`` the (method, path) it was asked, in order.
+    hostile or independent Graph): ``with HttpDouble(answer) as srv:`` serves on 127.0.0.1 (a port of its own,
+    HTTP/1.1, a thread a connection) until the block ends. ``srv.url`` is its Graph root (``http://127.0.0.1:PORT/v1.0``),
+    ``srv.requests`` what it was asked, in order: (method, path, Authorization header or None).
 
     ``answer(request)`` gets each request of the ``methods`` (http.server's handler: ``command``, ``path``, ``headers``;
-    ``body``, the bytes sent; ``url``, the root) and returns ``(status, body)``: a dict or list is sent as JSON, bytes
-    as they are; or None when it wrote the whole answer itself (a chunked one, a connection held open)."""
+    ``body``, the bytes sent; ``url``, the root) and returns ``(status, body)`` or ``(status, body, headers)``: a dict
+    or list is sent as JSON, bytes as they are (``headers`` may name another Content-Type); or None when it wrote the
+    whole answer itself (a chunked one, a connection held open)."""
 
-    def __init__(self, answer: Callable[[Any], tuple[int, Any] | None], methods: tuple[str, ...] = ("GET",)) -> None:
-        self.requests: list[tuple[str, str]] = []
+    def __init__(self, answer: Callable[[Any], tuple | None], methods: tuple[str, ...] = ("GET",)) -> None:
+        self.requests: list[tuple[str, str, str | None]] = []
         double = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -132,20 +133,22 @@ class HttpDouble:
             body = b""
 
             def serve(self) -> None:
-                double.requests.append((self.command, self.path))
+                double.requests.append((self.command, self.path, self.headers.get("Authorization")))
                 size = int(self.headers.get("Content-Length") or 0)
                 self.body = self.rfile.read(size) if size else b""
                 got = answer(self)
-                if got is not None:
-                    status, body = got
-                    if not isinstance(status, int):
-                        raise TypeError(f"answer() gave {got!r}: (status, body), or None once it wrote the answer itself")
-                    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                if got is None:
+                    return
+                if not (isinstance(got, tuple) and len(got) in (2, 3) and isinstance(got[0], int)):
+                    raise TypeError(f"answer() gave {got!r}: (status, body[, headers]), or None once it wrote the answer")
+                status, body, headers = got if len(got) == 3 else (*got, {})
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                for name, value in ({"Content-Type": "application/json"} | headers).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *_args: object) -> None:
                 return None
