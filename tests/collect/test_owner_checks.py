@@ -27,6 +27,19 @@ def _failed(sec, *words: str) -> None:  # noqa: ANN001
         assert w in str(sec.reason), sec.reason
 
 
+def _changed(round_no: int, read: str, change) -> Graph:  # noqa: ANN001
+    """A Graph whose page for read ``read`` (its id in the $batch rounds) in round ``round_no`` is altered by ``change(body)``."""
+    def fault(item: dict, n: int):  # noqa: ANN202
+        if n == round_no and item["id"] == read:
+            body = graph.page(item["url"])
+            change(body)
+            return 200, {}, body
+        return None
+
+    graph = Graph(fault)
+    return graph
+
+
 def test_a_next_link_to_the_device_listing_without_expand_is_refused_never_read_as_no_owners() -> None:
     """The attack: a nextLink inside /v1.0 to /devices without $expand; its pages have no registeredOwners."""
     def fault(item: dict, n: int):  # noqa: ANN202
@@ -44,19 +57,14 @@ def test_a_next_link_to_the_device_listing_without_expand_is_refused_never_read_
 
 def test_an_item_without_registered_owners_or_with_null_is_refused() -> None:
     for how in ("drop", "null"):
-        def fault(item: dict, n: int, how: str = how):  # noqa: ANN202
-            if n == 2 and item["id"] == "5":
-                body = graph.page(item["url"])
-                for d in body["value"]:
-                    if how == "drop":
-                        d.pop("registeredOwners")
-                    else:
-                        d["registeredOwners"] = None
-                return 200, {}, body
-            return None
+        def change(body: dict, how: str = how) -> None:
+            for d in body["value"]:
+                if how == "drop":
+                    d.pop("registeredOwners")
+                else:
+                    d["registeredOwners"] = None
 
-        graph = Graph(fault)
-        _failed(read_devices(graph), "registeredOwners")
+        _failed(read_devices(_changed(2, "5", change)), "registeredOwners")
 
 
 def test_the_typed_decoder_leaves_a_page_without_owners_or_an_owner_without_id_to_the_dict_path() -> None:
@@ -71,17 +79,12 @@ def test_the_typed_decoder_leaves_a_page_without_owners_or_an_owner_without_id_t
 
 
 def test_a_device_twice_with_other_owners_is_refused_the_same_twice_passes() -> None:
+    d30 = next(d for d in DEVICES if d["id"] == "d30")
     for owners, ok in (([{"id": "EVIL"}], False), (None, True)):
-        def fault(item: dict, n: int, owners=owners):  # noqa: ANN202, ANN001
-            if n == 1 and item["id"] == "0":  # shard 0's first page also holds d30 (shard 3's)
-                body = graph.page(item["url"])
-                d30 = next(d for d in DEVICES if d["id"] == "d30")
-                body["value"].append({"id": "d30", "registeredOwners": owners or d30["registeredOwners"]})
-                return 200, {}, body
-            return None
+        def change(body: dict, owners=owners) -> None:  # noqa: ANN001
+            body["value"].append({"id": "d30", "registeredOwners": owners or d30["registeredOwners"]})
 
-        graph = Graph(fault)
-        sec = read_devices(graph)
+        sec = read_devices(_changed(1, "0", change))  # shard 0's first page also holds d30 (shard 3's)
         if ok:
             assert sec.status == "complete" and _owners(sec) == WANT
         else:
@@ -89,26 +92,14 @@ def test_a_device_twice_with_other_owners_is_refused_the_same_twice_passes() -> 
 
 
 def test_a_device_twice_in_one_page_with_other_owners_is_refused() -> None:
-    def fault(item: dict, n: int):  # noqa: ANN202
-        if n == 1 and item["id"] == "a":
-            body = graph.page(item["url"])
-            body["value"].append({"id": body["value"][0]["id"], "registeredOwners": []})
-            return 200, {}, body
-        return None
+    def change(body: dict) -> None:
+        body["value"].append({"id": body["value"][0]["id"], "registeredOwners": []})
 
-    graph = Graph(fault)
-    _failed(read_devices(graph), "different owners")
+    _failed(read_devices(_changed(1, "a", change)), "different owners")
 
 
 def test_a_next_link_to_another_resource_inside_the_version_is_refused_in_rounds() -> None:
-    def fault(item: dict, n: int):  # noqa: ANN202
-        if n == 1 and item["id"] == "3":
-            body = graph.page(item["url"])
-            body["@odata.nextLink"] = f"{ROOT}/users?$select=id&$top=100"
-            return 200, {}, body
-        return None
-
-    graph = Graph(fault)
+    graph = _changed(1, "3", lambda body: body.update({"@odata.nextLink": f"{ROOT}/users?$select=id&$top=100"}))
     _failed(read_devices(graph), "/users")
     assert len(graph.batches) == 1  # never asked for
 
@@ -162,15 +153,10 @@ def test_the_chain_fallback_refuses_a_device_twice_with_other_owners() -> None:
 
 
 def test_an_owner_without_an_id_is_refused_at_collection() -> None:
-    def fault(item: dict, n: int):  # noqa: ANN202
-        if n == 1 and item["id"] == "2":
-            body = graph.page(item["url"])
-            body["value"][0]["registeredOwners"] = [{}]
-            return 200, {}, body
-        return None
+    def change(body: dict) -> None:
+        body["value"][0]["registeredOwners"] = [{}]
 
-    graph = Graph(fault)
-    _failed(read_devices(graph), "registeredOwners.id")
+    _failed(read_devices(_changed(1, "2", change)), "registeredOwners.id")
 
 
 # owners_by_batch: the devices no filtered read returned, and delta re-audits
