@@ -9,7 +9,7 @@ from readiness.errors import GraphUnavailable
 from readiness.graph.batch import BatchRequest, run_batch
 from readiness.graph.retry import RetryPolicy, backoff_delay, parse_retry_after
 from readiness.simulator import Faults, Simulator, generate_tenant
-from tests.helpers import inproc_client, using
+from tests.helpers import HttpDouble, inproc_client, url_client, using
 
 
 def test_parse_retry_after_seconds_and_dates() -> None:
@@ -139,43 +139,30 @@ def test_an_answer_dripped_byte_by_byte_ends_at_the_answer_deadline() -> None:
     # timeout (it is per chunk); the audit was still waiting after 400 s with --max-wait 5
     import threading
     import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from readiness.graph.auth import StaticTokenCredential
-    from readiness.graph.client import build_client
-    from readiness.graph.clouds import custom_endpoint
     from readiness.graph.retry import TIMEOUT_RETRIES
 
     stop = threading.Event()
 
-    class Drip(BaseHTTPRequestHandler):
-        def log_message(self, *_a) -> None:  # noqa: ANN002
+    def drip(h) -> None:  # noqa: ANN001
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", "100000")
+        h.end_headers()
+        try:
+            while not stop.is_set():
+                h.wfile.write(b" ")
+                h.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
             return
 
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            try:
-                while not stop.is_set():
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            except OSError:
-                return
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    srv.daemon_threads = True
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        policy = RetryPolicy(max_retries=6, max_total_wait=60, backoff_base=0.05, backoff_cap=0.1, answer_deadline=0.5)
-        client = build_client(custom_endpoint(f"http://127.0.0.1:{srv.server_port}/v1.0"), StaticTokenCredential("t"),
-                              timeout=5, policy=policy)
-        with pytest.raises(GraphUnavailable) as err:
-            using(client, lambda c: c.get_json("/users"))
-        assert client.stats.attempts == 1 + TIMEOUT_RETRIES and "did not finish within" in str(err.value)
-    finally:
-        stop.set()
-        srv.shutdown()
-        srv.server_close()
+    with HttpDouble(drip) as srv:
+        try:
+            policy = RetryPolicy(max_retries=6, max_total_wait=60, backoff_base=0.05, backoff_cap=0.1, answer_deadline=0.5)
+            client = url_client(srv.url, timeout=5, policy=policy)
+            with pytest.raises(GraphUnavailable) as err:
+                using(client, lambda c: c.get_json("/users"))
+            assert client.stats.attempts == 1 + TIMEOUT_RETRIES and "did not finish within" in str(err.value)
+        finally:
+            stop.set()
