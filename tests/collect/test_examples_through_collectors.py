@@ -8,10 +8,7 @@ import httpx
 from readiness.audit.evaluate import evaluate
 from readiness.checks.model import Status
 from readiness.collect.run import collect_snapshot
-from readiness.graph.auth import StaticTokenCredential
-from readiness.graph.client import build_client
-from readiness.graph.clouds import custom_endpoint
-from tests.helpers import FAST_RETRY, example, run
+from tests.helpers import example, mock_client, using
 
 ROUTES = {
     "/v1.0/organization": None,
@@ -58,16 +55,7 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 
 def test_documented_responses_become_a_complete_snapshot_and_an_audit() -> None:
-    client = build_client(custom_endpoint("http://127.0.0.1:9/v1.0"), StaticTokenCredential("t"),
-                          transport=httpx.MockTransport(handler), policy=FAST_RETRY)
-
-    async def go():
-        try:
-            return await collect_snapshot(client, label="docs")
-        finally:
-            await client.aclose()
-
-    snap = run(go())
+    snap = using(mock_client(handler), lambda c: collect_snapshot(c, label="docs"))
     for name in ("skus", "users", "groups", "devices", "managed_devices", "compliance_policies", "mfa", "conditional_access",
                  "sharepoint", "authorization_policy", "security_defaults", "cross_tenant_default", "report_settings", "teams"):
         assert snap.section(name).status == "complete", (name, snap.section(name).reason)
