@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,17 +56,6 @@ def mock_client(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -
     return url_client("http://127.0.0.1:9/v1.0", transport=httpx.MockTransport(handler), **kw)
 
 
-def read_devices(handler: Callable[[httpx.Request], httpx.Response]) -> Any:
-    """collect/devices.py's devices section (listing and owners) read from ``handler``, the licences read already."""
-    from readiness.collect.devices import entra_devices
-    from readiness.collect.snapshot import Section
-
-    async def skus() -> Section:
-        return Section("skus", "complete", [])
-
-    return using(mock_client(handler), lambda c: entra_devices(c, skus()))
-
-
 def using(client: Any, fn: Any) -> Any:
     """Run ``await fn(client)`` in a fresh event loop and close the client."""
 
@@ -76,6 +66,17 @@ def using(client: Any, fn: Any) -> Any:
             await client.aclose()
 
     return asyncio.run(go())
+
+
+def read_devices(handler: Callable[[httpx.Request], httpx.Response]) -> Any:
+    """collect/devices.py's devices section (listing and owners) read from ``handler``, the licences read already."""
+    from readiness.collect.devices import entra_devices
+    from readiness.collect.snapshot import Section
+
+    async def skus() -> Section:
+        return Section("skus", "complete", [])
+
+    return using(mock_client(handler), lambda c: entra_devices(c, skus()))
 
 
 def serve_simulator_process() -> tuple[Any, str, str]:
@@ -170,7 +171,5 @@ class HttpDouble:
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up early (it stopped reading) is no news
             super().handle_error(request, client_address)
