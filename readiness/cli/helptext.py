@@ -80,6 +80,14 @@ class HelpCommand(click.Command):
 
             raise help_not_written(exc, words) from None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # click's parser raises some without the context ("Option '--out' requires an
+            if exc.ctx is None:  # argument"): the command's is known here, so its usage line and --lang are too
+                exc.ctx = ctx
+            raise
+
     @contextmanager
     def _catalogue_help(self, ctx: click.Context) -> Iterator[str]:
         path, lang = help_path(ctx), current_lang(ctx)
