@@ -79,6 +79,10 @@ class HelpCommand(click.Command):
             from .stdout import help_not_written
 
             raise help_not_written(exc, words) from None
+        except click.exceptions.Exit as done:  # --help or --version said, and ended the command (exit 0)
+            from .stdout import help_unsaid
+
+            raise help_unsaid(done, words) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
