@@ -201,6 +201,7 @@ def write_file(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE, make_
 def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = False) -> Iterator[BinaryIO]:
     """A binary file to write ``path``'s new content into; committed when the block ends without an error."""
     path = Path(path)
+    special = False
     try:
         target, special = _target(path)
         if special:
@@ -214,7 +215,18 @@ def open_output(path: Path, *, mode: int = PRIVATE_FILE, make_parents: bool = Fa
     except BrokenPipeError:  # the reader of a pipe went away (`--out /dev/stdout | head`): the CLI ends quietly
         raise
     except OSError as exc:
-        raise OutputError.keyed("files.unwritable", path=path, value=exc.strerror or exc) from exc
+        raise _unwritable(path, exc, special) from exc
+
+
+def _unwritable(path: Path, exc: OSError, special: bool) -> OutputError:
+    """Why ``path`` could not be written, with a fix that fits the cause: a device, pipe or stream written into
+    (``--out /dev/stdout > /dev/full``) has no folder to check; a full disk needs room, not permissions."""
+    value = exc.strerror or exc
+    if special:
+        return OutputError.keyed("files.device_unwritable", path=path, value=value)
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return OutputError.keyed("files.disk_full", path=path, value=value)
+    return OutputError.keyed("files.unwritable", path=path, value=value)
 
 
 def _target(path: Path) -> tuple[Path, bool]:

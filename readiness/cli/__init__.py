@@ -120,21 +120,28 @@ class SaidUsageError(click.UsageError):
 
         ctx = self.ctx
         lang = current_lang(ctx)
-        lines = []
+        lines, fix = [], ""
         if ctx is not None:
             lines.append(ctx.get_usage())
             names = ctx.command.get_help_option_names(ctx) if ctx.command.get_help_option(ctx) is not None else []
             if names:
-                lines.append(text("errors.usage.try_help.what", lang, command=ctx.command_path, option=max(names, key=len)))
+                fix = text("errors.usage.try_help.what", lang, command=ctx.command_path, option=max(names, key=len))
+                lines.append(fix)
             lines.append("")
-        lines.append(text("cli.error", lang, error=usage_error_text(self.original, lang)))
+        what = usage_error_text(self.original, lang)
+        message = text("cli.error", lang, error=what)
+        lines.append(message)
         from ..render.safe import strip_controls  # the words a user typed come back: no escape sequences
 
         click.echo(strip_controls("\n".join(lines)), err=True, color=ctx.color if ctx is not None else None)
+        command = _json_command(ctx.meta.get(ARGS_KEY) or []) if ctx is not None else None
+        if command:  # -o json: the envelope a runtime error gets (_fail), so that a script reads one shape on stdout
+            _envelope_out(command, self.exit_code, "usage", message, what, fix)
 
 
 def _json_command(args: list[str]) -> str | None:
-    """The command's name ("playbook plan") when its arguments ask for -o json, else None."""
+    """The command's name ("playbook plan", "report") when its arguments ask for -o json, else None: the command
+    words only, as the result's envelope names it, never an argument ("report", not "report missing.json")."""
     wants = any(a in ("--output=json", "-ojson") or (a in ("-o", "--output") and nxt == "json")
                 for a, nxt in zip(args, [*args[1:], ""]))
     if not wants:
@@ -144,7 +151,27 @@ def _json_command(args: list[str]) -> str | None:
         if a.startswith("-"):
             break
         words.append(a)
-    return " ".join(words[:2]) or "readiness"
+    if not words or words[0] not in COMMANDS:
+        return "readiness"
+    group = cli.get_command(None, words[0])  # type: ignore[arg-type]  # loaded by name alone, with its subcommands
+    if isinstance(group, click.Group) and len(words) > 1 and words[1] in group.commands:
+        return " ".join(words[:2])
+    return words[0]
+
+
+def _envelope_out(command: str, code: int, code_name: str, message: str, what: str, fix: str) -> None:
+    """The error envelope on stdout (``-o json``), status "error", one ``errors`` entry; a stdout that cannot take it
+    (full, closed, gone) is left alone: the error was said on stderr."""
+    from ..render.envelope import envelope
+    from ..render.safe import strip_controls
+
+    try:
+        click.echo(envelope(command, None, exit_code=code, status="error",
+                            errors=[{"code": code_name, "message": strip_controls(message),
+                                     "what": strip_controls(what), "fix": strip_controls(fix), "exit_code": code}]),
+                   nl=False)
+    except (OSError, ValueError):
+        to_devnull()
 
 
 def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error", what: str = "", fix: str = "") -> None:
@@ -159,15 +186,7 @@ def _fail(ctx: click.Context, message: str, code: int, code_name: str = "error",
         command = None
         to_devnull()  # what is still buffered for stdout must not fail again at the exit
     if command:  # -o json: scripts read the envelope on stdout, status "error", as for any other result
-        from ..render.envelope import envelope
-
-        try:
-            click.echo(envelope(command, None, exit_code=code, status="error",
-                                errors=[{"code": code_name, "message": strip_controls(message),
-                                         "what": strip_controls(what), "fix": strip_controls(fix), "exit_code": code}]),
-                       nl=False)
-        except (OSError, ValueError):  # stdout cannot take it (full, gone): the error was said on stderr
-            to_devnull()
+        _envelope_out(command, code, code_name, message, what, fix)
     obj = ctx.find_object(AppContext)
     if obj is not None and obj.verbose:
         import traceback

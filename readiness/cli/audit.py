@@ -12,20 +12,20 @@ from ..safe_io import check_distinct, check_output
 from .context import AppContext, current_lang, said, say
 from .helptext import HelpCommand
 from .options import (aggregate_options, connection_options, csv_headers_option, emit, emit_audit, lang_option, limit_waiting, max_wait_option,
-                      one_shot, output_options, terminal_style)
+                      one_shot, OutPath, output_options, terminal_style)
 
 
 @click.command(cls=HelpCommand, name="audit")
 @connection_options
 @click.option("--from-snapshot", "from_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--snapshot-out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--snapshot-out", type=OutPath(stdout=False))
 @click.option("--previous-snapshot", "previous_snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
 @click.option("--people", is_flag=True)
 @aggregate_options
 @csv_headers_option
 @lang_option()
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--report", "report_path", type=OutPath(stdout=False), default=None,
               callback=lambda _ctx, _param, value: _check_report(value))
 @click.option("--fail-on", type=click.Choice([s.value for s in readiness.Severity]), default=None)
 @click.option("--prices", "prices_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)

@@ -8,14 +8,14 @@ import click
 from ..i18n import labels, text
 from .context import AppContext
 from .helptext import HelpCommand
-from .options import emit, lang_option, output_options
+from .options import emit, lang_option, OutPath, output_options
 
 @click.command(cls=HelpCommand, name="demo")
 @click.option("--profile", type=click.Choice(["unprepared-sme", "enterprise"]), default="unprepared-sme", show_default=True)
 @click.option("--size", type=click.IntRange(1, 200_000), default=None)
 @click.option("--seed", type=int, default=7, show_default=True)
 @lang_option()
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--report", "report_path", type=OutPath(stdout=False), default=None)
 @click.option("--fleet", "fleet_mode", is_flag=True)
 @output_options(formats=("table", "json"))
 @click.pass_obj

@@ -79,6 +79,18 @@ class HelpCommand(click.Command):
             from .stdout import help_not_written
 
             raise help_not_written(exc, words) from None
+        except click.exceptions.Exit as done:  # --help or --version said, and ended the command (exit 0)
+            from .stdout import help_unsaid
+
+            raise help_unsaid(done, words) from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # click's parser raises some without the context ("Option '--out' requires an
+            if exc.ctx is None:  # argument"): the command's is known here, so its usage line and --lang are too
+                exc.ctx = ctx
+            raise
 
     @contextmanager
     def _catalogue_help(self, ctx: click.Context) -> Iterator[str]:

@@ -15,6 +15,25 @@ from .stdout import is_terminal, writing_stdout
 FORMATS = ("table", "json", "csv", "md", "html")
 
 
+class OutPath(click.Path):
+    """The type of an option naming a file to write (--out FILE). ``-`` is standard output, as the convention has it
+    (the option's value is then None: what the command does without the option) when ``stdout=True``; where standard
+    output already carries the command's result (--report, --snapshot-out, plan's --out) ``-`` is refused, exit 2,
+    instead of writing a file named ``-``. ``./-`` still names such a file."""
+
+    def __init__(self, *, stdout: bool = True) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+        self.stdout = stdout
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            if self.stdout:
+                return None
+            option = max(getattr(param, "opts", None) or ["--out"], key=len)
+            self.fail(text("errors.usage.dash_not_stdout.what", current_lang(ctx), option=option), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def output_options(func: Callable | None = None, *, formats: tuple[str, ...] = FORMATS, default: str | None = "table",
                    out: bool = True) -> Callable:
     """-o/--output FORMAT, --out FILE, --query JMESPATH and -q/--quiet: the same on every command that prints a result.
@@ -40,7 +59,7 @@ def output_options(func: Callable | None = None, *, formats: tuple[str, ...] = F
 
         wrapped = quiet_option(query_option(wrapper))
         if out:
-            wrapped = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+            wrapped = click.option("--out", "out", type=OutPath(), default=None,
                                    metavar="FILE")(wrapped)
         return click.option("-o", "--output", "output", type=click.Choice(formats), default=default,
                             show_default=default is not None)(wrapped)

@@ -17,7 +17,7 @@ from .context import AppContext, said, say
 from ..render.safe import terminal as esc
 from .helptext import HelpGroup
 from .options import (complete_playbooks, complete_playbooks_and_files, complete_runs, connection_hint, connection_options,
-                      emit, limit_waiting, max_wait_option, output_options, params_option, require_yes_or_terminal,
+                      emit, limit_waiting, max_wait_option, OutPath, output_options, params_option, require_yes_or_terminal,
                       yes_option)
 
 
@@ -132,7 +132,7 @@ def playbook_validate(file: str, output: str, out: Path | None) -> None:
 @params_option()
 @click.option("--usage-location", default="")
 @output_options(formats=("table", "json"), out=False)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@click.option("--out", type=OutPath(stdout=False), metavar="FILE")
 @click.option("--detailed-exitcode", is_flag=True)
 @max_wait_option
 @click.pass_obj

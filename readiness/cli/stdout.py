@@ -64,3 +64,19 @@ def help_not_written(exc: OSError, words: list[str]) -> click.exceptions.Exit:
         click.echo(text("cli.error", lang, error=error.text(lang)), err=True)
     to_devnull()
     return click.exceptions.Exit(int(error.exit_code))
+
+
+def help_unsaid(done: click.exceptions.Exit, words: list[str]) -> click.exceptions.Exit:
+    """--help or --version ended the command (exit 0) with stdout closed (``readiness --help >&-``): click.echo wrote
+    the text nowhere and succeeded. Said as a closed stdout is for a result (errors.files.help_stdout_closed, exit 1),
+    not as 141: that is for a reader that went away (a pipe), and here nobody was ever there to read. Any other exit
+    is returned as it is."""
+    if done.exit_code != 0 or sys.stdout is not None:
+        return done
+    from ..safe_io import OutputError
+
+    lang = lang_in_args(words) or env_lang()
+    error = OutputError.keyed("files.help_stdout_closed")
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text("cli.error", lang, error=error.text(lang)), err=True)
+    return click.exceptions.Exit(int(error.exit_code))

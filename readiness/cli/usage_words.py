@@ -67,15 +67,7 @@ def _refused(exc: click.BadParameter, lang: str) -> str:
 def usage_error_text(exc: click.UsageError, lang: str) -> str:
     """What was wrong, in ``lang``: one sentence for the ``Error: ...`` line."""
     if isinstance(exc, click.NoSuchOption):
-        said = _say("no_such_option", lang, option=exc.option_name)
-        if exc.option_name == "--lang" and exc.ctx is not None and exc.ctx.parent is None:  # readiness --lang de audit
-            return said + " " + _say("lang_after_command", lang)
-        options = sorted(exc.possibilities or [])
-        if len(options) == 1:
-            said += " " + _say("did_you_mean", lang, option=options[0])
-        elif options:
-            said += " " + _say("possible_options", lang, options=", ".join(options))
-        return said
+        return _no_such_option(exc, lang)
     if isinstance(exc, click.MissingParameter):
         kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "parameter")
         return _say("missing_argument" if kind == "argument" else "missing_option" if kind == "option" else "missing_parameter",
@@ -96,3 +88,69 @@ def usage_error_text(exc: click.UsageError, lang: str) -> str:
     if message == "Missing command.":
         return _say("missing_command", lang)
     return message  # a command's own usage error: already said from the catalogue
+
+
+def _no_such_option(exc: click.NoSuchOption, lang: str) -> str:
+    """Every option of the command's words that it does not know, not only the first that click stopped at
+    (``playbook plan --lang de --bogus``: both), and why --lang is not there on a command that has none."""
+    ctx = exc.ctx
+    unknown = _unknown_options(ctx) if ctx is not None else []
+    if exc.option_name not in unknown:
+        unknown = [exc.option_name]
+    if len(unknown) > 1:
+        said = _say("no_such_options", lang, options=", ".join(unknown))
+    else:
+        said = _say("no_such_option", lang, option=exc.option_name)
+    if "--lang" in unknown and ctx is not None:
+        if ctx.parent is None:  # readiness --lang de audit
+            return said + " " + _say("lang_after_command", lang)
+        said += " " + _say("no_lang_option", lang, command=ctx.command_path)
+    options = sorted(exc.possibilities or []) if len(unknown) == 1 else []
+    if len(options) == 1:
+        said += " " + _say("did_you_mean", lang, option=options[0])
+    elif options:
+        said += " " + _say("possible_options", lang, options=", ".join(options))
+    return said
+
+
+def _unknown_options(ctx: click.Context) -> list[str]:
+    """The options among the command's own words (after its name) that it does not have, as click names them:
+    ``--name`` (also from ``--name=value``) or ``-x`` (the first unknown letter of ``-xyz``). A value that a known
+    option takes is skipped; a group's own options end at its first word that is not an option, as click parses."""
+    from .context import ARGS_KEY
+
+    words = list(ctx.meta.get(ARGS_KEY) or [])
+    path, up = [], ctx
+    while up is not None and up.parent is not None:
+        path.insert(0, up.info_name or "")
+        up = up.parent
+    for name in path:  # the words after the command's name: its own
+        if name not in words:
+            return []
+        words = words[words.index(name) + 1:]
+    takes_value: dict[str, bool] = {}
+    for param in ctx.command.get_params(ctx):
+        if isinstance(param, click.Option):
+            for opt in (*param.opts, *param.secondary_opts):
+                takes_value[opt] = not (param.is_flag or param.count)
+    unknown: list[str] = []
+    rest = iter(words)
+    for word in rest:
+        if word == "--" or (isinstance(ctx.command, click.Group) and not word.startswith("-")):
+            break
+        if word.startswith("--"):
+            name, eq, _ = word.partition("=")
+            if name not in takes_value:
+                unknown.append(name)
+            elif takes_value[name] and not eq:
+                next(rest, None)
+        elif word.startswith("-") and len(word) > 1:
+            for i, letter in enumerate(word[1:], 1):
+                if f"-{letter}" not in takes_value:
+                    unknown.append(f"-{letter}")
+                    break
+                if takes_value[f"-{letter}"]:
+                    if i == len(word) - 1:
+                        next(rest, None)
+                    break
+    return list(dict.fromkeys(unknown))
