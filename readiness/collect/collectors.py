@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, Generator, Iterator
 
 from ..errors import GraphBadResponse, GraphError, Phrase
 from ..graph.batch import BatchRequest, run_batch
-from ..graph.client import GraphClient
+from ..graph.client import GraphClient, RefusedMidway, check_page, refused_midway
 from ..graph.slots import LEAD, LONG
 from ..graph.tasks import cancel_all, gather_all
 from ..licensing.capabilities import ENTRA_P1 as ENTRA_P1_CAP
@@ -24,7 +24,7 @@ from ..licensing.capabilities import capabilities_of_plan
 from .queries import (GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
 from .. import bulkjson
 from .columns import for_section
-from .devices import entra_devices
+from .devices import _owners_link as page_of_same, entra_devices
 from .reading import _collection, _guard, _ladder, classify
 from .shapes import FIELDS, NESTED, STR, check_item
 from .snapshot import COMPLETE, FALLBACK, FORBIDDEN, SKIPPED, Section
@@ -444,7 +444,9 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
     reqs = [BatchRequest(u["id"], "GET", f"/users/{u['id']}/authentication/methods") for u in members]
     try:
         results = await run_batch(client, reqs)
-        _faulted(results, [r.id for r in reqs], "/users/{id}/authentication/methods")
+        _faulted(results, [r.id for r in reqs], METHODS)
+        paged = [u["id"] for u in members if _next_link(results.get(u["id"]))]
+        more = dict(zip(paged, await gather_all(*(_later_methods(client, i, results[i].body) for i in paged))))
     except GraphError as exc:
         return classify("mfa", "/users/{id}/authentication/methods ($batch)", exc,
                         permission="UserAuthenticationMethod.Read.All")
@@ -454,7 +456,7 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
         if res is None or not res.ok:
             refused += 1 if (res is not None and res.status == 403) else 0
             continue
-        kinds = [str(m.get("@odata.type", "")) for m in (res.body or {}).get("value", [])]
+        kinds = [str(m.get("@odata.type", "")) for m in (res.body or {}).get("value", []) + more.get(u["id"], [])]
         methods = [MFA_METHOD_TYPES.get(k) or OTHER_METHOD_TYPES.get(k) or k.rsplit(".", 1)[-1] for k in kinds]
         rows.append({"id": u["id"], "userPrincipalName": u["userPrincipalName"], "userType": "member",
                      "isMfaRegistered": any(k in MFA_METHOD_TYPES for k in kinds),
@@ -467,6 +469,39 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
     sec.notes.append(f"registration report unavailable ({first.reason}); read each enabled member's authentication "
                      f"methods in $batch instead ({len(rows)} of {len(members)} read)")
     return sec
+
+
+METHODS = "/users/{id}/authentication/methods"
+
+
+def _next_link(res: Any) -> Any:
+    return res.body.get("@odata.nextLink") if res is not None and res.ok and isinstance(res.body, dict) else None
+
+
+async def _later_methods(client: GraphClient, uid: str, page: dict) -> list:
+    """The methods on the pages after a user's first (answered in $batch), which its ``@odata.nextLink`` leads to
+    (paging.md: follow it as given), read as a chain (GraphClient.iter_pages: Graph's origin, never a page twice, the
+    page bounds), each link to the same user's methods. A 403 to one of them is a failed read (RefusedMidway), never
+    the permission missing: Graph answered the user's first page."""
+    check_page(page, METHODS)
+    resource = f"/users/{uid}/authentication/methods"
+    here = client.endpoint.base_url + resource
+    url = page_of_same(client, client.next_url(here, page["@odata.nextLink"], {here}, METHODS), resource, METHODS)
+    values: list = []
+    read = 1
+    try:
+        async for more in client.iter_pages(url):
+            read += 1
+            link = more.get("@odata.nextLink")
+            if link is not None:
+                url = page_of_same(client, client.next_url(url, link, set(), METHODS), resource, METHODS)
+            values.extend(more["value"])
+    except RefusedMidway as exc:  # Graph's answer as iter_pages said it; its pages counted from the user's second
+        raise RefusedMidway(key=exc.key, params=dict(exc.params, name=METHODS, page=read + 1), fix_key=exc.fix_key,
+                            status=exc.status, graph_code=exc.graph_code, request_id=exc.request_id, path=exc.path) from None
+    except GraphError as exc:
+        raise refused_midway(exc, METHODS, read + 1) if exc.is_forbidden else exc from None
+    return values
 
 
 async def managed_devices(client: GraphClient, skus: Awaitable[Section] | None = None) -> Section:

@@ -166,13 +166,15 @@ def _put(found: dict[str, list], did: str, owners: list, endpoint: str) -> None:
                                fix_key="graph.bad_answer", path=endpoint)
 
 
-def _owners_link(client: GraphClient, url: str, resource: str, name: str) -> str:
+def _owners_link(client: GraphClient, url: str, resource: str, name: str, *, batch: bool = False) -> str:
     """An owners read's next page (``url``, absolute, already on Graph's origin) must be another page of the same
     resource (``/devices``, or one device's ``/registeredOwners``), compared case-insensitively after the version:
-    a link to another collection would read as devices without owners."""
+    a link to another collection would read as devices without owners. ``batch``: the page is to be read inside a
+    $batch (whose URLs are relative to the version), said so when the link leaves the version."""
     base = client.endpoint.base_url
     if not url.startswith(base + "/"):
-        raise GraphBadResponse(key="graph.next_link_outside_version", params={"name": name, "root": base}, path=name)
+        raise GraphBadResponse(key="graph.next_link_outside_version" if batch else "graph.next_link_outside_root",
+                               params={"name": name, "root": base}, path=name)
     path = urlsplit(url).path[len(urlsplit(base).path):]
     if path.lower() != resource.lower():
         raise GraphBadResponse(key="graph.next_link_other_path", params={"name": name, "path": clean(path, 120)},
@@ -251,7 +253,8 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
                     check_page(page, name)
                 link = page.get("@odata.nextLink")
                 if link is not None:
-                    nxt = _owners_link(client, client.next_url(base + url, link, seen[shard], name), endpoint, name)
+                    nxt = _owners_link(client, client.next_url(base + url, link, seen[shard], name), endpoint, name,
+                                       batch=True)
                     seen[shard].add(nxt)
                     following[shard] = nxt[len(base):]
                 got.append(page)

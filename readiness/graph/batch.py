@@ -16,6 +16,7 @@ except ImportError:  # pragma: no cover - msgspec is a dependency
 
 from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, WaitCapReached
+from .bounds import megabytes
 from .client import GraphClient, GraphResponse, _endpoint_key, token_rejected
 from .retry import RETRY_STATUSES, THROTTLE_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
 from .tasks import gather_all
@@ -150,8 +151,9 @@ async def _run_chunk(client: GraphClient, chunk: list[BatchRequest], max_rounds:
 def _bounded(size: int, limit: int, path: str) -> None:
     """An item's body larger than ``limit`` is refused before it is parsed."""
     if size > limit:
-        raise GraphBadResponse(key="graph.batch_too_large", params={"path": path, "value": f"{size / (1 << 20):.1f}",
-                                                                    "limit": limit >> 20},
+        value, mb = megabytes(size, limit)
+        raise GraphBadResponse(key="graph.batch_too_large", params={"path": path, "value": value,
+                                                                    "limit": int(mb) if mb.isdigit() else mb},
                                fix_key="graph.bad_answer", path=path)
 
 

@@ -26,7 +26,7 @@ import httpx
 from .. import bulkjson
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected, error_phrase
 from .auth import origin_of
-from .bounds import ANSWER_BYTES, REPORT_BYTES, answer_limit
+from .bounds import ACCEPT_ENCODING, ANSWER_BYTES, REPORT_BYTES, answer_limit
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .paging import Chain, drop, link_hint
@@ -510,6 +510,7 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
         limits=httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2),
         transport=transport,
         follow_redirects=False,  # RedirectHandler follows, and drops Authorization on a host change
+        headers={"Accept-Encoding": ACCEPT_ENCODING},  # only what bounds.read_bounded undoes, bounded
     )
     budget = WaitBudget(DEFAULT_MAX_WAIT if max_wait is None else max_wait, on_wait)
     # Not kiota's UrlReplaceHandler (it parses every URL again to turn "/users/me-token-to-replace" into "/me", a path
