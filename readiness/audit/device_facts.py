@@ -52,11 +52,12 @@ def devices_of(snapshot: Any, by_id: dict[str, Person], tenant_has: set[str]) ->
     managed = snapshot.section("managed_devices")
     entra = snapshot.section("devices")
     # Intune: per person, whether any of their managed devices is compliant (False: managed, none compliant)
-    compliant: dict[str, bool] = {}  # by person id (by_id's keys: the person joined to anything)
+    # by user id: every user Intune lists, people or not (below, only by_id's keys are looked up: those of people)
+    compliant: dict[str, bool] = {}
     if managed.usable:
         for uid, state in zip(column(managed.data, "userId"), column(managed.data, "complianceState")):
             uid = uid or ""
-            if uid in by_id and not compliant.get(uid):
+            if not compliant.get(uid):  # one look-up a device, not two (issue 15: 105,000 devices, ~35 ms a pass)
                 compliant[uid] = state == "compliant"
     has_intune = INTUNE in tenant_has or (managed.usable and bool(managed.data))
     if has_intune:
