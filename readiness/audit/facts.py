@@ -154,7 +154,7 @@ def _build(snapshot: Snapshot) -> Facts:
         mfa_source = "fallback" if mfa_sec.status == "fallback" else "report"
         _mfa(mfa_sec.data or [], by_id, fallback=mfa_sec.status == "fallback", admin_from_report=is_admin is None)
 
-    by_upn = {p.upn.lower(): p for p in by_id.values()}
+    by_upn = depth_facts.ByUpn(by_id)
     depth_facts.apply_after_users(snapshot, by_id, today, sign_in_read=sign_in_read, by_upn=by_upn)
     device_rule, device_reason, blocker = devices_of(snapshot, by_id, tenant_has)
     _usage(snapshot, by_id, today, by_upn)
@@ -179,9 +179,11 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
 
     # each distinct value answered once (a Table's Coded columns: by code), then one pass over the rows (issue 15)
     answers = by_value(rows, "methodsRegistered", registered)
-    for uid, got, mfa, read, admin, admin_known, sspr in zip(ids, answers, by_value(rows, "isMfaRegistered", bool),
-                                                             mfa_read, admin_col, admin_read, sspr_col):
-        p = by_id.get(uid)
+    # where the report's rows are by_id's people in by_id's order, each row is its person without a look-up by id
+    # (issue 15: 100,000 look-ups, ~35 ms; a list compare of the same id objects is ~1 ms); else looked up by id
+    people = by_id.values() if len(ids) == len(by_id) and ids == list(by_id) else map(by_id.get, ids)
+    for p, got, mfa, read, admin, admin_known, sspr in zip(people, answers, by_value(rows, "isMfaRegistered", bool),
+                                                           mfa_read, admin_col, admin_read, sspr_col):
         if p is None:
             continue
         p.methods = got[0]
@@ -194,7 +196,7 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
             p.sspr = got[2]
 
 
-def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person] | None = None) -> None:
+def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: depth_facts.ByUpn | None = None) -> None:
     sec = snapshot.section("teams_usage")
     if not sec.usable:
         return
@@ -204,7 +206,7 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: di
     if refreshed is not None:
         today = refreshed
     if by_upn is None:
-        by_upn = {p.upn.lower(): p for p in by_id.values()}
+        by_upn = depth_facts.ByUpn(by_id)  # made whole only if a row's userId is not a person's
     for p in by_id.values():
         p.teams_active = False
     active: dict[object, bool] = {}  # lastActivityDate -> active: a report holds a few hundred distinct days
