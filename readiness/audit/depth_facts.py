@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from ..clock import days_since
 from ..collect.snapshot import Snapshot
-from .columns import by_value, column
+from .columns import by_value, column, in_order
 
 Person = Any  # facts.Person (facts imports this module; no import back)
 
@@ -161,7 +161,15 @@ def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
         return
     data = sec.data or []  # one row per person: read as columns (issue 15)
     kinds = by_value(data, "accountType", _account_kind)  # a Table's Coded column: each kind's word once
-    accounts = {str(uid): kind for uid, kind in zip(column(data, "id"), kinds)}
+    ids = column(data, "id")
+    people = in_order(ids, by_id)  # the accounts in the users' order: each row is its person, no look-ups (issue 15)
+    if people is not None:
+        for p in by_id.values():
+            p.teams_account = "none"
+        for p, kind in zip(people, kinds):
+            p.teams_account = kind
+        return
+    accounts = {str(uid): kind for uid, kind in zip(ids, kinds)}
     for p in by_id.values():
         p.teams_account = accounts.get(p.id, "none")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from datetime import date, datetime
 
 from .. import clock
@@ -17,7 +18,7 @@ from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, kit
 from . import depth_facts
-from .columns import Days, by_value, has_key
+from .columns import Days, by_value, has_key, in_order
 from .people import INACTIVE_SKU_STATES, Person, newest, people_of
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
@@ -179,9 +180,8 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
 
     # each distinct value answered once (a Table's Coded columns: by code), then one pass over the rows (issue 15)
     answers = by_value(rows, "methodsRegistered", registered)
-    # where the report's rows are by_id's people in by_id's order, each row is its person without a look-up by id
-    # (issue 15: 100,000 look-ups, ~35 ms; a list compare of the same id objects is ~1 ms); else looked up by id
-    people = by_id.values() if len(ids) == len(by_id) and ids == list(by_id) else map(by_id.get, ids)
+    # where the report lists by_id's people in by_id's order, each row is its person without a look-up (issue 15)
+    people = in_order(ids, by_id) or map(by_id.get, ids)
     for p, got, mfa, read, admin, admin_known, sspr in zip(people, answers, by_value(rows, "isMfaRegistered", bool),
                                                            mfa_read, admin_col, admin_read, sspr_col):
         if p is None:
@@ -210,8 +210,10 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: de
     for p in by_id.values():
         p.teams_active = False
     active: dict[object, bool] = {}  # lastActivityDate -> active: a report holds a few hundred distinct days
-    for row in rows:
-        p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())
+    people = in_order([row.get("userId") or "" for row in rows], by_id)  # rows in the users' order: no look-ups
+    for row, p in zip(rows, people or repeat(None)):
+        if p is None:
+            p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())
         if p is None:
             continue
         last = row.get("lastActivityDate")
