@@ -63,6 +63,25 @@ def by_value(data: Any, key: str, answer: Any, plain: bool = True) -> list | Non
     return list(map(answer, columns(data, key)[0])) if plain else None
 
 
+def in_order(keys: list, by_id: dict) -> Any:
+    """The person of each key, where the keys are some of ``by_id``'s ids in ``by_id``'s order, each once (a report or
+    listing of users as Graph lists them: at 100k, the MFA report, Teams accounts and usage rows are); else None (look
+    them up by id). One walk along ``by_id`` instead of a dict look-up per row: 100,000 look-ups cost ~35 ms on the
+    session-10 machine, the walk ~6 ms where the rows hold the users' own id objects (issue 15)."""
+    if len(keys) == len(by_id) and keys == list(by_id):  # every person, in order: a list compare (~1 ms)
+        return by_id.values()
+    out = []
+    items = iter(by_id.items())
+    for key in keys:
+        for uid, p in items:
+            if uid is key or uid == key:
+                out.append(p)
+                break
+        else:  # not found further on: another order, an id twice, or nobody's
+            return None
+    return out
+
+
 _UNSEEN: Any = object()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from datetime import date, datetime
 
 from .. import clock
@@ -17,7 +18,7 @@ from ..collect.table import columns
 from ..licensing import capabilities_of_plan, catalog
 from ..licensing.capabilities import ENTRA_P1, kit
 from . import depth_facts
-from .columns import Days, by_value, has_key
+from .columns import Days, by_value, has_key, in_order
 from .people import INACTIVE_SKU_STATES, Person, newest, people_of
 from .device_facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, device_category, devices_of
 
@@ -154,7 +155,7 @@ def _build(snapshot: Snapshot) -> Facts:
         mfa_source = "fallback" if mfa_sec.status == "fallback" else "report"
         _mfa(mfa_sec.data or [], by_id, fallback=mfa_sec.status == "fallback", admin_from_report=is_admin is None)
 
-    by_upn = {p.upn.lower(): p for p in by_id.values()}
+    by_upn = depth_facts.ByUpn(by_id)
     depth_facts.apply_after_users(snapshot, by_id, today, sign_in_read=sign_in_read, by_upn=by_upn)
     device_rule, device_reason, blocker = devices_of(snapshot, by_id, tenant_has)
     _usage(snapshot, by_id, today, by_upn)
@@ -179,9 +180,10 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
 
     # each distinct value answered once (a Table's Coded columns: by code), then one pass over the rows (issue 15)
     answers = by_value(rows, "methodsRegistered", registered)
-    for uid, got, mfa, read, admin, admin_known, sspr in zip(ids, answers, by_value(rows, "isMfaRegistered", bool),
-                                                             mfa_read, admin_col, admin_read, sspr_col):
-        p = by_id.get(uid)
+    # where the report lists by_id's people in by_id's order, each row is its person without a look-up (issue 15)
+    people = in_order(ids, by_id) or map(by_id.get, ids)
+    for p, got, mfa, read, admin, admin_known, sspr in zip(people, answers, by_value(rows, "isMfaRegistered", bool),
+                                                           mfa_read, admin_col, admin_read, sspr_col):
         if p is None:
             continue
         p.methods = got[0]
@@ -194,7 +196,7 @@ def _mfa(rows: object, by_id: dict[str, Person], *, fallback: bool, admin_from_r
             p.sspr = got[2]
 
 
-def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: dict[str, Person] | None = None) -> None:
+def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: depth_facts.ByUpn | None = None) -> None:
     sec = snapshot.section("teams_usage")
     if not sec.usable:
         return
@@ -204,12 +206,14 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: di
     if refreshed is not None:
         today = refreshed
     if by_upn is None:
-        by_upn = {p.upn.lower(): p for p in by_id.values()}
+        by_upn = depth_facts.ByUpn(by_id)  # made whole only if a row's userId is not a person's
     for p in by_id.values():
         p.teams_active = False
     active: dict[object, bool] = {}  # lastActivityDate -> active: a report holds a few hundred distinct days
-    for row in rows:
-        p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())
+    people = in_order([row.get("userId") or "" for row in rows], by_id)  # rows in the users' order: no look-ups
+    for row, p in zip(rows, people or repeat(None)):
+        if p is None:
+            p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())
         if p is None:
             continue
         last = row.get("lastActivityDate")
