@@ -185,6 +185,7 @@ _DOC_COUNT = re.compile(rb'"count"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}(\d{1,19})')
 _COUNT_TAIL = 48  # the longest _DOC_COUNT match and then some: rescanned when the next block comes
 _LONG_VALUE = re.compile(rb'"(codes|text)"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}"\Z')  # before a string allowed to be long
 _BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class _Doc:
@@ -220,12 +221,14 @@ class _Doc:
     def _declared(self, buf: bytearray) -> None:
         """Add the counts declared since the last block (one cut at the block's end is read with the next)."""
         at, end = self.counted, len(buf)
-        for found in _DOC_COUNT.finditer(buf, at):
-            if found.end() == end:  # its digits may go on in the next block
-                self.counted = found.start()
+        while (key := buf.find(b'"count"', at)) >= 0:  # a plain search, then the pattern where it is (~4x the speed)
+            found = _DOC_COUNT.match(buf, key)
+            if found is not None and found.end() == end or found is None and end - key < _COUNT_TAIL:
+                self.counted = key  # cut at the block's end: its digits may go on in the next block
                 return
-            self.declared += min(int(found.group(1)), self.rows_most)
-            at = found.end()
+            if found is not None:
+                self.declared += min(int(found.group(1)), self.rows_most)
+            at = key + 7
         self.counted = max(at, end - _COUNT_TAIL)
 
     def _stretch(self, buf: bytearray, at: int) -> None:
@@ -233,6 +236,10 @@ class _Doc:
         if not _one_string(buf, at, end):
             self.long = None
             return
+        control = _CONTROL.search(buf, at, end)  # no JSON has it, in a string or out (a gzip bomb of zeros)
+        if control is not None:
+            raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=self.path,
+                                      error_type=f"U+{buf[control.start()]:04X}")
         if self.long is None:  # a string over STRING_WINDOW starts: which value it is, and its bytes so far
             start = _string_start(buf, at)
             found = _LONG_VALUE.search(buf, max(0, start - 32), start + 1) if start > 0 else None
