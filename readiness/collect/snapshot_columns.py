@@ -20,6 +20,7 @@ fit together (lengths, codes, counts, types in the encoding) is a SnapshotError 
 from __future__ import annotations
 
 import binascii
+import json
 from array import array
 from itertools import accumulate, chain, count, repeat
 from operator import lt, sub
@@ -261,7 +262,11 @@ class Reader:
 
     def table(self, rows: Any) -> Table:
         """The Table, once every column is in; ``rows``: the count the file declares."""
-        if rows.__class__ is not int or rows != (self.n or 0):
+        if rows.__class__ is not int or rows < 0:  # "45" or 45.0 would read as "declares 45 rows, but ... have 45"
+            shown = {list: "[...]", dict: "{...}"}.get(rows.__class__) or json.dumps(rows)[:40]
+            raise SnapshotError.keyed("snapshot.column_count_not_number", fix_key="snapshot.damaged", where=self.where,
+                                      shown=shown)
+        if rows != (self.n or 0):
             raise SnapshotError.keyed("snapshot.column_count", fix_key="snapshot.damaged", where=self.where,
                                       rows=str(rows)[:20], got=f"{self.n or 0:,}")
         try:

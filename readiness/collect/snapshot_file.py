@@ -163,13 +163,135 @@ def values_in(raw: Any) -> int:
 
 
 def _whole(raw: bytes | bytearray, path: Path) -> Any:
-    """A whole document, parsed only when it cannot hold more values than the row limit allows (DOC_VALUES_PER_ROW)."""
-    rows = max_rows()
-    limit = DOC_VALUES_PER_ROW * rows + VALUES_SLACK
-    if len(raw) > limit and values_in(raw) > limit:
-        raise SnapshotError.keyed("snapshot.doc_too_many_values", path=path, limit=limit, rows=rows, env=MAX_ROWS_ENV)
+    """A whole document read by ``_read_whole`` (bounded as it arrived: _Doc), parsed once its keys say that it gives
+    each section once."""
     _sections_once(raw, path)
     return _parse(raw, path)
+
+
+# A whole document (the files written before the line layout, from b62c849 back, or a line file re-saved by another
+# JSON tool) declares its counts inside what must be parsed, so it is bounded as its bytes arrive, by what they declare
+# so far: every '"count":N' seen (a section's count comes before its data, in the writer's order and in sorted keys;
+# each taken as at most the row limit; one inside an item only loosens the bound, which the row limit caps:
+# DOC_VALUES_PER_ROW), as the line form bounds a line by its section's count. An honest 100k whole file (244 MB, 8.7
+# million values, 669,155 rows declared: the 100k snapshot as the old writer wrote it, bulkjson.dumps) has no section
+# over 6 KB or 192 values a row it declares (skus; users 950 bytes and 37 values), far within BYTES_PER_ROW and
+# VALUES_PER_ROW; the slacks (a line's x 4 and x 2) hold the header and the one-object sections together. And a string is bounded on its own, as a line's
+# is (STRING_WINDOW), but for a palette's codes (at most 4 bytes for 3 rows of the row limit) and a Packed text (rows
+# ended by its separator), which only a line file re-saved whole holds. The attack's 500 MB string took 1.46 GB.
+DOC_BYTES_SLACK = 4 * BYTES_SLACK
+DOC_VALUES_SLACK = 2 * VALUES_SLACK
+_DOC_COUNT = re.compile(rb'"count"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}(\d{1,19})')
+_COUNT_TAIL = 48  # the longest _DOC_COUNT match and then some: rescanned when the next block comes
+_LONG_VALUE = re.compile(rb'"(codes|text)"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}"\Z')  # before a string allowed to be long
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class _Doc:
+    """A whole document's bounds, checked each time ``buf`` (the document so far) has grown: its bytes and its JSON
+    values (values_in) within what the counts declared so far allow, and no STRING_WINDOW stretch (aligned to the
+    document's start) inside one string but a palette's codes or a Packed text's rows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.rows_most = path, max_rows()
+        self.values_most = DOC_VALUES_PER_ROW * self.rows_most + VALUES_SLACK
+        self.declared, self.values, self.counted, self.seen, self.checked = 0, 1, 0, 0, 0
+        self.long: tuple[int, bytes] | None = None  # a long string allowed so far: where it starts, which it is
+
+    def __call__(self, buf: bytearray) -> None:
+        self._declared(buf)
+        end = len(buf)
+        if end > BYTES_PER_ROW * self.declared + DOC_BYTES_SLACK:
+            raise SnapshotError.keyed("snapshot.doc_too_long", fix_key="snapshot.damaged", path=self.path,
+                                      rows=f"{self.declared:,}", limit=f"{BYTES_PER_ROW * self.declared + DOC_BYTES_SLACK:,}",
+                                      per_row=f"{BYTES_PER_ROW:,}")
+        self.values += _marks(buf, self.seen, end)
+        self.seen = end
+        if self.values > self.values_most:
+            raise SnapshotError.keyed("snapshot.doc_too_many_values", path=self.path, limit=self.values_most,
+                                      rows=self.rows_most, env=MAX_ROWS_ENV)
+        if self.values > VALUES_PER_ROW * self.declared + DOC_VALUES_SLACK:
+            raise SnapshotError.keyed("snapshot.doc_values_over", fix_key="snapshot.damaged", path=self.path,
+                                      rows=f"{self.declared:,}", per_row=VALUES_PER_ROW)
+        while self.checked + STRING_WINDOW <= end:
+            self._stretch(buf, self.checked)
+            self.checked += STRING_WINDOW
+
+    def _declared(self, buf: bytearray) -> None:
+        """Add the counts declared since the last block (one cut at the block's end is read with the next)."""
+        at, end = self.counted, len(buf)
+        while (key := buf.find(b'"count"', at)) >= 0:  # a plain search, then the pattern where it is (~4x the speed)
+            found = _DOC_COUNT.match(buf, key)
+            if found is not None and found.end() == end or found is None and end - key < _COUNT_TAIL:
+                self.counted = key  # cut at the block's end: its digits may go on in the next block
+                return
+            if found is not None:
+                self.declared += min(int(found.group(1)), self.rows_most)
+            at = key + 7
+        self.counted = max(at, end - _COUNT_TAIL)
+
+    def _stretch(self, buf: bytearray, at: int) -> None:
+        end = at + STRING_WINDOW
+        if not _one_string(buf, at, end):
+            self.long = None
+            return
+        control = _CONTROL.search(buf, at, end)  # no JSON has it, in a string or out (a gzip bomb of zeros)
+        if control is not None:
+            raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=self.path,
+                                      error_type=f"U+{buf[control.start()]:04X}")
+        if self.long is None:  # a string over STRING_WINDOW starts: which value it is, and its bytes so far
+            start = _string_start(buf, at)
+            found = _LONG_VALUE.search(buf, max(0, start - 32), start + 1) if start > 0 else None
+            self.long = (start, found.group(1) if found else b"")
+            if self.long[1] == b"codes" and buf[start + 1:at].translate(None, _BASE64):
+                self.long = (start, b"")
+        start, kind = self.long
+        if kind == b"codes" and not buf[at:end].translate(None, _BASE64) \
+                and end - start <= 4 * ((self.rows_most + 2) // 3) + 2:
+            return
+        if kind == b"text" and buf.find(_ESC_SEP, at, end) >= 0:
+            return
+        raise SnapshotError.keyed("snapshot.doc_string_too_long", fix_key="snapshot.damaged", path=self.path,
+                                  most=f"{STRING_WINDOW:,}", at=f"{start + 1:,}")
+
+
+def _one_string(buf: bytearray, at: int, end: int) -> bool:
+    """Whether buf[at:end] lies inside one string, seen from the bytes (as _Line._no_long_string sees a line's)."""
+    quote = buf.find(b'"', at, end)
+    if quote > 0 and buf[quote - 1] != 92:  # a quote not escaped: a string starts or ends in the stretch
+        return False
+    if quote >= 0 and buf.count(b'"', at, end) != buf.count(b'\\"', at, end):  # a quote after an escaped backslash
+        return False
+    return _in_a_string(bytes(buf[at:end]))
+
+
+def _string_start(buf: bytearray, at: int) -> int:
+    """Where the string that holds ``at`` opens: the last quote before it that no backslash escapes (-1: none)."""
+    quote = buf.rfind(b'"', 0, at)
+    while quote > 0:
+        before = quote
+        while before > 0 and buf[before - 1] == 92:
+            before -= 1
+        if (quote - before) % 2 == 0:
+            return quote
+        quote = buf.rfind(b'"', 0, quote)
+    return quote
+
+
+def _read_whole(stream: Any, limit: int, path: Path, first: bytes = b"") -> bytearray:
+    """A whole document, at most ``limit`` bytes, each block checked as it comes (_Doc) before more is read."""
+    check = _Doc(path)
+    buf = bytearray(first)
+    check(buf)
+    while True:
+        chunk = stream.read(min(CHUNK, limit + 1 - len(buf)))
+        if not chunk:
+            return buf
+        buf += chunk
+        if len(buf) > limit:
+            raise _too_big(path, limit)
+        check(buf)
 
 
 def _keys(pairs: list) -> list:
@@ -208,7 +330,7 @@ def read_document(path: Path) -> Any:
     """The JSON document in a snapshot file (plain or gzip), read whole with at most ``max_bytes()`` uncompressed
     (not validated: ``read_snapshot`` reads and validates, section by section where the file's layout allows)."""
     with bulkjson.bulk_objects():  # orjson, and no cyclic collection while ~500k objects are built (issue 15)
-        return _open(path, lambda stream, limit: _whole(_read_capped(stream, limit, path), path))
+        return _open(path, lambda stream, limit: _whole(_read_whole(stream, limit, path), path))
 
 
 def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, one_shot: bool = False) -> dict:
@@ -221,7 +343,7 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
         first = budget.readline(HEADER_MAX)  # a header is a few KB; a file in one line (older ones) is read whole
         head = _header(first)
         if head is None:  # not the line layout: one document, read whole
-            doc = _whole(_read_capped(stream, limit, path, bytearray(first)), path)
+            doc = _whole(_read_whole(stream, limit, path, first), path)
             doc = tables_in(doc)
             validate_document(doc, schema_version, statuses)
             for name, sec in doc["sections"].items():
@@ -271,17 +393,6 @@ def _parse(raw: bytes | bytearray, path: Path) -> Any:
     except (ValueError, RecursionError) as exc:
         raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=path,
                                   error_type=type(exc).__name__) from exc
-
-
-def _read_capped(stream: Any, limit: int, path: Path, buf: bytearray | None = None) -> bytearray:
-    buf = bytearray() if buf is None else buf
-    while True:
-        chunk = stream.read(min(CHUNK, limit + 1 - len(buf)))
-        if not chunk:
-            return buf
-        buf += chunk
-        if len(buf) > limit:
-            raise _too_big(path, limit)
 
 
 def _too_big(path: Path, limit: int) -> SnapshotError:
