@@ -32,3 +32,21 @@ def test_loading_leaves_large_buffers_in_the_heap(saved: Path, monkeypatch: pyte
     with bulkjson.bulk_objects():  # a collection's context still holds them apart
         pass
     assert calls == [1]
+
+
+def test_the_values_count_is_the_three_counts_it_replaces() -> None:
+    """values_in and a line part's count (_marks) give exactly the count of commas, '[' and '{' they gave before, also
+    for parts that start and end inside a window, and in bytes and bytearray alike."""
+    import random
+
+    from readiness.collect import snapshot_file
+
+    rng = random.Random(15)
+    window = snapshot_file._MARKS_WINDOW
+    for size in (0, 1, 7, window - 1, window, window + 1, 3 * window + 17):
+        raw = bytes(rng.choice(b',[{]}":ab \\x\x00\xff') for _ in range(size))
+        for data in (raw, bytearray(raw)):
+            assert snapshot_file.values_in(data) == raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1
+            for start, end in ((0, size), (size // 3, size - size // 5), (size // 2, size // 2)):
+                want = raw.count(b",", start, end) + raw.count(b"[", start, end) + raw.count(b"{", start, end)
+                assert snapshot_file._marks(data, start, end) == want
