@@ -159,7 +159,19 @@ def values_in(raw: Any) -> int:
     """At most how many JSON values (and keys) parsing ``raw`` makes, counted at C speed without parsing: every value
     but the first follows a comma, or opens an array or an object (a '[' or '{'); inside strings these are counted too,
     so this is an upper bound."""
-    return raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1
+    return _marks(raw, 0, len(raw)) + 1
+
+
+_NOT_MARKS = bytes(sorted(set(range(256)) - set(b",[{")))  # what translate drops to leave only the marks
+_MARKS_WINDOW = 64 * 1024
+
+
+def _marks(raw: Any, start: int, end: int) -> int:
+    """values_in's count of a part of a line (without its 1): the commas, '[' and '{' in ``raw[start:end]``, in one pass
+    a window at a time (a 64 KB copy with everything else dropped) instead of three counts over the part: 0.04 s
+    instead of 0.09-0.12 s for the 57 MB of a 100k snapshot's long lines (issue 15)."""
+    window, drop = _MARKS_WINDOW, _NOT_MARKS
+    return sum(len(raw[at:min(at + window, end)].translate(None, drop)) for at in range(start, end, window))
 
 
 def _whole(raw: bytes | bytearray, path: Path) -> Any:
@@ -356,8 +368,9 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
             return doc
         return _read_lines(budget, head, schema_version, set(statuses))
 
-    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked (issue 15)
-    with bulkjson.bulk_objects(freeze=one_shot):
+    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked; large buffers
+    # from the heap (bulkjson.bulk_objects: half the page faults) (issue 15)
+    with bulkjson.bulk_objects(freeze=one_shot, buffers_apart=False):
         return _open(path, read)
 
 
@@ -470,11 +483,6 @@ class _Budget:
         limit = OBJECT_VALUES_PER_ROW * self.rows + VALUES_SLACK
         if len(raw) > limit and values_in(raw) > limit:
             raise self.too_many_values(where, self.rows, OBJECT_VALUES_PER_ROW)
-
-
-def _marks(raw: Any, start: int, end: int) -> int:
-    """values_in's count of a part of a line (without its 1)."""
-    return raw.count(b",", start, end) + raw.count(b"[", start, end) + raw.count(b"{", start, end)
 
 
 def _in_a_string(stretch: bytes) -> bool:
