@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from readiness import i18n
 from tests.collect.test_devices_expanded import ROOT, ExpandGraph
-from tests.collect.test_owner_rounds import Graph, _read
+from tests.collect.test_owner_rounds import Graph
+from tests.helpers import read_devices as _read
 
 OTHER_VERSION = "http://127.0.0.1:9/beta"
 
