@@ -24,7 +24,7 @@ from ..licensing.capabilities import capabilities_of_plan
 from .queries import (GROUP_FIELDS, MANAGED_FIELDS, REGISTRATION_FIELDS, USER_FIELDS, build)
 from .. import bulkjson
 from .columns import for_section
-from .devices import _owners_link as page_of_same, entra_devices
+from .devices import entra_devices, same_resource_link
 from .reading import _collection, _guard, _ladder, classify
 from .shapes import FIELDS, NESTED, STR, check_item
 from .snapshot import COMPLETE, FALLBACK, FORBIDDEN, SKIPPED, Section
@@ -486,7 +486,7 @@ async def _later_methods(client: GraphClient, uid: str, page: dict) -> list:
     check_page(page, METHODS)
     resource = f"/users/{uid}/authentication/methods"
     here = client.endpoint.base_url + resource
-    url = page_of_same(client, client.next_url(here, page["@odata.nextLink"], {here}, METHODS), resource, METHODS)
+    url = same_resource_link(client, client.next_url(here, page["@odata.nextLink"], {here}, METHODS), resource, METHODS)
     values: list = []
     read = 1
     try:
@@ -494,7 +494,7 @@ async def _later_methods(client: GraphClient, uid: str, page: dict) -> list:
             read += 1
             link = more.get("@odata.nextLink")
             if link is not None:
-                url = page_of_same(client, client.next_url(url, link, set(), METHODS), resource, METHODS)
+                url = same_resource_link(client, client.next_url(url, link, set(), METHODS), resource, METHODS)
             values.extend(more["value"])
     except RefusedMidway as exc:  # Graph's answer as iter_pages said it; its pages counted from the user's second
         raise RefusedMidway(key=exc.key, params=dict(exc.params, name=METHODS, page=read + 1), fix_key=exc.fix_key,

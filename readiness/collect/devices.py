@@ -166,10 +166,11 @@ def _put(found: dict[str, list], did: str, owners: list, endpoint: str) -> None:
                                fix_key="graph.bad_answer", path=endpoint)
 
 
-def _owners_link(client: GraphClient, url: str, resource: str, name: str, *, batch: bool = False) -> str:
-    """An owners read's next page (``url``, absolute, already on Graph's origin) must be another page of the same
-    resource (``/devices``, or one device's ``/registeredOwners``), compared case-insensitively after the version:
-    a link to another collection would read as devices without owners. ``batch``: the page is to be read inside a
+def same_resource_link(client: GraphClient, url: str, resource: str, name: str, *, batch: bool = False) -> str:
+    """A paged read's next page (``url``, absolute, already on Graph's origin) must be another page of the same
+    resource (``/devices``, one device's ``/registeredOwners``, one user's authentication methods in collectors.py),
+    compared case-insensitively after the version: a link to another collection would read as, say, devices without
+    owners. ``batch``: the page is to be read inside a
     $batch (whose URLs are relative to the version), said so when the link leaves the version."""
     base = client.endpoint.base_url
     if not url.startswith(base + "/"):
@@ -195,7 +196,7 @@ async def _owner_chain(client: GraphClient, endpoint: str, strings: dict, first:
             read += 1
             link = page.get("@odata.nextLink")
             if link is not None:  # iter_pages checked its origin and that it is new; the page it leads to is not read
-                here = _owners_link(client, urljoin(here, link), endpoint, name)
+                here = same_resource_link(client, urljoin(here, link), endpoint, name)
             _add_page(found, page, typed, strings, endpoint)
     except GraphError as exc:
         raise _midway(exc, read) from None
@@ -253,7 +254,7 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
                     check_page(page, name)
                 link = page.get("@odata.nextLink")
                 if link is not None:
-                    nxt = _owners_link(client, client.next_url(base + url, link, seen[shard], name), endpoint, name,
+                    nxt = same_resource_link(client, client.next_url(base + url, link, seen[shard], name), endpoint, name,
                                        batch=True)
                     seen[shard].add(nxt)
                     following[shard] = nxt[len(base):]
@@ -328,7 +329,7 @@ async def _expanded_rows(client: GraphClient, endpoint: str, compact: Compactor,
     async for page in client.iter_pages(info):
         link = page.get("@odata.nextLink")
         if link is not None:  # iter_pages checked its origin and that it is new; the page it leads to is not read
-            here = _owners_link(client, urljoin(here, link), endpoint, name)
+            here = same_resource_link(client, urljoin(here, link), endpoint, name)
         for d in bulkjson.share([check_item("devices", v, endpoint) for v in page.get("value", [])]):
             refs = d.get("registeredOwners")
             if refs is None:  # missing or null: the expanded property always comes as a list
@@ -371,11 +372,11 @@ async def owners_by_batch(client: GraphClient, ids: list[str]) -> dict[str, list
         link = page.get("@odata.nextLink")
         if link is not None:
             here = base + resource + "?$select=id"
-            nxt = _owners_link(client, client.next_url(here, link, {here}, name), resource, name)
+            nxt = same_resource_link(client, client.next_url(here, link, {here}, name), resource, name)
             async for more in client.iter_pages(nxt):
                 following = more.get("@odata.nextLink")
                 if following is not None:
-                    nxt = _owners_link(client, urljoin(nxt, following), resource, name)
+                    nxt = same_resource_link(client, urljoin(nxt, following), resource, name)
                 owners.extend(_owner_ids(more["value"], strings, name))
         out[i] = owners
     return out
