@@ -152,6 +152,10 @@ async def _teams(client: GraphClient, groups_sec: Section) -> Section:
     if ids and forbidden == len(ids):
         return Section("teams", FORBIDDEN, endpoint="/teams/{id}", permission="Team.ReadBasic.All",
                        reason=Phrase("cli.progress.reasons.no_permission", permission="Team.ReadBasic.All"))
+    if forbidden:  # the checks would judge the teams it could read as all of them: unread is never a pass
+        refused = Phrase("cli.progress.reasons.teams_refused", n=forbidden, total=len(ids), permission="Team.ReadBasic.All")
+        return Section("teams", FORBIDDEN, endpoint="/teams/{id}", permission="Team.ReadBasic.All", reason=refused,
+                       notes=[str(refused)])
     sec = Section("teams", COMPLETE, items, endpoint="/teams/{id} ($batch)", count=len(items))
     if missing:
         sec.notes.append(f"{missing} team(s) could not be read (old teams without a team object, or deleted meanwhile)")

@@ -1,0 +1,70 @@
+"""A 403 for some teams (not all) in the teams' ``$batch`` read: the section is not complete with the refused teams
+left out (the checks would judge the teams it could read as all of them, and could pass), it is forbidden, saying how
+many of how many teams Graph refused and which permission (also a note the report lists); the audit is partial (a permission, exit 0), never
+success. Over real HTTP against the simulator, its team route refusing one team.
+
+Docs: https://learn.microsoft.com/graph/json-batching (each request in a batch is answered on its own, as if sent
+alone), https://learn.microsoft.com/graph/api/team-get (Team.ReadBasic.All; a team the caller may not read is
+refused), https://learn.microsoft.com/graph/errors (403: "Access is denied to the requested resource").
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import readiness
+from readiness.cli import cli
+from readiness.simulator import Simulator, generate_tenant
+from readiness.simulator.routes import ROUTES
+from readiness.simulator.server import SimulatorServer
+from readiness.simulator.wire import SimResponse
+
+DENIED = {"error": {"code": "Forbidden", "message": "Access is denied to the requested resource."}}
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(generate_tenant("unprepared-sme", seed=7))
+
+
+def _refuse(monkeypatch, sim: Simulator, how_many: int) -> int:  # noqa: ANN001
+    """The team route answers 403 for the first ``how_many`` teams; returns the number of teams."""
+    teams = [g["id"] for g in sim.tenant.groups if "Team" in (g.get("resourceProvisioningOptions") or [])]
+    assert len(teams) > how_many >= 1, teams
+    refused = set(teams[:how_many])
+    route = next(r for r in ROUTES if r.method == "GET" and r.handler.__name__ == "teams_get")
+    real = route.handler
+
+    def handler(s, req, m):  # noqa: ANN001, ANN202
+        if any(t in req.path for t in refused):
+            return SimResponse.json(403, DENIED)
+        return real(s, req, m)
+
+    monkeypatch.setattr(route, "handler", handler)
+    return len(teams)
+
+
+def test_one_team_refused_makes_the_section_forbidden_with_counts(sim, monkeypatch) -> None:  # noqa: ANN001
+    total = _refuse(monkeypatch, sim, 1)
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        sec = readiness.collect(readiness.connect(graph_url=server.base_url)).sections["teams"]
+    assert sec.status == "forbidden" and sec.permission == "Team.ReadBasic.All" and not sec.data, (sec.status, sec.data)
+    en, de = sec.reason.text("en"), sec.reason.text("de")
+    assert f"1 of {total} teams" in en and "403" in en and "Team.ReadBasic.All" in en, en
+    assert f"1 von {total} Teams" in de and "Team.ReadBasic.All" in de, de
+
+
+def test_the_audit_is_partial_and_lists_the_teams_not_evaluated(sim, monkeypatch) -> None:  # noqa: ANN001
+    total = _refuse(monkeypatch, sim, 1)
+    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["status"] == "partial", doc["status"]
+    teams = next(m for m in doc["data"]["not_evaluated"] if m["section"] == "teams")
+    assert teams["status"] == "forbidden" and teams["permission"] == "Team.ReadBasic.All" and f"1 of {total} teams" in teams["notes"][0], teams
