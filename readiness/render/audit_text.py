@@ -124,13 +124,13 @@ def render_table(view: AuditView, *, color: bool = False, width: int | None = No
         out.append(f"\n{L['findings']}")
         rows = [[paint(c.status_word, c.status, color), c.severity_word, c.id, esc(c.message)] for c in findings]
         out.append(fit(rows, [L["status_label"], L["severity_label"], L["check"], L["result"]], width or 120, 3))
-    not_ready = view.not_ready
+    shown, not_ready = view.not_ready_head(PEOPLE_LIMIT)  # the rest only counted (50,000 at 100,000 people)
     if not_ready:
-        out.append(f"\n{L['not_ready_people']} ({len(not_ready)})")
-        rows = [[esc(r.name), esc(r.upn), esc(r.department), r.reasons] for r in not_ready[:PEOPLE_LIMIT]]
+        out.append(f"\n{L['not_ready_people']} ({not_ready})")
+        rows = [[esc(r.name), esc(r.upn), esc(r.department), r.reasons] for r in shown]
         out.append(fit(rows, [L["person"], L["upn"], L["department"], L["reasons"]], width or 160, 3))
-        if len(not_ready) > PEOPLE_LIMIT:
-            out.append(text("and_more", lang, n=len(not_ready) - PEOPLE_LIMIT))
+        if not_ready > PEOPLE_LIMIT:
+            out.append(text("and_more", lang, n=not_ready - PEOPLE_LIMIT))
     if view.not_evaluated:
         out.append(f"\n{L['not_checked']}")
         out.append(fit([[name, esc(why)] for name, why in view.not_evaluated], [L["section"], L["why"]], width or 120, 1))
