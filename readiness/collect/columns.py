@@ -218,8 +218,8 @@ class Builder:
         if self.extra is not None:
             self.extra(k, col, col)
         if fn is not None:
-            if fn is sign_in and _compact_sign_ins(col):
-                return col  # what sign_in would make of each: an equal dict (a snapshot file holds them compacted)
+            if fn is sign_in:
+                return _sign_ins(col)
             return list(map(fn, col))
         if kinds <= _STRINGY and k not in self.packed:  # Packed: not kept as str, so not in the table
             if self._coded(k):
@@ -322,6 +322,12 @@ def _texts(col: list) -> list[str]:
 
 
 _LISTY = frozenset({list, type(None)})
+_DICT = frozenset({dict})
+_NO_KEYS: dict = {}
+
+
+def _or_empty(value: Any) -> Any:
+    return _NO_KEYS if value is None else value
 
 
 class _Items:
@@ -342,6 +348,26 @@ class _Equal:
 
     def __init__(self, values: list) -> None:
         self.values = values
+
+
+_SIGN_IN_KEYS = frozenset(SIGN_IN_FIELDS)
+_FIRST, _SECOND = SIGN_IN_FIELDS
+
+
+def _sign_ins(col: list) -> list:
+    """``list(map(compact.sign_in, col))``, made a column at a time where it can be (issue 15): the values themselves
+    when they are compact already (a snapshot file's); else each row that has both SIGN_IN_FIELDS set (Graph sends
+    signInActivity with more keys than these: the request ids, the last successful sign-in) as an equal dict made from
+    the two keys' columns, without a call, and only the others through sign_in."""
+    first = col[0] if col else None
+    if not (first.__class__ is dict and not _SIGN_IN_KEYS.issuperset(first)) and _compact_sign_ins(col):
+        return col  # what sign_in would make of each: an equal dict (a snapshot file holds them compacted)
+    acts = col if None not in col else list(map(_or_empty, col))
+    if set(map(type, acts)) == _DICT:
+        ones = list(map(dict.get, acts, repeat(_FIRST)))
+        twos = list(map(dict.get, acts, repeat(_SECOND)))
+        return [{_FIRST: one, _SECOND: two} if one and two else sign_in(act) for act, one, two in zip(col, ones, twos)]
+    return list(map(sign_in, col))
 
 
 def _compact_sign_ins(col: list) -> bool:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from itertools import repeat
+from itertools import chain, islice, repeat
+from operator import attrgetter, is_not
 from typing import Any, Awaitable
 from urllib.parse import urljoin, urlsplit
 
@@ -122,6 +123,9 @@ def _owners_query(client: GraphClient, first: str) -> Any:
                  filter=f"startsWith(deviceId,'{first}')", top=100)
 
 
+_OWNERS, _ID = attrgetter("owners"), attrgetter("id")  # of a typed owners page's items (pages.owners_decoder)
+
+
 def _add_page(found: dict[str, list], page: dict, typed: Any, strings: dict, endpoint: str) -> None:
     """A page of owners (typed by pages.owners_decoder, or dicts checked as shapes says) into ``found``.
 
@@ -131,12 +135,22 @@ def _add_page(found: dict[str, list], page: dict, typed: Any, strings: dict, end
     as "no owners"."""
     items = page.get("value", [])
     if typed is not None and items and items[0].__class__ is typed.item:  # ids, owners and their ids typed and required
-        put = found.setdefault
-        for d in items:  # _put, inline: one call fewer for each of ~110,000 devices
-            owners = [strings.setdefault(i, i) for i in (o.id for o in d.owners)]
-            had = put(d.id, owners)
-            if had is not owners and had != owners:
-                _put(found, d.id, owners, endpoint)
+        # a page at a time at C speed (issue 15): the owners' ids shared in one pass, cut back into one list per device
+        refs = list(map(_OWNERS, items))
+        flat = list(map(_ID, chain.from_iterable(refs)))
+        flat = list(map(strings.setdefault, flat, flat))
+        counts = set(map(len, refs))
+        if counts == {1}:  # one owner each, the usual device
+            owners = list(map(list, zip(flat)))
+        else:
+            rest = iter(flat)
+            owners = [list(islice(rest, len(r))) for r in refs]
+        ids = list(map(_ID, items))
+        had = list(map(found.setdefault, ids, owners))
+        if any(map(is_not, had, owners)):  # a device seen before (in this page or another): only with the same owners
+            for did, was, new in zip(ids, had, owners):
+                if was is not new and was != new:
+                    _put(found, did, new, endpoint)
         return
     if set(map(type, items)) - {dict}:
         raise not_object(endpoint, next(x for x in items if x.__class__ is not dict))
