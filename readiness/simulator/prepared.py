@@ -23,6 +23,7 @@ class Prepared:
         self._building: dict[tuple, threading.Event] = {}
         self._keep = keep
         self.builds = 0  # how many times an answer was built (tests count them)
+        self.waiting = 0  # requests waiting for another request's build
 
     def get(self, state: Hashable, key: Hashable, build: Callable[[], Any]) -> Any:
         """The answer for ``key`` in tenant state ``state``, built by ``build()`` unless it is kept or being built."""
@@ -37,7 +38,11 @@ class Prepared:
                     running = self._building[full] = threading.Event()
                     self.builds += 1
                     break
+            with self._lock:
+                self.waiting += 1
             running.wait()  # another request builds it; if that build failed, the loop builds it here
+            with self._lock:
+                self.waiting -= 1
         value, built = None, False
         try:
             value, built = build(), True
