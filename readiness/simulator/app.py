@@ -17,6 +17,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from . import tokens
+from .prepared import Prepared
 from .odata import QueryError, parse_filter, parse_orderby, parse_search, parse_select, parse_top, project, sort_rows
 from .tenant import SimError, Tenant
 from .wire import Collection, Route, SimRequest, SimResponse  # noqa: F401 - also imported from here
@@ -98,6 +99,7 @@ class Simulator:
         self._lock = threading.Lock()
         self._links: dict[str, dict] = {}  # skiptoken -> paging state
         self._downloads: dict[str, tuple[bytes, float]] = {}
+        self.prepared = Prepared()  # usage reports built once per tenant state (simulator/prepared.py)
         self._throttle: list[tuple[float, float]] = []  # (answered at, until)
         self.routes = ROUTES
         self.download_host: str | None = None  # set by the server: another host name for report downloads
@@ -420,8 +422,11 @@ class Simulator:
     # -- report downloads --------------------------------------------------------------------
     def offer_download(self, req: SimRequest, content: bytes) -> SimResponse:
         token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._downloads[token] = (content, time.monotonic() + 300)
+        now = time.monotonic()
+        with self._lock:  # expired links go: each held a whole report (a 400,000-person one is 86 MB)
+            for old in [k for k, (_, until) in self._downloads.items() if until < now]:
+                del self._downloads[old]
+            self._downloads[token] = (content, now + 300)
         host = self.download_host or req.origin.replace("//", "//reports.", 1)
         return SimResponse(302, {"Location": f"{host}/_download/{token}", "Content-Type": "text/plain"})
 

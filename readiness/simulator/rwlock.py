@@ -2,6 +2,7 @@
 
 ``with tenant.lock:`` takes it for writing, as before; the simulator serves GETs under ``tenant.lock.read()``
 so that reads no longer queue behind one another (issue 15: one slow read used to hold up every request).
+``writes`` counts the writers' entries and exits: answers derived from the tenant (simulator/prepared.py) key on it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ class ReadWriteLock:
         self._readers = 0
         self._writer: int | None = None  # thread id of the writer
         self._depth = 0  # the writer's re-entries
+        # bumped when a writer takes the lock and when it lets go: a reader never sees the same count on both sides
+        # of a write, and the writing thread's own reads (nested) do not share a count with the state before it
+        self.writes = 0
 
     @contextmanager
     def read(self) -> Iterator[None]:
@@ -49,6 +53,7 @@ class ReadWriteLock:
             while self._writer is not None or self._readers:
                 self._cond.wait()
             self._writer, self._depth = me, 1
+            self.writes += 1
 
     def release(self) -> None:
         with self._cond:
@@ -57,6 +62,7 @@ class ReadWriteLock:
             self._depth -= 1
             if not self._depth:
                 self._writer = None
+                self.writes += 1
                 self._cond.notify_all()
 
     def __enter__(self) -> "ReadWriteLock":
