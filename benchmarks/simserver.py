@@ -16,7 +16,7 @@ class ServerProcess:
     def __enter__(self) -> "ServerProcess":
         self.proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--port", "0", *self.args],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.time() + 600
+        deadline = time.time() + 1800  # a 400,000-person tenant takes minutes to generate on a busy machine
         while time.time() < deadline and not (self.url and self.token):
             line = self.proc.stdout.readline()
             if not line and self.proc.poll() is not None:

@@ -24,7 +24,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from urllib.parse import quote
 
 import orjson
@@ -72,19 +72,29 @@ def _items(sim: Simulator, coll: str) -> list[dict]:
     return {"users": t.users, "groups": t.groups, "devices": t.devices}[coll]
 
 
-def _state(sim: Simulator, coll: str, select: list[str]) -> tuple[dict[str, tuple], dict[str, frozenset]]:
+def _values(sim: Simulator, coll: str, select: list[str]) -> Iterator[tuple[str, tuple]]:
+    """Each object's id and its selected values, frozen, one object at a time (a round never holds them all)."""
     if coll == "users":  # computed properties (assignedPlans, provisionedPlans) as the list read serves them
         from .reads import _user_view
 
         cache: dict = {}
-        rows = {o["id"]: tuple(_freeze(v) for v in _user_view(sim.tenant, o, select, cache).values()) for o in _items(sim, coll)}
+        for o in _items(sim, coll):
+            yield o["id"], tuple(_freeze(v) for v in _user_view(sim.tenant, o, select, cache).values())
     else:
-        rows = {o["id"]: tuple(_freeze(o.get(k)) for k in select) for o in _items(sim, coll)}
-    members: dict[str, frozenset] = {}
-    if coll == "groups" and "members" in select:
-        gm, alive = sim.tenant.group_members, sim.tenant.users_by_id  # a deleted user leaves its groups
-        members = {gid: frozenset(uid for uid in gm.get(gid, ()) if uid in alive) for gid in rows}
-    return rows, members
+        for o in _items(sim, coll):
+            yield o["id"], tuple(_freeze(o.get(k)) for k in select)
+
+
+def _members(sim: Simulator, coll: str, select: list[str], ids: Iterable[str]) -> dict[str, frozenset]:
+    if coll != "groups" or "members" not in select:
+        return {}
+    gm, alive = sim.tenant.group_members, sim.tenant.users_by_id  # a deleted user leaves its groups
+    return {gid: frozenset(uid for uid in gm.get(gid, ()) if uid in alive) for gid in ids}
+
+
+def _state(sim: Simulator, coll: str, select: list[str]) -> tuple[dict[str, tuple], dict[str, frozenset]]:
+    rows = dict(_values(sim, coll, select))
+    return rows, _members(sim, coll, select, rows)
 
 
 def _freeze(value: Any) -> Any:
@@ -137,10 +147,9 @@ def _kept(value: Any) -> Any:
     return value
 
 
-def _issue(sim: Simulator, coll: str, select: list[str], rows: dict, members: dict) -> str:
+def _issue(sim: Simulator, coll: str, select: list[str], kept: dict, members: dict) -> str:
     st = _store(sim)
     token = secrets.token_urlsafe(24)
-    kept = {oid: tuple(map(_kept, values)) for oid, values in rows.items()}
     with _GUARD:
         st["tokens"][token] = {"coll": coll, "select": select, "rows": kept, "members": members}
         while len(st["tokens"]) > MAX_TOKENS:
@@ -148,27 +157,34 @@ def _issue(sim: Simulator, coll: str, select: list[str], rows: dict, members: di
     return token
 
 
-def _changes(sim: Simulator, coll: str, select: list[str], old: dict | None, rows: dict, members: dict) -> list[dict]:
+def _round(sim: Simulator, coll: str, select: list[str], old: dict | None, latest: bool) -> tuple[list[dict], str]:
+    """The round's changes since ``old`` (none for ``latest``) and the new token, which keeps each object's values as
+    ``_kept`` digests: the values are frozen one object at a time, compared, and let go."""
     props = [k for k in select if k != "members"]
     out: list[dict] = []
     old_rows = old["rows"] if old else {}
     old_members = old["members"] if old else {}
-    for oid, values in rows.items():
+    members = _members(sim, coll, select, (o["id"] for o in _items(sim, coll)))
+    kept: dict[str, tuple] = {}
+    for oid, values in _values(sim, coll, select):
+        now = kept[oid] = tuple(map(_kept, values))
+        if latest:
+            continue
         before = old_rows.get(oid)
         item: dict[str, Any] = {"id": oid}
         if before is None:
             item.update({k: _thaw(v) for k, v in zip(props, values[:len(props)]) if k != "id"})
         else:
-            item.update({k: _thaw(v) for k, v, b in zip(props, values, before) if _kept(v) != b and k != "id"})
+            item.update({k: _thaw(v) for k, v, n, b in zip(props, values, now, before) if n != b and k != "id"})
         if members:
-            now, was = members.get(oid, frozenset()), old_members.get(oid, frozenset())
-            if now != was:
-                item["members@delta"] = _member_refs(now - was) + _member_refs(was - now, removed=True)
+            now_m, was = members.get(oid, frozenset()), old_members.get(oid, frozenset())
+            if now_m != was:
+                item["members@delta"] = _member_refs(now_m - was) + _member_refs(was - now_m, removed=True)
         if before is None or len(item) > 1:
             out.append(item)
-    for oid in old_rows.keys() - rows.keys():
-        out.append({"id": oid, "@removed": {"reason": REMOVED_REASON[coll]}})
-    return out
+    if not latest:
+        out.extend({"id": oid, "@removed": {"reason": REMOVED_REASON[coll]}} for oid in old_rows.keys() - kept.keys())
+    return out, _issue(sim, coll, select, kept, members)
 
 
 def delta(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
@@ -201,9 +217,7 @@ def delta(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
         select = ["id"] + [s for s in select if s != "id"]
         for bad in NOT_IN_DELTA & set(select):
             raise QueryError(f"Property '{bad}' is not supported in a delta query.", "BadRequest")
-    rows, members = _state(sim, coll, select)
-    new_token = _issue(sim, coll, select, rows, members)
-    items = [] if token == "latest" else _changes(sim, coll, select, old, rows, members)
+    items, new_token = _round(sim, coll, select, old, token == "latest")
     return _page(sim, base, context, items, 0, new_token)
 
 
