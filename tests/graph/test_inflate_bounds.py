@@ -66,7 +66,7 @@ def _serve(body: bytes, encoding: str, seen: list | None = None):  # noqa: ANN20
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()  # shutdown within 0.05 s, not 0.5
     return server
 
 
