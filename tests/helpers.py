@@ -158,7 +158,8 @@ class HttpDouble:
             setattr(Handler, f"do_{method}", Handler.serve)
         self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.url = Handler.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1.0"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever's next look (every 0.5 s by default): 0.05 s ends a test sooner
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> HttpDouble:
         self._thread.start()

@@ -36,6 +36,7 @@ class Faults:
     consistency_delay: float = 0.0  # a created team answers 404 this long after creation
     write_rate: float = 0.0  # writes per second per tenant (token bucket; 0 = unlimited), like Graph's write limits
     write_burst: int = 100
+    write_start: float | None = None  # writes left in the bucket when the first write arrives (None: full; 0: just spent)
     first: tuple[str, ...] = ()  # faults for the first requests, in order ("429", "503", "504", "drop"), then random
     seed: int = 1
 
@@ -106,8 +107,8 @@ class Simulator:
         # requests already in flight when a 429 left; the HTTP server adds the time a thread may wait for the GIL
         self.grace = 0.05
         self._scripted = 0
-        self._tokens = float(self.faults.write_burst)
-        self._refilled = time.monotonic()
+        self._tokens = float(self.faults.write_burst if self.faults.write_start is None else self.faults.write_start)
+        self._refilled: float | None = None  # the bucket refills from the first write on (a full one cannot grow anyway)
 
     def take_write(self) -> float | None:
         """Spend one write from the tenant's bucket; None if allowed, else seconds until one is free."""
@@ -116,6 +117,8 @@ class Simulator:
             return None
         with self._lock:
             now = time.monotonic()
+            if self._refilled is None:
+                self._refilled = now
             self._tokens = min(self.faults.write_burst, self._tokens + (now - self._refilled) * rate)
             self._refilled = now
             if self._tokens >= 1:

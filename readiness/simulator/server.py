@@ -77,7 +77,8 @@ class SimulatorServer:
         # report downloads redirect to another host name for the same server, as Graph's do
         sim.download_host = f"http://localhost:{self.port}"
         sim.grace = 0.15  # a handler thread can wait tens of ms for the GIL before it stamps a request's arrival
-        self._thread = threading.Thread(target=self._server.serve_forever, name="graph-simulator", daemon=True)
+        # serve_forever looks for shutdown() every poll interval (0.5 s by default): every stop waited up to that long
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="graph-simulator", daemon=True)
 
     @property
     def base_url(self) -> str:

@@ -165,6 +165,10 @@ def test_a_one_shot_load_freezes_what_it_read_instead_of_walking_it(monkeypatch:
 
 # -- sharing a report's rows a key at a time ----------------------------------------------------------------------
 def test_rows_shared_a_key_at_a_time_are_what_the_item_walk_shares(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Random reports: lists of rows just under, at and over bulkjson.ROWS, whose keys hold a string in every row (shared
+    # a column at a time), a string or nothing, a string or another value, or nested values (rows again); keys in
+    # another order in some rows; shared 1 to 5 levels down. Lists of mixed values are walked item by item.
+    import gc
     import json
 
     from readiness import bulkjson
@@ -172,13 +176,34 @@ def test_rows_shared_a_key_at_a_time_are_what_the_item_walk_shares(monkeypatch: 
     rng = random.Random(15)
     words = ["a", "b", "ab", "xxxxx", "é"]
 
-    def gen(depth: int):  # noqa: ANN202
+    def scalar():  # noqa: ANN202
+        return rng.choice([*words, 1, None, True, 2.5])
+
+    def value(depth: int):  # noqa: ANN202
         r = rng.random()
-        if depth <= 0 or r < 0.4:
-            return rng.choice([*words, 1, None, True, 2.5])
-        if r < 0.7:
-            return [gen(depth - 1) for _ in range(rng.choice([0, 1, 3, 40, 50]))]
-        return {rng.choice(["k1", "k2", "k3", "k4"]): gen(depth - 1) for _ in range(rng.randint(0, 4))}
+        if depth <= 0 or r < 0.45:
+            return scalar()
+        if r < 0.6:
+            return rows(depth - 1)
+        if r < 0.8:
+            return [value(depth - 1) for _ in range(rng.choice([0, 1, 3]))]
+        return {rng.choice(["k1", "k2", "k3", "k4"]): value(depth - 1) for _ in range(rng.randint(0, 4))}
+
+    def rows(depth: int) -> list:
+        keys = rng.sample(["k1", "k2", "k3", "k4", "k5"], rng.randint(0, 4))
+        kinds = {k: rng.choice(["str", "str", "str or none", "str or other", "nested"]) for k in keys}
+        out = []
+        for _ in range(rng.choice([0, 1, bulkjson.ROWS - 1, bulkjson.ROWS, bulkjson.ROWS + 1])):
+            row = {}
+            for k, kind in (kinds.items() if rng.random() < 0.8 else reversed(kinds.items())):
+                if kind == "nested":
+                    row[k] = value(depth)
+                elif kind == "str" or rng.random() < 0.8:
+                    row[k] = rng.choice(words)
+                elif kind == "str or other":
+                    row[k] = scalar()
+            out.append(row)
+        return out
 
     def string_ids(x, out: list) -> list:  # noqa: ANN001
         if isinstance(x, str):
@@ -188,14 +213,26 @@ def test_rows_shared_a_key_at_a_time_are_what_the_item_walk_shares(monkeypatch: 
                 string_ids(v, out)
         return out
 
-    for _ in range(200):
-        text = json.dumps([gen(5) for _ in range(rng.choice([1, 40, 60]))])
-        fast, slow, depth = json.loads(text), json.loads(text), rng.randint(1, 5)
-        with bulkjson.bulk_objects():
-            bulkjson.share(fast, depth)
-        monkeypatch.setattr(bulkjson, "ROWS", 10**9)  # every list walked item by item, as before
-        with bulkjson.bulk_objects():
-            bulkjson.share(slow, depth)
-        monkeypatch.undo()
-        assert json.dumps(fast) == json.dumps(slow)  # the same values, keys in the same order
-        assert len(set(string_ids(fast, []))) == len(set(string_ids(slow, [])))  # as many strings made one
+    key_at_a_time = []
+    real_rows = bulkjson._rows
+    monkeypatch.setattr(bulkjson, "_rows", lambda items, *a: key_at_a_time.append(len(items)) or real_rows(items, *a))
+    # the contexts' one full collection each (a worker's whole heap, 400 times: minutes on a loaded machine) is not
+    # what this test is about: with the collector off before they open, they run none
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(200):
+            text = json.dumps(rows(4) if rng.random() < 0.5 else [value(4) for _ in range(rng.choice([1, 3, 40]))])
+            fast, slow, depth = json.loads(text), json.loads(text), rng.randint(1, 5)
+            with bulkjson.bulk_objects():
+                bulkjson.share(fast, depth)
+            with monkeypatch.context() as every_item:
+                every_item.setattr(bulkjson, "ROWS", 10**9)  # every list walked item by item, as before
+                with bulkjson.bulk_objects():
+                    bulkjson.share(slow, depth)
+            assert json.dumps(fast) == json.dumps(slow)  # the same values, keys in the same order
+            assert len(set(string_ids(fast, []))) == len(set(string_ids(slow, [])))  # as many strings made one
+    finally:
+        if enabled:
+            gc.enable()
+    assert len(key_at_a_time) > 100 and min(key_at_a_time) >= bulkjson.ROWS  # the reports did take the column path

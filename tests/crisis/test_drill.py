@@ -115,10 +115,19 @@ def test_a_drill_refuses_any_url_but_its_replica() -> None:
 def test_a_drill_counts_the_time_graphs_write_limit_costs(demo_snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
     # Graph's identity-and-access write limit is 3,000 writes per 2.5 minutes per app and tenant
     # (microsoft-graph-docs-contrib concepts/throttling-limits.md, "Identity and access service limits"); the replica
-    # applies it as a token bucket. A bucket of 20 (at 20 writes per second) makes even the demo's drill wait.
-    import readiness.crisis.drill as drill_module
+    # applies it as a token bucket, and a write over it is answered 429 with a Retry-After header, as Graph answers
+    # (https://learn.microsoft.com/graph/throttling, "Best practices to handle throttling"). Here the bucket is empty
+    # when the drill's first write arrives (the app has just spent its limit): that write waits on any machine. A full
+    # bucket of 20 refilling with real time did not (under load the drill wrote slower than it refilled: throttled 0).
+    from dataclasses import dataclass
 
-    monkeypatch.setattr(drill_module, "WRITE_BURST", 20)
+    import readiness.simulator as simulator
+
+    @dataclass
+    class JustSpent(simulator.Faults):
+        write_start: float | None = 0.0
+
+    monkeypatch.setattr(simulator, "Faults", JustSpent)  # the drill builds its replica's faults from this name
     record = readiness.drill(PLAYBOOK, demo_snapshot, params=_params(demo_snapshot))
     assert record.status == "complete" and record.changes["failed"] == 0
     assert record.throttled > 0 and record.throttled_seconds >= record.throttled  # Retry-After is whole seconds, at least 1
