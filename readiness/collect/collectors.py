@@ -354,14 +354,29 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section], pre
     else:
         licensing = [g for g in groups.data if g.get("assignedLicenses")]
 
-    async def one(gid: str) -> tuple[str, list[str]]:
+    refusals: list[GraphError] = []
+
+    async def one(gid: str) -> tuple[str, list[str] | None]:
         ids: list[str] = []
-        async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
-            ids.extend(member_ids(page.get("value", [])))
+        try:
+            async for page in client.iter_pages(build(client.sdk.groups.by_group_id(gid).members, select=["id"], top=999)):
+                ids.extend(member_ids(page.get("value", [])))
+        except GraphError as exc:
+            if not exc.is_forbidden:  # a 403 after the first page (RefusedMidway) is a failed read: the section fails
+                raise
+            refusals.append(exc)  # refused from the first page on: the caller may not read this group's members
+            return gid, None
         return gid, bulkjson.share(ids)  # the same string objects as the users' ids
 
     async def run() -> Section:
         pairs = await gather_all(*(one(g["id"]) for g in licensing))
+        if refusals and len(refusals) == len(pairs):
+            raise refusals[0]  # every group refused: the permission is missing (classified as before)
+        if refusals:  # some groups' members refused while others were read: hidden membership, most likely
+            refused = Phrase("cli.progress.reasons.members_refused", n=len(refusals), total=len(pairs),
+                             permission="Member.Read.Hidden")
+            return Section("group_members", FORBIDDEN, endpoint="/groups/{id}/members", permission="Member.Read.Hidden",
+                           reason=refused, notes=[str(refused)])
         order = [g["id"] for g in groups.data if g.get("assignedLicenses")]
         found = dict(known, **dict(pairs))
         members = {gid: found[gid] for gid in order if gid in found}
