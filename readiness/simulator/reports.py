@@ -33,6 +33,14 @@ def _concealed_name(sim: Simulator, upn: str) -> str:
     return hashlib.sha256((sim.tenant.tenant_id + upn).encode()).hexdigest()[:32].upper()
 
 
+_TEAMS_NAMES, _OFFICE_NAMES = ("id", "userPrincipalName"), ("userPrincipalName", "displayName")
+
+
+def _names(sim: Simulator, person: dict, keys: tuple[str, ...], concealed: bool) -> tuple[str, ...]:
+    """The person's ``keys`` as a report shows them: hashed where the tenant conceals names in its reports."""
+    return tuple(_concealed_name(sim, person[k]) for k in keys) if concealed else tuple(person[k] for k in keys)
+
+
 def _user_caps(t: Any, u: dict, cache: dict | None = None) -> set[str]:
     caps: set[str] = set()
     for lic in u.get("assignedLicenses") or []:
@@ -204,8 +212,7 @@ def _teams_csv(sim: Simulator, days: int, concealed: bool) -> bytes:
                 inside = within[last] = _days_before(refreshed, last) <= days
             if not inside:
                 last = None
-        uid = _concealed_name(sim, u["id"]) if concealed else u["id"]
-        upn = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
+        uid, upn = _names(sim, u, _TEAMS_NAMES, concealed)
         cell = "" if last is None else last
         if uid.__class__ is str and upn.__class__ is str and cell.__class__ is str and not _SPECIAL.search(uid + upn + cell):
             rest = rests.get((key, bool(last)))
@@ -218,8 +225,7 @@ def _teams_csv(sim: Simulator, days: int, concealed: bool) -> bytes:
         if len(out) >= _LINES_PER_CHUNK:
             out.flush()
     for d in t.deleted_users:  # deleted people stay in the report for its period
-        uid = _concealed_name(sim, d["id"]) if concealed else d["id"]
-        upn = _concealed_name(sim, d["userPrincipalName"]) if concealed else d["userPrincipalName"]
+        uid, upn = _names(sim, d, _TEAMS_NAMES, concealed)
         w.writerow(_cells(_activity_row(t, uid, upn, d.get("lastTeams"), days, [], False, d["deletedDateTime"])))
     return out.bytes()
 
@@ -234,13 +240,10 @@ class _TeamsJsonRows(Sequence):
         people: list[tuple] = []
         for u in t.users:
             _, caps, products, _ = licences.of(u)
-            people.append((_concealed_name(sim, u["id"]) if concealed else u["id"],
-                           _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"],
-                           t.activity.get(u["id"], {}).get("teams"), products, TEAMS in caps, None))
+            people.append((*_names(sim, u, _TEAMS_NAMES, concealed), t.activity.get(u["id"], {}).get("teams"), products,
+                           TEAMS in caps, None))
         for d in t.deleted_users:  # deleted people stay in the report for its period
-            people.append((_concealed_name(sim, d["id"]) if concealed else d["id"],
-                           _concealed_name(sim, d["userPrincipalName"]) if concealed else d["userPrincipalName"],
-                           d.get("lastTeams"), [], False, d["deletedDateTime"]))
+            people.append((*_names(sim, d, _TEAMS_NAMES, concealed), d.get("lastTeams"), [], False, d["deletedDateTime"]))
         self._people = people
 
     def __len__(self) -> int:
@@ -286,8 +289,7 @@ def _office_csv(sim: Simulator, days: int, concealed: bool) -> bytes:
     for u in t.users:
         key, caps, _, joined = licences.of(u)
         act = t.activity.get(u["id"], {})
-        name = _concealed_name(sim, u["userPrincipalName"]) if concealed else u["userPrincipalName"]
-        disp = _concealed_name(sim, u["displayName"]) if concealed else u["displayName"]
+        name, disp = _names(sim, u, _OFFICE_NAMES, concealed)
         teams = act.get("teams")
         inside = within.get(teams) if teams else False
         if inside is None:
@@ -307,8 +309,7 @@ def _office_csv(sim: Simulator, days: int, concealed: bool) -> bytes:
         if len(out) >= _LINES_PER_CHUNK:
             out.flush()
     for d in t.deleted_users:  # deleted people stay in the report, Is Deleted True with their Deleted Date
-        name = _concealed_name(sim, d["userPrincipalName"]) if concealed else d["userPrincipalName"]
-        disp = _concealed_name(sim, d["displayName"]) if concealed else d["displayName"]
+        name, disp = _names(sim, d, _OFFICE_NAMES, concealed)
         w.writerow([refreshed, name, disp, "True", d["deletedDateTime"], False, False, False, False, False, False,
                     "", "", "", "", "", d.get("lastTeams") or "", "", "", "", "", "", "", ""])
     return out.bytes()
