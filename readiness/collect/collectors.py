@@ -121,6 +121,12 @@ async def teams(client: GraphClient, groups_sec: Section) -> Section:
     return await _guard("teams", "/teams/{id} ($batch)", "Team.ReadBasic.All", _teams(client, groups_sec))
 
 
+def _some_refused(name: str, endpoint: str, permission: str, refused: Phrase) -> Section:
+    """Graph refused some of a section's reads (403) and answered the others: the section is not judged on the part it
+    could read; forbidden, with ``refused`` (how many of how many) as its reason and as a note the report lists."""
+    return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission, reason=refused, notes=[str(refused)])
+
+
 def _faulted(results: dict, ids: list[str], endpoint: str) -> None:
     """Items lost to faults (429/5xx after the retries) fail the section: a gap is not an answer."""
     lost = [r for r in (results.get(i) for i in ids) if r is not None and (r.status == 429 or r.status >= 500)]
@@ -153,9 +159,9 @@ async def _teams(client: GraphClient, groups_sec: Section) -> Section:
         return Section("teams", FORBIDDEN, endpoint="/teams/{id}", permission="Team.ReadBasic.All",
                        reason=Phrase("cli.progress.reasons.no_permission", permission="Team.ReadBasic.All"))
     if forbidden:  # the checks would judge the teams it could read as all of them: unread is never a pass
-        refused = Phrase("cli.progress.reasons.teams_refused", n=forbidden, total=len(ids), permission="Team.ReadBasic.All")
-        return Section("teams", FORBIDDEN, endpoint="/teams/{id}", permission="Team.ReadBasic.All", reason=refused,
-                       notes=[str(refused)])
+        return _some_refused("teams", "/teams/{id}", "Team.ReadBasic.All",
+                             Phrase("cli.progress.reasons.teams_refused", n=forbidden, total=len(ids),
+                                    permission="Team.ReadBasic.All"))
     sec = Section("teams", COMPLETE, items, endpoint="/teams/{id} ($batch)", count=len(items))
     if missing:
         sec.notes.append(f"{missing} team(s) could not be read (old teams without a team object, or deleted meanwhile)")
@@ -373,10 +379,9 @@ async def group_members(client: GraphClient, groups_sec: Awaitable[Section], pre
         if refusals and len(refusals) == len(pairs):
             raise refusals[0]  # every group refused: the permission is missing (classified as before)
         if refusals:  # some groups' members refused while others were read: hidden membership, most likely
-            refused = Phrase("cli.progress.reasons.members_refused", n=len(refusals), total=len(pairs),
-                             permission="Member.Read.Hidden")
-            return Section("group_members", FORBIDDEN, endpoint="/groups/{id}/members", permission="Member.Read.Hidden",
-                           reason=refused, notes=[str(refused)])
+            return _some_refused("group_members", "/groups/{id}/members", "Member.Read.Hidden",
+                                 Phrase("cli.progress.reasons.members_refused", n=len(refusals), total=len(pairs),
+                                        permission="Member.Read.Hidden"))
         order = [g["id"] for g in groups.data if g.get("assignedLicenses")]
         found = dict(known, **dict(pairs))
         members = {gid: found[gid] for gid in order if gid in found}
@@ -516,8 +521,7 @@ async def _later_methods(client: GraphClient, uid: str, page: dict) -> list:
                 url = same_resource_link(client, client.next_url(url, link, set(), METHODS), resource, METHODS)
             values.extend(more["value"])
     except RefusedMidway as exc:  # Graph's answer as iter_pages said it; its pages counted from the user's second
-        raise RefusedMidway(key=exc.key, params=dict(exc.params, name=METHODS, page=read + 1), fix_key=exc.fix_key,
-                            status=exc.status, graph_code=exc.graph_code, request_id=exc.request_id, path=exc.path) from None
+        raise exc.at(METHODS, read + 1) from None
     except GraphError as exc:
         raise refused_midway(exc, METHODS, read + 1) if exc.is_forbidden else exc from None
     return values

@@ -109,6 +109,11 @@ class RefusedMidway(GraphError):
     def is_forbidden(self) -> bool:
         return False
 
+    def at(self, name: str, page: int) -> "RefusedMidway":
+        """The same refusal, said of page ``page`` of ``name`` (a chain whose pages the caller counts)."""
+        return RefusedMidway(key=self.key, params=dict(self.params, name=name, page=page), fix_key=self.fix_key,
+                             status=self.status, graph_code=self.graph_code, request_id=self.request_id, path=self.path)
+
 
 def refused_midway(exc: GraphError, name: str, page: int) -> RefusedMidway:
     """``exc`` (a 403 to page ``page`` of ``name``, the first pages answered) as the failed read it is."""
