@@ -180,17 +180,16 @@ def reason_words(codes: list[str], lang: str) -> str:
 
 
 def _reasons_said(lang: str) -> Callable[[list[str]], str]:
-    """``reason_words`` in ``lang`` for many rows: the catalogue looked up once, each distinct list of codes put in
-    words once (about 1,000 distinct lists for 50,000 people not ready at 100,000; one look-up and join per row was
-    0.2-0.4 s of every view of 100,000 people, issue 15)."""
-    words = labels(lang)["reason_words"]
+    """``reason_words`` in ``lang`` for many rows, each distinct list of codes put in words once (about 1,000 distinct
+    lists for 50,000 people not ready at 100,000; a catalogue look-up and join per row was 0.2-0.4 s of every view of
+    100,000 people, issue 15)."""
     said: dict[tuple, str] = {}
 
     def say(codes: list[str]) -> str:
         key = tuple(codes)
         got = said.get(key)
         if got is None:
-            got = said[key] = ", ".join(words.get(c, c) for c in codes)
+            got = said[key] = reason_words(codes, lang)
         return got
 
     return say
