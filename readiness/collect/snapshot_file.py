@@ -268,14 +268,18 @@ class _Doc:
                                   most=f"{STRING_WINDOW:,}", at=f"{start + 1:,}")
 
 
-def _one_string(buf: bytearray, at: int, end: int) -> bool:
-    """Whether buf[at:end] lies inside one string, seen from the bytes (as _Line._no_long_string sees a line's)."""
+def _no_string_edge(buf: bytes | bytearray, at: int, end: int) -> bool:
+    """Whether no string starts or ends in buf[at:end], seen from its quotes: none, or every one escaped."""
     quote = buf.find(b'"', at, end)
     if quote > 0 and buf[quote - 1] != 92:  # a quote not escaped: a string starts or ends in the stretch
         return False
-    if quote >= 0 and buf.count(b'"', at, end) != buf.count(b'\\"', at, end):  # a quote after an escaped backslash
-        return False
-    return _in_a_string(bytes(buf[at:end]))
+    # a quote after an escaped backslash ("...\\\\"): a string ends in the stretch
+    return quote < 0 or buf.count(b'"', at, end) == buf.count(b'\\"', at, end)
+
+
+def _one_string(buf: bytearray, at: int, end: int) -> bool:
+    """Whether buf[at:end] lies inside one string, seen from the bytes (as _Line._no_long_string sees a line's)."""
+    return _no_string_edge(buf, at, end) and _in_a_string(bytes(buf[at:end]))
 
 
 def _string_start(buf: bytearray, at: int) -> int:
@@ -570,15 +574,8 @@ class _Line:
         w, sep = STRING_WINDOW, self.strings
         at = pos + -self.seen % w  # the first stretch that starts in this part
         while at + w <= stop:
-            quote = buf.find(b'"', at, at + w)
-            if quote > 0 and buf[quote - 1] != 92:  # a quote not escaped: a string starts or ends in the stretch
-                at += w
-                continue
-            # a quote after an escaped backslash ("...\\\\"): a string ends in the stretch
-            if quote >= 0 and buf.count(b'"', at, at + w) != buf.count(b'\\"', at, at + w):
-                at += w
-                continue
-            if (not sep or buf.find(sep, at, at + w) < 0) and _in_a_string(buf[at:at + w]):
+            if _no_string_edge(buf, at, at + w) and (not sep or buf.find(sep, at, at + w) < 0) \
+                    and _in_a_string(buf[at:at + w]):
                 raise SnapshotError.keyed("snapshot.string_too_long", **self.lines.at(), where=self.where,
                                           most=f"{STRING_WINDOW:,}")
             at += w
