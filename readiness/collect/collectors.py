@@ -488,6 +488,11 @@ async def _mfa_registration(client: GraphClient, users_sec: Awaitable[Section], 
     if members and refused == len(members):
         return Section("mfa", FORBIDDEN, endpoint="/users/{id}/authentication/methods", permission="UserAuthenticationMethod.Read.All",
                        reason=Phrase("report.reasons.fallback_no_permission", reason=first.reason))
+    if refused:  # some people's methods refused (a signed-in Authentication Administrator may not read admins'): their
+        # MFA is unknown, and the check would judge the members it could read as all of them (and could pass)
+        return _some_refused("mfa", METHODS, "UserAuthenticationMethod.Read.All",
+                             Phrase("cli.progress.reasons.methods_refused", n=refused, total=len(members),
+                                    permission="UserAuthenticationMethod.Read.All"))
     sec = Section("mfa", FALLBACK, rows, endpoint="/users/{id}/authentication/methods ($batch)", count=len(rows),
                   licence=P1, reason=first.reason)
     sec.notes.append(f"registration report unavailable ({first.reason}); read each enabled member's authentication "

@@ -1,0 +1,94 @@
+"""A 403 for some people's authentication methods (not all) in the MFA fallback (no Entra ID P1, so the registration
+report is refused and each enabled member's methods are read in ``$batch``): the section is not a fallback with the
+refused people left out (their MFA would be unknown and the check would judge the members it could read as all of
+them, and could pass); it is forbidden, saying how many of how many members Graph refused and which permission (a
+note the report lists too); the audit is partial (a permission, exit 0), never success. Every member refused is
+still "the permission is missing". Over real HTTP against the simulator, its methods route refusing some users.
+
+Docs: https://learn.microsoft.com/graph/api/authentication-list-methods (UserAuthenticationMethod.Read.All; in
+delegated use an Authentication Administrator reads only non-administrators' methods, a Privileged Authentication
+Administrator everyone's: other users are refused), https://learn.microsoft.com/graph/json-batching (each request in
+a batch is answered on its own), https://learn.microsoft.com/graph/errors (403).
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import readiness
+from readiness.cli import cli
+from readiness.simulator import Simulator, generate_tenant
+from readiness.simulator.routes import ROUTES
+from readiness.simulator.server import SimulatorServer
+from readiness.simulator.wire import SimResponse
+
+DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(generate_tenant("unprepared-sme", seed=7))  # no Entra ID P1: the registration report is refused
+
+
+def _refuse(monkeypatch, sim: Simulator, how_many: int | None) -> int:  # noqa: ANN001
+    """The methods route answers 403 for the first ``how_many`` enabled members (None: all of them); returns how many
+    enabled members there are."""
+    members = [u["id"] for u in sim.tenant.users if u.get("accountEnabled") and u.get("userType") == "Member"]
+    assert len(members) > (how_many or 0), members
+    refused = set(members[:how_many] if how_many is not None else members)
+    route = next(r for r in ROUTES if r.pattern.pattern.endswith("/authentication/methods") and r.method == "GET")
+    real = route.handler
+
+    def handler(s, req, m):  # noqa: ANN001, ANN202
+        if m.group("uid") in refused:
+            return SimResponse.json(403, DENIED)
+        return real(s, req, m)
+
+    monkeypatch.setattr(route, "handler", handler)
+    return len(members)
+
+
+def _mfa(sim: Simulator, monkeypatch) -> object:  # noqa: ANN001
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        return readiness.collect(readiness.connect(graph_url=server.base_url)).sections["mfa"]
+
+
+def test_without_refusals_the_fallback_reads_every_member(sim, monkeypatch) -> None:  # noqa: ANN001
+    total = _refuse(monkeypatch, sim, 0)
+    sec = _mfa(sim, monkeypatch)
+    assert sec.status == "fallback" and len(sec.data) == total, (sec.status, sec.reason)
+
+
+def test_two_members_refused_make_the_section_forbidden_with_counts(sim, monkeypatch) -> None:  # noqa: ANN001
+    total = _refuse(monkeypatch, sim, 2)
+    sec = _mfa(sim, monkeypatch)
+    assert sec.status == "forbidden" and sec.permission == "UserAuthenticationMethod.Read.All" and not sec.data, (sec.status, sec.data)
+    en, de = sec.reason.text("en"), sec.reason.text("de")
+    assert f"2 of {total} members" in en and "403" in en and "UserAuthenticationMethod.Read.All" in en, en
+    assert f"2 von {total} Mitgliedern" in de and "UserAuthenticationMethod.Read.All" in de, de
+
+
+def test_every_member_refused_is_still_the_missing_permission(sim, monkeypatch) -> None:  # noqa: ANN001
+    _refuse(monkeypatch, sim, None)
+    sec = _mfa(sim, monkeypatch)
+    assert sec.status == "forbidden" and sec.permission == "UserAuthenticationMethod.Read.All", sec.status
+    assert sec.reason_key == "report.reasons.fallback_no_permission", (sec.reason_key, sec.reason.text("en"))
+
+
+def test_the_audit_is_partial_and_the_mfa_check_is_not_judged(sim, monkeypatch) -> None:  # noqa: ANN001
+    total = _refuse(monkeypatch, sim, 1)
+    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["status"] == "partial", doc["status"]
+    mfa = next(m for m in doc["data"]["not_evaluated"] if m["section"] == "mfa")
+    assert mfa["status"] == "forbidden" and f"1 of {total} members" in mfa["notes"][0], mfa
+    check = next(c for c in doc["data"]["checks"] if c["id"] == "identity.mfa_registration")
+    assert check["status"] not in ("pass", "fail"), check["status"]  # neither judged on the members it could read
+    assert all(p["mfa_registered"] is None for p in doc["data"]["people"]), "an MFA answer from a part of the people"
