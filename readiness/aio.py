@@ -20,10 +20,10 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .api.results import PlaybookPlan, RunResult, Verification
 from .errors import UsageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the playbook's results (and with them its loader and yaml) load where a playbook is used, not to collect
+    from .api.results import PlaybookPlan, RunResult, Verification
     from .collect.snapshot import Snapshot
     from .config.connection import Connection
 
@@ -79,6 +79,7 @@ def _params(params: dict | None) -> dict[str, str]:
 
 def plan_offline(playbook: Any, snapshot: Snapshot, params: dict | None = None, *, usage_location: str = "") -> PlaybookPlan:
     """Plan from a saved snapshot: no network, no permissions known."""
+    from .api.results import PlaybookPlan
     from .playbook.planner import make_plan
     from .playbook.runs import RunStore
 
@@ -98,6 +99,7 @@ async def plan(playbook: Any, conn_or_snapshot: Any, params: dict | None = None,
     from .playbook import service
 
     from .api import arguments
+    from .api.results import PlaybookPlan
 
     arguments.connection(conn_or_snapshot, "plan")
     arguments.params(params, "plan")
@@ -118,6 +120,8 @@ def _confirmer(confirm: Any) -> Callable[[Any], bool]:
 
 
 def _result(outcome: Any, irreversible: list | None = None) -> RunResult:
+    from .api.results import RunResult
+
     if outcome.run is None:
         return RunResult(None, "nothing_to_do", plan=outcome.plan, irreversible=list(irreversible or []))
     r = outcome.result
@@ -137,6 +141,7 @@ async def apply(plan: Any, conn: Connection, confirm: Any = True, progress: Prog
     """
     from .api import arguments
     from .api.plan_files import plan_or_playbook
+    from .api.results import PlaybookPlan
     from .playbook import service
     from .playbook.loader import Playbook
 
@@ -184,6 +189,7 @@ async def resume(run_id: str, conn: Connection, progress: Progress | None = None
 async def verify(run_id: str, conn: Connection, progress: Progress | None = None) -> Verification:
     """Read the tenant again and re-plan the run's playbook: nothing left to do means verified."""
     from .api import arguments
+    from .api.results import Verification
     from .playbook import service
 
     arguments.connection(conn, "verify")
@@ -200,6 +206,7 @@ async def undo(run_id: str, conn: Connection, confirm: Any = True, progress: Pro
       made under the tenant's lock after the tenant was checked, before ``confirm`` is asked.
     """
     from .api import arguments
+    from .api.results import RunResult
     from .playbook import service
 
     arguments.connection(conn, "undo")
