@@ -173,8 +173,9 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
                                                          "createdDateTime", "externalUserStateChangeDateTime")
     if not ids:
         return []
-    given: dict[str, Any] = {
-        "id": ids, "upn": [x or "" for x in upns], "name": [x or "" for x in names],
+    given: dict[str, Any] = {  # upn and name: "" for a null, the column itself when it has none (all(): C speed)
+        "id": ids, "upn": upns if all(upns) else [x or "" for x in upns],
+        "name": names if all(names) else [x or "" for x in names],
         # columns of few values (Coded in a Table): each distinct value's answer once, looked up by code
         "department": by_value(users, "department", _or_empty), "enabled": by_value(users, "accountEnabled", bool),
         "user_type": by_value(users, "userType", _or_member), "usage_location": places, "created": created,
