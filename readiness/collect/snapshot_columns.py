@@ -225,7 +225,17 @@ class Reader:
             return False
 
     def _fine_types(self, key: str, values: list) -> bool:
-        """Whether the Builder keeps ``values`` as they are: checked with one value of each type they hold."""
+        """Whether the Builder keeps ``values`` (a pooled column's: strings and nulls only) as they are: checked with one
+        value of each type they hold; first with a string and a null, which stand for whatever the rows hold when both
+        are kept (no pass over the rows for their types: 5-10 ms a column of 100,000), else type by type."""
+        first = values[0]
+        if first.__class__ is str:
+            reps = [first, None]
+            try:
+                if all(map(_same, self.build.prepared(key, list(reps)), reps)):
+                    return True
+            except (GraphBadResponse, SnapshotError, TypeError, ValueError):  # a null not allowed (an id): by type below
+                pass
         kinds = set(map(type, values))
         reps = [values[0]] if len(kinds) == 1 else [next(v for v in values if v.__class__ is k) for k in kinds]
         return all(map(_same, self.build.prepared(key, list(reps)), reps))
