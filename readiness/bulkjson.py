@@ -138,6 +138,8 @@ def _dict(obj: dict, one: Any, depth: int) -> None:
 _STR = frozenset({str})
 _DICT = frozenset({dict})
 ROWS = 32  # a list of at least this many objects is shared a key at a time
+_SCALARS = frozenset({bool, int, float, type(None)})
+_SCALARS_OR_STR = _SCALARS | _STR
 
 
 def _list(items: list, one: Any, depth: int) -> None:
@@ -162,8 +164,15 @@ def _rows(rows: list[dict], one: Any, depth: int) -> None:
     rest = []
     for key in set().union(*rows):
         values = list(map(dict.get, rows, repeat(key)))  # None where a row lacks the key
-        if set(map(type, values)) == _STR:
+        kinds = set(map(type, values))
+        if kinds == _STR:
             deque(map(dict.__setitem__, rows, repeat(key), map(one, values, values)), 0)  # same keys, same order
+        elif kinds <= _SCALARS:  # true, false, numbers, null: no string to share in any row
+            continue
+        elif kinds <= _SCALARS_OR_STR:  # strings in some rows (a group's visibility or null): those rows only
+            for row, value in zip(rows, values):
+                if value.__class__ is str:
+                    row[key] = one(value, value)
         else:
             rest.append(key)
     for row in rows if rest else ():
@@ -172,7 +181,7 @@ def _rows(rows: list[dict], one: Any, depth: int) -> None:
             cls = value.__class__
             if cls is str:
                 row[key] = one(value, value)
-            elif depth > 1 and (cls is dict or cls is list):
+            elif depth > 1 and value and (cls is dict or cls is list):  # an empty one holds nothing to share
                 (_dict if cls is dict else _list)(value, one, depth - 1)
 
 

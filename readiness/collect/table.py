@@ -524,7 +524,22 @@ class Table(Sequence):
             yield dict(zip(keys, values))
 
     def rows(self) -> list[dict]:
-        return list(self)
+        """Every row as a new dict, keys in the table's order. A table of 1-4 keys (a usage report's rows: 100,000 of
+        3 keys as a snapshot loads) builds each with a dict display, about twice as fast as ``dict(zip(keys, row))``."""
+        keys, cols = self.keys, self.cols
+        if len(keys) == 3:
+            k0, k1, k2 = keys
+            return [{k0: a, k1: b, k2: c} for a, b, c in zip(*cols)]
+        if len(keys) == 2:
+            k0, k1 = keys
+            return [{k0: a, k1: b} for a, b in zip(*cols)]
+        if len(keys) == 4:
+            k0, k1, k2, k3 = keys
+            return [{k0: a, k1: b, k2: c, k3: d} for a, b, c, d in zip(*cols)]
+        if len(keys) == 1:
+            (k0,) = keys
+            return [{k0: a} for a in cols[0]]
+        return list(map(dict, map(zip, repeat(keys), zip(*cols))))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Table):
