@@ -15,6 +15,12 @@ def section_name(name: str) -> Message:
     return Message(f"sections.{name}") if named else Message("sections.other", {"name": name})
 
 
+# a 403 for some of a section's reads while Graph answered the others (collect/collectors.py: _some_refused): the
+# permission is granted, so the reason (how many of how many, and what else may refuse them) is what to say
+REFUSED_IN_PART = frozenset({"cli.progress.reasons.teams_refused", "cli.progress.reasons.members_refused",
+                             "cli.progress.reasons.methods_refused"})
+
+
 def describe(sec: Section) -> Message:
     """Why a section is not (fully) usable: one clause, rendered in the reader's language."""
     if sec.status == "fallback":
@@ -22,6 +28,8 @@ def describe(sec: Section) -> Message:
                                                 "licence": sec.licence or Message("unavailable.a_licence")})
     if "conceal" in sec.reason:
         return Message("unavailable.concealed")
+    if sec.status == "forbidden" and sec.reason_key in REFUSED_IN_PART:  # "Graph refused n of m ...": the count and the
+        return Message("unavailable.refused_in_part", {"reason": sec.reason})  # role, not "grant the permission" again
     if sec.licence and sec.status == "forbidden":
         return Message("unavailable.no_licence", {"licence": sec.licence})
     if sec.permission and sec.status == "forbidden":

@@ -92,3 +92,24 @@ def test_the_audit_is_partial_and_the_mfa_check_is_not_judged(sim, monkeypatch) 
     check = next(c for c in doc["data"]["checks"] if c["id"] == "identity.mfa_registration")
     assert check["status"] not in ("pass", "fail"), check["status"]  # neither judged on the members it could read
     assert all(p["mfa_registered"] is None for p in doc["data"]["people"]), "an MFA answer from a part of the people"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "2 of {total} members"), ("de", "2 von {total} Mitgliedern")])
+def test_every_output_says_how_many_were_refused_in_its_language(sim, monkeypatch, tmp_path, lang, words) -> None:  # noqa: ANN001
+    """Not "the app or account lacks the permission ..." (it has it: Graph answered the others): the count, in the
+    table, the HTML report and the JSON reason, in the reader's language (the attack of session 12 found only the
+    English JSON note said it)."""
+    total = _refuse(monkeypatch, sim, 2)
+    words = words.format(total=total)
+    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
+    snap = tmp_path / "s.json.gz"
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        table = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "--lang", lang, "--snapshot-out", str(snap)])
+    assert table.exit_code == 0, table.output
+    assert words in " ".join(table.stdout.split()), table.stdout[-3000:]
+    html = CliRunner().invoke(cli, ["report", str(snap), "-o", "html", "--lang", lang])
+    assert html.exit_code == 0 and words in " ".join(html.stdout.split()), html.output[-2000:]
+    doc = json.loads(CliRunner().invoke(cli, ["report", str(snap), "-o", "json", "--lang", lang]).stdout)
+    mfa = next(m for m in doc["data"]["not_evaluated"] if m["section"] == "mfa")
+    assert words in mfa["reason"], mfa
