@@ -56,8 +56,8 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
         announce(conn, "audit")
         previous = readiness.load_snapshot(previous_snapshot) if previous_snapshot else None
         snapshot = app.collect(conn, previous=previous)
-        if snapshot_out:  # written by a thread while evaluate runs (its compression lets go of the GIL; issue 15)
-            saving = readiness.start_saving(snapshot, snapshot_out)
+    if snapshot_out:  # written by a thread while evaluate runs (its compression lets go of the GIL; issue 15); with
+        saving = readiness.start_saving(snapshot, snapshot_out)  # --from-snapshot, the file read, written again
     result = readiness.evaluate(snapshot, prices=prices, one_shot=one_shot())
     if saving is not None:  # before anything is emitted: a failed save stops the command as it did when it came first
         saving.wait()
