@@ -382,8 +382,7 @@ def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
     limit = max_bytes()
     try:
         with open(path, "rb") as fh:
-            gzipped = fh.read(2) == b"\x1f\x8b"
-            fh.seek(0)
+            gzipped = fh.peek(2)[:2] == b"\x1f\x8b"  # looked at, not read: a pipe (`<(zcat ...)`) cannot seek back
             if not gzipped:
                 return read(Plain(fh), limit)
             stream = Inflating(fh, limit)
