@@ -174,3 +174,34 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up early (it stopped reading) is no news
             super().handle_error(request, client_address)
+
+
+DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
+
+
+def refuse(monkeypatch: Any, route: Any, refused: Callable[[Any, Any], bool], body: dict = DENIED) -> None:
+    """The simulator's ``route`` answers 403 with ``body`` (Graph's words) where ``refused(req, match)`` says so, and
+    as it does otherwise: Graph refusing some of a section's reads (some teams, some groups' members, some people's
+    methods)."""
+    from readiness.simulator.wire import SimResponse
+
+    real = route.handler
+
+    def handler(s: Any, req: Any, m: Any) -> Any:
+        return SimResponse.json(403, body) if refused(req, m) else real(s, req, m)
+
+    monkeypatch.setattr(route, "handler", handler)
+
+
+def audit_json(sim: Simulator, monkeypatch: Any) -> dict:
+    """``readiness audit -o json`` against ``sim`` over HTTP, READINESS_NOW fixed: exit 0 asserted, the document."""
+    from click.testing import CliRunner
+
+    from readiness.cli import cli
+
+    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)

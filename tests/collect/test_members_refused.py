@@ -16,9 +16,7 @@ import readiness
 from readiness.simulator import Simulator, generate_tenant
 from readiness.simulator.routes import ROUTES
 from readiness.simulator.server import SimulatorServer
-from readiness.simulator.wire import SimResponse
-
-DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
+from tests.helpers import refuse
 
 
 @pytest.fixture
@@ -36,14 +34,7 @@ def _refuse(monkeypatch, sim: Simulator, how_many: int | None) -> int:  # noqa: 
     assert len(licensing) >= 2, licensing
     refused = set(licensing if how_many is None else licensing[:how_many])
     route = next(r for r in ROUTES if r.method == "GET" and r.handler.__name__ == "group_members")
-    real = route.handler
-
-    def handler(s, req, m):  # noqa: ANN001, ANN202
-        if m.group("gid") in refused and m.group("kind") == "members":
-            return SimResponse.json(403, DENIED)
-        return real(s, req, m)
-
-    monkeypatch.setattr(route, "handler", handler)
+    refuse(monkeypatch, route, lambda req, m: m.group("gid") in refused and m.group("kind") == "members")
     return len(licensing)
 
 

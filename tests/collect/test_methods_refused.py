@@ -22,9 +22,7 @@ from readiness.cli import cli
 from readiness.simulator import Simulator, generate_tenant
 from readiness.simulator.routes import ROUTES
 from readiness.simulator.server import SimulatorServer
-from readiness.simulator.wire import SimResponse
-
-DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
+from tests.helpers import audit_json, refuse
 
 
 @pytest.fixture
@@ -39,14 +37,7 @@ def _refuse(monkeypatch, sim: Simulator, how_many: int | None) -> int:  # noqa: 
     assert len(members) > (how_many or 0), members
     refused = set(members[:how_many] if how_many is not None else members)
     route = next(r for r in ROUTES if r.pattern.pattern.endswith("/authentication/methods") and r.method == "GET")
-    real = route.handler
-
-    def handler(s, req, m):  # noqa: ANN001, ANN202
-        if m.group("uid") in refused:
-            return SimResponse.json(403, DENIED)
-        return real(s, req, m)
-
-    monkeypatch.setattr(route, "handler", handler)
+    refuse(monkeypatch, route, lambda req, m: m.group("uid") in refused)
     return len(members)
 
 
@@ -80,12 +71,7 @@ def test_every_member_refused_is_still_the_missing_permission(sim, monkeypatch) 
 
 def test_the_audit_is_partial_and_the_mfa_check_is_not_judged(sim, monkeypatch) -> None:  # noqa: ANN001
     total = _refuse(monkeypatch, sim, 1)
-    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
-    with SimulatorServer(sim) as server:
-        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
-        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json"])
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = audit_json(sim, monkeypatch)
     assert doc["status"] == "partial", doc["status"]
     mfa = next(m for m in doc["data"]["not_evaluated"] if m["section"] == "mfa")
     assert mfa["status"] == "forbidden" and f"1 of {total} members" in mfa["notes"][0], mfa

@@ -9,17 +9,13 @@ refused), https://learn.microsoft.com/graph/errors (403: "Access is denied to th
 """
 from __future__ import annotations
 
-import json
-
 import pytest
-from click.testing import CliRunner
 
 import readiness
-from readiness.cli import cli
 from readiness.simulator import Simulator, generate_tenant
 from readiness.simulator.routes import ROUTES
 from readiness.simulator.server import SimulatorServer
-from readiness.simulator.wire import SimResponse
+from tests.helpers import audit_json, refuse
 
 DENIED = {"error": {"code": "Forbidden", "message": "Access is denied to the requested resource."}}
 
@@ -35,14 +31,7 @@ def _refuse(monkeypatch, sim: Simulator, how_many: int) -> int:  # noqa: ANN001
     assert len(teams) > how_many >= 1, teams
     refused = set(teams[:how_many])
     route = next(r for r in ROUTES if r.method == "GET" and r.handler.__name__ == "teams_get")
-    real = route.handler
-
-    def handler(s, req, m):  # noqa: ANN001, ANN202
-        if any(t in req.path for t in refused):
-            return SimResponse.json(403, DENIED)
-        return real(s, req, m)
-
-    monkeypatch.setattr(route, "handler", handler)
+    refuse(monkeypatch, route, lambda req, m: any(t in req.path for t in refused), DENIED)
     return len(teams)
 
 
@@ -59,12 +48,7 @@ def test_one_team_refused_makes_the_section_forbidden_with_counts(sim, monkeypat
 
 def test_the_audit_is_partial_and_lists_the_teams_not_evaluated(sim, monkeypatch) -> None:  # noqa: ANN001
     total = _refuse(monkeypatch, sim, 1)
-    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
-    with SimulatorServer(sim) as server:
-        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
-        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json"])
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = audit_json(sim, monkeypatch)
     assert doc["status"] == "partial", doc["status"]
     teams = next(m for m in doc["data"]["not_evaluated"] if m["section"] == "teams")
     assert teams["status"] == "forbidden" and teams["permission"] == "Team.ReadBasic.All" and f"1 of {total} teams" in teams["notes"][0], teams
