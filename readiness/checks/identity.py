@@ -132,13 +132,15 @@ def premium_identity(snapshot) -> Iterable[Finding]:  # noqa: ANN001
         yield finding(Status.WARN, "warn", **ev)
 
 
+WEAK_METHODS = frozenset({"email", "temporaryAccessPass"})
+
 
 def _weak_only(methods, seen: dict) -> bool:  # noqa: ANN001 - a tuple of method names (a list: judged on its own)
     """Whether the methods hold email or a TAP, each distinct tuple judged once (``seen``; people share a few dozen)."""
     try:
-        return seen[methods]
-    except KeyError:
-        got = seen[methods] = bool(set(methods) & {"email", "temporaryAccessPass"})
-        return got
-    except TypeError:
-        return bool(set(methods) & {"email", "temporaryAccessPass"})
+        got = seen.get(methods)
+    except TypeError:  # a list (unhashable): judged on its own
+        return not WEAK_METHODS.isdisjoint(methods)
+    if got is None:
+        got = seen[methods] = not WEAK_METHODS.isdisjoint(methods)
+    return got
