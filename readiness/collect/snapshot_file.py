@@ -1126,8 +1126,8 @@ def _rows_fine(name: str, table: Table) -> bool:
     for key, required, kind, pay in entry[3][1]:
         if kind != 0:
             return False
-        at = table._index.get(key)
-        kinds = {NoneType} if at is None else column_types(table.cols[at])
+        col = table.held_column(key)
+        kinds = {NoneType} if col is None else column_types(col)
         if kinds is None or required and NoneType in kinds or not kinds - {NoneType} <= _exact(pay):
             return False
     return True

@@ -503,6 +503,12 @@ class Table(Sequence):
         i = self._index.get(key)
         return as_list(self.cols[i]) if i is not None else [None] * len(self)
 
+    def held_column(self, key: str) -> Any:
+        """One property's column as the table holds it (a list, Coded, Packed, Lists or Records), None when the table
+        has no such key: for a caller that reads its form (snapshot_columns.column_types), not its values."""
+        i = self._index.get(key)
+        return None if i is None else self.cols[i]
+
     def __len__(self) -> int:
         return len(self.cols[0]) if self.cols else 0
 
