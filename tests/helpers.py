@@ -205,3 +205,12 @@ def audit_json(sim: Simulator, monkeypatch: Any) -> dict:
         result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def assert_refused_in_part(sec: Any, permission: str, en_words: str, de_words: str) -> None:
+    """A section Graph refused in part: forbidden, ``permission`` named, no data, and its reason saying how many of how
+    many (``en_words``, ``de_words``) with the 403 and the permission, in English and German."""
+    assert sec.status == "forbidden" and sec.permission == permission and not sec.data, (sec.status, sec.permission, sec.data)
+    en, de = sec.reason.text("en"), sec.reason.text("de")
+    assert en_words in en and "403" in en and permission in en, en
+    assert de_words in de and permission in de, de
