@@ -108,7 +108,7 @@ def test_a_keyed_error_keeps_its_english_attributes_and_renders_in_any_language(
     assert exc.text("de").endswith("Legen Sie es mit `readiness tenant add NAME --tenant-id ID` an.")
     assert exc.text("fr") == str(exc)  # a language without a catalogue file: English, never a second error
     # a shared fix, and a part of the message (a Phrase) rendered in the error's language
-    bad = SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path="a.json", error_type="ValueError")
+    bad = SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path="a.json", reason="ValueError")
     assert bad.fix_in("de") == i18n.text("errors.snapshot.damaged.fix", "de")
     hint = Phrase("errors.auth.hints.login", name="kunde-a")
     assert hint == "Sign in again with `readiness tenant login kunde-a`" and hint.text("de").startswith("Melden Sie sich")

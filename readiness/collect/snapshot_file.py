@@ -22,6 +22,7 @@ from .. import bulkjson
 from ..errors import GraphBadResponse, Phrase, SnapshotError
 from .columns import TABLE_SECTIONS, Builder, for_section
 from .inflating import Blocks, Inflating, Plain
+from .snapshot_damage import gzip_damage, json_damage
 from .shapes import FIELDS as GRAPH_FIELDS, check_column, check_item
 from .snapshot_columns import (COLUMNS2, OPEN_END, Pool, Reader, column_types, encoded, is_rows, open_data, read_columns,
                                rows_back, rows_encoded, rows_table)
@@ -251,7 +252,7 @@ class _Doc:
         control = _CONTROL.search(buf, at, end)  # no JSON has it, in a string or out (a gzip bomb of zeros)
         if control is not None:
             raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=self.path,
-                                      error_type=f"U+{buf[control.start()]:04X}")
+                                      reason=Phrase("errors.snapshot.damage.control", char=f"U+{buf[control.start()]:04X}"))
         if self.long is None:  # a string over STRING_WINDOW starts: which value it is, and its bytes so far
             start = _string_start(buf, at)
             found = _LONG_VALUE.search(buf, max(0, start - 32), start + 1) if start > 0 else None
@@ -326,7 +327,7 @@ def _sections_once(raw: bytes | bytearray, path: Path) -> None:
         top = json.loads(raw, object_pairs_hook=_keys)
     except (ValueError, RecursionError) as exc:
         raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=path,
-                                  error_type=type(exc).__name__) from exc
+                                  reason=json_damage(exc)) from exc
     if top.__class__ is not list or not all(p.__class__ is tuple for p in top):  # not an object with "sections"
         return
     given = [v for k, v in top if k == "sections"]
@@ -400,7 +401,7 @@ def _open(path: Path, read: Callable[[Any, int], Any]) -> Any:
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise SnapshotError.keyed("snapshot.unreadable", path=path, reason=exc.strerror) from exc
         raise SnapshotError.keyed("snapshot.bad_gzip", fix_key="snapshot.damaged", path=path,
-                                  error_type=type(exc).__name__) from exc
+                                  reason=gzip_damage(exc)) from exc
 
 
 def _parse(raw: bytes | bytearray, path: Path) -> Any:
@@ -408,7 +409,7 @@ def _parse(raw: bytes | bytearray, path: Path) -> Any:
         return bulkjson.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise SnapshotError.keyed("snapshot.not_json", fix_key="snapshot.damaged", path=path,
-                                  error_type=type(exc).__name__) from exc
+                                  reason=json_damage(exc)) from exc
 
 
 def _too_big(path: Path, limit: int) -> SnapshotError:
@@ -1024,7 +1025,7 @@ def _load(lines: _Budget, text: bytes) -> Any:
     try:
         return bulkjson.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise SnapshotError.keyed("snapshot.line_not_json", **lines.at(), error_type=type(exc).__name__) from exc
+        raise SnapshotError.keyed("snapshot.line_not_json", **lines.at(), reason=json_damage(exc, one_line=True)) from exc
 
 
 def write_document(doc: dict, write: Callable[[bytes], Any]) -> None:
