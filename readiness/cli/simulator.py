@@ -1,9 +1,12 @@
 """`readiness simulator serve`: the built-in Graph simulator on 127.0.0.1."""
 from __future__ import annotations
 
+import signal
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -37,7 +40,7 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
                                         roles=[r.strip() for r in roles.split(",")] if roles else None)
     except OSError as exc:
         raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
-    with sim:
+    with sim, _sigterm_stops():
         try:  # from the first line on: a Ctrl-C that arrives while the lines are printed still ends with the summary
             click.echo(say("cli.simulator.serving", tenant=sim.tenant_name, n=sim.users, url=sim.graph_url))
             click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
@@ -68,9 +71,28 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
                err=True)
     click.echo(say("cli.simulator.stop_hint"), err=True)
     sys.stdout.flush()
+    with _sigterm_stops():
+        try:
+            fleet.serve_forever()
+        except KeyboardInterrupt:
+            click.echo(say("cli.simulator.stopped"), err=True)
+        finally:
+            fleet.close()
+
+
+@contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """SIGTERM (`kill`, `docker stop`, systemd, a test's terminate()) stops the simulator as Ctrl-C does: "Stopped." and
+    the conduct summary are still printed, exit 0. Python's default for SIGTERM ends the process without either."""
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
     try:
-        fleet.serve_forever()
-    except KeyboardInterrupt:
-        click.echo(say("cli.simulator.stopped"), err=True)
+        before = signal.signal(signal.SIGTERM, _stop)
+    except ValueError:  # not the main thread (a program that calls the command from a thread): the default stays
+        yield
+        return
+    try:
+        yield
     finally:
-        fleet.close()
+        signal.signal(signal.SIGTERM, before)
