@@ -22,7 +22,7 @@ class Rows(Sequence):
 
     __slots__ = ("_people", "_numbers", "_templates", "_own")
 
-    def __init__(self, people: list, numbers: list[int], templates: list[dict], *, own_lists: bool = False) -> None:
+    def __init__(self, people: Sequence, numbers: Sequence[int], templates: list[dict], *, own_lists: bool = False) -> None:
         self._people = people  # the facts' Person objects, in the rows' order
         self._numbers = numbers  # each one's template, by its number in ``templates``
         self._templates = templates
