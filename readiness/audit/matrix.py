@@ -110,7 +110,7 @@ def build_matrix(f: Facts, *, shared_lists: bool = False, lazy: bool = False) ->
     numbers, made = _template_numbers(members, f)
     departments_of = [d or "" for d in map(_DEPARTMENT, members)]
     order = _order(members, departments_of)
-    if len(order) > 1:  # both put in that order by one C call each (itemgetter: a tuple; a third faster than map)
+    if len(order) > 1:  # both put in that order by one C call each (itemgetter gives a tuple; faster than map)
         pick = itemgetter(*order)
         numbers, people = pick(numbers), pick(members)
     else:
