@@ -164,8 +164,9 @@ def _teams_accounts(snapshot: Snapshot, by_id: dict[str, Person]) -> None:
     ids = column(data, "id")
     people = in_order(ids, by_id)  # the accounts in the users' order: each row is its person, no look-ups (issue 15)
     if people is not None:
-        for p in by_id.values():
-            p.teams_account = "none"
+        if len(people) < len(by_id):  # someone the listing leaves out (else each one's row says)
+            for p in by_id.values():
+                p.teams_account = "none"
         for p, kind in zip(people, kinds):
             p.teams_account = kind
         return

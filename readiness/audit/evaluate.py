@@ -67,7 +67,8 @@ def seats_to_buy(snapshot: Snapshot) -> int:
 def _evaluate_one(snapshot: Snapshot, one_shot: bool = False) -> Audit:
     results = [CheckResult(spec, check_status(fs), fs) for spec, fs in run_checks(snapshot)]
     f = facts(snapshot)
-    matrix = build_matrix(f, shared_lists=one_shot)  # a command only renders the rows: equal lists held once
+    # a command only renders the rows: each made as it is written (audit/rows.py), equal lists held once
+    matrix = build_matrix(f, shared_lists=one_shot, lazy=one_shot)
     areas = area_scores([(c.spec, c.findings) for c in results])
     buy = seats_to_buy(snapshot)
     prices = snapshot.data("prices") if snapshot.section("prices").usable else None
@@ -116,7 +117,8 @@ def evaluate(snapshot: Snapshot, previous: Snapshot | None = None, *, pseudonymi
     + prices: licence prices (audit/prices.py ``load_prices``): idle and missing seats in money, never invented.
     + one_shot: the process ends after this audit (a CLI command): everything alive, the snapshot and the Audit
       included, is frozen out of the cyclic collector's passes (``gc.freeze()``) instead of walked again while the
-      report is rendered, and the matrix rows' equal lists are one list each (nothing may change them in place).
+      report is rendered, and the matrix rows' equal lists are one list each (nothing may change them in place);
+      ``Audit.people`` is then a ``Rows`` sequence (audit/rows.py) whose rows are made when read, not held.
       Leave it False in a process that goes on (a fleet, a server): frozen cycles are never freed.
     No network, no clock: the same snapshot gives the same Audit.
     """

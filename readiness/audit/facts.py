@@ -142,7 +142,7 @@ def _build(snapshot: Snapshot) -> Facts:
     is_admin = False if snapshot.section("roles").usable else None  # role assignments decide who is an administrator
     days = Days(today)
     people = people_of(users, days, caps, sku_by_id, tap, is_admin, sign_in_read)
-    by_id = {p.id: p for p in people}
+    by_id = dict(zip(columns(users, "id")[0], people))  # each Person's id is its user's (no pass over the people)
     if len(by_id) != len(people):  # the same id twice: only the last one is joined to anything (as before)
         for p in people:
             if by_id[p.id] is not p:
@@ -207,10 +207,11 @@ def _usage(snapshot: Snapshot, by_id: dict[str, Person], today: date, by_upn: de
         today = refreshed
     if by_upn is None:
         by_upn = depth_facts.ByUpn(by_id)  # made whole only if a row's userId is not a person's
-    for p in by_id.values():
-        p.teams_active = False
     active: dict[object, bool] = {}  # lastActivityDate -> active: a report holds a few hundred distinct days
     people = in_order([row.get("userId") or "" for row in rows], by_id)  # rows in the users' order: no look-ups
+    if people is None or len(people) < len(by_id):  # someone without a row of their own (else each gets one below)
+        for p in by_id.values():
+            p.teams_active = False
     for row, p in zip(rows, people or repeat(None)):
         if p is None:
             p = by_id.get(row.get("userId") or "") or by_upn.get((row.get("userPrincipalName") or "").lower())

@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
-from operator import itemgetter
-from typing import Iterable
+from operator import add, attrgetter, itemgetter
+from typing import Any, Iterable, Sequence
 
 from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import COMPLIANT_MANAGED, ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, Facts, Person, ready_capabilities
+from .rows import Rows, as_list
 
 REASON_CODES = (
     "no_licence", "no_teams", "teams_disabled", "no_mailbox", "mailbox_disabled", "no_files", "files_disabled",
@@ -40,7 +41,7 @@ INFO_REASONS = {"no_usage_location"}  # explains a blocker; not a criterion itse
 
 @dataclass
 class Matrix:
-    rows: list[dict]
+    rows: Sequence[dict]  # a list of dicts, or (lazy) ``Rows`` made when read
     departments: list[dict]
     summary: dict
 
@@ -90,74 +91,94 @@ def assess(p: Person, f: Facts) -> tuple[bool | None, list[str]]:
     return True, reasons
 
 
-def build_matrix(f: Facts, *, shared_lists: bool = False) -> Matrix:
-    """Rows built in one pass, grouped by department as they are made; sorted and counted per department, the
-    tenant's summary then added up from the departments'. A row is made once per distinct *template*: everything in
-    a row but the person's id, names, department and whether the account is external, looked up by the Person fields
-    it comes from (licences and provisioning by identity: facts hands equal ones to many people as one object; Cloud
-    PCs by whether one works). About 1,000 templates at 100,000 people. Every person's row is a copy of its template with those fields set: a dict copy costs a fourth of a
-    20-key dict literal (issue 15). A department is counted once per distinct template, weighted by how many of its
-    rows have it, not once per row.
+def build_matrix(f: Facts, *, shared_lists: bool = False, lazy: bool = False) -> Matrix:
+    """Rows, departments and the tenant's summary. A row is made once per distinct *template*: everything in a row but
+    the person's id, names, department and whether the account is external, looked up by the Person fields it comes
+    from (licences and provisioning by identity: facts hands equal ones to many people as one object; Cloud PCs by
+    whether one works). About 1,000 templates at 100,000 people; every person's row is a copy of its template with
+    those fields set (a dict copy costs a fourth of a 20-key dict literal). The people are put in the rows' order
+    (department, then name, each case-insensitive, ties in member order) by sorting numbers, not strings: each
+    distinct department and name is ranked once (issue 15). A department is counted once per distinct template,
+    weighted by how many of its rows have it, not once per row.
 
-    ``shared_lists``: rows with equal lists (reasons, licences, services not provisioned) hold one list between them,
-    about 70 MB less at 400,000 people; only for a caller that changes no row (a CLI command renders and exits:
-    ``evaluate(one_shot=True)``). Otherwise every row has lists of its own, as a library user may change one."""
-    groups: dict[str, list[tuple[str, dict, int]]] = {}
-    templates: dict[tuple, tuple[dict, int]] = {}
-    made: list[dict] = []  # the templates by number
+    ``lazy``: the rows are a ``Rows`` sequence (audit/rows.py): each row made from its template and person when it is
+    read, not held. ``shared_lists``: rows with equal lists (reasons, licences, services not provisioned) hold one list
+    between them, about 70 MB less at 400,000 people. Both only for a caller that changes no row (a CLI command renders
+    and exits: ``evaluate(one_shot=True)``). Otherwise the rows are a list of dicts, each with lists of its own, as a
+    library user may change one."""
+    members = f.members
+    numbers, made = _template_numbers(members, f)
+    departments_of = [d or "" for d in map(_DEPARTMENT, members)]
+    order = _order(members, departments_of)
+    if len(order) > 1:  # both put in that order by one C call each (itemgetter gives a tuple; faster than map)
+        pick = itemgetter(*order)
+        numbers, people = pick(numbers), pick(members)
+    else:
+        numbers, people = [numbers[i] for i in order], [members[i] for i in order]
+    rows: Any = Rows(people, numbers, made, own_lists=not shared_lists)
+    if not lazy:
+        rows = rows[:]  # every row made now: a list of dicts
+    sizes = Counter(departments_of)
+    lowered = {d: d.lower() for d in sizes}
+    if len(set(lowered.values())) < len(lowered):  # "IT" and "it": the rows of both interleave; count them as rows
+        listed = as_list(rows)
+        return Matrix(rows, departments(listed), summarize(listed))
+    depts, tallies = [], []
+    start = 0
+    for name in sorted(sizes, key=lowered.__getitem__):  # a department's rows follow one another in the order
+        end = start + sizes[name]
+        # each template once (any row of it counts alike), in the order templates first occur, with its number of rows
+        counts = Counter(numbers[start:end])
+        tally = _tally(list(map(made.__getitem__, counts)), counts.values(), end - start)
+        tallies.append(tally)
+        depts.append(_department_row(name, _summary(tally)))
+        start = end
+    return Matrix(rows, depts, _summary(_add(tallies)))
+
+
+_DEPARTMENT, _NAME = attrgetter("department"), attrgetter("name")
+
+
+def _template_numbers(members: list[Person], f: Facts) -> tuple[list[int], list[dict]]:
+    """Each member's template number, and the templates (``_template``) by number in the order they first occur."""
+    templates: dict[tuple, int] = {}
+    made: list[dict] = []
+    numbers: list[int] = []
+    add = numbers.append
     cache: dict = {"verdicts": {}, "licences": {}, "lists": {}, "missing": {}}
-    lowered_names: dict[str, str] = {}  # displayName -> lower case: names repeat (2,700 distinct at 100k people)
     id_, working = id, CLOUD_PC_WORKING
-    for p in f.members:
+    for p in members:
         # what the template holds, read from the Person: shared objects by identity, values by value
         pcs = p.cloud_pcs  # a Cloud PC's own list per person who has one: the template holds only whether one works
         key = (p.capabilities, p.disabled_capabilities, id_(p.skus), not p.licence_errors, not p.suspended_skus,
                id_(p.provisioning), p.usage_location, p.mfa, p.device, p.teams_account, p.teams_active, p.sspr,
                p.tap, bool(pcs) and any(pc.get("status") in working for pc in pcs))
         try:
-            got = templates.get(key)
+            number = templates.get(key)
         except TypeError:  # an odd value (a set of capabilities, a list where a string belongs): a template of its own
-            got = key = None
-        if got is None:
-            got = (_template(p, f, cache), len(made))
-            made.append(got[0])
+            number = key = None
+        if number is None:
+            number = len(made)
+            made.append(_template(p, f, cache))
             if key is not None:
-                templates[key] = got
-        template, number = got
-        row = template.copy()
-        upn, name = p.upn, p.name
-        row["id"] = p.id
-        row["userPrincipalName"] = upn
-        row["displayName"] = name
-        row["department"] = department = p.department or ""
-        row["external"] = "#EXT#" in upn
-        if not shared_lists:  # a row's own copy of each list
-            row["reasons"], row["licences"] = list(template["reasons"]), list(template["licences"])
-            row["not_provisioned"] = list(template["not_provisioned"])
-        lower = lowered_names.get(name)
-        if lower is None:
-            lower = lowered_names[name] = name.lower()
-        group = groups.get(department)
-        if group is None:
-            group = groups[department] = []
-        group.append((lower, row, number))
-    lowered = {d: d.lower() for d in groups}
-    if len(set(lowered.values())) < len(lowered):  # "IT" and "it": the rows of both interleave; count them as rows
-        rows = [row for g in groups.values() for _, row, _ in g]
-        rows.sort(key=lambda r: (r["department"].lower(), r["displayName"].lower()))
-        return Matrix(rows, departments(rows), summarize(rows))
-    rows, depts, tallies = [], [], []
-    row_of, number_of = itemgetter(1), itemgetter(2)
-    for name in sorted(groups, key=lowered.__getitem__):
-        group = groups[name]
-        group.sort(key=itemgetter(0))  # stable: as the one sort by (department, name) ordered them
-        rows += map(row_of, group)
-        # each template once (any row of it counts alike), in the order templates first occur, with its number of rows
-        counts = Counter(map(number_of, group))
-        tally = _tally(list(map(made.__getitem__, counts)), counts.values(), len(group))
-        tallies.append(tally)
-        depts.append(_department_row(name, _summary(tally)))
-    return Matrix(rows, depts, _summary(_add(tallies)))
+                templates[key] = number
+        add(number)
+    return numbers, made
+
+
+def _order(members: list[Person], departments_of: list[str]) -> list[int]:
+    """The positions of ``members`` in the rows' order: by department, then name, each lower-cased, ties in member
+    order (a stable sort). Each distinct value is lower-cased and ranked once; the sort compares one number a row."""
+    names = list(map(_NAME, members))
+    lower_name = {n: n.lower() for n in set(names)}  # 2,700 distinct names at 100,000 people
+    rank = {n: i for i, n in enumerate(sorted(set(lower_name.values())))}
+    name_rank = {n: rank[low] for n, low in lower_name.items()}
+    lower_dept = {d: d.lower() for d in set(departments_of)}
+    dept_rank = {low: i for i, low in enumerate(sorted(set(lower_dept.values())))}
+    width = len(rank)
+    base = {d: dept_rank[low] * width for d, low in lower_dept.items()}
+    keys = list(map(add, map(base.__getitem__, departments_of), map(name_rank.__getitem__, names)))
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def _template(p: Person, f: Facts, cache: dict) -> dict:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from ..checks.model import CheckSpec, Finding, Severity, Status
 from ..i18n import Message
@@ -70,7 +70,7 @@ class Audit:
     tenant: Tenant
     collected_at: str
     checks: list[CheckResult]
-    people: list[dict]  # the per-person matrix, one row per enabled member
+    people: Sequence[dict]  # the per-person matrix, one row per enabled member (a list; one_shot: audit/rows.py Rows)
     departments: list[dict]
     summary: dict  # counts (people, ready, not_ready, ...), reasons, seats_to_buy, device_rule, mfa_source
     score: int | None  # overall 0-100, None when nothing could be scored

@@ -4,11 +4,13 @@ other formats' view around it). Apart from audit_view's view classes, so that ``
 from __future__ import annotations
 
 from ..audit.model import Audit
+from ..audit.rows import as_list
 from ..audit.scoring import traffic_light
 
 
-def audit_data(audit: Audit, lang: str = "en") -> dict:
-    """Everything the audit found, as plain data, with texts in ``lang`` (the JSON output's ``data``)."""
+def audit_data(audit: Audit, lang: str = "en", *, rows: bool = True) -> dict:
+    """Everything the audit found, as plain data, with texts in ``lang`` (the JSON output's ``data``). ``people`` is a
+    list of the matrix rows; ``rows=False``: ``audit.people`` as it is (a command's ``Rows``, made when read)."""
     t = audit.tenant
     return {
         "tenant": {"id": t.id, "name": t.name, "cloud": t.cloud, "endpoint": t.endpoint},
@@ -25,7 +27,7 @@ def audit_data(audit: Audit, lang: str = "en") -> dict:
         "top_actions": [{"id": spec.id, "title": spec.title[lang], "severity": spec.severity.value, "status": st.value,
                          "message": fd.message[lang], "remediation": spec.remediation[lang], "effort": spec.effort,
                          "fix_playbook": spec.fix_playbook} for spec, st, fd in audit.top_actions],
-        "people": audit.people,
+        "people": as_list(audit.people) if rows else audit.people,
         "departments": audit.departments,
         "not_evaluated": [{"section": m.section, "name": m.name[lang], "status": m.status,
                            "reason": m.reason[lang], "permission": m.permission,

@@ -254,7 +254,7 @@ def build(audit: Audit, lang: str = "en") -> AuditView:
         reasons=[{"code": c, "label": L["reason_words"].get(c, c), "count": n}
                  for c, n in s.get("reasons", {}).items() if c not in INFO_REASONS][:8],
         aggregate_only=audit.privacy.aggregate_only, pseudonymized=audit.privacy.pseudonymized,
-        status=audit.status, errors=audit.errors, people=audit.people)
+        status=audit.status, errors=audit.errors, people=data["people"])
 
 
 __all__ = ["AuditView", "audit_data", "build", "department_word", "reason_words"]

@@ -16,6 +16,7 @@ import uuid
 from typing import Any, BinaryIO
 
 from ..audit.model import Audit
+from ..audit.rows import Rows
 from ..i18n import resolve
 from .audit_data import audit_data
 from .envelope import ENVELOPE_VERSION
@@ -34,9 +35,10 @@ except ImportError:  # pragma: no cover - orjson is a dependency
 CHUNK = 100
 
 
-def json_data(audit: Audit, lang: str = "en") -> dict:
-    """The JSON output's ``data``: what ``audit_view.build`` puts there (audit_data, the trend, privacy)."""
-    data = audit_data(audit, lang)
+def json_data(audit: Audit, lang: str = "en", *, rows: bool = True) -> dict:
+    """The JSON output's ``data``: what ``audit_view.build`` puts there (audit_data, the trend, privacy). ``rows=False``:
+    the people as ``audit.people`` holds them (``Rows``: made when read, a piece at a time below)."""
+    data = audit_data(audit, lang, rows=rows)
     data["trend"] = resolve(audit.trend, lang)
     data["privacy"] = {"pseudonymized": audit.privacy.pseudonymized, "aggregate_only": audit.privacy.aggregate_only}
     return data
@@ -45,15 +47,15 @@ def json_data(audit: Audit, lang: str = "en") -> dict:
 def write_audit_json(audit: Audit, fh: BinaryIO, lang: str = "en", *, command: str = "report",
                      exit_code: int = 0) -> None:
     """Write ``render_audit(audit, "json", lang, command=..., exit_code=...)``'s text, UTF-8, to ``fh`` in pieces."""
-    data = json_data(audit, lang)
+    data = json_data(audit, lang, rows=False)
     people = data.get("people")
     marker = f"@@people-{uuid.uuid4().hex}@@"  # no tenant string can be this: it is made here, at random
-    if isinstance(people, list):
+    if isinstance(people, (list, Rows)):  # Rows: each piece's rows made as it is written, never all at once
         data["people"] = marker
     doc = {"schema_version": ENVELOPE_VERSION, "command": command, "status": audit.status, "exit_code": exit_code,
            "data": data, "errors": audit.errors or []}
     frame = _dump(doc)
-    if not isinstance(people, list):
+    if not isinstance(people, (list, Rows)):
         fh.write(frame + b"\n")
         return
     head, sep, tail = frame.partition(f'"{marker}"'.encode("ascii"))

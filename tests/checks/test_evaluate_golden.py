@@ -23,6 +23,7 @@ import pytest
 import readiness
 from readiness import clock
 from readiness.collect.run import collect_snapshot
+from readiness.audit.rows import Rows
 from readiness.checks.model import CheckSpec
 from readiness.i18n import Message
 from readiness.simulator import Simulator, generate_tenant
@@ -46,7 +47,7 @@ def canonical(value: Any) -> Any:
                 if f.name not in ("source", "previous_source", "func")}
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (list, tuple, set, frozenset, Rows)):  # Rows: a command's matrix rows, made when read
         items = [canonical(v) for v in value]
         return sorted(items, key=json.dumps) if isinstance(value, (set, frozenset)) else items
     return value
