@@ -63,16 +63,16 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
         fleet = readiness.serve_fleet_simulator(count, port=port, latency=latency, folder=folder)
     except OSError as exc:
         raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
-    for name, tid, people, kind in fleet.members():
-        click.echo(f"  {name:<22} {tid}  " + say("cli.simulator.fleet_member", n=people, kind=kind), err=True)
-    click.echo(say("cli.simulator.fleet_serving", n=len(fleet.sim.members), url=fleet.base_url))
-    click.echo(say("cli.simulator.fleet_wrote", csv=str(fleet.csv_path), env=str(fleet.env_path)), err=True)
-    click.echo(f"  . {fleet.env_path} && readiness tenant import {fleet.csv_path} && readiness fleet audit --out-dir audits/",
-               err=True)
-    click.echo(say("cli.simulator.stop_hint"), err=True)
-    sys.stdout.flush()
-    with _sigterm_stops():
+    with _sigterm_stops():  # before the first line: a SIGTERM as soon as it is announced still ends with "Stopped."
         try:
+            for name, tid, people, kind in fleet.members():
+                click.echo(f"  {name:<22} {tid}  " + say("cli.simulator.fleet_member", n=people, kind=kind), err=True)
+            click.echo(say("cli.simulator.fleet_serving", n=len(fleet.sim.members), url=fleet.base_url))
+            click.echo(say("cli.simulator.fleet_wrote", csv=str(fleet.csv_path), env=str(fleet.env_path)), err=True)
+            click.echo(f"  . {fleet.env_path} && readiness tenant import {fleet.csv_path} && readiness fleet audit --out-dir audits/",
+                       err=True)
+            click.echo(say("cli.simulator.stop_hint"), err=True)
+            sys.stdout.flush()
             fleet.serve_forever()
         except KeyboardInterrupt:
             click.echo(say("cli.simulator.stopped"), err=True)
