@@ -379,9 +379,10 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
             return doc
         return _read_lines(budget, head, schema_version, set(statuses))
 
-    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked; large buffers
-    # from the heap (bulkjson.bulk_objects: half the page faults) (issue 15)
-    with bulkjson.bulk_objects(freeze=one_shot, buffers_apart=False):
+    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked; else aged at
+    # once, not walked (a file makes no cycles); large buffers from the heap (bulkjson.bulk_objects: half the page
+    # faults) (issue 15)
+    with bulkjson.bulk_objects(freeze=one_shot, buffers_apart=False, cycles=False):
         return _open(path, read)
 
 
