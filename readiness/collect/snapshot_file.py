@@ -512,7 +512,9 @@ def _in_a_string(stretch: bytes) -> bool:
 _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b"[]{},")))
 _CONTAINER = re.compile(rb"[\[{],*[\]}]")  # a list or an object with nothing left in it but its commas
 _BRACKET = re.compile(rb"[\[\]{}]")
-_TOPS_DEPTH = 32  # nesting deeper than the writer's (4 at most) within a part: no longer counted (the line's bound stays)
+# Nesting deeper than this is no longer followed (the line's own bound, 16 a row, still holds): the writer's values nest
+# 3 deep at most (a row's list of objects with lists: licences), and each level costs a pass over a part's brackets
+_TOPS_DEPTH = 8
 
 
 class _Tops:
@@ -547,7 +549,7 @@ class _Tops:
         if len(pieces) % 2 == 0:  # an odd number of quotes: a string opens or closes
             self.in_string = not self.in_string
         rest = outside.translate(None, _NOT_STRUCTURE)
-        for _ in range(_TOPS_DEPTH):
+        for _ in range(_TOPS_DEPTH + 1):
             if len(rest) == len(rest := _CONTAINER.sub(b"", rest)):
                 break
         else:

@@ -84,7 +84,7 @@ def test_nested_values_and_strings_with_commas_are_not_top_level_values(
 @pytest.mark.parametrize("values", [
     [None, True, 1, -2.5e3, "", "a,b", "[{", "\\\",[", "é\u001f,", [], {}, [[1, [2, {"x": [3, ","]}]], {"k,": "v"}]],
     [],
-    [[[[[[[["deep"]]]]]]]] * 3,
+    [[[[["deep", {"a": [1]}]]]]] * 3,  # 7 deep with the list itself: counted
 ])
 @pytest.mark.parametrize("window", [1, 2, 3, 7, 1 << 20])
 def test_top_values_are_counted_exactly_however_the_line_is_cut(
@@ -95,3 +95,14 @@ def test_top_values_are_counted_exactly_however_the_line_is_cut(
         tops = _Tops()
         tops.feed(text, 0, len(text))
         assert (tops.count, tops.depth) == (max(len(values), 1), 0)  # the list's end found; an empty list counts 1
+
+
+@pytest.mark.parametrize("window", [3, 1 << 20])
+def test_a_list_nested_deeper_than_the_writer_ever_does_is_no_longer_followed(
+        window: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each level costs a pass over a part's brackets: past _TOPS_DEPTH the count stops (the line's 16 a row still holds)
+    monkeypatch.setattr(_Tops, "WINDOW", window)
+    text = b"[" * 12 + b"null" + b"]" * 12 + b",null]}\n"
+    tops = _Tops()
+    tops.feed(text, 0, len(text))
+    assert tops.count is None
