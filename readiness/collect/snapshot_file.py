@@ -53,12 +53,17 @@ VALUES_SLACK = 1 << 18
 # new strings), a Lists column 2.0 (devices.owners: a length and an owner a row), a column of values 1.0 (users'
 # createdDateTime). The constants leave 4x for the flat encodings (pooled ids 8 as Lists: a pooled Lists column is one
 # with its lengths); a column of values may hold lists of objects
-# (assignedLicenses when it cannot be coded: ~9 values a row for two licences), hence 16. At the row limit a line of
-# "{}" (2 values each) then makes at most ~16 million objects (~1.4 GB) instead of 256 million; nulls or numbers ~0.2 GB.
+# (assignedLicenses when it cannot be coded: ~9 values a row for two licences, 21 for four with two plans disabled in
+# each, 50 and more where plans are switched off by the dozen). Such a column is held to VALUES_PER_ROW a row, as a
+# line of items is, but never to more than COLUMN_VALUES_CAP a row of the row limit in all: at the row limit a line of
+# "{}" (2 values each) makes at most ~16 million objects (~1.4 GB) instead of 256 million, as when the bound was 16 a
+# row; below it, a section's rows nest as their licences need (16 a row refused the writer's own file: 4 licences of
+# 2 disabled plans each, more than 256 distinct lists so not coded, load13).
 COLUMN_VALUES_PER_ROW = {b"palette": 1, b"text": 1, b"shapes": 1, b"new": 8, b"items": 8}
-COLUMN_VALUES_DEFAULT = 16  # "values", and a line whose head is not as the writer writes it
+COLUMN_VALUES_DEFAULT = VALUES_PER_ROW  # "values", and a line whose head is not as the writer writes it
+COLUMN_VALUES_CAP = 16  # ... but at most this many a row of the row limit (READINESS_MAX_SNAPSHOT_ROWS), in one line
 _COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
-# The rows of a column of values are its list's top-level values, one a row: the 16 a row above are for what a row may
+# The rows of a column of values are its list's top-level values, one a row: the bound above is for what a row may
 # nest (licences as lists of objects), and a line of scalars filled them (nulls_bomb: 2,000,000 rows declared, 32
 # million nulls, 160 MB read before the refusal). Once a values line holds more than TOP_VALUES_PER_ROW a row it declares
 # + VALUES_SLACK values (values_in: commas in strings and nested values count too), its top-level values are counted
@@ -512,7 +517,7 @@ def _in_a_string(stretch: bytes) -> bool:
 _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b"[]{},")))
 _CONTAINER = re.compile(rb"[\[{],*[\]}]")  # a list or an object with nothing left in it but its commas
 _BRACKET = re.compile(rb"[\[\]{}]")
-# Nesting deeper than this is no longer followed (the line's own bound, 16 a row, still holds): the writer's values nest
+# Nesting deeper than this is no longer followed (the line's own bound on all its values still holds): the writer's values nest
 # 3 deep at most (a row's list of objects with lists: licences), and each level costs a pass over a part's brackets
 _TOPS_DEPTH = 8
 
@@ -593,13 +598,15 @@ class _Line:
         else:
             self._bounds()
 
-    def _bounds(self, per_row: int | None = None, bytes_most: int | None = None) -> None:
+    def _bounds(self, per_row: int | None = None, bytes_most: int | None = None, cap: int | None = None) -> None:
         lines = self.lines
         rows = lines.rows if self.most_rows is None else min(lines.rows, self.most_rows)
         left = VALUES_PER_ROW * lines.rows + VALUES_SLACK - lines.spent
         if self.most_rows is not None:
             left = min(left, VALUES_PER_ROW * self.most_rows + VALUES_SLACK)
         if per_row is not None:
+            if cap is not None and per_row * rows > cap:  # held to the cap: said as the values a row it leaves
+                per_row = max(1, cap // max(rows, 1))
             left = min(left, per_row * rows + VALUES_SLACK)
         self.rows, self.per_row, self.values_most = rows, per_row, left
         self.bytes_most = min(BYTES_PER_ROW * rows + BYTES_SLACK, bytes_most or 1 << 62)
@@ -616,7 +623,8 @@ class _Line:
             # a palette's codes: exactly 4 bytes for 3 rows; its key and palette (at most CODED_MAX values, measured
             # at most 1.5 KB) within BYTES_SLACK
             self._bounds(COLUMN_VALUES_PER_ROW.get(enc, COLUMN_VALUES_DEFAULT),  # type: ignore[arg-type]
-                         4 * ((self.lines.rows + 2) // 3) + BYTES_SLACK if enc == b"palette" else None)
+                         4 * ((self.lines.rows + 2) // 3) + BYTES_SLACK if enc == b"palette" else None,
+                         None if enc in COLUMN_VALUES_PER_ROW else COLUMN_VALUES_CAP * self.lines.max_rows)
             return
         found = _DECLARED.match(head)  # a section's line: the count it declares starts its budget
         rows = int(found.group(2)) if found else 0
