@@ -54,11 +54,23 @@ VALUES_SLACK = 1 << 18
 # new strings), a Lists column 2.0 (devices.owners: a length and an owner a row), a column of values 1.0 (users'
 # createdDateTime). The constants leave 4x for the flat encodings (pooled ids 8 as Lists: a pooled Lists column is one
 # with its lengths); a column of values may hold lists of objects
-# (assignedLicenses when it cannot be coded: ~9 values a row for two licences), hence 16. At the row limit a line of
-# "{}" (2 values each) then makes at most ~16 million objects (~1.4 GB) instead of 256 million; nulls or numbers ~0.2 GB.
+# (assignedLicenses when it cannot be coded: ~9 values a row for two licences, 21 for four with two plans disabled in
+# each, 50 and more where plans are switched off by the dozen). Such a column is held to VALUES_PER_ROW a row, as a
+# line of items is, but never to more than COLUMN_VALUES_CAP a row of the row limit in all: at the row limit a line of
+# "{}" (2 values each) makes at most ~16 million objects (~1.4 GB) instead of 256 million, as when the bound was 16 a
+# row; below it, a section's rows nest as their licences need (16 a row refused the writer's own file: 4 licences of
+# 2 disabled plans each, more than 256 distinct lists so not coded, load13).
 COLUMN_VALUES_PER_ROW = {b"palette": 1, b"text": 1, b"shapes": 1, b"new": 8, b"items": 8}
-COLUMN_VALUES_DEFAULT = 16  # "values", and a line whose head is not as the writer writes it
+COLUMN_VALUES_DEFAULT = VALUES_PER_ROW  # "values", and a line whose head is not as the writer writes it
+COLUMN_VALUES_CAP = 16  # ... but at most this many a row of the row limit (READINESS_MAX_SNAPSHOT_ROWS), in one line
 _COLUMN_HEAD = re.compile(rb',?\{"key":"(?:[^"\\]|\\.)*","(\w+)":')
+# The rows of a column of values are its list's top-level values, one a row: the bound above is for what a row may
+# nest (licences as lists of objects), and a line of scalars filled them (nulls_bomb: 2,000,000 rows declared, 32
+# million nulls, 160 MB read before the refusal). Once a values line holds more than TOP_VALUES_PER_ROW a row it declares
+# + VALUES_SLACK values (values_in: commas in strings and nested values count too), its top-level values are counted
+# exactly (_Tops: strings and nested containers left out) and it is refused past that bound: nulls_bomb after ~10 MB.
+# The writer's own lines hold exactly one a row (a line whose values nest or whose strings hold commas is only counted).
+TOP_VALUES_PER_ROW = 1
 # A string value is bounded on its own, not only by its line (a section declaring 2,000,000 rows had room for one string
 # of 512 MB): a line of values or items is refused, as it is read, when a STRING_WINDOW-byte stretch of it (aligned to
 # the line's start) lies inside one string, seen from the bytes: no '"' in it but escaped ones, and a byte no JSON has
@@ -373,9 +385,10 @@ def read_snapshot(path: Path, schema_version: int, statuses: Iterable[str], *, o
             return doc
         return _read_lines(budget, head, schema_version, set(statuses))
 
-    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked; large buffers
-    # from the heap (bulkjson.bulk_objects: half the page faults) (issue 15)
-    with bulkjson.bulk_objects(freeze=one_shot, buffers_apart=False):
+    # orjson, and no cyclic collection while ~500k objects are built; one_shot: frozen after, not walked; else aged at
+    # once, not walked (a file makes no cycles); large buffers from the heap (bulkjson.bulk_objects: half the page
+    # faults) (issue 15)
+    with bulkjson.bulk_objects(freeze=one_shot, buffers_apart=False, cycles=False):
         return _open(path, read)
 
 
@@ -502,6 +515,67 @@ def _in_a_string(stretch: bytes) -> bool:
     return bool(inner.translate(None, _OUTSIDE_STRINGS))
 
 
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b"[]{},")))
+_CONTAINER = re.compile(rb"[\[{],*[\]}]")  # a list or an object with nothing left in it but its commas
+_BRACKET = re.compile(rb"[\[\]{}]")
+# Nesting deeper than this is no longer followed (the line's own bound on all its values still holds): the writer's values nest
+# 3 deep at most (a row's list of objects with lists: licences), and each level costs a pass over a part's brackets
+_TOPS_DEPTH = 8
+
+
+class _Tops:
+    """The top-level values of a list (a values line's, from just after its '['), counted exactly as its parts come, at
+    C speed: escapes, then strings dropped (by their quotes), then all but brackets and commas; the lists and objects
+    a part holds whole removed (their commas are not the list's); the commas left at the list's own depth counted.
+    ``count`` is None once the list nests too deep to follow (the line's other bounds still hold); ``depth`` 0 once the
+    list has ended."""
+
+    __slots__ = ("count", "depth", "in_string", "escaped")
+
+    WINDOW = 1 << 20
+
+    def __init__(self) -> None:
+        self.count: int | None = 1
+        self.depth, self.in_string, self.escaped = 1, False, False
+
+    def feed(self, obj: Any, start: int, end: int) -> None:
+        for at in range(start, end, self.WINDOW):
+            if self.count is None or self.depth < 1:
+                return
+            self._part(bytes(obj[at:min(at + self.WINDOW, end)]))
+
+    def _part(self, part: bytes) -> None:
+        if self.escaped:  # a backslash ended the last part: this part's first byte is what it escapes
+            part, self.escaped = part[1:], False
+        part = part.replace(b"\\\\", b"")
+        if part.endswith(b"\\"):
+            part, self.escaped = part[:-1], True
+        pieces = part.replace(b'\\"', b"").split(b'"')
+        outside = b"".join(pieces[1 if self.in_string else 0::2])
+        if len(pieces) % 2 == 0:  # an odd number of quotes: a string opens or closes
+            self.in_string = not self.in_string
+        rest = outside.translate(None, _NOT_STRUCTURE)
+        for _ in range(_TOPS_DEPTH + 1):
+            if len(rest) == len(rest := _CONTAINER.sub(b"", rest)):
+                break
+        else:
+            self.count = None
+            return
+        depth, count = self.depth, self.count
+        at = 0
+        for bracket in _BRACKET.finditer(rest):  # what is left: closes of what opened before, then opens
+            if depth == 1:
+                count += bracket.start() - at  # type: ignore[operator]
+            depth += 1 if rest[bracket.start()] in b"[{" else -1
+            if depth < 1 or depth > _TOPS_DEPTH:  # the list has ended (counted whole); or too deep to follow
+                self.count, self.depth = count if depth < 1 else None, depth
+                return
+            at = bracket.end()
+        if depth == 1:
+            count += len(rest) - at  # type: ignore[operator]
+        self.depth, self.count = depth, count
+
+
 class _Line:
     """One line's bounds, checked part by part as Blocks.readline reads it: its bytes, and the JSON values it may hold
     (values_in, counted only once its bytes exceed that number: a value takes a byte at least, so a line within its
@@ -510,25 +584,30 @@ class _Line:
     base64 is 4 bytes for 3 rows), a section's declared count (refused beyond the row limit before its line is read)."""
 
     __slots__ = ("lines", "where", "most_rows", "kind", "head", "seen", "values", "rows", "per_row", "bytes_most",
-                 "values_most", "strings")
+                 "values_most", "strings", "tops", "tops_most", "body")
 
     def __init__(self, lines: _Budget, where: str | None, most_rows: int | None, kind: str | None) -> None:
         self.lines, self.where, self.most_rows, self.kind = lines, where or "sections", most_rows, kind
         self.head: bytes | None = b"" if kind else None
         self.seen, self.values = 0, None
         self.strings: bytes | None = b"" if kind is None else None  # a line of items; a column's: by its head
+        self.tops: _Tops | None = None  # a values line's top-level values, counted once it holds many (TOP_VALUES_PER_ROW)
+        self.tops_most: int | None = None
+        self.body = 0  # where a values line's list opens
         if kind == "section":  # nothing known until the head says which section and how many rows
             self.rows, self.per_row, self.bytes_most, self.values_most = 0, None, 1 << 62, 1 << 62
         else:
             self._bounds()
 
-    def _bounds(self, per_row: int | None = None, bytes_most: int | None = None) -> None:
+    def _bounds(self, per_row: int | None = None, bytes_most: int | None = None, cap: int | None = None) -> None:
         lines = self.lines
         rows = lines.rows if self.most_rows is None else min(lines.rows, self.most_rows)
         left = VALUES_PER_ROW * lines.rows + VALUES_SLACK - lines.spent
         if self.most_rows is not None:
             left = min(left, VALUES_PER_ROW * self.most_rows + VALUES_SLACK)
         if per_row is not None:
+            if cap is not None and per_row * rows > cap:  # held to the cap: said as the values a row it leaves
+                per_row = max(1, cap // max(rows, 1))
             left = min(left, per_row * rows + VALUES_SLACK)
         self.rows, self.per_row, self.values_most = rows, per_row, left
         self.bytes_most = min(BYTES_PER_ROW * rows + BYTES_SLACK, bytes_most or 1 << 62)
@@ -539,10 +618,14 @@ class _Line:
             found = _COLUMN_HEAD.match(head)
             enc = found.group(1) if found else None
             self.strings = _STRINGS_CHECKED.get(enc)  # type: ignore[arg-type]
+            if enc == b"values" and head[found.end():found.end() + 1] == b"[":  # type: ignore[union-attr]
+                self.body = found.end() + 1  # type: ignore[union-attr]
+                self.tops_most = TOP_VALUES_PER_ROW * self.lines.rows + VALUES_SLACK
             # a palette's codes: exactly 4 bytes for 3 rows; its key and palette (at most CODED_MAX values, measured
             # at most 1.5 KB) within BYTES_SLACK
             self._bounds(COLUMN_VALUES_PER_ROW.get(enc, COLUMN_VALUES_DEFAULT),  # type: ignore[arg-type]
-                         4 * ((self.lines.rows + 2) // 3) + BYTES_SLACK if enc == b"palette" else None)
+                         4 * ((self.lines.rows + 2) // 3) + BYTES_SLACK if enc == b"palette" else None,
+                         None if enc in COLUMN_VALUES_PER_ROW else COLUMN_VALUES_CAP * self.lines.max_rows)
             return
         found = _DECLARED.match(head)  # a section's line: the count it declares starts its budget
         rows = int(found.group(2)) if found else 0
@@ -563,12 +646,35 @@ class _Line:
         self.seen += stop - pos
         if self.seen > self.bytes_most:
             raise self._too_long()
-        if self.seen > self.values_most:
+        tops_most = self.tops_most
+        if self.seen > self.values_most or tops_most is not None and self.seen > tops_most:
             if self.values is None:  # from here on counted: what is kept of the line so far, then each part
                 self.values = 1 + (_marks(*held) if held is not None else 0)
             self.values += _marks(buf, pos, stop)
             if self.values > self.values_most:
                 raise self.lines.too_many_values(self.where, self.rows, self.per_row)
+            if tops_most is not None and self.values > tops_most:
+                self._count_tops(buf, pos, stop, held)
+
+    def _count_tops(self, buf: bytes, pos: int, stop: int, held: tuple[Any, int, int] | None) -> None:
+        """A values line holding more values than TOP_VALUES_PER_ROW a row: its top-level values counted exactly, from
+        its list's start (what is kept of the line, then this part) the first time, then part by part."""
+        tops = self.tops
+        if tops is None:
+            tops = self.tops = _Tops()
+            start = self.body
+            if held is not None:
+                obj, at, end = held
+                if at + start < end:
+                    tops.feed(obj, at + start, end)
+                    start = 0
+                else:
+                    start -= end - at
+            tops.feed(buf, pos + start, stop)
+        else:
+            tops.feed(buf, pos, stop)
+        if tops.count is not None and tops.count > self.tops_most:  # type: ignore[operator]
+            raise self.lines.too_many_values(self.where, self.rows, TOP_VALUES_PER_ROW)
 
     def _no_long_string(self, buf: bytes, pos: int, stop: int) -> None:
         """Refuse the line if a STRING_WINDOW stretch of this part (aligned to the line's start) is inside one string."""

@@ -67,7 +67,7 @@ def _rows(lines: list[bytes], name: str) -> int:
 
 
 @pytest.mark.parametrize("head, per_row", [
-    (b'{"key":"id","values":[', 16),  # a column of values (lists of objects: assignedLicenses uncoded)
+    (b'{"key":"id","values":[', 1),  # a column of values: 1 a row at its top level (what its rows nest: 256 a row)
     (b'{"key":"id","new":[],"ids":[', 8),  # pooled ids (with lengths: a pooled Lists column)
     (b'{"key":"owners","items":[', 8),  # Lists
     (b'{"key":"id","palette":[', 1),  # Coded: its values are the palette
@@ -88,7 +88,9 @@ def test_a_column_line_holds_its_rows_times_its_encodings_constant(
                                             rf"{per_row} a row"):
         readiness.load_snapshot(_write(tmp_path / "bad.json", bad))
     assert max(parsed) < line  # refused from the bytes: the line never reached the parser
-    assert getattr(snapshot_file, "COLUMN_VALUES_PER_ROW").get(head.split(b'"')[5], 16) == per_row  # as documented
+    values_line = head.split(b'"')[5] == b"values"  # its top-level values (snapshot_file._Tops), else its encoding's
+    documented = snapshot_file.TOP_VALUES_PER_ROW if values_line else snapshot_file.COLUMN_VALUES_PER_ROW[head.split(b'"')[5]]
+    assert documented == per_row
 
 
 def test_an_object_sections_line_holds_its_count_times_a_constant(
