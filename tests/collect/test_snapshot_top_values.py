@@ -7,7 +7,6 @@ A row may nest values (a licence list of objects: ~9 values a row), and a string
 left out of the top-level count (snapshot_file._Tops), so such lines read as before."""
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -15,56 +14,31 @@ import pytest
 
 import readiness
 from readiness.collect import snapshot_file
-from readiness.collect.inflating import Blocks, Inflating
 from readiness.collect.snapshot_file import _Tops
 from readiness.errors import SnapshotError
 from tests.collect.test_snapshot_limits import _at, lines2, snap  # noqa: F401 - fixtures
+from tests.collect.test_snapshot_lines_read import _devices_of, blocks_taken  # noqa: F401 - a fixture
 
 ROWS = 200_000
-BLOCK = 64 * 1024
-
-
-@pytest.fixture
-def read_bytes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Small blocks, and the bytes of the blocks the reader took."""
-    monkeypatch.setattr(Blocks, "BLOCK", BLOCK)
-    monkeypatch.setattr(Inflating, "BLOCK", BLOCK)
-    taken: list[int] = []
-    real = Blocks._next
-
-    def counted(self: Blocks) -> bool:
-        got = real(self)
-        if got:
-            taken.append(len(self._buf))
-        return got
-    monkeypatch.setattr(Blocks, "_next", counted)
-    return taken
+BLOCK = 64 * 1024  # the blocks of blocks_taken (test_snapshot_lines_read)
 
 
 def _with_column(lines: list[bytes], column: bytes, tmp_path: Path) -> tuple[Path, int]:
-    """The file with its devices section declaring ROWS rows and ``column`` as its first column's line; and the bytes
-    before that line."""
-    bad = list(lines)
-    at = _at(bad, "devices")
-    count = int(bad[at].split(b'"count":', 1)[1].split(b",", 1)[0])
-    bad[at] = bad[at].replace(b'"count":%d,' % count, b'"count":%d,' % ROWS, 1).replace(
-        b'"rows":%d,' % count, b'"rows":%d,' % ROWS, 1)
-    bad[at + 1] = column
-    path = tmp_path / "bad.json.gz"
-    path.write_bytes(gzip.compress(b"\n".join(bad), 1))
-    return path, sum(len(line) + 1 for line in bad[:at + 1])
+    """The gzip file with its devices section declaring ROWS rows and ``column`` as its first column's line; and the
+    bytes before that line."""
+    return _devices_of(lines, ROWS, column, tmp_path, True), sum(len(line) + 1 for line in lines[:_at(lines, "devices") + 1])
 
 
 @pytest.mark.parametrize("value", [b"null", b"0", b"true"])
 def test_a_values_line_of_more_scalars_than_rows_is_refused_within_its_rows(
-        value: bytes, lines2: list[bytes], tmp_path: Path, read_bytes: list[int]) -> None:  # noqa: F811
+        value: bytes, lines2: list[bytes], tmp_path: Path, blocks_taken: list[int]) -> None:  # noqa: F811
     column = b'{"key":"displayName","values":[' + (value + b",") * 4_000_000 + value + b"]}"
     path, before = _with_column(lines2, column, tmp_path)
     with pytest.raises(SnapshotError, match=r"the section sections\.devices holds more values than its 200,000 rows "
                                             r"allow, 1 a row"):
         readiness.load_snapshot(path)
     most = (ROWS + snapshot_file.VALUES_SLACK) * (len(value) + 1)  # the values its rows allow, and one block more
-    assert sum(read_bytes) - before < most + 2 * BLOCK < len(column) // 4, f"{sum(read_bytes) - before:,} bytes read"
+    assert sum(blocks_taken) - before < most + 2 * BLOCK < len(column) // 4, f"{sum(blocks_taken) - before:,} bytes read"
 
 
 def test_nested_values_and_strings_with_commas_are_not_top_level_values(
