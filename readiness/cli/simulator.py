@@ -34,13 +34,19 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
                     roles: str | None, fleet_size: int | None, fleet_dir: Path) -> None:
     if fleet_size:
         return _serve_fleet(fleet_size, port, latency, fleet_dir)
+    with _sigterm_stops():  # from the start: a SIGTERM while a large tenant is generated ends as Ctrl-C does (130)
+        _serve_one(profile, size, seed, port, latency, fault_rate, roles)
+
+
+def _serve_one(profile: str, size: int | None, seed: int, port: int, latency: float, fault_rate: float,
+               roles: str | None) -> None:
     click.echo(say("cli.simulator.generating", profile=profile), err=True)
     try:
         sim = readiness.serve_simulator(profile, seed=seed, size=size, port=port, latency=latency, fault_rate=fault_rate,
                                         roles=[r.strip() for r in roles.split(",")] if roles else None)
     except OSError as exc:
         raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
-    with sim, _sigterm_stops():
+    with sim:
         try:  # from the first line on: a Ctrl-C that arrives while the lines are printed still ends with the summary
             click.echo(say("cli.simulator.serving", tenant=sim.tenant_name, n=sim.users, url=sim.graph_url))
             click.echo(f"export READINESS_ACCESS_TOKEN={sim.token}")
@@ -59,11 +65,11 @@ def simulator_serve(profile: str, size: int | None, seed: int, port: int, latenc
 def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
     """`simulator serve --fleet N`: the fleet simulator until Ctrl-C, with the files that onboard it."""
     click.echo(say("cli.simulator.fleet_generating", n=count), err=True)
-    try:
-        fleet = readiness.serve_fleet_simulator(count, port=port, latency=latency, folder=folder)
-    except OSError as exc:
-        raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
-    with _sigterm_stops():  # before the first line: a SIGTERM as soon as it is announced still ends with "Stopped."
+    with _sigterm_stops():  # from the start: while generating as Ctrl-C (130); once announced, "Stopped." and exit 0
+        try:
+            fleet = readiness.serve_fleet_simulator(count, port=port, latency=latency, folder=folder)
+        except OSError as exc:
+            raise click.ClickException(said("cli.simulator.cannot_listen", port=str(port), reason=str(exc.strerror)))
         try:
             for name, tid, people, kind in fleet.members():
                 click.echo(f"  {name:<22} {tid}  " + say("cli.simulator.fleet_member", n=people, kind=kind), err=True)
@@ -84,8 +90,12 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
 def _sigterm_stops() -> Iterator[None]:
     """SIGTERM (`kill`, `docker stop`, systemd, a test's terminate()) stops the simulator as Ctrl-C does: "Stopped." and
     the conduct summary are still printed, exit 0. Python's default for SIGTERM ends the process without either."""
+    stopping: list[int] = []
+
     def _stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        if not stopping:  # the first one stops it; a second one (two `kill`s, systemd's and the user's) while it stops
+            stopping.append(signum)  # is let go: it would end the process at exit -15, the summary half printed
+            raise KeyboardInterrupt
 
     try:
         before = signal.signal(signal.SIGTERM, _stop)
@@ -95,4 +105,6 @@ def _sigterm_stops() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before)
+        # stopped by SIGTERM: the process ends now and lets a late second one go (ignored, not handled: Python puts a
+        # handled signal back to its default while it shuts down, and a SIGTERM then would still end it at -15)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if stopping else before)

@@ -37,3 +37,35 @@ def test_sigterm_stops_the_fleet_simulator_as_ctrl_c_does(tmp_path) -> None:  # 
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Stopped." in err and "Traceback" not in err, err
+
+
+def test_sigterm_while_a_large_tenant_is_generated_ends_as_ctrl_c_does() -> None:
+    """attack13: the handler was installed only once the tenant was served; generating 100,000 people takes seconds,
+    and a SIGTERM then ended the process at exit -15 without a word (Ctrl-C: "Interrupted.", 130)."""
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--profile", "enterprise",
+                             "--size", "100000", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "enterprise" in proc.stderr.readline()  # "Generating ...": the handler is in place before it
+        time.sleep(0.3)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "Interrupted" in err and "Traceback" not in err and "READINESS_ACCESS_TOKEN" not in out, err
+
+
+def test_a_second_sigterm_while_it_stops_is_let_go() -> None:
+    """attack13: two SIGTERMs 1-50 ms apart printed "Stopped." and the summary, then ended at exit -15."""
+    import time
+
+    proc, _, _ = serve_simulator_process()
+    proc.send_signal(signal.SIGTERM)
+    for _ in range(5):
+        time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Stopped." in err and "no misconduct" in err, (proc.returncode, err)
