@@ -108,6 +108,9 @@ class Plain(Blocks):
         return self._fh.read(self.BLOCK)
 
 
+TRAILING = "trailing garbage after the compressed data"  # what follows a member and is none
+
+
 class Inflating(Blocks):
     """A gzip file read as ``GzipFile`` reads it (members one after another, zero padding between them allowed, each
     member's CRC and length checked), inflated by a thread ahead of the reader (issue 15). ISA-L (zlib without isal)
@@ -145,6 +148,10 @@ class Inflating(Blocks):
                     data = data.lstrip(b"\0")
                     if not data:
                         continue
+                    if len(data) < 2:  # a member's magic may straddle two reads
+                        data += fh.read(self.READ)
+                    if not data.startswith(b"\x1f\x8b"):  # not a member: bytes added after the end (GzipFile: "Not a
+                        raise gzip.BadGzipFile(TRAILING)  # gzipped file"), not a file cut short as they read before
                     unzip = _inflater.decompressobj(31)
                 block = unzip.decompress(data, self.BLOCK)
                 data = unzip.unconsumed_tail or unzip.unused_data

@@ -15,6 +15,8 @@ def gzip_damage(exc: BaseException) -> Phrase:
     if isinstance(exc, EOFError):
         return Phrase("errors.snapshot.damage.cut_short")
     text = str(exc).lower()
+    if "trailing garbage" in text:  # collect/inflating.TRAILING
+        return Phrase("errors.snapshot.damage.trailing")
     if any(word in text for word in _CHECKSUM_WORDS):
         return Phrase("errors.snapshot.damage.checksum")
     strerror = getattr(exc, "strerror", None)
@@ -31,6 +33,10 @@ def json_damage(exc: BaseException, *, one_line: bool = False) -> Phrase:
     if isinstance(exc, UnicodeDecodeError):
         return Phrase("errors.snapshot.damage.not_utf8", at=exc.start)
     if isinstance(exc, json.JSONDecodeError):
+        if not exc.doc.strip():  # a file of nothing (zero bytes, a gzip of nothing) or of blanks
+            return Phrase("errors.snapshot.damage.empty")
+        if exc.pos < len(exc.doc) and exc.doc[exc.pos] < " " and exc.doc[exc.pos] not in "\t\n\r":  # NUL, BEL...
+            return Phrase("errors.snapshot.damage.control", char=f"U+{ord(exc.doc[exc.pos]):04X}")
         if one_line:
             return Phrase("errors.snapshot.damage.json_column", column=exc.colno)
         return Phrase("errors.snapshot.damage.json_at", line=exc.lineno, column=exc.colno)

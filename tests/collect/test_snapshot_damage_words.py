@@ -40,6 +40,20 @@ def _document_with_slip(raw: bytes) -> bytes:  # an older file, one JSON documen
     return b'{"schema_version": 1 "sections": {}}'
 
 
+def _line_ends_added(raw: bytes) -> bytes:  # carried once through a transfer in text mode (attack13: "cut short")
+    return raw + b"\r\n"
+
+
+def _empty(raw: bytes) -> bytes:
+    return b""
+
+
+def _nul_in_a_line(raw: bytes) -> bytes:  # attack13: "a syntax error at column 75" for a NUL inside a line
+    lines = gzip.decompress(raw).split(b"\n")
+    lines[3] = lines[3][:20] + b"\0" + lines[3][20:]
+    return b"\n".join(lines)
+
+
 def _nested(raw: bytes) -> bytes:
     return b"[" * 100_000 + b"]" * 100_000
 
@@ -55,6 +69,11 @@ CASES = [
     ("a comma lost", _plain_with_slip, "(line 2: not JSON: a syntax error at column ", "(Zeile 2: kein JSON: ein Syntaxfehler in Spalte "),
     ("one document, a comma lost", _document_with_slip, "not JSON: a syntax error at line 1, column ",
      "kein JSON: ein Syntaxfehler in Zeile 1, Spalte "),
+    ("line ends added", _line_ends_added, "something that is not compressed data follows its end",
+     "nach ihrem Ende folgt etwas"),
+    ("empty", _empty, "(not JSON: the file is empty)", "(kein JSON: die Datei ist leer)"),
+    ("a NUL in a line", _nul_in_a_line, "(line 4: not JSON: the control character U+0000",
+     "(Zeile 4: kein JSON: das Steuerzeichen U+0000"),
     ("nested too deep", _nested, "nested deeper than any snapshot", "tiefer verschachtelt"),
     ("not UTF-8", _not_utf8, "not UTF-8 text, at byte ", "kein UTF-8-Text sind, bei Byte "),
 ]
