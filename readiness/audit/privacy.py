@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
-import hashlib
 import hmac
 import os
 import secrets
 from pathlib import Path
 
+from .. import bulkjson
 from ..collect.snapshot import Snapshot
 from ..errors import ConfigError
 from ..paths import data_dir, write_private
@@ -48,14 +48,21 @@ def _safe(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:80]
 
 
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # RFC 4648's alphabet, as base64.b32encode writes it
+_B32_PAIRS = [a + b for a in _B32 for b in _B32]  # ten bits as two letters
+
+
 class Pseudonymizer:
     def __init__(self, key: bytes, tenant_id: str) -> None:
         self._key = key
         self._tenant = tenant_id
 
     def token(self, kind: str, value: str) -> str:
-        digest = hmac.new(self._key, f"{self._tenant}|{kind}|{value}".encode(), hashlib.sha256).digest()
-        return base64.b32encode(digest[:5]).decode().rstrip("=")
+        """Eight base32 letters of the keyed digest: ``base64.b32encode(digest[:5])``, by a table of the 1,024 pairs
+        of letters instead (b32encode is written in Python: 8 µs a token, about 415,000 tokens at 100,000 people)."""
+        digest = hmac.digest(self._key, f"{self._tenant}|{kind}|{value}".encode(), "sha256")
+        n, pair = int.from_bytes(digest[:5], "big"), _B32_PAIRS
+        return pair[n >> 30] + pair[(n >> 20) & 1023] + pair[(n >> 10) & 1023] + pair[n & 1023]
 
     def person(self, user_id: str) -> str:
         return f"Person-{self.token('user', user_id)}"
@@ -67,7 +74,10 @@ class Pseudonymizer:
 def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     """A copy of the snapshot with people and devices replaced by stable keyed pseudonyms."""
     p = Pseudonymizer(key, snapshot.tenant_id)
-    snap = Snapshot.from_dict(copy.deepcopy(snapshot.to_dict()))
+    # the copy made with the cyclic collector paused: it builds millions of objects, and the collector's passes over
+    # them while it ran cost about 4 s at 100,000 people (a JSON round trip instead: faster, but twice the memory)
+    with bulkjson.bulk_objects(buffers_apart=False):
+        snap = Snapshot.from_dict(copy.deepcopy(snapshot.to_dict()))
     ids: dict[str, str] = {}  # original user id -> pseudonymous id
     aliases: dict[str, str] = {}  # original user id -> Person-XXXXXXXX
     by_upn: dict[str, str] = {}
