@@ -77,4 +77,4 @@ class Rows(Sequence):
 
 def as_list(rows: Sequence[dict]) -> list[dict]:
     """The rows as a list (``Rows``: every row made now; a list: itself)."""
-    return rows if rows.__class__ is list else list(rows[:]) if isinstance(rows, Rows) else list(rows)
+    return rows if rows.__class__ is list else rows[:] if isinstance(rows, Rows) else list(rows)  # a slice: a new list

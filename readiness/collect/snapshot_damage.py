@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ..errors import Phrase
+from .inflating import TRAILING
 
 _CHECKSUM_WORDS = ("data check", "length check", "checksum", "crc")  # zlib, ISA-L and GzipFile name a wrong CRC or length so
 
@@ -14,9 +15,9 @@ def gzip_damage(exc: BaseException) -> Phrase:
     """Why the compressed file could not be read, for ``errors.snapshot.bad_gzip``."""
     if isinstance(exc, EOFError):
         return Phrase("errors.snapshot.damage.cut_short")
-    text = str(exc).lower()
-    if "trailing garbage" in text:  # collect/inflating.TRAILING
+    if str(exc) == TRAILING:  # what the inflater says of bytes after a member that are no member
         return Phrase("errors.snapshot.damage.trailing")
+    text = str(exc).lower()
     if any(word in text for word in _CHECKSUM_WORDS):
         return Phrase("errors.snapshot.damage.checksum")
     strerror = getattr(exc, "strerror", None)
