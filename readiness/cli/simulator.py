@@ -84,6 +84,8 @@ def _serve_fleet(count: int, port: int, latency: float, folder: Path) -> None:
             click.echo(say("cli.simulator.stopped"), err=True)
         finally:
             fleet.close()
+            for line in fleet.sim.summary_lines():  # each tenant's conduct, as `serve` prints one tenant's
+                click.echo(line, err=True)
 
 
 @contextmanager

@@ -137,6 +137,24 @@ class FleetSimulator:
         resp.sim = sim  # type: ignore[attr-defined]  # answered() must reach the tenant that answered
         return resp
 
+    def summary_lines(self) -> list[str]:
+        """What `simulator serve --fleet` prints when it stops: each tenant that was asked something (its conduct, as
+        one tenant's `serve` prints it), the requests no tenant's token named, and how many tenants were not asked."""
+        lines: list[str] = []
+        quiet = 0
+        for m in sorted(self.members.values(), key=lambda x: x.name):
+            if not m.sim.conduct.requests and m.sim.conduct.summary()["clean"]:
+                quiet += 1
+                continue
+            first, *rest = m.sim.conduct.summary_lines()
+            lines += [f"{m.name}: {first}", *rest]
+        if self._errors.conduct.requests:  # no token, or one of no tenant in the fleet: answered 401 by the fleet
+            first, *rest = self._errors.conduct.summary_lines()
+            lines += [f"(no tenant's token): {first}", *rest]
+        if quiet:
+            lines.append(f"{quiet} of {len(self.members)} tenants were not asked anything")
+        return lines
+
     def answered(self, resp: SimResponse) -> None:
         sim = getattr(resp, "sim", None)
         if sim is not None:

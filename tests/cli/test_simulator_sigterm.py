@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import urllib.error
 import urllib.request
 
 from tests.helpers import serve_simulator_process
@@ -32,11 +33,26 @@ def test_sigterm_stops_the_fleet_simulator_as_ctrl_c_does(tmp_path) -> None:  # 
     proc = subprocess.Popen([sys.executable, "-m", "readiness", "simulator", "serve", "--fleet", "2", "--port", "0",
                              "--fleet-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert "http://127.0.0.1:" in proc.stdout.readline()  # serving: the one line on stdout
+        base = proc.stdout.readline().split()[-1]  # serving: the one line on stdout
+        assert base.startswith("http://127.0.0.1:"), base
+        tokens = dict(line.split(" ", 1)[1].split("=", 1) for line in (tmp_path / "fleet-tokens.env").read_text().splitlines())
+        token = tokens["READINESS_ACCESS_TOKEN_MUELLER_SOEHNE"]
+        req = urllib.request.Request(base + "/users?$top=5&$select=id", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert len(json.loads(resp.read())["value"]) == 5
+        try:
+            urllib.request.urlopen(base + "/users", timeout=10)  # no token: the fleet answers 401 as Graph does
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 401
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Stopped." in err and "Traceback" not in err, err
+    # attack13: the fleet printed no conduct summary; now each tenant asked something, as one tenant's serve does
+    assert "mueller-soehne: Conduct: 1 requests (200: 1)" in err and "no misconduct" in err, err
+    assert "(no tenant's token): Conduct: 1 requests (401: 1)" in err, err
+    assert "2 of 3 tenants were not asked anything" in err and "baeckerei-schmidt:" not in err, err
+    assert token not in err
 
 
 def test_sigterm_while_a_large_tenant_is_generated_ends_as_ctrl_c_does() -> None:
