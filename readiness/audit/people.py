@@ -10,7 +10,7 @@ belongs) are read one person at a time, exactly as before.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from itertools import compress, repeat
 from operator import add, mul
 from typing import Any, Sequence
@@ -182,13 +182,17 @@ def people_of(users: Any, days: Days, caps: dict, sku_by_id: dict, tap: bool | N
         "invited": invited, "tap": repeat(tap), "is_admin": repeat(is_admin)}
     # signInActivity: use lastNonInteractiveSignInDateTime along with lastSignInDateTime to find inactive
     # accounts (https://learn.microsoft.com/graph/api/resources/signinactivity)
-    given["last_sign_in"] = last = _newest_of(days, *fields_of(users, "signInActivity", "lastSignInDateTime",
-                                                               "lastNonInteractiveSignInDateTime"))
+    last, usual = _newest_of(days, *fields_of(users, "signInActivity", "lastSignInDateTime",
+                                              "lastNonInteractiveSignInDateTime"))
+    given["last_sign_in"] = last
     if sign_in_read:  # no sign-in for IDLE_DAYS, unless the account is newer than that (depth_facts.idle_by_sign_in)
         idle_days = depth_facts.IDLE_DAYS
-        stale = {w: (age := days(w)) is None or age > idle_days for w in set(last)}  # last: strings or None
-        # False for most people, looked up at C speed; those without a recent sign-in are then judged by their age
-        given["idle"] = idle = list(map(stale.__getitem__, last))
+        if usual:  # every one in Graph's usual form: more than IDLE_DAYS ago is before that day's ISO text (issue 15)
+            idle = list(map((days.today - timedelta(days=idle_days)).isoformat().__gt__, last))
+        else:  # each distinct value judged once (last: strings or None) and looked up at C speed
+            stale = {w: (age := days(w)) is None or age > idle_days for w in set(last)}
+            idle = list(map(stale.__getitem__, last))
+        given["idle"] = idle  # False for most people; those without a recent sign-in are then judged by their age
         for i in list(compress(range(len(idle)), idle)):
             idle[i] = not (days(created[i]) or 0) <= idle_days
     answers = _licence_codes(users, caps, sku_by_id)
@@ -216,17 +220,17 @@ def _or_member(value: Any) -> Any:
 PERSON_FIELDS = fields(Person)
 
 
-def _newest_of(days: Days, first: list, second: list) -> list:
-    """``newest(a, b)`` per pair; each distinct string's form looked up once. Graph's usual form (UTC, one width)
-    compares as text."""
+def _newest_of(days: Days, first: list, second: list) -> tuple[list, bool]:
+    """``newest(a, b)`` per pair, and whether every value of both is in Graph's usual form (with a valid day: UTC, one
+    width, so it compares as text); each distinct string's form looked up once."""
     try:
         known = days.learn({*first, *second})
         usual = {w: known[w] is not None for w in known}  # Days.graph_form
     except TypeError:  # a value that cannot be indexed (a list where a timestamp belongs): pair by pair
-        return [newest(a, b) for a, b in zip(first, second)]
+        return [newest(a, b) for a, b in zip(first, second)], False
     if all(usual.values()):  # every one in the usual form (most tenants): max(a, b) is ``b if b > a else a``, at C speed
-        return list(map(max, first, second))
-    return [(b if b > a else a) if usual[a] and usual[b] else newest(a, b) for a, b in zip(first, second)]
+        return list(map(max, first, second)), True
+    return [(b if b > a else a) if usual[a] and usual[b] else newest(a, b) for a, b in zip(first, second)], False
 
 
 def _licence_columns(licences: list, states: list, caps: dict, sku_by_id: dict) -> tuple:

@@ -11,7 +11,7 @@ from ..licensing.capabilities import INTUNE
 from ..clock import graph_days
 from ..i18n import Message
 from .common import finding, names
-from ..audit.columns import Days, column, values_at
+from ..audit.columns import Days, column, rows_before, values_at
 from ..audit.facts import ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, facts
 from .model import Finding, Status
 from .registry import check
@@ -129,14 +129,16 @@ def stale_sync(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     synced = column(devices, "lastSyncDateTime")
     days = Days(f.today)
     cutoff = f.today - timedelta(days=30)  # older than 30 days: a day before this one
-    try:  # every row's day in Graph's usual form at once (one regular-expression pass; None: read in full by days())
-        found = graph_days(synced)
-    except TypeError:  # a value that is not a string (null): each distinct sync time judged once
-        found = None
-    if found is not None:
-        stale = _stale_by_day(found, synced, days, cutoff)
-    else:
-        stale = _stale_by_value(synced, days, cutoff)
+    stale = rows_before(synced, cutoff)  # every one in Graph's usual form (most tenants): compared as text
+    if stale is None:
+        try:  # every row's day in Graph's usual form at once (one regular-expression pass; None: read in full by days())
+            found = graph_days(synced)
+        except TypeError:  # a value that is not a string (null): each distinct sync time judged once
+            found = None
+        if found is not None:
+            stale = _stale_by_day(found, synced, days, cutoff)
+        else:
+            stale = _stale_by_value(synced, days, cutoff)
     ev = {"devices": len(devices), "stale": len(stale), "sample": values_at(devices, "deviceName", stale[:25]),
           "source": "/deviceManagement/managedDevices lastSyncDateTime"}
     if stale:
