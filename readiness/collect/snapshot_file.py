@@ -902,11 +902,12 @@ def repeated_id(name: str, data: Any) -> tuple[Any, int] | None:
         col = [item.get("id") if item.__class__ is dict else None for item in data]
     else:
         return None
+    col = as_list(col)  # a Packed column's rows made once (0.04-0.05 s a column of 100,000 when made twice)
     try:
         distinct = set(col)
     except TypeError:  # not strings: the shape check refuses them, or they are not ids
         return None
-    if len(distinct) == len(col) or len(distinct) - (None in distinct) == len(col) - as_list(col).count(None):
+    if len(distinct) == len(col) or len(distinct) - (None in distinct) == len(col) - col.count(None):
         return None
     seen: set = set()
     for i, value in enumerate(col):
@@ -1279,6 +1280,8 @@ def _items(name: str, items: list, start: int) -> None:
         raise SnapshotError.keyed("snapshot.item_not_object", fix_key="snapshot.damaged", where=where, bad=start + bad,
                                   kind=_kind(items[bad]))
     comp = _compiled(name)
+    if not comp and _columns_fine(name, items):
+        return
     for i, item in enumerate(items):
         try:
             check_item(name, item)
@@ -1286,6 +1289,26 @@ def _items(name: str, items: list, start: int) -> None:
                 _check(item, comp, "")
         except (GraphBadResponse, SnapshotError) as exc:
             raise _item_error(exc, f"{where}.data[{start + i}]", item, comp) from None
+
+
+COLUMNS_FROM = 32  # a chunk of at least this many items is checked a field at a time first
+
+
+def _columns_fine(name: str, items: list) -> bool:
+    """True when ``check_item`` accepts every item (objects, checked before): each field's types checked over the
+    whole chunk at once (shapes.check_column: the exact types, what isinstance accepts and no more), not 10 checks an
+    item in Python (the groups, Cloud PCs and teams: 9,093 items at 100k). False when one may be wrong, or the
+    section has a check of its own (the skus' prepaid units): the items are then checked one by one, which names the
+    first wrong one as ever."""
+    fields = GRAPH_FIELDS.get(name)
+    if fields is None or name == "skus" or len(items) < COLUMNS_FROM:
+        return False
+    try:
+        for key in fields:
+            check_column(name, key, list(map(dict.get, items, repeat(key))))
+    except GraphBadResponse:
+        return False
+    return True
 
 
 def _compile(spec: dict[str, Any]) -> list[tuple[str, bool, int, Any]]:

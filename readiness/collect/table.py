@@ -85,8 +85,11 @@ class Coded(Sequence):
         if ids is None:
             raise ValueError("a finished Coded column cannot grow")
         keys = list(map(id, values))
-        if not ids.keys() >= set(keys):
-            fresh = {id(v): v for v in values if id(v) not in ids}
+        seen = set(keys)
+        if not ids.keys() >= seen:
+            if len(ids) + len(seen.difference(ids)) > CODED_MAX:  # refused before a dict of 100,000 fresh values is built
+                return False
+            fresh = {k: v for k, v in dict(zip(keys, values)).items() if k not in ids}  # in order, first seen first
             if len(ids) + len(fresh) > CODED_MAX:
                 return False
             equal = self._equal
