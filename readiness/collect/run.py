@@ -57,7 +57,7 @@ def _each_object_once(sections: dict[str, Section]) -> None:
         if twice is not None:
             sections[name] = Section(name, FAILED, endpoint=sec.endpoint, reason=Phrase(
                 "errors.graph.object_twice.what", name=sec.endpoint or name, id=json.dumps(str(twice[0]))[1:-1][:60],
-                row=f"{twice[1] + 1:,}"))
+                row=(twice[1] + 1)))
 
 
 def refuse_unreadable(snap: Snapshot, label: str) -> None:

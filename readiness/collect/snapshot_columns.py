@@ -275,16 +275,16 @@ class Reader:
         new, ids = enc["new"], enc["ids"]
         pool = self.pool
         if new.__class__ is not list or not _STR_OR_NULL.issuperset(map(type, new)):
-            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=f"{len(pool):,}")
+            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=(len(pool)))
         if ids.__class__ is not list or not _INT.issuperset(map(type, ids)) or ids and min(ids) < 0:
-            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=f"{len(pool):,}")
+            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=(len(pool)))
         one = self.build.strings.setdefault
         before = len(pool)
         pool += map(one, new, new)
         try:
             return list(map(pool.__getitem__, ids))
         except IndexError:  # a number beyond the pool
-            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=f"{before:,}") from None
+            raise SnapshotError.keyed("snapshot.column_pool", **self._at(key), size=before) from None
 
     def _values(self, key: str, values: list, kind: type) -> bool:
         """A list column: a Coded one when it has few distinct values (the Builder finds out), else the list itself,
@@ -320,7 +320,7 @@ class Reader:
         if self.n is None:
             self.n = n
         elif n != self.n:
-            raise SnapshotError.keyed("snapshot.column_rows", **self._at(key), got=f"{n:,}", rows=f"{self.n:,}")
+            raise SnapshotError.keyed("snapshot.column_rows", **self._at(key), got=n, rows=self.n)
 
     def table(self, rows: Any) -> Table:
         """The Table, once every column is in; ``rows``: the count the file declares."""
@@ -330,7 +330,7 @@ class Reader:
                                       shown=shown)
         if rows != (self.n or 0):
             raise SnapshotError.keyed("snapshot.column_count", fix_key="snapshot.damaged", where=self.where,
-                                      rows=str(rows)[:20], got=f"{self.n or 0:,}")
+                                      rows=str(rows)[:20], got=(self.n or 0))
         try:
             self.build.end_columns(self.keys, rows)
         except (GraphBadResponse, SnapshotError) as exc:  # a required key no column has
@@ -357,10 +357,10 @@ class Reader:
         """The rows kept aside: [row, value] pairs, rows ascending below ``n``."""
         other = enc.get("other", [])
         if other.__class__ is not list or not all(p.__class__ is list and len(p) == 2 for p in other):
-            raise SnapshotError.keyed("snapshot.column_aside", **self._at(key), last=f"{n - 1:,}")
+            raise SnapshotError.keyed("snapshot.column_aside", **self._at(key), last=(n - 1))
         rows = [p[0] for p in other]
         if rows and (not set(map(type, rows)) <= _INT or rows[0] < 0 or rows[-1] >= n or not all(map(lt, rows, rows[1:]))):
-            raise SnapshotError.keyed("snapshot.column_aside", **self._at(key), last=f"{n - 1:,}")
+            raise SnapshotError.keyed("snapshot.column_aside", **self._at(key), last=(n - 1))
         return dict(other)
 
     def _text(self, key: str, enc: Any) -> Packed:
@@ -386,10 +386,10 @@ class Reader:
         lengths = enc["lengths"]
         if (items.__class__ is not list or lengths.__class__ is not list or not set(map(type, lengths)) <= _INT
                 or (lengths and min(lengths) < 0) or sum(lengths) != len(items)):
-            raise SnapshotError.keyed("snapshot.column_lengths", **self._at(key), items=f"{len(items) if items.__class__ is list else 0:,}")
+            raise SnapshotError.keyed("snapshot.column_lengths", **self._at(key), items=(len(items) if items.__class__ is list else 0))
         other = self._aside(key, enc, len(lengths))
         if any(lengths[i] for i in other):
-            raise SnapshotError.keyed("snapshot.column_lengths", **self._at(key), items=f"{len(items):,}")
+            raise SnapshotError.keyed("snapshot.column_lengths", **self._at(key), items=(len(items)))
         return Lists.of(items, array("I", accumulate(lengths, initial=0)), other)
 
     def _records(self, key: str, enc: dict) -> Records:

@@ -228,9 +228,12 @@ class _Doc:
         self._declared(buf)
         end = len(buf)
         if end > BYTES_PER_ROW * self.declared + DOC_BYTES_SLACK:
+            if not self.declared:  # no count read yet: "the 0 rows its sections declare" told nobody what to do
+                raise SnapshotError.keyed("snapshot.doc_too_long_undeclared", fix_key="snapshot.damaged", path=self.path,
+                                          limit=DOC_BYTES_SLACK)
             raise SnapshotError.keyed("snapshot.doc_too_long", fix_key="snapshot.damaged", path=self.path,
-                                      rows=f"{self.declared:,}", limit=f"{BYTES_PER_ROW * self.declared + DOC_BYTES_SLACK:,}",
-                                      per_row=f"{BYTES_PER_ROW:,}")
+                                      rows=self.declared, limit=(BYTES_PER_ROW * self.declared + DOC_BYTES_SLACK),
+                                      per_row=BYTES_PER_ROW)
         self.values += _marks(buf, self.seen, end)
         self.seen = end
         if self.values > self.values_most:
@@ -238,7 +241,7 @@ class _Doc:
                                       rows=self.rows_most, env=MAX_ROWS_ENV)
         if self.values > VALUES_PER_ROW * self.declared + DOC_VALUES_SLACK:
             raise SnapshotError.keyed("snapshot.doc_values_over", fix_key="snapshot.damaged", path=self.path,
-                                      rows=f"{self.declared:,}", per_row=VALUES_PER_ROW)
+                                      rows=self.declared, per_row=VALUES_PER_ROW)
         while self.checked + STRING_WINDOW <= end:
             self._stretch(buf, self.checked)
             self.checked += STRING_WINDOW
@@ -278,7 +281,7 @@ class _Doc:
         if kind == b"text" and buf.find(_ESC_SEP, at, end) >= 0:
             return
         raise SnapshotError.keyed("snapshot.doc_string_too_long", fix_key="snapshot.damaged", path=self.path,
-                                  most=f"{STRING_WINDOW:,}", at=f"{start + 1:,}")
+                                  most=STRING_WINDOW, at=(start + 1))
 
 
 def _no_string_edge(buf: bytes | bytearray, at: int, end: int) -> bool:
@@ -480,16 +483,16 @@ class _Budget:
         return line
 
     def too_long(self, where: str, rows: int) -> SnapshotError:
-        return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=f"{rows:,}",
-                                   limit=f"{BYTES_PER_ROW * rows + BYTES_SLACK:,}", per_row=f"{BYTES_PER_ROW:,}")
+        return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=rows,
+                                   limit=(BYTES_PER_ROW * rows + BYTES_SLACK), per_row=BYTES_PER_ROW)
 
     def too_many_values(self, where: str, rows: int, per_row: int | None) -> SnapshotError:
-        return SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where, rows=f"{rows:,}",
+        return SnapshotError.keyed("snapshot.too_many_values", **self.at(), where=where, rows=rows,
                                    per_row=VALUES_PER_ROW if per_row is None else per_row)
 
     def at(self) -> dict:
         """Where a damaged line is: the parameters of the snapshot.line_* errors."""
-        return {"fix_key": "snapshot.damaged", "path": self.path, "line": f"{self.number:,}"}
+        return {"fix_key": "snapshot.damaged", "path": self.path, "line": self.number}
 
     def section(self, rows: int) -> None:
         """A new section, which declares ``rows`` rows (or items): its budget of values starts afresh."""
@@ -684,7 +687,7 @@ class _Line:
             if _no_string_edge(buf, at, at + w) and (not sep or buf.find(sep, at, at + w) < 0) \
                     and _in_a_string(buf[at:at + w]):
                 raise SnapshotError.keyed("snapshot.string_too_long", **self.lines.at(), where=self.where,
-                                          most=f"{STRING_WINDOW:,}")
+                                          most=STRING_WINDOW)
             at += w
 
     def done(self, line: Any) -> None:
@@ -702,7 +705,7 @@ class _Line:
     def _too_long(self) -> SnapshotError:
         if self.bytes_most < BYTES_PER_ROW * self.rows + BYTES_SLACK:  # a palette's codes
             return SnapshotError.keyed("snapshot.codes_too_long", **self.lines.at(), where=self.where,
-                                       rows=f"{self.rows:,}", limit=f"{self.bytes_most:,}")
+                                       rows=self.rows, limit=self.bytes_most)
         return self.lines.too_long(self.where, self.rows)
 
 
@@ -722,7 +725,7 @@ def _safe_name(raw: bytes) -> str:
 
 
 def _too_many_rows(where: str, rows: Any, limit: int) -> None:
-    raise SnapshotError.keyed("snapshot.too_many_rows", where=where, rows=f"{rows:,}", limit=f"{limit:,}",
+    raise SnapshotError.keyed("snapshot.too_many_rows", where=where, rows=rows, limit=limit,
                               env=MAX_ROWS_ENV)
 
 
@@ -885,7 +888,7 @@ def ids_once(name: str, data: Any) -> None:
     twice = repeated_id(name, data)
     if twice is not None:
         raise SnapshotError.keyed("snapshot.id_twice", fix_key="snapshot.damaged", where=_where(name),
-                                  id=json.dumps(str(twice[0]))[1:-1][:60], row=f"{twice[1]:,}")
+                                  id=json.dumps(str(twice[0]))[1:-1][:60], row=twice[1])
 
 
 def repeated_id(name: str, data: Any) -> tuple[Any, int] | None:
@@ -919,7 +922,7 @@ def repeated_id(name: str, data: Any) -> tuple[Any, int] | None:
 
 def _count_wrong(name: str, count: Any, got: int) -> None:
     raise SnapshotError.keyed("snapshot.count_mismatch", fix_key="snapshot.damaged", where=_where(name),
-                              count=str(count)[:20], got=f"{got:,}")
+                              count=str(count)[:20], got=got)
 
 
 # -- the big sections as columns (issue 15) -----------------------------------------------------------------------
