@@ -108,7 +108,8 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
                     schema_version=snapshot.schema_version)
     # in name order, as a snapshot read from its document has them; organization (verified domains, contacts) is not
     # needed in a report
-    snap.sections = {name: dataclasses.replace(sec, notes=list(sec.notes), reason_params=dict(sec.reason_params))
+    snap.sections = {name: dataclasses.replace(sec, notes=list(sec.notes or []),
+                                               reason_params=dict(sec.reason_params or {}))
                      for name, sec in sorted(snapshot.sections.items()) if name != "organization"}
 
     def rewrite(name: str, change: Callable[[Any], Any]) -> None:
@@ -188,8 +189,22 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
                               "userId": id_of(uids, [u or "" for u in uids])})
         return dict(usage, rows=new) if usage.get("rows") else usage
 
+    def roles_of(data: Any) -> Any:  # who holds a directory role: joined to people by id (audit/depth_facts.py)
+        pids = _column(data, "principalId")
+        return _changed(data, {"principalId": id_of(pids, [v or "" for v in pids])})
+
+    def cloud_pcs_of(data: Any) -> Any:
+        """A Cloud PC's user by their pseudonymous sign-in name (joined to people by it), its names ("Monika Schwarz's
+        Cloud PC", "CPC-MONI-2373") by the PC's pseudonym; a name it lacks stays empty."""
+        pcs = _column(data, "id", "")
+        names = p.tokens("device", pcs, "Device-")
+        return _changed(data, {"userPrincipalName": alias_of(_column(data, "userPrincipalName"), [None] * len(pcs)),
+                               **{k: [n if v else v for n, v in zip(names, _column(data, k))]
+                                  for k in ("displayName", "managedDeviceName")}})
+
     for name, change in (("users", users_of), ("mfa", mfa_of), ("managed_devices", managed_of),
-                         ("devices", devices_of), ("teams_users", teams_users_of), ("teams_usage", usage_of)):
+                         ("devices", devices_of), ("teams_users", teams_users_of), ("teams_usage", usage_of),
+                         ("roles", roles_of), ("cloud_pcs", cloud_pcs_of)):
         rewrite(name, change)
     return snap
 
