@@ -19,7 +19,7 @@ import os
 import secrets
 from array import array
 from collections.abc import Callable, Iterable
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ def _safe(text: str) -> str:
 
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # RFC 4648's alphabet, as base64.b32encode writes it
 _B32_PAIRS = [a + b for a in _B32 for b in _B32]  # ten bits as two letters
+_AT = "@pseudonym.invalid"  # a pseudonymous sign-in name's domain (RFC 2606 reserves .invalid)
 _BLOCK = 64  # SHA-256's block size in bytes
 _IPAD = bytes(x ^ 0x36 for x in range(256))  # RFC 2104's pads, as the standard library's hmac module makes them
 _OPAD = bytes(x ^ 0x5C for x in range(256))
@@ -122,7 +123,8 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     distinct = list(dict.fromkeys(user_ids))
     aliases = dict(zip(distinct, p.tokens("user", distinct, "Person-")))  # original user id -> Person-XXXXXXXX
     ids = dict(zip(distinct, p.tokens("id", distinct)))  # original user id -> pseudonymous id
-    upn_of = {uid: f"{alias.lower()}@pseudonym.invalid" for uid, alias in aliases.items()}
+    lowered = "\n".join(aliases.values()).lower().split("\n") if aliases else []  # as one text: at C speed
+    upn_of = dict(zip(aliases, map(str.__add__, lowered, repeat(_AT))))  # original user id -> person-xxxxxxxx@...
     # a sign-in name -> the pseudonymous one of the last user who has it (ignoring case), as the rows are read
     by_upn = dict(zip([(u or "").lower() for u in _column(users, "userPrincipalName")], map(upn_of.__getitem__, user_ids)))
 
@@ -132,15 +134,16 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
         if None not in out and all(uids):
             return out
         get_id, get_upn = upn_of.get, by_upn.get
-        return [get_id(uid or "") or get_upn((upn or "").lower()) or f"{p.person('upn:' + (upn or '')).lower()}"
-                "@pseudonym.invalid" for upn, uid in zip(upns, uids)]
+        return [get_id(uid or "") or get_upn((upn or "").lower()) or p.person("upn:" + (upn or "")).lower() + _AT
+                for upn, uid in zip(upns, uids)]
 
-    def id_of(values: list, given: list) -> list:
-        """Each row's pseudonymous user id: the user's, else a token of ``given`` (what the row says, or a default)."""
+    def id_of(values: list, given: Callable[[], list] | None = None) -> list:
+        """Each row's pseudonymous user id: the user's, else a token of what the row says (``given()``: what it says
+        with a default for a missing value, asked for only when some row is nobody's; None: the value itself)."""
         out = list(map(ids.get, values))
         if None not in out:
             return out
-        return [r or p.token("id", g) for r, g in zip(out, given)]
+        return [r or p.token("id", g) for r, g in zip(out, values if given is None else given())]
 
     def users_of(data: Any) -> Any:
         return _changed(data, {"displayName": list(map(aliases.__getitem__, user_ids)),
@@ -150,13 +153,13 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     def mfa_of(data: Any) -> Any:
         uids = _column(data, "id")
         return _changed(data, {"userPrincipalName": alias_of(_column(data, "userPrincipalName"), uids),
-                               "id": id_of(uids, _column(data, "id", ""))}, drop=("userDisplayName",))
+                               "id": id_of(uids, lambda: _column(data, "id", ""))}, drop=("userDisplayName",))
 
     def managed_of(data: Any) -> Any:
         uids = _column(data, "userId")
         return _changed(data, {"deviceName": p.tokens("device", _column(data, "id", ""), "Device-"),
                                "userPrincipalName": alias_of(_column(data, "userPrincipalName"), uids),
-                               "userId": id_of(uids, [u or "" for u in uids])},
+                               "userId": id_of(uids, lambda: [u or "" for u in uids])},
                         drop=("emailAddress", "userDisplayName", "serialNumber"))
 
     def owners_of(data: Any) -> Any:
@@ -164,11 +167,11 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
         col = data.held_column("owners") if isinstance(data, Table) else None
         if col.__class__ is Lists and not any(col.other.values()):  # the Table's flat items, their offsets as they are
             distinct = set(col.items)
-            mine = dict(zip(distinct, id_of(list(distinct), list(distinct))))
+            mine = dict(zip(distinct, id_of(list(distinct))))
             return Lists.of(list(map(mine.__getitem__, col.items)), array("I", col.offsets), {})
         owners = _column(data, "owners")
         distinct = set(chain.from_iterable(filter(None, owners)))
-        mine = dict(zip(distinct, id_of(list(distinct), list(distinct))))
+        mine = dict(zip(distinct, id_of(list(distinct))))
         return [list(map(mine.__getitem__, o)) if o else [] for o in owners]
 
     def devices_of(data: Any) -> Any:
@@ -178,7 +181,7 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     def teams_users_of(data: Any) -> Any:
         uids = _column(data, "id")
         return _changed(data, {"userPrincipalName": alias_of(_column(data, "userPrincipalName"), uids),
-                               "id": id_of(uids, _column(data, "id", ""))})
+                               "id": id_of(uids, lambda: _column(data, "id", ""))})
 
     def usage_of(usage: Any) -> Any:
         if not isinstance(usage, dict):
@@ -186,12 +189,12 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
         rows = usage.get("rows") or []
         uids = _column(rows, "userId")
         new = _changed(rows, {"userPrincipalName": alias_of(_column(rows, "userPrincipalName"), uids),
-                              "userId": id_of(uids, [u or "" for u in uids])})
+                              "userId": id_of(uids, lambda: [u or "" for u in uids])})
         return dict(usage, rows=new) if usage.get("rows") else usage
 
     def roles_of(data: Any) -> Any:  # who holds a directory role: joined to people by id (audit/depth_facts.py)
         pids = _column(data, "principalId")
-        return _changed(data, {"principalId": id_of(pids, [v or "" for v in pids])})
+        return _changed(data, {"principalId": id_of(pids, lambda: [v or "" for v in pids])})
 
     def cloud_pcs_of(data: Any) -> Any:
         """A Cloud PC's user by their pseudonymous sign-in name (joined to people by it), its names ("Monika Schwarz's
