@@ -126,7 +126,8 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     lowered = "\n".join(aliases.values()).lower().split("\n") if aliases else []  # as one text: at C speed
     upn_of = dict(zip(aliases, map(str.__add__, lowered, repeat(_AT))))  # original user id -> person-xxxxxxxx@...
     # a sign-in name -> the pseudonymous one of the last user who has it (ignoring case), as the rows are read
-    by_upn = dict(zip([(u or "").lower() for u in _column(users, "userPrincipalName")], map(upn_of.__getitem__, user_ids)))
+    user_upns = list(map(upn_of.__getitem__, user_ids))
+    by_upn = dict(zip([(u or "").lower() for u in _column(users, "userPrincipalName")], user_upns))
 
     def alias_of(upns: list, uids: list) -> list:
         """Each row's pseudonymous sign-in name: by its user id, else by its sign-in name, else one of its own."""
@@ -147,8 +148,8 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
 
     def users_of(data: Any) -> Any:
         return _changed(data, {"displayName": list(map(aliases.__getitem__, user_ids)),
-                               "userPrincipalName": list(map(upn_of.__getitem__, user_ids)),
-                               "id": list(map(ids.__getitem__, user_ids))}, blank=("mail", "givenName", "surname", "jobTitle"))
+                               "userPrincipalName": user_upns, "id": list(map(ids.__getitem__, user_ids))},
+                        blank=("mail", "givenName", "surname", "jobTitle"))
 
     def mfa_of(data: Any) -> Any:
         uids = _column(data, "id")
