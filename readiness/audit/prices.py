@@ -60,6 +60,6 @@ def with_prices(snapshot: Snapshot, prices: dict[str, dict] | None, source: str 
     """The snapshot with a ``prices`` section (a shallow copy; the original is left as it was)."""
     if prices is None:
         return snapshot
-    out = Snapshot.from_dict(snapshot.to_dict())
+    out = snapshot.sharing_copy()  # the rows shared: a copy of them made every Table a list of dicts (slow evaluate)
     out.sections["prices"] = Section("prices", COMPLETE, dict(prices), endpoint=source, count=len(prices))
     return out

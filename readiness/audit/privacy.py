@@ -12,7 +12,6 @@ concealed: those rows are never joined to people.
 from __future__ import annotations
 
 import base64
-import copy
 import dataclasses
 import hashlib
 import os
@@ -104,14 +103,8 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     600 MB): the sections it rewrites get new columns, computed once per distinct value and kept as columns where the
     section is a Table; every other section's data is shared (nothing reads a loaded snapshot to change it)."""
     p = Pseudonymizer(key, snapshot.tenant_id)
-    snap = Snapshot(snapshot.tenant_id, snapshot.tenant_name, snapshot.cloud, snapshot.endpoint, snapshot.collected_at,
-                    requests=copy.deepcopy(snapshot.requests), tool=snapshot.tool,
-                    schema_version=snapshot.schema_version)
-    # in name order, as a snapshot read from its document has them; organization (verified domains, contacts) is not
-    # needed in a report
-    snap.sections = {name: dataclasses.replace(sec, notes=list(sec.notes or []),
-                                               reason_params=dict(sec.reason_params or {}))
-                     for name, sec in sorted(snapshot.sections.items()) if name != "organization"}
+    # organization (verified domains, contacts) is not needed in a report
+    snap = snapshot.sharing_copy(leave_out=("organization",))
 
     def rewrite(name: str, change: Callable[[Any], Any]) -> None:
         data = snap.data(name)  # a usable section's data only, as before

@@ -6,6 +6,8 @@ and whether it is complete, forbidden (missing permission or licence, with which
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -145,6 +147,17 @@ class Snapshot:
         for sec in snap.sections.values():
             if is_columns(sec.data):  # a snapshot file's columns, validated
                 sec.data = table_of(sec.name, sec.data)
+        return snap
+
+    def sharing_copy(self, *, leave_out: tuple[str, ...] = ()) -> Snapshot:
+        """A new snapshot whose sections (in name order, as one read from its document has them; ``leave_out`` left
+        out) are new Section objects sharing the original's data: a section's data may be replaced on the copy without
+        changing the original, never changed in place (nothing reads a loaded snapshot to change it). Copying the
+        rows instead (``from_dict(to_dict())``) made every Table a list of dicts: 10 s and 600 MB at 100,000 people."""
+        snap = Snapshot(self.tenant_id, self.tenant_name, self.cloud, self.endpoint, self.collected_at,
+                        requests=copy.deepcopy(self.requests), tool=self.tool, schema_version=self.schema_version)
+        snap.sections = {name: dataclasses.replace(sec, notes=list(sec.notes or []), reason_params=dict(sec.reason_params or {}))
+                         for name, sec in sorted(self.sections.items()) if name not in leave_out}
         return snap
 
     def fingerprint(self) -> str:
