@@ -27,7 +27,10 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
 
     started = time.monotonic()
     collected_at = clock.iso_now()
-    with bulkjson.bulk_objects():  # the cyclic collector would walk every parsed page again and again
+    # the cyclic collector would walk every parsed page again and again; at the end what was built goes to the oldest
+    # generation at once (cycles=False) instead of through a full pass that walks every column (0.11-0.24 s at 100k)
+    # to free next to nothing: 20-83 objects, the requests' leftovers, which the next full collection frees (issue 15)
+    with bulkjson.bulk_objects(cycles=False):
         sections = await collect_all(client, progress, Previous(previous, client.endpoint.base_url), more=depth.jobs)
     _each_object_once(sections)
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}

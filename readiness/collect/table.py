@@ -67,6 +67,11 @@ class Coded(Sequence):
         equal, ids = self._equal, self._ids
         if equal is None or ids is None:
             return False
+        try:  # the usual page: every value seen before, coded in one pass (issue 15)
+            self.codes += bytes(map(equal.__getitem__, values))
+            return True
+        except KeyError:
+            pass
         fresh = [v for v in dict.fromkeys(values) if v not in equal]
         if fresh:
             if len(ids) + len(fresh) > CODED_MAX:
@@ -84,6 +89,11 @@ class Coded(Sequence):
         ids = self._ids
         if ids is None:
             raise ValueError("a finished Coded column cannot grow")
+        try:  # the usual page: every value seen before, coded in one pass (issue 15)
+            self.codes += bytes(map(ids.__getitem__, map(id, values)))
+            return True
+        except KeyError:
+            pass
         keys = list(map(id, values))
         seen = set(keys)
         if not ids.keys() >= seen:
