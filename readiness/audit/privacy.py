@@ -199,9 +199,22 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
                                **{k: [n if v else v for n, v in zip(names, _column(data, k))]
                                   for k in ("displayName", "managedDeviceName")}})
 
+    def autopilot_of(data: Any) -> Any:
+        """An Autopilot device's user by their pseudonymous sign-in name (none: stays empty, which is what marks stock),
+        its serial number by the device's pseudonym (attack14: stock serials went out in every report's evidence)."""
+        names = p.tokens("device", _column(data, "id", ""), "Device-")
+        upns = _column(data, "userPrincipalName")
+        given = alias_of(upns, [None] * len(upns))
+        return _changed(data, {"userPrincipalName": [g if u else u for g, u in zip(given, upns)],
+                               "serialNumber": [n if v else v for n, v in zip(names, _column(data, "serialNumber"))]})
+
+    def group_members_of(data: Any) -> Any:  # licensing groups' members: by their pseudonymous ids, as the users are
+        return {g: id_of(list(members)) if isinstance(members, list) else members for g, members in data.items()}
+
     for name, change in (("users", users_of), ("mfa", mfa_of), ("managed_devices", managed_of),
                          ("devices", devices_of), ("teams_users", teams_users_of), ("teams_usage", usage_of),
-                         ("roles", roles_of), ("cloud_pcs", cloud_pcs_of)):
+                         ("roles", roles_of), ("cloud_pcs", cloud_pcs_of), ("autopilot", autopilot_of),
+                         ("group_members", group_members_of)):
         rewrite(name, change)
     return snap
 

@@ -483,6 +483,8 @@ class _Budget:
         return line
 
     def too_long(self, where: str, rows: int) -> SnapshotError:
+        if not rows:  # "longer than its 0 rows allow" told nobody what to do (attack14)
+            return SnapshotError.keyed("snapshot.line_too_long_no_rows", **self.at(), where=where, limit=BYTES_SLACK)
         return SnapshotError.keyed("snapshot.line_too_long", **self.at(), where=where, rows=rows,
                                    limit=(BYTES_PER_ROW * rows + BYTES_SLACK), per_row=BYTES_PER_ROW)
 
@@ -922,7 +924,13 @@ def repeated_id(name: str, data: Any) -> tuple[Any, int] | None:
 
 def _count_wrong(name: str, count: Any, got: int) -> None:
     raise SnapshotError.keyed("snapshot.count_mismatch", fix_key="snapshot.damaged", where=_where(name),
-                              count=str(count)[:20], got=got)
+                              count=_shown(count), got=got)
+
+
+def _shown(count: Any) -> Any:
+    """A declared count as the message shows it: a plausible one as a number (in the reader's language), anything else
+    as at most 20 characters of its text."""
+    return count if count.__class__ is int and 0 <= count < 10**12 else str(count)[:20]
 
 
 # -- the big sections as columns (issue 15) -----------------------------------------------------------------------

@@ -80,6 +80,14 @@ def _by_rows(snapshot: Snapshot, key: bytes) -> dict:
         for k in ("displayName", "managedDeviceName"):
             if pc.get(k):
                 pc[k] = p.device(pc.get("id", ""))
+    for d in rows("autopilot"):  # attack14: serial numbers and sign-in names of Autopilot devices
+        if d.get("userPrincipalName"):
+            d["userPrincipalName"] = alias_of(d["userPrincipalName"])
+        if d.get("serialNumber"):
+            d["serialNumber"] = p.device(d.get("id", ""))
+    members = doc["sections"].get("group_members", {}).get("data")
+    for group, ids_ in (members.items() if isinstance(members, dict) else []):
+        members[group] = [ids.get(m) or p.token("id", m) for m in ids_]
     return doc
 
 
@@ -170,7 +178,8 @@ def _identifying(snap: Snapshot) -> set[str]:
     fields = {"users": ("displayName", "userPrincipalName", "mail", "givenName", "surname"),
               "mfa": ("userPrincipalName", "userDisplayName"), "teams_users": ("userPrincipalName",),
               "managed_devices": ("deviceName", "userPrincipalName", "emailAddress", "userDisplayName", "serialNumber"),
-              "devices": ("displayName",), "cloud_pcs": ("displayName", "managedDeviceName", "userPrincipalName")}
+              "devices": ("displayName",), "cloud_pcs": ("displayName", "managedDeviceName", "userPrincipalName"),
+              "autopilot": ("serialNumber", "userPrincipalName")}
     found = set()
     for name, keys in fields.items():
         for row in snap.data(name) or []:

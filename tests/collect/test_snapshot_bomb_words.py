@@ -49,3 +49,37 @@ def test_numbers_in_snapshot_refusals_follow_the_language(tmp_path: Path) -> Non
     per_row = snapshot_file.BYTES_PER_ROW
     assert f"{per_row:,}" in en and f"{per_row:,}".replace(",", ".") in de, (en, de)
     assert f"{per_row:,}" not in de, de
+
+
+def test_a_declared_count_is_a_number_in_the_language_too(tmp_path: Path) -> None:
+    """attack14: "sections.mfa.count is 2000, but its data holds 2,001" (German: "ist 2000 ... 2.001")."""
+    path = tmp_path / "count.json.gz"
+    rows = [{"id": f"u{i}", "userPrincipalName": f"u{i}@example.com"} for i in range(2001)]
+    doc = {"schema_version": 1, "collected_at": "2026-12-01T00:00:00Z",
+           "sections": {"mfa": {"status": "complete", "count": 2000, "data": rows}}}
+    import json
+
+    with gzip.open(path, "wt") as z:
+        json.dump(doc, z)
+    with pytest.raises(SnapshotError) as caught:
+        readiness.load_snapshot(path)
+    en, de = caught.value.text("en"), caught.value.text("de")
+    assert "count is 2,000" in en and "2,001" in en, en
+    assert "2.000" in de and "2.001" in de, de
+
+
+def test_a_padded_line_before_any_rows_is_refused_in_words(tmp_path: Path) -> None:
+    """attack14: a saved snapshot's first line, then 40 MiB of blanks: "a line of the section sections is longer than
+    its 0 rows allow"."""
+    saved = tmp_path / "s.json.gz"
+    readiness.Snapshot("t", "T", "global", "https://graph.microsoft.com/v1.0", "2026-12-01T00:00:00Z").save(saved)
+    first = gzip.open(saved).readline()
+    path = tmp_path / "padded.json.gz"
+    with gzip.open(path, "wb") as z:
+        z.write(first)
+        z.write(b" " * (40 << 20))
+    with pytest.raises(SnapshotError) as caught:
+        readiness.load_snapshot(path)
+    en, de = caught.value.text("en"), caught.value.text("de")
+    assert "0 rows" not in en and "before any rows are declared there" in en, en
+    assert f"mehr als {number(snapshot_file.BYTES_SLACK, 'de')} Bytes" in de, de
