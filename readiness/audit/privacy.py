@@ -26,6 +26,7 @@ from ..collect.snapshot import Snapshot
 from ..collect.table import Coded, Lists, Packed, Table, held
 from ..errors import ConfigError
 from ..paths import data_dir, write_private
+from .columns import column
 from .model import Action, Audit, CheckResult, Privacy
 
 KEY_ENV = "READINESS_PSEUDONYM_KEY"
@@ -112,7 +113,7 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
             snap.sections[name] = dataclasses.replace(snap.sections[name], data=change(data))
 
     users = snap.data("users", []) or []
-    user_ids = _column(users, "id")
+    user_ids = column(users, "id")
     distinct = list(dict.fromkeys(user_ids))
     aliases = dict(zip(distinct, p.tokens("user", distinct, "Person-")))  # original user id -> Person-XXXXXXXX
     ids = dict(zip(distinct, p.tokens("id", distinct)))  # original user id -> pseudonymous id
@@ -120,7 +121,7 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
     upn_of = dict(zip(aliases, map(str.__add__, lowered, repeat(_AT))))  # original user id -> person-xxxxxxxx@...
     # a sign-in name -> the pseudonymous one of the last user who has it (ignoring case), as the rows are read
     user_upns = list(map(upn_of.__getitem__, user_ids))
-    by_upn = dict(zip([(u or "").lower() for u in _column(users, "userPrincipalName")], user_upns))
+    by_upn = dict(zip([(u or "").lower() for u in column(users, "userPrincipalName")], user_upns))
 
     def alias_of(upns: list, uids: list) -> list:
         """Each row's pseudonymous sign-in name: by its user id, else by its sign-in name, else one of its own."""
@@ -145,14 +146,14 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
                         blank=("mail", "givenName", "surname", "jobTitle"))
 
     def mfa_of(data: Any) -> Any:
-        uids = _column(data, "id")
-        return _changed(data, {"userPrincipalName": alias_of(_column(data, "userPrincipalName"), uids),
-                               "id": id_of(uids, lambda: _column(data, "id", ""))}, drop=("userDisplayName",))
+        uids = column(data, "id")
+        return _changed(data, {"userPrincipalName": alias_of(column(data, "userPrincipalName"), uids),
+                               "id": id_of(uids, lambda: column(data, "id", ""))}, drop=("userDisplayName",))
 
     def managed_of(data: Any) -> Any:
-        uids = _column(data, "userId")
-        return _changed(data, {"deviceName": p.tokens("device", _column(data, "id", ""), "Device-"),
-                               "userPrincipalName": alias_of(_column(data, "userPrincipalName"), uids),
+        uids = column(data, "userId")
+        return _changed(data, {"deviceName": p.tokens("device", column(data, "id", ""), "Device-"),
+                               "userPrincipalName": alias_of(column(data, "userPrincipalName"), uids),
                                "userId": id_of(uids, lambda: [u or "" for u in uids])},
                         drop=("emailAddress", "userDisplayName", "serialNumber"))
 
@@ -163,50 +164,50 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
             distinct = set(col.items)
             mine = dict(zip(distinct, id_of(list(distinct))))
             return Lists.of(list(map(mine.__getitem__, col.items)), array("I", col.offsets), {})
-        owners = _column(data, "owners")
+        owners = column(data, "owners")
         distinct = set(chain.from_iterable(filter(None, owners)))
         mine = dict(zip(distinct, id_of(list(distinct))))
         return [list(map(mine.__getitem__, o)) if o else [] for o in owners]
 
     def devices_of(data: Any) -> Any:
-        return _changed(data, {"displayName": p.tokens("device", _column(data, "id", ""), "Device-"),
+        return _changed(data, {"displayName": p.tokens("device", column(data, "id", ""), "Device-"),
                                "owners": owners_of(data)})
 
     def teams_users_of(data: Any) -> Any:
-        uids = _column(data, "id")
-        return _changed(data, {"userPrincipalName": alias_of(_column(data, "userPrincipalName"), uids),
-                               "id": id_of(uids, lambda: _column(data, "id", ""))})
+        uids = column(data, "id")
+        return _changed(data, {"userPrincipalName": alias_of(column(data, "userPrincipalName"), uids),
+                               "id": id_of(uids, lambda: column(data, "id", ""))})
 
     def usage_of(usage: Any) -> Any:
         if not isinstance(usage, dict):
             return usage
         rows = usage.get("rows") or []
-        uids = _column(rows, "userId")
-        new = _changed(rows, {"userPrincipalName": alias_of(_column(rows, "userPrincipalName"), uids),
+        uids = column(rows, "userId")
+        new = _changed(rows, {"userPrincipalName": alias_of(column(rows, "userPrincipalName"), uids),
                               "userId": id_of(uids, lambda: [u or "" for u in uids])})
         return dict(usage, rows=new) if usage.get("rows") else usage
 
     def roles_of(data: Any) -> Any:  # who holds a directory role: joined to people by id (audit/depth_facts.py)
-        pids = _column(data, "principalId")
+        pids = column(data, "principalId")
         return _changed(data, {"principalId": id_of(pids, lambda: [v or "" for v in pids])})
 
     def cloud_pcs_of(data: Any) -> Any:
         """A Cloud PC's user by their pseudonymous sign-in name (joined to people by it), its names ("Monika Schwarz's
         Cloud PC", "CPC-MONI-2373") by the PC's pseudonym; a name it lacks stays empty."""
-        pcs = _column(data, "id", "")
+        pcs = column(data, "id", "")
         names = p.tokens("device", pcs, "Device-")
-        return _changed(data, {"userPrincipalName": alias_of(_column(data, "userPrincipalName"), [None] * len(pcs)),
-                               **{k: [n if v else v for n, v in zip(names, _column(data, k))]
+        return _changed(data, {"userPrincipalName": alias_of(column(data, "userPrincipalName"), [None] * len(pcs)),
+                               **{k: [n if v else v for n, v in zip(names, column(data, k))]
                                   for k in ("displayName", "managedDeviceName")}})
 
     def autopilot_of(data: Any) -> Any:
         """An Autopilot device's user by their pseudonymous sign-in name (none: stays empty, which is what marks stock),
         its serial number by the device's pseudonym (attack14: stock serials went out in every report's evidence)."""
-        names = p.tokens("device", _column(data, "id", ""), "Device-")
-        upns = _column(data, "userPrincipalName")
+        names = p.tokens("device", column(data, "id", ""), "Device-")
+        upns = column(data, "userPrincipalName")
         given = alias_of(upns, [None] * len(upns))
         return _changed(data, {"userPrincipalName": [g if u else u for g, u in zip(given, upns)],
-                               "serialNumber": [n if v else v for n, v in zip(names, _column(data, "serialNumber"))]})
+                               "serialNumber": [n if v else v for n, v in zip(names, column(data, "serialNumber"))]})
 
     def group_members_of(data: Any) -> Any:  # licensing groups' members: by their pseudonymous ids, as the users are
         return {g: id_of(list(members)) if isinstance(members, list) else members for g, members in data.items()}
@@ -217,13 +218,6 @@ def pseudonymize(snapshot: Snapshot, key: bytes) -> Snapshot:
                          ("group_members", group_members_of)):
         rewrite(name, change)
     return snap
-
-
-def _column(data: Any, key: str, missing: Any = None) -> list:
-    """One key's value in every row (a Table's or a list of dicts'), ``missing`` where a row has no such key."""
-    if isinstance(data, Table):
-        return data.column(key) if data.held_column(key) is not None else [missing] * len(data)
-    return [row.get(key, missing) for row in data]
 
 
 def _changed(data: Any, new: dict[str, list], *, drop: tuple[str, ...] = (), blank: tuple[str, ...] = ()) -> Any:
