@@ -48,7 +48,8 @@ def _opener(conn: Connection) -> Callable[[], Any]:
     return lambda: conn.open()
 
 
-async def collect(conn: Connection, progress: Progress | None = None, *, previous: Snapshot | None = None) -> Snapshot:
+async def collect(conn: Connection, progress: Progress | None = None, *, previous: Snapshot | None = None,
+                  processes: int | None = 1) -> Snapshot:
     """Read one tenant into a Snapshot (every area; sections that cannot be read say why).
 
     With ``previous`` (an earlier snapshot of the same tenant), users, groups and devices are read as changes
@@ -57,10 +58,14 @@ async def collect(conn: Connection, progress: Progress | None = None, *, previou
     Raises AuthError when nothing could be read because Graph refused the token itself (401: expired,
     revoked, for another tenant) or every request (403: admin consent missing): that is no audit with nothing
     in it, and must not look like one.
+
+    ``processes``: 2 lets a helper process read part of a large tenant on a second core (collect/helper.py; a full read
+    over the network only; the result is the same snapshot), None decides as the command line does
+    (READINESS_COLLECT_PROCESSES, else 2 where two CPUs are usable), 1 reads everything in this process.
     """
     from .api.collecting import collect_async
 
-    return await collect_async(conn, progress, previous=previous)
+    return await collect_async(conn, progress, previous=previous, processes=processes)
 
 
 def _playbook(playbook: Any) -> Any:

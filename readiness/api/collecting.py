@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 async def collect_async(conn: Any, progress: Callable[[str], None] | None = None, *,
-                        previous: Snapshot | None = None) -> Snapshot:
+                        previous: Snapshot | None = None, processes: int | None = 1) -> Snapshot:
     """Open a client for ``conn``, read every area into a Snapshot, close the client; a token Graph refused for
     everything is an AuthError, not an empty audit."""
     from ..collect.run import collect_snapshot, refuse_unreadable
@@ -22,7 +22,7 @@ async def collect_async(conn: Any, progress: Callable[[str], None] | None = None
     arguments.connection(conn, "collect")
     client = conn.open()
     try:
-        snap = await collect_snapshot(client, label=conn.label, progress=progress, previous=previous)
+        snap = await collect_snapshot(client, label=conn.label, progress=progress, previous=previous, processes=processes)
     finally:
         await client.aclose()
     refuse_unreadable(snap, conn.label)

@@ -60,7 +60,8 @@ def connect(tenant: str | None = None, graph_url: str | None = None, token: str 
     return conn
 
 
-def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, previous: Snapshot | None = None) -> Snapshot:
+def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, previous: Snapshot | None = None,
+            processes: int | None = 1) -> Snapshot:
     """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect).
 
     + previous: an earlier snapshot of the same tenant: users, groups and devices are read as changes (delta).
@@ -70,7 +71,7 @@ def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, 
     arguments.connection(conn, "collect")
     if previous is not None and not isinstance(previous, Snapshot):
         raise UsageError.keyed("api.previous_not_snapshot")
-    return aio.run_sync(aio.collect(conn, progress, previous=previous))
+    return aio.run_sync(aio.collect(conn, progress, previous=previous, processes=processes))
 
 
 def load_snapshot(path: Path | str, *, one_shot: bool = False) -> Snapshot:

@@ -63,7 +63,8 @@ class AppContext:
             self.progress(say("cli.audit.collecting_url", url=conn.endpoint.base_url))
         else:
             self.progress(say("cli.audit.collecting", tenant=conn.label, url=conn.endpoint.base_url))
-        snapshot = readiness.collect(conn, progress=self.progress if self.show_progress() else None, previous=previous)
+        snapshot = readiness.collect(conn, progress=self.progress if self.show_progress() else None, previous=previous,
+                                     processes=None)  # a helper process where it pays (collect/helper.py)
         r = snapshot.requests
         self.progress(say("cli.audit.collected", seconds=round(float(r.get("seconds", 0)), 1), requests=r.get("requests", 0),
                           retries=r.get("retries", 0), throttled=r.get("throttled", 0),

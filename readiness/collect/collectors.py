@@ -565,21 +565,43 @@ class _Later:
         return asyncio.shield(self.task).__await__()
 
 
-More = Callable[[GraphClient, Callable, Any, Any], list]  # (client, named, users, skus) -> more jobs
+More = Callable[[GraphClient, Any, Any], list]  # (client, users, skus) -> more (label, job) pairs
+Job = Callable[[], Awaitable[Any]]
 
 
 async def collect_all(client: GraphClient, progress: Progress | None = None, previous: Any = None,
-                      more: More | None = None) -> dict[str, Section]:
-    """Collect every section concurrently; dependent ones wait only for what they need.
+                      more: More | None = None, *, helper: Any = None) -> dict[str, Section]:
+    """Collect every section concurrently (``collect_jobs``), by name, in the order of the jobs whatever process read
+    them (so a snapshot's sections are in the same order with a helper as without)."""
+    results = await collect_jobs(client, progress, previous, more, helper=helper)
+    sections: dict[str, Section] = {}
+    for r in results.values():
+        for s in (r if isinstance(r, list) else [r]):
+            sections[s.name] = s
+    return sections
+
+
+async def collect_jobs(client: GraphClient, progress: Progress | None = None, previous: Any = None,
+                       more: More | None = None, *, helper: Any = None, only: frozenset[str] | None = None,
+                       skus: Awaitable[Section] | None = None) -> dict[str, Any]:
+    """Run every collection concurrently; dependent ones wait only for what they need. Each job's result (a Section or
+    a list of them) by its label, in the jobs' order.
 
     + previous: a collect.delta.Previous: users, groups and devices are then read as changes (collect/delta.py).
     + more: further collections (collect/depth.py's ``jobs``), given the shared users and SKUs to wait on.
+    + helper: a collect.helper.Helper, another process reading its ``names`` (collect/helper.py): those are not read
+      here; its sections come in their place, and it is given the SKUs once they are read.
+    + only, skus: the helper's side: read only the jobs named in ``only``, with the SKUs section the main process
+      read (``skus``, awaited where a collection needs it), which is then neither read nor returned.
     """
     from . import delta
 
     say = progress or (lambda _m: None)
     prev = previous or delta.Previous(None, "")
-    org_task = asyncio.ensure_future(organization(client))
+    away = helper.names if helper is not None else frozenset()
+
+    def wanted(label: str) -> bool:
+        return (only is None or label in only) and label not in away
 
     async def same_tenant() -> bool:
         org = await asyncio.shield(org_task)
@@ -591,10 +613,16 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
             return await delta.full_with_link(client, coll, full)
         return await changes(old, full)
 
-    users_task = asyncio.ensure_future(by_delta("users", lambda: users(client), lambda o, f: delta.users(client, o, f)))
-    skus_task = asyncio.ensure_future(licences(client))
+    # the shared reads start at once, those this side reads at all: the helper's side reads neither the tenant nor
+    # its users, and takes the SKUs from the main process
+    org_task = asyncio.ensure_future(organization(client)) if only is None else None
+    users_task = asyncio.ensure_future(by_delta("users", lambda: users(client), lambda o, f: delta.users(client, o, f))) \
+        if only is None else None
+    skus_task = asyncio.ensure_future(licences(client)) if skus is None else asyncio.ensure_future(_awaited(skus))
     groups_task = asyncio.ensure_future(by_delta("groups", lambda: groups(client),
-                                                 lambda o, f: delta.groups(client, o, f, prev)))
+                                                 lambda o, f: delta.groups(client, o, f, prev))) if wanted("groups") else None
+    if helper is not None:
+        skus_task.add_done_callback(helper.give_skus)
 
     async def named(label: str, coro: Awaitable[Any]) -> Any:
         result = await coro
@@ -610,32 +638,41 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
     async def teams_after_groups() -> Section:
         return await teams(client, await asyncio.shield(groups_task))
 
-    shared = [org_task, users_task, skus_task, groups_task]
-    _, users_, skus_, groups_ = (_Later(t) for t in shared)
+    shared = [t for t in (org_task, users_task, skus_task, groups_task) if t is not None]
+    users_, skus_, groups_ = (_Later(t) if t is not None else None for t in (users_task, skus_task, groups_task))
+    jobs: list[tuple[str, Job]] = [
+        ("organization", lambda: _Later(org_task)),
+        ("skus", lambda: skus_),
+        ("users", lambda: users_),
+        ("groups", lambda: groups_),
+        ("licence_error_groups", lambda: licence_error_groups(client)),
+        ("teams", teams_after_groups),
+        ("group_members", lambda: group_members(client, groups_, prev)),
+        ("teams_usage", lambda: teams_usage(client)),
+        ("sharing", lambda: sharing(client)),
+        ("identity", lambda: identity_policies(client, skus_)),
+        ("mfa", lambda: mfa_registration(client, users_, skus_)),
+        ("managed_devices", lambda: managed_devices(client, skus_)),
+        ("compliance_policies", lambda: compliance_policies(client)),
+        ("devices", lambda: by_delta("devices", lambda: entra_devices(client, skus_),
+                                     lambda o, f: delta.devices(client, o, f, users_))),
+        *(more(client, users_, skus_) if more else []),
+    ]
+    labels = [label for label, _ in jobs if wanted(label) and not (label == "skus" and skus is not None)]
+    chosen = [named(label, job()) for label, job in jobs if label in labels]
+    if helper is not None:  # what the helper does not deliver is read here after all
+        helper.read_here = lambda: collect_jobs(client, progress, previous, more, only=helper.names, skus=skus_)
+        chosen.append(helper.results())
     try:
-        results = await gather_all(
-            named("organization", _Later(org_task)),
-            named("skus", skus_),
-            named("users", users_),
-            named("groups", groups_),
-            named("licence_error_groups", licence_error_groups(client)),
-            named("teams", teams_after_groups()),
-            named("group_members", group_members(client, groups_, prev)),
-            named("teams_usage", teams_usage(client)),
-            named("sharing", sharing(client)),
-            named("identity", identity_policies(client, skus_)),
-            named("mfa", mfa_registration(client, users_, skus_)),
-            named("managed_devices", managed_devices(client, skus_)),
-            named("compliance_policies", compliance_policies(client)),
-            named("devices", by_delta("devices", lambda: entra_devices(client, skus_),
-                                      lambda o, f: delta.devices(client, o, f, users_))),
-            *(more(client, named, users_, skus_) if more else []),
-        )
+        results = await gather_all(*chosen)
     except BaseException:
         await cancel_all(shared)  # a refused token or an unreachable server: nothing keeps running
         raise
-    sections: dict[str, Section] = {}
-    for r in results:
-        for s in (r if isinstance(r, list) else [r]):
-            sections[s.name] = s
-    return sections
+    done = dict(zip(labels, results))
+    if helper is not None:
+        done.update(results[-1])
+    return {label: done[label] for label, _ in jobs if label in done}
+
+
+async def _awaited(aw: Awaitable[Section]) -> Section:
+    return await aw

@@ -137,9 +137,10 @@ async def _office_report(client: GraphClient) -> Section:
                    endpoint=OFFICE_REPORT, count=len(rows))
 
 
-def jobs(client: GraphClient, named: Callable, users_: Any, skus_: Any) -> list[Awaitable[Any]]:
-    """This module's collections, for collectors.collect_all(more=jobs)."""
-    return [named("roles", roles(client)), named("auth_methods_policy", auth_methods_policy(client)),
-            named("cloud_pcs", cloud_pcs(client, skus_)), named("app_protection", app_protection(client, skus_)),
-            named("autopilot", autopilot(client, skus_)), named("office_activity", office_activity(client, users_)),
-            named("teams_users", teams_users(client))]
+def jobs(client: GraphClient, users_: Any, skus_: Any) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+    """This module's collections, for collectors.collect_all(more=jobs): (label, job) pairs, a job started only when
+    the collection wants it (the helper process reads some, collect/helper.py)."""
+    return [("roles", lambda: roles(client)), ("auth_methods_policy", lambda: auth_methods_policy(client)),
+            ("cloud_pcs", lambda: cloud_pcs(client, skus_)), ("app_protection", lambda: app_protection(client, skus_)),
+            ("autopilot", lambda: autopilot(client, skus_)), ("office_activity", lambda: office_activity(client, users_)),
+            ("teams_users", lambda: teams_users(client))]

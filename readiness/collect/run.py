@@ -14,7 +14,7 @@ from .snapshot_file import repeated_id
 
 
 async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Progress | None = None,
-                           previous: Snapshot | None = None) -> Snapshot:
+                           previous: Snapshot | None = None, processes: int | None = 1) -> Snapshot:
     """Collect the five areas of one tenant into a Snapshot (raw JSON throughout).
 
     + client: an open GraphClient for the tenant.
@@ -22,6 +22,8 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     + progress: called with one line per finished section (the CLI prints them on stderr).
     + previous: an earlier snapshot of the same tenant and endpoint: users, groups and devices are read as
       changes since then (delta queries, collect/delta.py); otherwise, or for another tenant, in full.
+    + processes: 2 (or None: as READINESS_COLLECT_PROCESSES or the CPUs say) lets a helper process read part of a
+      full read (collect/helper.py); the snapshot is the same.
     """
     from .delta import Previous
 
@@ -30,8 +32,16 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     # the cyclic collector would walk every parsed page again and again; at the end what was built goes to the oldest
     # generation at once (cycles=False) instead of through a full pass that walks every column (0.11-0.24 s at 100k)
     # to free next to nothing: 20-83 objects, the requests' leftovers, which the next full collection frees (issue 15)
-    with bulkjson.bulk_objects(cycles=False):
-        sections = await collect_all(client, progress, Previous(previous, client.endpoint.base_url), more=depth.jobs)
+    from . import helper as helpers
+
+    prev = Previous(previous, client.endpoint.base_url)
+    helper = await helpers.start(client, progress or (lambda _m: None), processes=processes, full_read=prev.snap is None)
+    try:
+        with bulkjson.bulk_objects(cycles=False):
+            sections = await collect_all(client, progress, prev, more=depth.jobs, helper=helper)
+    finally:
+        if helper is not None:
+            await helper.close()
     _each_object_once(sections)
     org = (sections["organization"].data or [{}])[0] if sections["organization"].usable else {}
     snap = Snapshot(
@@ -45,7 +55,8 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     )
     budget = getattr(client, "budget", None)
     snap.requests = dict(client.stats.as_dict(), seconds=round(time.monotonic() - started, 3),
-                         waited_seconds=round(budget.waited, 3) if budget is not None else 0.0)
+                         waited_seconds=round(budget.waited, 3) if budget is not None else 0.0,
+                         processes=2 if helper is not None and helper.delivered else 1)
     return snap
 
 

@@ -161,6 +161,13 @@ class GraphClient:
         self.origin = origin_of(endpoint.base_url)
         self.max_pages = MAX_PAGES
         self.max_collection_bytes = MAX_COLLECTION_BYTES
+        self.networked = False  # set by build_client: requests go over the network, not to an in-process transport
+        self.build_options: dict[str, Any] = {}  # build_client's policy and timeout, for a helper process's client
+
+    def share_concurrency(self, concurrency: int) -> None:
+        """Keep ``concurrency`` requests at a time for this process (before any request: a helper has the rest)."""
+        self._limit = Slots(concurrency)
+        self.concurrency = concurrency
 
     def limit_waiting(self, seconds: float | None = None, report: Callable[[str], None] | None = None) -> GraphClient:
         """Cap the total time this client waits for Graph (``--max-wait``) and hear of every wait (stderr)."""
@@ -546,4 +553,7 @@ def build_client(endpoint: Endpoint, credential: Any, *, transport: httpx.AsyncB
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = endpoint.base_url  # no trailing slash: avoids the SDK's "//users"
     sdk = GraphServiceClient(request_adapter=adapter)
-    return GraphClient(sdk, http, endpoint, stats, gate, concurrency, credential, budget)
+    client = GraphClient(sdk, http, endpoint, stats, gate, concurrency, credential, budget)
+    client.networked = transport is None
+    client.build_options = {"policy": policy, "timeout": timeout}
+    return client

@@ -27,6 +27,14 @@ class RequestStats:
     by_endpoint: Counter = field(default_factory=Counter)  # logical requests per path (ids collapsed)
     batch_items_by_endpoint: Counter = field(default_factory=Counter)  # $batch items sent, per path (ids collapsed)
 
+    def add(self, other: "RequestStats") -> None:
+        """Count ``other``'s requests too (a helper process's, collect/helper.py)."""
+        for name in ("requests", "attempts", "retries", "throttled", "throttled_seconds", "transport_errors",
+                     "bytes_received", "bytes_sent", "batch_items"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("by_status", "by_endpoint", "batch_items_by_endpoint"):
+            getattr(self, name).update(getattr(other, name))
+
     def as_dict(self) -> dict:
         return {
             "requests": self.requests,

@@ -1,0 +1,208 @@
+"""A helper process that reads part of a tenant's collections, so that a large audit uses a second core (issue 15).
+
+Why: at 100,000 people one process spends ~12.5 s of CPU collecting (the HTTP stack, parsing, building columns), so
+the collection's wall was set by that CPU (17.5 s), not by Graph's longest chain (200 ``/users`` pages, 10 s at 50 ms
+a page). The main process keeps that chain and what needs the users (MFA registration, Office activity) or is small;
+the helper reads the collections that need nothing but the SKUs: groups, their members and teams, Entra and Intune
+devices, compliance and app protection policies, Autopilot, Cloud PCs, Teams accounts and Teams usage.
+
+How: the helper is ``python -m readiness.collect.helper_main``, given on its stdin the endpoint, the bearer token the
+main process holds already (in memory and through a pipe only: never on a command line, in the environment or in a
+file), its share of ``--concurrency``, the retry policy and the wait cap. It answers on its stdout with length-framed
+pickles: progress lines, waits, each job's result, then its request counts. The main process sends it the SKUs
+section once it has read it (the helper asks nothing twice). Both are this package, run by this interpreter.
+
+Nothing is lost: if the helper cannot start, ends early (killed, crashed, a refused token) or answers what is not a
+frame, the main process reads the helper's collections itself, as it would have without one, and says so; its own
+errors (a token Graph refuses) then end the command as they always did. A failure or Ctrl-C of the main process ends
+the helper (``close``); the helper ends by itself when the main process is gone (its stdin closes).
+
+When: a full read (no previous snapshot: delta reads need the users) over the network (not an in-process transport
+such as the demo's simulator), with ``--concurrency`` of at least 2, at least two usable CPUs and a token valid for at
+least 10 more minutes. ``READINESS_COLLECT_PROCESSES=1`` turns it off.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+from ..errors import Phrase
+
+# the collect_jobs labels the helper reads (collectors.collect_jobs, depth.jobs)
+HELPER_JOBS = frozenset({"groups", "licence_error_groups", "teams", "group_members", "teams_usage", "managed_devices",
+                         "compliance_policies", "devices", "cloud_pcs", "app_protection", "autopilot", "teams_users"})
+ENV = "READINESS_COLLECT_PROCESSES"
+MIN_TOKEN_SECONDS = 600
+FRAME_BYTES = 1 << 31  # a frame's bound: one job's result (the largest, devices at 400,000, is ~60 MB)
+_HEAD = 8
+
+
+def framed(obj: Any) -> tuple[bytes, bytes]:
+    """A frame as its head (the length, 8 bytes) and its pickle, written one after the other (never joined: a
+    collection's frame is tens of MB)."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(_HEAD, "big"), data
+
+
+def frame(obj: Any) -> bytes:
+    """A small frame as one bytes object (the main process's messages to the helper)."""
+    return b"".join(framed(obj))
+
+
+def read_frame(stream: BinaryIO) -> Any:
+    """The next frame of a blocking stream; EOFError at its end."""
+    head = stream.read(_HEAD)
+    if len(head) < _HEAD:
+        raise EOFError
+    size = int.from_bytes(head, "big")
+    if size > FRAME_BYTES:
+        raise EOFError
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def processes_wanted(asked: int | None = None) -> int:
+    """How many processes a collection may use: ``asked``, else READINESS_COLLECT_PROCESSES, else 2 where two CPUs
+    are usable."""
+    if asked is None:
+        value = os.environ.get(ENV, "").strip()
+        if value.isdigit():
+            asked = int(value)
+        else:
+            try:
+                cpus = len(os.sched_getaffinity(0))
+            except (AttributeError, OSError):  # not Linux
+                cpus = os.cpu_count() or 1
+            asked = 2 if cpus >= 2 else 1
+    return max(1, min(asked, 2))
+
+
+def _secret_name(name: str) -> bool:
+    upper = name.upper()
+    return upper.startswith(("READINESS_ACCESS_TOKEN", "READINESS_CLIENT_SECRET")) or upper in SECRET_ENV
+
+
+SECRET_ENV = frozenset({"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD"})
+
+
+class Helper:
+    """The main process's side of one helper process (``start`` makes one)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, client: Any, say: Callable[[str], None]) -> None:
+        self.proc = proc
+        self.client = client
+        self.say = say
+        self.names = HELPER_JOBS
+        self.read_here: Callable[[], Any] | None = None  # set by collect_jobs: its own read of the helper's jobs
+        self.delivered = False  # every job's result came from the helper
+
+    def give_skus(self, task: asyncio.Future) -> None:
+        """The SKUs section, once read (a done callback of the main process's SKUs task)."""
+        if task.cancelled() or task.exception() is not None or self.proc.stdin is None:
+            return
+        try:
+            self.proc.stdin.write(frame(("skus", task.result())))
+        except (OSError, RuntimeError):  # the helper is gone: its results say so
+            pass
+
+    async def _frame(self) -> Any:
+        assert self.proc.stdout is not None
+        head = await self.proc.stdout.readexactly(_HEAD)
+        size = int.from_bytes(head, "big")
+        if size > FRAME_BYTES:
+            raise ValueError("frame too large")
+        return pickle.loads(await self.proc.stdout.readexactly(size))
+
+    async def results(self) -> dict[str, Any]:
+        """Each helper job's result by label; read here instead if the helper did not deliver them all."""
+        got: dict[str, Any] = {}
+        why = ""
+        try:
+            while True:
+                kind, *rest = await self._frame()
+                if kind == "say":
+                    self.say(rest[0])
+                elif kind == "wait":
+                    if self.client.budget.report is not None:
+                        self.client.budget.report(rest[0])
+                elif kind == "job":
+                    got[rest[0]] = rest[1]
+                elif kind == "done":
+                    self.client.stats.add(rest[0])
+                    self.client.budget.waited += rest[1]
+                    break
+                else:  # "failed": the helper's read ended with an error (a refused token, an unreachable server)
+                    why = str(rest[0])
+                    break
+        except (asyncio.IncompleteReadError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError,
+                ImportError, IndexError) as exc:
+            why = type(exc).__name__
+        if not why and set(got) == set(self.names):
+            self.delivered = True
+            await self.close()
+            return got
+        await self.close()
+        code = self.proc.returncode
+        self.say(Phrase("cli.progress.helper_ended", why=why or "-", code=str(code)))
+        assert self.read_here is not None
+        return await self.read_here()
+
+    async def close(self) -> None:
+        """End the helper (if it still runs) and reap it."""
+        proc = self.proc
+        if proc.stdin is not None and not proc.stdin.is_closing():
+            proc.stdin.close()
+        if proc.returncode is None:
+            try:
+                await asyncio.wait_for(proc.wait(), 2.0)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                pass
+        if proc.returncode is None:
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+            await asyncio.shield(proc.wait())
+
+
+async def start(client: Any, say: Callable[[str], None], *, processes: int | None, full_read: bool) -> Helper | None:
+    """A helper for ``client``'s collection, or None where one is not used (see the module's "When")."""
+    if (processes_wanted(processes) < 2 or not full_read or not getattr(client, "networked", False)
+            or client.concurrency < 2 or not sys.executable):
+        return None
+    try:
+        token = client._credential.get_token(client.endpoint.scope)
+        if hasattr(token, "__await__"):
+            token = await token
+        held, expires_on = str(token.token), int(token.expires_on)
+    except Exception:  # noqa: BLE001 - the main process's first request says what is wrong, as without a helper
+        return None
+    if expires_on - time.time() < MIN_TOKEN_SECONDS:
+        return None
+    share = client.concurrency // 2
+    client.share_concurrency(client.concurrency - share)
+    # the helper needs no secret of the environment: it gets the token it uses through its stdin
+    env = {k: v for k, v in os.environ.items() if not _secret_name(k)}
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding this readiness package
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "readiness.collect.helper_main", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, env=env)
+    except (OSError, ValueError, NotImplementedError, RuntimeError):
+        client.share_concurrency(client.concurrency + share)
+        return None
+    helper = Helper(proc, client, say)
+    options = dict(client.build_options)
+    assert proc.stdin is not None
+    proc.stdin.write(frame({"endpoint": client.endpoint, "token": held, "expires_on": expires_on, "concurrency": share,
+                            "max_wait": client.budget.cap, "waits": client.budget.report is not None,
+                            "progress": True, **options}))
+    return helper

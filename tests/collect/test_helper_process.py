@@ -1,0 +1,239 @@
+"""The helper process (collect/helper.py): a second process reads part of a full read, over real HTTP against the
+simulator. What it delivers is exactly what one process reads; when it is killed mid-way, cannot start or hears a
+refused token, nothing is lost and nothing passes that would not have; it never gets a secret on its command line or
+in its environment; a failure of the main process ends it."""
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import readiness
+from readiness.collect import helper as helpers
+from readiness.errors import AuthError
+
+pytestmark = pytest.mark.slow
+
+
+def _body(snap: Any, path: Path) -> bytes:
+    """The snapshot as collected, saved, without its first line (when it was collected, how long it took, request counts by
+    endpoint, whose order of equal counts follows the requests' timing)."""
+    snap.save(path)
+    return re.sub(rb"deltatoken=[^\"]*", b"", gzip.open(path).read().split(b"\n", 1)[1])  # a new token each read
+
+
+def _watch(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every Helper started, in a list."""
+    started: list = []
+    real = helpers.start
+
+    async def start(*args: Any, **kwargs: Any) -> Any:
+        h = await real(*args, **kwargs)
+        started.append(h)
+        return h
+
+    monkeypatch.setattr(helpers, "start", start)
+    return started
+
+
+@pytest.fixture(scope="module")
+def running():
+    with readiness.serve_simulator(size=120, latency=0.01) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def alone(running: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, bytes]:
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), processes=1)
+    return snap, _body(snap, tmp_path_factory.mktemp("alone") / "s.json.gz")
+
+
+def test_helper_reads_exactly_what_one_process_reads(running: Any, alone: tuple, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    started = _watch(monkeypatch)
+    lines: list[str] = []
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
+                             processes=2)
+    assert len(started) == 1 and started[0] is not None  # a helper did read
+    assert snap.requests["processes"] == 2 and alone[0].requests["processes"] == 1
+    assert started[0].proc.returncode is not None  # and is gone
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]
+    assert list(snap.sections) == list(alone[0].sections)
+    for key in ("requests", "attempts", "batch_items", "bytes_received"):  # its requests are counted
+        assert snap.requests[key] == alone[0].requests[key]
+    assert snap.requests["by_endpoint"] == alone[0].requests["by_endpoint"]
+    said = [line for line in lines if line.startswith("  ")]  # each section's progress line, from either process
+    assert sorted(line.split()[0] for line in said) == sorted(alone[0].sections)
+    assert not any("helper" in line.lower() for line in lines)
+
+
+def test_killed_helper_loses_nothing(running: Any, alone: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = _watch(monkeypatch)
+    real = helpers.Helper._frame
+    killed: list[int] = []
+
+    async def frame(self: Any) -> Any:
+        got = await real(self)
+        if not killed:  # the helper has begun to answer: kill it, for real, before it delivers a collection
+            killed.append(self.proc.pid)
+            os.kill(self.proc.pid, signal.SIGKILL)
+        return got
+
+    monkeypatch.setattr(helpers.Helper, "_frame", frame)
+    lines: list[str] = []
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
+                             processes=2)
+    assert killed and started[0].proc.returncode == -signal.SIGKILL
+    assert snap.requests["processes"] == 1
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]  # read in the main process instead: the same snapshot
+    assert {n: s.status for n, s in snap.sections.items()} == {n: s.status for n, s in alone[0].sections.items()}
+    assert any("helper process ended" in line and "-9" in line for line in lines)
+
+
+def test_helper_that_cannot_run_loses_nothing(running: Any, alone: tuple, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # starts, and ends at once without a word
+    lines: list[str] = []
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
+                             processes=2)
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]
+    assert any("helper process ended" in line and "exit code 1" in line for line in lines)
+
+
+def test_refused_token_fails_as_without_a_helper(running: Any) -> None:
+    def failure(processes: int) -> str:
+        with pytest.raises(AuthError) as info:
+            readiness.collect(readiness.connect(graph_url=running.graph_url, token="not-a-token"), processes=processes)
+        return str(info.value)
+
+    assert failure(2) == failure(1)
+
+
+def test_no_secret_on_the_helpers_command_line_or_environment(running: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    seen: list = []
+    real = asyncio.create_subprocess_exec
+
+    async def spawn(*args: Any, **kwargs: Any) -> Any:
+        seen.append((args, kwargs.get("env")))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", spawn)
+    monkeypatch.setenv("READINESS_ACCESS_TOKEN", running.token)
+    monkeypatch.setenv("READINESS_ACCESS_TOKEN_KUNDE_A", running.token)
+    monkeypatch.setenv("READINESS_CLIENT_SECRET_KUNDE_A", "s3cret-value")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "s3cret-value")
+    readiness.collect(readiness.connect(graph_url=running.graph_url), processes=2)
+    assert len(seen) == 1
+    args, env = seen[0]
+    assert args[1:] == ("-m", "readiness.collect.helper_main")
+    assert env is not None
+    for secret in (running.token, "s3cret-value"):
+        assert not any(secret in str(a) for a in args)
+        assert not any(secret in v for v in env.values())
+    assert "PYTHONPATH" in env  # the helper runs this very package
+
+
+def test_failure_of_the_main_process_ends_the_helper(running: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readiness.collect import collectors
+
+    started = _watch(monkeypatch)
+
+    async def users(client: Any) -> Any:
+        raise RuntimeError("the main process fails")
+
+    monkeypatch.setattr(collectors, "users", users)
+    with pytest.raises(RuntimeError, match="main process fails"):
+        readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), processes=2)
+    assert started and started[0] is not None
+    assert started[0].proc.returncode is not None  # reaped, not left running
+
+
+def test_no_helper_where_it_cannot_pay_or_would_not_be_the_same(running: Any, sme: Any,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from readiness.simulator import Simulator
+    from readiness.simulator.transport import SimTransport
+
+    started = _watch(monkeypatch)
+    conn = readiness.connect(graph_url=running.graph_url, token=running.token)
+    first = readiness.collect(conn, processes=1)  # asked for one process
+    readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token, concurrency=1), processes=2)
+    readiness.collect(conn, previous=first, processes=2)  # a delta re-audit needs the users: one process
+    sim = Simulator(sme)  # an in-process transport: another process could not reach it
+    readiness.collect(readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token=sim.issue_token(),
+                                        transport=SimTransport(sim)), processes=2)
+    assert started == [None, None, None, None]
+
+
+@pytest.mark.parametrize(("value", "cpus", "expected"), [("1", 4, 1), ("2", 1, 2), ("", 2, 2), ("", 1, 1), ("x", 4, 2),
+                                                         ("7", 1, 2)])
+def test_processes_wanted(value: str, cpus: int, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(helpers.ENV, value)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
+    assert helpers.processes_wanted() == expected
+    assert helpers.processes_wanted(1) == 1
+
+
+def test_frames_round_trip_and_refuse_a_short_or_huge_one() -> None:
+    import io
+
+    stream = io.BytesIO(helpers.frame(("job", "x", [1, 2])) + helpers.frame(("done",)))
+    assert helpers.read_frame(stream) == ("job", "x", [1, 2])
+    assert helpers.read_frame(stream) == ("done",)
+    with pytest.raises(EOFError):
+        helpers.read_frame(stream)
+    with pytest.raises(EOFError):
+        helpers.read_frame(io.BytesIO(helpers.frame("abc")[:-1]))
+    with pytest.raises(EOFError):
+        helpers.read_frame(io.BytesIO((helpers.FRAME_BYTES + 1).to_bytes(8, "big")))
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the helper through /proc")
+def test_audit_command_survives_its_helper_killed_from_outside(running: Any, alone: tuple, tmp_path: Path) -> None:
+    """`readiness audit` over real HTTP: its helper process, killed with SIGKILL by another process the moment it
+    exists, costs nothing: exit 0, the same snapshot, the main process says what happened (-v)."""
+    import subprocess
+    import time
+
+    snap = tmp_path / "s.json.gz"
+    env = dict(os.environ, READINESS_ACCESS_TOKEN=running.token, READINESS_COLLECT_PROCESSES="2")
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "-v", "audit", "--graph-url", running.graph_url,
+                             "--snapshot-out", str(snap), "-o", "json", "--out", str(tmp_path / "o.json")],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and proc.poll() is None and time.monotonic() < deadline:
+        for child in _children(proc.pid):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"readiness.collect.helper_main" in cmdline:
+                os.kill(child, signal.SIGKILL)
+                killed = child
+        time.sleep(0.005)
+    _, err = proc.communicate(timeout=120)
+    assert killed is not None, "the audit started no helper"
+    assert proc.returncode == 0, err[-2000:]
+    assert "helper process ended" in err and "-9" in err
+    got = readiness.load_snapshot(snap)
+    assert got.requests["processes"] == 1
+    written = re.sub(rb"deltatoken=[^\"]*", b"", gzip.open(snap).read().split(b"\n", 1)[1])
+    assert written == alone[1]  # the file as the command wrote it (a loaded snapshot saved again may pick other layouts)
