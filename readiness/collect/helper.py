@@ -186,8 +186,11 @@ async def start(client: Any, say: Callable[[str], None], *, processes: int | Non
         return None
     if expires_on - time.time() < MIN_TOKEN_SECONDS:
         return None
-    share = client.concurrency // 2
-    client.share_concurrency(client.concurrency - share)
+    # the main process's reads are one long chain (/users) and a few short ones; the helper's are many (devices,
+    # Intune, Teams accounts, each group's members, the teams' and owners' $batch rounds): 3 of 8 here, 5 there
+    keep = max(1, round(client.concurrency * 3 / 8))
+    share = client.concurrency - keep
+    client.share_concurrency(keep)
     # the helper needs no secret of the environment: it gets the token it uses through its stdin
     env = {k: v for k, v in os.environ.items() if not _secret_name(k)}
     root = str(Path(__file__).resolve().parents[2])  # the folder holding this readiness package

@@ -24,8 +24,10 @@ from contextvars import ContextVar
 import httpx
 
 from ..errors import GraphBadResponse
+from .paging import answer_head
 from .text import clean
 
+HEAD_BYTES = 4096  # what paging.head_hint looks at
 ANSWER_BYTES = 64 << 20
 REPORT_BYTES = 1 << 30
 # The bound of the answer being read, set by GraphClient.send for its request (and a redirect it follows): the body is
@@ -157,12 +159,16 @@ async def read_bounded(response: httpx.Response, path: str, limit: int | None = 
     body = _Undone(_stages(response), limit)
     raw = 0
     within = True
+    head = answer_head.get() if 200 <= response.status_code < 300 else None  # a chain's page: paging.answer_head
     try:
         async for chunk in response.aiter_raw():
             raw += len(chunk)
             within = raw <= limit and body.put(chunk)
             if not within:
                 break
+            if head is not None and body.size >= HEAD_BYTES:
+                head(b"".join(body.parts)[:HEAD_BYTES])
+                head = None
         else:
             within = body.flush()
     except httpx.DecodingError as exc:

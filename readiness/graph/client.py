@@ -29,7 +29,7 @@ from .auth import origin_of
 from .bounds import ACCEPT_ENCODING, ANSWER_BYTES, REPORT_BYTES, answer_limit
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
-from .paging import Chain, drop, link_hint
+from .paging import Chain, answer_head, drop, head_hint, link_hint, request_sent, until_sent
 from .slots import LEAD, NEW, Slot, Slots
 from .stats import DEFAULT_MAX_WAIT, RequestStats, ThrottleGate, WaitBudget
 from .text import clean
@@ -325,6 +325,8 @@ class GraphClient:
                 chain.waiting = False
                 await asyncio.sleep(0)  # what else is ready runs first: this page's parse and work come in two steps
                 early = chain.take()
+                if early is not None:  # this page's parse waits until the next page's request has left (below)
+                    await until_sent(early[3])
                 if not resp.ok:
                     failed = graph_error(resp, "GET", _short(str(info.url)))
                     raise refused_midway(failed, name, pages + 1) if pages and failed.is_forbidden else failed
@@ -359,34 +361,77 @@ class GraphClient:
                     current = asyncio.ensure_future(self._fetch(info, chain, carry, priority))
                 await asyncio.sleep(0)
                 yield page
-                chain.waiting = True
+                chain.wait()
                 resp, current = await current, None
         finally:
             drop(current)  # the caller stopped early or failed: the requests for the next pages go too
             drop(chain.take())
 
-    async def _fetch(self, info: RequestInformation, chain: Chain, carry: dict[str, str], priority: int) -> GraphResponse:
-        """One page of a chain; if the reader is already waiting for it, the next page's request leaves at once."""
-        resp = await self.send(info, priority=priority, slot=chain.slot, keep=chain.slot is not None)
+    async def _fetch(self, info: RequestInformation, chain: Chain, carry: dict[str, str], priority: int,
+                     sent: asyncio.Event | None = None, slot: Slot | None = None) -> GraphResponse:
+        """One page of a chain; if the reader is already waiting for it, the next page's request leaves as soon as its
+        link is known: from the answer's first bytes where Graph puts it (before ``value``: paging.head_hint, called by
+        bounds.read_bounded while the rest of the answer still arrives), else once the whole answer is in.
+        ``sent``: set once this request's bytes are written (paging.until_sent). ``slot``: the lead chain's slot this
+        request holds (the chain's, handed on by the page before, unless given its own)."""
+        slot = slot if slot is not None else chain.slot
+        made: list[bool] = []
+        deferred: list[Any] = []
+
+        def ahead(url: str, next_slot: Slot | None) -> None:
+            nxt = self.ri("GET", url, headers=carry)
+            nsent = asyncio.Event()
+            task = asyncio.ensure_future(self._fetch(nxt, chain, carry, priority, nsent, next_slot))
+            task.add_done_callback(lambda _t, e=nsent: e.set())  # ended before its bytes left: no wait
+            if next_slot is not None:  # back to the pool if the request is cancelled before it starts
+                task.add_done_callback(lambda t, s=next_slot: s.release() if t.cancelled() else None)
+            chain.ahead = (url, task, nxt, nsent)
+            made.append(True)
+
+        def on_head(prefix: bytes) -> None:
+            if made or chain.pages + 1 >= self.max_pages:
+                return
+            if not chain.waiting or chain.ahead is not None:  # the reader is still at the page before (this very
+                chain.pending = later = lambda: on_head(prefix)  # request may not be taken yet): looked at once it
+                deferred.append(later)  # waits for this one
+                return
+            hint = head_hint(prefix)
+            if hint is None:
+                return
+            try:
+                url = self._next_url(info, hint, chain.seen, "")
+            except GraphBadResponse:
+                return  # the reader parses the page and says what is wrong with its link
+            # this request still holds its slot until its answer is in: the next one takes a slot of its own (the lead
+            # chain's: before every other waiter), never a second request on one slot
+            own = self._limit.slot() if slot is not None else None
+            if own is not None:
+                chain.slot = own
+            ahead(url, own)
+
+        marks = (request_sent.set(sent), answer_head.set(on_head))
+        try:
+            resp = await self.send(info, priority=priority, slot=slot, keep=slot is not None)
+        finally:
+            answer_head.reset(marks[1])
+            request_sent.reset(marks[0])
+            if deferred and chain.pending is deferred[-1]:
+                chain.pending = None  # the answer is in: the reader parses it (and its link) itself
         passed = False
         try:
             chain.pages += 1
             chain.size += len(resp.content)
-            if (chain.waiting and resp.ok and chain.pages <= self.max_pages and chain.size <= self.max_collection_bytes
-                    and (hint := link_hint(resp.content)) is not None):
+            if (not made and chain.waiting and resp.ok and chain.pages <= self.max_pages
+                    and chain.size <= self.max_collection_bytes and (hint := link_hint(resp.content)) is not None):
                 try:
                     url = self._next_url(info, hint, chain.seen, "")
                 except GraphBadResponse:
                     return resp  # the reader parses the page and says what is wrong with its link
-                nxt = self.ri("GET", url, headers=carry)
-                task = asyncio.ensure_future(self._fetch(nxt, chain, carry, priority))
-                if chain.slot is not None:  # handed on; back to the pool if the request is cancelled before it starts
-                    task.add_done_callback(lambda t, slot=chain.slot: slot.release() if t.cancelled() else None)
-                chain.ahead = (url, task, nxt)
+                ahead(url, slot)  # the slot handed on
                 passed = True
         finally:
-            if chain.slot is not None and not passed:
-                chain.slot.release()
+            if slot is not None and not passed:
+                slot.release()
         return resp
 
     def _next_url(self, info: RequestInformation, next_link: Any, seen: set[str], name: str) -> str:

@@ -27,6 +27,7 @@ from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY, BaseMiddleware
 
 from ..errors import Phrase, WaitCapReached
 from .bounds import read_bounded
+from .paging import request_sent, trace_sent
 from .stats import RequestStats, ThrottleGate, WaitBudget
 
 RETRY_STATUSES = frozenset({429, 503, 504})
@@ -106,6 +107,9 @@ class RetryMiddleware(BaseMiddleware):
         # kiota strips its options from the request once the last middleware runs; keep a copy so
         # that a retried request carries them again.
         options = request.extensions.get(REQUEST_OPTIONS_KEY)
+        sent = request_sent.get()
+        if sent is not None:  # a chain's next page: its reader waits until the bytes are out (paging.until_sent)
+            request.extensions["trace"] = trace_sent(sent)
         attempt = 0
         waited = 0.0
         while True:

@@ -406,10 +406,12 @@ class Simulator:
             size = max(1, top - (offset % 7) - 1)  # Graph's pages may hold fewer than $top
         chunk = rows[offset: offset + size]
         value = [view(r, select) if view else project(r, select) for r in chunk]
+        # Graph's order: the annotations first, then ``value`` (concepts/paging.md and every paged example in the
+        # reference: "@odata.context", "@odata.count", "@odata.nextLink", "value"), so a client may follow the link
+        # before the page's end has arrived
         doc: dict[str, Any] = {"@odata.context": context or self.context(req, spec.name)}
         if count:
             doc["@odata.count"] = len(rows)
-        doc["value"] = value
         nxt = offset + len(chunk)
         if nxt < len(rows):
             new = secrets.token_urlsafe(18)
@@ -420,6 +422,7 @@ class Simulator:
             pairs = [f"{quote(k, safe='$')}={quote(v, safe=',()/:@$')}" for k, v in base.items()]
             pairs.append(f"$skiptoken={new}")
             doc["@odata.nextLink"] = f"{req.origin}/{req.version}{req.path}?{'&'.join(pairs)}"
+        doc["value"] = value
         return SimResponse.json(200, doc)
 
     # -- report downloads --------------------------------------------------------------------

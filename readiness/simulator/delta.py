@@ -223,7 +223,7 @@ def delta(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
 def _page(sim: Simulator, base: str, context: str, items: list[dict], offset: int, token: str) -> SimResponse:
     chunk = items[offset: offset + PAGE]
-    doc: dict[str, Any] = {"@odata.context": context, "value": chunk}
+    doc: dict[str, Any] = {"@odata.context": context}  # the links before "value", as Graph (user-delta.md)
     if offset + PAGE < len(items):
         skip = secrets.token_urlsafe(18)
         with _GUARD:
@@ -231,6 +231,7 @@ def _page(sim: Simulator, base: str, context: str, items: list[dict], offset: in
         doc["@odata.nextLink"] = f"{base}?$skiptoken={skip}"
     else:
         doc["@odata.deltaLink"] = f"{base}?$deltatoken={quote(token)}"
+    doc["value"] = chunk
     return SimResponse.json(200, doc)
 
 
