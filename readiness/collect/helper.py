@@ -13,7 +13,8 @@ pickles: progress lines, waits, each job's result, then its request counts. The 
 section once it has read it (the helper asks nothing twice). Both are this package, run by this interpreter.
 
 Nothing is lost: if the helper cannot start, ends early (killed, crashed, a refused token) or answers what is not a
-frame, the main process reads the helper's collections itself, as it would have without one, and says so; its own
+frame, or is silent for a minute (its event loop says it is alive every 5 s), the main process reads the helper's
+collections itself, as it would have without one, and says so; its own
 errors (a token Graph refuses) then end the command as they always did. A failure or Ctrl-C of the main process ends
 the helper (``close``); the helper ends by itself when the main process is gone (its stdin closes).
 
@@ -39,6 +40,8 @@ HELPER_JOBS = frozenset({"groups", "licence_error_groups", "teams", "group_membe
 ENV = "READINESS_COLLECT_PROCESSES"
 MIN_TOKEN_SECONDS = 600
 FRAME_BYTES = 1 << 31  # a frame's bound: one job's result (the largest, devices at 400,000, is ~60 MB)
+HEARTBEAT = 5.0  # the helper's event loop says it is alive this often
+SILENCE = 60.0  # a helper silent this long (stopped, stuck) is ended and its collections read here
 _HEAD = 8
 
 
@@ -114,11 +117,11 @@ class Helper:
 
     async def _frame(self) -> Any:
         assert self.proc.stdout is not None
-        head = await self.proc.stdout.readexactly(_HEAD)
+        head = await asyncio.wait_for(self.proc.stdout.readexactly(_HEAD), SILENCE)
         size = int.from_bytes(head, "big")
         if size > FRAME_BYTES:
             raise ValueError("frame too large")
-        return pickle.loads(await self.proc.stdout.readexactly(size))
+        return pickle.loads(await asyncio.wait_for(self.proc.stdout.readexactly(size), SILENCE + size / (1 << 20)))
 
     async def results(self) -> dict[str, Any]:
         """Each helper job's result by label; read here instead if the helper did not deliver them all."""
@@ -127,6 +130,8 @@ class Helper:
         try:
             while True:
                 kind, *rest = await self._frame()
+                if kind == "alive":
+                    continue
                 if kind == "say":
                     self.say(rest[0])
                 elif kind == "wait":
@@ -141,6 +146,8 @@ class Helper:
                 else:  # "failed": the helper's read ended with an error (a refused token, an unreachable server)
                     why = str(rest[0])
                     break
+        except asyncio.TimeoutError:
+            why = "silent"
         except (asyncio.IncompleteReadError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError,
                 ImportError, IndexError) as exc:
             why = type(exc).__name__
@@ -206,6 +213,6 @@ async def start(client: Any, say: Callable[[str], None], *, processes: int | Non
     options = dict(client.build_options)
     assert proc.stdin is not None
     proc.stdin.write(frame({"endpoint": client.endpoint, "token": held, "expires_on": expires_on, "concurrency": share,
-                            "max_wait": client.budget.cap, "waits": client.budget.report is not None,
+                            "max_wait": client.budget.cap, "waits": client.budget.report is not None, "heartbeat": HEARTBEAT,
                             "progress": True, **options}))
     return helper

@@ -237,3 +237,30 @@ def test_audit_command_survives_its_helper_killed_from_outside(running: Any, alo
     assert got.requests["processes"] == 1
     written = re.sub(rb"deltatoken=[^\"]*", b"", gzip.open(snap).read().split(b"\n", 1)[1])
     assert written == alone[1]  # the file as the command wrote it (a loaded snapshot saved again may pick other layouts)
+
+
+def test_stopped_helper_is_ended_and_loses_nothing(running: Any, alone: tuple, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper that stops answering (SIGSTOP: stuck, swapped out) is ended after helper.SILENCE without a word, and
+    its collections are read here."""
+    monkeypatch.setattr(helpers, "HEARTBEAT", 0.2)
+    monkeypatch.setattr(helpers, "SILENCE", 1.5)
+    started = _watch(monkeypatch)
+    real = helpers.Helper._frame
+    stopped: list[int] = []
+
+    async def frame(self: Any) -> Any:
+        got = await real(self)
+        if not stopped:
+            stopped.append(self.proc.pid)
+            os.kill(self.proc.pid, signal.SIGSTOP)
+        return got
+
+    monkeypatch.setattr(helpers.Helper, "_frame", frame)
+    lines: list[str] = []
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
+                             processes=2)
+    assert stopped and started[0].proc.returncode == -signal.SIGKILL
+    assert snap.requests["processes"] == 1
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]
+    assert any("helper process ended" in line and "silent" in line for line in lines)
