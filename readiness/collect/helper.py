@@ -98,8 +98,9 @@ SECRET_ENV = frozenset({"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWOR
 class Helper:
     """The main process's side of one helper process (``start`` makes one)."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, client: Any, say: Callable[[str], None]) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, client: Any, say: Callable[[str], None], share: int = 0) -> None:
         self.proc = proc
+        self.share = share  # the requests in flight it was given: the main process's again if it reads them itself
         self.client = client
         self.say = say
         self.names = HELPER_JOBS
@@ -158,6 +159,8 @@ class Helper:
         await self.close()
         code = self.proc.returncode
         self.say(Phrase("cli.progress.helper_ended", why=why or "-", code=str(code)))
+        self.client.regain_concurrency(self.share)
+        self.share = 0
         assert self.read_here is not None
         return await self.read_here()
 
@@ -209,7 +212,7 @@ async def start(client: Any, say: Callable[[str], None], *, processes: int | Non
     except (OSError, ValueError, NotImplementedError, RuntimeError):
         client.share_concurrency(client.concurrency + share)
         return None
-    helper = Helper(proc, client, say)
+    helper = Helper(proc, client, say, share)
     options = dict(client.build_options)
     assert proc.stdin is not None
     proc.stdin.write(frame({"endpoint": client.endpoint, "token": held, "expires_on": expires_on, "concurrency": share,

@@ -169,6 +169,11 @@ class GraphClient:
         self._limit = Slots(concurrency)
         self.concurrency = concurrency
 
+    def regain_concurrency(self, n: int) -> None:
+        """``n`` requests at a time more, while requests are under way (a helper's share, back)."""
+        self._limit.grow(n)
+        self.concurrency += n
+
     def limit_waiting(self, seconds: float | None = None, report: Callable[[str], None] | None = None) -> GraphClient:
         """Cap the total time this client waits for Graph (``--max-wait``) and hear of every wait (stderr)."""
         if seconds is not None:

@@ -264,3 +264,38 @@ def test_stopped_helper_is_ended_and_loses_nothing(running: Any, alone: tuple, t
     assert snap.requests["processes"] == 1
     assert _body(snap, tmp_path / "s.json.gz") == alone[1]
     assert any("helper process ended" in line and "silent" in line for line in lines)
+
+
+def test_main_process_takes_the_helpers_share_back_when_it_reads_its_collections(running: Any,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    started = _watch(monkeypatch)
+    readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token, concurrency=8), processes=2)
+    helper = started[0]
+    assert helper is not None and helper.share == 0
+    assert helper.client.concurrency == 8  # 3 kept while the helper had 5; all 8 again once it failed
+
+
+def test_slots_grow_wakes_waiters_first() -> None:
+    import asyncio
+
+    from readiness.graph.slots import NEW, Slots
+
+    async def go() -> list[str]:
+        slots, order = Slots(1), []
+        await slots.acquire()
+
+        async def wait(name: str) -> None:
+            await slots.acquire(NEW)
+            order.append(name)
+
+        tasks = [asyncio.ensure_future(wait(n)) for n in ("a", "b", "c")]
+        await asyncio.sleep(0)
+        slots.grow(2)  # two more slots: two waiters go at once, the third still waits
+        await asyncio.sleep(0)
+        assert order == ["a", "b"]
+        slots.release()
+        await asyncio.gather(*tasks)
+        return order
+
+    assert asyncio.run(go()) == ["a", "b", "c"]
