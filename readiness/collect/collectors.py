@@ -583,7 +583,8 @@ async def collect_all(client: GraphClient, progress: Progress | None = None, pre
 
 async def collect_jobs(client: GraphClient, progress: Progress | None = None, previous: Any = None,
                        more: More | None = None, *, helper: Any = None, only: frozenset[str] | None = None,
-                       skus: Awaitable[Section] | None = None) -> dict[str, Any]:
+                       skus: Awaitable[Section] | None = None,
+                       deliver: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
     """Run every collection concurrently; dependent ones wait only for what they need. Each job's result (a Section or
     a list of them) by its label, in the jobs' order.
 
@@ -593,6 +594,7 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
       here; its sections come in their place, and it is given the SKUs once they are read.
     + only, skus: the helper's side: read only the jobs named in ``only``, with the SKUs section the main process
       read (``skus``, awaited where a collection needs it), which is then neither read nor returned.
+    + deliver: called with each job's label and result as it ends (the helper's side), which is then not returned.
     """
     from . import delta
 
@@ -633,6 +635,9 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
             say(Phrase("cli.progress.section_reason", **words, reason=s.reason if isinstance(s.reason, Phrase) else s.reason[:70])
                 if s.reason
                 else Phrase("cli.progress.section", **words))
+        if deliver is not None:  # handed on at once and not kept here (the helper process: its memory stays low)
+            deliver(label, result)
+            return None
         return result
 
     async def teams_after_groups() -> Section:
