@@ -623,8 +623,6 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
     skus_task = asyncio.ensure_future(licences(client)) if skus is None else asyncio.ensure_future(_awaited(skus))
     groups_task = asyncio.ensure_future(by_delta("groups", lambda: groups(client),
                                                  lambda o, f: delta.groups(client, o, f, prev))) if wanted("groups") else None
-    if helper is not None:
-        skus_task.add_done_callback(helper.give_skus)
 
     async def named(label: str, coro: Awaitable[Any]) -> Any:
         result = await coro
@@ -667,7 +665,7 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
     chosen = [named(label, job()) for label, job in jobs if label in labels]
     if helper is not None:  # what the helper does not deliver is read here after all
         helper.read_here = lambda: collect_jobs(client, progress, previous, more, only=helper.names, skus=skus_)
-        chosen.append(helper.results())
+        chosen.append(helper.results(_Later(skus_task)))
     try:
         results = await gather_all(*chosen)
     except BaseException:

@@ -1,6 +1,6 @@
 """The helper process of a collection (collect/helper.py): reads the collections it is given, answers in frames.
 
-Run only by collect/helper.py, as ``python -m readiness.collect.helper_main``: its stdin carries the connection (one
+Run only by collect/helper.py (``helper.LAUNCH``, with this package's folder and the main process's pid): its stdin carries the connection (one
 frame), then the SKUs section; its stdout carries the frames back. When its stdin closes before it is done (the
 main process ended), it ends at once.
 """
@@ -70,7 +70,7 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
 
     def listen() -> None:
         try:
-            kind, section = read_frame(stdin)
+            kind, section = read_frame(stdin)  # the SKUs, read by the main process before it started this one
             if kind == "skus":
                 loop.call_soon_threadsafe(lambda: skus.done() or skus.set_result(section))
             while stdin.read(1 << 16):
@@ -106,9 +106,26 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
         await client.aclose()
 
 
+def _end_with(parent: int) -> None:
+    """Linux: the kernel ends this process when the main process ends, even a stopped one (which cannot see its stdin
+    close); and if the main process is gone already, end now."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if parent and os.getppid() != parent:
+        os._exit(4)
+
+
 def main() -> int:
     import signal
 
+    _end_with(int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it ends this one
     out_fd = os.dup(1)
     os.dup2(2, 1)  # whatever a library prints goes to stderr, never into the frames

@@ -35,7 +35,7 @@ async def collect_snapshot(client: GraphClient, *, label: str = "", progress: Pr
     from . import helper as helpers
 
     prev = Previous(previous, client.endpoint.base_url)
-    helper = await helpers.start(client, progress or (lambda _m: None), processes=processes, full_read=prev.snap is None)
+    helper = helpers.planned(client, progress or (lambda _m: None), processes=processes, full_read=prev.snap is None)
     try:
         with bulkjson.bulk_objects(cycles=False):
             sections = await collect_all(client, progress, prev, more=depth.jobs, helper=helper)

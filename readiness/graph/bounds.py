@@ -167,7 +167,7 @@ async def read_bounded(response: httpx.Response, path: str, limit: int | None = 
             if not within:
                 break
             if head is not None and body.size >= HEAD_BYTES:
-                head(b"".join(body.parts)[:HEAD_BYTES])
+                head(b"".join(body.parts)[:HEAD_BYTES], int(declared) if declared and declared.isdigit() else body.size)
                 head = None
         else:
             within = body.flush()

@@ -164,10 +164,10 @@ class GraphClient:
         self.networked = False  # set by build_client: requests go over the network, not to an in-process transport
         self.build_options: dict[str, Any] = {}  # build_client's policy and timeout, for a helper process's client
 
-    def share_concurrency(self, concurrency: int) -> None:
-        """Keep ``concurrency`` requests at a time for this process (before any request: a helper has the rest)."""
-        self._limit = Slots(concurrency)
-        self.concurrency = concurrency
+    def lend_concurrency(self, n: int) -> None:
+        """``n`` requests at a time fewer (lent to a helper process, collect/helper.py), while requests are under way."""
+        self._limit.shrink(n)
+        self.concurrency -= n
 
     def regain_concurrency(self, n: int) -> None:
         """``n`` requests at a time more, while requests are under way (a helper's share, back)."""
@@ -393,11 +393,12 @@ class GraphClient:
             chain.ahead = (url, task, nxt, nsent)
             made.append(True)
 
-        def on_head(prefix: bytes) -> None:
-            if made or chain.pages + 1 >= self.max_pages:
+        def on_head(prefix: bytes, size: int) -> None:
+            """``size``: the answer's Content-Length, else the bytes in so far (the collection's bound, as below)."""
+            if made or chain.pages + 1 >= self.max_pages or chain.size + size > self.max_collection_bytes:
                 return
             if not chain.waiting or chain.ahead is not None:  # the reader is still at the page before (this very
-                chain.pending = later = lambda: on_head(prefix)  # request may not be taken yet): looked at once it
+                chain.pending = later = lambda: on_head(prefix, size)  # request may not be taken yet): looked at once it
                 deferred.append(later)  # waits for this one
                 return
             hint = head_hint(prefix)

@@ -84,7 +84,8 @@ class Chain:
 # request leave that much later: at 100,000 people the /users chain's 200 hops took 69-72 ms each against 59 ms
 # without the parse (issue 15, replay server, 50 ms latency). The reader now lets the loop run until the request is out.
 request_sent: ContextVar[asyncio.Event | None] = ContextVar("request_sent", default=None)
-# Told the first bytes of a chain page's answer (at least _LOOK of them, after Content-Encoding is undone) by
+# Told the first bytes of a chain page's answer (at least _LOOK of them, after Content-Encoding is undone) and its size
+# (Content-Length, else the bytes so far) by
 # bounds.read_bounded while the rest still arrives, so that the next page's request leaves then (GraphClient._fetch).
 answer_head: ContextVar[Any] = ContextVar("answer_head", default=None)
 _UNTIL_SENT_TURNS = 64  # at most this many turns of the event loop: a request held up longer (a throttle pause) is not waited for

@@ -44,12 +44,19 @@ class Slots:
             raise
 
     def release(self) -> None:
+        if self._free < 0:  # fewer slots since (``shrink``): this one is not given out again
+            self._free += 1
+            return
         while self._waiting:
             _, _, fut = heapq.heappop(self._waiting)
             if not fut.done():  # a waiter cancelled meanwhile is skipped
                 fut.set_result(None)
                 return
         self._free += 1
+
+    def shrink(self, n: int) -> None:
+        """``n`` slots fewer, while requests may be under way: the next ``n`` released are not given out again."""
+        self._free -= n
 
     def grow(self, n: int) -> None:
         """``n`` slots more, at once to the waiters first (the helper's share, back when the main process reads its

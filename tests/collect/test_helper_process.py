@@ -31,14 +31,14 @@ def _body(snap: Any, path: Path) -> bytes:
 def _watch(monkeypatch: pytest.MonkeyPatch) -> list:
     """Every Helper started, in a list."""
     started: list = []
-    real = helpers.start
+    real = helpers.planned
 
-    async def start(*args: Any, **kwargs: Any) -> Any:
-        h = await real(*args, **kwargs)
+    def planned(*args: Any, **kwargs: Any) -> Any:
+        h = real(*args, **kwargs)
         started.append(h)
         return h
 
-    monkeypatch.setattr(helpers, "start", start)
+    monkeypatch.setattr(helpers, "planned", planned)
     return started
 
 
@@ -93,7 +93,7 @@ def test_killed_helper_loses_nothing(running: Any, alone: tuple, tmp_path: Path,
     assert snap.requests["processes"] == 1
     assert _body(snap, tmp_path / "s.json.gz") == alone[1]  # read in the main process instead: the same snapshot
     assert {n: s.status for n, s in snap.sections.items()} == {n: s.status for n, s in alone[0].sections.items()}
-    assert any("helper process ended" in line and "-9" in line for line in lines)
+    assert any("helper process did not deliver" in line and "-9" in line for line in lines)
 
 
 def test_helper_that_cannot_run_loses_nothing(running: Any, alone: tuple, tmp_path: Path,
@@ -103,7 +103,7 @@ def test_helper_that_cannot_run_loses_nothing(running: Any, alone: tuple, tmp_pa
     snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
                              processes=2)
     assert _body(snap, tmp_path / "s.json.gz") == alone[1]
-    assert any("helper process ended" in line and "exit code 1" in line for line in lines)
+    assert any("helper process did not deliver" in line and "exit code 1" in line for line in lines)
 
 
 def test_refused_token_fails_as_without_a_helper(running: Any) -> None:
@@ -130,15 +130,32 @@ def test_no_secret_on_the_helpers_command_line_or_environment(running: Any, monk
     monkeypatch.setenv("READINESS_ACCESS_TOKEN_KUNDE_A", running.token)
     monkeypatch.setenv("READINESS_CLIENT_SECRET_KUNDE_A", "s3cret-value")
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "s3cret-value")
+    monkeypatch.setenv("READINESS_PSEUDONYM_KEY", "s3cret-value")
     readiness.collect(readiness.connect(graph_url=running.graph_url), processes=2)
     assert len(seen) == 1
     args, env = seen[0]
-    assert args[1:] == ("-m", "readiness.collect.helper_main")
+    assert args[1] == "-c" and args[3] == str(Path(readiness.__file__).resolve().parents[1])
+    assert args[4] == str(os.getpid())
     assert env is not None
     for secret in (running.token, "s3cret-value"):
         assert not any(secret in str(a) for a in args)
         assert not any(secret in v for v in env.values())
-    assert "PYTHONPATH" in env  # the helper runs this very package
+    assert not any(k.startswith("READINESS_PSEUDONYM_KEY") for k in env)
+
+
+def test_helper_runs_this_package_not_the_working_directorys_code(running: Any, alone: tuple, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m`/`-c` put the working directory first on the path: a folder holding a `queue.py` or another
+    checkout's `readiness` would run in the process that holds the token."""
+    marker = tmp_path / "imported"
+    (tmp_path / "queue.py").write_text(f"open({str(marker)!r}, 'w').close()\nfrom _queue import *\n", "utf-8")
+    (tmp_path / "readiness").mkdir()
+    (tmp_path / "readiness" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    started = _watch(monkeypatch)
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), processes=2)
+    assert started[0] is not None and snap.requests["processes"] == 2
+    assert not marker.exists()
 
 
 def test_failure_of_the_main_process_ends_the_helper(running: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,12 +164,18 @@ def test_failure_of_the_main_process_ends_the_helper(running: Any, monkeypatch: 
     started = _watch(monkeypatch)
 
     async def users(client: Any) -> Any:
+        import asyncio
+
+        for _ in range(500):  # once the helper runs (it starts when the SKUs are in)
+            if started and started[0] is not None and started[0].proc is not None:
+                break
+            await asyncio.sleep(0.01)
         raise RuntimeError("the main process fails")
 
     monkeypatch.setattr(collectors, "users", users)
     with pytest.raises(RuntimeError, match="main process fails"):
         readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), processes=2)
-    assert started and started[0] is not None
+    assert started and started[0] is not None and started[0].proc is not None
     assert started[0].proc.returncode is not None  # reaped, not left running
 
 
@@ -172,9 +195,38 @@ def test_no_helper_where_it_cannot_pay_or_would_not_be_the_same(running: Any, sm
     assert started == [None, None, None, None]
 
 
-@pytest.mark.parametrize(("value", "cpus", "expected"), [("1", 4, 1), ("2", 1, 2), ("", 2, 2), ("", 1, 1), ("x", 4, 2),
-                                                         ("7", 1, 2)])
-def test_processes_wanted(value: str, cpus: int, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_by_default_only_a_large_tenant_gets_a_helper(running: Any, alone: tuple, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing asked (the command line's default): a tenant whose subscriptions have fewer than helpers.LARGE licences
+    assigned is read in one process (a second interpreter's start costs more than it saves there); a larger one gets
+    the helper. Either way the same snapshot."""
+    monkeypatch.delenv(helpers.ENV, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    started = _watch(monkeypatch)
+    conn = readiness.connect(graph_url=running.graph_url, token=running.token)
+    small = readiness.collect(conn, processes=None)
+    assert started[0] is not None and started[0].proc is None and small.requests["processes"] == 1
+    most = max(s["consumedUnits"] for s in small.sections["skus"].data)
+    assert 0 < most < helpers.LARGE
+    monkeypatch.setattr(helpers, "LARGE", most)  # the same tenant, as if it were large
+    big = readiness.collect(conn, processes=None)
+    assert started[1].proc is not None and big.requests["processes"] == 2
+    assert _body(small, tmp_path / "a.json.gz") == _body(big, tmp_path / "b.json.gz") == alone[1]
+
+
+@pytest.mark.parametrize(("units", "expected"), [([5, 20_000], True), ([19_999], False), ([], False),
+                                                 (["20000", True, None], False)])
+def test_large_reads_the_most_assigned_subscription(units: list, expected: bool) -> None:
+    from readiness.collect.snapshot import COMPLETE, FORBIDDEN, Section
+
+    assert helpers.large(Section("skus", COMPLETE, [{"consumedUnits": u} for u in units])) is expected
+    assert helpers.large(Section("skus", FORBIDDEN, None)) is False
+
+
+@pytest.mark.parametrize(("value", "cpus", "expected"), [("1", 4, 1), ("2", 1, 2), ("", 2, None), ("", 1, 1),
+                                                         ("x", 4, None), ("7", 1, 2)])
+def test_processes_wanted(value: str, cpus: int, expected: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """None: decided by the tenant's size once its SKUs are read (helpers.large)."""
     monkeypatch.setenv(helpers.ENV, value)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
     assert helpers.processes_wanted() == expected
@@ -232,7 +284,7 @@ def test_audit_command_survives_its_helper_killed_from_outside(running: Any, alo
     _, err = proc.communicate(timeout=120)
     assert killed is not None, "the audit started no helper"
     assert proc.returncode == 0, err[-2000:]
-    assert "helper process ended" in err and "-9" in err
+    assert "helper process did not deliver" in err and "-9" in err
     got = readiness.load_snapshot(snap)
     assert got.requests["processes"] == 1
     written = re.sub(rb"deltatoken=[^\"]*", b"", gzip.open(snap).read().split(b"\n", 1)[1])
@@ -244,16 +296,16 @@ def test_stopped_helper_is_ended_and_loses_nothing(running: Any, alone: tuple, t
     """A helper that stops answering (SIGSTOP: stuck, swapped out) is ended after helper.SILENCE without a word, and
     its collections are read here."""
     monkeypatch.setattr(helpers, "HEARTBEAT", 0.2)
-    monkeypatch.setattr(helpers, "SILENCE", 1.5)
     started = _watch(monkeypatch)
     real = helpers.Helper._frame
     stopped: list[int] = []
 
     async def frame(self: Any) -> Any:
         got = await real(self)
-        if not stopped:
+        if not stopped:  # the helper has started (its first frame came: a start under load may take seconds)
             stopped.append(self.proc.pid)
             os.kill(self.proc.pid, signal.SIGSTOP)
+            monkeypatch.setattr(helpers, "SILENCE", 1.5)
         return got
 
     monkeypatch.setattr(helpers.Helper, "_frame", frame)
@@ -263,7 +315,7 @@ def test_stopped_helper_is_ended_and_loses_nothing(running: Any, alone: tuple, t
     assert stopped and started[0].proc.returncode == -signal.SIGKILL
     assert snap.requests["processes"] == 1
     assert _body(snap, tmp_path / "s.json.gz") == alone[1]
-    assert any("helper process ended" in line and "silent" in line for line in lines)
+    assert any("helper process did not deliver" in line and "did not answer for 60 s" in line for line in lines)
 
 
 def test_main_process_takes_the_helpers_share_back_when_it_reads_its_collections(running: Any,
@@ -272,7 +324,7 @@ def test_main_process_takes_the_helpers_share_back_when_it_reads_its_collections
     started = _watch(monkeypatch)
     readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token, concurrency=8), processes=2)
     helper = started[0]
-    assert helper is not None and helper.share == 0
+    assert helper is not None and helper.proc is not None and helper.share == 0
     assert helper.client.concurrency == 8  # 3 kept while the helper had 5; all 8 again once it failed
 
 
