@@ -61,7 +61,8 @@ async def collect(conn: Connection, progress: Progress | None = None, *, previou
 
     ``processes``: 2 lets a helper process read part of a large tenant on a second core (collect/helper.py; a full read
     over the network only; the result is the same snapshot), None decides as the command line does
-    (READINESS_COLLECT_PROCESSES, else 2 where two CPUs are usable), 1 reads everything in this process.
+    (READINESS_COLLECT_PROCESSES; else, on two CPUs, a helper for a tenant of 20,000 licences or more assigned in one
+    subscription), 1 reads everything in this process.
     """
     from .api.collecting import collect_async
 

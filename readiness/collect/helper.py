@@ -6,11 +6,11 @@ a page). The main process keeps that chain and what needs the users (MFA registr
 the helper reads the collections that need nothing but the SKUs: groups, their members and teams, Entra and Intune
 devices, compliance and app protection policies, Autopilot, Cloud PCs, Teams accounts and Teams usage.
 
-How: the helper is ``readiness.collect.helper_main`` run by this interpreter (``LAUNCH``), given on its stdin the endpoint, the bearer token the
-main process holds already (in memory and through a pipe only: never on a command line, in the environment or in a
-file), its share of ``--concurrency``, the retry policy and the wait cap. It answers on its stdout with length-framed
-pickles: progress lines, waits, each job's result, then its request counts. The main process sends it the SKUs
-section once it has read it (the helper asks nothing twice). Both are this package, run by this interpreter.
+How: the helper is ``readiness.collect.helper_main`` run by this interpreter (``LAUNCH``), started once the SKUs are
+read, given on its stdin the endpoint, the bearer token the main process holds already (in memory and through a pipe
+only: never on a command line, in the environment or in a file), its share of ``--concurrency``, the retry policy,
+what is left of the wait cap, and the SKUs section (the helper asks nothing twice). It answers on its stdout with
+length-framed pickles: a heartbeat, progress lines, waits, each job's result as the job ends, then its request counts.
 
 Nothing is lost: if the helper cannot start, ends early (killed, crashed, a refused token) or answers what is not a
 frame, or is silent for a minute (its event loop says it is alive every 5 s), the main process reads the helper's
@@ -19,8 +19,9 @@ errors (a token Graph refuses) then end the command as they always did. A failur
 the helper (``close``); the helper ends by itself when the main process is gone (its stdin closes).
 
 When: a full read (no previous snapshot: delta reads need the users) over the network (not an in-process transport
-such as the demo's simulator), with ``--concurrency`` of at least 2, at least two usable CPUs and a token valid for at
-least 10 more minutes. ``READINESS_COLLECT_PROCESSES=1`` turns it off.
+such as the demo's simulator), with ``--concurrency`` of at least 2, at least two usable CPUs, a large tenant
+(``LARGE``, told by the SKUs, which are read first) and a token valid for at least 10 more minutes.
+``READINESS_COLLECT_PROCESSES=1`` turns it off, ``=2`` on whatever the tenant's size.
 """
 from __future__ import annotations
 
