@@ -59,6 +59,11 @@ def concurrency(value: Any) -> int:
     return value
 
 
+def processes(value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2)):
+        raise UsageError.keyed("api.bad_processes", value=value)
+
+
 def params(value: Any, function: str) -> None:
     if value is not None and not isinstance(value, dict):
         raise UsageError.keyed("api.params_not_dict", function=function, kind=kind(value))

@@ -20,6 +20,7 @@ async def collect_async(conn: Any, progress: Callable[[str], None] | None = None
     from ..collect.run import collect_snapshot, refuse_unreadable
 
     arguments.connection(conn, "collect")
+    arguments.processes(processes)
     client = conn.open()
     try:
         snap = await collect_snapshot(client, label=conn.label, progress=progress, previous=previous, processes=processes)

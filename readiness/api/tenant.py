@@ -65,10 +65,13 @@ def collect(conn: Connection, progress: Callable[[str], None] | None = None, *, 
     """Read every area of the tenant into a Snapshot (one event loop; see readiness.aio.collect).
 
     + previous: an earlier snapshot of the same tenant: users, groups and devices are read as changes (delta).
+    + processes: 2 lets a helper process read part of a full read (collect/helper.py), None decides as the command
+      line does, 1 (the default) reads in this process; the snapshot is the same.
     """
     from .. import aio
 
     arguments.connection(conn, "collect")
+    arguments.processes(processes)
     if previous is not None and not isinstance(previous, Snapshot):
         raise UsageError.keyed("api.previous_not_snapshot")
     return aio.run_sync(aio.collect(conn, progress, previous=previous, processes=processes))

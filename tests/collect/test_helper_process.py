@@ -351,3 +351,11 @@ def test_slots_grow_wakes_waiters_first() -> None:
         return order
 
     assert asyncio.run(go()) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("value", [0, 3, "2", True, 2.0])
+def test_processes_other_than_1_2_or_none_is_a_usage_error(value: Any) -> None:
+    from readiness.errors import UsageError
+
+    with pytest.raises(UsageError, match="processes must be 1, 2 or None"):
+        readiness.collect(readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token="t"), processes=value)
