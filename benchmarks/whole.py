@@ -269,6 +269,7 @@ def measure_phases(graph_url: str, concurrency: int, workdir: Path) -> dict:
     done("render")
     objects = objects_of(snap)
     return {"phases": phases, "objects": objects["objects"], "completeness": snap.completeness(),
+            "processes": (snap.requests or {}).get("processes"),
             "collect_cpu_us_per_object": round(phases["collect"]["cpu_seconds"] / objects["objects"] * 1e6, 2)}
 
 
