@@ -25,18 +25,15 @@ _LOOK = 4096
 def head_hint(prefix: bytes) -> str | None:
     """The top-level ``@odata.nextLink`` among a page's first members (where Graph puts it: before ``value``,
     concepts/paging.md), read from the first bytes of an answer still arriving; None where it is not there."""
-    m = _HEAD.match(prefix[:_LOOK])
-    if m is None:
-        return None
-    try:
-        return m.group(1).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return _link(_HEAD.match(prefix[:_LOOK]))
 
 
 def link_hint(content: bytes) -> str | None:
     """The top-level ``@odata.nextLink`` of a JSON page, read without parsing it; None where it cannot be told."""
-    m = _TAIL.search(content, max(0, len(content) - _LOOK)) or _HEAD.match(content[:_LOOK])
+    return _link(_TAIL.search(content, max(0, len(content) - _LOOK)) or _HEAD.match(content[:_LOOK]))
+
+
+def _link(m: re.Match | None) -> str | None:
     if m is None:
         return None
     try:

@@ -42,6 +42,22 @@ def _watch(monkeypatch: pytest.MonkeyPatch) -> list:
     return started
 
 
+def _on_first_frame(monkeypatch: pytest.MonkeyPatch, act: Any) -> list[int]:
+    """``act(pid)`` on the helper once its first frame has come; the pids acted on, in a list."""
+    real = helpers.Helper._frame
+    done: list[int] = []
+
+    async def frame(self: Any) -> Any:
+        got = await real(self)
+        if not done:
+            done.append(self.proc.pid)
+            act(self.proc.pid)
+        return got
+
+    monkeypatch.setattr(helpers.Helper, "_frame", frame)
+    return done
+
+
 @pytest.fixture(scope="module")
 def running():
     with readiness.serve_simulator(size=120, latency=0.01) as sim:
@@ -75,17 +91,8 @@ def test_helper_reads_exactly_what_one_process_reads(running: Any, alone: tuple,
 
 def test_killed_helper_loses_nothing(running: Any, alone: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started = _watch(monkeypatch)
-    real = helpers.Helper._frame
-    killed: list[int] = []
-
-    async def frame(self: Any) -> Any:
-        got = await real(self)
-        if not killed:  # the helper has begun to answer: kill it, for real, before it delivers a collection
-            killed.append(self.proc.pid)
-            os.kill(self.proc.pid, signal.SIGKILL)
-        return got
-
-    monkeypatch.setattr(helpers.Helper, "_frame", frame)
+    # the helper has begun to answer: kill it, for real, before it delivers a collection
+    killed = _on_first_frame(monkeypatch, lambda pid: os.kill(pid, signal.SIGKILL))
     lines: list[str] = []
     snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
                              processes=2)
@@ -297,18 +304,12 @@ def test_stopped_helper_is_ended_and_loses_nothing(running: Any, alone: tuple, t
     its collections are read here."""
     monkeypatch.setattr(helpers, "HEARTBEAT", 0.2)
     started = _watch(monkeypatch)
-    real = helpers.Helper._frame
-    stopped: list[int] = []
 
-    async def frame(self: Any) -> Any:
-        got = await real(self)
-        if not stopped:  # the helper has started (its first frame came: a start under load may take seconds)
-            stopped.append(self.proc.pid)
-            os.kill(self.proc.pid, signal.SIGSTOP)
-            monkeypatch.setattr(helpers, "SILENCE", 1.5)
-        return got
+    def stop(pid: int) -> None:  # once the helper has started (its first frame came: a start under load takes seconds)
+        os.kill(pid, signal.SIGSTOP)
+        monkeypatch.setattr(helpers, "SILENCE", 1.5)
 
-    monkeypatch.setattr(helpers.Helper, "_frame", frame)
+    stopped = _on_first_frame(monkeypatch, stop)
     lines: list[str] = []
     snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
                              processes=2)
