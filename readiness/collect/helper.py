@@ -134,11 +134,26 @@ def _secret_name(name: str) -> bool:
         or upper in SECRET_ENV
 
 
-# The helper's start: this package's own folder first on its path, in place of the working directory that ``-m`` or
-# ``-c`` would put there (a folder holding a ``queue.py`` or another checkout's ``readiness`` must not run in a process
-# that holds the token); then the main process's pid, to end with it.
-LAUNCH = ("import os, sys; sys.path[0] = sys.argv[1]; "
-          "from readiness.collect.helper_main import main; os._exit(main())")
+# The helper's start, before anything else is imported: on Linux the kernel ends it when the main process ends, even a
+# stopped one (PR_SET_PDEATHSIG), and it ends at once if the main process (argv[2]) is gone already; the working
+# directory that ``-c`` puts first on the path is taken out (a folder holding a ``queue.py`` or another checkout's
+# ``readiness`` must not run in the process that holds the token), and this package's folder (argv[1]) put there
+# only where the path lacks it (a checkout run from itself), never before the standard library otherwise.
+LAUNCH = """import os, sys
+if sys.platform.startswith("linux"):
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, 9)
+    except Exception:
+        pass
+if os.getppid() != int(sys.argv[2]):
+    os._exit(4)
+del sys.path[0]
+if sys.argv[1] not in sys.path:
+    sys.path.insert(0, sys.argv[1])
+from readiness.collect.helper_main import main
+os._exit(main())
+"""
 
 
 SECRET_ENV = frozenset({"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD"})
@@ -189,7 +204,8 @@ class Helper:
                     got[rest[0]] = shared(rest[1])
                 elif kind == "done":
                     self.client.stats.add(rest[0])
-                    self.client.budget.waited += rest[1]
+                    # the budget counts wall time: the two processes' waits overlap in it, so not their sum
+                    self.client.budget.waited = max(self.client.budget.waited, rest[1])
                     break
                 else:  # "failed": the helper's read ended with an error (a refused token, an unreachable server)
                     why = str(rest[0])
@@ -221,6 +237,11 @@ class Helper:
             held, expires_on = str(token.token), int(token.expires_on)
         except Exception:  # noqa: BLE001 - this process's own requests say what is wrong, as without a helper
             return False
+        from ..graph.auth import token_claims
+
+        exp = token_claims(held).get("exp")  # a bearer token given as it is (READINESS_ACCESS_TOKEN): its own expiry
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+            expires_on = min(expires_on, int(exp))
         if expires_on - time.time() < MIN_TOKEN_SECONDS:
             return False
         # the helper needs no secret of the environment: it gets the token it uses through its stdin
@@ -240,7 +261,8 @@ class Helper:
         client.lend_concurrency(self.share)
         assert proc.stdin is not None
         proc.stdin.write(frame({"endpoint": client.endpoint, "token": held, "expires_on": expires_on,
-                                "concurrency": self.share, "max_wait": client.budget.remaining(),
+                                "concurrency": self.share, "max_wait": client.budget.cap,
+                                "waited": client.budget.waited,
                                 "waits": client.budget.report is not None, "heartbeat": HEARTBEAT, "progress": True,
                                 **client.build_options}))
         proc.stdin.write(frame(("skus", skus)))

@@ -84,7 +84,12 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
     client = build_client(cfg["endpoint"], HeldToken(cfg["token"], cfg["expires_on"]), concurrency=cfg["concurrency"],
                           policy=cfg.get("policy"), timeout=cfg.get("timeout", 60.0), max_wait=cfg["max_wait"],
                           on_wait=(lambda text: out.send(("wait", text))) if cfg.get("waits") else None)
+    client.budget.waited = float(cfg.get("waited", 0.0))  # the same cap, and what the main process waited so far
     beat: list[Any] = []
+
+    def deliver(label: str, result: Any) -> None:
+        out.send(("job", label, result))  # bytes now: the objects go when the job's step ends, and then (next turn of
+        loop.call_soon(bulkjson.give_back)  # the loop) their pages back to the system
 
     def alive() -> None:  # from the event loop itself: a helper whose loop is stuck says nothing (helper.SILENCE)
         out.send(("alive",))
@@ -98,7 +103,7 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
             # frame as it comes
             await collect_jobs(client, (lambda line: out.send(("say", line))) if cfg.get("progress") else None,
                                None, depth.jobs, only=HELPER_JOBS, skus=skus,
-                               deliver=lambda label, result: out.send(("job", label, result)))
+                               deliver=lambda label, result: deliver(label, result))
         beat[0].cancel()
         finished.set()
         out.send(("done", client.stats, client.budget.waited))
@@ -106,26 +111,9 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
         await client.aclose()
 
 
-def _end_with(parent: int) -> None:
-    """Linux: the kernel ends this process when the main process ends, even a stopped one (which cannot see its stdin
-    close); and if the main process is gone already, end now."""
-    import signal
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if parent and os.getppid() != parent:
-        os._exit(4)
-
-
 def main() -> int:
     import signal
 
-    _end_with(int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it ends this one
     out_fd = os.dup(1)
     os.dup2(2, 1)  # whatever a library prints goes to stderr, never into the frames

@@ -360,3 +360,15 @@ def test_processes_other_than_1_2_or_none_is_a_usage_error(value: Any) -> None:
 
     with pytest.raises(UsageError, match="processes must be 1, 2 or None"):
         readiness.collect(readiness.connect(graph_url="http://127.0.0.1:9/v1.0", token="t"), processes=value)
+
+
+def test_no_helper_for_a_token_about_to_expire(running: Any, alone: tuple, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bearer token given as it is (READINESS_ACCESS_TOKEN, token=) is held to its own `exp`: with less than
+    helpers.MIN_TOKEN_SECONDS left the helper is not started (it would only hear 401 later); one process reads."""
+    started = _watch(monkeypatch)
+    short = running.issue_token(ttl=120)
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=short), processes=2)
+    assert started[0] is not None and started[0].proc is None
+    assert snap.requests["processes"] == 1
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]
