@@ -367,7 +367,7 @@ def test_no_helper_for_a_token_about_to_expire(running: Any, alone: tuple, tmp_p
     """A bearer token given as it is (READINESS_ACCESS_TOKEN, token=) is held to its own `exp`: with less than
     helpers.MIN_TOKEN_SECONDS left the helper is not started (it would only hear 401 later); one process reads."""
     started = _watch(monkeypatch)
-    short = running.issue_token(ttl=120)
+    short = running.sim.issue_token(ttl=120)
     snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=short), processes=2)
     assert started[0] is not None and started[0].proc is None
     assert snap.requests["processes"] == 1
