@@ -57,14 +57,9 @@ def _hold_large_buffers_apart() -> None:
 
 
 def give_back() -> None:
-    """What ``_give_back`` does, for a process that lets go of bulk data it built (the collection's helper process,
-    once a result is sent)."""
-    _give_back()
-
-
-def _give_back() -> None:
     """Return the heap's free pages to the system once bulk data is built: parsing frees most of what it allocates,
-    and without this the process keeps it (a 30k collection: 183 MB resident before the trim, 158 MB after)."""
+    and without this the process keeps it (a 30k collection: 183 MB resident before the trim, 158 MB after). Also for a
+    process that lets go of bulk data it built (the collection's helper process, once a result is sent)."""
     lib = _glibc()
     if lib:
         lib.malloc_trim(0)
@@ -119,7 +114,7 @@ def bulk_objects(freeze: bool = False, buffers_apart: bool = True, cycles: bool 
                 elif not freeze:  # nothing cyclic was made: aged at once, not walked (``cycles``)
                     gc.freeze()
                     gc.unfreeze()
-            _give_back()
+            give_back()
         elif _was_enabled:
             gc.collect()  # a full pass: younger generations alone let promoted cycles pile up (measured: 556 MB vs 112 MB)
 

@@ -620,7 +620,7 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
     org_task = asyncio.ensure_future(organization(client)) if only is None else None
     users_task = asyncio.ensure_future(by_delta("users", lambda: users(client), lambda o, f: delta.users(client, o, f))) \
         if only is None else None
-    skus_task = asyncio.ensure_future(licences(client)) if skus is None else asyncio.ensure_future(_awaited(skus))
+    skus_task = asyncio.ensure_future(licences(client) if skus is None else skus)
     groups_task = asyncio.ensure_future(by_delta("groups", lambda: groups(client),
                                                  lambda o, f: delta.groups(client, o, f, prev))) if wanted("groups") else None
 
@@ -675,7 +675,3 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
     if helper is not None:
         done.update(results[-1])
     return {label: done[label] for label, _ in jobs if label in done}
-
-
-async def _awaited(aw: Awaitable[Section]) -> Section:
-    return await aw

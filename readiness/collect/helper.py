@@ -288,7 +288,7 @@ class Helper:
             await asyncio.shield(proc.wait())
 
 
-_WHY = {"silent": "silent", "IncompleteReadError": "ended", "EOFError": "ended", "TimeoutError": "silent"}
+_WHY = {"silent": "silent", "IncompleteReadError": "ended", "EOFError": "ended"}  # anything else: "failed"
 
 
 def planned(client: Any, say: Callable[[str], None], *, processes: int | None, full_read: bool) -> Helper | None:

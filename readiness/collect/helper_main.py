@@ -103,7 +103,7 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
             # frame as it comes
             await collect_jobs(client, (lambda line: out.send(("say", line))) if cfg.get("progress") else None,
                                None, depth.jobs, only=HELPER_JOBS, skus=skus,
-                               deliver=lambda label, result: deliver(label, result))
+                               deliver=deliver)
         beat[0].cancel()
         finished.set()
         out.send(("done", client.stats, client.budget.waited))

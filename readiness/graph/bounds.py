@@ -24,10 +24,9 @@ from contextvars import ContextVar
 import httpx
 
 from ..errors import GraphBadResponse
-from .paging import answer_head
+from .paging import HEAD_BYTES, answer_head
 from .text import clean
 
-HEAD_BYTES = 4096  # what paging.head_hint looks at
 ANSWER_BYTES = 64 << 20
 REPORT_BYTES = 1 << 30
 # The bound of the answer being read, set by GraphClient.send for its request (and a redirect it follows): the body is

@@ -20,6 +20,7 @@ _TAIL = re.compile(rb'"@odata\.nextLink"\s*:\s*"([^"\\]*)"\s*\}\s*$')
 _HEAD = re.compile(rb'\s*\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|-?[0-9.eE+-]+|true|false|null)\s*,\s*){0,8}'
                    rb'"@odata\.nextLink"\s*:\s*"([^"\\]*)"')
 _LOOK = 4096
+HEAD_BYTES = _LOOK  # what bounds.read_bounded gathers of an answer before it tells answer_head (head_hint looks at it)
 
 
 def head_hint(prefix: bytes) -> str | None:

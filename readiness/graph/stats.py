@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from ..errors import Phrase
@@ -28,12 +28,14 @@ class RequestStats:
     batch_items_by_endpoint: Counter = field(default_factory=Counter)  # $batch items sent, per path (ids collapsed)
 
     def add(self, other: "RequestStats") -> None:
-        """Count ``other``'s requests too (a helper process's, collect/helper.py)."""
-        for name in ("requests", "attempts", "retries", "throttled", "throttled_seconds", "transport_errors",
-                     "bytes_received", "bytes_sent", "batch_items"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("by_status", "by_endpoint", "batch_items_by_endpoint"):
-            getattr(self, name).update(getattr(other, name))
+        """Count ``other``'s requests too (a helper process's, collect/helper.py): every field, numbers added,
+        Counters merged."""
+        for f in fields(self):
+            mine = getattr(self, f.name)
+            if isinstance(mine, Counter):
+                mine.update(getattr(other, f.name))
+            else:
+                setattr(self, f.name, mine + getattr(other, f.name))
 
     def as_dict(self) -> dict:
         return {

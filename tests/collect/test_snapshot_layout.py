@@ -219,11 +219,11 @@ def test_share_works_only_inside_a_bulk_context_and_keeps_values() -> None:
 
 def test_the_heap_is_trimmed_once_when_the_last_bulk_context_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(bulkjson, "_give_back", lambda: calls.append("trim"))
+    monkeypatch.setattr(bulkjson, "give_back", lambda: calls.append("trim"))
     with bulkjson.bulk_objects():
         with bulkjson.bulk_objects():  # a fleet: tenants overlap
             pass
         assert calls == []
     assert calls == ["trim"]
     monkeypatch.undo()
-    bulkjson._give_back()  # the real one works where it runs (glibc) and does nothing elsewhere
+    bulkjson.give_back()  # the real one works where it runs (glibc) and does nothing elsewhere
