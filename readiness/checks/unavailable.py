@@ -1,7 +1,7 @@
 """Why a section could not be used, as a language-free message built from its structured fields."""
 from __future__ import annotations
 
-from ..collect.snapshot import Section
+from ..collect.snapshot import SOME_LICENCE, Section
 from ..i18n import Message, has
 
 # sections with a name in the catalogue (sections.<name>); others are shown by their id
@@ -30,6 +30,8 @@ def describe(sec: Section) -> Message:
         return Message("unavailable.concealed")
     if sec.status == "forbidden" and sec.reason_key in REFUSED_IN_PART:  # "Graph refused n of m ...": the count and the
         return Message("unavailable.refused_in_part", {"reason": sec.reason})  # role, not "grant the permission" again
+    if sec.licence == SOME_LICENCE and sec.status == "forbidden":
+        return Message("unavailable.no_licence_unnamed")
     if sec.licence and sec.status == "forbidden":
         return Message("unavailable.no_licence", {"licence": sec.licence})
     if sec.permission and sec.status == "forbidden":

@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 from .. import bulkjson
 
 from ..errors import GraphBadResponse, GraphError, Phrase, error_phrase
+from ..graph.bounds import collection_too_big
 from ..graph.batch import BatchRequest, BatchResult, run_batch
 from ..graph.client import GraphClient, GraphResponse, RefusedMidway, check_page, graph_error
 from ..graph.paging import drop
@@ -258,10 +259,9 @@ async def _owners_in_rounds(client: GraphClient, endpoint: str, strings: dict) -
                 name = _name(url)
                 read[shard] += 1
                 size[shard] += len(res.body)
-                if read[shard] > client.max_pages or size[shard] > client.max_collection_bytes:
-                    raise GraphBadResponse(key="graph.too_many_pages",
-                                           params={"name": name, "pages": min(read[shard], client.max_pages),
-                                                   "value": size[shard] // (1 << 20)}, path=name)
+                too_big = collection_too_big(name, read[shard], size[shard], client.max_pages, client.max_collection_bytes)
+                if too_big is not None:
+                    raise too_big
                 page = typed(res.body) if typed is not None else None
                 if page is None:
                     page = GraphResponse(res.status, res.headers, bytes(res.body), "GET", name).json()

@@ -12,7 +12,7 @@ from .. import bulkjson
 from . import pages
 from .columns import TABLE_SECTIONS, Columns, for_section
 from .shapes import check_item
-from .snapshot import COMPLETE, FAILED, FORBIDDEN, Section
+from .snapshot import COMPLETE, FAILED, FORBIDDEN, SOME_LICENCE, Section
 
 
 def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, licence: str = "") -> Section:
@@ -25,9 +25,9 @@ def classify(name: str, endpoint: str, exc: GraphError, *, permission: str, lice
         "premium" in text or "not licensed" in text or "sku" in text or "not applicable to target tenant" in text
     )) or (exc.status == 400 and "not applicable to target tenant" in text)
     if licence_hit:
-        return Section(name, FORBIDDEN, endpoint=endpoint, licence=licence or "a required licence",
-                       reason=Phrase("cli.progress.reasons.no_licence", licence=licence or "a required licence",
-                                      status=exc.status, code=exc.graph_code))
+        reason = Phrase("cli.progress.reasons.no_licence", licence=licence, status=exc.status, code=exc.graph_code) \
+            if licence else Phrase("cli.progress.reasons.no_licence_unnamed", status=exc.status, code=exc.graph_code)
+        return Section(name, FORBIDDEN, endpoint=endpoint, licence=licence or SOME_LICENCE, reason=reason)
     if exc.is_forbidden:
         return Section(name, FORBIDDEN, endpoint=endpoint, permission=permission,
                        reason=Phrase("cli.progress.reasons.no_permission", permission=permission))

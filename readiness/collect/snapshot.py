@@ -32,6 +32,9 @@ FAILED = "failed"  # Graph or the network failed: checks are errors, with the re
 SKIPPED = "skipped"  # not collected (for example: no teams to read)
 FALLBACK = "fallback"  # the usual source was forbidden; a cheaper one was used (see notes)
 STATUSES = (COMPLETE, FORBIDDEN, FAILED, SKIPPED, FALLBACK)  # a loaded snapshot may hold only these
+# A forbidden section's licence when Graph says one is missing but the read names none: held as it is (in English) in a
+# snapshot; the sentences about it are keyed (unavailable.no_licence_unnamed, cli.progress.reasons.no_licence_unnamed)
+SOME_LICENCE = "a required licence"
 
 
 def _rows(obj: Any) -> Any:

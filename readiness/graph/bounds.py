@@ -59,6 +59,18 @@ def too_large(path: str, limit: int, size: int | None = None) -> GraphBadRespons
                             fix_key="graph.bad_answer", path=path)
 
 
+def collection_too_big(name: str, pages: int, size: int, max_pages: int, max_bytes: int) -> GraphBadResponse | None:
+    """The refusal of a collection (``name``) that went past one of its bounds after ``pages`` pages of ``size`` bytes:
+    past ``max_pages`` pages, or ``max_bytes`` bytes of pages (each message names the bound it hit); None within both."""
+    if pages > max_pages:
+        return GraphBadResponse(key="graph.too_many_pages", params={"name": name, "pages": max_pages}, path=name)
+    if size > max_bytes:
+        value, mb = megabytes(size, max_bytes)
+        return GraphBadResponse(key="graph.collection_too_large", params={"name": name, "pages": pages, "value": value,
+                                                                          "limit": mb}, path=name)
+    return None
+
+
 # What one inflate step of an inner stage may give (an answer compressed twice, "gzip, gzip": the outer stage's output
 # is not the answer yet). The last stage's steps give at most what is left of the bound, and one byte more: zlib's
 # ``decompress(data, max_length)`` stops there and keeps the rest of its input, so a gzip answer that expands 1000:1

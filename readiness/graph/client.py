@@ -26,7 +26,7 @@ import httpx
 from .. import bulkjson
 from ..errors import GraphBadResponse, GraphError, GraphUnavailable, Phrase, TokenRejected, error_phrase
 from .auth import origin_of
-from .bounds import ACCEPT_ENCODING, ANSWER_BYTES, REPORT_BYTES, answer_limit
+from .bounds import ACCEPT_ENCODING, ANSWER_BYTES, REPORT_BYTES, answer_limit, collection_too_big
 from .clouds import Endpoint
 from .retry import IdempotentOption, RetryMiddleware, RetryPolicy
 from .paging import Chain, answer_head, drop, head_hint, link_hint, request_sent, until_sent
@@ -337,10 +337,9 @@ class GraphClient:
                     raise refused_midway(failed, name, pages + 1) if pages and failed.is_forbidden else failed
                 pages += 1
                 size += len(resp.content)
-                if pages > self.max_pages or size > self.max_collection_bytes:
-                    raise GraphBadResponse(key="graph.too_many_pages",
-                                           params={"name": name, "pages": min(pages, self.max_pages), "value": size // (1 << 20)},
-                                           path=name)
+                too_big = collection_too_big(name, pages, size, self.max_pages, self.max_collection_bytes)
+                if too_big is not None:
+                    raise too_big
                 page = decode(resp.content) if decode is not None else None
                 if page is None:
                     page = resp.json()

@@ -246,7 +246,7 @@ def test_the_library_caps_waiting_per_connection_and_reports_each_wait() -> None
 
 def test_a_collection_stops_at_its_byte_bound() -> None:
     count = [0]
-    filler = "x" * 5000
+    filler = "x" * 300_000
 
     def handler(request: httpx.Request) -> httpx.Response:
         count[0] += 1
@@ -254,10 +254,13 @@ def test_a_collection_stops_at_its_byte_bound() -> None:
                                          "@odata.nextLink": f"{BASE}/users?$skiptoken={count[0]}"})
 
     client = _client(handler)
-    client.max_collection_bytes = 20_000
-    with pytest.raises(GraphBadResponse, match="reading it was stopped"):
+    client.max_collection_bytes = 1 << 20
+    with pytest.raises(GraphBadResponse) as err:
         using(client, lambda c: c.collect("/users"))
-    assert count[0] == 4  # 4 pages of ~5 KB pass 20 KB: nothing more is asked for
+    assert count[0] == 4  # 4 pages of ~300 kB pass 1 MB: nothing more is asked for
+    # the message names the bound it hit (bytes, not pages) and the size, never "past 4 pages (1 MB)"
+    assert str(err.value).startswith("The collection /users went past 1 MB (1.1 MB in 4 pages)")
+    assert "in 4 pages" in str(err.value) and "went on past" not in str(err.value)
 
 
 def test_a_static_token_past_its_exp_is_called_expired_whatever_graph_says() -> None:
