@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import Phrase
 from ..safe_io import open_output
-from .snapshot_file import is_columns, read_snapshot, table_of, tables_in, validate_document, write_document
+from .snapshot_file import is_columns, read_snapshot, readable_when_saved, table_of, tables_in, validate_document, write_document
 from .table import Table
 
 try:  # the same gzip format, any gzip reader reads it (zcat, Python's gzip); ISA-L compresses it in a fraction of the time
@@ -173,6 +173,8 @@ class Snapshot:
         """Write the snapshot (gzip when the name ends in .gz) through the safe writer: 0600, atomic, special files
         such as /dev/null written into (readiness/safe_io.py)."""
         path = Path(path)
+        for name, sec in self.sections.items():  # what the reader would refuse is not written (nothing is, then)
+            readable_when_saved(name, sec.count, sec.data)
         # One JSON document, written a section and a chunk of items at a time (snapshot_file.write_document): the
         # whole text is never in memory (issue 15: saving a 100k snapshot held ~200 MB of text, +260 MB at the peak).
         with open_output(path) as fh:

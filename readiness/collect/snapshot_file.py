@@ -879,6 +879,16 @@ def _count_fits(name: str, sec: dict) -> None:
         _count_wrong(name, sec["count"], held)
 
 
+def readable_when_saved(name: str, count: Any, data: Any) -> None:
+    """Before a snapshot is saved: refuse a section the reader would refuse for its count (``_count_fits``: a count not
+    what its data holds, an id held twice), so that nothing is written that cannot be read back (a library caller's
+    ``Snapshot.from_dict`` with a wrong count, then ``save``). The message is the reader's, with the save's fix."""
+    try:
+        _count_fits(name, {"count": count, "data": data})
+    except SnapshotError as err:
+        raise SnapshotError(key=err.key, params=err.params, fix_key="snapshot.not_saved") from None
+
+
 # The list sections whose objects Graph keys by ``id`` (shapes.FIELDS): each id at most once. A file that repeats one
 # is refused as it is read (a 48 KB gzip file of 2 million copies of one user made a 1.6 GB report of that person);
 # null ids (teams, devices may lack one) are not compared. A set over each id column: ~25 ms at 100k users.

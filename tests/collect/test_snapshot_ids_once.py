@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import importlib
 import json
 import os
 import subprocess
@@ -23,6 +24,13 @@ from readiness.collect import snapshot_file
 from readiness.collect.table import Coded, Table
 from readiness.errors import SnapshotError
 from tests.collect.test_snapshot_limits import FIXTURE, PROBE
+
+
+@pytest.fixture(autouse=True)
+def hostile_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These files come from a writer that does not check (``Snapshot.save`` refuses to write them:
+    test_snapshot_save_refuses_unreadable.py); the reader must refuse them all the same."""
+    monkeypatch.setattr(importlib.import_module("readiness.collect.snapshot"), "readable_when_saved", lambda *args: None)
 
 
 @pytest.fixture(scope="module")
