@@ -8,9 +8,7 @@ difference where the facts make one (``accountEnabled`` absent counts as enabled
 """
 from __future__ import annotations
 
-import re
 from datetime import date
-from itertools import compress
 from typing import Any, Iterable
 
 from ..clock import days_since as clock_days_since
@@ -130,26 +128,3 @@ class Days:
         return (self.today - day).days if day is not None else clock_days_since(when, self.today)
 
 
-# Graph's usual form with a valid day and time of day (clock.graph_day's: year 0002-9999, as 0001-01-01 means never
-# and there is no year 0; February 29 left out, as leap years are not a pattern's work), one a line, every line of a text
-_USUAL_DAY = (r"(?!000[01]-)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
-              r"|(?:0[13578]|1[02])-31)")
-_USUAL_LINE = _USUAL_DAY + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
-# possessive (*+): a line once matched is never given back (it could not be: the last line has no line break), so the
-# matcher keeps no backtracking state a line (a plain * held ~36 MB for 105,000 lines and took 4-5 times as long)
-_ALL_USUAL = re.compile(rf"(?:{_USUAL_LINE}\n)*+{_USUAL_LINE}")
-
-
-def rows_before(whens: list, cutoff: date) -> list[int] | None:
-    """The row numbers of the timestamps whose day is before ``cutoff``, where every one is in Graph's usual form with a
-    valid day other than February 29 (clock.graph_day gives each one its day); else None (judge them one by one).
-    Such timestamps compare as text: one is before the cutoff's day exactly when it sorts before the day's ISO text (a
-    longer string with the same first ten characters sorts after it). One regular-expression match over all of them,
-    no string made a row, then the comparison at C speed (issue 15: 105,000 device sync times, 0.1 s before)."""
-    try:
-        text = "\n".join(whens)
-    except TypeError:  # not all strings
-        return None
-    if not whens or text.count("\n") != len(whens) - 1 or _ALL_USUAL.fullmatch(text) is None:
-        return None
-    return list(compress(range(len(whens)), map(cutoff.isoformat().__gt__, whens)))

@@ -11,7 +11,7 @@ from ..licensing.capabilities import INTUNE
 from ..clock import graph_days
 from ..i18n import Message
 from .common import finding, names
-from ..audit.columns import Days, column, rows_before, values_at
+from ..audit.columns import Days, column, values_at
 from ..audit.facts import ENTRA_ONLY, MANAGED_NOT_COMPLIANT, NO_DEVICE, facts
 from .model import Finding, Status
 from .registry import check
@@ -126,25 +126,25 @@ def encryption(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 def stale_sync(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     f = facts(snapshot)
     devices = snapshot.data("managed_devices", []) or []
-    synced = column(devices, "lastSyncDateTime")
-    days = Days(f.today)
-    cutoff = f.today - timedelta(days=30)  # older than 30 days: a day before this one
-    stale = rows_before(synced, cutoff)  # every one in Graph's usual form (most tenants): compared as text
-    if stale is None:
-        try:  # every row's day in Graph's usual form at once (one regular-expression pass; None: read in full by days())
-            found = graph_days(synced)
-        except TypeError:  # a value that is not a string (null): each distinct sync time judged once
-            found = None
-        if found is not None:
-            stale = _stale_by_day(found, synced, days, cutoff)
-        else:
-            stale = _stale_by_value(synced, days, cutoff)
+    stale = stale_rows(column(devices, "lastSyncDateTime"), f.today)
     ev = {"devices": len(devices), "stale": len(stale), "sample": values_at(devices, "deviceName", stale[:25]),
           "source": "/deviceManagement/managedDevices lastSyncDateTime"}
     if stale:
         yield finding(Status.WARN, "warn", {"n": len(stale)}, **ev)
     else:
         yield finding(Status.PASS, "pass", **ev)
+
+
+def stale_rows(synced: list, today: date) -> list[int]:
+    """The rows whose last sync is more than 30 days before ``today``, or unknown (``Days``: None). Every row's day in
+    Graph's usual form at once (``graph_days``: one regular-expression pass), each distinct day judged once; a column
+    it cannot read at once (a null, an odd value) by each distinct value."""
+    days, cutoff = Days(today), today - timedelta(days=30)  # older than 30 days: a day before this one
+    try:
+        found = graph_days(synced)
+    except TypeError:  # a value that is not a string (null): each distinct sync time judged once
+        found = None
+    return _stale_by_day(found, synced, days, cutoff) if found is not None else _stale_by_value(synced, days, cutoff)
 
 
 def _stale_by_day(found: list, synced: list, days: Days, cutoff: date) -> list[int]:
