@@ -43,6 +43,11 @@ MIN_TOKEN_SECONDS = 600
 FRAME_BYTES = 1 << 31  # a frame's bound: one job's result (the largest, devices at 400,000, is ~60 MB)
 HEARTBEAT = 5.0  # the helper's event loop says it is alive this often
 SILENCE = 60.0  # a helper silent this long (stopped, stuck) is ended and its collections read here
+# Silence is counted in ticks of this process's own running time: a tick that comes STALL seconds later than asked means
+# this process did not run meanwhile (the whole process group stopped with Ctrl-Z and continued, the machine
+# suspended), and counts as one tick, not as the helper's silence.
+TICK = 1.0
+STALL = 2.0
 _HEAD = 8
 
 
@@ -174,11 +179,11 @@ class Helper:
 
     async def _frame(self) -> Any:
         assert self.proc.stdout is not None
-        head = await asyncio.wait_for(self.proc.stdout.readexactly(_HEAD), SILENCE)
+        head = await _within(self.proc.stdout.readexactly(_HEAD), SILENCE)
         size = int.from_bytes(head, "big")
         if size > FRAME_BYTES:
             raise ValueError("frame too large")
-        return pickle.loads(await asyncio.wait_for(self.proc.stdout.readexactly(size), SILENCE + size / (1 << 20)))
+        return pickle.loads(await _within(self.proc.stdout.readexactly(size), SILENCE + size / (1 << 20)))
 
     async def results(self, skus: Any) -> dict[str, Any]:
         """Each helper job's result by label, once ``skus`` (the SKUs section, awaitable) is read: from a helper process
@@ -286,6 +291,27 @@ class Helper:
             except ProcessLookupError:
                 pass
             await asyncio.shield(proc.wait())
+
+
+async def _within(read: Any, allowed: float) -> Any:
+    """``read`` awaited; asyncio.TimeoutError once it has waited ``allowed`` seconds of this process's own running time
+    (TICK, STALL): after a stop of the whole process group the helper is given its time again, not ended on waking."""
+    task = asyncio.ensure_future(read)
+    try:
+        waited, last = 0.0, time.monotonic()
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=min(TICK, allowed - waited))
+            if done:
+                return task.result()
+            now = time.monotonic()
+            waited += now - last if now - last < TICK + STALL else TICK
+            last = now
+            if waited >= allowed:
+                raise asyncio.TimeoutError
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 _WHY = {"silent": "silent", "IncompleteReadError": "ended", "EOFError": "ended"}  # anything else: "failed"

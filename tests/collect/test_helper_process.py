@@ -319,6 +319,55 @@ def test_stopped_helper_is_ended_and_loses_nothing(running: Any, alone: tuple, t
     assert any("helper process did not deliver" in line and "did not answer for 60 s" in line for line in lines)
 
 
+def test_a_stop_of_both_processes_is_not_the_helpers_silence(running: Any, alone: tuple, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-Z on a long audit stops the whole process group; continued after more than helper.SILENCE, the main process
+    must not take the time it did not run for the helper's silence (it ended the helper and read its collections
+    again). Another process stops both for 3 s (SILENCE 1.5 s) and continues them: the helper delivers."""
+    import subprocess
+
+    monkeypatch.setattr(helpers, "HEARTBEAT", 0.2)
+    monkeypatch.setattr(helpers, "TICK", 0.2)
+    monkeypatch.setattr(helpers, "STALL", 0.5)
+    started = _watch(monkeypatch)
+
+    def stop_both(pid: int) -> None:
+        monkeypatch.setattr(helpers, "SILENCE", 1.5)
+        subprocess.Popen([sys.executable, "-c", "import os, signal, sys, time\n"
+                          "pids = [int(p) for p in sys.argv[1:]]\n"
+                          "[os.kill(p, signal.SIGSTOP) for p in pids]\n"
+                          "time.sleep(3)\n"
+                          "[os.kill(p, signal.SIGCONT) for p in pids]", str(pid), str(os.getpid())])
+
+    stopped = _on_first_frame(monkeypatch, stop_both)
+    lines: list[str] = []
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), lines.append,
+                             processes=2)
+    assert stopped and started[0].delivered
+    assert snap.requests["processes"] == 2
+    assert not any("helper process did not deliver" in line for line in lines)
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]
+
+
+def test_within_counts_only_this_processs_running_time() -> None:
+    """helpers._within: a wait that runs out is refused after ``allowed`` seconds; a read that comes in time is given."""
+    import asyncio
+    import time
+
+    async def never() -> None:
+        await asyncio.sleep(10)
+
+    async def soon() -> str:
+        await asyncio.sleep(0.05)
+        return "frame"
+
+    t = time.monotonic()
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(helpers._within(never(), 0.3))
+    assert 0.25 < time.monotonic() - t < 2
+    assert asyncio.run(helpers._within(soon(), 0.3)) == "frame"
+
+
 def test_main_process_takes_the_helpers_share_back_when_it_reads_its_collections(running: Any,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", "/bin/false")
