@@ -195,19 +195,22 @@ class Helper:
             return await self.read_here()
         got: dict[str, Any] = {}
         why = ""
+        sent = None  # the helper's requests so far, as its last frame said (counted in the snapshot if it dies)
         try:
             while True:
                 kind, *rest = await self._frame()
                 if kind == "alive":
-                    continue
-                if kind == "say":
+                    sent = rest[0]
+                elif kind == "say":
                     self.say(rest[0])
                 elif kind == "wait":
                     if self.client.budget.report is not None:
                         self.client.budget.report(rest[0])
                 elif kind == "job":
                     got[rest[0]] = shared(rest[1])
+                    sent = rest[2]
                 elif kind == "done":
+                    sent = None
                     self.client.stats.add(rest[0])
                     # the budget counts wall time: the two processes' waits overlap in it, so not their sum
                     self.client.budget.waited = max(self.client.budget.waited, rest[1])
@@ -225,6 +228,8 @@ class Helper:
             await self.close()
             return got
         await self.close()
+        if isinstance(sent, type(self.client.stats)):  # what it sent before it stopped: sent to Graph all the same
+            self.client.stats.add(sent)
         code = self.proc.returncode if self.proc is not None else None
         self.say(Phrase("cli.progress.helper_ended", why=Phrase(f"cli.progress.helper_why.{_WHY.get(why, 'failed')}"),
                         code=str(code)))

@@ -87,12 +87,14 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
     client.budget.waited = float(cfg.get("waited", 0.0))  # the same cap, and what the main process waited so far
     beat: list[Any] = []
 
+    # every frame but "say" and "wait" carries the requests sent so far (client.stats, pickled as it is sent): a helper
+    # killed mid-way has its requests counted in the snapshot up to its last frame, not lost with it
     def deliver(label: str, result: Any) -> None:
-        out.send(("job", label, result))  # bytes now: the objects go when the job's step ends, and then (next turn of
-        loop.call_soon(bulkjson.give_back)  # the loop) their pages back to the system
+        out.send(("job", label, result, client.stats))  # bytes now: the objects go when the job's step ends, and then
+        loop.call_soon(bulkjson.give_back)  # (next turn of the loop) their pages back to the system
 
     def alive() -> None:  # from the event loop itself: a helper whose loop is stuck says nothing (helper.SILENCE)
-        out.send(("alive",))
+        out.send(("alive", client.stats))
         beat[:] = [loop.call_later(cfg.get("heartbeat", 5.0), alive)]
 
     alive()

@@ -103,6 +103,29 @@ def test_killed_helper_loses_nothing(running: Any, alone: tuple, tmp_path: Path,
     assert any("helper process did not deliver" in line and "-9" in line for line in lines)
 
 
+def test_a_killed_helpers_requests_are_counted(running: Any, alone: tuple, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The requests a helper sent before it was killed reached Graph: the snapshot's request counts say so (they were
+    lost with it). Killed once its first collection has come: the counts are one process's, plus the helper's as that
+    frame said them."""
+    real = helpers.Helper._frame
+    said: list = []
+
+    async def frame(self: Any) -> Any:
+        got = await real(self)
+        if got[0] == "job" and not said:
+            said.append(got[3])
+            os.kill(self.proc.pid, signal.SIGKILL)
+        return got
+
+    monkeypatch.setattr(helpers.Helper, "_frame", frame)
+    snap = readiness.collect(readiness.connect(graph_url=running.graph_url, token=running.token), processes=2)
+    assert said and said[0].requests > 0
+    assert snap.requests["processes"] == 1
+    assert snap.requests["requests"] == alone[0].requests["requests"] + said[0].requests
+    assert _body(snap, tmp_path / "s.json.gz") == alone[1]
+
+
 def test_helper_that_cannot_run_loses_nothing(running: Any, alone: tuple, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", "/bin/false")  # starts, and ends at once without a word
