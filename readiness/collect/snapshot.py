@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Phrase
+from ..errors import Phrase, SnapshotError
 from ..safe_io import open_output
-from .snapshot_file import is_columns, read_snapshot, readable_when_saved, table_of, tables_in, validate_document, write_document
+from .snapshot_file import check_savable, is_columns, read_snapshot, table_of, tables_in, validate_document, write_document
 from .table import Table
 
 try:  # the same gzip format, any gzip reader reads it (zcat, Python's gzip); ISA-L compresses it in a fraction of the time
@@ -173,18 +173,22 @@ class Snapshot:
         """Write the snapshot (gzip when the name ends in .gz) through the safe writer: 0600, atomic, special files
         such as /dev/null written into (readiness/safe_io.py)."""
         path = Path(path)
-        for name, sec in self.sections.items():  # what the reader would refuse is not written (nothing is, then)
-            readable_when_saved(name, sec.count, sec.data)
+        doc = self.to_dict(tables=True)
+        check_savable(doc, SCHEMA_VERSION, STATUSES)  # what the reader would refuse is not written (nothing is, then)
         # One JSON document, written a section and a chunk of items at a time (snapshot_file.write_document): the
         # whole text is never in memory (issue 15: saving a 100k snapshot held ~200 MB of text, +260 MB at the peak).
-        with open_output(path) as fh:
-            if path.suffix == ".gz":
-                # level 1: 2.4x faster than 6 on a 100k snapshot (1.0 s vs 2.4 s), 16% larger (issue 15); ISA-L's
-                # level 1 (python-isal, as the reader uses) again: save 2.08-2.11 s to 1.25-1.46 s CPU, 22.4 to 20.9 MB
-                with _GzipFile(filename="", mode="wb", fileobj=fh, compresslevel=1, mtime=0) as gz:
-                    write_document(self.to_dict(tables=True), gz.write)
-            else:
-                write_document(self.to_dict(tables=True), fh.write)
+        try:
+            with open_output(path) as fh:
+                if path.suffix == ".gz":
+                    # level 1: 2.4x faster than 6 on a 100k snapshot (1.0 s vs 2.4 s), 16% larger (issue 15); ISA-L's
+                    # level 1 (python-isal, as the reader uses) again: save 2.08-2.11 s to 1.25-1.46 s CPU, 22.4 to 20.9 MB
+                    with _GzipFile(filename="", mode="wb", fileobj=fh, compresslevel=1, mtime=0) as gz:
+                        write_document(doc, gz.write)
+                else:
+                    write_document(doc, fh.write)
+        except (TypeError, UnicodeError) as exc:  # a value JSON cannot hold (an object, a lone surrogate): the safe
+            raise SnapshotError.keyed("snapshot.unwritable", fix_key="snapshot.not_saved",  # writer removed the
+                                      reason=str(exc)[:120]) from None  # temporary file; a file at the path is as it was
 
     @staticmethod
     def load(path: Path | str, one_shot: bool = False) -> Snapshot:

@@ -879,12 +879,16 @@ def _count_fits(name: str, sec: dict) -> None:
         _count_wrong(name, sec["count"], held)
 
 
-def readable_when_saved(name: str, count: Any, data: Any) -> None:
-    """Before a snapshot is saved: refuse a section the reader would refuse for its count (``_count_fits``: a count not
-    what its data holds, an id held twice), so that nothing is written that cannot be read back (a library caller's
-    ``Snapshot.from_dict`` with a wrong count, then ``save``). The message is the reader's, with the save's fix."""
+def check_savable(doc: dict, schema_version: int, statuses: Iterable[str]) -> None:
+    """Before a snapshot document (``Snapshot.to_dict(tables=True)``) is saved: refuse what the reader would refuse, so
+    that nothing is written that cannot be read back (a library caller's ``Snapshot.from_dict`` or changed sections, then
+    ``save``): the document's and its sections' shapes and rows (``validate_document``; a Table built by a Builder was
+    checked as it was built), a count not what its data holds, an id held twice (``_count_fits``). The reader's words,
+    with the save's fix."""
     try:
-        _count_fits(name, {"count": count, "data": data})
+        validate_document(doc, schema_version, statuses)
+        for name, sec in doc["sections"].items():
+            _count_fits(name, sec)
     except SnapshotError as err:
         raise SnapshotError(key=err.key, params=err.params, fix_key="snapshot.not_saved") from None
 
@@ -914,7 +918,7 @@ def repeated_id(name: str, data: Any) -> tuple[Any, int] | None:
             return None
         col = data.cols[data.keys.index("id")]
     elif isinstance(data, list):
-        col = [item.get("id") if item.__class__ is dict else None for item in data]
+        col = [item.get("id") if isinstance(item, dict) else None for item in data]  # a dict of a library's kind too
     else:
         return None
     col = as_list(col)  # a Packed column's rows made once (0.04-0.05 s a column of 100,000 when made twice)

@@ -30,7 +30,7 @@ from tests.collect.test_snapshot_limits import FIXTURE, PROBE
 def hostile_writer(monkeypatch: pytest.MonkeyPatch) -> None:
     """These files come from a writer that does not check (``Snapshot.save`` refuses to write them:
     test_snapshot_save_refuses_unreadable.py); the reader must refuse them all the same."""
-    monkeypatch.setattr(importlib.import_module("readiness.collect.snapshot"), "readable_when_saved", lambda *args: None)
+    monkeypatch.setattr(importlib.import_module("readiness.collect.snapshot"), "check_savable", lambda *args: None)
 
 
 @pytest.fixture(scope="module")

@@ -64,3 +64,66 @@ def test_a_good_snapshot_saves_and_reads_back(doc: dict, tmp_path: Path) -> None
     Snapshot.from_dict(copy.deepcopy(doc)).save(out)
     again = readiness.load_snapshot(out)
     assert again.to_dict()["sections"]["users"] == doc["sections"]["users"]
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda d: d["sections"]["users"].update(count=True), "snapshot.count_not_number"),
+    (lambda d: d["sections"]["users"].update(count=float(d["sections"]["users"]["count"])), "snapshot.count_not_number"),
+    (lambda d: d["sections"]["users"].update(count=str(d["sections"]["users"]["count"])), "snapshot.count_not_number"),
+    (lambda d: d["sections"]["users"].update(status="bogus"), "snapshot.bad_status"),
+    (lambda d: d["sections"]["users"]["data"].append(7) or d["sections"]["users"].update(
+        count=len(d["sections"]["users"]["data"])), "snapshot.item_not_object"),
+    (lambda d: d.update(collected_at="yesterday"), "snapshot.bad_collected_at"),
+    (lambda d: d["tenant"].update(id=5), None),
+    (lambda d: d.update(requests=[1]), None),
+    (lambda d: d["sections"]["users"].update(delta_link=5), None),
+])
+def test_what_the_reader_refuses_save_refuses(doc: dict, tmp_path: Path, change, key: str | None) -> None:
+    """attack16's cases: each of these was written by save and then refused by load_snapshot."""
+    bad = copy.deepcopy(doc)
+    change(bad)
+    snap = Snapshot.from_dict(copy.deepcopy(doc))
+    snap_doc = bad  # the same change made to a snapshot object, as a library caller makes it
+    snap.tenant_id, snap.collected_at = snap_doc["tenant"]["id"], snap_doc["collected_at"]
+    snap.requests = snap_doc["requests"]
+    users = snap.sections["users"]
+    for field in ("count", "status", "delta_link"):
+        setattr(users, field, snap_doc["sections"]["users"].get(field, getattr(users, field)))
+    users.data = snap_doc["sections"]["users"]["data"]
+    out = tmp_path / "x.json.gz"
+    with pytest.raises(SnapshotError) as err:
+        snap.save(out)
+    if key is not None:
+        assert err.value.key == key
+    assert "Nothing was written" in str(err.value)
+    assert not out.exists()
+
+
+def test_rows_of_a_dict_subclass_repeating_an_id_are_refused(doc: dict, tmp_path: Path) -> None:
+    """attack16: rows as OrderedDicts repeating an id passed the id check and were written (the reader then refused
+    the file). Refused now: a row must be a plain object, as from_dict wants it."""
+    from collections import OrderedDict
+
+    snap = Snapshot.from_dict(copy.deepcopy(doc))
+    rows = [OrderedDict(r) for r in doc["sections"]["users"]["data"]]
+    snap.sections["users"].data = rows + [OrderedDict(rows[0])]
+    snap.sections["users"].count = len(rows) + 1
+    with pytest.raises(SnapshotError) as err:
+        snap.save(tmp_path / "x.json")
+    assert "not an object" in str(err.value) and not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize("field, value", [("name", "Contoso \ud800"), ("params", {"x": object()})])
+def test_a_value_json_cannot_hold_is_a_clear_refusal(doc: dict, tmp_path: Path, field: str, value: object) -> None:
+    snap = Snapshot.from_dict(copy.deepcopy(doc))
+    if field == "name":
+        snap.tenant_name = value
+    else:
+        snap.sections["users"].reason_key, snap.sections["users"].reason_params = "errors.x", value
+    out = tmp_path / "kept.json.gz"
+    out.write_bytes(b"before")
+    with pytest.raises(SnapshotError) as err:
+        snap.save(out)
+    assert err.value.key == "snapshot.unwritable"
+    assert "cannot hold" in str(err.value) and "kann" in err.value.text("de")
+    assert out.read_bytes() == b"before" and sorted(os.listdir(tmp_path)) == ["kept.json.gz"]

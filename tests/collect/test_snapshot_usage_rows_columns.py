@@ -3,6 +3,8 @@
 with a wrong field is refused with the same error, naming the same row, as when every row is walked."""
 from __future__ import annotations
 
+import importlib
+
 from pathlib import Path
 
 import pytest
@@ -48,7 +50,11 @@ def test_a_wrong_field_is_refused_as_when_every_row_is_walked(saved: Path, tmp_p
                                                               row: int, key: str, value: object) -> None:
     rows = _rows()
     rows[row][key] = value
-    path = _saved(saved, tmp_path, rows)
+    with pytest.raises(SnapshotError) as refused:  # save writes nothing the reader would refuse
+        _saved(saved, tmp_path, rows)
+    assert f"rows[{row}]" in str(refused.value) and key in str(refused.value)
+    monkeypatch.setattr(importlib.import_module("readiness.collect.snapshot"), "check_savable", lambda *args: None)
+    path = _saved(saved, tmp_path, rows)  # as a writer that does not check would write it
     by_columns = _error(path)
     monkeypatch.setattr(snapshot_file, "_rows_fine", lambda name, table: False)  # every row walked, as before
     assert by_columns == _error(path)
