@@ -6,8 +6,9 @@ from pathlib import Path
 import click
 
 import readiness
+from ..errors import Phrase
 from ..exitcodes import ExitCode
-from ..i18n import text
+from ..i18n import has, text
 from ..safe_io import check_distinct, check_output
 from .context import AppContext, current_lang, said, say
 from .helptext import HelpCommand
@@ -86,12 +87,22 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
 
 
 def incomplete_message(failed, snapshot) -> str:  # noqa: ANN001
-    """One line on stderr: which sections could not be read, the first reason, and what to do."""
-    names = ", ".join(s.name for s in failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
-    nothing = snapshot.completeness() == "failed"
-    what = "No data could be read" if nothing else f"{len(failed)} section(s) could not be read ({names})"
-    return (f"Error: {what}: {failed[0].reason.rstrip('.')}. The result is incomplete (exit code 6); "
-            "try again later or allow more waiting with --max-wait.")
+    """One line on stderr, in the command's language: which sections could not be read, the first reason, and what to
+    do: that reason's own advice where it has one (a page past its bound: check --graph-url), else to try again later
+    or allow more waiting (throttling, an unavailable service)."""
+    lang = current_lang()
+    names = ", ".join(s.name for s in failed[:6])
+    first = failed[0]
+    keyed = isinstance(first.reason, Phrase)  # a reason said by key (Section rebuilds it from reason_key/params)
+    reason = first.reason.text(lang) if keyed else str(first.reason)
+    fix = first.reason.key[:-len(".what")] + ".fix" if keyed and first.reason.key.endswith(".what") else ""
+    advice = Phrase(fix, **first.reason.params).text(lang) if fix and has(fix) else text("cli.audit.incomplete.advice", lang)
+    if snapshot.completeness() == "failed":
+        what = text("cli.audit.incomplete.nothing", lang)
+    else:
+        what = text("cli.audit.incomplete.some", lang, n=len(failed), names=names, more=len(failed) - 6) \
+            if len(failed) > 6 else text("cli.audit.incomplete.sections", lang, n=len(failed), names=names)
+    return text("cli.audit.incomplete.line", lang, what=what, reason=reason.rstrip("."), advice=advice.rstrip("."))
 
 
 def _check_report(path: Path | None) -> Path | None:

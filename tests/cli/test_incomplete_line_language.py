@@ -1,0 +1,35 @@
+"""The exit-6 line ("the result is incomplete") is said in the command's language, with the failing section's reason
+in that language and that reason's own advice: a collection stopped at its size bound says to check --graph-url, not
+"try again later or allow more waiting with --max-wait" (attack16: the line was English under --lang de and READINESS_LANG=de, and
+gave the throttling advice for a size bound). Over real HTTP against the simulator, the collections' byte bound made
+small (graph/client.py MAX_COLLECTION_BYTES)."""
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from readiness.cli import cli
+from readiness.simulator.server import SimulatorServer
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("de", ["Fehler: ", "konnte nicht gelesen werden", "überschritt", "Seite", "Das Ergebnis ist unvollständig (Exit-Code 6)",
+            "Prüfen Sie, ob --graph-url auf Microsoft Graph zeigt"]),
+    ("en", ["Error: ", "could not be read", "went past", "The result is incomplete (exit code 6)",
+            "Check that --graph-url points at Microsoft Graph"]),
+])
+def test_the_incomplete_line_speaks_the_commands_language(sim, monkeypatch, lang: str, expected: list) -> None:  # noqa: ANN001
+    monkeypatch.setattr(importlib.import_module("readiness.graph.client"), "MAX_COLLECTION_BYTES", 20_000)
+    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json", "--lang", lang])
+    assert result.exit_code == 6, result.output
+    line = next(x for x in result.stderr.splitlines() if "(exit code 6)" in x or "(Exit-Code 6)" in x)
+    for part in expected:
+        assert part in line, line
+    assert "--max-wait" not in line  # a size bound is not throttling
+    assert json.loads(result.stdout)["exit_code"] == 6
