@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..audit.model import Audit
 from ..audit.rows import as_list
 from ..audit.scoring import traffic_light
+from ..errors import Phrase
 
 
 def audit_data(audit: Audit, lang: str = "en", *, rows: bool = True) -> dict:
@@ -34,3 +35,11 @@ def audit_data(audit: Audit, lang: str = "en", *, rows: bool = True) -> dict:
                            "licence": m.licence, "notes": list(m.notes)} for m in audit.not_evaluated],
         "requests": audit.requests,
     }
+
+
+def audit_errors(audit: Audit, lang: str) -> list[dict]:
+    """The audit's ``errors`` (sections lost to faults) with each message in ``lang`` (a section's reason said by key
+    is a Phrase: English until rendered)."""
+    return [dict(e, message=e["message"].text(lang)) if isinstance(e.get("message"), Phrase) else e
+            for e in audit.errors or []]
+

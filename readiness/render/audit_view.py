@@ -16,7 +16,7 @@ from ..audit.matrix import INFO_REASONS
 from ..audit.model import Audit
 from ..audit.scoring import traffic_light
 from ..i18n import labels, resolve, text, when
-from .audit_data import audit_data
+from .audit_data import audit_data, audit_errors
 from .seat_money import first_page_lines
 
 
@@ -254,7 +254,7 @@ def build(audit: Audit, lang: str = "en") -> AuditView:
         reasons=[{"code": c, "label": L["reason_words"].get(c, c), "count": n}
                  for c, n in s.get("reasons", {}).items() if c not in INFO_REASONS][:8],
         aggregate_only=audit.privacy.aggregate_only, pseudonymized=audit.privacy.pseudonymized,
-        status=audit.status, errors=audit.errors, people=data["people"])
+        status=audit.status, errors=audit_errors(audit, lang), people=data["people"])
 
 
 __all__ = ["AuditView", "audit_data", "build", "department_word", "reason_words"]

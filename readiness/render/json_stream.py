@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from ..audit.model import Audit
 from ..audit.rows import Rows
 from ..i18n import resolve
-from .audit_data import audit_data
+from .audit_data import audit_data, audit_errors
 from .envelope import ENVELOPE_VERSION
 from .safe import json_safe, json_safe_bytes
 
@@ -53,7 +53,7 @@ def write_audit_json(audit: Audit, fh: BinaryIO, lang: str = "en", *, command: s
     if isinstance(people, (list, Rows)):  # Rows: each piece's rows made as it is written, never all at once
         data["people"] = marker
     doc = {"schema_version": ENVELOPE_VERSION, "command": command, "status": audit.status, "exit_code": exit_code,
-           "data": data, "errors": audit.errors or []}
+           "data": data, "errors": audit_errors(audit, lang)}
     frame = _dump(doc)
     if not isinstance(people, (list, Rows)):
         fh.write(frame + b"\n")

@@ -32,4 +32,7 @@ def test_the_incomplete_line_speaks_the_commands_language(sim, monkeypatch, lang
     for part in expected:
         assert part in line, line
     assert "--max-wait" not in line  # a size bound is not throttling
-    assert json.loads(result.stdout)["exit_code"] == 6
+    doc = json.loads(result.stdout)
+    assert doc["exit_code"] == 6
+    message = doc["errors"][0]["message"]  # the JSON envelope's errors in the command's language too
+    assert ("überschritt" if lang == "de" else "went past") in message, message
