@@ -41,7 +41,8 @@ HELPER_JOBS = frozenset({"groups", "licence_error_groups", "teams", "group_membe
 ENV = "READINESS_COLLECT_PROCESSES"
 MIN_TOKEN_SECONDS = 600
 FRAME_BYTES = 1 << 31  # a frame's bound: one job's result (the largest, devices at 400,000, is ~60 MB)
-HEARTBEAT = 5.0  # the helper's event loop says it is alive this often
+HEARTBEAT = 1.0  # the helper's event loop says it is alive this often, with the requests it sent so far (a killed helper's
+# requests are counted up to its last frame: at most this long before its end)
 SILENCE = 60.0  # a helper silent this long (stopped, stuck) is ended and its collections read here
 # Silence is counted in ticks of this process's own running time: a tick that comes STALL seconds later than asked means
 # this process did not run meanwhile (the whole process group stopped with Ctrl-Z and continued, the machine
