@@ -14,8 +14,9 @@ from typing import Iterator
 
 from ..checks.model import Status
 from ..checks.registry import run_checks
-from ..collect.snapshot import Snapshot
+from ..collect.snapshot import SOME_LICENCE, Snapshot
 from ..errors import UsageError
+from ..i18n import Message
 from . import privacy
 from .facts import facts
 from .matrix import build_matrix
@@ -53,8 +54,9 @@ def not_evaluated(snapshot: Snapshot) -> list[NotEvaluated]:
             code = "licence" if sec.licence else "permission"
         else:
             code = "skipped" if sec.status == "skipped" else "failed"
+        licence = Message("unavailable.a_licence") if sec.licence == SOME_LICENCE else sec.licence  # none named: words
         out.append(NotEvaluated(name, sec.status, code, section_name(name), describe(sec),
-                                sec.permission, sec.licence, tuple(sec.notes)))
+                                sec.permission, licence, tuple(sec.notes)))
     return out
 
 

@@ -53,7 +53,7 @@ class NotEvaluated:
     name: Message
     reason: Message
     permission: str = ""
-    licence: str = ""
+    licence: str | Message = ""  # a Message where Graph said a licence is missing but the read named none
     notes: tuple[str, ...] = ()
 
 

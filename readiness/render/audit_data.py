@@ -7,6 +7,7 @@ from ..audit.model import Audit
 from ..audit.rows import as_list
 from ..audit.scoring import traffic_light
 from ..errors import Phrase
+from ..i18n import resolve
 
 
 def audit_data(audit: Audit, lang: str = "en", *, rows: bool = True) -> dict:
@@ -32,7 +33,7 @@ def audit_data(audit: Audit, lang: str = "en", *, rows: bool = True) -> dict:
         "departments": audit.departments,
         "not_evaluated": [{"section": m.section, "name": m.name[lang], "status": m.status,
                            "reason": m.reason[lang], "permission": m.permission,
-                           "licence": m.licence, "notes": list(m.notes)} for m in audit.not_evaluated],
+                           "licence": resolve(m.licence, lang), "notes": list(m.notes)} for m in audit.not_evaluated],
         "requests": audit.requests,
     }
 

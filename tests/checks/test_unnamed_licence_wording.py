@@ -41,3 +41,20 @@ def test_a_named_licence_is_said_as_before() -> None:
                    permission="AuditLog.Read.All", licence="Microsoft Entra ID P1")
     assert resolve(describe(sec), "en") == "the tenant has no Microsoft Entra ID P1"
     assert resolve(describe(sec), "de") == "der Mandant hat kein Microsoft Entra ID P1"
+
+
+
+@pytest.mark.parametrize("lang, word", [("en", "a licence"), ("de", "Lizenz")])
+def test_json_names_an_unnamed_licence_in_the_reports_language(lang: str, word: str) -> None:
+    """attack16: `-o json` under --lang de kept the English placeholder "a required licence" in not_evaluated[].licence."""
+    import json
+
+    import readiness
+    from tests.collect.test_snapshot_limits import FIXTURE
+
+    snap = readiness.load_snapshot(FIXTURE)
+    snap.sections["sharing"] = classify("sharing", "/admin/sharepoint/settings", PREMIUM, permission="SharePointTenantSettings.Read.All")
+    out = json.loads(readiness.render(readiness.evaluate(snap), "json", lang))
+    data = out.get("data", out)
+    licences = [m["licence"] for m in data["not_evaluated"] if m["section"] == "sharing"]
+    assert licences == [word]
