@@ -140,8 +140,11 @@ def error_phrase(exc: "ReadinessError") -> "Phrase | None":
     """What happened in ``exc`` as a Phrase (its catalogue key and parameters), None for an error written in English."""
     if not exc.key:
         return None
+    # the advice of an error whose fix is another entry's (graph.answer_too_large: graph.bad_answer's), for who says
+    # the reason later (the exit-6 line): carried as a parameter, which the sentence itself does not use
+    fix = {"fix_key": exc.fix_key} if exc.fix_key != exc.key and "fix_key" not in exc.params else {}
     try:
-        return Phrase(f"errors.{exc.key}.what", **exc.params)
+        return Phrase(f"errors.{exc.key}.what", **exc.params, **fix)
     except (KeyError, ValueError, IndexError, ReadinessError):
         return None
 

@@ -96,6 +96,8 @@ def incomplete_message(failed, snapshot) -> str:  # noqa: ANN001
     keyed = isinstance(first.reason, Phrase)  # a reason said by key (Section rebuilds it from reason_key/params)
     reason = first.reason.text(lang) if keyed else str(first.reason)
     fix = first.reason.key[:-len(".what")] + ".fix" if keyed and first.reason.key.endswith(".what") else ""
+    if keyed and isinstance(first.reason.params.get("fix_key"), str):  # its advice is another entry's (errors.error_phrase)
+        fix = f"errors.{first.reason.params['fix_key']}.fix"
     advice = Phrase(fix, **first.reason.params).text(lang) if fix and has(fix) else text("cli.audit.incomplete.advice", lang)
     if snapshot.completeness() == "failed":
         what = text("cli.audit.incomplete.nothing", lang)

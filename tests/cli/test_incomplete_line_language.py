@@ -36,3 +36,19 @@ def test_the_incomplete_line_speaks_the_commands_language(sim, monkeypatch, lang
     assert doc["exit_code"] == 6
     message = doc["errors"][0]["message"]  # the JSON envelope's errors in the command's language too
     assert ("überschritt" if lang == "de" else "went past") in message, message
+
+
+def test_an_error_whose_advice_is_another_entrys_gives_that_advice(sim, monkeypatch) -> None:  # noqa: ANN001
+    """A page past the answer bound (graph.answer_too_large, whose fix is graph.bad_answer's) says that fix, not the
+    throttling advice: the section's reason carries its fix key (errors.error_phrase)."""
+    from readiness.i18n import text
+
+    monkeypatch.setattr(importlib.import_module("readiness.graph.client"), "ANSWER_BYTES", 20_000)
+    monkeypatch.setenv("READINESS_NOW", "2026-12-01T00:00:00Z")
+    with SimulatorServer(sim) as server:
+        monkeypatch.setenv("READINESS_ACCESS_TOKEN", sim.issue_token())
+        result = CliRunner().invoke(cli, ["audit", "--graph-url", server.base_url, "-o", "json", "--lang", "de"])
+    assert result.exit_code == 6, result.output
+    line = next(x for x in result.stderr.splitlines() if "(Exit-Code 6)" in x)
+    assert text("errors.graph.bad_answer.fix", "de").rstrip(".") in line, line
+    assert "--max-wait" not in line
