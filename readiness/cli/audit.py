@@ -96,13 +96,18 @@ def incomplete_message(failed, snapshot) -> str:  # noqa: ANN001
     keyed = isinstance(first.reason, Phrase)  # a reason said by key (Section rebuilds it from reason_key/params)
     reason = first.reason.text(lang) if keyed else str(first.reason)
     fix = first.reason.key[:-len(".what")] + ".fix" if keyed and first.reason.key.endswith(".what") else ""
-    if keyed and isinstance(first.reason.params.get("fix_key"), str):  # its advice is another entry's (errors.error_phrase)
-        fix = f"errors.{first.reason.params['fix_key']}.fix"
-    advice = Phrase(fix, **first.reason.params).text(lang) if fix and has(fix) else text("cli.audit.incomplete.advice", lang)
+    named = first.reason.params.get("fix_key") if keyed else None  # its advice is another entry's (errors.error_phrase)
+    if isinstance(named, str) and named.startswith("graph."):  # from a file too: only a Graph error's advice is taken
+        fix = f"errors.{named}.fix"
+    try:
+        advice = Phrase(fix, **first.reason.params).text(lang) if fix and has(fix) else ""
+    except (KeyError, ValueError, IndexError, TypeError):  # an advice that needs what this reason does not hold
+        advice = ""
+    advice = advice or text("cli.audit.incomplete.advice", lang)
     if snapshot.completeness() == "failed":
         what = text("cli.audit.incomplete.nothing", lang)
     else:
-        what = text("cli.audit.incomplete.some", lang, n=len(failed), names=names, more=len(failed) - 6) \
+        what = text("cli.audit.incomplete.some", lang, n=len(failed) - 6, count=len(failed), names=names) \
             if len(failed) > 6 else text("cli.audit.incomplete.sections", lang, n=len(failed), names=names)
     return text("cli.audit.incomplete.line", lang, what=what, reason=reason.rstrip("."), advice=advice.rstrip("."))
 

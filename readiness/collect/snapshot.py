@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import Phrase, SnapshotError
 from ..safe_io import open_output
-from .snapshot_file import check_savable, is_columns, read_snapshot, table_of, tables_in, validate_document, write_document
+from .snapshot_file import check_savable, held_count, is_columns, read_snapshot, table_of, tables_in, validate_document, write_document
 from .table import Table
 
 try:  # the same gzip format, any gzip reader reads it (zcat, Python's gzip); ISA-L compresses it in a fraction of the time
@@ -150,6 +150,9 @@ class Snapshot:
         for sec in snap.sections.values():
             if is_columns(sec.data):  # a snapshot file's columns, validated
                 sec.data = table_of(sec.name, sec.data)
+            if "count" not in doc["sections"][sec.name]:  # a file without counts (they are optional): what the data
+                held = held_count(sec.name, sec.data)  # holds, so that the snapshot saves again as it loaded
+                sec.count = held if held is not None else sec.count
         return snap
 
     def sharing_copy(self, *, leave_out: tuple[str, ...] = ()) -> Snapshot:

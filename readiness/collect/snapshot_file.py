@@ -846,7 +846,7 @@ def _nothing_after(lines: _Budget) -> None:
             raise SnapshotError.keyed("snapshot.line_more_after_end", **lines.at())
 
 
-def _held(name: str, data: Any) -> int | None:
+def held_count(name: str, data: Any) -> int | None:
     """How many things a section's data holds, as its ``count`` counts them (the collectors: collect/collectors.py,
     depth.py, reading.py, audit/prices.py); None where the count is not of the data (it is not compared)."""
     if data is None:
@@ -874,7 +874,7 @@ def _count_fits(name: str, sec: dict) -> None:
     ids_once(name, sec.get("data"))
     if "count" not in sec:
         return
-    held = _held(name, sec.get("data"))
+    held = held_count(name, sec.get("data"))
     if held is not None and held != sec["count"]:
         _count_wrong(name, sec["count"], held)
 
@@ -1234,7 +1234,7 @@ def _section_meta(name: str, sec: Any, statuses: set[str]) -> None:
         raise SnapshotError.keyed("snapshot.section_not_object", fix_key="snapshot.damaged", where=where,
                                   kind=_kind(sec))
     status = sec.get("status")
-    if status not in statuses:
+    if status.__class__ is not str or status not in statuses:  # an object or a list: refused, not a TypeError
         raise SnapshotError.keyed("snapshot.bad_status", fix_key="snapshot.damaged", where=where,
                                   shown=json.dumps(status)[:40], items=', '.join(sorted(statuses)))
     for key in ("endpoint", "reason", "permission", "licence", "delta_link"):

@@ -52,3 +52,25 @@ def test_an_error_whose_advice_is_another_entrys_gives_that_advice(sim, monkeypa
     line = next(x for x in result.stderr.splitlines() if "(Exit-Code 6)" in x)
     assert text("errors.graph.bad_answer.fix", "de").rstrip(".") in line, line
     assert "--max-wait" not in line
+
+
+@pytest.mark.parametrize("fix_key", ["snapshot.too_large", "graph.fix_401", "graph.no_such_entry", 5])
+def test_a_fix_key_from_a_file_never_breaks_the_line(tmp_path, fix_key) -> None:  # noqa: ANN001
+    """attack16b: a snapshot file's reason_params.fix_key is the file's to say; one that names another area's advice,
+    one whose advice needs parameters the reason does not hold, or one that is not a key gives the default advice
+    (it crashed with KeyError after the JSON was printed)."""
+    import readiness
+    from readiness.collect.snapshot import FAILED, Section
+    from readiness.errors import Phrase
+    from tests.collect.test_snapshot_limits import FIXTURE
+
+    snap = readiness.load_snapshot(FIXTURE)
+    reason = Phrase("errors.graph.answer_too_large.what", path="/users", value="65", limit="64", fix_key=fix_key)
+    snap.sections["users"] = Section("users", FAILED, None, endpoint="/users", reason=reason)
+    path = tmp_path / "s.json"
+    snap.save(path)
+    result = CliRunner().invoke(cli, ["audit", "--from-snapshot", str(path), "-o", "json", "--lang", "de"])
+    assert result.exit_code == 6, result.output
+    line = next(x for x in result.stderr.splitlines() if "(Exit-Code 6)" in x)
+    assert line.endswith("Versuchen Sie es später erneut oder erlauben Sie mit --max-wait längeres Warten."), line
+    assert "internal error" not in result.stderr.lower() and "interner Fehler" not in result.stderr

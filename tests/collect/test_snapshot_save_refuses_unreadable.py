@@ -127,3 +127,33 @@ def test_a_value_json_cannot_hold_is_a_clear_refusal(doc: dict, tmp_path: Path, 
     assert err.value.key == "snapshot.unwritable"
     assert "cannot hold" in str(err.value) and "kann" in err.value.text("de")
     assert out.read_bytes() == b"before" and sorted(os.listdir(tmp_path)) == ["kept.json.gz"]
+
+
+def test_a_file_without_counts_loads_and_saves_again(doc: dict, tmp_path: Path) -> None:
+    """attack16b: counts are optional in a file (the reader compares them only when present); a file without them
+    loaded, then `save` refused it ("count is 0, but its data holds 3"). The loaded sections count what they hold."""
+    import json
+
+    bare = copy.deepcopy(doc)
+    for sec in bare["sections"].values():
+        sec.pop("count", None)
+    src = tmp_path / "bare.json"
+    src.write_text(json.dumps(bare))
+    snap = readiness.load_snapshot(src)
+    assert snap.sections["users"].count == len(doc["sections"]["users"]["data"])
+    snap.save(tmp_path / "again.json.gz")
+    assert readiness.load_snapshot(tmp_path / "again.json.gz").to_dict()["sections"]["users"] == doc["sections"]["users"]
+
+
+@pytest.mark.parametrize("status", [{}, [], 5])
+def test_a_status_that_is_not_a_string_is_a_refusal(doc: dict, tmp_path: Path, status: object) -> None:
+    """attack16b: a status of {} or [] raised a raw TypeError (unhashable) in save and in the reader."""
+    snap = Snapshot.from_dict(copy.deepcopy(doc))
+    snap.sections["users"].status = status
+    with pytest.raises(SnapshotError) as err:
+        snap.save(tmp_path / "x.json")
+    assert err.value.key == "snapshot.bad_status"
+    bad = copy.deepcopy(doc)
+    bad["sections"]["users"]["status"] = status
+    with pytest.raises(SnapshotError):
+        Snapshot.from_dict(bad)
