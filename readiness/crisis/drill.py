@@ -107,15 +107,19 @@ def drills_dir(tenant: str) -> Path:
 def list_drills(tenant: str) -> list[dict]:
     """The drills of a tenant (its tenant id), oldest first."""
     folder = drills_dir(tenant)
-    out = []
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+    found = []
+    for path in folder.glob("*.json") if folder.exists() else []:
         try:
             doc = json.loads(path.read_text("utf-8"))
+            written = path.stat().st_mtime_ns
         except (OSError, ValueError, RecursionError):
             continue
         if isinstance(doc, dict) and isinstance(doc.get("drill_id"), str):  # a damaged record is skipped, not fatal
-            out.append(doc)
-    return out
+            started = doc.get("started_at")
+            found.append((started if isinstance(started, str) else "", written, path.name, doc))
+    # by when each started, then when its record was written: two drills in one second have ids that sort the other
+    # way round (the second one's name gets a suffix: "<id>-3f2a.json" sorts before "<id>.json")
+    return [doc for *_, doc in sorted(found, key=lambda f: f[:3])]
 
 
 def _figures(doc: dict) -> dict:

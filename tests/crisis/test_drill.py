@@ -248,3 +248,20 @@ def test_the_german_drill_report_names_every_kind_of_change_in_german() -> None:
               "requests": 1, "pseudonymized": False, "status": "complete"}
     for fmt in ("md", "html"):
         assert "Lizenzen zuweisen" in readiness.render_drill(record, fmt, "de")
+
+
+def test_drills_in_one_second_are_listed_oldest_first(tmp_path: Path, _isolated_home: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Two drills started in the same second: the second's id gets a suffix ("<id>-3f2a"), which sorts before "<id>" by
+    name; list_drills is oldest first all the same (a fresh-clone CI run saw the pair the wrong way round)."""
+    import json
+    import os
+
+    from readiness.crisis.drill import drills_dir
+
+    folder = drills_dir("t-1")
+    folder.mkdir(parents=True)
+    first, second = folder / "20261202T111802-p.json", folder / "20261202T111802-p-3f2a.json"
+    for n, path in enumerate((first, second)):
+        path.write_text(json.dumps({"drill_id": path.stem, "started_at": "2026-12-02T11:18:02Z"}))
+        os.utime(path, ns=(10**18 + n, 10**18 + n))
+    assert [d["drill_id"] for d in readiness.list_drills("t-1")] == [first.stem, second.stem]
