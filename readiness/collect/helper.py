@@ -13,7 +13,9 @@ what is left of the wait cap, and the SKUs section (the helper asks nothing twic
 length-framed pickles: a heartbeat, progress lines, waits, each job's result as the job ends, then its request counts.
 
 Nothing is lost: if the helper cannot start, ends early (killed, crashed, a refused token) or answers what is not a
-frame, or is silent for a minute (its event loop says it is alive every 5 s), the main process reads the helper's
+frame, or is silent for a minute of the main process's own running time (``_within``: Ctrl-Z on both is not
+silence; the helper's event loop says it is alive every second, with the requests it sent so far, which are
+counted if it dies), the main process reads the helper's
 collections itself, as it would have without one, and says so; its own
 errors (a token Graph refuses) then end the command as they always did. A failure or Ctrl-C of the main process ends
 the helper (``close``); the helper ends by itself when the main process is gone (its stdin closes).

@@ -43,4 +43,3 @@ def audit_errors(audit: Audit, lang: str) -> list[dict]:
     is a Phrase: English until rendered)."""
     return [dict(e, message=e["message"].text(lang)) if isinstance(e.get("message"), Phrase) else e
             for e in audit.errors or []]
-
