@@ -187,6 +187,30 @@ class ReadinessError(Exception):
     def __str__(self) -> str:
         return f"{_stop(self.what)} {_stop(self.fix)}" if self.fix else _stop(self.what)
 
+    def as_data(self) -> dict[str, Any] | None:
+        """Its keys and parameters as JSON data, for a file read later in any language (a fleet entry's error);
+        None for an error written in English (the caller keeps ``str(exc)`` beside it)."""
+        if not self.key:
+            return None
+        return {"key": self.key, "fix_key": self.fix_key, "params": {k: _as_data(v) for k, v in self.params.items()}}
+
+    @classmethod
+    def from_data(cls, data: Any) -> "ReadinessError | None":
+        """The error ``as_data`` wrote; None when the data is not one or the catalogue has no such error (a file
+        from another version, or edited): the caller says the English text it stored beside it."""
+        if not isinstance(data, dict) or not isinstance(data.get("params"), dict):
+            return None
+        key, fix_key = data.get("key"), data.get("fix_key")
+        if not (isinstance(key, str) and isinstance(fix_key, str) and _catalogue is not None
+                and _catalogue.has(f"errors.{key}.what", ENGLISH)):
+            return None
+        try:
+            exc = cls(key=key, fix_key=fix_key, params={str(k): _from_data(v, 0) for k, v in data["params"].items()})
+            exc.text(ENGLISH)  # every placeholder filled
+        except (KeyError, ValueError, IndexError, TypeError, AttributeError, ReadinessError):
+            return None
+        return exc
+
 
 class UsageError(ReadinessError):
     exit_code = ExitCode.USAGE

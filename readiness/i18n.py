@@ -9,6 +9,8 @@ File format (nested objects, addressed by dotted keys such as ``checks.licences.
   parameter ``n`` with the language's plural rules (Babel).
 - ``{x:some.key}`` formats parameter ``x`` through the plural text ``some.key`` (a second count in one sentence).
 - ``{x:date}`` formats the ISO timestamp ``x`` in the language's date pattern (Babel), as ``when`` does.
+- ``{x:decimal}`` formats the decimal ``x``, given as text to the places it needs ("2.04"), in the language's number
+  format with every place kept (2,04), as ``decimal_text`` does.
 - ``_locale`` names the Babel locale of the file (default: the file name), ``_date_format`` a CLDR date pattern.
 
 JSON rather than gettext .po: the catalogue is nested by area and check, read by Jinja templates as well as code,
@@ -133,6 +135,26 @@ def plural(entry: Mapping[str, str], n: Any, lang: str) -> str:
 
 
 DATE_SPEC = "date"
+DECIMAL_SPEC = "decimal"
+
+
+def decimal_text(value: Any, lang: str) -> str:
+    """A decimal written as text ("2.04", as a bound's message computes it to the places it needs) in the language's
+    format ("2,04"), every place kept; anything that is no such number as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    from babel.numbers import format_decimal
+
+    try:
+        d = Decimal(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    except InvalidOperation:
+        d = None
+    if d is None or not d.is_finite() or len(str(value)) > 40 or abs(d.adjusted()) > 15:
+        return str(value)
+    try:
+        return format_decimal(d, locale=catalogue(lang).locale, decimal_quantization=False)
+    except ArithmeticError:  # pragma: no cover - bounded above; a figure Babel cannot write is said as it is
+        return str(value)
 
 
 class _Formatter(string.Formatter):
@@ -142,6 +164,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, spec: str) -> str:
         if spec == DATE_SPEC:  # {created_at:date}: an ISO timestamp in the language's date pattern
             return when(value, self.lang)
+        if spec == DECIMAL_SPEC:  # {value:decimal}: "2.04" (text, its places chosen by the caller) as 2,04 in German
+            return decimal_text(value, self.lang)
         if spec and not spec[0].isdigit() and spec[0] not in "<>^=+-,._ #%":
             entry = catalogue(self.lang).entries.get(spec)
             if is_plural(entry):

@@ -72,21 +72,29 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     return i, n
 
 
-def failure_reason(snapshot: Any, max_wait: float) -> str | None:
-    """Why a collected snapshot is no audit at all (None when the tenant's data is usable)."""
+def failure_reason(snapshot: Any, max_wait: float, name: str = "NAME") -> ReadinessError | None:
+    """Why a collected snapshot is no audit at all (None when the tenant's data is usable), as an error that can be
+    said in any language (not raised: the tenant's entry keeps it)."""
     secs = runner.sections(snapshot)
     if secs and any(s.usable for s in secs.values()) and runner.usable(snapshot, "users"):
         return None
     if secs and {s.status for s in secs.values()} <= {"forbidden", "skipped"}:
-        return ("Every request was refused with 403: the app has no permission in this tenant (admin consent missing). "
-                "Grant admin consent for the app in the client tenant")
+        return ReadinessError.keyed("auth.no_consent", label=name)
     reason = secs["users"].reason if "users" in secs else "nothing could be read"
     if " 429 " in f" {reason} ":
-        return (f"Graph kept throttling this tenant (429) past the wait cap of {max_wait:g} s. "
-                "Run it again later or raise --max-wait")
+        return ReadinessError.keyed("fleet.throttled", seconds=f"{max_wait:g}")
     if " 401 " in f" {reason} ":
-        return f"Graph refused the sign-in (401: {reason.rsplit(': ', 1)[-1]}). Check the tenant's token or credentials"
-    return f"The tenant's users could not be read ({reason}). Run `readiness audit --tenant NAME -v` for details"
+        return ReadinessError.keyed("fleet.signin_refused", reason=reason.rsplit(": ", 1)[-1], name=name)
+    return ReadinessError.keyed("fleet.users_unread", reason=reason, name=name)
+
+
+def _fail(entry: dict, exc: BaseException) -> None:
+    """The entry's error: English text (logs, older readers) and, for an error the catalogue knows, its keys, so
+    that the summary says it in the language it is rendered in (`error_text`)."""
+    if isinstance(exc, ReadinessError):
+        entry.update(error=str(exc), error_data=exc.as_data())
+    else:  # one tenant's surprise must not stop the fleet
+        entry.update(error=f"{type(exc).__name__}: {exc}".strip(), error_data=None)
 
 
 def _checks(result: Any) -> dict[str, dict]:
@@ -109,7 +117,7 @@ class _Tenant:
 
     async def run(self) -> dict:
         entry: dict[str, Any] = {"schema": store.ENTRY_SCHEMA, "name": self.name, "tenant_id": "", "tenant_name": "",
-                                 "status": "failed", "error": None, "stamp": self.stamp,
+                                 "status": "failed", "error": None, "error_data": None, "stamp": self.stamp,
                                  "audited_at": store.stamp_iso(self.stamp), "files": {}}
         self.say(Phrase("cli.progress.fleet_started", name=self.name))
         snapshot = None
@@ -118,20 +126,19 @@ class _Tenant:
             entry["tenant_id"] = getattr(conn.profile, "tenant", "")  # until /organization says otherwise
             section_say = (lambda m: self.say(f"{self.name}: {m.strip()}")) if self.opts.verbose else None
             snapshot = await runner.collect(conn, progress=section_say)
-        except ReadinessError as exc:
-            entry["error"] = str(exc)
-        except Exception as exc:  # one tenant's surprise must not stop the fleet
-            entry["error"] = f"{type(exc).__name__}: {exc}".strip()
+        except Exception as exc:  # a ReadinessError, or one tenant's surprise: it must not stop the fleet
+            _fail(entry, exc)
         try:
             runner.private_dir(self.folder)
             if snapshot is not None:
                 self._keep(entry, snapshot)
             self._write(entry)
         except OSError as exc:  # a full disk or a read-only folder fails this tenant, not the fleet
-            entry.update(status="failed", error=f"Cannot write the audit to {self.folder} ({exc.strerror or exc}). "
-                                                "Check free space and permissions of --out-dir and the data folder")
+            entry["status"] = "failed"
+            _fail(entry, ReadinessError.keyed("fleet.unwritable", folder=str(self.folder), reason=exc.strerror or str(exc)))
         if entry["status"] == "failed":
-            self.say(Phrase("cli.progress.fleet_failed", name=self.name, error=entry["error"]))
+            said = ReadinessError.from_data(entry.get("error_data"))
+            self.say(Phrase("cli.progress.fleet_failed", name=self.name, error=said or entry["error"]))
         else:
             self.say(Phrase("cli.progress.fleet_partial" if entry["status"] == "partial" else "cli.progress.fleet_done",
                             name=self.name, score=entry["score"], light=entry["light"], ready=entry["ready"],
@@ -152,9 +159,9 @@ class _Tenant:
         self.say(Phrase("cli.progress.fleet_read", name=self.name, n=len(secs),
                         complete=sum(1 for s in secs.values() if s.status == "complete"),
                         seconds=f"{r.get('seconds', 0):.1f}", requests=r.get("requests", 0), throttled=r.get("throttled", 0)))
-        reason = failure_reason(snapshot, self.opts.max_wait)
+        reason = failure_reason(snapshot, self.opts.max_wait, self.name)
         if reason:
-            entry["error"] = reason
+            _fail(entry, reason)
             return
         prev = self.previous()
         audit = runner.evaluate(snapshot, self._previous_snapshot(prev))

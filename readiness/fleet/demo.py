@@ -31,6 +31,7 @@ def _scoped_env(values: dict[str, str]) -> Iterator[None]:
 
 def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) -> str:
     from ..errors import Phrase
+    from ..i18n import text
     from ..graph.auth import token_env_name
     from ..render.fleet import render_fleet
     from ..simulator.fleet import generate_fleet
@@ -73,9 +74,10 @@ def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) ->
 
             write_private(html_path, render_fleet(second, "html", lang))
         drift = next(e for e in second if e["name"] == fixed_tenant)
-        lines = [table, f"Drift in {fixed_tenant} since the first audit: fixed {', '.join(drift['fixed'] or []) or '-'}; "
-                        f"newly failing {', '.join(drift['new_failing'] or []) or '-'}."]
+        titles = [", ".join((((drift.get("checks") or {}).get(c) or {}).get("title") or {}).get(lang, c) for c in drift[k] or [])
+                  or "-" for k in ("fixed", "new_failing")]
+        lines = [table, text("fleet.demo.drift", lang, tenant=fixed_tenant, fixed=titles[0], new_failing=titles[1])]
         if out_dir is not None:
-            lines.append(f"Kept every tenant's snapshot, audit and report in {out}; the summary in {html_path}.")
-        lines.append("Your own fleet: docs/fleet.md (one multi-tenant app, `readiness tenant import`, `readiness fleet audit`).")
+            lines.append(text("fleet.demo.kept", lang, out=out, html=html_path))
+        lines.append(text("fleet.demo.own_fleet", lang))
         return "\n".join(lines) + "\n"

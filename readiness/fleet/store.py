@@ -80,6 +80,8 @@ def valid_entry(doc: object) -> bool:
     if doc["status"] != "failed" and (doc.get("people") is None or doc.get("ready") is None
                                       or doc["ready"] > doc["people"]):  # an audited tenant has its "N of M"
         return False
+    if not (doc.get("error_data") is None or isinstance(doc["error_data"], dict)):  # said by its keys, else English
+        return False
     return doc.get("snapshot_path") is None or isinstance(doc["snapshot_path"], str)
 
 

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from .. import __version__
+from ..errors import ReadinessError
 from ..resources import data_root
 from ..i18n import labels, number, text, when
 from .safe import csv_cell, md, terminal
@@ -30,6 +31,16 @@ def risk_key(row: dict) -> tuple:
             row.get("name", ""))
 
 
+def error_text(entry: dict, lang: str) -> str | None:
+    """A fleet entry's error in ``lang``: from its keys when the catalogue knows them (newer entries),
+    else the English text it stored."""
+    said = ReadinessError.from_data(entry.get("error_data"))
+    if said is not None:
+        return said.text(lang)
+    error = entry.get("error")
+    return error if isinstance(error, str) else None
+
+
 def rows(entries: list[dict], lang: str = "en") -> list[dict]:
     """One plain row per tenant, sorted by risk; the same data for every format."""
     out = []
@@ -37,7 +48,7 @@ def rows(entries: list[dict], lang: str = "en") -> list[dict]:
         checks = e.get("checks") or {}
         out.append({
             "name": e.get("name", ""), "tenant_name": e.get("tenant_name", ""), "tenant_id": e.get("tenant_id", ""),
-            "status": e.get("status"), "error": e.get("error"), "score": e.get("score"), "light": e.get("light"),
+            "status": e.get("status"), "error": error_text(e, lang), "score": e.get("score"), "light": e.get("light"),
             "people": e.get("people"), "ready": e.get("ready"), "not_ready": e.get("not_ready"),
             "not_evaluable": e.get("not_evaluable"), "seats_to_buy": e.get("seats_to_buy"),
             "new_failing": e.get("new_failing"), "fixed": e.get("fixed"), "regressed": e.get("regressed"),

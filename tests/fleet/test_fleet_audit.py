@@ -55,6 +55,32 @@ def test_one_failing_tenant_never_stops_the_others(audited) -> None:  # noqa: AN
     assert "praxis-fischer: failed:" in result.stderr and "mueller-soehne: done:" in result.stderr
 
 
+def test_a_failed_tenant_is_said_in_the_summary_language(audited, tmp_path: Path) -> None:  # noqa: ANN001
+    """Each failure keeps its English text and its catalogue keys: `fleet report --lang de` says it in German,
+    the token's and the consent's advice included (an entry from an older version says its English text)."""
+    _fleet, _tmp, out, _result = audited
+    de = invoke("fleet", "report", str(out), "--lang", "de", "-o", "json")
+    by = {t["name"]: t for t in envelope(de)["data"]["tenants"]}
+    assert "Wartegrenze von 2 s" in by["hotel-becker"]["error"] and "--max-wait" in by["hotel-becker"]["error"]
+    assert "Administratorzustimmung fehlt" in by["praxis-fischer"]["error"]
+    assert "throttling" not in by["hotel-becker"]["error"] and "consent" not in by["praxis-fischer"]["error"]
+    assert "READINESS_ACCESS_TOKEN_REJECTED_TOKEN" in by["rejected-token"]["error"]
+    assert not by["rejected-token"]["error"].startswith("Graph refused the token")
+    stored = json.loads(next((out / "hotel-becker").glob("entry-*.json")).read_text("utf-8"))
+    assert stored["error"].startswith("Graph kept throttling this tenant (429) past the wait cap of 2 s")
+    assert stored["error_data"]["key"] == "fleet.throttled"
+    # an entry written before the keys, or with keys this version does not know: its English text
+    older = tmp_path / "older" / "hotel-becker"
+    older.mkdir(parents=True)
+    for data in (None, {"key": "fleet.no_such_error", "fix_key": "x", "params": {}},
+                 {"key": "fleet.throttled", "fix_key": "fleet.throttled", "params": {}}):  # a placeholder unfilled
+        (older / next((out / "hotel-becker").glob("entry-*.json")).name).write_text(
+            json.dumps(dict(stored, error_data=data)), "utf-8")
+        old = {t["name"]: t for t in envelope(invoke("fleet", "report", str(tmp_path / "older"), "--lang", "de",
+                                                     "-o", "json"))["data"]["tenants"]}
+        assert old["hotel-becker"]["error"] == stored["error"], data
+
+
 def test_each_tenant_equals_its_single_tenant_audit(audited, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     _fleet, tmp, _out, result = audited
     monkeypatch.setenv("READINESS_HOME", str(tmp / "home"))  # the profiles the fleet audit used

@@ -20,7 +20,7 @@ def test_fleet_demo_shows_the_msp_run_and_its_drift(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert "tenant import: 7 profiles added" in r.stderr
     assert "praxis-fischer: failed:" in r.stderr and "hotel-becker: failed:" in r.stderr
-    assert "fixed sharing.anyone_links" in r.stdout and "Fleet totals:" in r.stdout
+    assert "since the first audit: fixed: No 'Anyone' links" in r.stdout and "Fleet totals:" in r.stdout
     html = (tmp_path / "out" / "fleet.html").read_text("utf-8")
     assert 'href="mueller-soehne/report.html"' in html
     assert not (Path(os.environ["READINESS_HOME"]) / "config" / "tenants.json").exists()  # the demo's profiles stay private
@@ -54,3 +54,8 @@ def test_demo_fleet_flag_runs_the_fleet_demo() -> None:
     r = invoke("demo", "--fleet", "--lang", "de", env={"READINESS_PROGRESS": "always"})  # its story, as on a terminal
     assert r.exit_code == 0, r.stderr
     assert "tenant import: 12 profiles added" in r.stderr and "Summe aller Mandanten" in r.stdout
+    # the whole story in the report's language: the failures, the drift, the pointer to one's own fleet
+    assert "seit der ersten Prüfung: behoben: Keine 'Jeder'-Links" in r.stdout and "Ihre eigene Flotte" in r.stdout
+    assert "Wartegrenze von 2 s" in r.stdout
+    for english in ("Drift in kanzlei-weber since", "Your own fleet", "kept throttling", "consent"):
+        assert english not in r.stdout, english

@@ -156,7 +156,7 @@ def test_a_reports_bound_holds_after_the_redirect_to_its_download(small) -> None
 def test_the_refusals_are_said_in_english_and_german() -> None:
     from readiness.graph.bounds import too_large
 
-    for exc, words in ((too_large("GET /users", 64 * MB, 900 * MB), ("900.0", "64")), (too_large("GET /users", 64 * MB), ("64",))):
+    for exc, words in ((too_large("GET /users", 64 * MB, 900 * MB), ("900 MB", "64 MB")), (too_large("GET /users", 64 * MB), ("64",))):
         en, de = error_phrase(exc).text("en"), error_phrase(exc).text("de")
         assert en != de and "GET /users" in en and "GET /users" in de, (en, de)
         assert all(w in en and w in de for w in words), (en, de)

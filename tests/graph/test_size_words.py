@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from readiness.errors import GraphBadResponse, error_phrase
+from readiness.errors import GraphBadResponse, Phrase, error_phrase
 from readiness.graph import batch
 from readiness.graph.bounds import megabytes, too_large
+from readiness.i18n import decimal_text
 
 MB = 1 << 20
 
@@ -31,11 +32,27 @@ def test_an_item_over_the_item_bound_is_said_with_a_figure_above_it() -> None:
         batch._bounded(batch.MAX_ITEM_BYTES + 40 * 1024, batch.MAX_ITEM_BYTES, "GET /devices/d1 ($batch)")
     en, de = error_phrase(caught.value).text("en"), error_phrase(caught.value).text("de")
     assert "is 2.04 MB, more than the 2 MB allowed" in en, en
-    assert "ist 2.04 MB groß, mehr als die erlaubten 2 MB" in de, de
+    assert "ist 2,04 MB groß, mehr als die erlaubten 2 MB" in de, de  # the German decimal comma
 
 
 def test_an_answer_a_byte_over_its_bound_is_not_said_to_be_the_bound() -> None:
     exc = too_large("GET /users", 64 * MB, 64 * MB + 1)
-    for lang in ("en", "de"):
+    for lang, said in (("en", "64.000001 MB"), ("de", "64,000001 MB")):
         text = error_phrase(exc).text(lang)
-        assert "64.000001 MB" in text and "64.0 MB" not in text, text
+        assert said in text and "64.0 MB" not in text and "64,0 MB" not in text, text
+
+
+def test_sizes_are_said_in_the_language_s_number_format_also_from_a_snapshot() -> None:
+    """The figures stay text to the places the bound needs ("1024.5"), so a snapshot's stored reason says them in the
+    language of the report read later: 1,024.5 MB in English, 1.024,5 MB in German."""
+    exc = too_large("GET /users", 1000 * MB, int(1024.5 * MB))
+    stored = error_phrase(exc).as_data()
+    assert stored["params"]["value"] == "1024.5"  # the snapshot keeps the text, not a float
+    later = Phrase.from_data(stored["key"], stored["params"])
+    assert "is 1,024.5 MB, more than the 1,000 MB" in later.text("en"), later.text("en")
+    assert "ist 1.024,5 MB groß, mehr als die 1.000 MB" in later.text("de"), later.text("de")
+
+
+@pytest.mark.parametrize("value", ["n/a", "1e999999", "NaN", "x" * 50, True, None])
+def test_a_decimal_placeholder_says_anything_else_as_it_is(value) -> None:  # noqa: ANN001
+    assert decimal_text(value, "de") == str(value)
