@@ -128,11 +128,20 @@ def apply_query(text: str) -> str:
 
     from ..errors import UsageError
 
+    from jmespath.exceptions import JMESPathError, JMESPathTypeError
+
     try:
         doc = json.loads(text)
     except ValueError:
-        raise UsageError("--query works on JSON output only", "Add -o json, or leave out --query") from None
-    return json.dumps(expr.search(doc), ensure_ascii=False, indent=2) + "\n"
+        raise UsageError.keyed("usage.query_json_only") from None
+    try:
+        found = expr.search(doc)
+    except JMESPathTypeError as exc:  # its text holds the value it was given: the whole output, tenant data; never said
+        raise UsageError.keyed("usage.query_type", function=str(exc.function_name)[:60],
+                               actual=str(exc.actual_type)[:40], expected=", ".join(map(str, exc.expected_types))[:120]) from None
+    except JMESPathError as exc:
+        raise UsageError.keyed("usage.query_failed", reason=type(exc).__name__) from None
+    return json.dumps(found, ensure_ascii=False, indent=2) + "\n"
 
 
 def csv_headers_option(func: Callable) -> Callable:

@@ -33,6 +33,17 @@ def test_query_needs_json_and_valid_syntax(saved) -> None:
     assert r.exit_code == 2 and "jmespath.org" in r.output
 
 
+def test_a_query_that_fails_on_the_data_is_a_usage_error_that_never_echoes_it(saved) -> None:
+    """jmespath's type error carries the value it was given (here the whole report, people's names): a usage error
+    naming the function and the types, not an internal error with the tenant's data on stderr."""
+    upn = json.loads(run("report", str(saved), "-o", "json").stdout)["data"]["people"][0]["userPrincipalName"]
+    for lang, said in (("en", "the function abs() was given a value of type object, but takes number"),
+                       ("de", "die Funktion abs() bekam einen Wert vom Typ object, nimmt aber number")):
+        r = run("report", str(saved), "-o", "json", "--lang", lang, "--query", "abs(data)")
+        assert r.exit_code == 2, r.output
+        assert said in r.output and upn not in r.output and "internal" not in r.output, r.output
+
+
 def test_errors_in_json_mode_are_an_envelope(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("READINESS_ACCESS_TOKEN", raising=False)
     r = run("audit", "--graph-url", "http://127.0.0.1:9/v1.0", "-o", "json")
