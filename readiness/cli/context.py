@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 import click
 
 from ..errors import Phrase
-from ..i18n import available_languages, text, ui_lang as env_lang
+from ..i18n import UI_LANG_ENV, available_languages, text, ui_lang as env_lang
 
 
 # progress lines (library Phrases) said even where progress is not shown: waits, and a fleet's tenant that failed
@@ -52,12 +52,12 @@ class AppContext:
         """readiness.collect with progress on stderr: a start line, sections with -v, the request counts.
 
         ``previous``: a snapshot of the same tenant for a delta re-audit. ``lang``: a command whose own --lang
-        governs its progress lines too (demo); else READINESS_LANG.
+        governs its progress lines whatever READINESS_LANG says (demo); else ``terminal_lang()``.
         """
         import readiness
 
         def say(key: str, **params: Any) -> str:
-            return text(key, lang or env_lang(), **params)
+            return text(key, lang or terminal_lang(), **params)
 
         if conn.profile is None:  # --graph-url: the label is the URL, said once
             self.progress(say("cli.audit.collecting_url", url=conn.endpoint.base_url))
@@ -104,7 +104,9 @@ def run_async(coro: Any) -> Any:
 
 # -- the language of what the CLI says, chosen here once ---------------------------------------------------------------
 # An error: the command's --lang, else READINESS_LANG, else English (profiles carry no language) - current_lang().
-# Prompts, warnings and progress lines around a result: READINESS_LANG, else English - say() and spoken().
+# Prompts, warnings and progress lines around a result: READINESS_LANG (the terminal's language), else the command's
+# own --lang (one language in one run: `audit --lang de` says its progress in German too), else English -
+# terminal_lang(), used by say() and spoken().
 
 ARGS_KEY = "readiness.args"
 
@@ -136,6 +138,13 @@ def current_lang(ctx: click.Context | None = None) -> str:
     return env_lang()
 
 
+def terminal_lang() -> str:
+    """The language of the lines around a result: READINESS_LANG where it names a language, else the command's --lang
+    given on its command line, else English."""
+    env = os.environ.get(UI_LANG_ENV, "")
+    return env if env and env in available_languages() else current_lang()
+
+
 def said(key: str, /, **params: object) -> str:
     """A catalogue text for an error a command raises (a usage error above all): in the command's language, its
     ``--lang`` (even when the options could not all be read), else READINESS_LANG - as ``current_lang``."""
@@ -143,11 +152,11 @@ def said(key: str, /, **params: object) -> str:
 
 
 def say(key: str, /, **params: object) -> str:
-    """A catalogue text for the person at the terminal (prompt, progress, warning), in READINESS_LANG: a command's
-    --lang is the language of its result and its errors; the lines around them keep the terminal's language."""
-    return text(key, env_lang(), **params)
+    """A catalogue text for the person at the terminal (prompt, progress, warning), in ``terminal_lang()``: READINESS_LANG,
+    else the command's --lang."""
+    return text(key, terminal_lang(), **params)
 
 
 def spoken(message: str) -> str:
     """A line the library handed over, in the terminal's language (as ``say``) when it is a catalogue Phrase."""
-    return message.text(env_lang()) if isinstance(message, Phrase) else message
+    return message.text(terminal_lang()) if isinstance(message, Phrase) else message

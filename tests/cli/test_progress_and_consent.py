@@ -104,6 +104,24 @@ def test_quiet_after_the_command_too(served, tmp_path: Path, monkeypatch: pytest
     assert always.exit_code == 0 and "Collecting" in always.stderr and "Collected in" in always.stderr
 
 
+def test_the_lines_around_a_result_speak_the_command_s_language_unless_the_terminal_names_one(
+        served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One language in one run: `audit --lang de` says its progress and notes in German too (lang17 A1); READINESS_LANG,
+    the terminal's own language, still decides where it is set."""
+    monkeypatch.setenv("READINESS_ACCESS_TOKEN", served.sim.issue_token())
+    monkeypatch.delenv("READINESS_LANG", raising=False)
+    monkeypatch.setattr("readiness.cli.context.stderr_is_terminal", lambda: True)
+    args = ["audit", "--graph-url", served.base_url, "--lang", "de", "--snapshot-out", str(tmp_path / "s.json.gz")]
+    de = CliRunner().invoke(cli, args)
+    assert de.exit_code == 0, de.output
+    assert f"Lese Daten aus {served.base_url} ..." in de.stderr and "Snapshot gespeichert unter" in de.stderr
+    assert "Gelesen in " in de.stderr and "Collecting" not in de.stderr and "Saved snapshot" not in de.stderr
+    en = CliRunner().invoke(cli, args, env={"READINESS_LANG": "en"})
+    assert en.exit_code == 0, en.output
+    assert "Collecting" in en.stderr and "Saved snapshot to" in en.stderr and "Lese Daten" not in en.stderr
+    assert "Personen" in en.stdout  # the result itself in the command's --lang
+
+
 @pytest.mark.slow
 def test_apply_progress_per_step_on_a_terminal(served, tmp_path: Path) -> None:
     book = tmp_path / "sharing.yaml"
