@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import UsageError
+from ..errors import Phrase, UsageError
 from ..graph.auth import credential_for_profile, token_from_env
 from ..graph.clouds import Endpoint, cloud_endpoint, custom_endpoint
 from .profiles import ProfileStore, TenantProfile
@@ -20,12 +20,13 @@ class Connection:
     client_options: dict = field(default_factory=dict)  # defaults for open(): concurrency, transport, policy
     default_used: bool = False  # no tenant was named; the default profile was taken
 
-    def describe(self) -> str:
-        """Which tenant, for the line every command prints first: ``kunde-a (default profile, tenant ...)``."""
+    def describe(self) -> Phrase:
+        """Which tenant, for the line every command prints first: ``kunde-a (default profile, tenant ...)``, said in
+        the language of the line it is put in (a Phrase: English where a plain string is wanted)."""
         if self.profile is None:
-            return f"{self.label} (--graph-url)"
-        kind = "default profile" if self.default_used else "profile"
-        return f"{self.label} ({kind}, tenant {self.profile.tenant})"
+            return Phrase("cli.announce.which.url", label=self.label)
+        kind = "default" if self.default_used else "profile"
+        return Phrase(f"cli.announce.which.{kind}", label=self.label, tenant=self.profile.tenant)
 
     def open(self, **kwargs: Any) -> Any:
         """A GraphClient for this tenant (inside a running event loop); kwargs override client_options."""

@@ -97,6 +97,11 @@ def _fail(entry: dict, exc: BaseException) -> None:
         entry.update(error=f"{type(exc).__name__}: {exc}".strip(), error_data=None)
 
 
+def _light(light: Any) -> Any:
+    """A traffic light as a Phrase (grün / gelb / rot in a German line), any other value as it is."""
+    return Phrase(f"fleet.lights.{light}") if light in ("green", "yellow", "red") else light
+
+
 def _checks(result: Any) -> dict[str, dict]:
     return {cid: {"status": st, "severity": sev, "title": title, "effort": effort}
             for cid, sev, st, title, effort in runner.check_rows(result)}
@@ -141,7 +146,7 @@ class _Tenant:
             self.say(Phrase("cli.progress.fleet_failed", name=self.name, error=said or entry["error"]))
         else:
             self.say(Phrase("cli.progress.fleet_partial" if entry["status"] == "partial" else "cli.progress.fleet_done",
-                            name=self.name, score=entry["score"], light=entry["light"], ready=entry["ready"],
+                            name=self.name, score=entry["score"], light=_light(entry["light"]), ready=entry["ready"],
                             people=entry["people"]))
         return entry
 
@@ -158,7 +163,7 @@ class _Tenant:
         r = snapshot.requests or {}
         self.say(Phrase("cli.progress.fleet_read", name=self.name, n=len(secs),
                         complete=sum(1 for s in secs.values() if s.status == "complete"),
-                        seconds=f"{r.get('seconds', 0):.1f}", requests=r.get("requests", 0), throttled=r.get("throttled", 0)))
+                        seconds=round(float(r.get("seconds", 0) or 0), 1), requests=r.get("requests", 0), throttled=r.get("throttled", 0)))
         reason = failure_reason(snapshot, self.opts.max_wait, self.name)
         if reason:
             _fail(entry, reason)

@@ -53,7 +53,8 @@ def test_simulator_serve_fleet_writes_csv_and_private_tokens(tmp_path: Path) -> 
 def test_demo_fleet_flag_runs_the_fleet_demo() -> None:
     r = invoke("demo", "--fleet", "--lang", "de", env={"READINESS_PROGRESS": "always"})  # its story, as on a terminal
     assert r.exit_code == 0, r.stderr
-    assert "tenant import: 12 profiles added" in r.stderr and "Summe aller Mandanten" in r.stdout
+    assert "tenant import: 12 Profile" in r.stderr and "Summe aller Mandanten" in r.stdout  # the story in German too
+    assert "(rot)" in r.stderr and "(red)" not in r.stderr  # a tenant's light in the line's language
     # the whole story in the report's language: the failures, the drift, the pointer to one's own fleet
     assert "seit der ersten Prüfung: behoben: Keine 'Jeder'-Links" in r.stdout and "Ihre eigene Flotte" in r.stdout
     assert "Wartegrenze von 2 s" in r.stdout
