@@ -1,6 +1,7 @@
 """The audit as Markdown (tickets and wikis); every tenant string escaped."""
 from __future__ import annotations
 
+from .audit_text import count
 from .audit_view import AuditView
 from .safe import md
 
@@ -41,14 +42,16 @@ def render_markdown(view: AuditView) -> str:
         out.append("")
     out += [f"## {L['licences_title']}", "",
             _table([L["licence"], L["sku"], L["bought"], L["assigned"], L["free"]],
-                   [[md(r["name"]), md(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in view.licences]), ""]
+                   [[md(r["name"]), md(r["skuPartNumber"]), *(count(r[k], view.lang) for k in ("enabled", "consumed", "free"))]
+                    for r in view.licences]), ""]
     out += [f"## {L['findings']}", ""]
     for area in L["areas"]:
         rows = [[c.status_word, c.severity_word, f"`{c.id}`", md(c.message)] for c in view.checks if c.area == area]
         out += [f"### {L['areas'][area]}", "", _table([L["status_label"], L["severity_label"], L["check"], L["result"]], rows), ""]
     out += [f"## {L['departments']}", "",
             _table([L["department"], L["people"], L["ready"], L["not_ready"]],
-                   [[d.name if d.row.get("other") else md(d.name), d.people, d.ready, d.not_ready] for d in view.departments]), ""]
+                   [[d.name if d.row.get("other") else md(d.name), *(count(v, view.lang) for v in (d.people, d.ready, d.not_ready))]
+                    for d in view.departments]), ""]
     if view.not_ready:
         escaped: dict[str, str] = {}  # names, departments and reason lists repeat across thousands of rows: escape each
         # once (2,700 distinct names among 50,000 people not ready at 100,000)
@@ -62,7 +65,7 @@ def render_markdown(view: AuditView) -> str:
         # the rows as _table writes them, each line made at once (50,000 rows at 100,000 people)
         lines = [_table([L["person"], L["department"], L["reasons"]], [])]
         lines += [f"| {md_once(r.name)} | {md_once(r.department)} | {md_once(r.reasons)} |" for r in view.not_ready]
-        out += [f"## {L['not_ready_people']} ({len(view.not_ready)})", "", "\n".join(lines), ""]
+        out += [f"## {L['not_ready_people']} ({count(len(view.not_ready), view.lang)})", "", "\n".join(lines), ""]
     if view.not_evaluated:
         out += [f"## {L['not_checked']}", "", _table([L["section"], L["why"]], [[md(name), md(why)] for name, why in view.not_evaluated]), ""]
     return "\n".join(out)

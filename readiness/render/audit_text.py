@@ -5,7 +5,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..i18n import labels, text
+from ..i18n import labels, number, text
 from .audit_view import AuditView
 from .safe import terminal as esc
 
@@ -126,7 +126,7 @@ def render_table(view: AuditView, *, color: bool = False, width: int | None = No
         out.append(fit(rows, [L["status_label"], L["severity_label"], L["check"], L["result"]], width or 120, 3))
     shown, not_ready = view.not_ready_head(PEOPLE_LIMIT)  # the rest only counted (50,000 at 100,000 people)
     if not_ready:
-        out.append(f"\n{L['not_ready_people']} ({not_ready})")
+        out.append(f"\n{L['not_ready_people']} ({number(not_ready, lang)})")
         rows = [[esc(r.name), esc(r.upn), esc(r.department), r.reasons] for r in shown]
         out.append(fit(rows, [L["person"], L["upn"], L["department"], L["reasons"]], width or 160, 3))
         if not_ready > PEOPLE_LIMIT:
@@ -140,9 +140,15 @@ def render_table(view: AuditView, *, color: bool = False, width: int | None = No
     return text_out + "\n"
 
 
+def count(value: Any, lang: str) -> str:
+    """A count in a table cell in the language's format (10,000 / 10.000), "-" for none."""
+    return "-" if value is None else number(value, lang) if isinstance(value, int) else str(value)
+
+
 def render_licences(result: Any, lang: str = "en") -> str:
     """+ result: an Audit or its AuditView (both carry ``licences``)."""
     L = labels(lang)
-    rows = [[esc(r["name"]), esc(r["skuPartNumber"]), r["enabled"], r["consumed"], r["free"]] for r in result.licences]
+    rows = [[esc(r["name"]), esc(r["skuPartNumber"]), *(count(r[k], lang) for k in ("enabled", "consumed", "free"))]
+            for r in result.licences]
     return tabulate(rows, headers=[L["licence"], L["sku"], L["bought"], L["assigned"], L["free"]], disable_numparse=True,
                     colalign=("left", "left", "right", "right", "right"))

@@ -21,7 +21,7 @@ def test_demo_prints_the_licence_table_of_the_demo_tenant() -> None:
     for sku in tenant.skus:
         name = catalog().sku(sku["skuId"]).friendly_name
         line = next(l for l in result.output.splitlines() if l.startswith(name))
-        numbers = [int(x) for x in re.findall(r"\s(-?\d+)(?=\s|$)", line)]
+        numbers = [int(x.replace(",", "")) for x in re.findall(r"\s(-?[\d,]+)(?=\s|$)", line)]  # 10,000: a count as said
         assert numbers[-3:] == [sku["prepaidUnits"]["enabled"], sku["consumedUnits"],
                                 sku["prepaidUnits"]["enabled"] - sku["consumedUnits"]], line
 
