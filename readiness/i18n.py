@@ -9,6 +9,8 @@ File format (nested objects, addressed by dotted keys such as ``checks.licences.
   parameter ``n`` with the language's plural rules (Babel).
 - ``{x:some.key}`` formats parameter ``x`` through the plural text ``some.key`` (a second count in one sentence).
 - ``{x:date}`` formats the ISO timestamp ``x`` in the language's date pattern (Babel), as ``when`` does.
+- ``{x:money}`` formats amounts written "2154.65 EUR" (several joined by ", ") in the language's money format, as
+  ``money_text`` does.
 - ``{x:decimal}`` formats the decimal ``x``, given as text to the places it needs ("2.04"), in the language's number
   format with every place kept (2,04), as ``decimal_text`` does.
 - ``_locale`` names the Babel locale of the file (default: the file name), ``_date_format`` a CLDR date pattern.
@@ -157,6 +159,33 @@ def decimal_text(value: Any, lang: str) -> str:
         return str(value)
 
 
+MONEY_SPEC = "money"
+_AMOUNT = re.compile(r"^(-?[0-9]{1,15}(?:\.[0-9]{1,10})?) ([A-Z]{3})$")
+
+
+def money(amount: Any, currency: str, lang: str) -> str:
+    """An amount (text or a number: "2154.65") in ``currency`` (ISO 4217: "EUR") as the language writes money:
+    2.154,65 € in German, €2,154.65 in English."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(str(amount)), currency, locale=catalogue(lang).locale)
+
+
+def money_text(value: Any, lang: str) -> str:
+    """Amounts written "2154.65 EUR" (several joined by ", ", one per currency) in the language's money format; any
+    part that is no such amount as it is."""
+    out = []
+    for part in str(value).split(", "):
+        m = _AMOUNT.match(part)
+        try:
+            out.append(money(m.group(1), m.group(2), lang) if m else part)
+        except (ValueError, ArithmeticError):  # pragma: no cover - the pattern admits only what Babel can write
+            out.append(part)
+    return ", ".join(out)
+
+
 class _Formatter(string.Formatter):
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -164,6 +193,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, spec: str) -> str:
         if spec == DATE_SPEC:  # {created_at:date}: an ISO timestamp in the language's date pattern
             return when(value, self.lang)
+        if spec == MONEY_SPEC:  # {total:money}: "2154.65 EUR" (kept as text in findings) as 2.154,65 € in German
+            return money_text(value, self.lang)
         if spec == DECIMAL_SPEC:  # {value:decimal}: "2.04" (text, its places chosen by the caller) as 2,04 in German
             return decimal_text(value, self.lang)
         if spec and not spec[0].isdigit() and spec[0] not in "<>^=+-,._ #%":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import labels, number, text
+from ..i18n import labels, money_text, number, text
 
 SKIP = {"source", "source_kind"}
 NAMES_SHOWN = 5  # names listed before "and N more"
@@ -60,12 +60,26 @@ def coded(key: str, value: Any, lang: str) -> str | None:
     return None
 
 
+MONEY_FIELDS = ("monthly", "idle_cost", "cost")  # amounts in a row that names its currency (seat costs)
+MONEY_KEYS = {"idle_total"}  # evidence keys whose values are amounts written "2154.65 EUR"
+
+
+def _field(k: str, v: Any, row: dict, lang: str) -> str:
+    if k in MONEY_FIELDS and isinstance(row.get("currency"), str):
+        said = money_text(f"{v} {row['currency']}", lang)
+        return said if said != f"{v} {row['currency']}" else _scalar(v, lang)
+    return coded(k, v, lang) or _scalar(v, lang)
+
+
 def _item(value: Any, lang: str, key: str = "") -> str:
     if isinstance(value, dict):
         name = value.get("name") or value.get("displayName") or value.get("sku")
-        rest = [f"{_label(k, lang)} {coded(k, v, lang) or _scalar(v, lang)}" for k, v in value.items()
-                if k not in ("name", "displayName", "sku", "skuId", "id") and not isinstance(v, (dict, list))]
+        rest = [f"{_label(k, lang)} {_field(k, v, value, lang)}" for k, v in value.items()
+                if k not in ("name", "displayName", "sku", "skuId", "id", "currency") and v is not None
+                and not isinstance(v, (dict, list))]
         return f"{name} ({', '.join(rest)})" if name and rest else str(name or ", ".join(rest))
+    if key in MONEY_KEYS and isinstance(value, str):
+        return money_text(value, lang)
     return coded(key, value, lang) or _scalar(value, lang)
 
 
@@ -78,7 +92,8 @@ def value_text(value: Any, lang: str, key: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return _names(list(value), len(value), lang, key)
     if isinstance(value, dict):
-        return ", ".join(f"{_label(k, lang)} {coded(k, v, lang) or _scalar(v, lang)}" for k, v in value.items())
+        return ", ".join(f"{_label(k, lang)} {_field(k, v, value, lang)}" for k, v in value.items()
+                         if v is not None and not (k == "currency" and any(m in value for m in MONEY_FIELDS)))
     return coded(key, value, lang) or _scalar(value, lang)
 
 

@@ -2,16 +2,9 @@
 and how many people can get back in from home when locked out. Shared by the text, Markdown and HTML reports."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from ..i18n import catalogue, text
-
-
-def money(amount: str, currency: str, lang: str) -> str:
-    from babel.numbers import format_currency
-
-    return format_currency(Decimal(amount), currency, locale=catalogue(lang).locale)
+from ..i18n import money, text
 
 
 def first_page_lines(summary: dict[str, Any], lang: str) -> list[str]:

@@ -145,7 +145,8 @@ def test_audit_with_prices_shows_money_on_the_first_page(tmp_path: Path) -> None
         runner = CliRunner()
         env = {"READINESS_ACCESS_TOKEN": sim.issue_token()}
         table = runner.invoke(cli, ["audit", "--graph-url", srv.base_url, "--prices", str(prices)], env=env)
-        doc = runner.invoke(cli, ["audit", "--graph-url", srv.base_url, "--prices", str(prices), "-o", "json"], env=env)
+        doc = runner.invoke(cli, ["audit", "--graph-url", srv.base_url, "--prices", str(prices), "-o", "json",
+                                  "--snapshot-out", str(tmp_path / "s.json.gz")], env=env)
     first_page = table.stdout.split("\n\n")[0]
     assert "per month" in first_page and "€" in first_page, table.stdout[:800]
     data = json.loads(doc.stdout)["data"]
@@ -154,6 +155,19 @@ def test_audit_with_prices_shows_money_on_the_first_page(tmp_path: Path) -> None
     assert costs["idle_total"] and abs(float(costs["idle_total"]["EUR"]) - idle_total) < 0.001
     check = next(c for c in data["checks"] if c["id"] == "licences.idle_seat_cost")
     assert check["status"] == "warn"
+    # the finding and its evidence say money as the language writes it (lang17 A4: "2154.65 EUR" and "None" in German)
+    from decimal import Decimal
+
+    from readiness.render.evidence import evidence_text
+
+    total = Decimal(costs["idle_total"]["EUR"])
+    finding = check["findings"][0]
+    assert f"€{total:,.2f}" in finding["message"], finding["message"]
+    de_total = f"{total:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") + "\xa0€"
+    de = runner.invoke(cli, ["report", str(tmp_path / "s.json.gz"), "--prices", str(prices), "--lang", "de"])
+    assert de.exit_code == 0 and f"kosten {de_total} im Monat" in de.stdout, de.output
+    ev_de = evidence_text(finding["evidence"], "de")
+    assert de_total in ev_de and "None" not in ev_de and "EUR" not in ev_de, ev_de
 
 
 def test_a_bad_prices_file_is_one_clean_error(tmp_path: Path) -> None:
