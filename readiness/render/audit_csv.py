@@ -23,6 +23,7 @@ FINDING_COLUMNS = ["check_id", "area", "severity", "status", "target", "message"
 TREND_COLUMN = "status_before"  # with --previous: the check's status in the previous audit (empty: unchanged)
 PEOPLE_COLUMNS = ["userPrincipalName", "displayName", "department", "ready", "reasons", "teams_enabled", "mailbox_enabled",
                   "files_enabled", "mfa_registered", "device", "usage_location", "licences", "teams_active_30d"]
+WORDS = {"device": "device_words", "target": "target_words"}  # coded columns and the catalogue words that say them
 DEPARTMENT_COLUMNS = ["department", "people", "ready", "not_ready", "not_evaluable", "top_reasons"]
 
 
@@ -44,6 +45,8 @@ class _Dialect:
     def value(self, value: object, column: str = "") -> object:
         if value is None:
             return ""
+        if not self.ids and isinstance(value, str) and column in WORDS:  # a code in words (labels dialect only)
+            return self.L.get(WORDS[column], {}).get(value, value)
         if isinstance(value, bool):
             if self.ids:
                 return "true" if value else "false"
@@ -75,7 +78,7 @@ def render_findings_csv(view: AuditView, headers: str = "labels") -> str:
         if before is not None:
             was = before.get(c.id)
             cells.append(was if d.ids or was is None else d.L["status"].get(was, was))
-        return [csv_cell(d.value(v)) for v in cells]
+        return [csv_cell(d.value(v, col)) for v, col in zip(cells, FINDING_COLUMNS + [TREND_COLUMN])]
 
     columns = FINDING_COLUMNS + ([TREND_COLUMN] if before is not None else [])
     return d.text(d.head(columns), (row(c, f) for c in view.checks for f in c.findings))

@@ -34,6 +34,12 @@ def test_german_csv_file_is_what_excel_expects(snap, tmp_path: Path) -> None:
     assert {r["Bereit"] for r in rows} <= {"ja", "nein", ""}
     assert any("kein Gerät" in r["Gründe"] for r in rows)  # reasons in words, not codes
     assert all(r["Name"] for r in rows)
+    devices = {r["Gerät"] for r in rows}  # device states in words too (lang17 A7: entra_only, none)
+    assert devices and devices <= {"verwaltet und konform", "verwaltet, nicht konform", "nur in Entra ID (nicht verwaltet)",
+                                    "keins"}, devices
+    findings = list(csv.DictReader(io.StringIO(CliRunner().invoke(
+        cli, ["report", str(saved), "-o", "csv", "--lang", "de"]).stdout.lstrip("\ufeff")), delimiter=";"))
+    assert {f["Betroffen"] for f in findings} == {"Mandant"}
 
 
 def test_machine_headers_stay_stable(snap, tmp_path: Path) -> None:
@@ -45,6 +51,7 @@ def test_machine_headers_stay_stable(snap, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert rows[0]["ready"] in ("true", "false") and "userPrincipalName" in rows[0]
     assert any("no_device" in r["reasons"].split(";") for r in rows)  # reason codes, as before
+    assert {r["device"] for r in rows} <= {"compliant_managed", "managed_not_compliant", "entra_only", "none"}
 
 
 def test_english_csv_uses_commas_and_english_headers(snap) -> None:
