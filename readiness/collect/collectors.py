@@ -628,7 +628,7 @@ async def collect_jobs(client: GraphClient, progress: Progress | None = None, pr
         result = await coro
         secs = result if isinstance(result, list) else [result]
         for s in secs:
-            words = {"name": f"{s.name:<22}", "count": str(s.count),
+            words = {"name": f"{s.name:<22}", "count": s.count,  # 5.000 in German (the catalogue formats it)
                      "status": Phrase(f"cli.progress.status.{s.status}")}
             say(Phrase("cli.progress.section_reason", **words, reason=s.reason if isinstance(s.reason, Phrase) else s.reason[:70])
                 if s.reason

@@ -56,3 +56,18 @@ def test_sizes_are_said_in_the_language_s_number_format_also_from_a_snapshot() -
 @pytest.mark.parametrize("value", ["n/a", "1e999999", "NaN", "x" * 50, True, None])
 def test_a_decimal_placeholder_says_anything_else_as_it_is(value) -> None:  # noqa: ANN001
     assert decimal_text(value, "de") == str(value)
+
+
+def test_waits_are_said_in_the_language_s_number_format() -> None:
+    """A wait line and the wait cap's refusal said "0.7 s" and "4.1 s" in German too (lang17 A5)."""
+    from readiness.graph.stats import WaitBudget
+
+    heard: list = []
+    budget = WaitBudget(5.0, heard.append, clock=lambda: 100.0)
+    assert budget.claim(4.1, "Graph asked to wait")
+    en, de = heard[0].text("en"), heard[0].text("de")
+    assert "waiting 4.1 s (total waited 4.1 of 5 s)" in en, en
+    assert "es wird 4,1 s gewartet (insgesamt 4,1 von 5 s gewartet)" in de, de
+    refused = Phrase("errors.graph.wait_cap.what", **budget.refusal_params(1.5, "Graph asked to wait"))
+    assert "(4,1 s wurden schon gewartet)" in refused.text("de") and "1,5 s" in refused.text("de"), refused.text("de")
+    assert "(4.1 s waited already)" in refused.text("en"), refused.text("en")
