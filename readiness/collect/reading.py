@@ -44,8 +44,8 @@ async def _guard(name: str, endpoint: str, permission: str, coro: Awaitable[Sect
     try:
         return await coro
     except GraphUnavailable as exc:
-        if isinstance(exc.__cause__, httpx.ConnectError):
-            raise
+        if isinstance(exc.__cause__, httpx.ConnectError) and exc.key != "graph.download_unreachable":
+            raise  # Graph itself cannot be reached: nothing can be read (a report's download host fails its section)
         return classify(name, endpoint, exc, permission=permission, licence=licence)
     except GraphError as exc:
         return classify(name, endpoint, exc, permission=permission, licence=licence)

@@ -253,10 +253,13 @@ class GraphClient:
             response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", {})
             answered = True
         except (httpx.TransportError, httpx.TimeoutException) as exc:
-            raise GraphUnavailable(
-                key="graph.unreachable", params={"root": self.endpoint.root,
-                                                 "detail": f"{type(exc).__name__} {exc}".rstrip(": ")},
-            ) from exc
+            detail = f"{type(exc).__name__} {exc}".rstrip(": ")
+            there = _failed_origin(exc)
+            if there is not None and there != self.origin:  # a redirect's host (a report's download): that read fails
+                raise GraphUnavailable(key="graph.download_unreachable", path=_short(url),
+                                       params={"host": clean(there[1] + (f":{there[2]}" if there[2] not in (80, 443) else ""), 110), "path": _display(_short(url), self.endpoint.base_url),
+                                               "detail": detail[:200]}) from exc
+            raise GraphUnavailable(key="graph.unreachable", params={"root": self.endpoint.root, "detail": detail}) from exc
         finally:
             answer_limit.reset(bound)
             if not (keep and answered):
@@ -471,6 +474,16 @@ class GraphClient:
         await self._http.aclose()
         if inner is not None:
             await inner.aclose()
+
+
+def _failed_origin(exc: Exception) -> tuple[str, str, int] | None:
+    """The origin of the request a transport error happened on (a redirect's target, for a report's download); None
+    where httpx does not say."""
+    url = getattr(exc, "readiness_url", None)  # set by RetryMiddleware, which sees the redirected request
+    try:
+        return origin_of(url if isinstance(url, str) else str(exc.request.url))  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return None
 
 
 def _final_url(response: httpx.Response, info: Any) -> str:

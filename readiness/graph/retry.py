@@ -127,6 +127,9 @@ class RetryMiddleware(BaseMiddleware):
                 timed_out = isinstance(exc, httpx.TimeoutException)  # each attempt already cost the whole timeout
                 limit = min(self.policy.max_retries, CONNECT_RETRIES if refused else TIMEOUT_RETRIES if timed_out
                             else self.policy.max_retries)
+                # where it failed: below the redirect handler, so a report's download host, which httpx's own
+                # exception forgets (its client puts the first request back on it: GraphClient.send says which host)
+                exc.readiness_url = str(request.url)  # type: ignore[union-attr]
                 if not idempotent or attempt >= limit or waited + delay > self.policy.max_total_wait:
                     raise
                 why = (Phrase("errors.graph.why.refused", path=_path(request)) if refused
