@@ -157,8 +157,9 @@ async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitab
 async def groups(client: GraphClient, prev: Section, full: Callable[[], Awaitable[Section]], state: Previous) -> Section:
     def keep(changes: list[dict]) -> None:
         for ch in changes:
-            if "members@delta" in ch:
-                state.member_changes[ch["id"]] = ch["members@delta"]
+            if isinstance(ch.get("members@delta"), list):  # a large group comes again with its next members: merged,
+                # in the order given (concepts/delta-query-groups.md, "Paging through members in a large group")
+                state.member_changes.setdefault(ch["id"], []).extend(ch["members@delta"])
             state.changed_groups.add(ch["id"])
 
     def shape(g: dict) -> dict:

@@ -41,6 +41,10 @@ USER_READ_ROLES = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", 
 GROUP_READ_ROLES = ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "Directory.Read.All")
 DEVICE_READ_ROLES = ("Device.Read.All", "Directory.Read.All")
 PAGE = 200  # objects per delta page
+# members@delta per group object: a group with more member changes comes again, with the same properties and the
+# next members, and ends its page ("Paging through members in a large group", concepts/delta-query-groups.md: "you may
+# receive a response again containing the same group object ... members@delta now contains a different list")
+MEMBER_CHUNK = 100
 MAX_TOKENS = 64  # issued tokens the simulator remembers; older ones answer 410
 _GUARD = threading.RLock()  # _store() is also called with it held
 REMOVED_REASON = {"users": "changed", "groups": "changed", "devices": "deleted"}
@@ -176,12 +180,16 @@ def _round(sim: Simulator, coll: str, select: list[str], old: dict | None, lates
             item.update({k: _thaw(v) for k, v in zip(props, values[:len(props)]) if k != "id"})
         else:
             item.update({k: _thaw(v) for k, v, n, b in zip(props, values, now, before) if n != b and k != "id"})
+        refs: list[dict] = []
         if members:
             now_m, was = members.get(oid, frozenset()), old_members.get(oid, frozenset())
             if now_m != was:
-                item["members@delta"] = _member_refs(now_m - was) + _member_refs(was - now_m, removed=True)
+                refs = _member_refs(now_m - was) + _member_refs(was - now_m, removed=True)
+                item["members@delta"] = refs[:MEMBER_CHUNK]
         if before is None or len(item) > 1:
             out.append(item)
+        for at in range(MEMBER_CHUNK, len(refs), MEMBER_CHUNK):  # a large group again, with the next of its members
+            out.append(dict(item, **{"members@delta": refs[at: at + MEMBER_CHUNK]}))
     if not latest:
         out.extend({"id": oid, "@removed": {"reason": REMOVED_REASON[coll]}} for oid in old_rows.keys() - kept.keys())
     return out, _issue(sim, coll, select, kept, members)
@@ -222,12 +230,17 @@ def delta(sim: Simulator, req: SimRequest, m: Any) -> SimResponse:
 
 
 def _page(sim: Simulator, base: str, context: str, items: list[dict], offset: int, token: str) -> SimResponse:
-    chunk = items[offset: offset + PAGE]
+    end = min(offset + PAGE, len(items))
+    for i in range(offset, end - 1):  # a group whose members go on in the next object fills out its page
+        if items[i]["id"] == items[i + 1]["id"]:
+            end = i + 1
+            break
+    chunk = items[offset: end]
     doc: dict[str, Any] = {"@odata.context": context}  # the links before "value", as Graph (user-delta.md)
-    if offset + PAGE < len(items):
+    if end < len(items):
         skip = secrets.token_urlsafe(18)
         with _GUARD:
-            _store(sim)["rounds"][skip] = (items, offset + PAGE, token)
+            _store(sim)["rounds"][skip] = (items, end, token)
         doc["@odata.nextLink"] = f"{base}?$skiptoken={skip}"
     else:
         doc["@odata.deltaLink"] = f"{base}?$deltatoken={quote(token)}"

@@ -120,6 +120,36 @@ def test_delta_reaudit_gives_exactly_the_full_audits_snapshot(enterprise_server:
     assert len(members[ids["new_group"]]) == 2
 
 
+def test_a_large_groups_member_changes_over_several_pages_are_merged(enterprise_server: SimulatorServer) -> None:
+    """concepts/delta-query-groups.md, "Paging through members in a large group": the same group object may come again
+    on later pages, each time with another part of members@delta; the client merges them (indep17 #2: it kept only
+    the last part, so members added on the first page were lost and removals there undone, with exit 0)."""
+    from readiness.simulator.delta import MEMBER_CHUNK
+
+    first = audit(enterprise_server)
+    t = enterprise_server.sim.tenant
+    licensing = next(g for g in t.groups if g.get("assignedLicenses"))
+    with t.lock:
+        members = t.group_members[licensing["id"]]
+        left = members[:3]
+        outside = [u["id"] for u in t.users if u["id"] not in members][: 2 * MEMBER_CHUNK + 20]
+        t.group_members[licensing["id"]] = [m for m in members if m not in left] + outside
+        t.reindex()
+    link = first.sections["groups"].delta_link
+    pages, seen = [], 0
+    while link and seen < 20:
+        page = httpx.get(link, headers={"Authorization": f"Bearer {enterprise_server.sim.issue_token()}"}).json()
+        pages.append([v["id"] for v in page["value"] if isinstance(v.get("members@delta"), list)])
+        link, seen = page.get("@odata.nextLink"), seen + 1
+    parts = -(-(len(outside) + len(left)) // MEMBER_CHUNK)
+    assert parts >= 2 and sum(licensing["id"] in p for p in pages) == parts  # the group again on each of its pages
+    first_again = audit(enterprise_server, previous=first)  # the link above was spent on a throwaway read: a fresh one
+    full = audit(enterprise_server)
+    same_data(first_again, full)
+    got = set(first_again.sections["group_members"].data[licensing["id"]])
+    assert set(outside) <= got and not set(left) & got
+
+
 def test_reaudit_without_changes_keeps_the_data(enterprise_server: SimulatorServer) -> None:
     first = audit(enterprise_server)
     again = audit(enterprise_server, previous=first)
