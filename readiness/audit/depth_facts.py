@@ -184,11 +184,13 @@ def _idle_from_report(snapshot: Snapshot, by_id: dict[str, Person], today: date,
     if not sec.usable:
         return
     data = sec.data or {}
-    for p in by_id.values():
-        p.idle = (days_since(p.created, today) or 0) > IDLE_DAYS
     rows = data.get("rows") or []
     upns = [str(row.get("userPrincipalName") or "").lower() for row in rows]
     found = by_upn.only(set(upns))
+    if not found:  # a report that names none of the tenant's people (no rows yet, names hashed) says nothing of who is
+        return  # idle: idleness stays unknown (None), not "everyone older than 90 days" (indep17 #3)
+    for p in by_id.values():
+        p.idle = (days_since(p.created, today) or 0) > IDLE_DAYS
     for row, upn in zip(rows, upns):
         p = found.get(upn)
         if p is not None and row.get("lastActivityDate"):

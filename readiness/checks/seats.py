@@ -6,6 +6,7 @@ from typing import Iterable
 from ..audit.depth_facts import IDLE_DAYS
 from ..audit.facts import facts
 from ..audit.seat_costs import seat_costs
+from ..i18n import Message
 from .common import finding, names
 from .model import Finding, Status
 from .registry import check
@@ -41,7 +42,9 @@ def inactive_licensed(snapshot) -> Iterable[Finding]:  # noqa: ANN001
               else "/reports/getOffice365ActiveUserDetail(period='D90')")
     if not known:
         sec = snapshot.section("office_activity")
-        yield finding(Status.NOT_EVALUABLE, "not_evaluable", {"why": describe(sec) if not sec.reason or sec.reason.startswith("section ") else sec.reason}, source=source)
+        why = (Message("unavailable.report_matches_nobody") if sec.usable and licensed
+               else describe(sec) if not sec.reason or sec.reason.startswith("section ") else sec.reason)
+        yield finding(Status.NOT_EVALUABLE, "not_evaluable", {"why": why}, source=source)
         return
     idle = [p for p in known if p.idle]
     ev = {"licensed": len(licensed), "idle": names(idle), "idle_days": IDLE_DAYS, "source": source}

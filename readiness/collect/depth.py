@@ -123,7 +123,8 @@ async def _office_report(client: GraphClient) -> Section:
         raise graph_error(raw, "GET", OFFICE_REPORT)
     text = raw.content.decode("utf-8-sig", "replace")
     reader = csv.DictReader(io.StringIO(text))
-    if text.strip() and "Report Refresh Date" not in (reader.fieldnames or []):
+    if "Report Refresh Date" not in (reader.fieldnames or []):  # an empty answer is no report: its CSV always has a header
+        # row (reportroot-getoffice365activeuserdetail.md); a header and no rows is a report of nobody (depth_facts)
         raise GraphBadResponse(key="graph.not_usage_report", params={"endpoint": OFFICE_REPORT},
                                fix_key="graph.bad_answer", path=OFFICE_REPORT)
     rows, refreshed = [], ""
