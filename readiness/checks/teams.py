@@ -65,10 +65,17 @@ def collaboration_space(snapshot) -> Iterable[Finding]:  # noqa: ANN001
 @check(id="teams.guests_manage_channels", area="teams", severity="low", requires=("teams",), effort="minutes")
 def guests_manage_channels(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     teams = snapshot.data("teams", []) or []
+    listed = sum("Team" in (g.get("resourceProvisioningOptions") or []) for g in snapshot.data("groups", []) or [])
     open_teams = [tm for tm in teams if (tm.get("guestSettings") or {}).get("allowCreateUpdateChannels")]
-    ev = {"teams": len(teams), "guests_can_edit": [tm.get("displayName") for tm in open_teams][:25], "source": "/teams/{id} guestSettings"}
-    if open_teams:
+    unread = max(0, listed - len(teams))  # teams Graph said do not exist (404): nothing is known of their settings
+    ev = {"teams": len(teams), "guests_can_edit": [tm.get("displayName") for tm in open_teams][:25],
+          "source": "/teams/{id} guestSettings", **({"teams_unread": unread} if unread else {})}
+    if listed and not teams:  # unread is never a pass (indep17 #4: "in no team ..." with none of 30 read)
+        yield finding(Status.NOT_EVALUABLE, "none_read", {"n": listed}, **ev)
+    elif open_teams:
         yield finding(Status.WARN, "warn", {"open_teams": len(open_teams), "teams": len(teams)}, **ev)
+    elif unread:
+        yield finding(Status.PASS, "pass_some_unread", {"read": len(teams), "unread": unread, "n": listed}, **ev)
     else:
         yield finding(Status.PASS, "pass", **ev)
 
