@@ -141,7 +141,10 @@ async def devices(client: GraphClient, prev: Section, full: Callable[[], Awaitab
                     row["owners"] = [o for o in row["owners"] if o in alive]
         if not touched:
             return
-        found = await owners_by_batch(client, sorted(touched))
+        gone: set[str] = set()
+        found = await owners_by_batch(client, sorted(touched), gone)
+        if gone:  # new devices deleted again before their owners were read
+            rows[:] = [row for row in rows if row["id"] not in gone]
         for row in rows:
             if row["id"] in touched:
                 row["owners"] = found[row["id"]]

@@ -105,16 +105,22 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
     table = listing.data
     (ids,) = columns(table, "id")
     missing = [i for i in ids if i and i not in owners]
+    gone: set[str] = set()
     if missing:
         try:
-            owners.update(await owners_by_batch(client, missing))
+            owners.update(await owners_by_batch(client, missing, gone))
         except GraphError as exc:  # the listing and the owners reads were answered: the permission is there
             raise _midway(exc, 1) from None
+    if gone:  # deleted between the listing and their owners' read: not the tenant's any more
+        table = Table.from_rows([r for r in table if r.get("id") not in gone])
+        (ids,) = columns(table, "id")
     none: list = []  # a device without an id (docs examples) has none readable
     rows = with_column(table, "owners", [owners.get(i, none) if i else none for i in ids])
     sec = Section("devices", COMPLETE, rows, endpoint=endpoint, count=len(rows))
     if missing:
         sec.notes.append(f"{len(missing)} device(s) no filtered owners read returned: owners read one by one ($batch)")
+    if gone:
+        sec.notes.append(f"{len(gone)} device(s) deleted while the audit read them (their owners answered 404): left out")
     sec.notes.extend(how)
     return sec
 
@@ -361,8 +367,9 @@ async def _expanded_rows(client: GraphClient, endpoint: str, compact: Compactor,
     return rows
 
 
-async def owners_by_batch(client: GraphClient, ids: list[str]) -> dict[str, list]:
-    """Registered owners of the given devices, 20 to a $batch; GraphError when one cannot be read.
+async def owners_by_batch(client: GraphClient, ids: list[str], gone: set[str] | None = None) -> dict[str, list]:
+    """Registered owners of the given devices, 20 to a $batch; GraphError when one cannot be read. ``gone``: where
+    the devices answered 404 go (deleted since they were listed: the caller leaves them out), instead of an error.
 
     Each answer is a page (device-list-registeredowners.md): a list of objects, each owner with an ``id`` string (an
     owner without one is refused, never saved as null); a page with an ``@odata.nextLink`` is followed as a chain
@@ -374,6 +381,9 @@ async def owners_by_batch(client: GraphClient, ids: list[str]) -> dict[str, list
     strings: dict = {}
     for i in ids:
         res = results.get(i)
+        if gone is not None and res is not None and res.status == 404:  # device-list-registeredowners.md: deleted
+            gone.add(i)  # meanwhile (Request_ResourceNotFound); one vanished device does not fail the section
+            continue
         if res is None or not res.ok or not isinstance(res.body, dict):
             status = getattr(res, "status", 0) or 500
             raise GraphError(key="graph.device_owners_failed", params={"detail": getattr(res, "status", "nothing")},
