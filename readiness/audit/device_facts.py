@@ -73,9 +73,11 @@ def devices_of(snapshot: Any, by_id: dict[str, Person], tenant_has: set[str]) ->
         state = compliant.get(uid)
         if state is not None:  # Intune's records decide (device_category's first two cases)
             p.device = COMPLIANT_MANAGED if state else MANAGED_NOT_COMPLIANT
-        else:
+        elif entra.usable:
             p.device = NO_DEVICE  # unless an Entra device of theirs decides (below, from the devices' columns)
             rest.add(uid)
+        else:  # Intune lists nothing for them and their Entra devices (another MDM's, or registered only) are
+            p.device = None  # unread: unknown, not "no device" (indep17 #6)
     owned: dict[str, list[int]] = {}  # Entra devices (row numbers) of people in rest, by person id
     found = _owned_from_items(entra.data, rest) if entra.usable else None
     if found is not None:
@@ -95,7 +97,7 @@ def devices_of(snapshot: Any, by_id: dict[str, Person], tenant_has: set[str]) ->
         _entra_categories([(by_id[uid], rows) for uid, rows in owned.items()], entra.data, managed,
                           intune=rule == "intune")
     for p in by_id.values():
-        if p.cloud_pcs and p.device in (NO_DEVICE, ENTRA_ONLY) \
+        if p.cloud_pcs and p.device in (NO_DEVICE, ENTRA_ONLY, None) \
                 and any(pc.get("status") in CLOUD_PC_WORKING for pc in p.cloud_pcs):
             p.device = COMPLIANT_MANAGED  # a Windows 365 Cloud PC is an Intune-managed device of its user
     why = ("the tenant has Intune: a compliant managed device is required" if rule == "intune"

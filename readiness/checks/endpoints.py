@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from ..audit.columns import coded, column
 from ..audit.depth_facts import CLOUD_PC_WORKING
 from ..audit.facts import NO_DEVICE, facts
+from .devices import need_every_device
 from .common import finding, names
 from .model import Finding, Status
 from .registry import check
@@ -74,7 +75,10 @@ def _personal_phones(devices: Any) -> dict[str, int]:
 def autopilot_stock(snapshot) -> Iterable[Finding]:  # noqa: ANN001
     """Autopilot devices without a user are stock to ship to people without a device
     (https://learn.microsoft.com/graph/api/resources/intune-enrollment-windowsautopilotdeviceidentity)."""
-    f = facts(snapshot)
+    f, blocked = need_every_device(snapshot)
+    if blocked:  # who lacks a device is unknown: the stock cannot be matched to them
+        yield blocked
+        return
     stock = [d for d in snapshot.data("autopilot", []) or []
              if not d.get("userPrincipalName") and d.get("enrollmentState") in (None, "notContacted", "unknown")]
     without = f.members_with_device(NO_DEVICE)
