@@ -109,7 +109,10 @@ class Typed:
             got = self._decode(content)
         except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # too deep: the dict path says so
             return None
-        return {"value": got.value} if got.link is None else {"value": got.value, "@odata.nextLink": got.link}
+        page = {"value": got.value} if got.link is None else {"value": got.value, "@odata.nextLink": got.link}
+        if got.count is not None:
+            page["@odata.count"] = got.count  # what the server says the collection holds (reading.said_count)
+        return page
 
 
 def owners_decoder() -> Decoder | None:
