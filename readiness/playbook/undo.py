@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+from ..i18n import Message
 from .model import Change, Plan, StepPlan
 from .runs import Run, RunStore
 from .steps import spec
@@ -68,7 +69,8 @@ def undo_plan(run: Run, store: RunStore | None = None) -> tuple[Plan, list[Chang
             inverse.append(x)
     steps: dict[str, StepPlan] = {}
     for c in inverse:
-        steps.setdefault(c.step, StepPlan(f"undo-{c.step}", c.action, f"Undo {c.step}", [])).changes.append(c)
+        steps.setdefault(c.step, StepPlan(f"undo-{c.step}", c.action, Message("plan.undo_step", {"step": c.step}),
+                                          [])).changes.append(c)
     undo = Plan(f"undo:{run.id}", hashlib.sha256(run.id.encode()).hexdigest(), {}, plan.tenant, plan.tenant_id,
                 plan.snapshot_fingerprint, datetime.now(timezone.utc).isoformat(timespec="seconds"), list(steps.values()))
     return undo, cannot

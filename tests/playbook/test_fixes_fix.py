@@ -63,6 +63,9 @@ def _buy_missing_seats(t, plan, before: dict) -> None:  # noqa: ANN001
     assert step.action == "assign_licence" and "steps.assign_licence.seats_short" in _keys(step.blocked), step.blocked
     buy = next(m.params["buy"] for m in [step.blocked, *step.blocked.params.values()]
                if isinstance(m, Message) and m.key == "steps.assign_licence.seats_short")
+    short = next(m for m in [step.blocked, *step.blocked.params.values()]
+                 if isinstance(m, Message) and m.key == "steps.assign_licence.seats_short")
+    assert "Teams" in short.text("de") and "Postfach" in short.text("de") and "mailbox" not in short.text("de")  # lang17 P2
     seats_check = before["licences.seats_for_remote_work"].findings[0].evidence
     assert buy == seats_check["seats_to_buy"] > 0  # the audit and the plan agree on what to buy
     sku_id = next(sid for sid, s in step.seats.items() if s["needed"])

@@ -60,6 +60,9 @@ def test_the_preview_names_what_undo_destroys_and_what_it_cannot_undo(applied) -
     assert doc["run"] == run_id and {r["action"] for r in doc["data_loss"]} == lost
     assert any("Dateien" in r["text"] for r in doc["data_loss"]) and doc["cannot_undo"][0]["change"]
     assert "Undoing this run loses data" in readiness.render(p, "table", "en")
+    titles = {s.step: s.title for s in p.plan.steps}  # lang17 P3: "Undo crisis-team" in German too
+    assert all(resolve(t, "de").endswith(" rückgängig machen") for t in titles.values()), titles
+    assert all(resolve(t, "en").startswith("Undo ") for t in titles.values()), titles
 
 
 def test_undo_warns_and_asks_first_and_no_sends_nothing(applied, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,13 +28,21 @@ def _covers(plans: dict[str, frozenset[str]], wanted: list[str]) -> bool:
     return all(KIT[w] & caps for w in wanted)
 
 
+def caps_words(wanted: list[str]) -> Message | str:
+    """The parts of the kit (teams, mailbox, files) in words of the reader's language: "Teams, Postfach und OneDrive"."""
+    parts = [Message(f"capability_words.{w}") if w in KIT else w for w in wanted]
+    if not 1 <= len(parts) <= 3:
+        return ", ".join(map(str, wanted))
+    return Message(f"capability_words.list_{len(parts)}", dict(zip("abc", parts)))
+
+
 def plan(p: Params, ctx: Ctx) -> StepPlan:
     f = ctx.facts
     wanted = p.capabilities
     people = [x for x in ctx.people() if any(not (KIT[w] & x.capabilities) for w in wanted)
               and not any(KIT[w] & x.disabled_capabilities for w in wanted)]  # switched-off plans: enable_service_plans
     if not people:
-        return ctx.step(NAME, [], noop=Message("steps.assign_licence.all_have", {"caps": ", ".join(wanted)}), permissions=PERMISSIONS)
+        return ctx.step(NAME, [], noop=Message("steps.assign_licence.all_have", {"caps": caps_words(wanted)}), permissions=PERMISSIONS)
     candidates = []
     for sku_id, plans in f.sku_caps.items():
         sku = f.sku_by_id.get(sku_id) or {}
@@ -71,7 +79,7 @@ def plan(p: Params, ctx: Ctx) -> StepPlan:
     blocked = []
     if short:
         need = len(short) + sum(s["needed"] for s in seats.values())
-        blocked.append(Message("steps.assign_licence.seats_short", {"n": need, "caps": ", ".join(wanted), "free": need - len(short),
+        blocked.append(Message("steps.assign_licence.seats_short", {"n": need, "caps": caps_words(wanted), "free": need - len(short),
                                                                     "buy": len(short), "first": ", ".join(short[:5])}))
     if no_location:
         blocked.append(Message("steps.assign_licence.no_location", {"n": len(no_location), "first": ", ".join(no_location[:5])}))
