@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..i18n import number, resolve, text
+from ..i18n import labels, number, resolve, text
 from ..playbook.model import Plan
 from ..playbook.planner import estimate
 from .safe import terminal as esc
@@ -12,14 +12,24 @@ from .safe import terminal as esc
 PER_STEP = 15
 
 
-def _short(value: Any) -> str:
+VALUE_WORDS = {"all licensed users": "all_licensed_users"}  # a step's words kept in its plan data, said per language
+
+
+def _short(value: Any, lang: str = "en") -> str:
+    """A change's before or after for people: the step's own field names in the reader's words (Graph's property names
+    as they are), true/false as Graph writes them, not Python's True/False."""
     if value is None:
         return "-"
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+        fields = labels(lang)["plan"]["fields"]
+        return ", ".join(f"{fields.get(k, k)}={_short(v, lang)}" for k, v in value.items())
     if isinstance(value, list):
-        return "[" + ", ".join(_short(v) for v in value) + "]"
-    return str(value)
+        return "[" + ", ".join(_short(v, lang) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value in VALUE_WORDS:
+        return text(f"plan.values.{VALUE_WORDS[value]}", lang)
+    return str(resolve(value, lang))
 
 
 def param_lines(model: Any, lang: str = "en") -> list[str]:
@@ -61,7 +71,7 @@ def render_plan_text(plan: Plan, granted: set[str] | None = None, lang: str = "e
             out.append(f"{head}: " + tx("changes", n=len(s.changes)))
             for c in s.changes[:PER_STEP]:
                 mark = " " + tx("irreversible") if c.irreversible else ""
-                out.append(f"    {text(f'steps.kinds.{c.kind}', lang):<7} {esc(resolve(c.target, lang))}: {esc(_short(c.before))} -> {esc(_short(c.after))}{mark}")
+                out.append(f"    {text(f'steps.kinds.{c.kind}', lang):<7} {esc(resolve(c.target, lang))}: {esc(_short(c.before, lang))} -> {esc(_short(c.after, lang))}{mark}")
             if len(s.changes) > PER_STEP:
                 out.append("    " + tx("and_more", n=len(s.changes) - PER_STEP))
         for sku in s.seats.values():

@@ -34,6 +34,10 @@ def test_plan_and_apply_in_german(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         for english in ("Reading ", " changes", "Permissions needed", "Estimate:", "Tell everyone", "    update "):
             assert english not in r.output, english
         assert "Lese Daten aus" in r.output and "Benötigte Berechtigungen" in r.output and "Änderungen" in r.output
+        # the steps' own field names in German, booleans as Graph writes them (lang17 P1); Graph's names stay
+        assert "Lizenzen=[" in r.output and "Kanäle=[" in r.output and "Empfänger=" in r.output, r.output
+        for english in ("licences=", "channels=", "recipients=", "=True", "=False"):
+            assert english not in r.output, english
         r = CliRunner().invoke(cli, ["playbook", "apply", str(plan), *base, "--yes"])
         assert r.exit_code == 0, r.output
         assert "applying" not in r.output and " changes" not in r.output and "Reading " not in r.output
