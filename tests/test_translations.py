@@ -412,3 +412,14 @@ def test_the_german_catalogue_uses_microsofts_terms_and_no_other_spelling() -> N
         assert found == [], (term, found[:3])
     assert any("Self-Service-Kennwortzurücksetzung" in str(t) for t in texts)
     assert any("Befristeter Zugriffspass" in str(t) for t in texts)
+
+
+def test_every_permission_says_what_it_is_needed_for_in_every_language() -> None:
+    """`tenant test` says each permission's purpose from the catalogue (lang17 T1): one text per permission listed."""
+    from readiness.graph.permissions import FEATURES
+    from readiness.i18n import LANGS, has
+
+    for lang in LANGS:
+        for feature, needs in FEATURES.items():
+            for need in needs:
+                assert has(f"permission_purposes.{feature}.{need.permission.replace('.', '_')}", lang), (lang, need)

@@ -182,12 +182,22 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
         for feature, rows in result.features.items():
             table = [[say("plan.granted") if r.granted else say("plan.missing"),
                       r.permission + (" " + say("cli.tenant.via", permission=r.via) if r.granted and r.via != r.permission else ""),
-                      r.purpose] for r in rows]
-            lines += ["", f"{feature}:", tabulate(table, headers=["", say("cli.tenant.permission"), say("cli.tenant.needed_for")],
+                      _purpose(feature, r.permission, r.purpose)] for r in rows]
+            lines += ["", f"{_purpose('headings', feature, feature)}:", tabulate(table, headers=["", say("cli.tenant.permission"), say("cli.tenant.needed_for")],
                                                  disable_numparse=True)]
         emit("\n".join(lines) + "\n", out)
     if result.missing:
         click.echo("\n" + say("cli.tenant.missing_permissions", n=result.missing), err=True)
+
+
+def _purpose(feature: str, permission: str, english: str) -> str:
+    """What a permission is needed for, in the terminal's language (the catalogue's permission_purposes)."""
+    from ..i18n import has
+
+    from .context import terminal_lang
+
+    key = f"permission_purposes.{feature}.{permission.replace('.', '_')}"
+    return say(key) if has(key, terminal_lang()) else english
 
 
 def token_expiry_line(token_or_exp: str | float | None, now: float | None = None) -> str:
@@ -199,7 +209,11 @@ def token_expiry_line(token_or_exp: str | float | None, now: float | None = None
     if exp is None:
         return say("cli.tenant.expiry_unknown")
     left = exp - (time.time() if now is None else now)
-    when = datetime.fromtimestamp(exp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    from ..i18n import when as said_when
+
+    from .context import terminal_lang
+
+    when = said_when(datetime.fromtimestamp(exp, timezone.utc).isoformat(), terminal_lang())  # 02.12.2026, 21:42 UTC
     if left <= 0:
         return say("cli.tenant.expired", when=when)
     return say("cli.tenant.expires", when=when, hours=int(left // 3600), minutes=int(left % 3600 // 60))

@@ -91,6 +91,18 @@ def test_tenant_test_names_the_profile_first(served) -> None:
     r = invoke("tenant", "test", "kunde-b")
     assert r.exit_code == 0, r.output
     assert first_line(r) == "Testing kunde-b (profile, tenant kunde-b.example)"
+    assert "subscribed SKUs and free seats" in r.output
+
+
+def test_tenant_test_speaks_german_throughout(served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lang17 A2, T1: the tenant line, what each permission is needed for, the headings and the token's date."""
+    monkeypatch.setenv("READINESS_LANG", "de")
+    r = invoke("tenant", "test", "kunde-b")
+    assert r.exit_code == 0, r.output
+    assert first_line(r).endswith("kunde-b (Profil, Mandant kunde-b.example)"), first_line(r)
+    assert "gekaufte Lizenzen (SKUs) und freie Plätze" in r.output and "\nPrüfung:" in r.output
+    for english in ("subscribed SKUs", "(profile, tenant", "\naudit:", "create the crisis team"):
+        assert english not in r.output, english
 
 
 def test_every_playbook_command_names_the_profile_first(served) -> None:

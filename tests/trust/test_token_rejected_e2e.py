@@ -95,8 +95,9 @@ def test_token_expiry_line_reads_the_exp_claim_without_verifying() -> None:
         body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
         return f"e30.{body}.sig"
 
-    assert token_expiry_line(jwt({"exp": 1_000_000}), now=1_000_000 + 5) == "Token expired at 1970-01-12 13:46 UTC."
-    assert token_expiry_line(jwt({"exp": 1_000_000 + 90 * 60}), now=1_000_000) == "Token expires at 1970-01-12 15:16 UTC (in 1 h 30 min)."
+    assert token_expiry_line(jwt({"exp": 1_000_000}), now=1_000_000 + 5) == "Token expired at 12 Jan 1970, 13:46 UTC."
+    assert token_expiry_line(jwt({"exp": 1_000_000 + 90 * 60}), now=1_000_000) == \
+        "Token expires at 12 Jan 1970, 15:16 UTC (in 1 h 30 min)."
     assert "unknown" in token_expiry_line("opaque-token")
     assert "unknown" in token_expiry_line(jwt({"exp": "soon"}))
 
