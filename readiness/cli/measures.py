@@ -33,11 +33,35 @@ def _table(register) -> str:  # noqa: ANN001
 
     from ..render.safe import terminal
 
-    rows = [[terminal(m.id), terminal(m.title)[:50], terminal(m.owner), terminal(m.due), m.status + (" (overdue)" if m.overdue else ""),
+    from ..i18n import labels
+
+    from .context import terminal_lang
+
+    lang = terminal_lang()
+    words = labels(lang)["crisis"]["measures"]
+
+    def status(m) -> str:  # noqa: ANN001
+        said = words["statuses"].get(m.status, m.status)
+        return words["overdue_mark"].format(status=said) if m.overdue else said
+
+    def due(value: str) -> str:  # a date as the language writes it (a measure's due day: 2026-12-20 / 20.12.2026)
+        from datetime import date
+
+        from babel.dates import format_date
+
+        from ..i18n import catalogue
+
+        try:
+            return format_date(date.fromisoformat(value), "medium", locale=catalogue(lang).locale)
+        except (ValueError, TypeError):
+            return terminal(value)
+
+    rows = [[terminal(m.id), terminal(m.title)[:50], terminal(m.owner), due(m.due), status(m),
              terminal(m.target)[:30], terminal(m.source)[:40]] for m in sorted(register.measures, key=lambda m: m.id)]
     if not rows:
-        return f"No measures for {register.tenant} yet: add one with `readiness measures add`.\n"
-    return tabulate(rows, ["id", "title", "owner", "due", "status", "target", "source"]) + "\n"
+        return words["empty"].format(tenant=terminal(register.tenant)) + "\n"
+    cols = words["columns"]
+    return tabulate(rows, [cols[k] for k in ("id", "title", "owner", "due", "status", "target", "source")]) + "\n"
 
 
 @click.group(cls=HelpGroup, name="measures", invoke_without_command=True)

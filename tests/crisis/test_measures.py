@@ -93,7 +93,7 @@ def test_cli_add_set_list_export_update(demo_snapshot, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert runner.invoke(cli, [*base, "set", "M-002", "--status", "in_progress"]).exit_code == 0
     listed = runner.invoke(cli, [*base, "list"])
-    assert "M-001" in listed.output and "in_progress" in listed.output
+    assert "M-001" in listed.output and "in progress" in listed.output  # the status in words
     exported = runner.invoke(cli, [*base, "export", "-o", "csv"]).output
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert [r["id"] for r in rows] == ["M-001", "M-002"]
@@ -184,3 +184,21 @@ def test_a_hostile_register_stays_inert_in_the_terminal_and_in_csv(tmp_path: Pat
     exported = CliRunner().invoke(cli, ["measures", "export", "--file", str(path), "-o", "csv"])
     row = next(r for r in csv.DictReader(io.StringIO(exported.output)) if r["id"] == "M-001")
     assert row["title"].startswith("'=") and not row["owner"].lstrip().startswith("=")
+
+
+def test_the_register_is_listed_in_the_terminal_s_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lang17 M1: headers, status words, "(overdue)", the due date and the empty register were English in German."""
+    path = tmp_path / "register.json"
+    path.write_text(json.dumps({"schema_version": 1, "tenant": "kunde-a", "measures": [
+        {"id": "M-001", "title": "Laptops kaufen", "source": "lesson:Laptops fehlen", "owner": "IT",
+         "due": "2020-11-20", "status": "open"}]}))
+    monkeypatch.setenv("READINESS_LANG", "de")
+    listed = CliRunner().invoke(cli, ["measures", "list", "--file", str(path)])
+    assert listed.exit_code == 0, listed.output
+    assert "offen (überfällig)" in listed.output and "20.11.2020" in listed.output and "verantwortlich" in listed.output
+    assert "open" not in listed.output and "owner" not in listed.output
+    path.write_text(json.dumps({"schema_version": 1, "tenant": "kunde-a", "measures": []}))
+    empty = CliRunner().invoke(cli, ["measures", "list", "--file", str(path)])
+    assert empty.output.startswith("Noch keine Maßnahmen für kunde-a"), empty.output
+    monkeypatch.setenv("READINESS_LANG", "en")
+    assert CliRunner().invoke(cli, ["measures", "list", "--file", str(path)]).output.startswith("No measures for kunde-a yet")
