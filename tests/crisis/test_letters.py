@@ -74,7 +74,7 @@ def test_cli_writes_letters_and_rejects_unknown_parameters(demo_snapshot, tmp_pa
     runner = CliRunner()
     res = runner.invoke(cli, ["letters", str(snap), "--lang", "de", "--out-dir", str(tmp_path / "b"), "-p", "contact=Frau Weber"])
     assert res.exit_code == 0, res.output
-    assert "Wrote" in res.output and any((tmp_path / "b").glob("*.html"))
+    assert " Briefe nach " in res.output and any((tmp_path / "b").glob("*.html"))  # the note in the command's --lang
     res = runner.invoke(cli, ["letters", str(snap), "--out-dir", str(tmp_path / "c"), "-p", "colour=red"])
     assert res.exit_code == 2 and res.output.startswith("Error: Unknown parameter colour") and "Traceback" not in res.output
 
