@@ -9,7 +9,7 @@ from .. import Severity
 from ..render.safe import terminal
 from .context import AppContext, said, say
 from .helptext import HelpCommand, HelpGroup
-from .options import complete_profiles, emit, lang_option, output_options
+from .options import complete_profiles, csv_headers_option, emit, lang_option, output_options
 
 
 @click.group(cls=HelpGroup, name="fleet")
@@ -30,10 +30,11 @@ def fleet() -> None:
 @lang_option()
 @click.option("--no-html", is_flag=True)
 @output_options(formats=("table", "json", "csv", "md", "html"))
+@csv_headers_option
 @click.pass_obj
 def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out_dir: Path, concurrency: int,
                 requests_per_tenant: int, max_wait: float, shard: str | None, previous: str, fail_on_new: str | None,
-                lang: str, no_html: bool, output: str, out: Path | None) -> None:
+                lang: str, no_html: bool, output: str, out: Path | None, csv_headers: str) -> None:
     import readiness
 
     from ..render.fleet import render_fleet
@@ -51,7 +52,7 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
     if result.failed:
         app.note(say("cli.fleet.failed", n=len(result.failed), total=len(entries), tenants=", ".join(result.failed)))
     _link_reports(entries, out)
-    emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code)), out)
+    emit(render_fleet(entries, output, lang, command="fleet audit", exit_code=int(code), headers=csv_headers), out)
     if code:
         raise SystemExit(code)
 
@@ -60,8 +61,10 @@ def fleet_audit(app: AppContext, tags: tuple[str, ...], tenants: str | None, out
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--previous", default=None, metavar="DIR|auto")
 @output_options(formats=("table", "json", "csv", "md", "html"))
+@csv_headers_option
 @lang_option()
-def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None) -> None:
+def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang: str, out: Path | None,
+                 csv_headers: str) -> None:
     import readiness
 
     from ..render.fleet import render_fleet
@@ -74,7 +77,7 @@ def fleet_report(dirs: tuple[Path, ...], previous: str | None, output: str, lang
         raise click.UsageError(said("cli.fleet.no_audit", folders=", ".join(map(str, dirs))))
     entries = report.entries
     _link_reports(entries, out)
-    emit(render_fleet(entries, output, lang), out)
+    emit(render_fleet(entries, output, lang, headers=csv_headers), out)
 
 
 def _warn_unreadable(paths: list[Path]) -> None:
@@ -113,8 +116,9 @@ def fleet_demo(app: AppContext, count: int, out_dir: Path | None, lang: str) -> 
 @click.option("--tenant", default=None, metavar="NAME", shell_complete=complete_profiles)
 @click.option("--dir", "dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @output_options(formats=("table", "json", "csv", "md", "html"))
+@csv_headers_option
 @lang_option()
-def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None) -> None:
+def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, out: Path | None, csv_headers: str) -> None:
     import readiness
 
     from ..render.fleet_history import render_history
@@ -124,5 +128,5 @@ def history(tenant: str | None, dirs: tuple[Path, ...], output: str, lang: str, 
     series = found.series
     if not series:
         raise click.UsageError(said("cli.fleet.no_history"))
-    emit(render_history(series, output, lang), out)
+    emit(render_history(series, output, lang, headers=csv_headers), out)
 

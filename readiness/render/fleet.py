@@ -75,8 +75,39 @@ def _count(v: list | None) -> str:
     return "-" if v is None else str(len(v))
 
 
+def sheet(lang: str, headers: str) -> tuple[str, str]:
+    """(separator, byte-order mark) of a CSV: for a spreadsheet (``labels``: the language's list separator, a BOM, as
+    render/audit_csv.py) or for scripts (``ids``: ",", none)."""
+    return (",", "") if headers == "ids" else (labels(lang).get("_csv_delimiter", ","), "\ufeff")
+
+
+def _csv(table: list[dict], lang: str, headers: str) -> str:
+    L = fleet_labels(lang)
+    cols = ["name", "tenant_name", "tenant_id", "status", "score", "light", "people", "ready", "not_ready",
+            "not_evaluable", "seats_to_buy", "new_failing", "fixed", "regressed", "top_actions", "audited_at", "error"]
+    sep, bom = sheet(lang, headers)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    if headers == "ids":
+        w.writerow(cols)
+    else:
+        words = {**L["csv_columns"], "name": L["tenant"], "status": L["status"], "score": L["score"], "light": L["light"],
+                 "seats_to_buy": L["seats"], "new_failing": L["new_failing"], "fixed": L["fixed"], "regressed": L["regressed"],
+                 "top_actions": L["top_actions"], "audited_at": L["last_audit"], "error": L["error"]}
+        w.writerow([words[c] for c in cols])
+    for r in table:
+        vals = dict(r, new_failing=";".join(r["new_failing"] or []), fixed=";".join(r["fixed"] or []),
+                    regressed=";".join(r["regressed"] or []), top_actions=";".join(r["top_action_ids"]))
+        if headers != "ids":  # words where there are codes, dates as the language writes them
+            vals.update(status=L["statuses"].get(r["status"], r["status"]), light=L["lights"].get(r["light"], r["light"]),
+                        top_actions="; ".join(r["top_actions"]), audited_at=when(r["audited_at"], lang) if r["audited_at"] else "")
+        w.writerow([csv_cell("" if vals[c] is None else vals[c]) for c in cols])
+    return bom + buf.getvalue()
+
+
 def render_fleet(entries: list[dict], fmt: str, lang: str = "en", *, command: str = "fleet report",
-                 exit_code: int = 0) -> str:
+                 exit_code: int = 0, headers: str = "ids") -> str:
+    """``headers``: the CSV's dialect, ``labels`` (a spreadsheet's: words, the language's separator, a BOM) or ``ids``."""
     L = fleet_labels(lang)
     table = rows(entries, lang)
     tot = totals(table)
@@ -86,16 +117,7 @@ def render_fleet(entries: list[dict], fmt: str, lang: str = "en", *, command: st
         status = "success" if all(r["status"] == "success" for r in table) else "partial"
         return envelope(command, {"tenants": table, "totals": tot}, exit_code=exit_code, status=status)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        cols = ["name", "tenant_name", "tenant_id", "status", "score", "light", "people", "ready", "not_ready",
-                "not_evaluable", "seats_to_buy", "new_failing", "fixed", "regressed", "top_actions", "audited_at", "error"]
-        w.writerow(cols)
-        for r in table:
-            vals = dict(r, new_failing=";".join(r["new_failing"] or []), fixed=";".join(r["fixed"] or []),
-                        regressed=";".join(r["regressed"] or []), top_actions=";".join(r["top_action_ids"]))
-            w.writerow([csv_cell("" if vals[c] is None else vals[c]) for c in cols])
-        return buf.getvalue()
+        return _csv(table, lang, headers)
     if fmt == "html":
         return _html(table, tot, lang)
     line = text("fleet.total_line", lang, ready=number(tot["ready"], lang), people=number(tot["people"], lang),

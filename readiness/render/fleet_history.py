@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .fleet import fleet_labels
+from .fleet import fleet_labels, sheet
 from ..i18n import when
 from .safe import csv_cell, md, terminal
 
@@ -21,21 +21,32 @@ def _points(series: list[dict], key: str, scale: float, w: int = 480, h: int = 1
     return " ".join(f"{i * step:.1f},{h - (v / scale) * h:.1f}" for i, v in vals)
 
 
-def render_history(series: dict[str, list[dict]], fmt: str, lang: str = "en") -> str:
+def render_history(series: dict[str, list[dict]], fmt: str, lang: str = "en", headers: str = "ids") -> str:
+    """``headers``: the CSV's dialect, ``labels`` (a spreadsheet's: words, the language's separator, a BOM) or ``ids``."""
     L = fleet_labels(lang)
     if fmt == "json":
         from .envelope import envelope
 
         return envelope("history", {"tenants": series})
     if fmt == "csv":
+        keys = ("audited_at", "status", "score", "light", "people", "ready", "share_ready")
+        sep, bom = sheet(lang, headers)
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["name", "audited_at", "status", "score", "light", "people", "ready", "share_ready"])
+        w = csv.writer(buf, delimiter=sep, lineterminator="\n")
+        if headers == "ids":
+            w.writerow(["name", *keys])
+        else:
+            w.writerow([L["tenant"], L["date"], L["status"], L["score"], L["light"], L["csv_columns"]["people"],
+                        L["csv_columns"]["ready"], L["share_ready"]])
         for name, pts in series.items():
             for p in pts:
-                w.writerow([csv_cell(name)] + ["" if p[k] is None else p[k] for k in
-                                               ("audited_at", "status", "score", "light", "people", "ready", "share_ready")])
-        return buf.getvalue()
+                row = {k: "" if p[k] is None else p[k] for k in keys}
+                if headers != "ids":  # words for codes, the language's date, the share as a percentage
+                    row.update(audited_at=when(p["audited_at"], lang) if p["audited_at"] else "",
+                               status=L["statuses"].get(p["status"], p["status"]), light=L["lights"].get(p["light"], p["light"] or ""),
+                               share_ready="" if p["share_ready"] is None else _pct(p["share_ready"]))
+                w.writerow([csv_cell(name)] + [row[k] for k in keys])
+        return bom + buf.getvalue()
     head = [L["date"], L["status"], L["score"], L["can_work"], L["share_ready"]]
 
     def cells(p: dict) -> list[str]:

@@ -129,6 +129,6 @@ def test_fleet_report_has_counts_only_and_links_each_report(audited, tmp_path: P
     assert all((html_path.parent / h).resolve().is_file() for h in hrefs)
     rows = [line for line in html.splitlines() if 'class="tenant status-' in line]
     assert len(rows) == 11 and "status-failed" in rows[0]  # riskiest first: failed tenants lead
-    csv_text = invoke("fleet", "report", str(out), "-o", "csv").stdout
+    csv_text = invoke("fleet", "report", str(out), "-o", "csv", "--csv-headers", "ids").stdout  # for scripts
     assert csv_text.splitlines()[0].startswith("name,tenant_name,tenant_id,status,score")
     assert len(csv_text.splitlines()) == 12

@@ -66,3 +66,24 @@ def test_the_baseline_is_the_last_audit_that_did_not_fail(tmp_path: Path) -> Non
     prev = store.latest_entry([tmp_path / "a"], before=s3, where=lambda e: e.get("status") != "failed")
     assert prev is not None and prev["stamp"] == s1
     assert store.latest_entry([tmp_path / "a"], before=s3)["stamp"] == s2  # the summary shows the latest state
+
+
+def test_fleet_and_history_csv_open_in_a_german_spreadsheet(tmp_path: Path) -> None:
+    """lang17 F4: the README promises CSV that opens by double-click (a BOM, ';' for German, words in the language);
+    fleet report and history gave the machine form under --lang de. --csv-headers ids keeps it for scripts."""
+    s1, s2 = "20261101T050000.000000Z", "20261108T050000.000000Z"
+    _write(tmp_path / "a", _entry("a", s1, score=50, light="red", status="partial"))
+    _write(tmp_path / "a", _entry("a", s2, score=60, light="yellow", ready=1, people=7))
+    de = invoke("fleet", "report", str(tmp_path), "--lang", "de", "-o", "csv")
+    assert de.exit_code == 0, de.output
+    assert de.stdout.startswith("\ufeffMandant;")
+    row = next(csv.DictReader(io.StringIO(de.stdout.lstrip("\ufeff")), delimiter=";"))
+    assert row["Ampel"] == "gelb" and row["Status"] == "vollständig" and row["Letzte Prüfung"].startswith("08.11.2026")
+    ids = invoke("fleet", "report", str(tmp_path), "--lang", "de", "-o", "csv", "--csv-headers", "ids")
+    assert ids.stdout.startswith("name,tenant_name,") and "yellow" in ids.stdout
+    hist = invoke("history", "--dir", str(tmp_path), "--lang", "de", "-o", "csv")
+    assert hist.exit_code == 0, hist.output
+    rows = list(csv.DictReader(io.StringIO(hist.stdout.lstrip("\ufeff")), delimiter=";"))
+    assert [r["Anteil bereit"] for r in rows] == ["70 %", "14 %"] and rows[0]["Ampel"] == "rot", rows
+    machine = invoke("history", "--dir", str(tmp_path), "-o", "csv", "--csv-headers", "ids").stdout
+    assert machine.startswith("name,audited_at,status") and "0.14" in machine
