@@ -35,7 +35,8 @@ def checks_list(area: str | None, lang: str, output: str, out=None) -> None:  # 
         emit(checks_markdown(specs, lang), out)
         return
     L = labels(lang)
-    rows = [[s.id, s.area, s.severity.value, s.title[lang], s.fix_playbook or "-"] for s in specs]
+    rows = [[s.id, L["areas"].get(s.area, s.area), L["severity"].get(s.severity.value, s.severity.value), s.title[lang],
+             s.fix_playbook or "-"] for s in specs]
     emit(tabulate(rows, headers=[L["cli"]["checks"][h] for h in ("id", "area", "severity", "title", "fix_playbook")],
                   disable_numparse=True) + "\n", out)
 
@@ -57,6 +58,7 @@ def checks_show(check_id: str, lang: str, output: str, out=None) -> None:  # noq
                                       "effort": spec.effort, "requires": list(spec.requires),
                                       "fix_playbook": spec.fix_playbook}), out)
         return
-    emit(f"{spec.id}  [{spec.area}, {spec.severity.value}]\n{spec.title[lang]}\n\n"
+    emit(f"{spec.id}  [{L['areas'].get(spec.area, spec.area)}, {L['severity'].get(spec.severity.value, spec.severity.value)}]"
+         f"\n{spec.title[lang]}\n\n"
          + text("cli.checks.show", lang, why=spec.rationale, fix=spec.remediation, effort=L["effort"][spec.effort],
                 playbook=spec.fix_playbook or "-", reads=", ".join(spec.requires) or "-") + "\n", out)

@@ -15,9 +15,10 @@ def checks_markdown(specs: list[CheckSpec], lang: str = "en") -> str:
 
     out = [f"# {tx('title')}", "", tx("generated"), ""]
     for area in ("licences", "teams", "sharing", "devices", "identity"):
-        out += [f"## {area}", ""]
+        L = labels(lang)
+        out += [f"## {L['areas'].get(area, area)}", ""]
         for s in (x for x in specs if x.area == area):
-            out += [f"### `{s.id}` ({s.severity.value})", "", f"**{s.title[lang]}**", "",
+            out += [f"### `{s.id}` ({L['severity'].get(s.severity.value, s.severity.value)})", "", f"**{s.title[lang]}**", "",
                     f"- {tx('why', text=s.rationale)}", f"- {tx('fix', text=s.remediation, effort=labels(lang)['effort'][s.effort])}",
                     f"- {tx('playbook', playbook=('`' + s.fix_playbook + '`') if s.fix_playbook else tx('none'))}",
                     f"- {tx('reads', sections=', '.join(s.requires) or '-')}", ""]

@@ -116,3 +116,13 @@ def test_shell_completion_offers_checks_playbooks_and_profiles(monkeypatch: pyte
 
     monkeypatch.setattr("readiness.config.profiles.ProfileStore", Store)
     assert complete_profiles(None, None, "kunde") == ["kunde-a", "kunde-b"]
+
+
+def test_checks_list_and_show_say_area_and_severity_in_words() -> None:
+    """lang17 C1: `checks list --lang de` printed the codes devices/medium where the audit says Geräteabdeckung/mittel."""
+    listed = run("checks", "list", "--lang", "de")
+    line = next(ln for ln in listed.stdout.splitlines() if ln.startswith("devices.app_protection"))
+    assert "Geräteabdeckung" in line and "mittel" in line and " devices " not in line and " medium " not in line, line
+    shown = run("checks", "show", "identity.admin_mfa", "--lang", "de")
+    assert shown.stdout.splitlines()[0] == "identity.admin_mfa  [Identität & mehrstufige Authentifizierung (MFA), kritisch]"
+    assert "## Geräteabdeckung" in run("checks", "list", "--lang", "de", "-o", "md").stdout
