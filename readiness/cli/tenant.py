@@ -91,7 +91,12 @@ def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
         return
     rows = [[("*" if p.name == default else ""), terminal(p.name), terminal(p.tenant), p.auth, terminal(p.graph_url or p.cloud),
              terminal(p.usage_location or "-")] for p in profiles]
-    emit(tabulate(rows, headers=["", "name", "tenant", "auth", "cloud / url", "usage loc."], disable_numparse=True) + "\n", out)
+    from ..i18n import labels
+
+    from .context import terminal_lang
+
+    C = labels(terminal_lang())["cli"]["tenant"]["columns"]["list"]
+    emit(tabulate(rows, headers=["", C["name"], C["tenant"], C["auth"], C["cloud"], C["usage"]], disable_numparse=True) + "\n", out)
 
 
 @tenant.command(name="show")

@@ -31,9 +31,18 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Pa
         emit(envelope("tenant import", report.as_dict(), exit_code=code,
                       status="success" if not report.skipped else "partial"), out)
     else:
-        rows = [[r.line, terminal(r.name), r.status + (" (dry run)" if dry_run and r.status != "skipped" else ""),
-                 terminal(r.reason)] for r in report.rows]
-        emit(tabulate(rows, headers=["line", "name", "result", "why"], disable_numparse=True) + "\n", out)
+        from ..i18n import labels
+
+        from .context import terminal_lang
+
+        C = labels(terminal_lang())["cli"]["tenant"]["columns"]["import"]
+
+        def result(status: str) -> str:
+            said = C["statuses"].get(status, status)
+            return C["dry_run"].format(status=said) if dry_run and status != "skipped" else said
+
+        rows = [[r.line, terminal(r.name), result(r.status), terminal(r.reason)] for r in report.rows]
+        emit(tabulate(rows, headers=[C["line"], C["name"], C["result"], C["why"]], disable_numparse=True) + "\n", out)
         click.echo(say("cli.tenant.import_summary", added=len(report.added), skipped=len(report.skipped),
                        invalid=len(report.invalid)), err=True)
     if report.new_default:
@@ -77,7 +86,12 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
         table = [[terminal(o["name"]), o["tenant_id"], terminal(o["customer"]), ", ".join(o["roles"]),
                   f"{len(o['not_evaluable'])}: {', '.join(o['not_evaluable'][:4])}{' ...' if len(o['not_evaluable']) > 4 else ''}"
                   if o["not_evaluable"] else "0"] for o in offered]
-        emit(tabulate(table, headers=["profile", "tenant id", "customer", "roles granted", "checks not evaluable"],
+        from ..i18n import labels
+
+        from .context import terminal_lang
+
+        C = labels(terminal_lang())["cli"]["tenant"]["columns"]["discover"]
+        emit(tabulate(table, headers=[C["profile"], C["tenant_id"], C["customer"], C["roles"], C["not_evaluable"]],
                       disable_numparse=True) + "\n", out)
     for name, result in added:
         click.echo(f"{name}: {result}", err=True)

@@ -43,6 +43,10 @@ def test_import_validates_every_row_and_says_why(tmp_path: Path) -> None:
     assert doc["default"] == "kunde-a" and "kunde-a is now the default profile" in r.stderr  # announced
     again = invoke("tenant", "import", str(csv_path), "--dry-run")
     assert "a profile with this name exists" in again.stdout
+    de = invoke("tenant", "import", str(csv_path), "--dry-run", env={"READINESS_LANG": "de"})  # lang17 T2
+    assert de.stdout.split()[:4] == ["Zeile", "Name", "Ergebnis", "Grund"] and "übersprungen" in de.stdout, de.stdout
+    listed = invoke("tenant", "list", env={"READINESS_LANG": "de"})
+    assert "Mandant" in listed.stdout.splitlines()[0] and "usage loc." not in listed.stdout, listed.stdout
 
 
 def test_import_refuses_unknown_columns(tmp_path: Path) -> None:
