@@ -328,7 +328,18 @@ def playbook_runs(output: str, out: Path | None) -> None:
             w.writerow([csv_cell(str(v)) for v in (r.run_id, r.created, label[r.run_id], r.tenant, r.done, r.status, r.total)])
         emit(buf.getvalue(), out)
         return
-    rows = [[r.run_id, r.created, esc(label[r.run_id]), esc(r.tenant), f"{r.done}/{r.total}", r.status] for r in runs]
+    from ..i18n import has, when
+
+    from .context import terminal_lang
+
+    lang = terminal_lang()
+
+    def status(value: str) -> str:
+        key = f"cli.playbook.run_statuses.{value}"
+        return say(key) if has(key, lang) else esc(value)
+
+    rows = [[r.run_id, when(r.created, lang) if r.created else "-", esc(label[r.run_id]), esc(r.tenant), f"{r.done}/{r.total}",
+             status(r.status)] for r in runs]
     headers = [say(f"cli.playbook.runs_headers.{h}") for h in fields]
     emit((tabulate(rows, headers=headers, disable_numparse=True) if rows else say("cli.playbook.no_runs")) + "\n", out)
 

@@ -42,6 +42,9 @@ def test_plan_and_apply_in_german(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert r.exit_code == 0, r.output
         assert "applying" not in r.output and " changes" not in r.output and "Reading " not in r.output
         assert "Änderungen werden vorgenommen" in r.output and "announce: " in r.output
+        runs = CliRunner().invoke(cli, ["playbook", "runs"])  # lang17 P4: status word and start as German reads them
+        line = runs.output.splitlines()[2]
+        assert "abgeschlossen" in line and "complete" not in line and ".2026, " in line, runs.output
 
 
 def test_a_settings_step_with_nothing_to_do_reads_as_a_sentence_for_a_single_policy() -> None:
