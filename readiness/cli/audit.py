@@ -66,7 +66,7 @@ def audit(app: AppContext, tenant: str | None, graph_url: str | None, concurrenc
     if not from_snapshot and conn.profile is not None:  # the tenant's measures register, if it keeps one
         tracked = readiness.track_measures(result, conn.label)
         if tracked is not None:
-            app.note(f"Measures: {len(tracked.done_since_last)} done since the last audit, {len(tracked.overdue)} overdue")
+            app.note(say("cli.measures.after_audit", done=len(tracked.done_since_last), overdue=len(tracked.overdue)))
     tripped = result.worst_failing(fail_on) if fail_on else []
     code = ExitCode.FINDINGS if tripped else ExitCode.OK
     if tripped:  # name what tripped the gate, so the CI log says what to fix

@@ -91,9 +91,9 @@ def read_entry(path: Path) -> dict | None:
         if path.stat().st_size > MAX_ENTRY_BYTES:  # an entry is counts and check statuses, a few kB
             return None
         doc = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not valid_entry(doc):
+        if not valid_entry(doc):
+            return None
+    except (OSError, ValueError, RecursionError):  # nested past what json (or a check of it) reads: damaged
         return None
     doc["_path"] = str(path)
     return doc

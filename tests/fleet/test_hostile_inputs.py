@@ -36,7 +36,7 @@ def _write(folder: Path, entry: dict) -> Path:
 @pytest.mark.parametrize("damage", [
     {"people": "abc"}, {"ready": None}, {"ready": 99}, {"top_actions": 5}, {"top_actions": [{"id": 1}]},
     {"status": ["x"]}, {"score": "<b>99</b>"}, {"new_failing": 7}, {"checks": "x"},
-    {"files": {"report": "../../../../etc/passwd"}}, {"tenant_id": 7},
+    {"files": {"report": "../../../../etc/passwd"}}, {"tenant_id": 7}, {"error_data": "x"}, {"error_data": [1]},
 ])
 def test_a_damaged_newest_entry_is_skipped_with_a_warning_in_every_format(tmp_path: Path, damage: dict) -> None:
     good = _write(tmp_path / "out" / "kunde-a", _entry("kunde-a", STAMPS[0]))
@@ -49,6 +49,19 @@ def test_a_damaged_newest_entry_is_skipped_with_a_warning_in_every_format(tmp_pa
         assert "passwd" not in r.stdout
     rows = envelope(invoke("fleet", "report", str(tmp_path / "out"), "-o", "json"))["data"]["tenants"]
     assert [(t["name"], t["people"], t["ready"]) for t in rows] == [("kunde-a", 12, 5)]  # the older, intact audit
+
+
+def test_an_entry_nested_past_what_json_reads_is_skipped_not_an_internal_error(tmp_path: Path) -> None:
+    """verify17 #6: 2,000 levels of nesting in one entry file (json's RecursionError) stopped fleet report and history
+    with an internal error, and a scheduled fleet audit lost every tenant's result. It is a damaged entry like any."""
+    _write(tmp_path / "out" / "kunde-a", _entry("kunde-a", STAMPS[0]))
+    deep = json.dumps(_entry("kunde-a", STAMPS[1]))[:-1] + ', "error_data": ' + '{"a": ' * 2000 + "1" + "}" * 2000 + "}"
+    bad = tmp_path / "out" / "kunde-a" / f"entry-{STAMPS[1]}.json"
+    bad.write_text(deep, "utf-8")
+    assert store.read_entry(bad) is None
+    r = invoke("fleet", "report", str(tmp_path / "out"), "-o", "json")
+    assert r.exit_code == 0 and "damaged audit file" in r.stderr, r.output
+    assert [t["people"] for t in envelope(r)["data"]["tenants"]] == [12]
 
 
 def test_history_skips_a_damaged_entry_in_the_data_folder() -> None:
