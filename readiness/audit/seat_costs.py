@@ -48,8 +48,11 @@ def seat_costs(f: Any, prices: dict[str, dict] | None) -> dict | None:
         if priced:
             monthly, part, cur = min(priced)
             buy.update(sku=part, monthly=str(monthly), currency=cur, cost=str(monthly * plan["to_buy"]))
+    # without sign-in activity or an activity report that names people, whether an enabled member is idle is unknown
+    # (Person.idle None): the idle seats are then only disabled accounts' and the figures say so (verify17 #1)
+    unknown = any(p.idle is None for p in f.people if p.user_type == "Member" and p.skus and p.enabled)
     return {"idle": rows, "idle_total": {k: str(v) for k, v in sorted(totals.items())}, "unpriced": sorted(set(unpriced)),
-            "buy": buy}
+            "buy": buy, "idle_unknown": unknown}
 
 
 def _valid(price: Any) -> bool:

@@ -68,8 +68,12 @@ def idle_seat_cost(snapshot) -> Iterable[Finding]:  # noqa: ANN001
           "unpriced": costs["unpriced"], "buy": costs["buy"],
           "source": "--prices, /subscribedSkus, /users"}
     seats = sum(r["idle"] for r in costs["idle"])
-    if not seats:
+    if costs.get("idle_unknown") and not seats:  # nobody known to be idle, and for the enabled it is not known
+        yield finding(Status.NOT_EVALUABLE, "idle_unknown", **ev)
+    elif not seats:
         yield finding(Status.PASS, "pass", **ev)
+    elif total and costs.get("idle_unknown"):  # a lower bound: the disabled accounts' seats only
+        yield finding(Status.WARN, "warn_disabled_only", {"n": seats, "total": total}, **ev)
     elif total:
         yield finding(Status.WARN, "warn", {"n": seats, "total": total}, **ev)
     else:

@@ -22,6 +22,8 @@ def first_page_lines(summary: dict[str, Any], lang: str) -> list[str]:
         if row.get("idle_cost") is not None:
             out.append(text("seat_money.idle", lang, n=row["idle"], sku=row["sku"], price=money(row["monthly"], row["currency"], lang),
                             cost=money(row["idle_cost"], row["currency"], lang)))
+    if costs.get("idle_unknown") is True and any(row.get("idle") for row in costs.get("idle") or []):
+        out.append(text("seat_money.idle_unknown", lang))
     buy = costs.get("buy") or {}
     if buy.get("cost") is not None:
         out.append(text("seat_money.buy", lang, n=buy["seats"], sku=buy["sku"], price=money(buy["monthly"], buy["currency"], lang),

@@ -59,3 +59,19 @@ def test_an_empty_answer_is_no_report(monkeypatch: pytest.MonkeyPatch) -> None:
     sec = snap.section("office_activity")
     assert sec.status == "failed" and "is not the usage report (CSV)" in sec.reason, sec.reason
     assert _check(audit, "licences.inactive_licensed").status.value == "not_evaluable"
+
+
+def test_idle_seat_cost_says_it_counts_disabled_accounts_only_when_idleness_is_unknown(monkeypatch: pytest.MonkeyPatch,
+                                                                                      tmp_path) -> None:  # noqa: ANN001
+    """verify17 #1: with idleness unknown, "54 idle seats cost 1,625.40 EUR" counted only disabled accounts, silently."""
+    snap, _ = _audit(monkeypatch, HEADER.encode("utf-8-sig"))
+    prices = tmp_path / "prices.csv"
+    prices.write_text("sku,monthly_price,currency\nO365_BUSINESS_PREMIUM,19.60,EUR\nO365_BUSINESS_ESSENTIALS,5.60,EUR\n"
+                      "O365_BUSINESS,10.00,EUR\n", "utf-8")
+    audit = readiness.evaluate(snap, prices=readiness.load_prices(prices))
+    check = _check(audit, "licences.idle_seat_cost")
+    said = check.findings[0].message.text("en")
+    assert check.status.value in ("warn", "not_evaluable") and "is not known" in said, said
+    assert audit.summary["seat_costs"]["idle_unknown"] is True
+    if check.status.value == "warn":
+        assert "disabled account" in said and "Ungenutzte Plätze sind hier nur" in readiness.render(audit, "table", "de")
