@@ -13,15 +13,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..collect.snapshot import COMPLETE, Section, Snapshot
-from ..errors import UsageError
+from ..errors import Phrase, UsageError
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SKU = re.compile(r"^[A-Za-z0-9_.()+-]{1,80}$")
 MAX_BYTES = 1024 * 1024
 
 
-def parse_prices(text: str, where: str = "the prices file") -> dict[str, dict]:
-    """SKU part number (upper case) -> {"monthly": "12.50", "currency": "EUR"}; UsageError naming the line."""
+def parse_prices(text: str, where: str | None = None) -> dict[str, dict]:
+    """SKU part number (upper case) -> {"monthly": "12.50", "currency": "EUR"}; UsageError naming the line.
+    ``where``: what to call the file in an error, said in the error's language ("the prices file x.csv")."""
+    where = where if where is not None else Phrase("errors.prices.where.text")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     fields = [str(f or "").strip().lower() for f in reader.fieldnames or []]
     if not {"sku", "monthly_price", "currency"} <= set(fields):
@@ -53,7 +55,7 @@ def load_prices(path: str | Path) -> dict[str, dict]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError.keyed("prices.unreadable", fix_key="prices.bad_file", name=p.name,
                                error_type=type(exc).__name__) from None
-    return parse_prices(text, f"the prices file {p.name}")
+    return parse_prices(text, Phrase("errors.prices.where.file", name=p.name))
 
 
 def with_prices(snapshot: Snapshot, prices: dict[str, dict] | None, source: str = "--prices") -> Snapshot:

@@ -52,7 +52,8 @@ def _table(register) -> str:  # noqa: ANN001
         from ..i18n import catalogue
 
         try:
-            return format_date(date.fromisoformat(value), "medium", locale=catalogue(lang).locale)
+            pattern = str(catalogue(lang).tree.get("_date_format", "medium")).split(",")[0]  # the reports' date, no time
+            return format_date(date.fromisoformat(value), pattern, locale=catalogue(lang).locale)
         except (ValueError, TypeError):
             return terminal(value)
 

@@ -137,8 +137,11 @@ def apply_query(text: str) -> str:
     try:
         found = expr.search(doc)
     except JMESPathTypeError as exc:  # its text holds the value it was given: the whole output, tenant data; never said
+        json_name = {"str": "string", "dict": "object", "list": "array", "int": "number", "float": "number",
+                     "bool": "boolean", "NoneType": "null"}  # jmespath says some types as Python names
         raise UsageError.keyed("usage.query_type", function=str(exc.function_name)[:60],
-                               actual=str(exc.actual_type)[:40], expected=", ".join(map(str, exc.expected_types))[:120]) from None
+                               actual=json_name.get(str(exc.actual_type), str(exc.actual_type))[:40],
+                               expected=", ".join(json_name.get(str(t), str(t)) for t in exc.expected_types)[:120]) from None
     except JMESPathError as exc:
         raise UsageError.keyed("usage.query_failed", reason=type(exc).__name__) from None
     return json.dumps(found, ensure_ascii=False, indent=2) + "\n"

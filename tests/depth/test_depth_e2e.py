@@ -180,6 +180,10 @@ def test_a_bad_prices_file_is_one_clean_error(tmp_path: Path) -> None:
     assert lines == ["Error: Line 2 of the prices file prices.csv is not 'SKU part number, monthly price, currency'. "
                      "Give a CSV file with the header sku,monthly_price,currency and one row per SKU part number "
                      "(e.g. SPE_E3,33.70,EUR)."]
+    de = CliRunner().invoke(cli, ["audit", "--graph-url", "http://127.0.0.1:9/v1.0", "--prices", str(bad), "--lang", "de"],
+                            env={"READINESS_ACCESS_TOKEN": "x"})
+    assert "Fehler: Zeile 2 in der Preisdatei prices.csv hat nicht die Form" in de.stderr, de.stderr  # verify17 #8
+    assert "the prices file" not in de.stderr
 
 
 def test_without_prices_no_money_is_invented(sme) -> None:  # noqa: ANN001

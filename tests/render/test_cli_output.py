@@ -42,6 +42,8 @@ def test_a_query_that_fails_on_the_data_is_a_usage_error_that_never_echoes_it(sa
         r = run("report", str(saved), "-o", "json", "--lang", lang, "--query", "abs(data)")
         assert r.exit_code == 2, r.output
         assert said in r.output and upn not in r.output and "internal" not in r.output, r.output
+    r = run("report", str(saved), "-o", "json", "--query", "sum(data.people[].displayName)")  # JSON's type names
+    assert r.exit_code == 2 and "a value of type string, but takes array-number" in r.output, r.output
 
 
 def test_errors_in_json_mode_are_an_envelope(monkeypatch: pytest.MonkeyPatch) -> None:
