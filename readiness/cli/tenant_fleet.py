@@ -41,7 +41,7 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Pa
             said = C["statuses"].get(status, status)
             return C["dry_run"].format(status=said) if dry_run and status != "skipped" else said
 
-        rows = [[r.line, terminal(r.name), result(r.status), terminal(r.reason)] for r in report.rows]
+        rows = [[r.line, terminal(r.name), result(r.status), terminal(r.reason_in(terminal_lang()))] for r in report.rows]
         emit(tabulate(rows, headers=[C["line"], C["name"], C["result"], C["why"]], disable_numparse=True) + "\n", out)
         click.echo(say("cli.tenant.import_summary", added=len(report.added), skipped=len(report.skipped),
                        invalid=len(report.invalid)), err=True)

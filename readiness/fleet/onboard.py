@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReadinessError, UsageError
+from ..errors import Phrase, ReadinessError, UsageError
 
 COLUMNS = ("name", "tenant_id", "auth", "client_id", "cert_path", "cloud", "graph_url", "usage_location", "tags")
 MAX_BYTES = 5 * 1024 * 1024
@@ -18,8 +18,16 @@ class ImportRow:
     line: int
     name: str
     status: str  # added | replaced | skipped
-    reason: str = ""
+    reason: str = ""  # English (the JSON output, logs)
     invalid: bool = True  # skipped because the row is wrong (not merely because the profile exists)
+    said: Any = None  # the reason as a Phrase or an error, said in the reader's language (`reason_in`)
+
+    def reason_in(self, lang: str) -> str:
+        return self.said.text(lang) if self.said is not None else self.reason
+
+
+def _row(line: int, name: str, status: str, said: Any, invalid: bool = True) -> ImportRow:
+    return ImportRow(line, name, status, str(said), invalid, said)
 
 
 @dataclass
@@ -75,7 +83,7 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     return rows, header
 
 
-def _certificate_note(profile: Any, checked: dict[str, Any]) -> str:
+def _certificate_note(profile: Any, checked: dict[str, Any]) -> Any:
     """Check a certificate row's file as `tenant add` does (key and certificate, a matching pair).
 
     The file may not exist yet (a CI job fetches it from a vault before the audit): the row is added with
@@ -86,7 +94,7 @@ def _certificate_note(profile: Any, checked: dict[str, Any]) -> str:
 
     path = Path(profile.cert_path).expanduser()
     if not path.exists():
-        return f"the certificate file {path} does not exist yet: put it there before auditing"
+        return Phrase("errors.fleet.import_row.no_cert_yet", path=str(path))
     key = str(path)
     if key not in checked:
         try:
@@ -131,22 +139,21 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
         if not any(v.values()):
             continue
         if v.get("_extra"):
-            report.rows.append(ImportRow(line, name, "skipped", "more fields than the header has columns"))
+            report.rows.append(_row(line, name, "skipped", Phrase("errors.fleet.import_row.extra")))
             continue
         if name in seen:
-            report.rows.append(ImportRow(line, name, "skipped", "the name appears earlier in the file"))
+            report.rows.append(_row(line, name, "skipped", Phrase("errors.fleet.import_row.twice")))
             continue
         seen.add(name)
         variable = token_env_name(name) if NAME_RE.match(name) else ""
         twin = variables.get(variable) if variable else None
         if twin is not None and twin != name:
-            report.rows.append(ImportRow(line, name, "skipped",
-                                         f"it would share the variables {variable} and READINESS_CLIENT_SECRET_"
-                                         f"{variable[len('READINESS_ACCESS_TOKEN_'):]} with the profile {twin}: rename one of them"))
+            report.rows.append(_row(line, name, "skipped", Phrase(
+                "errors.fleet.import_row.shared", variable=variable, twin=twin,
+                secret=f"READINESS_CLIENT_SECRET_{variable[len('READINESS_ACCESS_TOKEN_'):]}")))
             continue
         if name in existing and not replace:
-            report.rows.append(ImportRow(line, name, "skipped", "a profile with this name exists (use --replace)",
-                                         invalid=False))
+            report.rows.append(_row(line, name, "skipped", Phrase("errors.fleet.import_row.exists"), invalid=False))
             continue
         auth = v.get("auth") or ("certificate" if v.get("cert_path") else "device-code")
         profile = runner.make_profile(name=name, tenant=v.get("tenant_id", ""), auth=auth, client_id=v.get("client_id", ""),
@@ -154,20 +161,19 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
                                 usage_location=v.get("usage_location", "").upper(), cert_path=v.get("cert_path", ""),
                                 tags=split_tags(v.get("tags", "")))
         if auth == "client-secret":
-            report.rows.append(ImportRow(line, name, "skipped",
-                                         "client-secret profiles need the secret typed in: use `readiness tenant add`"))
+            report.rows.append(_row(line, name, "skipped", Phrase("errors.fleet.import_row.secret")))
             continue
         try:
             profile.validate()
         except ReadinessError as exc:
-            report.rows.append(ImportRow(line, name, "skipped", str(exc)))
+            report.rows.append(_row(line, name, "skipped", exc))
             continue
-        note = ""
+        note: Any = ""
         if auth == "certificate":
             try:
                 note = _certificate_note(profile, certificates)
             except ReadinessError as exc:
-                report.rows.append(ImportRow(line, name, "skipped", str(exc)))
+                report.rows.append(_row(line, name, "skipped", exc))
                 continue
         if not dry_run:
             became = store.add(profile, replace=replace)  # type: ignore[attr-defined]
@@ -175,5 +181,6 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
                 report.new_default = (name, became[1])
         if variable:
             variables[variable] = name
-        report.rows.append(ImportRow(line, name, "replaced" if name in existing else "added", note, invalid=False))
+        report.rows.append(_row(line, name, "replaced" if name in existing else "added", note, invalid=False) if note
+                           else ImportRow(line, name, "replaced" if name in existing else "added", "", invalid=False))
     return report

@@ -45,6 +45,8 @@ def test_import_validates_every_row_and_says_why(tmp_path: Path) -> None:
     assert "a profile with this name exists" in again.stdout
     de = invoke("tenant", "import", str(csv_path), "--dry-run", env={"READINESS_LANG": "de"})  # lang17 T2
     assert de.stdout.split()[:4] == ["Zeile", "Name", "Ergebnis", "Grund"] and "übersprungen" in de.stdout, de.stdout
+    assert "ein Profil mit diesem Namen gibt es schon" in de.stdout and "steht schon weiter oben" in de.stdout
+    assert "a profile with this name exists" not in de.stdout  # the reasons too (verify17 T2)
     listed = invoke("tenant", "list", env={"READINESS_LANG": "de"})
     assert "Mandant" in listed.stdout.splitlines()[0] and "usage loc." not in listed.stdout, listed.stdout
 
