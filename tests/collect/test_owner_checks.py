@@ -232,3 +232,19 @@ def test_a_device_deleted_before_its_owners_are_read_is_left_out_not_the_section
     assert any("1 device(s) deleted while the audit read them" in n for n in sec.notes), sec.notes
     graph = Graph(fault(500))
     assert read_devices(graph).status == "failed"
+
+
+def test_the_listing_s_ids_are_read_a_chunk_at_a_time_in_order() -> None:
+    """devices._id_chunks: the owners column is built from the listing's ids a few thousand at a time (a Packed column
+    read window by window, not 400,000 strings at once); the concatenated chunks are exactly the id column."""
+    from readiness.collect.columns import Columns
+    from readiness.collect.devices import DEVICE_FIELDS, _id_chunks
+    from readiness.collect.table import Packed, columns
+
+    builder = Columns(DEVICE_FIELDS).builder("devices", "/devices")
+    builder.add_items([{k: (f"id-{n:04d}" if k == "id" else None) for k in DEVICE_FIELDS} for n in range(1000)])
+    builder.add_items([{k: (None if k == "id" else None) for k in DEVICE_FIELDS}])  # a device without an id
+    table = builder.table()
+    chunks = list(_id_chunks(table, size=7))
+    assert [i for c in chunks for i in c] == columns(table, "id")[0]
+    assert isinstance(table.cols[table._index["id"]], Packed) and len(chunks) == 143  # the Packed path, 1,001 ids
