@@ -54,6 +54,44 @@ STALL = 2.0
 _HEAD = 8
 
 
+STREAMED = 1 << 63  # a head with this bit: one part of a streamed frame, of the length in the other bits; 0 ends it
+PART = 1 << 20  # a streamed frame's part (the pickle written as it is made: never all its bytes at once, issue 15)
+
+
+class StreamedFrame:
+    """A frame pickled straight into ``stream`` as parts (``STREAMED`` | length, then the bytes), ended by an empty
+    part: the helper never holds a large result's pickle as one bytes object (at 400,000 people the Entra devices'
+    74 MB came on top of the objects themselves, at the moment both processes' memory was highest)."""
+
+    def __init__(self, stream: BinaryIO, obj: Any = None) -> None:
+        self.stream, self.buf, self.obj = stream, bytearray(), obj
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        n = len(view)
+        while len(view):  # pickle writes a large str or bytes in one piece: parts of at most PART all the same
+            take = PART - len(self.buf)
+            self.buf += view[:take]
+            view = view[take:]
+            if len(self.buf) >= PART:
+                self._part()
+        return n
+
+    def _part(self) -> None:
+        self.stream.write((STREAMED | len(self.buf)).to_bytes(_HEAD, "big"))
+        self.stream.write(self.buf)
+        self.buf = bytearray()
+
+    def send(self) -> None:
+        """Pickle the frame's object into the stream, part by part, and let go of it."""
+        obj, self.obj = self.obj, None
+        pickle.dump(obj, self, protocol=pickle.HIGHEST_PROTOCOL)
+        del obj
+        if self.buf:
+            self._part()
+        self.stream.write(STREAMED.to_bytes(_HEAD, "big"))
+
+
 def framed(obj: Any) -> tuple[bytes, bytes]:
     """A frame as its head (the length, 8 bytes) and its pickle, written one after the other (never joined: a
     collection's frame is tens of MB)."""
@@ -184,6 +222,17 @@ class Helper:
         assert self.proc.stdout is not None
         head = await _within(self.proc.stdout.readexactly(_HEAD), SILENCE)
         size = int.from_bytes(head, "big")
+        if size & STREAMED:  # a streamed frame: its parts gathered in one buffer (not a second copy as readexactly's)
+            data = bytearray()
+            while size != STREAMED:
+                part = size & ~STREAMED
+                if part > PART or len(data) + part > FRAME_BYTES:
+                    raise ValueError("frame too large")
+                data += await _within(self.proc.stdout.readexactly(part), SILENCE + part / (1 << 20))
+                size = int.from_bytes(await _within(self.proc.stdout.readexactly(_HEAD), SILENCE), "big")
+                if not size & STREAMED:
+                    raise ValueError("a streamed frame's part without its mark")
+            return pickle.loads(data)
         if size > FRAME_BYTES:
             raise ValueError("frame too large")
         return pickle.loads(await _within(self.proc.stdout.readexactly(size), SILENCE + size / (1 << 20)))

@@ -7,13 +7,15 @@ main process ended), it ends at once.
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import queue
 import sys
 import threading
 from typing import Any, BinaryIO
 
-from .helper import HELPER_JOBS, framed, read_frame
+from .. import bulkjson
+from .helper import HELPER_JOBS, StreamedFrame, framed, read_frame
 
 
 class HeldToken:
@@ -38,18 +40,29 @@ class _Out:
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=2)
         self.thread = threading.Thread(target=self._write, daemon=True)
         self.thread.start()
 
     def send(self, obj: Any) -> None:
         self.queue.put(framed(obj))
 
+    def stream_out(self, obj: Any) -> None:
+        """A large frame (a job's result), pickled by the writer thread straight into the pipe in parts
+        (helper.StreamedFrame): its pickle never exists as one bytes object beside the objects. ``obj`` must not
+        change meanwhile: a job's result is the helper's to let go of once delivered."""
+        self.queue.put(StreamedFrame(self.stream, obj))
+
     def _write(self) -> None:
         while (item := self.queue.get()) is not None:
             try:
-                for part in item:
-                    self.stream.write(part)
+                if isinstance(item, StreamedFrame):
+                    item.send()
+                    del item
+                    bulkjson.give_back()  # the result's objects are gone: their pages back to the system
+                else:
+                    for part in item:
+                        self.stream.write(part)
                 self.stream.flush()
             except OSError:  # the main process is gone
                 os._exit(3)
@@ -90,8 +103,9 @@ async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
     # every frame but "say" and "wait" carries the requests sent so far (client.stats, pickled as it is sent): a helper
     # killed mid-way has its requests counted in the snapshot up to its last frame, not lost with it
     def deliver(label: str, result: Any) -> None:
-        out.send(("job", label, result, client.stats))  # bytes now: the objects go when the job's step ends, and then
-        loop.call_soon(bulkjson.give_back)  # (next turn of the loop) their pages back to the system
+        # pickled by the writer thread into the pipe as it goes (the stats copied now: the loop goes on counting); the
+        # objects go once written, and then their pages back to the system
+        out.stream_out(("job", label, result, copy.deepcopy(client.stats)))
 
     def alive() -> None:  # from the event loop itself: a helper whose loop is stuck says nothing (helper.SILENCE)
         out.send(("alive", client.stats))

@@ -5,6 +5,7 @@ in its environment; a failure of the main process ends it."""
 from __future__ import annotations
 
 import gzip
+import asyncio
 import os
 import re
 import signal
@@ -446,3 +447,34 @@ def test_no_helper_for_a_token_about_to_expire(running: Any, alone: tuple, tmp_p
     assert started[0] is not None and started[0].proc is None
     assert snap.requests["processes"] == 1
     assert _body(snap, tmp_path / "s.json.gz") == alone[1]
+
+
+def test_a_streamed_frame_round_trips_and_a_bad_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job's result goes as a streamed frame (helpers.StreamedFrame: parts of at most PART, then an empty part), so
+    the helper never holds its pickle as one bytes object (at 400k: 74 MB at both processes' highest point); the main
+    process gathers the parts into one buffer. A part past PART, a part without its mark, or more than FRAME_BYTES in
+    all is refused (the helper's collections are then read here, as for any bad frame)."""
+    import io
+    from types import SimpleNamespace
+
+    def read(data: bytes) -> Any:
+        async def go() -> Any:
+            reader = asyncio.StreamReader()
+            reader.feed_data(data)
+            reader.feed_eof()
+            return await helpers.Helper._frame(SimpleNamespace(proc=SimpleNamespace(stdout=reader)))
+        return asyncio.run(go())
+
+    obj = ("job", "devices", {"text": "x" * (2 * helpers.PART + 5), "rows": list(range(1000))}, {"requests": 3})
+    out = io.BytesIO()
+    helpers.StreamedFrame(out, obj).send()
+    data = out.getvalue()
+    assert read(data + helpers.frame(("done",))) == obj  # and a whole frame may follow
+    mark = helpers.STREAMED.to_bytes(8, "big")
+    with pytest.raises(ValueError):  # a part longer than a part may be
+        read((helpers.STREAMED | (helpers.PART + 1)).to_bytes(8, "big") + b"x" * (helpers.PART + 1) + mark)
+    with pytest.raises(ValueError):  # a part followed by a head without the mark
+        read((helpers.STREAMED | 3).to_bytes(8, "big") + b"abc" + (5).to_bytes(8, "big") + b"hello")
+    monkeypatch.setattr(helpers, "FRAME_BYTES", helpers.PART)
+    with pytest.raises(ValueError):  # more than a frame may hold in all
+        read(data)
