@@ -10,7 +10,8 @@ How: the helper is ``readiness.collect.helper_main`` run by this interpreter (``
 read, given on its stdin the endpoint, the bearer token the main process holds already (in memory and through a pipe
 only: never on a command line, in the environment or in a file), its share of ``--concurrency``, the retry policy,
 what is left of the wait cap, and the SKUs section (the helper asks nothing twice). It answers on its stdout with
-length-framed pickles: a heartbeat, progress lines, waits, each job's result as the job ends, then its request counts.
+length-framed pickles: a heartbeat, progress lines, waits, each job's result as the job ends (streamed: pickled into the
+pipe in parts as it is made, ``StreamedFrame``), then its request counts.
 
 Nothing is lost: if the helper cannot start, ends early (killed, crashed, a refused token) or answers what is not a
 frame, or is silent for a minute of the main process's own running time (``_within``: Ctrl-Z on both is not

@@ -35,8 +35,8 @@ class HeldToken:
 
 class _Out:
     """Frames written by a thread, so that a pipe the main process has not read yet does not stop this process's reads
-    while it collects; at most two frames wait, so that the results, sent one after another at the end, are never all
-    in memory twice (as objects and as bytes)."""
+    while it collects; at most two frames wait. A job's result waits as its objects and is pickled by this thread
+    straight into the pipe (``stream_out``), so it is never in memory twice (as objects and as bytes)."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
