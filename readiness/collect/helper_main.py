@@ -66,6 +66,8 @@ class _Out:
                 self.stream.flush()
             except OSError:  # the main process is gone
                 os._exit(3)
+            except Exception:  # noqa: BLE001 - a result that cannot be pickled: the main process reads the jobs itself
+                os._exit(5)  # (it sees the pipe end, maybe mid-frame, at once: no minute of silence first)
 
     def finish(self) -> None:
         self.queue.put(None)
