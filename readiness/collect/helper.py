@@ -338,17 +338,39 @@ class Helper:
             return
         if proc.stdin is not None and not proc.stdin.is_closing():
             proc.stdin.close()
-        if proc.returncode is None:
-            try:
-                await asyncio.wait_for(proc.wait(), 2.0)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
-                pass
-        if proc.returncode is None:
-            try:
-                proc.kill()
-            except ProcessLookupError:
-                pass
-            await asyncio.shield(proc.wait())
+        # what the helper still writes is read and dropped: a read stopped mid-frame (Ctrl-C) leaves the pipe paused
+        # with its buffer full, and asyncio's wait() ends only once the pipe has closed (attack17: 2 s, then a
+        # "Event loop is closed" traceback when the transport was collected after asyncio.run)
+        drain = asyncio.ensure_future(_drain(proc.stdout)) if proc.stdout is not None else None
+        try:
+            if proc.returncode is None:
+                try:
+                    await asyncio.wait_for(proc.wait(), 2.0)
+                except (asyncio.TimeoutError, asyncio.CancelledError):
+                    pass
+            if proc.returncode is None:
+                try:
+                    proc.kill()
+                except ProcessLookupError:
+                    pass
+            await asyncio.shield(asyncio.wait_for(proc.wait(), 5.0))
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            pass
+        finally:
+            if drain is not None:
+                drain.cancel()
+            transport = getattr(proc, "_transport", None)  # closed here, in the loop, never by the collector later
+            if transport is not None:
+                transport.close()
+
+
+async def _drain(stream: Any) -> None:
+    """Read ``stream`` to its end, dropping what comes (a helper's frames nobody waits for any more)."""
+    try:
+        while await stream.read(1 << 20):
+            pass
+    except Exception:  # noqa: BLE001 - the pipe is going away: nothing to keep
+        pass
 
 
 async def _within(read: Any, allowed: float) -> Any:
