@@ -62,7 +62,11 @@ def make_default_short_help(text: str, limit: int) -> str:
     first = text.split("\n\n", 1)[0].replace("\n", " ").strip()
     end = first.find(". ")
     first = first[: end + 1] if end != -1 else first
-    return first if len(first) <= limit else first[: max(limit - 3, 0)].rstrip() + "..."
+    if len(first) <= limit:
+        return first
+    cut = first[: max(limit - 3, 0)]
+    words = cut.rsplit(" ", 1)[0] if " " in cut else cut  # at a word's end, not in the middle of one ("Bereitsc...")
+    return words.rstrip(" ,;:(") + "..."
 
 
 class HelpCommand(click.Command):

@@ -62,6 +62,7 @@ def run_demo(count: int, out_dir: Path | None, lang: str, progress: Progress) ->
                 progress(Phrase("cli.progress.fleet_demo_fix", tenant=fixed_tenant))
                 with sim[fixed_tenant].sim.tenant.lock:
                     sim[fixed_tenant].sim.tenant.sharepoint_settings["sharingCapability"] = "externalUserSharingOnly"
+                progress(Phrase("cli.progress.fleet_demo_again"))
                 second = asyncio.run(audit_fleet(names, opts, progress))
         table = render_fleet(second, "table", lang, command="fleet demo")
         html_path = out / "fleet.html"

@@ -137,3 +137,12 @@ def test_clicks_own_default_and_required_marks_follow_the_language(monkeypatch) 
     assert "[Standard: table]" in german and "[default:" not in german
     monkeypatch.setenv("READINESS_LANG", "en")
     assert "[default: table]" in CliRunner().invoke(cli, ["playbook", "plan", "--help"]).output
+
+
+def test_a_summary_too_long_for_its_line_is_cut_after_a_word() -> None:
+    """attack17 #6: German summaries were cut in the middle of a word ("Bereitsc...")."""
+    from readiness.cli.helptext import make_default_short_help
+
+    said = make_default_short_help("Einen Mandanten in einen Snapshot abrufen und seine Bereitschaft bewerten.", 60)
+    assert said == "Einen Mandanten in einen Snapshot abrufen und seine..." and len(said) <= 60
+    assert make_default_short_help("Kurz.", 60) == "Kurz."

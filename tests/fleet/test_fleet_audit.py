@@ -63,6 +63,7 @@ def test_a_failed_tenant_is_said_in_the_summary_language(audited, tmp_path: Path
     by = {t["name"]: t for t in envelope(de)["data"]["tenants"]}
     assert "Wartegrenze von 2 s" in by["hotel-becker"]["error"] and "--max-wait" in by["hotel-becker"]["error"]
     assert "Administratorzustimmung fehlt" in by["praxis-fischer"]["error"]
+    assert "`readiness tenant test praxis-fischer`" in by["praxis-fischer"]["error"]  # its name, not NAME (attack17 #3)
     assert "throttling" not in by["hotel-becker"]["error"] and "consent" not in by["praxis-fischer"]["error"]
     assert "READINESS_ACCESS_TOKEN_REJECTED_TOKEN" in by["rejected-token"]["error"]
     assert not by["rejected-token"]["error"].startswith("Graph refused the token")
