@@ -26,5 +26,5 @@ async def collect_async(conn: Any, progress: Callable[[str], None] | None = None
         snap = await collect_snapshot(client, label=conn.label, progress=progress, previous=previous, processes=processes)
     finally:
         await client.aclose()
-    refuse_unreadable(snap, conn.label)
+    refuse_unreadable(snap, conn.label, profile=conn.profile is not None)
     return snap

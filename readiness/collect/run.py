@@ -74,17 +74,19 @@ def _each_object_once(sections: dict[str, Section]) -> None:
                 row=(twice[1] + 1)))
 
 
-def refuse_unreadable(snap: Snapshot, label: str) -> None:
+def refuse_unreadable(snap: Snapshot, label: str, profile: bool = False) -> None:
     """AuthError when nothing could be read because Graph refused the token (401 everywhere: expired, revoked,
     for another tenant) or every request (403: admin consent missing). Such a snapshot is no audit with nothing
-    in it, and must neither look like one nor become a plan with nothing to do."""
+    in it, and must neither look like one nor become a plan with nothing to do. ``profile``: ``label`` is a tenant
+    profile's name (the advice then names it)."""
     from ..errors import AuthError
 
     sections = list(snap.sections.values())
     if not sections or any(s.usable for s in sections):
         return
     if all(s.status in ("forbidden", "skipped") for s in sections):
-        raise AuthError.keyed("auth.no_consent", label=label)
+        # a profile's name goes into the advice (`readiness tenant test kunde-a`); a --graph-url has no profile to test
+        raise AuthError.keyed("auth.no_consent", label=label, **({"fix_key": "auth.no_consent_named"} if profile else {}))
     rejected = [s for s in sections if s.status == "failed" and s.reason.startswith("Graph answered 401")]
     if not rejected:
         return

@@ -79,7 +79,7 @@ def failure_reason(snapshot: Any, max_wait: float, name: str = "NAME") -> Readin
     if secs and any(s.usable for s in secs.values()) and runner.usable(snapshot, "users"):
         return None
     if secs and {s.status for s in secs.values()} <= {"forbidden", "skipped"}:
-        return ReadinessError.keyed("auth.no_consent", fix_key="fleet.no_consent", label=name)  # its name in the fix
+        return ReadinessError.keyed("auth.no_consent", fix_key="auth.no_consent_named", label=name)  # its name in the fix
     reason = secs["users"].reason if "users" in secs else "nothing could be read"
     if " 429 " in f" {reason} ":
         return ReadinessError.keyed("fleet.throttled", seconds=f"{max_wait:g}")

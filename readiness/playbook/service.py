@@ -185,7 +185,7 @@ async def _collect(client: Any, conn: Any, progress: Progress) -> Snapshot:
     progress(say("run.reading", tenant=conn.label, url=conn.endpoint.base_url) if getattr(conn, "profile", None) is not None
              else say("cli.audit.collecting_url", url=conn.endpoint.base_url))  # --graph-url: the URL once
     snapshot = await collect_snapshot(client, label=conn.label)
-    refuse_unreadable(snapshot, conn.label)  # a refused token is an error, not a tenant with nothing to change
+    refuse_unreadable(snapshot, conn.label, profile=conn.profile is not None)  # a refused token is an error, not a tenant with nothing to change
     failed = snapshot.failed_sections()
     if failed:  # a plan (or "verified") built on sections that could not be read would be a guess
         raise DataIncomplete.keyed("plan.sections_failed", n=len(failed), items=', '.join(s.name for s in failed[:6]),
