@@ -402,6 +402,8 @@ OTHER_SPELLINGS = {
     r"[Tt]empor[äa]re[nrsm]? Zugriffsp": "Befristeter Zugriffspass",
     r"Nutzungsort": "Nutzungsstandort",
     r"Multi-?[Ff]aktor": "Mehrstufige Authentifizierung (MFA)",
+    r"[Vv]eraltete[nrsm]? Authentifizierung": "Legacy-Authentifizierung",
+    r"Microsoft (365|Graph)-": "Microsoft-365-..., Microsoft-Graph-... (a compound hyphenated throughout)",
 }
 
 

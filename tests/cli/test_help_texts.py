@@ -82,9 +82,9 @@ def test_the_root_list_of_commands_comes_from_the_catalogue(monkeypatch: pytest.
     monkeypatch.setenv("READINESS_LANG", "de")
     out = CliRunner().invoke(cli, ["--help"]).output
     assert "Befehle:" in out
-    assert "Den eingebauten Microsoft Graph-Simulator ausführen." == \
+    assert "Den eingebauten Microsoft-Graph-Simulator ausführen." == \
         i18n.catalogue("de").entries["help.readiness.simulator.short"]
-    assert re.search(r"simulator\s+Den eingebauten Microsoft Graph-Simulator ausführen\.", out)
+    assert re.search(r"simulator\s+Den eingebauten Microsoft-Graph-Simulator ausführen\.", out)
 
 
 def _pseudo(value):  # noqa: ANN001, ANN202
