@@ -105,6 +105,10 @@ def _no_such_option(exc: click.NoSuchOption, lang: str) -> str:
         if ctx.parent is None:  # readiness --lang de audit
             return said + " " + _say("lang_after_command", lang)
         said += " " + _say("no_lang_option", lang, command=ctx.command_path)
+    global_ones = [o for o in unknown if o in ("-v", "-vv", "--verbose", "-q", "--quiet", "--no-color")]
+    if global_ones and ctx is not None and ctx.parent is not None:  # readiness audit -v: it belongs before the command
+        said += " " + _say("global_before_command", lang, option=global_ones[0],
+                           example=f"readiness {global_ones[0]} {ctx.command_path.split(' ', 1)[-1]}")
     options = sorted(exc.possibilities or []) if len(unknown) == 1 else []
     if len(options) == 1:
         said += " " + _say("did_you_mean", lang, option=options[0])

@@ -85,3 +85,13 @@ def test_the_console_entry_point_says_it_in_german_without_a_traceback() -> None
                          env={"READINESS_LANG": "de", "PATH": "/usr/bin:/bin"}, timeout=60)
     assert run.returncode == 2 and "Fehler: Unbekannte Option: --bogus." in run.stderr
     assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """attack17 #8: `readiness audit ... -v` said only "No such option: -v"."""
+    monkeypatch.setenv("READINESS_LANG", "en")
+    r = CliRunner().invoke(cli, ["audit", "--graph-url", "http://127.0.0.1:9/v1.0", "-v"])
+    assert r.exit_code == ExitCode.USAGE and "-v goes before the command: readiness -v audit ..." in r.output, r.output
+    monkeypatch.setenv("READINESS_LANG", "de")
+    r = CliRunner().invoke(cli, ["audit", "-v"])
+    assert "-v steht vor dem Befehl: readiness -v audit ..." in r.output, r.output
