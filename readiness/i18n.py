@@ -131,6 +131,21 @@ def when(iso: str, lang: str) -> str:
     return format_datetime(dt, cat.tree.get("_date_format", "medium"), tzinfo=dt.tzinfo, locale=cat.locale)
 
 
+def day(iso_date: str, lang: str) -> str:
+    """An ISO date (2026-12-20) as ``when`` writes its date, without the time (20 Dec 2026 / 20.12.2026); anything
+    that is no date as it is."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    cat = catalogue(lang)
+    try:
+        return format_date(date.fromisoformat(str(iso_date)), str(cat.tree.get("_date_format", "medium")).split(",")[0],
+                           locale=cat.locale)
+    except (ValueError, TypeError):
+        return str(iso_date)
+
+
 def plural(entry: Mapping[str, str], n: Any, lang: str) -> str:
     category = catalogue(lang).locale.plural_form(abs(n)) if isinstance(n, (int, float)) else "other"
     return entry.get(category, entry["other"])

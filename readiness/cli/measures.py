@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import ui_lang
-from .context import say
+from ..i18n import day, labels, ui_lang
+from .context import say, terminal_lang
 from .helptext import HelpGroup
 from .options import complete_checks, complete_profiles, emit, output_options
 
@@ -33,10 +33,6 @@ def _table(register) -> str:  # noqa: ANN001
 
     from ..render.safe import terminal
 
-    from ..i18n import labels
-
-    from .context import terminal_lang
-
     lang = terminal_lang()
     words = labels(lang)["crisis"]["measures"]
 
@@ -44,20 +40,7 @@ def _table(register) -> str:  # noqa: ANN001
         said = words["statuses"].get(m.status, m.status)
         return words["overdue_mark"].format(status=said) if m.overdue else said
 
-    def due(value: str) -> str:  # a date as the language writes it (a measure's due day: 2026-12-20 / 20.12.2026)
-        from datetime import date
-
-        from babel.dates import format_date
-
-        from ..i18n import catalogue
-
-        try:
-            pattern = str(catalogue(lang).tree.get("_date_format", "medium")).split(",")[0]  # the reports' date, no time
-            return format_date(date.fromisoformat(value), pattern, locale=catalogue(lang).locale)
-        except (ValueError, TypeError):
-            return terminal(value)
-
-    rows = [[terminal(m.id), terminal(m.title)[:50], terminal(m.owner), due(m.due), status(m),
+    rows = [[terminal(m.id), terminal(m.title)[:50], terminal(m.owner), terminal(day(m.due, lang)), status(m),
              terminal(m.target)[:30], terminal(m.source)[:40]] for m in sorted(register.measures, key=lambda m: m.id)]
     if not rows:
         return words["empty"].format(tenant=terminal(register.tenant)) + "\n"

@@ -9,11 +9,11 @@ import click
 
 from ..errors import UsageError
 from ..exitcodes import ExitCode
-from ..i18n import has, resolve as resolve_text
+from ..i18n import has, resolve as resolve_text, when
 from .announce import announce
 from ..i18n import ui_lang
 from . import context
-from .context import AppContext, said, say
+from .context import AppContext, said, say, terminal_lang
 from ..render.safe import terminal as esc
 from .helptext import HelpGroup
 from .options import (complete_playbooks, complete_playbooks_and_files, complete_runs, connection_hint, connection_options,
@@ -328,10 +328,6 @@ def playbook_runs(output: str, out: Path | None) -> None:
             w.writerow([csv_cell(str(v)) for v in (r.run_id, r.created, label[r.run_id], r.tenant, r.done, r.status, r.total)])
         emit(buf.getvalue(), out)
         return
-    from ..i18n import has, when
-
-    from .context import terminal_lang
-
     lang = terminal_lang()
 
     def status(value: str) -> str:

@@ -8,7 +8,8 @@ import click
 import readiness
 from ..render.safe import terminal
 from .announce import announce, default_change
-from .context import AppContext, say
+from ..i18n import has, labels, when as said_when
+from .context import AppContext, say, terminal_lang
 from .helptext import HelpGroup
 from .options import complete_profiles, connection_options, emit, output_options
 
@@ -91,10 +92,6 @@ def tenant_list(output: str, out=None) -> None:  # noqa: ANN001
         return
     rows = [[("*" if p.name == default else ""), terminal(p.name), terminal(p.tenant), p.auth, terminal(p.graph_url or p.cloud),
              terminal(p.usage_location or "-")] for p in profiles]
-    from ..i18n import labels
-
-    from .context import terminal_lang
-
     C = labels(terminal_lang())["cli"]["tenant"]["columns"]["list"]
     emit(tabulate(rows, headers=["", C["name"], C["tenant"], C["auth"], C["cloud"], C["usage"]], disable_numparse=True) + "\n", out)
 
@@ -197,10 +194,6 @@ def tenant_test(app: AppContext, name: str | None, tenant: str | None, graph_url
 
 def _purpose(feature: str, permission: str, english: str) -> str:
     """What a permission is needed for, in the terminal's language (the catalogue's permission_purposes)."""
-    from ..i18n import has
-
-    from .context import terminal_lang
-
     key = f"permission_purposes.{feature}.{permission.replace('.', '_')}"
     return say(key) if has(key, terminal_lang()) else english
 
@@ -214,10 +207,6 @@ def token_expiry_line(token_or_exp: str | float | None, now: float | None = None
     if exp is None:
         return say("cli.tenant.expiry_unknown")
     left = exp - (time.time() if now is None else now)
-    from ..i18n import when as said_when
-
-    from .context import terminal_lang
-
     when = said_when(datetime.fromtimestamp(exp, timezone.utc).isoformat(), terminal_lang())  # 02.12.2026, 21:42 UTC
     if left <= 0:
         return say("cli.tenant.expired", when=when)

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from .announce import default_change
-from .context import say
+from ..i18n import labels
+from .context import say, terminal_lang
 from .helptext import HelpCommand
 from .options import complete_profiles, emit, output_options
 
@@ -31,10 +32,6 @@ def tenant_import(file: Path, replace: bool, dry_run: bool, output: str, out: Pa
         emit(envelope("tenant import", report.as_dict(), exit_code=code,
                       status="success" if not report.skipped else "partial"), out)
     else:
-        from ..i18n import labels
-
-        from .context import terminal_lang
-
         C = labels(terminal_lang())["cli"]["tenant"]["columns"]["import"]
 
         def result(status: str) -> str:
@@ -86,10 +83,6 @@ def tenant_discover(app, partner: str, do_import: bool, tags: tuple[str, ...], o
         table = [[terminal(o["name"]), o["tenant_id"], terminal(o["customer"]), ", ".join(o["roles"]),
                   f"{len(o['not_evaluable'])}: {', '.join(o['not_evaluable'][:4])}{' ...' if len(o['not_evaluable']) > 4 else ''}"
                   if o["not_evaluable"] else "0"] for o in offered]
-        from ..i18n import labels
-
-        from .context import terminal_lang
-
         C = labels(terminal_lang())["cli"]["tenant"]["columns"]["discover"]
         emit(tabulate(table, headers=[C["profile"], C["tenant_id"], C["customer"], C["roles"], C["not_evaluable"]],
                       disable_numparse=True) + "\n", out)

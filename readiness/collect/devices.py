@@ -129,7 +129,7 @@ async def _devices_in_chains(client: GraphClient, endpoint: str) -> Section:
 def _id_chunks(table: Any, size: int = 8192) -> Any:
     """The listing's device ids in order, a few thousand at a time: a Packed column (collect/table.py) is read window
     by window, so 400,000 ids are never all strings at once (37 MB of the helper's peak at 400k, issue 15)."""
-    col = table.cols[table._index["id"]] if isinstance(table, Table) and "id" in table._index else None
+    col = table.held_column("id") if isinstance(table, Table) else None
     if isinstance(col, Packed):
         yield from col.chunks(size)
     else:

@@ -75,7 +75,6 @@ class _Out:
 
 
 async def _run(cfg: dict, stdin: BinaryIO, out: _Out) -> None:
-    from .. import bulkjson
     from ..graph.client import build_client
     from . import depth
     from .collectors import collect_jobs

@@ -111,7 +111,7 @@ class Typed:
             return None
         page = {"value": got.value} if got.link is None else {"value": got.value, "@odata.nextLink": got.link}
         if got.count is not None:
-            page["@odata.count"] = got.count  # what the server says the collection holds (reading.said_count)
+            page["@odata.count"] = got.count  # what the server says the collection holds (reading._counted)
         return page
 
 

@@ -26,8 +26,9 @@ class ImportRow:
         return self.said.text(lang) if self.said is not None else self.reason
 
 
-def _row(line: int, name: str, status: str, said: Any, invalid: bool = True) -> ImportRow:
-    return ImportRow(line, name, status, str(said), invalid, said)
+def _row(line: int, name: str, status: str, said: Any = None, invalid: bool = True) -> ImportRow:
+    """A row with its reason (a Phrase or an error, or none): its English text kept beside it."""
+    return ImportRow(line, name, status, "" if said is None else str(said), invalid, said)
 
 
 @dataclass
@@ -181,6 +182,5 @@ def import_profiles(path: Path, *, store: object | None = None, replace: bool = 
                 report.new_default = (name, became[1])
         if variable:
             variables[variable] = name
-        report.rows.append(_row(line, name, "replaced" if name in existing else "added", note, invalid=False) if note
-                           else ImportRow(line, name, "replaced" if name in existing else "added", "", invalid=False))
+        report.rows.append(_row(line, name, "replaced" if name in existing else "added", note or None, invalid=False))
     return report

@@ -15,10 +15,9 @@ from typing import Any, Iterable
 from ..errors import UsageError
 from ..i18n import labels
 from .audit_view import AuditView, department_word
-from .safe import csv_cell
+from .safe import csv_cell, sheet
 
 HEADERS = ("labels", "ids")
-BOM = "\ufeff"
 FINDING_COLUMNS = ["check_id", "area", "severity", "status", "target", "message", "fix_playbook"]
 TREND_COLUMN = "status_before"  # with --previous: the check's status in the previous audit (empty: unchanged)
 PEOPLE_COLUMNS = ["userPrincipalName", "displayName", "department", "ready", "reasons", "teams_enabled", "mailbox_enabled",
@@ -33,10 +32,10 @@ class _Dialect:
             raise UsageError.keyed("render.csv_headers", headers=headers, items=', '.join(HEADERS))
         self.lang, self.ids = lang, headers == "ids"
         self.L = labels(lang)
+        self.sep, self.bom = sheet(lang, headers)
 
     def writer(self, buf: io.StringIO) -> Any:
-        delimiter = "," if self.ids else self.L.get("_csv_delimiter", ",")
-        return csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+        return csv.writer(buf, delimiter=self.sep, lineterminator="\r\n")
 
     def head(self, columns: list[str]) -> list[str]:
         words = {**self.L.get("csv_columns", {}), TREND_COLUMN: self.L["report_words"]["status_before"]}
@@ -64,7 +63,7 @@ class _Dialect:
         w = self.writer(buf)
         w.writerow(head)
         w.writerows(rows)
-        return ("" if self.ids else BOM) + buf.getvalue()
+        return self.bom + buf.getvalue()
 
 
 def render_findings_csv(view: AuditView, headers: str = "labels") -> str:

@@ -71,12 +71,19 @@ def _field(k: str, v: Any, row: dict, lang: str) -> str:
     return coded(k, v, lang) or _scalar(v, lang)
 
 
+def _pairs(row: dict, lang: str, skip: tuple[str, ...] = (), scalars: bool = False) -> list[str]:
+    """``Label value`` for a row's keys but ``skip``: nothing for a value that is None, the currency said with the
+    amounts (``_field``) rather than on its own; ``scalars``: lists and objects left out."""
+    priced = isinstance(row.get("currency"), str) and any(m in row for m in MONEY_FIELDS)
+    return [f"{_label(k, lang)} {_field(k, v, row, lang)}" for k, v in row.items()
+            if k not in skip and v is not None and not (priced and k == "currency")
+            and not (scalars and isinstance(v, (dict, list)))]
+
+
 def _item(value: Any, lang: str, key: str = "") -> str:
     if isinstance(value, dict):
         name = value.get("name") or value.get("displayName") or value.get("sku")
-        rest = [f"{_label(k, lang)} {_field(k, v, value, lang)}" for k, v in value.items()
-                if k not in ("name", "displayName", "sku", "skuId", "id", "currency") and v is not None
-                and not isinstance(v, (dict, list))]
+        rest = _pairs(value, lang, ("name", "displayName", "sku", "skuId", "id"), scalars=True)
         return f"{name} ({', '.join(rest)})" if name and rest else str(name or ", ".join(rest))
     if key in MONEY_KEYS and isinstance(value, str):
         return money_text(value, lang)
@@ -92,8 +99,7 @@ def value_text(value: Any, lang: str, key: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return _names(list(value), len(value), lang, key)
     if isinstance(value, dict):
-        return ", ".join(f"{_label(k, lang)} {_field(k, v, value, lang)}" for k, v in value.items()
-                         if v is not None and not (k == "currency" and any(m in value for m in MONEY_FIELDS)))
+        return ", ".join(_pairs(value, lang))
     return coded(key, value, lang) or _scalar(value, lang)
 
 

@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import ReadinessError
 from ..resources import data_root
 from ..i18n import labels, number, text, when
-from .safe import csv_cell, md, terminal
+from .safe import csv_cell, md, sheet, terminal
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
 
@@ -73,12 +73,6 @@ def totals(table: list[dict]) -> dict:
 
 def _count(v: list | None) -> str:
     return "-" if v is None else str(len(v))
-
-
-def sheet(lang: str, headers: str) -> tuple[str, str]:
-    """(separator, byte-order mark) of a CSV: for a spreadsheet (``labels``: the language's list separator, a BOM, as
-    render/audit_csv.py) or for scripts (``ids``: ",", none)."""
-    return (",", "") if headers == "ids" else (labels(lang).get("_csv_delimiter", ","), "\ufeff")
 
 
 def _csv(table: list[dict], lang: str, headers: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 import io
 
-from .fleet import fleet_labels, sheet
+from .fleet import fleet_labels
 from ..i18n import when
-from .safe import csv_cell, md, terminal
+from .safe import csv_cell, md, sheet, terminal
 
 
 def _pct(v: float | None) -> str:

@@ -83,3 +83,12 @@ def md(text: object) -> str:
 def terminal(text: object) -> str:
     """Strip control characters and bidi overrides so a name cannot rewrite the terminal."""
     return clean(text)
+
+
+def sheet(lang: str, headers: str) -> tuple[str, str]:
+    """(separator, byte-order mark) of a CSV in the dialect ``headers``: ``labels`` (a spreadsheet's: the language's
+    list separator, a BOM: Excel reads UTF-8 only with one) or ``ids`` (for scripts: ",", none). The audit's, the
+    fleet's and the history's CSV."""
+    from ..i18n import labels
+
+    return (",", "") if headers == "ids" else (labels(lang).get("_csv_delimiter", ","), "\ufeff")
